@@ -1,0 +1,48 @@
+# medtwitter — the front door. `make report` and `make test` are the README's two commands.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DATASET ?= demo
+NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg
+
+.PHONY: install demo report test pytest lint format notebooks lab benchmark clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)  ## create .venv and install the project into it
+
+demo: $(STAMP)  ## generate and ingest the synthetic demo community
+	$(BIN)/medtwitter demo --dataset demo --quiet
+
+report: demo  ## run every notebook on the demo data and write reports/*.html
+	$(BIN)/medtwitter report --dataset $(DATASET) --out reports
+
+test: lint pytest  ## lint, then the whole test suite (notebooks through nbval)
+
+pytest: demo
+	$(BIN)/python -m pytest tests analysis notebooks $(NBVAL)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+notebooks: demo  ## re-execute the notebooks in place, storing their outputs for the demo data
+	$(BIN)/python -c "from analysis.report import refresh_notebook, list_notebooks; [refresh_notebook(p) for p in list_notebooks()]"
+
+lab: demo  ## JupyterLab in the project's environment
+	$(BIN)/jupyter lab notebooks
+
+benchmark: demo  ## speed and memory figures (see benchmarks/README.md)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf reports .pytest_cache

@@ -1,0 +1,6 @@
+"""``python -m analysis`` behaves like the ``medtwitter`` command."""
+
+from analysis.cli import main
+
+if __name__ == "__main__":
+    raise SystemExit(main())

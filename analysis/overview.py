@@ -1,0 +1,84 @@
+"""A first look at a dataset: table sizes, time span, languages, volume over time."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.tables import TABLE_NAMES, Tables
+
+
+def dataset_summary(tables: Tables) -> pd.DataFrame:
+    """One row per table: its number of rows, and the tweets' time span.
+
+    Examples
+    --------
+    >>> from analysis.tables import load_dataset
+    >>> dataset_summary(load_dataset("demo")).columns.tolist()  # doctest: +SKIP
+    ['table', 'rows']
+    """
+    rows = [{"table": name, "rows": len(getattr(tables, name))} for name in TABLE_NAMES]
+    return pd.DataFrame(rows)
+
+
+def time_span(tables: Tables) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """First and last tweet timestamps (UTC), or ``(None, None)`` without tweets."""
+    created = tables.tweets["created_at"].dropna()
+    if created.empty:
+        return None, None
+    return created.min(), created.max()
+
+
+def describe_span(tables: Tables) -> str:
+    """The dataset's name, size and time span in one sentence (no wall-clock text)."""
+    start, end = time_span(tables)
+    kind = "synthetic demo data" if tables.synthetic else "collected data"
+    if start is None:
+        return f"Dataset '{tables.name}' ({kind}): {len(tables.users):,} accounts and no tweets."
+    return (
+        f"Dataset '{tables.name}' ({kind}): {len(tables.tweets):,} tweets by "
+        f"{tables.tweets['author_id'].nunique():,} accounts, {len(tables.users):,} accounts in all, "
+        f"{len(tables.follows):,} follow links, from {start:%Y-%m-%d} to {end:%Y-%m-%d}."
+    )
+
+
+def language_shares(tables: Tables) -> pd.DataFrame:
+    """Tweets and share of tweets per language, most frequent first.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from analysis.tables import Tables
+    >>> tw = pd.DataFrame({"lang": ["fr", "fr", "en"]})
+    >>> t = Tables(tw, *[pd.DataFrame()] * 5)
+    >>> language_shares(t)["share"].round(2).tolist()
+    [0.67, 0.33]
+    """
+    counts = tables.tweets["lang"].fillna("und").value_counts()
+    out = counts.rename_axis("lang").reset_index(name="tweets")
+    out["share"] = out["tweets"] / out["tweets"].sum() if len(out) else []
+    return out.sort_values(["tweets", "lang"], ascending=[False, True], ignore_index=True)
+
+
+def tweets_per_month(tables: Tables) -> pd.DataFrame:
+    """Tweets per calendar month (UTC) and language, with no gap in the months.
+
+    Returns a frame indexed by month start with one column per language.
+    """
+    tw = tables.tweets.dropna(subset=["created_at"])
+    if tw.empty:
+        return pd.DataFrame()
+    month = tw["created_at"].dt.tz_localize(None).dt.to_period("M")
+    counts = pd.crosstab(month, tw["lang"].fillna("und"))
+    full = pd.period_range(counts.index.min(), counts.index.max(), freq="M")
+    counts = counts.reindex(full, fill_value=0)
+    counts.index = counts.index.to_timestamp()
+    counts.index.name = "month"
+    counts.columns.name = "lang"
+    return counts
+
+
+def source_line(tables: Tables) -> str:
+    """The source line for this dataset's charts ('demo data — synthetic' or name and span)."""
+    from analysis.plots import source_label
+
+    return source_label(tables.name, tables.synthetic, time_span(tables))

@@ -1,0 +1,67 @@
+"""Project-wide settings, read from the environment once.
+
+Every function that needs a path or a default falls back on this module, in the
+style of osmnx's ``settings``. The data root is, in order of precedence:
+
+1. the ``--data-dir`` option of the command line (which calls :func:`set_data_dir`),
+2. the ``MEDTWITTER_DATA`` environment variable,
+3. the ``data/`` folder of the project that contains the current directory
+   (so notebooks run from ``notebooks/`` find it), else ``./data``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: Seed used by every randomised function when the caller gives none.
+SEED: int = 42
+#: Name of the dataset analyses use when none is given.
+DEFAULT_DATASET: str = "demo"
+#: Tweets per search page requested from the X API v2 (its maximum is 100).
+SEARCH_PAGE_SIZE: int = 100
+#: Follow links per followers/following page (the X API v2 maximum is 1,000).
+FOLLOWS_PAGE_SIZE: int = 1000
+#: Users per lookup request (the X API v2 maximum is 100).
+USERS_BATCH_SIZE: int = 100
+
+_data_dir_override: Path | None = None
+
+
+def set_data_dir(path: str | os.PathLike[str] | None) -> None:
+    """Move the data root for this process (``None`` restores the default)."""
+    global _data_dir_override
+    _data_dir_override = Path(path).expanduser().resolve() if path is not None else None
+
+
+def _project_data_dir(start: Path) -> Path | None:
+    for folder in (start, *start.parents):
+        if (folder / "pyproject.toml").is_file() and (folder / "analysis").is_dir():
+            return folder / "data"
+    return None
+
+
+def data_dir() -> Path:
+    """Return the data root (see the module docstring for the precedence)."""
+    if _data_dir_override is not None:
+        return _data_dir_override
+    env = os.environ.get("MEDTWITTER_DATA")
+    if env:
+        return Path(env).expanduser().resolve()
+    cwd = Path.cwd()
+    return _project_data_dir(cwd) or (cwd / "data")
+
+
+def raw_dir(dataset: str) -> Path:
+    """Folder of a dataset's raw API pages: ``<data root>/raw/<dataset>``."""
+    return data_dir() / "raw" / dataset
+
+
+def processed_dir(dataset: str) -> Path:
+    """Folder of a dataset's Parquet tables: ``<data root>/processed/<dataset>``."""
+    return data_dir() / "processed" / dataset
+
+
+def notebooks_dir() -> Path:
+    """The project's ``notebooks/`` folder (beside the ``analysis`` package)."""
+    return Path(__file__).resolve().parent.parent / "notebooks"

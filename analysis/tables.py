@@ -1,0 +1,339 @@
+"""The data contract: the tidy tables every analysis reads.
+
+Each table is one Parquet file under ``<data root>/processed/<dataset>/``,
+written only by :mod:`analysis.ingest` and rebuildable from the raw pages.
+:data:`CONTRACT` is the single place where tables, columns, types and meanings
+are defined; ingest writes exactly these schemas and a test holds it to them.
+
+Identifiers are 64-bit integers (X ids have up to 19 digits and do not fit a
+float: never let them pass through ``float64``). Timestamps are UTC.
+Follow links are **directed**: a row of ``follows`` runs from ``follower_id``
+to ``followed_id`` (the follower follows the followed); a mutual follow is two
+rows.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from analysis import settings
+from analysis.errors import ContractError, UnknownDatasetError
+
+TS = pa.timestamp("us", tz="UTC")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the contract: name, Arrow type, nullability and meaning."""
+
+    name: str
+    type: pa.DataType
+    nullable: bool
+    doc: str
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One table of the contract: its columns, primary key and meaning."""
+
+    name: str
+    doc: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+
+    @property
+    def schema(self) -> pa.Schema:
+        """The Arrow schema ingest writes for this table."""
+        return pa.schema([pa.field(c.name, c.type, nullable=c.nullable) for c in self.columns])
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+def _c(name: str, type_: pa.DataType, doc: str, nullable: bool = True) -> Column:
+    return Column(name, type_, nullable, doc)
+
+
+I64, STR, BOOL = pa.int64(), pa.string(), pa.bool_()
+
+CONTRACT: dict[str, TableSpec] = {
+    spec.name: spec
+    for spec in [
+        TableSpec(
+            "tweets",
+            "One row per tweet seen, de-duplicated by id; the newest public metrics win.",
+            (
+                _c("tweet_id", I64, "Tweet id.", nullable=False),
+                _c("author_id", I64, "User id of the author (null if the API did not say)."),
+                _c("created_at", TS, "When the tweet was posted (UTC)."),
+                _c("text", STR, "Full text as the API returned it (retweets start 'RT @')."),
+                _c("lang", STR, "Language code detected by X (fr, en, und...)."),
+                _c("conversation_id", I64, "Id of the tweet that started the conversation."),
+                _c("reply_to_tweet_id", I64, "Tweet this one replies to, if any."),
+                _c("reply_to_user_id", I64, "User this one replies to, if any."),
+                _c("retweet_of_tweet_id", I64, "Tweet this one retweets, if a retweet."),
+                _c("quote_of_tweet_id", I64, "Tweet this one quotes, if a quote."),
+                _c("retweet_count", I64, "Public metric at observed_at (null if not returned)."),
+                _c("reply_count", I64, "Public metric at observed_at."),
+                _c("like_count", I64, "Public metric at observed_at."),
+                _c("quote_count", I64, "Public metric at observed_at."),
+                _c(
+                    "collected",
+                    BOOL,
+                    "True for tweets a collection asked for (a page's `data`), false for "
+                    "tweets seen only in `includes` (e.g. the original of a retweet).",
+                    nullable=False,
+                ),
+                _c("observed_at", TS, "When the page carrying these metrics was collected."),
+            ),
+            ("tweet_id",),
+        ),
+        TableSpec(
+            "users",
+            "One row per user: the latest snapshot seen, older snapshots filling fields it lacks.",
+            (
+                _c("user_id", I64, "User id.", nullable=False),
+                _c("username", STR, "Handle without '@'."),
+                _c("name", STR, "Display name."),
+                _c("description", STR, "Bio."),
+                _c("location", STR, "Free-text location from the profile."),
+                _c("created_at", TS, "Account creation (UTC)."),
+                _c("protected", BOOL, "True if the account's tweets are protected."),
+                _c("verified", BOOL, "Verified badge at observed_at."),
+                _c("followers_count", I64, "Followers at observed_at (all of X, not the sample)."),
+                _c("following_count", I64, "Accounts followed at observed_at."),
+                _c("tweet_count", I64, "Tweets posted at observed_at."),
+                _c("listed_count", I64, "Lists the account is on at observed_at."),
+                _c("observed_at", TS, "When the latest snapshot was collected."),
+            ),
+            ("user_id",),
+        ),
+        TableSpec(
+            "follows",
+            "Directed follow links: follower_id follows followed_id. A mutual follow is two rows.",
+            (
+                _c("follower_id", I64, "The account that follows.", nullable=False),
+                _c("followed_id", I64, "The account followed.", nullable=False),
+                _c("first_seen_at", TS, "Earliest snapshot in which the link was seen."),
+                _c("observed_at", TS, "Latest snapshot in which the link was seen."),
+            ),
+            ("follower_id", "followed_id"),
+        ),
+        TableSpec(
+            "hashtags",
+            "One row per hashtag occurrence in a tweet.",
+            (
+                _c("tweet_id", I64, "Tweet carrying the hashtag.", nullable=False),
+                _c("tag", STR, "As written, without '#' (e.g. 'Santé').", nullable=False),
+                _c(
+                    "tag_norm",
+                    STR,
+                    "Case-folded, Unicode NFC; accents kept ('santé' and 'sante' differ).",
+                    nullable=False,
+                ),
+                _c("position", I64, "0-based order of the hashtag in the tweet.", nullable=False),
+            ),
+            ("tweet_id", "position"),
+        ),
+        TableSpec(
+            "mentions",
+            "One row per @mention in a tweet.",
+            (
+                _c("tweet_id", I64, "Tweet carrying the mention.", nullable=False),
+                _c("username", STR, "Handle mentioned, without '@'.", nullable=False),
+                _c(
+                    "user_id",
+                    I64,
+                    "Id of the mentioned user; null when the API did not resolve it.",
+                ),
+            ),
+            ("tweet_id", "username"),
+        ),
+        TableSpec(
+            "missing",
+            "What the API reported in `errors` arrays: deleted, withheld, protected, not found.",
+            (
+                _c("resource_id", STR, "Id or username the error is about.", nullable=False),
+                _c("resource_type", STR, "tweet, user, ..."),
+                _c("title", STR, "Error title (e.g. 'Not Found Error', 'Authorization Error')."),
+                _c("detail", STR, "Human-readable detail from the API."),
+                _c("type", STR, "Problem type URI from the API."),
+                _c("observed_at", TS, "When the page reporting it was collected."),
+            ),
+            ("resource_id", "resource_type", "title"),
+        ),
+    ]
+}
+
+#: Tables every dataset has, in the order they are documented.
+TABLE_NAMES: tuple[str, ...] = tuple(CONTRACT)
+
+META_FILE = "meta.json"
+
+
+def empty_table(name: str) -> pa.Table:
+    """An empty Arrow table with the contract's schema for ``name``."""
+    return CONTRACT[name].schema.empty_table()
+
+
+def check_table(name: str, table: pa.Table) -> None:
+    """Raise :class:`ContractError` unless ``table`` matches the contract exactly.
+
+    Examples
+    --------
+    >>> check_table("follows", empty_table("follows"))
+    """
+    expected = CONTRACT[name].schema
+    if not table.schema.equals(expected, check_metadata=False):
+        raise ContractError(
+            f"table {name!r} does not match the data contract: expected {expected.names} "
+            f"with types {[str(t) for t in expected.types]}, got {table.schema.names} with "
+            f"types {[str(t) for t in table.schema.types]}; re-run `medtwitter ingest`."
+        )
+    for col in CONTRACT[name].columns:
+        if not col.nullable and table.column(col.name).null_count:
+            raise ContractError(f"column {name}.{col.name} has nulls; the contract forbids them.")
+
+
+def to_pandas(table: pa.Table) -> pd.DataFrame:
+    """Arrow -> pandas without turning nullable int64 ids into floats.
+
+    Integer columns become ``Int64`` (nullable) or ``int64``; booleans with nulls
+    become ``boolean``.
+
+    Examples
+    --------
+    >>> t = pa.table({"id": pa.array([1234567890123456789, None], pa.int64())})
+    >>> to_pandas(t)["id"].iloc[0]
+    np.int64(1234567890123456789)
+    """
+    df = table.to_pandas(
+        types_mapper={pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}.get
+    )
+    for f in table.schema:
+        if table.column(f.name).null_count == 0:
+            if pa.types.is_int64(f.type):
+                df[f.name] = df[f.name].astype("int64")
+            elif pa.types.is_boolean(f.type):
+                df[f.name] = df[f.name].astype(bool)
+    return df
+
+
+@dataclass
+class Tables:
+    """A dataset's tables as pandas DataFrames, plus its metadata.
+
+    Attributes are the contract's tables (``tweets``, ``users``, ``follows``,
+    ``hashtags``, ``mentions``, ``missing``); ``meta`` is the dataset's
+    ``meta.json`` (name, sources, whether it is synthetic).
+    """
+
+    tweets: pd.DataFrame
+    users: pd.DataFrame
+    follows: pd.DataFrame
+    hashtags: pd.DataFrame
+    mentions: pd.DataFrame
+    missing: pd.DataFrame
+    meta: dict = field(default_factory=dict)
+
+    def __iter__(self) -> Iterator[tuple[str, pd.DataFrame]]:
+        for name in TABLE_NAMES:
+            yield name, getattr(self, name)
+
+    @property
+    def name(self) -> str:
+        return self.meta.get("name", "?")
+
+    @property
+    def synthetic(self) -> bool:
+        return bool(self.meta.get("synthetic", False))
+
+
+def list_datasets() -> list[str]:
+    """Names of the datasets under the data root's ``processed/`` folder."""
+    root = settings.data_dir() / "processed"
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir() if (p / META_FILE).is_file())
+
+
+def dataset_dir(dataset: str) -> Path:
+    """Folder of an existing dataset; :class:`UnknownDatasetError` if there is none."""
+    folder = settings.processed_dir(dataset)
+    if not (folder / META_FILE).is_file():
+        known = ", ".join(list_datasets()) or "none yet"
+        raise UnknownDatasetError(
+            f"unknown dataset {dataset!r} under {folder.parent} (known: {known}); build it "
+            f"with `medtwitter demo --dataset {dataset}` or `medtwitter ingest FILE... "
+            f"--dataset {dataset}`, or point --data-dir/MEDTWITTER_DATA at the right data root."
+        )
+    return folder
+
+
+def load_meta(dataset: str) -> dict:
+    """A dataset's ``meta.json``."""
+    return json.loads((dataset_dir(dataset) / META_FILE).read_text(encoding="utf-8"))
+
+
+def load_table(dataset: str, name: str) -> pd.DataFrame:
+    """One contract table of a dataset as a DataFrame (see :func:`to_pandas`)."""
+    if name not in CONTRACT:
+        raise ContractError(f"no table {name!r} in the data contract; use one of {TABLE_NAMES}.")
+    table = pq.read_table(dataset_dir(dataset) / f"{name}.parquet")
+    return to_pandas(table)
+
+
+def load_dataset(dataset: str = settings.DEFAULT_DATASET) -> Tables:
+    """Load every table of a processed dataset.
+
+    Examples
+    --------
+    >>> tables = load_dataset("demo")  # doctest: +SKIP
+    >>> tables.tweets[["tweet_id", "author_id", "created_at"]].head()  # doctest: +SKIP
+    """
+    folder = dataset_dir(dataset)
+    meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+    frames = {name: to_pandas(pq.read_table(folder / f"{name}.parquet")) for name in TABLE_NAMES}
+    return Tables(**frames, meta=meta)
+
+
+def connect(dataset: str = settings.DEFAULT_DATASET):
+    """A DuckDB connection with one view per table of the dataset.
+
+    Examples
+    --------
+    >>> con = connect("demo")  # doctest: +SKIP
+    >>> con.sql("select lang, count(*) from tweets group by lang").df()  # doctest: +SKIP
+    """
+    import duckdb
+
+    folder = dataset_dir(dataset)
+    con = duckdb.connect()
+    for name in TABLE_NAMES:
+        path = str(folder / f"{name}.parquet").replace("'", "''")
+        con.execute(f"create view {name} as select * from read_parquet('{path}')")
+    return con
+
+
+def describe_contract() -> pd.DataFrame:
+    """The contract as a table (table, column, type, nullable, meaning) for docs and notebooks."""
+    rows = [
+        {
+            "table": spec.name,
+            "column": c.name,
+            "type": str(c.type),
+            "nullable": c.nullable,
+            "meaning": c.doc,
+        }
+        for spec in CONTRACT.values()
+        for c in spec.columns
+    ]
+    return pd.DataFrame(rows)
