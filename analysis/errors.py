@@ -27,3 +27,7 @@ class UsageError(MedtwitterError):
     """A bad command-line argument or parameter."""
 
     exit_code = 2
+
+
+class QueryError(MedtwitterError):
+    """An SQL query over a dataset that DuckDB could not run."""

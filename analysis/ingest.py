@@ -6,6 +6,24 @@ X API v2 response pages (one page a line: ``data``, ``includes``, ``meta``,
 them, with their provenance block (``__medtwitter`` or ``__twarc``) telling the
 endpoint, and turns them into the contract's tables.
 
+How it works, and why it is fast and bounded in memory:
+
+1. **Extract.** A file is read in chunks of about :data:`CHUNK_BYTES` (``.gz``
+   decompressed on the fly). A chunk of plain API v2 pages is parsed by
+   Arrow's multi-threaded JSON reader against a fixed schema and flattened
+   into the contract's rows with Arrow compute (:func:`_extract_chunk`): no
+   Python object per tweet. A chunk Arrow cannot take as a whole (a bad line,
+   a page without provenance whose kind is unclear, an id that is not a
+   number...) is read line by line through :func:`add_page`, the page-at-a-time
+   path that any other reader (another format's pages) also goes through; both
+   paths give the same rows. Rows go to spill files on disk as they come.
+2. **Merge.** DuckDB merges the spilled rows with the dataset's existing tables
+   (de-duplicating by key, newest observation winning) under a memory limit,
+   spilling to disk if it must, and the result is written in the contract's
+   exact schema.
+3. **Swap.** Everything is written in a staging folder that replaces the
+   dataset folder by renames only at the end.
+
 Guarantees:
 
 * every good line is ingested; a bad line (not JSON, JSON but not an API page,
@@ -13,13 +31,17 @@ Guarantees:
   tables, with its file and line number, and counted (``strict=True`` makes
   the first bad line an error instead);
 * re-ingesting a file changes nothing: tweets, users and edges are
-  de-duplicated by id (newest metrics and snapshots win);
-* the dataset is replaced atomically: an interrupted ingest leaves it as it was.
+  de-duplicated by id (newest metrics and snapshots win; ``user_snapshots``
+  keeps every snapshot);
+* the dataset is replaced atomically: an interrupted ingest leaves it as it was;
+* peak memory does not grow with the input (chunks, spill files, DuckDB's
+  memory limit).
 """
 
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
 import shutil
@@ -30,15 +52,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+import numpy as np
 import orjson
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 from tqdm.auto import tqdm
 
 from analysis import __version__, settings
 from analysis.errors import RawFormatError, UsageError
-from analysis.tables import CONTRACT, META_FILE, TABLE_NAMES, check_table, to_pandas
+from analysis.tables import CONTRACT, META_FILE, TABLE_NAMES, check_table
 
 QUARANTINE_FILE = "quarantine.jsonl"
 
@@ -48,6 +73,18 @@ TWEET_ENDPOINTS = {"search_recent", "search_all", "timeline", "mentions", "tweet
 USER_ENDPOINTS = {"users", "followers", "following"}
 #: Endpoints recognised but carrying nothing for the tables.
 SKIPPED_ENDPOINTS = {"counts_recent", "counts_all", "lists", "compliance"}
+
+#: Bytes of raw JSONL handled at once (a page of 100 tweets is about 200 kB).
+CHUNK_BYTES = 32 << 20
+#: Rows the page-at-a-time path holds before spilling them to disk.
+FLUSH_ROWS = 20_000
+#: Memory DuckDB may use while merging (it spills to disk beyond).
+MERGE_MEMORY = "700MB"
+#: Problems listed per file in the report (all bad lines are in the quarantine file).
+MAX_PROBLEMS = 20
+
+#: Tables whose spilled rows are snapshots of users (``users`` and ``user_snapshots``).
+_SPILLED = ("tweets", "users", "follows", "hashtags", "mentions", "missing")
 
 
 def normalise_tag(tag: str) -> str:
@@ -73,6 +110,15 @@ class FileReport:
     bad_lines: int = 0
     problems: list[str] = field(default_factory=list)
 
+    def problem(self, message: str) -> None:
+        """Note a problem (the first :data:`MAX_PROBLEMS` are kept verbatim)."""
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(message)
+        elif len(self.problems) == MAX_PROBLEMS:
+            self.problems.append(
+                f"{self.path}: more bad lines; every one is listed in {QUARANTINE_FILE}."
+            )
+
 
 @dataclass
 class IngestReport:
@@ -91,32 +137,112 @@ class IngestReport:
         return sum(f.pages for f in self.files)
 
 
-class _Rows:
-    """Column lists for every table, filled page by page."""
+def _timestamps(values: pa.Array | list) -> pa.Array:
+    """ISO 8601 strings -> UTC timestamps; Arrow's parser first, pandas' for odd forms."""
+    try:
+        arr = values if isinstance(values, pa.Array) else pa.array(values, pa.string())
+        return pc.cast(arr, pa.timestamp("us", tz="UTC"))
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        if isinstance(values, pa.Array):
+            values = values.to_pylist()
+        ts = pd.to_datetime(pd.Series(values, dtype=object), utc=True, format="ISO8601")
+        return pa.array(ts, type=pa.timestamp("us", tz="UTC"), from_pandas=True)
 
-    def __init__(self) -> None:
+
+class _Spill:
+    """Rows on their way to the merge: one Parquet run per table, in arrival order.
+
+    Each row gets a ``_seq`` number (its arrival order) that breaks ties between
+    observations made at the same time, so the last one read wins.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        self.writers: dict[str, pq.ParquetWriter] = {}
+        self.seq = 0
+
+    def write(self, name: str, table: pa.Table) -> None:
+        n = table.num_rows
+        if not n:
+            return
+        table = table.append_column(
+            "_seq", pa.array(np.arange(self.seq, self.seq + n, dtype=np.int64))
+        )
+        self.seq += n
+        writer = self.writers.get(name)
+        if writer is None:
+            writer = pq.ParquetWriter(self.path(name), table.schema, compression="lz4")
+            self.writers[name] = writer
+        writer.write_table(table)
+
+    def path(self, name: str) -> Path:
+        return self.folder / f"{name}.parquet"
+
+    def has(self, name: str) -> bool:
+        return name in self.writers
+
+    def close(self) -> None:
+        for writer in self.writers.values():
+            writer.close()
+
+
+class _Rows:
+    """Column lists for every table, filled page by page (see :func:`add_page`).
+
+    With a ``sink`` (a :class:`_Spill`), the rows are spilled to disk every
+    :data:`FLUSH_ROWS` rows, between pages, so memory stays bounded.
+    """
+
+    def __init__(self, sink: _Spill | None = None) -> None:
         self.cols: dict[str, dict[str, list]] = {
-            name: {c: [] for c in CONTRACT[name].names} for name in TABLE_NAMES
+            name: {c: [] for c in CONTRACT[name].names} for name in _SPILLED
         }
         self.synthetic = False
+        self.sink = sink
 
     def add(self, table: str, **values) -> None:
         cols = self.cols[table]
         for name, column in cols.items():
             column.append(values.get(name))
 
+    def __len__(self) -> int:
+        return sum(len(next(iter(c.values()))) for c in self.cols.values())
+
+    def mark(self) -> dict[str, int]:
+        """Current length of each table (to roll back a page that fails half-way)."""
+        return {t: len(next(iter(c.values()))) for t, c in self.cols.items()}
+
+    def rollback(self, mark: dict[str, int]) -> None:
+        for table, n in mark.items():
+            for column in self.cols[table].values():
+                del column[n:]
+
     def to_arrow(self, table: str) -> pa.Table:
-        cols = dict(self.cols[table])
+        cols = self.cols[table]
         schema = CONTRACT[table].schema
         arrays = []
         for f in schema:
             values = cols[f.name]
             if pa.types.is_timestamp(f.type):
-                ts = pd.to_datetime(pd.Series(values, dtype=object), utc=True, format="ISO8601")
-                arrays.append(pa.array(ts, type=f.type, from_pandas=True))
+                arrays.append(_timestamps(values))
             else:
                 arrays.append(pa.array(values, type=f.type))
         return pa.Table.from_arrays(arrays, schema=schema)
+
+    def flush(self) -> None:
+        """Spill every held row to the sink (no-op without a sink)."""
+        if self.sink is None or not len(self):
+            return
+        for name in _SPILLED:
+            self.sink.write(name, self.to_arrow(name))
+        for cols in self.cols.values():
+            for column in cols.values():
+                column.clear()
+
+    def maybe_flush(self) -> None:
+        if self.sink is not None and len(self) >= FLUSH_ROWS:
+            self.flush()
 
 
 def _int(value) -> int | None:
@@ -135,7 +261,7 @@ def _provenance(page: dict) -> tuple[str | None, dict, str | None, bool]:
         )
     twarc = page.get("__twarc")
     if isinstance(twarc, dict):
-        path = urlparse(twarc.get("url", "")).path.rstrip("/").split("/")
+        path = urlparse(twarc.get("url") or "").path.rstrip("/").split("/")
         params: dict = {}
         endpoint = None
         if "followers" in path or "following" in path:
@@ -153,13 +279,20 @@ def _provenance(page: dict) -> tuple[str | None, dict, str | None, bool]:
     return None, {}, None, False
 
 
-def _page_kind(page: dict, endpoint: str | None) -> str:
+def _kind_from_endpoint(endpoint: str | None) -> str | None:
     if endpoint in TWEET_ENDPOINTS:
         return "tweets"
     if endpoint in USER_ENDPOINTS:
         return endpoint
     if endpoint in SKIPPED_ENDPOINTS:
         return "skip"
+    return None
+
+
+def _page_kind(page: dict, endpoint: str | None) -> str:
+    kind = _kind_from_endpoint(endpoint)
+    if kind is not None:
+        return kind
     data = page.get("data")
     items = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
     if items and all(isinstance(i, dict) and "text" in i for i in items):
@@ -202,7 +335,10 @@ def _add_tweet(rows: _Rows, tw: dict, collected: bool, observed_at: str | None) 
         )
     for m in entities.get("mentions") or ():
         rows.add(
-            "mentions", tweet_id=tweet_id, username=m.get("username"), user_id=_int(m.get("id"))
+            "mentions",
+            tweet_id=tweet_id,
+            username=m.get("username") or "",
+            user_id=_int(m.get("id")),
         )
 
 
@@ -227,12 +363,28 @@ def _add_user(rows: _Rows, u: dict, observed_at: str | None) -> None:
 
 
 def add_page(rows: _Rows, page: dict) -> str:
-    """Add one API page's rows; return the page kind ('tweets', 'users', ... or 'skip')."""
+    """Add one API page's rows; return the page kind ('tweets', 'users', ... or 'skip').
+
+    This is the page-at-a-time path: readers of other formats turn their input
+    into v2-shaped pages and call it. A page that fails half-way (an item
+    without an id...) adds nothing and raises.
+    """
     endpoint, params, observed_at, synthetic = _provenance(page)
-    rows.synthetic |= synthetic
     kind = _page_kind(page, endpoint)
     if kind in ("unknown", "skip"):
         return kind
+    mark = rows.mark()
+    try:
+        _add_page_rows(rows, page, kind, params, observed_at)
+    except BaseException:
+        rows.rollback(mark)
+        raise
+    rows.synthetic |= synthetic
+    rows.maybe_flush()
+    return kind
+
+
+def _add_page_rows(rows: _Rows, page: dict, kind: str, params: dict, observed_at) -> None:
     data = page.get("data")
     items = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
     includes = page.get("includes") or {}
@@ -278,26 +430,361 @@ def add_page(rows: _Rows, page: dict) -> str:
             type=err.get("type"),
             observed_at=observed_at,
         )
-    return kind
+
+
+# --- the fast path: a chunk of v2 pages through Arrow's JSON reader -------------------------
+
+_METRICS = (
+    "retweet_count", "reply_count", "like_count", "quote_count",
+    "followers_count", "following_count", "tweet_count", "listed_count",
+)  # fmt: skip
+_STR, _BOOL, _I64 = pa.string(), pa.bool_(), pa.int64()
+#: One element of ``data`` / ``includes``: the fields of a tweet and of a user that ingest reads.
+_ITEM = pa.struct(
+    [
+        ("id", _STR), ("author_id", _STR), ("created_at", _STR), ("text", _STR), ("lang", _STR),
+        ("conversation_id", _STR), ("in_reply_to_user_id", _STR),
+        ("referenced_tweets", pa.list_(pa.struct([("type", _STR), ("id", _STR)]))),
+        ("entities", pa.struct([
+            ("hashtags", pa.list_(pa.struct([("tag", _STR)]))),
+            ("mentions", pa.list_(pa.struct([("username", _STR), ("id", _STR)]))),
+        ])),
+        ("public_metrics", pa.struct([(m, _I64) for m in _METRICS])),
+        ("username", _STR), ("name", _STR), ("description", _STR), ("location", _STR),
+        ("protected", _BOOL), ("verified", _BOOL),
+    ]
+)  # fmt: skip
+#: The parts of an API v2 page that ingest reads; anything else on a line is ignored.
+PAGE_SCHEMA = pa.schema(
+    [
+        ("data", pa.list_(_ITEM)),
+        ("includes", pa.struct([("users", pa.list_(_ITEM)), ("tweets", pa.list_(_ITEM))])),
+        ("errors", pa.list_(pa.struct([
+            (f, _STR) for f in ("resource_id", "value", "resource_type", "title", "detail", "type")
+        ]))),
+        ("meta", pa.struct([("result_count", _I64)])),
+        ("__medtwitter", pa.struct([
+            ("endpoint", _STR), ("params", pa.struct([("user_id", _STR), ("id", _STR)])),
+            ("collected_at", _STR), ("synthetic", _BOOL),
+        ])),
+        ("__twarc", pa.struct([("url", _STR), ("retrieved_at", _STR)])),
+    ]
+)  # fmt: skip
+_PARSE = pa_json.ParseOptions(explicit_schema=PAGE_SCHEMA, unexpected_field_behavior="ignore")
+
+
+class _NotFast(Exception):
+    """This chunk needs the page-at-a-time path (a bad line, an unclear page...)."""
+
+
+@dataclass
+class _Chunk:
+    """What the fast path made of a chunk: contract rows per table, and page counts."""
+
+    tables: dict[str, pa.Table]
+    pages: int
+    skipped: int
+    synthetic: bool
+
+
+def _field(arr: pa.Array, name: str) -> pa.Array:
+    return pc.struct_field(arr, name)
+
+
+def _ids(arr: pa.Array, *, required: bool = False) -> pa.Array:
+    """String ids -> int64 (nulls kept); :class:`_NotFast` on anything else."""
+    if required and arr.null_count:
+        raise _NotFast("an item without an id")
+    try:
+        return pc.cast(arr, _I64)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        raise _NotFast(str(exc)) from exc
+
+
+def _items(lists: pa.Array, keep: np.ndarray, source: int):
+    """Flatten a list column, keeping items of pages where ``keep``: (items, page, source)."""
+    items = pc.list_flatten(lists)
+    parent = pc.list_parent_indices(lists).to_numpy()
+    mask = keep[parent]
+    if not mask.all():
+        items = items.filter(pa.array(mask))
+        parent = parent[mask]
+    if items.null_count:
+        raise _NotFast("a null item")
+    return items, parent, np.full(len(parent), source, dtype=np.int8)
+
+
+def _in_page_order(*parts) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """Concatenate item parts and order them as the page-at-a-time path adds them."""
+    items = pa.concat_arrays([p[0] for p in parts])
+    parent = np.concatenate([p[1] for p in parts])
+    source = np.concatenate([p[2] for p in parts])
+    order = np.lexsort((source, parent))  # stable: page, then data before includes
+    if not (order[1:] > order[:-1]).all():
+        items = items.take(pa.array(order))
+        parent, source = parent[order], source[order]
+    return items, parent, source
+
+
+def _refs(items: pa.Array, ref_type: str) -> pa.Array:
+    """Id of the referenced tweet of ``ref_type`` for each tweet (the last one, like a dict)."""
+    refs = _field(items, "referenced_tweets")
+    flat = pc.list_flatten(refs)
+    parent = pc.list_parent_indices(refs).to_numpy()
+    if flat.null_count:
+        raise _NotFast("a null referenced tweet")
+    hit = pc.equal(_field(flat, "type"), ref_type).fill_null(False).to_numpy(zero_copy_only=False)
+    where = np.full(len(items), -1, dtype=np.int64)
+    where[parent[hit]] = np.flatnonzero(hit)
+    ids = _ids(_field(flat, "id"))
+    return ids.take(pa.array(where, mask=where < 0))
+
+
+def _tweet_tables(items: pa.Array, parent: np.ndarray, source: np.ndarray, observed: pa.Array):
+    tweet_id = _ids(_field(items, "id"), required=True)
+    metrics = _field(items, "public_metrics")
+    page_obs = observed.take(pa.array(parent))
+    tweets = pa.Table.from_arrays(
+        [
+            tweet_id,
+            _ids(_field(items, "author_id")),
+            _timestamps(_field(items, "created_at")),
+            _field(items, "text"),
+            _field(items, "lang"),
+            _ids(_field(items, "conversation_id")),
+            _refs(items, "replied_to"),
+            _ids(_field(items, "in_reply_to_user_id")),
+            _refs(items, "retweeted"),
+            _refs(items, "quoted"),
+            *(_field(metrics, m) for m in _METRICS[:4]),
+            pa.array(source == 0, _BOOL),
+            page_obs,
+        ],
+        schema=CONTRACT["tweets"].schema,
+    )
+    entities = _field(items, "entities")
+
+    hashtags = _field(entities, "hashtags")
+    flat = pc.list_flatten(hashtags)
+    if flat.null_count:
+        raise _NotFast("a null hashtag")
+    owner = pc.list_parent_indices(hashtags).to_numpy()
+    lengths = pc.list_value_length(hashtags).fill_null(0).to_numpy()
+    starts = np.cumsum(lengths) - lengths
+    tags = _field(flat, "tag").fill_null("")
+    encoded = tags.dictionary_encode()
+    norm = pa.array([normalise_tag(t) for t in encoded.dictionary.to_pylist()], _STR)
+    hashtag_table = pa.Table.from_arrays(
+        [
+            tweet_id.take(pa.array(owner)),
+            tags,
+            norm.take(encoded.indices),
+            pa.array(np.arange(len(flat), dtype=np.int64) - starts[owner]),
+        ],
+        schema=CONTRACT["hashtags"].schema,
+    )
+
+    mentions = _field(entities, "mentions")
+    flat = pc.list_flatten(mentions)
+    if flat.null_count:
+        raise _NotFast("a null mention")
+    owner = pc.list_parent_indices(mentions)
+    mention_table = pa.Table.from_arrays(
+        [
+            tweet_id.take(owner),
+            _field(flat, "username").fill_null(""),
+            _ids(_field(flat, "id")),
+        ],
+        schema=CONTRACT["mentions"].schema,
+    )
+    return tweets, hashtag_table, mention_table
+
+
+def _user_table(items: pa.Array, parent: np.ndarray, observed: pa.Array) -> pa.Table:
+    metrics = _field(items, "public_metrics")
+    return pa.Table.from_arrays(
+        [
+            _ids(_field(items, "id"), required=True),
+            _field(items, "username"),
+            _field(items, "name"),
+            _field(items, "description"),
+            _field(items, "location"),
+            _timestamps(_field(items, "created_at")),
+            _field(items, "protected"),
+            _field(items, "verified"),
+            *(_field(metrics, m) for m in _METRICS[4:]),
+            observed.take(pa.array(parent)),
+        ],
+        schema=CONTRACT["users"].schema,
+    )
+
+
+def _extract_chunk(pages: pa.Table) -> _Chunk:
+    """Contract rows from a table of API pages (one row a page), as :func:`add_page` makes them.
+
+    Raises :class:`_NotFast` when a page needs the page-at-a-time path.
+    """
+    pages = pages.combine_chunks()
+    n = pages.num_rows
+    col = {name: pages.column(name).chunk(0) if n else None for name in PAGE_SCHEMA.names}
+    if not n:
+        return _Chunk({}, 0, 0, False)
+    data = col["data"]
+    meds = col["__medtwitter"].to_pylist()
+    twarcs = col["__twarc"].to_pylist()
+    data_len = pc.list_value_length(data).to_numpy(zero_copy_only=False)
+    has_meta = col["meta"].is_valid().to_numpy(zero_copy_only=False)
+    has_errors = col["errors"].is_valid().to_numpy(zero_copy_only=False)
+    unclear = None  # per-page counts of items with text / username, computed if needed
+
+    kinds, accounts, observed, synthetic = [], [], [], False
+    for i in range(n):
+        page = {}
+        if meds[i] is not None:
+            page["__medtwitter"] = meds[i]
+        elif twarcs[i] is not None:
+            page["__twarc"] = twarcs[i]
+        endpoint, params, obs, synth = _provenance(page)
+        kind = _kind_from_endpoint(endpoint)
+        if kind is None:
+            length = 0 if np.isnan(data_len[i]) else int(data_len[i])
+            if length:
+                if unclear is None:
+                    items = pc.list_flatten(data)
+                    owner = pc.list_parent_indices(data).to_numpy()
+                    unclear = [
+                        np.bincount(owner, pc.is_valid(_field(items, f)).to_numpy(False), n)
+                        for f in ("text", "username")
+                    ]
+                if unclear[0][i] == length:
+                    kind = "tweets"
+                elif unclear[1][i] == length:
+                    kind = "users"
+                else:
+                    raise _NotFast("a page of unclear kind")
+            elif has_meta[i] or has_errors[i]:
+                kind = "empty"
+            else:
+                raise _NotFast("a line that is not an API page")
+        if kind != "skip":
+            synthetic |= synth
+        kinds.append(kind)
+        accounts.append(params.get("user_id") or params.get("id"))
+        observed.append(obs)
+
+    kinds_np = np.array(kinds)
+    rows_page = kinds_np != "skip"
+    tweet_page = kinds_np == "tweets"
+    user_page = np.isin(kinds_np, ["users", "followers", "following"])
+    observed_ts = _timestamps(observed)
+    includes = col["includes"]
+    tables: dict[str, pa.Table] = {}
+
+    items, parent, source = _in_page_order(
+        _items(data, tweet_page, 0), _items(_field(includes, "tweets"), tweet_page, 1)
+    )
+    tables["tweets"], tables["hashtags"], tables["mentions"] = _tweet_tables(
+        items, parent, source, observed_ts
+    )
+
+    data_users = _items(data, user_page, 0)
+    items, parent, _ = _in_page_order(data_users, _items(_field(includes, "users"), rows_page, 1))
+    tables["users"] = _user_table(items, parent, observed_ts)
+
+    follow_page = np.isin(kinds_np, ["followers", "following"])
+    if follow_page.any():
+        try:
+            account = pa.array(
+                [_int(a) if f else None for a, f in zip(accounts, follow_page, strict=True)], _I64
+            )
+        except ValueError as exc:
+            raise _NotFast(str(exc)) from exc
+        keep = follow_page & account.is_valid().to_numpy(zero_copy_only=False)
+        items, parent, _ = _items(data, keep, 0)
+        ids = _ids(_field(items, "id"), required=True)
+        other = account.take(pa.array(parent))
+        is_follower = pa.array(kinds_np[parent] == "followers")
+        seen = observed_ts.take(pa.array(parent))
+        tables["follows"] = pa.Table.from_arrays(
+            [pc.if_else(is_follower, ids, other), pc.if_else(is_follower, other, ids), seen, seen],
+            schema=CONTRACT["follows"].schema,
+        )
+
+    errors, parent, _ = _items(col["errors"], rows_page, 0)
+    rid = _field(errors, "resource_id")
+    rid = pc.if_else(pc.fill_null(pc.not_equal(rid, ""), False), rid, _field(errors, "value"))
+    keep = rid.is_valid()
+    tables["missing"] = pa.Table.from_arrays(
+        [
+            rid.filter(keep),
+            *(_field(errors, f).filter(keep) for f in ("resource_type", "title", "detail", "type")),
+            observed_ts.take(pa.array(parent)).filter(keep),
+        ],
+        schema=CONTRACT["missing"].schema,
+    )
+    pages_count = int(rows_page.sum())
+    return _Chunk(tables, pages_count, n - pages_count, synthetic)
+
+
+# --- reading files -------------------------------------------------------------------------
+
+
+def _open(path: Path):
+    return gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")
 
 
 def iter_lines(path: Path) -> Iterator[tuple[int, bytes]]:
     """Yield (line number, line) of a JSONL file, ``.gz`` read transparently."""
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as fh:
+    with _open(path) as fh:
         for lineno, line in enumerate(fh, start=1):
             if line.strip():
                 yield lineno, line
 
 
-def _read_file(path: Path, rows: _Rows, quarantine: list[dict], strict: bool) -> FileReport:
+def _chunks(fh, size: int = CHUNK_BYTES) -> Iterator[bytes]:
+    """Blocks of whole lines of about ``size`` bytes (the last may lack its newline)."""
+    rest = b""
+    while True:
+        block = fh.read(size)
+        if not block:
+            if rest:
+                yield rest
+            return
+        buf = rest + block if rest else block
+        cut = buf.rfind(b"\n")
+        if cut < 0:
+            rest = buf
+            continue
+        yield buf[: cut + 1]
+        rest = buf[cut + 1 :]
+
+
+class _Quarantine:
+    """Bad lines, appended to the staging dataset's quarantine file as they are found."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.count = 0
+
+    def append(self, entry: dict) -> None:
+        with open(self.path, "ab") as fh:
+            fh.write(orjson.dumps(entry) + b"\n")
+        self.count += 1
+
+    def __len__(self) -> int:
+        return self.count
+
+
+def _read_file(
+    path: Path, rows: _Rows, quarantine: _Quarantine | list, strict: bool, bar=None
+) -> FileReport:
     report = FileReport(path=str(path))
     try:
         size = path.stat().st_size
     except OSError as exc:
         raise RawFormatError(f"cannot read {path}: {exc.strerror}; check the path.") from exc
     if size == 0:
-        report.problems.append(f"{path}: empty file, nothing to ingest.")
+        report.problem(f"{path}: empty file, nothing to ingest.")
         return report
 
     def bad(lineno: int, line: bytes, reason: str) -> None:
@@ -305,7 +792,7 @@ def _read_file(path: Path, rows: _Rows, quarantine: list[dict], strict: bool) ->
         if strict:
             raise RawFormatError(f"{message}; fix or remove the line, or run without --strict.")
         report.bad_lines += 1
-        report.problems.append(message)
+        report.problem(message)
         quarantine.append(
             {
                 "file": str(path),
@@ -315,70 +802,149 @@ def _read_file(path: Path, rows: _Rows, quarantine: list[dict], strict: bool) ->
             }
         )
 
+    lineno = 0
     try:
-        for lineno, line in iter_lines(path):
-            report.lines += 1
-            try:
-                page = orjson.loads(line)
-            except orjson.JSONDecodeError:
-                truncated = not line.endswith(b"\n")
-                bad(lineno, line, "truncated last line" if truncated else "not valid JSON")
-                continue
-            if not isinstance(page, dict):
-                bad(lineno, line, "valid JSON but not an API page (not an object)")
-                continue
-            try:
-                kind = add_page(rows, page)
-            except (KeyError, TypeError, ValueError) as exc:
-                bad(
-                    lineno, line, f"API page with an unexpected shape ({type(exc).__name__}: {exc})"
-                )
-                continue
-            if kind == "unknown":
-                bad(lineno, line, "valid JSON but not an X API page (no tweets or users in `data`)")
-            elif kind == "skip":
-                report.skipped_pages += 1
-            else:
-                report.pages += 1
+        with _open(path) as fh:
+            for chunk in _chunks(fh):
+                n_lines = chunk.count(b"\n") + (not chunk.endswith(b"\n"))
+                if not _read_chunk_fast(chunk, n_lines, rows, report):
+                    _read_chunk_slow(chunk, lineno, rows, report, bad)
+                lineno += n_lines
+                if bar is not None and path.suffix != ".gz":
+                    bar.update(len(chunk))
     except (OSError, EOFError) as exc:
-        bad(report.lines + 1, b"", f"unreadable ({exc}); the file may be truncated or not gzip")
+        bad(lineno + 1, b"", f"unreadable ({exc}); the file may be truncated or not gzip")
+    if bar is not None and path.suffix == ".gz":
+        bar.update(size)
     if report.pages == 0 and report.bad_lines:
         report.format = "unknown"
-        report.problems.append(
+        report.problem(
             f"{path}: no X API v2 page found in this file; check its format "
             "(`medtwitter ingest` reads JSONL of API v2 response pages)."
         )
     return report
 
 
-def _dedupe(name: str, table: pa.Table) -> pa.Table:
-    """De-duplicate a table on its key, keeping the newest observation."""
-    df = to_pandas(table)
-    key = list(CONTRACT[name].key)
-    if df.empty:
-        return table
+def _read_chunk_fast(chunk: bytes, n_lines: int, rows: _Rows, report: FileReport) -> bool:
+    """Ingest a chunk through Arrow; False (nothing done) if it needs the line-by-line path."""
+    if rows.sink is None:
+        return False
+    try:
+        pages = pa_json.read_json(
+            io.BytesIO(chunk),
+            read_options=pa_json.ReadOptions(block_size=8 << 20),
+            parse_options=_PARSE,
+        )
+        if pages.num_rows != n_lines:  # blank lines: let the line-by-line path number them
+            return False
+        out = _extract_chunk(pages)
+    except (pa.ArrowException, _NotFast):
+        return False
+    rows.flush()
+    for name in _SPILLED:
+        if name in out.tables:
+            rows.sink.write(name, out.tables[name])
+    rows.synthetic |= out.synthetic
+    report.lines += n_lines
+    report.pages += out.pages
+    report.skipped_pages += out.skipped
+    return True
+
+
+def _read_chunk_slow(chunk: bytes, first: int, rows: _Rows, report: FileReport, bad) -> None:
+    """Ingest a chunk line by line through :func:`add_page`, setting bad lines aside."""
+    lines = chunk.split(b"\n")
+    last = len(lines) - 1
+    for offset, line in enumerate(lines):
+        if not line.strip():
+            continue
+        lineno = first + offset + 1
+        report.lines += 1
+        try:
+            page = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            bad(lineno, line, "truncated last line" if offset == last else "not valid JSON")
+            continue
+        if not isinstance(page, dict):
+            bad(lineno, line, "valid JSON but not an API page (not an object)")
+            continue
+        try:
+            kind = add_page(rows, page)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            bad(lineno, line, f"API page with an unexpected shape ({type(exc).__name__}: {exc})")
+            continue
+        if kind == "unknown":
+            bad(lineno, line, "valid JSON but not an X API page (no tweets or users in `data`)")
+        elif kind == "skip":
+            report.skipped_pages += 1
+        else:
+            report.pages += 1
+
+
+# --- merging into the dataset -------------------------------------------------------------
+
+
+def _merge_sql(name: str, sources: list[str]) -> str:
+    """SQL de-duplicating ``sources`` (old table rows, then new rows) by the table's key."""
+    spec = CONTRACT[name]
+    key = ", ".join(spec.key)
+    src = " union all ".join(sources)
+    if name in ("users", "user_snapshots"):
+        # the latest snapshot wins; fields it lacks come from older snapshots
+        cols = [
+            c
+            if c in spec.key
+            else f"last({c} order by observed_at nulls first, _seq) filter (where {c} is not null) as {c}"
+            for c in spec.names
+        ]
+        return f"select {', '.join(cols)} from ({src}) group by {key} order by {key}"
+    if name == "follows":
+        return (
+            "select follower_id, followed_id, min(first_seen_at) as first_seen_at, "
+            f"max(observed_at) as observed_at from ({src}) group by {key} order by {key}"
+        )
+    cols = list(spec.names)
+    order = "observed_at desc nulls last, _seq desc" if "observed_at" in cols else "_seq desc"
     if name == "tweets":
-        collected = df.groupby("tweet_id")["collected"].transform("any")
-        df = df.assign(collected=collected, _m=df["retweet_count"].notna())
-        df = df.sort_values(["_m", "observed_at"], kind="stable", na_position="first")
-        df = df.drop(columns="_m")
-    elif name == "users":
-        df = df.sort_values("observed_at", kind="stable", na_position="first")
-        # latest snapshot wins; fields it lacks come from older snapshots
-        df = df.groupby("user_id", sort=False).last().reset_index()
-    elif name == "follows":
-        first = df.groupby(key)["first_seen_at"].transform("min")
-        df = df.assign(first_seen_at=first).sort_values("observed_at", kind="stable")
-    elif "observed_at" in df.columns:
-        df = df.sort_values("observed_at", kind="stable", na_position="first")
-    df = df.drop_duplicates(key, keep="last").sort_values(key, kind="stable")
-    return pa.Table.from_pandas(
-        df[CONTRACT[name].names], schema=CONTRACT[name].schema, preserve_index=False
+        # any observation from a collection makes it collected; newest metrics win
+        cols[cols.index("collected")] = (
+            "bool_or(collected) over (partition by tweet_id) as collected"
+        )
+        order = f"(retweet_count is not null) desc, {order}"
+    return (
+        f"select {', '.join(cols)} from ({src}) "
+        f"qualify row_number() over (partition by {key} order by {order}) = 1 order by {key}"
     )
 
 
-def _write_parquet(table: pa.Table, path: Path) -> None:
-    pq.write_table(table, path, compression="zstd")
+def _sql_path(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _merge_table(con, name: str, old: Path | None, spill: _Spill, out: Path) -> int:
+    """Write table ``name`` (old rows merged with the spilled ones) to ``out``; its row count."""
+    spec = CONTRACT[name]
+    cols = ", ".join(spec.names)
+    sources = []
+    if old is not None:
+        sources.append(f"select {cols}, -1::bigint as _seq from read_parquet({_sql_path(old)})")
+    run = "users" if name == "user_snapshots" else name
+    if spill.has(run):
+        sources.append(f"select {cols}, _seq from read_parquet({_sql_path(spill.path(run))})")
+    schema = spec.schema
+    with pq.ParquetWriter(out, schema, compression="zstd") as writer:
+        if not sources:
+            writer.write_table(schema.empty_table())
+            return 0
+        rel = con.sql(_merge_sql(name, sources))
+        reader = rel.to_arrow_reader(128 * 1024) if hasattr(rel, "to_arrow_reader") else rel.fetch_record_batch(128 * 1024)  # fmt: skip
+        rows = 0
+        for batch in reader:
+            table = pa.Table.from_batches([batch]).cast(schema)
+            check_table(name, table)
+            writer.write_table(table)
+            rows += table.num_rows
+        return rows
 
 
 def ingest_files(
@@ -391,12 +957,17 @@ def ingest_files(
 ) -> IngestReport:
     """Ingest raw JSONL files into a dataset's Parquet tables (created or extended).
 
+    Memory stays bounded whatever the input size: files are read in chunks,
+    rows are spilled to disk, and the merge with the existing tables runs in
+    DuckDB under a memory limit. The dataset folder is replaced atomically.
+
     Parameters
     ----------
     paths : files or folders (a folder contributes its ``*.jsonl`` and ``*.jsonl.gz``)
     dataset : dataset name; tables go to ``<data root>/processed/<dataset>/``
     strict : make the first bad line an error instead of quarantining it
     synthetic : mark the dataset synthetic (default: read from the pages' provenance)
+    progress : show a progress bar (bytes read)
 
     Examples
     --------
@@ -406,12 +977,7 @@ def ingest_files(
     files = _expand(paths)
     if not dataset or "/" in dataset or dataset.startswith("."):
         raise UsageError(f"bad dataset name {dataset!r}; use letters, digits, '-' or '_'.")
-    rows = _Rows()
-    quarantine: list[dict] = []
     report = IngestReport(dataset=dataset)
-    for path in tqdm(files, desc="ingest", unit="file", disable=not progress):
-        report.files.append(_read_file(path, rows, quarantine, strict))
-
     target = settings.processed_dir(dataset)
     old_meta = {}
     if (target / META_FILE).is_file():
@@ -419,23 +985,21 @@ def ingest_files(
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{dataset}.", dir=target.parent))
     try:
-        for name in TABLE_NAMES:
-            new = rows.to_arrow(name)
-            old_path = target / f"{name}.parquet"
-            if old_path.is_file():
-                old = pq.read_table(old_path).cast(CONTRACT[name].schema)
-                new = pa.concat_tables([old, new])
-            table = _dedupe(name, new)
-            check_table(name, table)
-            _write_parquet(table, staging / f"{name}.parquet")
-            report.counts[name] = table.num_rows
-        old_q = target / QUARANTINE_FILE
-        if old_q.is_file():
-            shutil.copyfile(old_q, staging / QUARANTINE_FILE)
-        if quarantine:
-            with open(staging / QUARANTINE_FILE, "ab") as fh:
-                for entry in quarantine:
-                    fh.write(orjson.dumps(entry) + b"\n")
+        quarantine = _Quarantine(staging / QUARANTINE_FILE)
+        if (target / QUARANTINE_FILE).is_file():
+            shutil.copyfile(target / QUARANTINE_FILE, quarantine.path)
+        spill = _Spill(staging / ".spill")
+        rows = _Rows(sink=spill)
+        total = sum(p.stat().st_size for p in files)
+        with tqdm(
+            total=total, desc="ingest", unit="B", unit_scale=True, disable=not progress
+        ) as bar:
+            for path in files:
+                report.files.append(_read_file(path, rows, quarantine, strict, bar))
+        rows.flush()
+        spill.close()
+        _merge_all(target, spill, staging, report)
+        shutil.rmtree(spill.folder)
         meta = _meta(dataset, old_meta, report, rows, synthetic, staging)
         (staging / META_FILE).write_text(
             json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
@@ -445,6 +1009,27 @@ def ingest_files(
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     return report
+
+
+def _merge_all(target: Path, spill: _Spill, staging: Path, report: IngestReport) -> None:
+    """Merge every table (existing rows + spilled rows) into ``staging``."""
+    import duckdb
+
+    tmp = spill.folder / "duckdb"
+    config = {
+        "threads": max(1, min(4, os.cpu_count() or 1)),
+        "memory_limit": MERGE_MEMORY,
+        "temp_directory": str(tmp),
+        "preserve_insertion_order": False,
+    }
+    with duckdb.connect(config=config) as con:
+        for name in TABLE_NAMES:
+            old = target / f"{name}.parquet"
+            if not old.is_file():
+                # a dataset from before `user_snapshots`: its users are its snapshots
+                legacy = target / "users.parquet"
+                old = legacy if name == "user_snapshots" and legacy.is_file() else None
+            report.counts[name] = _merge_table(con, name, old, spill, staging / f"{name}.parquet")
 
 
 def _expand(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
@@ -473,10 +1058,8 @@ def _meta(dataset, old_meta, report, rows, synthetic, staging) -> dict:
             "pages": f.pages,
             "bad_lines": f.bad_lines,
         }
-    tweets = pq.read_table(staging / "tweets.parquet", columns=["created_at"]).column(0)
-    import pyarrow.compute as pc
-
-    span = pc.min_max(tweets)
+    created = pq.read_table(staging / "tweets.parquet", columns=["created_at"]).column(0)
+    span = pc.min_max(created)
     is_synthetic = (
         rows.synthetic or bool(old_meta.get("synthetic")) if synthetic is None else synthetic
     )

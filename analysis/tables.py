@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from analysis import settings
-from analysis.errors import ContractError, UnknownDatasetError
+from analysis.errors import ContractError, QueryError, UnknownDatasetError
 
 TS = pa.timestamp("us", tz="UTC")
 
@@ -170,6 +170,27 @@ CONTRACT: dict[str, TableSpec] = {
             ),
             ("resource_id", "resource_type", "title"),
         ),
+        TableSpec(
+            "user_snapshots",
+            "Every snapshot of every user, one row per user and observation time, for "
+            "follower-count and profile histories (`users` keeps only the latest).",
+            (
+                _c("user_id", I64, "User id.", nullable=False),
+                _c("username", STR, "Handle without '@' at observed_at."),
+                _c("name", STR, "Display name at observed_at."),
+                _c("description", STR, "Bio at observed_at."),
+                _c("location", STR, "Free-text location at observed_at."),
+                _c("created_at", TS, "Account creation (UTC)."),
+                _c("protected", BOOL, "True if the account's tweets were protected."),
+                _c("verified", BOOL, "Verified badge at observed_at."),
+                _c("followers_count", I64, "Followers at observed_at (all of X)."),
+                _c("following_count", I64, "Accounts followed at observed_at."),
+                _c("tweet_count", I64, "Tweets posted at observed_at."),
+                _c("listed_count", I64, "Lists the account is on at observed_at."),
+                _c("observed_at", TS, "When the page carrying this snapshot was collected."),
+            ),
+            ("user_id", "observed_at"),
+        ),
     ]
 }
 
@@ -232,7 +253,7 @@ class Tables:
     """A dataset's tables as pandas DataFrames, plus its metadata.
 
     Attributes are the contract's tables (``tweets``, ``users``, ``follows``,
-    ``hashtags``, ``mentions``, ``missing``); ``meta`` is the dataset's
+    ``hashtags``, ``mentions``, ``missing``, ``user_snapshots``); ``meta`` is the dataset's
     ``meta.json`` (name, sources, whether it is synthetic).
     """
 
@@ -242,6 +263,7 @@ class Tables:
     hashtags: pd.DataFrame
     mentions: pd.DataFrame
     missing: pd.DataFrame
+    user_snapshots: pd.DataFrame = field(default_factory=pd.DataFrame)
     meta: dict = field(default_factory=dict)
 
     def __iter__(self) -> Iterator[tuple[str, pd.DataFrame]]:
@@ -287,8 +309,15 @@ def load_table(dataset: str, name: str) -> pd.DataFrame:
     """One contract table of a dataset as a DataFrame (see :func:`to_pandas`)."""
     if name not in CONTRACT:
         raise ContractError(f"no table {name!r} in the data contract; use one of {TABLE_NAMES}.")
-    table = pq.read_table(dataset_dir(dataset) / f"{name}.parquet")
-    return to_pandas(table)
+    return to_pandas(_read_table(dataset_dir(dataset), name))
+
+
+def _read_table(folder: Path, name: str) -> pa.Table:
+    """A table's Parquet file; an empty table for one added to the contract after the dataset."""
+    path = folder / f"{name}.parquet"
+    if not path.is_file() and name == "user_snapshots":
+        return empty_table(name)
+    return pq.read_table(path)
 
 
 def load_dataset(dataset: str = settings.DEFAULT_DATASET) -> Tables:
@@ -301,7 +330,7 @@ def load_dataset(dataset: str = settings.DEFAULT_DATASET) -> Tables:
     """
     folder = dataset_dir(dataset)
     meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
-    frames = {name: to_pandas(pq.read_table(folder / f"{name}.parquet")) for name in TABLE_NAMES}
+    frames = {name: to_pandas(_read_table(folder, name)) for name in TABLE_NAMES}
     return Tables(**frames, meta=meta)
 
 
@@ -318,9 +347,65 @@ def connect(dataset: str = settings.DEFAULT_DATASET):
     folder = dataset_dir(dataset)
     con = duckdb.connect()
     for name in TABLE_NAMES:
-        path = str(folder / f"{name}.parquet").replace("'", "''")
-        con.execute(f"create view {name} as select * from read_parquet('{path}')")
+        path = folder / f"{name}.parquet"
+        if path.is_file():
+            quoted = str(path).replace("'", "''")
+            con.execute(f"create view {name} as select * from read_parquet('{quoted}')")
+        else:
+            con.register(name, empty_table(name))
     return con
+
+
+def sql(dataset: str, query: str, params: list | dict | None = None) -> pd.DataFrame:
+    """Run SQL over a dataset's tables (DuckDB views on the Parquet files) and return a DataFrame.
+
+    Every contract table is a view of the same name (``tweets``, ``users``,
+    ``follows``...). DuckDB scans the Parquet files without loading them, so
+    joins and aggregations over millions of rows stay fast and small. Integer
+    columns with nulls come back as nullable ``Int64`` (never floats: 19-digit
+    ids survive), timestamps as UTC.
+
+    Parameters
+    ----------
+    dataset : a processed dataset's name
+    query : one SQL query (DuckDB dialect)
+    params : values for ``?`` or ``$name`` placeholders in ``query``
+
+    Examples
+    --------
+    >>> sql("demo", "select lang, count(*) as tweets from tweets group by lang")  # doctest: +SKIP
+    >>> sql("demo", "select * from users where followers_count > ?", [1000])  # doctest: +SKIP
+    """
+    import duckdb
+
+    con = connect(dataset)
+    try:
+        result = con.execute(query, params) if params is not None else con.execute(query)
+        table = (
+            result.fetch_arrow_table() if hasattr(result, "fetch_arrow_table") else result.arrow()
+        )
+    except duckdb.Error as exc:
+        first = str(exc).strip().splitlines()[0]
+        raise QueryError(
+            f"SQL query failed on dataset {dataset!r} ({first}); check the query against "
+            f"the tables {', '.join(TABLE_NAMES)} (`describe_contract()` lists their columns)."
+        ) from exc
+    finally:
+        con.close()
+    if isinstance(table, pa.RecordBatchReader):
+        table = table.read_all()
+    return to_pandas(_utc(table))
+
+
+def _utc(table: pa.Table) -> pa.Table:
+    """DuckDB names UTC 'Etc/UTC'; give timestamps the contract's 'UTC'."""
+    fields = [
+        pa.field(f.name, pa.timestamp(f.type.unit, tz="UTC"), f.nullable)
+        if pa.types.is_timestamp(f.type) and f.type.tz
+        else f
+        for f in table.schema
+    ]
+    return table.cast(pa.schema(fields))
 
 
 def describe_contract() -> pd.DataFrame:
