@@ -162,17 +162,20 @@ class _Spill:
         self.writers: dict[str, pq.ParquetWriter] = {}
         self.seq = 0
 
-    def write(self, name: str, table: pa.Table) -> None:
+    def write(self, name: str, table: pa.Table, rank: np.ndarray | None = None) -> None:
+        """Append rows; ``rank`` (a permutation) orders them if not in arrival order."""
         n = table.num_rows
         if not n:
             return
-        table = table.append_column(
-            "_seq", pa.array(np.arange(self.seq, self.seq + n, dtype=np.int64))
-        )
+        seq = np.arange(n, dtype=np.int64) if rank is None else rank.astype(np.int64)
+        table = table.append_column("_seq", pa.array(seq + self.seq))
         self.seq += n
         writer = self.writers.get(name)
         if writer is None:
-            writer = pq.ParquetWriter(self.path(name), table.schema, compression="lz4")
+            # spill files are read once: fast to write beats small
+            writer = pq.ParquetWriter(
+                self.path(name), table.schema, compression="none", use_dictionary=False
+            )
             self.writers[name] = writer
         writer.write_table(table)
 
@@ -479,9 +482,14 @@ class _NotFast(Exception):
 
 @dataclass
 class _Chunk:
-    """What the fast path made of a chunk: contract rows per table, and page counts."""
+    """What the fast path made of a chunk: contract rows per table, and page counts.
+
+    ``ranks[name]`` gives each row's place in the order the page-at-a-time path
+    would have added it (ties between equal observations follow that order).
+    """
 
     tables: dict[str, pa.Table]
+    ranks: dict[str, np.ndarray]
     pages: int
     skipped: int
     synthetic: bool
@@ -514,16 +522,17 @@ def _items(lists: pa.Array, keep: np.ndarray, source: int):
     return items, parent, np.full(len(parent), source, dtype=np.int8)
 
 
-def _in_page_order(*parts) -> tuple[pa.Array, np.ndarray, np.ndarray]:
-    """Concatenate item parts and order them as the page-at-a-time path adds them."""
-    items = pa.concat_arrays([p[0] for p in parts])
+def _page_ranks(*parts) -> np.ndarray:
+    """Place of each item of the concatenated parts in page order (data before includes)."""
     parent = np.concatenate([p[1] for p in parts])
     source = np.concatenate([p[2] for p in parts])
-    order = np.lexsort((source, parent))  # stable: page, then data before includes
-    if not (order[1:] > order[:-1]).all():
-        items = items.take(pa.array(order))
-        parent, source = parent[order], source[order]
-    return items, parent, source
+    return _inverse(np.lexsort((source, parent)))
+
+
+def _inverse(order: np.ndarray) -> np.ndarray:
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order), dtype=order.dtype)
+    return rank
 
 
 def _refs(items: pa.Array, ref_type: str) -> pa.Array:
@@ -540,7 +549,7 @@ def _refs(items: pa.Array, ref_type: str) -> pa.Array:
     return ids.take(pa.array(where, mask=where < 0))
 
 
-def _tweet_tables(items: pa.Array, parent: np.ndarray, source: np.ndarray, observed: pa.Array):
+def _tweet_tables(items: pa.Array, parent: np.ndarray, collected: bool, observed: pa.Array):
     tweet_id = _ids(_field(items, "id"), required=True)
     metrics = _field(items, "public_metrics")
     page_obs = observed.take(pa.array(parent))
@@ -557,7 +566,7 @@ def _tweet_tables(items: pa.Array, parent: np.ndarray, source: np.ndarray, obser
             _refs(items, "retweeted"),
             _refs(items, "quoted"),
             *(_field(metrics, m) for m in _METRICS[:4]),
-            pa.array(source == 0, _BOOL),
+            pa.array(np.full(len(items), collected), _BOOL),
             page_obs,
         ],
         schema=CONTRACT["tweets"].schema,
@@ -574,12 +583,13 @@ def _tweet_tables(items: pa.Array, parent: np.ndarray, source: np.ndarray, obser
     tags = _field(flat, "tag").fill_null("")
     encoded = tags.dictionary_encode()
     norm = pa.array([normalise_tag(t) for t in encoded.dictionary.to_pylist()], _STR)
+    position = np.arange(len(flat), dtype=np.int64) - starts[owner]
     hashtag_table = pa.Table.from_arrays(
         [
             tweet_id.take(pa.array(owner)),
             tags,
             norm.take(encoded.indices),
-            pa.array(np.arange(len(flat), dtype=np.int64) - starts[owner]),
+            pa.array(position),
         ],
         schema=CONTRACT["hashtags"].schema,
     )
@@ -588,16 +598,17 @@ def _tweet_tables(items: pa.Array, parent: np.ndarray, source: np.ndarray, obser
     flat = pc.list_flatten(mentions)
     if flat.null_count:
         raise _NotFast("a null mention")
-    owner = pc.list_parent_indices(mentions)
+    mention_owner = pc.list_parent_indices(mentions)
     mention_table = pa.Table.from_arrays(
         [
-            tweet_id.take(owner),
+            tweet_id.take(mention_owner),
             _field(flat, "username").fill_null(""),
             _ids(_field(flat, "id")),
         ],
         schema=CONTRACT["mentions"].schema,
     )
-    return tweets, hashtag_table, mention_table
+    owners = {"hashtags": owner, "mentions": mention_owner.to_numpy()}
+    return {"tweets": tweets, "hashtags": hashtag_table, "mentions": mention_table}, owners
 
 
 def _user_table(items: pa.Array, parent: np.ndarray, observed: pa.Array) -> pa.Table:
@@ -628,7 +639,7 @@ def _extract_chunk(pages: pa.Table) -> _Chunk:
     n = pages.num_rows
     col = {name: pages.column(name).chunk(0) if n else None for name in PAGE_SCHEMA.names}
     if not n:
-        return _Chunk({}, 0, 0, False)
+        return _Chunk({}, {}, 0, 0, False)
     data = col["data"]
     meds = col["__medtwitter"].to_pylist()
     twarcs = col["__twarc"].to_pylist()
@@ -680,16 +691,29 @@ def _extract_chunk(pages: pa.Table) -> _Chunk:
     includes = col["includes"]
     tables: dict[str, pa.Table] = {}
 
-    items, parent, source = _in_page_order(
-        _items(data, tweet_page, 0), _items(_field(includes, "tweets"), tweet_page, 1)
-    )
-    tables["tweets"], tables["hashtags"], tables["mentions"] = _tweet_tables(
-        items, parent, source, observed_ts
-    )
+    parts = [
+        _items(data, tweet_page, 0),
+        _items(_field(includes, "tweets"), tweet_page, 1),
+    ]
+    made = [
+        _tweet_tables(p[0], p[1], collected, observed_ts)
+        for p, collected in zip(parts, (True, False), strict=True)
+    ]
+    tweet_rank = _page_ranks(*parts)
+    ranks: dict[str, np.ndarray] = {"tweets": tweet_rank}
+    for name in ("tweets", "hashtags", "mentions"):
+        tables[name] = pa.concat_tables([m[0][name] for m in made])
+    offset = len(parts[0][1])
+    for name in ("hashtags", "mentions"):
+        # page order: by tweet, then as listed in the tweet (flattening keeps that order)
+        owner_rank = np.concatenate(
+            [tweet_rank[m[1][name] + (offset if i else 0)] for i, m in enumerate(made)]
+        )
+        ranks[name] = _inverse(np.argsort(owner_rank, kind="stable"))
 
-    data_users = _items(data, user_page, 0)
-    items, parent, _ = _in_page_order(data_users, _items(_field(includes, "users"), rows_page, 1))
-    tables["users"] = _user_table(items, parent, observed_ts)
+    parts = [_items(data, user_page, 0), _items(_field(includes, "users"), rows_page, 1)]
+    tables["users"] = pa.concat_tables([_user_table(p[0], p[1], observed_ts) for p in parts])
+    ranks["users"] = _page_ranks(*parts)
 
     follow_page = np.isin(kinds_np, ["followers", "following"])
     if follow_page.any():
@@ -723,7 +747,7 @@ def _extract_chunk(pages: pa.Table) -> _Chunk:
         schema=CONTRACT["missing"].schema,
     )
     pages_count = int(rows_page.sum())
-    return _Chunk(tables, pages_count, n - pages_count, synthetic)
+    return _Chunk(tables, ranks, pages_count, n - pages_count, synthetic)
 
 
 # --- reading files -------------------------------------------------------------------------
@@ -843,7 +867,7 @@ def _read_chunk_fast(chunk: bytes, n_lines: int, rows: _Rows, report: FileReport
     rows.flush()
     for name in _SPILLED:
         if name in out.tables:
-            rows.sink.write(name, out.tables[name])
+            rows.sink.write(name, out.tables[name], out.ranks.get(name))
     rows.synthetic |= out.synthetic
     report.lines += n_lines
     report.pages += out.pages
@@ -889,15 +913,18 @@ def _merge_sql(name: str, sources: list[str]) -> str:
     spec = CONTRACT[name]
     key = ", ".join(spec.key)
     src = " union all ".join(sources)
-    if name in ("users", "user_snapshots"):
+    if name == "users":
         # the latest snapshot wins; fields it lacks come from older snapshots
         cols = [
-            c
-            if c in spec.key
-            else f"last({c} order by observed_at nulls first, _seq) filter (where {c} is not null) as {c}"
+            c if c in spec.key else f"last_value({c} ignore nulls) over w as {c}"
             for c in spec.names
         ]
-        return f"select {', '.join(cols)} from ({src}) group by {key} order by {key}"
+        return (
+            f"select {', '.join(cols)} from ({src}) window w as (partition by {key} "
+            "order by observed_at nulls first, _seq rows between unbounded preceding and "
+            f"unbounded following) qualify row_number() over (partition by {key}) = 1 "
+            f"order by {key}"
+        )
     if name == "follows":
         return (
             "select follower_id, followed_id, min(first_seen_at) as first_seen_at, "
