@@ -46,10 +46,14 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import unicodedata
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from queue import Empty, Full, Queue
 from urllib.parse import urlparse
 
 import numpy as np
@@ -80,6 +84,8 @@ CHUNK_BYTES = 32 << 20
 FLUSH_ROWS = 20_000
 #: Memory DuckDB may use while merging (it spills to disk beyond).
 MERGE_MEMORY = "700MB"
+#: Compression of the dataset's Parquet files.
+COMPRESSION = "zstd"
 #: Problems listed per file in the report (all bad lines are in the quarantine file).
 MAX_PROBLEMS = 20
 
@@ -161,6 +167,9 @@ class _Spill:
         folder.mkdir(parents=True, exist_ok=True)
         self.writers: dict[str, pq.ParquetWriter] = {}
         self.seq = 0
+        # writes run in one background thread (in order) while the next chunk is parsed
+        self.pool = ThreadPoolExecutor(1)
+        self.pending: deque = deque()
 
     def write(self, name: str, table: pa.Table, rank: np.ndarray | None = None) -> None:
         """Append rows; ``rank`` (a permutation) orders them if not in arrival order."""
@@ -177,7 +186,9 @@ class _Spill:
                 self.path(name), table.schema, compression="none", use_dictionary=False
             )
             self.writers[name] = writer
-        writer.write_table(table)
+        self.pending.append(self.pool.submit(writer.write_table, table))
+        while len(self.pending) > len(_SPILLED):  # bounded: about one chunk in flight
+            self.pending.popleft().result()
 
     def path(self, name: str) -> Path:
         return self.folder / f"{name}.parquet"
@@ -186,8 +197,13 @@ class _Spill:
         return name in self.writers
 
     def close(self) -> None:
-        for writer in self.writers.values():
-            writer.close()
+        try:
+            while self.pending:
+                self.pending.popleft().result()
+        finally:
+            self.pool.shutdown()
+            for writer in self.writers.values():
+                writer.close()
 
 
 class _Rows:
@@ -765,8 +781,9 @@ def iter_lines(path: Path) -> Iterator[tuple[int, bytes]]:
                 yield lineno, line
 
 
-def _chunks(fh, size: int = CHUNK_BYTES) -> Iterator[bytes]:
+def _chunks(fh, size: int | None = None) -> Iterator[bytes]:
     """Blocks of whole lines of about ``size`` bytes (the last may lack its newline)."""
+    size = size or CHUNK_BYTES
     rest = b""
     while True:
         block = fh.read(size)
@@ -828,11 +845,9 @@ def _read_file(
 
     lineno = 0
     try:
-        with _open(path) as fh:
-            for chunk in _chunks(fh):
-                n_lines = chunk.count(b"\n") + (not chunk.endswith(b"\n"))
-                if not _read_chunk_fast(chunk, n_lines, rows, report):
-                    _read_chunk_slow(chunk, lineno, rows, report, bad)
+        for chunk, n_lines, pages in _parsed_chunks(path, rows.sink is not None):
+            if pages is None or not _read_chunk_fast(pages, n_lines, rows, report):
+                _read_chunk_slow(chunk, lineno, rows, report, bad)
                 lineno += n_lines
                 if bar is not None and path.suffix != ".gz":
                     bar.update(len(chunk))
@@ -849,18 +864,67 @@ def _read_file(
     return report
 
 
-def _read_chunk_fast(chunk: bytes, n_lines: int, rows: _Rows, report: FileReport) -> bool:
-    """Ingest a chunk through Arrow; False (nothing done) if it needs the line-by-line path."""
-    if rows.sink is None:
-        return False
+def _parse_chunk(chunk: bytes, n_lines: int) -> pa.Table | None:
+    """A chunk's pages as an Arrow table (one row a line), or None if Arrow cannot take it."""
     try:
         pages = pa_json.read_json(
             io.BytesIO(chunk),
             read_options=pa_json.ReadOptions(block_size=8 << 20),
             parse_options=_PARSE,
         )
-        if pages.num_rows != n_lines:  # blank lines: let the line-by-line path number them
-            return False
+    except pa.ArrowException:
+        return None
+    # blank lines: let the line-by-line path number them
+    return pages if pages.num_rows == n_lines else None
+
+
+def _parsed_chunks(path: Path, parse: bool) -> Iterator[tuple[bytes, int, pa.Table | None]]:
+    """(chunk, lines, parsed pages or None) of a file, read and parsed one chunk ahead.
+
+    A background thread reads and parses the next chunk (Arrow releases the GIL)
+    while the caller flattens the current one; at most two chunks are held.
+    """
+    queue: Queue = Queue(maxsize=1)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            with _open(path) as fh:
+                for chunk in _chunks(fh):
+                    n_lines = chunk.count(b"\n") + (not chunk.endswith(b"\n"))
+                    item = (chunk, n_lines, _parse_chunk(chunk, n_lines) if parse else None)
+                    while not stop.is_set():
+                        try:
+                            queue.put(item, timeout=0.1)
+                            break
+                        except Full:
+                            continue
+                    if stop.is_set():
+                        return
+        except BaseException as exc:  # handed to the consumer
+            queue.put(exc)
+            return
+        queue.put(None)
+
+    thread = threading.Thread(target=produce, name="ingest-reader", daemon=True)
+    thread.start()
+    try:
+        while (item := queue.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():
+            try:
+                queue.get_nowait()
+            except Empty:
+                thread.join(0.05)
+
+
+def _read_chunk_fast(pages: pa.Table, n_lines: int, rows: _Rows, report: FileReport) -> bool:
+    """Ingest parsed pages; False (nothing done) if the chunk needs the line-by-line path."""
+    try:
         out = _extract_chunk(pages)
     except (pa.ArrowException, _NotFast):
         return False
@@ -959,7 +1023,7 @@ def _merge_table(con, name: str, old: Path | None, spill: _Spill, out: Path) -> 
     if spill.has(run):
         sources.append(f"select {cols}, _seq from read_parquet({_sql_path(spill.path(run))})")
     schema = spec.schema
-    with pq.ParquetWriter(out, schema, compression="zstd") as writer:
+    with pq.ParquetWriter(out, schema, compression=COMPRESSION) as writer:
         if not sources:
             writer.write_table(schema.empty_table())
             return 0
@@ -1049,14 +1113,21 @@ def _merge_all(target: Path, spill: _Spill, staging: Path, report: IngestReport)
         "temp_directory": str(tmp),
         "preserve_insertion_order": False,
     }
-    with duckdb.connect(config=config) as con:
+
+    def merge(con, name: str) -> int:
+        old = target / f"{name}.parquet"
+        if not old.is_file():
+            # a dataset from before `user_snapshots`: its users are its snapshots
+            legacy = target / "users.parquet"
+            old = legacy if name == "user_snapshots" and legacy.is_file() else None
+        with con.cursor() as cur:
+            return _merge_table(cur, name, old, spill, staging / f"{name}.parquet")
+
+    with duckdb.connect(config=config) as con, ThreadPoolExecutor(2) as pool:
+        # two tables at a time: one's query overlaps the other's Parquet writing
+        counts = {name: pool.submit(merge, con, name) for name in TABLE_NAMES}
         for name in TABLE_NAMES:
-            old = target / f"{name}.parquet"
-            if not old.is_file():
-                # a dataset from before `user_snapshots`: its users are its snapshots
-                legacy = target / "users.parquet"
-                old = legacy if name == "user_snapshots" and legacy.is_file() else None
-            report.counts[name] = _merge_table(con, name, old, spill, staging / f"{name}.parquet")
+            report.counts[name] = counts[name].result()
 
 
 def _expand(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
