@@ -782,22 +782,42 @@ def iter_lines(path: Path) -> Iterator[tuple[int, bytes]]:
 
 
 def _chunks(fh, size: int | None = None) -> Iterator[bytes]:
-    """Blocks of whole lines of about ``size`` bytes (the last may lack its newline)."""
+    """Blocks of whole lines of about ``size`` bytes (the last may lack its newline).
+
+    Reads with ``read1`` so that a corrupt or truncated ``.gz`` still yields every
+    complete line decompressed before the damage, then raises.
+    """
     size = size or CHUNK_BYTES
-    rest = b""
+    want = size
+    read = getattr(fh, "read1", fh.read)
+    parts: list[bytes] = []
+    have = 0
     while True:
-        block = fh.read(size)
+        try:
+            block = read(want - have)
+        except (OSError, EOFError):
+            buf = b"".join(parts)
+            cut = buf.rfind(b"\n")
+            if cut >= 0:
+                yield buf[: cut + 1]
+            raise
+        if block:
+            parts.append(block)
+            have += len(block)
+            if have < want:
+                continue
+        buf = b"".join(parts)
         if not block:
-            if rest:
-                yield rest
+            if buf:
+                yield buf
             return
-        buf = rest + block if rest else block
         cut = buf.rfind(b"\n")
-        if cut < 0:
-            rest = buf
+        if cut < 0:  # a line longer than a chunk: read on
+            parts, want = [buf], have + size
             continue
         yield buf[: cut + 1]
-        rest = buf[cut + 1 :]
+        parts = [buf[cut + 1 :]]
+        have, want = len(parts[0]), size
 
 
 class _Quarantine:
@@ -848,9 +868,9 @@ def _read_file(
         for chunk, n_lines, pages in _parsed_chunks(path, rows.sink is not None):
             if pages is None or not _read_chunk_fast(pages, n_lines, rows, report):
                 _read_chunk_slow(chunk, lineno, rows, report, bad)
-                lineno += n_lines
-                if bar is not None and path.suffix != ".gz":
-                    bar.update(len(chunk))
+            lineno += n_lines
+            if bar is not None and path.suffix != ".gz":
+                bar.update(len(chunk))
     except (OSError, EOFError) as exc:
         bad(lineno + 1, b"", f"unreadable ({exc}); the file may be truncated or not gzip")
     if bar is not None and path.suffix == ".gz":
