@@ -45,13 +45,9 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
-    from analysis.overview import dataset_summary, language_shares
-    from analysis.tables import load_dataset
+    from analysis.overview import dataset_info
 
-    tables = load_dataset(args.dataset)
-    print(dataset_summary(tables).to_string(index=False))
-    print()
-    print(language_shares(tables).to_string(index=False))
+    print(dataset_info(args.dataset))
     return 0
 
 

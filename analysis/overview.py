@@ -82,3 +82,72 @@ def source_line(tables: Tables) -> str:
     from analysis.plots import source_label
 
     return source_label(tables.name, tables.synthetic, time_span(tables))
+
+
+# --- dataset info straight from the Parquet files (no full load: fine for millions of rows) ---
+
+
+def table_sizes(dataset: str) -> pd.DataFrame:
+    """Rows and size on disk of each table of a dataset, read from the Parquet footers.
+
+    Examples
+    --------
+    >>> table_sizes("demo").columns.tolist()  # doctest: +SKIP
+    ['table', 'rows', 'MB']
+    """
+    import pyarrow.parquet as pq
+
+    from analysis.tables import dataset_dir
+
+    folder = dataset_dir(dataset)
+    rows = []
+    for name in TABLE_NAMES:
+        path = folder / f"{name}.parquet"
+        if path.is_file():
+            n, size = pq.ParquetFile(path).metadata.num_rows, path.stat().st_size
+        else:  # a table added to the contract after this dataset was built
+            n, size = 0, 0
+        rows.append({"table": name, "rows": n, "MB": round(size / 1e6, 2)})
+    return pd.DataFrame(rows)
+
+
+def dataset_languages(dataset: str) -> pd.DataFrame:
+    """Tweets and share of tweets per language, computed in DuckDB over the Parquet file."""
+    from analysis.tables import sql
+
+    out = sql(
+        dataset,
+        "select coalesce(lang, 'und') as lang, count(*) as tweets from tweets "
+        "group by 1 order by tweets desc, lang",
+    )
+    out["tweets"] = out["tweets"].astype("int64")
+    out["share"] = out["tweets"] / out["tweets"].sum() if len(out) else []
+    return out
+
+
+def dataset_info(dataset: str) -> str:
+    """What `medtwitter info` prints: tables' sizes, time span, share of tweets per language."""
+    from analysis.tables import load_meta, sql
+
+    meta = load_meta(dataset)
+    kind = "synthetic demo data" if meta.get("synthetic") else "collected data"
+    span = sql(dataset, "select min(created_at) as first, max(created_at) as last from tweets")
+    first, last = span["first"].iloc[0], span["last"].iloc[0]
+    when = (
+        "no tweets"
+        if pd.isna(first)
+        else f"tweets from {first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M} UTC"
+    )
+    langs = dataset_languages(dataset)
+    langs["share"] = (langs["share"] * 100).map("{:.1f}%".format)
+    sources = meta.get("sources", [])
+    return "\n".join(
+        [
+            f"Dataset '{dataset}' ({kind}): {when}; {len(sources)} raw source file(s).",
+            "",
+            table_sizes(dataset).to_string(index=False),
+            "",
+            "Share of tweets per language:",
+            langs.to_string(index=False) if len(langs) else "(no tweets)",
+        ]
+    )

@@ -380,10 +380,12 @@ def sql(dataset: str, query: str, params: list | dict | None = None) -> pd.DataF
 
     con = connect(dataset)
     try:
-        result = con.execute(query, params) if params is not None else con.execute(query)
-        table = (
-            result.fetch_arrow_table() if hasattr(result, "fetch_arrow_table") else result.arrow()
-        )
+        rel = con.sql(query, params=params)
+        if rel is None:  # a statement without a result (e.g. `create view ...`)
+            return pd.DataFrame()
+        # DuckDB 1.x names it fetch_arrow_table, later versions to_arrow_table
+        fetch = getattr(rel, "to_arrow_table", None) or rel.fetch_arrow_table
+        table = fetch()
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0]
         raise QueryError(

@@ -66,14 +66,18 @@ def _users(n: int, rng: random.Random) -> list[dict]:
     users = []
     for i in range(n):
         uid = str(rng.choice([10**7, 10**9, 10**17]) + i * 7919 + rng.randrange(7919))
-        handle = f"{rng.choice(['dr', 'ide', 'pharma', 'sf', 'kine', 'doc'])}_{rng.choice(_WORDS)}{i}"
+        handle = (
+            f"{rng.choice(['dr', 'ide', 'pharma', 'sf', 'kine', 'doc'])}_{rng.choice(_WORDS)}{i}"
+        )
         users.append(
             {
                 "id": uid,
                 "username": handle,
                 "name": f"{rng.choice(['Dr', 'Pr', '', 'Mme', 'M.'])} {rng.choice(_WORDS).title()} {rng.choice(_EMOJI)}".strip(),
                 "description": f"{rng.choice(_ROLES)} · {' '.join(rng.choices(_WORDS, k=5))} #{rng.choice(_TAGS)}",
-                "location": rng.choice(["Paris", "Lyon", "Montréal", "Bruxelles", "Genève", "Nîmes", ""]),
+                "location": rng.choice(
+                    ["Paris", "Lyon", "Montréal", "Bruxelles", "Genève", "Nîmes", ""]
+                ),
                 "created_at": f"20{rng.randint(9, 22):02d}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:00.000Z",
                 "protected": rng.random() < 0.03,
                 "verified": rng.random() < 0.05,

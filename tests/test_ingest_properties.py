@@ -31,11 +31,16 @@ def _tweet(tid: int, retweets: int) -> dict:
         "conversation_id": str(BASE_TWEET + tid - tid % 4),
         "entities": {
             "hashtags": [{"start": 0, "end": 1, "tag": t} for t in tags],
-            "mentions": [{"start": 0, "end": 1, "username": u, "id": str(10 + tid % 5)}
-                         for u in mentioned],
+            "mentions": [
+                {"start": 0, "end": 1, "username": u, "id": str(10 + tid % 5)} for u in mentioned
+            ],
         },  # fmt: skip
-        "public_metrics": {"retweet_count": retweets, "reply_count": 0, "like_count": 1,
-                           "quote_count": 0},  # fmt: skip
+        "public_metrics": {
+            "retweet_count": retweets,
+            "reply_count": 0,
+            "like_count": 1,
+            "quote_count": 0,
+        },  # fmt: skip
     }
     if tid % 4 == 1:
         tweet["referenced_tweets"] = [{"type": "retweeted", "id": str(BASE_TWEET + tid - 1)}]
@@ -93,7 +98,9 @@ def page_specs(draw):
 
 
 def _expected_keys(pages: list[dict]) -> dict[str, set]:
-    keys: dict[str, set] = {n: set() for n in ("tweets", "users", "follows", "hashtags", "mentions")}
+    keys: dict[str, set] = {
+        n: set() for n in ("tweets", "users", "follows", "hashtags", "mentions")
+    }
     for page in pages:
         prov = page["__medtwitter"]
         if prov["endpoint"] == "search_recent":
@@ -131,9 +138,7 @@ def _ingest(root: Path, dataset: str, files: list[list[dict]], one_run: bool) ->
     return {name: df for name, df in load_dataset(dataset)}
 
 
-PROPERTY = hsettings(
-    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+PROPERTY = hsettings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @PROPERTY
