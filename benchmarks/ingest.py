@@ -22,12 +22,7 @@ end unless ``--keep``. Timings on a shared machine are noisy: run it once, idle.
 
 from __future__ import annotations
 
-import argparse
-import os
 import random
-import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
