@@ -22,7 +22,12 @@ end unless ``--keep``. Timings on a shared machine are noisy: run it once, idle.
 
 from __future__ import annotations
 
+import argparse
+import os
 import random
+import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -182,3 +187,143 @@ def generate(path: Path, tweets: int, *, seed: int = 42, users: int = 50_000) ->
             }  # fmt: skip
             fh.write(orjson.dumps(page) + b"\n")
     return path
+
+
+# --- measuring -----------------------------------------------------------------------------
+
+TWARC_VENV = OUT / "twarc-venv"
+
+
+def _run(cmd: list[str], env: dict | None = None) -> tuple[float, float]:
+    """Run a command as its own process: (wall seconds, peak RSS in MB)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise RuntimeError(f"{cmd[0]} failed ({proc.returncode}): {err[-2000:]}")
+    return wall, usage.ru_maxrss / 1024  # Linux reports kB
+
+
+def _ingest_cmd(raw: Path, root: Path, dataset: str) -> list[str]:
+    code = (
+        "from analysis import settings; from analysis.ingest import ingest_files; "
+        f"settings.set_data_dir({str(root)!r}); "
+        f"ingest_files([{str(raw)!r}], {dataset!r}, progress=False)"
+    )
+    return [sys.executable, "-c", code]
+
+
+def _floor_cmd(raw: Path) -> list[str]:
+    code = f"import orjson\nfor line in open({str(raw)!r}, 'rb'):\n    orjson.loads(line)\n"
+    return [sys.executable, "-c", code]
+
+
+def _twarc_venv() -> Path:
+    """twarc2 with the twarc-csv plugin in its own venv (it needs pandas < 3)."""
+    twarc2 = TWARC_VENV / "bin" / "twarc2"
+    if not twarc2.exists():
+        print(f"creating {TWARC_VENV.relative_to(ROOT)} with twarc-csv (once)...", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(TWARC_VENV)], check=True)
+        pip = [str(TWARC_VENV / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+        subprocess.run([*pip, "twarc", "twarc-csv", "pandas<3"], check=True)
+    return twarc2
+
+
+def _verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000],
+                        help="tweets per generated file (default: 100000 1000000)")  # fmt: skip
+    parser.add_argument("--no-twarc", action="store_true", help="skip twarc-csv")
+    parser.add_argument("--keep", action="store_true", help="keep generated files")
+    args = parser.parse_args(argv)
+    OUT.mkdir(parents=True, exist_ok=True)
+    twarc2 = None if args.no_twarc else _twarc_venv()
+    results: dict[int, dict[str, tuple[float, float]]] = {}
+    made: list[Path] = []
+    try:
+        for n in args.sizes:
+            raw = OUT / f"search-{n}.jsonl"
+            if not raw.exists():
+                print(f"generating {n:,} tweets (synthetic) -> {raw.relative_to(ROOT)}", flush=True)
+                generate(raw, n)
+            made.append(raw)
+            root = OUT / f"data-{n}"
+            shutil.rmtree(root, ignore_errors=True)
+            made.append(root)
+            r = results[n] = {}
+            print(f"{n:,} tweets, {raw.stat().st_size / 1e9:.2f} GB:", flush=True)
+            r["floor"] = _run(_floor_cmd(raw))
+            print(f"  orjson floor  {r['floor'][0]:8.1f} s", flush=True)
+            r["ingest"] = _run(_ingest_cmd(raw, root, "bench"))
+            print(f"  ingest        {r['ingest'][0]:8.1f} s", flush=True)
+            if twarc2 is not None:
+                csv = OUT / f"search-{n}.csv"
+                made.append(csv)
+                # twarc2 wants a token even to convert files offline: a dummy one, no network
+                env = {**os.environ, "BEARER_TOKEN": "offline-benchmark"}
+                r["twarc-csv"] = _run([str(twarc2), "csv", str(raw), str(csv)], env=env)
+                print(f"  twarc-csv     {r['twarc-csv'][0]:8.1f} s", flush=True)
+        # appending a file 1/100 the size to the largest dataset, against ingesting it alone
+        big = max(args.sizes)
+        small_n = max(PAGE_TWEETS, big // 100)
+        small = generate(OUT / f"append-{small_n}.jsonl", small_n, seed=7)
+        made.append(small)
+        alone = _run(_ingest_cmd(small, OUT / "data-alone", "alone"))
+        made.append(OUT / "data-alone")
+        appended = _run(_ingest_cmd(small, OUT / f"data-{big}", "bench"))
+    finally:
+        if not args.keep:
+            for path in made:
+                if path.is_dir():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
+    _print_report(results, big, small_n, alone, appended)
+    return 0
+
+
+def _print_report(results, big, small_n, alone, appended) -> None:
+    print()
+    print(f"{'tweets':>10} {'tool':<10} {'seconds':>8} {'tweets/s':>10} {'peak RSS MB':>12}")
+    for n, r in results.items():
+        for tool, (wall, rss) in r.items():
+            print(f"{n:>10,} {tool:<10} {wall:>8.1f} {n / wall:>10,.0f} {rss:>12,.0f}")
+    print()
+    r = results[big]
+    ingest_s, ingest_rss = r["ingest"]
+    rate = big / ingest_s
+    print(f"targets at {big:,} tweets:")
+    print(f"  ingest speed {rate:,.0f} tweets/s >= {TWEETS_PER_S_TARGET:,}: "
+          f"{_verdict(rate >= TWEETS_PER_S_TARGET)}")  # fmt: skip
+    floor_ratio = r["floor"][0] / ingest_s
+    print(f"  ingest vs orjson parse-only floor: {floor_ratio:.2f}x the floor's speed (>= 1): "
+          f"{_verdict(floor_ratio >= 1)}")  # fmt: skip
+    if "twarc-csv" in r:
+        twarc_ratio = r["twarc-csv"][0] / ingest_s
+        print(f"  ingest vs twarc-csv: {twarc_ratio:.1f}x faster (>= {TWARC_RATIO_TARGET:.0f}): "
+              f"{_verdict(twarc_ratio >= TWARC_RATIO_TARGET)}")  # fmt: skip
+    peaks = {n: res["ingest"][1] for n, res in results.items()}
+    print(f"  peak RSS {', '.join(f'{p:,.0f} MB at {n:,}' for n, p in peaks.items())} "
+          f"(< {RSS_TARGET_MB:,} MB): {_verdict(max(peaks.values()) < RSS_TARGET_MB)}")  # fmt: skip
+    if len(peaks) > 1:
+        lo, hi = min(peaks), max(peaks)
+        print(
+            f"  memory growth: {hi // lo}x the input -> {peaks[hi] / peaks[lo]:.2f}x the peak RSS"
+        )
+    ratio = appended[0] / alone[0]
+    print(f"  append {small_n:,} tweets to the {big:,}-tweet dataset: {appended[0]:.1f} s, vs "
+          f"{alone[0]:.1f} s for the same file alone ({ratio:.1f}x; full ingest {ingest_s:.1f} s); "
+          f"within 2x of the file alone: {_verdict(ratio <= 2)}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
