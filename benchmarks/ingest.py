@@ -144,7 +144,8 @@ def generate(path: Path, tweets: int, *, seed: int = 42, users: int = 50_000) ->
     by_id = {u["id"]: u for u in pool}
     ts = 1_600_000_000.0 + seed * 10_000_000
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as fh:
+    partial = path.with_name(path.name + ".part")  # a file cut short is never mistaken for whole
+    with open(partial, "wb") as fh:
         for page_no in range(0, tweets, PAGE_TWEETS):
             data, inc_tweets, inc_users = [], [], {}
             for _ in range(min(PAGE_TWEETS, tweets - page_no)):
@@ -187,6 +188,7 @@ def generate(path: Path, tweets: int, *, seed: int = 42, users: int = 50_000) ->
                 },
             }  # fmt: skip
             fh.write(orjson.dumps(page) + b"\n")
+    os.replace(partial, path)
     return path
 
 
