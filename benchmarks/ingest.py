@@ -197,13 +197,14 @@ def generate(path: Path, tweets: int, *, seed: int = 42, users: int = 50_000) ->
 TWARC_VENV = OUT / "twarc-venv"
 
 
-def _run(cmd: list[str], env: dict | None = None) -> tuple[float, float]:
+def _run(cmd: list[str], env: dict | None = None, cwd: Path | None = None) -> tuple[float, float]:
     """Run a command as its own process: (wall seconds, peak RSS in MB)."""
     with tempfile.TemporaryFile() as errors:  # a file, not a pipe: chatty tools never block
         start = time.perf_counter()
         proc = subprocess.Popen(
-            cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors
-        )
+            cmd, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=errors,
+        )  # fmt: skip
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -275,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
                 made.append(csv)
                 # twarc2 wants a token even to convert files offline: a dummy one, no network
                 env = {**os.environ, "BEARER_TOKEN": "offline-benchmark"}
-                r["twarc-csv"] = _run([str(twarc2), "csv", str(raw), str(csv)], env=env)
+                r["twarc-csv"] = _run([str(twarc2), "csv", str(raw), str(csv)], env=env, cwd=OUT)
                 print(f"  twarc-csv     {r['twarc-csv'][0]:8.1f} s", flush=True)
         # appending a file 1/100 the size to the largest dataset, against ingesting it alone
         big = max(args.sizes)
