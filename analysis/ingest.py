@@ -79,11 +79,11 @@ USER_ENDPOINTS = {"users", "followers", "following"}
 SKIPPED_ENDPOINTS = {"counts_recent", "counts_all", "lists", "compliance"}
 
 #: Bytes of raw JSONL handled at once (a page of 100 tweets is about 200 kB).
-CHUNK_BYTES = 32 << 20
+CHUNK_BYTES = 16 << 20
 #: Rows the page-at-a-time path holds before spilling them to disk.
 FLUSH_ROWS = 20_000
 #: Memory DuckDB may use while merging (it spills to disk beyond).
-MERGE_MEMORY = "700MB"
+MERGE_MEMORY = "600MB"
 #: Compression of the dataset's Parquet files.
 COMPRESSION = "zstd"
 #: Problems listed per file in the report (all bad lines are in the quarantine file).
