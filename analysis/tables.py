@@ -64,6 +64,29 @@ def _c(name: str, type_: pa.DataType, doc: str, nullable: bool = True) -> Column
 
 I64, STR, BOOL = pa.int64(), pa.string(), pa.bool_()
 
+_USER_COLUMNS: tuple[Column, ...] = (
+    _c("user_id", I64, "User id.", nullable=False),
+    _c("username", STR, "Handle without '@'."),
+    _c("name", STR, "Display name."),
+    _c("description", STR, "Bio."),
+    _c("location", STR, "Free-text location from the profile."),
+    _c("created_at", TS, "Account creation (UTC)."),
+    _c("protected", BOOL, "True if the account's tweets are protected."),
+    _c("verified", BOOL, "Verified badge at observed_at."),
+    _c("followers_count", I64, "Followers at observed_at (all of X, not the sample)."),
+    _c("following_count", I64, "Accounts followed at observed_at."),
+    _c("tweet_count", I64, "Tweets posted at observed_at."),
+    _c("listed_count", I64, "Lists the account is on at observed_at."),
+    _c("observed_at", TS, "When the latest snapshot was collected."),
+)
+
+
+def _snapshot_columns() -> tuple[Column, ...]:
+    """The users columns, each describing one snapshot rather than the latest."""
+    when = _c("observed_at", TS, "When the page carrying this snapshot was collected.")
+    return tuple(when if c.name == "observed_at" else c for c in _USER_COLUMNS)
+
+
 CONTRACT: dict[str, TableSpec] = {
     spec.name: spec
     for spec in [
@@ -99,21 +122,7 @@ CONTRACT: dict[str, TableSpec] = {
         TableSpec(
             "users",
             "One row per user: the latest snapshot seen, older snapshots filling fields it lacks.",
-            (
-                _c("user_id", I64, "User id.", nullable=False),
-                _c("username", STR, "Handle without '@'."),
-                _c("name", STR, "Display name."),
-                _c("description", STR, "Bio."),
-                _c("location", STR, "Free-text location from the profile."),
-                _c("created_at", TS, "Account creation (UTC)."),
-                _c("protected", BOOL, "True if the account's tweets are protected."),
-                _c("verified", BOOL, "Verified badge at observed_at."),
-                _c("followers_count", I64, "Followers at observed_at (all of X, not the sample)."),
-                _c("following_count", I64, "Accounts followed at observed_at."),
-                _c("tweet_count", I64, "Tweets posted at observed_at."),
-                _c("listed_count", I64, "Lists the account is on at observed_at."),
-                _c("observed_at", TS, "When the latest snapshot was collected."),
-            ),
+            _USER_COLUMNS,
             ("user_id",),
         ),
         TableSpec(
@@ -174,21 +183,7 @@ CONTRACT: dict[str, TableSpec] = {
             "user_snapshots",
             "Every snapshot of every user, one row per user and observation time, for "
             "follower-count and profile histories (`users` keeps only the latest).",
-            (
-                _c("user_id", I64, "User id.", nullable=False),
-                _c("username", STR, "Handle without '@' at observed_at."),
-                _c("name", STR, "Display name at observed_at."),
-                _c("description", STR, "Bio at observed_at."),
-                _c("location", STR, "Free-text location at observed_at."),
-                _c("created_at", TS, "Account creation (UTC)."),
-                _c("protected", BOOL, "True if the account's tweets were protected."),
-                _c("verified", BOOL, "Verified badge at observed_at."),
-                _c("followers_count", I64, "Followers at observed_at (all of X)."),
-                _c("following_count", I64, "Accounts followed at observed_at."),
-                _c("tweet_count", I64, "Tweets posted at observed_at."),
-                _c("listed_count", I64, "Lists the account is on at observed_at."),
-                _c("observed_at", TS, "When the page carrying this snapshot was collected."),
-            ),
+            _snapshot_columns(),
             ("user_id", "observed_at"),
         ),
     ]
