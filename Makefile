@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 DATASET ?= demo
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg
 
-.PHONY: install demo report test pytest lint format notebooks lab benchmark benchmark-ingest clean
+.PHONY: install demo report test pytest lint format notebooks lab benchmark clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,9 +43,6 @@ lab: demo  ## JupyterLab in the project's environment
 
 benchmark: demo  ## speed and memory figures (see benchmarks/README.md)
 	$(BIN)/python benchmarks/run.py
-
-benchmark-ingest: $(STAMP)  ## ingest vs orjson floor vs twarc-csv at 100k and 1M tweets (README: Performance)
-	$(BIN)/python benchmarks/ingest.py --sizes 100000 1000000
 
 clean:
 	rm -rf reports .pytest_cache
