@@ -128,8 +128,9 @@ def adoption_table(tables: Tables, rule: ProfessionalRule | None = None) -> pd.D
     ids = pd.Index(users["user_id"]).union(pd.Index(first.index.astype("int64")))
     out = pd.DataFrame({"user_id": ids.astype("int64")})
     out = out.merge(users, on="user_id", how="left")
-    out["first_tweet_at"] = out["user_id"].map(first["min"])
-    out["first_professional_at"] = out["user_id"].map(first_prof["min"])
+    ids_index = pd.Index(out["user_id"])
+    out["first_tweet_at"] = _utc(first["min"]).reindex(ids_index).to_numpy()
+    out["first_professional_at"] = _utc(first_prof["min"]).reindex(ids_index).to_numpy()
     out["tweets"] = out["user_id"].map(first["size"]).fillna(0).astype("int64")
     out["professional_tweets"] = out["user_id"].map(first_prof["size"]).fillna(0).astype("int64")
     for col in ("created_at", "first_tweet_at", "first_professional_at"):
@@ -272,7 +273,8 @@ class BassFit:
 
     def cumulative(self, when: pd.Series | pd.DatetimeIndex) -> np.ndarray:
         """Expected cumulative adopters ``m * F(t)`` at the given timestamps."""
-        t = (pd.to_datetime(when, utc=True) - self.start).total_seconds() / YEAR_SECONDS
+        delta = pd.DatetimeIndex(pd.to_datetime(when, utc=True)) - self.start
+        t = delta.total_seconds() / YEAR_SECONDS
         return self.m * bass_cdf(np.clip(np.asarray(t, dtype=float), 0, None), self.p, self.q)
 
     def to_frame(self) -> pd.DataFrame:

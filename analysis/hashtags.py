@@ -46,11 +46,14 @@ def fold_accents(tag: str) -> str:
     )
 
 
-def tag_uses(tables: Tables, fold: bool = False, include_retweets: bool = False) -> pd.DataFrame:
+def tag_uses(
+    tables: Tables, fold: bool = False, include_retweets: bool = False, dedup: bool = True
+) -> pd.DataFrame:
     """One row per (tweet, tag) with the tweet's author and time, under the normalisation chosen.
 
     ``tag_key`` is ``tag_norm`` (or its accent-folded form with ``fold=True``);
-    a tag repeated in one tweet counts once. Only collected tweets count.
+    a tag repeated in one tweet counts once (unless ``dedup=False``). Only
+    collected tweets count.
 
     Returns
     -------
@@ -64,7 +67,8 @@ def tag_uses(tables: Tables, fold: bool = False, include_retweets: bool = False)
     tw = tw[["tweet_id", "author_id", "created_at"]]
     h = tables.hashtags[["tweet_id", "tag", "tag_norm"]].merge(tw, on="tweet_id", how="inner")
     h["tag_key"] = h["tag_norm"].map(fold_accents) if fold else h["tag_norm"]
-    h = h.drop_duplicates(["tweet_id", "tag_key"])
+    if dedup:
+        h = h.drop_duplicates(["tweet_id", "tag_key"])
     return h[["tweet_id", "tag", "tag_key", "author_id", "created_at"]].reset_index(drop=True)
 
 
@@ -83,7 +87,7 @@ def tag_frequencies(
     if uses.empty:
         return pd.DataFrame(columns=cols)
     spellings = (
-        uses.groupby(["tag_key", "tag"]).size().reset_index(name="n")
+        tag_uses(tables, fold, include_retweets, dedup=False).groupby(["tag_key", "tag"]).size().reset_index(name="n")
         .sort_values(["tag_key", "n", "tag"], ascending=[True, False, True])
         .groupby("tag_key")["tag"].agg(lambda s: ", ".join("#" + s))
     )  # fmt: skip
@@ -168,7 +172,7 @@ def cooccurrence_graph(
     min_tag_tweets: int = 5,
     min_pair_tweets: int = 3,
     min_npmi: float = 0.0,
-    alpha: float = 0.01,
+    alpha: float | None = 0.01,
 ) -> nx.Graph:
     """Weighted co-occurrence graph of hashtags, keeping only significant pairs.
 
@@ -176,7 +180,8 @@ def cooccurrence_graph(
     ``tweets``). An edge joins two tags that share at least ``min_pair_tweets``
     tweets, whose normalised PMI exceeds ``min_npmi`` and whose co-occurrence
     count is significant under a one-sided hypergeometric test at ``alpha``
-    with a Bonferroni correction for every pair tested. Edge attributes:
+    with a Bonferroni correction for every pair tested (``alpha=None`` and
+    ``min_npmi=-1`` keep every co-occurring pair). Edge attributes:
     ``weight`` (tweets in common), ``pmi``, ``npmi``, ``pvalue``.
 
     Examples
@@ -187,7 +192,7 @@ def cooccurrence_graph(
     >>> h = pd.DataFrame({"tweet_id": [0, 0, 1, 1, 2, 2, 3, 4, 5],
     ...     "tag_norm": list("ababab") + ["c"] * 3})
     >>> g = cooccurrence_graph(Tables(tw, *[pd.DataFrame()] * 2, h.assign(tag=h.tag_norm),
-    ...     pd.DataFrame(), pd.DataFrame()), min_tag_tweets=1, min_pair_tweets=1, alpha=1)
+    ...     pd.DataFrame(), pd.DataFrame()), min_tag_tweets=1, min_pair_tweets=1, alpha=None)
     >>> sorted(g.edges())
     [('a', 'b')]
     """
@@ -219,9 +224,9 @@ def cooccurrence_graph(
         if npmi <= min_npmi:
             continue
         pvalue = float(hypergeom.sf(k - 1, n_tweets, ni, nj))
-        if pvalue * tested > alpha:
+        if alpha is not None and pvalue * tested > alpha:
             continue
-        g.add_edge(tags[i], tags[j], weight=int(k), pmi=float(pmi), npmi=float(npmi),
+        g.add_edge(str(tags[i]), str(tags[j]), weight=int(k), pmi=float(pmi), npmi=float(npmi),
                    pvalue=pvalue)  # fmt: skip
     return g
 
