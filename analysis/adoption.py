@@ -632,3 +632,31 @@ def survey_comparison(
         rows.append({"figure": label, "survey (reference, not ours)": value,
                      "measured here": measured, "measured over": denominator, "note": note})  # fmt: skip
     return pd.DataFrame(rows)
+
+
+def adoption_summary(adoption: pd.DataFrame) -> pd.DataFrame:
+    """For each adoption date: accounts that have it, and its earliest, median and latest value.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"created_at": pd.to_datetime(["2010-01-01", "2012-01-01"], utc=True),
+    ...     "first_tweet_at": pd.to_datetime(["2011-01-01", None], utc=True),
+    ...     "first_professional_at": pd.to_datetime([None, None], utc=True)})
+    >>> adoption_summary(a)["accounts"].tolist()
+    [2, 1, 0]
+    """
+    names = {
+        "created_at": "account created",
+        "first_tweet_at": "first tweet in the dataset",
+        "first_professional_at": "first professional tweet",
+    }
+    rows = []
+    for col, label in names.items():
+        d = adoption[col].dropna()
+        rows.append({
+            "date": label, "accounts": len(d), "of accounts": len(adoption),
+            "earliest": d.min().strftime("%Y-%m-%d") if len(d) else "",
+            "median": d.quantile(0.5).strftime("%Y-%m-%d") if len(d) else "",
+            "latest": d.max().strftime("%Y-%m-%d") if len(d) else "",
+        })  # fmt: skip
+    return pd.DataFrame(rows)

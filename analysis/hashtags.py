@@ -527,3 +527,31 @@ def who_answers(
     out["share_of_answers"] = out["answers"] / out["answers"].sum()
     return out.reset_index().sort_values(["answers", "group"], ascending=[False, True],
                                          ignore_index=True)[cols]  # fmt: skip
+
+
+def describe_graph(graph: nx.Graph, communities: pd.Series | None = None) -> str:
+    """One sentence on the co-occurrence graph (or on why it is empty)."""
+    if graph.number_of_edges() == 0:
+        return (
+            f"The co-occurrence graph has {graph.number_of_nodes()} tag(s) used often enough and "
+            "no significant pair: too few tagged tweets for communities of hashtags."
+        )
+    comm = f" in {communities.nunique()} Louvain communities" if communities is not None else ""
+    return (
+        f"The co-occurrence graph keeps {graph.number_of_nodes()} tags and "
+        f"{graph.number_of_edges()} significant pairs{comm}."
+    )
+
+
+def describe_peer_help(questions: pd.DataFrame, tag: str = "docstoctoc") -> str:
+    """One sentence on the peer-help questions of a tag (or on their absence)."""
+    if questions.empty:
+        return f"No #{tag} question (a collected tweet in the tag starting a conversation) here."
+    answered = questions["answered"].astype(bool)
+    text = (
+        f"{len(questions):,} #{tag} questions, {answered.sum():,} answered ({answered.mean():.0%})"
+    )
+    if answered.any():
+        med = questions.loc[answered, "hours_to_first_answer"].median()
+        text += f"; median time to first answer {med:,.1f} hours"
+    return text + "."

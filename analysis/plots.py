@@ -152,8 +152,8 @@ def plot_bass_fit(observed: pd.DataFrame, fit=None, source: str = "", ax=None):
                     xytext=(0, 4), textcoords="offset points", fontsize=8, color="#555555")  # fmt: skip
         peak = fit.peak.tz_localize(None)
         ax.axvline(peak, color="#999999", ls="--", lw=1)
-        ax.annotate(f"peak of new adoptions\n{peak:%Y-%m}", (peak, fit.m * 0.1),
-                    xytext=(6, 0), textcoords="offset points", fontsize=8)  # fmt: skip
+        ax.annotate(f"peak of new adoptions: {peak:%Y-%m}", (peak, fit.m * 0.9),
+                    xytext=(-6, 0), textcoords="offset points", fontsize=8, ha="right")  # fmt: skip
     else:
         _empty(ax, "Too few adopters for a Bass fit")
     ax.legend(loc="lower right", frameon=False)
@@ -265,15 +265,20 @@ def plot_retention(ret: pd.DataFrame, source: str = "", ax=None):
 
 def plot_survey_comparison(table: pd.DataFrame, source: str = "", ax=None):
     """The survey's reference figures beside the measured ones (from ``adoption.survey_comparison``)."""
-    fig, ax = _figure(ax, figsize=(9, 3.5))
+    fig, ax = _figure(ax, figsize=(9, 4.3))
     y = range(len(table))
     ax.barh([i + 0.2 for i in y], table["survey (reference, not ours)"] * 100, height=0.38,
             color="#BBBBBB", label="survey's figure (reference, not measured here)")  # fmt: skip
     measured = table["measured here"].astype(float) * 100
     ax.barh([i - 0.2 for i in y], measured.fillna(0), height=0.38, color=OKABE_ITO[4],
             label="measured in this dataset (different denominator)")  # fmt: skip
-    for i, m in enumerate(measured):
-        text = f"{m:.0f}%" if pd.notna(m) else "not measurable here"
+    for i, (m, note) in enumerate(zip(measured, table["note"], strict=True)):
+        missing = (
+            "not measured (needs account labels)"
+            if "labels" in note
+            else "not measurable from tweets"
+        )
+        text = f"{m:.0f}%" if pd.notna(m) else missing
         ax.annotate(text, (0 if pd.isna(m) else m, i - 0.2), xytext=(3, 0),
                     textcoords="offset points", va="center", fontsize=8)  # fmt: skip
     for i, v in enumerate(table["survey (reference, not ours)"]):
@@ -282,7 +287,7 @@ def plot_survey_comparison(table: pd.DataFrame, source: str = "", ax=None):
     ax.set_yticks(list(y), [f.replace(" general", "\ngeneral") for f in table["figure"]])
     ax.invert_yaxis()
     ax.set_xlim(0, 110)
-    ax.legend(loc="lower right", frameon=False, fontsize=8)
+    ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.16), frameon=False, fontsize=8)
     _finish(fig, ax, "Survey reference figures beside what this dataset shows", "Share (%)", "",
             source)  # fmt: skip
     return fig, ax
@@ -320,8 +325,22 @@ def plot_cooccurrence_graph(graph, communities: pd.Series, source: str = "", see
         if source:
             add_source(fig, source)
         return fig, ax
-    pos = nx.spring_layout(graph, weight="weight", seed=seed, k=0.6)
+    import numpy as np
+
     comms = sorted(communities.unique())
+    # each community on its own small circle, the circles spread on a large one: readable labels
+    pos, placed = {}, set()
+    for ci, c in enumerate(comms):
+        members = sorted(n for n in graph.nodes if communities.get(n) == c)
+        angle = 2 * np.pi * ci / max(len(comms), 1)
+        center = np.array([np.cos(angle), np.sin(angle)]) * (1.0 if len(comms) > 1 else 0.0)
+        for k, n in enumerate(members):
+            a = 2 * np.pi * k / max(len(members), 1) + angle
+            pos[n] = center + 0.3 * np.array([np.cos(a), np.sin(a)])
+            placed.add(n)
+    rest = [n for n in graph.nodes if n not in placed]
+    if rest:
+        pos.update(nx.spring_layout(graph.subgraph(rest), seed=seed, center=(0, 0), scale=0.3))
     colors = [OKABE_ITO[int(communities.get(n, 0)) % 9] for n in graph.nodes]
     sizes = [30 + 3 * graph.nodes[n].get("tweets", 1) ** 0.8 for n in graph.nodes]
     widths = [0.3 + 2.5 * d.get("npmi", 0) for _, _, d in graph.edges(data=True)]
@@ -380,6 +399,12 @@ def plot_time_to_answer(questions: pd.DataFrame, tag: str = "docstoctoc", source
         med = hours.median()
         ax.axvline(med, color=OKABE_ITO[5], ls="--", label=f"median: {med:,.1f} h")
         ax.set_xscale("log")
+        for h, name in ((1, "1 hour"), (24, "1 day"), (168, "1 week"), (730, "1 month"),
+                        (8766, "1 year")):  # fmt: skip
+            if bins[0] <= h <= bins[-1]:
+                ax.axvline(h, color="#BBBBBB", lw=0.8, zorder=0)
+                ax.annotate(name, (h, 1), xycoords=("data", "axes fraction"), xytext=(2, -10),
+                            textcoords="offset points", fontsize=7, color="#555555")  # fmt: skip
         ax.legend(frameon=False)
     _finish(fig, ax, title, "Hours to first answer (log scale)", "Questions (count)", source)
     return fig, ax
