@@ -453,6 +453,27 @@ def _collected(tables: Tables) -> pd.DataFrame:
     )
 
 
+def _grouped_tweets(tables: Tables, labels: pd.DataFrame | None, by: str | None) -> pd.DataFrame:
+    return with_groups(_collected(tables).rename(columns={"author_id": "user_id"}), labels, by)
+
+
+def _per_period(tw: pd.DataFrame, freq: str, distinct_accounts: bool) -> pd.DataFrame:
+    """Per period (no gap) and group: tweets or distinct accounts, and accounts started by then."""
+    period = tw["created_at"].dt.tz_convert("UTC").dt.tz_localize(None).dt.to_period(freq)
+    tw = tw.assign(_period=period)
+    full = pd.period_range(period.min(), period.max(), freq=freq)
+    grouped = tw.groupby(["_period", "group"])
+    counts = grouped["user_id"].nunique() if distinct_accounts else grouped.size()
+    counts = counts.unstack(fill_value=0).reindex(full, fill_value=0)
+    first = tw.groupby(["user_id", "group"])["_period"].min().reset_index()
+    started = pd.crosstab(first["_period"], first["group"]).reindex(full, fill_value=0).cumsum()
+    counts = counts.reindex(columns=started.columns, fill_value=0)
+    counts.index = started.index = full.to_timestamp()
+    out = counts.stack().rename("n").to_frame()
+    out["started"] = started.stack()
+    return out.reset_index()
+
+
 def weekly_activity(
     tables: Tables,
     labels: pd.DataFrame | None = None,
@@ -469,20 +490,11 @@ def weekly_activity(
     -------
     Long DataFrame: ``week``, ``group``, ``tweets``, ``accounts``, ``tweets_per_account``.
     """
-    tw = with_groups(_collected(tables).rename(columns={"author_id": "user_id"}), labels, by)
+    tw = _grouped_tweets(tables, labels, by)
     cols = ["week", "group", "tweets", "accounts", "tweets_per_account"]
     if tw.empty:
         return pd.DataFrame(columns=cols)
-    week = tw["created_at"].dt.tz_localize(None).dt.to_period("W-SUN")
-    full = pd.period_range(week.min(), week.max(), freq="W-SUN")
-    counts = pd.crosstab(week, tw["group"]).reindex(full, fill_value=0)
-    first = tw.groupby(["user_id", "group"])["created_at"].min().reset_index()
-    first_week = first["created_at"].dt.tz_localize(None).dt.to_period("W-SUN")
-    started = pd.crosstab(first_week, first["group"]).reindex(full, fill_value=0).cumsum()
-    counts.index = started.index = counts.index.start_time
-    long = counts.stack().rename("tweets").to_frame()
-    long["accounts"] = started.stack()
-    long = long.reset_index()
+    long = _per_period(tw, "W-SUN", distinct_accounts=False)
     long.columns = ["week", "group", "tweets", "accounts"]
     long["tweets_per_account"] = long["tweets"] / long["accounts"].where(long["accounts"] > 0)
     return long.sort_values(["group", "week"], ignore_index=True)[cols]
@@ -501,7 +513,7 @@ def tweet_type_shares(
     -------
     DataFrame: ``period``, ``group``, ``tweets`` and one share column per kind.
     """
-    tw = with_groups(_collected(tables).rename(columns={"author_id": "user_id"}), labels, by)
+    tw = _grouped_tweets(tables, labels, by)
     kinds = ["original", "reply", "retweet", "quote"]
     if tw.empty:
         return pd.DataFrame(columns=["period", "group", "tweets", *kinds])
@@ -530,20 +542,11 @@ def active_accounts(
     in the dataset falls in or before the month; ``share_active`` is
     ``active / adopted``. Months run without a gap.
     """
-    tw = with_groups(_collected(tables).rename(columns={"author_id": "user_id"}), labels, by)
+    tw = _grouped_tweets(tables, labels, by)
     cols = ["month", "group", "active", "adopted", "share_active"]
     if tw.empty:
         return pd.DataFrame(columns=cols)
-    tw = tw.assign(month=_months(tw["created_at"]))
-    full = pd.period_range(tw["month"].min(), tw["month"].max(), freq="M")
-    active = tw.groupby(["month", "group"])["user_id"].nunique().unstack(fill_value=0)
-    active = active.reindex(full, fill_value=0)
-    first = tw.groupby(["user_id", "group"])["month"].min().reset_index()
-    adopted = pd.crosstab(first["month"], first["group"]).reindex(full, fill_value=0).cumsum()
-    active.index = adopted.index = full.to_timestamp()
-    out = active.stack().rename("active").to_frame()
-    out["adopted"] = adopted.stack()
-    out = out.reset_index()
+    out = _per_period(tw, "M", distinct_accounts=True)
     out.columns = ["month", "group", "active", "adopted"]
     out["share_active"] = out["active"] / out["adopted"].where(out["adopted"] > 0)
     return out.sort_values(["group", "month"], ignore_index=True)[cols]
