@@ -177,7 +177,7 @@ def plot_weekly_activity(
         for i, g in enumerate(groups):
             w = weekly[weekly["group"] == g]
             ax.plot(w["week"], w[col], color=color_for(g, index=i), lw=0.8, label=g)
-        ax.legend(title="Group", loc="upper left", frameon=False, fontsize=8)
+        ax.legend(title="Group", loc="upper right", frameon=False, fontsize=8)
         ax.set_ylim(bottom=0)
     _finish(fig, ax, title, "Week (starting Monday, UTC)", ylabel, source)
     return fig, ax
