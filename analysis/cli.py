@@ -50,6 +50,13 @@ def _cmd_collect(args: argparse.Namespace) -> int:
     def show(name: str, result: collect.CollectionResult) -> None:
         print("\n".join(collect.coverage_lines(result)))
 
+    for name, default in [
+        ("dataset", None),
+        ("no_wait", False),
+        ("max_retries", 5),
+        ("quiet", False),
+    ]:
+        setattr(args, name, getattr(args, name, default))
     job = None
     if not args.config:
         if not getattr(args, "collect_job", None):
@@ -156,12 +163,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_ingest)
 
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--dataset", help="dataset the raw files belong to (raw/DATASET/)")
-    common.add_argument("--no-wait", action="store_true",
+    common.add_argument("--dataset", default=argparse.SUPPRESS,
+                        help="dataset the raw files belong to (raw/DATASET/)")  # fmt: skip
+    common.add_argument("--no-wait", action="store_true", default=argparse.SUPPRESS,
                         help="stop (resumably) on a rate limit instead of waiting for the reset")  # fmt: skip
-    common.add_argument("--max-retries", type=int, default=5,
+    common.add_argument("--max-retries", type=int, default=argparse.SUPPRESS,
                         help="retries on 5xx/connection errors (default: 5)")  # fmt: skip
-    common.add_argument("--quiet", action="store_true", help="no progress bars")
+    common.add_argument("--quiet", action="store_true", default=argparse.SUPPRESS,
+                        help="no progress bars")  # fmt: skip
     p = sub.add_parser(
         "collect", parents=[common], help="collect raw pages from the X API v2 (needs X_BEARER_TOKEN)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -180,6 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     p.add_argument("--config", metavar="FILE", help="TOML file describing a whole collection "
                    "(queries, seed accounts, follower hops); see the README")  # fmt: skip
+    # options shared by `collect` and its subcommands default to SUPPRESS, so either place works
     p.set_defaults(func=_cmd_collect, config=None, output=None)
     common.add_argument("--output", metavar="FILE", help="explicit output JSONL file")
     csub = p.add_subparsers(dest="collect_command", metavar="SUBCOMMAND", parser_class=_Parser)
