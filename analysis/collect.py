@@ -51,7 +51,7 @@ import orjson
 import pandas as pd
 import requests
 import tweepy
-from tqdm.auto import tqdm
+from tqdm import tqdm  # not tqdm.auto: no widget warning when a notebook imports this
 
 from analysis import __version__, settings
 from analysis.errors import MedtwitterError, UsageError
