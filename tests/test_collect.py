@@ -436,3 +436,28 @@ def test_collect_help_documents_every_subcommand(capsys):
     out = capsys.readouterr().out
     for sub in ("search", "counts", "users", "followers", "following", "timeline", "--config"):
         assert sub in out
+
+
+def test_readme_config_example_is_a_valid_collection(tmp_path):
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```toml\n", 1)[1].split("```", 1)[0]
+    config_file = tmp_path / "collection.toml"
+    config_file.write_text(block, encoding="utf-8")
+    config = collect.load_config(config_file)
+    assert collect.config_queries(config) == [
+        '(#docstoctoc OR #sante OR #esante OR "médecine générale") lang:fr -is:retweet'
+    ]
+    plan = collect.collection_plan(config)
+    assert list(plan["endpoint"]) == ["search_recent", "users", "timeline", "followers",
+                                      "following", "followers", "following"]  # fmt: skip
+    assert collect.collection_plan(collect.load_config(collect.example_config_path())).shape[0] == 8
+
+
+def test_bad_config_is_one_line_with_the_fix(tmp_path):
+    bad = tmp_path / "c.toml"
+    bad.write_text('[accounts]\nfollows = "friends"\n')
+    with pytest.raises(UsageError, match="followers, following, both or none"):
+        collect.load_config(bad)
+    bad.write_text("dataset = \n")
+    with pytest.raises(UsageError, match="not valid TOML"):
+        collect.load_config(bad)
