@@ -35,6 +35,8 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
     report = ingest_files(args.files, args.dataset, strict=args.strict, progress=not args.quiet)
     for f in report.files:
+        skipped = f", {f.skipped_pages} skipped" if f.skipped_pages else ""
+        print(f"{f.path}: read as {f.format} ({f.pages} pages{skipped})")
         for problem in f.problems:
             print(f"warning: {problem}", file=sys.stderr)
     if report.bad_lines:
@@ -105,10 +107,10 @@ def _collect_counts(args: argparse.Namespace):
 def _collect_accounts(args: argparse.Namespace):
     from analysis.collect import account_job, users_job
 
-    accounts = [*args.accounts, *(args.file or ())]
     if args.endpoint == "users":
-        return users_job(accounts)
-    return account_job(args.endpoint, accounts, max_tweets=getattr(args, "max_tweets", None))
+        return users_job(args.accounts, args.file or ())
+    return account_job(args.endpoint, args.accounts, args.file or (),
+                       max_tweets=getattr(args, "max_tweets", None))  # fmt: skip
 
 
 def _cmd_info(args: argparse.Namespace) -> int:

@@ -334,27 +334,29 @@ def _is_id(value: str) -> bool:
     return value.isdigit()
 
 
-def read_accounts(values: Iterable[str]) -> list[str]:
-    """Accounts from arguments: usernames (``@`` optional), numeric ids or ``@file`` lists.
+def read_accounts(values: Iterable[str], files: Iterable[str | os.PathLike[str]] = ()) -> list[str]:
+    """Accounts from arguments (usernames, ``@`` optional, or numeric ids) and files of them.
 
-    A value naming an existing file (or starting with ``@`` and naming one) is
-    read one account a line (``#`` starts a comment; a CSV's first column is used).
+    A file lists one account a line (``#`` starts a comment; a CSV's first column is
+    used, a ``username``/``id`` header skipped). Duplicates (any case) are dropped.
 
     Examples
     --------
     >>> read_accounts(["@Dr_Tortue", "12345", "dr_tortue"])
     ['Dr_Tortue', '12345']
     """
-    accounts: list[str] = []
-    for value in values:
-        value = value.strip()
-        path = Path(value.removeprefix("@"))
-        if value and ("/" in value or value.endswith((".txt", ".csv"))) and path.is_file():
-            lines = path.read_text(encoding="utf-8").splitlines()
-            items = [ln.split("#")[0].split(",")[0].strip() for ln in lines]
-            accounts.extend(i for i in items if i and i.lower() not in ("user", "username", "id"))
-        elif value:
-            accounts.append(value.removeprefix("@"))
+    accounts = [v.strip().removeprefix("@") for v in values if v.strip().removeprefix("@")]
+    for file in files:
+        try:
+            lines = Path(file).read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise UsageError(
+                f"cannot read the accounts file {file}: {exc.strerror}; check the path."
+            ) from exc
+        items = [ln.split("#")[0].split(",")[0].strip().removeprefix("@") for ln in lines]
+        accounts.extend(
+            i for i in items if i and i.lower() not in ("user", "username", "id", "user_id")
+        )
     seen: set[str] = set()
     unique = []
     for a in accounts:
@@ -366,7 +368,7 @@ def read_accounts(values: Iterable[str]) -> list[str]:
     return unique
 
 
-def users_job(accounts: Iterable[str]) -> Job:
+def users_job(accounts: Iterable[str], files: Iterable[str | os.PathLike[str]] = ()) -> Job:
     """A users-lookup job in batches of 100 (ids and usernames in separate batches).
 
     Examples
@@ -374,7 +376,7 @@ def users_job(accounts: Iterable[str]) -> Job:
     >>> [sorted(u) for u in users_job(["12", "dr_tortue"]).units]
     [['ids'], ['usernames']]
     """
-    accounts = read_accounts(accounts)
+    accounts = read_accounts(accounts, files)
     ids = [a for a in accounts if _is_id(a)]
     names = [a for a in accounts if not _is_id(a)]
     size = settings.USERS_BATCH_SIZE
@@ -387,7 +389,13 @@ def _accounts_label(accounts: list[str]) -> str:
     return _slug(accounts[0]) if len(accounts) == 1 else f"{len(accounts)}-accounts"
 
 
-def account_job(endpoint: str, accounts: Iterable[str], *, max_tweets: int | None = None) -> Job:
+def account_job(
+    endpoint: str,
+    accounts: Iterable[str],
+    files: Iterable[str | os.PathLike[str]] = (),
+    *,
+    max_tweets: int | None = None,
+) -> Job:
     """A followers, following or timeline job, one unit per account.
 
     Usernames are resolved to ids when the job first runs (the ids are kept in
@@ -395,7 +403,7 @@ def account_job(endpoint: str, accounts: Iterable[str], *, max_tweets: int | Non
     """
     if endpoint not in ("followers", "following", "timeline"):
         raise UsageError(f"unknown account endpoint {endpoint!r}.")
-    accounts = read_accounts(accounts)
+    accounts = read_accounts(accounts, files)
     units = [{"account": a} for a in accounts]
     return Job(endpoint, units, max_items=max_tweets if endpoint == "timeline" else None,
                label=_accounts_label(accounts))  # fmt: skip
@@ -675,6 +683,14 @@ class Collector:
             params["id"] = unit["user_id"]
         else:
             params.update({k: v for k, v in unit.items() if k != "account"})
+        end = params.get("end_time")
+        if (
+            end
+            and datetime.fromisoformat(end.replace("Z", "+00:00")).timestamp() > self.clock() - 30
+        ):
+            del params[
+                "end_time"
+            ]  # the API wants end_time at least 10 s in the past: None is "now"
         if spec.page_size:
             size = spec.page_size
             if job.max_items:
@@ -785,6 +801,7 @@ class Collector:
         units = state["units"]
         coverage = state["coverage"]
         kind = ENDPOINTS[job.endpoint].kind
+        token_param = ENDPOINTS[job.endpoint].token_param
         bar = tqdm(desc=f"{job.endpoint}", unit="page", disable=not self.progress,
                    initial=coverage["pages"])  # fmt: skip
         with open(path, "ab") as out, bar:
@@ -804,7 +821,7 @@ class Collector:
                         coverage["unavailable"][exc.reason] = sorted(ids)
                         break
                     page = orjson.loads(response.content)
-                    next_token = (page.get("meta") or {}).get("next_token")
+                    next_token = (page.get("meta") or {}).get("next_token") if token_param else None
                     n, included = _count_items(page)
                     items += n
                     cut = bool(job.max_items and items >= job.max_items and next_token)
@@ -962,20 +979,19 @@ def config_jobs(config: dict, *, base: Path | None = None) -> Iterator[tuple[str
                                    query_limit=search.get("query_limit"))  # fmt: skip
     accounts = config.get("accounts", {})
     seeds = list(accounts.get("seeds", ()))
+    files = []
     if accounts.get("seeds_file"):
         seeds_file = Path(accounts["seeds_file"])
-        if base and not seeds_file.is_absolute():
-            seeds_file = base / seeds_file
-        seeds.append(str(seeds_file))
-    if not seeds:
+        files.append(base / seeds_file if base and not seeds_file.is_absolute() else seeds_file)
+    if not seeds and not files:
         return
     if accounts.get("lookup", True):
-        yield "users", users_job(seeds)
+        yield "users", users_job(seeds, files)
     if accounts.get("timelines", False):
-        yield "timeline", account_job("timeline", seeds,
+        yield "timeline", account_job("timeline", seeds, files,
                                       max_tweets=accounts.get("max_tweets_per_account"))  # fmt: skip
     for endpoint in _follow_endpoints(accounts):
-        yield endpoint, account_job(endpoint, seeds)
+        yield endpoint, account_job(endpoint, seeds, files)
 
 
 def _follow_endpoints(accounts: dict) -> list[str]:

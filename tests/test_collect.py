@@ -461,3 +461,63 @@ def test_bad_config_is_one_line_with_the_fix(tmp_path):
     bad.write_text("dataset = \n")
     with pytest.raises(UsageError, match="not valid TOML"):
         collect.load_config(bad)
+
+
+@responses.activate
+def test_connection_error_is_retried(collector, sleeps, tmp_path):
+    import requests
+
+    responses.get(xapi.SEARCH_RECENT, body=requests.ConnectionError("connection reset"))
+    add_search_pages(responses, 1)
+    result = collector.run(search_job("#docstoctoc"), tmp_path)
+    assert result.complete and result.coverage["retries"] == 1 and len(sleeps) == 1
+
+
+@responses.activate
+def test_ctrl_c_keeps_pages_and_the_same_command_resumes(collector, tmp_path):
+    pages = _search_pages(3)
+    responses.get(xapi.SEARCH_RECENT, body=xapi.body(pages[0]))
+
+    def ctrl_c(request):
+        raise KeyboardInterrupt
+
+    responses.add_callback(responses.GET, xapi.SEARCH_RECENT, callback=ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        collector.run(search_job("#docstoctoc"), tmp_path)
+    [path] = tmp_path.glob("*.jsonl")
+    state = collect.read_state(path)
+    assert state["status"] == "stopped" and state["coverage"]["stopped_early"] == "interrupted"
+    responses.reset()
+    _resume(collector, path, pages, first=1)
+    assert [p["meta"]["oldest_id"] for p in pages_of(path)] == ["1000", "1010", "1020"]
+
+
+@responses.activate
+def test_timeline_of_accounts_from_a_file_with_max_tweets_per_account(collector, tmp_path):
+    accounts = tmp_path / "seeds.txt"
+    accounts.write_text("username\n# institutions\n@ordre_medecins\n301\n")
+    responses.get(
+        xapi.USERS_BY, body=xapi.body(xapi.users_page([xapi.user(300, "ordre_medecins")]))
+    )
+    for uid in (300, 301):
+        responses.get(xapi.timeline_url(uid), body=xapi.body(xapi.search_page(uid * 10, 5, "more")))
+    job = account_job("timeline", [], [accounts], max_tweets=5)
+    result = collector.run(job, tmp_path / "raw")
+    pages = pages_of(result.path)
+    assert [p["__medtwitter"]["params"]["user_id"] for p in pages] == ["300", "301"]
+    assert all(p["__medtwitter"]["endpoint"] == "timeline" for p in pages)
+    assert [c["collected"] for c in result.coverage["cut_by_max_tweets"]] == [5, 5]
+    assert responses.calls[1].request.params["max_results"] == "5"
+
+
+@responses.activate
+def test_rate_limit_countdown_is_visible(sleeps, tmp_path, capsys):
+    client = collect.make_client(xapi.FAKE_TOKEN)
+    shown = Collector(client, sleep=sleeps.append, clock=lambda: NOW, progress=True)
+    responses.get(xapi.SEARCH_RECENT, status=429, body=xapi.body(xapi.TOO_MANY),
+                  headers=xapi.rate_headers(0, int(NOW) + 5))  # fmt: skip
+    add_search_pages(responses, 1)
+    shown.run(search_job("#docstoctoc"), tmp_path)
+    err = capsys.readouterr().err
+    assert "rate limit reached: waiting 6 s" in err and "rate limit: waiting" in err
+    assert sleeps == [1] * 6

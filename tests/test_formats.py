@@ -266,3 +266,16 @@ def test_unknown_csv_is_reported_not_crashed(tmp_data):
     report = ingest_files([other], "t", progress=False)
     assert report.files[0].format == "unknown" and report.pages == 0
     assert isinstance(load_dataset("t").tweets, pd.DataFrame)
+
+
+def test_ingest_command_says_which_format_each_file_was_read_as(tmp_data, capsys):
+    from analysis.cli import main
+
+    old = write_jsonl(tmp_data / "old.jsonl", [{"id_str": "1", "text": "Bonjour", "lang": "fr",
+                                                "created_at": "Wed Oct 10 20:19:24 +0000 2018",
+                                                "user": {"id_str": "2", "screen_name": "a"}}])  # fmt: skip
+    ids = write_jsonl(tmp_data / "followers_2.jsonl", [{"ids": [3], "next_cursor": 0}])
+    assert main(["ingest", str(old), str(ids), "--dataset", "t", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "old.jsonl: read as v1.1-tweets (1 pages)" in out
+    assert "followers_2.jsonl: read as v1.1-ids (1 pages)" in out
