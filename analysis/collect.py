@@ -32,7 +32,6 @@ What holds under real conditions:
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import logging
 import os
@@ -683,14 +682,8 @@ class Collector:
             params["id"] = unit["user_id"]
         else:
             params.update({k: v for k, v in unit.items() if k != "account"})
-        end = params.get("end_time")
-        if (
-            end
-            and datetime.fromisoformat(end.replace("Z", "+00:00")).timestamp() > self.clock() - 30
-        ):
-            del params[
-                "end_time"
-            ]  # the API wants end_time at least 10 s in the past: None is "now"
+        if _too_recent(params.get("end_time"), self.clock()):
+            del params["end_time"]  # the API wants end_time 10 s in the past; none means "now"
         if spec.page_size:
             size = spec.page_size
             if job.max_items:
@@ -863,6 +856,13 @@ class Collector:
         else:
             counts["count_buckets"] += n
         self._count_errors(page, coverage)
+
+
+def _too_recent(end_time: str | None, now: float) -> bool:
+    """True when an ``end_time`` is less than 30 s before ``now`` (or after it)."""
+    if not end_time:
+        return False
+    return datetime.fromisoformat(end_time.replace("Z", "+00:00")).timestamp() > now - 30
 
 
 def _json(response) -> dict:
@@ -1180,19 +1180,17 @@ def collect_for_notebook(
 
 def raw_files_summary(dataset: str) -> pd.DataFrame:
     """A dataset's raw files: the format ingest reads each as, records, and collection status."""
-    from analysis.formats import detect_format, folder_files
+    from analysis.formats import detect_format, folder_files, iter_lines
 
     raw = settings.raw_dir(dataset)
     files = sorted({*raw.glob("*.jsonl"), *raw.glob("*.jsonl.gz"), *folder_files(raw)})
     rows = []
     for path in files:
         state = read_state(path)
-        opener = gzip.open if path.suffix == ".gz" else open
-        with opener(path, "rb") as fh:
-            records = sum(1 for line in fh if line.strip())
-        rows.append({"file": path.name, "format": detect_format(path), "records": records,
+        lines = sum(1 for _ in iter_lines(path))
+        rows.append({"file": path.name, "format": detect_format(path), "lines": lines,
                      "collection": state["status"] if state else "no collection state"})  # fmt: skip
-    return pd.DataFrame(rows, columns=["file", "format", "records", "collection"])
+    return pd.DataFrame(rows, columns=["file", "format", "lines", "collection"])
 
 
 def coverage_table(dataset: str) -> pd.DataFrame:

@@ -78,14 +78,11 @@ def folder_files(folder: Path) -> list[Path]:
 
 
 def _first_record(path: Path) -> object:
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as fh:
-        for line in fh:
-            if line.strip():
-                try:
-                    return orjson.loads(line)
-                except orjson.JSONDecodeError:
-                    return None
+    for _, line in iter_lines(path):
+        try:
+            return orjson.loads(line)
+        except orjson.JSONDecodeError:
+            return None
     return None
 
 
@@ -390,7 +387,8 @@ Record = tuple[int, bytes, "dict | None", str]
 """(line or record number, raw text, v2 page or None, reason it is None)."""
 
 
-def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
+def iter_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    """Yield (line number, line) of a JSONL file, ``.gz`` read transparently."""
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rb") as fh:
         for lineno, line in enumerate(fh, start=1):
@@ -399,7 +397,7 @@ def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
 
 
 def _json_lines(path: Path, convert: Callable[[dict], dict | None]) -> Iterator[Record]:
-    for lineno, line in _lines(path):
+    for lineno, line in iter_lines(path):
         try:
             record = orjson.loads(line)
         except orjson.JSONDecodeError:

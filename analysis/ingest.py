@@ -22,13 +22,12 @@ Guarantees:
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import shutil
 import tempfile
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -41,6 +40,7 @@ from tqdm.auto import tqdm
 
 from analysis import __version__, formats, settings
 from analysis.errors import RawFormatError, UsageError
+from analysis.formats import iter_lines
 from analysis.tables import CONTRACT, META_FILE, TABLE_NAMES, check_table, to_pandas
 
 QUARANTINE_FILE = "quarantine.jsonl"
@@ -282,15 +282,6 @@ def add_page(rows: _Rows, page: dict) -> str:
             observed_at=observed_at,
         )
     return kind
-
-
-def iter_lines(path: Path) -> Iterator[tuple[int, bytes]]:
-    """Yield (line number, line) of a JSONL file, ``.gz`` read transparently."""
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            if line.strip():
-                yield lineno, line
 
 
 def _read_file(path: Path, rows: _Rows, quarantine: list[dict], strict: bool) -> FileReport:

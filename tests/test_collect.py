@@ -521,3 +521,12 @@ def test_rate_limit_countdown_is_visible(sleeps, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "rate limit reached: waiting 6 s" in err and "rate limit: waiting" in err
     assert sleeps == [1] * 6
+
+
+@responses.activate
+def test_until_today_sends_no_end_time_in_the_future(collector, tmp_path):
+    add_search_pages(responses, 1)
+    today = collect.datetime.fromtimestamp(NOW, collect.UTC).date().isoformat()
+    collector.run(search_job("#docstoctoc", since="2023-11-10", until=today), tmp_path)
+    sent = responses.calls[0].request.params
+    assert sent["start_time"] == "2023-11-10T00:00:00Z" and "end_time" not in sent
