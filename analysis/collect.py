@@ -88,13 +88,14 @@ class Endpoint:
     token_param: str | None = None  # pagination parameter, None when the endpoint has none
     page_size: int | None = None  # max_results asked for
     min_page_size: int = 1
+    min_interval: float = 0.0  # seconds between requests (full-archive search: 1 a second)
 
 
 ENDPOINTS: dict[str, Endpoint] = {
     "search_recent": Endpoint("search_recent_tweets", "tweets", "next_token",
                               settings.SEARCH_PAGE_SIZE, 10),
     "search_all": Endpoint("search_all_tweets", "tweets", "next_token",
-                           settings.SEARCH_PAGE_SIZE, 10),
+                           settings.SEARCH_PAGE_SIZE, 10, min_interval=1.0),
     "timeline": Endpoint("get_users_tweets", "tweets", "pagination_token",
                          settings.SEARCH_PAGE_SIZE, 5),
     "users": Endpoint("get_users", "users"),
@@ -581,6 +582,7 @@ class Collector:
         self.clock = clock
         self.progress = progress
         self.remaining: str | None = None  # requests left in the window, from the last response
+        self._last_request = float("-inf")
 
     def __repr__(self) -> str:  # never show the client (it holds the token)
         return f"Collector(wait_on_rate_limit={self.wait_on_rate_limit}, max_retries={self.max_retries})"
@@ -613,6 +615,10 @@ class Collector:
         attempt = 0
         while True:
             coverage["requests"] += 1
+            gap = spec.min_interval - (self.clock() - self._last_request)
+            if gap > 0:
+                self.sleep(gap)
+            self._last_request = self.clock()
             try:
                 response = getattr(self.client, spec.method)(**params)
                 self.remaining = response.headers.get("x-rate-limit-remaining")

@@ -530,3 +530,13 @@ def test_until_today_sends_no_end_time_in_the_future(collector, tmp_path):
     collector.run(search_job("#docstoctoc", since="2023-11-10", until=today), tmp_path)
     sent = responses.calls[0].request.params
     assert sent["start_time"] == "2023-11-10T00:00:00Z" and "end_time" not in sent
+
+
+@responses.activate
+def test_full_archive_search_keeps_one_request_a_second(sleeps, tmp_path):
+    now = [NOW]
+    client = collect.make_client(xapi.FAKE_TOKEN)
+    c = Collector(client, sleep=sleeps.append, clock=lambda: now[0], progress=False)
+    add_search_pages(responses, 3, url=xapi.SEARCH_ALL)
+    result = c.run(search_job("#docstoctoc", archive=True), tmp_path)
+    assert result.complete and sleeps == [1.0, 1.0]  # the clock stood still between requests
