@@ -540,3 +540,16 @@ def test_full_archive_search_keeps_one_request_a_second(sleeps, tmp_path):
     add_search_pages(responses, 3, url=xapi.SEARCH_ALL)
     result = c.run(search_job("#docstoctoc", archive=True), tmp_path)
     assert result.complete and sleeps == [1.0, 1.0]  # the clock stood still between requests
+
+
+def test_notebook_never_shows_the_token(data_root, monkeypatch):
+    from analysis.report import run_notebook
+    from analysis.settings import notebooks_dir
+
+    monkeypatch.setenv("X_BEARER_TOKEN", xapi.FAKE_TOKEN)  # inherited by the kernel
+    nb, error = run_notebook(notebooks_dir() / "01_collect.ipynb",
+                             {"dataset": "demo", "data_dir": str(data_root)})  # fmt: skip
+    assert error == ""
+    text = json.dumps(nb, ensure_ascii=False)
+    assert xapi.FAKE_TOKEN not in text
+    assert "A bearer token is set (not shown): nothing is collected (collect_now = False)" in text
