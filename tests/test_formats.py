@@ -279,3 +279,38 @@ def test_ingest_command_says_which_format_each_file_was_read_as(tmp_data, capsys
     out = capsys.readouterr().out
     assert "old.jsonl: read as v1.1-tweets (1 pages)" in out
     assert "followers_2.jsonl: read as v1.1-ids (1 pages)" in out
+
+
+TWARC_SEARCH = "https://api.twitter.com/2/tweets/search/recent?query=%23sant%C3%A9"
+GOOD_RECORDS = {
+    "twarc2-pages": lambda: dict(xapi.search_page(10, 1), __twarc=twarc(TWARC_SEARCH)),
+    "twarc2-flat": lambda: dict(xapi.tweet(10, 12, "Pénurie d'amoxicilline 💊"),
+                                author=xapi.user(12, "pharma_ciel"), __twarc=twarc(TWARC_SEARCH)),
+    "v1.1-tweets": lambda: v1_tweet(10, v1_user(12, "pharma_ciel"), "Pénurie d'amoxicilline 💊"),
+    "v1.1-ids": lambda: {"ids": [11], "next_cursor": 0, "next_cursor_str": "0"},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("fmt", sorted(GOOD_RECORDS))
+def test_truncated_last_line_is_quarantined_and_the_rest_kept(tmp_data, fmt):
+    good = GOOD_RECORDS[fmt]()
+    path = write_jsonl(tmp_data / "followers_12.jsonl", [good])
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(good, ensure_ascii=False)[:40])
+    report = ingest_files([path], "t", progress=False)
+    [f] = report.files
+    assert f.format == fmt and f.pages == 1 and f.bad_lines == 1
+    assert "truncated last line" in f.problems[0]
+    quarantine = (tmp_data / "processed" / "t" / "quarantine.jsonl").read_text(encoding="utf-8")
+    assert json.loads(quarantine)["line"] == 2
+
+
+def test_twarc2_page_with_a_deleted_referenced_tweet_lands_in_missing(tmp_data):
+    page = dict(xapi.search_page(10, 1), __twarc=twarc(TWARC_SEARCH))
+    page["errors"] = [{"value": "777", "detail": "Could not find tweet with referenced_tweets.id: [777].",
+                       "title": "Not Found Error", "resource_type": "tweet",
+                       "parameter": "referenced_tweets.id", "resource_id": "777",
+                       "type": "https://api.twitter.com/2/problems/resource-not-found"}]  # fmt: skip
+    ingest_files([write_jsonl(tmp_data / "p.jsonl", [page])], "t", progress=False)
+    missing = load_dataset("t").missing
+    assert missing[["resource_id", "resource_type"]].values.tolist() == [["777", "tweet"]]
