@@ -310,10 +310,8 @@ def _read_file(path: Path, rows: _Rows, quarantine: list[dict], strict: bool) ->
         )
 
     fmt = formats.detect_format(path)
-    if fmt not in (
-        formats.V2_PAGES,
-        formats.UNKNOWN,
-    ):  # foreign formats: converted to v2 pages by analysis.formats
+    # foreign formats: converted to v2 pages by analysis.formats
+    if fmt not in (formats.V2_PAGES, formats.UNKNOWN):
         report.format = fmt
         for lineno, line, page, reason in formats.read_pages(path, fmt, _username_lookup(rows)):
             report.lines += 1

@@ -7,6 +7,8 @@ import logging
 import subprocess
 import sys
 import textwrap
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
@@ -346,7 +348,7 @@ def test_token_is_read_from_env_then_dotenv(tmp_path):
 @responses.activate
 def test_token_never_printed_logged_or_written(tmp_path, monkeypatch, capsys, caplog):
     monkeypatch.setenv("X_BEARER_TOKEN", xapi.FAKE_TOKEN)
-    monkeypatch.setattr(collect.time, "sleep", lambda s: None)
+    monkeypatch.setattr(time, "sleep", lambda s: None)
     caplog.set_level(logging.DEBUG)  # tweepy logs request headers at DEBUG
     responses.get(xapi.SEARCH_RECENT, status=503, body=xapi.body(xapi.SERVICE_UNAVAILABLE))
     add_search_pages(responses, 2)
@@ -526,7 +528,7 @@ def test_rate_limit_countdown_is_visible(sleeps, tmp_path, capsys):
 @responses.activate
 def test_until_today_sends_no_end_time_in_the_future(collector, tmp_path):
     add_search_pages(responses, 1)
-    today = collect.datetime.fromtimestamp(NOW, collect.UTC).date().isoformat()
+    today = datetime.fromtimestamp(NOW, UTC).date().isoformat()
     collector.run(search_job("#docstoctoc", since="2023-11-10", until=today), tmp_path)
     sent = responses.calls[0].request.params
     assert sent["start_time"] == "2023-11-10T00:00:00Z" and "end_time" not in sent
