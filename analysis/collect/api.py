@@ -132,7 +132,9 @@ def load_token(environ: dict[str, str] | None = None, dotenv: Path | None = None
     'abc'
     """
     environ = os.environ if environ is None else environ
-    candidates = [dotenv] if dotenv else [Path.cwd() / ".env", settings.data_dir().parent / ".env"]
+    candidates = (
+        [dotenv] if dotenv else [Path.cwd() / ".env", settings.notebooks_dir().parent / ".env"]
+    )
     sources = [environ, *(_read_dotenv(p) for p in candidates)]
     for source in sources:
         for name in TOKEN_VARIABLES:
