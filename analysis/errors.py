@@ -31,3 +31,7 @@ class UsageError(MedtwitterError):
 
 class QueryError(MedtwitterError):
     """An SQL query over a dataset that DuckDB could not run."""
+
+
+class InsufficientDataError(MedtwitterError):
+    """A dataset too small for an analysis (e.g. too few adopters for a Bass fit)."""

@@ -4,7 +4,10 @@ This is the only module that knows the X API's shapes. It reads JSONL files of
 X API v2 response pages (one page a line: ``data``, ``includes``, ``meta``,
 ``errors``), as :mod:`analysis.collect`, ``medtwitter demo`` and twarc2 write
 them, with their provenance block (``__medtwitter`` or ``__twarc``) telling the
-endpoint, and turns them into the contract's tables.
+endpoint, and turns them into the contract's tables. Files in other formats
+(twarc2 flattened, API v1.1, academictwitteR, CSV edge lists, X archives) are
+recognised per file and converted to v2 pages by :mod:`analysis.formats`;
+``FileReport.format`` says which format each file was read as.
 
 How it works, and why it is fast and bounded in memory:
 
@@ -65,8 +68,9 @@ import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 from tqdm.auto import tqdm
 
-from analysis import __version__, settings
+from analysis import __version__, formats, settings
 from analysis.errors import RawFormatError, UsageError
+from analysis.formats import iter_lines  # noqa: F401  (formats owns it; kept importable here)
 from analysis.tables import CONTRACT, META_FILE, TABLE_NAMES, check_table
 
 QUARANTINE_FILE = "quarantine.jsonl"
@@ -170,12 +174,20 @@ class _Spill:
         # writes run in one background thread (in order) while the next chunk is parsed
         self.pool = ThreadPoolExecutor(1)
         self.pending: deque = deque()
+        #: (username, user_id) of every user row spilled, for edge lists naming accounts
+        self.usernames: list[pa.Table] = []
 
     def write(self, name: str, table: pa.Table, rank: np.ndarray | None = None) -> None:
         """Append rows; ``rank`` (a permutation) orders them if not in arrival order."""
         n = table.num_rows
         if not n:
             return
+        if name == "users":
+            names = table.select(["username", "user_id"])
+            self.usernames.append(names.filter(pc.is_valid(names.column("username"))))
+            if sum(t.num_rows for t in self.usernames) > 1_000_000:  # one row per account
+                last = pa.concat_tables(self.usernames).group_by("username", use_threads=False)
+                self.usernames = [last.aggregate([("user_id", "last")])]
         seq = np.arange(n, dtype=np.int64) if rank is None else rank.astype(np.int64)
         table = table.append_column("_seq", pa.array(seq + self.seq))
         self.seq += n
@@ -773,14 +785,6 @@ def _open(path: Path):
     return gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")
 
 
-def iter_lines(path: Path) -> Iterator[tuple[int, bytes]]:
-    """Yield (line number, line) of a JSONL file, ``.gz`` read transparently."""
-    with _open(path) as fh:
-        for lineno, line in enumerate(fh, start=1):
-            if line.strip():
-                yield lineno, line
-
-
 def _chunks(fh, size: int | None = None) -> Iterator[bytes]:
     """Blocks of whole lines of about ``size`` bytes (the last may lack its newline).
 
@@ -863,6 +867,30 @@ def _read_file(
             }
         )
 
+    fmt = formats.detect_format(path)
+    # foreign formats: converted to v2 pages by analysis.formats, read page by page
+    if fmt not in (formats.V2_PAGES, formats.UNKNOWN):
+        report.format = fmt
+        for lineno, line, page, reason in formats.read_pages(path, fmt, _username_lookup(rows)):
+            report.lines += 1
+            if page is None:
+                bad(lineno, line, reason)
+                continue
+            try:
+                kind = add_page(rows, page)
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                bad(lineno, line, f"{fmt} record with an unexpected shape ({exc})")
+                continue
+            if kind == "unknown":
+                bad(lineno, line, f"{fmt} record without tweets or users")
+            elif kind == "skip":
+                report.skipped_pages += 1
+            else:
+                report.pages += 1
+        if bar is not None:
+            bar.update(size)
+        return report
+
     lineno = 0
     try:
         for chunk, n_lines, pages in _parsed_chunks(path, rows.sink is not None):
@@ -882,6 +910,33 @@ def _read_file(
             "(`medtwitter ingest` reads JSONL of API v2 response pages)."
         )
     return report
+
+
+def _username_lookup(rows: _Rows) -> formats.UsernameLookup:
+    """Resolve a username (any case) against the accounts read so far in this ingest.
+
+    The accounts are those held in ``rows`` and those already spilled to disk;
+    the index is built on the first lookup (edge lists are read last).
+    """
+    index: dict[str, int] = {}
+
+    def lookup(username: str) -> int | None:
+        if not index:
+            parts = [] if rows.sink is None else rows.sink.usernames
+            users = rows.cols["users"]
+            for part in [*parts, pa.table({"username": users["username"], "user_id": users["user_id"]})]:  # fmt: skip
+                ids = part.column(
+                    "user_id_last" if "user_id_last" in part.column_names else "user_id"
+                )
+                for name, uid in zip(
+                    part.column("username").to_pylist(), ids.to_pylist(),
+                    strict=True,
+                ):  # fmt: skip
+                    if name:
+                        index[name.casefold()] = uid
+        return index.get(username.casefold())
+
+    return lookup
 
 
 def _parse_chunk(chunk: bytes, n_lines: int) -> pa.Table | None:
@@ -1154,7 +1209,9 @@ def _expand(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            files.extend(sorted([*p.glob("*.jsonl"), *p.glob("*.jsonl.gz")]))
+            files.extend(
+                sorted([*p.glob("*.jsonl"), *p.glob("*.jsonl.gz"), *formats.folder_files(p)])
+            )
         elif p.is_file():
             files.append(p)
         else:
@@ -1163,7 +1220,7 @@ def _expand(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
         raise UsageError(
             "no raw files to ingest (a folder contributes its *.jsonl and *.jsonl.gz)."
         )
-    return files
+    return sorted(files, key=formats.read_order)  # edge lists last: their usernames resolve
 
 
 def _meta(dataset, old_meta, report, rows, synthetic, staging) -> dict:
