@@ -272,3 +272,16 @@ def test_chunks_hold_whole_lines_even_longer_than_a_chunk(tmp_path):
     chunks = list(ingest._chunks(io.BufferedReader(io.BytesIO(text)), size=10))
     assert b"".join(chunks) == text
     assert all(c.endswith(b"\n") for c in chunks[:-1]) and chunks[-1].endswith(b"tail")
+
+
+@pytest.mark.parametrize("path", ["fast", "page-at-a-time"])
+def test_edge_lists_resolve_usernames_of_accounts_already_spilled(tmp_data, monkeypatch, path):
+    if path == "page-at-a-time":
+        monkeypatch.setattr(ingest, "_parse_chunk", lambda chunk, n_lines: None)
+    monkeypatch.setattr(ingest, "FLUSH_ROWS", 1)  # every account is on disk before the CSV
+    pages = write_jsonl(tmp_data / "p.jsonl", [search_page()])
+    edges = tmp_data / "edges.csv"
+    edges.write_text("follower,followed\n@Mr_Durand,dr_tortue\n", encoding="utf-8")
+    ingest_files([edges, pages], "t", progress=False)  # the CSV is read last
+    f = load_dataset("t").follows
+    assert list(zip(f.follower_id, f.followed_id, strict=True)) == [(11, 12)]
