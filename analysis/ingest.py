@@ -88,6 +88,9 @@ CHUNK_BYTES = 16 << 20
 FLUSH_ROWS = 20_000
 #: Memory DuckDB may use while merging (it spills to disk beyond).
 MERGE_MEMORY = "600MB"
+#: Spilled (username, user_id) rows kept for edge lists before they are compacted.
+USERNAMES_COMPACT = 1_000_000
+_NAMES = pa.schema([("username", pa.string()), ("user_id", pa.int64())])
 #: Compression of the dataset's Parquet files.
 COMPRESSION = "zstd"
 #: Problems listed per file in the report (all bad lines are in the quarantine file).
@@ -183,11 +186,13 @@ class _Spill:
         if not n:
             return
         if name == "users":
-            names = table.select(["username", "user_id"])
+            names = table.select(["username", "user_id"]).cast(_NAMES)
             self.usernames.append(names.filter(pc.is_valid(names.column("username"))))
-            if sum(t.num_rows for t in self.usernames) > 1_000_000:  # one row per account
-                last = pa.concat_tables(self.usernames).group_by("username", use_threads=False)
-                self.usernames = [last.aggregate([("user_id", "last")])]
+            if sum(t.num_rows for t in self.usernames) > USERNAMES_COMPACT:
+                # keep one row per account, so this index grows with accounts, not tweets
+                grouped = pa.concat_tables(self.usernames).group_by("username", use_threads=False)
+                last = grouped.aggregate([("user_id", "last")])
+                self.usernames = [pa.table([last["username"], last["user_id_last"]], schema=_NAMES)]
         seq = np.arange(n, dtype=np.int64) if rank is None else rank.astype(np.int64)
         table = table.append_column("_seq", pa.array(seq + self.seq))
         self.seq += n
@@ -924,14 +929,10 @@ def _username_lookup(rows: _Rows) -> formats.UsernameLookup:
         if not index:
             parts = [] if rows.sink is None else rows.sink.usernames
             users = rows.cols["users"]
-            for part in [*parts, pa.table({"username": users["username"], "user_id": users["user_id"]})]:  # fmt: skip
-                ids = part.column(
-                    "user_id_last" if "user_id_last" in part.column_names else "user_id"
-                )
-                for name, uid in zip(
-                    part.column("username").to_pylist(), ids.to_pylist(),
-                    strict=True,
-                ):  # fmt: skip
+            held = pa.table({"username": users["username"], "user_id": users["user_id"]}, _NAMES)
+            for part in [*parts, held]:
+                ids = part.column("user_id").to_pylist()
+                for name, uid in zip(part.column("username").to_pylist(), ids, strict=True):
                     if name:
                         index[name.casefold()] = uid
         return index.get(username.casefold())
@@ -1150,6 +1151,7 @@ def ingest_files(
         old_meta = json.loads((target / META_FILE).read_text(encoding="utf-8"))
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{dataset}.", dir=target.parent))
+    spill = None
     try:
         quarantine = _Quarantine(staging / QUARANTINE_FILE)
         if (target / QUARANTINE_FILE).is_file():
@@ -1172,6 +1174,8 @@ def ingest_files(
         )
         _swap(staging, target)
     finally:
+        if spill is not None:  # stop the background writer even when the ingest failed
+            spill.pool.shutdown(cancel_futures=True)
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     return report

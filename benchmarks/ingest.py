@@ -252,6 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep generated files")
     args = parser.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
+    load_start = os.getloadavg()[0]
     twarc2 = None if args.no_twarc else _twarc_venv()
     results: dict[int, dict[str, tuple[float, float]]] = {}
     made: list[Path] = []
@@ -294,6 +295,8 @@ def main(argv: list[str] | None = None) -> int:
                 else:
                     path.unlink(missing_ok=True)
     _print_report(results, big, small_n, alone, appended)
+    print(f"machine: {os.cpu_count()} cores; load average (1 min) {load_start:.1f} at the start, "
+          f"{os.getloadavg()[0]:.1f} at the end (other work on the machine slows every tool)")  # fmt: skip
     return 0
 
 

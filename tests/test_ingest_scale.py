@@ -279,6 +279,7 @@ def test_edge_lists_resolve_usernames_of_accounts_already_spilled(tmp_data, monk
     if path == "page-at-a-time":
         monkeypatch.setattr(ingest, "_parse_chunk", lambda chunk, n_lines: None)
     monkeypatch.setattr(ingest, "FLUSH_ROWS", 1)  # every account is on disk before the CSV
+    monkeypatch.setattr(ingest, "USERNAMES_COMPACT", 1)  # and the username index compacted
     pages = write_jsonl(tmp_data / "p.jsonl", [search_page()])
     edges = tmp_data / "edges.csv"
     edges.write_text("follower,followed\n@Mr_Durand,dr_tortue\n", encoding="utf-8")
