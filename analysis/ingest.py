@@ -663,9 +663,11 @@ def _user_table(items: pa.Array, parent: np.ndarray, observed: pa.Array) -> pa.T
     )
 
 
-def _extract_chunk(pages: pa.Table) -> _Chunk:
+def _extract_chunk(pages: pa.Table, convert=None) -> _Chunk:
     """Contract rows from a table of API pages (one row a page), as :func:`add_page` makes them.
 
+    ``convert`` (e.g. :func:`analysis.formats.twarc2_page`) is applied to each
+    page's provenance, as the page-at-a-time path applies it to the page.
     Raises :class:`_NotFast` when a page needs the page-at-a-time path.
     """
     pages = pages.combine_chunks()
@@ -686,9 +688,9 @@ def _extract_chunk(pages: pa.Table) -> _Chunk:
         page = {}
         if meds[i] is not None:
             page["__medtwitter"] = meds[i]
-        elif twarcs[i] is not None:
+        if twarcs[i] is not None:
             page["__twarc"] = twarcs[i]
-        endpoint, params, obs, synth = _provenance(page)
+        endpoint, params, obs, synth = _provenance(convert(page) if convert else page)
         kind = _kind_from_endpoint(endpoint)
         if kind is None:
             length = 0 if np.isnan(data_len[i]) else int(data_len[i])
@@ -874,7 +876,11 @@ def _read_file(
 
     fmt = formats.detect_format(path)
     # foreign formats: converted to v2 pages by analysis.formats, read page by page
-    if fmt not in (formats.V2_PAGES, formats.UNKNOWN):
+    # twarc2 pages are v2 pages with their own provenance: the fast path reads them too
+    convert = formats.twarc2_page if fmt == formats.TWARC2_PAGES else None
+    if convert is not None:
+        report.format = fmt
+    elif fmt not in (formats.V2_PAGES, formats.UNKNOWN):
         report.format = fmt
         for lineno, line, page, reason in formats.read_pages(path, fmt, _username_lookup(rows)):
             report.lines += 1
@@ -899,8 +905,8 @@ def _read_file(
     lineno = 0
     try:
         for chunk, n_lines, pages in _parsed_chunks(path, rows.sink is not None):
-            if pages is None or not _read_chunk_fast(pages, n_lines, rows, report):
-                _read_chunk_slow(chunk, lineno, rows, report, bad)
+            if pages is None or not _read_chunk_fast(pages, n_lines, rows, report, convert):
+                _read_chunk_slow(chunk, lineno, rows, report, bad, convert)
             lineno += n_lines
             if bar is not None and path.suffix != ".gz":
                 bar.update(len(chunk))
@@ -998,10 +1004,12 @@ def _parsed_chunks(path: Path, parse: bool) -> Iterator[tuple[bytes, int, pa.Tab
                 thread.join(0.05)
 
 
-def _read_chunk_fast(pages: pa.Table, n_lines: int, rows: _Rows, report: FileReport) -> bool:
+def _read_chunk_fast(
+    pages: pa.Table, n_lines: int, rows: _Rows, report: FileReport, convert=None
+) -> bool:
     """Ingest parsed pages; False (nothing done) if the chunk needs the line-by-line path."""
     try:
-        out = _extract_chunk(pages)
+        out = _extract_chunk(pages, convert)
     except (pa.ArrowException, _NotFast):
         return False
     rows.flush()
@@ -1015,8 +1023,15 @@ def _read_chunk_fast(pages: pa.Table, n_lines: int, rows: _Rows, report: FileRep
     return True
 
 
-def _read_chunk_slow(chunk: bytes, first: int, rows: _Rows, report: FileReport, bad) -> None:
-    """Ingest a chunk line by line through :func:`add_page`, setting bad lines aside."""
+def _read_chunk_slow(
+    chunk: bytes, first: int, rows: _Rows, report: FileReport, bad, convert=None
+) -> None:
+    """Ingest a chunk line by line through :func:`add_page`, setting bad lines aside.
+
+    ``convert`` turns a line's page into a v2 page first (twarc2 pages); the
+    messages then follow :mod:`analysis.formats`' wording for that format.
+    """
+    fmt = report.format
     lines = chunk.split(b"\n")
     last = len(lines) - 1
     for offset, line in enumerate(lines):
@@ -1030,15 +1045,17 @@ def _read_chunk_slow(chunk: bytes, first: int, rows: _Rows, report: FileReport, 
             bad(lineno, line, "truncated last line" if offset == last else "not valid JSON")
             continue
         if not isinstance(page, dict):
-            bad(lineno, line, "valid JSON but not an API page (not an object)")
+            bad(lineno, line, "valid JSON but not an " + ("object" if convert else "API page (not an object)"))  # fmt: skip
             continue
         try:
-            kind = add_page(rows, page)
+            kind = add_page(rows, convert(page) if convert else page)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            bad(lineno, line, f"API page with an unexpected shape ({type(exc).__name__}: {exc})")
+            what = f"{fmt} record" if convert else "API page"
+            bad(lineno, line, f"{what} with an unexpected shape ({type(exc).__name__}: {exc})")
             continue
         if kind == "unknown":
-            bad(lineno, line, "valid JSON but not an X API page (no tweets or users in `data`)")
+            bad(lineno, line, f"{fmt} record without tweets or users" if convert else
+                "valid JSON but not an X API page (no tweets or users in `data`)")  # fmt: skip
         elif kind == "skip":
             report.skipped_pages += 1
         else:

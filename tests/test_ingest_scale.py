@@ -286,3 +286,26 @@ def test_edge_lists_resolve_usernames_of_accounts_already_spilled(tmp_data, monk
     ingest_files([edges, pages], "t", progress=False)  # the CSV is read last
     f = load_dataset("t").follows
     assert list(zip(f.follower_id, f.followed_id, strict=True)) == [(11, 12)]
+
+
+def test_twarc2_pages_take_the_fast_path_and_match_the_page_at_a_time_path(tmp_data, monkeypatch):
+    def twarc(page: dict, url: str) -> dict:
+        page = dict(page)
+        stamp = page.pop("__medtwitter")["collected_at"]
+        return {**page, "__twarc": {"url": url, "version": "2.14.0", "retrieved_at": stamp}}
+
+    search = "https://api.twitter.com/2/tweets/search/recent?query=%23docstoctoc"
+    followers = "https://api.twitter.com/2/users/12/followers?max_results=1000"
+    pages = [twarc(p, search) for p in _pages(6)[:-2]] + [
+        twarc(followers_page(12, [11]), followers)
+    ]
+    raw = write_jsonl(tmp_data / "twarc2.jsonl", pages)
+    slow = ingest._read_chunk_slow
+    monkeypatch.setattr(ingest, "_read_chunk_slow", None)  # the fast run must not need it
+    report = ingest_files([raw], "fast", progress=False)
+    assert report.files[0].format == "twarc2-pages" and report.pages == 7
+    monkeypatch.setattr(ingest, "_read_chunk_slow", slow)
+    monkeypatch.setattr(ingest, "_parse_chunk", lambda chunk, n_lines: None)
+    ingest_files([raw], "slow", progress=False)
+    _assert_same_tables("fast", "slow")
+    assert list(load_dataset("fast").follows[["follower_id", "followed_id"]].itertuples(index=False, name=None)) == [(11, 12)]  # fmt: skip
