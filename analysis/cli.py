@@ -68,6 +68,34 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _cmd_graph(args: argparse.Namespace) -> int:
+    import warnings
+
+    from analysis.graph.backends import BackendFallbackWarning
+    from analysis.graph.export import export_follower_graph, write_metrics
+
+    if not (args.metrics or args.export):
+        raise UsageError("say what to write: --metrics (a table) or --export gexf|graphml.")
+    if args.metrics and args.export:
+        raise UsageError("--metrics and --export write different files; run them one at a time.")
+    options = {"only_known": not args.all_followers, "drop_protected": args.drop_protected,
+               "seed": args.seed, "backend": args.backend}  # fmt: skip
+    with warnings.catch_warnings(record=True) as notes:
+        warnings.simplefilter("always", BackendFallbackWarning)
+        if args.metrics:
+            path, rows = write_metrics(args.dataset, args.out, **options)
+            done = f"metrics of {rows:,} accounts written to {path}"
+        else:
+            path, nodes, edges = export_follower_graph(
+                args.dataset, args.out, args.export, **options
+            )
+            done = f"follower graph ({nodes:,} accounts, {edges:,} follows) written to {path}"
+    for note in {str(n.message) for n in notes if issubclass(n.category, BackendFallbackWarning)}:
+        print(f"note: {note}", file=sys.stderr)
+    print(done)
+    return 0
+
+
 def _print_counts(dataset: str, counts: dict[str, int], synthetic: bool = False) -> None:
     label = " (synthetic)" if synthetic else ""
     sizes = ", ".join(f"{n} {name}" for name, n in counts.items())
@@ -106,6 +134,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--show-code", action="store_true", help="keep code cells in the HTML")
     p.add_argument("--anonymise", action="store_true", help="pseudonymise handles and ids")
     p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser("graph", help="follower graph: a metrics table, or GEXF/GraphML for Gephi")
+    p.add_argument("dataset", help="dataset name")
+    p.add_argument("--metrics", action="store_true",
+                   help="one row per account: degrees, reciprocity, PageRank, HITS, core, community")  # fmt: skip
+    p.add_argument("--export", choices=["gexf", "graphml"], help="write the graph in this format")
+    p.add_argument("--out", required=True, help="output file (.parquet or .csv for --metrics)")
+    p.add_argument("--backend", default="igraph",
+                   help="igraph (fast path, default), networkx, or an installed networkx backend")  # fmt: skip
+    p.add_argument("--all-followers", action="store_true",
+                   help="keep followers seen only as ids (default: accounts of the dataset only)")  # fmt: skip
+    p.add_argument("--drop-protected", action="store_true", help="leave protected accounts out")
+    p.add_argument("--seed", type=int, default=settings.SEED, help="seed for Louvain")
+    p.set_defaults(func=_cmd_graph)
     return parser
 
 

@@ -81,7 +81,7 @@ __all__ = [
     "core_number", "degree_distribution", "degree_table", "describe_communities",
     "detect_communities", "export_graph", "fit_power_law", "follow_changes", "follow_edges",
     "follow_history", "follows_as_of", "graph_for_export", "graph_from_tables", "group_reciprocity",
-    "hits", "installed_backends", "interaction_graph", "mention_graph", "metrics_from_dataset",
+    "hits", "installed_backends", "interaction_graph", "mention_graph", "metrics_from_dataset", "mixing_table",
     "modularity", "node_groups", "node_metrics", "node_reciprocity", "normalized_mutual_info",
     "pagerank", "projection", "read_graph", "reciprocity", "reply_graph", "require_directed",
     "resolve_backend", "retweet_graph", "save_metrics", "snapshot_dates", "tiny_labels",

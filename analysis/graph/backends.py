@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import warnings
 
-import networkx as nx
-
 #: The package's own fast path (scipy sparse + igraph), selected with ``backend="igraph"``.
 FAST = "igraph"
 #: Names accepted for plain networkx.

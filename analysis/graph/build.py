@@ -94,7 +94,9 @@ def _node_attributes(users: pd.DataFrame, labels: pd.DataFrame | None) -> dict[i
         frame = frame.merge(check_labels(labels), on="user_id", how="left")
     records = frame.astype(object).to_dict("records")
     return {
-        int(r.pop("user_id")): {k: v for k, v in ((k, _clean(v)) for k, v in r.items()) if v is not None}
+        int(r.pop("user_id")): {
+            k: v for k, v in ((k, _clean(v)) for k, v in r.items()) if v is not None
+        }
         for r in records
     }
 
@@ -172,7 +174,9 @@ def _weighted(pairs: pd.DataFrame, users: pd.DataFrame, kind: str) -> nx.DiGraph
     )
     G.add_weighted_edges_from(
         zip(
-            counts["source"].tolist(), counts["target"].tolist(), counts["weight"].tolist(),
+            counts["source"].tolist(),
+            counts["target"].tolist(),
+            counts["weight"].tolist(),
             strict=True,
         )
     )
@@ -214,7 +218,9 @@ def retweet_graph(tables: Tables) -> nx.DiGraph:
         columns={"tweet_id": "retweet_of_tweet_id", "author_id": "target"}
     )
     rt = rt.astype({"retweet_of_tweet_id": "int64"}).merge(orig, on="retweet_of_tweet_id")
-    return _weighted(rt.rename(columns={"author_id": "source"})[["source", "target"]], tables.users, "retweet")
+    return _weighted(
+        rt.rename(columns={"author_id": "source"})[["source", "target"]], tables.users, "retweet"
+    )
 
 
 def reply_graph(tables: Tables) -> nx.DiGraph:

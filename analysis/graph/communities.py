@@ -76,7 +76,9 @@ def detect_communities(
     linked = [v for v in H if H.degree(v) > 0]
     H = H.subgraph(linked)
     if method == "louvain":
-        parts = nx.community.louvain_communities(H, seed=seed, resolution=resolution, **nx_kwargs(be))
+        parts = nx.community.louvain_communities(
+            H, seed=seed, resolution=resolution, **nx_kwargs(be)
+        )
     else:
         parts = nx.community.asyn_lpa_communities(H, seed=seed)
     raw = {v: i for i, part in enumerate(parts) for v in part}
@@ -165,7 +167,9 @@ def describe_communities(
         r = r.sort_index().sort_values(ascending=False, kind="stable").head(top)
         t = tag_uses.loc[tag_uses["author_id"].isin(idx), "tag_norm"].value_counts(normalize=True)
         t = t.sort_index().sort_values(ascending=False, kind="stable").head(top)
-        label = " / ".join(f"#{x}" for x in t.index[:2]) or (r.index[0] if len(r) else f"community {c}")
+        label = " / ".join(f"#{x}" for x in t.index[:2]) or (
+            r.index[0] if len(r) else f"community {c}"
+        )
         rows.append({
             "community": int(c), "accounts": len(idx),
             "roles": ", ".join(f"{k} {v:.0%}" for k, v in r.items()),
@@ -197,7 +201,9 @@ def community_bridges(
     H = projection(G, "undirected")
     comm = communities.reindex(list(G)).fillna(-1).astype("int64")
     edges = np.array(list(H.edges()), dtype=np.int64).reshape(-1, 2)
-    both = pd.DataFrame({"v": np.r_[edges[:, 0], edges[:, 1]], "w": np.r_[edges[:, 1], edges[:, 0]]})
+    both = pd.DataFrame(
+        {"v": np.r_[edges[:, 0], edges[:, 1]], "w": np.r_[edges[:, 1], edges[:, 0]]}
+    )
     both["c"] = comm.reindex(both["w"]).to_numpy()
     per = both.groupby(["v", "c"]).size().rename("k").reset_index()
     per["own"] = comm.reindex(per["v"]).to_numpy() == per["c"]
@@ -209,12 +215,18 @@ def community_bridges(
     out = pd.DataFrame({"user_id": list(G)})
     out["username"] = [G.nodes[v].get("username") for v in out["user_id"]]
     out["community"] = comm.to_numpy()
-    out["communities_reached"] = outside["reached"].reindex(out["user_id"]).fillna(0).astype("int64").to_numpy()
-    out["outside_share"] = (outside["out"].reindex(out["user_id"]).fillna(0) / deg.reindex(out["user_id"])).to_numpy()
+    out["communities_reached"] = (
+        outside["reached"].reindex(out["user_id"]).fillna(0).astype("int64").to_numpy()
+    )
+    out["outside_share"] = (
+        outside["out"].reindex(out["user_id"]).fillna(0) / deg.reindex(out["user_id"])
+    ).to_numpy()
     out["participation"] = participation.reindex(out["user_id"]).to_numpy()
     out["betweenness"] = bet.reindex(out["user_id"]).to_numpy()
     out = out.loc[out["communities_reached"] > 0]
-    return out.sort_values(["betweenness", "user_id"], ascending=[False, True], ignore_index=True).head(n)
+    return out.sort_values(
+        ["betweenness", "user_id"], ascending=[False, True], ignore_index=True
+    ).head(n)
 
 
 def community_sample(

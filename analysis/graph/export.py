@@ -33,7 +33,9 @@ METRIC_COLUMNS = (
 EXPORT_FORMATS = ("gexf", "graphml")
 
 
-def node_metrics(G: nx.DiGraph, seed: int = settings.SEED, backend: str | None = None) -> pd.DataFrame:
+def node_metrics(
+    G: nx.DiGraph, seed: int = settings.SEED, backend: str | None = None
+) -> pd.DataFrame:
     """One row per account of ``G`` with :data:`METRIC_COLUMNS`, sorted by user id.
 
     ``community`` is Louvain on the undirected projection (-1 for accounts without
@@ -108,7 +110,9 @@ def sparse_graph_from_dataset(
             prot = np.setdiff1d(
                 np.concatenate([src, dst]), known
             )  # ids seen only in follows are kept
-            keep = (_member(src, known) | _member(src, prot)) & (_member(dst, known) | _member(dst, prot))
+            keep = (_member(src, known) | _member(src, prot)) & (
+                _member(dst, known) | _member(dst, prot)
+            )
             allp = pq.read_table(folder / "users.parquet", columns=["user_id", "protected"])
             gone = allp.filter(pc.fill_null(allp["protected"], False))["user_id"].to_numpy()
             keep &= ~_member(src, np.sort(gone)) & ~_member(dst, np.sort(gone))
@@ -148,7 +152,9 @@ def metrics_from_dataset(
         return _metrics_from_sparse(g, usernames, seed)
     from analysis.tables import load_dataset
 
-    G = graph_from_tables(load_dataset(dataset), only_known=only_known, drop_protected=drop_protected)
+    G = graph_from_tables(
+        load_dataset(dataset), only_known=only_known, drop_protected=drop_protected
+    )
     return node_metrics(G, seed=seed, backend=backend)
 
 
@@ -235,3 +241,39 @@ def read_graph(path: str | os.PathLike[str]) -> nx.Graph:
     if path.suffix.lower() == ".gexf":
         return nx.read_gexf(path, node_type=int)
     return nx.read_graphml(path, node_type=int)
+
+
+def write_metrics(
+    dataset: str, out: str | os.PathLike[str], only_known: bool = True,
+    drop_protected: bool = False, seed: int = settings.SEED, backend: str | None = FAST,
+) -> tuple[Path, int]:  # fmt: skip
+    """Compute a dataset's metrics table and save it (``medtwitter graph DATASET --metrics``).
+
+    Returns the path written and the number of accounts.
+    """
+    if Path(out).suffix.lower() not in (".parquet", ".csv"):
+        raise UsageError(
+            f"cannot write metrics to {Path(out).name!r}; name the file .parquet or .csv."
+        )
+    metrics = metrics_from_dataset(dataset, only_known, drop_protected, seed, backend)
+    return save_metrics(metrics, out), len(metrics)
+
+
+def export_follower_graph(
+    dataset: str, out: str | os.PathLike[str], fmt: str, only_known: bool = True,
+    drop_protected: bool = False, seed: int = settings.SEED, backend: str | None = FAST,
+) -> tuple[Path, int, int]:  # fmt: skip
+    """Write a dataset's follower graph, with its metrics as node attributes, as GEXF/GraphML.
+
+    Returns the path written and the numbers of accounts and follows.
+    """
+    from analysis.tables import load_dataset
+
+    if fmt not in EXPORT_FORMATS:
+        raise UsageError(f"cannot export the graph as {fmt!r}; use one of {EXPORT_FORMATS}.")
+    G = graph_from_tables(
+        load_dataset(dataset), only_known=only_known, drop_protected=drop_protected
+    )
+    metrics = node_metrics(G, seed=seed, backend=backend)
+    path = export_graph(G, out, fmt, metrics=metrics)
+    return path, G.number_of_nodes(), G.number_of_edges()

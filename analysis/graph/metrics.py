@@ -111,7 +111,9 @@ def group_reciprocity(
     groups = node_groups(G, by, labels)
     e = _edge_frame(G)
     if e.empty:
-        return pd.DataFrame(columns=["follower_group", "followed_group", "links", "returned", "reciprocity"])
+        return pd.DataFrame(
+            columns=["follower_group", "followed_group", "links", "returned", "reciprocity"]
+        )
     e["returned"] = _returned(e)
     e["follower_group"] = groups.reindex(e["u"]).to_numpy()
     e["followed_group"] = groups.reindex(e["v"]).to_numpy()
@@ -336,7 +338,9 @@ def core_number(G: nx.DiGraph, backend: str | None = None) -> pd.Series:
     else:
         core = nx.core_number(G, **nx_kwargs(be))
         values = [core[n] for n in nodes]
-    return pd.Series(values, index=pd.Index(nodes, name="user_id"), name="core_number", dtype="int64")
+    return pd.Series(
+        values, index=pd.Index(nodes, name="user_id"), name="core_number", dtype="int64"
+    )
 
 
 def betweenness(
@@ -391,6 +395,8 @@ def top_accounts(
     out["identity"] = node_groups(G, "identity", labels).to_numpy()
     out["in_degree"] = [d for _, d in G.in_degree(nodes)]
     out["pagerank"] = pagerank(G, backend=backend).to_numpy() if len(G) else []
-    out["followers_count"] = pd.array([G.nodes[v].get("followers_count") for v in nodes], dtype="Int64")
+    out["followers_count"] = pd.array(
+        [G.nodes[v].get("followers_count") for v in nodes], dtype="Int64"
+    )
     out = out.sort_values([by, "user_id"], ascending=[False, True], ignore_index=True)
     return out.head(n)

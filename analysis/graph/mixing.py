@@ -10,7 +10,9 @@ from analysis.graph.build import require_directed
 from analysis.graph.metrics import _edge_frame, node_groups
 
 
-def mixing_table(G: nx.DiGraph, by: str = "role", labels: pd.DataFrame | None = None) -> pd.DataFrame:
+def mixing_table(
+    G: nx.DiGraph, by: str = "role", labels: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Follow links between groups, observed and expected under random mixing.
 
     One row per (follower group, followed group): ``links`` observed, ``expected``
@@ -34,7 +36,9 @@ def mixing_table(G: nx.DiGraph, by: str = "role", labels: pd.DataFrame | None = 
         return pd.DataFrame(columns=cols)
     src = groups.reindex(e["u"]).to_numpy()
     dst = groups.reindex(e["v"]).to_numpy()
-    observed = pd.crosstab(pd.Series(src, name="follower_group"), pd.Series(dst, name="followed_group"))
+    observed = pd.crosstab(
+        pd.Series(src, name="follower_group"), pd.Series(dst, name="followed_group")
+    )
     names = sorted(set(observed.index) | set(observed.columns))
     observed = observed.reindex(index=names, columns=names, fill_value=0)
     m = observed.to_numpy().sum()

@@ -53,7 +53,9 @@ def follow_history(log: pd.DataFrame) -> pd.DataFrame:
     """
     missing = [c for c in [*KEY, "observed_at"] if c not in log.columns]
     if missing:
-        raise UsageError(f"the snapshot log lacks column(s) {missing}; it needs {KEY + ['observed_at']}.")
+        raise UsageError(
+            f"the snapshot log lacks column(s) {missing}; it needs {KEY + ['observed_at']}."
+        )
     g = log.groupby(KEY, sort=True)["observed_at"]
     return pd.DataFrame({"first_seen_at": g.min(), "observed_at": g.max()}).reset_index()
 
