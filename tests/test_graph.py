@@ -368,3 +368,13 @@ def test_contract_of_follows_is_unchanged():
         "first_seen_at",
         "observed_at",
     ]
+
+
+def test_metrics_from_parquet_honour_the_protected_and_followers_options(data_root, demo_tables):
+    for only_known, drop in [(True, True), (False, True), (False, False)]:
+        G = ag.graph_from_tables(demo_tables, only_known=only_known, drop_protected=drop)
+        table = ag.metrics_from_dataset("demo", only_known=only_known, drop_protected=drop)
+        assert table["user_id"].tolist() == sorted(G)
+        assert table["in_degree"].sum() == G.number_of_edges()
+    protected = demo_tables.users.loc[demo_tables.users["protected"], "user_id"]
+    assert not ag.metrics_from_dataset("demo", drop_protected=True)["user_id"].isin(protected).any()

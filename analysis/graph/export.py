@@ -98,33 +98,21 @@ def sparse_graph_from_dataset(
     folder = dataset_dir(dataset)
     users = pq.read_table(folder / "users.parquet", columns=["user_id", "username", "protected"])
     follows = pq.read_table(folder / "follows.parquet", columns=["follower_id", "followed_id"])
-    if drop_protected:
-        users = users.filter(pc.invert(pc.fill_null(users["protected"], False)))
-    uid = users["user_id"].to_numpy()
     src = follows["follower_id"].to_numpy()
     dst = follows["followed_id"].to_numpy()
-    if only_known or drop_protected:
+    keep = np.ones(len(src), dtype=bool)
+    if drop_protected:
+        protected = pc.fill_null(users["protected"], False)
+        gone = np.sort(users.filter(protected)["user_id"].to_numpy())
+        users = users.filter(pc.invert(protected))
+        keep &= ~_member(src, gone) & ~_member(dst, gone)
+    uid = users["user_id"].to_numpy()
+    if only_known:
         known = np.sort(uid)
-        keep = _member(src, known) & _member(dst, known)
-        if drop_protected and not only_known:
-            prot = np.setdiff1d(
-                np.concatenate([src, dst]), known
-            )  # ids seen only in follows are kept
-            keep = (_member(src, known) | _member(src, prot)) & (
-                _member(dst, known) | _member(dst, prot)
-            )
-            allp = pq.read_table(folder / "users.parquet", columns=["user_id", "protected"])
-            gone = allp.filter(pc.fill_null(allp["protected"], False))["user_id"].to_numpy()
-            keep &= ~_member(src, np.sort(gone)) & ~_member(dst, np.sort(gone))
-        src, dst = src[keep], dst[keep]
-    g = fast.SparseDigraph.from_edges(src, dst, nodes=uid)
-    names = users["username"].to_numpy(zero_copy_only=False)
-    order = np.argsort(uid, kind="stable")
-    pos = np.searchsorted(uid[order], g.ids)
-    pos = np.minimum(pos, max(len(uid) - 1, 0))
-    found = (len(uid) > 0) & (uid[order][pos] == g.ids) if len(uid) else np.zeros(g.n, bool)
-    usernames = np.where(found, names[order][pos] if len(uid) else None, None)
-    return g, usernames
+        keep &= _member(src, known) & _member(dst, known)
+    g = fast.SparseDigraph.from_edges(src[keep], dst[keep], nodes=uid, within_nodes=only_known)
+    names = pd.Series(users["username"].to_numpy(zero_copy_only=False), index=uid, dtype=object)
+    return g, names.reindex(g.ids).to_numpy()
 
 
 def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:

@@ -33,18 +33,26 @@ class SparseDigraph:
 
     @classmethod
     def from_edges(
-        cls, src: np.ndarray, dst: np.ndarray, nodes: np.ndarray | None = None
+        cls,
+        src: np.ndarray,
+        dst: np.ndarray,
+        nodes: np.ndarray | None = None,
+        within_nodes: bool = False,
     ) -> SparseDigraph:
         """Build from follower and followed id arrays; duplicates and self-loops are dropped.
 
-        ``nodes`` adds accounts without links (they become rows of zeros).
+        ``nodes`` adds accounts without links (they become rows of zeros);
+        ``within_nodes`` says every link's two ends are among ``nodes`` (saves a sort).
         """
         src = np.asarray(src, dtype=np.int64)
         dst = np.asarray(dst, dtype=np.int64)
         keep = src != dst
         src, dst = src[keep], dst[keep]
-        parts = [src, dst] if nodes is None else [src, dst, np.asarray(nodes, dtype=np.int64)]
-        ids = np.unique(np.concatenate(parts))
+        if nodes is not None and within_nodes:
+            ids = np.unique(np.asarray(nodes, dtype=np.int64))
+        else:
+            parts = [src, dst] if nodes is None else [src, dst, np.asarray(nodes, dtype=np.int64)]
+            ids = np.unique(np.concatenate(parts))
         n = len(ids)
         row = np.searchsorted(ids, src)
         col = np.searchsorted(ids, dst)
