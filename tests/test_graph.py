@@ -378,3 +378,25 @@ def test_metrics_from_parquet_honour_the_protected_and_followers_options(data_ro
         assert table["in_degree"].sum() == G.number_of_edges()
     protected = demo_tables.users.loc[demo_tables.users["protected"], "user_id"]
     assert not ag.metrics_from_dataset("demo", drop_protected=True)["user_id"].isin(protected).any()
+
+
+def test_notebook_runs_on_a_tiny_dataset_without_follow_links_and_says_so(tmp_data):
+    from conftest import write_jsonl
+    from pages import search_page
+
+    from analysis.ingest import ingest_files
+    from analysis.report import run_notebook
+    from analysis.settings import notebooks_dir
+
+    raw = write_jsonl(tmp_data / "search.jsonl", [search_page()])
+    ingest_files([raw], "tiny", progress=False)
+    nb, error = run_notebook(
+        notebooks_dir() / "02_follower_graph.ipynb", {"dataset": "tiny", "data_dir": str(tmp_data)}
+    )
+    assert error == ""
+    text = "\n".join(
+        str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", ""))
+        for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+    )  # fmt: skip
+    assert "Nothing to show: this dataset has no follow links" in text
+    assert "Too few accounts with links to fit a power law." in text

@@ -25,6 +25,7 @@ from analysis.graph.build import (
     follow_edges,
     graph_from_tables,
     interaction_graph,
+    interaction_summary,
     mention_graph,
     reply_graph,
     require_directed,
@@ -57,7 +58,9 @@ from analysis.graph.metrics import (
     core_number,
     degree_distribution,
     degree_table,
+    describe_reciprocity,
     fit_power_law,
+    graph_summary,
     group_reciprocity,
     hits,
     node_groups,
@@ -69,6 +72,7 @@ from analysis.graph.metrics import (
 from analysis.graph.mixing import assortativity, mixing_table
 from analysis.graph.snapshots import (
     change_summary,
+    describe_snapshots,
     follow_changes,
     follow_history,
     follows_as_of,
@@ -78,10 +82,10 @@ from analysis.graph.snapshots import (
 __all__ = [
     "METRIC_COLUMNS", "BackendFallbackWarning", "PowerLawFit", "SparseDigraph", "as_matrix",
     "assortativity", "betweenness", "change_summary", "community_bridges", "community_sample",
-    "core_number", "degree_distribution", "degree_table", "describe_communities",
+    "core_number", "degree_distribution", "degree_table", "describe_reciprocity", "graph_summary", "describe_communities",
     "detect_communities", "export_graph", "fit_power_law", "follow_changes", "follow_edges",
     "follow_history", "follows_as_of", "graph_for_export", "graph_from_tables", "group_reciprocity",
-    "hits", "installed_backends", "interaction_graph", "mention_graph", "metrics_from_dataset", "mixing_table",
+    "hits", "installed_backends", "interaction_graph", "interaction_summary", "describe_snapshots", "mention_graph", "metrics_from_dataset", "mixing_table",
     "modularity", "node_groups", "node_metrics", "node_reciprocity", "normalized_mutual_info",
     "pagerank", "projection", "read_graph", "reciprocity", "reply_graph", "require_directed",
     "resolve_backend", "retweet_graph", "save_metrics", "snapshot_dates", "tiny_labels",

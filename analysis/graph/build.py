@@ -245,3 +245,24 @@ def interaction_graph(tables: Tables, kind: str) -> nx.DiGraph:
     if kind not in builders:
         raise UsageError(f"unknown interaction {kind!r}; use one of {sorted(builders)}.")
     return builders[kind](tables)
+
+
+def interaction_summary(tables: Tables) -> pd.DataFrame:
+    """Size of the mention, retweet and reply graphs: accounts, links, interactions, reciprocity.
+
+    Examples
+    --------
+    >>> from analysis.graph import tiny_tables
+    >>> interaction_summary(tiny_tables())[["graph", "links", "interactions"]].values.tolist()
+    [['mention', 1, 1], ['retweet', 1, 1], ['reply', 1, 2]]
+    """
+    rows = []
+    for kind in ("mention", "retweet", "reply"):
+        G = interaction_graph(tables, kind)
+        m = G.number_of_edges()
+        rows.append({
+            "graph": kind, "accounts": G.number_of_nodes(), "links": m,
+            "interactions": int(sum(w for *_, w in G.edges(data="weight"))),
+            "reciprocity": nx.overall_reciprocity(G) if m else float("nan"),
+        })  # fmt: skip
+    return pd.DataFrame(rows)

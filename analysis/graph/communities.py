@@ -234,8 +234,9 @@ def community_sample(
 ) -> tuple[nx.Graph, dict]:
     """A sample of the undirected projection for drawing, and a spring layout of it.
 
-    Samples up to ``size`` accounts with a tie, in proportion to their communities,
-    keeps the ties among them, and lays them out (seeded). Returns ``(graph, pos)``.
+    Samples up to ``size`` accounts with a tie (uniformly, so communities show in
+    proportion to their size), keeps the ties among them, drops the sampled accounts
+    left without one, and lays them out (seeded). Returns ``(graph, pos)``.
     """
     require_directed(G, "the community map")
     members = communities[communities >= 0]
@@ -245,6 +246,7 @@ def community_sample(
     take = min(size, len(members))
     chosen = rng.choice(np.sort(members.index.to_numpy()), size=take, replace=False)
     H = projection(G, "undirected").subgraph(chosen.tolist()).copy()
+    H.remove_nodes_from(list(nx.isolates(H)))  # accounts without a tie in the sample float away
     nx.set_node_attributes(H, members.reindex(list(H)).to_dict(), "community")
     pos = nx.spring_layout(H, seed=seed, iterations=100) if len(H) else {}
     return H, pos

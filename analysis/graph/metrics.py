@@ -400,3 +400,54 @@ def top_accounts(
     )
     out = out.sort_values([by, "user_id"], ascending=[False, True], ignore_index=True)
     return out.head(n)
+
+
+# -- summaries for notebooks --------------------------------------------------------
+
+
+def graph_summary(G: nx.DiGraph) -> pd.DataFrame:
+    """The graph's size in a small table: ``measure`` and ``value``.
+
+    Accounts, follow links, accounts with at least one link, mutual pairs,
+    reciprocity, density, and the share of accounts in the largest weakly
+    connected component.
+
+    Examples
+    --------
+    >>> graph_summary(nx.DiGraph([(1, 2), (2, 1), (3, 1)]))["value"].tolist()[:4]
+    [3.0, 3.0, 3.0, 1.0]
+    """
+    require_directed(G, "the graph summary")
+    n, m = G.number_of_nodes(), G.number_of_edges()
+    linked = sum(1 for v in G if G.degree(v) > 0)
+    mutual = sum(1 for u, v in G.edges() if u < v and G.has_edge(v, u))
+    largest = max((len(c) for c in nx.weakly_connected_components(G)), default=0) if m else 0
+    rows = [
+        ("accounts", n),
+        ("follow links", m),
+        ("accounts with a link", linked),
+        ("mutual pairs", mutual),
+        ("reciprocity (share of links returned)", reciprocity(G) if m else float("nan")),
+        ("density", nx.density(G) if n > 1 else float("nan")),
+        ("share of accounts in the largest component", largest / n if n and m else float("nan")),
+    ]
+    return pd.DataFrame(rows, columns=["measure", "value"]).astype({"value": float})
+
+
+def describe_reciprocity(G: nx.DiGraph) -> str:
+    """Reciprocity in one sentence, or why there is nothing to show.
+
+    Examples
+    --------
+    >>> describe_reciprocity(nx.DiGraph([(1, 2), (2, 1), (3, 1)]))
+    '2 of 3 follow links (66.7%) are returned; 1 mutual pairs among 3 accounts.'
+    """
+    require_directed(G, "reciprocity")
+    m = G.number_of_edges()
+    if m == 0:
+        return "Nothing to show: this dataset has no follow links."
+    returned = sum(1 for u, v in G.edges() if G.has_edge(v, u))
+    return (
+        f"{returned:,} of {m:,} follow links ({returned / m:.1%}) are returned; "
+        f"{returned // 2:,} mutual pairs among {len(G):,} accounts."
+    )

@@ -125,3 +125,27 @@ def change_summary(follows: pd.DataFrame) -> pd.DataFrame:
         })  # fmt: skip
     cols = ["before", "after", "links_before", "gained", "lost", "links_after"]
     return pd.DataFrame(rows, columns=cols)
+
+
+def describe_snapshots(follows: pd.DataFrame) -> str:
+    """The follower snapshots a dataset holds, in one sentence.
+
+    Examples
+    --------
+    >>> from analysis.graph import tiny_tables
+    >>> describe_snapshots(tiny_tables().follows)
+    '2 follower snapshots, 2026-01-01 to 2026-07-01: 1 follows gained and 1 lost in all.'
+    """
+    dates = snapshot_dates(follows)
+    if not dates:
+        return "Nothing to show: this dataset has no follow links, so no snapshot to compare."
+    if len(dates) == 1:
+        return (
+            f"One follower snapshot ({dates[0]:%Y-%m-%d}): nothing to compare yet; collect the "
+            "followers again later to see follows gained and lost."
+        )
+    s = change_summary(follows)
+    return (
+        f"{len(dates)} follower snapshots, {dates[0]:%Y-%m-%d} to {dates[-1]:%Y-%m-%d}: "
+        f"{int(s['gained'].sum()):,} follows gained and {int(s['lost'].sum()):,} lost in all."
+    )
