@@ -85,6 +85,23 @@ def resolve_backend(backend: str | None) -> str | None:
     return None
 
 
-def nx_kwargs(backend: str | None) -> dict:
-    """Keyword arguments passing a resolved networkx backend on to a networkx function."""
-    return {"backend": backend} if backend and backend != FAST else {}
+def run_nx(func, *args, backend: str | None = None, **kwargs):
+    """Call a networkx function on a resolved backend; networkx itself if the backend lacks it.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> run_nx(nx.density, nx.DiGraph([(1, 2)]))
+    0.5
+    """
+    if not backend or backend == FAST:
+        return func(*args, **kwargs)
+    try:
+        return func(*args, backend=backend, **kwargs)
+    except NotImplementedError:
+        warnings.warn(
+            f"graph backend {backend!r} does not implement {func.__name__}; networkx runs it instead.",
+            BackendFallbackWarning,
+            stacklevel=3,
+        )
+        return func(*args, **kwargs)

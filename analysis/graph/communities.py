@@ -15,7 +15,7 @@ import pandas as pd
 
 from analysis.errors import UsageError
 from analysis.graph import fast
-from analysis.graph.backends import FAST, nx_kwargs, resolve_backend
+from analysis.graph.backends import FAST, resolve_backend, run_nx
 from analysis.graph.build import require_directed
 from analysis.graph.metrics import node_groups
 from analysis.tables import Tables
@@ -76,8 +76,8 @@ def detect_communities(
     linked = [v for v in H if H.degree(v) > 0]
     H = H.subgraph(linked)
     if method == "louvain":
-        parts = nx.community.louvain_communities(
-            H, seed=seed, resolution=resolution, **nx_kwargs(be)
+        parts = run_nx(
+            nx.community.louvain_communities, H, seed=seed, resolution=resolution, backend=be
         )
     else:
         parts = nx.community.asyn_lpa_communities(H, seed=seed)

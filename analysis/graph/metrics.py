@@ -17,7 +17,7 @@ import pandas as pd
 
 from analysis.errors import UsageError
 from analysis.graph import fast
-from analysis.graph.backends import FAST, nx_kwargs, resolve_backend
+from analysis.graph.backends import FAST, resolve_backend, run_nx
 from analysis.graph.build import check_labels, require_directed
 
 UNKNOWN = "unknown"
@@ -65,7 +65,7 @@ def reciprocity(G: nx.DiGraph, backend: str | None = None) -> float:
         return float("nan")
     if resolve_backend(backend) == FAST:
         return fast.overall_reciprocity(_as_sparse(G)[0])
-    return float(nx.overall_reciprocity(G, **nx_kwargs(resolve_backend(backend))))
+    return float(run_nx(nx.overall_reciprocity, G, backend=resolve_backend(backend)))
 
 
 def node_reciprocity(G: nx.DiGraph, backend: str | None = None) -> pd.Series:
@@ -292,7 +292,7 @@ def pagerank(G: nx.DiGraph, alpha: float = 0.85, backend: str | None = None) -> 
         g, order = _as_sparse(G)
         values = fast.pagerank(g, alpha=alpha)[order]
     else:
-        pr = nx.pagerank(G, alpha=alpha, **nx_kwargs(be))
+        pr = run_nx(nx.pagerank, G, alpha=alpha, backend=be)
         values = [pr[n] for n in nodes]
     return pd.Series(values, index=pd.Index(nodes, name="user_id"), name="pagerank", dtype=float)
 
@@ -315,7 +315,7 @@ def hits(G: nx.DiGraph, backend: str | None = None) -> pd.DataFrame:
         h, a = fast.hits(g)
         h, a = h[order], a[order]
     else:
-        hd, ad = nx.hits(G, **nx_kwargs(be))
+        hd, ad = run_nx(nx.hits, G, backend=be)
         h, a = [hd[n] for n in nodes], [ad[n] for n in nodes]
     h, a = np.clip(h, 0.0, None), np.clip(a, 0.0, None)  # -0.0 from the SVD's rounding
     return pd.DataFrame({"hub": h, "authority": a}, index=pd.Index(nodes, name="user_id"))
@@ -336,7 +336,7 @@ def core_number(G: nx.DiGraph, backend: str | None = None) -> pd.Series:
         g, order = _as_sparse(G)
         values = fast.core_number(g)[order]
     else:
-        core = nx.core_number(G, **nx_kwargs(be))
+        core = run_nx(nx.core_number, G, backend=be)
         values = [core[n] for n in nodes]
     return pd.Series(
         values, index=pd.Index(nodes, name="user_id"), name="core_number", dtype="int64"
@@ -362,7 +362,7 @@ def betweenness(
     if k is not None and k >= n:
         k = None
     be = resolve_backend(backend)
-    b = nx.betweenness_centrality(G, k=k, seed=seed, **nx_kwargs(None if be == FAST else be))
+    b = run_nx(nx.betweenness_centrality, G, k=k, seed=seed, backend=be)
     return pd.Series([b[v] for v in G], index=pd.Index(list(G), name="user_id"),
                      name="betweenness", dtype=float)  # fmt: skip
 
