@@ -119,6 +119,18 @@ def generate(data_root: Path, accounts: int, edges: int, seed: int = 42) -> dict
 # -- the children: one process per path ------------------------------------------------------
 
 
+def _stopwatch(steps: dict[str, float]):
+    """A function that records the seconds since its previous call under a step's name."""
+    last = [time.perf_counter()]
+
+    def lap(name: str) -> None:
+        now = time.perf_counter()
+        steps[name] = now - last[0]
+        last[0] = now
+
+    return lap
+
+
 def _read_edges(folder: Path):
     import pyarrow.parquet as pq
 
@@ -131,14 +143,8 @@ def child_networkx(folder: Path, out: Path, backend: str | None) -> dict:
     import networkx as nx
 
     kw = {"backend": backend} if backend else {}
-    steps, t = {}, time.perf_counter()
-
-    def lap(name):
-        nonlocal t
-        now = time.perf_counter()
-        steps[name] = now - t
-        t = now
-
+    steps: dict[str, float] = {}
+    lap = _stopwatch(steps)
     users, src, dst = _read_edges(folder)
     G = nx.DiGraph()
     G.add_nodes_from(users.tolist())
@@ -172,14 +178,8 @@ def child_networkx(folder: Path, out: Path, backend: str | None) -> dict:
 def child_igraph(folder: Path, out: Path) -> dict:
     import igraph as ig
 
-    steps, t = {}, time.perf_counter()
-
-    def lap(name):
-        nonlocal t
-        now = time.perf_counter()
-        steps[name] = now - t
-        t = now
-
+    steps: dict[str, float] = {}
+    lap = _stopwatch(steps)
     users, src, dst = _read_edges(folder)
     ids = np.unique(np.concatenate([users, src, dst]))
     g = ig.Graph(n=len(ids), directed=True)

@@ -106,6 +106,7 @@ def graph_from_tables(
     labels: pd.DataFrame | None = None,
     only_known: bool = True,
     drop_protected: bool = False,
+    as_of=None,
 ) -> nx.DiGraph:
     """The follower graph: a ``DiGraph`` with an edge follower -> followed per follow link.
 
@@ -121,6 +122,9 @@ def graph_from_tables(
         followers seen only as ids (nodes without attributes).
     drop_protected : bool
         Remove protected accounts and their links.
+    as_of : date-like, optional
+        Keep only the links present in the last follower snapshot on or before this
+        date (see :func:`analysis.graph.snapshots.follows_as_of`); default: every link seen.
 
     Returns
     -------
@@ -136,7 +140,15 @@ def graph_from_tables(
     [(1, 2), (2, 1), (3, 1)]
     >>> G.nodes[1]["username"]
     'ordre'
+    >>> sorted(graph_from_tables(tiny_tables(), as_of="2026-03-01").edges())
+    [(1, 2), (3, 1)]
     """
+    if as_of is not None:
+        from dataclasses import replace
+
+        from analysis.graph.snapshots import follows_as_of
+
+        tables = replace(tables, follows=follows_as_of(tables.follows, as_of))
     edges = follow_edges(tables, only_known=only_known, drop_protected=drop_protected)
     users = tables.users
     if drop_protected and len(users):
