@@ -83,7 +83,7 @@ def _cmd_graph(args: argparse.Namespace) -> int:
     with warnings.catch_warnings(record=True) as notes:
         warnings.simplefilter("always", BackendFallbackWarning)
         if args.metrics:
-            path, rows = write_metrics(args.dataset, args.out, **options)
+            path, rows = write_metrics(args.dataset, args.out, **options, progress=not args.quiet)
             done = f"metrics of {rows:,} accounts written to {path}"
         else:
             path, nodes, edges = export_follower_graph(
@@ -147,6 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="keep followers seen only as ids (default: accounts of the dataset only)")  # fmt: skip
     p.add_argument("--drop-protected", action="store_true", help="leave protected accounts out")
     p.add_argument("--seed", type=int, default=settings.SEED, help="seed for Louvain")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_graph)
     return parser
 

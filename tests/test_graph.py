@@ -400,3 +400,7 @@ def test_notebook_runs_on_a_tiny_dataset_without_follow_links_and_says_so(tmp_da
     )  # fmt: skip
     assert "Nothing to show: this dataset has no follow links" in text
     assert "Too few accounts with links to fit a power law." in text
+
+
+def test_metrics_table_is_identical_from_run_to_run(data_root):
+    assert ag.metrics_from_dataset("demo", seed=7).equals(ag.metrics_from_dataset("demo", seed=7))

@@ -70,16 +70,26 @@ def node_metrics(
     return out.sort_values("user_id", ignore_index=True).loc[:, list(METRIC_COLUMNS)]
 
 
-def _metrics_from_sparse(g: fast.SparseDigraph, usernames: np.ndarray, seed: int) -> pd.DataFrame:
-    hub, authority = fast.hits(g)
-    community, _ = fast.louvain(g, "undirected", seed=seed)
-    return pd.DataFrame({
-        "user_id": g.ids, "username": pd.array(usernames, dtype=object),
-        "in_degree": g.in_degree(), "out_degree": g.out_degree(),
-        "reciprocity": fast.node_reciprocity(g), "pagerank": fast.pagerank(g),
-        "hub": hub, "authority": authority, "core_number": fast.core_number(g),
-        "community": community,
-    }).loc[:, list(METRIC_COLUMNS)]  # fmt: skip
+def _metrics_from_sparse(
+    g: fast.SparseDigraph, usernames: np.ndarray, seed: int, progress: bool = False
+) -> pd.DataFrame:
+    from tqdm.auto import tqdm
+
+    out = {"user_id": g.ids, "username": pd.array(usernames, dtype=object),
+           "in_degree": g.in_degree(), "out_degree": g.out_degree()}  # fmt: skip
+    steps = {
+        "reciprocity": lambda: {"reciprocity": fast.node_reciprocity(g)},
+        "PageRank": lambda: {"pagerank": fast.pagerank(g)},
+        "HITS": lambda: dict(zip(("hub", "authority"), fast.hits(g), strict=True)),
+        "k-core": lambda: {"core_number": fast.core_number(g)},
+        "Louvain": lambda: {"community": fast.louvain(g, "undirected", seed=seed)[0]},
+    }
+    with tqdm(total=len(steps), desc="graph metrics", unit="step", disable=not progress) as bar:
+        for name, step in steps.items():
+            bar.set_postfix_str(name)
+            out.update(step())
+            bar.update()
+    return pd.DataFrame(out).loc[:, list(METRIC_COLUMNS)]
 
 
 def sparse_graph_from_dataset(
@@ -128,6 +138,7 @@ def metrics_from_dataset(
     drop_protected: bool = False,
     seed: int = settings.SEED,
     backend: str | None = FAST,
+    progress: bool = False,
 ) -> pd.DataFrame:
     """The metrics table of a dataset's follower graph (``medtwitter graph --metrics``).
 
@@ -137,7 +148,7 @@ def metrics_from_dataset(
     """
     if resolve_backend(backend) == FAST:
         g, usernames = sparse_graph_from_dataset(dataset, only_known, drop_protected)
-        return _metrics_from_sparse(g, usernames, seed)
+        return _metrics_from_sparse(g, usernames, seed, progress)
     from analysis.tables import load_dataset
 
     G = graph_from_tables(
@@ -234,6 +245,7 @@ def read_graph(path: str | os.PathLike[str]) -> nx.Graph:
 def write_metrics(
     dataset: str, out: str | os.PathLike[str], only_known: bool = True,
     drop_protected: bool = False, seed: int = settings.SEED, backend: str | None = FAST,
+    progress: bool = False,
 ) -> tuple[Path, int]:  # fmt: skip
     """Compute a dataset's metrics table and save it (``medtwitter graph DATASET --metrics``).
 
@@ -243,7 +255,7 @@ def write_metrics(
         raise UsageError(
             f"cannot write metrics to {Path(out).name!r}; name the file .parquet or .csv."
         )
-    metrics = metrics_from_dataset(dataset, only_known, drop_protected, seed, backend)
+    metrics = metrics_from_dataset(dataset, only_known, drop_protected, seed, backend, progress)
     return save_metrics(metrics, out), len(metrics)
 
 

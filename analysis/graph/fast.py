@@ -134,7 +134,7 @@ def pagerank(
 def hits(
     g: SparseDigraph, max_iter: int = 100, tol: float = 1.0e-8
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Hub and authority scores, normalised to sum 1 (networkx's SVD method)."""
+    """Hub and authority scores, normalised to sum 1 (networkx's SVD method, fixed start vector)."""
     import networkx as nx
 
     if g.n == 0:
@@ -142,7 +142,8 @@ def hits(
     if g.m == 0:
         return np.full(g.n, 1.0 / g.n), np.full(g.n, 1.0 / g.n)
     try:
-        _, _, vt = sp.linalg.svds(g.adj, k=1, maxiter=max_iter, tol=tol)
+        v0 = np.full(g.n, 1.0 / np.sqrt(g.n))  # a fixed start: the same scores on every run
+        _, _, vt = sp.linalg.svds(g.adj, k=1, v0=v0, maxiter=max_iter, tol=tol)
     except sp.linalg.ArpackNoConvergence as exc:
         raise nx.PowerIterationFailedConvergence(max_iter) from exc
     a = vt.ravel().real
