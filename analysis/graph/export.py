@@ -73,8 +73,6 @@ def node_metrics(
 def _metrics_from_sparse(
     g: fast.SparseDigraph, usernames: np.ndarray, seed: int, progress: bool = False
 ) -> pd.DataFrame:
-    from tqdm.auto import tqdm
-
     out = {"user_id": g.ids, "username": pd.array(usernames, dtype=object),
            "in_degree": g.in_degree(), "out_degree": g.out_degree()}  # fmt: skip
     steps = {
@@ -84,7 +82,13 @@ def _metrics_from_sparse(
         "k-core": lambda: {"core_number": fast.core_number(g)},
         "Louvain": lambda: {"community": fast.louvain(g, "undirected", seed=seed)[0]},
     }
-    with tqdm(total=len(steps), desc="graph metrics", unit="step", disable=not progress) as bar:
+    if not progress:
+        for step in steps.values():
+            out.update(step())
+        return pd.DataFrame(out).loc[:, list(METRIC_COLUMNS)]
+    from tqdm.auto import tqdm  # imported only when shown: in Jupyter it warns about widgets
+
+    with tqdm(total=len(steps), desc="graph metrics", unit="step") as bar:
         for name, step in steps.items():
             bar.set_postfix_str(name)
             out.update(step())
