@@ -147,7 +147,8 @@ RARE_CONDITIONS = (
 RARE_RE = re.compile(_W + "(?:" + "|".join(re.escape(c) for c in RARE_CONDITIONS) + ")", _I)
 _GENERIC_RARE_RE = re.compile(
     r"journée\s+(?:mondiale|internationale|nationale)|rare\s+disease\s+day|"
-    r"plan\s+national|association|congrès|webinaire|conference|awareness", _I
+    r"plan\s+national|association|congrès|colloque|conférence|webinaire|conference|awareness"
+    r"|research|recherche|essai\s+clinique|trial", _I
 )  # fmt: skip
 PHOTO_RE = re.compile(
     _W + r"(?:photo|photos|pic|picture|image|selfie|radio\s+ci-jointe|ci-joint|ci-jointe|en\s+pj"
@@ -351,3 +352,21 @@ def evaluate(
         "precision": tp / n_flag if n_flag else float("nan"),
         "recall": tp / n_pos if n_pos else float("nan"),
     }
+
+
+def planted_labels(tweets: pd.DataFrame, planted: Iterable[dict]) -> pd.Series:
+    """Labels for every tweet from a planted set (``tweet_id``, ``breach``); others are False.
+
+    A retweet carries the text of its original, so it inherits the original's label.
+    Used by the validation cells and tests with the demo's ground truth.
+
+    Examples
+    --------
+    >>> tw = pd.DataFrame({"tweet_id": [1, 2, 3], "retweet_of_tweet_id": [None, 1, None]})
+    >>> planted_labels(tw, [{"tweet_id": "1", "breach": True}]).tolist()
+    [True, True, False]
+    """
+    breach = {int(p["tweet_id"]) for p in planted if p["breach"]}
+    own = tweets["tweet_id"].isin(breach)
+    shared = tweets["retweet_of_tweet_id"].isin(breach).fillna(False).astype(bool)
+    return (own | shared).astype(bool)
