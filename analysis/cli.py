@@ -68,6 +68,47 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _cmd_check_tweet(args: argparse.Namespace) -> int:
+    import json
+
+    from analysis.confidentiality import check_tweet
+
+    result = check_tweet(args.text)
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False))
+    else:
+        print(f"risk: {result.risk} — {result.reason}")
+        for cue in result.cues:
+            print(f"  {cue.kind:<10} {cue.match}")
+    return 0
+
+
+def _cmd_compliance(args: argparse.Namespace) -> int:
+    from analysis.compliance import apply_compliance, check_compliance, load_compliance
+
+    report = load_compliance(args.dataset) if args.saved else check_compliance(
+        args.dataset, poll_every=args.poll_every)  # fmt: skip
+    print(f"compliance results for dataset {args.dataset!r} ({report.path}):")
+    print(report.summary().to_string(index=False) if len(report.results) else "  nothing to do.")
+    users, tweets = report.to_remove()
+    if not args.remove:
+        if users or tweets:
+            print(f"{len(users)} account(s) and {len(tweets)} tweet(s) must be removed; run again "
+                  f"with --remove (add --saved to reuse these results).")  # fmt: skip
+        return 0
+    purged = apply_compliance(report)
+    print(purged.summary() if purged else "nothing removed.")
+    return 0
+
+
+def _cmd_purge(args: argparse.Namespace) -> int:
+    from analysis.purge import purge
+
+    report = purge(args.dataset, user_ids=args.user)
+    print(report.summary())
+    return 0
+
+
 def _print_counts(dataset: str, counts: dict[str, int], synthetic: bool = False) -> None:
     label = " (synthetic)" if synthetic else ""
     sizes = ", ".join(f"{n} {name}" for name, n in counts.items())
@@ -106,6 +147,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--show-code", action="store_true", help="keep code cells in the HTML")
     p.add_argument("--anonymise", action="store_true", help="pseudonymise handles and ids")
     p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser("check-tweet", help="before publishing: could a reader identify a patient?")
+    p.add_argument("text", help="the tweet's text (quote it)")
+    p.add_argument("--json", action="store_true", help='print {"risk": ..., "cues": [...]}')
+    p.set_defaults(func=_cmd_check_tweet)
+
+    p = sub.add_parser("compliance", help="ask X which tweets/accounts are deleted, suspended, "
+                       "protected (batch compliance); --remove removes them")  # fmt: skip
+    p.add_argument("dataset")
+    p.add_argument("--remove", action="store_true", help="remove them from raw and processed data")
+    p.add_argument("--saved", action="store_true", help="reuse the last saved results, no network")
+    p.add_argument("--poll-every", type=float, default=30.0, help="seconds between status checks")
+    p.set_defaults(func=_cmd_compliance)
+
+    p = sub.add_parser("purge", help="remove an account's data from a dataset (deletion request)")
+    p.add_argument("--dataset", required=True)
+    p.add_argument("--user", type=int, action="append", required=True, metavar="ID",
+                   help="user id to remove (repeat for several)")  # fmt: skip
+    p.set_defaults(func=_cmd_purge)
     return parser
 
 
