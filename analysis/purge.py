@@ -185,9 +185,7 @@ def _purge_processed(folder: Path, user_ids: set[int], tweet_ids: set[int], hand
     os.replace(tmp, meta_path)
 
 
-def purge(
-    dataset: str, user_ids: Iterable[int] = (), tweet_ids: Iterable[int] = ()
-) -> PurgeReport:
+def purge(dataset: str, user_ids: Iterable[int] = (), tweet_ids: Iterable[int] = ()) -> PurgeReport:
     """Remove accounts (all their data) and tweets from a dataset's raw and processed files.
 
     Examples

@@ -47,4 +47,6 @@ def register(rsps: responses.RequestsMock, results: dict[str, list[dict]],
         rsps.add(responses.GET, url, json=job(kind, final_status))
         base = STORAGE.format(kind=kind[:-1], job=JOB_IDS[kind])
         rsps.add(responses.PUT, base + "/submission/upload", body="")
-        rsps.add(responses.GET, base + "/results/download", body=result_lines(results.get(kind, [])))
+        rsps.add(
+            responses.GET, base + "/results/download", body=result_lines(results.get(kind, []))
+        )

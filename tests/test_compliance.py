@@ -27,7 +27,9 @@ def small(tmp_data, monkeypatch):
 def _results(tables):
     authors = tables.tweets["author_id"].value_counts().index
     deleted_user, protected_user = int(authors[0]), int(authors[1])
-    tweet = int(tables.tweets.loc[tables.tweets["author_id"] == int(authors[2]), "tweet_id"].iloc[0])
+    tweet = int(
+        tables.tweets.loc[tables.tweets["author_id"] == int(authors[2]), "tweet_id"].iloc[0]
+    )
     geo = int(tables.tweets.loc[tables.tweets["author_id"] == int(authors[3]), "tweet_id"].iloc[0])
     return {
         "tweets": [
@@ -85,7 +87,9 @@ def test_removing_compliance_results_purges_raw_and_processed_data(small):
 @responses.activate
 def test_a_failed_job_is_a_one_line_error_naming_the_fix(small):
     register(responses.mock, {}, final_status="failed")
-    with pytest.raises(ComplianceError, match=f"job {JOB_IDS['tweets']} is failed; run the command"):
+    with pytest.raises(
+        ComplianceError, match=f"job {JOB_IDS['tweets']} is failed; run the command"
+    ):
         check_compliance("small", sleep=lambda s: None)
 
 

@@ -80,7 +80,7 @@ def test_purge_rewrites_gzipped_raw_files_imported_from_elsewhere(tmp_data, tmp_
     tables = load_dataset("imported")
     uid = int(tables.tweets["author_id"].value_counts().index[0])
     purge("imported", user_ids=[uid])
-    raw = b"".join(gzip.open(p).read() for p in outside.glob("*.gz"))
+    raw = b"".join(gzip.decompress(p.read_bytes()) for p in outside.glob("*.gz"))
     assert f'"author_id":"{uid}"'.encode() not in raw
     assert uid not in set(load_dataset("imported").users["user_id"])
 
