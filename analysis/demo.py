@@ -20,6 +20,8 @@ cells:
 * each account's first professional tweet drawn from a Bass diffusion (p, q);
 * French and English text with accents, emoji, URLs, mentions, replies,
   retweets and quotes.
+* a small labelled set of invented patient anecdotes, some identifying (for
+  the confidentiality check), drawn from its own generator.
 
 Everything is deterministic for a seed. Names, handles and bios are invented;
 the few institution handles are public, but nothing they say here is theirs.
