@@ -71,7 +71,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _cmd_check_tweet(args: argparse.Namespace) -> int:
     import json
 
-    from analysis.confidentiality import check_tweet
+    from analysis.confidentiality import CUE_MEANINGS, check_tweet
 
     result = check_tweet(args.text)
     if args.json:
@@ -79,7 +79,9 @@ def _cmd_check_tweet(args: argparse.Namespace) -> int:
     else:
         print(f"risk: {result.risk} — {result.reason}")
         for cue in result.cues:
-            print(f"  {cue.kind:<10} {cue.match}")
+            print(f"  {cue.kind:<10} {cue.match!r:<24} {CUE_MEANINGS[cue.kind]}")
+        if result.risk != "none":
+            print("Publish only what could be public: remove or blur the details above.")
     return 0
 
 

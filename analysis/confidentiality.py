@@ -238,6 +238,18 @@ def find_cues(text: str) -> list[Cue]:
 
 
 DETAIL_KINDS = ("age", "sex", "place", "date", "ward", "rare", "photo", "identifier")
+#: What a reader learns from each kind of cue (printed by ``medtwitter check-tweet``).
+CUE_MEANINGS = {
+    "patient": "one particular patient is described",
+    "age": "the patient's age",
+    "sex": "the patient's sex",
+    "place": "where it happened or where the patient lives",
+    "date": "when it happened",
+    "ward": "the ward, room or bed",
+    "rare": "a rare condition, which few people in one place have",
+    "photo": "a picture, which may show the patient or their records",
+    "identifier": "a name, initials, birth date or record number",
+}
 
 
 def check_tweet(text: str) -> Check:

@@ -137,7 +137,7 @@ def key_fingerprint(key: bytes) -> str:
     Examples
     --------
     >>> key_fingerprint(b"k" * 32)
-    'key-c1b3e8a4'
+    'key-479eda8b'
     """
     return "key-" + hashlib.sha256(b"medtwitter-fingerprint:" + key).hexdigest()[:8]
 
@@ -261,7 +261,7 @@ def anonymise_frame(df: pd.DataFrame, pseudonymiser: Pseudonymiser | None = None
     >>> p = Pseudonymiser(b"k" * 32)
     >>> df = pd.DataFrame({"user_id": [10], "role": ["nurse"]})
     >>> out = anonymise_frame(df, p)
-    >>> out["role"].tolist(), out["user_id"].iloc[0] == p.user_id(10)
+    >>> out["role"].tolist(), bool(out["user_id"].iloc[0] == p.user_id(10))
     (['nurse'], True)
     """
     p = pseudonymiser or pseudonymiser_for()
