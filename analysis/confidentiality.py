@@ -276,7 +276,7 @@ def check_tweet(text: str) -> Check:
     if "identifier" in details:
         reasons.append("a name, initials, birth date or record number")
     if patient and "photo" in details:
-        reasons.append("a photo of or about one patient")
+        reasons.append("a photo of them or their records")
     if "rare" in details and "place" in details:
         reasons.append("a rare condition with a place")
     if patient and {"age", "sex"} <= details and details & {"place", "date", "ward"}:

@@ -18,7 +18,7 @@ control and out of shared folders; losing it only means new pseudonyms.
 Institutions on an allow-list (:data:`ALLOWLIST`, e.g. ``@ordre_medecins``)
 keep their handle and name: they speak publicly as institutions. Tweet text
 keeps its words but its URLs are removed and its @mentions pseudonymised;
-accounts' display names found in text are replaced too. The text of protected
+accounts' display names (of two words or more) found in text are replaced too. The text of protected
 accounts never appears in anonymised tables: they count in aggregates only.
 
 Small cells: in anonymised outputs, a table or chart cell describing fewer than
@@ -77,6 +77,7 @@ URL_RE = re.compile(r"(?:https?://|www\.)\S+|\bpic\.twitter\.com/\S+", re.IGNORE
 MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9_]{1,50})")
 URL_PLACEHOLDER = "[link]"
 _LONG_NUMBER_RE = re.compile(r"(?<!\d)\d{5,19}(?!\d)")
+_WORD_RE = re.compile(r"\w+")
 
 
 class KeyFileError(MedtwitterError):
@@ -211,13 +212,31 @@ class Pseudonymiser:
         out = URL_RE.sub(URL_PLACEHOLDER, text)
         out = MENTION_RE.sub(lambda m: "@" + self.handle(m.group(1)), out)
         if self.names:
-            if self._names_re is None:
-                alts = sorted(self.names, key=len, reverse=True)
-                self._names_re = re.compile(
-                    r"(?<!\w)(?:" + "|".join(re.escape(n) for n in alts) + r")(?!\w)"
-                )
-            out = self._names_re.sub(lambda m: self.names[m.group(0)], out)
+            out = self._replace_names(out)
         return out
+
+    def _replace_names(self, text: str) -> str:
+        # index the names by their first word once, then look only where a text word starts one:
+        # linear in the text, whatever the number of accounts (one big regex alternation is not)
+        if self._names_re is None:
+            self._by_first: dict[str, list[str]] = {}
+            for name in sorted(self.names, key=len, reverse=True):
+                first = _WORD_RE.match(name)
+                if first:
+                    self._by_first.setdefault(first.group(0), []).append(name)
+            self._names_re = _WORD_RE
+        pieces, last = [], 0
+        for m in _WORD_RE.finditer(text):
+            if m.start() < last:
+                continue
+            for name in self._by_first.get(m.group(0), ()):
+                end = m.start() + len(name)
+                if text.startswith(name, m.start()) and not (end < len(text) and
+                                                             (text[end].isalnum() or text[end] == "_")):  # fmt: skip
+                    pieces += [text[last : m.start()], self.names[name]]
+                    last = end
+                    break
+        return "".join(pieces) + text[last:] if pieces else text
 
 
 def pseudonymiser_for(tables: Tables | None = None, key: bytes | None = None,
@@ -236,7 +255,7 @@ def pseudonymiser_for(tables: Tables | None = None, key: bytes | None = None,
     if {"name", "username", "user_id"} <= set(users.columns):
         for name, handle, uid in zip(users["name"], users["username"], users["user_id"],
                                      strict=True):  # fmt: skip
-            if isinstance(name, str) and len(name.strip()) >= 4 and not p.allowed(handle):
+            if isinstance(name, str) and len(name.split()) >= 2 and not p.allowed(handle):
                 p.names[name.strip()] = p.handle(handle or f"id{uid}", int(uid))
     return p
 

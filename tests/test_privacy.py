@@ -140,3 +140,9 @@ def test_small_groups_merge_and_a_small_merged_group_is_suppressed():
     assert merge_small_groups(s).to_dict() == {"physician": 40, "other (merged small groups)": 7}
     alone = merge_small_groups(pd.Series({"physician": 40, "midwife": 2}))
     assert pd.isna(alone["other (merged small groups)"])
+
+
+def test_display_names_written_in_text_are_replaced_whole_words_only():
+    p = Pseudonymiser(b"k" * 32, names={"Marie Durand": "user_a", "Dr Tortue": "user_b"})
+    out = p.text("Merci Marie Durand et Dr Tortue ! Mais pas Marie Durandeau ni Dr Tortues.")
+    assert out == "Merci user_a et user_b ! Mais pas Marie Durandeau ni Dr Tortues."
