@@ -343,12 +343,14 @@ def anonymise_tables(
     if len(missing):
         missing["resource_id"] = [
             _pseudonymise_resource(p, rid, rtype)
-            for rid, rtype in zip(missing["resource_id"], missing["resource_type"], strict=True)
+            for rid, rtype in zip(
+                tables.missing["resource_id"], missing["resource_type"], strict=True
+            )
         ]
         missing["detail"] = [
-            None if not isinstance(d, str) else _LONG_NUMBER_RE.sub(
-                lambda m, t=rt: _pseudonymise_resource(p, m.group(0), t), p.text(d))
-            for d, rt in zip(missing["detail"], missing["resource_type"], strict=True)
+            _pseudonymise_detail(p, d, rid, rtype)
+            for d, rid, rtype in zip(missing["detail"], tables.missing["resource_id"],
+                                     missing["resource_type"], strict=True)
         ]  # fmt: skip
     meta = {**tables.meta, "anonymised": True, "pseudonym_key": key_fingerprint(p.key)}
     return replace(
@@ -361,6 +363,18 @@ def anonymise_tables(
         missing=missing,
         meta=meta,
     )
+
+
+def _pseudonymise_detail(p: Pseudonymiser, detail, rid, rtype) -> str | None:
+    """An API error's detail with the ids and the username it names pseudonymised."""
+    if not isinstance(detail, str):
+        return None
+    out = _LONG_NUMBER_RE.sub(
+        lambda m: _pseudonymise_resource(p, m.group(0), rtype), p.text(detail)
+    )
+    if isinstance(rid, str) and rid and not rid.isdigit():
+        out = out.replace(rid, _pseudonymise_resource(p, rid, rtype))
+    return out
 
 
 def _pseudonymise_resource(p: Pseudonymiser, rid: str, rtype: str | None) -> str:

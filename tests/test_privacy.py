@@ -146,3 +146,19 @@ def test_display_names_written_in_text_are_replaced_whole_words_only():
     p = Pseudonymiser(b"k" * 32, names={"Marie Durand": "user_a", "Dr Tortue": "user_b"})
     out = p.text("Merci Marie Durand et Dr Tortue ! Mais pas Marie Durandeau ni Dr Tortues.")
     assert out == "Merci user_a et user_b ! Mais pas Marie Durandeau ni Dr Tortues."
+
+
+def test_api_error_rows_name_no_original_id_or_username(demo_tables, key_file):
+    from dataclasses import replace
+
+    missing = pd.concat([demo_tables.missing, pd.DataFrame([{
+        "resource_id": "DrSecret", "resource_type": "user", "title": "Not Found Error",
+        "detail": "Could not find user with usernames: [DrSecret].",
+        "type": "https://api.twitter.com/2/problems/resource-not-found",
+        "observed_at": demo_tables.missing["observed_at"].iloc[0]}])], ignore_index=True)  # fmt: skip
+    anon = anonymise_tables(replace(demo_tables, missing=missing))
+    text = anon.missing.to_string()
+    assert "DrSecret" not in text
+    for rid in demo_tables.missing["resource_id"]:
+        assert rid not in text
+    assert len(anon.missing) == len(missing)
