@@ -60,7 +60,7 @@ PATIENT_RE = re.compile(
     r"|teen|teenager|resident)"
     r"|(?:an?|one)\s+\d{1,3}[\s-]?(?:yo|y/o|year-old|yr-old|month-old)"
     r"|(?:un|une)\s+(?:patiente?\s+)?(?:de\s+)?\d{1,3}\s?(?:ans|mois)"
-    r")" + _E,
+    r")(?![\w-])",  # not "patient-centred"
     _I,
 )  # fmt: skip
 #: Clinical shorthand for one patient's age and sex: 45M, 45 yo F, F45, H 72 (case-sensitive).
@@ -81,6 +81,8 @@ _GENERIC_AGE_RES = tuple(
         r"|below|aged\s+\d{1,3}\s*(?:-|to|and)|\d{1,3}\s*(?:-|à|to|and)|≥|>|<)\s*\d{1,3}\s?"
         r"(?:ans|years?|yo|mois)",
         r"\d{1,3}\s?(?:ans|years?)\s+(?:et\s+plus|and\s+over|and\s+older|ou\s+plus|\+)",
+        r"(?:depuis|il\s+y\s+a|pendant|durant|après|for|since|after|waited|within)\s+\d{1,3}\s?"
+        r"(?:ans|années|years?|mois|months?|semaines|weeks?|jours|days?)",
         r"(?:les|des|nos|vos|aux|the|our|your|all)\s+(?:patients?|patientes|malades|enfants"
         r"|femmes|hommes|people|children|adults|women|men)\s+(?:de|of|aged)\s+\d{1,3}",
     )

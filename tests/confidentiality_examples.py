@@ -70,6 +70,9 @@ EXAMPLES: list[tuple[str, bool, str]] = [
      True, "none"),
     ("Une femme de 45 ans, c'est jeune pour un AVC : pensez-y à Paris comme ailleurs", False,
      "high"),
+    ("Une femme de ménage de 50 ans agressée à Paris : solidarité", False, "high"),
+    ("Le patient est au centre de nos préoccupations à Lyon depuis 20 ans", False, "low"),
+    ("A patient-centred approach to care in Leeds", False, "none"),
 ]  # fmt: skip
 
 #: Indexes of EXAMPLES whose expected risk disagrees with the label (misses and false alarms).
