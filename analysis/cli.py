@@ -89,7 +89,8 @@ def _cmd_compliance(args: argparse.Namespace) -> int:
     from analysis.compliance import apply_compliance, check_compliance, load_compliance
 
     report = load_compliance(args.dataset) if args.saved else check_compliance(
-        args.dataset, poll_every=args.poll_every)  # fmt: skip
+        args.dataset, poll_every=args.poll_every,
+        log=lambda msg: print(msg, file=sys.stderr, flush=True))  # fmt: skip
     print(f"compliance results for dataset {args.dataset!r} ({report.path}):")
     print(report.summary().to_string(index=False) if len(report.results) else "  nothing to do.")
     users, tweets = report.to_remove()

@@ -82,6 +82,7 @@ def run_compliance_job(
     timeout: float = 6 * 3600,
     sleep: Callable[[float], None] = time.sleep,
     session=None,
+    log: Callable[[str], None] | None = None,
 ) -> list[dict]:
     """Run one batch compliance job (``kind``: ``tweets`` or ``users``); return its results.
 
@@ -117,6 +118,8 @@ def run_compliance_job(
                 f"compliance job {job['id']} still {status} after {timeout:.0f} s; run the "
                 f"command again later (X keeps results for a week)."
             )
+        if log:
+            log(f"compliance job {job['id']} ({kind}): {status}, waited {waited:.0f} s")
         sleep(poll_every)
         waited += poll_every
     down = session.get(job["download_url"])
@@ -169,6 +172,7 @@ def check_compliance(
     session=None,
     poll_every: float = 30.0,
     sleep: Callable[[float], None] = time.sleep,
+    log: Callable[[str], None] | None = None,
 ) -> ComplianceReport:
     """Run a tweets job and a users job over every id of ``dataset``; save and return the results."""
     tables = load_dataset(dataset)
@@ -181,7 +185,8 @@ def check_compliance(
         if not len(ids):
             continue
         for r in run_compliance_job(client, kind, ids, name=f"medtwitter-{dataset}-{kind}",
-                                    poll_every=poll_every, sleep=sleep, session=session):  # fmt: skip
+                                    poll_every=poll_every, sleep=sleep, session=session,
+                                    log=log):  # fmt: skip
             rows.append({"kind": kind, **{c: r.get(c) for c in RESULT_COLUMNS[1:]}})
     results = pd.DataFrame(rows, columns=RESULT_COLUMNS).sort_values(
         ["kind", "id"], ignore_index=True

@@ -108,8 +108,10 @@ def test_compliance_command_lists_then_removes_on_request(small, capsys):
     results, (deleted_user, *_) = _results(small)
     register(responses.mock, results)
     assert main(["compliance", "small", "--poll-every", "0"]) == 0
-    out = capsys.readouterr().out
+    captured = capsys.readouterr()
+    out = captured.out
     assert "protected" in out and "--remove" in out
+    assert "in_progress" in captured.err  # a long wait shows where the job is
     assert deleted_user in set(load_dataset("small").users["user_id"])  # listing removes nothing
     assert main(["compliance", "small", "--saved", "--remove"]) == 0
     assert "purged 2 account(s)" in capsys.readouterr().out
