@@ -20,7 +20,7 @@ ids in five steps, which :func:`run_compliance_job` follows:
 
 The results are kept in ``<data root>/compliance/<dataset>/results.jsonl``
 (git-ignored, no token in it). The bearer token comes from ``X_BEARER_TOKEN``
-and is only ever sent to the API host by tweepy.
+(or ``.env``, as for collection) and is only ever sent to the API host by tweepy.
 """
 
 from __future__ import annotations
@@ -43,7 +43,6 @@ from analysis.tables import load_dataset
 #: Reasons the compliance results give, and those that make medtwitter remove the data.
 REASONS = ("deleted", "deactivated", "suspended", "protected", "scrub_geo")
 REMOVE_REASONS = frozenset({"deleted", "deactivated", "suspended", "protected"})
-TOKEN_ENV = "X_BEARER_TOKEN"
 RESULT_COLUMNS = ["kind", "id", "action", "reason", "created_at", "redacted_at"]
 
 
@@ -52,24 +51,43 @@ class ComplianceError(MedtwitterError):
 
 
 def make_client(token: str | None = None):
-    """A tweepy v2 client with the bearer token from ``token`` or ``$X_BEARER_TOKEN``."""
-    import tweepy
+    """A tweepy v2 client: the token from ``token``, ``$X_BEARER_TOKEN`` or ``.env``.
 
-    token = token or os.environ.get(TOKEN_ENV)
-    if not token:
-        raise ComplianceError(
-            f"no X API bearer token; set {TOKEN_ENV} in the environment (see .env.example)."
-        )
-    return tweepy.Client(bearer_token=token, wait_on_rate_limit=True)
+    The same client as :mod:`analysis.collect` uses (its debug log never shows the token).
+    """
+    from analysis.collect.api import load_token
+    from analysis.collect.api import make_client as collect_client
+
+    return collect_client(token or load_token())
 
 
 def _data(response) -> dict:
-    data = getattr(response, "data", None)
-    if data is None and isinstance(response, dict):
-        data = response.get("data")
+    if hasattr(response, "json") and not isinstance(response, dict):  # a raw requests.Response
+        try:
+            response = response.json()
+        except ValueError:
+            response = {}
+    data = response.get("data") if isinstance(response, dict) else getattr(response, "data", None)
     if not isinstance(data, dict):
         raise ComplianceError("the compliance endpoint returned no job; try again later.")
     return data
+
+
+def _api(call, *args, **kwargs) -> dict:
+    import tweepy
+
+    try:
+        return _data(call(*args, **kwargs))
+    except tweepy.TooManyRequests as exc:
+        raise ComplianceError(
+            "the X API rate limit for compliance jobs is reached; wait 15 minutes and run again."
+        ) from exc
+    except tweepy.HTTPException as exc:
+        status = getattr(exc.response, "status_code", "?")
+        raise ComplianceError(
+            f"the X API refused the compliance request (HTTP {status}); check that your App's "
+            f"access level includes the batch compliance endpoints and that the token is current."
+        ) from exc
 
 
 def run_compliance_job(
@@ -95,7 +113,7 @@ def run_compliance_job(
     if kind not in ("tweets", "users"):
         raise ComplianceError(f"compliance job type {kind!r} is unknown; use tweets or users.")
     session = session or requests.Session()
-    job = _data(client.create_compliance_job(type=kind, name=name))
+    job = _api(client.create_compliance_job, type=kind, name=name)
     body = "".join(f"{i}\n" for i in ids).encode("ascii")
     up = session.put(job["upload_url"], data=body, headers={"Content-Type": "text/plain"})
     if not up.ok:
@@ -105,7 +123,7 @@ def run_compliance_job(
         )
     waited = 0.0
     while True:
-        job = _data(client.get_compliance_job(job["id"]))
+        job = _api(client.get_compliance_job, job["id"])
         status = job.get("status")
         if status == "complete":
             break

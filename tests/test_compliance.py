@@ -12,6 +12,7 @@ from analysis.compliance import (
     make_client,
 )
 from analysis.demo import build_demo
+from analysis.errors import MedtwitterError
 from analysis.tables import load_dataset
 
 FAKE_TOKEN = "AAAAAAAAAAAAAAAAAAAAAFakeTokenForMedtwitterTests0000"
@@ -95,7 +96,7 @@ def test_a_failed_job_is_a_one_line_error_naming_the_fix(small):
 
 def test_without_a_token_compliance_says_which_variable_to_set(tmp_data, monkeypatch, capsys):
     monkeypatch.delenv("X_BEARER_TOKEN", raising=False)
-    with pytest.raises(ComplianceError, match="X_BEARER_TOKEN"):
+    with pytest.raises(MedtwitterError, match="X_BEARER_TOKEN"):
         make_client()
     build_demo("small", accounts=60, seed=5, progress=False)
     assert main(["compliance", "small"]) == 1
@@ -116,3 +117,13 @@ def test_compliance_command_lists_then_removes_on_request(small, capsys):
     assert main(["compliance", "small", "--saved", "--remove"]) == 0
     assert "purged 2 account(s)" in capsys.readouterr().out
     assert deleted_user not in set(load_dataset("small").users["user_id"])
+
+
+@responses.activate
+def test_a_refused_request_is_a_one_line_error_not_a_traceback(small, capsys):
+    responses.add(responses.POST, API, status=403, json={
+        "title": "Client Forbidden", "detail": "This request must be made using an approved App.",
+        "type": "https://api.twitter.com/2/problems/client-forbidden"})  # fmt: skip
+    assert main(["compliance", "small", "--poll-every", "0"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "HTTP 403" in err and "Traceback" not in err
