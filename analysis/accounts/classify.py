@@ -135,10 +135,15 @@ def read_name(name: str, username: str = "") -> _NameReading:
     rest = [t for t in tokens if t not in title and fold(t) not in C.PARTICLES]
     cue_words = [t for t in rest if _is_cue_word(t)]
     rest = [t for t in rest if t not in cue_words]
-    given = [(t, first_name_strength(t)) for t in rest if len(t) > 1]
+    # a first name is capitalised (unless the whole name is in one case)
+    one_case = name.islower() or name.isupper()
+    given = [
+        (t, first_name_strength(t)) for t in rest if len(t) > 1 and (t[0].isupper() or one_case)
+    ]
     given = [(t, s) for t, s in given if s > 0]
     if given:
-        first, strength = max(given, key=lambda ts: ts[1])
+        common = [ts for ts in given if ts[1] >= COMMON_FREQUENCY]
+        first, strength = common[0] if common else max(given, key=lambda ts: ts[1])
         family = [
             t for t in rest if t != first and len(t) > 1 and (t[0].isupper() or name.islower())
         ]
@@ -216,6 +221,12 @@ def classify_profile(
     inst |= _matches(C.INSTITUTION_BIO_CUES, {"bio": fields["bio"]})
     inst_score = sum(s for _, _, s in inst.values())
     found = _matches(C.ROLE_CUES, fields)
+    academic = _matches(C.ACADEMIC_CUES, {"name": fields["name"], "bio": fields["bio"]})
+    if academic:  # "Dr" from a PhD says nothing of a medical role
+        for cue in [c for c in found if c.kind == "title" and c.weight <= 2]:
+            del found[cue]
+        cue, (where, text, _) = next(iter(academic.items()))
+        reasons.append(f"{where}: academic title '{text}': a lone Dr or Pr is not a medical cue")
     scores: dict[str, float] = {}
     for cue, (_, _, s) in found.items():
         scores[cue.role] = scores.get(cue.role, 0.0) + s

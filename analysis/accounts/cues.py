@@ -59,8 +59,8 @@ ROLE_CUES: list[Cue] = [
         "physician",
         2,
         _B + r"dr\.?" + _E,
-        _B + r"docteure?" + _E,
-        _B + r"doctor" + _E,
+        _B + r"docteure?" + _E + r"(?! en )",  # "docteur en pharmacie" is not a physician
+        _B + r"doctor" + _E + r"(?! of )",  # nor is a "doctor of philosophy"
         _B + r"pr\.?" + _E,
         _B + r"professeure?" + _E,
     ),
@@ -241,11 +241,17 @@ ROLE_CUES: list[Cue] = [
     ),
 ]
 
+#: Academic titles: with one of them, a lone "Dr" says nothing of a medical role.
+ACADEMIC_CUES: list[Cue] = _cues(
+    "academic title", "public", 0, _B + r"phd" + _E, _B + r"ph\.d\.?", r"docteur en (?!medecine)\w+",
+    r"doctora?t (en|in) (?!medecine|medicine)", r"\bchercheu(r|se)\b", r"\bresearcher\b",
+)  # fmt: skip
+
 #: Words that make a profile an institution when they are in its *name*.
 INSTITUTION_NAME_CUES: list[Cue] = _cues(
     "institution", "institution", 4,
     _B + r"chu" + _E, _B + r"chru" + _E, _B + r"ch(r)? de" + _E, r"centre hospitalier",
-    r"\bhopitaux?\b", r"\bhospitals?\b", r"\bcliniques?\b", r"\bclinic\b", _B + r"ars" + _E,
+    r"\bhopit(al|aux)\b", r"\bhospitals?\b", r"\bcliniques?\b", r"\bclinic\b", _B + r"ars" + _E,
     _B + r"has" + _E, r"\bagence\b", r"\bagency\b", r"\bordre (des|national)", r"\bconseil\b",
     r"\bcouncil\b", r"\bsociete (francaise|savante|de|d')", r"\bsociety\b", r"\bsyndicat\b",
     r"\bfederation\b", r"\bassociation\b", r"\bcollege\b", r"\bacademie\b", r"\bacademy\b",

@@ -1,0 +1,106 @@
+"""How good are the labels? Precision, recall, F1 per class and confusion matrices.
+
+Compared against a ground truth: the demo community's planted labels
+(``ground_truth.json``) or a hand-labelled CSV of profiles.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def classification_report(truth: pd.Series, predicted: pd.Series,
+                          labels: list[str] | None = None) -> pd.DataFrame:  # fmt: skip
+    """Precision, recall, F1 and support per class, plus ``macro avg`` and ``accuracy`` rows.
+
+    Classes are those of ``labels`` (default: every class seen in the truth or
+    the predictions). A class never predicted has precision 0; the macro
+    average is the unweighted mean over classes present in the truth.
+
+    Examples
+    --------
+    >>> t = pd.Series(["a", "a", "b", "b"]); p = pd.Series(["a", "b", "b", "b"])
+    >>> classification_report(t, p).round(2).loc["macro avg", "f1"]
+    np.float64(0.73)
+    """
+    truth = truth.astype(str).reset_index(drop=True)
+    predicted = predicted.astype(str).reset_index(drop=True)
+    classes = labels or sorted(set(truth) | set(predicted))
+    rows = []
+    for c in classes:
+        tp = int(((predicted == c) & (truth == c)).sum())
+        n_pred, n_true = int((predicted == c).sum()), int((truth == c).sum())
+        precision = tp / n_pred if n_pred else 0.0
+        recall = tp / n_true if n_true else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        rows.append({"class": c, "precision": precision, "recall": recall, "f1": f1,
+                     "support": n_true})  # fmt: skip
+    out = pd.DataFrame(rows).set_index("class")
+    present = out[out["support"] > 0]
+    out.loc["macro avg"] = [*present[["precision", "recall", "f1"]].mean().tolist(),
+                            int(present["support"].sum())]  # fmt: skip
+    out.loc["accuracy"] = [float("nan"), float("nan"), float((truth == predicted).mean()),
+                           len(truth)]  # fmt: skip
+    out["support"] = out["support"].astype(int)
+    return out
+
+
+def confusion_matrix(truth: pd.Series, predicted: pd.Series,
+                     labels: list[str] | None = None) -> pd.DataFrame:  # fmt: skip
+    """Counts of true class (rows) by predicted class (columns), every class on both axes.
+
+    Examples
+    --------
+    >>> confusion_matrix(pd.Series(["a", "b"]), pd.Series(["a", "a"])).values.tolist()
+    [[1, 0], [1, 0]]
+    """
+    truth = truth.astype(str).reset_index(drop=True)
+    predicted = predicted.astype(str).reset_index(drop=True)
+    classes = labels or sorted(set(truth) | set(predicted))
+    cm = pd.crosstab(truth, predicted).reindex(index=classes, columns=classes, fill_value=0)
+    cm.index.name, cm.columns.name = "true", "predicted"
+    return cm.astype(int)
+
+
+def truth_frame(ground_truth: dict) -> pd.DataFrame:
+    """The ground truth's accounts as a frame with int64 ``user_id``."""
+    frame = pd.DataFrame(ground_truth["accounts"])
+    frame["user_id"] = frame["user_id"].astype("int64")
+    return frame
+
+
+def evaluate_labels(labels: pd.DataFrame, truth: pd.DataFrame, key: str = "user_id") -> dict:
+    """Per-class reports and confusion matrices for ``role`` and ``identity``.
+
+    ``labels`` is :func:`~analysis.accounts.label_users`' result, ``truth`` a
+    frame with ``key``, ``role`` and ``identity`` (e.g. :func:`truth_frame`).
+    Returns ``{"role": {"report": ..., "confusion": ...}, "identity": {...},
+    "n": rows compared}``.
+    """
+    from analysis.accounts.classify import IDENTITIES, ROLES
+
+    merged = labels.merge(truth[[key, "role", "identity"]], on=key, suffixes=("", "_true"))
+    out: dict = {"n": len(merged)}
+    for col, vocab in (("role", ROLES), ("identity", IDENTITIES)):
+        seen = set(merged[f"{col}_true"]) | set(merged[col])
+        classes = [c for c in vocab if c in seen] + sorted(seen - set(vocab))
+        out[col] = {
+            "report": classification_report(merged[f"{col}_true"], merged[col], classes),
+            "confusion": confusion_matrix(merged[f"{col}_true"], merged[col], classes),
+        }
+    return out
+
+
+def describe_evaluation(result: dict, what: str = "the ground truth") -> str:
+    """One sentence per label kind: macro-F1 and accuracy, computed from ``result``."""
+    parts = []
+    for col in ("role", "identity"):
+        rep = result[col]["report"]
+        per = rep.drop(index=["macro avg", "accuracy"])
+        per = per[per["support"] > 0]
+        worst = per["f1"].idxmin() if len(per) else "-"
+        parts.append(
+            f"{col}: macro-F1 {rep.loc['macro avg', 'f1']:.2f}, accuracy "
+            f"{rep.loc['accuracy', 'f1']:.2f} (weakest class: {worst}, F1 {per['f1'].min():.2f})"
+        )
+    return f"Against {what} ({result['n']} accounts) — " + "; ".join(parts) + "."
