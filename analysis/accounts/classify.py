@@ -463,3 +463,23 @@ def save_labels(labels: pd.DataFrame, path: str | os.PathLike | None) -> None:
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
         labels.to_csv(fh, index=False)
     os.replace(tmp, target)
+
+
+def classify_file(profiles: str | os.PathLike, out: str | os.PathLike | None = None,
+                  overrides: str | os.PathLike | None = None) -> pd.DataFrame:  # fmt: skip
+    """Label a CSV of profiles and write the labels (``medtwitter accounts classify``).
+
+    The output keeps the input's ``username`` (and ``user_id`` if any) and adds
+    ``role``, ``identity``, ``confidence``, ``reasons``...; ``out=None`` writes
+    to standard output.
+    """
+    labels = label_users(load_profiles(profiles), overrides=overrides)
+    save_labels(labels, out)
+    return labels
+
+
+def label_dataset(dataset: str, overrides: str | os.PathLike | None = None) -> pd.DataFrame:
+    """Labels of a processed dataset's users (``medtwitter accounts DATASET``)."""
+    from analysis.tables import load_table
+
+    return label_users(load_table(dataset, "users"), overrides=overrides)

@@ -104,3 +104,21 @@ def describe_evaluation(result: dict, what: str = "the ground truth") -> str:
             f"{rep.loc['accuracy', 'f1']:.2f} (weakest class: {worst}, F1 {per['f1'].min():.2f})"
         )
     return f"Against {what} ({result['n']} accounts) — " + "; ".join(parts) + "."
+
+
+def format_evaluation(result: dict, what: str = "the ground truth") -> str:
+    """The evaluation as text: a sentence, then per-class tables and confusion matrices."""
+    blocks = [describe_evaluation(result, what)]
+    for col in ("role", "identity"):
+        blocks.append(f"\n{col}: precision, recall and F1 per class")
+        blocks.append(result[col]["report"].round(3).to_string())
+        blocks.append(f"\n{col}: confusion matrix (rows: true, columns: predicted)")
+        blocks.append(result[col]["confusion"].to_string())
+    return "\n".join(blocks)
+
+
+def evaluate_dataset(dataset: str, labels) -> dict:
+    """Evaluate ``labels`` of a demo dataset against its ``ground_truth.json``."""
+    from analysis.demo import load_ground_truth
+
+    return evaluate_labels(labels, truth_frame(load_ground_truth(dataset)))
