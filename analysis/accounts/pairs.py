@@ -74,7 +74,7 @@ def find_pairs(users: pd.DataFrame, follows: pd.DataFrame | None = None,
     Examples
     --------
     >>> users = pd.DataFrame({"user_id": [1, 2, 3], "username": ["JulieVernet", "DrJulieV_pro", "zz"],
-    ...     "name": ["Julie Vernet", "Dr Julie V.", "Paul Roy"], "description": ["", "MG, compte pro", ""],
+    ...     "name": ["Julie Vernet", "Dr J. Vernet", "Paul Roy"], "description": ["", "MG, compte pro", ""],
     ...     "location": ["Brest", "Brest", ""]})
     >>> find_pairs(users)[["username_a", "username_b"]].values.tolist()
     [['JulieVernet', 'DrJulieV_pro']]
