@@ -483,3 +483,34 @@ def label_dataset(dataset: str, overrides: str | os.PathLike | None = None) -> p
     from analysis.tables import load_table
 
     return label_users(load_table(dataset, "users"), overrides=overrides)
+
+
+def label_counts(labels: pd.DataFrame) -> pd.DataFrame:
+    """Accounts per role (rows, vocabulary order) and identity style (columns), with totals.
+
+    Examples
+    --------
+    >>> labels = pd.DataFrame({"role": ["nurse", "nurse"], "identity": ["anonymous", "nominative"]})
+    >>> label_counts(labels).loc["nurse", "total"]
+    np.int64(2)
+    """
+    table = pd.crosstab(labels["role"], labels["identity"])
+    table = table.reindex(index=[r for r in ROLES if r in table.index],
+                          columns=[i for i in IDENTITIES if i in table.columns])  # fmt: skip
+    table["total"] = table.sum(axis=1)
+    table.loc["total"] = table.sum()
+    return table
+
+
+def example_labels(
+    labels: pd.DataFrame, per_identity: int = 3, anonymise: bool = False
+) -> pd.DataFrame:
+    """A few labelled accounts of each identity style with their reasons (highest confidence first).
+
+    With ``anonymise``, usernames and ids are left out.
+    """
+    cols = ["username", "role", "identity", "confidence", "reasons"]
+    rows = (labels.sort_values(["identity", "confidence", "username"], ascending=[True, False, True])
+            .groupby("identity", sort=False).head(per_identity))  # fmt: skip
+    rows = rows[[c for c in cols if not (anonymise and c == "username")]]
+    return rows.reset_index(drop=True)

@@ -119,6 +119,20 @@ def format_evaluation(result: dict, what: str = "the ground truth") -> str:
 
 def evaluate_dataset(dataset: str, labels) -> dict:
     """Evaluate ``labels`` of a demo dataset against its ``ground_truth.json``."""
-    from analysis.demo import load_ground_truth
+    import warnings
+
+    with warnings.catch_warnings():  # tqdm.auto warns in notebooks without ipywidgets
+        warnings.simplefilter("ignore")
+        from analysis.demo import load_ground_truth
 
     return evaluate_labels(labels, truth_frame(load_ground_truth(dataset)))
+
+
+def evaluate_if_possible(dataset: str, labels) -> dict | None:
+    """:func:`evaluate_dataset` for a demo dataset; ``None`` when the dataset has no ground truth."""
+    from analysis.errors import UnknownDatasetError
+
+    try:
+        return evaluate_dataset(dataset, labels)
+    except UnknownDatasetError:
+        return None

@@ -36,6 +36,11 @@ _SECOND_ACCOUNT = re.compile(
 _INSTITUTION_IN_BIO = re.compile(
     r"\b(chu|ch|chru|hopital|clinique|hospital|nhs trust) (de |d')?([a-z-]+)"
 )
+#: Profile words that are no evidence of one person ("student", "official"...).
+_GENERIC = frozenset(
+    "student students etudiant etudiante doc docs team equipe official officiel officielle compte "
+    "account pro perso sante health med medical medecine care soins info news".split()
+)
 PAIR_COLUMNS = ("user_id_a", "username_a", "user_id_b", "username_b", "score", "likelihood",
                 "evidence")  # fmt: skip
 
@@ -44,7 +49,7 @@ def _name_parts(name: str, username: str) -> set[str]:
     parts: set[str] = set()
     for token in words(name) + words(split_username(username)):
         f = fold(token)
-        if len(f) < 3 or f in C.PARTICLES or C.NAME_TITLES.match(f):
+        if len(f) < 3 or f in C.PARTICLES or f in _GENERIC or C.NAME_TITLES.match(f):
             continue
         if any(c.pattern.search(f) for c in C.ROLE_CUES + C.PSEUDONYM_CUES if c.kind != "emoji"):
             continue
@@ -157,3 +162,16 @@ def find_pairs(users: pd.DataFrame, follows: pd.DataFrame | None = None,
     out = pd.DataFrame(rows, columns=list(PAIR_COLUMNS))
     return out.sort_values(["score", "username_a", "username_b"], ascending=[False, True, True],
                            ignore_index=True)  # fmt: skip
+
+
+def describe_pairs(pairs: pd.DataFrame) -> str:
+    """One sentence on the pairs found, computed from :func:`find_pairs`' result."""
+    if pairs.empty:
+        return "No likely personal/professional pair of accounts: nothing to show."
+    counts = pairs["likelihood"].value_counts()
+    return (
+        f"{len(pairs)} candidate pair(s) of accounts that one person may run: "
+        f"{counts.get('likely', 0)} likely (a shared family-name-like part and more evidence), "
+        f"{counts.get('possible', 0)} possible (mutual follow of a nominative and an anonymous "
+        "account, or a shared first name). None is merged."
+    )
