@@ -136,7 +136,10 @@ def plot_metric_by_group(metrics: pd.DataFrame, metric: str, by: str = "identity
     else:
         box = ax.boxplot([d.to_numpy() for _, d in kept], patch_artist=True, widths=0.6,
                          medianprops={"color": "black"})  # fmt: skip
-        ax.set_xticks(range(1, len(kept) + 1), [f"{g}\n(n={len(d)})" for g, d in kept])
+        many = len(kept) > 5
+        ax.set_xticks(range(1, len(kept) + 1), [f"{g} (n={len(d)})" if many else f"{g}\n(n={len(d)})"
+                                                for g, d in kept],
+                      rotation=35 if many else 0, ha="right" if many else "center")  # fmt: skip
         for i, (patch, (g, _)) in enumerate(zip(box["boxes"], kept, strict=True)):
             patch.set_facecolor(_group_color(g, by, i))
             patch.set_alpha(0.8)
@@ -144,7 +147,12 @@ def plot_metric_by_group(metrics: pd.DataFrame, metric: str, by: str = "identity
                   title=by.capitalize(), frameon=False, fontsize=8,
                   loc="upper left", bbox_to_anchor=(1.0, 1.0))  # fmt: skip
         if log:
-            ax.set_yscale("symlog", linthresh=1)
+            values = pd.concat([d for _, d in kept])
+            if (values > 0).all():
+                ax.set_yscale("log")
+            else:
+                ax.set_yscale("symlog", linthresh=float(values[values > 0].min()) if (values > 0).any()
+                              else 1.0)  # fmt: skip
     ax.set_title(f"{label[0].upper() + label[1:]} by {by}")
     ax.set_xlabel(by.capitalize())
     ax.set_ylabel(label + (" (log scale)" if log else ""))
@@ -203,7 +211,7 @@ def plot_activity_profile(profile: pd.DataFrame, by: str = "identity", unit: str
 
 def plot_effect_sizes(comparison: pd.DataFrame, by: str = "identity", source: str = "", ax=None):
     """Dot plot of every comparison's effect size; filled dots survived the p-value correction."""
-    fig, ax = _figure(ax, figsize=(8, 0.5 + 0.28 * max(comparison["label"].nunique(), 3)
+    fig, ax = _figure(ax, figsize=(9, 1.2 + 0.3 * max(comparison["label"].nunique(), 3)
                                    if len(comparison) else 3))  # fmt: skip
     if comparison.empty:
         _nothing(ax, "Nothing to compare")
@@ -227,10 +235,11 @@ def plot_effect_sizes(comparison: pd.DataFrame, by: str = "identity", source: st
         ax.set_yticks(range(len(labels)), labels)
         ax.invert_yaxis()
         ax.set_xlim(-1.05, 1.05)
-        ax.legend(title="Comparison (filled: significant)", frameon=False, fontsize=8,
+        ax.legend(title="Comparison\n(filled: significant after correction;\nCliff's δ for metrics, "
+                  "Cramér's V\nfor shares and distributions)", frameon=False, fontsize=8, title_fontsize=8,
                   loc="upper left", bbox_to_anchor=(1.0, 1.0))  # fmt: skip
     ax.set_title(f"How strongly groups differ, by {by}")
-    ax.set_xlabel("Effect size (Cliff's δ for metrics, Cramér's V for distributions; unitless)")
+    ax.set_xlabel("Effect size (unitless)")
     ax.grid(axis="x", alpha=0.3)
     if source:
         add_source(fig, source)

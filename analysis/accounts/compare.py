@@ -73,7 +73,7 @@ def authored_tweets(tables: Tables, labels: pd.DataFrame) -> pd.DataFrame:
     tw = tw[tw["collected"] & tw["author_id"].notna() & tw["created_at"].notna()].copy()
     tw["kind"] = tweet_kinds(tw)
     tw["hour"] = tw["created_at"].dt.hour
-    tw["weekday"] = pd.Categorical(tw["created_at"].dt.dayofweek.map(dict(enumerate(WEEKDAYS))),
+    tw["weekday"] = pd.Categorical(tw["created_at"].dt.day_of_week.map(dict(enumerate(WEEKDAYS))),
                                    categories=WEEKDAYS)  # fmt: skip
     lab = labels[["user_id", "role", "identity"]].rename(columns={"user_id": "author_id"})
     tw["author_id"] = tw["author_id"].astype("int64")
@@ -90,7 +90,7 @@ def account_metrics(tables: Tables, labels: pd.DataFrame) -> pd.DataFrame:
     ``weekend_share``, ``followers_count`` and ``following_count`` (from the
     profile), ``reciprocity_received`` (share of the sample accounts it follows
     that follow it back), ``mentions_received`` (by others, retweets excluded)
-    and ``account_age_years`` (at the dataset's last snapshot). Metrics that an
+    (unresolved mentions matched on the username) and ``account_age_years`` (at the dataset's last snapshot). Metrics that an
     account gives no data for (no tweet, follows nobody) are missing, not zero.
     """
     users = tables.users[["user_id", "followers_count", "following_count", "created_at"]]
@@ -139,7 +139,16 @@ def _mentions_received(tables: Tables, tw: pd.DataFrame, user_ids: pd.Series) ->
     if m.empty or tw.empty:
         return pd.Series(0, index=user_ids.index, dtype=float)
     own = tw.loc[tw["kind"] != "retweet", ["tweet_id", "author_id"]]
-    m = m.dropna(subset=["user_id"]).merge(own, on="tweet_id")
+    # a mention the API did not resolve is matched on the username (case-insensitive)
+    by_name = dict(
+        zip(tables.users["username"].str.casefold(), tables.users["user_id"], strict=False)
+    )
+    ids = (
+        m["user_id"]
+        .astype("Int64")
+        .fillna(m["username"].str.casefold().map(by_name).astype("Int64"))
+    )
+    m = m.assign(user_id=ids).dropna(subset=["user_id"]).merge(own, on="tweet_id")
     m = m[m["user_id"].astype("int64") != m["author_id"]]
     counts = m.groupby(m["user_id"].astype("int64")).size()
     return user_ids.map(counts).fillna(0).astype(float)
