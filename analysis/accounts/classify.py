@@ -14,6 +14,7 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pandas as pd
 
@@ -104,6 +105,7 @@ class _NameReading:
     person: bool  # a given and family name was found
 
 
+@lru_cache(maxsize=65536)
 def _is_cue_word(token: str) -> bool:
     f = fold(token)
     if C.NAME_TITLES.match(f.rstrip(".")):
@@ -352,7 +354,7 @@ def label_users(users: pd.DataFrame, overrides: pd.DataFrame | str | os.PathLike
 def load_overrides(path: str | os.PathLike) -> pd.DataFrame:
     """Read and check an overrides CSV (``user_id`` or ``username``; ``role``, ``identity``)."""
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, comment="#")
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except FileNotFoundError:
         raise LabelsError(f"no overrides file at {path}; check the path.") from None
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
@@ -435,7 +437,7 @@ def apply_overrides(
 def load_profiles(path: str | os.PathLike) -> pd.DataFrame:
     """Read a CSV of profiles (``username``, ``name``, ``description``; optional ``protected``...)."""
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, comment=None)
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except FileNotFoundError:
         raise LabelsError(f"no profiles file at {path}; check the path.") from None
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:

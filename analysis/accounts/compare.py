@@ -89,9 +89,10 @@ def account_metrics(tables: Tables, labels: pd.DataFrame) -> pd.DataFrame:
     ``original``/``reply``/``retweet``/``quote`` shares, ``median_hour``,
     ``weekend_share``, ``followers_count`` and ``following_count`` (from the
     profile), ``reciprocity_received`` (share of the sample accounts it follows
-    that follow it back), ``mentions_received`` (by others, retweets excluded)
-    (unresolved mentions matched on the username) and ``account_age_years`` (at the dataset's last snapshot). Metrics that an
-    account gives no data for (no tweet, follows nobody) are missing, not zero.
+    that follow it back), ``mentions_received`` (by others, retweets excluded,
+    unresolved mentions matched on the username) and ``account_age_years`` (at
+    the dataset's last snapshot). Metrics that an account gives no data for (no
+    tweet, follows nobody) are missing, not zero.
     """
     users = tables.users[["user_id", "followers_count", "following_count", "created_at"]]
     out = labels[["user_id", "username", "role", "identity", "protected"]].merge(

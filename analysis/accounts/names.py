@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 #: Countries whose frequencies count as "common here" (the community is French and English speaking).
 HOME_COUNTRIES = ("great_britain", "ireland", "usa", "france", "belgium", "luxembourg", "swiss")
@@ -69,6 +69,7 @@ def first_names() -> dict[str, tuple[int, int]]:
     return out
 
 
+@lru_cache(maxsize=65536)
 def first_name_strength(word: str) -> int:
     """How common ``word`` is as a first name: 0 (not one), 1 (rare) ... 13 (very common).
 
