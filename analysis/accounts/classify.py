@@ -351,16 +351,22 @@ def label_users(users: pd.DataFrame, overrides: pd.DataFrame | str | os.PathLike
     return out
 
 
-def load_overrides(path: str | os.PathLike) -> pd.DataFrame:
-    """Read and check an overrides CSV (``user_id`` or ``username``; ``role``, ``identity``)."""
+def _read_csv(path: str | os.PathLike, what: str, hint: str) -> pd.DataFrame:
+    """A CSV as strings (BOM tolerated, blanks kept as ''), or a one-line :class:`LabelsError`."""
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except FileNotFoundError:
-        raise LabelsError(f"no overrides file at {path}; check the path.") from None
+        raise LabelsError(f"no {what} file at {path}; check the path.") from None
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        raise LabelsError(
-            f"cannot read the overrides CSV {path} ({exc}); save it as UTF-8 CSV."
-        ) from None
+        raise LabelsError(f"cannot read the {what} CSV {path} ({exc}); {hint}") from None
+    return frame.rename(columns=lambda c: str(c).strip())
+
+
+def load_overrides(path: str | os.PathLike) -> pd.DataFrame:
+    """Read and check an overrides CSV (``user_id`` or ``username``; ``role``, ``identity``)."""
+    frame = _read_csv(
+        path, "overrides", "save it as UTF-8 CSV (user_id or username, role, identity)."
+    )
     return check_overrides(frame, str(path))
 
 
@@ -425,9 +431,8 @@ def apply_overrides(
             if new and new != out.at[i, col]:
                 notes.append(f"{col} {out.at[i, col]} -> {new}")
                 out.at[i, col] = new
-        out.at[i, "confidence"] = out.at[i, "role_confidence"] = out.at[
-            i, "identity_confidence"
-        ] = 1.0
+        for col in ("confidence", "role_confidence", "identity_confidence"):
+            out.at[i, col] = 1.0
         out.at[i, "source"] = "override"
         note = "override by researcher: " + (", ".join(notes) if notes else "labels confirmed")
         out.at[i, "reasons"] = f"{note}; rules said: {out.at[i, 'reasons']}"
@@ -436,14 +441,8 @@ def apply_overrides(
 
 def load_profiles(path: str | os.PathLike) -> pd.DataFrame:
     """Read a CSV of profiles (``username``, ``name``, ``description``; optional ``protected``...)."""
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise LabelsError(f"no profiles file at {path}; check the path.") from None
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        raise LabelsError(f"cannot read the profiles CSV {path} ({exc}); save it as UTF-8 CSV "
-                          "with a header row (username,name,description).") from None  # fmt: skip
-    frame = frame.rename(columns=lambda c: str(c).strip())
+    frame = _read_csv(path, "profiles", "save it as UTF-8 CSV with a header row "
+                      "(username,name,description).")  # fmt: skip
     if "username" not in frame.columns:
         raise LabelsError(f"{path} has no 'username' column (columns: {', '.join(frame.columns)}); "
                           "add a header row with username,name,description.")  # fmt: skip
