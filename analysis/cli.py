@@ -75,9 +75,19 @@ def _cmd_accounts(args: argparse.Namespace) -> int:
     if target[0] == "classify":
         if len(target) != 2:
             raise UsageError("usage: medtwitter accounts classify PROFILES.csv [--out LABELS.csv].")
-        if args.pairs or args.evaluate:
-            raise UsageError("--pairs and --evaluate need a dataset: medtwitter accounts DATASET.")
-        labels = classify_file(target[1], args.out, overrides=args.overrides)
+        if args.pairs:
+            raise UsageError(
+                "--pairs needs a dataset: medtwitter accounts DATASET --pairs PAIRS.csv."
+            )
+        if args.evaluate:
+            from analysis.accounts.evaluate import format_evaluation
+
+            labels, result = classify_file(target[1], args.out, overrides=args.overrides,
+                                           evaluate=True)  # fmt: skip
+            print(format_evaluation(result, f"the hand labels of {target[1]}"), flush=True,
+                  file=sys.stderr if args.out is None else sys.stdout)  # fmt: skip
+        else:
+            labels = classify_file(target[1], args.out, overrides=args.overrides)
     else:
         if len(target) != 1:
             raise UsageError("usage: medtwitter accounts DATASET [--out LABELS.csv].")
@@ -93,7 +103,7 @@ def _cmd_accounts(args: argparse.Namespace) -> int:
             from analysis.accounts.evaluate import evaluate_dataset, format_evaluation
 
             result = evaluate_dataset(target[0], labels)
-            print(format_evaluation(result, f"the ground truth of {target[0]!r}"),
+            print(format_evaluation(result, f"the ground truth of {target[0]!r}"), flush=True,
                   file=sys.stderr if args.out is None else sys.stdout)  # fmt: skip
     if args.out:
         counts = labels["role"].value_counts().to_dict()
@@ -155,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also write likely personal/professional account pairs with evidence")  # fmt: skip
     p.add_argument("--evaluate", action="store_true",
                    help="print precision/recall/F1 and confusion matrices against a demo "
-                   "dataset's ground truth")  # fmt: skip
+                   "dataset's ground truth, or the profiles CSV's own role and identity columns")  # fmt: skip
     p.set_defaults(func=_cmd_accounts)
     return parser
 

@@ -50,12 +50,18 @@ def test_hand_labelled_profiles_are_evaluated_per_class():
     truth = _profiles()
     assert (truth["synthetic"] == "true").all()  # made up for the tests, labelled so
     labels = label_users(truth.drop(columns=["role", "identity"]))
-    role = classification_report(truth["role"], labels["role"])
-    identity = classification_report(truth["identity"], labels["identity"])
-    # measured 0.985 (role) and 0.966 (identity): three known misses, kept in the set
-    assert role.loc["macro avg", "f1"] >= 0.85
-    assert identity.loc["macro avg", "f1"] >= 0.85
-    assert role.loc["accuracy", "f1"] < 1.0  # the set keeps cases the rules get wrong
+    held = truth["edge_case"].str.startswith("held-out")
+    f1 = {}
+    for batch, rows in (("edge cases", ~held), ("held-out", held), ("all", held | ~held)):
+        for col in ("role", "identity"):
+            rep = classification_report(truth.loc[rows, col], labels.loc[rows, col])
+            f1[batch, col] = rep.loc["macro avg", "f1"]
+    # Measured macro-F1 (role / identity): edge cases 0.985 / 0.966, written alongside the rules;
+    # held-out 0.650 / 0.607, written after the rules were frozen and never tuned on; all
+    # 0.915 / 0.898. The bounds below guard against regressions, they are not the targets.
+    assert f1["all", "role"] >= 0.85 and f1["all", "identity"] >= 0.85
+    assert f1["held-out", "role"] >= 0.6 and f1["held-out", "identity"] >= 0.55
+    assert f1["held-out", "role"] < f1["edge cases", "role"]  # the honest gap stays visible
 
 
 @pytest.mark.parametrize(
@@ -194,3 +200,19 @@ def test_cli_dataset_to_stdout(data_root, capsys):
     assert main(["accounts", "demo"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("user_id,username,role,identity,confidence") and len(lines) > 800
+
+
+def test_pair_recovery_counts_the_planted_pairs_listed(demo_tables, truth):
+    from analysis.accounts.evaluate import pair_recovery
+
+    pairs = find_pairs(demo_tables.users, demo_tables.follows, label_users(demo_tables.users))
+    table = pair_recovery(pairs, truth).set_index("level")
+    planted = len({a["pair_id"] for a in truth["accounts"] if a["pair_id"] is not None})
+    assert (table["planted"] == planted).all()
+    assert table.loc["all", "listed"] == len(pairs)
+    assert table.loc["all", "planted_found"] == (
+        table.loc["likely", "planted_found"] + table.loc["possible", "planted_found"]
+    )
+    # the demo's pairs share no name part (the second account is a pseudonym): only mutual
+    # follows of a nominative and an anonymous account of one role find them
+    assert table.loc["all", "recall"] > 0.5

@@ -467,16 +467,26 @@ def save_labels(labels: pd.DataFrame, path: str | os.PathLike | None) -> None:
 
 
 def classify_file(profiles: str | os.PathLike, out: str | os.PathLike | None = None,
-                  overrides: str | os.PathLike | None = None) -> pd.DataFrame:  # fmt: skip
+                  overrides: str | os.PathLike | None = None,
+                  evaluate: bool = False) -> pd.DataFrame | tuple[pd.DataFrame, dict]:  # fmt: skip
     """Label a CSV of profiles and write the labels (``medtwitter accounts classify``).
 
     The output keeps the input's ``username`` (and ``user_id`` if any) and adds
     ``role``, ``identity``, ``confidence``, ``reasons``...; ``out=None`` writes
-    to standard output.
+    to standard output. With ``evaluate``, the CSV's own ``role`` and
+    ``identity`` columns are hand labels, and the evaluation against them is
+    returned too (``(labels, result)``).
     """
-    labels = label_users(load_profiles(profiles), overrides=overrides)
+    frame = load_profiles(profiles)
+    labels = label_users(frame.drop(columns=["role", "identity"], errors="ignore"),
+                         overrides=overrides)  # fmt: skip
+    result = None
+    if evaluate:
+        from analysis.accounts.evaluate import evaluate_against_columns
+
+        result = evaluate_against_columns(labels, frame)
     save_labels(labels, out)
-    return labels
+    return (labels, result) if evaluate else labels
 
 
 def label_dataset(dataset: str, overrides: str | os.PathLike | None = None) -> pd.DataFrame:

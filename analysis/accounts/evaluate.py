@@ -117,22 +117,68 @@ def format_evaluation(result: dict, what: str = "the ground truth") -> str:
     return "\n".join(blocks)
 
 
-def evaluate_dataset(dataset: str, labels) -> dict:
-    """Evaluate ``labels`` of a demo dataset against its ``ground_truth.json``."""
+def _ground_truth(dataset: str) -> dict:
     import warnings
 
     with warnings.catch_warnings():  # tqdm.auto warns in notebooks without ipywidgets
         warnings.simplefilter("ignore")
         from analysis.demo import load_ground_truth
 
-    return evaluate_labels(labels, truth_frame(load_ground_truth(dataset)))
+    return load_ground_truth(dataset)
 
 
-def evaluate_if_possible(dataset: str, labels) -> dict | None:
-    """:func:`evaluate_dataset` for a demo dataset; ``None`` when the dataset has no ground truth."""
+def evaluate_dataset(dataset: str, labels) -> dict:
+    """Evaluate ``labels`` of a demo dataset against its ``ground_truth.json``."""
+    return evaluate_labels(labels, truth_frame(_ground_truth(dataset)))
+
+
+def evaluate_if_possible(dataset: str, labels, pairs=None):
+    """:func:`evaluate_dataset` (or, given ``pairs``, :func:`pair_recovery`) for a demo dataset.
+
+    ``None`` when the dataset has no ground truth (collected data).
+    """
     from analysis.errors import UnknownDatasetError
 
     try:
-        return evaluate_dataset(dataset, labels)
+        truth = _ground_truth(dataset)
     except UnknownDatasetError:
         return None
+    if pairs is not None:
+        return pair_recovery(pairs, truth)
+    return evaluate_labels(labels, truth_frame(truth))
+
+
+def evaluate_against_columns(labels, profiles) -> dict:
+    """Evaluate labels against hand labels carried by the profiles themselves.
+
+    ``profiles`` is the labelled input (a CSV with ``username`` and the
+    researcher's ``role`` and ``identity`` columns); rows are matched in order.
+    """
+    from analysis.accounts.classify import LabelsError
+
+    missing = {"role", "identity"} - set(profiles.columns)
+    if missing:
+        raise LabelsError(f"--evaluate needs hand labels in the profiles CSV: add the column(s) "
+                          f"{sorted(missing)} (a role and an identity per row).")  # fmt: skip
+    truth = profiles[["role", "identity"]].reset_index(drop=True).assign(row=lambda f: f.index)
+    return evaluate_labels(labels.reset_index(drop=True).assign(row=lambda f: f.index), truth,
+                           key="row")  # fmt: skip
+
+
+def pair_recovery(pairs, ground_truth: dict) -> pd.DataFrame:
+    """How many of the demo's planted account pairs each likelihood level lists, and its precision.
+
+    Returns one row per level (``likely``, ``possible``, ``all``): pairs
+    listed, planted pairs among them, precision and recall.
+    """
+    truth = truth_frame(ground_truth).dropna(subset=["pair_id"])
+    planted = {tuple(sorted(g)) for g in truth.groupby("pair_id")["user_id"].apply(list)}
+    rows = []
+    for level in ("likely", "possible", "all"):
+        sub = pairs if level == "all" else pairs[pairs["likelihood"] == level]
+        listed = {tuple(sorted(p)) for p in zip(sub["user_id_a"], sub["user_id_b"], strict=True)}
+        hit = len(listed & planted)
+        rows.append({"level": level, "listed": len(listed), "planted_found": hit,
+                     "planted": len(planted), "precision": hit / len(listed) if listed else float("nan"),
+                     "recall": hit / len(planted) if planted else float("nan")})  # fmt: skip
+    return pd.DataFrame(rows)
