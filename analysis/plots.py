@@ -219,7 +219,8 @@ def plot_effect_sizes(comparison: pd.DataFrame, by: str = "identity", source: st
         labels = list(dict.fromkeys(comparison["label"]))
         y = {lab: i for i, lab in enumerate(labels)}
         pairs = list(dict.fromkeys(zip(comparison["group_a"], comparison["group_b"], strict=True)))
-        offsets = {p: (k - (len(pairs) - 1) / 2) * 0.18 for k, p in enumerate(pairs)}
+        step = min(0.18, 0.7 / len(pairs))  # the dots of one metric stay within its row
+        offsets = {p: (k - (len(pairs) - 1) / 2) * step for k, p in enumerate(pairs)}
         for k, pair in enumerate(pairs):
             sub = comparison[
                 (comparison["group_a"] == pair[0]) & (comparison["group_b"] == pair[1])
