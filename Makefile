@@ -41,8 +41,8 @@ notebooks: demo  ## re-execute the notebooks in place, storing their outputs for
 lab: demo  ## JupyterLab in the project's environment
 	$(BIN)/jupyter lab notebooks
 
-benchmark: demo  ## speed and memory figures (see benchmarks/README.md)
-	$(BIN)/python benchmarks/run.py
+benchmark: demo  ## speed and memory figures: make benchmark [BENCH="ingest graph report"]
+	$(BIN)/python benchmarks/run.py $(BENCH)
 
 clean:
 	rm -rf reports .pytest_cache
