@@ -178,6 +178,7 @@ def _cmd_accounts(args: argparse.Namespace) -> int:
         counts = labels["role"].value_counts().to_dict()
         print(f"{len(labels)} account(s) labelled in {args.out}: "
               + ", ".join(f"{n} {r}" for r, n in counts.items()), file=sys.stderr)  # fmt: skip
+    return 0
 
 
 def _cmd_adoption(args: argparse.Namespace) -> int:
@@ -347,6 +348,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="print precision/recall/F1 and confusion matrices against a demo "
                    "dataset's ground truth, or the profiles CSV's own role and identity columns")  # fmt: skip
     p.set_defaults(func=_cmd_accounts)
+
     p = sub.add_parser("adoption", help="adoption dates per account and a Bass diffusion fit")
     p.add_argument("dataset", nargs="?", default=settings.DEFAULT_DATASET)
     p.add_argument("--date", default="first_professional_at",
