@@ -181,6 +181,50 @@ def _cmd_purge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_accounts(args: argparse.Namespace) -> int:
+    from analysis.accounts.classify import classify_file, label_dataset, save_labels
+
+    target = args.target
+    if target[0] == "classify":
+        if len(target) != 2:
+            raise UsageError("usage: medtwitter accounts classify PROFILES.csv [--out LABELS.csv].")
+        if args.pairs:
+            raise UsageError(
+                "--pairs needs a dataset: medtwitter accounts DATASET --pairs PAIRS.csv."
+            )
+        if args.evaluate:
+            from analysis.accounts.evaluate import format_evaluation
+
+            labels, result = classify_file(target[1], args.out, overrides=args.overrides,
+                                           evaluate=True)  # fmt: skip
+            print(format_evaluation(result, f"the hand labels of {target[1]}"), flush=True,
+                  file=sys.stderr if args.out is None else sys.stdout)  # fmt: skip
+        else:
+            labels = classify_file(target[1], args.out, overrides=args.overrides)
+    else:
+        if len(target) != 1:
+            raise UsageError("usage: medtwitter accounts DATASET [--out LABELS.csv].")
+        labels = label_dataset(target[0], overrides=args.overrides)
+        save_labels(labels, args.out)
+        if args.pairs:
+            from analysis.accounts.pairs import find_pairs
+            from analysis.tables import load_dataset
+
+            tables = load_dataset(target[0])
+            save_labels(find_pairs(tables.users, tables.follows, labels), args.pairs)
+        if args.evaluate:
+            from analysis.accounts.evaluate import evaluate_dataset, format_evaluation
+
+            result = evaluate_dataset(target[0], labels)
+            print(format_evaluation(result, f"the ground truth of {target[0]!r}"), flush=True,
+                  file=sys.stderr if args.out is None else sys.stdout)  # fmt: skip
+    if args.out:
+        counts = labels["role"].value_counts().to_dict()
+        print(f"{len(labels)} account(s) labelled in {args.out}: "
+              + ", ".join(f"{n} {r}" for r, n in counts.items()), file=sys.stderr)  # fmt: skip
+    return 0
+
+
 def _cmd_adoption(args: argparse.Namespace) -> int:
     from analysis.adoption import adoption_summary, adoption_table, describe_bass, try_fit_bass
     from analysis.tables import load_dataset
@@ -350,6 +394,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--user", type=int, action="append", required=True, metavar="ID",
                    help="user id to remove (repeat for several)")  # fmt: skip
     p.set_defaults(func=_cmd_purge)
+
+    p = sub.add_parser(
+        "accounts", help="label accounts: role and identity style, with reasons and confidence",
+        description="medtwitter accounts DATASET labels a dataset's users; medtwitter accounts "
+        "classify PROFILES.csv labels a CSV of profiles (username, name, description; optional "
+        "protected, location). Both write username, role, identity, confidence, reasons.",
+    )  # fmt: skip
+    p.add_argument("target", nargs="+", metavar="DATASET | classify PROFILES.csv")
+    p.add_argument("--out", help="labels CSV to write (default: standard output)")
+    p.add_argument("--overrides", metavar="CSV",
+                   help="researchers' labels (user_id or username, role, identity); they win")  # fmt: skip
+    p.add_argument("--pairs", metavar="PAIRS.csv",
+                   help="also write likely personal/professional account pairs with evidence")  # fmt: skip
+    p.add_argument("--evaluate", action="store_true",
+                   help="print precision/recall/F1 and confusion matrices against a demo "
+                   "dataset's ground truth, or the profiles CSV's own role and identity columns")  # fmt: skip
+    p.set_defaults(func=_cmd_accounts)
 
     p = sub.add_parser("adoption", help="adoption dates per account and a Bass diffusion fit")
     p.add_argument("dataset", nargs="?", default=settings.DEFAULT_DATASET)
