@@ -507,12 +507,16 @@ class _Generator:
                     target = questions[int(rng.integers(len(questions)))] if questions else None
                 else:
                     target = pool[-1 - int(rng.integers(min(len(pool), 300)))]
-                if target is not None and target["author"] is not a:
+                if (
+                    target is not None
+                    and target["author"] is not a
+                    and target["created_at"] >= a["adopted_at"]
+                ):
                     tw["target"] = target
                     if tw["kind"] == "reply":
+                        # a reply comes hours after what it answers, not at the replier's own pace
                         delay = timedelta(hours=float(rng.exponential(4.0)))
-                        tw["created_at"] = max(tw["created_at"], target["created_at"] + delay)
-                        tw["created_at"] = min(tw["created_at"], horizon)
+                        tw["created_at"] = min(target["created_at"] + delay, horizon)
             if "target" not in tw:
                 tw["kind"] = "original"
             final.append(tw)
