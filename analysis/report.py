@@ -54,7 +54,7 @@ _TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
 {%- block extra_css -%}
 <style type="text/css">
-.mt-header { max-width: 60em; margin: 1em auto 0 auto; padding: 0 1em; font-family: var(--jp-ui-font-family); }
+.mt-header { max-width: 60em; margin: 1em 0 0 0; padding: 0 24px; font-family: var(--jp-ui-font-family); }
 .mt-banner { background: #fff3cd; border: 1px solid #e0c060; padding: .6em 1em; border-radius: 4px; }
 .mt-error { background: #fde8e8; border: 1px solid #d05050; padding: .6em 1em; border-radius: 4px; }
 .mt-toc { border-left: 3px solid #0072B2; padding: .2em 1em; margin: 1em 0; }
@@ -131,7 +131,9 @@ def table_of_contents(body: str) -> str:
     return f"<ul>{''.join(items)}</ul>" if items else ""
 
 
-def report_header(description: str, synthetic: bool, error: str = "", anonymise: bool = False) -> str:
+def report_header(
+    description: str, synthetic: bool, error: str = "", anonymise: bool = False
+) -> str:
     """The HTML put at the top of every report: banner, dataset line, error, contents.
 
     Every piece of text is escaped.
@@ -278,7 +280,9 @@ def build_reports(
         nb, error = run_notebook(path, params, progress=progress)
         target = out / f"{path.stem}.html"
         header = report_header(description, tables.synthetic, error, anonymise)
-        export_html(nb, target, title=f"{path.stem} — {dataset}", show_code=show_code, header=header)
+        export_html(
+            nb, target, title=f"{path.stem} — {dataset}", show_code=show_code, header=header
+        )
         seconds = time.perf_counter() - start
         results.append(ReportResult(path.name, target, not error, error, seconds, nb))
         if progress:

@@ -133,9 +133,15 @@ def new_notebook(folder: Path, name: str, *cells: str) -> Path:
         "if data_dir:\n    settings.set_data_dir(data_dir)\ntables = load_dataset(dataset)"
     )
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nb.cells = [params, nbformat.v4.new_code_cell(setup)] + [
-        nbformat.v4.new_markdown_cell(c[4:]) if c.startswith("#md ") else nbformat.v4.new_code_cell(c)
+        nbformat.v4.new_markdown_cell(c[4:])
+        if c.startswith("#md ")
+        else nbformat.v4.new_code_cell(c)
         for c in cells
     ]
     folder.mkdir(parents=True, exist_ok=True)

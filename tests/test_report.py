@@ -70,7 +70,9 @@ def test_notebook_runs_top_to_bottom_on_the_tiny_dataset(tiny_reports, name):
     assert "Synthetic data." not in page  # collected-style data carries no banner
 
 
-def test_show_code_keeps_code_and_progress_is_shown_per_notebook_and_cell(data_root, tmp_path, capfd):
+def test_show_code_keeps_code_and_progress_is_shown_per_notebook_and_cell(
+    data_root, tmp_path, capfd
+):
     [r] = build_reports("demo", tmp_path, notebooks="00", show_code=True, progress=True)
     page = r.html.read_text(encoding="utf-8")
     assert "load_dataset" in page and re.search(r'class="[^"]*jp-InputArea-editor', page)
