@@ -21,11 +21,14 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from analysis.demo import build_demo
+    from analysis.demo import build_demo, build_tiny
 
-    report = build_demo(
-        args.dataset, accounts=args.accounts, seed=args.seed, progress=not args.quiet
-    )
+    if args.tiny:
+        report = build_tiny(args.dataset or "tiny", progress=not args.quiet)
+    else:
+        report = build_demo(
+            args.dataset or "demo", accounts=args.accounts, seed=args.seed, progress=not args.quiet
+        )
     _print_counts(report.dataset, report.counts, synthetic=True)
     return 0
 
@@ -82,7 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("demo", help="generate and ingest the synthetic demo community")
-    p.add_argument("--dataset", default="demo", help="dataset name (default: demo)")
+    p.add_argument("--dataset", help="dataset name (default: demo, or tiny with --tiny)")
+    p.add_argument("--tiny", action="store_true",
+                   help="three tweets, no follow links, no labels, instead of the community")  # fmt: skip
     p.add_argument("--accounts", type=int, default=800, help="number of accounts (default: 800)")
     p.add_argument("--seed", type=int, default=settings.SEED, help="random seed")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
