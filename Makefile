@@ -44,8 +44,8 @@ notebooks: demo  ## re-execute the notebooks in place, storing their outputs for
 	$(BIN)/python -c "from analysis.report import refresh_notebook, list_notebooks; \
 	[print('refresh', p.name, flush=True) or refresh_notebook(p) for p in list_notebooks('$(ONLY)' or None)]"
 
-lab: demo  ## JupyterLab in the project's environment
-	$(BIN)/jupyter lab notebooks
+lab: demo  ## JupyterLab in the project's environment (LAB_ARGS="--no-browser --port 8899" to pass options)
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS) notebooks
 
 benchmark: demo  ## speed and memory figures (see benchmarks/README.md)
 	$(BIN)/python benchmarks/run.py
