@@ -62,12 +62,18 @@ _TEMPLATE = """{%- extends 'index.html.j2' -%}
 .mt-toc .mt-toc-title { font-weight: bold; margin: 0; }
 </style>
 {%- endblock extra_css -%}
+{%- block data_png scoped -%}
+<div class="jp-RenderedImage jp-OutputArea-output {{ extra_class }}">
+<img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}" alt="{{ (output | get_metadata('alt', 'image/png') or 'Figure') | escape_html }}">
+</div>
+{%- endblock data_png -%}
 {%- block body_header -%}
 {{ super() }}
 {{ resources.medtwitter_header }}
 {%- endblock body_header -%}
 """
 _TOC_MARK = "<!-- medtwitter-toc -->"
+_MD_HEADING = re.compile(r"^#{1,3}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 _HEADING = re.compile(r'<h([1-3])\s+id="([^"]+)"[^>]*>(.*?)</h\1>', re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 
@@ -198,13 +204,51 @@ def _write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def _stop_at_failing_cell(nb: nbformat.NotebookNode) -> None:
-    """Drop papermill's error banners and the cells after the failing one; mark the stop."""
+def _sections(nb: nbformat.NotebookNode) -> list[str]:
+    """For each cell, the last Markdown heading at or before it ('' before the first)."""
+    current, out = "", []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            headings = _MD_HEADING.findall(cell.source)
+            current = headings[-1] if headings else current
+        out.append(current)
+    return out
+
+
+def describe_figures(nb: nbformat.NotebookNode) -> None:
+    """Give every PNG output without one an alternative text naming its section.
+
+    Examples
+    --------
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("## Volume"),
+    ...     nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output(
+    ...         "display_data", data={"image/png": "", "text/plain": "<Figure>"})])])
+    >>> describe_figures(nb); nb.cells[1].outputs[0].metadata["image/png"]["alt"]
+    'Figure: Volume'
+    """
+    for cell, section in zip(nb.cells, _sections(nb), strict=True):
+        for out in cell.get("outputs", []):
+            if "image/png" in out.get("data", {}):
+                meta = out.setdefault("metadata", {}).setdefault("image/png", {})
+                meta.setdefault("alt", f"Figure: {section}" if section else "Figure")
+
+
+def _stop_at_failing_cell(nb: nbformat.NotebookNode) -> str:
+    """Drop papermill's error banners and the cells after the failing one; mark the stop.
+
+    Returns where it failed, for the reader: 'code cell N, section "..."'.
+    """
     nb.cells = [c for c in nb.cells if "papermill-error-cell-tag" not in c.metadata.get("tags", [])]
+    sections = _sections(nb)
+    number = 0
     for i, cell in enumerate(nb.cells):
-        if cell.cell_type == "code" and any(o.output_type == "error" for o in cell.outputs):
+        if cell.cell_type != "code" or "injected-parameters" in cell.metadata.get("tags", []):
+            continue
+        number += 1
+        if any(o.output_type == "error" for o in cell.outputs):
             nb.cells = nb.cells[: i + 1] + [nbformat.v4.new_markdown_cell(_STOP_CELL)]
-            return
+            return f"code cell {number}" + (f', section "{sections[i]}"' if sections[i] else "")
+    return ""
 
 
 def run_notebook(
@@ -228,12 +272,13 @@ def run_notebook(
                 progress_bar=bar, kernel_name="python3", execution_timeout=timeout,
             )  # fmt: skip
         except pm.PapermillExecutionError as exc:
-            error = f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
+            error = f"{exc.ename}: {exc.evalue}"
         except Exception as exc:  # kernel death, timeout: that report fails, the others go on
             error = f"{type(exc).__name__}: {exc}"
         nb = nbformat.read(out, as_version=4) if out.exists() else nbformat.read(path, as_version=4)
     if error:
-        _stop_at_failing_cell(nb)
+        where = _stop_at_failing_cell(nb)
+        error = f"{where}: {error}" if where else error
     return nb, error
 
 
@@ -278,6 +323,7 @@ def build_reports(
                   file=sys.stderr, flush=True)  # fmt: skip
         start = time.perf_counter()
         nb, error = run_notebook(path, params, progress=progress)
+        describe_figures(nb)
         target = out / f"{path.stem}.html"
         header = report_header(description, tables.synthetic, error, anonymise)
         export_html(

@@ -33,6 +33,7 @@ def test_reports_are_self_contained_with_no_code_by_default(demo_reports):
         assert not re.search(r'class="[^"]*jp-InputArea-editor', page), f"{r.html.name} shows code"
     overview = _result(demo_reports, "00_overview.ipynb").html.read_text(encoding="utf-8")
     assert "data:image/png;base64," in overview  # the chart is embedded
+    assert 'alt="Figure: Volume over time"' in overview  # named by its section
     assert "load_dataset" not in overview
 
 
@@ -87,6 +88,7 @@ def test_failing_cell_stops_its_report_and_the_others_build(data_root, tmp_path)
     new_notebook(folder, "00_fine.ipynb", "#md ## Fine", 'print("fine", len(tables.tweets))')
     new_notebook(
         folder, "01_broken.ipynb",
+        "#md ## Before the failure",
         'print("before the failure")',
         'raise ValueError("planted failure")',
         "#md ## After the failure",
@@ -95,16 +97,19 @@ def test_failing_cell_stops_its_report_and_the_others_build(data_root, tmp_path)
     new_notebook(folder, "02_fine_too.ipynb", 'print("fine too")')
     results = build_reports("demo", tmp_path / "out", notebooks_dir=folder, progress=False)
     assert [r.ok for r in results] == [True, False, True]
-    # papermill's execution count: parameters, injected parameters, setup, print, raise
     broken = results[1]
-    assert broken.error == "cell 5: ValueError: planted failure"
+    # the notebook's own code cells: parameters, setup, print, raise (papermill's injected one not counted)
+    assert broken.error == 'code cell 4, section "Before the failure": ValueError: planted failure'
     page = broken.html.read_text(encoding="utf-8")
     assert "before the failure" in page and "planted failure" in page
     assert "After the failure" not in page and "after the failure" not in page
     assert 'class="mt-error"' in page and 'id="report-stopped"' in page
     assert "fine too" in results[2].html.read_text(encoding="utf-8")
     index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
-    assert "failed</strong>: cell 5: ValueError: planted failure" in index
+    assert (
+        "failed</strong>: code cell 4, section &quot;Before the failure&quot;: ValueError: planted failure"
+        in index
+    )
 
 
 def test_cli_report_exits_non_zero_when_a_notebook_fails(data_root, tmp_path, monkeypatch, capsys):
