@@ -138,11 +138,16 @@ def table_of_contents(body: str) -> str:
 
 
 def report_header(
-    description: str, synthetic: bool, error: str = "", anonymise: bool = False
+    description: str,
+    synthetic: bool,
+    error: str = "",
+    anonymise: bool = False,
+    parameters: dict | None = None,
 ) -> str:
     """The HTML put at the top of every report: banner, dataset line, error, contents.
 
-    Every piece of text is escaped.
+    ``parameters`` are shown as the notebook received them, except ``data_dir``
+    (a path on the author's machine). Every piece of text is escaped.
 
     Examples
     --------
@@ -155,6 +160,10 @@ def report_header(
     parts.append(f'<p class="mt-dataset">{html.escape(description)}</p>')
     if anonymise:
         parts.append('<p class="mt-anonymised">Handles and ids are pseudonymised.</p>')
+    shown = ", ".join(f"{k} = {v!r}" for k, v in (parameters or {}).items() if k != "data_dir")
+    if shown:
+        parts.append(f'<p class="mt-parameters">Parameters: <code>{html.escape(shown)}</code> · '
+                     '<a href="index.html">all reports</a></p>')  # fmt: skip
     if error:
         parts.append(
             '<p class="mt-error"><strong>This report stopped at a failing cell</strong> '
@@ -324,8 +333,10 @@ def build_reports(
         start = time.perf_counter()
         nb, error = run_notebook(path, params, progress=progress)
         describe_figures(nb)
+        # papermill's injected cell holds data_dir, a path on this machine: not for readers
+        nb.cells = [c for c in nb.cells if "injected-parameters" not in c.metadata.get("tags", [])]
         target = out / f"{path.stem}.html"
-        header = report_header(description, tables.synthetic, error, anonymise)
+        header = report_header(description, tables.synthetic, error, anonymise, params)
         export_html(
             nb, target, title=f"{path.stem} — {dataset}", show_code=show_code, header=header
         )

@@ -107,6 +107,9 @@ def test_links_in_index_resolve_to_the_reports(demo_reports, browser):
         assert page.url == href
         assert page.evaluate("document.querySelector('.mt-dataset') !== null"), href
         assert browser.errors == [], f"{href}: {browser.errors}"
+        page.click("text=all reports")  # and back to the index
+        page.wait_for_load_state()
+        assert page.url == index.url
         page.close()
     index.close()
 
