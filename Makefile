@@ -47,8 +47,8 @@ notebooks: demo  ## re-execute the notebooks in place, storing their outputs for
 lab: demo  ## JupyterLab in the project's environment (LAB_ARGS="--no-browser --port 8899" to pass options)
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS) notebooks
 
-benchmark: demo  ## speed and memory figures (see benchmarks/README.md)
-	$(BIN)/python benchmarks/run.py
+benchmark: demo  ## speed and memory figures: make benchmark [BENCH="ingest graph report"]
+	$(BIN)/python benchmarks/run.py $(BENCH)
 
 chromium:  ## Debian's Chromium for the browser test (apt, as root: CI runs as root on Debian)
 	@command -v $(CHROMIUM) >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }

@@ -71,6 +71,40 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _cmd_adoption(args: argparse.Namespace) -> int:
+    from analysis.adoption import adoption_summary, adoption_table, describe_bass, try_fit_bass
+    from analysis.tables import load_dataset
+
+    adoption = adoption_table(load_dataset(args.dataset))
+    print(adoption_summary(adoption).to_string(index=False))
+    print()
+    fit = try_fit_bass(adoption[args.date], n_boot=args.boot, seed=args.seed)
+    print(describe_bass(fit))
+    return 0
+
+
+def _cmd_hashtags(args: argparse.Namespace) -> int:
+    from analysis.hashtags import (
+        cooccurrence_graph,
+        describe_graph,
+        hashtag_communities,
+        label_communities,
+        tag_frequencies,
+    )
+    from analysis.tables import load_dataset
+
+    tables = load_dataset(args.dataset)
+    print(tag_frequencies(tables, fold=args.fold_accents).head(args.top).to_string(index=False))
+    graph = cooccurrence_graph(tables, fold=args.fold_accents)
+    comms = hashtag_communities(graph, seed=args.seed)
+    print()
+    print(describe_graph(graph, comms))
+    if len(comms):
+        table = label_communities(comms, tables, fold=args.fold_accents)
+        print(table[["community", "top_tags", "tweets", "accounts"]].to_string(index=False))
+    return 0
+
+
 def _print_counts(dataset: str, counts: dict[str, int], synthetic: bool = False) -> None:
     label = " (synthetic)" if synthetic else ""
     sizes = ", ".join(f"{n} {name}" for name, n in counts.items())
@@ -111,6 +145,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--show-code", action="store_true", help="keep code cells in the HTML")
     p.add_argument("--anonymise", action="store_true", help="pseudonymise handles and ids")
     p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser("adoption", help="adoption dates per account and a Bass diffusion fit")
+    p.add_argument("dataset", nargs="?", default=settings.DEFAULT_DATASET)
+    p.add_argument("--date", default="first_professional_at",
+                   choices=["first_professional_at", "first_tweet_at", "created_at"],
+                   help="adoption date to fit (default: first_professional_at)")  # fmt: skip
+    p.add_argument("--boot", type=int, default=200, help="bootstrap resamples (default: 200)")
+    p.add_argument("--seed", type=int, default=settings.SEED, help="random seed")
+    p.set_defaults(func=_cmd_adoption)
+
+    p = sub.add_parser("hashtags", help="top hashtags and their co-occurrence communities")
+    p.add_argument("dataset", nargs="?", default=settings.DEFAULT_DATASET)
+    p.add_argument("--top", type=int, default=15, help="tags to list (default: 15)")
+    p.add_argument("--fold-accents", action="store_true", help="merge #santé and #sante")
+    p.add_argument("--seed", type=int, default=settings.SEED, help="random seed")
+    p.set_defaults(func=_cmd_hashtags)
     return parser
 
 

@@ -1,4 +1,9 @@
-"""Run every benchmark in this folder (`make benchmark`); exit non-zero if one fails."""
+"""Run the benchmarks on demand: ``make benchmark`` or ``python benchmarks/run.py [NAME...]``.
+
+Each ``benchmarks/<name>.py`` is a script that prints its figures, ratios and a
+PASS/FAIL line per target; this runner runs the ones named (default: all) one
+after the other, so they never compete for the machine's cores.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,25 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
+
+def main(argv: list[str]) -> int:
+    scripts = sorted(p for p in HERE.glob("*.py") if p.name != "run.py")
+    if argv:
+        wanted = set(argv)
+        unknown = wanted - {p.stem for p in scripts}
+        if unknown:
+            known = ", ".join(p.stem for p in scripts)
+            print(
+                f"benchmarks: no benchmark named {', '.join(sorted(unknown))}; choose among {known}."
+            )
+            return 2
+        scripts = [p for p in scripts if p.stem in wanted]
+    status = 0
+    for script in scripts:
+        print(f"== benchmarks/{script.name}", flush=True)
+        status |= subprocess.call([sys.executable, str(script)])
+    return status
+
+
 if __name__ == "__main__":
-    failed = []
-    for script in sorted(p for p in HERE.glob("*.py") if p.name != "run.py"):
-        print(f"== {script.name}", flush=True)
-        if subprocess.run([sys.executable, str(script)], cwd=HERE.parent).returncode:
-            failed.append(script.name)
-    print("benchmarks failed: " + ", ".join(failed) if failed else "all benchmarks passed")
-    sys.exit(1 if failed else 0)
+    raise SystemExit(main(sys.argv[1:]))
