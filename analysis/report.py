@@ -17,11 +17,13 @@ shows its error, the header says so, and the other notebooks still build.
 from __future__ import annotations
 
 import html
+import multiprocessing
 import os
 import re
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -261,17 +263,19 @@ def _stop_at_failing_cell(nb: nbformat.NotebookNode) -> str:
 
 
 def run_notebook(
-    path: Path, parameters: dict, progress: bool = True, timeout: int = 600
+    path: Path, parameters: dict, progress: bool = True, timeout: int = 600, position: int = 0
 ) -> tuple[nbformat.NotebookNode, str]:
     """Execute a notebook with papermill; return it (with outputs) and an error text or ''.
 
     A failing cell (or a dead kernel, or a cell over ``timeout`` seconds) does
     not raise: the notebook returned ends at the failing cell, with its error.
-    Progress is shown per cell unless ``progress`` is False.
+    Progress is shown per cell unless ``progress`` is False (``position``: the
+    bar's line, when several notebooks run side by side).
     """
     import papermill as pm
 
-    bar = {"desc": path.stem, "leave": True, "file": sys.stderr} if progress else False
+    bar = {"desc": path.stem, "leave": True, "file": sys.stderr, "position": position}
+    bar = bar if progress else False
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / path.name
         error = ""
@@ -291,6 +295,30 @@ def run_notebook(
     return nb, error
 
 
+def report_notebook(
+    path: Path,
+    params: dict,
+    target: Path,
+    description: str,
+    synthetic: bool,
+    show_code: bool = False,
+    progress: bool = True,
+    position: int = 0,
+) -> ReportResult:
+    """Execute one notebook with ``params`` and export it to ``target``; never raises on a failing cell."""
+    start = time.perf_counter()
+    if progress:
+        print(f"report: running {path.name}", file=sys.stderr, flush=True)
+    nb, error = run_notebook(path, params, progress=progress, position=position)
+    describe_figures(nb)
+    # papermill's injected cell holds data_dir, a path on this machine: not for readers
+    nb.cells = [c for c in nb.cells if "injected-parameters" not in c.metadata.get("tags", [])]
+    header = report_header(description, synthetic, error, params.get("anonymise", False), params)
+    title = f"{path.stem} — {params['dataset']}"
+    export_html(nb, target, title=title, show_code=show_code, header=header)
+    return ReportResult(path.name, target, not error, error, time.perf_counter() - start, nb)
+
+
 def build_reports(
     dataset: str = settings.DEFAULT_DATASET,
     out_dir: str | os.PathLike[str] = "reports",
@@ -300,6 +328,7 @@ def build_reports(
     seed: int = settings.SEED,
     notebooks_dir: str | os.PathLike[str] | None = None,
     progress: bool = True,
+    jobs: int | None = None,
 ) -> list[ReportResult]:
     """Execute the notebooks on ``dataset`` and export one HTML report each, plus ``index.html``.
 
@@ -312,6 +341,8 @@ def build_reports(
     anonymise, seed : passed to every notebook's parameters cell
     notebooks_dir : folder of the notebooks (default: the project's ``notebooks/``)
     progress : show progress per notebook and per cell on stderr
+    jobs : notebooks run side by side, each in its own kernel (default
+        ``settings.REPORT_JOBS``); the reports are the same whatever the number
 
     Examples
     --------
@@ -325,27 +356,37 @@ def build_reports(
     out = Path(out_dir)
     params = {"dataset": dataset, "data_dir": str(settings.data_dir()),
               "anonymise": anonymise, "seed": seed}  # fmt: skip
-    results: list[ReportResult] = []
-    for n, path in enumerate(books, 1):
+    jobs = max(1, min(jobs or settings.REPORT_JOBS, len(books) or 1))
+    tasks = [
+        dict(path=path, params=params, target=out / f"{path.stem}.html", show_code=show_code,
+             description=description, synthetic=tables.synthetic, progress=progress,
+             position=i % jobs)
+        for i, path in enumerate(books)
+    ]  # fmt: skip
+
+    def announce(n: int, r: ReportResult) -> None:
         if progress:
-            print(f"report {n}/{len(books)}: {path.name} on dataset {dataset!r}",
+            status = "ok" if r.ok else f"FAILED ({r.error})"
+            print(f"report {n}/{len(books)}: {Path(r.notebook).stem} {status} in {r.seconds:.1f} s",
                   file=sys.stderr, flush=True)  # fmt: skip
-        start = time.perf_counter()
-        nb, error = run_notebook(path, params, progress=progress)
-        describe_figures(nb)
-        # papermill's injected cell holds data_dir, a path on this machine: not for readers
-        nb.cells = [c for c in nb.cells if "injected-parameters" not in c.metadata.get("tags", [])]
-        target = out / f"{path.stem}.html"
-        header = report_header(description, tables.synthetic, error, anonymise, params)
-        export_html(
-            nb, target, title=f"{path.stem} — {dataset}", show_code=show_code, header=header
-        )
-        seconds = time.perf_counter() - start
-        results.append(ReportResult(path.name, target, not error, error, seconds, nb))
-        if progress:
-            status = "ok" if not error else f"FAILED ({error})"
-            print(f"report {n}/{len(books)}: {path.stem} {status} in {seconds:.1f} s",
-                  file=sys.stderr, flush=True)  # fmt: skip
+
+    if progress:
+        print(f"report: {len(books)} notebook(s) on dataset {dataset!r}, {jobs} at a time",
+              file=sys.stderr, flush=True)  # fmt: skip
+    if jobs == 1:
+        results = []
+        for n, task in enumerate(tasks, 1):
+            results.append(report_notebook(**task))
+            announce(n, results[-1])
+    else:  # one kernel per notebook anyway: run `jobs` of them side by side
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method)) as pool:
+            futures = {pool.submit(report_notebook, **task): i for i, task in enumerate(tasks)}
+            done: dict[int, ReportResult] = {}
+            for n, future in enumerate(as_completed(futures), 1):
+                done[futures[future]] = future.result()
+                announce(n, done[futures[future]])
+        results = [done[i] for i in range(len(tasks))]
     write_index(out, dataset, description, results, tables.synthetic)
     return results
 

@@ -80,9 +80,9 @@ def test_show_code_keeps_code_and_progress_is_shown_per_notebook_and_cell(
     assert str(data_root) not in page  # papermill's injected cell (data_dir) is left out
     assert "<code>dataset = 'demo', anonymise = False, seed = 42</code>" in html.unescape(page)
     err = capfd.readouterr().err
-    assert "report 1/1: 00_overview.ipynb" in err
+    assert "report: running 00_overview.ipynb" in err
     assert re.search(r"00_overview: 100%.*cell", err)  # per-cell bar
-    assert "00_overview ok in" in err
+    assert "report 1/1: 00_overview ok in" in err
 
 
 def test_failing_cell_stops_its_report_and_the_others_build(data_root, tmp_path):
