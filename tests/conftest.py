@@ -100,7 +100,7 @@ def _build_all_reports(root: Path, dataset: str, out: Path):
 
     settings.set_data_dir(root)
     try:
-        return build_reports(dataset, out, progress=False)
+        return build_reports(dataset, out, progress=False, jobs=2)  # two kernels side by side
     finally:
         settings.set_data_dir(None)
 

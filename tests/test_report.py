@@ -152,3 +152,9 @@ def test_bios_names_and_tweets_show_as_text_in_tables_and_printed_output(hostile
 def test_report_files_are_readable_by_others(demo_reports):
     for path in [r.html for r in demo_reports] + [demo_reports[0].html.parent / "index.html"]:
         assert path.stat().st_mode & 0o044 == 0o044
+
+
+def test_report_is_the_same_built_alone_or_side_by_side(demo_reports, data_root, tmp_path):
+    [alone] = build_reports("demo", tmp_path, notebooks="00", jobs=1, progress=False)
+    side_by_side = _result(demo_reports, "00_overview.ipynb")  # built with 2 jobs
+    assert alone.html.read_bytes() == side_by_side.html.read_bytes()
