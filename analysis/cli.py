@@ -63,7 +63,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     results = build_reports(
         dataset=args.dataset, out_dir=args.out, notebooks=args.notebooks,
-        show_code=args.show_code, anonymise=args.anonymise,
+        show_code=args.show_code, anonymise=args.anonymise, jobs=args.jobs,
     )  # fmt: skip
     failed = [r for r in results if not r.ok]
     for r in results:
@@ -144,6 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--notebooks", help="comma-separated notebook numbers, e.g. 00,02")
     p.add_argument("--show-code", action="store_true", help="keep code cells in the HTML")
     p.add_argument("--anonymise", action="store_true", help="pseudonymise handles and ids")
+    p.add_argument("--jobs", type=int, default=None,
+                   help=f"notebooks run side by side (default: {settings.REPORT_JOBS})")  # fmt: skip
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("adoption", help="adoption dates per account and a Bass diffusion fit")
