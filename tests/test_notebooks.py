@@ -35,12 +35,15 @@ IDS = [p.stem for p in NOTEBOOKS]
 
 
 def sanitize_patterns() -> list[tuple[str, str, str, str]]:
-    """(section, example, regex, replace) for each section of the sanitize file."""
+    """(section, example, regex, replace) for each section of the sanitize file.
+
+    The example is the section's first comment line holding ``before -> after``.
+    """
     found, section, example, regex = [], None, None, None
     for line in SANITIZE.read_text(encoding="utf-8").splitlines():
         if m := re.match(r"\[(.+)\]$", line):
             section, example, regex = m.group(1), None, None
-        elif section and line.startswith("#") and example is None:
+        elif section and line.startswith("#") and " -> " in line and example is None:
             example = line[1:].strip()
         elif section and line.startswith("regex:"):
             regex = line.split(":", 1)[1].strip()
@@ -144,9 +147,11 @@ def test_stored_outputs_match_a_fresh_run_on_the_demo_data(path, demo_reports):
 
 @pytest.mark.parametrize("section, example, regex, replace", sanitize_patterns())
 def test_each_sanitize_pattern_replaces_its_example(section, example, regex, replace):
-    assert example and " -> " in example, f"[{section}] needs an example 'before -> after'"
-    before, after = example.split(" -> ")
-    assert re.sub(regex, replace, before) == after
+    assert example, f"[{section}] needs a comment with an example: 'before -> after'"
+    before, after = (part.strip().strip('"') for part in example.rsplit(" -> ", 1))
+    sanitized = re.sub(regex, replace, before)
+    assert sanitized != before, f"[{section}] leaves its own example unchanged"
+    assert after in sanitized, f"[{section}]: {before!r} gives {sanitized!r}, not {after!r}"
 
 
 def test_sanitize_patterns_leave_demo_figures_and_counts_alone():
