@@ -21,11 +21,14 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from analysis.demo import build_demo
+    from analysis.demo import build_demo, build_tiny
 
-    report = build_demo(
-        args.dataset, accounts=args.accounts, seed=args.seed, progress=not args.quiet
-    )
+    if args.tiny:
+        report = build_tiny(args.dataset or "tiny", progress=not args.quiet)
+    else:
+        report = build_demo(
+            args.dataset or "demo", accounts=args.accounts, seed=args.seed, progress=not args.quiet
+        )
     _print_counts(report.dataset, report.counts, synthetic=True)
     return 0
 
@@ -129,7 +132,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     results = build_reports(
         dataset=args.dataset, out_dir=args.out, notebooks=args.notebooks,
-        show_code=args.show_code, anonymise=args.anonymise,
+        show_code=args.show_code, anonymise=args.anonymise, jobs=args.jobs,
     )  # fmt: skip
     failed = [r for r in results if not r.ok]
     for r in results:
@@ -273,7 +276,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("demo", help="generate and ingest the synthetic demo community")
-    p.add_argument("--dataset", default="demo", help="dataset name (default: demo)")
+    p.add_argument("--dataset", help="dataset name (default: demo, or tiny with --tiny)")
+    p.add_argument("--tiny", action="store_true",
+                   help="three tweets, no follow links, no labels, instead of the community")  # fmt: skip
     p.add_argument("--accounts", type=int, default=800, help="number of accounts (default: 800)")
     p.add_argument("--seed", type=int, default=settings.SEED, help="random seed")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -374,6 +379,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--notebooks", help="comma-separated notebook numbers, e.g. 00,02")
     p.add_argument("--show-code", action="store_true", help="keep code cells in the HTML")
     p.add_argument("--anonymise", action="store_true", help="pseudonymise handles and ids")
+    p.add_argument("--jobs", type=int, default=None,
+                   help=f"notebooks run side by side (default: {settings.REPORT_JOBS})")  # fmt: skip
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("check-tweet", help="before publishing: could a reader identify a patient?")
