@@ -8,6 +8,8 @@ NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sani
 
 # Debian's Chromium, for the test that opens the HTML reports (tests/test_report_browser.py).
 CHROMIUM ?= chromium
+# apt needs root: through sudo when make does not run as root.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 # `make notebooks ONLY=02,05` refreshes some notebooks only.
 ONLY ?=
 
@@ -51,7 +53,7 @@ benchmark: demo  ## speed and memory figures: make benchmark [BENCH="ingest grap
 	$(BIN)/python benchmarks/run.py $(BENCH)
 
 chromium:  ## Debian's Chromium for the browser test (apt, as root: CI runs as root on Debian)
-	@command -v $(CHROMIUM) >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
+	@command -v $(CHROMIUM) >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 	@command -v $(CHROMIUM) >/dev/null 2>&1 || { echo "chromium is missing and could not be installed" >&2; exit 1; }
 
 clean:
