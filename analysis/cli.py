@@ -21,11 +21,14 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from analysis.demo import build_demo
+    from analysis.demo import build_demo, build_tiny
 
-    report = build_demo(
-        args.dataset, accounts=args.accounts, seed=args.seed, progress=not args.quiet
-    )
+    if args.tiny:
+        report = build_tiny(args.dataset or "tiny", progress=not args.quiet)
+    else:
+        report = build_demo(
+            args.dataset or "demo", accounts=args.accounts, seed=args.seed, progress=not args.quiet
+        )
     _print_counts(report.dataset, report.counts, synthetic=True)
     return 0
 
@@ -35,6 +38,8 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
     report = ingest_files(args.files, args.dataset, strict=args.strict, progress=not args.quiet)
     for f in report.files:
+        skipped = f", {f.skipped_pages} skipped" if f.skipped_pages else ""
+        print(f"{f.path}: read as {f.format} ({f.pages} pages{skipped})")
         for problem in f.problems:
             print(f"warning: {problem}", file=sys.stderr)
     if report.bad_lines:
@@ -42,6 +47,73 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
               f"{settings.processed_dir(args.dataset) / 'quarantine.jsonl'}", file=sys.stderr)  # fmt: skip
     _print_counts(report.dataset, report.counts)
     return 0 if report.pages else 1
+
+
+def _cmd_collect(args: argparse.Namespace) -> int:
+    from analysis import collect
+
+    def show(name: str, result: collect.CollectionResult) -> None:
+        print("\n".join(collect.coverage_lines(result)))
+
+    for name, default in [
+        ("dataset", None),
+        ("no_wait", False),
+        ("max_retries", 5),
+        ("quiet", False),
+    ]:
+        setattr(args, name, getattr(args, name, default))
+    job = None
+    if not args.config:
+        if not getattr(args, "collect_job", None):
+            raise UsageError(
+                "give a collect subcommand or --config FILE; see `medtwitter collect --help`."
+            )
+        if not args.dataset:
+            raise UsageError("give --dataset NAME (the raw files go to <data root>/raw/NAME/).")
+        job = args.collect_job(args)  # checks the query and accounts before any request
+    collector = collect.Collector(
+        collect.make_client(), wait_on_rate_limit=not args.no_wait,
+        max_retries=args.max_retries, progress=not args.quiet,
+    )  # fmt: skip
+    if job is None:
+        collect.run_config(args.config, collector, dataset=args.dataset, on_result=show)
+        return 0
+    result = collector.run(job, settings.raw_dir(args.dataset), output=args.output)
+    show(job.endpoint, result)
+    return 0
+
+
+def _collect_query(args: argparse.Namespace) -> str:
+    from analysis.query import build_query, check_query
+
+    if args.query:
+        return check_query(args.query, archive=args.archive, limit=args.query_limit)
+    return build_query(args.hashtag, args.keyword, args.from_account, args.lang,
+                       exclude_retweets=not args.include_retweets, archive=args.archive,
+                       limit=args.query_limit)  # fmt: skip
+
+
+def _collect_search(args: argparse.Namespace):
+    from analysis.collect import search_job
+
+    return search_job(_collect_query(args), archive=args.archive, since=args.since,
+                      until=args.until, max_tweets=args.max_tweets, query_limit=args.query_limit)  # fmt: skip
+
+
+def _collect_counts(args: argparse.Namespace):
+    from analysis.collect import counts_job
+
+    return counts_job(_collect_query(args), archive=args.archive, since=args.since,
+                      until=args.until, granularity=args.granularity, query_limit=args.query_limit)  # fmt: skip
+
+
+def _collect_accounts(args: argparse.Namespace):
+    from analysis.collect import account_job, users_job
+
+    if args.endpoint == "users":
+        return users_job(args.accounts, args.file or ())
+    return account_job(args.endpoint, args.accounts, args.file or (),
+                       max_tweets=getattr(args, "max_tweets", None))  # fmt: skip
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
@@ -60,12 +132,134 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     results = build_reports(
         dataset=args.dataset, out_dir=args.out, notebooks=args.notebooks,
-        show_code=args.show_code, anonymise=args.anonymise,
+        show_code=args.show_code, anonymise=args.anonymise, jobs=args.jobs,
     )  # fmt: skip
     failed = [r for r in results if not r.ok]
     for r in results:
         print(f"{'ok    ' if r.ok else 'FAILED'} {r.html}" + ("" if r.ok else f": {r.error}"))
     return 1 if failed else 0
+
+
+def _cmd_check_tweet(args: argparse.Namespace) -> int:
+    import json
+
+    from analysis.confidentiality import CUE_MEANINGS, check_tweet
+
+    result = check_tweet(args.text)
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False))
+    else:
+        print(f"risk: {result.risk} — {result.reason}")
+        for cue in result.cues:
+            print(f"  {cue.kind:<10} {cue.match!r:<24} {CUE_MEANINGS[cue.kind]}")
+        if result.risk != "none":
+            print("Publish only what could be public: remove or blur the details above.")
+    return 0
+
+
+def _cmd_compliance(args: argparse.Namespace) -> int:
+    from analysis.compliance import apply_compliance, check_compliance, load_compliance
+
+    report = load_compliance(args.dataset) if args.saved else check_compliance(
+        args.dataset, poll_every=args.poll_every,
+        log=lambda msg: print(msg, file=sys.stderr, flush=True))  # fmt: skip
+    print(f"compliance results for dataset {args.dataset!r} ({report.path}):")
+    print(report.summary().to_string(index=False) if len(report.results) else "  nothing to do.")
+    users, tweets = report.to_remove()
+    if not args.remove:
+        if users or tweets:
+            print(f"{len(users)} account(s) and {len(tweets)} tweet(s) must be removed; run again "
+                  f"with --remove (add --saved to reuse these results).")  # fmt: skip
+        return 0
+    purged = apply_compliance(report)
+    print(purged.summary() if purged else "nothing removed.")
+    return 0
+
+
+def _cmd_purge(args: argparse.Namespace) -> int:
+    from analysis.purge import purge
+
+    report = purge(args.dataset, user_ids=args.user)
+    print(report.summary())
+    return 0
+
+
+def _cmd_accounts(args: argparse.Namespace) -> int:
+    from analysis.accounts.classify import classify_file, label_dataset, save_labels
+
+    target = args.target
+    if target[0] == "classify":
+        if len(target) != 2:
+            raise UsageError("usage: medtwitter accounts classify PROFILES.csv [--out LABELS.csv].")
+        if args.pairs:
+            raise UsageError(
+                "--pairs needs a dataset: medtwitter accounts DATASET --pairs PAIRS.csv."
+            )
+        if args.evaluate:
+            from analysis.accounts.evaluate import format_evaluation
+
+            labels, result = classify_file(target[1], args.out, overrides=args.overrides,
+                                           evaluate=True)  # fmt: skip
+            print(format_evaluation(result, f"the hand labels of {target[1]}"), flush=True,
+                  file=sys.stderr if args.out is None else sys.stdout)  # fmt: skip
+        else:
+            labels = classify_file(target[1], args.out, overrides=args.overrides)
+    else:
+        if len(target) != 1:
+            raise UsageError("usage: medtwitter accounts DATASET [--out LABELS.csv].")
+        labels = label_dataset(target[0], overrides=args.overrides)
+        save_labels(labels, args.out)
+        if args.pairs:
+            from analysis.accounts.pairs import find_pairs
+            from analysis.tables import load_dataset
+
+            tables = load_dataset(target[0])
+            save_labels(find_pairs(tables.users, tables.follows, labels), args.pairs)
+        if args.evaluate:
+            from analysis.accounts.evaluate import evaluate_dataset, format_evaluation
+
+            result = evaluate_dataset(target[0], labels)
+            print(format_evaluation(result, f"the ground truth of {target[0]!r}"), flush=True,
+                  file=sys.stderr if args.out is None else sys.stdout)  # fmt: skip
+    if args.out:
+        counts = labels["role"].value_counts().to_dict()
+        print(f"{len(labels)} account(s) labelled in {args.out}: "
+              + ", ".join(f"{n} {r}" for r, n in counts.items()), file=sys.stderr)  # fmt: skip
+    return 0
+
+
+def _cmd_adoption(args: argparse.Namespace) -> int:
+    from analysis.adoption import adoption_summary, adoption_table, describe_bass, try_fit_bass
+    from analysis.tables import load_dataset
+
+    adoption = adoption_table(load_dataset(args.dataset))
+    print(adoption_summary(adoption).to_string(index=False))
+    print()
+    fit = try_fit_bass(adoption[args.date], n_boot=args.boot, seed=args.seed)
+    print(describe_bass(fit))
+    return 0
+
+
+def _cmd_hashtags(args: argparse.Namespace) -> int:
+    from analysis.hashtags import (
+        cooccurrence_graph,
+        describe_graph,
+        hashtag_communities,
+        label_communities,
+        tag_frequencies,
+    )
+    from analysis.tables import load_dataset
+
+    tables = load_dataset(args.dataset)
+    print(tag_frequencies(tables, fold=args.fold_accents).head(args.top).to_string(index=False))
+    graph = cooccurrence_graph(tables, fold=args.fold_accents)
+    comms = hashtag_communities(graph, seed=args.seed)
+    print()
+    print(describe_graph(graph, comms))
+    if len(comms):
+        table = label_communities(comms, tables, fold=args.fold_accents)
+        print(table[["community", "top_tags", "tweets", "accounts"]].to_string(index=False))
+    return 0
 
 
 def _cmd_graph(args: argparse.Namespace) -> int:
@@ -110,7 +304,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("demo", help="generate and ingest the synthetic demo community")
-    p.add_argument("--dataset", default="demo", help="dataset name (default: demo)")
+    p.add_argument("--dataset", help="dataset name (default: demo, or tiny with --tiny)")
+    p.add_argument("--tiny", action="store_true",
+                   help="three tweets, no follow links, no labels, instead of the community")  # fmt: skip
     p.add_argument("--accounts", type=int, default=800, help="number of accounts (default: 800)")
     p.add_argument("--seed", type=int, default=settings.SEED, help="random seed")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -123,6 +319,84 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=_cmd_ingest)
 
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--dataset", default=argparse.SUPPRESS,
+                        help="dataset the raw files belong to (raw/DATASET/)")  # fmt: skip
+    common.add_argument("--no-wait", action="store_true", default=argparse.SUPPRESS,
+                        help="stop (resumably) on a rate limit instead of waiting for the reset")  # fmt: skip
+    common.add_argument("--max-retries", type=int, default=argparse.SUPPRESS,
+                        help="retries on 5xx/connection errors (default: 5)")  # fmt: skip
+    common.add_argument("--quiet", action="store_true", default=argparse.SUPPRESS,
+                        help="no progress bars")  # fmt: skip
+    p = sub.add_parser(
+        "collect", parents=[common], help="collect raw pages from the X API v2 (needs X_BEARER_TOKEN)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Collect raw X API v2 pages into <data root>/raw/DATASET/*.jsonl.\n\n"
+        "Rerun the same command after a stop (Ctrl-C, kill, crash, rate limit) to continue where it\n"
+        "stopped. Rerunning a finished followers/following command writes a new dated snapshot\n"
+        "beside the earlier ones. Every run ends with a coverage summary (also kept in the\n"
+        "state file beside the output). The bearer token is read from X_BEARER_TOKEN or\n"
+        "TWITTER_BEARER_TOKEN (environment or .env) and never printed or written.",
+        epilog="examples:\n"
+        "  medtwitter collect counts --hashtag docstoctoc --lang fr --dataset docs\n"
+        "  medtwitter collect search '#docstoctoc lang:fr -is:retweet' --max-tweets 5000 --dataset docs\n"
+        "  medtwitter collect users ordre_medecins CroixRouge --dataset docs\n"
+        "  medtwitter collect followers ordre_medecins --dataset docs\n"
+        "  medtwitter collect --config collection.toml",
+    )  # fmt: skip
+    p.add_argument("--config", metavar="FILE", help="TOML file describing a whole collection "
+                   "(queries, seed accounts, follower hops); see the README")  # fmt: skip
+    # options shared by `collect` and its subcommands default to SUPPRESS, so either place works
+    p.set_defaults(func=_cmd_collect, config=None, output=None)
+    common.add_argument("--output", metavar="FILE", help="explicit output JSONL file")
+    csub = p.add_subparsers(dest="collect_command", metavar="SUBCOMMAND", parser_class=_Parser)
+    query = argparse.ArgumentParser(add_help=False)
+    query.add_argument("query", nargs="?", metavar="QUERY",
+                       help="X search query, e.g. '#docstoctoc lang:fr -is:retweet'")  # fmt: skip
+    query.add_argument(
+        "--hashtag", action="append", default=[], help="build the query: a hashtag (repeatable)"
+    )
+    query.add_argument(
+        "--keyword", action="append", default=[], help="build the query: a keyword or phrase"
+    )
+    query.add_argument("--from", dest="from_account", action="append", default=[],
+                       help="build the query: tweets from this account (repeatable)")  # fmt: skip
+    query.add_argument(
+        "--lang", action="append", default=[], help="build the query: language code (repeatable)"
+    )
+    query.add_argument("--include-retweets", action="store_true",
+                       help="built query keeps retweets (default adds -is:retweet)")  # fmt: skip
+    query.add_argument(
+        "--archive", action="store_true", help="full-archive endpoint (Pro/Academic access)"
+    )
+    query.add_argument("--since", help="start date YYYY-MM-DD (or ISO time), inclusive")
+    query.add_argument("--until", help="end date YYYY-MM-DD (or ISO time), inclusive")
+    query.add_argument("--query-limit", type=int,
+                       help="your access level's query length limit (default 512 recent, 1024 archive)")  # fmt: skip
+    c = csub.add_parser(
+        "search", parents=[common, query], help="search tweets (recent; --archive for all)"
+    )
+    c.add_argument(
+        "--max-tweets", type=int, help="stop after this many tweets (reported in coverage)"
+    )
+    c.set_defaults(collect_job=_collect_search)
+    c = csub.add_parser("counts", parents=[common, query],
+                        help="tweet volume a search would return, per day, to size a collection")  # fmt: skip
+    c.add_argument("--granularity", default="day", choices=["day", "hour", "minute"])
+    c.set_defaults(collect_job=_collect_counts)
+    for endpoint, text in [
+        ("users", "look up accounts (USERNAME or ID), in batches of 100"),
+        ("followers", "accounts following USER (1,000 a page): follow links into USER"),
+        ("following", "accounts USER follows (1,000 a page): follow links out of USER"),
+        ("timeline", "an account's own tweets"),
+    ]:
+        c = csub.add_parser(endpoint, parents=[common], help=text)
+        c.add_argument("accounts", nargs="*", metavar="USER", help="usernames (@ optional) or ids")
+        c.add_argument("--file", action="append", help="file of accounts, one a line (repeatable)")
+        if endpoint == "timeline":
+            c.add_argument("--max-tweets", type=int, help="at most this many tweets per account")
+        c.set_defaults(collect_job=_collect_accounts, endpoint=endpoint)
+
     p = sub.add_parser("info", help="tables' sizes, time span and languages of a dataset")
     p.add_argument("dataset", nargs="?", default=settings.DEFAULT_DATASET)
     p.set_defaults(func=_cmd_info)
@@ -133,7 +407,61 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--notebooks", help="comma-separated notebook numbers, e.g. 00,02")
     p.add_argument("--show-code", action="store_true", help="keep code cells in the HTML")
     p.add_argument("--anonymise", action="store_true", help="pseudonymise handles and ids")
+    p.add_argument("--jobs", type=int, default=None,
+                   help=f"notebooks run side by side (default: {settings.REPORT_JOBS})")  # fmt: skip
     p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser("check-tweet", help="before publishing: could a reader identify a patient?")
+    p.add_argument("text", help="the tweet's text (quote it)")
+    p.add_argument("--json", action="store_true", help='print {"risk": ..., "cues": [...]}')
+    p.set_defaults(func=_cmd_check_tweet)
+
+    p = sub.add_parser("compliance", help="ask X which tweets/accounts are deleted, suspended, "
+                       "protected (batch compliance); --remove removes them")  # fmt: skip
+    p.add_argument("dataset")
+    p.add_argument("--remove", action="store_true", help="remove them from raw and processed data")
+    p.add_argument("--saved", action="store_true", help="reuse the last saved results, no network")
+    p.add_argument("--poll-every", type=float, default=30.0, help="seconds between status checks")
+    p.set_defaults(func=_cmd_compliance)
+
+    p = sub.add_parser("purge", help="remove an account's data from a dataset (deletion request)")
+    p.add_argument("--dataset", required=True)
+    p.add_argument("--user", type=int, action="append", required=True, metavar="ID",
+                   help="user id to remove (repeat for several)")  # fmt: skip
+    p.set_defaults(func=_cmd_purge)
+
+    p = sub.add_parser(
+        "accounts", help="label accounts: role and identity style, with reasons and confidence",
+        description="medtwitter accounts DATASET labels a dataset's users; medtwitter accounts "
+        "classify PROFILES.csv labels a CSV of profiles (username, name, description; optional "
+        "protected, location). Both write username, role, identity, confidence, reasons.",
+    )  # fmt: skip
+    p.add_argument("target", nargs="+", metavar="DATASET | classify PROFILES.csv")
+    p.add_argument("--out", help="labels CSV to write (default: standard output)")
+    p.add_argument("--overrides", metavar="CSV",
+                   help="researchers' labels (user_id or username, role, identity); they win")  # fmt: skip
+    p.add_argument("--pairs", metavar="PAIRS.csv",
+                   help="also write likely personal/professional account pairs with evidence")  # fmt: skip
+    p.add_argument("--evaluate", action="store_true",
+                   help="print precision/recall/F1 and confusion matrices against a demo "
+                   "dataset's ground truth, or the profiles CSV's own role and identity columns")  # fmt: skip
+    p.set_defaults(func=_cmd_accounts)
+
+    p = sub.add_parser("adoption", help="adoption dates per account and a Bass diffusion fit")
+    p.add_argument("dataset", nargs="?", default=settings.DEFAULT_DATASET)
+    p.add_argument("--date", default="first_professional_at",
+                   choices=["first_professional_at", "first_tweet_at", "created_at"],
+                   help="adoption date to fit (default: first_professional_at)")  # fmt: skip
+    p.add_argument("--boot", type=int, default=200, help="bootstrap resamples (default: 200)")
+    p.add_argument("--seed", type=int, default=settings.SEED, help="random seed")
+    p.set_defaults(func=_cmd_adoption)
+
+    p = sub.add_parser("hashtags", help="top hashtags and their co-occurrence communities")
+    p.add_argument("dataset", nargs="?", default=settings.DEFAULT_DATASET)
+    p.add_argument("--top", type=int, default=15, help="tags to list (default: 15)")
+    p.add_argument("--fold-accents", action="store_true", help="merge #santé and #sante")
+    p.add_argument("--seed", type=int, default=settings.SEED, help="random seed")
+    p.set_defaults(func=_cmd_hashtags)
 
     p = sub.add_parser("graph", help="follower graph: a metrics table, or GEXF/GraphML for Gephi")
     p.add_argument("dataset", help="dataset name")

@@ -27,3 +27,7 @@ class UsageError(MedtwitterError):
     """A bad command-line argument or parameter."""
 
     exit_code = 2
+
+
+class InsufficientDataError(MedtwitterError):
+    """A dataset too small for an analysis (e.g. too few adopters for a Bass fit)."""

@@ -4,7 +4,10 @@ This is the only module that knows the X API's shapes. It reads JSONL files of
 X API v2 response pages (one page a line: ``data``, ``includes``, ``meta``,
 ``errors``), as :mod:`analysis.collect`, ``medtwitter demo`` and twarc2 write
 them, with their provenance block (``__medtwitter`` or ``__twarc``) telling the
-endpoint, and turns them into the contract's tables.
+endpoint, and turns them into the contract's tables. Files in other formats
+(twarc2 flattened, API v1.1, academictwitteR, CSV edge lists, X archives) are
+recognised per file and converted to v2 pages by :mod:`analysis.formats`;
+``FileReport.format`` says which format each file was read as.
 
 Guarantees:
 
@@ -19,13 +22,12 @@ Guarantees:
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import shutil
 import tempfile
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -36,8 +38,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from tqdm.auto import tqdm
 
-from analysis import __version__, settings
+from analysis import __version__, formats, settings
 from analysis.errors import RawFormatError, UsageError
+from analysis.formats import iter_lines
 from analysis.tables import CONTRACT, META_FILE, TABLE_NAMES, check_table, to_pandas
 
 QUARANTINE_FILE = "quarantine.jsonl"
@@ -281,15 +284,6 @@ def add_page(rows: _Rows, page: dict) -> str:
     return kind
 
 
-def iter_lines(path: Path) -> Iterator[tuple[int, bytes]]:
-    """Yield (line number, line) of a JSONL file, ``.gz`` read transparently."""
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            if line.strip():
-                yield lineno, line
-
-
 def _read_file(path: Path, rows: _Rows, quarantine: list[dict], strict: bool) -> FileReport:
     report = FileReport(path=str(path))
     try:
@@ -314,6 +308,28 @@ def _read_file(path: Path, rows: _Rows, quarantine: list[dict], strict: bool) ->
                 "content": line.decode("utf-8", "replace").rstrip("\n"),
             }
         )
+
+    fmt = formats.detect_format(path)
+    # foreign formats: converted to v2 pages by analysis.formats
+    if fmt not in (formats.V2_PAGES, formats.UNKNOWN):
+        report.format = fmt
+        for lineno, line, page, reason in formats.read_pages(path, fmt, _username_lookup(rows)):
+            report.lines += 1
+            if page is None:
+                bad(lineno, line, reason)
+                continue
+            try:
+                kind = add_page(rows, page)
+            except (KeyError, TypeError, ValueError) as exc:
+                bad(lineno, line, f"{fmt} record with an unexpected shape ({exc})")
+                continue
+            if kind == "unknown":
+                bad(lineno, line, f"{fmt} record without tweets or users")
+            elif kind == "skip":
+                report.skipped_pages += 1
+            else:
+                report.pages += 1
+        return report
 
     try:
         for lineno, line in iter_lines(path):
@@ -349,6 +365,21 @@ def _read_file(path: Path, rows: _Rows, quarantine: list[dict], strict: bool) ->
             "(`medtwitter ingest` reads JSONL of API v2 response pages)."
         )
     return report
+
+
+def _username_lookup(rows: _Rows) -> formats.UsernameLookup:
+    """Resolve a username (any case) against the accounts read so far in this ingest."""
+    index: dict[str, int] = {}
+
+    def lookup(username: str) -> int | None:
+        if not index:
+            users = rows.cols["users"]
+            for uid, name in zip(users["user_id"], users["username"], strict=True):
+                if name:
+                    index[name.casefold()] = uid
+        return index.get(username.casefold())
+
+    return lookup
 
 
 def _dedupe(name: str, table: pa.Table) -> pa.Table:
@@ -451,7 +482,9 @@ def _expand(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            files.extend(sorted([*p.glob("*.jsonl"), *p.glob("*.jsonl.gz")]))
+            files.extend(
+                sorted([*p.glob("*.jsonl"), *p.glob("*.jsonl.gz"), *formats.folder_files(p)])
+            )
         elif p.is_file():
             files.append(p)
         else:
@@ -460,7 +493,7 @@ def _expand(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
         raise UsageError(
             "no raw files to ingest (a folder contributes its *.jsonl and *.jsonl.gz)."
         )
-    return files
+    return sorted(files, key=formats.read_order)  # edge lists last: their usernames resolve
 
 
 def _meta(dataset, old_meta, report, rows, synthetic, staging) -> dict:
@@ -512,3 +545,80 @@ def _swap(staging: Path, target: Path) -> None:
     os.replace(staging, target)
     if backup.exists():
         shutil.rmtree(backup)
+
+
+# --- purge support (issue 9): removing accounts and tweets from raw pages -----------------------
+
+
+def filter_page(page: dict, user_ids: set[int], tweet_ids: set[int]) -> dict | None:
+    """A raw page without the given accounts and tweets, or ``None`` if the whole page goes.
+
+    Used by :mod:`analysis.purge` (deletion requests, compliance): removes tweets
+    by those accounts, the listed tweets and retweets of them, the accounts' user
+    objects (in ``data`` and ``includes``), errors about them, and whole pages
+    fetched for one of the accounts (its timeline, its followers or following).
+    Everything else of the page is kept as collected.
+
+    Examples
+    --------
+    >>> page = {"data": [{"id": "1", "author_id": "7", "text": "a"},
+    ...                  {"id": "2", "author_id": "8", "text": "b"}],
+    ...         "meta": {"result_count": 2}}
+    >>> [t["id"] for t in filter_page(page, {7}, set())["data"]]
+    ['2']
+    """
+    _, params, _, _ = _provenance(page)
+    owner = _int(params.get("user_id") or params.get("id"))
+    if owner in user_ids:
+        return None
+    users = {str(u) for u in user_ids}
+
+    def tweet_gone(tw: dict) -> bool:
+        if _int(tw.get("id")) in tweet_ids or _int(tw.get("author_id")) in user_ids:
+            return True
+        refs = tw.get("referenced_tweets") or ()
+        return any(r.get("type") == "retweeted" and _int(r.get("id")) in tweet_ids for r in refs)
+
+    def keep(item) -> bool:
+        if not isinstance(item, dict):
+            return True
+        if "text" in item:
+            return not tweet_gone(item)
+        return str(item.get("id")) not in users
+
+    def unmention(item):  # others' tweets keep their text, not the link to the account
+        mentions = (item.get("entities") or {}).get("mentions") if isinstance(item, dict) else None
+        if not mentions or not any(str(m.get("id")) in users for m in mentions):
+            return item
+        kept = [m for m in mentions if str(m.get("id")) not in users]
+        return {**item, "entities": {**item["entities"], "mentions": kept}}
+
+    out = dict(page)
+    data = page.get("data")
+    if isinstance(data, list):
+        out["data"] = [unmention(i) for i in data if keep(i)]
+    elif isinstance(data, dict) and not keep(data):
+        out.pop("data")
+    if isinstance(page.get("includes"), dict):
+        out["includes"] = {
+            k: [unmention(i) for i in v if keep(i)] if isinstance(v, list) else v
+            for k, v in page["includes"].items()
+        }
+    if isinstance(page.get("errors"), list):
+        gone = users | {str(t) for t in tweet_ids}
+        out["errors"] = [
+            e for e in page["errors"]
+            if not (isinstance(e, dict) and str(e.get("resource_id") or e.get("value")) in gone)
+        ]  # fmt: skip
+    if isinstance(params.get("ids"), str):  # a users lookup page names the ids it asked for
+        ids = ",".join(i for i in params["ids"].split(",") if i not in users)
+        out["__medtwitter"] = {**page["__medtwitter"], "params": {**params, "ids": ids}}
+    if isinstance(page.get("meta"), dict) and isinstance(out.get("data"), list):
+        meta = dict(page["meta"])
+        if "result_count" in meta:
+            meta["result_count"] = len(out["data"])
+        for key in ("newest_id", "oldest_id"):
+            if _int(meta.get(key)) in tweet_ids:
+                meta.pop(key)
+        out["meta"] = meta
+    return out

@@ -71,7 +71,7 @@ CONTRACT: dict[str, TableSpec] = {
             "tweets",
             "One row per tweet seen, de-duplicated by id; the newest public metrics win.",
             (
-                _c("tweet_id", I64, "Tweet id.", nullable=False),
+                _c("tweet_id", I64, "Tweet id (up to 19 digits).", nullable=False),
                 _c("author_id", I64, "User id of the author (null if the API did not say)."),
                 _c("created_at", TS, "When the tweet was posted (UTC)."),
                 _c("text", STR, "Full text as the API returned it (retweets start 'RT @')."),
@@ -100,10 +100,10 @@ CONTRACT: dict[str, TableSpec] = {
             "users",
             "One row per user: the latest snapshot seen, older snapshots filling fields it lacks.",
             (
-                _c("user_id", I64, "User id.", nullable=False),
+                _c("user_id", I64, "User id (up to 19 digits).", nullable=False),
                 _c("username", STR, "Handle without '@'."),
                 _c("name", STR, "Display name."),
-                _c("description", STR, "Bio."),
+                _c("description", STR, "Bio (profile description)."),
                 _c("location", STR, "Free-text location from the profile."),
                 _c("created_at", TS, "Account creation (UTC)."),
                 _c("protected", BOOL, "True if the account's tweets are protected."),

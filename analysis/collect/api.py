@@ -1,0 +1,187 @@
+"""The X API v2 through tweepy: endpoints, fields, errors, the bearer token and the client."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+import tweepy
+
+from analysis import settings
+from analysis.errors import MedtwitterError
+
+log = logging.getLogger(__name__)
+
+TOKEN_VARIABLES = ("X_BEARER_TOKEN", "TWITTER_BEARER_TOKEN")
+
+#: Fields and expansions asked for, so that authors, referenced tweets, entities,
+#: public metrics, conversation ids and reply targets all arrive in the pages.
+TWEET_FIELDS = [
+    "attachments", "author_id", "context_annotations", "conversation_id", "created_at",
+    "entities", "geo", "id", "in_reply_to_user_id", "lang", "possibly_sensitive",
+    "public_metrics", "referenced_tweets", "reply_settings", "source", "text", "withheld",
+]  # fmt: skip
+USER_FIELDS = [
+    "created_at", "description", "entities", "id", "location", "name", "pinned_tweet_id",
+    "profile_image_url", "protected", "public_metrics", "url", "username", "verified",
+    "withheld",
+]  # fmt: skip
+TWEET_EXPANSIONS = [
+    "author_id", "entities.mentions.username", "in_reply_to_user_id", "referenced_tweets.id",
+    "referenced_tweets.id.author_id",
+]  # fmt: skip
+USER_EXPANSIONS = ["pinned_tweet_id"]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """How one X API v2 endpoint is called through :class:`tweepy.Client`."""
+
+    method: str  # tweepy.Client method
+    kind: str  # what `data` holds: tweets, users or counts
+    token_param: str | None = None  # pagination parameter, None when the endpoint has none
+    page_size: int | None = None  # max_results asked for
+    min_page_size: int = 1
+    min_interval: float = 0.0  # seconds between requests (full-archive search: 1 a second)
+
+
+ENDPOINTS: dict[str, Endpoint] = {
+    "search_recent": Endpoint("search_recent_tweets", "tweets", "next_token",
+                              settings.SEARCH_PAGE_SIZE, 10),
+    "search_all": Endpoint("search_all_tweets", "tweets", "next_token",
+                           settings.SEARCH_PAGE_SIZE, 10, min_interval=1.0),
+    "timeline": Endpoint("get_users_tweets", "tweets", "pagination_token",
+                         settings.SEARCH_PAGE_SIZE, 5),
+    "users": Endpoint("get_users", "users"),
+    "followers": Endpoint("get_users_followers", "users", "pagination_token",
+                          settings.FOLLOWS_PAGE_SIZE),
+    "following": Endpoint("get_users_following", "users", "pagination_token",
+                          settings.FOLLOWS_PAGE_SIZE),
+    "counts_recent": Endpoint("get_recent_tweets_count", "counts"),
+    "counts_all": Endpoint("get_all_tweets_count", "counts", "next_token"),
+}  # fmt: skip
+
+#: What a plan lacks, by endpoint, for the one-line 403 message.
+_ACCESS_HINT = {
+    "search_all": "full-archive search (Pro or Academic access)",
+    "counts_all": "full-archive counts (Pro or Academic access)",
+    "followers": "follows lookup (not in every plan)",
+    "following": "follows lookup (not in every plan)",
+}
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class CollectError(MedtwitterError):
+    """A collection that cannot go on; what was written is kept and a rerun resumes."""
+
+
+class TokenError(CollectError):
+    """No bearer token, or one the API refuses."""
+
+
+class AccessError(CollectError):
+    """The token's access level lacks an endpoint (403)."""
+
+
+class StoppedEarly(CollectError):
+    """Rate-limited without waiting, or server errors beyond the retries."""
+
+
+class _Unavailable(Exception):
+    """One account or batch the API will not serve (protected, suspended, not found)."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+# --------------------------------------------------------------------------- token
+
+
+def _read_dotenv(path: Path) -> dict[str, str]:
+    values: dict[str, str] = {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return values
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.removeprefix("export ").partition("=")
+        values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+def load_token(environ: dict[str, str] | None = None, dotenv: Path | None = None) -> str:
+    """Return the X API bearer token from the environment or a ``.env`` file.
+
+    ``X_BEARER_TOKEN`` wins over ``TWITTER_BEARER_TOKEN``; the environment wins
+    over ``.env`` (the current folder's, else the project's). The token is never
+    printed, logged or written anywhere.
+
+    Examples
+    --------
+    >>> load_token({"TWITTER_BEARER_TOKEN": "abc"}, dotenv=Path("/nonexistent"))
+    'abc'
+    """
+    environ = os.environ if environ is None else environ
+    candidates = (
+        [dotenv] if dotenv else [Path.cwd() / ".env", settings.notebooks_dir().parent / ".env"]
+    )
+    sources = [environ, *(_read_dotenv(p) for p in candidates)]
+    for source in sources:
+        for name in TOKEN_VARIABLES:
+            if source.get(name, "").strip():
+                return source[name].strip()
+    raise TokenError(
+        "no X API bearer token: set X_BEARER_TOKEN in the environment or in a .env file "
+        "(see .env.example)."
+    )
+
+
+class _RedactToken(logging.Filter):
+    """tweepy logs request headers at DEBUG level: blank the token out of them."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.token in message:
+            record.msg, record.args = message.replace(self.token, "<redacted>"), ()
+        return True
+
+
+def make_client(token: str | None = None) -> tweepy.Client:
+    """A :class:`tweepy.Client` for app-only (bearer token) access returning raw responses.
+
+    The collector handles rate limits itself (``wait_on_rate_limit=False``) so it
+    can show a countdown and store coverage; tweepy's debug log is redacted.
+    """
+    token = token or load_token()
+    tweepy_log = logging.getLogger("tweepy.client")
+    tweepy_log.filters = [f for f in tweepy_log.filters if not isinstance(f, _RedactToken)]
+    tweepy_log.addFilter(_RedactToken(token))
+    return tweepy.Client(bearer_token=token, return_type=requests.Response,
+                         wait_on_rate_limit=False)  # fmt: skip
+
+
+def _json(response) -> dict:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _first_message(exc: tweepy.HTTPException) -> str:
+    text = exc.api_messages[0] if exc.api_messages else str(exc).splitlines()[0]
+    return " ".join(str(text).split()).rstrip(".")

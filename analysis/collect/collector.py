@@ -1,0 +1,394 @@
+"""The collector: runs jobs resumably, waits out rate limits, retries, counts what it misses."""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+import requests
+import tweepy
+from tqdm import tqdm  # not tqdm.auto: no widget warning when a notebook imports this
+
+from analysis import __version__, settings
+from analysis.collect.api import (
+    _ACCESS_HINT,
+    ENDPOINTS,
+    TWEET_EXPANSIONS,
+    TWEET_FIELDS,
+    USER_EXPANSIONS,
+    USER_FIELDS,
+    AccessError,
+    CollectError,
+    StoppedEarly,
+    TokenError,
+    _first_message,
+    _json,
+    _Unavailable,
+)
+from analysis.collect.jobs import CollectionResult, Job, _is_id, _utc_now
+from analysis.collect.state import (
+    _count_items,
+    _empty_coverage,
+    _error_reason,
+    _find_unfinished,
+    _new_output,
+    _Position,
+    _write_state,
+    read_state,
+    recover_output,
+)
+from analysis.errors import UsageError
+
+log = logging.getLogger(__name__)
+
+# --------------------------------------------------------------------------- collector
+
+
+class Collector:
+    """Runs :class:`Job` objects against the X API v2, resumably and politely.
+
+    Parameters
+    ----------
+    client : a :class:`tweepy.Client` (see :func:`make_client`)
+    wait_on_rate_limit : wait for the window's reset on 429 (else stop, resumable)
+    max_retries : retries on 5xx and connection errors before stopping
+    backoff, max_backoff : first and largest back-off delay, in seconds
+    seed : seed of the back-off jitter
+    sleep, clock : injectable for tests (default: time.sleep, time.time)
+    progress : show tqdm bars (the rate-limit countdown included)
+    """
+
+    def __init__(
+        self,
+        client: tweepy.Client,
+        *,
+        wait_on_rate_limit: bool = True,
+        max_retries: int = 5,
+        backoff: float = 2.0,
+        max_backoff: float = 300.0,
+        seed: int | None = settings.SEED,
+        sleep: Callable[[float], None] | None = None,
+        clock: Callable[[], float] = time.time,
+        progress: bool = True,
+    ) -> None:
+        self.client = client
+        self.wait_on_rate_limit = wait_on_rate_limit
+        self.max_retries = max_retries
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.rng = random.Random(seed)
+        self.sleep = sleep or (lambda seconds: time.sleep(seconds))  # looked up at call time
+        self.clock = clock
+        self.progress = progress
+        self.remaining: str | None = None  # requests left in the window, from the last response
+        self._last_request = float("-inf")
+
+    def __repr__(self) -> str:  # never show the client (it holds the token)
+        return f"Collector(wait_on_rate_limit={self.wait_on_rate_limit}, max_retries={self.max_retries})"
+
+    # ---- HTTP with rate limits and retries
+
+    def _notice(self, message: str) -> None:
+        if self.progress:
+            tqdm.write(message, file=sys.stderr)
+        log.info(message)
+
+    def _wait_for_reset(self, reset: str | None, coverage: dict) -> None:
+        now = self.clock()
+        reset_at = float(reset) if reset else now + 60.0
+        wait = max(0, int(reset_at - now)) + 1
+        coverage["rate_limit_waits"] += 1
+        until = datetime.fromtimestamp(reset_at, UTC).strftime("%H:%M:%S UTC")
+        self._notice(f"rate limit reached: waiting {wait} s, until {until}")
+        if not self.progress:
+            self.sleep(wait)
+            return
+        with tqdm(total=wait, desc="rate limit: waiting", unit="s", leave=False,
+                  bar_format="{desc} {remaining} left |{bar}|") as bar:  # fmt: skip
+            for _ in range(wait):
+                self.sleep(1)
+                bar.update(1)
+
+    def _call(self, endpoint: str, params: dict, coverage: dict) -> requests.Response:
+        spec = ENDPOINTS[endpoint]
+        attempt = 0
+        while True:
+            coverage["requests"] += 1
+            gap = spec.min_interval - (self.clock() - self._last_request)
+            if gap > 0:
+                self.sleep(gap)
+            self._last_request = self.clock()
+            try:
+                response = getattr(self.client, spec.method)(**params)
+                self.remaining = response.headers.get("x-rate-limit-remaining")
+                return response
+            except tweepy.TooManyRequests as exc:
+                reset = exc.response.headers.get("x-rate-limit-reset")
+                if not self.wait_on_rate_limit:
+                    coverage["stopped_early"] = "rate-limited (not waiting for the reset)"
+                    raise StoppedEarly(
+                        "rate limit reached and --no-wait given; rerun the same command after "
+                        "the window resets to continue where it stopped."
+                    ) from None
+                self._wait_for_reset(reset, coverage)
+            except (tweepy.TwitterServerError, requests.ConnectionError, requests.Timeout) as exc:
+                what = (f"server error {exc.response.status_code}"
+                        if isinstance(exc, tweepy.TwitterServerError) else "connection error")  # fmt: skip
+                if attempt >= self.max_retries:
+                    coverage["stopped_early"] = f"{what} after {attempt} retries"
+                    raise StoppedEarly(
+                        f"{what} persisted after {attempt} retries; rerun the same command "
+                        "later to continue where it stopped."
+                    ) from None
+                delay = min(self.max_backoff, self.backoff * 2**attempt)
+                delay *= 0.5 + self.rng.random()  # jitter: 0.5x to 1.5x
+                attempt += 1
+                coverage["retries"] += 1
+                self._notice(f"{what}: retry {attempt}/{self.max_retries} in {delay:.0f} s")
+                self.sleep(delay)
+            except tweepy.Unauthorized:
+                coverage["stopped_early"] = "401 Unauthorized"
+                raise TokenError(
+                    "the X API refused the bearer token (401 Unauthorized); check that "
+                    "X_BEARER_TOKEN holds your App's current bearer token."
+                ) from None
+            except tweepy.Forbidden as exc:
+                body = _json(exc.response)
+                kind = str(body.get("type", "")).rsplit("/", 1)[-1]
+                if kind == "not-authorized-for-resource":
+                    raise _Unavailable("protected", _first_message(exc)) from None
+                coverage["stopped_early"] = "403 Forbidden"
+                lacks = _ACCESS_HINT.get(endpoint, f"the {endpoint} endpoint")
+                raise AccessError(
+                    f"the X API refused {endpoint} (403 Forbidden: {_first_message(exc)}); "
+                    f"your token's access level may lack {lacks}: check the App's plan."
+                ) from None
+            except tweepy.NotFound as exc:
+                raise _Unavailable("not_found", _first_message(exc)) from None
+            except tweepy.BadRequest as exc:
+                coverage["stopped_early"] = "400 Bad Request"
+                raise UsageError(
+                    f"the X API rejected the request (400: {_first_message(exc)}); "
+                    "check the query, dates and accounts."
+                ) from None
+
+    # ---- jobs
+
+    def _params(self, job: Job, unit: dict, token: str | None, items: int) -> dict:
+        spec = ENDPOINTS[job.endpoint]
+        params: dict = {}
+        if spec.kind == "tweets":
+            params.update(expansions=TWEET_EXPANSIONS, tweet_fields=TWEET_FIELDS,
+                          user_fields=USER_FIELDS)  # fmt: skip
+        elif spec.kind == "users":
+            params.update(expansions=USER_EXPANSIONS, tweet_fields=TWEET_FIELDS,
+                          user_fields=USER_FIELDS)  # fmt: skip
+        if job.endpoint in ("followers", "following", "timeline"):
+            params["id"] = unit["user_id"]
+        else:
+            params.update({k: v for k, v in unit.items() if k != "account"})
+        if _too_recent(params.get("end_time"), self.clock()):
+            del params["end_time"]  # the API wants end_time 10 s in the past; none means "now"
+        if spec.page_size:
+            size = spec.page_size
+            if job.max_items:
+                size = max(spec.min_page_size, min(size, job.max_items - items))
+            params["max_results"] = size
+        if token:
+            params[spec.token_param] = token
+        return params
+
+    def _resolve(self, job: Job, state: dict) -> None:
+        """Turn the accounts of a followers/following/timeline job into user ids (once)."""
+        if state.get("units") is not None:
+            return
+        accounts = [u["account"] for u in job.units]
+        names = [a for a in accounts if not _is_id(a)]
+        ids: dict[str, str] = {}
+        size = settings.USERS_BATCH_SIZE
+        for i in range(0, len(names), size):
+            batch = names[i : i + size]
+            try:
+                response = self._call("users", {"usernames": batch, "user_fields": ["id"]},
+                                      state["coverage"])  # fmt: skip
+            except _Unavailable:
+                continue
+            body = _json(response)
+            for u in body.get("data") or ():
+                ids[u["username"].lower()] = u["id"]
+            self._count_errors(body, state["coverage"])
+        units = []
+        for a in accounts:
+            uid = a if _is_id(a) else ids.get(a.lower())
+            if uid is None:
+                state["coverage"]["skipped_units"].append(
+                    {"account": a, "reason": "not found or suspended (username lookup)"}
+                )
+                continue
+            units.append({"account": a, "user_id": uid})
+        state["units"] = units
+
+    def _count_errors(self, page: dict, coverage: dict) -> None:
+        for err in page.get("errors") or ():
+            if not isinstance(err, dict):
+                continue
+            reason = _error_reason(err)
+            coverage["errors_in_pages"][reason] = coverage["errors_in_pages"].get(reason, 0) + 1
+            rid = err.get("resource_id") or err.get("value")
+            if rid is not None and err.get("resource_type") in ("user", None):
+                ids = set(coverage["unavailable"].get(reason, ()))
+                ids.add(str(rid))
+                coverage["unavailable"][reason] = sorted(ids)
+
+    def run(
+        self, job: Job, out_dir: Path | None = None, *, output: Path | None = None
+    ) -> CollectionResult:
+        """Run (or resume) a job; return its output file and state with the coverage summary.
+
+        Parameters
+        ----------
+        job : what to collect
+        out_dir : folder of the raw files (default: resume an unfinished file of the same
+            job there, else start a new dated file)
+        output : an explicit output file (resumed if unfinished; a finished one is refused)
+        """
+        if output is not None:
+            path = Path(output)
+            old = read_state(path)
+            if old and old.get("status") == "complete":
+                raise UsageError(f"{path} holds a finished collection; choose a new output file.")
+        else:
+            out_dir = Path(out_dir) if out_dir else settings.raw_dir("collected")
+            out_dir.mkdir(parents=True, exist_ok=True)
+            path = _find_unfinished(out_dir, job.key()) or _new_output(out_dir, job)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        state = read_state(path)
+        resumed = state is not None or path.exists()
+        if state is None or state.get("key") != job.key():
+            state = {"key": job.key(), "endpoint": job.endpoint, "job": job.units,
+                     "max_items": job.max_items, "output": path.name, "status": "running",
+                     "started_at": _utc_now(), "coverage": _empty_coverage(),
+                     "units": None if job.endpoint in ("followers", "following", "timeline")
+                     else job.units}  # fmt: skip
+        coverage = state["coverage"]
+        coverage["sessions"] += 1
+        coverage["stopped_early"] = None
+        state["status"] = "running"
+        pos, dropped = recover_output(path)
+        coverage["half_written_lines_dropped"] += dropped
+        if dropped:
+            self._notice(f"{path.name}: dropped a half-written last line; continuing after it")
+        _write_state(path, state)
+        try:
+            self._resolve(job, state)
+            _write_state(path, state)
+            self._run_units(job, state, path, pos)
+            state["status"] = "complete"
+        except (CollectError, UsageError):
+            state["status"] = "stopped"
+            raise
+        except KeyboardInterrupt:
+            state["status"] = "stopped"
+            coverage["stopped_early"] = "interrupted"
+            raise
+        finally:
+            _write_state(path, state)
+        return CollectionResult(path, state, resumed)
+
+    def _run_units(self, job: Job, state: dict, path: Path, pos: _Position) -> None:
+        units = state["units"]
+        coverage = state["coverage"]
+        kind = ENDPOINTS[job.endpoint].kind
+        token_param = ENDPOINTS[job.endpoint].token_param
+        bar = tqdm(desc=f"{job.endpoint}", unit="page", disable=not self.progress,
+                   initial=coverage["pages"])  # fmt: skip
+        with open(path, "ab") as out, bar:
+            for index in range(pos.unit, len(units)):
+                unit = units[index]
+                token = pos.token if index == pos.unit else None
+                items = pos.items[index]
+                while True:
+                    params = self._params(job, unit, token, items)
+                    try:
+                        response = self._call(job.endpoint, params, coverage)
+                    except _Unavailable as exc:
+                        who = unit.get("account") or unit.get("query") or index
+                        coverage["skipped_units"].append({"account": who, "reason": exc.reason})
+                        ids = set(coverage["unavailable"].get(exc.reason, ()))
+                        ids.add(str(unit.get("user_id", who)))
+                        coverage["unavailable"][exc.reason] = sorted(ids)
+                        break
+                    page = orjson.loads(response.content)
+                    next_token = (page.get("meta") or {}).get("next_token") if token_param else None
+                    n, included = _count_items(page)
+                    items += n
+                    cut = bool(job.max_items and items >= job.max_items and next_token)
+                    page["__medtwitter"] = {
+                        "endpoint": job.endpoint,
+                        "params": _provenance_params(job, unit, params),
+                        "unit": index,
+                        "collected_at": _utc_now(),
+                        "tool_version": __version__,
+                        **({"last_of_unit": True} if cut else {}),
+                    }
+                    out.write(orjson.dumps(page) + b"\n")
+                    out.flush()
+                    os.fsync(out.fileno())
+                    coverage["pages"] += 1
+                    self._tally(coverage, kind, job.endpoint, n, included, page)
+                    state["position"] = {"unit": index, "next_token": next_token}
+                    _write_state(path, state)
+                    bar.update(1)
+                    bar.set_postfix(_postfix(coverage, self.remaining), refresh=False)
+                    if cut:
+                        coverage["cut_by_max_tweets"].append(
+                            {"unit": unit.get("account") or unit.get("query"), "collected": items}
+                        )
+                    if not next_token or cut:
+                        break
+                    token = next_token
+
+    def _tally(self, coverage: dict, kind: str, endpoint: str, n: int, included: int,
+               page: dict) -> None:  # fmt: skip
+        counts = coverage["items"]
+        if kind == "tweets":
+            counts["tweets"] += n
+            counts["included_tweets"] += included
+        elif kind == "users":
+            counts["users"] += n
+            if endpoint in ("followers", "following"):
+                counts["edges"] += n
+        else:
+            counts["count_buckets"] += n
+        self._count_errors(page, coverage)
+
+
+def _too_recent(end_time: str | None, now: float) -> bool:
+    """True when an ``end_time`` is less than 30 s before ``now`` (or after it)."""
+    if not end_time:
+        return False
+    return datetime.fromisoformat(end_time.replace("Z", "+00:00")).timestamp() > now - 30
+
+
+def _provenance_params(job: Job, unit: dict, params: dict) -> dict:
+    """The request's parameters as stored with the page (fields lists left out)."""
+    keep = {k: v for k, v in params.items() if not k.endswith("_fields") and k != "expansions"}
+    if "id" in keep and job.endpoint in ("followers", "following", "timeline"):
+        keep["user_id"] = str(keep.pop("id"))
+        keep["account"] = unit.get("account")
+    return keep
+
+
+def _postfix(coverage: dict, remaining: str | None) -> dict:
+    items = coverage["items"]
+    post = {k: v for k, v in items.items() if v and k != "included_tweets"}
+    if remaining is not None:
+        post["left"] = remaining
+    return post

@@ -1,0 +1,171 @@
+"""Output files and their state: resume position, half-written lines, coverage summary."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+
+from analysis.collect.jobs import CollectionResult, Job, _utc_now
+
+# --------------------------------------------------------------------------- files and state
+
+
+def _state_path(path: Path) -> Path:
+    return path.with_name(path.name + ".state.json")
+
+
+def read_state(path: Path) -> dict | None:
+    """The state of a job's output file (``None`` if it has none or it is unreadable)."""
+    try:
+        return orjson.loads(_state_path(path).read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return None
+
+
+def _write_state(path: Path, state: dict) -> None:
+    state["updated_at"] = _utc_now()
+    target = _state_path(path)
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_bytes(orjson.dumps(state, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS))
+    os.replace(tmp, target)
+
+
+def _find_unfinished(out_dir: Path, key: str) -> Path | None:
+    for state_file in sorted(out_dir.glob("*.jsonl.state.json")):
+        try:
+            state = orjson.loads(state_file.read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            continue
+        if state.get("key") == key and state.get("status") != "complete":
+            return state_file.with_name(state_file.name.removesuffix(".state.json"))
+    return None
+
+
+def _new_output(out_dir: Path, job: Job) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    base = f"{job.endpoint}-{job.label or 'job'}-{stamp}"
+    path = out_dir / f"{base}.jsonl"
+    n = 1
+    while path.exists() or _state_path(path).exists():
+        n += 1
+        path = out_dir / f"{base}-{n}.jsonl"
+    return path
+
+
+def _empty_coverage() -> dict:
+    return {
+        "requests": 0,
+        "pages": 0,
+        "items": {"tweets": 0, "included_tweets": 0, "users": 0, "edges": 0, "count_buckets": 0},
+        "unavailable": {},  # reason -> sorted ids/usernames the API would not serve
+        "errors_in_pages": {},  # reason -> how many errors-array entries
+        "cut_by_max_tweets": [],
+        "skipped_units": [],
+        "rate_limit_waits": 0,
+        "retries": 0,
+        "half_written_lines_dropped": 0,
+        "stopped_early": None,
+        "sessions": 0,
+    }
+
+
+@dataclass
+class _Position:
+    unit: int = 0
+    token: str | None = None
+    items: Counter = field(default_factory=Counter)  # unit -> items collected so far
+
+
+def recover_output(path: Path) -> tuple[_Position, int]:
+    """Cut a half-written last line off a job's output; return where to continue.
+
+    Returns the position (unit index, pagination token, items per unit) after the
+    last complete page, and how many half-written lines were dropped (0 or 1).
+    """
+    pos = _Position()
+    if not path.exists():
+        return pos, 0
+    dropped = 0
+    good_end = 0
+    last: dict | None = None
+    with open(path, "r+b") as fh:
+        for line in iter(fh.readline, b""):
+            page = None
+            if line.endswith(b"\n"):
+                try:
+                    page = orjson.loads(line)
+                except orjson.JSONDecodeError:
+                    page = None
+            if not isinstance(page, dict):
+                dropped += 1
+                break
+            good_end += len(line)
+            last = page
+            meta = page.get("__medtwitter") or {}
+            pos.items[meta.get("unit", 0)] += _count_items(page)[0]
+        if dropped:
+            fh.truncate(good_end)
+            fh.flush()
+            os.fsync(fh.fileno())
+    if last is not None:
+        meta = last.get("__medtwitter") or {}
+        token = (last.get("meta") or {}).get("next_token")
+        pos.unit = meta.get("unit", 0)
+        if token and not meta.get("last_of_unit"):
+            pos.token = token
+        else:
+            pos.unit += 1
+    return pos, dropped
+
+
+def _count_items(page: dict) -> tuple[int, int]:
+    data = page.get("data")
+    items = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
+    included = len((page.get("includes") or {}).get("tweets") or ())
+    return len(items), included
+
+
+def _error_reason(err: dict) -> str:
+    """protected, suspended, not_found, withheld or other, from an errors-array entry."""
+    kind = str(err.get("type", "")).rsplit("/", 1)[-1]
+    detail = str(err.get("detail", "")).lower()
+    if "suspended" in detail:
+        return "suspended"
+    if kind == "not-authorized-for-resource" or "not authorized" in detail:
+        return "protected"
+    if "withheld" in detail or "withheld" in kind:
+        return "withheld"
+    if kind == "resource-not-found" or "could not find" in detail:
+        return "not_found"
+    return "other"
+
+
+# --------------------------------------------------------------------------- coverage
+
+
+def coverage_lines(result: CollectionResult) -> list[str]:
+    """The coverage summary of a run as short lines: what it got, what it could not and why."""
+    cov = result.coverage
+    items = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in cov["items"].items() if v)
+    lines = [f"{result.path.name}: {result.state['status']}, {cov['pages']} pages, "
+             f"{cov['requests']} requests" + (f", {items}" if items else "")]  # fmt: skip
+    for reason, ids in sorted(cov["unavailable"].items()):
+        lines.append(f"  not collected ({reason.replace('_', ' ')}): {len(ids)} account(s)")
+    for reason, n in sorted(cov["errors_in_pages"].items()):
+        lines.append(f"  errors in pages ({reason.replace('_', ' ')}): {n}")
+    for cut in cov["cut_by_max_tweets"]:
+        lines.append(f"  cut off by --max-tweets after {cut['collected']} tweets: {cut['unit']}")
+    if cov["rate_limit_waits"]:
+        lines.append(f"  waited for the rate-limit reset {cov['rate_limit_waits']} time(s)")
+    if cov["retries"]:
+        lines.append(f"  retried {cov['retries']} time(s) after server or connection errors")
+    if cov["half_written_lines_dropped"]:
+        lines.append(f"  dropped {cov['half_written_lines_dropped']} half-written line(s)")
+    if cov["stopped_early"]:
+        lines.append(f"  stopped early: {cov['stopped_early']} (rerun the same command to resume)")
+    return lines

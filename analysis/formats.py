@@ -1,0 +1,585 @@
+"""Data collected elsewhere -> X API v2-shaped pages that :func:`analysis.ingest.add_page` reads.
+
+:func:`detect_format` names a file's format from its name and first record;
+:func:`read_pages` turns each record into a v2 page (``data``, ``includes``,
+``errors`` and a ``__medtwitter`` provenance block) or says why it could not.
+Formats:
+
+==========================  ==============================================================
+``x-api-v2-pages``          JSONL of v2 response pages (medtwitter collect, demo): read as is
+``twarc2-pages``            twarc2's raw pages (``__twarc`` request URL tells the endpoint and,
+                            for followers/following, the account); filtered-stream captures,
+                            whose ``data`` is one tweet, included
+``twarc2-flat``             twarc2 ``flatten`` output: one tweet (or user) a line, with
+                            ``author``, referenced tweets and mentioned users embedded
+``v1.1-tweets``             API v1.1 tweet JSON, one a line (twarc1, older archives):
+                            ``extended_tweet``, ``retweeted_status``, ``quoted_status``,
+                            embedded ``user``; ``delete`` notices become missing tweets
+``v1.1-ids``                v1.1 follower/friend id pages (``ids``, ``next_cursor``); the
+                            account and direction come from the file name, e.g.
+                            ``followers_12345.jsonl`` or ``12345_friends.json``
+``academictwitter``         academictwitteR's ``data_<id>.json`` (read with the matching
+                            ``users_<id>.json`` as its includes)
+``edge-list-csv``           CSV with a ``follower,followed`` header: ids, or usernames known
+                            from the accounts read in the same ingest
+``x-archive``               an X account archive: ``data/tweets.js``, ``data/follower.js``,
+                            ``data/following.js`` (``window.YTD... =`` prefix), the owner
+                            read from ``data/account.js``
+==========================  ==============================================================
+
+Pages of endpoints that carry nothing for the tables (counts, lists, compliance,
+spaces) are recognised and passed on as skipped, not as errors.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import re
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import orjson
+
+V2_PAGES = "x-api-v2-pages"
+TWARC2_PAGES = "twarc2-pages"
+TWARC2_FLAT = "twarc2-flat"
+V1_TWEETS = "v1.1-tweets"
+V1_IDS = "v1.1-ids"
+ACADEMICTWITTER = "academictwitter"
+EDGE_CSV = "edge-list-csv"
+X_ARCHIVE = "x-archive"
+UNKNOWN = "unknown"
+
+#: Looks up a username (any case) among the accounts already read; returns its id or None.
+UsernameLookup = Callable[[str], "int | None"]
+
+_ARCHIVE_FILES = ("tweets.js", "follower.js", "following.js", "account.js")
+_ACADEMIC = re.compile(r"^(data|users)_(.+)\.json$")
+_IDS_NAME = re.compile(r"^(?:(followers|friends|following)[_-]([^_\-.]+)|([^_\-.]+)[_-](followers|friends|following))$",
+                       re.I)  # fmt: skip
+_V1_TIME = "%a %b %d %H:%M:%S %z %Y"
+
+
+# --------------------------------------------------------------------------- files and detection
+
+
+def folder_files(folder: Path) -> list[Path]:
+    """Files of known foreign formats in a folder (besides its ``*.jsonl``): academictwitteR
+    ``data_*.json``, CSV edge lists, and an X archive's ``.js`` files (in ``folder`` or
+    ``folder/data``)."""
+    found = [*folder.glob("data_*.json"), *folder.glob("*.csv")]
+    for base in (folder, folder / "data"):
+        found += [base / name for name in _ARCHIVE_FILES[:3] if (base / name).is_file()]
+    return sorted(set(found))
+
+
+def _first_record(path: Path) -> object:
+    for _, line in iter_lines(path):
+        try:
+            return orjson.loads(line)
+        except orjson.JSONDecodeError:
+            return None
+    return None
+
+
+def detect_format(path: Path) -> str:
+    """Name a file's format from its name and first record (see the module docstring).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "old.jsonl"
+    >>> _ = p.write_text('{"id_str": "1", "text": "hi", "user": {"id_str": "2"}}\\n')
+    >>> detect_format(p)
+    'v1.1-tweets'
+    """
+    name = path.name.lower()
+    if name.endswith(".js"):
+        with open(path, "rb") as fh:
+            head = fh.read(64)
+        return X_ARCHIVE if head.lstrip().startswith(b"window.YTD.") else UNKNOWN
+    if name.endswith(".csv"):
+        with open(path, encoding="utf-8-sig") as fh:
+            header = [h.strip().lower() for h in next(csv.reader(fh), [])]
+        return EDGE_CSV if {"follower", "followed"} <= set(header) else UNKNOWN
+    if _ACADEMIC.match(path.name) and not name.endswith(".jsonl"):
+        return ACADEMICTWITTER
+    record = _first_record(path)
+    if not isinstance(record, dict):
+        return V2_PAGES  # ingest's own reader reports what is wrong, line by line
+    return _record_format(record)
+
+
+def _record_format(record: dict) -> str:
+    if {"data", "includes", "meta", "errors"} & set(record) and "id" not in record:
+        return TWARC2_PAGES if "__twarc" in record else V2_PAGES
+    if "ids" in record and ("next_cursor" in record or "next_cursor_str" in record):
+        return V1_IDS
+    if "id_str" in record or "delete" in record or isinstance(record.get("user"), dict):
+        return V1_TWEETS
+    if "id" in record and ("text" in record or "username" in record):
+        return TWARC2_FLAT
+    return V2_PAGES
+
+
+# --------------------------------------------------------------------------- provenance
+
+
+def _prov(endpoint: str, fmt: str, collected_at: str | None = None, **params) -> dict:
+    return {"endpoint": endpoint, "params": params, "collected_at": collected_at,
+            "tool_version": None, "source_format": fmt}  # fmt: skip
+
+
+_TWARC_ROUTES: list[tuple[re.Pattern, str]] = [
+    (re.compile(r"/2/tweets/search/stream"), "stream"),
+    (re.compile(r"/2/tweets/search/all"), "search_all"),
+    (re.compile(r"/2/tweets/search/recent"), "search_recent"),
+    (re.compile(r"/2/tweets/counts/all"), "counts_all"),
+    (re.compile(r"/2/tweets/counts/recent"), "counts_recent"),
+    (re.compile(r"/2/tweets/sample"), "stream"),
+    (re.compile(r"/2/users/(\d+)/followers"), "followers"),
+    (re.compile(r"/2/users/(\d+)/following"), "following"),
+    (re.compile(r"/2/users/(\d+)/mentions"), "mentions"),
+    (re.compile(r"/2/users/(\d+)/(tweets|liked_tweets|timelines)"), "timeline"),
+    (re.compile(r"/2/tweets/\d+/(liking_users|retweeted_by)"), "users_only"),
+    (re.compile(r"/2/tweets/\d+/quote_tweets"), "tweets"),
+    (re.compile(r"/2/users(/by)?/?$"), "users"),
+    (re.compile(r"/2/tweets/?$"), "tweets"),
+    (re.compile(r"/2/(lists|spaces|compliance|users/\d+/(owned_lists|followed_lists|list_memberships))"), "lists"),
+]  # fmt: skip
+
+
+def twarc_endpoint(url: str) -> tuple[str | None, dict]:
+    """(endpoint, params) of a twarc2 request URL.
+
+    Examples
+    --------
+    >>> twarc_endpoint("https://api.twitter.com/2/users/12/followers?max_results=1000")
+    ('followers', {'user_id': '12'})
+    >>> twarc_endpoint("https://api.twitter.com/2/tweets/counts/recent?query=x")[0]
+    'counts_recent'
+    """
+    parsed = urlparse(url or "")
+    for pattern, endpoint in _TWARC_ROUTES:
+        m = pattern.search(parsed.path)
+        if m:
+            params: dict = {}
+            if endpoint in ("followers", "following", "mentions", "timeline"):
+                params["user_id"] = m.group(1)
+            query = parse_qs(parsed.query).get("query")
+            if query:
+                params["query"] = query[0]
+            return endpoint, params
+    return None, {}
+
+
+# --------------------------------------------------------------------------- converters
+
+
+def twarc2_page(page: dict) -> dict:
+    """A twarc2 raw page with its endpoint in ``__medtwitter`` (stream tweets made a list)."""
+    twarc = page.get("__twarc") or {}
+    endpoint, params = twarc_endpoint(twarc.get("url", ""))
+    if endpoint == "users_only":  # likers/retweeters: accounts, no follow edge
+        endpoint = "users"
+    out = dict(page)
+    if isinstance(out.get("data"), dict):
+        out["data"] = [out["data"]]
+    if endpoint:
+        out["__medtwitter"] = _prov(endpoint, TWARC2_PAGES, twarc.get("retrieved_at"), **params)
+    return out
+
+
+def _strip_flat_tweet(tw: dict, users: list[dict], tweets: list[dict]) -> dict:
+    """Undo twarc2's flattening of one tweet, moving embedded objects to includes."""
+    tw = dict(tw)
+    tw.pop("__twarc", None)
+    tw.pop("matching_rules", None)
+    for key in ("author", "in_reply_to_user"):
+        if isinstance(tw.get(key), dict):
+            users.append(tw.pop(key))
+    if isinstance(tw.get("author_id"), dict):  # never flattened this way, but be safe
+        tw["author_id"] = tw["author_id"].get("id")
+    refs = []
+    for ref in tw.get("referenced_tweets") or ():
+        if not isinstance(ref, dict):
+            continue
+        if "text" in ref or "author" in ref:  # a whole tweet embedded: keep it as an include
+            inner = {k: v for k, v in ref.items() if k != "type"}
+            tweets.append(_strip_flat_tweet(inner, users, tweets))
+        refs.append({"type": ref.get("type"), "id": ref.get("id")})
+    if refs:
+        tw["referenced_tweets"] = refs
+    entities = tw.get("entities")
+    if isinstance(entities, dict) and entities.get("mentions"):
+        mentions = []
+        for m in entities["mentions"]:
+            if isinstance(m, dict) and "name" in m and "id" in m:  # a whole user merged in
+                users.append({k: v for k, v in m.items() if k not in ("start", "end")})
+            mentions.append({k: m[k] for k in ("start", "end", "username", "id") if k in m})
+        tw["entities"] = {**entities, "mentions": mentions}
+    return tw
+
+
+def twarc2_flat_record(record: dict) -> dict:
+    """One twarc2-flattened tweet (or user) line -> a v2 page."""
+    twarc = record.get("__twarc") or {}
+    endpoint, params = twarc_endpoint(twarc.get("url", ""))
+    collected_at = twarc.get("retrieved_at")
+    if "text" not in record and "username" in record:
+        user = {k: v for k, v in record.items() if k not in ("__twarc", "pinned_tweet")}
+        endpoint = endpoint if endpoint in ("followers", "following") else "users"
+        return {
+            "data": [user],
+            "__medtwitter": _prov(endpoint, TWARC2_FLAT, collected_at, **params),
+        }
+    users: list[dict] = []
+    tweets: list[dict] = []
+    tweet = _strip_flat_tweet(record, users, tweets)
+    if endpoint not in ("search_recent", "search_all", "timeline", "mentions", "tweets", "stream"):
+        endpoint = "tweets"
+    return {"data": [tweet], "includes": {"users": users, "tweets": tweets},
+            "__medtwitter": _prov(endpoint, TWARC2_FLAT, collected_at, **params)}  # fmt: skip
+
+
+def v1_time(value: str | None) -> str | None:
+    """A v1.1 ``created_at`` (``Wed Oct 10 20:19:24 +0000 2018``) as ISO 8601 UTC.
+
+    Examples
+    --------
+    >>> v1_time("Wed Oct 10 20:19:24 +0000 2018")
+    '2018-10-10T20:19:24.000Z'
+    """
+    if not value:
+        return None
+    try:
+        stamp = datetime.strptime(value, _V1_TIME)
+    except ValueError:
+        stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return stamp.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def v1_user(u: dict) -> dict:
+    """A v1.1 user object in v2 shape."""
+    return {
+        "id": u.get("id_str") or str(u.get("id")),
+        "username": u.get("screen_name"),
+        "name": u.get("name"),
+        "description": u.get("description"),
+        "location": u.get("location"),
+        "created_at": v1_time(u.get("created_at")),
+        "protected": u.get("protected"),
+        "verified": u.get("verified"),
+        "public_metrics": {
+            "followers_count": _count(u.get("followers_count")),
+            "following_count": _count(u.get("friends_count")),
+            "tweet_count": _count(u.get("statuses_count")),
+            "listed_count": _count(u.get("listed_count")),
+        },
+    }
+
+
+def _count(value) -> int | None:
+    """A metric as an int (X archives write them as strings)."""
+    return int(value) if value not in (None, "") else None
+
+
+def _str_id(obj: dict, key: str) -> str | None:
+    value = obj.get(f"{key}_str") or obj.get(key)
+    return str(value) if value not in (None, "") else None
+
+
+def v1_tweet(tw: dict, users: list[dict], tweets: list[dict], author_id: str | None = None) -> dict:
+    """A v1.1 tweet in v2 shape; its user, retweeted and quoted tweets go to includes."""
+    ext = tw.get("extended_tweet") or {}
+    entities = ext.get("entities") or tw.get("entities") or {}
+    text = ext.get("full_text") or tw.get("full_text") or tw.get("text")
+    user = tw.get("user")
+    if isinstance(user, dict):
+        users.append(v1_user(user))
+        author_id = _str_id(user, "id")
+    refs = []
+    if reply := _str_id(tw, "in_reply_to_status_id"):
+        refs.append({"type": "replied_to", "id": reply})
+    rt = tw.get("retweeted_status")
+    if isinstance(rt, dict):
+        refs.append({"type": "retweeted", "id": _str_id(rt, "id")})
+        tweets.append(v1_tweet(rt, users, tweets))
+    qt = tw.get("quoted_status")
+    if isinstance(qt, dict):
+        refs.append({"type": "quoted", "id": _str_id(qt, "id")})
+        tweets.append(v1_tweet(qt, users, tweets))
+    elif quoted := _str_id(tw, "quoted_status_id"):
+        refs.append({"type": "quoted", "id": quoted})
+    out = {
+        "id": _str_id(tw, "id"),
+        "author_id": author_id,
+        "created_at": v1_time(tw.get("created_at")),
+        "text": text,
+        "lang": tw.get("lang"),
+        "in_reply_to_user_id": _str_id(tw, "in_reply_to_user_id"),
+        "public_metrics": {
+            "retweet_count": _count(tw.get("retweet_count")),
+            "reply_count": _count(tw.get("reply_count")),
+            "like_count": _count(tw.get("favorite_count")),
+            "quote_count": _count(tw.get("quote_count")),
+        },
+        "entities": {
+            "hashtags": [{"tag": h.get("text")} for h in entities.get("hashtags") or ()],
+            "mentions": [
+                {"username": m.get("screen_name"), "id": _str_id(m, "id")}
+                for m in entities.get("user_mentions") or ()
+            ],  # fmt: skip
+        },
+    }
+    if refs:
+        out["referenced_tweets"] = refs
+    return out
+
+
+def v1_record(record: dict) -> dict:
+    """One v1.1 tweet line (or ``delete`` notice) -> a v2 page."""
+    if isinstance(record.get("delete"), dict):
+        status = record["delete"].get("status") or {}
+        tid = _str_id(status, "id")
+        return {
+            "errors": [{"resource_id": tid, "resource_type": "tweet", "title": "Deleted",
+                        "detail": f"Tweet {tid} was deleted (v1.1 delete notice).",
+                        "type": "https://api.twitter.com/2/problems/resource-not-found"}],
+            "__medtwitter": _prov("tweets", V1_TWEETS),
+        }  # fmt: skip
+    users: list[dict] = []
+    tweets: list[dict] = []
+    tweet = v1_tweet(record, users, tweets)
+    return {"data": [tweet], "includes": {"users": users, "tweets": tweets},
+            "__medtwitter": _prov("tweets", V1_TWEETS)}  # fmt: skip
+
+
+def ids_account(path: Path) -> tuple[str, str] | None:
+    """(endpoint, account id) a v1.1 ids file is about, from its name.
+
+    Examples
+    --------
+    >>> ids_account(Path("followers_12345.jsonl")), ids_account(Path("12345-friends.json"))
+    (('followers', '12345'), ('following', '12345'))
+    """
+    m = _IDS_NAME.match(path.name.split(".")[0])
+    if not m:
+        return None
+    kind, account = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+    endpoint = "followers" if kind.lower() == "followers" else "following"
+    return endpoint, account
+
+
+def _edge_page(endpoint: str, account: str, ids: list[str], fmt: str, collected_at=None) -> dict:
+    return {"data": [{"id": str(i)} for i in ids],
+            "__medtwitter": _prov(endpoint, fmt, collected_at, user_id=str(account))}  # fmt: skip
+
+
+# --------------------------------------------------------------------------- reading
+
+
+Record = tuple[int, bytes, "dict | None", str]
+"""(line or record number, raw text, v2 page or None, reason it is None)."""
+
+
+def iter_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    """Yield (line number, line) of a JSONL file, ``.gz`` read transparently."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as fh:
+        for lineno, line in enumerate(fh, start=1):
+            if line.strip():
+                yield lineno, line
+
+
+def _json_lines(path: Path, convert: Callable[[dict], dict | None]) -> Iterator[Record]:
+    for lineno, line in iter_lines(path):
+        try:
+            record = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            truncated = not line.endswith(b"\n")
+            yield lineno, line, None, "truncated last line" if truncated else "not valid JSON"
+            continue
+        if not isinstance(record, dict):
+            yield lineno, line, None, "valid JSON but not an object"
+            continue
+        try:
+            page = convert(record)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            page, reason = None, f"unexpected shape ({type(exc).__name__}: {exc})"
+        else:
+            reason = "" if page is not None else "not a record of this file's format"
+        yield lineno, line, page, reason
+
+
+def _v1_ids_records(path: Path) -> Iterator[Record]:
+    about = ids_account(path)
+
+    def convert(record: dict) -> dict | None:
+        if "ids" not in record:
+            return None
+        if about is None or not about[1].isdigit():
+            raise ValueError(
+                "cannot tell whose follow ids these are: name the file "
+                "followers_<user id>.jsonl or friends_<user id>.jsonl"
+            )
+        return _edge_page(about[0], about[1], record["ids"], V1_IDS)
+
+    yield from _json_lines(path, convert)
+
+
+def _academic_records(path: Path) -> Iterator[Record]:
+    m = _ACADEMIC.match(path.name)
+    raw = path.read_bytes()
+    try:
+        content = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        yield 1, raw[:200], None, "not valid JSON (truncated academictwitteR file?)"
+        return
+    if m and m.group(1) == "users":
+        users = content.get("users") if isinstance(content, dict) else None
+        if (path.parent / f"data_{m.group(2)}.json").is_file():
+            yield 1, b"", {"__medtwitter": _prov("lists", ACADEMICTWITTER)}, ""  # read with data_
+        elif isinstance(users, list):
+            yield 1, b"", {"data": users, "__medtwitter": _prov("users", ACADEMICTWITTER)}, ""
+        else:
+            yield 1, raw[:200], None, "academictwitteR users file without a `users` list"
+        return
+    if not isinstance(content, list):
+        yield 1, raw[:200], None, "academictwitteR data file that is not a list of tweets"
+        return
+    includes = {}
+    users_file = path.parent / f"users_{m.group(2)}.json" if m else None
+    if users_file and users_file.is_file():
+        try:
+            loaded = orjson.loads(users_file.read_bytes())
+            includes = loaded if isinstance(loaded, dict) else {}
+        except orjson.JSONDecodeError:
+            includes = {}
+    page = {"data": content, "includes": includes,
+            "__medtwitter": _prov("search_all", ACADEMICTWITTER)}  # fmt: skip
+    yield 1, b"", page, ""
+
+
+def _edge_csv_records(path: Path, lookup: UsernameLookup | None) -> Iterator[Record]:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        text = fh.read()
+    reader = csv.DictReader(io.StringIO(text))
+    reader.fieldnames = [f.strip().lower() for f in reader.fieldnames or ()]
+    by_followed: dict[str, list[str]] = {}
+    for lineno, row in enumerate(reader, start=2):
+        raw = ",".join(str(v) for v in row.values()).encode()
+        ends = []
+        for key in ("follower", "followed"):
+            value = (row.get(key) or "").strip().lstrip("@")
+            if value and not value.isdigit():
+                found = lookup(value) if lookup else None
+                value = str(found) if found is not None else ""
+                if not value:
+                    ends = None
+                    yield (lineno, raw, None,
+                           f"username {row.get(key)!r} is not among the accounts read so far; "
+                           "give ids, or ingest a users file with this edge list")  # fmt: skip
+                    break
+            if not value:
+                ends = None
+                yield lineno, raw, None, "an empty follower or followed"
+                break
+            ends.append(value)
+        if ends:
+            by_followed.setdefault(ends[1], []).append(ends[0])
+    for followed, followers in by_followed.items():
+        yield 0, b"", _edge_page("followers", followed, followers, EDGE_CSV), ""
+
+
+_YTD = re.compile(rb"^\s*window\.YTD\.(\w+)\.part\d+\s*=\s*")
+
+
+def _archive_js(path: Path) -> tuple[str | None, object]:
+    raw = path.read_bytes()
+    m = _YTD.match(raw)
+    if not m:
+        return None, None
+    return m.group(1).decode(), orjson.loads(raw[m.end() :])
+
+
+def _archive_account(folder: Path) -> dict | None:
+    account_file = folder / "account.js"
+    if not account_file.is_file():
+        return None
+    try:
+        _, content = _archive_js(account_file)
+    except orjson.JSONDecodeError:
+        return None
+    if isinstance(content, list) and content and isinstance(content[0], dict):
+        return content[0].get("account")
+    return None
+
+
+def _archive_records(path: Path) -> Iterator[Record]:
+    try:
+        kind, content = _archive_js(path)
+    except orjson.JSONDecodeError as exc:
+        yield 1, b"", None, f"X archive file that is not valid JSON after its prefix ({exc})"
+        return
+    account = _archive_account(path.parent)
+    owner = str(account.get("accountId")) if account else None
+    if kind not in ("tweets", "tweet", "follower", "following") or not isinstance(content, list):
+        yield 1, b"", {"__medtwitter": _prov("lists", X_ARCHIVE)}, ""  # other archive parts
+        return
+    if owner is None:
+        yield (1, b"", None, "X archive without data/account.js beside this file: "
+               "keep the archive's data/ folder together so the owner is known")  # fmt: skip
+        return
+    owner_user = {"id": owner, "username": account.get("username"),
+                  "name": account.get("accountDisplayName"),
+                  "created_at": account.get("createdAt")}  # fmt: skip
+    if kind in ("follower", "following"):
+        ids = [str(item[kind]["accountId"]) for item in content if kind in item]
+        endpoint = "followers" if kind == "follower" else "following"
+        page = _edge_page(endpoint, owner, ids, X_ARCHIVE)
+        page["includes"] = {"users": [owner_user]}
+        yield 1, b"", page, ""
+        return
+    for n, item in enumerate(content, start=1):
+        tw = item.get("tweet", item) if isinstance(item, dict) else None
+        if not isinstance(tw, dict):
+            yield n, b"", None, "archive entry without a tweet"
+            continue
+        users: list[dict] = [owner_user]
+        tweets: list[dict] = []
+        tweet = v1_tweet(tw, users, tweets, author_id=owner)
+        yield n, b"", {"data": [tweet], "includes": {"users": users, "tweets": tweets},
+                       "__medtwitter": _prov("timeline", X_ARCHIVE, user_id=owner)}, ""  # fmt: skip
+
+
+def read_pages(path: Path, fmt: str, lookup: UsernameLookup | None = None) -> Iterator[Record]:
+    """Yield (record number, raw text, v2 page or None, reason) for a file in a foreign format.
+
+    ``lookup`` resolves usernames of a CSV edge list to ids (accounts read earlier).
+    """
+    if fmt == TWARC2_PAGES:
+        yield from _json_lines(path, twarc2_page)
+    elif fmt == TWARC2_FLAT:
+        yield from _json_lines(path, twarc2_flat_record)
+    elif fmt == V1_TWEETS:
+        yield from _json_lines(path, v1_record)
+    elif fmt == V1_IDS:
+        yield from _v1_ids_records(path)
+    elif fmt == ACADEMICTWITTER:
+        yield from _academic_records(path)
+    elif fmt == EDGE_CSV:
+        yield from _edge_csv_records(path, lookup)
+    elif fmt == X_ARCHIVE:
+        yield from _archive_records(path)
+    else:
+        raise ValueError(f"no reader for format {fmt!r}")
+
+
+def read_order(path: Path) -> int:
+    """Sort key putting edge lists last, so usernames in them resolve against accounts read first."""
+    return 1 if path.suffix.lower() == ".csv" else 0
