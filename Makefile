@@ -6,7 +6,14 @@ STAMP  := $(VENV)/.installed
 DATASET ?= demo
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg
 
-.PHONY: install demo report test pytest lint format notebooks lab benchmark clean
+# Debian's Chromium, for the test that opens the HTML reports (tests/test_report_browser.py).
+CHROMIUM ?= chromium
+# apt needs root: through sudo when make does not run as root.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+# `make notebooks ONLY=02,05` refreshes some notebooks only.
+ONLY ?=
+
+.PHONY: install demo report test pytest lint format notebooks lab benchmark chromium clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,7 +31,7 @@ report: demo  ## run every notebook on the demo data and write reports/*.html
 
 test: lint pytest  ## lint, then the whole test suite (notebooks through nbval)
 
-pytest: demo
+pytest: demo chromium
 	$(BIN)/python -m pytest tests analysis notebooks $(NBVAL)
 
 lint: $(STAMP)
@@ -36,13 +43,18 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 notebooks: demo  ## re-execute the notebooks in place, storing their outputs for the demo data
-	$(BIN)/python -c "from analysis.report import refresh_notebook, list_notebooks; [refresh_notebook(p) for p in list_notebooks()]"
+	$(BIN)/python -c "from analysis.report import refresh_notebook, list_notebooks; \
+	[print('refresh', p.name, flush=True) or refresh_notebook(p) for p in list_notebooks('$(ONLY)' or None)]"
 
-lab: demo  ## JupyterLab in the project's environment
-	$(BIN)/jupyter lab notebooks
+lab: demo  ## JupyterLab in the project's environment (LAB_ARGS="--no-browser --port 8899" to pass options)
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS) notebooks
 
 benchmark: demo  ## speed and memory figures: make benchmark [BENCH="ingest graph report"]
 	$(BIN)/python benchmarks/run.py $(BENCH)
+
+chromium:  ## Debian's Chromium for the browser test (apt, as root: CI runs as root on Debian)
+	@command -v $(CHROMIUM) >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+	@command -v $(CHROMIUM) >/dev/null 2>&1 || { echo "chromium is missing and could not be installed" >&2; exit 1; }
 
 clean:
 	rm -rf reports .pytest_cache

@@ -21,11 +21,14 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from analysis.demo import build_demo
+    from analysis.demo import build_demo, build_tiny
 
-    report = build_demo(
-        args.dataset, accounts=args.accounts, seed=args.seed, progress=not args.quiet
-    )
+    if args.tiny:
+        report = build_tiny(args.dataset or "tiny", progress=not args.quiet)
+    else:
+        report = build_demo(
+            args.dataset or "demo", accounts=args.accounts, seed=args.seed, progress=not args.quiet
+        )
     _print_counts(report.dataset, report.counts, synthetic=True)
     return 0
 
@@ -125,12 +128,100 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     results = build_reports(
         dataset=args.dataset, out_dir=args.out, notebooks=args.notebooks,
-        show_code=args.show_code, anonymise=args.anonymise,
+        show_code=args.show_code, anonymise=args.anonymise, jobs=args.jobs,
     )  # fmt: skip
     failed = [r for r in results if not r.ok]
     for r in results:
         print(f"{'ok    ' if r.ok else 'FAILED'} {r.html}" + ("" if r.ok else f": {r.error}"))
     return 1 if failed else 0
+
+
+def _cmd_check_tweet(args: argparse.Namespace) -> int:
+    import json
+
+    from analysis.confidentiality import CUE_MEANINGS, check_tweet
+
+    result = check_tweet(args.text)
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False))
+    else:
+        print(f"risk: {result.risk} — {result.reason}")
+        for cue in result.cues:
+            print(f"  {cue.kind:<10} {cue.match!r:<24} {CUE_MEANINGS[cue.kind]}")
+        if result.risk != "none":
+            print("Publish only what could be public: remove or blur the details above.")
+    return 0
+
+
+def _cmd_compliance(args: argparse.Namespace) -> int:
+    from analysis.compliance import apply_compliance, check_compliance, load_compliance
+
+    report = load_compliance(args.dataset) if args.saved else check_compliance(
+        args.dataset, poll_every=args.poll_every,
+        log=lambda msg: print(msg, file=sys.stderr, flush=True))  # fmt: skip
+    print(f"compliance results for dataset {args.dataset!r} ({report.path}):")
+    print(report.summary().to_string(index=False) if len(report.results) else "  nothing to do.")
+    users, tweets = report.to_remove()
+    if not args.remove:
+        if users or tweets:
+            print(f"{len(users)} account(s) and {len(tweets)} tweet(s) must be removed; run again "
+                  f"with --remove (add --saved to reuse these results).")  # fmt: skip
+        return 0
+    purged = apply_compliance(report)
+    print(purged.summary() if purged else "nothing removed.")
+    return 0
+
+
+def _cmd_purge(args: argparse.Namespace) -> int:
+    from analysis.purge import purge
+
+    report = purge(args.dataset, user_ids=args.user)
+    print(report.summary())
+    return 0
+
+
+def _cmd_accounts(args: argparse.Namespace) -> int:
+    from analysis.accounts.classify import classify_file, label_dataset, save_labels
+
+    target = args.target
+    if target[0] == "classify":
+        if len(target) != 2:
+            raise UsageError("usage: medtwitter accounts classify PROFILES.csv [--out LABELS.csv].")
+        if args.pairs:
+            raise UsageError(
+                "--pairs needs a dataset: medtwitter accounts DATASET --pairs PAIRS.csv."
+            )
+        if args.evaluate:
+            from analysis.accounts.evaluate import format_evaluation
+
+            labels, result = classify_file(target[1], args.out, overrides=args.overrides,
+                                           evaluate=True)  # fmt: skip
+            print(format_evaluation(result, f"the hand labels of {target[1]}"), flush=True,
+                  file=sys.stderr if args.out is None else sys.stdout)  # fmt: skip
+        else:
+            labels = classify_file(target[1], args.out, overrides=args.overrides)
+    else:
+        if len(target) != 1:
+            raise UsageError("usage: medtwitter accounts DATASET [--out LABELS.csv].")
+        labels = label_dataset(target[0], overrides=args.overrides)
+        save_labels(labels, args.out)
+        if args.pairs:
+            from analysis.accounts.pairs import find_pairs
+            from analysis.tables import load_dataset
+
+            tables = load_dataset(target[0])
+            save_labels(find_pairs(tables.users, tables.follows, labels), args.pairs)
+        if args.evaluate:
+            from analysis.accounts.evaluate import evaluate_dataset, format_evaluation
+
+            result = evaluate_dataset(target[0], labels)
+            print(format_evaluation(result, f"the ground truth of {target[0]!r}"), flush=True,
+                  file=sys.stderr if args.out is None else sys.stdout)  # fmt: skip
+    if args.out:
+        counts = labels["role"].value_counts().to_dict()
+        print(f"{len(labels)} account(s) labelled in {args.out}: "
+              + ", ".join(f"{n} {r}" for r, n in counts.items()), file=sys.stderr)  # fmt: skip
+    return 0
 
 
 def _cmd_adoption(args: argparse.Namespace) -> int:
@@ -167,6 +258,34 @@ def _cmd_hashtags(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_graph(args: argparse.Namespace) -> int:
+    import warnings
+
+    from analysis.graph.backends import BackendFallbackWarning
+    from analysis.graph.export import export_follower_graph, write_metrics
+
+    if not (args.metrics or args.export):
+        raise UsageError("say what to write: --metrics (a table) or --export gexf|graphml.")
+    if args.metrics and args.export:
+        raise UsageError("--metrics and --export write different files; run them one at a time.")
+    options = {"only_known": not args.all_followers, "drop_protected": args.drop_protected,
+               "seed": args.seed, "backend": args.backend}  # fmt: skip
+    with warnings.catch_warnings(record=True) as notes:
+        warnings.simplefilter("always", BackendFallbackWarning)
+        if args.metrics:
+            path, rows = write_metrics(args.dataset, args.out, **options, progress=not args.quiet)
+            done = f"metrics of {rows:,} accounts written to {path}"
+        else:
+            path, nodes, edges = export_follower_graph(
+                args.dataset, args.out, args.export, **options
+            )
+            done = f"follower graph ({nodes:,} accounts, {edges:,} follows) written to {path}"
+    for note in {str(n.message) for n in notes if issubclass(n.category, BackendFallbackWarning)}:
+        print(f"note: {note}", file=sys.stderr)
+    print(done)
+    return 0
+
+
 def _print_counts(dataset: str, counts: dict[str, int], synthetic: bool = False) -> None:
     label = " (synthetic)" if synthetic else ""
     sizes = ", ".join(f"{n} {name}" for name, n in counts.items())
@@ -181,7 +300,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("demo", help="generate and ingest the synthetic demo community")
-    p.add_argument("--dataset", default="demo", help="dataset name (default: demo)")
+    p.add_argument("--dataset", help="dataset name (default: demo, or tiny with --tiny)")
+    p.add_argument("--tiny", action="store_true",
+                   help="three tweets, no follow links, no labels, instead of the community")  # fmt: skip
     p.add_argument("--accounts", type=int, default=800, help="number of accounts (default: 800)")
     p.add_argument("--seed", type=int, default=settings.SEED, help="random seed")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -282,7 +403,45 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--notebooks", help="comma-separated notebook numbers, e.g. 00,02")
     p.add_argument("--show-code", action="store_true", help="keep code cells in the HTML")
     p.add_argument("--anonymise", action="store_true", help="pseudonymise handles and ids")
+    p.add_argument("--jobs", type=int, default=None,
+                   help=f"notebooks run side by side (default: {settings.REPORT_JOBS})")  # fmt: skip
     p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser("check-tweet", help="before publishing: could a reader identify a patient?")
+    p.add_argument("text", help="the tweet's text (quote it)")
+    p.add_argument("--json", action="store_true", help='print {"risk": ..., "cues": [...]}')
+    p.set_defaults(func=_cmd_check_tweet)
+
+    p = sub.add_parser("compliance", help="ask X which tweets/accounts are deleted, suspended, "
+                       "protected (batch compliance); --remove removes them")  # fmt: skip
+    p.add_argument("dataset")
+    p.add_argument("--remove", action="store_true", help="remove them from raw and processed data")
+    p.add_argument("--saved", action="store_true", help="reuse the last saved results, no network")
+    p.add_argument("--poll-every", type=float, default=30.0, help="seconds between status checks")
+    p.set_defaults(func=_cmd_compliance)
+
+    p = sub.add_parser("purge", help="remove an account's data from a dataset (deletion request)")
+    p.add_argument("--dataset", required=True)
+    p.add_argument("--user", type=int, action="append", required=True, metavar="ID",
+                   help="user id to remove (repeat for several)")  # fmt: skip
+    p.set_defaults(func=_cmd_purge)
+
+    p = sub.add_parser(
+        "accounts", help="label accounts: role and identity style, with reasons and confidence",
+        description="medtwitter accounts DATASET labels a dataset's users; medtwitter accounts "
+        "classify PROFILES.csv labels a CSV of profiles (username, name, description; optional "
+        "protected, location). Both write username, role, identity, confidence, reasons.",
+    )  # fmt: skip
+    p.add_argument("target", nargs="+", metavar="DATASET | classify PROFILES.csv")
+    p.add_argument("--out", help="labels CSV to write (default: standard output)")
+    p.add_argument("--overrides", metavar="CSV",
+                   help="researchers' labels (user_id or username, role, identity); they win")  # fmt: skip
+    p.add_argument("--pairs", metavar="PAIRS.csv",
+                   help="also write likely personal/professional account pairs with evidence")  # fmt: skip
+    p.add_argument("--evaluate", action="store_true",
+                   help="print precision/recall/F1 and confusion matrices against a demo "
+                   "dataset's ground truth, or the profiles CSV's own role and identity columns")  # fmt: skip
+    p.set_defaults(func=_cmd_accounts)
 
     p = sub.add_parser("adoption", help="adoption dates per account and a Bass diffusion fit")
     p.add_argument("dataset", nargs="?", default=settings.DEFAULT_DATASET)
@@ -299,6 +458,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fold-accents", action="store_true", help="merge #santé and #sante")
     p.add_argument("--seed", type=int, default=settings.SEED, help="random seed")
     p.set_defaults(func=_cmd_hashtags)
+
+    p = sub.add_parser("graph", help="follower graph: a metrics table, or GEXF/GraphML for Gephi")
+    p.add_argument("dataset", help="dataset name")
+    p.add_argument("--metrics", action="store_true",
+                   help="one row per account: degrees, reciprocity, PageRank, HITS, core, community")  # fmt: skip
+    p.add_argument("--export", choices=["gexf", "graphml"], help="write the graph in this format")
+    p.add_argument("--out", required=True, help="output file (.parquet or .csv for --metrics)")
+    p.add_argument("--backend", default="igraph",
+                   help="igraph (fast path, default), networkx, or an installed networkx backend")  # fmt: skip
+    p.add_argument("--all-followers", action="store_true",
+                   help="keep followers seen only as ids (default: accounts of the dataset only)")  # fmt: skip
+    p.add_argument("--drop-protected", action="store_true", help="leave protected accounts out")
+    p.add_argument("--seed", type=int, default=settings.SEED, help="seed for Louvain")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_graph)
     return parser
 
 

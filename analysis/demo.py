@@ -20,6 +20,8 @@ cells:
 * each account's first professional tweet drawn from a Bass diffusion (p, q);
 * French and English text with accents, emoji, URLs, mentions, replies,
   retweets and quotes.
+* a small labelled set of invented patient anecdotes, some identifying (for
+  the confidentiality check), drawn from its own generator.
 
 Everything is deterministic for a seed. Names, handles and bios are invented;
 the few institution handles are public, but nothing they say here is theirs.
@@ -505,12 +507,16 @@ class _Generator:
                     target = questions[int(rng.integers(len(questions)))] if questions else None
                 else:
                     target = pool[-1 - int(rng.integers(min(len(pool), 300)))]
-                if target is not None and target["author"] is not a:
+                if (
+                    target is not None
+                    and target["author"] is not a
+                    and target["created_at"] >= a["adopted_at"]
+                ):
                     tw["target"] = target
                     if tw["kind"] == "reply":
+                        # a reply comes hours after what it answers, not at the replier's own pace
                         delay = timedelta(hours=float(rng.exponential(4.0)))
-                        tw["created_at"] = max(tw["created_at"], target["created_at"] + delay)
-                        tw["created_at"] = min(tw["created_at"], horizon)
+                        tw["created_at"] = min(target["created_at"] + delay, horizon)
             if "target" not in tw:
                 tw["kind"] = "original"
             final.append(tw)
@@ -581,6 +587,70 @@ class _Generator:
         tw["text"] = f"{prefix}{body}{extra} {suffix}".strip()
         tw["tags"] = tags
         tw["mentions"] = mentions
+
+
+#: Planted tweets for the patient-confidentiality check (issue 9): invented anecdotes, some
+#: describing an identifiable patient (``breach``), some only tempting the rules (safe).
+#: Each template: (language, breach, text with {age} {city} {room} {when} {rare} slots).
+CONFIDENTIALITY_TEMPLATES: tuple[tuple[str, bool, str], ...] = (
+    ("fr", True, "Vu {when} à {city} un monsieur de {age} ans qui marchait encore 10 km par jour, respect"),
+    ("fr", True, "{when} aux urgences de {city}, une mamie de {age} ans avec une fracture du poignet"),
+    ("fr", True, "Ma patiente de {age} ans, chambre {room}, a enfin pu rentrer chez elle 🥲"),
+    ("fr", True, "Une patiente de {age} ans atteinte de {rare}, suivie à {city}, quel parcours"),
+    ("fr", True, "Photo de l'ulcère de mon patient {when}, qui a une idée ? #docstoctoc"),
+    ("fr", True, "Mme L., lit {room}, nous a chanté une chanson {when} 🎶"),
+    ("fr", True, "Un jeune homme de {age} ans {when} à {city}, arrêt cardiaque au stade, récupéré"),
+    ("en", True, "{age}F in bed {room} {when_en}, delirious and pulling at her lines"),
+    ("en", True, "A {age}-year-old man from {city} came in {when_en}, quite the story"),
+    ("en", True, "My patient with {rare_en} in {city} just ran a marathon! 🏃"),
+    ("fr", False, "Pensez au dépistage pour vos patients de plus de {age} ans"),
+    ("fr", False, "Merci à mes patients pour leur confiance, {when} comme toujours"),
+    ("fr", False, "Conférence à {city} sur {rare}, passionnant"),
+    ("fr", False, "Belle photo de l'équipe du service de cardiologie de {city} 💙"),
+    ("fr", False, "Un patient m'a offert des chocolats, ça fait plaisir"),
+    ("en", False, "Adults over {age} should be offered the booster this autumn"),
+    ("en", False, "Great talk in {city} {when_en} on consent and confidentiality"),
+    ("en", False, "A patient said thank you. That's all."),
+)  # fmt: skip
+_WHEN_FR = ("ce matin", "hier soir", "cette nuit", "lundi", "ce soir")
+_WHEN_EN = ("this morning", "last night", "today", "tonight")
+_RARE_FR = ("la maladie de Fabry", "la maladie de Pompe", "la progéria", "la maladie de Wilson")
+_RARE_EN = ("Fabry disease", "Pompe disease", "progeria", "Wilson's disease")
+
+
+def plant_confidentiality(tweets: list[dict], seed: int) -> list[dict]:
+    """Rewrite the text of a few plain original tweets with labelled confidentiality examples.
+
+    Draws from its own generator (``default_rng([seed, 9])``) and only replaces
+    the text of originals without hashtags or mentions, so every other table of
+    the demo (counts, hashtags, mentions, graph) is unchanged. Anonymous authors
+    are twice as likely to be picked for a breach. Returns the labels for the
+    ground truth.
+    """
+    rng = np.random.default_rng([seed, 9])
+    pool = [tw for tw in tweets if tw["kind"] == "original" and not tw.get("tags")
+            and not tw.get("mentions") and tw["author"]["role"] != "institution"]  # fmt: skip
+    if not pool:
+        return []
+    n = min(len(pool), max(8, len(tweets) // 250))
+    weights = np.array([2.0 if tw["author"]["identity"] == "anonymous" else 1.0 for tw in pool])
+    chosen = rng.choice(len(pool), size=n, replace=False, p=weights / weights.sum())
+    labels = []
+    for i in sorted(int(c) for c in chosen):
+        tw = pool[i]
+        lang = tw["author"]["lang"]
+        options = [t for t in CONFIDENTIALITY_TEMPLATES if t[0] == lang]
+        _, breach, template = options[int(rng.integers(len(options)))]
+        cities = CITIES_EN if lang == "en" else CITIES_FR
+        text = template.format(
+            age=int(rng.integers(18, 96)), city=str(rng.choice(cities)),
+            room=int(rng.integers(1, 40)), when=str(rng.choice(_WHEN_FR)),
+            when_en=str(rng.choice(_WHEN_EN)), rare=str(rng.choice(_RARE_FR)),
+            rare_en=str(rng.choice(_RARE_EN)),
+        )  # fmt: skip
+        tw["text"] = text[0].upper() + text[1:]
+        labels.append({"tweet_id": str(tw["id"]), "breach": breach, "template": template})
+    return labels
 
 
 def _entities(text: str, tags: list[str], mentions: list[dict]) -> dict:
@@ -675,6 +745,7 @@ def generate(params: DemoParams, out_dir: Path, progress: bool = True) -> dict:
     g.place_in_time()
     edges = g.make_follows()
     tweets = g.make_tweets()
+    confidentiality = plant_confidentiality(tweets, params.seed)
     rng = g.rng
     accounts = g.accounts
     n = len(accounts)
@@ -790,6 +861,10 @@ def generate(params: DemoParams, out_dir: Path, progress: bool = True) -> dict:
         "reciprocity": realised,
         "hashtag_communities": tag_comm,
         "deleted_tweets": sorted(str(t) for t in deleted),
+        "confidentiality": {
+            "note": "Planted, invented anecdotes; breach=True: a reader could recognise the patient.",
+            "tweets": confidentiality,
+        },
         "accounts": [
             {
                 "user_id": str(a["user_id"]),
@@ -849,6 +924,88 @@ def build_demo(
         for old in raw.glob("*.jsonl"):
             old.unlink()
     generate(DemoParams(accounts=accounts, seed=seed), raw, progress=progress)
+    processed = settings.processed_dir(dataset)
+    if processed.exists():
+        shutil.rmtree(processed)
+    return ingest_files([raw], dataset, synthetic=True, progress=progress)
+
+
+# --- tiny dataset (issue 8): three tweets, no follow links, no labels --------------------------
+
+
+def tiny_pages() -> list[dict]:
+    """One synthetic search page: three tweets by three accounts, no follow links, no labels.
+
+    The smallest dataset every notebook must run on (``medtwitter demo --tiny``):
+    an original tweet with a hashtag, a reply to it and a retweet of it.
+
+    Examples
+    --------
+    >>> [len(p["data"]) + len(p["includes"]["tweets"]) for p in tiny_pages()]
+    [3]
+    """
+    at = datetime(2024, 4, 29, 20, 0, tzinfo=UTC)
+    question = "Question aux confrères : vaccin et grossesse ? #docstoctoc"
+    users = [
+        {"id": "101", "username": "dr_exemple", "name": "Dr Exemple", "protected": False,
+         "description": "Médecin généraliste (compte fictif)", "created_at": "2015-03-02T09:00:00.000Z"},
+        {"id": "102", "username": "idel_exemple", "name": "Infirmière Exemple", "protected": False,
+         "description": "IDEL (compte fictif)", "created_at": "2018-06-11T18:30:00.000Z"},
+        {"id": "103", "username": "patient_exemple", "name": "Patient Exemple", "protected": False,
+         "description": "", "created_at": "2020-01-05T12:00:00.000Z"},
+    ]  # fmt: skip
+    original = {"id": str(_snowflake(at, 1)), "author_id": "101", "created_at": _iso(at),
+                "text": question, "lang": "fr",
+                "conversation_id": str(_snowflake(at, 1)),
+                "entities": {"hashtags": [_tiny_tag(question)]},
+                "public_metrics": {"retweet_count": 1, "reply_count": 1, "like_count": 2,
+                                   "quote_count": 0}}  # fmt: skip
+    reply_at, rt_at = at + timedelta(hours=1), at + timedelta(hours=2)
+    reply = {"id": str(_snowflake(reply_at, 2)), "author_id": "102", "created_at": _iso(reply_at),
+             "text": "@dr_exemple Oui, recommandé au 2e trimestre.", "lang": "fr",
+             "conversation_id": original["id"], "in_reply_to_user_id": "101",
+             "referenced_tweets": [{"type": "replied_to", "id": original["id"]}],
+             "entities": {"mentions": [{"start": 0, "end": 11, "username": "dr_exemple", "id": "101"}]},
+             "public_metrics": {"retweet_count": 0, "reply_count": 0, "like_count": 1,
+                                "quote_count": 0}}  # fmt: skip
+    retweet = {"id": str(_snowflake(rt_at, 3)), "author_id": "103", "created_at": _iso(rt_at),
+               "text": f"RT @dr_exemple: {question}", "lang": "fr",
+               "conversation_id": str(_snowflake(rt_at, 3)),
+               "referenced_tweets": [{"type": "retweeted", "id": original["id"]}],
+               "entities": {"hashtags": [_tiny_tag(f"RT @dr_exemple: {question}")],
+                            "mentions": [{"start": 3, "end": 14, "username": "dr_exemple", "id": "101"}]},
+               "public_metrics": {"retweet_count": 1, "reply_count": 0, "like_count": 0,
+                                  "quote_count": 0}}  # fmt: skip
+    return [{"data": [reply, retweet], "includes": {"users": users, "tweets": [original]},
+             "meta": {"result_count": 2},
+             "__medtwitter": _provenance("search_recent", {"query": "#docstoctoc"})}]  # fmt: skip
+
+
+def _tiny_tag(text: str) -> dict:
+    start = text.index("#docstoctoc")
+    return {"start": start, "end": start + len("#docstoctoc"), "tag": "docstoctoc"}
+
+
+def build_tiny(dataset: str = "tiny", progress: bool = True):
+    """Write :func:`tiny_pages` to the raw folder of ``dataset`` and ingest them (replacing it).
+
+    Examples
+    --------
+    >>> report = build_tiny("tiny")  # doctest: +SKIP
+    >>> report.counts["tweets"], report.counts["follows"]  # doctest: +SKIP
+    (3, 0)
+    """
+    import shutil
+
+    from analysis.ingest import ingest_files
+
+    raw = settings.raw_dir(dataset)
+    raw.mkdir(parents=True, exist_ok=True)
+    for old in raw.glob("*.jsonl"):
+        old.unlink()
+    with open(raw / "search_tiny.jsonl", "wb") as fh:
+        for page in tiny_pages():
+            fh.write(orjson.dumps(page) + b"\n")
     processed = settings.processed_dir(dataset)
     if processed.exists():
         shutil.rmtree(processed)

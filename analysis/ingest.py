@@ -1291,3 +1291,80 @@ def _swap(staging: Path, target: Path) -> None:
     os.replace(staging, target)
     if backup.exists():
         shutil.rmtree(backup)
+
+
+# --- purge support (issue 9): removing accounts and tweets from raw pages -----------------------
+
+
+def filter_page(page: dict, user_ids: set[int], tweet_ids: set[int]) -> dict | None:
+    """A raw page without the given accounts and tweets, or ``None`` if the whole page goes.
+
+    Used by :mod:`analysis.purge` (deletion requests, compliance): removes tweets
+    by those accounts, the listed tweets and retweets of them, the accounts' user
+    objects (in ``data`` and ``includes``), errors about them, and whole pages
+    fetched for one of the accounts (its timeline, its followers or following).
+    Everything else of the page is kept as collected.
+
+    Examples
+    --------
+    >>> page = {"data": [{"id": "1", "author_id": "7", "text": "a"},
+    ...                  {"id": "2", "author_id": "8", "text": "b"}],
+    ...         "meta": {"result_count": 2}}
+    >>> [t["id"] for t in filter_page(page, {7}, set())["data"]]
+    ['2']
+    """
+    _, params, _, _ = _provenance(page)
+    owner = _int(params.get("user_id") or params.get("id"))
+    if owner in user_ids:
+        return None
+    users = {str(u) for u in user_ids}
+
+    def tweet_gone(tw: dict) -> bool:
+        if _int(tw.get("id")) in tweet_ids or _int(tw.get("author_id")) in user_ids:
+            return True
+        refs = tw.get("referenced_tweets") or ()
+        return any(r.get("type") == "retweeted" and _int(r.get("id")) in tweet_ids for r in refs)
+
+    def keep(item) -> bool:
+        if not isinstance(item, dict):
+            return True
+        if "text" in item:
+            return not tweet_gone(item)
+        return str(item.get("id")) not in users
+
+    def unmention(item):  # others' tweets keep their text, not the link to the account
+        mentions = (item.get("entities") or {}).get("mentions") if isinstance(item, dict) else None
+        if not mentions or not any(str(m.get("id")) in users for m in mentions):
+            return item
+        kept = [m for m in mentions if str(m.get("id")) not in users]
+        return {**item, "entities": {**item["entities"], "mentions": kept}}
+
+    out = dict(page)
+    data = page.get("data")
+    if isinstance(data, list):
+        out["data"] = [unmention(i) for i in data if keep(i)]
+    elif isinstance(data, dict) and not keep(data):
+        out.pop("data")
+    if isinstance(page.get("includes"), dict):
+        out["includes"] = {
+            k: [unmention(i) for i in v if keep(i)] if isinstance(v, list) else v
+            for k, v in page["includes"].items()
+        }
+    if isinstance(page.get("errors"), list):
+        gone = users | {str(t) for t in tweet_ids}
+        out["errors"] = [
+            e for e in page["errors"]
+            if not (isinstance(e, dict) and str(e.get("resource_id") or e.get("value")) in gone)
+        ]  # fmt: skip
+    if isinstance(params.get("ids"), str):  # a users lookup page names the ids it asked for
+        ids = ",".join(i for i in params["ids"].split(",") if i not in users)
+        out["__medtwitter"] = {**page["__medtwitter"], "params": {**params, "ids": ids}}
+    if isinstance(page.get("meta"), dict) and isinstance(out.get("data"), list):
+        meta = dict(page["meta"])
+        if "result_count" in meta:
+            meta["result_count"] = len(out["data"])
+        for key in ("newest_id", "oldest_id"):
+            if _int(meta.get(key)) in tweet_ids:
+                meta.pop(key)
+        out["meta"] = meta
+    return out

@@ -9,6 +9,7 @@ group keeps its colour in every chart.
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
 #: Okabe-Ito colour-blind-safe palette.
@@ -77,6 +78,48 @@ def plot_tweets_per_month(counts: pd.DataFrame, source: str = "", ax=None):
     ax.set_ylabel("Tweets per month (count)")
     ax.spines[["top", "right"]].set_visible(False)
     if source:
+        add_source(fig, source)
+    return fig, ax
+
+
+# --- issue 9: patient confidentiality --------------------------------------------------------
+
+
+def plot_flag_rates(rates: pd.DataFrame, by: str = "identity", source: str = "", ax=None):
+    """Share of accounts with a tweet flagged high risk, per group (from ``confidentiality.flag_rates``).
+
+    Suppressed groups (fewer than k accounts, anonymised outputs) are labelled, not drawn.
+    """
+    from matplotlib.patches import Patch
+
+    fig, ax = _figure(ax, figsize=(8, 0.45 * max(len(rates), 3) + 2))
+    palette = IDENTITY_COLORS if by == "identity" else ROLE_COLORS
+    if rates.empty:
+        ax.text(0.5, 0.5, "No tweets in this dataset", ha="center", va="center",
+                transform=ax.transAxes)  # fmt: skip
+    else:
+        groups = list(rates[by])
+        values = 100 * pd.to_numeric(rates["share_accounts_flagged"], errors="coerce")
+        colors = [color_for(g, palette, i) for i, g in enumerate(groups)]
+        y = range(len(groups))
+        ax.barh(list(y), values.fillna(0), color=colors)
+        for yi, v in zip(y, values, strict=True):
+            if pd.isna(v):
+                ax.text(0, yi, "  suppressed (fewer than k accounts)", va="center", fontsize=8,
+                        color="#555555")  # fmt: skip
+        ax.set_yticks(list(y), groups)
+        ax.invert_yaxis()
+        ax.legend(handles=[Patch(color=c, label=g) for g, c in zip(groups, colors, strict=True)],
+                  title=by.capitalize(), loc="lower right", frameon=False, fontsize=8)  # fmt: skip
+    ax.set_title(f"Accounts that posted a tweet flagged high risk for patient confidentiality, "
+                 f"by {by}", fontsize=10)  # fmt: skip
+    ax.set_xlabel("Accounts with at least one high-risk tweet (% of the group's tweeting accounts)")
+    ax.set_ylabel(by.capitalize())
+    ax.spines[["top", "right"]].set_visible(False)
+    if source:
+        engine = fig.get_layout_engine()
+        if engine is not None and hasattr(engine, "set"):
+            engine.set(rect=(0, 0.06, 1, 0.94))  # room for the source line under the axis label
         add_source(fig, source)
     return fig, ax
 
@@ -425,4 +468,357 @@ def plot_who_answers(table: pd.DataFrame, by: str = "role", source: str = "", ax
                         va="center", fontsize=8)  # fmt: skip
         ax.invert_yaxis()
     _finish(fig, ax, title, "Answers (replies, count)", by.capitalize(), source)
+    return fig, ax
+
+
+# == accounts (issue 6): roles, identity styles and how groups differ ==================================
+
+
+def _group_color(group: str, by: str, index: int = 0) -> str:
+    palette = IDENTITY_COLORS if by == "identity" else ROLE_COLORS
+    return palette.get(group, OKABE_ITO[index % len(OKABE_ITO)])
+
+
+def _nothing(ax, text: str) -> None:
+    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes)
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def plot_confusion_matrix(cm: pd.DataFrame, title: str = "Confusion matrix", source: str = "",
+                          ax=None):  # fmt: skip
+    """Heatmap of a confusion matrix (from ``accounts.evaluate.confusion_matrix``), counts written in."""
+    fig, ax = _figure(
+        ax, figsize=(1.0 + 0.65 * max(len(cm.columns), 3), 0.9 + 0.5 * max(len(cm), 3))
+    )
+    if cm.empty:
+        _nothing(ax, "Nothing to evaluate")
+    else:
+        values = cm.to_numpy()
+        im = ax.imshow(values, cmap="Blues")
+        ax.set_xticks(range(len(cm.columns)), cm.columns, rotation=45, ha="right")
+        ax.set_yticks(range(len(cm.index)), cm.index)
+        top = values.max() or 1
+        for i in range(values.shape[0]):
+            for j in range(values.shape[1]):
+                ax.text(j, i, str(values[i, j]), ha="center", va="center", fontsize=8,
+                        color="white" if values[i, j] > top / 2 else "black")  # fmt: skip
+        fig.colorbar(im, ax=ax, label="Accounts (count)", shrink=0.8)
+    ax.set_title(title)
+    ax.set_xlabel("Predicted label")
+    ax.set_ylabel("True label")
+    if source:
+        add_source(fig, source)
+    return fig, ax
+
+
+def plot_metric_by_group(metrics: pd.DataFrame, metric: str, by: str = "identity",
+                         groups=None, label: str | None = None, log: bool = False,
+                         source: str = "", ax=None):  # fmt: skip
+    """Box plot of one account-level metric per group (from ``accounts.compare.account_metrics``)."""
+    fig, ax = _figure(ax, figsize=(7, 4))
+    label = label or metric.replace("_", " ")
+    order = [g for g in (groups or metrics[by].dropna().unique()) if g in set(metrics[by])]
+    data = [metrics.loc[metrics[by] == g, metric].dropna() for g in order]
+    kept = [(g, d) for g, d in zip(order, data, strict=True) if len(d)]
+    if not kept:
+        _nothing(ax, f"No account has data for {label}")
+    else:
+        box = ax.boxplot([d.to_numpy() for _, d in kept], patch_artist=True, widths=0.6,
+                         medianprops={"color": "black"})  # fmt: skip
+        many = len(kept) > 5
+        ax.set_xticks(range(1, len(kept) + 1), [f"{g} (n={len(d)})" if many else f"{g}\n(n={len(d)})"
+                                                for g, d in kept],
+                      rotation=35 if many else 0, ha="right" if many else "center")  # fmt: skip
+        for i, (patch, (g, _)) in enumerate(zip(box["boxes"], kept, strict=True)):
+            patch.set_facecolor(_group_color(g, by, i))
+            patch.set_alpha(0.8)
+        ax.legend([box["boxes"][i] for i in range(len(kept))], [g for g, _ in kept],
+                  title=by.capitalize(), frameon=False, fontsize=8,
+                  loc="upper left", bbox_to_anchor=(1.0, 1.0))  # fmt: skip
+        if log:
+            values = pd.concat([d for _, d in kept])
+            if (values > 0).all():
+                ax.set_yscale("log")
+            else:
+                ax.set_yscale("symlog", linthresh=float(values[values > 0].min()) if (values > 0).any()
+                              else 1.0)  # fmt: skip
+    ax.set_title(f"{label[0].upper() + label[1:]} by {by}")
+    ax.set_xlabel(by.capitalize())
+    ax.set_ylabel(label + (" (log scale)" if log else ""))
+    ax.spines[["top", "right"]].set_visible(False)
+    if source:
+        add_source(fig, source)
+    return fig, ax
+
+
+def plot_kind_shares(shares: pd.DataFrame, by: str = "identity", source: str = "", ax=None):
+    """Stacked bars: share of originals, replies, retweets and quotes in each group's tweets."""
+    fig, ax = _figure(ax, figsize=(8, 3.5))
+    if shares.empty:
+        _nothing(ax, "No tweets to show")
+    else:
+        kind_colors = {"original": "#0072B2", "reply": "#D55E00", "retweet": "#009E73",
+                       "quote": "#CC79A7"}  # fmt: skip
+        left = pd.Series(0.0, index=shares.index)
+        for kind in shares.columns:
+            ax.barh(shares.index, shares[kind], left=left, label=kind,
+                    color=kind_colors.get(kind, "#999999"))  # fmt: skip
+            left += shares[kind]
+        ax.invert_yaxis()
+        ax.legend(title="Tweet type", frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        ax.xaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
+    ax.set_title(f"Tweet types by {by}")
+    ax.set_xlabel("Share of the group's tweets (%)")
+    ax.set_ylabel(by.capitalize())
+    if source:
+        add_source(fig, source)
+    return fig, ax
+
+
+def plot_activity_profile(profile: pd.DataFrame, by: str = "identity", unit: str = "hour",
+                          source: str = "", ax=None):  # fmt: skip
+    """Lines: share of each group's tweets per hour of day (UTC) or weekday."""
+    fig, ax = _figure(ax, figsize=(8, 3.8))
+    if profile.empty:
+        _nothing(ax, "No tweets to show")
+    else:
+        x = range(len(profile.index))
+        for i, g in enumerate(profile.columns):
+            ax.plot(x, profile[g], marker="o", ms=3, label=g, color=_group_color(g, by, i))
+        ax.set_xticks(list(x), [str(v) for v in profile.index])
+        ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
+        ax.legend(title=by.capitalize(), frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    what = "hour of day" if unit == "hour" else "day of the week"
+    ax.set_title(f"When each {by} group tweets: {what}")
+    ax.set_xlabel("Hour of day (UTC)" if unit == "hour" else "Day of the week (UTC)")
+    ax.set_ylabel("Share of the group's tweets (%)")
+    ax.spines[["top", "right"]].set_visible(False)
+    if source:
+        add_source(fig, source)
+    return fig, ax
+
+
+def plot_effect_sizes(comparison: pd.DataFrame, by: str = "identity", source: str = "", ax=None):
+    """Dot plot of every comparison's effect size; filled dots survived the p-value correction."""
+    fig, ax = _figure(ax, figsize=(9, 1.2 + 0.3 * max(comparison["label"].nunique(), 3)
+                                   if len(comparison) else 3))  # fmt: skip
+    if comparison.empty:
+        _nothing(ax, "Nothing to compare")
+    else:
+        labels = list(dict.fromkeys(comparison["label"]))
+        y = {lab: i for i, lab in enumerate(labels)}
+        pairs = list(dict.fromkeys(zip(comparison["group_a"], comparison["group_b"], strict=True)))
+        step = min(0.18, 0.7 / len(pairs))  # the dots of one metric stay within its row
+        offsets = {p: (k - (len(pairs) - 1) / 2) * step for k, p in enumerate(pairs)}
+        for k, pair in enumerate(pairs):
+            sub = comparison[
+                (comparison["group_a"] == pair[0]) & (comparison["group_b"] == pair[1])
+            ]
+            color = OKABE_ITO[k % len(OKABE_ITO)]
+            ys = [y[lab] + offsets[pair] for lab in sub["label"]]
+            sig = sub["significant"].to_numpy()
+            ax.scatter(sub["effect_size"][sig], [v for v, s in zip(ys, sig, strict=True) if s],
+                       color=color, label=f"{pair[0]} vs {pair[1]}", zorder=3)  # fmt: skip
+            ax.scatter(sub["effect_size"][~sig], [v for v, s in zip(ys, sig, strict=True) if not s],
+                       facecolors="none", edgecolors=color, zorder=3)  # fmt: skip
+        ax.axvline(0, color="#555555", lw=0.8)
+        ax.set_yticks(range(len(labels)), labels)
+        ax.invert_yaxis()
+        ax.set_xlim(-1.05, 1.05)
+        ax.legend(title="Comparison\n(filled: significant after correction;\nCliff's δ for metrics, "
+                  "Cramér's V\nfor shares and distributions)", frameon=False, fontsize=8, title_fontsize=8,
+                  loc="upper left", bbox_to_anchor=(1.0, 1.0))  # fmt: skip
+    ax.set_title(f"How strongly groups differ, by {by}")
+    ax.set_xlabel("Effect size (unitless)")
+    ax.grid(axis="x", alpha=0.3)
+    if source:
+        add_source(fig, source)
+    return fig, ax
+
+
+def plot_hashtag_preferences(prefs: pd.DataFrame, by: str = "identity", source: str = "", ax=None):
+    """Horizontal bars: log odds ratio of the hashtags each group prefers."""
+    fig, ax = _figure(ax, figsize=(8, 0.6 + 0.3 * max(len(prefs), 4)))
+    if prefs.empty:
+        _nothing(ax, "No hashtag is preferred by any group")
+    else:
+        labels = [f"#{t} ({g})" for g, t in zip(prefs["group"], prefs["tag"], strict=True)]
+        colors = [_group_color(g, by, i) for i, g in enumerate(prefs["group"])]
+        ax.barh(range(len(prefs)), prefs["log_odds"], color=colors)
+        ax.set_yticks(range(len(prefs)), labels)
+        ax.invert_yaxis()
+        groups = list(dict.fromkeys(prefs["group"]))
+        handles = [plt.Rectangle((0, 0), 1, 1, color=_group_color(g, by, i))
+                   for i, g in enumerate(groups)]  # fmt: skip
+        ax.legend(handles, groups, title=by.capitalize(), frameon=False,
+                  loc="upper left", bbox_to_anchor=(1.0, 1.0))  # fmt: skip
+    ax.set_title(f"Hashtags each {by} group prefers")
+    ax.set_xlabel("Log odds ratio, group vs all others (natural log)")
+    ax.spines[["top", "right"]].set_visible(False)
+    if source:
+        add_source(fig, source)
+    return fig, ax
+
+
+def plot_group_shares(shares: pd.Series, title: str, ylabel: str, by: str = "identity",
+                      source: str = "", ax=None):  # fmt: skip
+    """Bars of one share per group (e.g. protected accounts), in the groups' colours."""
+    fig, ax = _figure(ax, figsize=(6, 3.5))
+    shares = shares.dropna()
+    if shares.empty:
+        _nothing(ax, "No account to show")
+    else:
+        ax.bar(range(len(shares)), shares.to_numpy(),
+               color=[_group_color(g, by, i) for i, g in enumerate(shares.index)])  # fmt: skip
+        ax.set_xticks(range(len(shares)), list(shares.index))
+        ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
+    ax.set_title(title)
+    ax.set_xlabel(by.capitalize())
+    ax.set_ylabel(ylabel)
+    ax.spines[["top", "right"]].set_visible(False)
+    if source:
+        add_source(fig, source)
+    return fig, ax
+
+
+# ---------------------------------------------------------------------------------------
+# Follower graph (issue 5): degree distributions, group matrices, top accounts, community map
+# ---------------------------------------------------------------------------------------
+
+
+def _room_for_source(fig) -> None:
+    """Keep the bottom strip free for the source line under a constrained layout."""
+    engine = fig.get_layout_engine()
+    if engine is not None and hasattr(engine, "set"):
+        engine.set(rect=(0, 0.035, 1, 0.965))
+
+
+def plot_degree_distribution(
+    in_dist: pd.DataFrame, out_dist: pd.DataFrame | None = None, fit=None, source: str = "", ax=None
+):
+    """Log-log share of accounts with at least k followers (and following), with a power-law fit.
+
+    ``in_dist``/``out_dist`` come from ``graph.degree_distribution``; ``fit`` from
+    ``graph.fit_power_law`` on in-degrees (drawn over its fitted range).
+    """
+    fig, ax = _figure(ax, figsize=(7, 4.5))
+    ax.set_title("Followers and following within the community (degree distribution)")
+    if in_dist.empty or (in_dist["degree"] > 0).sum() == 0:
+        _nothing(ax, "No follow links in this dataset")
+    else:
+        for dist, label, color in ((in_dist, "followers (in-degree)", "#0072B2"),
+                                   (out_dist, "following (out-degree)", "#E69F00")):  # fmt: skip
+            if dist is None:
+                continue
+            d = dist.loc[dist["degree"] > 0]
+            ax.loglog(d["degree"], d["ccdf"], "o", ms=3, color=color, label=label, alpha=0.8)
+        if fit is not None and fit.alpha == fit.alpha:  # not NaN
+            d = in_dist.loc[in_dist["degree"] >= fit.xmin]
+            k = np.geomspace(fit.xmin, fit.xmax, 50)
+            start = float(d["ccdf"].iloc[0]) if len(d) else 1.0
+            ax.loglog(k, start * (k / fit.xmin) ** (1 - fit.alpha), "-", color="#D55E00",
+                      label=f"power law, alpha = {fit.alpha:.2f} (k = {fit.xmin}–{fit.xmax})")  # fmt: skip
+        ax.set_xlabel("Degree k (accounts, log scale)")
+        ax.set_ylabel("Share of accounts with degree ≥ k (log scale)")
+        ax.legend(frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    if source:
+        _room_for_source(fig)
+        add_source(fig, source)
+    return fig, ax
+
+
+def plot_group_matrix(
+    matrix: pd.DataFrame, title: str, value_label: str, source: str = "", ax=None,
+    center: float | None = None, fmt: str = "{:.2f}",
+):  # fmt: skip
+    """Heatmap of a group × group matrix (follower group rows, followed group columns).
+
+    ``center`` (e.g. 1 for observed / expected ratios) switches to a diverging
+    colour scale centred there; otherwise a sequential, colour-blind-safe one.
+    """
+    from matplotlib.colors import TwoSlopeNorm
+
+    fig, ax = _figure(ax, figsize=(6.5, 5))
+    ax.set_title(title)
+    values = matrix.to_numpy(dtype=float) if not matrix.empty else np.zeros((0, 0))
+    if values.size == 0 or np.isnan(values).all():
+        _nothing(ax, "Nothing to show")
+    else:
+        if center is not None:
+            finite = values[np.isfinite(values)]
+            lo, hi = min(finite.min(), center * 0.99), max(finite.max(), center * 1.01)
+            im = ax.imshow(values, cmap="PuOr_r", norm=TwoSlopeNorm(center, lo, hi))
+        else:
+            top = 1.0 if np.nanmax(values) <= 1 else float(np.nanmax(values))  # shares: 0 to 1
+            im = ax.imshow(values, cmap="cividis", vmin=0, vmax=top)
+        ax.set_xticks(range(len(matrix.columns)), matrix.columns, rotation=45, ha="right")
+        ax.set_yticks(range(len(matrix.index)), matrix.index)
+        for i in range(values.shape[0]):
+            for j in range(values.shape[1]):
+                if np.isfinite(values[i, j]):
+                    ax.text(j, i, fmt.format(values[i, j]), ha="center", va="center", fontsize=8,
+                            color="white" if center is None and values[i, j] < im.norm.vmax / 2 else "black")  # fmt: skip
+        ax.set_xlabel("Followed account's group")
+        ax.set_ylabel("Follower's group")
+        fig.colorbar(im, ax=ax, label=value_label, shrink=0.8)
+    if source:
+        _room_for_source(fig)
+        add_source(fig, source)
+    return fig, ax
+
+
+def plot_top_accounts(top: pd.DataFrame, value: str = "pagerank", source: str = "", ax=None):
+    """Horizontal bars of the top accounts by ``value``, coloured by role (``graph.top_accounts``)."""
+    fig, ax = _figure(ax, figsize=(7, 4.5))
+    ax.set_title(f"Most central accounts by {value}")
+    if top.empty:
+        _nothing(ax, "No accounts to rank")
+    else:
+        d = top.iloc[::-1]
+        roles = d["role"].fillna("unknown")
+        ax.barh(d["username"].fillna(d["user_id"].astype(str)), d[value],
+                color=[color_for(r, ROLE_COLORS, i) for i, r in enumerate(roles)])  # fmt: skip
+        from matplotlib.patches import Patch
+
+        seen = list(dict.fromkeys(top["role"].fillna("unknown")))
+        ax.legend(handles=[Patch(color=color_for(r, ROLE_COLORS), label=r) for r in seen],
+                  title="Role", frameon=False, loc="lower right")  # fmt: skip
+        unit = "share of random-surfer visits" if value == "pagerank" else "accounts"
+        ax.set_xlabel(f"{value} ({unit})")
+        ax.set_ylabel("Account (handle)")
+    ax.spines[["top", "right"]].set_visible(False)
+    if source:
+        _room_for_source(fig)
+        add_source(fig, source)
+    return fig, ax
+
+
+def plot_community_map(graph, pos: dict, names: dict | None = None, source: str = "", ax=None):
+    """Draw a sample of the graph laid out (``graph.community_sample``), coloured by community."""
+    import networkx as nx
+    from matplotlib.lines import Line2D
+
+    fig, ax = _figure(ax, figsize=(8, 7))
+    ax.set_title("Communities of the follower graph (sample of accounts, spring layout)")
+    if graph.number_of_nodes() == 0:
+        _nothing(ax, "No communities: no follow links in this dataset")
+    else:
+        comms = sorted({d for _, d in graph.nodes(data="community")})
+        colors = [
+            OKABE_ITO[comms.index(graph.nodes[v]["community"]) % len(OKABE_ITO)] for v in graph
+        ]
+        nx.draw_networkx_edges(graph, pos, ax=ax, alpha=0.08, width=0.5)
+        nx.draw_networkx_nodes(graph, pos, ax=ax, node_size=18, node_color=colors, linewidths=0)
+        names = names or {}
+        handles = [Line2D([], [], marker="o", ls="", color=OKABE_ITO[i % len(OKABE_ITO)],
+                          label=f"{c}: {names.get(c, '')}".rstrip(": ")) for i, c in enumerate(comms)]  # fmt: skip
+        ax.legend(handles=handles, title="Community", frameon=False, loc="upper left",
+                  bbox_to_anchor=(1.0, 1.0))  # fmt: skip
+        ax.set_xlabel("Layout position (no unit)")
+        ax.set_axis_off()
+    if source:
+        _room_for_source(fig)
+        add_source(fig, source)
     return fig, ax

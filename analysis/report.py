@@ -1,18 +1,30 @@
 """Run the notebooks with a dataset's parameters and export them as HTML reports.
 
 Each notebook in ``notebooks/`` has one cell tagged ``parameters``
-(papermill-style); :func:`build_reports` executes each notebook with the
-dataset's parameters and writes one self-contained HTML file per notebook
-(images embedded) plus an ``index.html`` linking them. A failing cell stops
-that report, which still shows the cell's error; the other reports build.
+(papermill-style) defining at least :data:`REPORT_PARAMETERS`;
+:func:`build_reports` executes each notebook with the dataset's parameters and
+writes one self-contained HTML file per notebook plus an ``index.html`` linking
+them. A report is self-contained: images are embedded, and no script, style
+sheet or font is fetched from the network (nbconvert's MathJax, require.js and
+Mermaid loaders are left out), so a reader can open it offline or mail it.
+Each report starts with the dataset's name, size and time span, the
+synthetic-data banner on demo data and a table of contents.
+
+A failing cell stops that report: the report ends at the failing cell, which
+shows its error, the header says so, and the other notebooks still build.
 """
 
 from __future__ import annotations
 
 import html
+import multiprocessing
 import os
+import re
+import sys
 import tempfile
-from dataclasses import dataclass
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -22,45 +34,175 @@ from analysis.errors import UsageError
 from analysis.overview import describe_span
 from analysis.tables import load_dataset
 
+#: Names every notebook's ``parameters`` cell defines; :func:`build_reports` fills them in.
+REPORT_PARAMETERS: tuple[str, ...] = ("dataset", "data_dir", "anonymise", "seed")
+
 SYNTHETIC_BANNER = (
-    "**Synthetic data.** This report was made from the medtwitter demo community, which is "
+    "Synthetic data. This report was made from the medtwitter demo community, which is "
     "generated: no account, name or tweet in it is real."
 )
+
+#: Markdown cell added after a failing cell, so the reader sees where the report stopped.
+_STOP_CELL = (
+    '<a id="report-stopped"></a>\n\n**The report stopped here**: the cell above failed, '
+    "so the cells after it did not run. Its error is shown above."
+)
+
+# nbconvert's "lab" template without the loaders that fetch JavaScript from a CDN
+# (MathJax, require.js, Mermaid): the page must open offline and without console errors.
+_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block extra_css -%}
+<style type="text/css">
+.mt-header { max-width: 60em; margin: 1em 0 0 0; padding: 0 24px; font-family: var(--jp-ui-font-family); }
+.mt-banner { background: #fff3cd; border: 1px solid #e0c060; padding: .6em 1em; border-radius: 4px; }
+.mt-error { background: #fde8e8; border: 1px solid #d05050; padding: .6em 1em; border-radius: 4px; }
+.mt-toc { border-left: 3px solid #0072B2; padding: .2em 1em; margin: 1em 0; }
+.mt-toc ul { margin: .2em 0; padding-left: 1.2em; }
+.mt-toc .mt-toc-title { font-weight: bold; margin: 0; }
+</style>
+{%- endblock extra_css -%}
+{%- block data_png scoped -%}
+<div class="jp-RenderedImage jp-OutputArea-output {{ extra_class }}">
+<img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}" alt="{{ (output | get_metadata('alt', 'image/png') or 'Figure') | escape_html }}">
+</div>
+{%- endblock data_png -%}
+{%- block body_header -%}
+{{ super() }}
+{{ resources.medtwitter_header }}
+{%- endblock body_header -%}
+"""
+_TOC_MARK = "<!-- medtwitter-toc -->"
+_MD_HEADING = re.compile(r"^#{1,3}\s+(.+?)\s*#*\s*$", re.MULTILINE)
+_HEADING = re.compile(r'<h([1-3])\s+id="([^"]+)"[^>]*>(.*?)</h\1>', re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
 
 
 @dataclass
 class ReportResult:
-    """The outcome of one notebook's report."""
+    """The outcome of one notebook's report.
+
+    ``executed`` is the executed notebook (with its outputs, before export),
+    ``seconds`` the time it took to execute and export.
+    """
 
     notebook: str
     html: Path
     ok: bool
     error: str = ""
+    seconds: float = 0.0
+    executed: nbformat.NotebookNode | None = field(default=None, repr=False)
 
 
-def list_notebooks(selection: str | None = None) -> list[Path]:
-    """The notebooks to run, in order; ``selection`` is a comma list of numbers ('00,02')."""
-    folder = settings.notebooks_dir()
+def list_notebooks(
+    selection: str | None = None, folder: str | os.PathLike[str] | None = None
+) -> list[Path]:
+    """The notebooks to run, in order.
+
+    Parameters
+    ----------
+    selection : comma list of notebook numbers ('00,02'); None for all
+    folder : where the notebooks are (default: the project's ``notebooks/``)
+
+    Examples
+    --------
+    >>> [p.name for p in list_notebooks("00")]
+    ['00_overview.ipynb']
+    """
+    folder = Path(folder) if folder is not None else settings.notebooks_dir()
     books = sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
     if selection:
         wanted = [s.strip() for s in selection.split(",") if s.strip()]
         unknown = [w for w in wanted if not any(p.name.startswith(f"{w}_") for p in books)]
         if unknown:
-            known = ", ".join(p.name[:2] for p in books)
+            known = ", ".join(p.name[:2] for p in books) or "none"
             raise UsageError(f"no notebook numbered {', '.join(unknown)}; choose among {known}.")
         books = [p for p in books if p.name[:2] in wanted]
     return books
 
 
-def export_html(nb: nbformat.NotebookNode, path: Path, title: str, show_code: bool = False) -> None:
-    """Write a notebook as self-contained HTML (images embedded), code hidden by default."""
+def table_of_contents(body: str) -> str:
+    """An HTML list linking the headings (levels 1-3) of an exported notebook page.
+
+    Examples
+    --------
+    >>> table_of_contents('<h2 id="Tables">Tables<a class="anchor-link" href="#Tables">¶</a></h2>')
+    '<ul><li class="mt-toc-2"><a href="#Tables">Tables</a></li></ul>'
+    """
+    items = []
+    for level, anchor, inner in _HEADING.findall(body):
+        text = _TAG.sub("", inner).replace("¶", "").strip()
+        if text:  # text and anchor are already escaped by nbconvert
+            items.append(f'<li class="mt-toc-{level}"><a href="#{anchor}">{text}</a></li>')
+    return f"<ul>{''.join(items)}</ul>" if items else ""
+
+
+def report_header(
+    description: str,
+    synthetic: bool,
+    error: str = "",
+    anonymise: bool = False,
+    parameters: dict | None = None,
+) -> str:
+    """The HTML put at the top of every report: banner, dataset line, error, contents.
+
+    ``parameters`` are shown as the notebook received them, except ``data_dir``
+    (a path on the author's machine). Every piece of text is escaped.
+
+    Examples
+    --------
+    >>> "&lt;b&gt;" in report_header("<b>", synthetic=False)
+    True
+    """
+    parts = ['<header class="mt-header">']
+    if synthetic:
+        parts.append(f'<p class="mt-banner"><strong>{html.escape(SYNTHETIC_BANNER)}</strong></p>')
+    parts.append(f'<p class="mt-dataset">{html.escape(description)}</p>')
+    if anonymise:
+        parts.append('<p class="mt-anonymised">Handles and ids are pseudonymised.</p>')
+    shown = ", ".join(f"{k} = {v!r}" for k, v in (parameters or {}).items() if k != "data_dir")
+    if shown:
+        parts.append(f'<p class="mt-parameters">Parameters: <code>{html.escape(shown)}</code> · '
+                     '<a href="index.html">all reports</a></p>')  # fmt: skip
+    if error:
+        parts.append(
+            '<p class="mt-error"><strong>This report stopped at a failing cell</strong> '
+            f'(<a href="#report-stopped">see its error</a>): {html.escape(error)}</p>'
+        )
+    parts.append(f'<nav class="mt-toc"><p class="mt-toc-title">Contents</p>{_TOC_MARK}</nav>')
+    parts.append("</header>")
+    return "\n".join(parts)
+
+
+def export_html(
+    nb: nbformat.NotebookNode,
+    path: Path,
+    title: str,
+    show_code: bool = False,
+    header: str = "",
+) -> None:
+    """Write a notebook as self-contained HTML, code hidden by default.
+
+    ``header`` (HTML, already escaped) goes at the top of the page; a table of
+    contents of the notebook's headings replaces its ``<!-- medtwitter-toc -->``.
+    """
+    from jinja2 import DictLoader
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="lab")
+    exporter = HTMLExporter(
+        template_name="lab",
+        template_file="medtwitter.html.j2",
+        extra_loaders=[DictLoader({"medtwitter.html.j2": _TEMPLATE})],
+    )
     exporter.exclude_input = not show_code
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    exporter.embed_images = True  # Markdown images too, not only outputs
+    resources = {"metadata": {"name": title}, "medtwitter_header": header}
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    body = body.replace(_TOC_MARK, table_of_contents(body), 1)
     _write_atomic(path, body)
 
 
@@ -69,25 +211,112 @@ def _write_atomic(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(text)
+    os.chmod(tmp, 0o644)  # a report is for sharing (mkstemp makes it owner-only)
     os.replace(tmp, path)
 
 
-def run_notebook(path: Path, parameters: dict) -> tuple[nbformat.NotebookNode, str]:
-    """Execute a notebook with papermill; return it (with outputs) and an error text or ''."""
+def _sections(nb: nbformat.NotebookNode) -> list[str]:
+    """For each cell, the last Markdown heading at or before it ('' before the first)."""
+    current, out = "", []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            headings = _MD_HEADING.findall(cell.source)
+            current = headings[-1] if headings else current
+        out.append(current)
+    return out
+
+
+def describe_figures(nb: nbformat.NotebookNode) -> None:
+    """Give every PNG output without one an alternative text naming its section.
+
+    Examples
+    --------
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("## Volume"),
+    ...     nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output(
+    ...         "display_data", data={"image/png": "", "text/plain": "<Figure>"})])])
+    >>> describe_figures(nb); nb.cells[1].outputs[0].metadata["image/png"]["alt"]
+    'Figure: Volume'
+    """
+    for cell, section in zip(nb.cells, _sections(nb), strict=True):
+        for out in cell.get("outputs", []):
+            if "image/png" in out.get("data", {}):
+                meta = out.setdefault("metadata", {}).setdefault("image/png", {})
+                meta.setdefault("alt", f"Figure: {section}" if section else "Figure")
+
+
+def _stop_at_failing_cell(nb: nbformat.NotebookNode) -> str:
+    """Drop papermill's error banners and the cells after the failing one; mark the stop.
+
+    Returns where it failed, for the reader: 'code cell N, section "..."'.
+    """
+    nb.cells = [c for c in nb.cells if "papermill-error-cell-tag" not in c.metadata.get("tags", [])]
+    sections = _sections(nb)
+    number = 0
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or "injected-parameters" in cell.metadata.get("tags", []):
+            continue
+        number += 1
+        if any(o.output_type == "error" for o in cell.outputs):
+            nb.cells = nb.cells[: i + 1] + [nbformat.v4.new_markdown_cell(_STOP_CELL)]
+            return f"code cell {number}" + (f', section "{sections[i]}"' if sections[i] else "")
+    return ""
+
+
+def run_notebook(
+    path: Path, parameters: dict, progress: bool = True, timeout: int = 600, position: int = 0
+) -> tuple[nbformat.NotebookNode, str]:
+    """Execute a notebook with papermill; return it (with outputs) and an error text or ''.
+
+    A failing cell (or a dead kernel, or a cell over ``timeout`` seconds) does
+    not raise: the notebook returned ends at the failing cell, with its error.
+    Progress is shown per cell unless ``progress`` is False (``position``: the
+    bar's line, when several notebooks run side by side).
+    """
     import papermill as pm
 
+    bar = {"desc": path.stem, "leave": True, "file": sys.stderr, "position": position}
+    bar = bar if progress else False
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / path.name
         error = ""
         try:
             pm.execute_notebook(
                 str(path), str(out), parameters=parameters, cwd=str(path.parent),
-                progress_bar=True, kernel_name="python3",
+                progress_bar=bar, kernel_name="python3", execution_timeout=timeout,
             )  # fmt: skip
         except pm.PapermillExecutionError as exc:
-            error = f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
+            error = f"{exc.ename}: {exc.evalue}"
+        except Exception as exc:  # kernel death, timeout: that report fails, the others go on
+            error = f"{type(exc).__name__}: {exc}"
         nb = nbformat.read(out, as_version=4) if out.exists() else nbformat.read(path, as_version=4)
+    if error:
+        where = _stop_at_failing_cell(nb)
+        error = f"{where}: {error}" if where else error
     return nb, error
+
+
+def report_notebook(
+    path: Path,
+    params: dict,
+    target: Path,
+    description: str,
+    synthetic: bool,
+    show_code: bool = False,
+    progress: bool = True,
+    position: int = 0,
+) -> ReportResult:
+    """Execute one notebook with ``params`` and export it to ``target``; never raises on a failing cell."""
+    start = time.perf_counter()
+    if progress:
+        print(f"report: running {path.name}", file=sys.stderr, flush=True)
+    nb, error = run_notebook(path, params, progress=progress, position=position)
+    describe_figures(nb)
+    # papermill's injected cell holds data_dir, a path on this machine: not for readers
+    nb.cells = [c for c in nb.cells if "injected-parameters" not in c.metadata.get("tags", [])]
+    header = report_header(description, synthetic, error, params.get("anonymise", False), params)
+    title = f"{path.stem} — {params['dataset']}"
+    export_html(nb, target, title=title, show_code=show_code, header=header)
+    return ReportResult(path.name, target, not error, error, time.perf_counter() - start, nb)
 
 
 def build_reports(
@@ -96,8 +325,24 @@ def build_reports(
     notebooks: str | None = None,
     show_code: bool = False,
     anonymise: bool = False,
+    seed: int = settings.SEED,
+    notebooks_dir: str | os.PathLike[str] | None = None,
+    progress: bool = True,
+    jobs: int | None = None,
 ) -> list[ReportResult]:
     """Execute the notebooks on ``dataset`` and export one HTML report each, plus ``index.html``.
+
+    Parameters
+    ----------
+    dataset : processed dataset under the data root
+    out_dir : folder for the HTML files (created)
+    notebooks : comma list of notebook numbers ('02,05'); None for all
+    show_code : keep the code cells in the HTML
+    anonymise, seed : passed to every notebook's parameters cell
+    notebooks_dir : folder of the notebooks (default: the project's ``notebooks/``)
+    progress : show progress per notebook and per cell on stderr
+    jobs : notebooks run side by side, each in its own kernel (default
+        ``settings.REPORT_JOBS``); the reports are the same whatever the number
 
     Examples
     --------
@@ -106,46 +351,71 @@ def build_reports(
     '00_overview.html'
     """
     tables = load_dataset(dataset)  # fails early, with the fix, on an unknown dataset
-    header = describe_span(tables)
+    description = describe_span(tables)
+    books = list_notebooks(notebooks, notebooks_dir)
     out = Path(out_dir)
-    params = {"dataset": dataset, "data_dir": str(settings.data_dir()), "anonymise": anonymise}
-    results: list[ReportResult] = []
-    for path in list_notebooks(notebooks):
-        print(f"report: {path.name} on dataset {dataset!r}", flush=True)
-        nb, error = run_notebook(path, params)
-        intro = [header] + ([SYNTHETIC_BANNER] if tables.synthetic else [])
-        nb.cells.insert(0, nbformat.v4.new_markdown_cell("\n\n".join(intro)))
-        if error:
-            nb.cells.insert(1, nbformat.v4.new_markdown_cell(
-                f"**This report stopped at a failing cell** ({html.escape(error)})."))  # fmt: skip
-        target = out / f"{path.stem}.html"
-        export_html(nb, target, title=f"{path.stem} — {dataset}", show_code=show_code)
-        results.append(ReportResult(path.name, target, ok=not error, error=error))
-    _write_index(out, dataset, header, results, tables.synthetic)
+    params = {"dataset": dataset, "data_dir": str(settings.data_dir()),
+              "anonymise": anonymise, "seed": seed}  # fmt: skip
+    jobs = max(1, min(jobs or settings.REPORT_JOBS, len(books) or 1))
+    tasks = [
+        dict(path=path, params=params, target=out / f"{path.stem}.html", show_code=show_code,
+             description=description, synthetic=tables.synthetic, progress=progress,
+             position=i % jobs)
+        for i, path in enumerate(books)
+    ]  # fmt: skip
+
+    def announce(n: int, r: ReportResult) -> None:
+        if progress:
+            status = "ok" if r.ok else f"FAILED ({r.error})"
+            print(f"report {n}/{len(books)}: {Path(r.notebook).stem} {status} in {r.seconds:.1f} s",
+                  file=sys.stderr, flush=True)  # fmt: skip
+
+    if progress:
+        print(f"report: {len(books)} notebook(s) on dataset {dataset!r}, {jobs} at a time",
+              file=sys.stderr, flush=True)  # fmt: skip
+    if jobs == 1:
+        results = []
+        for n, task in enumerate(tasks, 1):
+            results.append(report_notebook(**task))
+            announce(n, results[-1])
+    else:  # one kernel per notebook anyway: run `jobs` of them side by side
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method)) as pool:
+            futures = {pool.submit(report_notebook, **task): i for i, task in enumerate(tasks)}
+            done: dict[int, ReportResult] = {}
+            for n, future in enumerate(as_completed(futures), 1):
+                done[futures[future]] = future.result()
+                announce(n, done[futures[future]])
+        results = [done[i] for i in range(len(tasks))]
+    write_index(out, dataset, description, results, tables.synthetic)
     return results
 
 
-def _write_index(
-    out: Path, dataset: str, header: str, results: list[ReportResult], synthetic: bool
-):
+def write_index(
+    out: Path, dataset: str, description: str, results: list[ReportResult], synthetic: bool
+) -> Path:
+    """Write ``index.html`` linking the reports (failed ones marked, with their error)."""
     items = "\n".join(
-        f'<li><a href="{html.escape(r.html.name)}">{html.escape(r.notebook)}</a>'
-        + ("" if r.ok else f" — <strong>failed</strong>: {html.escape(r.error)}")
+        f'<li><a href="{html.escape(r.html.name)}">{html.escape(Path(r.notebook).stem)}</a>'
+        + ("" if r.ok else f' — <strong class="mt-failed">failed</strong>: {html.escape(r.error)}')
         + "</li>"
         for r in results
     )
-    banner = (
-        f"<p><strong>{html.escape(SYNTHETIC_BANNER.replace('**', ''))}</strong></p>"
-        if synthetic
-        else ""
-    )
+    banner = f'<p class="mt-banner"><strong>{html.escape(SYNTHETIC_BANNER)}</strong></p>'
+    title = f"medtwitter reports — {html.escape(dataset)}"
     page = (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>medtwitter reports — {html.escape(dataset)}</title></head><body>"
-        f"<h1>medtwitter reports — {html.escape(dataset)}</h1>{banner}"
-        f"<p>{html.escape(header)}</p><ul>\n{items}\n</ul></body></html>\n"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
+        f"<title>{title}</title>\n<style>\n"
+        "body { font-family: system-ui, sans-serif; max-width: 50em; margin: 2em auto; padding: 0 1em; }\n"
+        ".mt-banner { background: #fff3cd; border: 1px solid #e0c060; padding: .6em 1em; }\n"
+        ".mt-failed { color: #b00020; }\n</style></head>\n<body>\n"
+        f"<h1>{title}</h1>\n{banner if synthetic else ''}\n"
+        f"<p>{html.escape(description)}</p>\n<ul>\n{items}\n</ul>\n</body></html>\n"
     )
-    _write_atomic(out / "index.html", page)
+    path = out / "index.html"
+    _write_atomic(path, page)
+    return path
 
 
 def refresh_notebook(path: Path, timeout: int = 600) -> None:
@@ -165,4 +435,5 @@ def refresh_notebook(path: Path, timeout: int = 600) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         nbformat.write(nb, fh)
+    os.chmod(tmp, 0o644)
     os.replace(tmp, path)

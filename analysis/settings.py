@@ -24,6 +24,8 @@ SEARCH_PAGE_SIZE: int = 100
 FOLLOWS_PAGE_SIZE: int = 1000
 #: Users per lookup request (the X API v2 maximum is 100).
 USERS_BATCH_SIZE: int = 100
+#: Notebooks `medtwitter report` runs side by side (each in its own kernel): one per core, at most 2.
+REPORT_JOBS: int = max(1, min(2, os.cpu_count() or 1))
 
 _data_dir_override: Path | None = None
 

@@ -58,3 +58,114 @@ def write_jsonl(path: Path, pages: list) -> Path:
                 (page if isinstance(page, str) else json.dumps(page, ensure_ascii=False)) + "\n"
             )
     return path
+
+
+# --- reports and notebooks (issue 8) -------------------------------------------------------------
+
+#: Markup that must show as text wherever a bio, a name or a tweet reaches HTML; if it ran,
+#: it would set ``window.__mtPwned``.
+HOSTILE = '<script>window.__mtPwned = 1</script><img src="x" onerror="window.__mtPwned = 2">'
+
+
+def hostile_tiny_page() -> dict:
+    """tests/pages.py's search page (three tweets, three accounts) with markup in every text."""
+    from tests.pages import search_page
+
+    page = search_page()
+    for tweet in page["data"] + page["includes"]["tweets"]:
+        tweet["text"] += f" {HOSTILE}"
+    for user in page["includes"]["users"]:
+        user["name"] = f"{user['name']} {HOSTILE}"
+        user["description"] = f"Bio {HOSTILE}"
+    return page
+
+
+@pytest.fixture(scope="session")
+def tiny_root(tmp_path_factory) -> Path:
+    """A data root holding dataset 'tiny': three tweets, no follow links, no labels, hostile text."""
+    from analysis.ingest import ingest_files
+
+    root = tmp_path_factory.mktemp("tiny")
+    raw = write_jsonl(root / "tiny.jsonl", [hostile_tiny_page()])
+    settings.set_data_dir(root)
+    try:
+        ingest_files([raw], "tiny", progress=False)
+    finally:
+        settings.set_data_dir(None)
+    return root
+
+
+def _build_all_reports(root: Path, dataset: str, out: Path):
+    from analysis.report import build_reports
+
+    settings.set_data_dir(root)
+    try:
+        return build_reports(dataset, out, progress=False, jobs=2)  # two kernels side by side
+    finally:
+        settings.set_data_dir(None)
+
+
+@pytest.fixture(scope="session")
+def demo_reports(demo_root, tmp_path_factory):
+    """Every notebook in notebooks/ run on the demo dataset and exported (once per session)."""
+    return _build_all_reports(demo_root, "demo", tmp_path_factory.mktemp("demo-reports"))
+
+
+@pytest.fixture(scope="session")
+def tiny_reports(tiny_root, tmp_path_factory):
+    """Every notebook in notebooks/ run on the tiny, hostile dataset and exported."""
+    return _build_all_reports(tiny_root, "tiny", tmp_path_factory.mktemp("tiny-reports"))
+
+
+def new_notebook(folder: Path, name: str, *cells: str) -> Path:
+    """Write a notebook with the report parameters cell and the given code/Markdown cells.
+
+    A cell starting with '#md ' is Markdown (the prefix removed), any other is code.
+    """
+    import nbformat
+
+    params = nbformat.v4.new_code_cell(
+        'dataset = "demo"\ndata_dir = None\nanonymise = False\nseed = 42'
+    )
+    params.metadata["tags"] = ["parameters"]
+    setup = (
+        "from analysis import settings\nfrom analysis.tables import load_dataset\n"
+        "if data_dir:\n    settings.set_data_dir(data_dir)\ntables = load_dataset(dataset)"
+    )
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.cells = [params, nbformat.v4.new_code_cell(setup)] + [
+        nbformat.v4.new_markdown_cell(c[4:])
+        if c.startswith("#md ")
+        else nbformat.v4.new_code_cell(c)
+        for c in cells
+    ]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def hostile_table_report(tiny_root, tmp_path_factory):
+    """A report that shows the tiny dataset's bios, names and tweets as a table and as text."""
+    from analysis.report import build_reports
+
+    folder = tmp_path_factory.mktemp("hostile-notebooks")
+    new_notebook(
+        folder, "00_hostile.ipynb",
+        "#md ## Accounts",
+        'tables.users[["username", "name", "description"]]',
+        "#md ## Tweets",
+        'for text in tables.tweets.sort_values("tweet_id")["text"]:\n    print(text)',
+    )  # fmt: skip
+    settings.set_data_dir(tiny_root)
+    try:
+        [result] = build_reports("tiny", folder / "reports", notebooks_dir=folder, progress=False)
+    finally:
+        settings.set_data_dir(None)
+    return result

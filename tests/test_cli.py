@@ -41,3 +41,20 @@ def test_environment_variable_moves_the_data_root_for_python_m_analysis(tmp_path
     bad = subprocess.run([sys.executable, "-m", "analysis", "info", "other"], env=env,
                          capture_output=True, text=True)  # fmt: skip
     assert bad.returncode == 1 and "Traceback" not in bad.stderr
+
+
+def test_demo_tiny_builds_three_tweets_no_follow_links_and_no_labels(tmp_path, capsys):
+    from analysis import settings
+    from analysis.tables import load_dataset
+
+    assert main(["--data-dir", str(tmp_path), "demo", "--tiny", "--quiet"]) == 0
+    assert "dataset 'tiny' (synthetic)" in capsys.readouterr().out
+    settings.set_data_dir(tmp_path)
+    try:
+        tables = load_dataset("tiny")
+    finally:
+        settings.set_data_dir(None)
+    assert (len(tables.tweets), len(tables.users), len(tables.follows)) == (3, 3, 0)
+    assert tables.synthetic
+    assert set(tables.hashtags["tag_norm"]) == {"docstoctoc"}
+    assert not (tmp_path / "raw" / "tiny" / "ground_truth.json").exists()  # no labels

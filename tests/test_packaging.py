@@ -6,7 +6,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 #: pip name -> conda-forge name, where they differ
-CONDA_NAMES = {"duckdb": "python-duckdb"}
+CONDA_NAMES = {"duckdb": "python-duckdb", "igraph": "python-igraph"}
 
 
 def _name(spec: str) -> str:

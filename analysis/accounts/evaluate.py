@@ -1,0 +1,184 @@
+"""How good are the labels? Precision, recall, F1 per class and confusion matrices.
+
+Compared against a ground truth: the demo community's planted labels
+(``ground_truth.json``) or a hand-labelled CSV of profiles.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def classification_report(truth: pd.Series, predicted: pd.Series,
+                          labels: list[str] | None = None) -> pd.DataFrame:  # fmt: skip
+    """Precision, recall, F1 and support per class, plus ``macro avg`` and ``accuracy`` rows.
+
+    Classes are those of ``labels`` (default: every class seen in the truth or
+    the predictions). A class never predicted has precision 0; the macro
+    average is the unweighted mean over classes present in the truth.
+
+    Examples
+    --------
+    >>> t = pd.Series(["a", "a", "b", "b"]); p = pd.Series(["a", "b", "b", "b"])
+    >>> classification_report(t, p).round(2).loc["macro avg", "f1"]
+    np.float64(0.73)
+    """
+    truth = truth.astype(str).reset_index(drop=True)
+    predicted = predicted.astype(str).reset_index(drop=True)
+    classes = labels or sorted(set(truth) | set(predicted))
+    rows = []
+    for c in classes:
+        tp = int(((predicted == c) & (truth == c)).sum())
+        n_pred, n_true = int((predicted == c).sum()), int((truth == c).sum())
+        precision = tp / n_pred if n_pred else 0.0
+        recall = tp / n_true if n_true else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        rows.append({"class": c, "precision": precision, "recall": recall, "f1": f1,
+                     "support": n_true})  # fmt: skip
+    out = pd.DataFrame(rows).set_index("class")
+    present = out[out["support"] > 0]
+    out.loc["macro avg"] = [*present[["precision", "recall", "f1"]].mean().tolist(),
+                            int(present["support"].sum())]  # fmt: skip
+    out.loc["accuracy"] = [float("nan"), float("nan"), float((truth == predicted).mean()),
+                           len(truth)]  # fmt: skip
+    out["support"] = out["support"].astype(int)
+    return out
+
+
+def confusion_matrix(truth: pd.Series, predicted: pd.Series,
+                     labels: list[str] | None = None) -> pd.DataFrame:  # fmt: skip
+    """Counts of true class (rows) by predicted class (columns), every class on both axes.
+
+    Examples
+    --------
+    >>> confusion_matrix(pd.Series(["a", "b"]), pd.Series(["a", "a"])).values.tolist()
+    [[1, 0], [1, 0]]
+    """
+    truth = truth.astype(str).reset_index(drop=True)
+    predicted = predicted.astype(str).reset_index(drop=True)
+    classes = labels or sorted(set(truth) | set(predicted))
+    cm = pd.crosstab(truth, predicted).reindex(index=classes, columns=classes, fill_value=0)
+    cm.index.name, cm.columns.name = "true", "predicted"
+    return cm.astype(int)
+
+
+def truth_frame(ground_truth: dict) -> pd.DataFrame:
+    """The ground truth's accounts as a frame with int64 ``user_id``."""
+    frame = pd.DataFrame(ground_truth["accounts"])
+    frame["user_id"] = frame["user_id"].astype("int64")
+    return frame
+
+
+def evaluate_labels(labels: pd.DataFrame, truth: pd.DataFrame, key: str = "user_id") -> dict:
+    """Per-class reports and confusion matrices for ``role`` and ``identity``.
+
+    ``labels`` is :func:`~analysis.accounts.label_users`' result, ``truth`` a
+    frame with ``key``, ``role`` and ``identity`` (e.g. :func:`truth_frame`).
+    Returns ``{"role": {"report": ..., "confusion": ...}, "identity": {...},
+    "n": rows compared}``.
+    """
+    from analysis.accounts.classify import IDENTITIES, ROLES
+
+    merged = labels.merge(truth[[key, "role", "identity"]], on=key, suffixes=("", "_true"))
+    out: dict = {"n": len(merged)}
+    for col, vocab in (("role", ROLES), ("identity", IDENTITIES)):
+        seen = set(merged[f"{col}_true"]) | set(merged[col])
+        classes = [c for c in vocab if c in seen] + sorted(seen - set(vocab))
+        out[col] = {
+            "report": classification_report(merged[f"{col}_true"], merged[col], classes),
+            "confusion": confusion_matrix(merged[f"{col}_true"], merged[col], classes),
+        }
+    return out
+
+
+def describe_evaluation(result: dict, what: str = "the ground truth") -> str:
+    """One sentence per label kind: macro-F1 and accuracy, computed from ``result``."""
+    parts = []
+    for col in ("role", "identity"):
+        rep = result[col]["report"]
+        per = rep.drop(index=["macro avg", "accuracy"])
+        per = per[per["support"] > 0]
+        worst = per["f1"].idxmin() if len(per) else "-"
+        parts.append(
+            f"{col}: macro-F1 {rep.loc['macro avg', 'f1']:.2f}, accuracy "
+            f"{rep.loc['accuracy', 'f1']:.2f} (weakest class: {worst}, F1 {per['f1'].min():.2f})"
+        )
+    return f"Against {what} ({result['n']} accounts) — " + "; ".join(parts) + "."
+
+
+def format_evaluation(result: dict, what: str = "the ground truth") -> str:
+    """The evaluation as text: a sentence, then per-class tables and confusion matrices."""
+    blocks = [describe_evaluation(result, what)]
+    for col in ("role", "identity"):
+        blocks.append(f"\n{col}: precision, recall and F1 per class")
+        blocks.append(result[col]["report"].round(3).to_string())
+        blocks.append(f"\n{col}: confusion matrix (rows: true, columns: predicted)")
+        blocks.append(result[col]["confusion"].to_string())
+    return "\n".join(blocks)
+
+
+def _ground_truth(dataset: str) -> dict:
+    import warnings
+
+    with warnings.catch_warnings():  # tqdm.auto warns in notebooks without ipywidgets
+        warnings.simplefilter("ignore")
+        from analysis.demo import load_ground_truth
+
+    return load_ground_truth(dataset)
+
+
+def evaluate_dataset(dataset: str, labels) -> dict:
+    """Evaluate ``labels`` of a demo dataset against its ``ground_truth.json``."""
+    return evaluate_labels(labels, truth_frame(_ground_truth(dataset)))
+
+
+def evaluate_if_possible(dataset: str, labels, pairs=None):
+    """:func:`evaluate_dataset` (or, given ``pairs``, :func:`pair_recovery`) for a demo dataset.
+
+    ``None`` when the dataset has no ground truth (collected data).
+    """
+    from analysis.errors import UnknownDatasetError
+
+    try:
+        truth = _ground_truth(dataset)
+    except UnknownDatasetError:
+        return None
+    if pairs is not None:
+        return pair_recovery(pairs, truth)
+    return evaluate_labels(labels, truth_frame(truth))
+
+
+def evaluate_against_columns(labels, profiles) -> dict:
+    """Evaluate labels against hand labels carried by the profiles themselves.
+
+    ``profiles`` is the labelled input (a CSV with ``username`` and the
+    researcher's ``role`` and ``identity`` columns); rows are matched in order.
+    """
+    from analysis.accounts.classify import LabelsError
+
+    missing = {"role", "identity"} - set(profiles.columns)
+    if missing:
+        raise LabelsError(f"--evaluate needs hand labels in the profiles CSV: add the column(s) "
+                          f"{sorted(missing)} (a role and an identity per row).")  # fmt: skip
+    truth = profiles[["role", "identity"]].reset_index(drop=True).assign(row=lambda f: f.index)
+    return evaluate_labels(labels.reset_index(drop=True).assign(row=lambda f: f.index), truth,
+                           key="row")  # fmt: skip
+
+
+def pair_recovery(pairs, ground_truth: dict) -> pd.DataFrame:
+    """How many of the demo's planted account pairs each likelihood level lists, and its precision.
+
+    Returns one row per level (``likely``, ``possible``, ``all``): pairs
+    listed, planted pairs among them, precision and recall.
+    """
+    truth = truth_frame(ground_truth).dropna(subset=["pair_id"])
+    planted = {tuple(sorted(g)) for g in truth.groupby("pair_id")["user_id"].apply(list)}
+    rows = []
+    for level in ("likely", "possible", "all"):
+        sub = pairs if level == "all" else pairs[pairs["likelihood"] == level]
+        listed = {tuple(sorted(p)) for p in zip(sub["user_id_a"], sub["user_id_b"], strict=True)}
+        hit = len(listed & planted)
+        rows.append({"level": level, "listed": len(listed), "planted_found": hit,
+                     "planted": len(planted), "precision": hit / len(listed) if listed else float("nan"),
+                     "recall": hit / len(planted) if planted else float("nan")})  # fmt: skip
+    return pd.DataFrame(rows)

@@ -1,0 +1,238 @@
+"""Deletion compliance: ask X which of a dataset's tweets and accounts are gone, and remove them.
+
+X's developer terms require datasets to reflect what users did after collection:
+deleted tweets and accounts, suspended accounts, accounts turned protected.
+The X API v2 **batch compliance** endpoints answer that for up to millions of
+ids in five steps, which :func:`run_compliance_job` follows:
+
+1. create a job (``POST /2/compliance/jobs`` with ``type`` ``tweets`` or
+   ``users``), through tweepy's ``Client.create_compliance_job``;
+2. upload the ids, one per line, as plain text with ``PUT`` to the job's signed
+   ``upload_url`` (no Authorization header: the URL carries its own signature);
+3. poll ``GET /2/compliance/jobs/:id`` (``Client.get_compliance_job``) until the
+   status is ``complete`` (``failed`` or ``expired`` stop with an error);
+4. download the results from the signed ``download_url``: one JSON object a line,
+   ``{"id", "action", "created_at", "redacted_at", "reason"}``, only for ids that
+   need an action;
+5. act on them: :func:`apply_compliance` removes the tweets and accounts whose
+   reason is ``deleted``, ``deactivated``, ``suspended`` or ``protected`` with
+   :func:`analysis.purge.purge` (``scrub_geo`` needs nothing: no geo is stored).
+
+The results are kept in ``<data root>/compliance/<dataset>/results.jsonl``
+(git-ignored, no token in it). The bearer token comes from ``X_BEARER_TOKEN``
+(or ``.env``, as for collection) and is only ever sent to the API host by tweepy.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+import pandas as pd
+
+from analysis import settings
+from analysis.errors import MedtwitterError
+from analysis.purge import PurgeReport, purge
+from analysis.tables import load_dataset
+
+#: Reasons the compliance results give, and those that make medtwitter remove the data.
+REASONS = ("deleted", "deactivated", "suspended", "protected", "scrub_geo")
+REMOVE_REASONS = frozenset({"deleted", "deactivated", "suspended", "protected"})
+RESULT_COLUMNS = ["kind", "id", "action", "reason", "created_at", "redacted_at"]
+
+
+class ComplianceError(MedtwitterError):
+    """A compliance job that cannot run or did not complete."""
+
+
+def make_client(token: str | None = None):
+    """A tweepy v2 client: the token from ``token``, ``$X_BEARER_TOKEN`` or ``.env``.
+
+    The same client as :mod:`analysis.collect` uses (its debug log never shows the token).
+    """
+    from analysis.collect.api import load_token
+    from analysis.collect.api import make_client as collect_client
+
+    return collect_client(token or load_token())
+
+
+def _data(response) -> dict:
+    if hasattr(response, "json") and not isinstance(response, dict):  # a raw requests.Response
+        try:
+            response = response.json()
+        except ValueError:
+            response = {}
+    data = response.get("data") if isinstance(response, dict) else getattr(response, "data", None)
+    if not isinstance(data, dict):
+        raise ComplianceError("the compliance endpoint returned no job; try again later.")
+    return data
+
+
+def _api(call, *args, **kwargs) -> dict:
+    import tweepy
+
+    try:
+        return _data(call(*args, **kwargs))
+    except tweepy.TooManyRequests as exc:
+        raise ComplianceError(
+            "the X API rate limit for compliance jobs is reached; wait 15 minutes and run again."
+        ) from exc
+    except tweepy.HTTPException as exc:
+        status = getattr(exc.response, "status_code", "?")
+        raise ComplianceError(
+            f"the X API refused the compliance request (HTTP {status}); check that your App's "
+            f"access level includes the batch compliance endpoints and that the token is current."
+        ) from exc
+
+
+def run_compliance_job(
+    client,
+    kind: str,
+    ids: Iterable[int | str],
+    *,
+    name: str | None = None,
+    poll_every: float = 30.0,
+    timeout: float = 6 * 3600,
+    sleep: Callable[[float], None] = time.sleep,
+    session=None,
+    log: Callable[[str], None] | None = None,
+) -> list[dict]:
+    """Run one batch compliance job (``kind``: ``tweets`` or ``users``); return its results.
+
+    Examples
+    --------
+    >>> results = run_compliance_job(make_client(), "tweets", [1460323737035677698])  # doctest: +SKIP
+    """
+    import requests
+
+    if kind not in ("tweets", "users"):
+        raise ComplianceError(f"compliance job type {kind!r} is unknown; use tweets or users.")
+    session = session or requests.Session()
+    job = _api(client.create_compliance_job, type=kind, name=name)
+    body = "".join(f"{i}\n" for i in ids).encode("ascii")
+    up = session.put(job["upload_url"], data=body, headers={"Content-Type": "text/plain"})
+    if not up.ok:
+        raise ComplianceError(
+            f"uploading the ids of compliance job {job['id']} failed (HTTP {up.status_code}); "
+            f"the upload URL expires after 15 minutes, so run the command again."
+        )
+    waited = 0.0
+    while True:
+        job = _api(client.get_compliance_job, job["id"])
+        status = job.get("status")
+        if status == "complete":
+            break
+        if status in ("failed", "expired"):
+            raise ComplianceError(
+                f"compliance job {job['id']} is {status}; run the command again to start a new one."
+            )
+        if waited >= timeout:
+            raise ComplianceError(
+                f"compliance job {job['id']} still {status} after {timeout:.0f} s; run the "
+                f"command again later (X keeps results for a week)."
+            )
+        if log:
+            log(f"compliance job {job['id']} ({kind}): {status}, waited {waited:.0f} s")
+        sleep(poll_every)
+        waited += poll_every
+    down = session.get(job["download_url"])
+    if not down.ok:
+        raise ComplianceError(
+            f"downloading the results of compliance job {job['id']} failed (HTTP "
+            f"{down.status_code}); the download URL expires after a week, run the command again."
+        )
+    results = []
+    for line in down.content.splitlines():
+        if line.strip():
+            results.append(orjson.loads(line))
+    return results
+
+
+@dataclass
+class ComplianceReport:
+    """Tweets and accounts X reports as needing an action, and where the results were saved."""
+
+    dataset: str
+    results: pd.DataFrame
+    path: Path | None = None
+
+    def to_remove(self) -> tuple[list[int], list[int]]:
+        """(user ids, tweet ids) whose reason means the data must go."""
+        r = self.results[self.results["reason"].isin(REMOVE_REASONS)]
+        users = sorted(int(i) for i in r.loc[r["kind"] == "users", "id"])
+        tweets = sorted(int(i) for i in r.loc[r["kind"] == "tweets", "id"])
+        return users, tweets
+
+    def summary(self) -> pd.DataFrame:
+        """Counts per kind and reason."""
+        if self.results.empty:
+            return pd.DataFrame(columns=["kind", "reason", "count"])
+        return (
+            self.results.groupby(["kind", "reason"]).size().reset_index(name="count")
+            .sort_values(["kind", "reason"], ignore_index=True)
+        )  # fmt: skip
+
+
+def results_path(dataset: str) -> Path:
+    """Where a dataset's latest compliance results are kept."""
+    return settings.data_dir() / "compliance" / dataset / "results.jsonl"
+
+
+def check_compliance(
+    dataset: str,
+    client=None,
+    *,
+    session=None,
+    poll_every: float = 30.0,
+    sleep: Callable[[float], None] = time.sleep,
+    log: Callable[[str], None] | None = None,
+) -> ComplianceReport:
+    """Run a tweets job and a users job over every id of ``dataset``; save and return the results."""
+    tables = load_dataset(dataset)
+    client = client or make_client()
+    rows = []
+    for kind, ids in (
+        ("tweets", sorted(tables.tweets["tweet_id"].astype("int64").unique())),
+        ("users", sorted(tables.users["user_id"].astype("int64").unique())),
+    ):
+        if not len(ids):
+            continue
+        for r in run_compliance_job(client, kind, ids, name=f"medtwitter-{dataset}-{kind}",
+                                    poll_every=poll_every, sleep=sleep, session=session,
+                                    log=log):  # fmt: skip
+            rows.append({"kind": kind, **{c: r.get(c) for c in RESULT_COLUMNS[1:]}})
+    results = pd.DataFrame(rows, columns=RESULT_COLUMNS).sort_values(
+        ["kind", "id"], ignore_index=True
+    )
+    path = results_path(dataset)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".results.", suffix=".tmp")
+    with os.fdopen(fd, "wb") as fh:
+        for row in results.to_dict("records"):
+            fh.write(orjson.dumps(row) + b"\n")
+    os.replace(tmp, path)
+    return ComplianceReport(dataset, results, path)
+
+
+def load_compliance(dataset: str) -> ComplianceReport:
+    """The saved results of the last compliance check of ``dataset``."""
+    path = results_path(dataset)
+    if not path.is_file():
+        raise ComplianceError(
+            f"no compliance results for dataset {dataset!r}; run `medtwitter compliance {dataset}`."
+        )
+    rows = [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
+    return ComplianceReport(dataset, pd.DataFrame(rows, columns=RESULT_COLUMNS), path)
+
+
+def apply_compliance(report: ComplianceReport) -> PurgeReport | None:
+    """Remove from the dataset what the compliance results say must go (None if nothing)."""
+    users, tweets = report.to_remove()
+    if not users and not tweets:
+        return None
+    return purge(report.dataset, user_ids=users, tweet_ids=tweets)

@@ -1,0 +1,107 @@
+"""Which implementation runs a graph algorithm: networkx, a networkx backend, or the fast path.
+
+Every metric function of :mod:`analysis.graph` takes ``backend=``:
+
+* ``None`` (default) — networkx, which itself honours ``nx.config.backend_priority``
+  (so a user who configured ``nx-cugraph`` gets it without changing a line);
+* the name of an installed networkx backend (``"cugraph"`` from
+  ``pip install medtwitter[graph-gpu]``, ``"graphblas"``, ``"parallel"``...) — passed
+  to networkx as ``backend=``;
+* ``"igraph"`` — this package's fast path (scipy sparse matrices, igraph for Louvain),
+  which returns the same types and the same numbers as networkx.
+
+A backend that is not installed falls back to networkx with a warning that says so
+and how to install it; nothing fails for want of a GPU.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+#: The package's own fast path (scipy sparse + igraph), selected with ``backend="igraph"``.
+FAST = "igraph"
+#: Names accepted for plain networkx.
+NETWORKX = frozenset({"networkx", "nx"})
+_INSTALL_HINT = {
+    "cugraph": "pip install 'medtwitter[graph-gpu]' (needs an NVIDIA GPU)",
+    "graphblas": "pip install graphblas-algorithms",
+    "parallel": "pip install nx-parallel",
+}
+
+
+class BackendFallbackWarning(UserWarning):
+    """A requested graph backend is not available; networkx runs instead."""
+
+
+def installed_backends() -> list[str]:
+    """Names of the networkx backends installed in this environment (sorted).
+
+    Examples
+    --------
+    >>> isinstance(installed_backends(), list)
+    True
+    """
+    from networkx.utils.backends import backends
+
+    return sorted(backends)
+
+
+def resolve_backend(backend: str | None) -> str | None:
+    """The backend that will actually run: ``None`` (networkx), ``"igraph"`` or a networkx backend.
+
+    An unknown or missing backend gives a :class:`BackendFallbackWarning` naming
+    the fix, and ``None``.
+
+    Examples
+    --------
+    >>> resolve_backend(None) is None
+    True
+    >>> resolve_backend("igraph")
+    'igraph'
+    """
+    if backend is None or backend in NETWORKX:
+        return None
+    if backend == FAST:
+        try:
+            import igraph  # noqa: F401
+        except ImportError:
+            warnings.warn(
+                "igraph is not installed, so the fast path is off: networkx runs instead; "
+                "install it with `pip install igraph`.",
+                BackendFallbackWarning,
+                stacklevel=3,
+            )
+            return None
+        return FAST
+    if backend in installed_backends():
+        return backend
+    hint = _INSTALL_HINT.get(backend, f"install the networkx backend {backend!r}")
+    warnings.warn(
+        f"graph backend {backend!r} is not installed, so networkx's default implementation "
+        f"runs instead; to use it, {hint}.",
+        BackendFallbackWarning,
+        stacklevel=3,
+    )
+    return None
+
+
+def run_nx(func, *args, backend: str | None = None, **kwargs):
+    """Call a networkx function on a resolved backend; networkx itself if the backend lacks it.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> run_nx(nx.density, nx.DiGraph([(1, 2)]))
+    0.5
+    """
+    if not backend or backend == FAST:
+        return func(*args, **kwargs)
+    try:
+        return func(*args, backend=backend, **kwargs)
+    except NotImplementedError:
+        warnings.warn(
+            f"graph backend {backend!r} does not implement {func.__name__}; networkx runs it instead.",
+            BackendFallbackWarning,
+            stacklevel=3,
+        )
+        return func(*args, **kwargs)

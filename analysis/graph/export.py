@@ -1,0 +1,283 @@
+"""One row of metrics per account, and the graph for Gephi and Cytoscape (GEXF, GraphML).
+
+:func:`node_metrics` computes the table from a ``DiGraph`` (networkx, or the fast
+path with ``backend="igraph"``). :func:`metrics_from_dataset` is what
+``medtwitter graph DATASET --metrics`` runs: it reads the two id columns of
+``follows`` and the accounts of ``users`` straight from Parquet into numpy arrays
+and computes everything on sparse matrices (igraph for Louvain), without
+building a networkx graph — the same numbers, at a fraction of the time and
+memory (see ``benchmarks/graph.py``).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from analysis import settings
+from analysis.errors import UsageError
+from analysis.graph import fast
+from analysis.graph.backends import FAST, resolve_backend
+from analysis.graph.build import graph_from_tables, require_directed
+
+#: Columns of the metrics table, in order (``medtwitter graph --metrics``).
+METRIC_COLUMNS = (
+    "user_id", "username", "in_degree", "out_degree", "reciprocity", "pagerank", "hub",
+    "authority", "core_number", "community",
+)  # fmt: skip
+EXPORT_FORMATS = ("gexf", "graphml")
+
+
+def node_metrics(
+    G: nx.DiGraph, seed: int = settings.SEED, backend: str | None = None
+) -> pd.DataFrame:
+    """One row per account of ``G`` with :data:`METRIC_COLUMNS`, sorted by user id.
+
+    ``community`` is Louvain on the undirected projection (-1 for accounts without
+    a link); ``reciprocity`` is NaN for accounts without a link.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([(1, 2), (2, 1), (3, 1)])
+    >>> node_metrics(G)[["user_id", "in_degree", "core_number", "community"]].values.tolist()
+    [[1, 2, 2, 0], [2, 1, 2, 0], [3, 0, 1, 0]]
+    """
+    from analysis.graph.communities import detect_communities
+    from analysis.graph.metrics import core_number, degree_table, hits, node_reciprocity, pagerank
+
+    require_directed(G, "the metrics table")
+    be = resolve_backend(backend)
+    if be == FAST:
+        g = fast.SparseDigraph.from_networkx(G)
+        names = pd.Series({v: G.nodes[v].get("username") for v in G}, dtype=object)
+        return _metrics_from_sparse(g, names.reindex(g.ids).to_numpy(), seed)
+    out = pd.DataFrame({"user_id": np.fromiter(G.nodes, dtype=np.int64, count=len(G))})
+    out["username"] = [G.nodes[v].get("username") for v in G]
+    deg = degree_table(G, backend=be)
+    out["in_degree"] = deg["in_degree"].to_numpy()
+    out["out_degree"] = deg["out_degree"].to_numpy()
+    out["reciprocity"] = node_reciprocity(G, backend=be).to_numpy()
+    out["pagerank"] = pagerank(G, backend=be).to_numpy()
+    h = hits(G, backend=be)
+    out["hub"], out["authority"] = h["hub"].to_numpy(), h["authority"].to_numpy()
+    out["core_number"] = core_number(G, backend=be).to_numpy()
+    out["community"] = detect_communities(G, seed=seed, backend=be).to_numpy()
+    return out.sort_values("user_id", ignore_index=True).loc[:, list(METRIC_COLUMNS)]
+
+
+def _metrics_from_sparse(
+    g: fast.SparseDigraph, usernames: np.ndarray, seed: int, progress: bool = False
+) -> pd.DataFrame:
+    out = {"user_id": g.ids, "username": pd.array(usernames, dtype=object),
+           "in_degree": g.in_degree(), "out_degree": g.out_degree()}  # fmt: skip
+    steps = {
+        "reciprocity": lambda: {"reciprocity": fast.node_reciprocity(g)},
+        "PageRank": lambda: {"pagerank": fast.pagerank(g)},
+        "HITS": lambda: dict(zip(("hub", "authority"), fast.hits(g), strict=True)),
+        "k-core": lambda: {"core_number": fast.core_number(g)},
+        "Louvain": lambda: {"community": fast.louvain(g, "undirected", seed=seed)[0]},
+    }
+    if not progress:
+        for step in steps.values():
+            out.update(step())
+        return pd.DataFrame(out).loc[:, list(METRIC_COLUMNS)]
+    from tqdm.auto import tqdm  # imported only when shown: in Jupyter it warns about widgets
+
+    with tqdm(total=len(steps), desc="graph metrics", unit="step") as bar:
+        for name, step in steps.items():
+            bar.set_postfix_str(name)
+            out.update(step())
+            bar.update()
+    return pd.DataFrame(out).loc[:, list(METRIC_COLUMNS)]
+
+
+def sparse_graph_from_dataset(
+    dataset: str, only_known: bool = True, drop_protected: bool = False
+) -> tuple[fast.SparseDigraph, np.ndarray]:
+    """The follower graph of a dataset as a :class:`~analysis.graph.fast.SparseDigraph`, from Parquet.
+
+    Same accounts and links as :func:`graph_from_tables` with the same options;
+    returns the graph and the usernames in its node order.
+    """
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from analysis.tables import dataset_dir
+
+    folder = dataset_dir(dataset)
+    users = pq.read_table(folder / "users.parquet", columns=["user_id", "username", "protected"])
+    follows = pq.read_table(folder / "follows.parquet", columns=["follower_id", "followed_id"])
+    src = follows["follower_id"].to_numpy()
+    dst = follows["followed_id"].to_numpy()
+    keep = np.ones(len(src), dtype=bool)
+    if drop_protected:
+        protected = pc.fill_null(users["protected"], False)
+        gone = np.sort(users.filter(protected)["user_id"].to_numpy())
+        users = users.filter(pc.invert(protected))
+        keep &= ~_member(src, gone) & ~_member(dst, gone)
+    uid = users["user_id"].to_numpy()
+    if only_known:
+        known = np.sort(uid)
+        keep &= _member(src, known) & _member(dst, known)
+    g = fast.SparseDigraph.from_edges(src[keep], dst[keep], nodes=uid, within_nodes=only_known)
+    names = pd.Series(users["username"].to_numpy(zero_copy_only=False), index=uid, dtype=object)
+    return g, names.reindex(g.ids).to_numpy()
+
+
+def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    if len(sorted_set) == 0:
+        return np.zeros(len(values), dtype=bool)
+    pos = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
+    return sorted_set[pos] == values
+
+
+def metrics_from_dataset(
+    dataset: str,
+    only_known: bool = True,
+    drop_protected: bool = False,
+    seed: int = settings.SEED,
+    backend: str | None = FAST,
+    progress: bool = False,
+) -> pd.DataFrame:
+    """The metrics table of a dataset's follower graph (``medtwitter graph --metrics``).
+
+    With ``backend="igraph"`` (default) the graph goes from Parquet to sparse
+    matrices without networkx; any other backend builds the ``DiGraph`` and runs
+    :func:`node_metrics` on it.
+    """
+    if resolve_backend(backend) == FAST:
+        g, usernames = sparse_graph_from_dataset(dataset, only_known, drop_protected)
+        return _metrics_from_sparse(g, usernames, seed, progress)
+    from analysis.tables import load_dataset
+
+    G = graph_from_tables(
+        load_dataset(dataset), only_known=only_known, drop_protected=drop_protected
+    )
+    return node_metrics(G, seed=seed, backend=backend)
+
+
+def _atomic(path: Path, write) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def save_metrics(metrics: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    """Write the metrics table as ``.parquet`` or ``.csv`` (by the file's suffix), atomically."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".parquet", ".csv"):
+        raise UsageError(f"cannot write metrics to {path.name!r}; name the file .parquet or .csv.")
+    frame = metrics.loc[:, list(METRIC_COLUMNS)]
+    if suffix == ".parquet":
+        return _atomic(path, lambda tmp: frame.to_parquet(tmp, index=False))
+    return _atomic(path, lambda tmp: frame.to_csv(tmp, index=False))
+
+
+def _plain(value):
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def graph_for_export(G: nx.Graph, metrics: pd.DataFrame | None = None) -> nx.Graph:
+    """A copy of ``G`` whose attributes GEXF/GraphML can hold: timestamps as ISO text, no nulls.
+
+    ``metrics`` (from :func:`node_metrics`) adds its columns as node attributes.
+    """
+    H = G.__class__()
+    H.graph.update({k: _plain(v) for k, v in G.graph.items() if v is not None})
+    extra = {}
+    if metrics is not None:
+        cols = [c for c in metrics.columns if c not in ("user_id", "username")]
+        extra = metrics.set_index("user_id")[cols].to_dict("index")
+    for v, data in G.nodes(data=True):
+        attrs = {k: _plain(x) for k, x in data.items() if x is not None and not pd.isna(x)}
+        attrs.update({k: _plain(x) for k, x in extra.get(v, {}).items() if not pd.isna(x)})
+        H.add_node(v, **attrs)
+    H.add_edges_from((u, v, {k: _plain(x) for k, x in d.items() if x is not None})
+                     for u, v, d in G.edges(data=True))  # fmt: skip
+    return H
+
+
+def export_graph(
+    G: nx.Graph, path: str | os.PathLike[str], fmt: str | None = None,
+    metrics: pd.DataFrame | None = None,
+) -> Path:  # fmt: skip
+    """Write ``G`` with all node and edge attributes as GEXF or GraphML (``fmt`` or the suffix).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "g.graphml"
+    >>> _ = export_graph(nx.DiGraph([(1, 2)]), path)
+    >>> sorted(read_graph(path).edges())
+    [(1, 2)]
+    """
+    path = Path(path)
+    fmt = (fmt or path.suffix.lstrip(".")).lower()
+    if fmt not in EXPORT_FORMATS:
+        raise UsageError(f"cannot export the graph as {fmt!r}; use one of {EXPORT_FORMATS}.")
+    H = graph_for_export(G, metrics)
+    writer = nx.write_gexf if fmt == "gexf" else nx.write_graphml
+    return _atomic(path, lambda tmp: writer(H, tmp))
+
+
+def read_graph(path: str | os.PathLike[str]) -> nx.Graph:
+    """Read back a GEXF or GraphML file written by :func:`export_graph` (integer node ids)."""
+    path = Path(path)
+    if path.suffix.lower() == ".gexf":
+        return nx.read_gexf(path, node_type=int)
+    return nx.read_graphml(path, node_type=int)
+
+
+def write_metrics(
+    dataset: str, out: str | os.PathLike[str], only_known: bool = True,
+    drop_protected: bool = False, seed: int = settings.SEED, backend: str | None = FAST,
+    progress: bool = False,
+) -> tuple[Path, int]:  # fmt: skip
+    """Compute a dataset's metrics table and save it (``medtwitter graph DATASET --metrics``).
+
+    Returns the path written and the number of accounts.
+    """
+    if Path(out).suffix.lower() not in (".parquet", ".csv"):
+        raise UsageError(
+            f"cannot write metrics to {Path(out).name!r}; name the file .parquet or .csv."
+        )
+    metrics = metrics_from_dataset(dataset, only_known, drop_protected, seed, backend, progress)
+    return save_metrics(metrics, out), len(metrics)
+
+
+def export_follower_graph(
+    dataset: str, out: str | os.PathLike[str], fmt: str, only_known: bool = True,
+    drop_protected: bool = False, seed: int = settings.SEED, backend: str | None = FAST,
+) -> tuple[Path, int, int]:  # fmt: skip
+    """Write a dataset's follower graph, with its metrics as node attributes, as GEXF/GraphML.
+
+    Returns the path written and the numbers of accounts and follows.
+    """
+    from analysis.tables import load_dataset
+
+    if fmt not in EXPORT_FORMATS:
+        raise UsageError(f"cannot export the graph as {fmt!r}; use one of {EXPORT_FORMATS}.")
+    G = graph_from_tables(
+        load_dataset(dataset), only_known=only_known, drop_protected=drop_protected
+    )
+    metrics = node_metrics(G, seed=seed, backend=backend)
+    path = export_graph(G, out, fmt, metrics=metrics)
+    return path, G.number_of_nodes(), G.number_of_edges()

@@ -1,0 +1,152 @@
+"""Publishing safely: anonymised reports name nobody; no file the project writes holds a token."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+import responses
+from compliance_exchanges import register
+
+from analysis import settings
+from analysis.cli import main
+from analysis.privacy import ALLOWLIST, KEY_ENV, KEY_FILE_NAME
+from analysis.report import build_reports
+from analysis.tables import CONTRACT, load_dataset
+
+FAKE_TOKEN = "AAAAAAAAAAAAAAAAAAAAAMedtwitterFakeBearerToken%2Fnot-real-0123456789"
+_IMAGES = re.compile(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=]+")
+
+
+def _protect_three_authors(root: Path) -> dict:
+    """Make three tweeting accounts protected and give their tweets unmistakable text."""
+    folder = root / "processed" / "demo"
+    tables = load_dataset("demo")
+    users, tweets = tables.users.copy(), tables.tweets.copy()
+    handles = users.set_index("user_id")["username"]
+    ordinary = ~handles.str.lower().isin(ALLOWLIST)
+    authors = [a for a in tweets["author_id"].value_counts().index if ordinary.get(a, False)][:3]
+    users.loc[users["user_id"].isin(authors), "protected"] = True
+    secrets = {}
+    for i, row in tweets[tweets["author_id"].isin(authors)].iterrows():
+        secrets[row["tweet_id"]] = f"Texte protégé numéro {i} : garde difficile à l'hôpital"
+        tweets.loc[i, "text"] = secrets[row["tweet_id"]]
+    for i, row in tweets[tweets["retweet_of_tweet_id"].isin(secrets).fillna(False)].iterrows():
+        tweets.loc[i, "text"] = f"RT @someone: {secrets[row['retweet_of_tweet_id']]}"
+    for name, df in (("users", users), ("tweets", tweets)):
+        table = pa.Table.from_pandas(df, schema=CONTRACT[name].schema, preserve_index=False)
+        pq.write_table(table, folder / f"{name}.parquet")
+    return {"protected_texts": set(secrets.values()), "protected_ids": set(authors)}
+
+
+@pytest.fixture(scope="module")
+def published(demo_root, tmp_path_factory):
+    """A project folder with the demo data, after a recorded compliance run and an anonymised report."""
+    project = tmp_path_factory.mktemp("project")
+    root = project / "data"
+    shutil.copytree(demo_root, root)
+    out = project / "reports"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv(KEY_ENV, raising=False)  # the key goes to its default place
+        mp.setenv("X_BEARER_TOKEN", FAKE_TOKEN)
+        settings.set_data_dir(root)
+        try:
+            planted = _protect_three_authors(root)
+            original = load_dataset("demo")
+            gone = int(original.tweets["author_id"].value_counts().index[-1])
+            with responses.RequestsMock() as rsps:
+                register(rsps, {"users": [{"id": str(gone), "action": "delete",
+                                           "created_at": "2020-01-01T00:00:00.000Z",
+                                           "reason": "suspended"}]})  # fmt: skip
+                assert main(["--data-dir", str(root), "compliance", "demo", "--remove",
+                             "--poll-every", "0"]) == 0  # fmt: skip
+            status = main(["--data-dir", str(root), "report", "--anonymise", "--out", str(out)])
+        finally:
+            settings.set_data_dir(None)
+    return {"project": project, "root": root, "out": out, "status": status,
+            "original": original, **planted}  # fmt: skip
+
+
+def _report_text(path: Path) -> str:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    return html.unescape(_IMAGES.sub("", text))
+
+
+def find_identifiers(text: str, tables, protected_texts=()) -> dict[str, set[str]]:
+    """Original handles, display names, user/tweet ids and protected texts found in ``text``."""
+    users = tables.users
+    public = users["username"].str.lower().isin(ALLOWLIST)
+    handles = set(users.loc[~public, "username"].str.lower())
+    names = {n for n in users.loc[~public, "name"] if isinstance(n, str) and len(n) >= 6}
+    ids = {str(i) for i in users["user_id"]} | {str(i) for i in tables.tweets["tweet_id"]}
+    words = {w.lower() for w in re.findall(r"[A-Za-z0-9_]+", text)}
+    numbers = set(re.findall(r"(?<![\d.,])\d{5,19}(?![\d.,])", text))
+    return {
+        "handles": handles & words,
+        "names": {n for n in names if n in text},
+        "ids": ids & numbers,
+        "protected_text": {t for t in protected_texts if t in text},
+    }
+
+
+def test_the_scanner_finds_identifiers_when_they_are_there(demo_tables):
+    row = demo_tables.users[~demo_tables.users["username"].str.lower().isin(ALLOWLIST)].iloc[0]
+    leak = f"<td>{row['username']}</td><td>{row['user_id']}</td><td>{row['name']}</td>"
+    found = find_identifiers(leak, demo_tables, protected_texts={"secret"})
+    assert found["handles"] and found["ids"] and found["names"]
+    assert find_identifiers("@ordre_medecins 11,362 tweets", demo_tables)["handles"] == set()
+
+
+def test_anonymised_reports_name_no_account_id_or_protected_text(published):
+    assert published["status"] == 0
+    files = sorted(p for p in published["out"].rglob("*") if p.is_file())
+    assert any(p.name == "06_confidentiality.html" for p in files)
+    assert any(p.name == "index.html" for p in files)
+    for path in files:
+        found = find_identifiers(_report_text(path), published["original"],
+                                 published["protected_texts"])  # fmt: skip
+        assert not any(found.values()), f"{path.name}: {found}"
+
+
+def test_no_file_the_project_wrote_holds_the_token(published):
+    written = [p for p in published["project"].rglob("*") if p.is_file()]
+    written += [p for p in settings.notebooks_dir().rglob("*") if p.is_file()]
+    assert any(p.name == "results.jsonl" for p in written)  # the compliance run wrote its results
+    token = FAKE_TOKEN.encode()
+    leaks = [str(p) for p in written if token in p.read_bytes()]
+    assert leaks == []
+
+
+def test_the_key_is_created_beside_the_data_root_not_inside_it(published):
+    key = published["project"] / KEY_FILE_NAME
+    assert key.is_file()
+    assert not list(published["root"].rglob(KEY_FILE_NAME))
+
+
+def test_data_folder_contents_and_the_key_are_git_ignored():
+    repo = Path(__file__).resolve().parent.parent
+    if not (repo / ".git").exists():
+        pytest.skip("not a git checkout")
+    paths = ["data/raw/demo/timelines.jsonl", "data/processed/demo/tweets.parquet",
+             "data/compliance/demo/results.jsonl", "data/anything.csv", KEY_FILE_NAME]  # fmt: skip
+    run = subprocess.run(["git", "check-ignore", *paths], cwd=repo, capture_output=True, text=True)
+    assert run.stdout.split() == paths
+    kept = subprocess.run(["git", "check-ignore", "data/raw/README.md"], cwd=repo,
+                          capture_output=True, text=True)  # fmt: skip
+    assert kept.returncode == 1  # the README stays tracked
+
+
+def test_confidentiality_notebook_runs_on_a_tiny_dataset(tmp_data, tmp_path):
+    from analysis.demo import build_demo
+
+    build_demo("tiny", accounts=50, seed=11, progress=False)
+    for anonymise in (False, True):
+        results = build_reports("tiny", tmp_path / f"r{anonymise}", notebooks="06",
+                                anonymise=anonymise)  # fmt: skip
+        assert [r.ok for r in results] == [True], results[0].error

@@ -1,0 +1,143 @@
+"""The HTML reports as a reader sees them: opened in headless Chromium (Debian's package).
+
+Chromium is installed by `make chromium` (which `make test`, and so CI, runs); where it
+cannot be found these tests fail, naming the fix, rather than skip. Playwright drives the
+system browser (``executable_path``); it never downloads one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
+
+
+def chromium_path() -> str:
+    """The Chromium to use: $MEDTWITTER_CHROMIUM, else `chromium` on the PATH."""
+    found = os.environ.get("MEDTWITTER_CHROMIUM") or shutil.which("chromium")
+    if not found:
+        pytest.fail(
+            "Chromium not found: run `make chromium` (apt-get install -y chromium) "
+            "or set MEDTWITTER_CHROMIUM to a Chromium binary."
+        )
+    return found
+
+
+class Pages:
+    """Opens local pages in one headless Chromium; records console errors and network use."""
+
+    def __init__(self, context) -> None:
+        self.context = context
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+        context.route("**/*", self._route)
+
+    def _route(self, route) -> None:
+        url = route.request.url
+        if url.startswith(("file:", "data:", "about:")):
+            route.continue_()
+        else:  # a shareable report fetches nothing
+            self.outside.append(url)
+            route.abort()
+
+    def open(self, target: str | Path):
+        """Open a file (or file: URL) and wait until it has loaded; return the page."""
+        self.errors.clear()
+        page = self.context.new_page()
+        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        url = target if isinstance(target, str) else Path(target).resolve().as_uri()
+        page.goto(url, wait_until="load")
+        return page
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # a dev dependency: `make install` brings it
+        pytest.fail("playwright is not installed: run `make install`.")
+    profile = tmp_path_factory.mktemp("chromium-profile")  # empty --user-data-dir
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(profile), executable_path=chromium_path(), headless=True, args=CHROMIUM_FLAGS
+        )
+        try:
+            yield Pages(context)
+        finally:
+            context.close()
+
+
+IMAGES = "Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.naturalHeight])"
+
+
+def test_every_report_loads_without_console_error_and_its_images_render(
+    demo_reports, browser, tmp_path
+):
+    images_seen = 0
+    pages = [r.html for r in demo_reports] + [demo_reports[0].html.parent / "index.html"]
+    for path in pages:
+        page = browser.open(path)
+        assert browser.errors == [], f"{path.name}: {browser.errors}"
+        images = page.evaluate(IMAGES)
+        assert all(ok and w > 0 and h > 0 for ok, w, h in images), f"{path.name}: {images}"
+        images_seen += len(images)
+        assert page.inner_text("body").strip()
+        shot = tmp_path / f"{path.stem}.png"
+        page.screenshot(path=str(shot), full_page=False)
+        assert shot.stat().st_size > 1000
+        page.close()
+    assert images_seen > 0
+    assert browser.outside == [], "a report fetched something from the network"
+
+
+def test_links_in_index_resolve_to_the_reports(demo_reports, browser):
+    index = browser.open(demo_reports[0].html.parent / "index.html")
+    hrefs = index.evaluate("Array.from(document.querySelectorAll('a')).map(a => a.href)")
+    assert len(hrefs) == len(demo_reports)
+    for href in hrefs:
+        page = browser.open(href)
+        assert page.url == href
+        assert page.evaluate("document.querySelector('.mt-dataset') !== null"), href
+        assert browser.errors == [], f"{href}: {browser.errors}"
+        page.click("text=all reports")  # and back to the index
+        page.wait_for_load_state()
+        assert page.url == index.url
+        page.close()
+    index.close()
+
+
+def test_table_of_contents_links_reach_their_headings(demo_reports, browser):
+    for r in demo_reports:
+        page = browser.open(r.html)
+        missing = page.evaluate(
+            "Array.from(document.querySelectorAll('.mt-toc a'))"
+            ".filter(a => !document.getElementById(a.hash.slice(1))"
+            " && !document.getElementById(decodeURIComponent(a.hash.slice(1))))"
+            ".map(a => a.textContent)"
+        )
+        assert page.evaluate("document.querySelectorAll('.mt-toc a').length") > 0
+        assert missing == [], f"{r.html.name}: contents entries with no heading: {missing}"
+        page.close()
+
+
+def test_hostile_bios_names_and_tweets_show_as_text_and_never_run(
+    tiny_reports, hostile_table_report, browser, tmp_path
+):
+    for r in [*tiny_reports, hostile_table_report]:
+        page = browser.open(r.html)
+        assert page.evaluate("typeof window.__mtPwned") == "undefined", r.html.name
+        assert page.evaluate("document.querySelectorAll('[onerror]').length") == 0
+        assert browser.errors == [], f"{r.html.name}: {browser.errors}"
+        if r is hostile_table_report:
+            text = page.inner_text("body")
+            assert text.count("<script>window.__mtPwned") == 9  # 3 names + 3 bios + 3 tweets
+            page.screenshot(path=str(tmp_path / "hostile.png"), full_page=True)
+        page.close()
