@@ -147,11 +147,14 @@ def _purge_processed(folder: Path, user_ids: set[int], tweet_ids: set[int], hand
 
     for name in TABLE_NAMES:
         path = folder / f"{name}.parquet"
+        if not path.is_file():  # a table added to the contract after this dataset was built
+            continue
         table = pq.read_table(path).cast(CONTRACT[name].schema)
         drop = pa.array([False] * table.num_rows, pa.bool_())
         rules = {
             "tweets": [("tweet_id", tweets), ("author_id", users)],
             "users": [("user_id", users)],
+            "user_snapshots": [("user_id", users)],
             "follows": [("follower_id", users), ("followed_id", users)],
             "hashtags": [("tweet_id", tweets)],
             "mentions": [("tweet_id", tweets), ("user_id", users)],
@@ -177,7 +180,11 @@ def _purge_processed(folder: Path, user_ids: set[int], tweet_ids: set[int], hand
             _write_atomic_bytes(quarantine, kept_lines)
     meta_path = folder / META_FILE
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    meta["counts"] = {n: pq.read_metadata(folder / f"{n}.parquet").num_rows for n in TABLE_NAMES}
+    meta["counts"] = {
+        n: pq.read_metadata(folder / f"{n}.parquet").num_rows
+        for n in TABLE_NAMES
+        if (folder / f"{n}.parquet").is_file()
+    }
     meta["purged"] = int(meta.get("purged", 0)) + 1  # how many purges ran; never who
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".meta.", suffix=".json")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:

@@ -309,3 +309,20 @@ def test_twarc2_pages_take_the_fast_path_and_match_the_page_at_a_time_path(tmp_d
     ingest_files([raw], "slow", progress=False)
     _assert_same_tables("fast", "slow")
     assert list(load_dataset("fast").follows[["follower_id", "followed_id"]].itertuples(index=False, name=None)) == [(11, 12)]  # fmt: skip
+
+
+def test_purge_removes_the_account_from_user_snapshots_too(tmp_data):
+    from analysis.purge import purge
+
+    pages = []
+    for day in (1, 2):
+        page = followers_page(99, [12, 13])
+        page["__medtwitter"]["collected_at"] = f"2024-05-0{day}T00:00:00.000Z"
+        pages.append(page)
+    raw_dir = settings.raw_dir("t")
+    raw_dir.mkdir(parents=True)
+    ingest_files([write_jsonl(raw_dir / "f.jsonl", pages)], "t", progress=False)
+    assert set(load_dataset("t").user_snapshots.user_id) == {12, 13}
+    purge("t", user_ids=[12])
+    snapshots = load_dataset("t").user_snapshots
+    assert set(snapshots.user_id) == {13} and len(snapshots) == 2
