@@ -33,7 +33,6 @@ def _run(name: str, root) -> str:
 def test_adoption_notebook_runs_on_three_tweets_and_says_there_is_no_bass_fit(tiny_root):
     out = _run("03_adoption.ipynb", tiny_root)
     assert "No Bass fit" in out
-    assert "No account labels yet" in out
     assert "Not a demo dataset" in out
 
 
