@@ -129,6 +129,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
     results = build_reports(
         dataset=args.dataset, out_dir=args.out, notebooks=args.notebooks,
         show_code=args.show_code, anonymise=args.anonymise, jobs=args.jobs,
+        start=args.start, end=args.end,
+        hashtags=[t.strip().lstrip("#") for t in args.hashtags.split(",") if t.strip()]
+        if args.hashtags else None,
     )  # fmt: skip
     failed = [r for r in results if not r.ok]
     for r in results:
@@ -403,6 +406,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--notebooks", help="comma-separated notebook numbers, e.g. 00,02")
     p.add_argument("--show-code", action="store_true", help="keep code cells in the HTML")
     p.add_argument("--anonymise", action="store_true", help="pseudonymise handles and ids")
+    p.add_argument("--start", metavar="YYYY-MM-DD", help="first day analysed (UTC; default: all)")
+    p.add_argument("--end", metavar="YYYY-MM-DD", help="day after the last analysed (excluded)")
+    p.add_argument("--hashtags", metavar="TAG,TAG",
+                   help="hashtags of interest (default: docstoctoc,sante,esante)")  # fmt: skip
     p.add_argument("--jobs", type=int, default=None,
                    help=f"notebooks run side by side (default: {settings.REPORT_JOBS})")  # fmt: skip
     p.set_defaults(func=_cmd_report)

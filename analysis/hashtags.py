@@ -29,7 +29,7 @@ from scipy.stats import hypergeom
 
 from analysis import settings
 from analysis.errors import UsageError
-from analysis.tables import Tables
+from analysis.tables import Tables, normalise_tag
 
 
 def fold_accents(tag: str) -> str:
@@ -98,6 +98,28 @@ def tag_frequencies(
     out["written_as"] = spellings
     out = out.reset_index().sort_values(["tweets", "tag_key"], ascending=[False, True])
     return out[cols].reset_index(drop=True)
+
+
+def focus_tags(tables: Tables, interest: list[str], n: int = 6, fold: bool = False) -> list[str]:
+    """The hashtags of interest (as tag keys), then the most frequent others, ``n`` in all.
+
+    Examples
+    --------
+    >>> tw = pd.DataFrame({"tweet_id": [1, 2, 3], "author_id": [7, 8, 9],
+    ...     "created_at": pd.to_datetime(["2020-01-01"] * 3, utc=True),
+    ...     "collected": True, "retweet_of_tweet_id": pd.array([None] * 3, "Int64")})
+    >>> h = pd.DataFrame({"tweet_id": [1, 2, 3], "tag": ["FOAMed", "sante", "FOAMed"],
+    ...     "tag_norm": ["foamed", "sante", "foamed"]})
+    >>> t = Tables(tw, pd.DataFrame(), pd.DataFrame(), h, pd.DataFrame(), pd.DataFrame())
+    >>> focus_tags(t, ["#Docstoctoc"], n=2)
+    ['docstoctoc', 'foamed']
+    """
+    keys = [normalise_tag(t.lstrip("#")) for t in interest]
+    if fold:
+        keys = [fold_accents(k) for k in keys]
+    keys = list(dict.fromkeys(keys))
+    others = [t for t in tag_frequencies(tables, fold=fold)["tag_key"] if t not in keys]
+    return keys + others[: max(0, n - len(keys))]
 
 
 def tag_trends(
@@ -186,7 +208,7 @@ def cooccurrence_graph(
 
     Examples
     --------
-    >>> from analysis.tables import Tables
+    >>> from analysis.tables import Tables, normalise_tag
     >>> tw = pd.DataFrame({"tweet_id": range(6), "author_id": 1, "collected": True,
     ...     "created_at": pd.Timestamp("2020-01-01", tz="UTC"), "retweet_of_tweet_id": None})
     >>> h = pd.DataFrame({"tweet_id": [0, 0, 1, 1, 2, 2, 3, 4, 5],

@@ -50,7 +50,6 @@ import os
 import shutil
 import tempfile
 import threading
-import unicodedata
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -71,7 +70,7 @@ from tqdm.auto import tqdm
 from analysis import __version__, formats, settings
 from analysis.errors import RawFormatError, UsageError
 from analysis.formats import iter_lines  # noqa: F401  (formats owns it; kept importable here)
-from analysis.tables import CONTRACT, META_FILE, TABLE_NAMES, check_table
+from analysis.tables import CONTRACT, META_FILE, TABLE_NAMES, check_table, normalise_tag
 
 QUARANTINE_FILE = "quarantine.jsonl"
 
@@ -98,17 +97,6 @@ MAX_PROBLEMS = 20
 
 #: Tables whose spilled rows are snapshots of users (``users`` and ``user_snapshots``).
 _SPILLED = ("tweets", "users", "follows", "hashtags", "mentions", "missing")
-
-
-def normalise_tag(tag: str) -> str:
-    """Case-fold a hashtag, keeping accents.
-
-    Examples
-    --------
-    >>> normalise_tag("SANTÉ"), normalise_tag("Santé"), normalise_tag("sante")
-    ('santé', 'santé', 'sante')
-    """
-    return unicodedata.normalize("NFC", tag).casefold()
 
 
 @dataclass

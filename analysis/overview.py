@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.tables import TABLE_NAMES, Tables
+from analysis.tables import TABLE_NAMES, Tables, normalise_tag
 
 
 def dataset_summary(tables: Tables) -> pd.DataFrame:
@@ -151,3 +151,29 @@ def dataset_info(dataset: str) -> str:
             langs.to_string(index=False) if len(langs) else "(no tweets)",
         ]
     )
+
+
+def hashtags_of_interest(tables: Tables, tags: list[str]) -> pd.DataFrame:
+    """Tweets and accounts using each hashtag of interest (case-folded, accents kept).
+
+    ``share`` is the share of all tweets in the dataset (or period) that carry the tag.
+
+    Examples
+    --------
+    >>> tw = pd.DataFrame({"tweet_id": [1, 2], "author_id": [7, 8]})
+    >>> h = pd.DataFrame({"tweet_id": [1, 2], "tag_norm": ["santé", "sante"]})
+    >>> t = Tables(tw, pd.DataFrame(), pd.DataFrame(), h, pd.DataFrame(), pd.DataFrame())
+    >>> hashtags_of_interest(t, ["#Santé"])[["tag", "tweets", "share"]].values.tolist()
+    [['santé', 1, 0.5]]
+    """
+    keys = list(dict.fromkeys(normalise_tag(t.lstrip("#")) for t in tags))
+    h = tables.hashtags[tables.hashtags["tag_norm"].isin(keys)]
+    h = h.drop_duplicates(["tweet_id", "tag_norm"]).merge(
+        tables.tweets[["tweet_id", "author_id"]], on="tweet_id", how="left"
+    )
+    grouped = h.groupby("tag_norm")
+    out = pd.DataFrame({"tag": keys})
+    out["tweets"] = out["tag"].map(grouped.size()).fillna(0).astype("int64")
+    out["share"] = out["tweets"] / max(len(tables.tweets), 1)
+    out["accounts"] = out["tag"].map(grouped["author_id"].nunique()).fillna(0).astype("int64")
+    return out

@@ -35,7 +35,11 @@ from analysis.overview import describe_span
 from analysis.tables import load_dataset
 
 #: Names every notebook's ``parameters`` cell defines; :func:`build_reports` fills them in.
-REPORT_PARAMETERS: tuple[str, ...] = ("dataset", "data_dir", "anonymise", "seed")
+REPORT_PARAMETERS: tuple[str, ...] = (
+    "dataset", "data_dir", "start", "end", "hashtags", "anonymise", "seed",
+)  # fmt: skip
+#: Hashtags of interest when none are given (without '#').
+DEFAULT_HASHTAGS: tuple[str, ...] = ("docstoctoc", "sante", "esante")
 
 SYNTHETIC_BANNER = (
     "Synthetic data. This report was made from the medtwitter demo community, which is "
@@ -326,6 +330,9 @@ def build_reports(
     show_code: bool = False,
     anonymise: bool = False,
     seed: int = settings.SEED,
+    start: str | None = None,
+    end: str | None = None,
+    hashtags: list[str] | None = None,
     notebooks_dir: str | os.PathLike[str] | None = None,
     progress: bool = True,
     jobs: int | None = None,
@@ -339,6 +346,8 @@ def build_reports(
     notebooks : comma list of notebook numbers ('02,05'); None for all
     show_code : keep the code cells in the HTML
     anonymise, seed : passed to every notebook's parameters cell
+    start, end : the period analysed (UTC dates, ``end`` excluded); None for all of it
+    hashtags : hashtags of interest, without '#' (default: :data:`DEFAULT_HASHTAGS`)
     notebooks_dir : folder of the notebooks (default: the project's ``notebooks/``)
     progress : show progress per notebook and per cell on stderr
     jobs : notebooks run side by side, each in its own kernel (default
@@ -350,12 +359,14 @@ def build_reports(
     >>> results[0].html.name  # doctest: +SKIP
     '00_overview.html'
     """
-    tables = load_dataset(dataset)  # fails early, with the fix, on an unknown dataset
+    # fails early, with the fix, on an unknown dataset or a bad period
+    tables = load_dataset(dataset, start=start, end=end)
     description = describe_span(tables)
     books = list_notebooks(notebooks, notebooks_dir)
     out = Path(out_dir)
-    params = {"dataset": dataset, "data_dir": str(settings.data_dir()),
-              "anonymise": anonymise, "seed": seed}  # fmt: skip
+    params = {"dataset": dataset, "data_dir": str(settings.data_dir()), "start": start,
+              "end": end, "hashtags": list(hashtags or DEFAULT_HASHTAGS), "anonymise": anonymise,
+              "seed": seed}  # fmt: skip
     jobs = max(1, min(jobs or settings.REPORT_JOBS, len(books) or 1))
     tasks = [
         dict(path=path, params=params, target=out / f"{path.stem}.html", show_code=show_code,

@@ -15,8 +15,9 @@ rows.
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -24,9 +25,20 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from analysis import settings
-from analysis.errors import ContractError, QueryError, UnknownDatasetError
+from analysis.errors import ContractError, QueryError, UnknownDatasetError, UsageError
 
 TS = pa.timestamp("us", tz="UTC")
+
+
+def normalise_tag(tag: str) -> str:
+    """The contract's ``tag_norm``: case-folded (Unicode NFC), accents kept.
+
+    Examples
+    --------
+    >>> normalise_tag("SANTÉ"), normalise_tag("Santé"), normalise_tag("sante")
+    ('santé', 'santé', 'sante')
+    """
+    return unicodedata.normalize("NFC", tag).casefold()
 
 
 @dataclass(frozen=True)
@@ -315,18 +327,80 @@ def _read_table(folder: Path, name: str) -> pa.Table:
     return pq.read_table(path)
 
 
-def load_dataset(dataset: str = settings.DEFAULT_DATASET) -> Tables:
-    """Load every table of a processed dataset.
+def load_dataset(
+    dataset: str = settings.DEFAULT_DATASET,
+    start: str | pd.Timestamp | None = None,
+    end: str | pd.Timestamp | None = None,
+) -> Tables:
+    """Load every table of a processed dataset, optionally restricted to a period.
+
+    ``start`` and ``end`` (UTC dates or timestamps, ``end`` excluded) keep the
+    tweets posted in ``[start, end)`` and their hashtags and mentions; accounts,
+    follow links and the rest are kept whole (see :func:`filter_period`).
 
     Examples
     --------
     >>> tables = load_dataset("demo")  # doctest: +SKIP
     >>> tables.tweets[["tweet_id", "author_id", "created_at"]].head()  # doctest: +SKIP
+    >>> recent = load_dataset("demo", start="2020-01-01")  # doctest: +SKIP
     """
     folder = dataset_dir(dataset)
     meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
     frames = {name: to_pandas(_read_table(folder, name)) for name in TABLE_NAMES}
-    return Tables(**frames, meta=meta)
+    return filter_period(Tables(**frames, meta=meta), start, end)
+
+
+def _as_utc(value: str | pd.Timestamp | None, name: str) -> pd.Timestamp | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError) as exc:
+        raise UsageError(f"{name} {value!r} is not a date; write it as YYYY-MM-DD.") from exc
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def filter_period(
+    tables: Tables,
+    start: str | pd.Timestamp | None = None,
+    end: str | pd.Timestamp | None = None,
+) -> Tables:
+    """The tables with only the tweets posted in ``[start, end)`` (UTC), and their hashtags and mentions.
+
+    Accounts, follow links, snapshots and API errors have no posting date and are
+    kept whole. The period is recorded in ``meta["period"]``.
+
+    Examples
+    --------
+    >>> tw = pd.DataFrame({"tweet_id": [1, 2], "created_at": pd.to_datetime(
+    ...     ["2019-05-01", "2021-05-01"], utc=True)})
+    >>> h = pd.DataFrame({"tweet_id": [1, 2], "tag": ["sante", "esante"]})
+    >>> t = Tables(tw, pd.DataFrame(), pd.DataFrame(), h, pd.DataFrame({"tweet_id": []}),
+    ...            pd.DataFrame())
+    >>> filter_period(t, start="2020-01-01").hashtags["tag"].tolist()
+    ['esante']
+    """
+    lo, hi = _as_utc(start, "start"), _as_utc(end, "end")
+    if lo is None and hi is None:
+        return tables
+    if lo is not None and hi is not None and lo >= hi:
+        raise UsageError(
+            f"the period is empty: start {lo:%Y-%m-%d} is not before end {hi:%Y-%m-%d}."
+        )
+    created = tables.tweets["created_at"]
+    keep = pd.Series(True, index=tables.tweets.index)
+    if lo is not None:
+        keep &= created >= lo
+    if hi is not None:
+        keep &= created < hi
+    tweets = tables.tweets[keep.fillna(False).astype(bool)].reset_index(drop=True)
+    ids = set(tweets["tweet_id"])
+    kept = {
+        name: frame[frame["tweet_id"].isin(ids)].reset_index(drop=True)
+        for name, frame in (("hashtags", tables.hashtags), ("mentions", tables.mentions))
+    }
+    period = [None if lo is None else lo.isoformat(), None if hi is None else hi.isoformat()]
+    return replace(tables, tweets=tweets, **kept, meta={**tables.meta, "period": period})
 
 
 def connect(dataset: str = settings.DEFAULT_DATASET):
