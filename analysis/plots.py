@@ -56,6 +56,23 @@ def _figure(ax=None, figsize=(9, 4)):
     return fig, ax
 
 
+def _empty(ax, text: str) -> None:
+    """Say in the plot area that there is nothing to show (a tiny dataset, a missing table)."""
+    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color="#555555")
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def _finish(fig, ax, title: str, xlabel: str, ylabel: str, source: str = "") -> None:
+    """Title, axis labels (with units), no top/right spines, and the source line."""
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.spines[["top", "right"]].set_visible(False)
+    if source:
+        add_source(fig, source)
+
+
 def add_source(fig, text: str) -> None:
     """Write the source line in the bottom-right corner of a figure."""
     fig.text(0.995, 0.005, text, ha="right", va="bottom", fontsize=7, color="#555555")
@@ -73,12 +90,9 @@ def plot_tweets_per_month(counts: pd.DataFrame, source: str = "", ax=None):
         ax.stackplot(counts.index, *[counts[c] for c in cols], labels=cols,
                      colors=[color_for(c, LANG_COLORS, i) for i, c in enumerate(cols)])  # fmt: skip
         ax.legend(title="Language", loc="upper left", frameon=False)
-    ax.set_title("Tweets per month by language")
-    ax.set_xlabel("Month (UTC)")
-    ax.set_ylabel("Tweets per month (count)")
-    ax.spines[["top", "right"]].set_visible(False)
-    if source:
-        add_source(fig, source)
+    _finish(
+        fig, ax, "Tweets per month by language", "Month (UTC)", "Tweets per month (count)", source
+    )
     return fig, ax
 
 
@@ -125,19 +139,6 @@ def plot_flag_rates(rates: pd.DataFrame, by: str = "identity", source: str = "",
 
 
 # ==== issue 7: adoption over time and hashtag communities ======================================
-
-
-def _empty(ax, text: str) -> None:
-    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color="#555555")
-
-
-def _finish(fig, ax, title: str, xlabel: str, ylabel: str, source: str = "") -> None:
-    ax.set_title(title)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.spines[["top", "right"]].set_visible(False)
-    if source:
-        add_source(fig, source)
 
 
 def plot_adoption_curves(curves: pd.DataFrame, source: str = "", date_label: str = "", ax=None):
@@ -475,14 +476,7 @@ def plot_who_answers(table: pd.DataFrame, by: str = "role", source: str = "", ax
 
 
 def _group_color(group: str, by: str, index: int = 0) -> str:
-    palette = IDENTITY_COLORS if by == "identity" else ROLE_COLORS
-    return palette.get(group, OKABE_ITO[index % len(OKABE_ITO)])
-
-
-def _nothing(ax, text: str) -> None:
-    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes)
-    ax.set_xticks([])
-    ax.set_yticks([])
+    return color_for(group, IDENTITY_COLORS if by == "identity" else ROLE_COLORS, index)
 
 
 def plot_confusion_matrix(cm: pd.DataFrame, title: str = "Confusion matrix", source: str = "",
@@ -492,7 +486,7 @@ def plot_confusion_matrix(cm: pd.DataFrame, title: str = "Confusion matrix", sou
         ax, figsize=(1.0 + 0.65 * max(len(cm.columns), 3), 0.9 + 0.5 * max(len(cm), 3))
     )
     if cm.empty:
-        _nothing(ax, "Nothing to evaluate")
+        _empty(ax, "Nothing to evaluate")
     else:
         values = cm.to_numpy()
         im = ax.imshow(values, cmap="Blues")
@@ -522,7 +516,7 @@ def plot_metric_by_group(metrics: pd.DataFrame, metric: str, by: str = "identity
     data = [metrics.loc[metrics[by] == g, metric].dropna() for g in order]
     kept = [(g, d) for g, d in zip(order, data, strict=True) if len(d)]
     if not kept:
-        _nothing(ax, f"No account has data for {label}")
+        _empty(ax, f"No account has data for {label}")
     else:
         box = ax.boxplot([d.to_numpy() for _, d in kept], patch_artist=True, widths=0.6,
                          medianprops={"color": "black"})  # fmt: skip
@@ -543,12 +537,14 @@ def plot_metric_by_group(metrics: pd.DataFrame, metric: str, by: str = "identity
             else:
                 ax.set_yscale("symlog", linthresh=float(values[values > 0].min()) if (values > 0).any()
                               else 1.0)  # fmt: skip
-    ax.set_title(f"{label[0].upper() + label[1:]} by {by}")
-    ax.set_xlabel(by.capitalize())
-    ax.set_ylabel(label + (" (log scale)" if log else ""))
-    ax.spines[["top", "right"]].set_visible(False)
-    if source:
-        add_source(fig, source)
+    _finish(
+        fig,
+        ax,
+        f"{label[0].upper() + label[1:]} by {by}",
+        by.capitalize(),
+        label + (" (log scale)" if log else ""),
+        source,
+    )
     return fig, ax
 
 
@@ -556,7 +552,7 @@ def plot_kind_shares(shares: pd.DataFrame, by: str = "identity", source: str = "
     """Stacked bars: share of originals, replies, retweets and quotes in each group's tweets."""
     fig, ax = _figure(ax, figsize=(8, 3.5))
     if shares.empty:
-        _nothing(ax, "No tweets to show")
+        _empty(ax, "No tweets to show")
     else:
         kind_colors = {"original": "#0072B2", "reply": "#D55E00", "retweet": "#009E73",
                        "quote": "#CC79A7"}  # fmt: skip
@@ -581,7 +577,7 @@ def plot_activity_profile(profile: pd.DataFrame, by: str = "identity", unit: str
     """Lines: share of each group's tweets per hour of day (UTC) or weekday."""
     fig, ax = _figure(ax, figsize=(8, 3.8))
     if profile.empty:
-        _nothing(ax, "No tweets to show")
+        _empty(ax, "No tweets to show")
     else:
         x = range(len(profile.index))
         for i, g in enumerate(profile.columns):
@@ -590,12 +586,14 @@ def plot_activity_profile(profile: pd.DataFrame, by: str = "identity", unit: str
         ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
         ax.legend(title=by.capitalize(), frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     what = "hour of day" if unit == "hour" else "day of the week"
-    ax.set_title(f"When each {by} group tweets: {what}")
-    ax.set_xlabel("Hour of day (UTC)" if unit == "hour" else "Day of the week (UTC)")
-    ax.set_ylabel("Share of the group's tweets (%)")
-    ax.spines[["top", "right"]].set_visible(False)
-    if source:
-        add_source(fig, source)
+    _finish(
+        fig,
+        ax,
+        f"When each {by} group tweets: {what}",
+        "Hour of day (UTC)" if unit == "hour" else "Day of the week (UTC)",
+        "Share of the group's tweets (%)",
+        source,
+    )
     return fig, ax
 
 
@@ -604,7 +602,7 @@ def plot_effect_sizes(comparison: pd.DataFrame, by: str = "identity", source: st
     fig, ax = _figure(ax, figsize=(9, 1.2 + 0.3 * max(comparison["label"].nunique(), 3)
                                    if len(comparison) else 3))  # fmt: skip
     if comparison.empty:
-        _nothing(ax, "Nothing to compare")
+        _empty(ax, "Nothing to compare")
     else:
         labels = list(dict.fromkeys(comparison["label"]))
         y = {lab: i for i, lab in enumerate(labels)}
@@ -641,7 +639,7 @@ def plot_hashtag_preferences(prefs: pd.DataFrame, by: str = "identity", source: 
     """Horizontal bars: log odds ratio of the hashtags each group prefers."""
     fig, ax = _figure(ax, figsize=(8, 0.6 + 0.3 * max(len(prefs), 4)))
     if prefs.empty:
-        _nothing(ax, "No hashtag is preferred by any group")
+        _empty(ax, "No hashtag is preferred by any group")
     else:
         labels = [f"#{t} ({g})" for g, t in zip(prefs["group"], prefs["tag"], strict=True)]
         colors = [_group_color(g, by, i) for i, g in enumerate(prefs["group"])]
@@ -667,18 +665,13 @@ def plot_group_shares(shares: pd.Series, title: str, ylabel: str, by: str = "ide
     fig, ax = _figure(ax, figsize=(6, 3.5))
     shares = shares.dropna()
     if shares.empty:
-        _nothing(ax, "No account to show")
+        _empty(ax, "No account to show")
     else:
         ax.bar(range(len(shares)), shares.to_numpy(),
                color=[_group_color(g, by, i) for i, g in enumerate(shares.index)])  # fmt: skip
         ax.set_xticks(range(len(shares)), list(shares.index))
         ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
-    ax.set_title(title)
-    ax.set_xlabel(by.capitalize())
-    ax.set_ylabel(ylabel)
-    ax.spines[["top", "right"]].set_visible(False)
-    if source:
-        add_source(fig, source)
+    _finish(fig, ax, title, by.capitalize(), ylabel, source)
     return fig, ax
 
 
@@ -705,7 +698,7 @@ def plot_degree_distribution(
     fig, ax = _figure(ax, figsize=(7, 4.5))
     ax.set_title("Followers and following within the community (degree distribution)")
     if in_dist.empty or (in_dist["degree"] > 0).sum() == 0:
-        _nothing(ax, "No follow links in this dataset")
+        _empty(ax, "No follow links in this dataset")
     else:
         for dist, label, color in ((in_dist, "followers (in-degree)", "#0072B2"),
                                    (out_dist, "following (out-degree)", "#E69F00")):  # fmt: skip
@@ -744,7 +737,7 @@ def plot_group_matrix(
     ax.set_title(title)
     values = matrix.to_numpy(dtype=float) if not matrix.empty else np.zeros((0, 0))
     if values.size == 0 or np.isnan(values).all():
-        _nothing(ax, "Nothing to show")
+        _empty(ax, "Nothing to show")
     else:
         if center is not None:
             finite = values[np.isfinite(values)]
@@ -774,7 +767,7 @@ def plot_top_accounts(top: pd.DataFrame, value: str = "pagerank", source: str = 
     fig, ax = _figure(ax, figsize=(7, 4.5))
     ax.set_title(f"Most central accounts by {value}")
     if top.empty:
-        _nothing(ax, "No accounts to rank")
+        _empty(ax, "No accounts to rank")
     else:
         d = top.iloc[::-1]
         roles = d["role"].fillna("unknown")
@@ -803,7 +796,7 @@ def plot_community_map(graph, pos: dict, names: dict | None = None, source: str 
     fig, ax = _figure(ax, figsize=(8, 7))
     ax.set_title("Communities of the follower graph (sample of accounts, spring layout)")
     if graph.number_of_nodes() == 0:
-        _nothing(ax, "No communities: no follow links in this dataset")
+        _empty(ax, "No communities: no follow links in this dataset")
     else:
         comms = sorted({d for _, d in graph.nodes(data="community")})
         colors = [

@@ -166,7 +166,9 @@ def report_header(
     parts.append(f'<p class="mt-dataset">{html.escape(description)}</p>')
     if anonymise:
         parts.append('<p class="mt-anonymised">Handles and ids are pseudonymised.</p>')
-    shown = ", ".join(f"{k} = {v!r}" for k, v in (parameters or {}).items() if k != "data_dir")
+    shown = ", ".join(
+        f"{k} = {v!r}" for k, v in (parameters or {}).items() if k != "data_dir" and v is not None
+    )
     if shown:
         parts.append(f'<p class="mt-parameters">Parameters: <code>{html.escape(shown)}</code> · '
                      '<a href="index.html">all reports</a></p>')  # fmt: skip

@@ -78,7 +78,10 @@ def test_show_code_keeps_code_and_progress_is_shown_per_notebook_and_cell(
     page = r.html.read_text(encoding="utf-8")
     assert "load_dataset" in page and re.search(r'class="[^"]*jp-InputArea-editor', page)
     assert str(data_root) not in page  # papermill's injected cell (data_dir) is left out
-    assert "<code>dataset = 'demo', anonymise = False, seed = 42</code>" in html.unescape(page)
+    assert (
+        "<code>dataset = 'demo', hashtags = ['docstoctoc', 'sante', 'esante'], "
+        "anonymise = False, seed = 42</code>"
+    ) in html.unescape(page)
     err = capfd.readouterr().err
     assert "report: running 00_overview.ipynb" in err
     assert re.search(r"00_overview: 100%.*cell", err)  # per-cell bar
