@@ -297,7 +297,10 @@ def _print_counts(dataset: str, counts: dict[str, int], synthetic: bool = False)
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``medtwitter`` command."""
-    parser = _Parser(prog="medtwitter", description=__doc__.splitlines()[0])
+    parser = _Parser(
+        prog="medtwitter",
+        description="Study how health professionals use Twitter/X: collect, ingest, analyse, report.",
+    )
     parser.add_argument("--version", action="version", version=f"medtwitter {__version__}")
     parser.add_argument("--data-dir", help="data root (default: $MEDTWITTER_DATA or ./data)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)

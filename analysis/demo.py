@@ -912,7 +912,6 @@ def build_demo(
     --------
     >>> report = build_demo("demo", accounts=300, seed=1)  # doctest: +SKIP
     """
-    import shutil
 
     from analysis.errors import UsageError
     from analysis.ingest import ingest_files
@@ -924,10 +923,8 @@ def build_demo(
         for old in raw.glob("*.jsonl"):
             old.unlink()
     generate(DemoParams(accounts=accounts, seed=seed), raw, progress=progress)
-    processed = settings.processed_dir(dataset)
-    if processed.exists():
-        shutil.rmtree(processed)
-    return ingest_files([raw], dataset, synthetic=True, progress=progress)
+    # the old tables are replaced atomically, at the end: a failed build leaves them as they were
+    return ingest_files([raw], dataset, synthetic=True, progress=progress, replace=True)
 
 
 # --- tiny dataset (issue 8): three tweets, no follow links, no labels --------------------------
@@ -995,7 +992,6 @@ def build_tiny(dataset: str = "tiny", progress: bool = True):
     >>> report.counts["tweets"], report.counts["follows"]  # doctest: +SKIP
     (3, 0)
     """
-    import shutil
 
     from analysis.ingest import ingest_files
 
@@ -1006,7 +1002,5 @@ def build_tiny(dataset: str = "tiny", progress: bool = True):
     with open(raw / "search_tiny.jsonl", "wb") as fh:
         for page in tiny_pages():
             fh.write(orjson.dumps(page) + b"\n")
-    processed = settings.processed_dir(dataset)
-    if processed.exists():
-        shutil.rmtree(processed)
-    return ingest_files([raw], dataset, synthetic=True, progress=progress)
+    # the old tables are replaced atomically, at the end: a failed build leaves them as they were
+    return ingest_files([raw], dataset, synthetic=True, progress=progress, replace=True)

@@ -1126,6 +1126,7 @@ def ingest_files(
     strict: bool = False,
     synthetic: bool | None = None,
     progress: bool = True,
+    replace: bool = False,
 ) -> IngestReport:
     """Ingest raw JSONL files into a dataset's Parquet tables (created or extended).
 
@@ -1140,6 +1141,8 @@ def ingest_files(
     strict : make the first bad line an error instead of quarantining it
     synthetic : mark the dataset synthetic (default: read from the pages' provenance)
     progress : show a progress bar (bytes read)
+    replace : rebuild the dataset from these files only, ignoring its existing tables
+        (they are swapped out at the end, so a failed run leaves them as they were)
 
     Examples
     --------
@@ -1151,16 +1154,18 @@ def ingest_files(
         raise UsageError(f"bad dataset name {dataset!r}; use letters, digits, '-' or '_'.")
     report = IngestReport(dataset=dataset)
     target = settings.processed_dir(dataset)
-    old_meta = {}
-    if (target / META_FILE).is_file():
-        old_meta = json.loads((target / META_FILE).read_text(encoding="utf-8"))
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{dataset}.", dir=target.parent))
+    # with replace=True the existing tables are ignored (and swapped out only at the end)
+    base = staging / ".none" if replace else target
+    old_meta = {}
+    if (base / META_FILE).is_file():
+        old_meta = json.loads((base / META_FILE).read_text(encoding="utf-8"))
     spill = None
     try:
         quarantine = _Quarantine(staging / QUARANTINE_FILE)
-        if (target / QUARANTINE_FILE).is_file():
-            shutil.copyfile(target / QUARANTINE_FILE, quarantine.path)
+        if (base / QUARANTINE_FILE).is_file():
+            shutil.copyfile(base / QUARANTINE_FILE, quarantine.path)
         spill = _Spill(staging / ".spill")
         rows = _Rows(sink=spill)
         total = sum(p.stat().st_size for p in files)
@@ -1171,7 +1176,7 @@ def ingest_files(
                 report.files.append(_read_file(path, rows, quarantine, strict, bar))
         rows.flush()
         spill.close()
-        _merge_all(target, spill, staging, report)
+        _merge_all(base, spill, staging, report)
         shutil.rmtree(spill.folder)
         meta = _meta(dataset, old_meta, report, rows, synthetic, staging)
         (staging / META_FILE).write_text(

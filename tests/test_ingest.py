@@ -152,3 +152,22 @@ def test_twarc_followers_pages_read_the_account_from_the_request_url(tmp_data):
     ingest_files([write_jsonl(tmp_data / "tw.jsonl", [page])], "t", progress=False)
     f = load_dataset("t").follows
     assert list(zip(f.follower_id, f.followed_id, strict=True)) == [(11, 12)]
+
+
+def test_replace_rebuilds_from_the_given_files_only(tmp_data):
+    first = write_jsonl(tmp_data / "a.jsonl", [followers_page(12, [11, 13])])
+    second = write_jsonl(tmp_data / "b.jsonl", [search_page()])
+    ingest_files([first], "t", progress=False)
+    ingest_files([second], "t", progress=False, replace=True)
+    t = load_dataset("t")
+    assert t.follows.empty and len(t.tweets) == 3
+    assert [s["path"].rsplit("/", 1)[-1] for s in t.meta["sources"]] == ["b.jsonl"]
+
+
+def test_a_failed_replace_leaves_the_dataset_as_it_was(tmp_data):
+    good = write_jsonl(tmp_data / "a.jsonl", [search_page()])
+    ingest_files([good], "t", progress=False)
+    bad = write_jsonl(tmp_data / "bad.jsonl", ["{not json"])
+    with pytest.raises(RawFormatError):
+        ingest_files([bad], "t", strict=True, replace=True, progress=False)
+    assert len(load_dataset("t").tweets) == 3
