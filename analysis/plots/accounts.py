@@ -1,0 +1,217 @@
+"""Charts of account labels and group comparisons (roles, identity styles)."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from analysis.plots.base import (
+    IDENTITY_COLORS,
+    OKABE_ITO,
+    ROLE_COLORS,
+    _empty,
+    _figure,
+    _finish,
+    add_source,
+    color_for,
+)
+
+
+def _group_color(group: str, by: str, index: int = 0) -> str:
+    return color_for(group, IDENTITY_COLORS if by == "identity" else ROLE_COLORS, index)
+
+
+def plot_confusion_matrix(cm: pd.DataFrame, title: str = "Confusion matrix", source: str = "",
+                          ax=None):  # fmt: skip
+    """Heatmap of a confusion matrix (from ``accounts.evaluate.confusion_matrix``), counts written in."""
+    fig, ax = _figure(
+        ax, figsize=(1.0 + 0.65 * max(len(cm.columns), 3), 0.9 + 0.5 * max(len(cm), 3))
+    )
+    if cm.empty:
+        _empty(ax, "Nothing to evaluate")
+    else:
+        values = cm.to_numpy()
+        im = ax.imshow(values, cmap="Blues")
+        ax.set_xticks(range(len(cm.columns)), cm.columns, rotation=45, ha="right")
+        ax.set_yticks(range(len(cm.index)), cm.index)
+        top = values.max() or 1
+        for i in range(values.shape[0]):
+            for j in range(values.shape[1]):
+                ax.text(j, i, str(values[i, j]), ha="center", va="center", fontsize=8,
+                        color="white" if values[i, j] > top / 2 else "black")  # fmt: skip
+        fig.colorbar(im, ax=ax, label="Accounts (count)", shrink=0.8)
+    ax.set_title(title)
+    ax.set_xlabel("Predicted label")
+    ax.set_ylabel("True label")
+    if source:
+        add_source(fig, source)
+    return fig, ax
+
+
+def plot_metric_by_group(metrics: pd.DataFrame, metric: str, by: str = "identity",
+                         groups=None, label: str | None = None, log: bool = False,
+                         source: str = "", ax=None):  # fmt: skip
+    """Box plot of one account-level metric per group (from ``accounts.compare.account_metrics``)."""
+    fig, ax = _figure(ax, figsize=(7, 4))
+    label = label or metric.replace("_", " ")
+    order = [g for g in (groups or metrics[by].dropna().unique()) if g in set(metrics[by])]
+    data = [metrics.loc[metrics[by] == g, metric].dropna() for g in order]
+    kept = [(g, d) for g, d in zip(order, data, strict=True) if len(d)]
+    if not kept:
+        _empty(ax, f"No account has data for {label}")
+    else:
+        box = ax.boxplot([d.to_numpy() for _, d in kept], patch_artist=True, widths=0.6,
+                         medianprops={"color": "black"})  # fmt: skip
+        many = len(kept) > 5
+        ax.set_xticks(range(1, len(kept) + 1), [f"{g} (n={len(d)})" if many else f"{g}\n(n={len(d)})"
+                                                for g, d in kept],
+                      rotation=35 if many else 0, ha="right" if many else "center")  # fmt: skip
+        for i, (patch, (g, _)) in enumerate(zip(box["boxes"], kept, strict=True)):
+            patch.set_facecolor(_group_color(g, by, i))
+            patch.set_alpha(0.8)
+        ax.legend([box["boxes"][i] for i in range(len(kept))], [g for g, _ in kept],
+                  title=by.capitalize(), frameon=False, fontsize=8,
+                  loc="upper left", bbox_to_anchor=(1.0, 1.0))  # fmt: skip
+        if log:
+            values = pd.concat([d for _, d in kept])
+            if (values > 0).all():
+                ax.set_yscale("log")
+            else:
+                ax.set_yscale("symlog", linthresh=float(values[values > 0].min()) if (values > 0).any()
+                              else 1.0)  # fmt: skip
+    _finish(
+        fig,
+        ax,
+        f"{label[0].upper() + label[1:]} by {by}",
+        by.capitalize(),
+        label + (" (log scale)" if log else ""),
+        source,
+    )
+    return fig, ax
+
+
+def plot_kind_shares(shares: pd.DataFrame, by: str = "identity", source: str = "", ax=None):
+    """Stacked bars: share of originals, replies, retweets and quotes in each group's tweets."""
+    fig, ax = _figure(ax, figsize=(8, 3.5))
+    if shares.empty:
+        _empty(ax, "No tweets to show")
+    else:
+        kind_colors = {"original": "#0072B2", "reply": "#D55E00", "retweet": "#009E73",
+                       "quote": "#CC79A7"}  # fmt: skip
+        left = pd.Series(0.0, index=shares.index)
+        for kind in shares.columns:
+            ax.barh(shares.index, shares[kind], left=left, label=kind,
+                    color=kind_colors.get(kind, "#999999"))  # fmt: skip
+            left += shares[kind]
+        ax.invert_yaxis()
+        ax.legend(title="Tweet type", frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        ax.xaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
+    ax.set_title(f"Tweet types by {by}")
+    ax.set_xlabel("Share of the group's tweets (%)")
+    ax.set_ylabel(by.capitalize())
+    if source:
+        add_source(fig, source)
+    return fig, ax
+
+
+def plot_activity_profile(profile: pd.DataFrame, by: str = "identity", unit: str = "hour",
+                          source: str = "", ax=None):  # fmt: skip
+    """Lines: share of each group's tweets per hour of day (UTC) or weekday."""
+    fig, ax = _figure(ax, figsize=(8, 3.8))
+    if profile.empty:
+        _empty(ax, "No tweets to show")
+    else:
+        x = range(len(profile.index))
+        for i, g in enumerate(profile.columns):
+            ax.plot(x, profile[g], marker="o", ms=3, label=g, color=_group_color(g, by, i))
+        ax.set_xticks(list(x), [str(v) for v in profile.index])
+        ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
+        ax.legend(title=by.capitalize(), frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    what = "hour of day" if unit == "hour" else "day of the week"
+    _finish(
+        fig,
+        ax,
+        f"When each {by} group tweets: {what}",
+        "Hour of day (UTC)" if unit == "hour" else "Day of the week (UTC)",
+        "Share of the group's tweets (%)",
+        source,
+    )
+    return fig, ax
+
+
+def plot_effect_sizes(comparison: pd.DataFrame, by: str = "identity", source: str = "", ax=None):
+    """Dot plot of every comparison's effect size; filled dots survived the p-value correction."""
+    fig, ax = _figure(ax, figsize=(9, 1.2 + 0.3 * max(comparison["label"].nunique(), 3)
+                                   if len(comparison) else 3))  # fmt: skip
+    if comparison.empty:
+        _empty(ax, "Nothing to compare")
+    else:
+        labels = list(dict.fromkeys(comparison["label"]))
+        y = {lab: i for i, lab in enumerate(labels)}
+        pairs = list(dict.fromkeys(zip(comparison["group_a"], comparison["group_b"], strict=True)))
+        step = min(0.18, 0.7 / len(pairs))  # the dots of one metric stay within its row
+        offsets = {p: (k - (len(pairs) - 1) / 2) * step for k, p in enumerate(pairs)}
+        for k, pair in enumerate(pairs):
+            sub = comparison[
+                (comparison["group_a"] == pair[0]) & (comparison["group_b"] == pair[1])
+            ]
+            color = OKABE_ITO[k % len(OKABE_ITO)]
+            ys = [y[lab] + offsets[pair] for lab in sub["label"]]
+            sig = sub["significant"].to_numpy()
+            ax.scatter(sub["effect_size"][sig], [v for v, s in zip(ys, sig, strict=True) if s],
+                       color=color, label=f"{pair[0]} vs {pair[1]}", zorder=3)  # fmt: skip
+            ax.scatter(sub["effect_size"][~sig], [v for v, s in zip(ys, sig, strict=True) if not s],
+                       facecolors="none", edgecolors=color, zorder=3)  # fmt: skip
+        ax.axvline(0, color="#555555", lw=0.8)
+        ax.set_yticks(range(len(labels)), labels)
+        ax.invert_yaxis()
+        ax.set_xlim(-1.05, 1.05)
+        ax.legend(title="Comparison\n(filled: significant after correction;\nCliff's δ for metrics, "
+                  "Cramér's V\nfor shares and distributions)", frameon=False, fontsize=8, title_fontsize=8,
+                  loc="upper left", bbox_to_anchor=(1.0, 1.0))  # fmt: skip
+    ax.set_title(f"How strongly groups differ, by {by}")
+    ax.set_xlabel("Effect size (unitless)")
+    ax.grid(axis="x", alpha=0.3)
+    if source:
+        add_source(fig, source)
+    return fig, ax
+
+
+def plot_hashtag_preferences(prefs: pd.DataFrame, by: str = "identity", source: str = "", ax=None):
+    """Horizontal bars: log odds ratio of the hashtags each group prefers."""
+    fig, ax = _figure(ax, figsize=(8, 0.6 + 0.3 * max(len(prefs), 4)))
+    if prefs.empty:
+        _empty(ax, "No hashtag is preferred by any group")
+    else:
+        labels = [f"#{t} ({g})" for g, t in zip(prefs["group"], prefs["tag"], strict=True)]
+        colors = [_group_color(g, by, i) for i, g in enumerate(prefs["group"])]
+        ax.barh(range(len(prefs)), prefs["log_odds"], color=colors)
+        ax.set_yticks(range(len(prefs)), labels)
+        ax.invert_yaxis()
+        groups = list(dict.fromkeys(prefs["group"]))
+        handles = [plt.Rectangle((0, 0), 1, 1, color=_group_color(g, by, i))
+                   for i, g in enumerate(groups)]  # fmt: skip
+        ax.legend(handles, groups, title=by.capitalize(), frameon=False,
+                  loc="upper left", bbox_to_anchor=(1.0, 1.0))  # fmt: skip
+    ax.set_title(f"Hashtags each {by} group prefers")
+    ax.set_xlabel("Log odds ratio, group vs all others (natural log)")
+    ax.spines[["top", "right"]].set_visible(False)
+    if source:
+        add_source(fig, source)
+    return fig, ax
+
+
+def plot_group_shares(shares: pd.Series, title: str, ylabel: str, by: str = "identity",
+                      source: str = "", ax=None):  # fmt: skip
+    """Bars of one share per group (e.g. protected accounts), in the groups' colours."""
+    fig, ax = _figure(ax, figsize=(6, 3.5))
+    shares = shares.dropna()
+    if shares.empty:
+        _empty(ax, "No account to show")
+    else:
+        ax.bar(range(len(shares)), shares.to_numpy(),
+               color=[_group_color(g, by, i) for i, g in enumerate(shares.index)])  # fmt: skip
+        ax.set_xticks(range(len(shares)), list(shares.index))
+        ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
+    _finish(fig, ax, title, by.capitalize(), ylabel, source)
+    return fig, ax

@@ -1,0 +1,209 @@
+"""Charts of adoption over time: adoption curves, Bass fit, activity, retention, survey figures."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.plots.base import (
+    OKABE_ITO,
+    _empty,
+    _figure,
+    _finish,
+    color_for,
+)
+
+
+def plot_adoption_curves(curves: pd.DataFrame, source: str = "", date_label: str = "", ax=None):
+    """Adopters per month (from ``adoption.adoption_curves``).
+
+    One group: bars of new adopters per month and the cumulative count on a
+    second axis. Several groups: one cumulative line per group, in its colour.
+    """
+    fig, ax = _figure(ax)
+    what = f" ({date_label})" if date_label else ""
+    if curves.empty:
+        _empty(ax, "No dated adopters in this dataset")
+        _finish(fig, ax, f"Adoption over time{what}", "Month (UTC)", "Adopters (accounts)", source)
+        return fig, ax
+    groups = sorted(curves["group"].unique())
+    if len(groups) == 1:
+        c = curves
+        ax.bar(
+            c["month"], c["new"], width=25, color=OKABE_ITO[4], label="new adopters in the month"
+        )
+        ax2 = ax.twinx()
+        ax2.plot(c["month"], c["cumulative"], color=OKABE_ITO[5], lw=2, label="cumulative adopters")
+        ax2.set_ylabel("Cumulative adopters (accounts)")
+        ax2.spines[["top"]].set_visible(False)
+        ax2.set_ylim(bottom=0)
+        h1, l1 = ax.get_legend_handles_labels()
+        h2, l2 = ax2.get_legend_handles_labels()
+        ax.legend(h1 + h2, l1 + l2, loc="upper left", frameon=False)
+        ylabel = "New adopters per month (accounts)"
+    else:
+        for i, g in enumerate(groups):
+            c = curves[curves["group"] == g]
+            ax.plot(c["month"], c["cumulative"], color=color_for(g, index=i), lw=2, label=g)
+        ax.legend(title="Group", loc="upper left", frameon=False, fontsize=8, ncols=2)
+        ylabel = "Cumulative adopters (accounts)"
+    _finish(fig, ax, f"Adoption over time{what}", "Month (UTC)", ylabel, source)
+    return fig, ax
+
+
+def plot_bass_fit(observed: pd.DataFrame, fit=None, source: str = "", ax=None):
+    """Observed cumulative adopters vs the fitted Bass curve (from ``adoption.bass_curve``)."""
+    fig, ax = _figure(ax)
+    title = "Cumulative adopters: data vs Bass diffusion fit"
+    if observed.empty:
+        _empty(ax, "No dated adopters in this dataset")
+        _finish(fig, ax, title, "Month (UTC)", "Cumulative adopters (accounts)", source)
+        return fig, ax
+    ax.plot(observed["month"], observed["observed"], color=OKABE_ITO[4], lw=0, marker=".",
+            ms=3, label="observed (end of month)")  # fmt: skip
+    if fit is not None and "fitted" in observed:
+        ax.plot(observed["month"], observed["fitted"], color=OKABE_ITO[5], lw=2,
+                label=f"Bass fit: p = {fit.p:.4f}/yr, q = {fit.q:.3f}/yr, m = {fit.m:,.0f}")  # fmt: skip
+        ax.axhline(fit.m, color="#999999", ls=":", lw=1)
+        ax.annotate(f"market size m ≈ {fit.m:,.0f}", (observed["month"].iloc[0], fit.m),
+                    xytext=(0, 4), textcoords="offset points", fontsize=8, color="#555555")  # fmt: skip
+        peak = fit.peak.tz_localize(None)
+        ax.axvline(peak, color="#999999", ls="--", lw=1)
+        ax.annotate(f"peak of new adoptions: {peak:%Y-%m}", (peak, fit.m * 0.9),
+                    xytext=(-6, 0), textcoords="offset points", fontsize=8, ha="right")  # fmt: skip
+    else:
+        _empty(ax, "Too few adopters for a Bass fit")
+    ax.legend(loc="lower right", frameon=False)
+    ax.set_ylim(bottom=0)
+    _finish(fig, ax, title, "Month (UTC)", "Cumulative adopters (accounts)", source)
+    return fig, ax
+
+
+def plot_weekly_activity(
+    weekly: pd.DataFrame, per_account: bool = False, source: str = "", ax=None
+):
+    """Tweets per week by group (from ``adoption.weekly_activity``), raw or per account."""
+    fig, ax = _figure(ax)
+    col = "tweets_per_account" if per_account else "tweets"
+    ylabel = "Tweets per week per account (count)" if per_account else "Tweets per week (count)"
+    title = "Tweets per week" + (" per account that had started" if per_account else "")
+    if weekly.empty:
+        _empty(ax, "No collected tweets in this dataset")
+    else:
+        groups = sorted(weekly["group"].unique())
+        for i, g in enumerate(groups):
+            w = weekly[weekly["group"] == g]
+            ax.plot(w["week"], w[col], color=color_for(g, index=i), lw=0.8, label=g)
+        ax.legend(title="Group", loc="upper right", frameon=False, fontsize=8)
+        ax.set_ylim(bottom=0)
+    _finish(fig, ax, title, "Week (starting Monday, UTC)", ylabel, source)
+    return fig, ax
+
+
+def plot_tweet_type_shares(
+    shares: pd.DataFrame, group: str | None = None, source: str = "", ax=None
+):
+    """Stacked shares of originals, replies, retweets and quotes per period (one group)."""
+    fig, ax = _figure(ax)
+    kinds = ["original", "reply", "retweet", "quote"]
+    colors = [OKABE_ITO[4], OKABE_ITO[5], OKABE_ITO[2], OKABE_ITO[6]]
+    title = "Share of tweet types per year" + (f" ({group})" if group else "")
+    s = shares if group is None else shares[shares["group"] == group]
+    if s.empty:
+        _empty(ax, "No collected tweets in this dataset")
+    else:
+        s = s.groupby("period", as_index=False)[[*kinds, "tweets"]].sum(min_count=1)
+        x = s["period"].dt.year.astype(str)
+        bottom = pd.Series(0.0, index=s.index)
+        for k, c in zip(kinds, colors, strict=True):
+            vals = s[k].fillna(0) * 100
+            ax.bar(x, vals, bottom=bottom, color=c, label=k)
+            bottom += vals
+        for xi, n in zip(x, s["tweets"], strict=True):
+            ax.annotate(f"n={int(n)}", (xi, 100), xytext=(0, 2), textcoords="offset points",
+                        ha="center", fontsize=6, rotation=90)  # fmt: skip
+        ax.set_ylim(0, 115)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+        ax.tick_params(axis="x", labelrotation=90)
+    _finish(fig, ax, title, "Year (UTC)", "Share of the year's tweets (%)", source)
+    return fig, ax
+
+
+def plot_active_accounts(active: pd.DataFrame, source: str = "", ax=None):
+    """Active accounts per month and their share of the accounts that had started."""
+    fig, ax = _figure(ax)
+    title = "Active accounts per month (at least one tweet)"
+    if active.empty:
+        _empty(ax, "No collected tweets in this dataset")
+        _finish(fig, ax, title, "Month (UTC)", "Active accounts (count)", source)
+        return fig, ax
+    a = active.groupby("month", as_index=False)[["active", "adopted"]].sum()
+    ax.plot(a["month"], a["active"], color=OKABE_ITO[4], lw=1.5, label="active accounts")
+    ax.plot(a["month"], a["adopted"], color="#999999", lw=1, ls="--",
+            label="accounts that had started (denominator)")  # fmt: skip
+    ax2 = ax.twinx()
+    share = a["active"] / a["adopted"].where(a["adopted"] > 0) * 100
+    ax2.plot(a["month"], share, color=OKABE_ITO[5], lw=1, alpha=0.8, label="share active (%)")
+    ax2.set_ylabel("Share of started accounts active (%)")
+    ax2.set_ylim(0, 100)
+    ax2.spines[["top"]].set_visible(False)
+    h1, l1 = ax.get_legend_handles_labels()
+    h2, l2 = ax2.get_legend_handles_labels()
+    ax.legend(h1 + h2, l1 + l2, loc="upper left", frameon=False, fontsize=8)
+    _finish(fig, ax, title, "Month (UTC)", "Accounts (count)", source)
+    return fig, ax
+
+
+def plot_retention(ret: pd.DataFrame, source: str = "", ax=None):
+    """Share of accounts still tweeting N months after adopting (from ``adoption.retention``)."""
+    fig, ax = _figure(ax, figsize=(7, 4))
+    title = "Retention: accounts still tweeting N months after their first tweet"
+    r = ret.dropna(subset=["share_retained"]) if len(ret) else ret
+    if r.empty:
+        _empty(ax, "Too little time covered to measure retention")
+    else:
+        for i, g in enumerate(sorted(r["group"].unique())):
+            d = r[r["group"] == g]
+            ax.plot(d["months_after"], d["share_retained"] * 100, marker="o",
+                    color=color_for(g, index=i), label=g)  # fmt: skip
+            if len(r["group"].unique()) == 1:
+                for m, s, e in zip(d["months_after"], d["share_retained"], d["eligible"],
+                                   strict=True):  # fmt: skip
+                    ax.annotate(f"n={e}", (m, s * 100), xytext=(0, -12),
+                                textcoords="offset points", ha="center", fontsize=7)  # fmt: skip
+        ax.set_xscale("log")
+        ticks = sorted(r["months_after"].unique())
+        ax.set_xticks(ticks, [str(t) for t in ticks])
+        ax.set_ylim(0, 105)
+        ax.legend(title="Group (n = eligible accounts)", frameon=False, fontsize=8)
+    _finish(fig, ax, title, "Months after first tweet (log scale)", "Accounts retained (%)", source)
+    return fig, ax
+
+
+def plot_survey_comparison(table: pd.DataFrame, source: str = "", ax=None):
+    """The survey's reference figures beside the measured ones (from ``adoption.survey_comparison``)."""
+    fig, ax = _figure(ax, figsize=(9, 4.3))
+    y = range(len(table))
+    ax.barh([i + 0.2 for i in y], table["survey (reference, not ours)"] * 100, height=0.38,
+            color="#BBBBBB", label="survey's figure (reference, not measured here)")  # fmt: skip
+    measured = table["measured here"].astype(float) * 100
+    ax.barh([i - 0.2 for i in y], measured.fillna(0), height=0.38, color=OKABE_ITO[4],
+            label="measured in this dataset (different denominator)")  # fmt: skip
+    for i, (m, note) in enumerate(zip(measured, table["note"], strict=True)):
+        missing = (
+            "not measured (needs account labels)"
+            if "labels" in note
+            else "not measurable from tweets"
+        )
+        text = f"{m:.0f}%" if pd.notna(m) else missing
+        ax.annotate(text, (0 if pd.isna(m) else m, i - 0.2), xytext=(3, 0),
+                    textcoords="offset points", va="center", fontsize=8)  # fmt: skip
+    for i, v in enumerate(table["survey (reference, not ours)"]):
+        ax.annotate(f"{v:.0%}", (v * 100, i + 0.2), xytext=(3, 0), textcoords="offset points",
+                    va="center", fontsize=8, color="#555555")  # fmt: skip
+    ax.set_yticks(list(y), [f.replace(" general", "\ngeneral") for f in table["figure"]])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 110)
+    ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.16), frameon=False, fontsize=8)
+    _finish(fig, ax, "Survey reference figures beside what this dataset shows", "Share (%)", "",
+            source)  # fmt: skip
+    return fig, ax

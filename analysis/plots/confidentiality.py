@@ -1,0 +1,52 @@
+"""Charts of patient-confidentiality flags (issue 9)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.plots.base import (
+    IDENTITY_COLORS,
+    ROLE_COLORS,
+    _figure,
+    add_source,
+    color_for,
+)
+
+
+def plot_flag_rates(rates: pd.DataFrame, by: str = "identity", source: str = "", ax=None):
+    """Share of accounts with a tweet flagged high risk, per group (from ``confidentiality.flag_rates``).
+
+    Suppressed groups (fewer than k accounts, anonymised outputs) are labelled, not drawn.
+    """
+    from matplotlib.patches import Patch
+
+    fig, ax = _figure(ax, figsize=(8, 0.45 * max(len(rates), 3) + 2))
+    palette = IDENTITY_COLORS if by == "identity" else ROLE_COLORS
+    if rates.empty:
+        ax.text(0.5, 0.5, "No tweets in this dataset", ha="center", va="center",
+                transform=ax.transAxes)  # fmt: skip
+    else:
+        groups = list(rates[by])
+        values = 100 * pd.to_numeric(rates["share_accounts_flagged"], errors="coerce")
+        colors = [color_for(g, palette, i) for i, g in enumerate(groups)]
+        y = range(len(groups))
+        ax.barh(list(y), values.fillna(0), color=colors)
+        for yi, v in zip(y, values, strict=True):
+            if pd.isna(v):
+                ax.text(0, yi, "  suppressed (fewer than k accounts)", va="center", fontsize=8,
+                        color="#555555")  # fmt: skip
+        ax.set_yticks(list(y), groups)
+        ax.invert_yaxis()
+        ax.legend(handles=[Patch(color=c, label=g) for g, c in zip(groups, colors, strict=True)],
+                  title=by.capitalize(), loc="lower right", frameon=False, fontsize=8)  # fmt: skip
+    ax.set_title(f"Accounts that posted a tweet flagged high risk for patient confidentiality, "
+                 f"by {by}", fontsize=10)  # fmt: skip
+    ax.set_xlabel("Accounts with at least one high-risk tweet (% of the group's tweeting accounts)")
+    ax.set_ylabel(by.capitalize())
+    ax.spines[["top", "right"]].set_visible(False)
+    if source:
+        engine = fig.get_layout_engine()
+        if engine is not None and hasattr(engine, "set"):
+            engine.set(rect=(0, 0.06, 1, 0.94))  # room for the source line under the axis label
+        add_source(fig, source)
+    return fig, ax

@@ -1,0 +1,152 @@
+"""Charts of the follower graph: degree distributions, group matrices, top accounts, community map."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.plots.base import (
+    OKABE_ITO,
+    ROLE_COLORS,
+    _empty,
+    _figure,
+    add_source,
+    color_for,
+)
+
+
+def _room_for_source(fig) -> None:
+    """Keep the bottom strip free for the source line under a constrained layout."""
+    engine = fig.get_layout_engine()
+    if engine is not None and hasattr(engine, "set"):
+        engine.set(rect=(0, 0.035, 1, 0.965))
+
+
+def plot_degree_distribution(
+    in_dist: pd.DataFrame, out_dist: pd.DataFrame | None = None, fit=None, source: str = "", ax=None
+):
+    """Log-log share of accounts with at least k followers (and following), with a power-law fit.
+
+    ``in_dist``/``out_dist`` come from ``graph.degree_distribution``; ``fit`` from
+    ``graph.fit_power_law`` on in-degrees (drawn over its fitted range).
+    """
+    fig, ax = _figure(ax, figsize=(7, 4.5))
+    ax.set_title("Followers and following within the community (degree distribution)")
+    if in_dist.empty or (in_dist["degree"] > 0).sum() == 0:
+        _empty(ax, "No follow links in this dataset")
+    else:
+        for dist, label, color in ((in_dist, "followers (in-degree)", "#0072B2"),
+                                   (out_dist, "following (out-degree)", "#E69F00")):  # fmt: skip
+            if dist is None:
+                continue
+            d = dist.loc[dist["degree"] > 0]
+            ax.loglog(d["degree"], d["ccdf"], "o", ms=3, color=color, label=label, alpha=0.8)
+        if fit is not None and fit.alpha == fit.alpha:  # not NaN
+            d = in_dist.loc[in_dist["degree"] >= fit.xmin]
+            k = np.geomspace(fit.xmin, fit.xmax, 50)
+            start = float(d["ccdf"].iloc[0]) if len(d) else 1.0
+            ax.loglog(k, start * (k / fit.xmin) ** (1 - fit.alpha), "-", color="#D55E00",
+                      label=f"power law, alpha = {fit.alpha:.2f} (k = {fit.xmin}–{fit.xmax})")  # fmt: skip
+        ax.set_xlabel("Degree k (accounts, log scale)")
+        ax.set_ylabel("Share of accounts with degree ≥ k (log scale)")
+        ax.legend(frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    if source:
+        _room_for_source(fig)
+        add_source(fig, source)
+    return fig, ax
+
+
+def plot_group_matrix(
+    matrix: pd.DataFrame, title: str, value_label: str, source: str = "", ax=None,
+    center: float | None = None, fmt: str = "{:.2f}",
+):  # fmt: skip
+    """Heatmap of a group × group matrix (follower group rows, followed group columns).
+
+    ``center`` (e.g. 1 for observed / expected ratios) switches to a diverging
+    colour scale centred there; otherwise a sequential, colour-blind-safe one.
+    """
+    from matplotlib.colors import TwoSlopeNorm
+
+    fig, ax = _figure(ax, figsize=(6.5, 5))
+    ax.set_title(title)
+    values = matrix.to_numpy(dtype=float) if not matrix.empty else np.zeros((0, 0))
+    if values.size == 0 or np.isnan(values).all():
+        _empty(ax, "Nothing to show")
+    else:
+        if center is not None:
+            finite = values[np.isfinite(values)]
+            lo, hi = min(finite.min(), center * 0.99), max(finite.max(), center * 1.01)
+            im = ax.imshow(values, cmap="PuOr_r", norm=TwoSlopeNorm(center, lo, hi))
+        else:
+            top = 1.0 if np.nanmax(values) <= 1 else float(np.nanmax(values))  # shares: 0 to 1
+            im = ax.imshow(values, cmap="cividis", vmin=0, vmax=top)
+        ax.set_xticks(range(len(matrix.columns)), matrix.columns, rotation=45, ha="right")
+        ax.set_yticks(range(len(matrix.index)), matrix.index)
+        for i in range(values.shape[0]):
+            for j in range(values.shape[1]):
+                if np.isfinite(values[i, j]):
+                    ax.text(j, i, fmt.format(values[i, j]), ha="center", va="center", fontsize=8,
+                            color="white" if center is None and values[i, j] < im.norm.vmax / 2 else "black")  # fmt: skip
+        ax.set_xlabel("Followed account's group")
+        ax.set_ylabel("Follower's group")
+        fig.colorbar(im, ax=ax, label=value_label, shrink=0.8)
+    if source:
+        _room_for_source(fig)
+        add_source(fig, source)
+    return fig, ax
+
+
+def plot_top_accounts(top: pd.DataFrame, value: str = "pagerank", source: str = "", ax=None):
+    """Horizontal bars of the top accounts by ``value``, coloured by role (``graph.top_accounts``)."""
+    fig, ax = _figure(ax, figsize=(7, 4.5))
+    ax.set_title(f"Most central accounts by {value}")
+    if top.empty:
+        _empty(ax, "No accounts to rank")
+    else:
+        d = top.iloc[::-1]
+        roles = d["role"].fillna("unknown")
+        ax.barh(d["username"].fillna(d["user_id"].astype(str)), d[value],
+                color=[color_for(r, ROLE_COLORS, i) for i, r in enumerate(roles)])  # fmt: skip
+        from matplotlib.patches import Patch
+
+        seen = list(dict.fromkeys(top["role"].fillna("unknown")))
+        ax.legend(handles=[Patch(color=color_for(r, ROLE_COLORS), label=r) for r in seen],
+                  title="Role", frameon=False, loc="lower right")  # fmt: skip
+        unit = "share of random-surfer visits" if value == "pagerank" else "accounts"
+        ax.set_xlabel(f"{value} ({unit})")
+        ax.set_ylabel("Account (handle)")
+    ax.spines[["top", "right"]].set_visible(False)
+    if source:
+        _room_for_source(fig)
+        add_source(fig, source)
+    return fig, ax
+
+
+def plot_community_map(graph, pos: dict, names: dict | None = None, source: str = "", ax=None):
+    """Draw a sample of the graph laid out (``graph.community_sample``), coloured by community."""
+    import networkx as nx
+    from matplotlib.lines import Line2D
+
+    fig, ax = _figure(ax, figsize=(8, 7))
+    ax.set_title("Communities of the follower graph (sample of accounts, spring layout)")
+    if graph.number_of_nodes() == 0:
+        _empty(ax, "No communities: no follow links in this dataset")
+    else:
+        comms = sorted({d for _, d in graph.nodes(data="community")})
+        colors = [
+            OKABE_ITO[comms.index(graph.nodes[v]["community"]) % len(OKABE_ITO)] for v in graph
+        ]
+        nx.draw_networkx_edges(graph, pos, ax=ax, alpha=0.08, width=0.5)
+        nx.draw_networkx_nodes(graph, pos, ax=ax, node_size=18, node_color=colors, linewidths=0)
+        names = names or {}
+        handles = [Line2D([], [], marker="o", ls="", color=OKABE_ITO[i % len(OKABE_ITO)],
+                          label=f"{c}: {names.get(c, '')}".rstrip(": ")) for i, c in enumerate(comms)]  # fmt: skip
+        ax.legend(handles=handles, title="Community", frameon=False, loc="upper left",
+                  bbox_to_anchor=(1.0, 1.0))  # fmt: skip
+        ax.set_xlabel("Layout position (no unit)")
+        ax.set_axis_off()
+    if source:
+        _room_for_source(fig)
+        add_source(fig, source)
+    return fig, ax

@@ -1,0 +1,30 @@
+"""Charts of the overview notebook: volume over time."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.plots.base import (
+    LANG_COLORS,
+    _figure,
+    _finish,
+    color_for,
+)
+
+
+def plot_tweets_per_month(counts: pd.DataFrame, source: str = "", ax=None):
+    """Stacked area of tweets per month by language (from ``overview.tweets_per_month``)."""
+    fig, ax = _figure(ax)
+    if counts.empty:
+        ax.text(
+            0.5, 0.5, "No tweets in this dataset", ha="center", va="center", transform=ax.transAxes
+        )
+    else:
+        cols = sorted(counts.columns, key=lambda c: -counts[c].sum())
+        ax.stackplot(counts.index, *[counts[c] for c in cols], labels=cols,
+                     colors=[color_for(c, LANG_COLORS, i) for i, c in enumerate(cols)])  # fmt: skip
+        ax.legend(title="Language", loc="upper left", frameon=False)
+    _finish(
+        fig, ax, "Tweets per month by language", "Month (UTC)", "Tweets per month (count)", source
+    )
+    return fig, ax
