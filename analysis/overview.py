@@ -95,18 +95,13 @@ def table_sizes(dataset: str) -> pd.DataFrame:
     >>> table_sizes("demo").columns.tolist()  # doctest: +SKIP
     ['table', 'rows', 'MB']
     """
-    import pyarrow.parquet as pq
-
+    from analysis import store
     from analysis.tables import dataset_dir
 
     folder = dataset_dir(dataset)
     rows = []
-    for name in TABLE_NAMES:
-        path = folder / f"{name}.parquet"
-        if path.is_file():
-            n, size = pq.ParquetFile(path).metadata.num_rows, path.stat().st_size
-        else:  # a table added to the contract after this dataset was built
-            n, size = 0, 0
+    for name in TABLE_NAMES:  # a table added to the contract after the dataset has 0 rows
+        n, size = store.num_rows(folder, name), store.disk_bytes(folder, name)
         rows.append({"table": name, "rows": n, "MB": round(size / 1e6, 2)})
     return pd.DataFrame(rows)
 

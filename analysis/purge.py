@@ -32,12 +32,11 @@ from pathlib import Path
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
-from analysis import settings
+from analysis import settings, store
 from analysis.errors import UsageError
 from analysis.ingest import filter_page, iter_lines
-from analysis.tables import CONTRACT, META_FILE, TABLE_NAMES, check_table, dataset_dir
+from analysis.tables import META_FILE, TABLE_NAMES, check_table, dataset_dir
 
 
 @dataclass
@@ -125,8 +124,7 @@ def _purge_raw_file(path: Path, user_ids: set[int], tweet_ids: set[int], report:
 
 def _tweets_to_remove(folder: Path, user_ids: set[int], tweet_ids: set[int]) -> set[int]:
     """The given tweets, the accounts' tweets, and retweets of any of them."""
-    tw = pq.read_table(folder / "tweets.parquet",
-                       columns=["tweet_id", "author_id", "retweet_of_tweet_id"])  # fmt: skip
+    tw = store.read_table(folder, "tweets", ["tweet_id", "author_id", "retweet_of_tweet_id"])
     ids = pa.array(sorted(user_ids), pa.int64())
     own = pc.fill_null(pc.is_in(tw["author_id"], value_set=ids), False)
     gone = set(tweet_ids) | set(pc.filter(tw["tweet_id"], own).to_pylist())
@@ -146,10 +144,9 @@ def _purge_processed(folder: Path, user_ids: set[int], tweet_ids: set[int], hand
         return pc.fill_null(pc.is_in(table[column], value_set=values), False)
 
     for name in TABLE_NAMES:
-        path = folder / f"{name}.parquet"
-        if not path.is_file():  # a table added to the contract after this dataset was built
+        if not store.part_files(folder, name):  # a table added to the contract after the dataset
             continue
-        table = pq.read_table(path).cast(CONTRACT[name].schema)
+        table = store.read_table(folder, name)
         drop = pa.array([False] * table.num_rows, pa.bool_())
         rules = {
             "tweets": [("tweet_id", tweets), ("author_id", users)],
@@ -167,10 +164,7 @@ def _purge_processed(folder: Path, user_ids: set[int], tweet_ids: set[int], hand
         if removed:
             kept = table.filter(pc.invert(drop))
             check_table(name, kept)
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".parquet")
-            os.close(fd)
-            pq.write_table(kept, tmp)
-            os.replace(tmp, path)
+            store.replace_table(folder, name, kept)
     quarantine = folder / "quarantine.jsonl"
     if quarantine.is_file():
         needles = [str(i).encode() for i in user_ids] + [h.encode() for h in handles]
@@ -181,9 +175,7 @@ def _purge_processed(folder: Path, user_ids: set[int], tweet_ids: set[int], hand
     meta_path = folder / META_FILE
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     meta["counts"] = {
-        n: pq.read_metadata(folder / f"{n}.parquet").num_rows
-        for n in TABLE_NAMES
-        if (folder / f"{n}.parquet").is_file()
+        n: store.num_rows(folder, n) for n in TABLE_NAMES if store.part_files(folder, n)
     }
     meta["purged"] = int(meta.get("purged", 0)) + 1  # how many purges ran; never who
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".meta.", suffix=".json")
@@ -204,7 +196,7 @@ def purge(dataset: str, user_ids: Iterable[int] = (), tweet_ids: Iterable[int] =
     if not user_ids and not tweet_ids:
         raise UsageError("nothing to purge; give --user ID (or tweet ids from compliance).")
     folder = dataset_dir(dataset)
-    users = pq.read_table(folder / "users.parquet", columns=["user_id", "username"])
+    users = store.read_table(folder, "users", ["user_id", "username"])
     known = pc.is_in(users["user_id"], value_set=pa.array(sorted(user_ids), pa.int64()))
     handles = {h for h in pc.filter(users["username"], known).to_pylist() if h}
     tweet_ids = _tweets_to_remove(folder, user_ids, tweet_ids)

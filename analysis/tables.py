@@ -1,7 +1,9 @@
 """The data contract: the tidy tables every analysis reads.
 
-Each table is one Parquet file under ``<data root>/processed/<dataset>/``,
-written only by :mod:`analysis.ingest` and rebuildable from the raw pages.
+Each table is a folder ``<name>.parquet/`` of Parquet parts under
+``<data root>/processed/<dataset>/`` (one part after a full ingest; parts never
+share a key, see :mod:`analysis.store`), written only by :mod:`analysis.ingest`
+and rebuildable from the raw pages.
 :data:`CONTRACT` is the single place where tables, columns, types and meanings
 are defined; ingest writes exactly these schemas and a test holds it to them.
 
@@ -22,7 +24,6 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from analysis import settings
 from analysis.errors import ContractError, QueryError, UnknownDatasetError, UsageError
@@ -320,11 +321,10 @@ def load_table(dataset: str, name: str) -> pd.DataFrame:
 
 
 def _read_table(folder: Path, name: str) -> pa.Table:
-    """A table's Parquet file; an empty table for one added to the contract after the dataset."""
-    path = folder / f"{name}.parquet"
-    if not path.is_file() and name == "user_snapshots":
-        return empty_table(name)
-    return pq.read_table(path)
+    """A table's parts as one table sorted by key (empty if the dataset predates the table)."""
+    from analysis import store
+
+    return store.read_table(folder, name)
 
 
 def load_dataset(
@@ -413,13 +413,14 @@ def connect(dataset: str = settings.DEFAULT_DATASET):
     """
     import duckdb
 
+    from analysis import store
+
     folder = dataset_dir(dataset)
     con = duckdb.connect()
     for name in TABLE_NAMES:
-        path = folder / f"{name}.parquet"
-        if path.is_file():
-            quoted = str(path).replace("'", "''")
-            con.execute(f"create view {name} as select * from read_parquet('{quoted}')")
+        source = store.duckdb_source(folder, name)
+        if source is not None:
+            con.execute(f"create view {name} as select * from {source}")
         else:
             con.register(name, empty_table(name))
     return con

@@ -5,7 +5,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from analysis import settings
+from analysis import settings, store
 from analysis.errors import RawFormatError
 from analysis.ingest import ingest_files
 from analysis.tables import CONTRACT, TABLE_NAMES, load_dataset
@@ -16,9 +16,16 @@ from tests.pages import BIG, followers_page, following_page, search_page
 def test_every_table_matches_the_contract_exactly(tmp_data):
     raw = write_jsonl(tmp_data / "p.jsonl", [search_page(), followers_page(12, [11, 13])])
     ingest_files([raw], "t", progress=False)
+    folder = settings.processed_dir("t")
     for name in TABLE_NAMES:
-        schema = pq.read_schema(settings.processed_dir("t") / f"{name}.parquet")
+        parts = store.part_files(folder, name)
+        assert [p.name for p in parts] == ["part-00000.parquet"], name  # one part after one run
+        schema = pq.read_schema(parts[0])
         assert schema.remove_metadata().equals(CONTRACT[name].schema), name
+        # the table folder reads as one table with plain pyarrow too
+        assert pq.read_table(store.table_path(folder, name)).num_rows == store.num_rows(
+            folder, name
+        )
 
 
 def test_nineteen_digit_ids_survive_without_float_corruption(tmp_data):

@@ -191,7 +191,7 @@ def test_fast_path_and_page_at_a_time_path_agree_on_any_pages(pages):
             ingest._read_chunk_slow = None  # the fast run must not need it
             fast = _ingest(root, "fast", [pages], one_run=True)
             ingest._read_chunk_slow = slow_path
-            ingest._parse_chunk = lambda chunk, n_lines: None
+            ingest._parse_chunk = lambda chunk, n_lines, kind=None: None
             slow = _ingest(root, "slow", [pages], one_run=True)
         finally:
             ingest._parse_chunk, ingest._read_chunk_slow = original, slow_path

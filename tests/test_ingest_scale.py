@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from analysis import ingest, settings
+from analysis import ingest, settings, store
 from analysis.errors import RawFormatError
 from analysis.ingest import add_page, ingest_files
 from analysis.tables import CONTRACT, TABLE_NAMES, load_dataset, to_pandas
@@ -43,13 +44,13 @@ def _pages(n: int) -> list[dict]:
 @pytest.fixture
 def slow_only(monkeypatch):
     """Force every chunk through the page-at-a-time path (add_page)."""
-    monkeypatch.setattr(ingest, "_parse_chunk", lambda chunk, n_lines: None)
+    monkeypatch.setattr(ingest, "_parse_chunk", lambda chunk, n_lines, kind=None: None)
 
 
 def test_fast_path_and_page_at_a_time_path_give_identical_tables(tmp_data, monkeypatch):
     raw = write_jsonl(tmp_data / "p.jsonl", _pages(30))
     ingest_files([raw], "fast", progress=False)
-    monkeypatch.setattr(ingest, "_parse_chunk", lambda chunk, n_lines: None)
+    monkeypatch.setattr(ingest, "_parse_chunk", lambda chunk, n_lines, kind=None: None)
     ingest_files([raw], "slow", progress=False)
     _assert_same_tables("fast", "slow")
     assert len(load_dataset("fast").tweets) == 30 * 2 + 1
@@ -137,7 +138,8 @@ def test_user_snapshots_keep_every_observation_for_follower_histories(tmp_data):
 
 def test_user_snapshots_table_matches_the_contract(tmp_data):
     ingest_files([write_jsonl(tmp_data / "p.jsonl", [search_page()])], "t", progress=False)
-    schema = pq.read_schema(settings.processed_dir("t") / "user_snapshots.parquet")
+    (part,) = store.part_files(settings.processed_dir("t"), "user_snapshots")
+    schema = pq.read_schema(part)
     assert schema.remove_metadata().equals(CONTRACT["user_snapshots"].schema)
     assert len(load_dataset("t").user_snapshots) == 3
 
@@ -145,7 +147,7 @@ def test_user_snapshots_table_matches_the_contract(tmp_data):
 def test_a_dataset_from_before_user_snapshots_still_loads_and_extends(tmp_data):
     raw = write_jsonl(tmp_data / "p.jsonl", [search_page()])
     ingest_files([raw], "t", progress=False)
-    (settings.processed_dir("t") / "user_snapshots.parquet").unlink()
+    shutil.rmtree(store.table_path(settings.processed_dir("t"), "user_snapshots"))
     assert load_dataset("t").user_snapshots.empty
     ingest_files([write_jsonl(tmp_data / "f.jsonl", [followers_page(99, [12])])], "t", progress=False)  # fmt: skip
     assert set(load_dataset("t").user_snapshots.user_id) == {11, 12, 13}
@@ -153,7 +155,7 @@ def test_a_dataset_from_before_user_snapshots_still_loads_and_extends(tmp_data):
 
 def test_arrow_to_pandas_would_turn_nullable_ids_into_floats_but_loading_does_not(tmp_data):
     ingest_files([write_jsonl(tmp_data / "p.jsonl", [search_page()])], "t", progress=False)
-    table = pq.read_table(settings.processed_dir("t") / "mentions.parquet")
+    table = pq.read_table(store.table_path(settings.processed_dir("t"), "mentions"))
     naive = table.to_pandas()  # the trap: a nullable int64 column becomes float64
     assert naive["user_id"].dtype == "float64"
     safe = to_pandas(table)
@@ -255,12 +257,14 @@ def test_meta_lists_each_source_with_its_counts(tmp_data):
     assert source["pages"] == 1 and source["bad_lines"] == 1 and source["lines"] == 2
 
 
-def test_contract_tables_written_by_duckdb_merge_keep_exact_types(tmp_data):
+def test_contract_tables_written_by_a_merge_keep_exact_types(tmp_data):
     raw = write_jsonl(tmp_data / "p.jsonl", _pages(3))
     ingest_files([raw], "t", progress=False)
     ingest_files([raw], "t", progress=False)  # second run merges with the existing tables
     for name in TABLE_NAMES:
-        table = pq.read_table(settings.processed_dir("t") / f"{name}.parquet")
+        table = store.read_table(settings.processed_dir("t"), name)
+        for part in store.part_files(settings.processed_dir("t"), name):
+            assert pq.read_schema(part).remove_metadata().equals(CONTRACT[name].schema), name
         assert table.schema.remove_metadata().equals(CONTRACT[name].schema), name
         assert isinstance(table.column(0).type, pa.DataType)
 
@@ -277,7 +281,7 @@ def test_chunks_hold_whole_lines_even_longer_than_a_chunk(tmp_path):
 @pytest.mark.parametrize("path", ["fast", "page-at-a-time"])
 def test_edge_lists_resolve_usernames_of_accounts_already_spilled(tmp_data, monkeypatch, path):
     if path == "page-at-a-time":
-        monkeypatch.setattr(ingest, "_parse_chunk", lambda chunk, n_lines: None)
+        monkeypatch.setattr(ingest, "_parse_chunk", lambda chunk, n_lines, kind=None: None)
     monkeypatch.setattr(ingest, "FLUSH_ROWS", 1)  # every account is on disk before the CSV
     monkeypatch.setattr(ingest, "USERNAMES_COMPACT", 1)  # and the username index compacted
     pages = write_jsonl(tmp_data / "p.jsonl", [search_page()])
@@ -305,7 +309,7 @@ def test_twarc2_pages_take_the_fast_path_and_match_the_page_at_a_time_path(tmp_d
     report = ingest_files([raw], "fast", progress=False)
     assert report.files[0].format == "twarc2-pages" and report.pages == 7
     monkeypatch.setattr(ingest, "_read_chunk_slow", slow)
-    monkeypatch.setattr(ingest, "_parse_chunk", lambda chunk, n_lines: None)
+    monkeypatch.setattr(ingest, "_parse_chunk", lambda chunk, n_lines, kind=None: None)
     ingest_files([raw], "slow", progress=False)
     _assert_same_tables("fast", "slow")
     assert list(load_dataset("fast").follows[["follower_id", "followed_id"]].itertuples(index=False, name=None)) == [(11, 12)]  # fmt: skip

@@ -9,12 +9,11 @@ import subprocess
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 import responses
 from compliance_exchanges import register
 
-from analysis import settings
+from analysis import settings, store
 from analysis.cli import main
 from analysis.privacy import ALLOWLIST, KEY_ENV, KEY_FILE_NAME
 from analysis.report import build_reports
@@ -41,7 +40,7 @@ def _protect_three_authors(root: Path) -> dict:
         tweets.loc[i, "text"] = f"RT @someone: {secrets[row['retweet_of_tweet_id']]}"
     for name, df in (("users", users), ("tweets", tweets)):
         table = pa.Table.from_pandas(df, schema=CONTRACT[name].schema, preserve_index=False)
-        pq.write_table(table, folder / f"{name}.parquet")
+        store.replace_table(folder, name, table)
     return {"protected_texts": set(secrets.values()), "protected_ids": set(authors)}
 
 

@@ -105,13 +105,13 @@ def sparse_graph_from_dataset(
     returns the graph and the usernames in its node order.
     """
     import pyarrow.compute as pc
-    import pyarrow.parquet as pq
 
+    from analysis import store
     from analysis.tables import dataset_dir
 
     folder = dataset_dir(dataset)
-    users = pq.read_table(folder / "users.parquet", columns=["user_id", "username", "protected"])
-    follows = pq.read_table(folder / "follows.parquet", columns=["follower_id", "followed_id"])
+    users = store.read_table(folder, "users", ["user_id", "username", "protected"])
+    follows = store.read_table(folder, "follows", ["follower_id", "followed_id"])
     src = follows["follower_id"].to_numpy()
     dst = follows["followed_id"].to_numpy()
     keep = np.ones(len(src), dtype=bool)
