@@ -884,23 +884,31 @@ def _read_file(
             bar.update(size)
         return report
 
-    lineno = 0
-    # data parsed as the first page's kind; a chunk it does not fit is parsed again for any
-    state = {"kind": _data_kind(path, convert) if rows.sink is not None else None}
+    offset = lineno = 0  # where the next unread line starts, and lines before it
+    # data parsed as the first page's kind; where it does not fit, parsed again for any kind
+    kind = _data_kind(path, convert)
     try:
-        for chunk, n_lines, pages, kind in _parsed_chunks(path, rows.sink is not None, state):
-            done = pages is not None and _read_chunk_fast(
-                pages, n_lines, rows, report, convert, kind
-            )
-            if done is None:
-                state["kind"] = None
-                pages = _parse_chunk(chunk, n_lines, None)
-                done = pages is not None and _read_chunk_fast(pages, n_lines, rows, report, convert)
-            if not done:
-                _read_chunk_slow(chunk, lineno, rows, report, bad, convert)
-            lineno += n_lines
+        while rows.sink is not None:
+            # the whole file through Arrow's streaming reader, up to a line it cannot take
+            pages, stop = _stream_file(path, offset, rows, report, convert, kind, bar)
+            if stop is None:
+                break
+            n_bytes, n_lines = _skip_pages(path, offset, pages)
+            offset, lineno = offset + n_bytes, lineno + n_lines
+            if stop == "kind":
+                kind = None
+                continue
+            # the chunk holding that line, line by line (bad lines set aside); then stream on
+            n_bytes, n_lines = _read_chunk_at(path, offset, lineno, rows, report, bad, convert)
+            if not n_bytes:
+                break
+            offset, lineno = offset + n_bytes, lineno + n_lines
             if bar is not None and path.suffix != ".gz":
-                bar.update(len(chunk))
+                bar.update(n_bytes)
+        else:
+            for chunk, n_lines, _, _ in _parsed_chunks(path, False):
+                _read_chunk_slow(chunk, lineno, rows, report, bad, convert)
+                lineno += n_lines
     except (OSError, EOFError) as exc:
         bad(lineno + 1, b"", f"unreadable ({exc}); the file may be truncated or not gzip")
     if bar is not None and path.suffix == ".gz":
@@ -935,6 +943,143 @@ def _username_lookup(rows: _Rows) -> formats.UsernameLookup:
         return index.get(username.casefold())
 
     return lookup
+
+
+def _open_at(path: Path, offset: int):
+    """An Arrow input stream of a file (``.gz`` decompressed) from byte ``offset`` on."""
+    source = pa.OSFile(str(path))
+    if path.suffix != ".gz":
+        source.seek(offset)
+        return source
+    stream = pa.CompressedInputStream(source, "gzip")
+    while offset > 0:  # a gzip stream cannot seek: read up to the offset
+        offset -= len(stream.read(min(offset, CHUNK_BYTES)))
+    return stream
+
+
+def _stream_file(
+    path: Path, offset: int, rows: _Rows, report: FileReport, convert, kind, bar=None
+) -> tuple[int, str | None]:
+    """Ingest a file's pages from byte ``offset`` with Arrow's streaming JSON reader.
+
+    A reader thread parses blocks (on all cores) ahead of the flattening,
+    which takes about :data:`CHUNK_BYTES` of pages at a time. Returns the pages
+    ingested and why it stopped: None at the end of the file, ``"bad"`` before
+    a group of pages holding a line it cannot take (not JSON, not a page...),
+    ``"kind"`` before pages whose ``data`` is not of ``kind``.
+    """
+    source = _open_at(path, offset)
+    done, seen, stop = 0, offset, None
+    try:
+        for group in _page_groups(source, kind):
+            if isinstance(group, BaseException):
+                stop = "bad"  # the chunk reader names the line
+                break
+            pages = pa.Table.from_batches(group)
+            ok = _read_chunk_fast(pages, pages.num_rows, rows, report, convert, kind)
+            if not ok:
+                stop = "bad" if ok is False else "kind"
+                break
+            done += pages.num_rows
+            if bar is not None and path.suffix != ".gz":
+                now = source.tell()
+                bar.update(max(0, now - seen))
+                seen = now
+    finally:
+        source.close()
+    return done, stop
+
+
+def _page_groups(source, kind: str | None) -> Iterator[list[pa.RecordBatch] | BaseException]:
+    """Parsed pages of ``source`` in groups of about :data:`CHUNK_BYTES`, read one group ahead.
+
+    A parse error ends the groups with the exception (the groups before it are whole).
+    """
+    queue: Queue = Queue(maxsize=1)
+    stop = threading.Event()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                queue.put(item, timeout=0.1)
+                return True
+            except Full:
+                continue
+        return False
+
+    def produce() -> None:
+        held, size = [], 0
+        try:
+            reader = pa_json.open_json(
+                source,
+                read_options=pa_json.ReadOptions(block_size=BLOCK_BYTES),
+                parse_options=_PARSE[kind],
+            )
+            for batch in iter(reader.read_next_batch, None):
+                held.append(batch)
+                size += batch.nbytes
+                if size >= CHUNK_BYTES:
+                    if not put(held):
+                        return
+                    held, size = [], 0
+        except StopIteration:
+            pass
+        except (pa.ArrowException, OSError, EOFError) as exc:
+            if held and not put(held):
+                return
+            put(exc)
+            return
+        if held and not put(held):
+            return
+        put(None)
+
+    thread = threading.Thread(target=produce, name="ingest-parser", daemon=True)
+    thread.start()
+    try:
+        while (item := queue.get()) is not None:
+            yield item
+            if isinstance(item, BaseException):
+                return
+    finally:
+        stop.set()
+        while thread.is_alive():
+            try:
+                queue.get_nowait()
+            except Empty:
+                thread.join(0.05)
+
+
+def _skip_pages(path: Path, offset: int, pages: int) -> tuple[int, int]:
+    """(bytes, lines) from ``offset`` that hold the next ``pages`` pages (blank lines skipped)."""
+    n_bytes = n_lines = 0
+    if pages == 0:
+        return 0, 0
+    with _open(path) as fh:
+        fh.seek(offset)
+        for line in fh:
+            n_bytes += len(line)
+            n_lines += 1
+            if line.strip():
+                pages -= 1
+                if pages == 0:
+                    break
+    return n_bytes, n_lines
+
+
+def _read_chunk_at(
+    path: Path, offset: int, lineno: int, rows: _Rows, report: FileReport, bad, convert
+) -> tuple[int, int]:
+    """Ingest the chunk of whole lines at ``offset`` (fast if Arrow takes it, else line by line)."""
+    with _open(path) as fh:
+        fh.seek(offset)
+        chunk = next(_chunks(fh), b"")
+    if not chunk:
+        return 0, 0
+    n_lines = chunk.count(b"\n") + (not chunk.endswith(b"\n"))
+    pages = _parse_chunk(chunk, n_lines, None)
+    if pages is None or not _read_chunk_fast(pages, n_lines, rows, report, convert):
+        _read_chunk_slow(chunk, lineno, rows, report, bad, convert)
+    return len(chunk), n_lines
 
 
 def _data_kind(path: Path, convert=None) -> str | None:

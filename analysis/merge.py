@@ -24,8 +24,10 @@ Which observation wins, per table (ties go to the row read last):
 
 from __future__ import annotations
 
+import tempfile
 import threading
 from collections import deque
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -37,8 +39,10 @@ import pyarrow.parquet as pq
 from analysis import store
 from analysis.tables import CONTRACT, check_table
 
-#: Raw input bytes per spill bucket: a bucket's rows are de-duplicated in memory.
-BUCKET_BYTES = 512 << 20
+#: Raw input bytes per spill bucket. A bucket's keys and sort columns are held in
+#: memory (about 50 bytes a row), its rows are streamed: 4 GB of pages, about 2
+#: million tweets, take some 300 MB at most.
+BUCKET_BYTES = 4 << 30
 #: Column that places a row in a bucket, per spilled table (None: one bucket).
 BUCKET_BY = {
     "tweets": "tweet_id",
@@ -51,6 +55,8 @@ BUCKET_BY = {
 #: The spilled rows each table is made from (``user_snapshots`` and ``users`` share theirs).
 SOURCE = {name: name for name in BUCKET_BY} | {"user_snapshots": "users"}
 SEQ = "_seq"
+#: Rows per row group of the parts ingest writes.
+ROW_GROUP = 256 * 1024
 _BIG = np.int64(1) << np.int64(62)
 
 
@@ -59,8 +65,8 @@ def bucket_count(input_bytes: int) -> int:
 
     Examples
     --------
-    >>> bucket_count(10_000), bucket_count(2_000_000_000)
-    (1, 4)
+    >>> bucket_count(10_000), bucket_count(2_000_000_000), bucket_count(20_000_000_000)
+    (1, 1, 8)
     """
     need = max(1, -(-input_bytes // BUCKET_BYTES))
     return min(1 << (need - 1).bit_length(), 256)
@@ -105,8 +111,7 @@ class Spill:
         seq = np.arange(n, dtype=np.int64) if rank is None else rank.astype(np.int64)
         table = table.append_column(SEQ, pa.array(seq + self.seq))
         self.seq += n
-        pieces = self._pieces(table, BUCKET_BY[name])
-        self.pending.append(self.pool.submit(self._append, name, pieces))
+        self.pending.append(self.pool.submit(self._append, name, table, BUCKET_BY[name]))
         while len(self.pending) > 2:  # bounded: about one chunk in flight
             self.pending.popleft().result()
 
@@ -114,33 +119,21 @@ class Spill:
         """Set aside rows of the existing table ``name`` that new rows update (they lose ties)."""
         if table.num_rows:
             seq = pa.array(np.full(table.num_rows, -1, dtype=np.int64))
-            table = table.append_column(SEQ, seq)
-            self._append(f"old-{name}", self._pieces(table, BUCKET_BY[SOURCE[name]]))
+            self._append(f"old-{name}", table.append_column(SEQ, seq), BUCKET_BY[SOURCE[name]])
 
-    def _pieces(self, table: pa.Table, by: str | None) -> list[tuple[int, pa.Table]]:
-        """The rows of ``table`` per bucket of column ``by``."""
+    def _append(self, name: str, table: pa.Table, by: str | None) -> None:
         if self.buckets == 1 or by is None:
-            return [(0, table)]
-        which = bucket_of(table.column(by).to_numpy(), self.buckets)
-        table = table.take(pa.array(np.argsort(which, kind="stable")))
-        counts = np.bincount(which, minlength=self.buckets)
-        ends = np.cumsum(counts)
-        return [
-            (b, table.slice(e - c, c))
-            for b, (c, e) in enumerate(zip(counts, ends, strict=True))
-            if c
-        ]
-
-    def _append(self, name: str, pieces: list[tuple[int, pa.Table]]) -> None:
+            pieces = [(0, table)]
+        else:
+            which = bucket_of(table.column(by).to_numpy(), self.buckets)
+            pieces = [(b, table.filter(pa.array(which == b))) for b in np.unique(which)]
         for bucket, piece in pieces:
             with self.lock:
-                pair = self.writers.get((name, bucket))
+                pair = self.writers.get((name, int(bucket)))
                 if pair is None:
-                    sink = pa.OSFile(str(self.path(name, bucket)), "wb")
-                    pair = self.writers[(name, bucket)] = (
-                        pa.ipc.new_stream(sink, piece.schema),
-                        sink,
-                    )
+                    sink = pa.OSFile(str(self.path(name, int(bucket))), "wb")
+                    pair = (pa.ipc.new_file(sink, piece.schema), sink)
+                    self.writers[(name, int(bucket))] = pair
             pair[0].write_table(piece)
 
     def has(self, name: str) -> bool:
@@ -165,27 +158,66 @@ class Spill:
         finally:
             self.pool.shutdown(cancel_futures=True)
 
-    def read(self, name: str, bucket: int, columns: list[str] | None = None) -> pa.Table | None:
-        """The rows spilled for ``name`` in ``bucket`` (memory-mapped), or None."""
-        path = self.path(name, bucket)
-        if not path.is_file():
-            return None
+    def sources(self, name: str, bucket: int) -> list[Path]:
+        """The spill files table ``name`` is made from in ``bucket``: new rows, then moved ones."""
+        paths = [self.path(SOURCE[name], bucket), self.path(f"old-{name}", bucket)]
+        return [p for p in paths if p.is_file()]
+
+
+def _columns(sources: list[Path], columns: list[str]) -> pa.Table:
+    """Some columns of spill files, one after the other (memory-mapped: only they are read)."""
+    tables = []
+    for path in sources:
         with pa.memory_map(str(path)) as source:
-            table = pa.ipc.open_stream(source).read_all()
-        return table.select(columns) if columns else table
+            table = pa.ipc.open_file(source).read_all().select(columns)
+            # copy out of the mapping: the file's other columns are never paged in
+            tables.append(pa.Table.from_arrays([c.combine_chunks() for c in table.columns],
+                                               names=columns))  # fmt: skip
+    return pa.concat_tables(tables).combine_chunks() if tables else pa.table({})
+
+
+def _validity(sources: list[Path], columns: list[str]) -> dict[str, np.ndarray | None]:
+    """Per column, which rows of the spill files are set (None: all); data pages are not read."""
+    parts: dict[str, list[np.ndarray | int]] = {c: [] for c in columns}
+    for path in sources:
+        with pa.memory_map(str(path)) as source:
+            table = pa.ipc.open_file(source).read_all()
+            for c in columns:
+                col = table.column(c)
+                parts[c].append(
+                    col.is_valid().to_numpy(zero_copy_only=False) if col.null_count else len(col)
+                )
+    return {
+        c: None
+        if all(isinstance(p, int) for p in ps)
+        else np.concatenate([np.ones(p, bool) if isinstance(p, int) else p for p in ps])
+        for c, ps in parts.items()
+    }
+
+
+def _batches(sources: list[Path]) -> Iterator[pa.RecordBatch]:
+    """Every record batch of spill files in order, each read from disk as it comes."""
+    for path in sources:
+        with pa.OSFile(str(path)) as source:
+            reader = pa.ipc.open_file(source)
+            for i in range(reader.num_record_batches):
+                yield reader.get_batch(i)
 
 
 # --- de-duplication --------------------------------------------------------------------------
 
 
 def _sort_values(col: pa.ChunkedArray | pa.Array, *, desc: bool = False, nulls_first: bool = False):
-    """A column as int64 sort values (ascending order = the wanted order), nulls placed."""
+    """A column as int64 values whose ascending order is the wanted one, nulls placed.
+
+    Strings become dictionary codes: equal strings group together, in no
+    particular order (keys only need grouping).
+    """
     if isinstance(col, pa.ChunkedArray):
         col = col.combine_chunks()
     t = col.type
     if pa.types.is_string(t) or pa.types.is_large_string(t):
-        values = pc.rank(col, sort_keys="ascending", tiebreaker="dense").to_numpy()
-        values = values.astype(np.int64)
+        values = col.dictionary_encode().indices.fill_null(-1).to_numpy().astype(np.int64)
     elif pa.types.is_timestamp(t) or pa.types.is_integer(t) or pa.types.is_boolean(t):
         values = col.cast(pa.int64()).fill_null(0).to_numpy()
     else:
@@ -199,12 +231,12 @@ def _sort_values(col: pa.ChunkedArray | pa.Array, *, desc: bool = False, nulls_f
 
 
 def _groups(table: pa.Table, key: tuple[str, ...], order: list[np.ndarray]):
-    """Sort rows by ``key`` then ``order``; (permutation, first row of each key's group)."""
+    """Sort rows by ``key`` then ``order``; (permutation, first sorted row of each key's group)."""
     keys = [_sort_values(table.column(k), nulls_first=True) for k in key]
     perm = np.lexsort([*reversed(order), *reversed(keys)])
-    n = len(perm)
-    new = np.zeros(n, dtype=bool)
-    new[0] = True
+    new = np.zeros(len(perm), dtype=bool)
+    if len(perm):
+        new[0] = True
     for k in keys:
         sk = k[perm]
         new[1:] |= sk[1:] != sk[:-1]
@@ -216,89 +248,183 @@ def _seq(table: pa.Table, *, desc: bool) -> np.ndarray:
     return -seq if desc else seq
 
 
-def _take_valid(values: np.ndarray, valid: np.ndarray) -> pa.Array:
-    return pa.array(values, mask=~valid)
+def _winners(name: str, keys: pa.Table) -> tuple[np.ndarray, dict[str, pa.Array]]:
+    """Rows that win (ascending row numbers) and columns computed over each key's rows.
+
+    ``keys`` holds the key and order columns (and ``collected`` for tweets) of
+    every row; see the module docstring for the rules.
+    """
+    spec = CONTRACT[name]
+    if name == "tweets":
+        order = [
+            _sort_values(pc.is_null(keys.column("retweet_count"))),
+            _sort_values(keys.column("observed_at"), desc=True),
+            _seq(keys, desc=True),
+        ]
+    elif "observed_at" in spec.names and "observed_at" not in spec.key:
+        order = [_sort_values(keys.column("observed_at"), desc=True), _seq(keys, desc=True)]
+    else:
+        order = [_seq(keys, desc=True)]
+    perm, starts = _groups(keys, spec.key, order)
+    winners = perm[starts]
+    back = np.argsort(winners)
+    computed = {}
+    if name == "tweets":  # any observation from a collection makes the tweet collected
+        collected = keys.column("collected").to_numpy(zero_copy_only=False)[perm]
+        computed["collected"] = pa.array(np.logical_or.reduceat(collected, starts)[back])
+    return winners[back], computed
+
+
+def _order_columns(name: str) -> list[str]:
+    spec = CONTRACT[name]
+    extra = {"tweets": ["retweet_count", "collected"]}.get(name, [])
+    cols = [*spec.key, *extra, *(["observed_at"] if "observed_at" in spec.names else [])]
+    return list(dict.fromkeys([*cols, SEQ]))
+
+
+def _write_winners(name: str, sources: list[Path], writer: _PartWriter) -> None:
+    """Stream the winning rows of the spill files into ``writer``, in file order."""
+    schema = CONTRACT[name].schema
+    winners, computed = _winners(name, _columns(sources, _order_columns(name)))
+    done = offset = 0
+    for batch in _batches(sources):
+        end = int(np.searchsorted(winners, offset + batch.num_rows))
+        if end > done:
+            rows = pa.Table.from_batches([batch]).select(schema.names)
+            rows = rows.take(pa.array(winners[done:end] - offset))
+            for column, values in computed.items():
+                rows = rows.set_column(schema.names.index(column), column, values[done:end])
+            writer.write(rows.cast(schema))
+        done, offset = end, offset + batch.num_rows
+
+
+def _write_latest_filled(sources: list[Path], writer: _PartWriter) -> None:
+    """``users``: the newest snapshot per user, its missing fields from the newest that has them."""
+    schema = CONTRACT["users"].schema
+    names = schema.names
+    keys = _columns(sources, ["user_id", "observed_at", SEQ])
+    order = [_sort_values(keys.column("observed_at"), nulls_first=True), _seq(keys, desc=False)]
+    perm, starts = _groups(keys, ("user_id",), order)
+    ends = np.append(starts[1:], len(perm)) - 1
+    # per column, the row of each user's group to take it from (-1: never set)
+    where = {"user_id": perm[ends]}
+    position = np.arange(len(perm), dtype=np.int64)
+    for column, ok in _validity(sources, names[1:]).items():
+        if ok is None:
+            where[column] = perm[ends]
+            continue
+        last = np.maximum.reduceat(np.where(ok[perm], position, -1), starts)
+        where[column] = np.where(last < 0, -1, perm[np.maximum(last, 0)])
+    columns = {n: _gather(sources, n, where[n]) for n in names}
+    writer.write(pa.Table.from_arrays([columns[n] for n in names], schema=schema))
+
+
+def _gather(sources: list[Path], column: str, rows: np.ndarray) -> pa.Array:
+    """Values of ``column`` at row numbers ``rows`` (-1: null), streamed through the spill files."""
+    order = np.argsort(rows, kind="stable")
+    sorted_rows = rows[order]
+    pieces, done, offset = [], int(np.searchsorted(sorted_rows, 0)), 0
+    for batch in _batches(sources):
+        end = int(np.searchsorted(sorted_rows, offset + batch.num_rows))
+        if end > done:
+            values = batch.column(batch.schema.get_field_index(column))
+            pieces.append(values.take(pa.array(sorted_rows[done:end] - offset)))
+        done, offset = end, offset + batch.num_rows
+    missing = int(np.searchsorted(sorted_rows, 0))
+    typ = CONTRACT["users"].schema.field(column).type
+    values = pa.concat_arrays([pa.nulls(missing, typ), *(p.cast(typ) for p in pieces)])
+    return values.take(pa.array(np.argsort(order)))
+
+
+def _write_span(sources: list[Path], writer: _PartWriter) -> None:
+    """``follows``: one row per link, first seen at the earliest and last at the latest snapshot."""
+    schema = CONTRACT["follows"].schema
+    table = _columns(sources, [*schema.names, SEQ])
+    perm, starts = _groups(table, ("follower_id", "followed_id"), [])
+    first = pa.array(perm[starts])
+    out = [table.column("follower_id").take(first), table.column("followed_id").take(first)]
+    for column, reduce, empty in (
+        ("first_seen_at", np.minimum, _BIG),
+        ("observed_at", np.maximum, -_BIG),
+    ):
+        col = table.column(column)
+        ok = col.is_valid().to_numpy(zero_copy_only=False)
+        values = np.where(ok, col.cast(pa.int64()).fill_null(0).to_numpy(), empty)[perm]
+        got = reduce.reduceat(values, starts)
+        out.append(pa.array(got, mask=got == empty).cast(schema.field(column).type))
+    writer.write(pa.Table.from_arrays(out, schema=schema))
+
+
+class _PartWriter:
+    """A part file written in row groups of about :data:`ROW_GROUP` rows, each checked."""
+
+    def __init__(self, name: str, path: Path) -> None:
+        self.name, self.path = name, path
+        self.writer: pq.ParquetWriter | None = None
+        self.held: list[pa.Table] = []
+        self.rows = 0
+
+    def write(self, table: pa.Table) -> None:
+        check_table(self.name, table)
+        self.held.append(table)
+        if sum(t.num_rows for t in self.held) >= ROW_GROUP:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self.held:
+            return
+        table = pa.concat_tables(self.held)
+        self.held = []
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(
+                self.path, CONTRACT[self.name].schema,
+                compression=store.COMPRESSION, write_statistics=False,
+            )  # fmt: skip
+        self.writer.write_table(table)
+        self.rows += table.num_rows
+
+    def close(self) -> int:
+        self._flush()
+        if self.writer is not None:
+            self.writer.close()
+        return self.rows
 
 
 def dedup(name: str, table: pa.Table) -> pa.Table:
-    """One row per key of table ``name`` (rows with a ``_seq`` column), sorted by key.
+    """One row per key of table ``name`` from rows with a ``_seq`` column, sorted by key.
+
+    The rules of the module docstring, on rows held in memory (ingest streams
+    them from its spill files instead).
 
     Examples
     --------
+    >>> ts = pa.timestamp("us", tz="UTC")
     >>> t = pa.table({"follower_id": [1, 1], "followed_id": [2, 2],
-    ...               "first_seen_at": pa.array([5, 3], pa.timestamp("us", tz="UTC")),
-    ...               "observed_at": pa.array([5, 3], pa.timestamp("us", tz="UTC")),
+    ...               "first_seen_at": pa.array([5, 3], ts), "observed_at": pa.array([5, 3], ts),
     ...               "_seq": [0, 1]})
     >>> row = dedup("follows", t).to_pylist()[0]
     >>> row["first_seen_at"].microsecond, row["observed_at"].microsecond
     (3, 5)
     """
-    spec = CONTRACT[name]
-    schema = spec.schema
-    if table.num_rows == 0:
-        return schema.empty_table()
+    with tempfile.TemporaryDirectory() as tmp:
+        source, out = Path(tmp) / "rows.arrow", Path(tmp) / "out.parquet"
+        with pa.OSFile(str(source), "wb") as sink, pa.ipc.new_file(sink, table.schema) as w:
+            w.write_table(table)
+        writer = _PartWriter(name, out)
+        _dedup_into(name, [source], writer)
+        writer.close()
+        rows = pq.read_table(out) if out.exists() else CONTRACT[name].schema.empty_table()
+    return store.sort_by_key(name, rows.cast(CONTRACT[name].schema))
+
+
+def _dedup_into(name: str, sources: list[Path], writer: _PartWriter) -> None:
+    """De-duplicate the rows of the spill files ``sources`` into ``writer``."""
     if name == "users":
-        return _latest_filled(table, schema)
-    if name == "follows":
-        return _span(table, schema)
-    if name == "tweets":
-        order = [
-            _sort_values(pc.is_null(table.column("retweet_count"))),
-            _sort_values(table.column("observed_at"), desc=True),
-            _seq(table, desc=True),
-        ]
-    elif "observed_at" in spec.names and "observed_at" not in spec.key:
-        order = [_sort_values(table.column("observed_at"), desc=True), _seq(table, desc=True)]
+        _write_latest_filled(sources, writer)
+    elif name == "follows":
+        _write_span(sources, writer)
     else:
-        order = [_seq(table, desc=True)]
-    perm, starts = _groups(table, spec.key, order)
-    out = table.take(pa.array(perm[starts])).select(spec.names)
-    if name == "tweets":  # any observation from a collection makes the tweet collected
-        collected = table.column("collected").to_numpy()[perm]
-        out = out.set_column(
-            spec.names.index("collected"),
-            "collected",
-            pa.array(np.logical_or.reduceat(collected, starts)),
-        )
-    return out.cast(schema)
-
-
-def _latest_filled(table: pa.Table, schema: pa.Schema) -> pa.Table:
-    """``users``: the newest snapshot per user, its missing fields from the newest that has them."""
-    order = [_sort_values(table.column("observed_at"), nulls_first=True), _seq(table, desc=False)]
-    perm, starts = _groups(table, ("user_id",), order)
-    table = table.take(pa.array(perm))
-    ends = np.append(starts[1:], len(perm)) - 1
-    index = np.arange(len(perm), dtype=np.int64)
-    columns = []
-    for f in schema:
-        col = table.column(f.name).combine_chunks()
-        if f.name == "user_id" or not col.null_count:
-            columns.append(col.take(pa.array(ends)))
-            continue
-        # the last row of each group where the field is set (-1: never set)
-        where = np.where(col.is_valid().to_numpy(zero_copy_only=False), index, -1)
-        last = np.maximum.reduceat(where, starts)
-        columns.append(col.take(pa.array(last, mask=last < 0)))
-    return pa.Table.from_arrays(columns, schema=schema)
-
-
-def _span(table: pa.Table, schema: pa.Schema) -> pa.Table:
-    """``follows``: one row per link, first seen at the earliest and last at the latest snapshot."""
-    perm, starts = _groups(table, ("follower_id", "followed_id"), [])
-    table = table.take(pa.array(perm))
-    out = [table.column("follower_id").take(pa.array(starts)),
-           table.column("followed_id").take(pa.array(starts))]  # fmt: skip
-    for column, reduce, empty in (
-        ("first_seen_at", np.minimum, _BIG),
-        ("observed_at", np.maximum, -_BIG),
-    ):
-        col = table.column(column).combine_chunks()
-        valid = col.is_valid().to_numpy(zero_copy_only=False)
-        values = np.where(valid, col.cast(pa.int64()).fill_null(0).to_numpy(), empty)
-        got = reduce.reduceat(values, starts)
-        out.append(_take_valid(got, got != empty).cast(schema.field(column).type))
-    return pa.Table.from_arrays(out, schema=schema)
+        _write_winners(name, sources, writer)
 
 
 # --- writing a table ---------------------------------------------------------------------------
@@ -329,10 +455,10 @@ def _overlap(name: str, part: Path, spill: Spill) -> np.ndarray:
         which = bucket_of(old.column(by).to_numpy(), spill.buckets)
     hits = [np.empty(0, dtype=np.int64)]
     for bucket in np.unique(which):
-        new = spill.read(SOURCE[name], int(bucket), key)
-        if new is None:
+        path = spill.path(SOURCE[name], int(bucket))
+        if not path.is_file():
             continue
-        new = _join_keys(new, key).group_by(key).aggregate([])
+        new = _join_keys(_columns([path], key), key).group_by(key).aggregate([])
         mine = old.filter(pa.array(which == bucket)) if spill.buckets > 1 else old
         found = mine.join(new, keys=key, join_type="left semi")
         hits.append(found.column("_row").to_numpy())
@@ -365,21 +491,14 @@ def merge_table(name: str, old_parts: list[Path], spill: Spill, out: Path) -> in
             store.write_part(target, name, table.filter(pa.array(keep)))
     spill.finish(f"old-{name}")
     if has_new:
-        with_seq = pa.schema([*schema, pa.field(SEQ, pa.int64())])
-        path = out / store.part_name(store.next_part_number(old_parts))
-        with pq.ParquetWriter(
-            path, schema, compression=store.COMPRESSION, write_statistics=False
-        ) as writer:
+        writer = _PartWriter(name, out / store.part_name(store.next_part_number(old_parts)))
+        try:
             for bucket in range(spill.buckets):
-                pieces = [
-                    t.select(with_seq.names).cast(with_seq)
-                    for t in (spill.read(SOURCE[name], bucket), spill.read(f"old-{name}", bucket))
-                    if t is not None
-                ]
-                if pieces:
-                    table = dedup(name, pa.concat_tables(pieces))
-                    check_table(name, table)
-                    writer.write_table(table)
+                sources = spill.sources(name, bucket)
+                if sources:
+                    _dedup_into(name, sources, writer)
+        finally:
+            writer.close()
     _limit_parts(name, out)
     return store.num_rows(out.parent, name)
 

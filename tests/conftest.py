@@ -169,3 +169,11 @@ def hostile_table_report(tiny_root, tmp_path_factory):
     finally:
         settings.set_data_dir(None)
     return result
+
+
+def page_at_a_time(monkeypatch) -> None:
+    """Make ingest read every line through add_page (no Arrow fast path, streaming or chunked)."""
+    from analysis import ingest
+
+    monkeypatch.setattr(ingest, "_stream_file", lambda *args, **kwargs: (0, "bad"))
+    monkeypatch.setattr(ingest, "_parse_chunk", lambda chunk, n_lines, kind=None: None)

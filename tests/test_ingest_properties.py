@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 from analysis import ingest, settings
 from analysis.ingest import ingest_files
 from analysis.tables import TABLE_NAMES, load_dataset
-from tests.conftest import write_jsonl
+from tests.conftest import page_at_a_time, write_jsonl
 
 TAGS = ["santé", "Santé", "SANTÉ", "sante", "FOAMed", "docstoctoc", "ß", "İstanbul"]
 BASE_TWEET = 1460323737035677000  # 19-digit ids
@@ -186,15 +187,12 @@ def test_fast_path_and_page_at_a_time_path_agree_on_any_pages(pages):
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         settings.set_data_dir(root)
-        original, slow_path = ingest._parse_chunk, ingest._read_chunk_slow
-        try:
-            ingest._read_chunk_slow = None  # the fast run must not need it
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(ingest, "_read_chunk_slow", None)  # the fast run must not need it
             fast = _ingest(root, "fast", [pages], one_run=True)
-            ingest._read_chunk_slow = slow_path
-            ingest._parse_chunk = lambda chunk, n_lines, kind=None: None
+        with pytest.MonkeyPatch.context() as mp:
+            page_at_a_time(mp)
             slow = _ingest(root, "slow", [pages], one_run=True)
-        finally:
-            ingest._parse_chunk, ingest._read_chunk_slow = original, slow_path
-            settings.set_data_dir(None)
+        settings.set_data_dir(None)
     for name in TABLE_NAMES:
         pd.testing.assert_frame_equal(fast[name], slow[name], obj=name)

@@ -15,7 +15,7 @@ from analysis import ingest, settings, store
 from analysis.errors import RawFormatError
 from analysis.ingest import add_page, ingest_files
 from analysis.tables import CONTRACT, TABLE_NAMES, load_dataset, to_pandas
-from tests.conftest import write_jsonl
+from tests.conftest import page_at_a_time, write_jsonl
 from tests.pages import BIG, followers_page, following_page, search_page
 
 
@@ -44,13 +44,13 @@ def _pages(n: int) -> list[dict]:
 @pytest.fixture
 def slow_only(monkeypatch):
     """Force every chunk through the page-at-a-time path (add_page)."""
-    monkeypatch.setattr(ingest, "_parse_chunk", lambda chunk, n_lines, kind=None: None)
+    page_at_a_time(monkeypatch)
 
 
 def test_fast_path_and_page_at_a_time_path_give_identical_tables(tmp_data, monkeypatch):
     raw = write_jsonl(tmp_data / "p.jsonl", _pages(30))
     ingest_files([raw], "fast", progress=False)
-    monkeypatch.setattr(ingest, "_parse_chunk", lambda chunk, n_lines, kind=None: None)
+    page_at_a_time(monkeypatch)
     ingest_files([raw], "slow", progress=False)
     _assert_same_tables("fast", "slow")
     assert len(load_dataset("fast").tweets) == 30 * 2 + 1
@@ -281,7 +281,7 @@ def test_chunks_hold_whole_lines_even_longer_than_a_chunk(tmp_path):
 @pytest.mark.parametrize("path", ["fast", "page-at-a-time"])
 def test_edge_lists_resolve_usernames_of_accounts_already_spilled(tmp_data, monkeypatch, path):
     if path == "page-at-a-time":
-        monkeypatch.setattr(ingest, "_parse_chunk", lambda chunk, n_lines, kind=None: None)
+        page_at_a_time(monkeypatch)
     monkeypatch.setattr(ingest, "FLUSH_ROWS", 1)  # every account is on disk before the CSV
     monkeypatch.setattr(ingest, "USERNAMES_COMPACT", 1)  # and the username index compacted
     pages = write_jsonl(tmp_data / "p.jsonl", [search_page()])
@@ -309,7 +309,7 @@ def test_twarc2_pages_take_the_fast_path_and_match_the_page_at_a_time_path(tmp_d
     report = ingest_files([raw], "fast", progress=False)
     assert report.files[0].format == "twarc2-pages" and report.pages == 7
     monkeypatch.setattr(ingest, "_read_chunk_slow", slow)
-    monkeypatch.setattr(ingest, "_parse_chunk", lambda chunk, n_lines, kind=None: None)
+    page_at_a_time(monkeypatch)
     ingest_files([raw], "slow", progress=False)
     _assert_same_tables("fast", "slow")
     assert list(load_dataset("fast").follows[["follower_id", "followed_id"]].itertuples(index=False, name=None)) == [(11, 12)]  # fmt: skip
