@@ -34,6 +34,7 @@ spaces) are recognised and passed on as skipped, not as errors.
 from __future__ import annotations
 
 import csv
+import functools
 import gzip
 import io
 import re
@@ -163,7 +164,14 @@ def twarc_endpoint(url: str) -> tuple[str | None, dict]:
     >>> twarc_endpoint("https://api.twitter.com/2/tweets/counts/recent?query=x")[0]
     'counts_recent'
     """
-    parsed = urlparse(url or "")
+    endpoint, params = _twarc_route(url or "")
+    return endpoint, dict(params)
+
+
+@functools.lru_cache(maxsize=4096)
+def _twarc_route(url: str) -> tuple[str | None, tuple[tuple[str, str], ...]]:
+    """:func:`twarc_endpoint`, cached: the pages of one collection share their URL."""
+    parsed = urlparse(url)
     for pattern, endpoint in _TWARC_ROUTES:
         m = pattern.search(parsed.path)
         if m:
@@ -173,8 +181,8 @@ def twarc_endpoint(url: str) -> tuple[str | None, dict]:
             query = parse_qs(parsed.query).get("query")
             if query:
                 params["query"] = query[0]
-            return endpoint, params
-    return None, {}
+            return endpoint, tuple(params.items())
+    return None, ()
 
 
 # --------------------------------------------------------------------------- converters

@@ -55,8 +55,8 @@ BUCKET_BY = {
 #: The spilled rows each table is made from (``user_snapshots`` and ``users`` share theirs).
 SOURCE = {name: name for name in BUCKET_BY} | {"user_snapshots": "users"}
 SEQ = "_seq"
-#: Rows per row group of the parts ingest writes.
-ROW_GROUP = 256 * 1024
+#: Bytes of rows (in memory) per row group of the parts ingest writes.
+ROW_GROUP_BYTES = 128 << 20
 _BIG = np.int64(1) << np.int64(62)
 
 
@@ -266,13 +266,16 @@ def _winners(name: str, keys: pa.Table) -> tuple[np.ndarray, dict[str, pa.Array]
     else:
         order = [_seq(keys, desc=True)]
     perm, starts = _groups(keys, spec.key, order)
-    winners = perm[starts]
-    back = np.argsort(winners)
+    won = np.zeros(len(perm), dtype=bool)
+    won[perm[starts]] = True
     computed = {}
     if name == "tweets":  # any observation from a collection makes the tweet collected
-        collected = keys.column("collected").to_numpy(zero_copy_only=False)[perm]
-        computed["collected"] = pa.array(np.logical_or.reduceat(collected, starts)[back])
-    return winners[back], computed
+        collected = keys.column("collected").to_numpy(zero_copy_only=False)
+        any_collected = np.logical_or.reduceat(collected[perm], starts)
+        by_row = np.zeros(len(perm), dtype=bool)
+        by_row[perm[starts]] = any_collected
+        computed["collected"] = pa.array(by_row[won])
+    return np.flatnonzero(won), computed
 
 
 def _order_columns(name: str) -> list[str]:
@@ -315,25 +318,34 @@ def _write_latest_filled(sources: list[Path], writer: _PartWriter) -> None:
             continue
         last = np.maximum.reduceat(np.where(ok[perm], position, -1), starts)
         where[column] = np.where(last < 0, -1, perm[np.maximum(last, 0)])
-    columns = {n: _gather(sources, n, where[n]) for n in names}
+    columns = _gather(sources, where)
     writer.write(pa.Table.from_arrays([columns[n] for n in names], schema=schema))
 
 
-def _gather(sources: list[Path], column: str, rows: np.ndarray) -> pa.Array:
-    """Values of ``column`` at row numbers ``rows`` (-1: null), streamed through the spill files."""
-    order = np.argsort(rows, kind="stable")
-    sorted_rows = rows[order]
-    pieces, done, offset = [], int(np.searchsorted(sorted_rows, 0)), 0
+def _gather(sources: list[Path], where: dict[str, np.ndarray]) -> dict[str, pa.Array]:
+    """Per column, its values at row numbers ``where[column]`` (-1: null), in one pass."""
+    plans = {}
+    for column, rows in where.items():
+        order = np.argsort(rows, kind="stable")
+        sorted_rows = rows[order]
+        start = int(np.searchsorted(sorted_rows, 0))  # the -1s come first
+        plans[column] = (order, sorted_rows, start, [])
+    offset = 0
     for batch in _batches(sources):
-        end = int(np.searchsorted(sorted_rows, offset + batch.num_rows))
-        if end > done:
-            values = batch.column(batch.schema.get_field_index(column))
-            pieces.append(values.take(pa.array(sorted_rows[done:end] - offset)))
-        done, offset = end, offset + batch.num_rows
-    missing = int(np.searchsorted(sorted_rows, 0))
-    typ = CONTRACT["users"].schema.field(column).type
-    values = pa.concat_arrays([pa.nulls(missing, typ), *(p.cast(typ) for p in pieces)])
-    return values.take(pa.array(np.argsort(order)))
+        end_row = offset + batch.num_rows
+        for column, (_, sorted_rows, start, pieces) in plans.items():
+            done = start + sum(len(p) for p in pieces)
+            end = int(np.searchsorted(sorted_rows, end_row))
+            if end > done:
+                values = batch.column(batch.schema.get_field_index(column))
+                pieces.append(values.take(pa.array(sorted_rows[done:end] - offset)))
+        offset = end_row
+    out = {}
+    for column, (order, _, start, pieces) in plans.items():
+        typ = CONTRACT["users"].schema.field(column).type
+        values = pa.concat_arrays([pa.nulls(start, typ), *(p.cast(typ) for p in pieces)])
+        out[column] = values.take(pa.array(np.argsort(order)))
+    return out
 
 
 def _write_span(sources: list[Path], writer: _PartWriter) -> None:
@@ -356,7 +368,7 @@ def _write_span(sources: list[Path], writer: _PartWriter) -> None:
 
 
 class _PartWriter:
-    """A part file written in row groups of about :data:`ROW_GROUP` rows, each checked."""
+    """A part file written in row groups of about :data:`ROW_GROUP_BYTES`, each checked."""
 
     def __init__(self, name: str, path: Path) -> None:
         self.name, self.path = name, path
@@ -367,7 +379,7 @@ class _PartWriter:
     def write(self, table: pa.Table) -> None:
         check_table(self.name, table)
         self.held.append(table)
-        if sum(t.num_rows for t in self.held) >= ROW_GROUP:
+        if sum(t.nbytes for t in self.held) >= ROW_GROUP_BYTES:
             self._flush()
 
     def _flush(self) -> None:
@@ -377,9 +389,8 @@ class _PartWriter:
         self.held = []
         if self.writer is None:
             self.writer = pq.ParquetWriter(
-                self.path, CONTRACT[self.name].schema,
-                compression=store.COMPRESSION, write_statistics=False,
-            )  # fmt: skip
+                self.path, CONTRACT[self.name].schema, **store.write_options(self.name)
+            )
         self.writer.write_table(table)
         self.rows += table.num_rows
 
