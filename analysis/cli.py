@@ -123,6 +123,15 @@ def _cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_compact(args: argparse.Namespace) -> int:
+    from analysis.store import compact
+    from analysis.tables import dataset_dir
+
+    for name, parts in compact(dataset_dir(args.dataset)).items():
+        print(f"{name}: {parts} part{'s' if parts != 1 else ''} -> {min(parts, 1)}")
+    return 0
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     from analysis.report import build_reports
 
@@ -402,6 +411,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("info", help="tables' sizes, time span and languages of a dataset")
     p.add_argument("dataset", nargs="?", default=settings.DEFAULT_DATASET)
     p.set_defaults(func=_cmd_info)
+
+    p = sub.add_parser(
+        "compact",
+        help="merge each table's parts into one Parquet file (appends add parts)",
+        description="Merge each table's parts into one Parquet file, sorted by key. Appending "
+        "raw files adds a part per table; tools that want a single file per table can run "
+        "this after appending. No row changes.",
+    )
+    p.add_argument("dataset", nargs="?", default=settings.DEFAULT_DATASET)
+    p.set_defaults(func=_cmd_compact)
 
     p = sub.add_parser("report", help="run the notebooks on a dataset and export HTML reports")
     p.add_argument("--dataset", default=settings.DEFAULT_DATASET)

@@ -515,17 +515,18 @@ def merge_table(name: str, old_parts: list[Path], spill: Spill, out: Path) -> in
 
 
 def _limit_parts(name: str, out: Path) -> None:
-    """Merge a table's small parts into one when it has more than :data:`store.MAX_PARTS`."""
+    """Past :data:`store.MAX_PARTS` parts, merge all but the largest half into one part.
+
+    Parts never share a key, so merging only concatenates them; the cost falls
+    on the small (recent) parts, not on the bulk of the table.
+    """
     parts = store.part_files(out.parent, name)
     if len(parts) <= store.MAX_PARTS:
         return
-    sizes = [p.stat().st_size for p in parts]
-    small = [p for p, s in zip(parts, sizes, strict=True) if s < max(sizes)] or parts[1:]
+    by_size = sorted(parts, key=lambda p: p.stat().st_size, reverse=True)
+    small = sorted(by_size[max(1, store.MAX_PARTS // 2) :], key=store.part_number)
     merged = pa.concat_tables([pq.read_table(p).cast(CONTRACT[name].schema) for p in small])
-    store.write_part(
-        out / store.part_name(store.next_part_number(parts)),
-        name,
-        store.sort_by_key(name, merged),
-    )
+    target = out / store.part_name(store.next_part_number(parts))
+    store.write_part(target, name, store.sort_by_key(name, merged))
     for p in small:
         p.unlink()

@@ -81,10 +81,11 @@ def part_files(folder: Path, name: str) -> list[Path]:
         return [path]
     if not path.is_dir():
         return []
-    return sorted((p for p in path.iterdir() if _PART.match(p.name)), key=lambda p: _part_number(p))
+    return sorted((p for p in path.iterdir() if _PART.match(p.name)), key=part_number)
 
 
-def _part_number(path: Path) -> int:
+def part_number(path: Path) -> int:
+    """The number of a part file (0 for a single-file table)."""
     match = _PART.match(path.name)
     return int(match.group(1)) if match else 0
 
@@ -96,7 +97,7 @@ def part_name(number: int) -> str:
 
 def next_part_number(parts: list[Path]) -> int:
     """The number a new part takes after ``parts``."""
-    return max((_part_number(p) for p in parts), default=-1) + 1
+    return max((part_number(p) for p in parts), default=-1) + 1
 
 
 def sort_by_key(name: str, table: pa.Table) -> pa.Table:
