@@ -11,19 +11,25 @@ recognised per file and converted to v2 pages by :mod:`analysis.formats`;
 
 How it works, and why it is fast and bounded in memory:
 
-1. **Extract.** A file is read in chunks of about :data:`CHUNK_BYTES` (``.gz``
-   decompressed on the fly). A chunk of plain API v2 pages is parsed by
-   Arrow's multi-threaded JSON reader against a fixed schema and flattened
-   into the contract's rows with Arrow compute (:func:`_extract_chunk`): no
-   Python object per tweet. A chunk Arrow cannot take as a whole (a bad line,
-   a page without provenance whose kind is unclear, an id that is not a
-   number...) is read line by line through :func:`add_page`, the page-at-a-time
-   path that any other reader (another format's pages) also goes through; both
-   paths give the same rows. Rows go to spill files on disk as they come.
-2. **Merge.** DuckDB merges the spilled rows with the dataset's existing tables
-   (de-duplicating by key, newest observation winning) under a memory limit,
-   spilling to disk if it must, and the result is written in the contract's
-   exact schema.
+1. **Extract.** A file of API v2 pages (as :mod:`analysis.collect`,
+   ``medtwitter demo`` and twarc2 write them; ``.gz`` decompressed on the fly)
+   goes through Arrow's streaming JSON reader in a parser thread, which parses
+   blocks on every core against a fixed schema (narrowed to tweets or to users
+   by the file's first page: :data:`_SCHEMAS`), while the main thread flattens
+   about :data:`CHUNK_BYTES` of pages at a time into the contract's rows with
+   Arrow compute (:func:`_extract_chunk`): no Python object per tweet. Where
+   the reader stops at a line it cannot take (not JSON, not a page, a page of
+   unclear kind, an id that is not a number...), the chunk holding it is read
+   line by line through :func:`add_page`, the page-at-a-time path that any
+   other format's pages also go through (both paths give the same rows), and
+   streaming resumes after it. Rows go to spill files (Arrow IPC) as they come.
+2. **Merge.** :func:`analysis.merge.merge_table` de-duplicates each table's
+   rows by key (newest observation winning) from the spill files, holding only
+   keys and sort columns in memory and streaming the winning rows into one new
+   Parquet part. Existing parts none of whose keys the new rows carry are kept
+   as they are (hard links); parts holding some are rewritten without them
+   (see :mod:`analysis.store`). So an append costs time in proportion to the
+   new file and the rows it updates, not to the dataset.
 3. **Swap.** Everything is written in a staging folder that replaces the
    dataset folder by renames only at the end.
 
@@ -35,10 +41,10 @@ Guarantees:
   the first bad line an error instead);
 * re-ingesting a file changes nothing: tweets, users and edges are
   de-duplicated by id (newest metrics and snapshots win; ``user_snapshots``
-  keeps every snapshot);
+  keeps every snapshot), and no key is in two parts of a table;
 * the dataset is replaced atomically: an interrupted ingest leaves it as it was;
-* peak memory does not grow with the input (chunks, spill files, DuckDB's
-  memory limit).
+* peak memory does not grow with the input (groups of pages, spill files, hash
+  buckets of :data:`analysis.merge.BUCKET_BYTES` of input for the merge).
 """
 
 from __future__ import annotations
