@@ -157,21 +157,39 @@ class _Spill(merge.Spill):
 
     def __init__(self, folder: Path, buckets: int = 1, usernames: bool = True) -> None:
         super().__init__(folder, buckets)
-        #: (username, user_id) of every user row spilled, compacted to one row per account
+        #: (username, user_id) of every user row spilled: earlier segments, then this one's
         self.usernames: list[pa.Table] = []
+        self.segment_usernames: list[pa.Table] = []
         #: whether to note them (only edge lists naming accounts need them)
         self.track_usernames = usernames
 
     def write(self, name: str, table: pa.Table, rank: np.ndarray | None = None) -> None:
         if name == "users" and table.num_rows and self.track_usernames:
             names = table.select(["username", "user_id"]).cast(_NAMES)
-            self.usernames.append(names.filter(pc.is_valid(names.column("username"))))
-            if sum(t.num_rows for t in self.usernames) > USERNAMES_COMPACT:
-                # keep one row per account, so this index grows with accounts, not tweets
-                grouped = pa.concat_tables(self.usernames).group_by("username", use_threads=False)
-                last = grouped.aggregate([("user_id", "last")])
-                self.usernames = [pa.table([last["username"], last["user_id_last"]], schema=_NAMES)]
+            self.segment_usernames.append(names.filter(pc.is_valid(names.column("username"))))
+            self.segment_usernames = _compact_usernames(self.segment_usernames)
         super().write(name, table, rank)
+
+    def begin(self) -> None:
+        super().begin()
+        self.usernames = _compact_usernames([*self.usernames, *self.segment_usernames])
+        self.segment_usernames = []
+
+    def rollback(self) -> None:
+        super().rollback()
+        self.segment_usernames = []
+
+    def all_usernames(self) -> list[pa.Table]:
+        return [*self.usernames, *self.segment_usernames]
+
+
+def _compact_usernames(tables: list[pa.Table]) -> list[pa.Table]:
+    """One row per account once there are many, so the index grows with accounts, not tweets."""
+    if sum(t.num_rows for t in tables) <= USERNAMES_COMPACT:
+        return tables
+    last = pa.concat_tables(tables).group_by("username", use_threads=False)
+    last = last.aggregate([("user_id", "last")])
+    return [pa.table([last["username"], last["user_id_last"]], schema=_NAMES)]
 
 
 class _Rows:
@@ -892,31 +910,16 @@ def _read_file(
             bar.update(size)
         return report
 
-    offset = lineno = 0  # where the next unread line starts, and lines before it
-    # data parsed as the first page's kind; where it does not fit, parsed again for any kind
-    kind = _data_kind(path, convert)
+    if rows.sink is not None and _stream_whole_file(path, rows, report, convert, bar):
+        return report
+    lineno = 0
     try:
-        while rows.sink is not None:
-            # the whole file through Arrow's streaming reader, up to a line it cannot take
-            pages, stop = _stream_file(path, offset, rows, report, convert, kind, bar)
-            if stop is None:
-                break
-            n_bytes, n_lines = _skip_pages(path, offset, pages)
-            offset, lineno = offset + n_bytes, lineno + n_lines
-            if stop == "kind":
-                kind = None
-                continue
-            # the chunk holding that line, line by line (bad lines set aside); then stream on
-            n_bytes, n_lines = _read_chunk_at(path, offset, lineno, rows, report, bad, convert)
-            if not n_bytes:
-                break
-            offset, lineno = offset + n_bytes, lineno + n_lines
-            if bar is not None and path.suffix != ".gz":
-                bar.update(n_bytes)
-        else:
-            for chunk, n_lines, _, _ in _parsed_chunks(path, False):
+        for chunk, n_lines, pages in _parsed_chunks(path, rows.sink is not None):
+            if pages is None or not _read_chunk_fast(pages, n_lines, rows, report, convert):
                 _read_chunk_slow(chunk, lineno, rows, report, bad, convert)
-                lineno += n_lines
+            lineno += n_lines
+            if bar is not None and path.suffix != ".gz":
+                bar.update(len(chunk))
     except (OSError, EOFError) as exc:
         bad(lineno + 1, b"", f"unreadable ({exc}); the file may be truncated or not gzip")
     if bar is not None and path.suffix == ".gz":
@@ -940,7 +943,7 @@ def _username_lookup(rows: _Rows) -> formats.UsernameLookup:
 
     def lookup(username: str) -> int | None:
         if not index:
-            parts = [] if rows.sink is None else rows.sink.usernames
+            parts = [] if rows.sink is None else rows.sink.all_usernames()
             users = rows.cols["users"]
             held = pa.table({"username": users["username"], "user_id": users["user_id"]}, _NAMES)
             for part in [*parts, held]:
@@ -953,49 +956,75 @@ def _username_lookup(rows: _Rows) -> formats.UsernameLookup:
     return lookup
 
 
-def _open_at(path: Path, offset: int):
-    """An Arrow input stream of a file (``.gz`` decompressed) from byte ``offset`` on."""
-    source = pa.OSFile(str(path))
-    if path.suffix != ".gz":
-        source.seek(offset)
-        return source
-    stream = pa.CompressedInputStream(source, "gzip")
-    while offset > 0:  # a gzip stream cannot seek: read up to the offset
-        offset -= len(stream.read(min(offset, CHUNK_BYTES)))
-    return stream
+def _stream_whole_file(path: Path, rows: _Rows, report: FileReport, convert, bar=None) -> bool:
+    """Ingest a whole file with Arrow's streaming JSON reader; False if it must go in chunks.
+
+    The fast way for files of API pages. The file is one spill segment: if the
+    reader meets a line it cannot take (not JSON, not a page, a page of unclear
+    kind, an id that is not a number...), the segment is rolled back and the
+    caller reads the file again in chunks, line by line where needed, which
+    names and sets aside each bad line. Pages whose ``data`` is not of the kind
+    of the file's first page are read again as pages of any kind first.
+    """
+    if not _starts_with_object(path):  # e.g. a `null` first line, which Arrow cannot take
+        return False
+    first = _data_kind(path, convert)
+    for kind in dict.fromkeys([first, None]):
+        rows.flush()  # rows read before belong to the segments before
+        rows.sink.begin()
+        counts = (report.lines, report.pages, report.skipped_pages)
+        shown = bar.n if bar is not None else 0
+        stop = _stream_file(path, rows, report, convert, kind, bar)
+        if stop is None:
+            return True
+        rows.sink.rollback()
+        report.lines, report.pages, report.skipped_pages = counts
+        if bar is not None:
+            bar.n = shown
+            bar.refresh()
+        if stop != "kind":
+            return False
+    return False
+
+
+def _starts_with_object(path: Path) -> bool:
+    """Whether the first thing in a file (after blanks) opens a JSON object."""
+    try:
+        with _open(path) as fh:
+            head = fh.read(1 << 16).lstrip()
+    except (OSError, EOFError):
+        return False
+    return head.startswith(b"{")
 
 
 def _stream_file(
-    path: Path, offset: int, rows: _Rows, report: FileReport, convert, kind, bar=None
-) -> tuple[int, str | None]:
-    """Ingest a file's pages from byte ``offset`` with Arrow's streaming JSON reader.
+    path: Path, rows: _Rows, report: FileReport, convert, kind, bar=None
+) -> str | None:
+    """Ingest a file's pages with Arrow's streaming JSON reader, ``data`` parsed as ``kind``.
 
     A reader thread parses blocks (on all cores) ahead of the flattening,
-    which takes about :data:`CHUNK_BYTES` of pages at a time. Returns the pages
-    ingested and why it stopped: None at the end of the file, ``"bad"`` before
-    a group of pages holding a line it cannot take (not JSON, not a page...),
-    ``"kind"`` before pages whose ``data`` is not of ``kind``.
+    which takes about :data:`CHUNK_BYTES` of pages at a time. Returns None when
+    the whole file is in, ``"bad"`` at a line it cannot take, ``"kind"`` at
+    pages whose ``data`` is not of ``kind`` (what was read before stays spilled).
     """
-    source = _open_at(path, offset)
-    done, seen, stop = 0, offset, None
+    source = pa.OSFile(str(path))
+    stream = pa.CompressedInputStream(source, "gzip") if path.suffix == ".gz" else source
+    seen = 0
     try:
-        for group in _page_groups(source, kind):
+        for group in _page_groups(stream, kind):
             if isinstance(group, BaseException):
-                stop = "bad"  # the chunk reader names the line
-                break
+                return "bad"
             pages = pa.Table.from_batches(group)
             ok = _read_chunk_fast(pages, pages.num_rows, rows, report, convert, kind)
             if not ok:
-                stop = "bad" if ok is False else "kind"
-                break
-            done += pages.num_rows
+                return "bad" if ok is False else "kind"
             if bar is not None and path.suffix != ".gz":
                 now = source.tell()
                 bar.update(max(0, now - seen))
                 seen = now
     finally:
-        source.close()
-    return done, stop
+        stream.close()
+    return None
 
 
 def _page_groups(source, kind: str | None) -> Iterator[list[pa.RecordBatch] | BaseException]:
@@ -1057,39 +1086,6 @@ def _page_groups(source, kind: str | None) -> Iterator[list[pa.RecordBatch] | Ba
                 thread.join(0.05)
 
 
-def _skip_pages(path: Path, offset: int, pages: int) -> tuple[int, int]:
-    """(bytes, lines) from ``offset`` that hold the next ``pages`` pages (blank lines skipped)."""
-    n_bytes = n_lines = 0
-    if pages == 0:
-        return 0, 0
-    with _open(path) as fh:
-        fh.seek(offset)
-        for line in fh:
-            n_bytes += len(line)
-            n_lines += 1
-            if line.strip():
-                pages -= 1
-                if pages == 0:
-                    break
-    return n_bytes, n_lines
-
-
-def _read_chunk_at(
-    path: Path, offset: int, lineno: int, rows: _Rows, report: FileReport, bad, convert
-) -> tuple[int, int]:
-    """Ingest the chunk of whole lines at ``offset`` (fast if Arrow takes it, else line by line)."""
-    with _open(path) as fh:
-        fh.seek(offset)
-        chunk = next(_chunks(fh), b"")
-    if not chunk:
-        return 0, 0
-    n_lines = chunk.count(b"\n") + (not chunk.endswith(b"\n"))
-    pages = _parse_chunk(chunk, n_lines, None)
-    if pages is None or not _read_chunk_fast(pages, n_lines, rows, report, convert):
-        _read_chunk_slow(chunk, lineno, rows, report, bad, convert)
-    return len(chunk), n_lines
-
-
 def _data_kind(path: Path, convert=None) -> str | None:
     """What the first page of a file holds in ``data`` ('tweets', 'users'), None if unclear."""
     try:
@@ -1107,6 +1103,8 @@ def _parse_chunk(chunk: bytes, n_lines: int, kind: str | None = None) -> pa.Tabl
 
     ``kind`` ('tweets', 'users' or None for either) says what ``data`` is parsed as.
     """
+    if not chunk.lstrip().startswith(b"{"):  # Arrow cannot take a chunk opening with `null`...
+        return None
     try:
         pages = pa_json.read_json(
             io.BytesIO(chunk),
@@ -1119,12 +1117,8 @@ def _parse_chunk(chunk: bytes, n_lines: int, kind: str | None = None) -> pa.Tabl
     return pages if pages.num_rows == n_lines else None
 
 
-def _parsed_chunks(
-    path: Path, parse: bool, state: dict | None = None
-) -> Iterator[tuple[bytes, int, pa.Table | None, str | None]]:
-    """(chunk, lines, parsed pages or None, kind of data parsed) of a file, parsed one chunk ahead.
-
-    ``state["kind"]`` is the kind of ``data`` to parse chunks as (see :func:`_parse_chunk`).
+def _parsed_chunks(path: Path, parse: bool) -> Iterator[tuple[bytes, int, pa.Table | None]]:
+    """(chunk, lines, parsed pages or None) of a file, read and parsed one chunk ahead.
 
     A background thread reads and parses the next chunk (Arrow releases the GIL)
     while the caller flattens the current one; at most two chunks are held.
@@ -1137,9 +1131,7 @@ def _parsed_chunks(
             with _open(path) as fh:
                 for chunk in _chunks(fh):
                     n_lines = chunk.count(b"\n") + (not chunk.endswith(b"\n"))
-                    kind = (state or {}).get("kind")
-                    parsed = _parse_chunk(chunk, n_lines, kind) if parse else None
-                    item = (chunk, n_lines, parsed, kind)
+                    item = (chunk, n_lines, _parse_chunk(chunk, n_lines) if parse else None)
                     while not stop.is_set():
                         try:
                             queue.put(item, timeout=0.1)

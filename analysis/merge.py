@@ -83,11 +83,14 @@ def bucket_of(ids: np.ndarray, buckets: int) -> np.ndarray:
 
 
 class Spill:
-    """Rows on their way to the merge: per table, one Arrow IPC file per bucket.
+    """Rows on their way to the merge: Arrow IPC files per table, bucket and segment.
 
     Each row gets a ``_seq`` number (its arrival order) that breaks ties between
-    observations made at the same time, so the last one read wins. Writes run in
-    one background thread, in order, while the next chunk is parsed.
+    observations made at the same time, so the last one read wins. New rows are
+    written by one background thread, in order, while the next pages are parsed;
+    rows of the existing table that new rows update (:meth:`write_moved`) are
+    written by the merge thread of that table. A segment (one raw file) can be
+    rolled back: its rows are dropped as if never read (:meth:`rollback`).
     """
 
     def __init__(self, folder: Path, buckets: int = 1) -> None:
@@ -97,11 +100,28 @@ class Spill:
         self.writers: dict[tuple[str, int], tuple] = {}
         self.lock = threading.Lock()
         self.seq = 0
+        self.segment = 0
         self.pool = ThreadPoolExecutor(1)
         self.pending: deque = deque()
 
-    def path(self, name: str, bucket: int) -> Path:
-        return self.folder / f"{name}-{bucket:03d}.arrow"
+    def path(self, name: str, bucket: int, segment: int | None = None) -> Path:
+        segment = self.segment if segment is None else segment
+        return self.folder / f"{name}-{bucket:03d}-{segment:05d}.arrow"
+
+    def files(self, name: str, bucket: int) -> list[Path]:
+        """The spill files of ``name`` in ``bucket``, in the order they were written."""
+        return sorted(self.folder.glob(f"{name}-{bucket:03d}-*.arrow"))
+
+    def begin(self) -> None:
+        """Start a new segment (the rows of one raw file)."""
+        self.finish()
+        self.segment += 1
+
+    def rollback(self) -> None:
+        """Drop every row written in the current segment."""
+        self.finish()
+        for path in self.folder.glob(f"*-{self.segment:05d}.arrow"):
+            path.unlink()
 
     def write(self, name: str, table: pa.Table, rank: np.ndarray | None = None) -> None:
         """Append rows; ``rank`` (a permutation) orders them if not in arrival order."""
@@ -137,19 +157,26 @@ class Spill:
             pair[0].write_table(piece)
 
     def has(self, name: str) -> bool:
-        return any(self.path(name, b).is_file() for b in range(self.buckets))
+        return any(self.files(name, b) for b in range(self.buckets))
 
     def finish(self, name: str | None = None) -> None:
-        """Close the files of ``name`` (all tables if None) so that they can be read."""
-        if name is None:
-            while self.pending:
-                self.pending.popleft().result()
-        with self.lock:
-            done = [k for k in self.writers if name is None or k[0] == name]
-            pairs = [self.writers.pop(k) for k in done]
-        for writer, sink in pairs:
-            writer.close()
-            sink.close()
+        """Close the files of ``name`` (all tables if None) so that they can be read.
+
+        Every file is closed even when a pending write failed; the failure is raised after.
+        """
+        try:
+            if name is None:
+                while self.pending:
+                    self.pending.popleft().result()
+        finally:
+            with self.lock:
+                done = [k for k in self.writers if name is None or k[0] == name]
+                pairs = [self.writers.pop(k) for k in done]
+            for writer, sink in pairs:
+                try:
+                    writer.close()
+                finally:
+                    sink.close()
 
     def close(self) -> None:
         """Finish every pending write and file (also after a failure)."""
@@ -160,8 +187,7 @@ class Spill:
 
     def sources(self, name: str, bucket: int) -> list[Path]:
         """The spill files table ``name`` is made from in ``bucket``: new rows, then moved ones."""
-        paths = [self.path(SOURCE[name], bucket), self.path(f"old-{name}", bucket)]
-        return [p for p in paths if p.is_file()]
+        return [*self.files(SOURCE[name], bucket), *self.files(f"old-{name}", bucket)]
 
 
 def _columns(sources: list[Path], columns: list[str]) -> pa.Table:
@@ -466,10 +492,10 @@ def _overlap(name: str, part: Path, spill: Spill) -> np.ndarray:
         which = bucket_of(old.column(by).to_numpy(), spill.buckets)
     hits = [np.empty(0, dtype=np.int64)]
     for bucket in np.unique(which):
-        path = spill.path(SOURCE[name], int(bucket))
-        if not path.is_file():
+        paths = spill.files(SOURCE[name], int(bucket))
+        if not paths:
             continue
-        new = _join_keys(_columns([path], key), key).group_by(key).aggregate([])
+        new = _join_keys(_columns(paths, key), key).group_by(key).aggregate([])
         mine = old.filter(pa.array(which == bucket)) if spill.buckets > 1 else old
         found = mine.join(new, keys=key, join_type="left semi")
         hits.append(found.column("_row").to_numpy())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import os
 
+import orjson
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -200,3 +201,54 @@ def test_a_file_mixing_tweets_and_followers_pages_streams_both(tmp_data, monkeyp
     ingest_files([raw], "slow", progress=False)
     _assert_same("fast", "slow")
     assert len(load_dataset("fast").follows) == 3
+
+
+def _quarantined(dataset: str) -> list[int]:
+    path = settings.processed_dir(dataset) / ingest.QUARANTINE_FILE
+    return [orjson.loads(line)["line"] for line in path.read_bytes().splitlines()]
+
+
+def test_two_pages_on_one_line_before_a_bad_line_lose_nothing_silently(tmp_data, monkeypatch):
+    monkeypatch.setattr(ingest, "BLOCK_BYTES", 4096)  # Arrow's reader in many small blocks
+    monkeypatch.setattr(ingest, "CHUNK_BYTES", 6_000)
+    pages = [orjson.dumps(_search(i)).decode() for i in range(20)]
+    double = pages[5] + pages[6]  # what `cat a b` gives when a lacks its last newline
+    lines = [*pages[:5], double, *pages[7:15], "{broken", *pages[15:]]
+    raw = write_jsonl(tmp_data / "a.jsonl", lines)
+    report = ingest_files([raw], "fast", progress=False)
+    assert _quarantined("fast") == [6, 15] and report.bad_lines == 2
+    with pytest.MonkeyPatch.context() as mp:
+        page_at_a_time(mp)
+        ingest_files([raw], "slow", progress=False)
+    _assert_same("fast", "slow")
+    ids = set(load_dataset("fast").tweets.tweet_id)
+    assert all(int(_search(i)["data"][1]["id"]) in ids for i in (*range(5), *range(7, 20)))
+
+
+def test_a_null_line_first_is_set_aside_not_a_crash(tmp_data):
+    raw = write_jsonl(tmp_data / "a.jsonl", ["null", _search(0), "null", _search(1)])
+    report = ingest_files([raw], "t", progress=False)
+    assert report.pages == 2 and _quarantined("t") == [1, 3]
+
+
+def test_an_interrupted_merge_leaves_the_dataset_as_it_was(tmp_data, monkeypatch):
+    ingest_files([write_jsonl(tmp_data / "a.jsonl", [_search(0)])], "t", progress=False)
+    before = _frames("t")
+    calls = []
+
+    def fail_on_second(name, *args):
+        calls.append(name)
+        if len(calls) == 2:
+            raise OSError("disk full")
+        return original(name, *args)
+
+    original = merge.merge_table
+    monkeypatch.setattr(merge, "merge_table", fail_on_second)
+    with pytest.raises(OSError):
+        ingest_files(
+            [write_jsonl(tmp_data / "b.jsonl", [_search(1, likes=9)])], "t", progress=False
+        )
+    for name, frame in _frames("t").items():
+        pd.testing.assert_frame_equal(frame, before[name], obj=name)
+    leftovers = [p.name for p in settings.processed_dir("t").parent.iterdir() if p.name != "t"]
+    assert leftovers == []  # no staging folder left behind
