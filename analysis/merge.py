@@ -55,6 +55,10 @@ BUCKET_BY = {
 #: The spilled rows each table is made from (``user_snapshots`` and ``users`` share theirs).
 SOURCE = {name: name for name in BUCKET_BY} | {"user_snapshots": "users"}
 SEQ = "_seq"
+#: A part whose replaced rows pass this share of it is rewritten without them.
+REWRITE_SHARE = 0.25
+#: A part of at most this many rows is rewritten rather than given a deletions file.
+REWRITE_ROWS = 100_000
 #: Bytes of rows (in memory) per row group of the parts ingest writes.
 ROW_GROUP_BYTES = 128 << 20
 _BIG = np.int64(1) << np.int64(62)
@@ -481,12 +485,17 @@ def _join_keys(table: pa.Table, key: list[str]) -> pa.Table:
 
 
 def _overlap(name: str, part: Path, spill: Spill) -> np.ndarray:
-    """Row numbers of an existing part whose key the new rows carry."""
+    """Row numbers of an existing part (rows not already replaced) whose key new rows carry."""
     key = list(CONTRACT[name].key)
     by = BUCKET_BY[SOURCE[name]]
     fields = [CONTRACT[name].schema.field(k) for k in key]
     old = _join_keys(pq.read_table(part, columns=key).cast(pa.schema(fields)), key)
     old = old.append_column("_row", pa.array(np.arange(old.num_rows, dtype=np.int64)))
+    gone = store.deleted_rows(part)
+    if len(gone):
+        live = np.ones(old.num_rows, dtype=bool)
+        live[gone] = False
+        old = old.filter(pa.array(live))
     which = np.zeros(old.num_rows, dtype=np.int64)
     if spill.buckets > 1 and by is not None:
         which = bucket_of(old.column(by).to_numpy(), spill.buckets)
@@ -502,30 +511,53 @@ def _overlap(name: str, part: Path, spill: Spill) -> np.ndarray:
     return np.sort(np.concatenate(hits))
 
 
+def _read_rows(part: Path, rows: np.ndarray) -> pa.Table:
+    """Rows ``rows`` (sorted row numbers) of a part, reading only the row groups holding them."""
+    source = pq.ParquetFile(part)
+    sizes = np.array([source.metadata.row_group(i).num_rows for i in range(source.num_row_groups)])
+    ends = np.cumsum(sizes)
+    group = np.searchsorted(ends, rows, side="right")  # the row group of each row
+    groups = np.unique(group)
+    table = source.read_row_groups([int(g) for g in groups])
+    # where each chosen row group starts in `table`, and each row within it
+    base = np.concatenate([[0], np.cumsum(sizes[groups])[:-1]])
+    local = rows - (ends - sizes)[group] + base[np.searchsorted(groups, group)]
+    return table.take(pa.array(local))
+
+
 def merge_table(name: str, old_parts: list[Path], spill: Spill, out: Path) -> int:
     """Write table ``name`` into the folder ``out``: existing parts merged with the new rows.
 
-    Existing parts none of whose keys the new rows carry are hard-linked
-    unchanged; the others are rewritten without those keys, whose rows join the
-    new rows' de-duplication. The new rows make one new part. Returns the
-    table's row count.
+    The new rows, with the existing rows whose key they carry, are
+    de-duplicated into one new part. Existing parts are hard-linked as they
+    are; rows of theirs that the new part replaces are listed in the part's
+    deletions file (:func:`analysis.store.deleted_rows`), or, once they are a
+    large share of the part (:data:`REWRITE_SHARE`) or the part is small, the
+    part is rewritten without them. So the work follows the new file and the
+    rows it updates, not the dataset. Returns the table's row count.
     """
     out.mkdir(parents=True, exist_ok=True)
-    schema = CONTRACT[name].schema
     has_new = spill.has(SOURCE[name])
     for i, part in enumerate(old_parts):
         # a dataset from before parts has one file per table: it becomes part 0
         target = out / (part.name if part.name.startswith("part-") else store.part_name(i))
         moved = _overlap(name, part, spill) if has_new else np.empty(0, dtype=np.int64)
-        if not len(moved):
-            store.link_or_copy(part, target)
+        gone = store.deleted_rows(part)
+        if len(moved):
+            spill.write_moved(name, _read_rows(part, moved).cast(CONTRACT[name].schema))
+            gone = np.union1d(gone, moved)
+        total = pq.ParquetFile(part).metadata.num_rows
+        if len(moved) and (total <= REWRITE_ROWS or len(gone) > REWRITE_SHARE * total):
+            keep = np.ones(total, dtype=bool)
+            keep[gone] = False
+            if keep.any():  # a new file: the linked original stays as it was until the swap
+                store.write_part(target, name, pq.read_table(part).filter(pa.array(keep)))
             continue
-        table = pq.read_table(part).cast(schema)
-        spill.write_moved(name, table.take(pa.array(moved)))
-        keep = np.ones(table.num_rows, dtype=bool)
-        keep[moved] = False
-        if keep.any():
-            store.write_part(target, name, table.filter(pa.array(keep)))
+        store.link_or_copy(part, target)
+        if len(moved):
+            store.write_deletions(target, gone)
+        elif len(gone):
+            store.link_or_copy(store.deletions_path(part), store.deletions_path(target))
     spill.finish(f"old-{name}")
     if has_new:
         writer = _PartWriter(name, out / store.part_name(store.next_part_number(old_parts)))
@@ -543,16 +575,18 @@ def merge_table(name: str, old_parts: list[Path], spill: Spill, out: Path) -> in
 def _limit_parts(name: str, out: Path) -> None:
     """Past :data:`store.MAX_PARTS` parts, merge all but the largest half into one part.
 
-    Parts never share a key, so merging only concatenates them; the cost falls
-    on the small (recent) parts, not on the bulk of the table.
+    Parts never share a key (replaced rows left out), so merging only
+    concatenates them; the cost falls on the small (recent) parts, not on the
+    bulk of the table.
     """
     parts = store.part_files(out.parent, name)
     if len(parts) <= store.MAX_PARTS:
         return
     by_size = sorted(parts, key=lambda p: p.stat().st_size, reverse=True)
     small = sorted(by_size[max(1, store.MAX_PARTS // 2) :], key=store.part_number)
-    merged = pa.concat_tables([pq.read_table(p).cast(CONTRACT[name].schema) for p in small])
+    merged = pa.concat_tables([store.read_part(p).cast(CONTRACT[name].schema) for p in small])
     target = out / store.part_name(store.next_part_number(parts))
     store.write_part(target, name, store.sort_by_key(name, merged))
     for p in small:
         p.unlink()
+        store.deletions_path(p).unlink(missing_ok=True)

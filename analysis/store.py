@@ -27,9 +27,11 @@ import re
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from analysis.errors import ContractError
 from analysis.tables import CONTRACT
 
 #: Parts a table may have before its small parts are merged into one.
@@ -77,11 +79,47 @@ def part_files(folder: Path, name: str) -> list[Path]:
     []
     """
     path = table_path(folder, name)
+    old = path.with_name(f".{path.name}.old")
+    if not path.exists() and old.exists():  # a replacement interrupted between its renames
+        os.replace(old, path)
     if path.is_file():  # a dataset from before parts
         return [path]
     if not path.is_dir():
         return []
     return sorted((p for p in path.iterdir() if _PART.match(p.name)), key=part_number)
+
+
+def deletions_path(part: Path) -> Path:
+    """The file listing a part's rows that later parts replaced (``_part-00000.deleted``).
+
+    Its name starts with ``_`` so that pyarrow, pandas and ``*.parquet`` globs skip it.
+    """
+    return part.with_name(f"_{part.stem}.deleted")
+
+
+def deleted_rows(part: Path) -> np.ndarray:
+    """Row numbers of a part that later parts replaced (sorted), read from its deletions file."""
+    path = deletions_path(part)
+    if not path.is_file():
+        return np.empty(0, dtype=np.int64)
+    return pq.read_table(path).column("row").to_numpy()
+
+
+def write_deletions(part: Path, rows: np.ndarray) -> None:
+    """Record (all) the rows of ``part`` that later parts replaced."""
+    rows = np.unique(rows.astype(np.int64))
+    pq.write_table(pa.table({"row": rows}), deletions_path(part))
+
+
+def read_part(part: Path, columns: list[str] | None = None) -> pa.Table:
+    """One part's rows (those later parts replaced left out)."""
+    table = pq.read_table(part, columns=columns)
+    gone = deleted_rows(part)
+    if len(gone):
+        keep = np.ones(table.num_rows, dtype=bool)
+        keep[gone] = False
+        table = table.filter(pa.array(keep))
+    return table
 
 
 def part_number(path: Path) -> int:
@@ -113,7 +151,8 @@ def read_table(
     """A table of a dataset folder as one Arrow table in the contract's schema, sorted by key.
 
     ``columns`` reads only those columns (then rows are sorted only if they hold
-    the key). A table the dataset lacks (added to the contract later) is empty.
+    the key). A table added to the contract after the dataset was built is
+    empty; any other missing table is an error (the dataset is damaged).
 
     Examples
     --------
@@ -124,7 +163,12 @@ def read_table(
     if columns is not None:
         schema = pa.schema([schema.field(c) for c in columns])
     parts = part_files(folder, name)
-    tables = [pq.read_table(p, columns=columns, schema=None).cast(schema) for p in parts]
+    if not parts and not table_path(folder, name).is_dir() and name != "user_snapshots":
+        raise ContractError(
+            f"table {name!r} is missing from {folder}; rebuild the dataset with "
+            "`medtwitter ingest RAW_FILE... --dataset NAME --replace` (or `medtwitter demo`)."
+        )
+    tables = [read_part(p, columns).cast(schema) for p in parts]
     table = pa.concat_tables(tables) if tables else schema.empty_table()
     if sort and set(CONTRACT[name].key) <= set(schema.names):
         table = sort_by_key(name, table)
@@ -132,8 +176,10 @@ def read_table(
 
 
 def num_rows(folder: Path, name: str) -> int:
-    """Rows of a table, from the Parquet footers (nothing else is read)."""
-    return sum(pq.ParquetFile(p).metadata.num_rows for p in part_files(folder, name))
+    """Rows of a table, from the Parquet footers and deletions files (no data is read)."""
+    return sum(
+        pq.ParquetFile(p).metadata.num_rows - len(deleted_rows(p)) for p in part_files(folder, name)
+    )
 
 
 def disk_bytes(folder: Path, name: str) -> int:
@@ -142,12 +188,26 @@ def disk_bytes(folder: Path, name: str) -> int:
 
 
 def duckdb_source(folder: Path, name: str) -> str | None:
-    """``read_parquet([...])`` over a table's parts for a DuckDB view, or None if it has none."""
+    """A DuckDB table expression over a table's parts (replaced rows left out), or None."""
     parts = part_files(folder, name)
     if not parts:
         return None
-    files = ", ".join("'" + str(p).replace("'", "''") + "'" for p in parts)
-    return f"read_parquet([{files}])"
+    whole = [p for p in parts if not deletions_path(p).is_file()]
+    selects = []
+    if whole:
+        selects.append(f"select * from read_parquet([{', '.join(map(_sql, whole))}])")
+    for p in parts:
+        if deletions_path(p).is_file():
+            selects.append(
+                f"select * exclude (file_row_number) from read_parquet({_sql(p)}, "
+                f"file_row_number = true) where file_row_number not in "
+                f"(select row from read_parquet({_sql(deletions_path(p))}))"
+            )
+    return "(" + " union all ".join(selects) + ")"
+
+
+def _sql(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
 
 
 def write_part(path: Path, name: str, table: pa.Table) -> int:
@@ -202,6 +262,7 @@ def compact(folder: Path, names: list[str] | None = None) -> dict[str, int]:
     for name in names or list(CONTRACT):
         parts = part_files(folder, name)
         before[name] = len(parts)
-        if len(parts) > 1 or (parts and parts[0].is_file() and parts[0].parent == folder):
+        deletions = any(deletions_path(p).is_file() for p in parts)
+        if len(parts) > 1 or deletions or (parts and parts[0].parent == folder):
             replace_table(folder, name, read_table(folder, name))
     return before

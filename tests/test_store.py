@@ -46,11 +46,11 @@ def _parts(dataset: str, name: str) -> list[str]:
 def _no_key_in_two_parts(dataset: str) -> None:
     folder = settings.processed_dir(dataset)
     for name in TABLE_NAMES:
-        plain = pq.read_table(
-            store.table_path(folder, name)
-        ).to_pandas()  # all parts, as pandas would
+        parts = [store.read_part(p) for p in store.part_files(folder, name)]
+        live = pa.concat_tables(parts).to_pandas() if parts else pd.DataFrame()
         key = list(CONTRACT[name].key)
-        assert not plain.duplicated(key).any(), name
+        assert live.empty or not live.duplicated(key).any(), name
+        assert store.num_rows(folder, name) == len(live), name
 
 
 def test_an_append_adds_one_part_and_keeps_untouched_parts_as_they_are(tmp_data):
@@ -252,3 +252,69 @@ def test_an_interrupted_merge_leaves_the_dataset_as_it_was(tmp_data, monkeypatch
         pd.testing.assert_frame_equal(frame, before[name], obj=name)
     leftovers = [p.name for p in settings.processed_dir("t").parent.iterdir() if p.name != "t"]
     assert leftovers == []  # no staging folder left behind
+
+
+@pytest.fixture
+def deletions_files(monkeypatch):
+    """Never rewrite a part: every replaced row goes to the part's deletions file."""
+    monkeypatch.setattr(merge, "REWRITE_ROWS", 0)
+    monkeypatch.setattr(merge, "REWRITE_SHARE", 1.0)
+
+
+def _sql_counts(dataset: str) -> dict[str, int]:
+    from analysis.tables import sql
+
+    return {n: int(sql(dataset, f"select count(*) as n from {n}").n.iloc[0]) for n in TABLE_NAMES}
+
+
+def test_an_append_updating_old_rows_leaves_their_parts_untouched(tmp_data, deletions_files):
+    first = write_jsonl(tmp_data / "a.jsonl", [_search(i) for i in range(4)])
+    ingest_files([first], "t", progress=False)
+    folder = settings.processed_dir("t")
+    inodes = {n: os.stat(store.part_files(folder, n)[0]).st_ino for n in ("tweets", "users")}
+    # the same accounts and retweeted original again, with newer metrics
+    later = _search(9, likes=40, collected_at="2024-06-01T00:00:00.000Z")
+    newer = write_jsonl(tmp_data / "b.jsonl", [later])
+    ingest_files([newer], "t", progress=False)
+    for name, inode in inodes.items():
+        part = store.part_files(folder, name)[0]
+        assert os.stat(part).st_ino == inode, name  # the same file: nothing rewritten
+        assert len(store.deleted_rows(part)) > 0, name  # its replaced rows are listed instead
+    _no_key_in_two_parts("t")
+    ingest_files([first, newer], "whole", progress=False)
+    _assert_same("t", "whole")
+    counts = {name: len(frame) for name, frame in _frames("t").items()}
+    assert _sql_counts("t") == counts  # SQL leaves replaced rows out too
+
+
+def test_compact_folds_deletions_in_so_plain_readers_see_one_row_per_key(tmp_data, deletions_files):
+    for i, likes in enumerate((1, 5, 9)):
+        page = _search(0, likes=likes, collected_at=f"2024-0{5 + i}-01T00:00:00.000Z")
+        ingest_files([write_jsonl(tmp_data / f"{i}.jsonl", [page])], "t", progress=False)
+    before = _frames("t")
+    folder = settings.processed_dir("t")
+    store.compact(folder)
+    for name in TABLE_NAMES:
+        plain = pq.read_table(store.table_path(folder, name)).to_pandas()  # as pandas would
+        assert not plain.duplicated(list(CONTRACT[name].key)).any(), name
+        assert not list(store.table_path(folder, name).glob("_*")), name
+        pd.testing.assert_frame_equal(_frames("t")[name], before[name], obj=name)
+    assert load_dataset("t").tweets.set_index("tweet_id").loc[901, "like_count"] == 9
+
+
+def test_buckets_part_limits_and_deletions_files_agree_with_one_run(
+    tmp_data, monkeypatch, deletions_files
+):
+    monkeypatch.setattr(merge, "BUCKET_BYTES", 2_000)
+    monkeypatch.setattr(store, "MAX_PARTS", 3)
+    files = []
+    for i in range(6):
+        page = _search(i % 3, likes=i, collected_at=f"2024-05-0{i + 1}T00:00:00.000Z")
+        files.append(write_jsonl(tmp_data / f"{i}.jsonl", [page, followers_page(12, [11, 13 + i])]))
+    for raw in files:
+        ingest_files([raw], "t", progress=False)
+        assert len(_parts("t", "tweets")) <= 3
+    _no_key_in_two_parts("t")
+    monkeypatch.setattr(merge, "BUCKET_BYTES", 4 << 30)
+    ingest_files(files, "whole", progress=False)
+    _assert_same("t", "whole")
