@@ -8,6 +8,17 @@ stage is one module of this package.
 __version__ = "0.1.0"
 
 from analysis.errors import MedtwitterError  # noqa: E402
-from analysis.tables import Tables, load_dataset  # noqa: E402
 
 __all__ = ["MedtwitterError", "Tables", "__version__", "load_dataset"]
+
+
+def __getattr__(name: str):
+    """``analysis.load_dataset`` and ``analysis.Tables``, imported on first use.
+
+    So that ``medtwitter ingest``, which needs no pandas, does not pay for importing it.
+    """
+    if name in ("Tables", "load_dataset"):
+        from analysis import tables
+
+        return getattr(tables, name)
+    raise AttributeError(f"module 'analysis' has no attribute {name!r}")

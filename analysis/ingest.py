@@ -65,16 +65,15 @@ from urllib.parse import urlparse
 
 import numpy as np
 import orjson
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pa_json
 from tqdm.auto import tqdm
 
 from analysis import __version__, formats, merge, settings, store
+from analysis.contract import CONTRACT, META_FILE, TABLE_NAMES, normalise_tag
 from analysis.errors import RawFormatError, UsageError
 from analysis.formats import iter_lines  # noqa: F401  (formats owns it; kept importable here)
-from analysis.tables import CONTRACT, META_FILE, TABLE_NAMES, normalise_tag
 
 QUARANTINE_FILE = "quarantine.jsonl"
 
@@ -148,6 +147,8 @@ def _timestamps(values: pa.Array | list) -> pa.Array:
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         if isinstance(values, pa.Array):
             values = values.to_pylist()
+        import pandas as pd  # only for timestamps Arrow cannot parse
+
         ts = pd.to_datetime(pd.Series(values, dtype=object), utc=True, format="ISO8601")
         return pa.array(ts, type=pa.timestamp("us", tz="UTC"), from_pandas=True)
 

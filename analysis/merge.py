@@ -37,7 +37,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from analysis import store
-from analysis.tables import CONTRACT, check_table
+from analysis.contract import CONTRACT, check_table
 
 #: Raw input bytes per spill bucket. A bucket's keys and sort columns are held in
 #: memory (about 50 bytes a row), its rows are streamed: 4 GB of pages, about 2

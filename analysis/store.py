@@ -31,8 +31,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from analysis.contract import CONTRACT
 from analysis.errors import ContractError
-from analysis.tables import CONTRACT
 
 #: Parts a table may have before its small parts are merged into one.
 MAX_PARTS = 8

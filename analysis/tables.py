@@ -17,7 +17,6 @@ rows.
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,210 +25,21 @@ import pandas as pd
 import pyarrow as pa
 
 from analysis import settings
-from analysis.errors import ContractError, QueryError, UnknownDatasetError, UsageError
-
-TS = pa.timestamp("us", tz="UTC")
-
-
-def normalise_tag(tag: str) -> str:
-    """The contract's ``tag_norm``: case-folded (Unicode NFC), accents kept.
-
-    Examples
-    --------
-    >>> normalise_tag("SANTÉ"), normalise_tag("Santé"), normalise_tag("sante")
-    ('santé', 'santé', 'sante')
-    """
-    return unicodedata.normalize("NFC", tag).casefold()
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of the contract: name, Arrow type, nullability and meaning."""
-
-    name: str
-    type: pa.DataType
-    nullable: bool
-    doc: str
-
-
-@dataclass(frozen=True)
-class TableSpec:
-    """One table of the contract: its columns, primary key and meaning."""
-
-    name: str
-    doc: str
-    columns: tuple[Column, ...]
-    key: tuple[str, ...]
-
-    @property
-    def schema(self) -> pa.Schema:
-        """The Arrow schema ingest writes for this table."""
-        return pa.schema([pa.field(c.name, c.type, nullable=c.nullable) for c in self.columns])
-
-    @property
-    def names(self) -> list[str]:
-        return [c.name for c in self.columns]
-
-
-def _c(name: str, type_: pa.DataType, doc: str, nullable: bool = True) -> Column:
-    return Column(name, type_, nullable, doc)
-
-
-I64, STR, BOOL = pa.int64(), pa.string(), pa.bool_()
-
-_USER_COLUMNS: tuple[Column, ...] = (
-    _c("user_id", I64, "User id (up to 19 digits).", nullable=False),
-    _c("username", STR, "Handle without '@'."),
-    _c("name", STR, "Display name."),
-    _c("description", STR, "Bio (profile description)."),
-    _c("location", STR, "Free-text location from the profile."),
-    _c("created_at", TS, "Account creation (UTC)."),
-    _c("protected", BOOL, "True if the account's tweets are protected."),
-    _c("verified", BOOL, "Verified badge at observed_at."),
-    _c("followers_count", I64, "Followers at observed_at (all of X, not the sample)."),
-    _c("following_count", I64, "Accounts followed at observed_at."),
-    _c("tweet_count", I64, "Tweets posted at observed_at."),
-    _c("listed_count", I64, "Lists the account is on at observed_at."),
-    _c("observed_at", TS, "When the latest snapshot was collected."),
+from analysis.contract import (  # noqa: F401  (the contract, re-exported for every reader)
+    BOOL,
+    CONTRACT,
+    I64,
+    META_FILE,
+    STR,
+    TABLE_NAMES,
+    TS,
+    Column,
+    TableSpec,
+    check_table,
+    empty_table,
+    normalise_tag,
 )
-
-
-def _snapshot_columns() -> tuple[Column, ...]:
-    """The users columns, each describing one snapshot rather than the latest."""
-    when = _c("observed_at", TS, "When the page carrying this snapshot was collected.")
-    return tuple(when if c.name == "observed_at" else c for c in _USER_COLUMNS)
-
-
-CONTRACT: dict[str, TableSpec] = {
-    spec.name: spec
-    for spec in [
-        TableSpec(
-            "tweets",
-            "One row per tweet seen, de-duplicated by id; the newest public metrics win.",
-            (
-                _c("tweet_id", I64, "Tweet id (up to 19 digits).", nullable=False),
-                _c("author_id", I64, "User id of the author (null if the API did not say)."),
-                _c("created_at", TS, "When the tweet was posted (UTC)."),
-                _c("text", STR, "Full text as the API returned it (retweets start 'RT @')."),
-                _c("lang", STR, "Language code detected by X (fr, en, und...)."),
-                _c("conversation_id", I64, "Id of the tweet that started the conversation."),
-                _c("reply_to_tweet_id", I64, "Tweet this one replies to, if any."),
-                _c("reply_to_user_id", I64, "User this one replies to, if any."),
-                _c("retweet_of_tweet_id", I64, "Tweet this one retweets, if a retweet."),
-                _c("quote_of_tweet_id", I64, "Tweet this one quotes, if a quote."),
-                _c("retweet_count", I64, "Public metric at observed_at (null if not returned)."),
-                _c("reply_count", I64, "Public metric at observed_at."),
-                _c("like_count", I64, "Public metric at observed_at."),
-                _c("quote_count", I64, "Public metric at observed_at."),
-                _c(
-                    "collected",
-                    BOOL,
-                    "True for tweets a collection asked for (a page's `data`), false for "
-                    "tweets seen only in `includes` (e.g. the original of a retweet).",
-                    nullable=False,
-                ),
-                _c("observed_at", TS, "When the page carrying these metrics was collected."),
-            ),
-            ("tweet_id",),
-        ),
-        TableSpec(
-            "users",
-            "One row per user: the latest snapshot seen, older snapshots filling fields it lacks.",
-            _USER_COLUMNS,
-            ("user_id",),
-        ),
-        TableSpec(
-            "follows",
-            "Directed follow links: follower_id follows followed_id. A mutual follow is two rows.",
-            (
-                _c("follower_id", I64, "The account that follows.", nullable=False),
-                _c("followed_id", I64, "The account followed.", nullable=False),
-                _c("first_seen_at", TS, "Earliest snapshot in which the link was seen."),
-                _c("observed_at", TS, "Latest snapshot in which the link was seen."),
-            ),
-            ("follower_id", "followed_id"),
-        ),
-        TableSpec(
-            "hashtags",
-            "One row per hashtag occurrence in a tweet.",
-            (
-                _c("tweet_id", I64, "Tweet carrying the hashtag.", nullable=False),
-                _c("tag", STR, "As written, without '#' (e.g. 'Santé').", nullable=False),
-                _c(
-                    "tag_norm",
-                    STR,
-                    "Case-folded, Unicode NFC; accents kept ('santé' and 'sante' differ).",
-                    nullable=False,
-                ),
-                _c("position", I64, "0-based order of the hashtag in the tweet.", nullable=False),
-            ),
-            ("tweet_id", "position"),
-        ),
-        TableSpec(
-            "mentions",
-            "One row per @mention in a tweet.",
-            (
-                _c("tweet_id", I64, "Tweet carrying the mention.", nullable=False),
-                _c("username", STR, "Handle mentioned, without '@'.", nullable=False),
-                _c(
-                    "user_id",
-                    I64,
-                    "Id of the mentioned user; null when the API did not resolve it.",
-                ),
-            ),
-            ("tweet_id", "username"),
-        ),
-        TableSpec(
-            "missing",
-            "What the API reported in `errors` arrays: deleted, withheld, protected, not found.",
-            (
-                _c("resource_id", STR, "Id or username the error is about.", nullable=False),
-                _c("resource_type", STR, "tweet, user, ..."),
-                _c("title", STR, "Error title (e.g. 'Not Found Error', 'Authorization Error')."),
-                _c("detail", STR, "Human-readable detail from the API."),
-                _c("type", STR, "Problem type URI from the API."),
-                _c("observed_at", TS, "When the page reporting it was collected."),
-            ),
-            ("resource_id", "resource_type", "title"),
-        ),
-        TableSpec(
-            "user_snapshots",
-            "Every snapshot of every user, one row per user and observation time, for "
-            "follower-count and profile histories (`users` keeps only the latest).",
-            _snapshot_columns(),
-            ("user_id", "observed_at"),
-        ),
-    ]
-}
-
-#: Tables every dataset has, in the order they are documented.
-TABLE_NAMES: tuple[str, ...] = tuple(CONTRACT)
-
-META_FILE = "meta.json"
-
-
-def empty_table(name: str) -> pa.Table:
-    """An empty Arrow table with the contract's schema for ``name``."""
-    return CONTRACT[name].schema.empty_table()
-
-
-def check_table(name: str, table: pa.Table) -> None:
-    """Raise :class:`ContractError` unless ``table`` matches the contract exactly.
-
-    Examples
-    --------
-    >>> check_table("follows", empty_table("follows"))
-    """
-    expected = CONTRACT[name].schema
-    if not table.schema.equals(expected, check_metadata=False):
-        raise ContractError(
-            f"table {name!r} does not match the data contract: expected {expected.names} "
-            f"with types {[str(t) for t in expected.types]}, got {table.schema.names} with "
-            f"types {[str(t) for t in table.schema.types]}; re-run `medtwitter ingest`."
-        )
-    for col in CONTRACT[name].columns:
-        if not col.nullable and table.column(col.name).null_count:
-            raise ContractError(f"column {name}.{col.name} has nulls; the contract forbids them.")
+from analysis.errors import ContractError, QueryError, UnknownDatasetError, UsageError
 
 
 def to_pandas(table: pa.Table) -> pd.DataFrame:
