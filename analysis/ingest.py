@@ -96,7 +96,7 @@ _NAMES = pa.schema([("username", pa.string()), ("user_id", pa.int64())])
 #: Problems listed per file in the report (all bad lines are in the quarantine file).
 MAX_PROBLEMS = 20
 
-#: Tables whose spilled rows are snapshots of users (``users`` and ``user_snapshots``).
+#: Tables whose rows ingest spills (``user_snapshots`` is made from the ``users`` rows).
 _SPILLED = ("tweets", "users", "follows", "hashtags", "mentions", "missing")
 
 
@@ -1239,9 +1239,10 @@ def ingest_files(
 ) -> IngestReport:
     """Ingest raw JSONL files into a dataset's Parquet tables (created or extended).
 
-    Memory stays bounded whatever the input size: files are read in chunks,
-    rows are spilled to disk, and the merge with the existing tables runs in
-    DuckDB under a memory limit. The dataset folder is replaced atomically.
+    Memory stays bounded whatever the input size: pages are parsed and
+    flattened in groups, rows are spilled to disk, and the merge holds only
+    keys in memory (see the module docstring). Appending costs time in
+    proportion to the new files. The dataset folder is replaced atomically.
 
     Parameters
     ----------
@@ -1300,11 +1301,13 @@ def ingest_files(
         )
         _swap(staging, target)
     finally:
-        if spill is not None:  # stop the background writer even when the ingest failed
-            spill.close()
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
-        pa.set_memory_pool(pool)
+        try:
+            if spill is not None:  # stop the background writer even when the ingest failed
+                spill.close()
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
+            pa.set_memory_pool(pool)
     return report
 
 

@@ -1,23 +1,26 @@
-"""How a dataset's tables sit on disk: each table a folder of key-disjoint Parquet parts.
+"""How a dataset's tables sit on disk: each table a folder of Parquet parts.
 
 A table ``name`` of a dataset is the folder ``<data root>/processed/<dataset>/<name>.parquet/``
 holding one or more Parquet files ``part-NNNNN.parquet`` with the contract's schema.
-The parts never share a key (a tweet id, a user id, a follow link...), so reading
-them all gives each row once: ``pandas.read_parquet(folder / "tweets.parquet")``
-and ``pyarrow.parquet.read_table`` read the folder as one table, and DuckDB reads
-``<name>.parquet/*.parquet``.
 
 * A full ingest (``medtwitter ingest --replace``, ``medtwitter demo``) and
   :func:`compact` write **one part** per table.
-* Appending raw files writes one new part per table for the new rows and
-  rewrites only the parts holding keys the new rows update, so an append costs
-  time in proportion to the new file, not to the dataset. When a table has more
-  than :data:`MAX_PARTS` parts, its small parts are merged.
+* Appending raw files writes one new part per table with the new rows and the
+  rows they update. An older part whose rows the new part replaces is kept as
+  it is, its replaced rows listed in a deletions file beside it
+  (``_part-NNNNN.deleted``, :func:`deleted_rows`); once they pass a quarter of
+  the part, or if the part is small, the part is rewritten without them. So an
+  append costs time in proportion to the new file and the rows it updates, not
+  to the dataset. When a table has more than :data:`MAX_PARTS` parts, its small
+  parts are merged.
 * A table stored as a single ``<name>.parquet`` file (datasets built before
   parts) is read as one part and becomes a folder at the next ingest.
 
-Read tables through :func:`analysis.tables.load_dataset`, :func:`read_table` or
-:func:`analysis.tables.sql`: they sort rows by key, whatever the parts.
+Read tables through :func:`analysis.tables.load_dataset`, :func:`analysis.tables.load_table`,
+:func:`read_table` or :func:`analysis.tables.sql`: they leave replaced rows out
+and sort rows by key, whatever the parts. Other tools (``pyarrow.parquet.read_table``
+on the folder, DuckDB's ``read_parquet``, R's arrow) see one row per key after
+``medtwitter compact DATASET``, which folds the deletions files in.
 """
 
 from __future__ import annotations
