@@ -29,6 +29,7 @@ import threading
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -62,6 +63,7 @@ REWRITE_ROWS = 100_000
 #: Bytes of rows (in memory) per row group of the parts ingest writes.
 ROW_GROUP_BYTES = 128 << 20
 _BIG = np.int64(1) << np.int64(62)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def bucket_count(input_bytes: int) -> int:
@@ -485,40 +487,79 @@ def _join_keys(table: pa.Table, key: list[str]) -> pa.Table:
 
 
 def _overlap(name: str, part: Path, spill: Spill) -> np.ndarray:
-    """Row numbers of an existing part (rows not already replaced) whose key new rows carry."""
-    key = list(CONTRACT[name].key)
-    by = BUCKET_BY[SOURCE[name]]
-    fields = [CONTRACT[name].schema.field(k) for k in key]
-    old = _join_keys(pq.read_table(part, columns=key).cast(pa.schema(fields)), key)
-    old = old.append_column("_row", pa.array(np.arange(old.num_rows, dtype=np.int64)))
-    gone = store.deleted_rows(part)
-    if len(gone):
-        live = np.ones(old.num_rows, dtype=bool)
-        live[gone] = False
-        old = old.filter(pa.array(live))
-    which = np.zeros(old.num_rows, dtype=np.int64)
-    if spill.buckets > 1 and by is not None:
-        which = bucket_of(old.column(by).to_numpy(), spill.buckets)
-    hits = [np.empty(0, dtype=np.int64)]
-    for bucket in np.unique(which):
-        paths = spill.files(SOURCE[name], int(bucket))
-        if not paths:
+    """Row numbers of an existing part (rows not already replaced) whose key new rows carry.
+
+    Reads the part's numeric key columns only (and the whole key for the few
+    rows whose values all occur among the new rows'), so it costs little even
+    on a large part.
+    """
+    spec = CONTRACT[name]
+    key = list(spec.key)
+    paths = [p for b in range(spill.buckets) for p in spill.files(SOURCE[name], b)]
+    if not paths:
+        return np.empty(0, dtype=np.int64)
+    new = _join_keys(_columns(paths, key), key)
+    numeric = [k for k in key if not pa.types.is_string(spec.schema.field(k).type)] or key[:1]
+    # row groups whose key range (Parquet statistics) meets the new keys' (new tweets, new
+    # observation times: usually none), and the row numbers they start at
+    source = pq.ParquetFile(part)
+    sizes = [source.metadata.row_group(g).num_rows for g in range(source.num_row_groups)]
+    groups = [g for g in range(source.num_row_groups) if _may_hold(source, g, numeric, new)]
+    if not groups:
+        return np.empty(0, dtype=np.int64)
+    old = source.read_row_groups(groups, columns=numeric)
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    row_of = np.concatenate([np.arange(starts[g], starts[g + 1]) for g in groups])
+    hit = np.ones(old.num_rows, dtype=bool)
+    for k in numeric:
+        values = old.column(k).cast(spec.schema.field(k).type)
+        if pa.types.is_timestamp(values.type):
+            values = values.cast(pa.int64())
+        found = pc.is_in(values, value_set=pc.unique(new.column(k))).fill_null(False)
+        hit &= found.to_numpy(zero_copy_only=False)
+    rows = np.setdiff1d(row_of[hit], store.deleted_rows(part), assume_unique=True)
+    if numeric == key or not len(rows):
+        return rows
+    fields = pa.schema([spec.schema.field(k) for k in key])
+    old = _join_keys(_read_rows(part, rows, key).cast(fields), key)
+    old = old.append_column("_row", pa.array(rows))
+    found = old.join(new.group_by(key).aggregate([]), keys=key, join_type="left semi")
+    return np.sort(found.column("_row").to_numpy())
+
+
+def _may_hold(source: pq.ParquetFile, group: int, columns: list[str], new: pa.Table) -> bool:
+    """Whether row group ``group`` may hold a key of ``new``, from its min/max statistics."""
+    meta = source.metadata.row_group(group)
+    for name in columns:
+        stats = meta.column(source.schema_arrow.get_field_index(name)).statistics
+        values = new.column(name)
+        if stats is None or not stats.has_min_max or pa.types.is_string(values.type):
             continue
-        new = _join_keys(_columns(paths, key), key).group_by(key).aggregate([])
-        mine = old.filter(pa.array(which == bucket)) if spill.buckets > 1 else old
-        found = mine.join(new, keys=key, join_type="left semi")
-        hits.append(found.column("_row").to_numpy())
-    return np.sort(np.concatenate(hits))
+        lo, hi = (_as_int(v) for v in (stats.min, stats.max))
+        span = pc.min_max(values)
+        new_lo, new_hi = span["min"].as_py(), span["max"].as_py()
+        if new_lo == -_BIG:  # a null key (see _join_keys) may match the group's nulls
+            continue
+        if hi < new_lo or lo > new_hi:
+            return False
+    return True
 
 
-def _read_rows(part: Path, rows: np.ndarray) -> pa.Table:
+def _as_int(value) -> int:
+    """A statistics value as the int64 ingest sorts on (timestamps in microseconds)."""
+    if isinstance(value, datetime):
+        return (value - _EPOCH) // timedelta(microseconds=1)
+    return int(value)
+
+
+def _read_rows(part: Path, rows: np.ndarray, columns: list[str] | None = None) -> pa.Table:
     """Rows ``rows`` (sorted row numbers) of a part, reading only the row groups holding them."""
     source = pq.ParquetFile(part)
     sizes = np.array([source.metadata.row_group(i).num_rows for i in range(source.num_row_groups)])
     ends = np.cumsum(sizes)
     group = np.searchsorted(ends, rows, side="right")  # the row group of each row
     groups = np.unique(group)
-    table = source.read_row_groups([int(g) for g in groups])
+    table = source.read_row_groups([int(g) for g in groups], columns=columns)
     # where each chosen row group starts in `table`, and each row within it
     base = np.concatenate([[0], np.cumsum(sizes[groups])[:-1]])
     local = rows - (ends - sizes)[group] + base[np.searchsorted(groups, group)]

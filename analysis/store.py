@@ -61,7 +61,8 @@ def write_options(name: str) -> dict:
         "use_dictionary": DICTIONARY.get(name, True),
         # a whole community's profiles fit one dictionary: snapshots shrink several times
         "dictionary_pagesize_limit": 16 << 20,
-        "write_statistics": False,
+        # min/max of the key only: appends skip the row groups their keys cannot be in
+        "write_statistics": list(CONTRACT[name].key),
     }
 
 

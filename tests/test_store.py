@@ -318,3 +318,27 @@ def test_buckets_part_limits_and_deletions_files_agree_with_one_run(
     monkeypatch.setattr(merge, "BUCKET_BYTES", 4 << 30)
     ingest_files(files, "whole", progress=False)
     _assert_same("t", "whole")
+
+
+def test_an_append_of_newer_tweets_reads_no_row_group_of_the_old_tweets(tmp_data, monkeypatch):
+    first = write_jsonl(tmp_data / "a.jsonl", [_search(i) for i in range(3)])
+    ingest_files([first], "t", progress=False)
+    later = _search(50, collected_at="2024-09-01T00:00:00.000Z")
+    later["includes"]["tweets"] = []  # no old tweet seen again: only newer ids
+    for tw in later["data"]:
+        tw["id"] = str(int(tw["id"]) + 2 * 10**18)  # above every id of the first file
+        tw.pop("referenced_tweets", None)
+    checks = []
+    may_hold = merge._may_hold
+
+    def spy(source, group, columns, new):
+        checks.append((columns, may_hold(source, group, columns, new)))
+        return checks[-1][1]
+
+    monkeypatch.setattr(merge, "_may_hold", spy)
+    second = write_jsonl(tmp_data / "b.jsonl", [later])
+    ingest_files([second], "t", progress=False)
+    by_tweet = [held for columns, held in checks if columns == ["tweet_id"]]
+    assert by_tweet and not any(by_tweet)  # tweets, mentions: the old row groups were skipped
+    ingest_files([first, second], "whole", progress=False)
+    _assert_same("t", "whole")
