@@ -566,23 +566,28 @@ def _inverse(order: np.ndarray) -> np.ndarray:
     return rank
 
 
-def _refs(items: pa.Array, ref_type: str) -> pa.Array:
-    """Id of the referenced tweet of ``ref_type`` for each tweet (the last one, like a dict)."""
+def _refs(items: pa.Array) -> dict[str, pa.Array]:
+    """Per reference type, the id of each tweet's referenced tweet (the last one, like a dict)."""
     refs = _field(items, "referenced_tweets")
     flat = pc.list_flatten(refs)
     parent = pc.list_parent_indices(refs).to_numpy()
     if flat.null_count:
         raise _NotFast("a null referenced tweet")
-    hit = pc.equal(_field(flat, "type"), ref_type).fill_null(False).to_numpy(zero_copy_only=False)
-    where = np.full(len(items), -1, dtype=np.int64)
-    where[parent[hit]] = np.flatnonzero(hit)
+    types = _field(flat, "type").fill_null("")
     ids = _ids(_field(flat, "id"))
-    return ids.take(pa.array(where, mask=where < 0))
+    out = {}
+    for ref_type in ("replied_to", "retweeted", "quoted"):
+        hit = pc.equal(types, ref_type).to_numpy(zero_copy_only=False)
+        where = np.full(len(items), -1, dtype=np.int64)
+        where[parent[hit]] = np.flatnonzero(hit)
+        out[ref_type] = ids.take(pa.array(where, mask=where < 0))
+    return out
 
 
 def _tweet_tables(items: pa.Array, parent: np.ndarray, collected: bool, observed: pa.Array):
     tweet_id = _ids(_field(items, "id"), required=True)
     metrics = _field(items, "public_metrics")
+    refs = _refs(items)
     page_obs = observed.take(pa.array(parent))
     tweets = pa.Table.from_arrays(
         [
@@ -592,10 +597,10 @@ def _tweet_tables(items: pa.Array, parent: np.ndarray, collected: bool, observed
             _field(items, "text"),
             _field(items, "lang"),
             _ids(_field(items, "conversation_id")),
-            _refs(items, "replied_to"),
+            refs["replied_to"],
             _ids(_field(items, "in_reply_to_user_id")),
-            _refs(items, "retweeted"),
-            _refs(items, "quoted"),
+            refs["retweeted"],
+            refs["quoted"],
             *(_field(metrics, m) for m in _METRICS[:4]),
             pa.array(np.full(len(items), collected), _BOOL),
             page_obs,
@@ -661,6 +666,26 @@ def _user_table(items: pa.Array, parent: np.ndarray, observed: pa.Array) -> pa.T
     )
 
 
+#: Stand-ins for a page's collection time while its provenance is read once for many pages.
+_COLLECTED, _RETRIEVED = object(), object()
+
+
+def _page_provenance(key: tuple, convert=None) -> tuple:
+    """(kind, account, observed_at or a stand-in, synthetic) of a page's provenance fields."""
+    med_ok, twarc_ok, endpoint, user_id, id_, synthetic, url = key
+    page: dict = {}
+    if med_ok:
+        page["__medtwitter"] = {
+            "endpoint": endpoint, "params": {"user_id": user_id, "id": id_},
+            "collected_at": _COLLECTED, "synthetic": synthetic,
+        }  # fmt: skip
+    if twarc_ok:
+        page["__twarc"] = {"url": url, "retrieved_at": _RETRIEVED}
+    endpoint, params, observed, synth = _provenance(convert(page) if convert else page)
+    account = params.get("user_id") or params.get("id")
+    return _kind_from_endpoint(endpoint), account, observed, synth
+
+
 def _extract_chunk(pages: pa.Table, convert=None, data_kind: str | None = None) -> _Chunk:
     """Contract rows from a table of API pages (one row a page), as :func:`add_page` makes them.
 
@@ -676,8 +701,21 @@ def _extract_chunk(pages: pa.Table, convert=None, data_kind: str | None = None) 
     if not n:
         return _Chunk({}, {}, 0, 0, False)
     data = col["data"]
-    meds = col["__medtwitter"].to_pylist()
-    twarcs = col["__twarc"].to_pylist()
+    med, twarc = col["__medtwitter"], col["__twarc"]
+    med_ok = med.is_valid().to_numpy(zero_copy_only=False)
+    twarc_ok = twarc.is_valid().to_numpy(zero_copy_only=False)
+    params = _field(med, "params")
+    prov = [
+        _field(med, "endpoint").to_pylist(),
+        _field(params, "user_id").to_pylist(),
+        _field(params, "id").to_pylist(),
+        _field(med, "synthetic").to_pylist(),
+        _field(twarc, "url").to_pylist(),
+    ]
+    collected_at = _field(med, "collected_at").to_pylist()
+    retrieved_at = _field(twarc, "retrieved_at").to_pylist()
+    # pages of one collection share their provenance but for its time: read it once
+    known: dict[tuple, tuple] = {}
     # (no null reaches to_numpy: with nulls, pyarrow converts through pandas)
     data_len = pc.list_value_length(data).fill_null(0).to_numpy()
     has_meta = col["meta"].is_valid().to_numpy(zero_copy_only=False)
@@ -686,13 +724,13 @@ def _extract_chunk(pages: pa.Table, convert=None, data_kind: str | None = None) 
 
     kinds, accounts, observed, synthetic = [], [], [], False
     for i in range(n):
-        page = {}
-        if meds[i] is not None:
-            page["__medtwitter"] = meds[i]
-        if twarcs[i] is not None:
-            page["__twarc"] = twarcs[i]
-        endpoint, params, obs, synth = _provenance(convert(page) if convert else page)
-        kind = _kind_from_endpoint(endpoint)
+        key = (med_ok[i], twarc_ok[i], *(values[i] for values in prov))
+        if key not in known:
+            known[key] = _page_provenance(key, convert)
+        kind, account, obs, synth = known[key]
+        obs = (
+            collected_at[i] if obs is _COLLECTED else retrieved_at[i] if obs is _RETRIEVED else obs
+        )
         if kind is None:
             length = int(data_len[i])
             if length:
@@ -718,7 +756,7 @@ def _extract_chunk(pages: pa.Table, convert=None, data_kind: str | None = None) 
         if kind != "skip":
             synthetic |= synth
         kinds.append(kind)
-        accounts.append(params.get("user_id") or params.get("id"))
+        accounts.append(account)
         observed.append(obs)
 
     kinds_np = np.array(kinds)

@@ -287,6 +287,8 @@ def _winners(name: str, keys: pa.Table) -> tuple[np.ndarray, dict[str, pa.Array]
     every row; see the module docstring for the rules.
     """
     spec = CONTRACT[name]
+    if _all_distinct(keys, spec.key):  # e.g. snapshots of one run: every row wins
+        return np.arange(keys.num_rows), {}
     if name == "tweets":
         order = [
             _sort_values(pc.is_null(keys.column("retweet_count"))),
@@ -310,6 +312,17 @@ def _winners(name: str, keys: pa.Table) -> tuple[np.ndarray, dict[str, pa.Array]
     return np.flatnonzero(won), computed
 
 
+def _all_distinct(table: pa.Table, key: tuple[str, ...]) -> bool:
+    """Whether no two rows share a key (hashed: a collision only sends rows to the full sort)."""
+    hashed = np.zeros(table.num_rows, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for k in key:
+            values = _sort_values(table.column(k), nulls_first=True).astype(np.uint64)
+            hashed = (hashed ^ values) * np.uint64(0x9E3779B97F4A7C15)
+    hashed.sort()
+    return not (hashed[1:] == hashed[:-1]).any()
+
+
 def _order_columns(name: str) -> list[str]:
     spec = CONTRACT[name]
     extra = {"tweets": ["retweet_count", "collected"]}.get(name, [])
@@ -326,7 +339,8 @@ def _write_winners(name: str, sources: list[Path], writer: _PartWriter) -> None:
         end = int(np.searchsorted(winners, offset + batch.num_rows))
         if end > done:
             rows = pa.Table.from_batches([batch]).select(schema.names)
-            rows = rows.take(pa.array(winners[done:end] - offset))
+            if end - done < batch.num_rows:  # else every row of the batch wins
+                rows = rows.take(pa.array(winners[done:end] - offset))
             for column, values in computed.items():
                 rows = rows.set_column(schema.names.index(column), column, values[done:end])
             writer.write(rows.cast(schema))
