@@ -1050,10 +1050,11 @@ def _stream_file(
     source = pa.OSFile(str(path))
     stream = pa.CompressedInputStream(source, "gzip") if path.suffix == ".gz" else source
     seen = 0
+    groups = _read_ahead(_page_groups(stream, kind), "ingest-parser")
     try:
-        for group in _page_groups(stream, kind):
-            if isinstance(group, BaseException):
-                return "bad"
+        for group in _guarded(groups):
+            if group is None:
+                return "bad"  # the chunk reader names the line
             pages = pa.Table.from_batches(group)
             ok = _read_chunk_fast(pages, pages.num_rows, rows, report, convert, kind)
             if not ok:
@@ -1067,13 +1068,54 @@ def _stream_file(
     return None
 
 
-def _page_groups(source, kind: str | None) -> Iterator[list[pa.RecordBatch] | BaseException]:
-    """Parsed pages of ``source`` in groups of about :data:`CHUNK_BYTES`, read one group ahead.
+def _guarded(groups: Iterator) -> Iterator:
+    """The groups, then None if reading or parsing failed (a bad line, a damaged file)."""
+    try:
+        yield from groups
+    except (pa.ArrowException, OSError, EOFError):
+        yield None
 
-    A parse error ends the groups with the exception (the groups before it are whole).
+
+def _page_groups(source, kind: str | None) -> Iterator[list[pa.RecordBatch]]:
+    """Parsed pages of ``source`` in groups of about :data:`CHUNK_BYTES`.
+
+    A parse error is raised after the groups before it (each whole).
+    """
+    reader = pa_json.open_json(
+        source,
+        read_options=pa_json.ReadOptions(block_size=BLOCK_BYTES),
+        parse_options=_PARSE[kind],
+    )
+    held, size = [], 0
+    try:
+        for batch in iter(reader.read_next_batch, None):
+            held.append(batch)
+            size += batch.nbytes
+            if size >= CHUNK_BYTES:
+                yield held
+                held, size = [], 0
+    except StopIteration:
+        pass
+    if held:
+        yield held
+
+
+class _Failed:
+    """An exception raised while producing items ahead, handed to the consumer."""
+
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc
+
+
+def _read_ahead(items: Iterator, name: str) -> Iterator:
+    """``items``, produced one ahead by a background thread (its exceptions raised here).
+
+    Arrow releases the GIL while it reads and parses, so the next item is made
+    while the caller works on this one; at most two are held.
     """
     queue: Queue = Queue(maxsize=1)
     stop = threading.Event()
+    done = object()
 
     def put(item) -> bool:
         while not stop.is_set():
@@ -1085,38 +1127,22 @@ def _page_groups(source, kind: str | None) -> Iterator[list[pa.RecordBatch] | Ba
         return False
 
     def produce() -> None:
-        held, size = [], 0
         try:
-            reader = pa_json.open_json(
-                source,
-                read_options=pa_json.ReadOptions(block_size=BLOCK_BYTES),
-                parse_options=_PARSE[kind],
-            )
-            for batch in iter(reader.read_next_batch, None):
-                held.append(batch)
-                size += batch.nbytes
-                if size >= CHUNK_BYTES:
-                    if not put(held):
-                        return
-                    held, size = [], 0
-        except StopIteration:
-            pass
-        except (pa.ArrowException, OSError, EOFError) as exc:
-            if held and not put(held):
-                return
-            put(exc)
+            for item in items:
+                if not put(item):
+                    return
+        except BaseException as exc:  # handed to the consumer
+            put(_Failed(exc))
             return
-        if held and not put(held):
-            return
-        put(None)
+        put(done)
 
-    thread = threading.Thread(target=produce, name="ingest-parser", daemon=True)
+    thread = threading.Thread(target=produce, name=name, daemon=True)
     thread.start()
     try:
-        while (item := queue.get()) is not None:
+        while (item := queue.get()) is not done:
+            if isinstance(item, _Failed):
+                raise item.exc
             yield item
-            if isinstance(item, BaseException):
-                return
     finally:
         stop.set()
         while thread.is_alive():
@@ -1158,47 +1184,15 @@ def _parse_chunk(chunk: bytes, n_lines: int, kind: str | None = None) -> pa.Tabl
 
 
 def _parsed_chunks(path: Path, parse: bool) -> Iterator[tuple[bytes, int, pa.Table | None]]:
-    """(chunk, lines, parsed pages or None) of a file, read and parsed one chunk ahead.
+    """(chunk, lines, parsed pages or None) of a file, read and parsed one chunk ahead."""
 
-    A background thread reads and parses the next chunk (Arrow releases the GIL)
-    while the caller flattens the current one; at most two chunks are held.
-    """
-    queue: Queue = Queue(maxsize=1)
-    stop = threading.Event()
+    def chunks() -> Iterator[tuple[bytes, int, pa.Table | None]]:
+        with _open(path) as fh:
+            for chunk in _chunks(fh):
+                n_lines = chunk.count(b"\n") + (not chunk.endswith(b"\n"))
+                yield chunk, n_lines, _parse_chunk(chunk, n_lines) if parse else None
 
-    def produce() -> None:
-        try:
-            with _open(path) as fh:
-                for chunk in _chunks(fh):
-                    n_lines = chunk.count(b"\n") + (not chunk.endswith(b"\n"))
-                    item = (chunk, n_lines, _parse_chunk(chunk, n_lines) if parse else None)
-                    while not stop.is_set():
-                        try:
-                            queue.put(item, timeout=0.1)
-                            break
-                        except Full:
-                            continue
-                    if stop.is_set():
-                        return
-        except BaseException as exc:  # handed to the consumer
-            queue.put(exc)
-            return
-        queue.put(None)
-
-    thread = threading.Thread(target=produce, name="ingest-reader", daemon=True)
-    thread.start()
-    try:
-        while (item := queue.get()) is not None:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        while thread.is_alive():
-            try:
-                queue.get_nowait()
-            except Empty:
-                thread.join(0.05)
+    return _read_ahead(chunks(), "ingest-reader")
 
 
 def _read_chunk_fast(

@@ -1,17 +1,15 @@
-"""The data contract: the tidy tables every analysis reads.
+"""The tidy tables every analysis reads, as pandas DataFrames; SQL over them.
 
 Each table is a folder ``<name>.parquet/`` of Parquet parts under
-``<data root>/processed/<dataset>/`` (one part after a full ingest; parts never
-share a key, see :mod:`analysis.store`), written only by :mod:`analysis.ingest`
-and rebuildable from the raw pages.
-:data:`CONTRACT` is the single place where tables, columns, types and meanings
-are defined; ingest writes exactly these schemas and a test holds it to them.
+``<data root>/processed/<dataset>/`` (see :mod:`analysis.store`), written only
+by :mod:`analysis.ingest` and rebuildable from the raw pages. The contract
+(tables, columns, types, keys, meanings) is defined once, in
+:mod:`analysis.contract`, and re-exported here (:data:`CONTRACT`).
 
 Identifiers are 64-bit integers (X ids have up to 19 digits and do not fit a
-float: never let them pass through ``float64``). Timestamps are UTC.
-Follow links are **directed**: a row of ``follows`` runs from ``follower_id``
-to ``followed_id`` (the follower follows the followed); a mutual follow is two
-rows.
+float: never let them pass through ``float64``); :func:`to_pandas` keeps them
+exact. Timestamps are UTC. Follow links are **directed**: a row of ``follows``
+runs from ``follower_id`` to ``followed_id``; a mutual follow is two rows.
 """
 
 from __future__ import annotations
