@@ -639,9 +639,7 @@ def _limit_parts(name: str, out: Path) -> None:
         return
     by_size = sorted(parts, key=lambda p: p.stat().st_size, reverse=True)
     small = sorted(by_size[max(1, store.MAX_PARTS // 2) :], key=store.part_number)
-    merged = pa.concat_tables([store.read_part(p).cast(CONTRACT[name].schema) for p in small])
-    target = out / store.part_name(store.next_part_number(parts))
-    store.write_part(target, name, store.sort_by_key(name, merged))
+    store.write_merged(small, name, out / store.part_name(store.next_part_number(parts)))
     for p in small:
         p.unlink()
         store.deletions_path(p).unlink(missing_ok=True)

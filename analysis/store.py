@@ -28,6 +28,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -230,16 +231,36 @@ def link_or_copy(src: Path, dst: Path) -> None:
         shutil.copy2(src, dst)
 
 
-def replace_table(folder: Path, name: str, table: pa.Table) -> None:
-    """Replace a table by one part holding ``table`` (for purges and compaction).
+def iter_part(part: Path, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
+    """A part's rows batch by batch (those later parts replaced left out): bounded memory."""
+    gone = deleted_rows(part)
+    offset = 0
+    for batch in pq.ParquetFile(part).iter_batches(columns=columns):
+        if len(gone):
+            keep = np.ones(batch.num_rows, dtype=bool)
+            inside = gone[(gone >= offset) & (gone < offset + batch.num_rows)]
+            keep[inside - offset] = False
+            offset += batch.num_rows
+            batch = batch.filter(pa.array(keep))
+        yield batch
 
-    The new folder is written beside the old one and swapped in by renames, so
-    an interruption leaves the old table or the new one, never a mix.
-    """
+
+def write_merged(parts: list[Path], name: str, path: Path) -> int:
+    """Write the rows of ``parts`` (key-disjoint) into one part file, streaming; its row count."""
+    schema = CONTRACT[name].schema
+    rows = 0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with pq.ParquetWriter(path, schema, **write_options(name)) as writer:
+        for part in parts:
+            for batch in iter_part(part):
+                writer.write_table(pa.Table.from_batches([batch]).cast(schema))
+                rows += batch.num_rows
+    return rows
+
+
+def _swap_table(folder: Path, name: str, fresh: Path) -> None:
+    """Put the table folder ``fresh`` in place of the table, by renames."""
     path = table_path(folder, name)
-    fresh = path.with_name(f".{path.name}.new")
-    shutil.rmtree(fresh, ignore_errors=True)
-    write_part(fresh / part_name(0), name, sort_by_key(name, table))
     old = path.with_name(f".{path.name}.old")
     shutil.rmtree(old, ignore_errors=True)
     if path.exists():
@@ -251,10 +272,24 @@ def replace_table(folder: Path, name: str, table: pa.Table) -> None:
         old.unlink()
 
 
+def replace_table(folder: Path, name: str, table: pa.Table) -> None:
+    """Replace a table by one part holding ``table`` (sorted by key), e.g. after a purge.
+
+    The new folder is written beside the old one and swapped in by renames, so
+    an interruption leaves the old table or the new one, never a mix.
+    """
+    fresh = table_path(folder, name).with_name(f".{name}.parquet.new")
+    shutil.rmtree(fresh, ignore_errors=True)
+    write_part(fresh / part_name(0), name, sort_by_key(name, table))
+    _swap_table(folder, name, fresh)
+
+
 def compact(folder: Path, names: list[str] | None = None) -> dict[str, int]:
     """Merge each table's parts into one file; the number of parts each table had.
 
-    Parts never share a key, so compaction only concatenates and sorts them.
+    Parts never share a key, so compaction streams them into one file, leaving
+    out the rows later parts replaced: memory stays bounded whatever the size.
+    Rows keep their order by part (readers sort by key).
 
     Examples
     --------
@@ -268,5 +303,8 @@ def compact(folder: Path, names: list[str] | None = None) -> dict[str, int]:
         before[name] = len(parts)
         deletions = any(deletions_path(p).is_file() for p in parts)
         if len(parts) > 1 or deletions or (parts and parts[0].parent == folder):
-            replace_table(folder, name, read_table(folder, name))
+            fresh = table_path(folder, name).with_name(f".{name}.parquet.new")
+            shutil.rmtree(fresh, ignore_errors=True)
+            write_merged(parts, name, fresh / part_name(0))
+            _swap_table(folder, name, fresh)
     return before

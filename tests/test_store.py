@@ -342,3 +342,19 @@ def test_an_append_of_newer_tweets_reads_no_row_group_of_the_old_tweets(tmp_data
     assert by_tweet and not any(by_tweet)  # tweets, mentions: the old row groups were skipped
     ingest_files([first, second], "whole", progress=False)
     _assert_same("t", "whole")
+
+
+def test_compact_turns_a_single_file_table_into_a_folder(tmp_data):
+    ingest_files([write_jsonl(tmp_data / "a.jsonl", [_search(0), _search(1)])], "t", progress=False)
+    folder = settings.processed_dir("t")
+    before = _frames("t")
+    single = store.table_path(folder, "tweets")
+    part = store.part_files(folder, "tweets")[0]
+    os.replace(part, folder / ".single")
+    os.rmdir(single)
+    os.replace(folder / ".single", single)  # tweets.parquet is one file, as before parts
+    assert store.compact(folder)["tweets"] == 1
+    assert single.is_dir() and [p.name for p in store.part_files(folder, "tweets")] == [
+        "part-00000.parquet"
+    ]
+    pd.testing.assert_frame_equal(_frames("t")["tweets"], before["tweets"])
