@@ -603,8 +603,7 @@ def merge_table(name: str, old_parts: list[Path], spill: Spill, out: Path) -> in
             gone = np.union1d(gone, moved)
         total = pq.ParquetFile(part).metadata.num_rows
         if len(moved) and (total <= REWRITE_ROWS or len(gone) > REWRITE_SHARE * total):
-            keep = np.ones(total, dtype=bool)
-            keep[gone] = False
+            keep = store.live_rows(total, gone)
             if keep.any():  # a new file: the linked original stays as it was until the swap
                 store.write_part(target, name, pq.read_table(part).filter(pa.array(keep)))
             continue

@@ -116,14 +116,20 @@ def write_deletions(part: Path, rows: np.ndarray) -> None:
     pq.write_table(pa.table({"row": rows}), deletions_path(part))
 
 
+def live_rows(n: int, gone: np.ndarray, offset: int = 0) -> np.ndarray:
+    """Which of ``n`` rows starting at row ``offset`` are not among the row numbers ``gone``."""
+    keep = np.ones(n, dtype=bool)
+    inside = gone[(gone >= offset) & (gone < offset + n)]
+    keep[inside - offset] = False
+    return keep
+
+
 def read_part(part: Path, columns: list[str] | None = None) -> pa.Table:
     """One part's rows (those later parts replaced left out)."""
     table = pq.read_table(part, columns=columns)
     gone = deleted_rows(part)
     if len(gone):
-        keep = np.ones(table.num_rows, dtype=bool)
-        keep[gone] = False
-        table = table.filter(pa.array(keep))
+        table = table.filter(pa.array(live_rows(table.num_rows, gone)))
     return table
 
 
@@ -237,9 +243,7 @@ def iter_part(part: Path, columns: list[str] | None = None) -> Iterator[pa.Recor
     offset = 0
     for batch in pq.ParquetFile(part).iter_batches(columns=columns):
         if len(gone):
-            keep = np.ones(batch.num_rows, dtype=bool)
-            inside = gone[(gone >= offset) & (gone < offset + batch.num_rows)]
-            keep[inside - offset] = False
+            keep = live_rows(batch.num_rows, gone, offset)
             offset += batch.num_rows
             batch = batch.filter(pa.array(keep))
         yield batch
