@@ -117,18 +117,20 @@ def _collect_accounts(args: argparse.Namespace):
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
-    from analysis.overview import dataset_info
+    from analysis.overview import dataset_info, versions_info
 
-    print(dataset_info(args.dataset))
+    print(versions_info(args.dataset) if args.versions else dataset_info(args.dataset))
     return 0
 
 
 def _cmd_compact(args: argparse.Namespace) -> int:
     from analysis.store import compact
-    from analysis.tables import dataset_dir
+    from analysis.tables import dataset_dir, load_meta
 
-    for name, parts in compact(dataset_dir(args.dataset)).items():
-        print(f"{name}: {parts} part{'s' if parts != 1 else ''} -> {min(parts, 1)}")
+    for name, (before, after) in compact(dataset_dir(args.dataset), args.retain_days).items():
+        print(f"{name}: {before} file{'s' if before != 1 else ''} -> {after}")
+    print(f"dataset {args.dataset!r} is now version {load_meta(args.dataset)['version']}; "
+          f"versions of the last {args.retain_days:g} days stay readable")  # fmt: skip
     return 0
 
 
@@ -138,7 +140,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     results = build_reports(
         dataset=args.dataset, out_dir=args.out, notebooks=args.notebooks,
         show_code=args.show_code, anonymise=args.anonymise, jobs=args.jobs,
-        start=args.start, end=args.end,
+        start=args.start, end=args.end, version=args.version,
         hashtags=[t.strip().lstrip("#") for t in args.hashtags.split(",") if t.strip()]
         if args.hashtags else None,
     )  # fmt: skip
@@ -304,6 +306,12 @@ def _print_counts(dataset: str, counts: dict[str, int], synthetic: bool = False)
     print(f"dataset {dataset!r}{label} in {settings.processed_dir(dataset)}: {sizes}")
 
 
+def _lock_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lock-timeout", type=float, default=None, metavar="SECONDS",
+                   help="wait at most this long for another writer of the dataset "
+                   "(default: as long as it takes; 0: fail at once)")  # fmt: skip
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``medtwitter`` command."""
     parser = _Parser(
@@ -321,6 +329,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--accounts", type=int, default=800, help="number of accounts (default: 800)")
     p.add_argument("--seed", type=int, default=settings.SEED, help="random seed")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
+    _lock_option(p)
     p.set_defaults(func=_cmd_demo)
 
     p = sub.add_parser("ingest", help="turn raw JSONL API pages into a dataset's Parquet tables")
@@ -328,6 +337,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dataset", required=True, help="dataset to create or extend")
     p.add_argument("--strict", action="store_true", help="stop at the first bad line")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
+    _lock_option(p)
     p.set_defaults(func=_cmd_ingest)
 
     common = argparse.ArgumentParser(add_help=False)
@@ -410,16 +420,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("info", help="tables' sizes, time span and languages of a dataset")
     p.add_argument("dataset", nargs="?", default=settings.DEFAULT_DATASET)
+    p.add_argument("--versions", action="store_true",
+                   help="list the dataset's versions (time, command, files, rows per table)")  # fmt: skip
     p.set_defaults(func=_cmd_info)
 
     p = sub.add_parser(
         "compact",
-        help="merge each table's parts into one Parquet file (appends add parts)",
-        description="Merge each table's parts into one Parquet file, sorted by key. Appending "
-        "raw files adds a part per table; tools that want a single file per table can run "
-        "this after appending. No row changes.",
+        help="merge small files of each table and delete files old versions no longer need",
+        description="Delta optimize (each table's small files merged) then vacuum: files that "
+        "no version younger than --retain-days needs are deleted; older versions are marked "
+        "dropped. Converts a dataset of an earlier layout. No row changes.",
     )
     p.add_argument("dataset", nargs="?", default=settings.DEFAULT_DATASET)
+    p.add_argument("--retain-days", type=float, default=30, metavar="N",
+                   help="keep the versions of the last N days readable (default: 30)")  # fmt: skip
+    _lock_option(p)
     p.set_defaults(func=_cmd_compact)
 
     p = sub.add_parser("report", help="run the notebooks on a dataset and export HTML reports")
@@ -434,6 +449,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="hashtags of interest (default: docstoctoc,sante,esante)")  # fmt: skip
     p.add_argument("--jobs", type=int, default=None,
                    help=f"notebooks run side by side (default: {settings.REPORT_JOBS})")  # fmt: skip
+    p.add_argument("--version", type=int, default=None, metavar="N", dest="version",
+                   help="report on version N of the dataset (default: the latest)")  # fmt: skip
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("check-tweet", help="before publishing: could a reader identify a patient?")
@@ -447,12 +464,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--remove", action="store_true", help="remove them from raw and processed data")
     p.add_argument("--saved", action="store_true", help="reuse the last saved results, no network")
     p.add_argument("--poll-every", type=float, default=30.0, help="seconds between status checks")
+    _lock_option(p)
     p.set_defaults(func=_cmd_compliance)
 
     p = sub.add_parser("purge", help="remove an account's data from a dataset (deletion request)")
     p.add_argument("--dataset", required=True)
     p.add_argument("--user", type=int, action="append", required=True, metavar="ID",
                    help="user id to remove (repeat for several)")  # fmt: skip
+    _lock_option(p)
     p.set_defaults(func=_cmd_purge)
 
     p = sub.add_parser(
@@ -512,6 +531,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
         if args.data_dir:
             settings.set_data_dir(args.data_dir)
+        if getattr(args, "lock_timeout", None) is not None:
+            if args.lock_timeout < 0:
+                raise UsageError(f"--lock-timeout {args.lock_timeout:g} is negative; give 0 or "
+                                 "more seconds (0: fail at once if another writer holds it).")  # fmt: skip
+            settings.LOCK_TIMEOUT = args.lock_timeout
         if not getattr(args, "func", None):
             parser.print_help()
             return 2

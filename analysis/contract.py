@@ -199,6 +199,8 @@ CONTRACT: dict[str, TableSpec] = {
 TABLE_NAMES: tuple[str, ...] = tuple(CONTRACT)
 
 META_FILE = "meta.json"
+#: The dataset versions: every table's Delta version per dataset version (:mod:`analysis.store`).
+MANIFEST_FILE = "manifest.json"
 
 
 def empty_table(name: str) -> pa.Table:

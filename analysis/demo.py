@@ -918,13 +918,20 @@ def build_demo(
 
     if accounts < 50:
         raise UsageError(f"--accounts {accounts} is too small for the demo; use 50 or more.")
+    from analysis.store import dataset_lock
+
     raw = settings.raw_dir(dataset)
-    if raw.exists():
-        for old in raw.glob("*.jsonl"):
-            old.unlink()
-    generate(DemoParams(accounts=accounts, seed=seed), raw, progress=progress)
-    # the old tables are replaced atomically, at the end: a failed build leaves them as they were
-    return ingest_files([raw], dataset, synthetic=True, progress=progress, replace=True)
+    # one writer at a time, from the raw pages to the dataset's new version
+    with dataset_lock(settings.processed_dir(dataset), "demo"):
+        if raw.exists():
+            for old in raw.glob("*.jsonl"):
+                old.unlink()
+        generate(DemoParams(accounts=accounts, seed=seed), raw, progress=progress)
+        # one overwrite commit per table, then the manifest: a failed build leaves the
+        # previous version as it was
+        return ingest_files(
+            [raw], dataset, synthetic=True, progress=progress, replace=True, command="demo"
+        )
 
 
 # --- tiny dataset (issue 8): three tweets, no follow links, no labels --------------------------
@@ -1003,4 +1010,6 @@ def build_tiny(dataset: str = "tiny", progress: bool = True):
         for page in tiny_pages():
             fh.write(orjson.dumps(page) + b"\n")
     # the old tables are replaced atomically, at the end: a failed build leaves them as they were
-    return ingest_files([raw], dataset, synthetic=True, progress=progress, replace=True)
+    return ingest_files(
+        [raw], dataset, synthetic=True, progress=progress, replace=True, command="demo"
+    )

@@ -29,6 +29,10 @@ class UsageError(MedtwitterError):
     exit_code = 2
 
 
+class DatasetBusyError(MedtwitterError):
+    """A dataset another process is writing, past the wait allowed (``--lock-timeout``)."""
+
+
 class QueryError(MedtwitterError):
     """An SQL query over a dataset that DuckDB could not run."""
 

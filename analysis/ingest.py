@@ -24,14 +24,15 @@ How it works, and why it is fast and bounded in memory:
    other format's pages also go through (both paths give the same rows), and
    streaming resumes after it. Rows go to spill files (Arrow IPC) as they come.
 2. **Merge.** :func:`analysis.merge.merge_table` de-duplicates each table's
-   rows by key (newest observation winning) from the spill files, holding only
-   keys and sort columns in memory and streaming the winning rows into one new
-   Parquet part. Existing parts none of whose keys the new rows carry are kept
-   as they are (hard links); parts holding some are rewritten without them
-   (see :mod:`analysis.store`). So an append costs time in proportion to the
-   new file and the rows it updates, not to the dataset.
-3. **Swap.** Everything is written in a staging folder that replaces the
-   dataset folder by renames only at the end.
+   rows by key (newest observation winning) from the spill files, with the
+   existing rows whose key they carry (Delta's file statistics skip the files
+   that cannot hold them), holding only keys and sort columns in memory, and
+   commits the winners to the table's Delta table: an append, a MERGE or an
+   overwrite. So an append costs time in proportion to the new file and the
+   files it updates, not to the dataset.
+3. **Commit.** With every table committed, the dataset's manifest gets a new
+   version (:class:`analysis.store.DatasetWriter`, which holds the dataset's
+   lock from the first read to the manifest).
 
 Guarantees:
 
@@ -41,8 +42,9 @@ Guarantees:
   the first bad line an error instead);
 * re-ingesting a file changes nothing: tweets, users and edges are
   de-duplicated by id (newest metrics and snapshots win; ``user_snapshots``
-  keeps every snapshot), and no key is in two parts of a table;
-* the dataset is replaced atomically: an interrupted ingest leaves it as it was;
+  keeps every snapshot);
+* a run is one dataset version: an interrupted ingest leaves the previous
+  version visible, and the next writer rolls the tables back to it;
 * peak memory does not grow with the input (groups of pages, spill files, hash
   buckets of :data:`analysis.merge.BUCKET_BYTES` of input for the merge).
 """
@@ -51,10 +53,9 @@ from __future__ import annotations
 
 import gzip
 import io
-import json
 import os
+import re
 import shutil
-import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -71,7 +72,7 @@ import pyarrow.json as pa_json
 from tqdm.auto import tqdm
 
 from analysis import __version__, formats, merge, settings, store
-from analysis.contract import CONTRACT, META_FILE, TABLE_NAMES, normalise_tag
+from analysis.contract import CONTRACT, TABLE_NAMES, normalise_tag
 from analysis.errors import RawFormatError, UsageError
 from analysis.formats import iter_lines  # noqa: F401  (formats owns it; kept importable here)
 
@@ -129,6 +130,8 @@ class IngestReport:
     dataset: str
     files: list[FileReport] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    #: the dataset version this run committed (see ``medtwitter info DATASET --versions``)
+    version: int | None = None
 
     @property
     def bad_lines(self) -> int:
@@ -879,6 +882,48 @@ def _chunks(fh, size: int | None = None) -> Iterator[bytes]:
         have, want = len(parts[0]), size
 
 
+_ID_FIELD = re.compile(rb'"(?:[a-z_]*_)?ids?"\s*:\s*\[?\s*"?(\d{1,19})"?')
+_ID_LIST = re.compile(rb'"?(\d{1,19})"?')
+_USERNAME_FIELD = re.compile(rb'"(?:username|screen_name)"\s*:\s*"([A-Za-z0-9_]{1,50})"')
+_CSV_CELL = re.compile(rb"(?:^|[,;\t])\s*\"?(\d{1,19})\"?\s*(?=[,;\t\r\n]|$)")
+
+
+def quarantine_ids(line: bytes) -> list[int]:
+    """The X ids a raw line names, read from it even when it is not valid JSON.
+
+    Values of ``id`` and ``*_id`` fields (numbers or strings, and id lists) in
+    JSON-like text, or the numeric cells of a CSV line; kept with each
+    quarantine entry so that a purge matches entries on ids, never on substrings.
+
+    Examples
+    --------
+    >>> quarantine_ids(b'{"data": [{"id": "20", "author_id": "12"}], "x": 1234')
+    [12, 20]
+    >>> quarantine_ids(b"783214,6253282")
+    [783214, 6253282]
+    """
+    found: set[int] = set()
+    if line.lstrip()[:1] in (b"{", b"["):
+        for match in _ID_FIELD.finditer(line):
+            found.add(int(match.group(1)))
+        for match in re.finditer(rb'"(?:[a-z_]*_)?ids"\s*:\s*\[([^\]]*)', line):
+            found.update(int(m.group(1)) for m in _ID_LIST.finditer(match.group(1)))
+    else:
+        found.update(int(m.group(1)) for m in _CSV_CELL.finditer(line.strip()))
+    return sorted(i for i in found if 0 < i < 2**63)
+
+
+def quarantine_usernames(line: bytes) -> list[str]:
+    """The handles a raw line names in ``username``/``screen_name`` fields.
+
+    Examples
+    --------
+    >>> quarantine_usernames(b'{"username": "Dr_Tortue", "name": "MG"')
+    ['Dr_Tortue']
+    """
+    return sorted({m.group(1).decode() for m in _USERNAME_FIELD.finditer(line)})
+
+
 class _Quarantine:
     """Bad lines, appended to the staging dataset's quarantine file as they are found."""
 
@@ -919,6 +964,9 @@ def _read_file(
                 "line": lineno,
                 "reason": reason,
                 "content": line.decode("utf-8", "replace").rstrip("\n"),
+                # what purge matches on: never a substring of the content
+                "ids": quarantine_ids(line),
+                "usernames": quarantine_usernames(line),
             }
         )
 
@@ -1269,6 +1317,7 @@ def ingest_files(
     synthetic: bool | None = None,
     progress: bool = True,
     replace: bool = False,
+    command: str = "ingest",
 ) -> IngestReport:
     """Ingest raw JSONL files into a dataset's Parquet tables (created or extended).
 
@@ -1285,7 +1334,8 @@ def ingest_files(
     synthetic : mark the dataset synthetic (default: read from the pages' provenance)
     progress : show a progress bar (bytes read)
     replace : rebuild the dataset from these files only, ignoring its existing tables
-        (they are swapped out at the end, so a failed run leaves them as they were)
+        (one overwrite commit per table; earlier versions stay readable until compacted)
+    command : what the dataset's version history records as the command that wrote it
 
     Examples
     --------
@@ -1300,13 +1350,6 @@ def ingest_files(
         raise UsageError(f"bad dataset name {dataset!r}; use letters, digits, '-' or '_'.")
     report = IngestReport(dataset=dataset)
     target = settings.processed_dir(dataset)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{dataset}.", dir=target.parent))
-    # with replace=True the existing tables are ignored (and swapped out only at the end)
-    base = staging / ".none" if replace else target
-    old_meta = {}
-    if (base / META_FILE).is_file():
-        old_meta = json.loads((base / META_FILE).read_text(encoding="utf-8"))
     spill = None
     pool = pa.default_memory_pool()
     if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
@@ -1314,35 +1357,38 @@ def ingest_files(
         # mimalloc or jemalloc, which return this many large buffers to the OS one by one
         pa.set_memory_pool(pa.system_memory_pool())
     try:
-        quarantine = _Quarantine(staging / QUARANTINE_FILE)
-        if (base / QUARANTINE_FILE).is_file():
-            shutil.copyfile(base / QUARANTINE_FILE, quarantine.path)
-        total = sum(p.stat().st_size for p in files)
-        edge_lists = any(formats.detect_format(p) == formats.EDGE_CSV for p in files)
-        spill = _Spill(staging / ".spill", merge.bucket_count(total), usernames=edge_lists)
-        rows = _Rows(sink=spill)
-        with tqdm(
-            total=total, desc="ingest", unit="B", unit_scale=True, disable=not progress
-        ) as bar:
-            for path in files:
-                report.files.append(_read_file(path, rows, quarantine, strict, bar))
-        rows.flush()
-        spill.finish()
-        _merge_all(base, spill, staging, report)
-        spill.close()
-        shutil.rmtree(spill.folder)
-        meta = _meta(dataset, old_meta, report, rows, synthetic, staging)
-        (staging / META_FILE).write_text(
-            json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
-        _swap(staging, target)
+        with store.DatasetWriter(target, command) as writer:
+            staging = writer.staging()
+            old_meta = {} if replace else (writer.latest_meta() or {})
+            quarantine = _Quarantine(staging / QUARANTINE_FILE)
+            if not replace and (target / QUARANTINE_FILE).is_file():
+                shutil.copyfile(target / QUARANTINE_FILE, quarantine.path)
+            total = sum(p.stat().st_size for p in files)
+            edge_lists = any(formats.detect_format(p) == formats.EDGE_CSV for p in files)
+            spill = _Spill(staging / ".spill", merge.bucket_count(total), usernames=edge_lists)
+            rows = _Rows(sink=spill)
+            with tqdm(
+                total=total, desc="ingest", unit="B", unit_scale=True, disable=not progress
+            ) as bar:
+                for path in files:
+                    report.files.append(_read_file(path, rows, quarantine, strict, bar))
+            rows.flush()
+            spill.finish()
+            _merge_all(writer, spill, replace)
+            spill.close()
+            meta = _meta(dataset, old_meta, report, rows, synthetic, writer)
+            version = writer.commit(files=[_display_path(f.path) for f in report.files], meta=meta)
+            report.counts.update(store.version_entry(writer.manifest)["rows"])
+            report.version = version
+            if quarantine.path.is_file():
+                os.replace(quarantine.path, target / QUARANTINE_FILE)
+            elif replace:
+                (target / QUARANTINE_FILE).unlink(missing_ok=True)
     finally:
         try:
             if spill is not None:  # stop the background writer even when the ingest failed
                 spill.close()
         finally:
-            if staging.exists():
-                shutil.rmtree(staging, ignore_errors=True)
             pa.set_memory_pool(pool)
     return report
 
@@ -1351,22 +1397,12 @@ def _import_pandas() -> None:
     import pandas  # noqa: F401
 
 
-def _merge_all(target: Path, spill: _Spill, staging: Path, report: IngestReport) -> None:
-    """Write every table (existing parts merged with the spilled rows) into ``staging``."""
-
-    def merge_one(name: str) -> int:
-        old = [] if not target.is_dir() else store.part_files(target, name)
-        if not old and name == "user_snapshots":
-            # a dataset from before `user_snapshots`: its users are its snapshots
-            old = store.part_files(target, "users") if target.is_dir() else []
-        return merge.merge_table(name, old, spill, store.table_path(staging, name))
-
-    # two tables at a time (Arrow and Parquet release the GIL), the largest first
+def _merge_all(writer: store.DatasetWriter, spill: _Spill, replace: bool) -> None:
+    """Commit every table: the spilled rows merged into the existing ones (or replacing them)."""
+    # two tables at a time (Arrow, Parquet and delta-rs release the GIL), the largest first
     order = ["tweets", "user_snapshots", "users", "hashtags", "mentions", "follows", "missing"]
     with ThreadPoolExecutor(2) as pool:
-        counts = dict(zip(order, pool.map(merge_one, order), strict=True))
-    for name in TABLE_NAMES:
-        report.counts[name] = counts[name]
+        list(pool.map(lambda name: merge.merge_table(name, writer, spill, replace=replace), order))
 
 
 def _expand(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
@@ -1387,7 +1423,7 @@ def _expand(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     return sorted(files, key=formats.read_order)  # edge lists last: their usernames resolve
 
 
-def _meta(dataset, old_meta, report, rows, synthetic, staging) -> dict:
+def _meta(dataset, old_meta, report, rows, synthetic, writer: store.DatasetWriter) -> dict:
     sources = {s["path"]: s for s in old_meta.get("sources", [])}
     for f in report.files:
         sources[_display_path(f.path)] = {
@@ -1397,8 +1433,7 @@ def _meta(dataset, old_meta, report, rows, synthetic, staging) -> dict:
             "pages": f.pages,
             "bad_lines": f.bad_lines,
         }
-    created = store.read_table(staging, "tweets", ["created_at"], sort=False).column(0)
-    span = pc.min_max(created)
+    first, last = store.file_span(writer.table("tweets"), "created_at")
     is_synthetic = (
         rows.synthetic or bool(old_meta.get("synthetic")) if synthetic is None else synthetic
     )
@@ -1407,10 +1442,9 @@ def _meta(dataset, old_meta, report, rows, synthetic, staging) -> dict:
         "synthetic": is_synthetic,
         "tool_version": __version__,
         "contract": {n: CONTRACT[n].names for n in TABLE_NAMES},
-        "counts": dict(report.counts),
         "span": [
-            span["min"].as_py().isoformat() if span["min"].is_valid else None,
-            span["max"].as_py().isoformat() if span["max"].is_valid else None,
+            first.isoformat() if first is not None else None,
+            last.isoformat() if last is not None else None,
         ],
         "sources": sorted(sources.values(), key=lambda s: s["path"]),
     }
@@ -1422,18 +1456,6 @@ def _display_path(path: str) -> str:
         return str(p.relative_to(settings.data_dir()))
     except ValueError:
         return str(p)
-
-
-def _swap(staging: Path, target: Path) -> None:
-    """Replace ``target`` by ``staging`` with renames, so readers never see a half dataset."""
-    backup = target.with_name(f".{target.name}.old")
-    if backup.exists():
-        shutil.rmtree(backup)
-    if target.exists():
-        os.replace(target, backup)
-    os.replace(staging, target)
-    if backup.exists():
-        shutil.rmtree(backup)
 
 
 # --- purge support (issue 9): removing accounts and tweets from raw pages -----------------------

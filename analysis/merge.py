@@ -1,12 +1,12 @@
-"""Rows read by ingest -> de-duplicated table parts: which observation of a record wins.
+"""Rows read by ingest -> de-duplicated table rows: which observation of a record wins.
 
 Ingest spills the rows it reads to disk in hash buckets (:class:`Spill`), so
-that a bucket of any input fits in memory. :func:`merge_table` then writes each
-table of the dataset: the rows of each bucket, with the rows of the existing
-table they update, are de-duplicated by the table's key (:func:`dedup`) and
-written as one new part; existing parts holding none of the new keys are kept
-as they are (hard links), those holding some are rewritten without them (see
-:mod:`analysis.store`).
+that a bucket of any input fits in memory. :func:`merge_table` then commits
+each table of the dataset: the new rows of each bucket, with the existing rows
+whose key they carry (read with Delta's file statistics skipping the rest),
+are de-duplicated by the table's key (:func:`dedup`), and the winners are
+committed to the table's Delta table in one commit (append, MERGE or overwrite:
+see :class:`analysis.store.DatasetWriter`). What is ours here is only the rules.
 
 Which observation wins, per table (ties go to the row read last):
 
@@ -29,13 +29,11 @@ import threading
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from analysis import store
 from analysis.contract import CONTRACT, check_table
@@ -56,14 +54,7 @@ BUCKET_BY = {
 #: The spilled rows each table is made from (``user_snapshots`` and ``users`` share theirs).
 SOURCE = {name: name for name in BUCKET_BY} | {"user_snapshots": "users"}
 SEQ = "_seq"
-#: A part whose replaced rows pass this share of it is rewritten without them.
-REWRITE_SHARE = 0.25
-#: A part of at most this many rows is rewritten rather than given a deletions file.
-REWRITE_ROWS = 100_000
-#: Bytes of rows (in memory) per row group of the parts ingest writes.
-ROW_GROUP_BYTES = 128 << 20
 _BIG = np.int64(1) << np.int64(62)
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def bucket_count(input_bytes: int) -> int:
@@ -330,8 +321,8 @@ def _order_columns(name: str) -> list[str]:
     return list(dict.fromkeys([*cols, SEQ]))
 
 
-def _write_winners(name: str, sources: list[Path], writer: _PartWriter) -> None:
-    """Stream the winning rows of the spill files into ``writer``, in file order."""
+def _winner_rows(name: str, sources: list[Path]) -> Iterator[pa.Table]:
+    """The winning rows of the spill files, batch by batch, in file order."""
     schema = CONTRACT[name].schema
     winners, computed = _winners(name, _columns(sources, _order_columns(name)))
     done = offset = 0
@@ -343,11 +334,11 @@ def _write_winners(name: str, sources: list[Path], writer: _PartWriter) -> None:
                 rows = rows.take(pa.array(winners[done:end] - offset))
             for column, values in computed.items():
                 rows = rows.set_column(schema.names.index(column), column, values[done:end])
-            writer.write(rows.cast(schema))
+            yield rows.cast(schema)
         done, offset = end, offset + batch.num_rows
 
 
-def _write_latest_filled(sources: list[Path], writer: _PartWriter) -> None:
+def _latest_filled(sources: list[Path]) -> Iterator[pa.Table]:
     """``users``: the newest snapshot per user, its missing fields from the newest that has them."""
     schema = CONTRACT["users"].schema
     names = schema.names
@@ -365,7 +356,7 @@ def _write_latest_filled(sources: list[Path], writer: _PartWriter) -> None:
         last = np.maximum.reduceat(np.where(ok[perm], position, -1), starts)
         where[column] = np.where(last < 0, -1, perm[np.maximum(last, 0)])
     columns = _gather(sources, where)
-    writer.write(pa.Table.from_arrays([columns[n] for n in names], schema=schema))
+    yield pa.Table.from_arrays([columns[n] for n in names], schema=schema)
 
 
 def _gather(sources: list[Path], where: dict[str, np.ndarray]) -> dict[str, pa.Array]:
@@ -394,7 +385,7 @@ def _gather(sources: list[Path], where: dict[str, np.ndarray]) -> dict[str, pa.A
     return out
 
 
-def _write_span(sources: list[Path], writer: _PartWriter) -> None:
+def _span(sources: list[Path]) -> Iterator[pa.Table]:
     """``follows``: one row per link, first seen at the earliest and last at the latest snapshot."""
     schema = CONTRACT["follows"].schema
     table = _columns(sources, [*schema.names, SEQ])
@@ -410,41 +401,7 @@ def _write_span(sources: list[Path], writer: _PartWriter) -> None:
         values = np.where(ok, col.cast(pa.int64()).fill_null(0).to_numpy(), empty)[perm]
         got = reduce.reduceat(values, starts)
         out.append(pa.array(got, mask=got == empty).cast(schema.field(column).type))
-    writer.write(pa.Table.from_arrays(out, schema=schema))
-
-
-class _PartWriter:
-    """A part file written in row groups of about :data:`ROW_GROUP_BYTES`, each checked."""
-
-    def __init__(self, name: str, path: Path) -> None:
-        self.name, self.path = name, path
-        self.writer: pq.ParquetWriter | None = None
-        self.held: list[pa.Table] = []
-        self.rows = 0
-
-    def write(self, table: pa.Table) -> None:
-        check_table(self.name, table)
-        self.held.append(table)
-        if sum(t.nbytes for t in self.held) >= ROW_GROUP_BYTES:
-            self._flush()
-
-    def _flush(self) -> None:
-        if not self.held:
-            return
-        table = pa.concat_tables(self.held)
-        self.held = []
-        if self.writer is None:
-            self.writer = pq.ParquetWriter(
-                self.path, CONTRACT[self.name].schema, **store.write_options(self.name)
-            )
-        self.writer.write_table(table)
-        self.rows += table.num_rows
-
-    def close(self) -> int:
-        self._flush()
-        if self.writer is not None:
-            self.writer.close()
-        return self.rows
+    yield pa.Table.from_arrays(out, schema=schema)
 
 
 def dedup(name: str, table: pa.Table) -> pa.Table:
@@ -464,24 +421,25 @@ def dedup(name: str, table: pa.Table) -> pa.Table:
     (3, 5)
     """
     with tempfile.TemporaryDirectory() as tmp:
-        source, out = Path(tmp) / "rows.arrow", Path(tmp) / "out.parquet"
+        source = Path(tmp) / "rows.arrow"
         with pa.OSFile(str(source), "wb") as sink, pa.ipc.new_file(sink, table.schema) as w:
             w.write_table(table)
-        writer = _PartWriter(name, out)
-        _dedup_into(name, [source], writer)
-        writer.close()
-        rows = pq.read_table(out) if out.exists() else CONTRACT[name].schema.empty_table()
-    return store.sort_by_key(name, rows.cast(CONTRACT[name].schema))
+        pieces = list(_dedup(name, [source]))
+    rows = pa.concat_tables(pieces) if pieces else CONTRACT[name].schema.empty_table()
+    return store.sort_by_key(name, rows)
 
 
-def _dedup_into(name: str, sources: list[Path], writer: _PartWriter) -> None:
-    """De-duplicate the rows of the spill files ``sources`` into ``writer``."""
+def _dedup(name: str, sources: list[Path]) -> Iterator[pa.Table]:
+    """The rows of the spill files ``sources`` de-duplicated by key, each batch checked."""
     if name == "users":
-        _write_latest_filled(sources, writer)
+        pieces = _latest_filled(sources)
     elif name == "follows":
-        _write_span(sources, writer)
+        pieces = _span(sources)
     else:
-        _write_winners(name, sources, writer)
+        pieces = _winner_rows(name, sources)
+    for piece in pieces:
+        check_table(name, piece)
+        yield piece
 
 
 # --- writing a table ---------------------------------------------------------------------------
@@ -500,145 +458,81 @@ def _join_keys(table: pa.Table, key: list[str]) -> pa.Table:
     return pa.Table.from_arrays(columns, names=key)
 
 
-def _overlap(name: str, part: Path, spill: Spill) -> np.ndarray:
-    """Row numbers of an existing part (rows not already replaced) whose key new rows carry.
+def _key_filter(name: str, new: pa.Table) -> pc.Expression | None:
+    """A filter that keeps the existing rows whose key may be among ``new``'s keys.
 
-    Reads the part's numeric key columns only (and the whole key for the few
-    rows whose values all occur among the new rows'), so it costs little even
-    on a large part.
+    Each numeric key column without nulls among the new rows contributes its range
+    (which lets Delta's file statistics skip files: new tweets, new observation
+    times) and its set of values.
     """
     spec = CONTRACT[name]
-    key = list(spec.key)
-    paths = [p for b in range(spill.buckets) for p in spill.files(SOURCE[name], b)]
-    if not paths:
-        return np.empty(0, dtype=np.int64)
-    new = _join_keys(_columns(paths, key), key)
-    numeric = [k for k in key if not pa.types.is_string(spec.schema.field(k).type)] or key[:1]
-    # row groups whose key range (Parquet statistics) meets the new keys' (new tweets, new
-    # observation times: usually none), and the row numbers they start at
-    source = pq.ParquetFile(part)
-    sizes = [source.metadata.row_group(g).num_rows for g in range(source.num_row_groups)]
-    groups = [g for g in range(source.num_row_groups) if _may_hold(source, g, numeric, new)]
-    if not groups:
-        return np.empty(0, dtype=np.int64)
-    old = source.read_row_groups(groups, columns=numeric)
-    starts = np.concatenate([[0], np.cumsum(sizes)])
-    row_of = np.concatenate([np.arange(starts[g], starts[g + 1]) for g in groups])
-    hit = np.ones(old.num_rows, dtype=bool)
-    for k in numeric:
-        values = old.column(k).cast(spec.schema.field(k).type)
-        if pa.types.is_timestamp(values.type):
-            values = values.cast(pa.int64())
-        found = pc.is_in(values, value_set=pc.unique(new.column(k))).fill_null(False)
-        hit &= found.to_numpy(zero_copy_only=False)
-    rows = np.setdiff1d(row_of[hit], store.deleted_rows(part), assume_unique=True)
-    if numeric == key or not len(rows):
-        return rows
-    fields = pa.schema([spec.schema.field(k) for k in key])
-    old = _join_keys(_read_rows(part, rows, key).cast(fields), key)
-    old = old.append_column("_row", pa.array(rows))
-    found = old.join(new.group_by(key).aggregate([]), keys=key, join_type="left semi")
-    return np.sort(found.column("_row").to_numpy())
-
-
-def _may_hold(source: pq.ParquetFile, group: int, columns: list[str], new: pa.Table) -> bool:
-    """Whether row group ``group`` may hold a key of ``new``, from its min/max statistics."""
-    meta = source.metadata.row_group(group)
-    for name in columns:
-        stats = meta.column(source.schema_arrow.get_field_index(name)).statistics
-        values = new.column(name)
-        if stats is None or not stats.has_min_max or pa.types.is_string(values.type):
+    expr = None
+    for k in spec.key:
+        col = new.column(k)
+        if pa.types.is_string(col.type) or col.null_count or not len(col):
             continue
-        lo, hi = (_as_int(v) for v in (stats.min, stats.max))
+        values = pc.unique(col)
         span = pc.min_max(values)
-        new_lo, new_hi = span["min"].as_py(), span["max"].as_py()
-        if new_lo == -_BIG:  # a null key (see _join_keys) may match the group's nulls
-            continue
-        if hi < new_lo or lo > new_hi:
-            return False
-    return True
+        field = pc.field(k)
+        part = (field >= span["min"]) & (field <= span["max"]) & field.isin(values)
+        expr = part if expr is None else expr & part
+    return expr
 
 
-def _as_int(value) -> int:
-    """A statistics value as the int64 ingest sorts on (timestamps in microseconds)."""
-    if isinstance(value, datetime):
-        return (value - _EPOCH) // timedelta(microseconds=1)
-    return int(value)
+def existing_rows(name: str, read, new: pa.Table) -> pa.Table:
+    """The rows of a table (``read(filter=...)``) whose key is among the keys of ``new``.
 
-
-def _read_rows(part: Path, rows: np.ndarray, columns: list[str] | None = None) -> pa.Table:
-    """Rows ``rows`` (sorted row numbers) of a part, reading only the row groups holding them."""
-    source = pq.ParquetFile(part)
-    sizes = np.array([source.metadata.row_group(i).num_rows for i in range(source.num_row_groups)])
-    ends = np.cumsum(sizes)
-    group = np.searchsorted(ends, rows, side="right")  # the row group of each row
-    groups = np.unique(group)
-    table = source.read_row_groups([int(g) for g in groups], columns=columns)
-    # where each chosen row group starts in `table`, and each row within it
-    base = np.concatenate([[0], np.cumsum(sizes[groups])[:-1]])
-    local = rows - (ends - sizes)[group] + base[np.searchsorted(groups, group)]
-    return table.take(pa.array(local))
-
-
-def merge_table(name: str, old_parts: list[Path], spill: Spill, out: Path) -> int:
-    """Write table ``name`` into the folder ``out``: existing parts merged with the new rows.
-
-    The new rows, with the existing rows whose key they carry, are
-    de-duplicated into one new part. Existing parts are hard-linked as they
-    are; rows of theirs that the new part replaces are listed in the part's
-    deletions file (:func:`analysis.store.deleted_rows`), or, once they are a
-    large share of the part (:data:`REWRITE_SHARE`) or the part is small, the
-    part is rewritten without them. So the work follows the new file and the
-    rows it updates, not the dataset. Returns the table's row count.
+    Files whose statistics exclude every new key are not read, so the cost
+    follows the new rows and the files that may hold them, not the table.
     """
-    out.mkdir(parents=True, exist_ok=True)
-    has_new = spill.has(SOURCE[name])
-    for i, part in enumerate(old_parts):
-        # a dataset from before parts has one file per table: it becomes part 0
-        target = out / (part.name if part.name.startswith("part-") else store.part_name(i))
-        moved = _overlap(name, part, spill) if has_new else np.empty(0, dtype=np.int64)
-        gone = store.deleted_rows(part)
-        if len(moved):
-            spill.write_moved(name, _read_rows(part, moved).cast(CONTRACT[name].schema))
-            gone = np.union1d(gone, moved)
-        total = pq.ParquetFile(part).metadata.num_rows
-        if len(moved) and (total <= REWRITE_ROWS or len(gone) > REWRITE_SHARE * total):
-            keep = store.live_rows(total, gone)
-            if keep.any():  # a new file: the linked original stays as it was until the swap
-                store.write_part(target, name, pq.read_table(part).filter(pa.array(keep)))
-            continue
-        store.link_or_copy(part, target)
-        if len(moved):
-            store.write_deletions(target, gone)
-        elif len(gone):
-            store.link_or_copy(store.deletions_path(part), store.deletions_path(target))
-    spill.finish(f"old-{name}")
-    if has_new:
-        writer = _PartWriter(name, out / store.part_name(store.next_part_number(old_parts)))
-        try:
-            for bucket in range(spill.buckets):
-                sources = spill.sources(name, bucket)
-                if sources:
-                    _dedup_into(name, sources, writer)
-        finally:
-            writer.close()
-    _limit_parts(name, out)
-    return store.num_rows(out.parent, name)
+    key = list(CONTRACT[name].key)
+    old = read(filter=_key_filter(name, new))
+    if not old.num_rows or not new.num_rows:
+        return old.slice(0, 0)
+    old_keys = _join_keys(old.select(key), key).append_column(
+        "_row", pa.array(range(old.num_rows), pa.int64())
+    )
+    found = old_keys.join(_join_keys(new.select(key), key).group_by(key).aggregate([]),
+                          keys=key, join_type="left semi")  # fmt: skip
+    return old.take(pc.sort_indices(found.column("_row")))
 
 
-def _limit_parts(name: str, out: Path) -> None:
-    """Past :data:`store.MAX_PARTS` parts, merge all but the largest half into one part.
+def merge_table(name: str, writer, spill: Spill, *, replace: bool = False) -> None:
+    """Commit table ``name``: the new rows, de-duplicated with the rows they update.
 
-    Parts never share a key (replaced rows left out), so merging only
-    concatenates them; the cost falls on the small (recent) parts, not on the
-    bulk of the table.
+    The existing rows whose key new rows carry are read (files skipped by
+    their statistics) and join the new rows in the de-duplication, where they
+    lose ties. The winners are then committed to the Delta table in one commit:
+    an append when no key was there already, a MERGE (upsert) otherwise, an
+    overwrite for a new table or with ``replace``. ``writer`` is an
+    :class:`analysis.store.DatasetWriter`.
     """
-    parts = store.part_files(out.parent, name)
-    if len(parts) <= store.MAX_PARTS:
+    schema = CONTRACT[name].schema
+    existing = None if replace else writer.table(name)
+    if not spill.has(SOURCE[name]):
+        if existing is None:  # every dataset version has every table, if empty
+            writer.overwrite(name, schema.empty_table())
         return
-    by_size = sorted(parts, key=lambda p: p.stat().st_size, reverse=True)
-    small = sorted(by_size[max(1, store.MAX_PARTS // 2) :], key=store.part_number)
-    store.write_merged(small, name, out / store.part_name(store.next_part_number(parts)))
-    for p in small:
-        p.unlink()
-        store.deletions_path(p).unlink(missing_ok=True)
+    updates = 0
+    if existing is not None:
+        paths = [p for b in range(spill.buckets) for p in spill.files(SOURCE[name], b)]
+        new = _columns(paths, list(CONTRACT[name].key))
+        old = existing_rows(name, lambda filter: writer.read(name, filter=filter), new)
+        updates = old.num_rows
+        if updates:
+            spill.write_moved(name, old)
+    spill.finish(f"old-{name}")
+
+    def pieces() -> Iterator[pa.RecordBatch]:
+        for bucket in range(spill.buckets):
+            sources = spill.sources(name, bucket)
+            if sources:
+                for piece in _dedup(name, sources):
+                    yield from piece.to_batches()
+
+    if existing is None:
+        writer.overwrite(name, pa.RecordBatchReader.from_batches(schema, pieces()))
+    elif not updates:
+        writer.append(name, pa.RecordBatchReader.from_batches(schema, pieces()))
+    else:
+        writer.upsert(name, pa.Table.from_batches(list(pieces()), schema=schema))

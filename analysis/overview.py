@@ -84,25 +84,23 @@ def source_line(tables: Tables) -> str:
     return source_label(tables.name, tables.synthetic, time_span(tables))
 
 
-# --- dataset info straight from the Parquet files (no full load: fine for millions of rows) ---
+# --- dataset info straight from the Delta logs and files (no full load: fine for millions of rows) ---
 
 
 def table_sizes(dataset: str) -> pd.DataFrame:
-    """Rows and size on disk of each table of a dataset, read from the Parquet footers.
+    """Rows and size on disk of each table of a dataset, read from the Delta log's file statistics.
 
     Examples
     --------
     >>> table_sizes("demo").columns.tolist()  # doctest: +SKIP
     ['table', 'rows', 'MB']
     """
-    from analysis import store
-    from analysis.tables import dataset_dir
+    from analysis.tables import table_sizes_on_disk
 
-    folder = dataset_dir(dataset)
-    rows = []
-    for name in TABLE_NAMES:  # a table added to the contract after the dataset has 0 rows
-        n, size = store.num_rows(folder, name), store.disk_bytes(folder, name)
-        rows.append({"table": name, "rows": n, "MB": round(size / 1e6, 2)})
+    rows = [  # a table added to the contract after the dataset has 0 rows
+        {"table": name, "rows": n, "MB": round(size / 1e6, 2)}
+        for name, (n, size) in table_sizes_on_disk(dataset).items()
+    ]
     return pd.DataFrame(rows)
 
 
@@ -138,7 +136,8 @@ def dataset_info(dataset: str) -> str:
     sources = meta.get("sources", [])
     return "\n".join(
         [
-            f"Dataset '{dataset}' ({kind}): {when}; {len(sources)} raw source file(s).",
+            f"Dataset '{dataset}' ({kind}), version {meta.get('version', 0)}: {when}; "
+            f"{len(sources)} raw source file(s).",
             "",
             table_sizes(dataset).to_string(index=False),
             "",
@@ -146,6 +145,26 @@ def dataset_info(dataset: str) -> str:
             langs.to_string(index=False) if len(langs) else "(no tweets)",
         ]
     )
+
+
+def versions_info(dataset: str) -> str:
+    """What `medtwitter info DATASET --versions` prints: one line per dataset version.
+
+    Columns ``version``, ``time`` (UTC), ``command``, ``files``, then rows per
+    table; a version that can no longer be read says why.
+    """
+    from analysis.tables import dataset_versions
+
+    versions = dataset_versions(dataset)
+    dropped = versions.pop("dropped")
+    versions["time"] = versions["time"].dt.strftime("%Y-%m-%d %H:%M:%S")
+    lines = [f"Versions of dataset '{dataset}' (times in UTC):", "",
+             versions.to_string(index=False)]  # fmt: skip
+    notes = [f"version {v}: dropped, {why}" for v, why in zip(versions["version"], dropped,
+                                                              strict=True) if why]  # fmt: skip
+    if notes:
+        lines += ["", *notes]
+    return "\n".join(lines)
 
 
 def hashtags_of_interest(tables: Tables, tags: list[str]) -> pd.DataFrame:

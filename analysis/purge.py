@@ -9,9 +9,12 @@ reports deleted, suspended or protected. :func:`purge` then:
   sources listed in its ``meta.json``) without the account's tweets, retweets
   of them, user objects, errors about it and pages fetched for it
   (:func:`analysis.ingest.filter_page`);
-* removes the same rows from the processed tables (tweets, hashtags and
-  mentions of those tweets, the user row, follow links either way, ``missing``
-  rows) and the quarantine lines naming it.
+* deletes the same rows from the processed Delta tables (tweets, hashtags and
+  mentions of those tweets, the user row and snapshots, follow links either
+  way, ``missing`` rows) in a new dataset version, then deletes every file and
+  log entry of the older versions (vacuum with zero retention), which are
+  marked dropped: no file under the dataset keeps the account;
+* removes the quarantine entries whose parsed ids or handles name it.
 
 Each file is rewritten to a temporary file beside it, then renamed over the
 original, so an interruption leaves every file either as before or purged,
@@ -33,10 +36,11 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis import settings, store
+from analysis import settings
 from analysis.errors import UsageError
-from analysis.ingest import filter_page, iter_lines
-from analysis.tables import META_FILE, TABLE_NAMES, check_table, dataset_dir
+from analysis.ingest import filter_page, iter_lines, quarantine_ids
+from analysis.store import DatasetWriter
+from analysis.tables import META_FILE, dataset_dir, load_arrow
 
 
 @dataclass
@@ -122,9 +126,9 @@ def _purge_raw_file(path: Path, user_ids: set[int], tweet_ids: set[int], report:
     report.raw_pages_dropped += dropped
 
 
-def _tweets_to_remove(folder: Path, user_ids: set[int], tweet_ids: set[int]) -> set[int]:
+def _tweets_to_remove(dataset: str, user_ids: set[int], tweet_ids: set[int]) -> set[int]:
     """The given tweets, the accounts' tweets, and retweets of any of them."""
-    tw = store.read_table(folder, "tweets", ["tweet_id", "author_id", "retweet_of_tweet_id"])
+    tw = load_arrow(dataset, "tweets", ["tweet_id", "author_id", "retweet_of_tweet_id"])
     ids = pa.array(sorted(user_ids), pa.int64())
     own = pc.fill_null(pc.is_in(tw["author_id"], value_set=ids), False)
     gone = set(tweet_ids) | set(pc.filter(tw["tweet_id"], own).to_pylist())
@@ -134,54 +138,73 @@ def _tweets_to_remove(folder: Path, user_ids: set[int], tweet_ids: set[int]) -> 
     return gone | set(pc.filter(tw["tweet_id"], rts).to_pylist())
 
 
-def _purge_processed(folder: Path, user_ids: set[int], tweet_ids: set[int], handles: set[str],
-                     report: PurgeReport) -> None:  # fmt: skip
-    users = pa.array(sorted(user_ids), pa.int64())
-    tweets = pa.array(sorted(tweet_ids), pa.int64())
-    gone_ids = pa.array(sorted({str(i) for i in user_ids | tweet_ids} | handles), pa.string())
+def _in(column: str, values: Iterable) -> str | None:
+    """An SQL ``column IN (...)`` for ids (integers) or strings (quoted), or None if empty."""
+    items = sorted(values, key=str)
+    if not items:
+        return None
+    if all(isinstance(v, int) for v in items):
+        return f"{column} IN ({', '.join(str(int(v)) for v in items)})"
+    return f"{column} IN ({', '.join(_quote(str(v)) for v in items)})"
 
-    def hit(table: pa.Table, column: str, values: pa.Array):
-        return pc.fill_null(pc.is_in(table[column], value_set=values), False)
 
-    for name in TABLE_NAMES:
-        if not store.part_files(folder, name):  # a table added to the contract after the dataset
-            continue
-        table = store.read_table(folder, name)
-        drop = pa.array([False] * table.num_rows, pa.bool_())
-        rules = {
-            "tweets": [("tweet_id", tweets), ("author_id", users)],
-            "users": [("user_id", users)],
-            "user_snapshots": [("user_id", users)],
-            "follows": [("follower_id", users), ("followed_id", users)],
-            "hashtags": [("tweet_id", tweets)],
-            "mentions": [("tweet_id", tweets), ("user_id", users)],
-            "missing": [("resource_id", gone_ids)],
-        }[name]
-        for column, values in rules:
-            drop = pc.or_(drop, hit(table, column, values))
-        removed = pc.sum(drop).as_py() or 0
-        report.rows_removed[name] = removed
-        if removed:
-            kept = table.filter(pc.invert(drop))
-            check_table(name, kept)
-            store.replace_table(folder, name, kept)
-    quarantine = folder / "quarantine.jsonl"
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _predicates(user_ids: set[int], tweet_ids: set[int], handles: set[str]) -> dict[str, str]:
+    """Per table, the SQL predicate of the rows to delete."""
+    gone_ids = {str(i) for i in user_ids | tweet_ids} | handles
+    rules = {
+        "tweets": [_in("tweet_id", tweet_ids), _in("author_id", user_ids)],
+        "users": [_in("user_id", user_ids)],
+        "user_snapshots": [_in("user_id", user_ids)],
+        "follows": [_in("follower_id", user_ids), _in("followed_id", user_ids)],
+        "hashtags": [_in("tweet_id", tweet_ids)],
+        "mentions": [_in("tweet_id", tweet_ids), _in("user_id", user_ids)],
+        "missing": [_in("resource_id", gone_ids)],
+    }
+    return {name: " OR ".join(p for p in parts if p) for name, parts in rules.items()
+            if any(parts)}  # fmt: skip
+
+
+def _purge_processed(writer: DatasetWriter, user_ids: set[int], tweet_ids: set[int],
+                     handles: set[str], report: PurgeReport) -> None:  # fmt: skip
+    """Delete the rows from every table, commit a version, then remove every older file.
+
+    Delta deletes rewrite the files holding the rows; a vacuum with zero retention
+    then deletes the files older versions used, and their log entries, so no file
+    under the dataset holds the removed rows. Older versions are marked dropped.
+    """
+    for name, predicate in _predicates(user_ids, tweet_ids, handles).items():
+        report.rows_removed[name] = writer.delete(name, predicate)
+    quarantine = writer.folder / "quarantine.jsonl"
     if quarantine.is_file():
-        needles = [str(i).encode() for i in user_ids] + [h.encode() for h in handles]
         lines = quarantine.read_bytes().splitlines(keepends=True)
-        kept_lines = [line for line in lines if not any(n in line for n in needles)]
+        kept_lines = [line for line in lines if not _quarantine_hit(line, user_ids, handles)]
         if len(kept_lines) != len(lines):
             _write_atomic_bytes(quarantine, kept_lines)
-    meta_path = folder / META_FILE
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    meta["counts"] = {
-        n: store.num_rows(folder, n) for n in TABLE_NAMES if store.part_files(folder, n)
-    }
+    meta = writer.latest_meta() or {}
     meta["purged"] = int(meta.get("purged", 0)) + 1  # how many purges ran; never who
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".meta.", suffix=".json")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
-    os.replace(tmp, meta_path)
+    version = writer.commit(meta=meta, note="purge: rows of removed accounts deleted")
+    writer.vacuum(0)
+    writer.drop_versions(
+        "a purge removed an account's data; the files of earlier versions were deleted",
+        before=version,
+    )
+
+
+def _quarantine_hit(line: bytes, user_ids: set[int], handles: set[str]) -> bool:
+    """Whether a quarantine entry is about a removed account (its parsed ids or handles)."""
+    try:
+        entry = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return False
+    ids = entry.get("ids")
+    if ids is None:  # an entry from before parsed ids: parse them now
+        ids = quarantine_ids(str(entry.get("content", "")).encode("utf-8", "replace"))
+    names = {str(u).casefold() for u in entry.get("usernames", [])}
+    return bool(set(ids) & user_ids) or bool(names & {h.casefold() for h in handles})
 
 
 def purge(dataset: str, user_ids: Iterable[int] = (), tweet_ids: Iterable[int] = ()) -> PurgeReport:
@@ -196,12 +219,13 @@ def purge(dataset: str, user_ids: Iterable[int] = (), tweet_ids: Iterable[int] =
     if not user_ids and not tweet_ids:
         raise UsageError("nothing to purge; give --user ID (or tweet ids from compliance).")
     folder = dataset_dir(dataset)
-    users = store.read_table(folder, "users", ["user_id", "username"])
-    known = pc.is_in(users["user_id"], value_set=pa.array(sorted(user_ids), pa.int64()))
-    handles = {h for h in pc.filter(users["username"], known).to_pylist() if h}
-    tweet_ids = _tweets_to_remove(folder, user_ids, tweet_ids)
-    report = PurgeReport(dataset, sorted(user_ids), tweet_ids=len(tweet_ids))
-    for path in raw_files(dataset):
-        _purge_raw_file(path, user_ids, tweet_ids, report)
-    _purge_processed(folder, user_ids, tweet_ids, handles, report)
+    with DatasetWriter(folder, "purge") as writer:
+        users = load_arrow(dataset, "users", ["user_id", "username"])
+        known = pc.is_in(users["user_id"], value_set=pa.array(sorted(user_ids), pa.int64()))
+        handles = {h for h in pc.filter(users["username"], known).to_pylist() if h}
+        tweet_ids = _tweets_to_remove(dataset, user_ids, tweet_ids)
+        report = PurgeReport(dataset, sorted(user_ids), tweet_ids=len(tweet_ids))
+        for path in raw_files(dataset):
+            _purge_raw_file(path, user_ids, tweet_ids, report)
+        _purge_processed(writer, user_ids, tweet_ids, handles, report)
     return report

@@ -36,7 +36,7 @@ from analysis.tables import load_dataset
 
 #: Names every notebook's ``parameters`` cell defines; :func:`build_reports` fills them in.
 REPORT_PARAMETERS: tuple[str, ...] = (
-    "dataset", "data_dir", "start", "end", "hashtags", "anonymise", "seed",
+    "dataset", "data_dir", "version", "start", "end", "hashtags", "anonymise", "seed",
 )  # fmt: skip
 #: Hashtags of interest when none are given (without '#').
 DEFAULT_HASHTAGS: tuple[str, ...] = ("docstoctoc", "sante", "esante")
@@ -164,6 +164,11 @@ def report_header(
     if synthetic:
         parts.append(f'<p class="mt-banner"><strong>{html.escape(SYNTHETIC_BANNER)}</strong></p>')
     parts.append(f'<p class="mt-dataset">{html.escape(description)}</p>')
+    version = (parameters or {}).get("version")
+    if version is not None:
+        parts.append(f'<p class="mt-version">Made from version {int(version)} of the dataset '
+                     f'(<code>medtwitter info {html.escape(str(parameters.get("dataset", "")))} '
+                     '--versions</code> lists them).</p>')  # fmt: skip
     if anonymise:
         parts.append('<p class="mt-anonymised">Handles and ids are pseudonymised.</p>')
     shown = ", ".join(
@@ -338,6 +343,7 @@ def build_reports(
     notebooks_dir: str | os.PathLike[str] | None = None,
     progress: bool = True,
     jobs: int | None = None,
+    version: int | None = None,
 ) -> list[ReportResult]:
     """Execute the notebooks on ``dataset`` and export one HTML report each, plus ``index.html``.
 
@@ -354,6 +360,8 @@ def build_reports(
     progress : show progress per notebook and per cell on stderr
     jobs : notebooks run side by side, each in its own kernel (default
         ``settings.REPORT_JOBS``); the reports are the same whatever the number
+    version : the dataset version to report on (default: the latest); every
+        notebook reads that one version, named in every report's header
 
     Examples
     --------
@@ -362,11 +370,13 @@ def build_reports(
     '00_overview.html'
     """
     # fails early, with the fix, on an unknown dataset or a bad period
-    tables = load_dataset(dataset, start=start, end=end)
+    tables = load_dataset(dataset, start=start, end=end, version=version)
+    version = tables.meta.get("version")  # every notebook reads this one version
     description = describe_span(tables)
     books = list_notebooks(notebooks, notebooks_dir)
     out = Path(out_dir)
-    params = {"dataset": dataset, "data_dir": str(settings.data_dir()), "start": start,
+    params = {"dataset": dataset, "data_dir": str(settings.data_dir()), "version": version,
+              "start": start,
               "end": end, "hashtags": list(hashtags or DEFAULT_HASHTAGS), "anonymise": anonymise,
               "seed": seed}  # fmt: skip
     jobs = max(1, min(jobs or settings.REPORT_JOBS, len(books) or 1))

@@ -27,6 +27,10 @@ USERS_BATCH_SIZE: int = 100
 #: Notebooks `medtwitter report` runs side by side (each in its own kernel): one per core, at most 2.
 REPORT_JOBS: int = max(1, min(2, os.cpu_count() or 1))
 
+#: Seconds a writer waits for another writer of the same dataset (-1: as long as it takes;
+#: 0: give up at once). The command line's ``--lock-timeout`` sets it.
+LOCK_TIMEOUT: float = -1
+
 _data_dir_override: Path | None = None
 
 

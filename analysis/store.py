@@ -1,152 +1,260 @@
-"""How a dataset's tables sit on disk: each table a folder of Parquet parts.
+"""How a dataset's tables sit on disk: Delta Lake tables tied together by a manifest.
 
-A table ``name`` of a dataset is the folder ``<data root>/processed/<dataset>/<name>.parquet/``
-holding one or more Parquet files ``part-NNNNN.parquet`` with the contract's schema.
+A dataset ``<data root>/processed/<dataset>/`` holds:
 
-* A full ingest (``medtwitter ingest --replace``, ``medtwitter demo``) and
-  :func:`compact` write **one part** per table.
-* Appending raw files writes one new part per table with the new rows and the
-  rows they update. An older part whose rows the new part replaces is kept as
-  it is, its replaced rows listed in a deletions file beside it
-  (``_part-NNNNN.deleted``, :func:`deleted_rows`); once they pass a quarter of
-  the part, or if the part is small, the part is rewritten without them. So an
-  append costs time in proportion to the new file and the rows it updates, not
-  to the dataset. When a table has more than :data:`MAX_PARTS` parts, its small
-  parts are merged.
-* A table stored as a single ``<name>.parquet`` file (datasets built before
-  parts) is read as one part and becomes a folder at the next ingest.
+* one **Delta Lake table** per contract table (``tweets/``, ``users/``, ``follows/``...):
+  Parquet data files plus a transaction log (``_delta_log/``), written with
+  ``deltalake`` (delta-rs). Any engine that speaks Delta reads exactly the
+  committed rows: pandas and pyarrow through ``deltalake``, Polars
+  (``pl.read_delta``), DuckDB (over ``DeltaTable.to_pyarrow_dataset()``), Dask, Spark;
+* ``manifest.json``: the **dataset versions** 0, 1, 2..., each mapping every
+  table to its Delta version, with the time, the command and the raw files of
+  the write, and the rows per table. Delta commits are per table; the manifest
+  is written (atomically, write then rename) only after every table has
+  committed, so a reader at a dataset version never sees the tweets of one
+  ingest with the hashtags of another;
+* ``meta.json``: the latest version's metadata (name, synthetic, sources, span);
+* ``quarantine.jsonl``: the lines ingest set aside;
+* ``.lock``: held by every command that writes the dataset (:class:`DatasetWriter`).
 
-Read tables through :func:`analysis.tables.load_dataset`, :func:`analysis.tables.load_table`,
-:func:`read_table` or :func:`analysis.tables.sql`: they leave replaced rows out
-and sort rows by key, whatever the parts. Other tools (``pyarrow.parquet.read_table``
-on the folder, DuckDB's ``read_parquet``, R's arrow) see one row per key after
-``medtwitter compact DATASET``, which folds the deletions files in.
+A writer takes the lock, then **recovers**: a table whose Delta log went past
+the manifest's version (a writer killed before the manifest) is restored to it,
+a table the manifest does not know is removed, leftover staging folders go. So
+a crash at any point leaves the previous dataset version visible, and the next
+writer continues from it.
+
+Datasets written in the two earlier layouts (one ``<table>.parquet`` file per
+table; a ``<table>.parquet/`` folder of parts with ``_part-NNNNN.deleted``
+files) are converted by the next writer (:func:`migrate_old_layout`), losing nothing.
+
+Read tables through :mod:`analysis.tables` (``load_dataset``, ``load_table``, ``sql``):
+they read at the manifest's versions.
 """
 
 from __future__ import annotations
 
+import json
 import os
-import re
 import shutil
+import sys
+import tempfile
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as pads
+import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
-from analysis.contract import CONTRACT
-from analysis.errors import ContractError
+from analysis.contract import CONTRACT, MANIFEST_FILE, META_FILE, TABLE_NAMES
+from analysis.errors import ContractError, DatasetBusyError, UsageError
 
-#: Parts a table may have before its small parts are merged into one.
-MAX_PARTS = 8
-#: Compression of the tables' Parquet files: Snappy, the Parquet default, writes about
-#: twice as fast as zstd for files about a quarter larger (benchmarks/ingest.py).
-COMPRESSION = "snappy"
-#: Columns worth a dictionary (values repeat); ids, texts and times are not.
-DICTIONARY = {
-    "tweets": ["lang"],
-    "users": ["username", "name", "description", "location"],
-    "user_snapshots": ["username", "name", "description", "location"],
-    "hashtags": ["tag", "tag_norm"],
-    "mentions": ["username"],
-    "missing": ["resource_type", "title", "detail", "type"],
-    "follows": [],
-}
-
-
-def write_options(name: str) -> dict:
-    """Keyword arguments for :class:`pyarrow.parquet.ParquetWriter` writing table ``name``."""
-    return {
-        "compression": COMPRESSION,
-        "use_dictionary": DICTIONARY.get(name, True),
-        # a whole community's profiles fit one dictionary: snapshots shrink several times
-        "dictionary_pagesize_limit": 16 << 20,
-        # min/max of the key only: appends skip the row groups their keys cannot be in
-        "write_statistics": list(CONTRACT[name].key),
-    }
-
-
-_PART = re.compile(r"^part-(\d+)\.parquet$")
+LOCK_FILE = ".lock"
+#: Who holds the lock (pid, command), for the message a waiting writer prints.
+OWNER_FILE = ".lock.owner"
+#: Writers' scratch folders inside the dataset (removed by the next writer if left behind).
+STAGING_PREFIX = ".staging-"
+#: Target size of the Parquet files of a table (delta-rs ``target_file_size``): an
+#: update rewrites the files that hold the rows it changes, so files stay small enough
+#: that a re-observation of recent tweets rewrites a few of them, not the table.
+TARGET_FILE_BYTES = 32 << 20
+#: Days of versions ``medtwitter compact`` keeps readable (``--retain-days``).
+DEFAULT_RETAIN_DAYS = 30
+#: Columns whose timestamps describe an observation or a posting time (kept in file statistics).
+_TIME_COLUMNS = ("created_at", "observed_at", "first_seen_at")
+#: The earlier layouts: ``<table>.parquet`` as a file or a folder of parts.
+_OLD_SUFFIX = ".parquet"
 
 
 def table_path(folder: Path, name: str) -> Path:
-    """The folder of a table's parts (or, for an old dataset, its single file)."""
-    return Path(folder) / f"{name}.parquet"
+    """The folder of a dataset's Delta table ``name`` (``<dataset>/tweets/``)."""
+    return Path(folder) / name
 
 
-def part_files(folder: Path, name: str) -> list[Path]:
-    """A table's Parquet files, in part order; empty if the dataset lacks the table.
+def is_delta(path: Path) -> bool:
+    """Whether ``path`` is a Delta table (a folder with ``_delta_log/``)."""
+    return (Path(path) / "_delta_log").is_dir()
+
+
+def stats_columns(name: str) -> list[str]:
+    """Columns whose min/max the Delta log keeps per file: keys and times, never texts.
+
+    Statistics let readers and merges skip files; keeping them to ids and times
+    keeps names, handles and tweet texts out of the transaction log.
 
     Examples
     --------
-    >>> part_files(Path("/nowhere"), "tweets")
-    []
+    >>> stats_columns("follows")
+    ['follower_id', 'followed_id', 'observed_at', 'first_seen_at']
     """
-    path = table_path(folder, name)
-    old = path.with_name(f".{path.name}.old")
-    if not path.exists() and old.exists():  # a replacement interrupted between its renames
-        os.replace(old, path)
-    if path.is_file():  # a dataset from before parts
-        return [path]
-    if not path.is_dir():
-        return []
-    return sorted((p for p in path.iterdir() if _PART.match(p.name)), key=part_number)
+    spec = CONTRACT[name]
+    numeric = [k for k in spec.key if not pa.types.is_string(spec.schema.field(k).type)]
+    times = [c for c in _TIME_COLUMNS if c in spec.names]
+    return list(dict.fromkeys([*numeric, *times]))
 
 
-def deletions_path(part: Path) -> Path:
-    """The file listing a part's rows that later parts replaced (``_part-00000.deleted``).
-
-    Its name starts with ``_`` so that pyarrow, pandas and ``*.parquet`` globs skip it.
-    """
-    return part.with_name(f"_{part.stem}.deleted")
+def _configuration(name: str) -> dict[str, str]:
+    return {"delta.dataSkippingStatsColumns": ",".join(stats_columns(name))}
 
 
-def deleted_rows(part: Path) -> np.ndarray:
-    """Row numbers of a part that later parts replaced (sorted), read from its deletions file."""
-    path = deletions_path(part)
+def _writer_properties():
+    from deltalake import WriterProperties
+
+    return WriterProperties(compression="SNAPPY")
+
+
+# --- the manifest ------------------------------------------------------------------------------
+
+
+def write_json_atomic(path: Path, obj) -> None:
+    """Write ``obj`` as JSON to ``path``: a temporary file, flushed to disk, renamed over it."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(obj, indent=2, ensure_ascii=False) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def read_manifest(folder: Path) -> dict | None:
+    """A dataset's manifest (``None`` if it has none: new, or in an earlier layout)."""
+    path = Path(folder) / MANIFEST_FILE
     if not path.is_file():
-        return np.empty(0, dtype=np.int64)
-    return pq.read_table(path).column("row").to_numpy()
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
-def write_deletions(part: Path, rows: np.ndarray) -> None:
-    """Record (all) the rows of ``part`` that later parts replaced."""
-    rows = np.unique(rows.astype(np.int64))
-    pq.write_table(pa.table({"row": rows}), deletions_path(part))
+def version_entry(manifest: dict, version: int | None = None, dataset: str = "?") -> dict:
+    """The manifest's entry for dataset ``version`` (the latest if ``None``).
+
+    Examples
+    --------
+    >>> m = {"versions": [{"version": 0, "tables": {}}, {"version": 1, "tables": {}}]}
+    >>> version_entry(m)["version"], version_entry(m, 0)["version"]
+    (1, 0)
+    """
+    versions = manifest.get("versions", [])
+    if version is None:
+        return versions[-1]
+    for entry in versions:
+        if entry["version"] == version:
+            if entry.get("dropped"):
+                raise UsageError(
+                    f"version {version} of dataset {dataset!r} was dropped ({entry['dropped']}); "
+                    f"`medtwitter info {dataset} --versions` lists the versions still readable."
+                )
+            return entry
+    known = f"0 to {versions[-1]['version']}" if versions else "none"
+    raise UsageError(
+        f"dataset {dataset!r} has no version {version} (versions: {known}); "
+        f"`medtwitter info {dataset} --versions` lists them."
+    )
 
 
-def live_rows(n: int, gone: np.ndarray, offset: int = 0) -> np.ndarray:
-    """Which of ``n`` rows starting at row ``offset`` are not among the row numbers ``gone``."""
-    keep = np.ones(n, dtype=bool)
-    inside = gone[(gone >= offset) & (gone < offset + n)]
-    keep[inside - offset] = False
-    return keep
+def old_layout(folder: Path) -> bool:
+    """Whether a dataset folder holds tables in an earlier layout (``<table>.parquet``)."""
+    return any((Path(folder) / f"{name}{_OLD_SUFFIX}").exists() for name in TABLE_NAMES)
 
 
-def read_part(part: Path, columns: list[str] | None = None) -> pa.Table:
-    """One part's rows (those later parts replaced left out)."""
-    table = pq.read_table(part, columns=columns)
-    gone = deleted_rows(part)
-    if len(gone):
-        table = table.filter(pa.array(live_rows(table.num_rows, gone)))
-    return table
+def _manifest_or_error(folder: Path) -> dict:
+    manifest = read_manifest(folder)
+    if manifest is not None:
+        return manifest
+    name = Path(folder).name
+    if old_layout(folder):
+        raise ContractError(
+            f"dataset {name!r} is stored in an earlier layout; convert it with "
+            f"`medtwitter compact {name}` (nothing is lost)."
+        )
+    raise ContractError(
+        f"dataset {name!r} has no manifest.json (an interrupted first ingest?); "
+        f"rebuild it with `medtwitter ingest RAW_FILE... --dataset {name}`."
+    )
 
 
-def part_number(path: Path) -> int:
-    """The number of a part file (0 for a single-file table)."""
-    match = _PART.match(path.name)
-    return int(match.group(1)) if match else 0
+# --- reading -----------------------------------------------------------------------------------
 
 
-def part_name(number: int) -> str:
-    """The file name of part ``number`` (``part-00003.parquet``)."""
-    return f"part-{number:05d}.parquet"
+def open_table(folder: Path, name: str, version: int | None = None):
+    """The Delta table ``name`` at the dataset's ``version`` (latest if ``None``); ``None`` if absent.
+
+    Examples
+    --------
+    >>> from analysis.tables import dataset_dir  # doctest: +SKIP
+    >>> open_table(dataset_dir("demo"), "tweets").version()  # doctest: +SKIP
+    """
+    from deltalake import DeltaTable
+
+    manifest = _manifest_or_error(folder)
+    entry = version_entry(manifest, version, Path(folder).name)
+    delta_version = entry["tables"].get(name)
+    if delta_version is None:
+        return None
+    return DeltaTable(str(table_path(folder, name)), version=delta_version)
 
 
-def next_part_number(parts: list[Path]) -> int:
-    """The number a new part takes after ``parts``."""
-    return max((part_number(p) for p in parts), default=-1) + 1
+def local_filesystem(path: Path) -> pafs.FileSystem:
+    """Arrow's local filesystem rooted at a table: what ``to_pyarrow_dataset`` should read with.
+
+    deltalake's default filesystem wrapper can abort the interpreter at exit after
+    a scan (apache/arrow#45214); Arrow's own local filesystem does not.
+    """
+    return pafs.SubTreeFileSystem(str(Path(path).resolve()), pafs.LocalFileSystem())
+
+
+def arrow_dataset(folder: Path, name: str, version: int | None = None) -> pads.Dataset | None:
+    """A pyarrow dataset over the current files of a table (``None`` if the version lacks it).
+
+    File statistics (min/max of keys and times) are attached to each file, so a
+    filter on them skips files. DuckDB, Polars and pyarrow can all scan it.
+    """
+    table = open_table(folder, name, version)
+    if table is None:
+        return None
+    return table.to_pyarrow_dataset(filesystem=local_filesystem(table_path(folder, name)))
+
+
+def conform(name: str, table: pa.Table, columns: list[str] | None = None) -> pa.Table:
+    """Rows read from disk in the contract's schema: columns added later are null, types cast.
+
+    Examples
+    --------
+    >>> conform("follows", pa.table({"follower_id": [1], "followed_id": [2]})).schema.names
+    ['follower_id', 'followed_id', 'first_seen_at', 'observed_at']
+    """
+    schema = CONTRACT[name].schema
+    if columns is not None:
+        schema = pa.schema([schema.field(c) for c in columns])
+    arrays = [
+        table.column(f.name).cast(f.type)
+        if f.name in table.column_names
+        else pa.nulls(table.num_rows, f.type)
+        for f in schema
+    ]
+    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def sort_by_key(name: str, table: pa.Table) -> pa.Table:
@@ -157,158 +265,545 @@ def sort_by_key(name: str, table: pa.Table) -> pa.Table:
 
 
 def read_table(
-    folder: Path, name: str, columns: list[str] | None = None, *, sort: bool = True
+    folder: Path,
+    name: str,
+    columns: list[str] | None = None,
+    *,
+    version: int | None = None,
+    sort: bool = True,
+    filter: pc.Expression | None = None,
 ) -> pa.Table:
-    """A table of a dataset folder as one Arrow table in the contract's schema, sorted by key.
+    """A table of a dataset at a version, as one Arrow table in the contract's schema, sorted by key.
 
     ``columns`` reads only those columns (then rows are sorted only if they hold
-    the key). A table added to the contract after the dataset was built is
-    empty; any other missing table is an error (the dataset is damaged).
+    the key); ``filter`` (a pyarrow expression) skips files by their statistics.
+    A table the version lacks (added to the contract later) is empty.
 
     Examples
     --------
     >>> from analysis.tables import dataset_dir  # doctest: +SKIP
     >>> read_table(dataset_dir("demo"), "users", ["user_id", "username"])  # doctest: +SKIP
     """
-    schema = CONTRACT[name].schema
-    if columns is not None:
-        schema = pa.schema([schema.field(c) for c in columns])
-    parts = part_files(folder, name)
-    if not parts and not table_path(folder, name).is_dir() and name != "user_snapshots":
-        raise ContractError(
-            f"table {name!r} is missing from {folder}; rebuild the dataset with "
-            "`medtwitter ingest RAW_FILE... --dataset NAME --replace` (or `medtwitter demo`)."
-        )
-    tables = [read_part(p, columns).cast(schema) for p in parts]
-    table = pa.concat_tables(tables) if tables else schema.empty_table()
-    if sort and set(CONTRACT[name].key) <= set(schema.names):
+    data = arrow_dataset(folder, name, version)
+    if data is None:
+        return conform(name, CONTRACT[name].schema.empty_table(), columns)
+    wanted = columns if columns is not None else CONTRACT[name].names
+    present = [c for c in wanted if c in data.schema.names]
+    table = conform(name, data.to_table(columns=present, filter=filter), columns)
+    if sort and set(CONTRACT[name].key) <= set(table.column_names):
         table = sort_by_key(name, table)
     return table
 
 
-def num_rows(folder: Path, name: str) -> int:
-    """Rows of a table, from the Parquet footers and deletions files (no data is read)."""
-    return sum(
-        pq.ParquetFile(p).metadata.num_rows - len(deleted_rows(p)) for p in part_files(folder, name)
+def _add_actions(table) -> pa.Table:
+    return pa.table(table.get_add_actions(flatten=True))
+
+
+def num_rows(folder: Path, name: str, version: int | None = None) -> int:
+    """Rows of a table at a version, from the Delta log's file statistics (no data is read)."""
+    table = open_table(folder, name, version)
+    if table is None:
+        return 0
+    return int(pc.sum(_add_actions(table).column("num_records")).as_py() or 0)
+
+
+def disk_bytes(folder: Path, name: str, version: int | None = None) -> int:
+    """Bytes of the Parquet files a table's version is made of."""
+    table = open_table(folder, name, version)
+    if table is None:
+        return 0
+    return int(pc.sum(_add_actions(table).column("size_bytes")).as_py() or 0)
+
+
+def time_span(folder: Path, name: str, column: str, version: int | None = None) -> tuple:
+    """(min, max) of a time column of a table from its file statistics, or (None, None)."""
+    return file_span(open_table(folder, name, version), column)
+
+
+def file_span(table, column: str) -> tuple:
+    """(min, max) of a column over a Delta table's file statistics, or (None, None)."""
+    if table is None:
+        return None, None
+    actions = _add_actions(table)
+    lo, hi = f"min.{column}", f"max.{column}"
+    if lo not in actions.column_names or not actions.num_rows:
+        return None, None
+    return pc.min(actions.column(lo)).as_py(), pc.max(actions.column(hi)).as_py()
+
+
+# --- the writers' lock -------------------------------------------------------------------------
+
+_held: dict[Path, int] = {}
+_held_guard = threading.Lock()
+
+
+def _owner(folder: Path) -> str:
+    try:
+        owner = json.loads((folder / OWNER_FILE).read_text(encoding="utf-8"))
+        return f"pid {owner['pid']}, `medtwitter {owner['command']}`"
+    except (OSError, ValueError, KeyError):
+        return "another process"
+
+
+@contextmanager
+def dataset_lock(folder: Path, command: str = "write", timeout: float | None = None):
+    """Hold the lock of a dataset (``<dataset>/.lock``) while writing it.
+
+    A second writer waits and says so on standard error; ``timeout`` (seconds;
+    ``None``: :data:`analysis.settings.LOCK_TIMEOUT`, ``-1`` there: forever) bounds
+    the wait, then :class:`~analysis.errors.DatasetBusyError`. The lock is an OS
+    file lock: a writer that dies (even by kill -9) releases it. Re-entrant
+    within a process.
+    """
+    from filelock import FileLock, Timeout
+
+    from analysis import settings
+
+    folder = Path(folder).resolve()
+    with _held_guard:
+        if _held.get(folder):
+            _held[folder] += 1
+            reentrant = True
+        else:
+            reentrant = False
+    if reentrant:
+        try:
+            yield
+        finally:
+            with _held_guard:
+                _held[folder] -= 1
+        return
+    timeout = settings.LOCK_TIMEOUT if timeout is None else timeout
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(folder / LOCK_FILE))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        print(f"waiting for dataset {folder.name!r} (being written by {_owner(folder)})",
+              file=sys.stderr, flush=True)  # fmt: skip
+        try:
+            lock.acquire(timeout=timeout if timeout is not None and timeout >= 0 else -1)
+        except Timeout:
+            raise DatasetBusyError(
+                f"dataset {folder.name!r} is being written by {_owner(folder)}; wait for it "
+                f"to finish, or give a longer --lock-timeout (now {timeout:g} s)."
+            ) from None
+    try:
+        write_json_atomic(folder / OWNER_FILE, {"pid": os.getpid(), "command": command})
+        with _held_guard:
+            _held[folder] = 1
+        yield
+    finally:
+        with _held_guard:
+            _held.pop(folder, None)
+        (folder / OWNER_FILE).unlink(missing_ok=True)
+        lock.release()
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+
+class DatasetWriter:
+    """Writes one new version of a dataset: lock, recovery, table commits, then the manifest.
+
+    Use as a context manager; nothing is visible to readers until :meth:`commit`
+    writes the manifest. Leaving without a commit (an error, a kill) leaves the
+    previous version, and the next writer rolls the tables back to it.
+
+    Examples
+    --------
+    >>> with DatasetWriter(folder, "ingest") as w:  # doctest: +SKIP
+    ...     w.append("tweets", rows)
+    ...     w.commit(files=["raw/demo/search.jsonl"], meta={...})
+    """
+
+    def __init__(self, folder: Path, command: str, *, timeout: float | None = None) -> None:
+        self.folder = Path(folder)
+        self.command = command
+        self.timeout = timeout
+        self.manifest: dict | None = None
+        self._lock = None
+        self._staging: Path | None = None
+
+    # context
+    def __enter__(self) -> DatasetWriter:
+        self._lock = dataset_lock(self.folder, self.command, self.timeout)
+        self._lock.__enter__()
+        try:
+            self.manifest = read_manifest(self.folder)
+            self.recover()
+            if self.manifest is None and old_layout(self.folder):
+                migrate_old_layout(self)
+        except BaseException:
+            self._lock.__exit__(*sys.exc_info())
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:
+            if exc[0] is not None:  # roll back at once: outside readers see the last version
+                try:
+                    self.recover()
+                except Exception:  # the next writer recovers; the first error is the one to see
+                    pass
+            if self._staging is not None:
+                shutil.rmtree(self._staging, ignore_errors=True)
+        finally:
+            self._lock.__exit__(*exc)
+
+    @property
+    def dataset(self) -> str:
+        return self.folder.name
+
+    @property
+    def version(self) -> int | None:
+        """The dataset version this writer started from (``None``: a new dataset)."""
+        return None if self.manifest is None else version_entry(self.manifest)["version"]
+
+    def staging(self) -> Path:
+        """A scratch folder inside the dataset, removed when the writer ends (or by the next one)."""
+        if self._staging is None:
+            self._staging = Path(
+                tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=self.folder)
+            )
+        return self._staging
+
+    def recover(self) -> None:
+        """Roll every table back to the manifest's version; remove what no version holds."""
+        from deltalake import DeltaTable
+
+        wanted = {} if self.manifest is None else version_entry(self.manifest)["tables"]
+        for name in TABLE_NAMES:
+            path = table_path(self.folder, name)
+            if not is_delta(path):
+                if path.exists() and name not in wanted:
+                    shutil.rmtree(path, ignore_errors=True)  # a table whose first commit failed
+                continue
+            if name not in wanted:
+                shutil.rmtree(path)  # written by a writer that never reached the manifest
+                continue
+            table = DeltaTable(str(path))
+            if table.version() != wanted[name]:
+                table.restore(wanted[name])
+        for leftover in self.folder.glob(f"{STAGING_PREFIX}*"):
+            if leftover != self._staging:
+                shutil.rmtree(leftover, ignore_errors=True)
+        for leftover in self.folder.glob(".*.tmp"):
+            leftover.unlink(missing_ok=True)
+        # staging folders of the layout before Delta tables, beside the dataset
+        for leftover in self.folder.parent.glob(f".{self.dataset}.*"):
+            if leftover.is_dir():
+                shutil.rmtree(leftover, ignore_errors=True)
+
+    def table(self, name: str):
+        """The table's Delta table as committed so far (``None`` if the dataset lacks it)."""
+        from deltalake import DeltaTable
+
+        path = table_path(self.folder, name)
+        return DeltaTable(str(path)) if is_delta(path) else None
+
+    def read(self, name: str, columns: list[str] | None = None, filter=None) -> pa.Table:
+        """Rows of a table as this writer sees it (its own commits included), unsorted."""
+        table = self.table(name)
+        if table is None:
+            return conform(name, CONTRACT[name].schema.empty_table(), columns)
+        data = table.to_pyarrow_dataset(filesystem=local_filesystem(table_path(self.folder, name)))
+        wanted = columns if columns is not None else CONTRACT[name].names
+        present = [c for c in wanted if c in data.schema.names]
+        return conform(name, data.to_table(columns=present, filter=filter), columns)
+
+    def _write(self, name: str, data, mode: str) -> None:
+        from deltalake import write_deltalake
+
+        if isinstance(data, pa.Table):
+            data = data.cast(CONTRACT[name].schema)
+        write_deltalake(
+            str(table_path(self.folder, name)),
+            data,
+            mode=mode,
+            schema_mode="merge" if mode == "append" else "overwrite",
+            configuration=_configuration(name),
+            target_file_size=TARGET_FILE_BYTES,
+            writer_properties=_writer_properties(),
+        )
+
+    def overwrite(self, name: str, data: pa.Table | pa.RecordBatchReader) -> None:
+        """Make ``data`` (contract schema) the table's whole content: one overwrite commit."""
+        self._write(name, data, "overwrite")
+
+    def append(self, name: str, data: pa.Table | pa.RecordBatchReader) -> None:
+        """Add rows whose keys the table does not hold yet: one append commit."""
+        if self.table(name) is None:
+            self._write(name, data, "overwrite")
+        else:
+            self._write(name, data, "append")
+
+    def upsert(self, name: str, data: pa.Table) -> dict:
+        """Rows replace the rows with the same key, others are inserted: one MERGE commit.
+
+        Which observation wins was decided before (:mod:`analysis.merge`): here
+        every row of ``data`` is the winner of its key. Null key values match
+        each other (``IS NOT DISTINCT FROM``).
+        """
+        table = self.table(name)
+        if table is None:
+            self.overwrite(name, data)
+            return {"num_target_rows_inserted": data.num_rows}
+        spec = CONTRACT[name]
+        predicate = " AND ".join(  # parenthesised: the SQL parser binds IS ... FROM loosely
+            f"(t.{k} IS NOT DISTINCT FROM s.{k})"
+            if spec.schema.field(k).nullable
+            else f"(t.{k} = s.{k})"
+            for k in spec.key
+        )
+        return (
+            table.merge(
+                data.cast(spec.schema),
+                predicate=predicate,
+                source_alias="s",
+                target_alias="t",
+                merge_schema=True,
+                writer_properties=_writer_properties(),
+            )
+            .when_matched_update_all()
+            .when_not_matched_insert_all()
+            .execute()
+        )
+
+    def delete(self, name: str, predicate: str) -> int:
+        """Delete the rows matching an SQL ``predicate``: one commit if any; the rows deleted."""
+        table = self.table(name)
+        if table is None:
+            return 0
+        metrics = table.delete(predicate, writer_properties=_writer_properties())
+        return int(metrics.get("num_deleted_rows", 0))
+
+    def commit(self, *, files: list[str] | None = None, meta: dict | None = None,
+               note: str | None = None) -> int:  # fmt: skip
+        """Write the manifest's next dataset version (every table's current Delta version).
+
+        Then ``meta.json`` (the latest version's metadata). Returns the new version.
+        """
+        tables, rows = {}, {}
+        for name in TABLE_NAMES:
+            table = self.table(name)
+            if table is None:
+                continue
+            tables[name] = table.version()
+            rows[name] = int(pc.sum(_add_actions(table).column("num_records")).as_py() or 0)
+        manifest = self.manifest or {"format": "medtwitter-dataset", "format_version": 1,
+                                     "versions": []}  # fmt: skip
+        number = manifest["versions"][-1]["version"] + 1 if manifest["versions"] else 0
+        meta = dict(meta if meta is not None else (self.latest_meta() or {}))
+        meta["counts"] = rows
+        entry = {
+            "version": number,
+            "time": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            "command": self.command,
+            "files": list(files or []),
+            "tables": tables,
+            "rows": rows,
+            "meta": meta,
+        }
+        if note:
+            entry["note"] = note
+        manifest = {**manifest, "versions": [*manifest["versions"], entry]}
+        write_json_atomic(self.folder / MANIFEST_FILE, manifest)
+        self.manifest = manifest
+        write_json_atomic(self.folder / META_FILE, {**meta, "version": number})
+        return number
+
+    def latest_meta(self) -> dict | None:
+        """The metadata of the version this writer started from (``None``: a new dataset)."""
+        if self.manifest is not None:
+            return dict(version_entry(self.manifest).get("meta", {}))
+        path = self.folder / META_FILE
+        if path.is_file():
+            return json.loads(path.read_text(encoding="utf-8"))
+        return None
+
+    def drop_versions(self, reason: str, *, before: int | None = None) -> list[int]:
+        """Mark versions no longer readable as dropped, with the reason (``info --versions``).
+
+        With ``before``, every version below it is dropped; otherwise the versions
+        whose files are gone (vacuumed) are found by looking.
+        """
+        if self.manifest is None:
+            return []
+        dropped = []
+        versions = self.manifest["versions"]
+        for entry in versions[:-1]:
+            if entry.get("dropped"):
+                continue
+            gone = entry["version"] < before if before is not None else not self._readable(entry)
+            if gone:
+                entry["dropped"] = reason
+                dropped.append(entry["version"])
+        if dropped:
+            write_json_atomic(self.folder / MANIFEST_FILE, self.manifest)
+        return dropped
+
+    def _readable(self, entry: dict) -> bool:
+        from deltalake import DeltaTable
+
+        for name, delta_version in entry["tables"].items():
+            try:
+                table = DeltaTable(str(table_path(self.folder, name)), version=delta_version)
+            except Exception:  # its log entries were cleaned up
+                return False
+            for uri in table.file_uris():
+                if not Path(uri.removeprefix("file://")).exists():
+                    return False
+        return True
+
+    def vacuum(self, retain_hours: float) -> int:
+        """Delete the files that no table version younger than ``retain_hours`` needs; how many.
+
+        ``retain_hours=0`` (purge) also removes the log entries older than the
+        current version, so no file under the dataset keeps a removed row.
+        """
+        removed = 0
+        for name in TABLE_NAMES:
+            table = self.table(name)
+            if table is not None:
+                removed += len(
+                    table.vacuum(
+                        retention_hours=int(retain_hours),
+                        dry_run=False,
+                        enforce_retention_duration=False,
+                        full=True,
+                    )
+                )
+        self._repoint()
+        if retain_hours == 0:
+            for name in TABLE_NAMES:
+                table = self.table(name)
+                if table is not None:
+                    _drop_history(table, table_path(self.folder, name))
+        return removed
+
+    def _repoint(self) -> None:
+        """Point the latest dataset version at the tables' current Delta versions.
+
+        Only after commits that change no row (vacuum records its start and end
+        in the log): the version's content stays the same.
+        """
+        entry = version_entry(self.manifest)
+        current = {name: t.version() for name in TABLE_NAMES if (t := self.table(name)) is not None}
+        if current != entry["tables"]:
+            entry["tables"] = current
+            write_json_atomic(self.folder / MANIFEST_FILE, self.manifest)
+
+
+def _drop_history(table, path: Path) -> None:
+    """Keep only the current version in a table's log: a checkpoint, older entries deleted.
+
+    Log cleanup as the Delta protocol allows it (what log retention does, at once):
+    readers start from the checkpoint; time travel before it is no longer possible.
+    """
+    table.create_checkpoint()
+    current = table.version()
+    log = path / "_delta_log"
+    for entry in log.iterdir():
+        stem = entry.name.split(".", 1)[0]
+        if stem.isdigit() and int(stem) < current:
+            entry.unlink()
+    for sub in ("_change_data",):
+        shutil.rmtree(path / sub, ignore_errors=True)
+
+
+# --- the earlier layouts -----------------------------------------------------------------------
+
+
+def _old_parts(folder: Path, name: str) -> list[Path]:
+    path = Path(folder) / f"{name}{_OLD_SUFFIX}"
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        return []
+    return sorted(
+        p for p in path.iterdir() if p.name.startswith("part-") and p.suffix == ".parquet"
     )
 
 
-def disk_bytes(folder: Path, name: str) -> int:
-    """Bytes a table takes on disk (all its parts)."""
-    return sum(p.stat().st_size for p in part_files(folder, name))
+def _old_read(folder: Path, name: str) -> Iterator[pa.Table]:
+    """An earlier layout's table, part by part, without the rows its deletions files list."""
+    for part in _old_parts(folder, name):
+        table = pq.read_table(part)
+        deletions = part.with_name(f"_{part.stem}.deleted")
+        if deletions.is_file():
+            gone = pq.read_table(deletions).column("row")
+            keep = pc.invert(pc.is_in(pa.array(range(table.num_rows), pa.int64()), value_set=gone))
+            table = table.filter(keep)
+        yield conform(name, table)
 
 
-def duckdb_source(folder: Path, name: str) -> str | None:
-    """A DuckDB table expression over a table's parts (replaced rows left out), or None."""
-    parts = part_files(folder, name)
-    if not parts:
-        return None
-    whole = [p for p in parts if not deletions_path(p).is_file()]
-    selects = []
-    if whole:
-        selects.append(f"select * from read_parquet([{', '.join(map(_sql, whole))}])")
-    for p in parts:
-        if deletions_path(p).is_file():
-            selects.append(
-                f"select * exclude (file_row_number) from read_parquet({_sql(p)}, "
-                f"file_row_number = true) where file_row_number not in "
-                f"(select row from read_parquet({_sql(deletions_path(p))}))"
-            )
-    return "(" + " union all ".join(selects) + ")"
+def migrate_old_layout(writer: DatasetWriter) -> int:
+    """Convert a dataset of an earlier layout into Delta tables; the new dataset version.
 
-
-def _sql(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
-
-
-def write_part(path: Path, name: str, table: pa.Table) -> int:
-    """Write ``table`` (contract schema) as one part file; its row count."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(table.cast(CONTRACT[name].schema), path, **write_options(name))
-    return table.num_rows
-
-
-def link_or_copy(src: Path, dst: Path) -> None:
-    """Hard-link ``src`` to ``dst`` (no data copied); copy where links are not possible."""
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copy2(src, dst)
-
-
-def iter_part(part: Path, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
-    """A part's rows batch by batch (those later parts replaced left out): bounded memory."""
-    gone = deleted_rows(part)
-    offset = 0
-    for batch in pq.ParquetFile(part).iter_batches(columns=columns):
-        if len(gone):
-            keep = live_rows(batch.num_rows, gone, offset)
-            offset += batch.num_rows
-            batch = batch.filter(pa.array(keep))
-        yield batch
-
-
-def write_merged(parts: list[Path], name: str, path: Path) -> int:
-    """Write the rows of ``parts`` (key-disjoint) into one part file, streaming; its row count."""
-    schema = CONTRACT[name].schema
-    rows = 0
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with pq.ParquetWriter(path, schema, **write_options(name)) as writer:
-        for part in parts:
-            for batch in iter_part(part):
-                writer.write_table(pa.Table.from_batches([batch]).cast(schema))
-                rows += batch.num_rows
-    return rows
-
-
-def _swap_table(folder: Path, name: str, fresh: Path) -> None:
-    """Put the table folder ``fresh`` in place of the table, by renames."""
-    path = table_path(folder, name)
-    old = path.with_name(f".{path.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if path.exists():
-        os.replace(path, old)
-    os.replace(fresh, path)
-    if old.is_dir():
-        shutil.rmtree(old)
-    elif old.exists():
-        old.unlink()
-
-
-def replace_table(folder: Path, name: str, table: pa.Table) -> None:
-    """Replace a table by one part holding ``table`` (sorted by key), e.g. after a purge.
-
-    The new folder is written beside the old one and swapped in by renames, so
-    an interruption leaves the old table or the new one, never a mix.
+    Every table's live rows (the rows deletions files list left out) become one
+    overwrite commit; a dataset from before ``user_snapshots`` gets its users as
+    snapshots. The old files are removed only after the manifest is written, so
+    an interrupted migration is simply done again.
     """
-    fresh = table_path(folder, name).with_name(f".{name}.parquet.new")
-    shutil.rmtree(fresh, ignore_errors=True)
-    write_part(fresh / part_name(0), name, sort_by_key(name, table))
-    _swap_table(folder, name, fresh)
+    folder = writer.folder
+    for name in TABLE_NAMES:
+        source = name if _old_parts(folder, name) or name != "user_snapshots" else "users"
+        parts = list(_old_read(folder, source))
+        schema = CONTRACT[name].schema
+        rows = (
+            pa.concat_tables([conform(name, p) for p in parts]) if parts else schema.empty_table()
+        )
+        writer.overwrite(name, sort_by_key(name, rows))
+    meta = writer.latest_meta() or {"name": writer.dataset}
+    version = writer.commit(meta=meta, note="converted from the earlier Parquet layout")
+    for name in TABLE_NAMES:
+        old = folder / f"{name}{_OLD_SUFFIX}"
+        if old.is_dir():
+            shutil.rmtree(old)
+        elif old.exists():
+            old.unlink()
+    return version
 
 
-def compact(folder: Path, names: list[str] | None = None) -> dict[str, int]:
-    """Merge each table's parts into one file; the number of parts each table had.
+# --- compaction --------------------------------------------------------------------------------
 
-    Parts never share a key, so compaction streams them into one file, leaving
-    out the rows later parts replaced: memory stays bounded whatever the size.
-    Rows keep their order by part (readers sort by key).
+
+def compact(folder: Path, retain_days: float = DEFAULT_RETAIN_DAYS) -> dict[str, tuple[int, int]]:
+    """Merge each table's small files (Delta optimize), then vacuum; files per table before and after.
+
+    Files that no version younger than ``retain_days`` needs are deleted, so the
+    versions of the last ``retain_days`` days stay readable (citable); older
+    ones are marked dropped in the manifest. A dataset of an earlier layout is
+    converted first.
 
     Examples
     --------
     >>> from analysis.tables import dataset_dir  # doctest: +SKIP
     >>> compact(dataset_dir("demo"))  # doctest: +SKIP
-    {'tweets': 3, 'users': 3, ...}
+    {'tweets': (3, 1), 'users': (3, 1), ...}
     """
-    before = {}
-    for name in names or list(CONTRACT):
-        parts = part_files(folder, name)
-        before[name] = len(parts)
-        deletions = any(deletions_path(p).is_file() for p in parts)
-        if len(parts) > 1 or deletions or (parts and parts[0].parent == folder):
-            fresh = table_path(folder, name).with_name(f".{name}.parquet.new")
-            shutil.rmtree(fresh, ignore_errors=True)
-            write_merged(parts, name, fresh / part_name(0))
-            _swap_table(folder, name, fresh)
-    return before
+    if retain_days < 0:
+        raise UsageError(f"--retain-days {retain_days:g} is negative; give 0 or more days.")
+    files = {}
+    with DatasetWriter(folder, "compact") as writer:
+        if writer.manifest is None:
+            _manifest_or_error(folder)  # raises: nothing to compact
+        for name in TABLE_NAMES:
+            table = writer.table(name)
+            if table is None:
+                continue
+            before = len(table.file_uris())
+            table.optimize.compact(
+                target_size=TARGET_FILE_BYTES, writer_properties=_writer_properties()
+            )
+            files[name] = (before, len(writer.table(name).file_uris()))
+        writer.commit()
+        writer.vacuum(retain_days * 24)
+        writer.drop_versions(f"files removed by `medtwitter compact --retain-days {retain_days:g}`")
+    return files
+
+
+def versions(folder: Path) -> list[dict]:
+    """The manifest's dataset versions, oldest first (see :func:`analysis.tables.dataset_versions`)."""
+    return list(_manifest_or_error(folder)["versions"])

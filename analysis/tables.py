@@ -1,8 +1,10 @@
 """The tidy tables every analysis reads, as pandas DataFrames; SQL over them.
 
-Each table is a folder ``<name>.parquet/`` of Parquet parts under
-``<data root>/processed/<dataset>/`` (see :mod:`analysis.store`), written only
-by :mod:`analysis.ingest` and rebuildable from the raw pages. The contract
+Each table is a Delta Lake table ``<data root>/processed/<dataset>/<name>/``,
+and the dataset's ``manifest.json`` numbers its versions (see :mod:`analysis.store`);
+written only by :mod:`analysis.ingest` (and purge, compact), rebuildable from
+the raw pages. Every reader here reads one dataset version, the latest unless
+``version=`` names an older one, so its tables always belong together. The contract
 (tables, columns, types, keys, meanings) is defined once, in
 :mod:`analysis.contract`, and re-exported here (:data:`CONTRACT`).
 
@@ -27,6 +29,7 @@ from analysis.contract import (  # noqa: F401  (the contract, re-exported for ev
     BOOL,
     CONTRACT,
     I64,
+    MANIFEST_FILE,
     META_FILE,
     STR,
     TABLE_NAMES,
@@ -69,8 +72,9 @@ class Tables:
     """A dataset's tables as pandas DataFrames, plus its metadata.
 
     Attributes are the contract's tables (``tweets``, ``users``, ``follows``,
-    ``hashtags``, ``mentions``, ``missing``, ``user_snapshots``); ``meta`` is the dataset's
-    ``meta.json`` (name, sources, whether it is synthetic).
+    ``hashtags``, ``mentions``, ``missing``, ``user_snapshots``); ``meta`` is the
+    metadata of the dataset version read (name, sources, whether it is synthetic,
+    ``version``).
     """
 
     tweets: pd.DataFrame
@@ -95,18 +99,23 @@ class Tables:
         return bool(self.meta.get("synthetic", False))
 
 
+def _is_dataset(folder: Path) -> bool:
+    return (folder / MANIFEST_FILE).is_file() or (folder / META_FILE).is_file()
+
+
 def list_datasets() -> list[str]:
     """Names of the datasets under the data root's ``processed/`` folder."""
     root = settings.data_dir() / "processed"
     if not root.is_dir():
         return []
-    return sorted(p.name for p in root.iterdir() if (p / META_FILE).is_file())
+    return sorted(p.name for p in root.iterdir() if _is_dataset(p))
 
 
-def dataset_dir(dataset: str) -> Path:
+def dataset_dir(dataset: str | None = None) -> Path:
     """Folder of an existing dataset; :class:`UnknownDatasetError` if there is none."""
+    dataset = settings.DEFAULT_DATASET if dataset is None else dataset
     folder = settings.processed_dir(dataset)
-    if not (folder / META_FILE).is_file():
+    if not _is_dataset(folder):
         known = ", ".join(list_datasets()) or "none yet"
         raise UnknownDatasetError(
             f"unknown dataset {dataset!r} under {folder.parent} (known: {known}); build it "
@@ -116,46 +125,143 @@ def dataset_dir(dataset: str) -> Path:
     return folder
 
 
-def load_meta(dataset: str) -> dict:
-    """A dataset's ``meta.json``."""
-    return json.loads((dataset_dir(dataset) / META_FILE).read_text(encoding="utf-8"))
+def resolve_version(dataset: str | None = None, version: int | None = None) -> int:
+    """The dataset version a read uses: ``version`` if it is readable, else the latest.
 
-
-def load_table(dataset: str, name: str) -> pd.DataFrame:
-    """One contract table of a dataset as a DataFrame (see :func:`to_pandas`)."""
-    if name not in CONTRACT:
-        raise ContractError(f"no table {name!r} in the data contract; use one of {TABLE_NAMES}.")
-    return to_pandas(_read_table(dataset_dir(dataset), name))
-
-
-def _read_table(folder: Path, name: str) -> pa.Table:
-    """A table's parts as one table sorted by key (empty if the dataset predates the table)."""
+    Examples
+    --------
+    >>> resolve_version("demo")  # doctest: +SKIP
+    3
+    """
     from analysis import store
 
-    return store.read_table(folder, name)
+    folder = dataset_dir(dataset)
+    manifest = store._manifest_or_error(folder)
+    return store.version_entry(manifest, version, folder.name)["version"]
+
+
+def load_meta(dataset: str | None = None, version: int | None = None) -> dict:
+    """A dataset's metadata at a version (name, synthetic, sources, counts, span, ``version``)."""
+    from analysis import store
+
+    folder = dataset_dir(dataset)
+    manifest = store.read_manifest(folder)
+    if manifest is None:  # an earlier layout: its meta.json, until converted
+        return json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+    entry = store.version_entry(manifest, version, folder.name)
+    return {**entry.get("meta", {}), "version": entry["version"]}
+
+
+def load_table(dataset: str | None, name: str, version: int | None = None) -> pd.DataFrame:
+    """One contract table of a dataset (at a version) as a DataFrame (see :func:`to_pandas`).
+
+    Examples
+    --------
+    >>> load_table("demo", "follows").columns.tolist()  # doctest: +SKIP
+    ['follower_id', 'followed_id', 'first_seen_at', 'observed_at']
+    """
+    from analysis import store
+
+    if name not in CONTRACT:
+        raise ContractError(f"no table {name!r} in the data contract; use one of {TABLE_NAMES}.")
+    return to_pandas(store.read_table(dataset_dir(dataset), name, version=version))
+
+
+def load_arrow(
+    dataset: str | None, name: str, columns: list[str] | None = None, version: int | None = None
+) -> pa.Table:
+    """One table (some ``columns``) of a dataset as an Arrow table, sorted by key.
+
+    For code that stays in Arrow or NumPy (the sparse follower graph, purge):
+    no pandas conversion.
+
+    Examples
+    --------
+    >>> load_arrow("demo", "follows", ["follower_id", "followed_id"]).num_columns  # doctest: +SKIP
+    2
+    """
+    from analysis import store
+
+    if name not in CONTRACT:
+        raise ContractError(f"no table {name!r} in the data contract; use one of {TABLE_NAMES}.")
+    return store.read_table(dataset_dir(dataset), name, columns, version=version)
+
+
+def table_sizes_on_disk(dataset: str | None = None, version: int | None = None) -> dict:
+    """Rows and bytes of each table at a version, from the Delta log (no data read).
+
+    Examples
+    --------
+    >>> table_sizes_on_disk("demo")["tweets"]  # doctest: +SKIP
+    (2950, 241233)
+    """
+    from analysis import store
+
+    folder = dataset_dir(dataset)
+    version = resolve_version(dataset, version)
+    return {
+        name: (store.num_rows(folder, name, version), store.disk_bytes(folder, name, version))
+        for name in TABLE_NAMES
+    }
 
 
 def load_dataset(
-    dataset: str = settings.DEFAULT_DATASET,
+    dataset: str | None = None,
     start: str | pd.Timestamp | None = None,
     end: str | pd.Timestamp | None = None,
+    version: int | None = None,
 ) -> Tables:
-    """Load every table of a processed dataset, optionally restricted to a period.
+    """Load every table of a processed dataset at one version, optionally restricted to a period.
 
-    ``start`` and ``end`` (UTC dates or timestamps, ``end`` excluded) keep the
-    tweets posted in ``[start, end)`` and their hashtags and mentions; accounts,
-    follow links and the rest are kept whole (see :func:`filter_period`).
+    ``version`` names a dataset version (``medtwitter info DATASET --versions``
+    lists them; default: the latest); every table is read at it, so they always
+    belong together. ``start`` and ``end`` (UTC dates or timestamps, ``end``
+    excluded) keep the tweets posted in ``[start, end)`` and their hashtags and
+    mentions; accounts, follow links and the rest are kept whole (see
+    :func:`filter_period`). ``meta["version"]`` says which version was read.
 
     Examples
     --------
     >>> tables = load_dataset("demo")  # doctest: +SKIP
     >>> tables.tweets[["tweet_id", "author_id", "created_at"]].head()  # doctest: +SKIP
     >>> recent = load_dataset("demo", start="2020-01-01")  # doctest: +SKIP
+    >>> as_cited = load_dataset("demo", version=0)  # doctest: +SKIP
     """
+    from analysis import store
+
     folder = dataset_dir(dataset)
-    meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
-    frames = {name: to_pandas(_read_table(folder, name)) for name in TABLE_NAMES}
+    version = resolve_version(dataset, version)
+    meta = load_meta(dataset, version)
+    frames = {
+        name: to_pandas(store.read_table(folder, name, version=version)) for name in TABLE_NAMES
+    }
     return filter_period(Tables(**frames, meta=meta), start, end)
+
+
+def dataset_versions(dataset: str | None = None) -> pd.DataFrame:
+    """A dataset's versions: ``version``, ``time`` (UTC), ``command``, ``files``, rows per table.
+
+    ``dropped`` says why a version can no longer be read (a purge, or files
+    removed by ``medtwitter compact``), empty when it can.
+
+    Examples
+    --------
+    >>> dataset_versions("demo").columns[:4].tolist()  # doctest: +SKIP
+    ['version', 'time', 'command', 'files']
+    """
+    from analysis import store
+
+    rows = []
+    for entry in store.versions(dataset_dir(dataset)):
+        rows.append({
+            "version": entry["version"],
+            "time": pd.Timestamp(entry["time"]),
+            "command": entry["command"],
+            "files": len(entry.get("files", [])),
+            **{name: entry.get("rows", {}).get(name, 0) for name in TABLE_NAMES},
+            "dropped": entry.get("dropped", ""),
+        })  # fmt: skip
+    return pd.DataFrame(rows)
 
 
 def _as_utc(value: str | pd.Timestamp | None, name: str) -> pd.Timestamp | None:
@@ -211,8 +317,11 @@ def filter_period(
     return replace(tables, tweets=tweets, **kept, meta={**tables.meta, "period": period})
 
 
-def connect(dataset: str = settings.DEFAULT_DATASET):
-    """A DuckDB connection with one view per table of the dataset.
+def connect(dataset: str | None = None, version: int | None = None):
+    """A DuckDB connection with one view per table of the dataset, at one version.
+
+    The views scan the tables' Delta files through pyarrow datasets (filters
+    and column selections are pushed down; nothing is loaded up front).
 
     Examples
     --------
@@ -224,21 +333,22 @@ def connect(dataset: str = settings.DEFAULT_DATASET):
     from analysis import store
 
     folder = dataset_dir(dataset)
+    version = resolve_version(dataset, version)
     con = duckdb.connect()
     for name in TABLE_NAMES:
-        source = store.duckdb_source(folder, name)
-        if source is not None:
-            con.execute(f"create view {name} as select * from {source}")
-        else:
-            con.register(name, empty_table(name))
+        data = store.arrow_dataset(folder, name, version)
+        con.register(name, data if data is not None else empty_table(name))
     return con
 
 
-def sql(dataset: str, query: str, params: list | dict | None = None) -> pd.DataFrame:
-    """Run SQL over a dataset's tables (DuckDB views on the Parquet files) and return a DataFrame.
+def sql(
+    dataset: str | None, query: str, params: list | dict | None = None, version: int | None = None
+) -> pd.DataFrame:
+    """Run SQL over a dataset's tables (DuckDB over the Delta tables) and return a DataFrame.
 
     Every contract table is a view of the same name (``tweets``, ``users``,
-    ``follows``...). DuckDB scans the Parquet files without loading them, so
+    ``follows``...), read at one dataset version (the latest unless
+    ``version``). DuckDB scans the Parquet files without loading them, so
     joins and aggregations over millions of rows stay fast and small. Integer
     columns with nulls come back as nullable ``Int64`` (never floats: 19-digit
     ids survive), timestamps as UTC.
@@ -248,6 +358,7 @@ def sql(dataset: str, query: str, params: list | dict | None = None) -> pd.DataF
     dataset : a processed dataset's name
     query : one SQL query (DuckDB dialect)
     params : values for ``?`` or ``$name`` placeholders in ``query``
+    version : a dataset version (default: the latest)
 
     Examples
     --------
@@ -256,7 +367,7 @@ def sql(dataset: str, query: str, params: list | dict | None = None) -> pd.DataF
     """
     import duckdb
 
-    con = connect(dataset)
+    con = connect(dataset, version)
     try:
         rel = con.sql(query, params=params)
         if rel is None:  # a statement without a result (e.g. `create view ...`)

@@ -25,7 +25,7 @@ def test_missing_raw_file_names_the_path(tmp_data, capsys):
 
 def test_data_dir_option_moves_the_data_root(tmp_path, capsys):
     assert main(["--data-dir", str(tmp_path), "demo", "--accounts", "80", "--quiet"]) == 0
-    assert (tmp_path / "processed" / "demo" / "tweets.parquet" / "part-00000.parquet").is_file()
+    assert (tmp_path / "processed" / "demo" / "tweets" / "_delta_log").is_dir()
     assert (tmp_path / "raw" / "demo" / "ground_truth.json").is_file()
     assert main(["--data-dir", str(tmp_path), "info", "demo"]) == 0
     out = capsys.readouterr().out

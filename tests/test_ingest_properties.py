@@ -153,9 +153,9 @@ def test_no_record_lost_or_duplicated_whatever_the_page_order_or_split(pages, da
     files = [shuffled[a:b] for a, b in zip([0, *cuts], [*cuts, len(pages)], strict=True)]
     files = [f for f in files if f]
     one_run = data.draw(st.booleans(), label="one ingest run")
-    # how appends store updated rows: rewritten parts or deletions files, few or many
-    # parts, one hash bucket or several
-    storage = data.draw(st.sampled_from(["default", "deletions", "buckets"]), label="storage")
+    # how tables are stored: one data file or many small ones (file skipping by statistics
+    # at work in every append), one hash bucket or several
+    storage = data.draw(st.sampled_from(["default", "small-files", "buckets"]), label="storage")
     expected = _expected_keys(pages)
     with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as mp:
         root = Path(tmp)
@@ -163,9 +163,7 @@ def test_no_record_lost_or_duplicated_whatever_the_page_order_or_split(pages, da
         try:
             reference = _ingest(root, "ordered", [pages], one_run=True)
             if storage != "default":
-                mp.setattr(merge, "REWRITE_ROWS", 0)
-                mp.setattr(merge, "REWRITE_SHARE", 1.0)
-                mp.setattr(store, "MAX_PARTS", 2)
+                mp.setattr(store, "TARGET_FILE_BYTES", 1)
             if storage == "buckets":
                 mp.setattr(merge, "BUCKET_BYTES", 1_000)
             split = _ingest(root, "split", files, one_run=one_run)

@@ -138,19 +138,26 @@ def test_user_snapshots_keep_every_observation_for_follower_histories(tmp_data):
 
 def test_user_snapshots_table_matches_the_contract(tmp_data):
     ingest_files([write_jsonl(tmp_data / "p.jsonl", [search_page()])], "t", progress=False)
-    (part,) = store.part_files(settings.processed_dir("t"), "user_snapshots")
+    (part,) = _data_files("t", "user_snapshots")
     schema = pq.read_schema(part)
     assert schema.remove_metadata().equals(CONTRACT["user_snapshots"].schema)
     assert len(load_dataset("t").user_snapshots) == 3
 
 
-def test_a_dataset_from_before_user_snapshots_still_loads_and_extends(tmp_data):
+def test_a_table_the_dataset_predates_reads_empty_and_fills_at_the_next_ingest(tmp_data):
     raw = write_jsonl(tmp_data / "p.jsonl", [search_page()])
     ingest_files([raw], "t", progress=False)
-    shutil.rmtree(store.table_path(settings.processed_dir("t"), "user_snapshots"))
+    folder = settings.processed_dir("t")
+    # a dataset written before the contract had `user_snapshots`: no table, none in the manifest
+    shutil.rmtree(store.table_path(folder, "user_snapshots"))
+    manifest = store.read_manifest(folder)
+    for entry in manifest["versions"]:
+        del entry["tables"]["user_snapshots"]
+    store.write_json_atomic(folder / store.MANIFEST_FILE, manifest)
     assert load_dataset("t").user_snapshots.empty
     ingest_files([write_jsonl(tmp_data / "f.jsonl", [followers_page(99, [12])])], "t", progress=False)  # fmt: skip
-    assert set(load_dataset("t").user_snapshots.user_id) == {11, 12, 13}
+    assert set(load_dataset("t").user_snapshots.user_id) == {12}
+    assert len(load_dataset("t").users) == 3  # the other tables are as they were, and merged
 
 
 def test_arrow_to_pandas_would_turn_nullable_ids_into_floats_but_loading_does_not(tmp_data):
@@ -173,7 +180,8 @@ def test_interrupted_ingest_leaves_the_dataset_as_it_was(tmp_data, monkeypatch):
     def crash(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(ingest, "_swap", crash)
+    # every table has committed; the manifest write fails
+    monkeypatch.setattr(store.DatasetWriter, "commit", crash)
     more = write_jsonl(tmp_data / "b.jsonl", [followers_page(12, [11, 13])])
     with pytest.raises(KeyboardInterrupt):
         ingest_files([more], "t", progress=False)
@@ -182,6 +190,8 @@ def test_interrupted_ingest_leaves_the_dataset_as_it_was(tmp_data, monkeypatch):
         pd.testing.assert_frame_equal(before[name], after[name])
     leftovers = [p.name for p in settings.processed_dir("t").parent.iterdir()]
     assert leftovers == ["t"]  # no staging folder left behind
+    inside = {p.name for p in settings.processed_dir("t").iterdir()}
+    assert not any(n.startswith(store.STAGING_PREFIX) for n in inside), inside
 
 
 def test_corrupt_gzip_is_reported_with_file_and_line_and_good_pages_kept(tmp_data):
@@ -263,10 +273,26 @@ def test_contract_tables_written_by_a_merge_keep_exact_types(tmp_data):
     ingest_files([raw], "t", progress=False)  # second run merges with the existing tables
     for name in TABLE_NAMES:
         table = store.read_table(settings.processed_dir("t"), name)
-        for part in store.part_files(settings.processed_dir("t"), name):
-            assert pq.read_schema(part).remove_metadata().equals(CONTRACT[name].schema), name
+        # the Delta table's schema, which every Delta reader uses, is the contract's
+        dataset = store.arrow_dataset(settings.processed_dir("t"), name)
+        assert dataset.schema.remove_metadata().equals(CONTRACT[name].schema), name
+        # files a MERGE rewrote (DataFusion writes strings as Arrow string views) hold the
+        # same Parquet types: 64-bit integers, UTC microsecond timestamps, UTF-8 strings
+        for part in _data_files("t", name):
+            physical = pq.read_schema(part)
+            for f in CONTRACT[name].schema:
+                got = physical.field(f.name).type
+                assert got == f.type or (f.type == pa.string() and got == pa.string_view()), f.name
         assert table.schema.remove_metadata().equals(CONTRACT[name].schema), name
         assert isinstance(table.column(0).type, pa.DataType)
+
+
+def _data_files(dataset: str, name: str) -> list[str]:
+    """The Parquet files of a table's current Delta version."""
+    from deltalake import DeltaTable
+
+    table = DeltaTable(str(store.table_path(settings.processed_dir(dataset), name)))
+    return [uri.removeprefix("file://") for uri in table.file_uris()]
 
 
 def test_chunks_hold_whole_lines_even_longer_than_a_chunk(tmp_path):

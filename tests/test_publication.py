@@ -38,9 +38,11 @@ def _protect_three_authors(root: Path) -> dict:
         tweets.loc[i, "text"] = secrets[row["tweet_id"]]
     for i, row in tweets[tweets["retweet_of_tweet_id"].isin(secrets).fillna(False)].iterrows():
         tweets.loc[i, "text"] = f"RT @someone: {secrets[row['retweet_of_tweet_id']]}"
-    for name, df in (("users", users), ("tweets", tweets)):
-        table = pa.Table.from_pandas(df, schema=CONTRACT[name].schema, preserve_index=False)
-        store.replace_table(folder, name, table)
+    with store.DatasetWriter(folder, "test") as writer:
+        for name, df in (("users", users), ("tweets", tweets)):
+            table = pa.Table.from_pandas(df, schema=CONTRACT[name].schema, preserve_index=False)
+            writer.overwrite(name, table)
+        writer.commit()
     return {"protected_texts": set(secrets.values()), "protected_ids": set(authors)}
 
 
@@ -132,7 +134,7 @@ def test_data_folder_contents_and_the_key_are_git_ignored():
     repo = Path(__file__).resolve().parent.parent
     if not (repo / ".git").exists():
         pytest.skip("not a git checkout")
-    paths = ["data/raw/demo/timelines.jsonl", "data/processed/demo/tweets.parquet",
+    paths = ["data/raw/demo/timelines.jsonl", "data/processed/demo/tweets/_delta_log/00000000000000000000.json",
              "data/compliance/demo/results.jsonl", "data/anything.csv", KEY_FILE_NAME]  # fmt: skip
     run = subprocess.run(["git", "check-ignore", *paths], cwd=repo, capture_output=True, text=True)
     assert run.stdout.split() == paths

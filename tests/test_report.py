@@ -78,10 +78,15 @@ def test_show_code_keeps_code_and_progress_is_shown_per_notebook_and_cell(
     page = r.html.read_text(encoding="utf-8")
     assert "load_dataset" in page and re.search(r'class="[^"]*jp-InputArea-editor', page)
     assert str(data_root) not in page  # papermill's injected cell (data_dir) is left out
+    from analysis.tables import load_meta
+
+    version = load_meta("demo")["version"]
     assert (
-        "<code>dataset = 'demo', hashtags = ['docstoctoc', 'sante', 'esante'], "
-        "anonymise = False, seed = 42</code>"
+        f"<code>dataset = 'demo', version = {version}, hashtags = ['docstoctoc', 'sante', "
+        "'esante'], anonymise = False, seed = 42</code>"
     ) in html.unescape(page)
+    # the header names the dataset version the report was made from
+    assert f"Made from version {version} of the dataset" in html.unescape(page)
     err = capfd.readouterr().err
     assert "report: running 00_overview.ipynb" in err
     assert re.search(r"00_overview: 100%.*cell", err)  # per-cell bar

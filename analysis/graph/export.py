@@ -106,12 +106,11 @@ def sparse_graph_from_dataset(
     """
     import pyarrow.compute as pc
 
-    from analysis import store
-    from analysis.tables import dataset_dir
+    from analysis.tables import load_arrow, resolve_version
 
-    folder = dataset_dir(dataset)
-    users = store.read_table(folder, "users", ["user_id", "username", "protected"])
-    follows = store.read_table(folder, "follows", ["follower_id", "followed_id"])
+    version = resolve_version(dataset)
+    users = load_arrow(dataset, "users", ["user_id", "username", "protected"], version)
+    follows = load_arrow(dataset, "follows", ["follower_id", "followed_id"], version)
     src = follows["follower_id"].to_numpy()
     dst = follows["followed_id"].to_numpy()
     keep = np.ones(len(src), dtype=bool)
