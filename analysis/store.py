@@ -40,7 +40,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -442,10 +442,9 @@ class DatasetWriter:
     def __exit__(self, *exc) -> None:
         try:
             if exc[0] is not None:  # roll back at once: outside readers see the last version
-                try:
+                # if that fails, the next writer recovers; the first error is the one to see
+                with suppress(Exception):
                     self.recover()
-                except Exception:  # the next writer recovers; the first error is the one to see
-                    pass
             if self._staging is not None:
                 shutil.rmtree(self._staging, ignore_errors=True)
         finally:
