@@ -5,21 +5,27 @@ tweets a page with ``includes.users``/``includes.tweets``, hashtags, mentions,
 retweets, quotes, replies, French text with accents and emoji), then times, each
 as a whole separate process (start-up included), on the same file:
 
-* ``ingest``: ``analysis.ingest.ingest_files`` writing every table to Parquet;
+* ``ingest``: ``analysis.ingest.ingest_files`` writing every table (Delta Lake tables);
 * ``floor``: a process that only reads the file and parses every line with orjson;
 * ``twarc-csv``: ``twarc2 csv`` converting the file to CSV, in its own virtual
   environment under ``benchmarks/out/`` (created on first use: it needs pandas < 3);
-* ``append``: adding a small new file to the big dataset, against ingesting that
-  small file alone, to show append cost follows the new file; twice: new tweets
-  and accounts, then the big file's last pages again (every tweet and account
-  already in the dataset: newer observations that replace rows of its parts).
+* ``append``, at every size: adding a file of 10,000 tweets to the dataset, against
+  ingesting that file alone into an empty dataset, to show append cost follows the
+  new file, not the dataset; twice: new tweets and accounts, then the size's own
+  last pages again (every tweet and account already in the dataset: re-observations
+  that replace rows);
+* ``load``: ``analysis.tables.load_table(..., 'tweets')`` of the largest dataset,
+  against the same call of "today's" code (commit 3318314, the Parquet-parts layout,
+  checked out as a git worktree under ``benchmarks/out/``) on a dataset that code
+  ingested from the same file; both with this venv's python.
 
 It prints tweets per second, ratios, peak RSS and PASS/FAIL per target::
 
     .venv/bin/python benchmarks/ingest.py --sizes 100000 1000000
 
-Generated files go to ``benchmarks/out/`` (git-ignored) and are deleted at the
-end unless ``--keep``. Timings on a shared machine are noisy: run it once, idle.
+Generated files (and the worktree of the old code) go to ``benchmarks/out/``
+(git-ignored) and are deleted at the end unless ``--keep``. Timings on a shared
+machine are noisy: run it once, idle.
 """
 
 from __future__ import annotations
@@ -43,6 +49,23 @@ PAGE_TWEETS = 100
 TWEETS_PER_S_TARGET = 100_000
 TWARC_RATIO_TARGET = 20.0
 RSS_TARGET_MB = 1536
+#: Tweets of the appended files (fewer for a dataset under twice that: a tenth of it).
+APPEND_TWEETS = 10_000
+#: Append cost at most this many times the same file ingested alone: new tweets, re-observed.
+APPEND_RATIO_TARGETS = {"new": 1.5, "seen": 3.0}
+#: Each append ratio at the largest size at most this many times itself at the smallest.
+APPEND_GROWTH_TARGET = 1.5
+#: "Today's" code for the load_table comparison: the last commit of the Parquet-parts layout.
+OLD_COMMIT = "3318314"
+OLD_CODE = OUT / "old-code"
+#: load_table may take up to 10% longer than today's code: the noise allowance of a shared
+#: 2-core machine (the README's runs of nearly the same ingest code varied by about 10%).
+#: To keep single slow runs from deciding, each side is timed LOAD_RUNS times, alternating
+#: old and new (a change in the machine's load hits both), and the best runs are compared
+#: (noise only ever adds time). On a busy machine single runs still varied up to 2x in
+#: trials: the verdict means something only on an idle machine, as the docstring says.
+LOAD_SLACK = 0.10
+LOAD_RUNS = 5
 
 _WORDS = (
     "santé patient médecin infirmière urgences hôpital soins prévention vaccination "
@@ -218,13 +241,48 @@ def _run(cmd: list[str], env: dict | None = None, cwd: Path | None = None) -> tu
     return wall, usage.ru_maxrss / 1024  # Linux reports kB
 
 
-def _ingest_cmd(raw: Path, root: Path, dataset: str) -> list[str]:
+def _python(code: str, code_dir: Path = ROOT) -> list[str]:
+    """A python command running ``code`` with the ``analysis`` package of ``code_dir``.
+
+    It fails if ``analysis`` came from elsewhere (run it with :func:`_where`).
+    """
+    check = (
+        "import pathlib, analysis; "
+        f"assert pathlib.Path(analysis.__file__).resolve().is_relative_to({str(code_dir)!r}), "
+        "analysis.__file__\n"
+    )
+    return [sys.executable, "-c", check + code]
+
+
+def _where(code_dir: Path = ROOT) -> dict:
+    """``_run``'s env and cwd for a command using the code of ``code_dir``.
+
+    The current code is the venv's editable install; another checkout comes first
+    on PYTHONPATH (and is the working directory, which ``python -c`` puts first).
+    """
+    if code_dir == ROOT:
+        return {"env": None, "cwd": ROOT}
+    return {"env": {**os.environ, "PYTHONPATH": str(code_dir)}, "cwd": code_dir}
+
+
+def _ingest_cmd(raw: Path, root: Path, dataset: str, code_dir: Path = ROOT) -> list[str]:
     code = (
         "from analysis import settings; from analysis.ingest import ingest_files; "
         f"settings.set_data_dir({str(root)!r}); "
         f"ingest_files([{str(raw)!r}], {dataset!r}, progress=False)"
     )
-    return [sys.executable, "-c", code]
+    return _python(code, code_dir)
+
+
+def _load_cmd(root: Path, dataset: str, rows_file: Path, code_dir: Path = ROOT) -> list[str]:
+    """``load_table(dataset, 'tweets')``; its row count goes to ``rows_file``."""
+    code = (
+        "from analysis import settings; from analysis.tables import load_table; "
+        f"settings.set_data_dir({str(root)!r}); "
+        f"rows = len(load_table({dataset!r}, 'tweets')); "
+        f"open({str(rows_file)!r}, 'w').write(str(rows))"
+    )
+    return _python(code, code_dir)
 
 
 def _floor_cmd(raw: Path) -> list[str]:
@@ -247,20 +305,104 @@ def _verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
 
+def _append_tweets(n: int) -> int:
+    """Tweets of the files appended to an ``n``-tweet dataset."""
+    return APPEND_TWEETS if n >= 2 * APPEND_TWEETS else max(PAGE_TWEETS, n // 10)
+
+
+def _git(*args: str, cwd: Path = ROOT) -> str:
+    done = subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True)
+    return done.stdout.strip()
+
+
+def _old_code() -> Path:
+    """A git worktree of :data:`OLD_COMMIT` at :data:`OLD_CODE` (reused if present)."""
+    want = _git("rev-parse", f"{OLD_COMMIT}^{{commit}}")
+    if OLD_CODE.exists():
+        have = _git("rev-parse", "HEAD", cwd=OLD_CODE)
+        if have != want:
+            raise RuntimeError(f"{OLD_CODE} is at {have}, not {OLD_COMMIT}: remove it "
+                               f"(git worktree remove --force {OLD_CODE})")  # fmt: skip
+        return OLD_CODE
+    print(f"git worktree of {OLD_COMMIT} -> {OLD_CODE.relative_to(ROOT)}", flush=True)
+    _git("worktree", "add", "--detach", str(OLD_CODE), OLD_COMMIT)
+    return OLD_CODE
+
+
+def _compare_load(n: int, raw: Path, root: Path, made: list[Path]) -> dict:
+    """``load_table('tweets')`` of the ``n``-tweet dataset ``root``, new code vs old code.
+
+    The old code ingests ``raw`` into its own dataset first. Returns the old
+    ingest's (seconds, MB), each side's load runs, and the rows each loaded.
+    """
+    old_code = _old_code()
+    old_root = OUT / f"data-{n}-old"
+    shutil.rmtree(old_root, ignore_errors=True)
+    made.append(old_root)
+    old_ingest = _run(_ingest_cmd(raw, old_root, "bench", old_code), **_where(old_code))
+    print(f"  ingest at {OLD_COMMIT} {old_ingest[0]:6.1f} s", flush=True)
+    sides = {"new": (root, ROOT), "old": (old_root, old_code)}
+    runs: dict[str, list[tuple[float, float]]] = {side: [] for side in sides}
+    rows: dict[str, int] = {}
+    for _ in range(LOAD_RUNS):  # alternating, so a change in the machine's load hits both
+        for side in ("old", "new"):
+            data, code_dir = sides[side]
+            rows_file = OUT / f"load-rows-{side}.txt"
+            made.append(rows_file)
+            runs[side].append(_run(_load_cmd(data, "bench", rows_file, code_dir),
+                                   **_where(code_dir)))  # fmt: skip
+            rows[side] = int(rows_file.read_text())
+            print(f"  load_table {side}  {runs[side][-1][0]:8.2f} s", flush=True)
+    if rows["new"] != rows["old"]:
+        raise RuntimeError(f"load_table('tweets') read {rows['new']:,} rows, but "
+                           f"{rows['old']:,} at {OLD_COMMIT}, from the same file")  # fmt: skip
+    return {"old ingest": old_ingest, "runs": runs, "rows": rows["new"]}
+
+
+def _measure_appends(n: int, raw: Path, root: Path, made: list[Path]) -> dict:
+    """Append a new-tweets file, then a re-observed one, to the ``n``-tweet dataset ``root``.
+
+    Each against the same file ingested alone into an empty dataset. Returns
+    ``{kind: (tweets, alone (s, MB), appended (s, MB))}``.
+    """
+    k = _append_tweets(n)
+    new_file = OUT / f"append-{k}.jsonl"
+    if not new_file.exists():
+        generate(new_file, k, seed=7)
+    seen_file = _tail_pages(raw, OUT / f"again-{n}-{k}.jsonl", k)
+    made += [new_file, seen_file]
+    out = {}
+    for kind, file in (("new", new_file), ("seen", seen_file)):
+        alone_root = OUT / f"data-alone-{kind}"
+        shutil.rmtree(alone_root, ignore_errors=True)
+        made.append(alone_root)
+        alone = _run(_ingest_cmd(file, alone_root, "alone"), **_where())
+        appended = _run(_ingest_cmd(file, root, "bench"), **_where())
+        out[kind] = (k, alone, appended)
+        print(f"  append {kind:<4}   {appended[0]:8.1f} s ({k:,} tweets; "
+              f"{alone[0]:.1f} s alone)", flush=True)  # fmt: skip
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000],
                         help="tweets per generated file (default: 100000 1000000)")  # fmt: skip
     parser.add_argument("--no-twarc", action="store_true", help="skip twarc-csv")
-    parser.add_argument("--keep", action="store_true", help="keep generated files")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep generated files and the worktree of the old code")  # fmt: skip
     args = parser.parse_args(argv)
+    sizes = sorted(set(args.sizes))
+    big = sizes[-1]
     OUT.mkdir(parents=True, exist_ok=True)
     load_start = os.getloadavg()[0]
     twarc2 = None if args.no_twarc else _twarc_venv()
     results: dict[int, dict[str, tuple[float, float]]] = {}
+    appends: dict[int, dict] = {}
+    load: dict = {}
     made: list[Path] = []
     try:
-        for n in args.sizes:
+        for n in sizes:
             raw = OUT / f"search-{n}.jsonl"
             if not raw.exists():
                 print(f"generating {n:,} tweets (synthetic) -> {raw.relative_to(ROOT)}", flush=True)
@@ -273,7 +415,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{n:,} tweets, {raw.stat().st_size / 1e9:.2f} GB:", flush=True)
             r["floor"] = _run(_floor_cmd(raw))
             print(f"  orjson floor  {r['floor'][0]:8.1f} s", flush=True)
-            r["ingest"] = _run(_ingest_cmd(raw, root, "bench"))
+            r["ingest"] = _run(_ingest_cmd(raw, root, "bench"), **_where())
             print(f"  ingest        {r['ingest'][0]:8.1f} s", flush=True)
             if twarc2 is not None:
                 csv = OUT / f"search-{n}.csv"
@@ -282,19 +424,10 @@ def main(argv: list[str] | None = None) -> int:
                 env = {**os.environ, "BEARER_TOKEN": "offline-benchmark"}
                 r["twarc-csv"] = _run([str(twarc2), "csv", str(raw), str(csv)], env=env, cwd=OUT)
                 print(f"  twarc-csv     {r['twarc-csv'][0]:8.1f} s", flush=True)
-        # appending a file 1/100 the size to the largest dataset, against ingesting it alone
-        big = max(args.sizes)
-        small_n = max(PAGE_TWEETS, big // 100)
-        small = generate(OUT / f"append-{small_n}.jsonl", small_n, seed=7)
-        made.append(small)
-        alone = _run(_ingest_cmd(small, OUT / "data-alone", "alone"))
-        made.append(OUT / "data-alone")
-        appended = _run(_ingest_cmd(small, OUT / f"data-{big}", "bench"))
-        again = _tail_pages(OUT / f"search-{big}.jsonl", OUT / f"again-{small_n}.jsonl", small_n)
-        made.append(again)
-        again_alone = _run(_ingest_cmd(again, OUT / "data-again", "again"))
-        made.append(OUT / "data-again")
-        again_appended = _run(_ingest_cmd(again, OUT / f"data-{big}", "bench"))
+            if n == big:  # before the appends: both datasets hold exactly this file
+                load = _compare_load(n, raw, root, made)
+                r["old-ingest"] = load["old ingest"]
+            appends[n] = _measure_appends(n, raw, root, made)
     finally:
         if not args.keep:
             for path in made:
@@ -302,8 +435,11 @@ def main(argv: list[str] | None = None) -> int:
                     shutil.rmtree(path, ignore_errors=True)
                 else:
                     path.unlink(missing_ok=True)
-    _print_report(results, big, small_n, {"new": (alone, appended),
-                                           "seen": (again_alone, again_appended)})  # fmt: skip
+            if OLD_CODE.exists():  # never hiding the error that brought us here
+                cmd = ["git", "worktree", "remove", "--force", str(OLD_CODE)]
+                if subprocess.run(cmd, cwd=ROOT).returncode:
+                    print(f"could not remove the worktree {OLD_CODE}", file=sys.stderr)
+    _print_report(results, big, appends, load)
     print(f"machine: {os.cpu_count()} cores; load average (1 min) {load_start:.1f} at the start, "
           f"{os.getloadavg()[0]:.1f} at the end (other work on the machine slows every tool)")  # fmt: skip
     return 0
@@ -317,12 +453,13 @@ def _tail_pages(source: Path, out: Path, tweets: int) -> Path:
     return out
 
 
-def _print_report(results, big, small_n, appends) -> None:
+def _print_report(results, big, appends, load) -> None:
     print()
     print(f"{'tweets':>10} {'tool':<10} {'seconds':>8} {'tweets/s':>10} {'peak RSS MB':>12}")
     for n, r in results.items():
         for tool, (wall, rss) in r.items():
             print(f"{n:>10,} {tool:<10} {wall:>8.1f} {n / wall:>10,.0f} {rss:>12,.0f}")
+    print(f"(old-ingest: the ingest of commit {OLD_COMMIT}, for the load_table comparison)")
     print()
     r = results[big]
     ingest_s, ingest_rss = r["ingest"]
@@ -345,12 +482,38 @@ def _print_report(results, big, small_n, appends) -> None:
         print(
             f"  memory growth: {hi // lo}x the input -> {peaks[hi] / peaks[lo]:.2f}x the peak RSS"
         )
-    what = {"new": "new tweets", "seen": "tweets already in it (newer observations)"}
-    for kind, (alone, appended) in appends.items():
-        ratio = appended[0] / alone[0]
-        print(f"  append {small_n:,} {what[kind]} to the {big:,}-tweet dataset: {appended[0]:.1f} s, "
-              f"vs {alone[0]:.1f} s for the same file alone ({ratio:.1f}x; full ingest "
-              f"{ingest_s:.1f} s); within 2x of the file alone: {_verdict(ratio <= 2)}")  # fmt: skip
+    new_runs, old_runs = load["runs"]["new"], load["runs"]["old"]
+    new_s, old_s = min(w for w, _ in new_runs), min(w for w, _ in old_runs)
+    limit = old_s * (1 + LOAD_SLACK)
+    print(f"  load_table('tweets') of the {big:,}-tweet dataset ({load['rows']:,} rows), "
+          f"best of {LOAD_RUNS} processes: {new_s:.2f} s, peak RSS "
+          f"{max(m for _, m in new_runs):,.0f} MB (runs {_seconds(new_runs)}); today's code "
+          f"({OLD_COMMIT}, its own ingest of the same file): {old_s:.2f} s, peak RSS "
+          f"{max(m for _, m in old_runs):,.0f} MB (runs {_seconds(old_runs)}); "
+          f"{new_s / old_s:.2f}x today's, <= {1 + LOAD_SLACK:.2f}x ({LOAD_SLACK:.0%} is the "
+          f"noise allowance of a shared 2-core machine): {_verdict(new_s <= limit)}")  # fmt: skip
+    what = {"new": "new tweets", "seen": "re-observed tweets (already in it)"}
+    ratios: dict[str, dict[int, float]] = {kind: {} for kind in what}
+    print("  appends, each against the same file ingested alone into an empty dataset:")
+    for n, measured in appends.items():
+        for kind, (k, alone, appended) in measured.items():
+            ratio = ratios[kind][n] = appended[0] / alone[0]
+            target = APPEND_RATIO_TARGETS[kind]
+            full = f"; full ingest {results[n]['ingest'][0]:.1f} s" if kind == "new" else ""
+            print(f"    {k:,} {what[kind]} to the {n:,}-tweet dataset: {appended[0]:.2f} s "
+                  f"(peak RSS {appended[1]:,.0f} MB) vs {alone[0]:.2f} s alone{full}: "
+                  f"{ratio:.2f}x (<= {target:g}x): {_verdict(ratio <= target)}")  # fmt: skip
+    lo, hi = min(appends), max(appends)
+    if lo != hi:
+        for kind, by_size in ratios.items():
+            growth = by_size[hi] / by_size[lo]
+            print(f"  append ratio, {what[kind]}: {by_size[lo]:.2f}x at {lo:,} tweets -> "
+                  f"{by_size[hi]:.2f}x at {hi:,}: {growth:.2f}x itself "
+                  f"(<= {APPEND_GROWTH_TARGET:g}x): {_verdict(growth <= APPEND_GROWTH_TARGET)}")  # fmt: skip
+
+
+def _seconds(runs: list[tuple[float, float]]) -> str:
+    return ", ".join(f"{w:.2f}" for w, _ in runs) + " s"
 
 
 if __name__ == "__main__":
