@@ -1498,6 +1498,8 @@ def filter_page(page: dict, user_ids: set[int], tweet_ids: set[int]) -> dict | N
         return str(item.get("id")) not in users
 
     def unmention(item):  # others' tweets keep their text, not the link to the account
+        if isinstance(item, dict) and str(item.get("in_reply_to_user_id")) in users:
+            item = {k: v for k, v in item.items() if k != "in_reply_to_user_id"}
         mentions = (item.get("entities") or {}).get("mentions") if isinstance(item, dict) else None
         if not mentions or not any(str(m.get("id")) in users for m in mentions):
             return item

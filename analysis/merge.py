@@ -494,7 +494,8 @@ def existing_rows(name: str, read, new: pa.Table) -> pa.Table:
     )
     found = old_keys.join(_join_keys(new.select(key), key).group_by(key).aggregate([]),
                           keys=key, join_type="left semi")  # fmt: skip
-    return old.take(pc.sort_indices(found.column("_row")))
+    rows = found.column("_row")
+    return old.take(rows.take(pc.sort_indices(rows)))
 
 
 def merge_table(name: str, writer, spill: Spill, *, replace: bool = False) -> None:

@@ -333,8 +333,9 @@ def file_span(table, column: str) -> tuple:
 
 # --- the writers' lock -------------------------------------------------------------------------
 
-_held: dict[Path, int] = {}
-_held_guard = threading.Lock()
+#: Dataset locks this thread holds, and how many times (re-entrant within a thread only:
+#: another thread of the process waits like another process would).
+_held = threading.local()
 
 
 def _owner(folder: Path) -> str:
@@ -360,18 +361,13 @@ def dataset_lock(folder: Path, command: str = "write", timeout: float | None = N
     from analysis import settings
 
     folder = Path(folder).resolve()
-    with _held_guard:
-        if _held.get(folder):
-            _held[folder] += 1
-            reentrant = True
-        else:
-            reentrant = False
-    if reentrant:
+    held = _held.__dict__.setdefault("counts", {})
+    if held.get(folder):
+        held[folder] += 1
         try:
             yield
         finally:
-            with _held_guard:
-                _held[folder] -= 1
+            held[folder] -= 1
         return
     timeout = settings.LOCK_TIMEOUT if timeout is None else timeout
     folder.mkdir(parents=True, exist_ok=True)
@@ -389,13 +385,13 @@ def dataset_lock(folder: Path, command: str = "write", timeout: float | None = N
                 f"to finish, or give a longer --lock-timeout (now {timeout:g} s)."
             ) from None
     try:
-        write_json_atomic(folder / OWNER_FILE, {"pid": os.getpid(), "command": command})
-        with _held_guard:
-            _held[folder] = 1
+        # informational only (a waiting writer names the holder): a plain write is enough
+        owner = json.dumps({"pid": os.getpid(), "command": command})
+        (folder / OWNER_FILE).write_text(owner, encoding="utf-8")
+        held[folder] = 1
         yield
     finally:
-        with _held_guard:
-            _held.pop(folder, None)
+        held.pop(folder, None)
         (folder / OWNER_FILE).unlink(missing_ok=True)
         lock.release()
 
@@ -576,6 +572,16 @@ class DatasetWriter:
             return 0
         metrics = table.delete(predicate, writer_properties=_writer_properties())
         return int(metrics.get("num_deleted_rows", 0))
+
+    def update(self, name: str, updates: dict[str, str], predicate: str) -> int:
+        """Set columns (SQL expressions) on the rows matching ``predicate``: one commit if any."""
+        table = self.table(name)
+        if table is None:
+            return 0
+        metrics = table.update(
+            updates=updates, predicate=predicate, writer_properties=_writer_properties()
+        )
+        return int(metrics.get("num_updated_rows", 0))
 
     def commit(self, *, files: list[str] | None = None, meta: dict | None = None,
                note: str | None = None) -> int:  # fmt: skip
