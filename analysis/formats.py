@@ -39,6 +39,7 @@ import gzip
 import io
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -76,6 +77,21 @@ def folder_files(folder: Path) -> list[Path]:
     for base in (folder, folder / "data"):
         found += [base / name for name in _ARCHIVE_FILES[:3] if (base / name).is_file()]
     return sorted(set(found))
+
+
+def academic_users_file(path: Path) -> Path | None:
+    """The academictwitteR ``users_<id>.json`` read with a ``data_<id>.json`` file, if it exists.
+
+    Examples
+    --------
+    >>> academic_users_file(Path("data_1.json")) is None  # no users_1.json beside it
+    True
+    """
+    m = _ACADEMIC.match(path.name)
+    if not m or m.group(1) != "data":
+        return None
+    users = path.parent / f"users_{m.group(2)}.json"
+    return users if users.is_file() else None
 
 
 def _first_record(path: Path) -> object:
@@ -424,20 +440,29 @@ def _json_lines(path: Path, convert: Callable[[dict], dict | None]) -> Iterator[
         yield lineno, line, page, reason
 
 
+def v1_ids_page(record: dict, about: tuple[str, str] | None) -> dict | None:
+    """One v1.1 id page -> a v2 followers/following page of the account ``about`` names.
+
+    ``about`` is :func:`ids_account` of the file; None if the record has no ``ids``.
+
+    Examples
+    --------
+    >>> v1_ids_page({"ids": [11], "next_cursor": 0}, ("followers", "300"))["data"]
+    [{'id': '11'}]
+    """
+    if "ids" not in record:
+        return None
+    if about is None or not about[1].isdigit():
+        raise ValueError(
+            "cannot tell whose follow ids these are: name the file "
+            "followers_<user id>.jsonl or friends_<user id>.jsonl"
+        )
+    return _edge_page(about[0], about[1], record["ids"], V1_IDS)
+
+
 def _v1_ids_records(path: Path) -> Iterator[Record]:
     about = ids_account(path)
-
-    def convert(record: dict) -> dict | None:
-        if "ids" not in record:
-            return None
-        if about is None or not about[1].isdigit():
-            raise ValueError(
-                "cannot tell whose follow ids these are: name the file "
-                "followers_<user id>.jsonl or friends_<user id>.jsonl"
-            )
-        return _edge_page(about[0], about[1], record["ids"], V1_IDS)
-
-    yield from _json_lines(path, convert)
+    yield from _json_lines(path, lambda record: v1_ids_page(record, about))
 
 
 def _academic_records(path: Path) -> Iterator[Record]:
@@ -507,15 +532,30 @@ def _edge_csv_records(path: Path, lookup: UsernameLookup | None) -> Iterator[Rec
 _YTD = re.compile(rb"^\s*window\.YTD\.(\w+)\.part\d+\s*=\s*")
 
 
-def _archive_js(path: Path) -> tuple[str | None, object]:
-    raw = path.read_bytes()
+def split_archive_js(raw: bytes) -> tuple[bytes, str | None, object]:
+    """(``window.YTD...=`` prefix, kind, parsed content) of an X archive ``.js`` file's bytes.
+
+    The kind and content are None without the prefix; content that is not JSON raises
+    :class:`orjson.JSONDecodeError`.
+
+    Examples
+    --------
+    >>> split_archive_js(b'window.YTD.follower.part0 = [{"follower": {"accountId": "13"}}]')
+    (b'window.YTD.follower.part0 = ', 'follower', [{'follower': {'accountId': '13'}}])
+    """
     m = _YTD.match(raw)
     if not m:
-        return None, None
-    return m.group(1).decode(), orjson.loads(raw[m.end() :])
+        return b"", None, None
+    return raw[: m.end()], m.group(1).decode(), orjson.loads(raw[m.end() :])
 
 
-def _archive_account(folder: Path) -> dict | None:
+def _archive_js(path: Path) -> tuple[str | None, object]:
+    _, kind, content = split_archive_js(path.read_bytes())
+    return kind, content
+
+
+def archive_account(folder: Path) -> dict | None:
+    """The ``account`` entry of an X archive's ``account.js`` in ``folder`` (its owner), or None."""
     account_file = folder / "account.js"
     if not account_file.is_file():
         return None
@@ -534,7 +574,7 @@ def _archive_records(path: Path) -> Iterator[Record]:
     except orjson.JSONDecodeError as exc:
         yield 1, b"", None, f"X archive file that is not valid JSON after its prefix ({exc})"
         return
-    account = _archive_account(path.parent)
+    account = archive_account(path.parent)
     owner = str(account.get("accountId")) if account else None
     if kind not in ("tweets", "tweet", "follower", "following") or not isinstance(content, list):
         yield 1, b"", {"__medtwitter": _prov("lists", X_ARCHIVE)}, ""  # other archive parts
@@ -591,3 +631,89 @@ def read_pages(path: Path, fmt: str, lookup: UsernameLookup | None = None) -> It
 def read_order(path: Path) -> int:
     """Sort key putting edge lists last, so usernames in them resolve against accounts read first."""
     return 1 if path.suffix.lower() == ".csv" else 0
+
+
+# --------------------------------------------------------------------------- what a page names
+
+
+@dataclass(frozen=True)
+class PageNames:
+    """The accounts, tweets and error subjects a v2 page gives rows for (see :func:`page_names`)."""
+
+    user_ids: frozenset[str]
+    tweet_ids: frozenset[str]
+    usernames: frozenset[str]
+    resources: frozenset[str]
+
+
+def _id_text(value) -> str | None:
+    return str(value) if value not in (None, "") and not isinstance(value, dict | list) else None
+
+
+def page_names(page: dict) -> PageNames:
+    """Which accounts and tweets a v2 page gives rows for, read as ingest reads it.
+
+    Account ids: users in ``data`` (items without ``text``) and ``includes.users``,
+    tweets' authors, the accounts they reply to and mention, and the account a
+    followers/following page is about (every item is an edge with it). Tweet ids:
+    tweets in ``data`` and ``includes.tweets``, and the tweets they retweet (not those
+    they reply to or quote). Usernames (casefolded): of those user objects.
+    Resources: what the page's errors are about (``missing`` rows).
+
+    Examples
+    --------
+    >>> names = page_names({"data": [{"id": "5", "author_id": "7", "text": "hi"}],
+    ...                     "includes": {"users": [{"id": "7", "username": "Dr_Tortue"}]}})
+    >>> sorted(names.user_ids), sorted(names.tweet_ids), sorted(names.usernames)
+    (['7'], ['5'], ['dr_tortue'])
+    >>> sorted(page_names(_edge_page("followers", "300", ["11"], V1_IDS)).user_ids)
+    ['11', '300']
+    """
+    users: set[str | None] = set()
+    tweets: set[str | None] = set()
+    names: set[str] = set()
+    provenance = page.get("__medtwitter")
+    if isinstance(provenance, dict):
+        endpoint, params = provenance.get("endpoint"), provenance.get("params") or {}
+    else:
+        endpoint, params = twarc_endpoint(str((page.get("__twarc") or {}).get("url") or ""))
+    if endpoint in ("followers", "following"):
+        users.add(_id_text(params.get("user_id") or params.get("id")))
+
+    def user(u) -> None:
+        if isinstance(u, dict):
+            users.add(_id_text(u.get("id")))
+            if isinstance(u.get("username"), str):
+                names.add(u["username"].casefold())
+
+    def tweet(tw: dict) -> None:
+        tweets.add(_id_text(tw.get("id")))
+        users.add(_id_text(tw.get("author_id")))
+        users.add(_id_text(tw.get("in_reply_to_user_id")))
+        for ref in tw.get("referenced_tweets") or ():
+            if isinstance(ref, dict) and ref.get("type") == "retweeted":
+                tweets.add(_id_text(ref.get("id")))
+        entities = tw.get("entities")
+        for m in (entities.get("mentions") if isinstance(entities, dict) else None) or ():
+            if isinstance(m, dict):
+                users.add(_id_text(m.get("id")))
+
+    data = page.get("data")
+    for item in data if isinstance(data, list) else [data]:
+        if isinstance(item, dict) and "text" in item:
+            tweet(item)
+        else:
+            user(item)
+    includes = page.get("includes") if isinstance(page.get("includes"), dict) else {}
+    for u in includes.get("users") or ():
+        user(u)
+    for tw in includes.get("tweets") or ():
+        if isinstance(tw, dict):
+            tweet(tw)
+    resources = {
+        _id_text(e.get("resource_id") or e.get("value"))
+        for e in page.get("errors") or ()
+        if isinstance(e, dict)
+    }
+    return PageNames(frozenset(users - {None}), frozenset(tweets - {None}), frozenset(names),
+                     frozenset(r.casefold() for r in resources if r))  # fmt: skip

@@ -5,10 +5,18 @@ person may ask to be removed from a study (GDPR art. 17, and X's developer terms
 require honouring deletions), and :mod:`analysis.compliance` removes what the API
 reports deleted, suspended or protected. :func:`purge` then:
 
-* rewrites every raw file of the dataset (its ``raw/<dataset>/`` folder and the
-  sources listed in its ``meta.json``) without the account's tweets, retweets
-  of them, user objects, errors about it and pages fetched for it
-  (:func:`analysis.ingest.filter_page`);
+* rewrites every raw file of the dataset (:func:`raw_files`: its ``raw/<dataset>/``
+  folder and the sources listed in its ``meta.json``), in each format ingest
+  reads (:mod:`analysis.formats`), without the account's tweets, retweets of
+  them, user objects, mentions of its id, follow edges either way, errors about
+  it and pages fetched for it (:func:`analysis.ingest.filter_page` for API
+  pages), then checks each kept record as ingest would read it
+  (:func:`analysis.formats.page_names`);
+* refuses, before changing any file or table, when a raw file cannot be cleaned
+  reliably: an X archive of the account itself (it holds more than ingest
+  reads), a file in no format ingest knows, a damaged JSON document or gzip
+  stream, that names the account (:class:`~analysis.errors.UsageError`, one line
+  naming the file and the fix);
 * deletes the same rows from the processed Delta tables (tweets, hashtags and
   mentions of those tweets, the user row and snapshots, follow links either
   way, ``missing`` rows) in a new dataset version, then deletes every file and
@@ -16,29 +24,42 @@ reports deleted, suspended or protected. :func:`purge` then:
   marked dropped: no file under the dataset keeps the account;
 * removes the quarantine entries whose parsed ids or handles name it.
 
-Each file is rewritten to a temporary file beside it, then renamed over the
-original, so an interruption leaves every file either as before or purged,
-never half-written; running the purge again finishes the job. Others' tweets
-that mention the account keep their text: they are the other authors' data.
+Every raw file is first rewritten to a temporary file beside it; only when all
+are written are they renamed over the originals, so a refusal changes nothing
+and an interruption leaves every file either as before or purged, never
+half-written; running the purge again finishes the job. Others' tweets that
+mention or answer the account keep their text and the tweet they reply to or
+quote (they are the other authors' data), not the account's id. Lines ingest cannot read (it sets them aside in
+quarantine) are dropped when their ids or usernames name the account.
 """
 
 from __future__ import annotations
 
+import codecs
+import csv
 import gzip
+import io
 import json
 import os
+import re
 import tempfile
-from collections.abc import Iterable
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlparse, urlunparse
 
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis import settings
+from analysis import formats, settings
 from analysis.errors import UsageError
-from analysis.ingest import filter_page, iter_lines, quarantine_ids
+from analysis.formats import iter_lines
+from analysis.ingest import _expand as expand_paths
+from analysis.ingest import filter_page, quarantine_ids, quarantine_usernames
 from analysis.store import DatasetWriter
 from analysis.tables import META_FILE, dataset_dir, load_arrow
 
@@ -67,11 +88,23 @@ class PurgeReport:
 
 
 def raw_files(dataset: str) -> list[Path]:
-    """The raw files of a dataset: its raw folder and the sources its meta.json lists."""
-    files = set()
+    """Every raw file ingest reads for a dataset, as resolved paths.
+
+    The files its raw folder contributes (as :func:`analysis.ingest.ingest_files`
+    expands a folder: JSONL, academictwitteR, CSV edge lists, X archive parts),
+    the sources its ``meta.json`` lists (relative to the data root, or absolute),
+    and the academictwitteR ``users_`` files read with their ``data_`` files.
+
+    Examples
+    --------
+    >>> raw_files("demo")[:1]  # doctest: +SKIP
+    [PosixPath('.../data/raw/demo/follows.jsonl')]
+    """
+    files: set[Path] = set()
     folder = settings.raw_dir(dataset)
     if folder.is_dir():
-        files |= {p.resolve() for p in (*folder.glob("*.jsonl"), *folder.glob("*.jsonl.gz"))}
+        with suppress(UsageError):  # a raw folder with nothing ingest reads
+            files |= {p.resolve() for p in expand_paths([folder])}
     meta_path = settings.processed_dir(dataset) / META_FILE
     if meta_path.is_file():
         for source in json.loads(meta_path.read_text(encoding="utf-8")).get("sources", []):
@@ -79,51 +112,598 @@ def raw_files(dataset: str) -> list[Path]:
             path = path if path.is_absolute() else settings.data_dir() / path
             if path.is_file():
                 files.add(path.resolve())
+    files |= {users for p in files if (users := formats.academic_users_file(p)) is not None}
     return sorted(files)
 
 
-def _write_atomic_bytes(path: Path, lines: Iterable[bytes]) -> None:
+def _write_temp(path: Path, chunks: Iterable[bytes]) -> Path:
+    """Write ``chunks`` to a new temporary file beside ``path`` (gzip if it ends in .gz)."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as raw:
             fh = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) if path.suffix == ".gz" else raw
-            for line in lines:
-                fh.write(line)
+            for chunk in chunks:
+                fh.write(chunk)
             if fh is not raw:
                 fh.close()
         os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return Path(tmp)
 
 
-def _purge_raw_file(path: Path, user_ids: set[int], tweet_ids: set[int], report: PurgeReport):
-    out: list[bytes] = []
-    changed = dropped = 0
-    for _, line in iter_lines(path):
+def _write_atomic_bytes(path: Path, lines: Iterable[bytes]) -> None:
+    tmp = _write_temp(path, lines)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+# --- raw files: what names the account ----------------------------------------------------------
+
+
+def _as_int(value) -> int | None:
+    """An id given as an int or a string of digits, else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+_TOKEN = re.compile(rb"[A-Za-z0-9_]{1,50}")
+
+
+@dataclass(frozen=True)
+class _Gone:
+    """What a purge removes from raw files: account ids, tweet ids and handles (casefolded)."""
+
+    user_ids: frozenset[int]
+    tweet_ids: frozenset[int]
+    handles: frozenset[str] = frozenset()
+
+    def user(self, value) -> bool:
+        """Whether an id (int or string) is one of the accounts."""
+        return _as_int(value) in self.user_ids
+
+    def tweet(self, value) -> bool:
+        """Whether an id (int or string) is one of the tweets."""
+        return _as_int(value) in self.tweet_ids
+
+    def handle(self, value) -> bool:
+        """Whether a username (``@`` optional, any case) is one of the accounts' handles."""
+        return isinstance(value, str) and value.strip().lstrip("@").casefold() in self.handles
+
+    @cached_property
+    def _ids(self) -> frozenset[int]:
+        return self.user_ids | self.tweet_ids
+
+    @cached_property
+    def _texts(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The account and tweet ids as the strings v2 pages give them."""
+        return frozenset(map(str, self.user_ids)), frozenset(map(str, self.tweet_ids))
+
+    def in_line(self, line: bytes) -> bool:
+        """Whether a raw line ingest sets aside names the account, as its quarantine entry would
+        (:func:`analysis.ingest.quarantine_ids`, :func:`analysis.ingest.quarantine_usernames`)."""
+        return not self._ids.isdisjoint(quarantine_ids(line)) or any(
+            self.handle(u) for u in quarantine_usernames(line)
+        )
+
+    def in_text(self, text: bytes) -> bool:
+        """Whether a file ingest cannot parse names the account: an id, or a handle as a word."""
+        words = {w.decode().casefold() for w in _TOKEN.findall(text)}
+        return (
+            self.in_line(text)
+            or bool(words & self.handles)
+            or any(_as_int(w) in self.user_ids for w in words)
+        )
+
+    def in_page(self, page: dict) -> bool:
+        """Whether a v2 page would still give a row of the account or tweets (ids, errors)."""
+        names = formats.page_names(page)
+        users, tweets = self._texts
+        return bool(
+            names.user_ids & users
+            or names.tweet_ids & tweets
+            or names.resources & (users | tweets | self.handles)
+        )
+
+
+class _Refusal(Exception):
+    """A raw file purge cannot clean reliably: why, and what the user should remove."""
+
+    def __init__(self, reason: str, remove: str = "that file") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.remove = remove
+
+
+@dataclass
+class _Counts:
+    changed: int = 0
+    dropped: int = 0
+
+
+def _kept(line: bytes) -> bytes:
+    return line if line.endswith(b"\n") else line + b"\n"
+
+
+# --- raw files: cleaners, one per format ---------------------------------------------------------
+
+
+def _json_lines(
+    path: Path,
+    gone: _Gone,
+    counts: _Counts,
+    clean: Callable[[dict], dict | None],
+    convert: Callable[[dict], dict | None],
+) -> Iterator[bytes]:
+    """A JSONL file's lines, each record cleaned (kept, rewritten or dropped) and checked.
+
+    ``clean(record)`` returns the record without the account (None: drop it);
+    ``convert(record)`` makes the v2 page ingest would read from it, which must
+    then name none of the account's ids. Lines ingest cannot read are dropped
+    when they name the account, else kept as they are.
+    """
+    for lineno, line in iter_lines(path):
         try:
-            page = orjson.loads(line)
+            record = orjson.loads(line)
         except orjson.JSONDecodeError:
-            out.append(line if line.endswith(b"\n") else line + b"\n")  # kept for quarantine
+            record = None
+        if not isinstance(record, dict):  # ingest sets it aside in quarantine
+            if gone.in_line(line):
+                counts.dropped += 1
+            else:
+                yield _kept(line)
             continue
-        if not isinstance(page, dict):
-            out.append(line if line.endswith(b"\n") else line + b"\n")
-            continue
-        new = filter_page(page, user_ids, tweet_ids)
+        new = clean(record)
         if new is None:
-            dropped += 1
+            counts.dropped += 1
             continue
-        if new != page:
-            changed += 1
-            out.append(orjson.dumps(new) + b"\n")
+        text = _kept(line) if new == record else orjson.dumps(new) + b"\n"
+        try:
+            page = convert(new)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            page = None
+        if page is None and gone.in_line(text):  # a record ingest sets aside
+            counts.dropped += 1
+            continue
+        if page is not None and gone.in_page(page):
+            raise _Refusal(f"line {lineno} still names the account after cleaning")
+        if new != record:
+            counts.changed += 1
+        yield text
+
+
+def _without_mentions(tw: dict, gone: _Gone, key: str = "mentions") -> dict:
+    """A tweet without the account among its mentions (v2 ``mentions``, v1.1 ``user_mentions``)."""
+    entities = tw.get("entities")
+    mentions = entities.get(key) if isinstance(entities, dict) else None
+    if not isinstance(mentions, list):
+        return tw
+    kept = [m for m in mentions if not (isinstance(m, dict) and gone.user(_v1_id(m, "id")))]
+    return tw if len(kept) == len(mentions) else {**tw, "entities": {**entities, key: kept}}
+
+
+def _without_names(value, gone: _Gone):
+    """A list (or comma-separated string) of ids or usernames without the account's."""
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list):
+        return value
+    kept = [i for i in items if not (gone.user(i) or gone.handle(i))]
+    if len(kept) == len(items):
+        return value
+    return ",".join(map(str, kept)) if isinstance(value, str) else kept
+
+
+def _without_url_names(url: str, gone: _Gone) -> str:
+    """A request URL whose ``ids``/``usernames`` query no longer names the account."""
+    parsed = urlparse(url)
+    query = parse_qsl(parsed.query, keep_blank_values=True)
+    new = [(k, _without_names(v, gone) if k in ("ids", "usernames") else v) for k, v in query]
+    return url if new == query else urlunparse(parsed._replace(query=urlencode(new, safe=",")))
+
+
+def _clean_provenance(page: dict, gone: _Gone) -> dict:
+    """A page whose request parameters (lookup ids and usernames) no longer name the account."""
+    out = page
+    meta = page.get("__medtwitter")
+    params = meta.get("params") if isinstance(meta, dict) else None
+    if isinstance(params, dict):
+        lookup = ("ids", "usernames")
+        new = {k: _without_names(v, gone) if k in lookup else v for k, v in params.items()}
+        if new != params:
+            out = {**out, "__medtwitter": {**meta, "params": new}}
+    twarc = page.get("__twarc")
+    if isinstance(twarc, dict) and isinstance(twarc.get("url"), str):
+        url = _without_url_names(twarc["url"], gone)
+        if url != twarc["url"]:
+            out = {**out, "__twarc": {**twarc, "url": url}}
+    return out
+
+
+def _fetched_for(record: dict, gone: _Gone) -> bool:
+    """Whether a twarc2 record was fetched for the account (its followers, timeline...)."""
+    twarc = record.get("__twarc")
+    url = twarc.get("url") if isinstance(twarc, dict) else None
+    return isinstance(url, str) and gone.user(formats.twarc_endpoint(url)[1].get("user_id"))
+
+
+def _clean_v2_page(page: dict, gone: _Gone) -> dict | None:
+    """An API v2 (or twarc2) page without the account: :func:`analysis.ingest.filter_page`,
+    then errors naming its handle and request parameters naming it."""
+    if _fetched_for(page, gone):
+        return None
+    out = filter_page(page, set(gone.user_ids), set(gone.tweet_ids))
+    if out is None:
+        return None
+    if isinstance(out.get("errors"), list):  # errors of a lookup by username name the handle
+
+        def about_account(error) -> bool:
+            return isinstance(error, dict) and gone.handle(
+                error.get("resource_id") or error.get("value")
+            )
+
+        out["errors"] = [e for e in out["errors"] if not about_account(e)]
+    return _clean_provenance(out, gone)
+
+
+def _v1_id(obj: dict, key: str):
+    """A v1.1 id field (``<key>_str`` first), as found."""
+    value = obj.get(f"{key}_str")
+    return value if value not in (None, "") else obj.get(key)
+
+
+def _v1_gone(tw: dict, gone: _Gone) -> bool:
+    """Whether a v1.1 tweet goes: one of the tweets, by the account, or a retweet of such."""
+    user = tw.get("user")
+    if gone.tweet(_v1_id(tw, "id")) or (isinstance(user, dict) and gone.user(_v1_id(user, "id"))):
+        return True
+    retweeted = tw.get("retweeted_status")
+    return isinstance(retweeted, dict) and _v1_gone(retweeted, gone)
+
+
+def _scrub_v1(tw: dict, gone: _Gone) -> dict:
+    """A kept v1.1 tweet without the account: its quoted tweet (the reference kept as an id),
+    the account it replies to and its mentions, in the tweet and the tweets it embeds."""
+    out = dict(tw)
+    if gone.user(_v1_id(tw, "in_reply_to_user_id")):  # a reply keeps the tweet it answers
+        for key in ("in_reply_to_user_id", "in_reply_to_user_id_str", "in_reply_to_screen_name"):
+            out.pop(key, None)
+    quoted = tw.get("quoted_status")
+    if isinstance(quoted, dict) and _v1_gone(quoted, gone):
+        del out["quoted_status"]
+        out.pop("quoted_status_permalink", None)
+        if _v1_id(tw, "quoted_status_id") in (None, "") and _v1_id(quoted, "id") is not None:
+            out["quoted_status_id_str"] = str(_v1_id(quoted, "id"))
+    elif isinstance(quoted, dict):
+        out["quoted_status"] = _scrub_v1(quoted, gone)
+    if isinstance(tw.get("retweeted_status"), dict):  # not the account's, or the tweet would go
+        out["retweeted_status"] = _scrub_v1(tw["retweeted_status"], gone)
+    if isinstance(tw.get("extended_tweet"), dict):
+        out["extended_tweet"] = _without_mentions(tw["extended_tweet"], gone, "user_mentions")
+    return _without_mentions(out, gone, "user_mentions")
+
+
+def _clean_v1_record(record: dict, gone: _Gone) -> dict | None:
+    """A v1.1 line without the account: delete notices about it, its tweets and retweets of them
+    go; other notices (withheld, scrub_geo...), which ingest sets aside, go if they name it."""
+    delete = record.get("delete")
+    if isinstance(delete, dict):
+        status = delete.get("status") if isinstance(delete.get("status"), dict) else {}
+        if gone.tweet(_v1_id(status, "id")) or gone.user(_v1_id(status, "user_id")):
+            return None
+        return record
+    if _v1_id(record, "id") is None:
+        return None if gone.in_line(orjson.dumps(record)) else record
+    return None if _v1_gone(record, gone) else _scrub_v1(record, gone)
+
+
+def _flat_gone(tw: dict, gone: _Gone) -> bool:
+    """Whether a twarc2-flattened tweet goes: one of the tweets, the account's, or a retweet of such."""
+    author = tw.get("author")
+    if gone.tweet(tw.get("id")) or gone.user(tw.get("author_id")):
+        return True
+    if isinstance(author, dict) and gone.user(author.get("id")):
+        return True
+    return any(
+        isinstance(ref, dict) and ref.get("type") == "retweeted" and _flat_gone(ref, gone)
+        for ref in tw.get("referenced_tweets") or ()
+    )
+
+
+def _scrub_flat(tw: dict, gone: _Gone) -> dict:
+    """A kept flattened tweet without the account: the account it replies to (id and embedded
+    user), embedded tweets of it (kept as ``{type, id}`` references, as in v2 pages) and its
+    mentions."""
+    out = dict(tw)
+    replied = tw.get("in_reply_to_user")
+    if gone.user(tw.get("in_reply_to_user_id")) or (
+        isinstance(replied, dict) and gone.user(replied.get("id"))
+    ):  # a reply keeps the tweet it answers, not the account
+        out.pop("in_reply_to_user_id", None)
+        out.pop("in_reply_to_user", None)
+    refs = tw.get("referenced_tweets")
+    if isinstance(refs, list):
+        out["referenced_tweets"] = [_scrub_flat_ref(r, gone) for r in refs]
+    return _without_mentions(out, gone)
+
+
+def _scrub_flat_ref(ref, gone: _Gone):
+    """A referenced tweet of a flattened tweet: a tweet of the account becomes ``{type, id}``."""
+    if not isinstance(ref, dict) or not ("text" in ref or "author" in ref):
+        return ref  # already a reference
+    if _flat_gone(ref, gone):
+        return {"type": ref.get("type"), "id": ref.get("id")}
+    return _scrub_flat(ref, gone)
+
+
+def _clean_flat_record(record: dict, gone: _Gone) -> dict | None:
+    """A twarc2-flattened line (a tweet or a user) without the account."""
+    if _fetched_for(record, gone):
+        return None
+    if "text" not in record:  # a user line
+        return None if gone.user(record.get("id")) else _clean_provenance(record, gone)
+    return None if _flat_gone(record, gone) else _clean_provenance(_scrub_flat(record, gone), gone)
+
+
+def _clean_v1_ids(path: Path, gone: _Gone, counts: _Counts) -> Iterator[bytes]:
+    """v1.1 follower/friend id pages: the account's own file is emptied, others lose its id."""
+    about = formats.ids_account(path)
+    if about is not None and gone.user(about[1]):  # every line is an edge with the account
+        counts.dropped += sum(1 for _ in iter_lines(path))
+        return
+
+    def clean(record: dict) -> dict:
+        ids = record.get("ids")
+        if not isinstance(ids, list):
+            return record
+        kept = [i for i in ids if not gone.user(i)]
+        return record if len(kept) == len(ids) else {**record, "ids": kept}
+
+    yield from _json_lines(path, gone, counts, clean, lambda r: formats.v1_ids_page(r, about))
+
+
+def _document(path: Path, gone: _Gone) -> tuple[bytes, object]:
+    """A whole-file JSON document (academictwitteR), or a refusal if it is damaged and names
+    the account (ingest cannot read it, nor can purge clean it)."""
+    raw = path.read_bytes()
+    try:
+        return raw, orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        if gone.in_text(raw):
+            raise _Refusal("not valid JSON, and it names the account") from None
+        return raw, None
+
+
+def _dump(content: object, like: bytes) -> bytes:
+    """JSON of a rewritten document, indented if the original was."""
+    indented = b"\n " in like[:4096]
+    return orjson.dumps(content, option=orjson.OPT_INDENT_2 if indented else 0)
+
+
+def _clean_academic(path: Path, gone: _Gone, counts: _Counts) -> Iterator[bytes]:
+    """academictwitteR ``data_`` (a list of v2 tweets) or ``users_`` (v2 includes) file."""
+    raw, content = _document(path, gone)
+    if path.name.startswith("users_") and isinstance(content, dict):
+        new = filter_page({"includes": content}, set(gone.user_ids), set(gone.tweet_ids))[
+            "includes"
+        ]
+        page = {"includes": new}  # read as includes, or its users as data: the same users
+    elif isinstance(content, list):
+        new = filter_page({"data": content}, set(gone.user_ids), set(gone.tweet_ids))["data"]
+        page = {"data": new}
+    else:  # ingest cannot read it either
+        if content is not None and gone.in_text(raw):
+            raise _Refusal("a shape ingest does not read, naming the account")
+        yield raw
+        return
+    if gone.in_page(page):
+        raise _Refusal("it still names the account after cleaning")
+    if new == content:
+        yield raw
+        return
+    counts.changed += 1
+    yield _dump(new, raw)
+
+
+def _clean_edge_csv(path: Path, gone: _Gone, counts: _Counts) -> Iterator[bytes]:
+    """A ``follower,followed`` CSV without the rows naming the account (by id or handle)."""
+    raw = path.read_bytes()
+    text = raw.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    header = [h.strip().lower() for h in rows[0]] if rows else []
+    # the columns ingest reads (csv.DictReader: the last of a repeated name)
+    cols = [max(i for i, h in enumerate(header) if h == key) for key in ("follower", "followed")]
+
+    def names(cell: str) -> bool:
+        value = cell.strip().lstrip("@")
+        return gone.user(value) if value.isdigit() else gone.handle(value)
+
+    kept = rows[:1]
+    for row in rows[1:]:
+        if any(c < len(row) and names(row[c]) for c in cols):
+            counts.dropped += 1
         else:
-            out.append(line if line.endswith(b"\n") else line + b"\n")
-    if changed or dropped:
-        _write_atomic_bytes(path, out)
+            kept.append(row)
+    if not counts.dropped:
+        yield raw
+        return
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n" if "\r\n" in text else "\n").writerows(kept)
+    yield (codecs.BOM_UTF8 if raw.startswith(codecs.BOM_UTF8) else b"") + out.getvalue().encode()
+
+
+def _archive_owner_gone(path: Path, gone: _Gone) -> bool:
+    account = formats.archive_account(path.parent)
+    if not account:
+        return False
+    return gone.user(account.get("accountId")) or gone.handle(account.get("username"))
+
+
+def _clean_archive(path: Path, gone: _Gone, counts: _Counts) -> Iterator[bytes]:
+    """An X archive part of another account: the account's follow entries, the owner's
+    tweets among the purged ones, and mentions of the account, removed."""
+    raw = path.read_bytes()
+    try:
+        prefix, kind, content = formats.split_archive_js(raw)
+    except orjson.JSONDecodeError:
+        if gone.in_text(raw):
+            raise _Refusal(
+                "not valid JSON after its window.YTD prefix, and it names the account"
+            ) from None
+        content, kind = None, None
+    if not isinstance(content, list) or kind not in ("tweets", "tweet", "follower", "following"):
+        yield raw  # parts ingest does not read
+        return
+    owner = (formats.archive_account(path.parent) or {}).get("accountId")
+    new: list = []
+    for item in content:
+        if kind in ("follower", "following"):
+            entry = item.get(kind) if isinstance(item, dict) else None
+            if isinstance(entry, dict) and gone.user(entry.get("accountId")):
+                counts.dropped += 1
+                continue
+            new.append(item)
+            continue
+        tw = item.get("tweet", item) if isinstance(item, dict) else None
+        if not isinstance(tw, dict):
+            new.append(item)
+            continue
+        if _v1_gone(tw, gone):
+            counts.dropped += 1
+            continue
+        scrubbed = _scrub_v1(tw, gone)
+        if gone.in_page({"data": [formats.v1_tweet(scrubbed, [], [], author_id=owner)]}):
+            raise _Refusal(f"tweet {_v1_id(tw, 'id')} still names the account after cleaning")
+        if scrubbed != tw:
+            counts.changed += 1
+            item = {**item, "tweet": scrubbed} if "tweet" in item else scrubbed
+        new.append(item)
+    if counts.changed or counts.dropped:
+        yield prefix + orjson.dumps(new, option=orjson.OPT_INDENT_2) + b"\n"
+    else:
+        yield raw
+
+
+def _check_unknown(path: Path, gone: _Gone, counts: _Counts) -> Iterator[bytes]:
+    """A file in no format ingest knows: left as it is, refused if it names the account."""
+    if gone.in_text(path.read_bytes()):
+        raise _Refusal("a format ingest does not know, and it names the account")
+    yield from ()
+
+
+_Cleaner = Callable[[Path, _Gone, _Counts], Iterator[bytes]]
+
+
+def _lines_of(
+    clean: Callable[[dict, _Gone], dict | None], convert: Callable[[dict], dict | None] = dict
+) -> _Cleaner:
+    """The cleaner of a JSONL format: ``clean`` per record, ``convert`` to the page ingest reads."""
+
+    def run(path: Path, gone: _Gone, counts: _Counts) -> Iterator[bytes]:
+        return _json_lines(path, gone, counts, lambda r: clean(r, gone), convert)
+
+    return run
+
+
+#: The cleaner of each format :func:`analysis.formats.detect_format` names.
+_CLEANERS: dict[str, _Cleaner] = {
+    formats.V2_PAGES: _lines_of(_clean_v2_page),
+    formats.TWARC2_PAGES: _lines_of(_clean_v2_page, formats.twarc2_page),
+    formats.TWARC2_FLAT: _lines_of(_clean_flat_record, formats.twarc2_flat_record),
+    formats.V1_TWEETS: _lines_of(_clean_v1_record, formats.v1_record),
+    formats.V1_IDS: _clean_v1_ids,
+    formats.ACADEMICTWITTER: _clean_academic,
+    formats.EDGE_CSV: _clean_edge_csv,
+    formats.X_ARCHIVE: _clean_archive,
+    formats.UNKNOWN: _check_unknown,
+}
+
+_UNREADABLE = (EOFError, UnicodeDecodeError, csv.Error, zlib.error, gzip.BadGzipFile)
+
+
+def _refuse(path: Path, fmt: str, reason: str, remove: str = "that file") -> UsageError:
+    return UsageError(
+        f"cannot remove the account from raw file {path} (format {fmt}: {reason}); remove "
+        f"{remove} from the dataset's raw folder or sources, then run the purge again."
+    )
+
+
+def _raw_format(path: Path, gone: _Gone) -> str:
+    """A raw file's format, or a refusal that needs no cleaning to see (read before any write)."""
+    try:
+        fmt = formats.detect_format(path)
+    except _UNREADABLE as exc:
+        raise _refuse(path, "unknown", f"unreadable ({exc})") from exc
+    if fmt == formats.X_ARCHIVE and _archive_owner_gone(path, gone):
+        reason = "it is the account's own X archive, which holds more than ingest reads"
+        raise _refuse(path, fmt, reason, f"the whole archive {path.parent}")
+    return fmt
+
+
+def _purge_raw_file(path: Path, fmt: str, gone: _Gone, report: PurgeReport) -> Path | None:
+    """Write a raw file's cleaned copy beside it; its path, or None if nothing changes."""
+    counts = _Counts()
+    try:
+        tmp = _write_temp(path, _CLEANERS[fmt](path, gone, counts))
+    except _Refusal as exc:
+        raise _refuse(path, fmt, exc.reason, exc.remove) from None
+    except _UNREADABLE as exc:
+        raise _refuse(path, fmt, f"unreadable to its end ({exc})") from exc
     report.raw_files += 1
-    report.raw_lines_changed += changed
-    report.raw_pages_dropped += dropped
+    report.raw_lines_changed += counts.changed
+    report.raw_pages_dropped += counts.dropped
+    if counts.changed or counts.dropped:
+        return tmp
+    tmp.unlink()
+    return None
+
+
+def _raw_handles(dataset: str, user_ids: set[int], handles: set[str]) -> frozenset[str]:
+    """The accounts' handles (casefolded), current and former (user snapshots), less those
+    another account of the dataset holds now."""
+    ids = pa.array(sorted(user_ids), pa.int64())
+    snaps = load_arrow(dataset, "user_snapshots", ["user_id", "username"])
+    former = pc.filter(snaps["username"], pc.is_in(snaps["user_id"], value_set=ids)).to_pylist()
+    users = load_arrow(dataset, "users", ["user_id", "username"])
+    others = pc.filter(users["username"], pc.invert(pc.is_in(users["user_id"], value_set=ids)))
+    taken = {h.casefold() for h in others.to_pylist() if h}
+    former_free = {h.casefold() for h in former if h} - taken
+    return frozenset(former_free | {h.casefold() for h in handles})
+
+
+def _purge_raw(
+    dataset: str, user_ids: set[int], tweet_ids: set[int], handles: set[str], report: PurgeReport
+) -> None:
+    """Clean every raw file of the dataset, or refuse before changing any.
+
+    Each file's cleaned copy is written beside it first; the copies are renamed over
+    the originals only once all are written, so a refusal (:class:`UsageError`)
+    leaves every file as it was.
+    """
+    all_handles = _raw_handles(dataset, user_ids, handles) if user_ids else frozenset()
+    gone = _Gone(frozenset(user_ids), frozenset(tweet_ids), all_handles)
+    paths = raw_files(dataset)
+    plan = [(path, _raw_format(path, gone)) for path in paths]  # refusals seen without cleaning
+    ready: list[tuple[Path, Path]] = []
+    try:
+        for path, fmt in plan:
+            tmp = _purge_raw_file(path, fmt, gone, report)
+            if tmp is not None:
+                ready.append((tmp, path))
+        while ready:
+            os.replace(*ready[0])
+            ready.pop(0)
+    finally:
+        for tmp, _ in ready:
+            tmp.unlink(missing_ok=True)
 
 
 def _tweets_to_remove(dataset: str, user_ids: set[int], tweet_ids: set[int]) -> set[int]:
@@ -225,7 +805,6 @@ def purge(dataset: str, user_ids: Iterable[int] = (), tweet_ids: Iterable[int] =
         handles = {h for h in pc.filter(users["username"], known).to_pylist() if h}
         tweet_ids = _tweets_to_remove(dataset, user_ids, tweet_ids)
         report = PurgeReport(dataset, sorted(user_ids), tweet_ids=len(tweet_ids))
-        for path in raw_files(dataset):
-            _purge_raw_file(path, user_ids, tweet_ids, report)
+        _purge_raw(dataset, user_ids, tweet_ids, handles, report)
         _purge_processed(writer, user_ids, tweet_ids, handles, report)
     return report
