@@ -443,7 +443,8 @@ def _json_lines(path: Path, convert: Callable[[dict], dict | None]) -> Iterator[
 def v1_ids_page(record: dict, about: tuple[str, str] | None) -> dict | None:
     """One v1.1 id page -> a v2 followers/following page of the account ``about`` names.
 
-    ``about`` is :func:`ids_account` of the file; None if the record has no ``ids``.
+    ``about`` is :func:`ids_account` of the file. None for a record without ``ids``;
+    :class:`ValueError` if ``about`` names no account id.
 
     Examples
     --------

@@ -205,7 +205,10 @@ class _Gone:
         )
 
     def in_page(self, page: dict) -> bool:
-        """Whether a v2 page would still give a row of the account or tweets (ids, errors)."""
+        """Whether a v2 page would still give a row of the account or tweets (ids, errors).
+
+        User objects are matched by id, not username: a former handle may be another's now.
+        """
         names = formats.page_names(page)
         users, tweets = self._texts
         return bool(
