@@ -536,4 +536,48 @@ def merge_table(name: str, writer, spill: Spill, *, replace: bool = False) -> No
     elif not updates:
         writer.append(name, pa.RecordBatchReader.from_batches(schema, pieces()))
     else:
-        writer.upsert(name, pa.Table.from_batches(list(pieces()), schema=schema))
+        winners = pa.Table.from_batches(list(pieces()), schema=schema)
+        # rows observed again without a change (a re-ingested file, a tweet's hashtags)
+        # need no write: only changed rows go through the MERGE, which rewrites their files
+        same = unchanged_rows(name, winners, old)
+        rest = winners.filter(pa.array(~same))
+        if not rest.num_rows:
+            return
+        if int(same.sum()) == updates:  # every existing key unchanged: only new keys are left
+            writer.append(name, rest)
+        else:
+            writer.upsert(name, rest)
+
+
+def unchanged_rows(name: str, rows: pa.Table, old: pa.Table) -> np.ndarray:
+    """Which of ``rows`` equal, column for column (nulls equal), the row of ``old`` with their key.
+
+    Examples
+    --------
+    >>> t = pa.table({"follower_id": [1, 2], "followed_id": [3, 3],
+    ...               "first_seen_at": pa.array([5, 5], pa.timestamp("us", tz="UTC")),
+    ...               "observed_at": pa.array([5, 6], pa.timestamp("us", tz="UTC"))})
+    >>> unchanged_rows("follows", t, t.slice(0, 1)).tolist()
+    [True, False]
+    """
+    key = list(CONTRACT[name].key)
+    found = np.zeros(rows.num_rows, dtype=bool)
+    if not rows.num_rows or not old.num_rows:
+        return found
+    left = _join_keys(rows.select(key), key).append_column(
+        "_new", pa.array(np.arange(rows.num_rows), pa.int64())
+    )
+    right = _join_keys(old.select(key), key).append_column(
+        "_old", pa.array(np.arange(old.num_rows), pa.int64())
+    )
+    pairs = left.join(right, keys=key, join_type="inner")
+    new_at, old_at = pairs.column("_new"), pairs.column("_old")
+    same = np.ones(pairs.num_rows, dtype=bool)
+    for column in CONTRACT[name].names:
+        a = rows.column(column).take(new_at)
+        b = old.column(column).take(old_at).cast(a.type)
+        equal = pc.fill_null(pc.equal(a, b), False)
+        both_null = pc.and_(pc.is_null(a), pc.is_null(b))
+        same &= pc.or_(equal, both_null).to_numpy(zero_copy_only=False)
+    found[new_at.to_numpy()[same]] = True
+    return found

@@ -744,7 +744,11 @@ def _predicates(user_ids: set[int], tweet_ids: set[int], handles: set[str]) -> d
         "user_snapshots": [_in("user_id", user_ids)],
         "follows": [_in("follower_id", user_ids), _in("followed_id", user_ids)],
         "hashtags": [_in("tweet_id", tweet_ids)],
-        "mentions": [_in("tweet_id", tweet_ids), _in("user_id", user_ids)],
+        "mentions": [
+            _in("tweet_id", tweet_ids),
+            _in("user_id", user_ids),
+            _in("username", handles),
+        ],
         "missing": [_in("resource_id", gone_ids)],
     }
     return {name: " OR ".join(p for p in parts if p) for name, parts in rules.items()
@@ -761,6 +765,10 @@ def _purge_processed(writer: DatasetWriter, user_ids: set[int], tweet_ids: set[i
     """
     for name, predicate in _predicates(user_ids, tweet_ids, handles).items():
         report.rows_removed[name] = writer.delete(name, predicate)
+    # others' replies to the account keep their text, not the link to it (as mentions do)
+    unlinked = _in("reply_to_user_id", user_ids)
+    if unlinked:
+        writer.update("tweets", {"reply_to_user_id": "NULL"}, unlinked)
     quarantine = writer.folder / "quarantine.jsonl"
     if quarantine.is_file():
         lines = quarantine.read_bytes().splitlines(keepends=True)

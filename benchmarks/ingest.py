@@ -31,6 +31,7 @@ machine are noisy: run it once, idle.
 from __future__ import annotations
 
 import argparse
+import calendar
 import collections
 import os
 import random
@@ -446,10 +447,23 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _tail_pages(source: Path, out: Path, tweets: int) -> Path:
-    """The last pages of ``source`` holding ``tweets`` tweets, as a new file."""
+    """The last pages of ``source`` holding ``tweets`` tweets, collected again a day later.
+
+    Every tweet and account is already in the dataset: the pages get a newer
+    ``retrieved_at`` and each tweet one more like, so every row they carry is a newer
+    observation that replaces the stored one (newer metrics, newer snapshots).
+    """
     with open(source, "rb") as fh:
         lines = collections.deque(fh, maxlen=max(1, tweets // PAGE_TWEETS))
-    out.write_bytes(b"".join(lines))
+    with open(out, "wb") as fh:
+        for line in lines:
+            page = orjson.loads(line)
+            when = time.strptime(page["__twarc"]["retrieved_at"], "%Y-%m-%dT%H:%M:%S+00:00")
+            later = time.gmtime(calendar.timegm(when) + 86400)
+            page["__twarc"]["retrieved_at"] = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", later)
+            for tw in [*page["data"], *page["includes"]["tweets"]]:
+                tw["public_metrics"]["like_count"] += 1
+            fh.write(orjson.dumps(page) + b"\n")
     return out
 
 
