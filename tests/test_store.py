@@ -713,6 +713,25 @@ def test_an_earlier_layout_is_converted_by_the_next_ingest(tmp_data):
     assert dataset_versions("old")["command"].tolist() == ["ingest", "ingest"]
 
 
+def test_a_dataset_left_only_as_its_backup_by_the_earlier_swap_is_put_back_not_deleted(tmp_data):
+    """The earlier layout renamed a dataset to `.<d>.old` before renaming the new one in."""
+    a = write_jsonl(tmp_data / "a.jsonl", [_search(i) for i in range(3)])
+    b = write_jsonl(tmp_data / "b.jsonl", [_search(5)])
+    ingest_files([a], "reference", progress=False)
+    reference = {n: store.read_table(settings.processed_dir("reference"), n) for n in TABLE_NAMES}
+    folder = _write_old_layout("old", reference, parts=True)
+    # killed between the two renames: only the backup is left, and a staging folder
+    os.replace(folder, folder.parent / ".old.old")
+    (folder.parent / ".old.x1y2z3").mkdir()
+    ingest_files([b], "old", progress=False)
+    ingest_files([b], "reference", progress=False)
+    got, want = _frames("old"), _frames("reference")
+    for name in TABLE_NAMES:
+        if name != "user_snapshots":
+            pd.testing.assert_frame_equal(got[name], want[name], obj=name)
+    assert sorted(p.name for p in folder.parent.iterdir()) == ["old", "reference"]
+
+
 # --- columns added later -----------------------------------------------------------------------
 
 
