@@ -59,6 +59,7 @@ import shutil
 import threading
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from queue import Empty, Full, Queue
@@ -76,7 +77,7 @@ from analysis.contract import CONTRACT, TABLE_NAMES, normalise_tag
 from analysis.errors import RawFormatError, UsageError
 from analysis.formats import iter_lines  # noqa: F401  (formats owns it; kept importable here)
 
-QUARANTINE_FILE = "quarantine.jsonl"
+QUARANTINE_FILE = store.QUARANTINE_FILE
 
 #: Endpoints whose pages carry tweets in ``data``.
 TWEET_ENDPOINTS = {"search_recent", "search_all", "timeline", "mentions", "tweets", "stream"}
@@ -925,16 +926,31 @@ def quarantine_usernames(line: bytes) -> list[str]:
 
 
 class _Quarantine:
-    """Bad lines, appended to the staging dataset's quarantine file as they are found."""
+    """Bad lines, appended to the staging dataset's quarantine file as they are found.
+
+    One entry per (file, line, reason): a file ingested again adds none twice.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.count = 0
+        self.seen: set[tuple] | None = None
 
     def append(self, entry: dict) -> None:
+        if self.seen is None:  # the entries of earlier runs, read once
+            self.seen = set()
+            if self.path.is_file():
+                for line in self.path.read_bytes().splitlines():
+                    with suppress(orjson.JSONDecodeError, AttributeError):
+                        old = orjson.loads(line)
+                        self.seen.add((old.get("file"), old.get("line"), old.get("reason")))
+        key = (entry["file"], entry["line"], entry["reason"])
+        self.count += 1
+        if key in self.seen:
+            return
+        self.seen.add(key)
         with open(self.path, "ab") as fh:
             fh.write(orjson.dumps(entry) + b"\n")
-        self.count += 1
 
     def __len__(self) -> int:
         return self.count
@@ -1358,38 +1374,39 @@ def ingest_files(
         pa.set_memory_pool(pa.system_memory_pool())
     try:
         with store.DatasetWriter(target, command) as writer:
-            staging = writer.staging()
-            old_meta = {} if replace else (writer.latest_meta() or {})
-            quarantine = _Quarantine(staging / QUARANTINE_FILE)
-            if not replace and (target / QUARANTINE_FILE).is_file():
-                shutil.copyfile(target / QUARANTINE_FILE, quarantine.path)
-            total = sum(p.stat().st_size for p in files)
-            edge_lists = any(formats.detect_format(p) == formats.EDGE_CSV for p in files)
-            spill = _Spill(staging / ".spill", merge.bucket_count(total), usernames=edge_lists)
-            rows = _Rows(sink=spill)
-            with tqdm(
-                total=total, desc="ingest", unit="B", unit_scale=True, disable=not progress
-            ) as bar:
-                for path in files:
-                    report.files.append(_read_file(path, rows, quarantine, strict, bar))
-            rows.flush()
-            spill.finish()
-            _merge_all(writer, spill, replace)
-            spill.close()
+            try:
+                staging = writer.staging()
+                old_meta = {} if replace else (writer.latest_meta() or {})
+                quarantine = _Quarantine(staging / QUARANTINE_FILE)
+                if not replace and (target / QUARANTINE_FILE).is_file():
+                    shutil.copyfile(target / QUARANTINE_FILE, quarantine.path)
+                total = sum(p.stat().st_size for p in files)
+                edge_lists = any(formats.detect_format(p) == formats.EDGE_CSV for p in files)
+                spill = _Spill(staging / ".spill", merge.bucket_count(total), usernames=edge_lists)
+                rows = _Rows(sink=spill)
+                with tqdm(
+                    total=total, desc="ingest", unit="B", unit_scale=True, disable=not progress
+                ) as bar:
+                    for path in files:
+                        report.files.append(_read_file(path, rows, quarantine, strict, bar))
+                rows.flush()
+                spill.finish()
+                _merge_all(writer, spill, replace)
+            finally:  # the spill's writer thread stops before its folder goes
+                if spill is not None:
+                    spill.close()
             meta = _meta(dataset, old_meta, report, rows, synthetic, writer)
-            version = writer.commit(files=[_display_path(f.path) for f in report.files], meta=meta)
-            report.counts.update(store.version_entry(writer.manifest)["rows"])
-            report.version = version
+            # the quarantine goes in before the manifest, which records its length: a run
+            # killed in between has its lines cut off by the next writer
             if quarantine.path.is_file():
                 os.replace(quarantine.path, target / QUARANTINE_FILE)
             elif replace:
                 (target / QUARANTINE_FILE).unlink(missing_ok=True)
+            version = writer.commit(files=[_display_path(f.path) for f in report.files], meta=meta)
+            report.counts.update(store.version_entry(writer.manifest)["rows"])
+            report.version = version
     finally:
-        try:
-            if spill is not None:  # stop the background writer even when the ingest failed
-                spill.close()
-        finally:
-            pa.set_memory_pool(pool)
+        pa.set_memory_pool(pool)
     return report
 
 

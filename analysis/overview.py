@@ -87,7 +87,7 @@ def source_line(tables: Tables) -> str:
 # --- dataset info straight from the Delta logs and files (no full load: fine for millions of rows) ---
 
 
-def table_sizes(dataset: str) -> pd.DataFrame:
+def table_sizes(dataset: str, version: int | None = None) -> pd.DataFrame:
     """Rows and size on disk of each table of a dataset, read from the Delta log's file statistics.
 
     Examples
@@ -99,12 +99,12 @@ def table_sizes(dataset: str) -> pd.DataFrame:
 
     rows = [  # a table added to the contract after the dataset has 0 rows
         {"table": name, "rows": n, "MB": round(size / 1e6, 2)}
-        for name, (n, size) in table_sizes_on_disk(dataset).items()
+        for name, (n, size) in table_sizes_on_disk(dataset, version).items()
     ]
     return pd.DataFrame(rows)
 
 
-def dataset_languages(dataset: str) -> pd.DataFrame:
+def dataset_languages(dataset: str, version: int | None = None) -> pd.DataFrame:
     """Tweets and share of tweets per language, computed in DuckDB over the Parquet file."""
     from analysis.tables import sql
 
@@ -112,6 +112,7 @@ def dataset_languages(dataset: str) -> pd.DataFrame:
         dataset,
         "select coalesce(lang, 'und') as lang, count(*) as tweets from tweets "
         "group by 1 order by tweets desc, lang",
+        version=version,
     )
     out["tweets"] = out["tweets"].astype("int64")
     out["share"] = out["tweets"] / out["tweets"].sum() if len(out) else []
@@ -120,18 +121,23 @@ def dataset_languages(dataset: str) -> pd.DataFrame:
 
 def dataset_info(dataset: str) -> str:
     """What `medtwitter info` prints: tables' sizes, time span, share of tweets per language."""
-    from analysis.tables import load_meta, sql
+    from analysis.tables import load_meta, resolve_version, sql
 
-    meta = load_meta(dataset)
+    version = resolve_version(dataset)  # one version for every figure below
+    meta = load_meta(dataset, version)
     kind = "synthetic demo data" if meta.get("synthetic") else "collected data"
-    span = sql(dataset, "select min(created_at) as first, max(created_at) as last from tweets")
+    span = sql(
+        dataset,
+        "select min(created_at) as first, max(created_at) as last from tweets",
+        version=version,
+    )
     first, last = span["first"].iloc[0], span["last"].iloc[0]
     when = (
         "no tweets"
         if pd.isna(first)
         else f"tweets from {first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M} UTC"
     )
-    langs = dataset_languages(dataset)
+    langs = dataset_languages(dataset, version)
     langs["share"] = (langs["share"] * 100).map("{:.1f}%".format)
     sources = meta.get("sources", [])
     return "\n".join(
@@ -139,7 +145,7 @@ def dataset_info(dataset: str) -> str:
             f"Dataset '{dataset}' ({kind}), version {meta.get('version', 0)}: {when}; "
             f"{len(sources)} raw source file(s).",
             "",
-            table_sizes(dataset).to_string(index=False),
+            table_sizes(dataset, version).to_string(index=False),
             "",
             "Share of tweets per language:",
             langs.to_string(index=False) if len(langs) else "(no tweets)",

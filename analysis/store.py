@@ -34,6 +34,7 @@ they read at the manifest's versions.
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import sys
@@ -51,6 +52,8 @@ from analysis.contract import CONTRACT, MANIFEST_FILE, META_FILE, TABLE_NAMES
 from analysis.errors import ContractError, DatasetBusyError, UsageError
 
 LOCK_FILE = ".lock"
+#: Lines ingest set aside; the manifest records how many belong to each version.
+QUARANTINE_FILE = "quarantine.jsonl"
 #: Who holds the lock (pid, command), for the message a waiting writer prints.
 OWNER_FILE = ".lock.owner"
 #: Writers' scratch folders inside the dataset (removed by the next writer if left behind).
@@ -328,6 +331,17 @@ def read_table(
     return table
 
 
+def data_files(table) -> list[str]:
+    """Local paths of the Parquet files of a Delta table's version.
+
+    deltalake gives them as URIs, percent-encoded (a space is ``%20``, an accent
+    ``%C3%A9``): decoded here, so that data folders named ``Données`` work.
+    """
+    from urllib.parse import unquote, urlparse
+
+    return [unquote(urlparse(uri).path) for uri in table.file_uris()]
+
+
 def _add_actions(table) -> pa.Table:
     return pa.table(table.get_add_actions(flatten=True))
 
@@ -408,8 +422,9 @@ def dataset_lock(folder: Path, command: str = "write", timeout: float | None = N
     try:
         lock.acquire(timeout=0)
     except Timeout:
-        print(f"waiting for dataset {folder.name!r} (being written by {_owner(folder)})",
-              file=sys.stderr, flush=True)  # fmt: skip
+        if timeout != 0:
+            print(f"waiting for dataset {folder.name!r} (being written by {_owner(folder)})",
+                  file=sys.stderr, flush=True)  # fmt: skip
         try:
             lock.acquire(timeout=timeout if timeout is not None and timeout >= 0 else -1)
         except Timeout:
@@ -462,8 +477,11 @@ class DatasetWriter:
             recover_old_swaps(self.folder)
             self.manifest = read_manifest(self.folder)
             self.recover()
-            if self.manifest is None and old_layout(self.folder):
-                migrate_old_layout(self)
+            if old_layout(self.folder):
+                if self.manifest is None:
+                    migrate_old_layout(self)
+                else:  # a migration killed after its commit, before removing the old files
+                    remove_old_layout(self.folder)
         except BaseException:
             self._lock.__exit__(*sys.exc_info())
             raise
@@ -514,6 +532,13 @@ class DatasetWriter:
             table = DeltaTable(str(path))
             if table.version() != wanted[name]:
                 table.restore(wanted[name])
+        if self.manifest is not None:
+            latest = version_entry(self.manifest)
+            _truncate_lines(self.folder / QUARANTINE_FILE, latest.get("quarantine_lines"))
+            meta = {**latest.get("meta", {}), "version": latest["version"]}
+            path = self.folder / META_FILE
+            if not path.is_file() or json.loads(path.read_text(encoding="utf-8")) != meta:
+                write_json_atomic(path, meta)  # a writer killed between manifest and meta.json
         for leftover in self.folder.glob(f"{STAGING_PREFIX}*"):
             if leftover != self._staging:
                 shutil.rmtree(leftover, ignore_errors=True)
@@ -652,6 +677,9 @@ class DatasetWriter:
             "files": list(files or []),
             "tables": tables,
             "rows": rows,
+            # the quarantine lines of this version: a writer killed after writing its own
+            # and before this manifest has them cut off by the next writer's recovery
+            "quarantine_lines": _count_lines(self.folder / QUARANTINE_FILE),
             "meta": meta,
         }
         if note:
@@ -692,6 +720,34 @@ class DatasetWriter:
             write_json_atomic(self.folder / MANIFEST_FILE, self.manifest)
         return dropped
 
+    def redact_file_names(self, words: set[str]) -> int:
+        """Replace, in every version's record, the raw file names that contain one of ``words``.
+
+        Purge: a file named after an account (``followers_<id>.jsonl``) must not keep
+        the account in the dataset's records. Words match whole (an id not inside a
+        longer number), ignoring case. Returns how many names were replaced.
+        """
+        if self.manifest is None or not words:
+            return 0
+        pattern = name_pattern(words)
+        hidden = HIDDEN_NAME
+        replaced = 0
+        for entry in self.manifest["versions"]:
+            files = entry.get("files", [])
+            entry["files"] = [hidden if pattern.search(f) else f for f in files]
+            for source in entry.get("meta", {}).get("sources", []):
+                if pattern.search(str(source.get("path", ""))):
+                    source["path"] = hidden
+                    replaced += 1
+            replaced += sum(1 for a, b in zip(files, entry["files"], strict=True) if a != b)
+        if replaced:
+            write_json_atomic(self.folder / MANIFEST_FILE, self.manifest)
+            latest = version_entry(self.manifest)
+            write_json_atomic(
+                self.folder / META_FILE, {**latest["meta"], "version": latest["version"]}
+            )
+        return replaced
+
     def _readable(self, entry: dict) -> bool:
         from deltalake import DeltaTable
 
@@ -700,31 +756,32 @@ class DatasetWriter:
                 table = DeltaTable(str(table_path(self.folder, name)), version=delta_version)
             except Exception:  # its log entries were cleaned up
                 return False
-            for uri in table.file_uris():
-                if not Path(uri.removeprefix("file://")).exists():
-                    return False
+            if not all(Path(p).exists() for p in data_files(table)):
+                return False
         return True
 
-    def vacuum(self, retain_hours: float) -> int:
+    def vacuum(self, retain_hours: float, *, drop_history: bool = False) -> int:
         """Delete the files that no table version younger than ``retain_hours`` needs; how many.
 
-        ``retain_hours=0`` (purge) also removes the log entries older than the
-        current version, so no file under the dataset keeps a removed row.
+        ``drop_history`` (purge, with ``retain_hours=0``) also removes the log
+        entries older than the current version, so no file under the dataset
+        keeps a removed row. Hours are rounded up: a retention never shrinks to 0.
         """
+        retain_hours = math.ceil(retain_hours)
         removed = 0
         for name in TABLE_NAMES:
             table = self.table(name)
             if table is not None:
                 removed += len(
                     table.vacuum(
-                        retention_hours=int(retain_hours),
+                        retention_hours=retain_hours,
                         dry_run=False,
                         enforce_retention_duration=False,
                         full=True,
                     )
                 )
         self._repoint()
-        if retain_hours == 0:
+        if drop_history:
             for name in TABLE_NAMES:
                 table = self.table(name)
                 if table is not None:
@@ -742,6 +799,54 @@ class DatasetWriter:
         if current != entry["tables"]:
             entry["tables"] = current
             write_json_atomic(self.folder / MANIFEST_FILE, self.manifest)
+
+
+#: What a raw file's name becomes in a dataset's records when it names a purged account.
+HIDDEN_NAME = "(a file named after a purged account)"
+
+
+def name_pattern(words: set[str]):
+    """A regex finding any of ``words`` in a file name: ids whole, handles between non-letters.
+
+    Examples
+    --------
+    >>> bool(name_pattern({"123"}).search("followers_123.jsonl"))
+    True
+    >>> bool(name_pattern({"123"}).search("followers_91234.jsonl"))
+    False
+    """
+    import re
+
+    # an id stands alone between non-digits, a handle between non-alphanumerics
+    # (`followers_123.jsonl`, `dr_tortue-follows.csv`)
+    edge = {True: "0-9", False: "0-9A-Za-z"}
+    return re.compile(
+        "|".join(
+            rf"(?<![{edge[w.isdigit()]}]){re.escape(w)}(?![{edge[w.isdigit()]}])"
+            for w in sorted(words)
+        ),
+        re.IGNORECASE,
+    )
+
+
+def _count_lines(path: Path) -> int:
+    if not path.is_file():
+        return 0
+    with open(path, "rb") as fh:
+        return sum(1 for _ in fh)
+
+
+def _truncate_lines(path: Path, keep: int | None) -> None:
+    """Cut a file after its first ``keep`` lines (nothing if ``keep`` is None or it is shorter)."""
+    if keep is None or not path.is_file():
+        return
+    with open(path, "r+b") as fh:
+        for _ in range(keep):
+            if not fh.readline():
+                return
+        end = fh.tell()
+        if fh.readline():
+            fh.truncate(end)
 
 
 def _drop_history(table, path: Path) -> None:
@@ -842,13 +947,18 @@ def migrate_old_layout(writer: DatasetWriter) -> int:
         writer.overwrite(name, sort_by_key(name, rows))
     meta = writer.latest_meta() or {"name": writer.dataset}
     version = writer.commit(meta=meta, note="converted from the earlier Parquet layout")
+    remove_old_layout(folder)
+    return version
+
+
+def remove_old_layout(folder: Path) -> None:
+    """Delete the earlier layout's table files (once they are converted)."""
     for name in TABLE_NAMES:
-        old = folder / f"{name}{_OLD_SUFFIX}"
+        old = Path(folder) / f"{name}{_OLD_SUFFIX}"
         if old.is_dir():
             shutil.rmtree(old)
         elif old.exists():
             old.unlink()
-    return version
 
 
 # --- compaction --------------------------------------------------------------------------------

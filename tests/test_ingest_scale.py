@@ -292,7 +292,7 @@ def _data_files(dataset: str, name: str) -> list[str]:
     from deltalake import DeltaTable
 
     table = DeltaTable(str(store.table_path(settings.processed_dir(dataset), name)))
-    return [uri.removeprefix("file://") for uri in table.file_uris()]
+    return store.data_files(table)
 
 
 def test_chunks_hold_whole_lines_even_longer_than_a_chunk(tmp_path):

@@ -209,27 +209,24 @@ def test_three_concurrent_ingests_equal_the_three_run_one_after_another(tmp_data
     ]
     for f in files:
         ingest_files([f], "sequential", progress=False)
-    procs = [
-        subprocess.Popen(
-            [
-                *_MEDTWITTER,
-                "--data-dir",
-                str(tmp_data),
-                "ingest",
-                str(f),
-                "--dataset",
-                "t",
-                "--quiet",
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=_env(),
-            cwd=tmp_data,
-        )  # fmt: skip
-        for f in files
-    ]
+    # the three start while the dataset is held, so that they do contend for it
+    command = [*_MEDTWITTER, "--data-dir", str(tmp_data), "ingest", "--dataset", "t", "--quiet"]
+    with store.dataset_lock(settings.processed_dir("t"), "test"):
+        procs = [
+            subprocess.Popen(
+                [*command, str(f)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=_env(),
+                cwd=tmp_data,
+                text=True,
+            )  # fmt: skip
+            for f in files
+        ]
+        time.sleep(4)
     results = [p.communicate(timeout=300) for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0], [r[1] for r in results]
+    assert all("waiting for dataset 't'" in err for _, err in results)
     _assert_same("t", "sequential")
     assert dataset_versions("t")["version"].tolist() == [0, 1, 2]
     tweets = set(load_dataset("t").tweets["tweet_id"])
@@ -265,7 +262,9 @@ def test_lock_timeout_gives_up_with_one_line_naming_the_writer(tmp_data, timeout
             capture_output=True, env=_env(), text=True, timeout=120,
         )  # fmt: skip
     assert run.returncode == 1
-    last = run.stderr.strip().splitlines()[-1]
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == (1 if timeout == "0" else 2)  # 0: the error at once, no waiting line
+    last = lines[-1]
     assert last.startswith("medtwitter: error: dataset 't' is being written by pid ")
     assert "--lock-timeout" in last
     assert load_meta("t")["version"] == 0  # nothing changed
@@ -351,9 +350,9 @@ CRASH_POINTS = [
     ("commit", 6),  # every table but one committed
     ("json", 1),  # every table committed, the manifest not written
     ("json", 2),  # the manifest written, meta.json not
-    ("replace", 1),  # the manifest's temporary file written, not renamed
-    ("replace", 2),  # meta.json's temporary file written, not renamed
-    ("replace", 3),  # everything written but the quarantine file's move
+    ("replace", 1),  # the quarantine moved in, the manifest not written
+    ("replace", 2),  # the manifest's temporary file written, not renamed
+    ("replace", 3),  # meta.json's temporary file written, not renamed
 ]
 
 
@@ -373,6 +372,8 @@ def test_kill_9_at_any_point_leaves_the_previous_or_the_new_version_and_the_next
     assert _same_frames(now, before) or _same_frames(now, after)
     ingest_files([b], "t", progress=False)  # the next run recovers and finishes the job
     _assert_same("t", "whole")
+    # the bad line is in the quarantine once: never lost, never twice
+    assert [(e["file"], e["line"]) for e in _entries("t")] == [(str(b), 3)]
     for name in TABLE_NAMES:  # outside readers agree once the next writer has run
         assert _delta_dataset("t", name).count_rows() == len(after[name]), name
     leftovers = [p.name for p in settings.processed_dir("t").iterdir() if p.name.startswith(".")]
@@ -534,6 +535,11 @@ def test_a_file_mixing_tweets_and_followers_pages_streams_both(tmp_data, monkeyp
     assert len(load_dataset("fast").follows) == 3
 
 
+def _entries(dataset: str) -> list[dict]:
+    path = settings.processed_dir(dataset) / ingest.QUARANTINE_FILE
+    return [orjson.loads(line) for line in path.read_bytes().splitlines()]
+
+
 def _quarantined(dataset: str) -> list[int]:
     path = settings.processed_dir(dataset) / ingest.QUARANTINE_FILE
     return [orjson.loads(line)["line"] for line in path.read_bytes().splitlines()]
@@ -643,6 +649,22 @@ def test_compact_with_zero_retention_deletes_old_files_and_marks_old_versions_dr
     assert main(["compact", "t", "--retain-days", "-2"]) == 2
 
 
+def test_compact_keeps_recent_versions_readable_in_a_folder_named_with_spaces_and_accents(
+    tmp_path,
+):
+    root = tmp_path / "Données de thèse"
+    settings.set_data_dir(root)
+    try:
+        for i in range(2):
+            raw = write_jsonl(tmp_path / f"{i}.jsonl", [_search(i, likes=i)])
+            ingest_files([raw], "t", progress=False)
+        assert main(["--data-dir", str(root), "compact", "t"]) == 0
+        assert not dataset_versions("t")["dropped"].astype(bool).any()
+        assert len(load_dataset("t", version=0).tweets) == 3
+    finally:
+        settings.set_data_dir(None)
+
+
 # --- the earlier layouts -----------------------------------------------------------------------
 
 
@@ -696,6 +718,20 @@ def test_an_earlier_layout_is_converted_by_compact_losing_nothing(tmp_data, part
             pd.testing.assert_frame_equal(converted[name], expected[name], obj=name)
     assert not list(folder.glob("*.parquet"))  # the old files are gone
     assert dataset_versions("old")["version"].tolist() == [0, 1]  # converted, then compacted
+
+
+def test_a_migration_killed_after_its_commit_leaves_no_old_file_behind(tmp_data, monkeypatch):
+    raw = write_jsonl(tmp_data / "a.jsonl", [_search(i) for i in range(2)])
+    ingest_files([raw], "reference", progress=False)
+    reference = {n: store.read_table(settings.processed_dir("reference"), n) for n in TABLE_NAMES}
+    folder = _write_old_layout("old", reference, parts=False)
+    monkeypatch.setattr(store, "remove_old_layout", _raise_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        store.compact(folder)
+    monkeypatch.undo()
+    assert list(folder.glob("*.parquet"))  # converted and committed, old files still there
+    ingest_files([write_jsonl(tmp_data / "b.jsonl", [_search(7)])], "old", progress=False)
+    assert not list(folder.glob("*.parquet"))  # the next writer removed them
 
 
 def test_an_earlier_layout_is_converted_by_the_next_ingest(tmp_data):
@@ -780,11 +816,17 @@ def test_purge_leaves_no_trace_in_any_file_and_a_reingest_does_not_bring_it_back
     from analysis.purge import purge
 
     build_demo("small", accounts=80, seed=7, progress=False)
-    ingest_files([settings.raw_dir("small")], "small", progress=False)  # a second version
     tables = load_dataset("small")
     uid = int(tables.tweets["author_id"].value_counts().index[0])
     handle = tables.users.set_index("user_id").loc[uid, "username"]
+    # a bad line about someone else whose ids contain the account's digits, and one about it
+    other = f'{{"data": [{{"id": "1{uid}", "author_id": "{uid}1", "text": "cut'
+    about = f'{{"data": [{{"id": "77", "author_id": "{uid}", "text": "cut'
+    bad = write_jsonl(tmp_data / f"about_{uid}.jsonl", [other, about])  # a name with the id
+    ingest_files([settings.raw_dir("small"), bad], "small", progress=False)  # a second version
     purge("small", user_ids=[uid])
+    (kept,) = _entries("small")  # matched on parsed ids, not on substrings
+    assert kept["line"] == 1 and kept["ids"] == sorted([int(f"1{uid}"), int(f"{uid}1")])
     folder = settings.processed_dir("small")
     for name in TABLE_NAMES:  # only the current version's data files are left
         current = {u.rsplit("/", 1)[-1] for u in DeltaTable(str(_path("small", name))).file_uris()}
@@ -797,8 +839,13 @@ def test_purge_leaves_no_trace_in_any_file_and_a_reingest_does_not_bring_it_back
         assert handle not in values, path
         assert not any(isinstance(v, str) and str(uid) in v for v in values), path
     for path in folder.rglob("*"):
+        assert str(uid) not in path.name and handle not in path.name, path
         if path.is_file() and path.suffix != ".parquet":
-            assert str(uid).encode() not in path.read_bytes(), path
+            text = path.read_bytes()
+            if path.name == "quarantine.jsonl":  # the kept entry names ids containing its digits
+                text = text.replace(f"1{uid}".encode(), b"").replace(f"{uid}1".encode(), b"")
+            assert str(uid).encode() not in text, path
+            assert handle.encode() not in text, path
     versions = dataset_versions("small")
     assert versions["dropped"].astype(bool).tolist() == [True, True, False]
     assert "purge" in versions["dropped"].iloc[0]
@@ -807,3 +854,40 @@ def test_purge_leaves_no_trace_in_any_file_and_a_reingest_does_not_bring_it_back
     again = load_dataset("small")
     assert uid not in set(again.users["user_id"]) and uid not in set(again.tweets["author_id"])
     assert not (again.follows[["follower_id", "followed_id"]] == uid).any().any()
+
+
+# --- fixtures written by the earlier code ------------------------------------------------------
+
+LAYOUTS = Path(__file__).resolve().parent / "data" / "layouts"
+
+
+@pytest.mark.parametrize("layout", ["parts", "single"])
+@pytest.mark.parametrize("how", ["compact", "ingest"])
+def test_datasets_written_by_the_earlier_code_are_converted_losing_nothing(tmp_data, layout, how):
+    import shutil
+
+    raw = tmp_data / "raw"
+    shutil.copytree(LAYOUTS / "raw", raw)
+    shutil.copytree(LAYOUTS / layout, settings.processed_dir("legacy"))
+    ingest_files([raw / "a.jsonl"], "reference", progress=False)
+    ingest_files([raw / "b.jsonl"], "reference", progress=False)
+    if how == "compact":
+        assert main(["compact", "legacy"]) == 0
+    else:  # the next ingest converts first; the file is already in: nothing changes
+        ingest_files([raw / "b.jsonl"], "legacy", progress=False)
+        ingest_files([raw / "b.jsonl"], "reference", progress=False)
+    got, want = _frames("legacy"), _frames("reference")
+    for name in TABLE_NAMES:
+        if name == "user_snapshots" and layout == "single":  # its users were its snapshots
+            if how == "compact":
+                pd.testing.assert_frame_equal(got[name], want["users"], obj=name)
+            else:  # and the file ingested again adds the snapshots the layout did not keep
+                keys = ["user_id", "observed_at"]
+                kept = got[name].merge(want["users"][keys], on=keys)
+                assert len(kept) == len(want["users"]), name
+        else:
+            pd.testing.assert_frame_equal(got[name], want[name], obj=name)
+    folder = settings.processed_dir("legacy")
+    assert not list(folder.glob("*.parquet")) and not list(folder.glob("*/_part-*"))
+    assert got["tweets"].set_index("tweet_id")["like_count"].max() == 9  # the append's update
+    assert dataset_versions("legacy")["version"].iloc[0] == 0

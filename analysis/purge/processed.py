@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 from analysis.ingest import quarantine_ids
 from analysis.purge.raw import _write_atomic_bytes
 from analysis.purge.report import PurgeReport
-from analysis.store import DatasetWriter
+from analysis.store import HIDDEN_NAME, QUARANTINE_FILE, DatasetWriter, name_pattern
 from analysis.tables import load_arrow
 
 
@@ -78,20 +78,34 @@ def _purge_processed(writer: DatasetWriter, user_ids: set[int], tweet_ids: set[i
     unlinked = _in("reply_to_user_id", user_ids)
     if unlinked:
         writer.update("tweets", {"reply_to_user_id": "NULL"}, unlinked)
-    quarantine = writer.folder / "quarantine.jsonl"
+    quarantine = writer.folder / QUARANTINE_FILE
     if quarantine.is_file():
         lines = quarantine.read_bytes().splitlines(keepends=True)
         kept_lines = [line for line in lines if not _quarantine_hit(line, user_ids, handles)]
-        if len(kept_lines) != len(lines):
+        named = name_pattern({str(u) for u in user_ids} | handles)
+        kept_lines = [_hide_file_name(line, named) for line in kept_lines]
+        if kept_lines != lines:
             _write_atomic_bytes(quarantine, kept_lines)
     meta = writer.latest_meta() or {}
     meta["purged"] = int(meta.get("purged", 0)) + 1  # how many purges ran; never who
     version = writer.commit(meta=meta, note="purge: rows of removed accounts deleted")
-    writer.vacuum(0)
+    writer.vacuum(0, drop_history=True)
+    writer.redact_file_names({str(u) for u in user_ids} | handles)
     writer.drop_versions(
         "a purge removed an account's data; the files of earlier versions were deleted",
         before=version,
     )
+
+
+def _hide_file_name(line: bytes, named) -> bytes:
+    """A quarantine entry whose raw file is named after a removed account, without that name."""
+    try:
+        entry = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return line
+    if not isinstance(entry, dict) or not named.search(str(entry.get("file", ""))):
+        return line
+    return orjson.dumps({**entry, "file": HIDDEN_NAME}) + b"\n"
 
 
 def _quarantine_hit(line: bytes, user_ids: set[int], handles: set[str]) -> bool:
