@@ -734,21 +734,6 @@ def test_a_migration_killed_after_its_commit_leaves_no_old_file_behind(tmp_data,
     assert not list(folder.glob("*.parquet"))  # the next writer removed them
 
 
-def test_an_earlier_layout_is_converted_by_the_next_ingest(tmp_data):
-    a = write_jsonl(tmp_data / "a.jsonl", [_search(i) for i in range(4)])
-    b = write_jsonl(tmp_data / "b.jsonl", [_search(2, likes=9, collected_at="2024-07-01T00:00:00Z")])  # fmt: skip
-    ingest_files([a], "reference", progress=False)
-    reference = {n: store.read_table(settings.processed_dir("reference"), n) for n in TABLE_NAMES}
-    _write_old_layout("old", reference, parts=True)
-    ingest_files([b], "old", progress=False)
-    ingest_files([b], "reference", progress=False)
-    got, want = _frames("old"), _frames("reference")
-    for name in TABLE_NAMES:
-        if name != "user_snapshots":
-            pd.testing.assert_frame_equal(got[name], want[name], obj=name)
-    assert dataset_versions("old")["command"].tolist() == ["ingest", "ingest"]
-
-
 def test_a_dataset_left_only_as_its_backup_by_the_earlier_swap_is_put_back_not_deleted(tmp_data):
     """The earlier layout renamed a dataset to `.<d>.old` before renaming the new one in."""
     a = write_jsonl(tmp_data / "a.jsonl", [_search(i) for i in range(3)])
