@@ -62,7 +62,9 @@ STAGING_PREFIX = ".staging-"
 #: update rewrites the files that hold the rows it changes, so files stay small enough
 #: that a re-observation of recent tweets rewrites a few of them, not the table.
 TARGET_FILE_BYTES = 8 << 20
-#: Rows per Parquet row group: readers skip row groups by their key statistics too.
+#: Rows per Parquet row group: readers skip row groups by their key statistics too, and
+#: loading allocates in smaller pieces (measured: 1M-row groups cost about 1 s more of
+#: page faults than 64k-row ones for `load_table('tweets')` of 1M tweets).
 ROW_GROUP_ROWS = 64 * 1024
 #: Days of versions ``medtwitter compact`` keeps readable (``--retain-days``).
 DEFAULT_RETAIN_DAYS = 30
