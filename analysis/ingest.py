@@ -1419,7 +1419,7 @@ def _import_pandas() -> None:
 
 def _merge_all(writer: store.DatasetWriter, spill: _Spill, replace: bool) -> None:
     """Commit every table: the spilled rows merged into the existing ones (or replacing them)."""
-    # two tables at a time (Arrow, Parquet and delta-rs release the GIL), the largest first
+    # MERGE_THREADS tables at a time (Arrow and delta-rs release the GIL), the largest first
     order = ["tweets", "user_snapshots", "users", "hashtags", "mentions", "follows", "missing"]
     with ThreadPoolExecutor(MERGE_THREADS) as pool:
         list(pool.map(lambda name: merge.merge_table(name, writer, spill, replace=replace), order))
