@@ -1370,46 +1370,40 @@ def ingest_files(
     report = IngestReport(dataset=dataset)
     target = settings.processed_dir(dataset)
     spill = None
-    pool = pa.default_memory_pool()
-    if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
-        # the C library's allocator: about 0.5 s less system time a million tweets than
-        # mimalloc or jemalloc, which return this many large buffers to the OS one by one
-        pa.set_memory_pool(pa.system_memory_pool())
-    try:
-        with store.DatasetWriter(target, command) as writer:
-            try:
-                staging = writer.staging()
-                old_meta = {} if replace else (writer.latest_meta() or {})
-                quarantine = _Quarantine(staging / QUARANTINE_FILE)
-                if not replace and (target / QUARANTINE_FILE).is_file():
-                    shutil.copyfile(target / QUARANTINE_FILE, quarantine.path)
-                total = sum(p.stat().st_size for p in files)
-                edge_lists = any(formats.detect_format(p) == formats.EDGE_CSV for p in files)
-                spill = _Spill(staging / ".spill", merge.bucket_count(total), usernames=edge_lists)
-                rows = _Rows(sink=spill)
-                with tqdm(
-                    total=total, desc="ingest", unit="B", unit_scale=True, disable=not progress
-                ) as bar:
-                    for path in files:
-                        report.files.append(_read_file(path, rows, quarantine, strict, bar))
-                rows.flush()
-                spill.finish()
-                _merge_all(writer, spill, replace)
-            finally:  # the spill's writer thread stops before its folder goes
-                if spill is not None:
-                    spill.close()
-            meta = _meta(dataset, old_meta, report, rows, synthetic, writer)
-            # the quarantine goes in before the manifest, which records its length: a run
-            # killed in between has its lines cut off by the next writer
-            if quarantine.path.is_file():
-                os.replace(quarantine.path, target / QUARANTINE_FILE)
-            elif replace:
-                (target / QUARANTINE_FILE).unlink(missing_ok=True)
-            version = writer.commit(files=[_display_path(f.path) for f in report.files], meta=meta)
-            report.counts.update(store.version_entry(writer.manifest)["rows"])
-            report.version = version
-    finally:
-        pa.set_memory_pool(pool)
+    # the C library's allocator: about 0.5 s less system time a million tweets than
+    # mimalloc or jemalloc, which return this many large buffers to the OS one by one
+    with store.c_allocator(), store.DatasetWriter(target, command) as writer:
+        try:
+            staging = writer.staging()
+            old_meta = {} if replace else (writer.latest_meta() or {})
+            quarantine = _Quarantine(staging / QUARANTINE_FILE)
+            if not replace and (target / QUARANTINE_FILE).is_file():
+                shutil.copyfile(target / QUARANTINE_FILE, quarantine.path)
+            total = sum(p.stat().st_size for p in files)
+            edge_lists = any(formats.detect_format(p) == formats.EDGE_CSV for p in files)
+            spill = _Spill(staging / ".spill", merge.bucket_count(total), usernames=edge_lists)
+            rows = _Rows(sink=spill)
+            with tqdm(
+                total=total, desc="ingest", unit="B", unit_scale=True, disable=not progress
+            ) as bar:
+                for path in files:
+                    report.files.append(_read_file(path, rows, quarantine, strict, bar))
+            rows.flush()
+            spill.finish()
+            _merge_all(writer, spill, replace)
+        finally:  # the spill's writer thread stops before its folder goes
+            if spill is not None:
+                spill.close()
+        meta = _meta(dataset, old_meta, report, rows, synthetic, writer)
+        # the quarantine goes in before the manifest, which records its length: a run
+        # killed in between has its lines cut off by the next writer
+        if quarantine.path.is_file():
+            os.replace(quarantine.path, target / QUARANTINE_FILE)
+        elif replace:
+            (target / QUARANTINE_FILE).unlink(missing_ok=True)
+        version = writer.commit(files=[_display_path(f.path) for f in report.files], meta=meta)
+        report.counts.update(store.version_entry(writer.manifest)["rows"])
+        report.version = version
     return report
 
 

@@ -296,6 +296,27 @@ def conform(name: str, table: pa.Table, columns: list[str] | None = None) -> pa.
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
+@contextmanager
+def c_allocator():
+    """Arrow allocates through the C library's ``malloc`` meanwhile (unless the user chose a
+    pool with ``ARROW_DEFAULT_MEMORY_POOL``).
+
+    Reading or ingesting a large table allocates many large buffers: the C allocator
+    takes about half the system time mimalloc (Arrow's default here) does in page faults
+    (measured: ``load_table('tweets')`` of 1M tweets 1.8 s instead of 2.5-3 s, 300 MB less
+    peak memory), and about 0.5 s less per million tweets ingested.
+    """
+    if "ARROW_DEFAULT_MEMORY_POOL" in os.environ:
+        yield
+        return
+    previous = pa.default_memory_pool()
+    pa.set_memory_pool(pa.system_memory_pool())
+    try:
+        yield
+    finally:
+        pa.set_memory_pool(previous)
+
+
 def sort_by_key(name: str, table: pa.Table) -> pa.Table:
     """Rows in the order of the table's key (the order every reader sees)."""
     if table.num_rows < 2:

@@ -164,7 +164,8 @@ def load_table(dataset: str | None, name: str, version: int | None = None) -> pd
 
     if name not in CONTRACT:
         raise ContractError(f"no table {name!r} in the data contract; use one of {TABLE_NAMES}.")
-    return to_pandas(store.read_table(dataset_dir(dataset), name, version=version))
+    with store.c_allocator():
+        return to_pandas(store.read_table(dataset_dir(dataset), name, version=version))
 
 
 def load_arrow(
@@ -184,7 +185,8 @@ def load_arrow(
 
     if name not in CONTRACT:
         raise ContractError(f"no table {name!r} in the data contract; use one of {TABLE_NAMES}.")
-    return store.read_table(dataset_dir(dataset), name, columns, version=version)
+    with store.c_allocator():
+        return store.read_table(dataset_dir(dataset), name, columns, version=version)
 
 
 def table_sizes_on_disk(dataset: str | None = None, version: int | None = None) -> dict:
@@ -232,9 +234,10 @@ def load_dataset(
     folder = dataset_dir(dataset)
     version = resolve_version(dataset, version)
     meta = load_meta(dataset, version)
-    frames = {
-        name: to_pandas(store.read_table(folder, name, version=version)) for name in TABLE_NAMES
-    }
+    with store.c_allocator():
+        frames = {
+            name: to_pandas(store.read_table(folder, name, version=version)) for name in TABLE_NAMES
+        }
     return filter_period(Tables(**frames, meta=meta), start, end)
 
 
