@@ -1370,8 +1370,6 @@ def ingest_files(
     report = IngestReport(dataset=dataset)
     target = settings.processed_dir(dataset)
     spill = None
-    # the C library's allocator: about 0.5 s less system time a million tweets than
-    # mimalloc or jemalloc, which return this many large buffers to the OS one by one
     with store.c_allocator(), store.DatasetWriter(target, command) as writer:
         try:
             staging = writer.staging()

@@ -458,6 +458,12 @@ def _join_keys(table: pa.Table, key: list[str]) -> pa.Table:
     return pa.Table.from_arrays(columns, names=key)
 
 
+def _numbered_keys(table: pa.Table, key: list[str], label: str) -> pa.Table:
+    """The key columns of ``table`` ready to join (see :func:`_join_keys`), with row numbers."""
+    numbers = pa.array(np.arange(table.num_rows), pa.int64())
+    return _join_keys(table.select(key), key).append_column(label, numbers)
+
+
 def _key_filter(name: str, new: pa.Table) -> pc.Expression | None:
     """A filter that keeps the existing rows whose key may be among ``new``'s keys.
 
@@ -489,11 +495,10 @@ def existing_rows(name: str, read, new: pa.Table) -> pa.Table:
     old = read(filter=_key_filter(name, new))
     if not old.num_rows or not new.num_rows:
         return old.slice(0, 0)
-    old_keys = _join_keys(old.select(key), key).append_column(
-        "_row", pa.array(range(old.num_rows), pa.int64())
-    )
-    found = old_keys.join(_join_keys(new.select(key), key).group_by(key).aggregate([]),
-                          keys=key, join_type="left semi")  # fmt: skip
+    found = _numbered_keys(old, key, "_row").join(
+        _join_keys(new.select(key), key).group_by(key).aggregate([]),
+        keys=key, join_type="left semi",
+    )  # fmt: skip
     rows = found.column("_row")
     return old.take(rows.take(pc.sort_indices(rows)))
 
@@ -564,13 +569,9 @@ def unchanged_rows(name: str, rows: pa.Table, old: pa.Table) -> np.ndarray:
     found = np.zeros(rows.num_rows, dtype=bool)
     if not rows.num_rows or not old.num_rows:
         return found
-    left = _join_keys(rows.select(key), key).append_column(
-        "_new", pa.array(np.arange(rows.num_rows), pa.int64())
+    pairs = _numbered_keys(rows, key, "_new").join(
+        _numbered_keys(old, key, "_old"), keys=key, join_type="inner"
     )
-    right = _join_keys(old.select(key), key).append_column(
-        "_old", pa.array(np.arange(old.num_rows), pa.int64())
-    )
-    pairs = left.join(right, keys=key, join_type="inner")
     new_at, old_at = pairs.column("_new"), pairs.column("_old")
     same = np.ones(pairs.num_rows, dtype=bool)
     for column in CONTRACT[name].names:

@@ -376,9 +376,8 @@ def build_reports(
     books = list_notebooks(notebooks, notebooks_dir)
     out = Path(out_dir)
     params = {"dataset": dataset, "data_dir": str(settings.data_dir()), "version": version,
-              "start": start,
-              "end": end, "hashtags": list(hashtags or DEFAULT_HASHTAGS), "anonymise": anonymise,
-              "seed": seed}  # fmt: skip
+              "start": start, "end": end, "hashtags": list(hashtags or DEFAULT_HASHTAGS),
+              "anonymise": anonymise, "seed": seed}  # fmt: skip
     jobs = max(1, min(jobs or settings.REPORT_JOBS, len(books) or 1))
     tasks = [
         dict(path=path, params=params, target=out / f"{path.stem}.html", show_code=show_code,

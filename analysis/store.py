@@ -60,12 +60,13 @@ OWNER_FILE = ".lock.owner"
 STAGING_PREFIX = ".staging-"
 #: Target size of the Parquet files of a table (delta-rs ``target_file_size``): an
 #: update rewrites the files that hold the rows it changes, so files stay small enough
-#: that a re-observation of recent tweets rewrites a few of them, not the table (measured
-#: at 1M tweets: 8 MB files write about 0.3 s slower, for appends hardly cheaper).
+#: that a re-observation of recent tweets rewrites a few of them, not the table. Measured
+#: at 1M tweets, in one process: whole ingests 8.8-9.5 s with 16 MB files, 9.5-11.0 s with
+#: 8 MB; re-observing 10,000 tweets 0.84 s against 0.72 s.
 TARGET_FILE_BYTES = 16 << 20
 #: Rows per Parquet row group: readers skip row groups by their key statistics too, and
-#: loading allocates in smaller pieces (measured: 1M-row groups cost about 1 s more of
-#: page faults than 64k-row ones for `load_table('tweets')` of 1M tweets).
+#: loading allocates in smaller pieces (measured: `load_table('tweets')` of 1M tweets spent
+#: 1.5-2.5 s of system time in page faults with 1M-row groups, 0.3-1.1 s with 64k-row ones).
 ROW_GROUP_ROWS = 64 * 1024
 #: Days of versions ``medtwitter compact`` keeps readable (``--retain-days``).
 DEFAULT_RETAIN_DAYS = 30
@@ -303,8 +304,9 @@ def c_allocator():
 
     Reading or ingesting a large table allocates many large buffers: the C allocator
     takes about half the system time mimalloc (Arrow's default here) does in page faults
-    (measured: ``load_table('tweets')`` of 1M tweets 1.8 s instead of 2.5-3 s, 300 MB less
-    peak memory), and about 0.5 s less per million tweets ingested.
+    (measured: ``load_table('tweets')`` of 1M tweets 1.8 s instead of 2.5-3 s, about 250 MB
+    less peak memory), and, measured when ingest first used it, about 0.5 s less system time a
+    million tweets ingested.
     """
     if "ARROW_DEFAULT_MEMORY_POOL" in os.environ:
         yield
@@ -344,15 +346,20 @@ def read_table(
     >>> from analysis.tables import dataset_dir  # doctest: +SKIP
     >>> read_table(dataset_dir("demo"), "users", ["user_id", "username"])  # doctest: +SKIP
     """
-    data = arrow_dataset(folder, name, version)
-    if data is None:
-        return conform(name, CONTRACT[name].schema.empty_table(), columns)
-    wanted = columns if columns is not None else CONTRACT[name].names
-    present = [c for c in wanted if c in data.schema.names]
-    table = conform(name, data.to_table(columns=present, filter=filter), columns)
+    table = _rows_of(open_table(folder, name, version), folder, name, columns, filter)
     if sort and set(CONTRACT[name].key) <= set(table.column_names):
         table = sort_by_key(name, table)
     return table
+
+
+def _rows_of(delta, folder: Path, name: str, columns: list[str] | None, filter) -> pa.Table:
+    """The rows of the Delta table ``delta`` (``None``: an absent table) in the contract's schema."""
+    if delta is None:
+        return conform(name, CONTRACT[name].schema.empty_table(), columns)
+    data = delta.to_pyarrow_dataset(filesystem=local_filesystem(table_path(folder, name)))
+    wanted = columns if columns is not None else CONTRACT[name].names
+    present = [c for c in wanted if c in data.schema.names]
+    return conform(name, data.to_table(columns=present, filter=filter), columns)
 
 
 def data_files(table) -> list[str]:
@@ -370,25 +377,18 @@ def _add_actions(table) -> pa.Table:
     return pa.table(table.get_add_actions(flatten=True))
 
 
-def num_rows(folder: Path, name: str, version: int | None = None) -> int:
-    """Rows of a table at a version, from the Delta log's file statistics (no data is read)."""
-    table = open_table(folder, name, version)
+def file_totals(table) -> tuple[int, int]:
+    """(rows, bytes) of a Delta table's version, from its log (no data is read); (0, 0) if None."""
     if table is None:
-        return 0
-    return int(pc.sum(_add_actions(table).column("num_records")).as_py() or 0)
+        return 0, 0
+    actions = _add_actions(table)
+    total = [pc.sum(actions.column(c)).as_py() or 0 for c in ("num_records", "size_bytes")]
+    return int(total[0]), int(total[1])
 
 
-def disk_bytes(folder: Path, name: str, version: int | None = None) -> int:
-    """Bytes of the Parquet files a table's version is made of."""
-    table = open_table(folder, name, version)
-    if table is None:
-        return 0
-    return int(pc.sum(_add_actions(table).column("size_bytes")).as_py() or 0)
-
-
-def time_span(folder: Path, name: str, column: str, version: int | None = None) -> tuple:
-    """(min, max) of a time column of a table from its file statistics, or (None, None)."""
-    return file_span(open_table(folder, name, version), column)
+def table_totals(folder: Path, name: str, version: int | None = None) -> tuple[int, int]:
+    """(rows, bytes on disk) of a table at a dataset version, from the Delta log."""
+    return file_totals(open_table(folder, name, version))
 
 
 def file_span(table, column: str) -> tuple:
@@ -526,11 +526,6 @@ class DatasetWriter:
     def dataset(self) -> str:
         return self.folder.name
 
-    @property
-    def version(self) -> int | None:
-        """The dataset version this writer started from (``None``: a new dataset)."""
-        return None if self.manifest is None else version_entry(self.manifest)["version"]
-
     def staging(self) -> Path:
         """A scratch folder inside the dataset, removed when the writer ends (or by the next one)."""
         if self._staging is None:
@@ -583,13 +578,7 @@ class DatasetWriter:
 
     def read(self, name: str, columns: list[str] | None = None, filter=None) -> pa.Table:
         """Rows of a table as this writer sees it (its own commits included), unsorted."""
-        table = self.table(name)
-        if table is None:
-            return conform(name, CONTRACT[name].schema.empty_table(), columns)
-        data = table.to_pyarrow_dataset(filesystem=local_filesystem(table_path(self.folder, name)))
-        wanted = columns if columns is not None else CONTRACT[name].names
-        present = [c for c in wanted if c in data.schema.names]
-        return conform(name, data.to_table(columns=present, filter=filter), columns)
+        return _rows_of(self.table(name), self.folder, name, columns, filter)
 
     def _write(self, name: str, data, mode: str) -> None:
         from deltalake import write_deltalake
@@ -688,7 +677,7 @@ class DatasetWriter:
             if table is None:
                 continue
             tables[name] = table.version()
-            rows[name] = int(pc.sum(_add_actions(table).column("num_records")).as_py() or 0)
+            rows[name] = file_totals(table)[0]
         manifest = self.manifest or {"format": "medtwitter-dataset", "format_version": 1,
                                      "versions": []}  # fmt: skip
         number = manifest["versions"][-1]["version"] + 1 if manifest["versions"] else 0
@@ -886,8 +875,7 @@ def _drop_history(table, path: Path) -> None:
         stem = entry.name.split(".", 1)[0]
         if stem.isdigit() and int(stem) < current:
             entry.unlink()
-    for sub in ("_change_data",):
-        shutil.rmtree(path / sub, ignore_errors=True)
+    shutil.rmtree(path / "_change_data", ignore_errors=True)
 
 
 # --- the earlier layouts -----------------------------------------------------------------------

@@ -201,10 +201,7 @@ def table_sizes_on_disk(dataset: str | None = None, version: int | None = None) 
 
     folder = dataset_dir(dataset)
     version = resolve_version(dataset, version)
-    return {
-        name: (store.num_rows(folder, name, version), store.disk_bytes(folder, name, version))
-        for name in TABLE_NAMES
-    }
+    return {name: store.table_totals(folder, name, version) for name in TABLE_NAMES}
 
 
 def load_dataset(

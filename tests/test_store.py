@@ -493,11 +493,15 @@ def test_dedup_rules_in_memory():
 def test_a_null_key_value_matches_itself_in_an_update(tmp_data):
     page = followers_page(12, [11])
     del page["__medtwitter"]["collected_at"]  # snapshots without an observation time
-    raw = write_jsonl(tmp_data / "a.jsonl", [page])
-    ingest_files([raw], "t", progress=False)
-    ingest_files([raw], "t", progress=False)
+    ingest_files([write_jsonl(tmp_data / "a.jsonl", [page])], "t", progress=False)
+    # the same snapshots (same key, null time) with a changed count: a MERGE, not a skip
+    page["data"][0]["public_metrics"] = {"followers_count": 4242}
+    ingest_files([write_jsonl(tmp_data / "b.jsonl", [page])], "t", progress=False)
+    history = DeltaTable(str(_path("t", "user_snapshots"))).history(1)[0]
+    assert history["operation"] == "MERGE"
     snapshots = load_table("t", "user_snapshots")
     assert len(snapshots) == len(snapshots.drop_duplicates("user_id"))
+    assert snapshots.set_index("user_id").loc[11, "followers_count"] == 4242
 
 
 # --- the streaming reader and its fallbacks ----------------------------------------------------
