@@ -175,5 +175,5 @@ def page_at_a_time(monkeypatch) -> None:
     """Make ingest read every line through add_page (no Arrow fast path, streaming or chunked)."""
     from analysis import ingest
 
-    monkeypatch.setattr(ingest, "_stream_file", lambda *args, **kwargs: "bad")
-    monkeypatch.setattr(ingest, "_parse_chunk", lambda chunk, n_lines, kind=None: None)
+    monkeypatch.setattr(ingest.read, "stream_file", lambda *args, **kwargs: "bad")
+    monkeypatch.setattr(ingest.stream, "parse_chunk", lambda chunk, n_lines, kind=None: None)

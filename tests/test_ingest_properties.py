@@ -195,7 +195,7 @@ def test_fast_path_and_page_at_a_time_path_agree_on_any_pages(pages):
         root = Path(tmp)
         settings.set_data_dir(root)
         with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(ingest, "_read_chunk_slow", None)  # the fast run must not need it
+            mp.setattr(ingest.read, "read_chunk_slow", None)  # the fast run must not need it
             fast = _ingest(root, "fast", [pages], one_run=True)
         with pytest.MonkeyPatch.context() as mp:
             page_at_a_time(mp)

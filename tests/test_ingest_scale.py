@@ -60,31 +60,31 @@ def test_small_chunks_and_spills_lose_nothing_and_keep_line_numbers(tmp_data, mo
     pages = _pages(25)
     raw = write_jsonl(tmp_data / "p.jsonl", [*pages[:10], "{broken", *pages[10:]])
     ingest_files([raw], "whole", progress=False)
-    monkeypatch.setattr(ingest, "CHUNK_BYTES", 5000)  # a few pages a chunk
-    monkeypatch.setattr(ingest, "FLUSH_ROWS", 7)  # the slow path spills often
+    monkeypatch.setattr(ingest.stream, "CHUNK_BYTES", 5000)  # a few pages a chunk
+    monkeypatch.setattr(ingest.rows, "FLUSH_ROWS", 7)  # the slow path spills often
     report = ingest_files([raw], "chunked", progress=False)
     _assert_same_tables("whole", "chunked")
     assert report.files[0].problems == [f"{raw}:11: not valid JSON"]
 
 
 def test_slow_path_spills_in_bounded_batches(tmp_data, monkeypatch, slow_only):
-    monkeypatch.setattr(ingest, "FLUSH_ROWS", 5)
+    monkeypatch.setattr(ingest.rows, "FLUSH_ROWS", 5)
     raw = write_jsonl(tmp_data / "p.jsonl", _pages(20))
     written = []
-    original = ingest._Spill.write
+    original = ingest.rows.Spill.write
 
     def spy(self, name, table, rank=None):
         written.append(table.num_rows)
         return original(self, name, table, rank)
 
-    monkeypatch.setattr(ingest._Spill, "write", spy)
+    monkeypatch.setattr(ingest.rows.Spill, "write", spy)
     ingest_files([raw], "t", progress=False)
     assert max(written) < 30  # never the whole file at once
     assert len(load_dataset("t").tweets) == 41
 
 
 def test_pages_of_other_formats_go_through_add_page_one_page_at_a_time(tmp_data):
-    rows = ingest._Rows()
+    rows = ingest.rows.Rows()
     assert add_page(rows, search_page()) == "tweets"
     assert add_page(rows, followers_page(12, [11])) == "followers"
     assert add_page(rows, {"meta": {"result_count": 0}}) == "empty"
@@ -95,7 +95,7 @@ def test_pages_of_other_formats_go_through_add_page_one_page_at_a_time(tmp_data)
 
 
 def test_a_page_failing_half_way_adds_nothing(tmp_data):
-    rows = ingest._Rows()
+    rows = ingest.rows.Rows()
     page = search_page()
     del page["includes"]["tweets"][0]["id"]  # the second part of the page is broken
     with pytest.raises(KeyError):
@@ -216,7 +216,7 @@ def test_quarantine_lists_each_bad_line_even_past_the_report_limit(tmp_data):
     raw = write_jsonl(tmp_data / "bad.jsonl", [search_page(), *["{nope"] * 30])
     report = ingest_files([raw], "t", progress=False)
     assert report.bad_lines == 30
-    assert len(report.files[0].problems) == ingest.MAX_PROBLEMS + 1
+    assert len(report.files[0].problems) == ingest.read.MAX_PROBLEMS + 1
     quarantine = (settings.processed_dir("t") / "quarantine.jsonl").read_text().splitlines()
     assert [json.loads(q)["line"] for q in quarantine] == list(range(2, 32))
 
@@ -299,7 +299,7 @@ def test_chunks_hold_whole_lines_even_longer_than_a_chunk(tmp_path):
     import io
 
     text = b"".join(b"x" * n + b"\n" for n in (3, 40, 2, 0, 7)) + b"tail"
-    chunks = list(ingest._chunks(io.BufferedReader(io.BytesIO(text)), size=10))
+    chunks = list(ingest.stream.chunks(io.BufferedReader(io.BytesIO(text)), size=10))
     assert b"".join(chunks) == text
     assert all(c.endswith(b"\n") for c in chunks[:-1]) and chunks[-1].endswith(b"tail")
 
@@ -308,8 +308,8 @@ def test_chunks_hold_whole_lines_even_longer_than_a_chunk(tmp_path):
 def test_edge_lists_resolve_usernames_of_accounts_already_spilled(tmp_data, monkeypatch, path):
     if path == "page-at-a-time":
         page_at_a_time(monkeypatch)
-    monkeypatch.setattr(ingest, "FLUSH_ROWS", 1)  # every account is on disk before the CSV
-    monkeypatch.setattr(ingest, "USERNAMES_COMPACT", 1)  # and the username index compacted
+    monkeypatch.setattr(ingest.rows, "FLUSH_ROWS", 1)  # every account is on disk before the CSV
+    monkeypatch.setattr(ingest.rows, "USERNAMES_COMPACT", 1)  # and the username index compacted
     pages = write_jsonl(tmp_data / "p.jsonl", [search_page()])
     edges = tmp_data / "edges.csv"
     edges.write_text("follower,followed\n@Mr_Durand,dr_tortue\n", encoding="utf-8")
@@ -330,11 +330,11 @@ def test_twarc2_pages_take_the_fast_path_and_match_the_page_at_a_time_path(tmp_d
         twarc(followers_page(12, [11]), followers)
     ]
     raw = write_jsonl(tmp_data / "twarc2.jsonl", pages)
-    slow = ingest._read_chunk_slow
-    monkeypatch.setattr(ingest, "_read_chunk_slow", None)  # the fast run must not need it
+    slow = ingest.read.read_chunk_slow
+    monkeypatch.setattr(ingest.read, "read_chunk_slow", None)  # the fast run must not need it
     report = ingest_files([raw], "fast", progress=False)
     assert report.files[0].format == "twarc2-pages" and report.pages == 7
-    monkeypatch.setattr(ingest, "_read_chunk_slow", slow)
+    monkeypatch.setattr(ingest.read, "read_chunk_slow", slow)
     page_at_a_time(monkeypatch)
     ingest_files([raw], "slow", progress=False)
     _assert_same_tables("fast", "slow")

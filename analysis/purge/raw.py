@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 from analysis import formats, settings
 from analysis.errors import UsageError
 from analysis.formats import iter_lines
-from analysis.ingest import _expand as expand_paths
+from analysis.ingest import expand as expand_paths
 from analysis.ingest import filter_page, quarantine_ids, quarantine_usernames
 from analysis.purge.report import PurgeReport
 from analysis.tables import META_FILE, load_arrow

@@ -1,0 +1,289 @@
+"""The page-at-a-time path: one X API v2 page (a dict) -> rows of the contract's tables.
+
+This is the module that knows the X API v2 page shapes: provenance blocks
+(``__medtwitter``, ``__twarc``), endpoints, tweets, users, ``errors``. Every page
+the Arrow path (:mod:`analysis.ingest.arrow`) cannot take, and every page of a
+foreign format (converted by :mod:`analysis.formats`), goes through :func:`add_page`;
+both paths give the same rows. :func:`filter_page` removes accounts and tweets
+from a raw page for :mod:`analysis.purge`.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from analysis.contract import normalise_tag
+from analysis.ingest.rows import Rows
+
+#: Endpoints whose pages carry tweets in ``data``.
+TWEET_ENDPOINTS = {"search_recent", "search_all", "timeline", "mentions", "tweets", "stream"}
+#: Endpoints whose pages carry users in ``data``.
+USER_ENDPOINTS = {"users", "followers", "following"}
+#: Endpoints recognised but carrying nothing for the tables.
+SKIPPED_ENDPOINTS = {"counts_recent", "counts_all", "lists", "compliance"}
+
+
+def to_id(value) -> int | None:
+    return int(value) if value not in (None, "") else None
+
+
+def provenance(page: dict) -> tuple[str | None, dict, str | None, bool]:
+    """(endpoint, params, collected_at, synthetic) from a page's provenance block."""
+    meta = page.get("__medtwitter")
+    if isinstance(meta, dict):
+        return (
+            meta.get("endpoint"),
+            meta.get("params") or {},
+            meta.get("collected_at"),
+            bool(meta.get("synthetic")),
+        )
+    twarc = page.get("__twarc")
+    if isinstance(twarc, dict):
+        path = urlparse(twarc.get("url") or "").path.rstrip("/").split("/")
+        params: dict = {}
+        endpoint = None
+        if "followers" in path or "following" in path:
+            endpoint = path[-1]
+            params["user_id"] = path[-2]
+        elif "search" in path:
+            endpoint = "search_all" if path[-1] == "all" else "search_recent"
+        elif "counts" in path:
+            endpoint = "counts_all" if path[-1] == "all" else "counts_recent"
+        elif "tweets" in path and "users" in path:
+            endpoint = "timeline"
+        elif path[-1] in ("users", "by"):
+            endpoint = "users"
+        return endpoint, params, twarc.get("retrieved_at"), False
+    return None, {}, None, False
+
+
+def kind_from_endpoint(endpoint: str | None) -> str | None:
+    if endpoint in TWEET_ENDPOINTS:
+        return "tweets"
+    if endpoint in USER_ENDPOINTS:
+        return endpoint
+    if endpoint in SKIPPED_ENDPOINTS:
+        return "skip"
+    return None
+
+
+def _page_kind(page: dict, endpoint: str | None) -> str:
+    kind = kind_from_endpoint(endpoint)
+    if kind is not None:
+        return kind
+    data = page.get("data")
+    items = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
+    if items and all(isinstance(i, dict) and "text" in i for i in items):
+        return "tweets"
+    if items and all(isinstance(i, dict) and "username" in i for i in items):
+        return "users"
+    if not items and ("meta" in page or "errors" in page):
+        return "empty"
+    return "unknown"
+
+
+def _add_tweet(rows: Rows, tw: dict, collected: bool, observed_at: str | None) -> None:
+    refs = {r.get("type"): r.get("id") for r in tw.get("referenced_tweets") or ()}
+    metrics = tw.get("public_metrics") or {}
+    tweet_id = int(tw["id"])
+    rows.add(
+        "tweets",
+        tweet_id=tweet_id,
+        author_id=to_id(tw.get("author_id")),
+        created_at=tw.get("created_at"),
+        text=tw.get("text"),
+        lang=tw.get("lang"),
+        conversation_id=to_id(tw.get("conversation_id")),
+        reply_to_tweet_id=to_id(refs.get("replied_to")),
+        reply_to_user_id=to_id(tw.get("in_reply_to_user_id")),
+        retweet_of_tweet_id=to_id(refs.get("retweeted")),
+        quote_of_tweet_id=to_id(refs.get("quoted")),
+        retweet_count=metrics.get("retweet_count"),
+        reply_count=metrics.get("reply_count"),
+        like_count=metrics.get("like_count"),
+        quote_count=metrics.get("quote_count"),
+        collected=collected,
+        observed_at=observed_at,
+    )
+    entities = tw.get("entities") or {}
+    for position, h in enumerate(entities.get("hashtags") or ()):
+        tag = h.get("tag") or ""
+        rows.add(
+            "hashtags", tweet_id=tweet_id, tag=tag, tag_norm=normalise_tag(tag), position=position
+        )
+    for m in entities.get("mentions") or ():
+        rows.add(
+            "mentions",
+            tweet_id=tweet_id,
+            username=m.get("username") or "",
+            user_id=to_id(m.get("id")),
+        )
+
+
+def _add_user(rows: Rows, u: dict, observed_at: str | None) -> None:
+    metrics = u.get("public_metrics") or {}
+    rows.add(
+        "users",
+        user_id=int(u["id"]),
+        username=u.get("username"),
+        name=u.get("name"),
+        description=u.get("description"),
+        location=u.get("location"),
+        created_at=u.get("created_at"),
+        protected=u.get("protected"),
+        verified=u.get("verified"),
+        followers_count=metrics.get("followers_count"),
+        following_count=metrics.get("following_count"),
+        tweet_count=metrics.get("tweet_count"),
+        listed_count=metrics.get("listed_count"),
+        observed_at=observed_at,
+    )
+
+
+def add_page(rows: Rows, page: dict) -> str:
+    """Add one API page's rows; return the page kind ('tweets', 'users', ... or 'skip').
+
+    This is the page-at-a-time path: readers of other formats turn their input
+    into v2-shaped pages and call it. A page that fails half-way (an item
+    without an id...) adds nothing and raises.
+    """
+    endpoint, params, observed_at, synthetic = provenance(page)
+    kind = _page_kind(page, endpoint)
+    if kind in ("unknown", "skip"):
+        return kind
+    mark = rows.mark()
+    try:
+        _add_page_rows(rows, page, kind, params, observed_at)
+    except BaseException:
+        rows.rollback(mark)
+        raise
+    rows.synthetic |= synthetic
+    rows.maybe_flush()
+    return kind
+
+
+def _add_page_rows(rows: Rows, page: dict, kind: str, params: dict, observed_at) -> None:
+    data = page.get("data")
+    items = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
+    includes = page.get("includes") or {}
+    if kind == "tweets":
+        for tw in items:
+            _add_tweet(rows, tw, True, observed_at)
+        for tw in includes.get("tweets") or ():
+            _add_tweet(rows, tw, False, observed_at)
+    else:
+        account = to_id(params.get("user_id") or params.get("id"))
+        for u in items:
+            _add_user(rows, u, observed_at)
+            if kind == "followers" and account is not None:
+                rows.add(
+                    "follows",
+                    follower_id=int(u["id"]),
+                    followed_id=account,
+                    first_seen_at=observed_at,
+                    observed_at=observed_at,
+                )
+            elif kind == "following" and account is not None:
+                rows.add(
+                    "follows",
+                    follower_id=account,
+                    followed_id=int(u["id"]),
+                    first_seen_at=observed_at,
+                    observed_at=observed_at,
+                )
+    for u in includes.get("users") or ():
+        _add_user(rows, u, observed_at)
+    for err in page.get("errors") or ():
+        if not isinstance(err, dict):
+            continue
+        rid = err.get("resource_id") or err.get("value")
+        if rid is None:
+            continue
+        rows.add(
+            "missing",
+            resource_id=str(rid),
+            resource_type=err.get("resource_type"),
+            title=err.get("title"),
+            detail=err.get("detail"),
+            type=err.get("type"),
+            observed_at=observed_at,
+        )
+
+
+# --- purge support (issue 9): removing accounts and tweets from raw pages -----------------------
+
+
+def filter_page(page: dict, user_ids: set[int], tweet_ids: set[int]) -> dict | None:
+    """A raw page without the given accounts and tweets, or ``None`` if the whole page goes.
+
+    Used by :mod:`analysis.purge` (deletion requests, compliance): removes tweets
+    by those accounts, the listed tweets and retweets of them, the accounts' user
+    objects (in ``data`` and ``includes``), errors about them, and whole pages
+    fetched for one of the accounts (its timeline, its followers or following).
+    Everything else of the page is kept as collected.
+
+    Examples
+    --------
+    >>> page = {"data": [{"id": "1", "author_id": "7", "text": "a"},
+    ...                  {"id": "2", "author_id": "8", "text": "b"}],
+    ...         "meta": {"result_count": 2}}
+    >>> [t["id"] for t in filter_page(page, {7}, set())["data"]]
+    ['2']
+    """
+    _, params, _, _ = provenance(page)
+    owner = to_id(params.get("user_id") or params.get("id"))
+    if owner in user_ids:
+        return None
+    users = {str(u) for u in user_ids}
+
+    def tweet_gone(tw: dict) -> bool:
+        if to_id(tw.get("id")) in tweet_ids or to_id(tw.get("author_id")) in user_ids:
+            return True
+        refs = tw.get("referenced_tweets") or ()
+        return any(r.get("type") == "retweeted" and to_id(r.get("id")) in tweet_ids for r in refs)
+
+    def keep(item) -> bool:
+        if not isinstance(item, dict):
+            return True
+        if "text" in item:
+            return not tweet_gone(item)
+        return str(item.get("id")) not in users
+
+    def unmention(item):  # others' tweets keep their text, not the link to the account
+        if isinstance(item, dict) and str(item.get("in_reply_to_user_id")) in users:
+            item = {k: v for k, v in item.items() if k != "in_reply_to_user_id"}
+        mentions = (item.get("entities") or {}).get("mentions") if isinstance(item, dict) else None
+        if not mentions or not any(str(m.get("id")) in users for m in mentions):
+            return item
+        kept = [m for m in mentions if str(m.get("id")) not in users]
+        return {**item, "entities": {**item["entities"], "mentions": kept}}
+
+    out = dict(page)
+    data = page.get("data")
+    if isinstance(data, list):
+        out["data"] = [unmention(i) for i in data if keep(i)]
+    elif isinstance(data, dict) and not keep(data):
+        out.pop("data")
+    if isinstance(page.get("includes"), dict):
+        out["includes"] = {
+            k: [unmention(i) for i in v if keep(i)] if isinstance(v, list) else v
+            for k, v in page["includes"].items()
+        }
+    if isinstance(page.get("errors"), list):
+        gone = users | {str(t) for t in tweet_ids}
+        out["errors"] = [
+            e for e in page["errors"]
+            if not (isinstance(e, dict) and str(e.get("resource_id") or e.get("value")) in gone)
+        ]  # fmt: skip
+    if isinstance(params.get("ids"), str):  # a users lookup page names the ids it asked for
+        ids = ",".join(i for i in params["ids"].split(",") if i not in users)
+        out["__medtwitter"] = {**page["__medtwitter"], "params": {**params, "ids": ids}}
+    if isinstance(page.get("meta"), dict) and isinstance(out.get("data"), list):
+        meta = dict(page["meta"])
+        if "result_count" in meta:
+            meta["result_count"] = len(out["data"])
+        for key in ("newest_id", "oldest_id"):
+            if to_id(meta.get(key)) in tweet_ids:
+                meta.pop(key)
+        out["meta"] = meta
+    return out

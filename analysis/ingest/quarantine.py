@@ -1,0 +1,87 @@
+"""The quarantine: bad raw lines set aside beside a dataset's tables, never lost.
+
+Each entry names the file, the line and the reason, keeps the line's content
+(cut to :data:`CONTENT_BYTES`, with the whole line's SHA-256 and length), and
+the ids and handles parsed from the whole line, which :mod:`analysis.purge`
+matches on. One entry per (file, line, reason): a file ingested twice adds none.
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import suppress
+from pathlib import Path
+
+import orjson
+
+_ID_FIELD = re.compile(rb'"(?:[a-z_]*_)?ids?"\s*:\s*\[?\s*"?(\d{1,19})"?')
+_ID_LIST = re.compile(rb'"?(\d{1,19})"?')
+_USERNAME_FIELD = re.compile(rb'"(?:username|screen_name)"\s*:\s*"([A-Za-z0-9_]{1,50})"')
+_CSV_CELL = re.compile(rb"(?:^|[,;\t])\s*\"?(\d{1,19})\"?\s*(?=[,;\t\r\n]|$)")
+
+
+def quarantine_ids(line: bytes) -> list[int]:
+    """The X ids a raw line names, read from it even when it is not valid JSON.
+
+    Values of ``id`` and ``*_id`` fields (numbers or strings, and id lists) in
+    JSON-like text, or the numeric cells of a CSV line; kept with each
+    quarantine entry so that a purge matches entries on ids, never on substrings.
+
+    Examples
+    --------
+    >>> quarantine_ids(b'{"data": [{"id": "20", "author_id": "12"}], "x": 1234')
+    [12, 20]
+    >>> quarantine_ids(b"783214,6253282")
+    [783214, 6253282]
+    """
+    found: set[int] = set()
+    if line.lstrip()[:1] in (b"{", b"["):
+        for match in _ID_FIELD.finditer(line):
+            found.add(int(match.group(1)))
+        for match in re.finditer(rb'"(?:[a-z_]*_)?ids"\s*:\s*\[([^\]]*)', line):
+            found.update(int(m.group(1)) for m in _ID_LIST.finditer(match.group(1)))
+    else:
+        found.update(int(m.group(1)) for m in _CSV_CELL.finditer(line.strip()))
+    return sorted(i for i in found if 0 < i < 2**63)
+
+
+def quarantine_usernames(line: bytes) -> list[str]:
+    """The handles a raw line names in ``username``/``screen_name`` fields.
+
+    Examples
+    --------
+    >>> quarantine_usernames(b'{"username": "Dr_Tortue", "name": "MG"')
+    ['Dr_Tortue']
+    """
+    return sorted({m.group(1).decode() for m in _USERNAME_FIELD.finditer(line)})
+
+
+class Quarantine:
+    """Bad lines, appended to the staging dataset's quarantine file as they are found.
+
+    One entry per (file, line, reason): a file ingested again adds none twice.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.count = 0
+        self.seen: set[tuple] | None = None
+
+    def append(self, entry: dict) -> None:
+        if self.seen is None:  # the entries of earlier runs, read once
+            self.seen = set()
+            if self.path.is_file():
+                for line in self.path.read_bytes().splitlines():
+                    with suppress(orjson.JSONDecodeError, AttributeError):
+                        old = orjson.loads(line)
+                        self.seen.add((old.get("file"), old.get("line"), old.get("reason")))
+        key = (entry["file"], entry["line"], entry["reason"])
+        self.count += 1
+        if key in self.seen:
+            return
+        self.seen.add(key)
+        with open(self.path, "ab") as fh:
+            fh.write(orjson.dumps(entry) + b"\n")
+
+    def __len__(self) -> int:
+        return self.count

@@ -1,0 +1,283 @@
+"""One raw file -> spilled rows: which path reads what, and the report of what was read.
+
+:func:`read_file` names the file's format (:func:`analysis.formats.detect_format`):
+
+* **v2 pages and twarc2 pages** go first through :func:`stream_whole_file`:
+  Arrow's streaming reader and :func:`analysis.ingest.arrow.extract_chunk`, the
+  fast path. If it meets a line it cannot take, the file is read again in
+  chunks (:func:`analysis.ingest.stream.parsed_chunks`): each chunk Arrow can
+  take goes the fast way (:func:`read_chunk_fast`), the others line by line
+  through :func:`analysis.ingest.pages.add_page` (:func:`read_chunk_slow`),
+  which names and quarantines each bad line.
+* **Foreign formats** (twarc2 flattened, v1.1, academictwitteR, CSV edge lists,
+  X archives) are converted record by record by :func:`analysis.formats.read_pages`
+  and go through :func:`analysis.ingest.pages.add_page`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+import pyarrow as pa
+
+from analysis import formats, store
+from analysis.errors import RawFormatError
+from analysis.ingest import stream
+from analysis.ingest.arrow import NotFast, OtherKind, extract_chunk
+from analysis.ingest.pages import add_page
+from analysis.ingest.quarantine import Quarantine, quarantine_ids, quarantine_usernames
+from analysis.ingest.rows import NAMES, SPILLED, Rows
+
+#: Problems listed per file in the report (all bad lines are in the quarantine file).
+MAX_PROBLEMS = 20
+
+
+@dataclass
+class FileReport:
+    """What ingest made of one raw file."""
+
+    path: str
+    format: str = "x-api-v2-pages"
+    lines: int = 0
+    pages: int = 0
+    skipped_pages: int = 0
+    bad_lines: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    def problem(self, message: str) -> None:
+        """Note a problem (the first :data:`MAX_PROBLEMS` are kept verbatim)."""
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(message)
+        elif len(self.problems) == MAX_PROBLEMS:
+            self.problems.append(
+                f"{self.path}: more bad lines; every one is listed in {store.QUARANTINE_FILE}."
+            )
+
+
+def read_file(
+    path: Path, rows: Rows, quarantine: Quarantine | list, strict: bool, bar=None
+) -> FileReport:
+    report = FileReport(path=str(path))
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise RawFormatError(f"cannot read {path}: {exc.strerror}; check the path.") from exc
+    if size == 0:
+        report.problem(f"{path}: empty file, nothing to ingest.")
+        return report
+
+    def bad(lineno: int, line: bytes, reason: str) -> None:
+        message = f"{path}:{lineno}: {reason}"
+        if strict:
+            raise RawFormatError(f"{message}; fix or remove the line, or run without --strict.")
+        report.bad_lines += 1
+        report.problem(message)
+        quarantine.append(
+            {
+                "file": str(path),
+                "line": lineno,
+                "reason": reason,
+                "content": line.decode("utf-8", "replace").rstrip("\n"),
+                # what purge matches on: never a substring of the content
+                "ids": quarantine_ids(line),
+                "usernames": quarantine_usernames(line),
+            }
+        )
+
+    fmt = formats.detect_format(path)
+    # foreign formats: converted to v2 pages by analysis.formats, read page by page
+    # twarc2 pages are v2 pages with their own provenance: the fast path reads them too
+    convert = formats.twarc2_page if fmt == formats.TWARC2_PAGES else None
+    if convert is not None:
+        report.format = fmt
+    elif fmt not in (formats.V2_PAGES, formats.UNKNOWN):
+        report.format = fmt
+        for lineno, line, page, reason in formats.read_pages(path, fmt, username_lookup(rows)):
+            report.lines += 1
+            if page is None:
+                bad(lineno, line, reason)
+                continue
+            try:
+                kind = add_page(rows, page)
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                bad(lineno, line, f"{fmt} record with an unexpected shape ({exc})")
+                continue
+            if kind == "unknown":
+                bad(lineno, line, f"{fmt} record without tweets or users")
+            elif kind == "skip":
+                report.skipped_pages += 1
+            else:
+                report.pages += 1
+        if bar is not None:
+            bar.update(size)
+        return report
+
+    if rows.sink is not None and stream_whole_file(path, rows, report, convert, bar):
+        return report
+    lineno = 0
+    try:
+        for chunk, n_lines, pages in stream.parsed_chunks(path, rows.sink is not None):
+            if pages is None or not read_chunk_fast(pages, n_lines, rows, report, convert):
+                read_chunk_slow(chunk, lineno, rows, report, bad, convert)
+            lineno += n_lines
+            if bar is not None and path.suffix != ".gz":
+                bar.update(len(chunk))
+    except (OSError, EOFError) as exc:
+        bad(lineno + 1, b"", f"unreadable ({exc}); the file may be truncated or not gzip")
+    if bar is not None and path.suffix == ".gz":
+        bar.update(size)
+    if report.pages == 0 and report.bad_lines:
+        report.format = "unknown"
+        report.problem(
+            f"{path}: no X API v2 page found in this file; check its format "
+            "(`medtwitter ingest` reads JSONL of API v2 response pages)."
+        )
+    return report
+
+
+def username_lookup(rows: Rows) -> formats.UsernameLookup:
+    """Resolve a username (any case) against the accounts read so far in this ingest.
+
+    The accounts are those held in ``rows`` and those already spilled to disk;
+    the index is built on the first lookup (edge lists are read last).
+    """
+    index: dict[str, int] = {}
+
+    def lookup(username: str) -> int | None:
+        if not index:
+            parts = [] if rows.sink is None else rows.sink.all_usernames()
+            users = rows.cols["users"]
+            held = pa.table({"username": users["username"], "user_id": users["user_id"]}, NAMES)
+            for part in [*parts, held]:
+                ids = part.column("user_id").to_pylist()
+                for name, uid in zip(part.column("username").to_pylist(), ids, strict=True):
+                    if name:
+                        index[name.casefold()] = uid
+        return index.get(username.casefold())
+
+    return lookup
+
+
+def stream_whole_file(path: Path, rows: Rows, report: FileReport, convert, bar=None) -> bool:
+    """Ingest a whole file with Arrow's streaming JSON reader; False if it must go in chunks.
+
+    The fast way for files of API pages. The file is one spill segment: if the
+    reader meets a line it cannot take (not JSON, not a page, a page of unclear
+    kind, an id that is not a number...), the segment is rolled back and the
+    caller reads the file again in chunks, line by line where needed, which
+    names and sets aside each bad line. Pages whose ``data`` is not of the kind
+    of the file's first page are read again as pages of any kind first.
+    """
+    if not stream.starts_with_object(path):  # e.g. a `null` first line, which Arrow cannot take
+        return False
+    first = stream.data_kind(path, convert)
+    for kind in dict.fromkeys([first, None]):
+        rows.flush()  # rows read before belong to the segments before
+        rows.sink.begin()
+        counts = (report.lines, report.pages, report.skipped_pages)
+        shown = bar.n if bar is not None else 0
+        stop = stream_file(path, rows, report, convert, kind, bar)
+        if stop is None:
+            return True
+        rows.sink.rollback()
+        report.lines, report.pages, report.skipped_pages = counts
+        if bar is not None:
+            bar.n = shown
+            bar.refresh()
+        if stop != "kind":
+            return False
+    return False
+
+
+def stream_file(path: Path, rows: Rows, report: FileReport, convert, kind, bar=None) -> str | None:
+    """Ingest a file's pages with Arrow's streaming JSON reader, ``data`` parsed as ``kind``.
+
+    A reader thread parses blocks (on all cores) ahead of the flattening,
+    which takes about :data:`CHUNK_BYTES` of pages at a time. Returns None when
+    the whole file is in, ``"bad"`` at a line it cannot take, ``"kind"`` at
+    pages whose ``data`` is not of ``kind`` (what was read before stays spilled).
+    """
+    source = pa.OSFile(str(path))
+    raw = pa.CompressedInputStream(source, "gzip") if path.suffix == ".gz" else source
+    seen = 0
+    groups = stream.read_ahead(stream.page_groups(raw, kind), "ingest-parser")
+    try:
+        for group in stream.guarded(groups):
+            if group is None:
+                return "bad"  # the chunk reader names the line
+            pages = pa.Table.from_batches(group)
+            ok = read_chunk_fast(pages, pages.num_rows, rows, report, convert, kind)
+            if not ok:
+                return "bad" if ok is False else "kind"
+            if bar is not None and path.suffix != ".gz":
+                now = source.tell()
+                bar.update(max(0, now - seen))
+                seen = now
+    finally:
+        raw.close()
+    return None
+
+
+def read_chunk_fast(
+    pages: pa.Table, n_lines: int, rows: Rows, report: FileReport, convert=None, kind=None
+) -> bool | None:
+    """Ingest parsed pages; False (nothing done) if the chunk needs the line-by-line path.
+
+    None (nothing done) if ``data`` was parsed as ``kind`` and some page's does not fit.
+    """
+    try:
+        out = extract_chunk(pages, convert, kind)
+    except OtherKind:
+        return None
+    except (pa.ArrowException, NotFast):
+        return False
+    rows.flush()
+    for name in SPILLED:
+        if name in out.tables:
+            rows.sink.write(name, out.tables[name], out.ranks.get(name))
+    rows.synthetic |= out.synthetic
+    report.lines += n_lines
+    report.pages += out.pages
+    report.skipped_pages += out.skipped
+    return True
+
+
+def read_chunk_slow(
+    chunk: bytes, first: int, rows: Rows, report: FileReport, bad, convert=None
+) -> None:
+    """Ingest a chunk line by line through :func:`add_page`, setting bad lines aside.
+
+    ``convert`` turns a line's page into a v2 page first (twarc2 pages); the
+    messages then follow :mod:`analysis.formats`' wording for that format.
+    """
+    fmt = report.format
+    lines = chunk.split(b"\n")
+    last = len(lines) - 1
+    for offset, line in enumerate(lines):
+        if not line.strip():
+            continue
+        lineno = first + offset + 1
+        report.lines += 1
+        try:
+            page = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            bad(lineno, line, "truncated last line" if offset == last else "not valid JSON")
+            continue
+        if not isinstance(page, dict):
+            bad(lineno, line, "valid JSON but not an " + ("object" if convert else "API page (not an object)"))  # fmt: skip
+            continue
+        try:
+            kind = add_page(rows, convert(page) if convert else page)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            what = f"{fmt} record" if convert else "API page"
+            bad(lineno, line, f"{what} with an unexpected shape ({type(exc).__name__}: {exc})")
+            continue
+        if kind == "unknown":
+            bad(lineno, line, f"{fmt} record without tweets or users" if convert else
+                "valid JSON but not an X API page (no tweets or users in `data`)")  # fmt: skip
+        elif kind == "skip":
+            report.skipped_pages += 1
+        else:
+            report.pages += 1
