@@ -6,7 +6,8 @@ It needs only pyarrow (ingest runs without pandas); :mod:`analysis.tables`
 re-exports it with the functions that load tables as DataFrames.
 
 Identifiers are 64-bit integers (X ids have up to 19 digits and do not fit a
-float: never let them pass through ``float64``). Timestamps are UTC.
+float: never let them pass through ``float64``); only a JSON integer or a string
+of ASCII digits from 1 to 2^63-1 is read as one (:func:`parse_id`). Timestamps are UTC.
 Follow links are **directed**: a row of ``follows`` runs from ``follower_id``
 to ``followed_id`` (the follower follows the followed); a mutual follow is two
 rows.
@@ -22,6 +23,44 @@ import pyarrow as pa
 from analysis.errors import ContractError
 
 TS = pa.timestamp("us", tz="UTC")
+#: The largest X id the tables hold (ids are positive int64).
+MAX_ID = 2**63 - 1
+
+
+class InvalidIdError(ValueError):
+    """A value that is not an X id (see :func:`parse_id`)."""
+
+
+def parse_id(value: object) -> int:
+    """An X id as the tables hold it: a JSON integer or ASCII digits, from 1 to 2^63-1.
+
+    Anything else raises :class:`InvalidIdError`: a float (``1.2e18`` has lost
+    its last digits), a negative or zero id, a sign, spaces, digits of other
+    scripts (``"١٢٣"``, ``"²"``), or a number past int64.
+
+    Examples
+    --------
+    >>> parse_id("1460323737035677698"), parse_id(12)
+    (1460323737035677698, 12)
+    >>> parse_id(1.2345678901234568e18)
+    Traceback (most recent call last):
+    ...
+    analysis.contract.InvalidIdError: 1.2345678901234568e+18 is not an X id (a JSON integer or ASCII digits, 1 to 2^63-1)
+    """
+    if type(value) is int:
+        number = value
+    elif isinstance(value, str) and 0 < len(value) <= 19 and value.isascii() and value.isdigit():
+        number = int(value)
+    else:
+        number = 0
+    if not 0 < number <= MAX_ID:
+        shown = repr(value) if isinstance(value, str) else str(value)
+        if len(shown) > 40:
+            shown = shown[:37] + "..."
+        raise InvalidIdError(
+            f"{shown} is not an X id (a JSON integer or ASCII digits, 1 to 2^63-1)"
+        )
+    return number
 
 
 def normalise_tag(tag: str) -> str:

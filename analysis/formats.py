@@ -35,8 +35,6 @@ from __future__ import annotations
 
 import csv
 import functools
-import gzip
-import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -45,6 +43,9 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import orjson
+
+from analysis import rawfile
+from analysis.contract import InvalidIdError, parse_id
 
 V2_PAGES = "x-api-v2-pages"
 TWARC2_PAGES = "twarc2-pages"
@@ -73,7 +74,7 @@ def folder_files(folder: Path) -> list[Path]:
     """Files of known foreign formats in a folder (besides its ``*.jsonl``): academictwitteR
     ``data_*.json``, CSV edge lists, and an X archive's ``.js`` files (in ``folder`` or
     ``folder/data``)."""
-    found = [*folder.glob("data_*.json"), *folder.glob("*.csv")]
+    found = [*folder.glob("data_*.json"), *folder.glob("*.csv"), *folder.glob("*.csv.gz")]
     for base in (folder, folder / "data"):
         found += [base / name for name in _ARCHIVE_FILES[:3] if (base / name).is_file()]
     return sorted(set(found))
@@ -119,16 +120,48 @@ def detect_format(path: Path) -> str:
         with open(path, "rb") as fh:
             head = fh.read(64)
         return X_ARCHIVE if head.lstrip().startswith(b"window.YTD.") else UNKNOWN
-    if name.endswith(".csv"):
-        with open(path, encoding="utf-8-sig") as fh:
-            header = [h.strip().lower() for h in next(csv.reader(fh), [])]
-        return EDGE_CSV if {"follower", "followed"} <= set(header) else UNKNOWN
+    if name.endswith((".csv", ".csv.gz")):
+        return EDGE_CSV if _csv_header(path) is not None else UNKNOWN
     if _ACADEMIC.match(path.name) and not name.endswith(".jsonl"):
         return ACADEMICTWITTER
     record = _first_record(path)
     if not isinstance(record, dict):
         return V2_PAGES  # ingest's own reader reports what is wrong, line by line
     return _record_format(record)
+
+
+def _first_line(path: Path) -> str:
+    with rawfile.open_raw(path) as fh:
+        return fh.readline(1 << 16).decode("utf-8", "replace")
+
+
+def _csv_header(path: Path) -> list[str] | None:
+    """An edge list's column names (lower case), or None if its first line is not such a header."""
+    header = [h.strip().lower() for h in next(csv.reader([_first_line(path)]), [])]
+    names = set(header)
+    ok = {"follower", "followed"} <= names or {"follower_id", "followed_id"} <= names
+    return header if ok else None
+
+
+def header_problem(path: Path) -> str | None:
+    """For a ``.csv`` file, why it is not an edge list ingest can read (one line), else None.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "follows.csv"
+    >>> _ = p.write_text("11,12\\n13,12\\n")
+    >>> header_problem(p)  # doctest: +ELLIPSIS
+    "...follows.csv: no `follower,followed` header (its first line is '11,12'); make ..."
+    """
+    if not path.name.lower().endswith((".csv", ".csv.gz")) or _csv_header(path) is not None:
+        return None
+    first = _first_line(path).strip()
+    shown = first if len(first) <= 60 else first[:57] + "..."
+    return (
+        f"{path}: no `follower,followed` header (its first line is {shown!r}); make "
+        "`follower,followed` its first line (account ids or usernames, one link a line)."
+    )
 
 
 def _record_format(record: dict) -> str:
@@ -407,14 +440,14 @@ def _edge_page(endpoint: str, account: str, ids: list[str], fmt: str, collected_
 # --------------------------------------------------------------------------- reading
 
 
-Record = tuple[int, bytes, "dict | None", str]
-"""(line or record number, raw text, v2 page or None, reason it is None)."""
+Record = tuple
+"""(line or record number, raw text, v2 page or None, reason it is None[, invalid UTF-8
+sequences replaced by U+FFFD in it])."""
 
 
 def iter_lines(path: Path) -> Iterator[tuple[int, bytes]]:
     """Yield (line number, line) of a JSONL file, ``.gz`` read transparently."""
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as fh:
+    with rawfile.open_raw(path) as fh:
         for lineno, line in enumerate(fh, start=1):
             if line.strip():
                 yield lineno, line
@@ -423,7 +456,7 @@ def iter_lines(path: Path) -> Iterator[tuple[int, bytes]]:
 def _json_lines(path: Path, convert: Callable[[dict], dict | None]) -> Iterator[Record]:
     for lineno, line in iter_lines(path):
         try:
-            record = orjson.loads(line)
+            record, replaced = rawfile.loads(line)
         except orjson.JSONDecodeError:
             truncated = not line.endswith(b"\n")
             yield lineno, line, None, "truncated last line" if truncated else "not valid JSON"
@@ -437,7 +470,7 @@ def _json_lines(path: Path, convert: Callable[[dict], dict | None]) -> Iterator[
             page, reason = None, f"unexpected shape ({type(exc).__name__}: {exc})"
         else:
             reason = "" if page is not None else "not a record of this file's format"
-        yield lineno, line, page, reason
+        yield lineno, line, page, reason, replaced
 
 
 def v1_ids_page(record: dict, about: tuple[str, str] | None) -> dict | None:
@@ -468,7 +501,7 @@ def _v1_ids_records(path: Path) -> Iterator[Record]:
 
 def _academic_records(path: Path) -> Iterator[Record]:
     m = _ACADEMIC.match(path.name)
-    raw = path.read_bytes()
+    raw = rawfile.read_bytes(path)
     try:
         content = orjson.loads(raw)
     except orjson.JSONDecodeError:
@@ -490,7 +523,7 @@ def _academic_records(path: Path) -> Iterator[Record]:
     users_file = path.parent / f"users_{m.group(2)}.json" if m else None
     if users_file and users_file.is_file():
         try:
-            loaded = orjson.loads(users_file.read_bytes())
+            loaded = orjson.loads(rawfile.read_bytes(users_file))
             includes = loaded if isinstance(loaded, dict) else {}
         except orjson.JSONDecodeError:
             includes = {}
@@ -499,35 +532,67 @@ def _academic_records(path: Path) -> Iterator[Record]:
     yield 1, b"", page, ""
 
 
+#: An X handle: letters, digits and underscores (older accounts have up to 20 characters).
+_HANDLE = re.compile(r"[A-Za-z0-9_]{1,50}")
+
+
+def _edge_end(value: str, lookup: UsernameLookup | None) -> tuple[str | None, str]:
+    """(account id, "") for one end of an edge, or (None, why not)."""
+    value = value.strip()
+    if not value:
+        return None, "an empty follower or followed"
+    if value.isascii() and value.isdigit():
+        try:
+            return str(parse_id(value)), ""
+        except InvalidIdError as exc:
+            return None, str(exc)
+    name = value.removeprefix("@")
+    if not _HANDLE.fullmatch(name):
+        return None, (
+            f"{value[:40]!r} is neither an X id (ASCII digits, 1 to 2^63-1) nor a username "
+            "(letters, digits, _)"
+        )
+    found = lookup(name) if lookup else None
+    if found is None:
+        return None, (
+            f"username {value!r} is not among the accounts read so far; give ids, "
+            "or ingest a users file with this edge list"
+        )
+    return str(found), ""
+
+
 def _edge_csv_records(path: Path, lookup: UsernameLookup | None) -> Iterator[Record]:
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        text = fh.read()
-    reader = csv.DictReader(io.StringIO(text))
-    reader.fieldnames = [f.strip().lower() for f in reader.fieldnames or ()]
+    """Edge-list lines -> one followers page per followed account; bad lines with their number."""
+    raw = rawfile.read_bytes(path)
+    lines = raw.splitlines(keepends=True)
+    text = raw.decode("utf-8", "replace")
+    replaced = text.count("\ufffd") - raw.count("\ufffd".encode())
+    reader = csv.reader(text.splitlines(keepends=True))
+    header = [h.strip().lower() for h in next(reader, [])]
+    at = {key: header.index(key) if key in header else header.index(f"{key}_id")
+          for key in ("follower", "followed")}  # fmt: skip
     by_followed: dict[str, list[str]] = {}
-    for lineno, row in enumerate(reader, start=2):
-        raw = ",".join(str(v) for v in row.values()).encode()
-        ends = []
+    start = reader.line_num
+    for row in reader:
+        lineno, line = start + 1, b"".join(lines[start : reader.line_num])
+        start = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        ends, reason = [], ""
         for key in ("follower", "followed"):
-            value = (row.get(key) or "").strip().lstrip("@")
-            if value and not value.isdigit():
-                found = lookup(value) if lookup else None
-                value = str(found) if found is not None else ""
-                if not value:
-                    ends = None
-                    yield (lineno, raw, None,
-                           f"username {row.get(key)!r} is not among the accounts read so far; "
-                           "give ids, or ingest a users file with this edge list")  # fmt: skip
-                    break
-            if not value:
-                ends = None
-                yield lineno, raw, None, "an empty follower or followed"
+            cell = row[at[key]] if at[key] < len(row) else ""
+            end, reason = _edge_end(cell, lookup)
+            if end is None:
                 break
-            ends.append(value)
-        if ends:
-            by_followed.setdefault(ends[1], []).append(ends[0])
+            ends.append(end)
+        if reason:
+            yield lineno, line, None, reason
+            continue
+        by_followed.setdefault(ends[1], []).append(ends[0])
+    first = True
     for followed, followers in by_followed.items():
-        yield 0, b"", _edge_page("followers", followed, followers, EDGE_CSV), ""
+        yield 0, b"", _edge_page("followers", followed, followers, EDGE_CSV), "", replaced * first
+        first = False
 
 
 _YTD = re.compile(rb"^\s*window\.YTD\.(\w+)\.part\d+\s*=\s*")
@@ -551,7 +616,7 @@ def split_archive_js(raw: bytes) -> tuple[bytes, str | None, object]:
 
 
 def _archive_js(path: Path) -> tuple[str | None, object]:
-    _, kind, content = split_archive_js(path.read_bytes())
+    _, kind, content = split_archive_js(rawfile.read_bytes(path))
     return kind, content
 
 
@@ -631,7 +696,7 @@ def read_pages(path: Path, fmt: str, lookup: UsernameLookup | None = None) -> It
 
 def read_order(path: Path) -> int:
     """Sort key putting edge lists last, so usernames in them resolve against accounts read first."""
-    return 1 if path.suffix.lower() == ".csv" else 0
+    return 1 if path.name.lower().endswith((".csv", ".csv.gz")) else 0
 
 
 # --------------------------------------------------------------------------- what a page names

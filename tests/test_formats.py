@@ -263,9 +263,12 @@ def test_format_is_detected_from_the_first_record(tmp_path, record, expected):
 def test_unknown_csv_is_reported_not_crashed(tmp_data):
     other = tmp_data / "other.csv"
     other.write_text("a,b\n1,2\n")
-    report = ingest_files([other], "t", progress=False)
-    assert report.files[0].format == "unknown" and report.pages == 0
-    assert isinstance(load_dataset("t").tweets, pd.DataFrame)
+    good = write_jsonl(tmp_data / "good.jsonl", [{"id_str": "1", "text": "Bonjour",
+                                                  "user": {"id_str": "2", "screen_name": "a"}}])  # fmt: skip
+    report = ingest_files([other, good], "t", progress=False)
+    assert report.files[0].format == "unread" and report.files[0].rejected
+    assert "no `follower,followed` header" in report.files[0].problems[0]
+    assert isinstance(load_dataset("t").tweets, pd.DataFrame) and report.pages == 1
 
 
 def test_ingest_command_says_which_format_each_file_was_read_as(tmp_data, capsys):

@@ -150,7 +150,7 @@ def test_empty_and_unknown_files_are_reported_not_fatal(tmp_data):
     good = write_jsonl(tmp_data / "good.jsonl", [search_page()])
     report = ingest_files([empty, csv, good], "t", progress=False)
     by_name = {f.path.rsplit("/", 1)[-1]: f for f in report.files}
-    assert "empty file" in by_name["empty.jsonl"].problems[0]
+    assert "the file is empty" in by_name["empty.jsonl"].problems[0]
     assert by_name["edges.jsonl"].format == "unknown"
     assert len(load_dataset("t").tweets) == 3
 

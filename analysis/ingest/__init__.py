@@ -71,10 +71,10 @@ from tqdm.auto import tqdm
 
 from analysis import __version__, formats, merge, settings, store
 from analysis.contract import CONTRACT, TABLE_NAMES
-from analysis.errors import UsageError
+from analysis.errors import RawFormatError, UsageError
 from analysis.ingest.pages import add_page, filter_page
 from analysis.ingest.quarantine import Quarantine, quarantine_ids, quarantine_usernames
-from analysis.ingest.read import FileReport, read_file
+from analysis.ingest.read import FileReport, check_file, read_file
 from analysis.ingest.rows import Rows, Spill
 
 __all__ = [
@@ -144,13 +144,25 @@ def ingest_files(
     >>> report = ingest_files(["data/raw/demo"], "demo")  # doctest: +SKIP
     >>> report.counts["tweets"]  # doctest: +SKIP
     """
-    files = expand(paths)
+    settings.check_dataset_name(dataset)
+    report = IngestReport(dataset=dataset)
+    files = []
+    for path in expand(paths):  # files that cannot be read at all are named, not read
+        problem = check_file(path)
+        if problem is not None and strict:
+            raise RawFormatError(f"{problem} (--strict stops at the first unreadable file)")
+        if problem is None:
+            files.append(path)
+        else:
+            report.files.append(FileReport(path=str(path), format="unread", rejected=True))
+            report.files[-1].problem(problem)
+    if not files:  # nothing to read: the dataset is neither created nor changed
+        named = "; ".join(f.problems[0] for f in report.files[:3])
+        raise RawFormatError(f"nothing ingested: {named}" if len(report.files) == 1 else
+                             f"nothing ingested from {len(report.files)} files: {named}")  # fmt: skip
     # pyarrow imports pandas when it first converts a Python value (a fill value, a
     # scalar); importing it meanwhile, while the first pages are parsed, saves ~0.2 s
     threading.Thread(target=_import_pandas, name="import-pandas", daemon=True).start()
-    if not dataset or "/" in dataset or dataset.startswith("."):
-        raise UsageError(f"bad dataset name {dataset!r}; use letters, digits, '-' or '_'.")
-    report = IngestReport(dataset=dataset)
     target = settings.processed_dir(dataset)
     spill = None
     with store.c_allocator(), store.DatasetWriter(target, command) as writer:
@@ -182,6 +194,7 @@ def ingest_files(
             os.replace(quarantine.path, target / QUARANTINE_FILE)
         elif replace:
             (target / QUARANTINE_FILE).unlink(missing_ok=True)
+        # every file given is recorded, read or not: a purge checks them all
         version = writer.commit(files=[display_path(f.path) for f in report.files], meta=meta)
         report.counts.update(store.version_entry(writer.manifest)["rows"])
         report.version = version
@@ -227,6 +240,7 @@ def _meta(dataset, old_meta, report, rows, synthetic, writer: store.DatasetWrite
             "lines": f.lines,
             "pages": f.pages,
             "bad_lines": f.bad_lines,
+            "utf8_replaced": f.replaced,
         }
     first, last = store.file_span(writer.table("tweets"), "created_at")
     is_synthetic = (

@@ -116,9 +116,42 @@ def _ids(arr: pa.Array, *, required: bool = False) -> pa.Array:
     if required and arr.null_count:
         raise NotFast("an item without an id")
     try:
-        return pc.cast(arr, _I64)
+        ids = pc.cast(arr, _I64)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
         raise NotFast(str(exc)) from exc
+    # Arrow's cast takes a sign ("-5", "-0"): X ids are from 1 (analysis.contract.parse_id)
+    if len(ids) > ids.null_count and pc.min(ids).as_py() < 1:
+        raise NotFast("an id below 1")
+    return ids
+
+
+def _counts(arr: pa.Array) -> pa.Array:
+    """Counts as parsed (int64); :class:`NotFast` if one is negative."""
+    if len(arr) > arr.null_count and pc.min(arr).as_py() < 0:
+        raise NotFast("a negative count")
+    return arr
+
+
+def _times(arr: pa.Array | list) -> pa.Array:
+    """:func:`analysis.ingest.rows.timestamps`; :class:`NotFast` if one is not ISO 8601."""
+    try:
+        return timestamps(arr)
+    except ValueError as exc:
+        raise NotFast(str(exc)) from exc
+
+
+def _check_utf8(tables: dict[str, pa.Table]) -> None:
+    """:class:`NotFast` if a string holds invalid UTF-8 (Arrow's JSON reader lets it through).
+
+    The page-at-a-time path then reads those lines with the bad bytes replaced.
+    """
+    for table in tables.values():
+        for column in table.columns:
+            if pa.types.is_string(column.type):
+                try:
+                    column.validate(full=True)
+                except pa.ArrowInvalid as exc:
+                    raise NotFast(f"invalid UTF-8 ({exc})") from exc
 
 
 def _items(lists: pa.Array, keep: np.ndarray, source: int):
@@ -174,7 +207,7 @@ def _tweet_tables(items: pa.Array, parent: np.ndarray, collected: bool, observed
         [
             tweet_id,
             _ids(_field(items, "author_id")),
-            timestamps(_field(items, "created_at")),
+            _times(_field(items, "created_at")),
             _field(items, "text"),
             _field(items, "lang"),
             _ids(_field(items, "conversation_id")),
@@ -182,7 +215,7 @@ def _tweet_tables(items: pa.Array, parent: np.ndarray, collected: bool, observed
             _ids(_field(items, "in_reply_to_user_id")),
             refs["retweeted"],
             refs["quoted"],
-            *(_field(metrics, m) for m in _METRICS[:4]),
+            *(_counts(_field(metrics, m)) for m in _METRICS[:4]),
             pa.array(np.full(len(items), collected), _BOOL),
             page_obs,
         ],
@@ -237,10 +270,10 @@ def _user_table(items: pa.Array, parent: np.ndarray, observed: pa.Array) -> pa.T
             _field(items, "name"),
             _field(items, "description"),
             _field(items, "location"),
-            timestamps(_field(items, "created_at")),
+            _times(_field(items, "created_at")),
             _field(items, "protected"),
             _field(items, "verified"),
-            *(_field(metrics, m) for m in _METRICS[4:]),
+            *(_counts(_field(metrics, m)) for m in _METRICS[4:]),
             observed.take(pa.array(parent)),
         ],
         schema=CONTRACT["users"].schema,
@@ -348,7 +381,7 @@ def extract_chunk(pages: pa.Table, convert=None, data_kind: str | None = None) -
         other = user_page if data_kind == "tweets" else tweet_page
         if data_len[other].any():
             raise OtherKind(f"pages whose data are not {data_kind}")
-    observed_ts = timestamps(observed)
+    observed_ts = _times(observed)
     includes = col["includes"]
     tables: dict[str, pa.Table] = {}
     # data parsed as one kind holds none of the other
@@ -411,4 +444,5 @@ def extract_chunk(pages: pa.Table, convert=None, data_kind: str | None = None) -
         schema=CONTRACT["missing"].schema,
     )
     pages_count = int(rows_page.sum())
+    _check_utf8(tables)
     return Chunk(tables, ranks, pages_count, n - pages_count, synthetic)

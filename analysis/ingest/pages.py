@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from analysis.contract import normalise_tag
-from analysis.ingest.rows import Rows
+from analysis.contract import MAX_ID, normalise_tag, parse_id
+from analysis.ingest.rows import Rows, parse_time
 
 #: Endpoints whose pages carry tweets in ``data``.
 TWEET_ENDPOINTS = {"search_recent", "search_all", "timeline", "mentions", "tweets", "stream"}
@@ -23,8 +23,43 @@ USER_ENDPOINTS = {"users", "followers", "following"}
 SKIPPED_ENDPOINTS = {"counts_recent", "counts_all", "lists", "compliance"}
 
 
-def to_id(value) -> int | None:
-    return int(value) if value not in (None, "") else None
+class BadValueError(ValueError):
+    """A field of a page whose value has the wrong type or range: the page is set aside."""
+
+
+def to_id(value: object) -> int | None:
+    """An optional id field: None if absent, else :func:`analysis.contract.parse_id`."""
+    return None if value is None or value == "" else parse_id(value)
+
+
+def _text(value: object, name: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise BadValueError(f"`{name}` is a {type(value).__name__}, not a string")
+
+
+def _count(value: object, name: str) -> int | None:
+    if value is None or (type(value) is int and 0 <= value <= MAX_ID):
+        return value
+    raise BadValueError(f"`{name}` is {str(value)[:40]}, not a count (an integer from 0)")
+
+
+def _flag(value: object, name: str) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    raise BadValueError(f"`{name}` is {str(value)[:40]}, not true or false")
+
+
+def _time(value: object, name: str) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            parse_time(value)
+            return value
+        except ValueError:
+            pass
+    raise BadValueError(f"`{name}` is {str(value)[:40]!r}, not an ISO 8601 time")
 
 
 def provenance(page: dict) -> tuple[str | None, dict, str | None, bool]:
@@ -85,29 +120,29 @@ def _page_kind(page: dict, endpoint: str | None) -> str:
 def _add_tweet(rows: Rows, tw: dict, collected: bool, observed_at: str | None) -> None:
     refs = {r.get("type"): r.get("id") for r in tw.get("referenced_tweets") or ()}
     metrics = tw.get("public_metrics") or {}
-    tweet_id = int(tw["id"])
+    tweet_id = parse_id(tw["id"])
     rows.add(
         "tweets",
         tweet_id=tweet_id,
         author_id=to_id(tw.get("author_id")),
-        created_at=tw.get("created_at"),
-        text=tw.get("text"),
-        lang=tw.get("lang"),
+        created_at=_time(tw.get("created_at"), "created_at"),
+        text=_text(tw.get("text"), "text"),
+        lang=_text(tw.get("lang"), "lang"),
         conversation_id=to_id(tw.get("conversation_id")),
         reply_to_tweet_id=to_id(refs.get("replied_to")),
         reply_to_user_id=to_id(tw.get("in_reply_to_user_id")),
         retweet_of_tweet_id=to_id(refs.get("retweeted")),
         quote_of_tweet_id=to_id(refs.get("quoted")),
-        retweet_count=metrics.get("retweet_count"),
-        reply_count=metrics.get("reply_count"),
-        like_count=metrics.get("like_count"),
-        quote_count=metrics.get("quote_count"),
+        retweet_count=_count(metrics.get("retweet_count"), "retweet_count"),
+        reply_count=_count(metrics.get("reply_count"), "reply_count"),
+        like_count=_count(metrics.get("like_count"), "like_count"),
+        quote_count=_count(metrics.get("quote_count"), "quote_count"),
         collected=collected,
         observed_at=observed_at,
     )
     entities = tw.get("entities") or {}
     for position, h in enumerate(entities.get("hashtags") or ()):
-        tag = h.get("tag") or ""
+        tag = _text(h.get("tag"), "tag") or ""
         rows.add(
             "hashtags", tweet_id=tweet_id, tag=tag, tag_norm=normalise_tag(tag), position=position
         )
@@ -115,7 +150,7 @@ def _add_tweet(rows: Rows, tw: dict, collected: bool, observed_at: str | None) -
         rows.add(
             "mentions",
             tweet_id=tweet_id,
-            username=m.get("username") or "",
+            username=_text(m.get("username"), "username") or "",
             user_id=to_id(m.get("id")),
         )
 
@@ -124,18 +159,18 @@ def _add_user(rows: Rows, u: dict, observed_at: str | None) -> None:
     metrics = u.get("public_metrics") or {}
     rows.add(
         "users",
-        user_id=int(u["id"]),
-        username=u.get("username"),
-        name=u.get("name"),
-        description=u.get("description"),
-        location=u.get("location"),
-        created_at=u.get("created_at"),
-        protected=u.get("protected"),
-        verified=u.get("verified"),
-        followers_count=metrics.get("followers_count"),
-        following_count=metrics.get("following_count"),
-        tweet_count=metrics.get("tweet_count"),
-        listed_count=metrics.get("listed_count"),
+        user_id=parse_id(u["id"]),
+        username=_text(u.get("username"), "username"),
+        name=_text(u.get("name"), "name"),
+        description=_text(u.get("description"), "description"),
+        location=_text(u.get("location"), "location"),
+        created_at=_time(u.get("created_at"), "created_at"),
+        protected=_flag(u.get("protected"), "protected"),
+        verified=_flag(u.get("verified"), "verified"),
+        followers_count=_count(metrics.get("followers_count"), "followers_count"),
+        following_count=_count(metrics.get("following_count"), "following_count"),
+        tweet_count=_count(metrics.get("tweet_count"), "tweet_count"),
+        listed_count=_count(metrics.get("listed_count"), "listed_count"),
         observed_at=observed_at,
     )
 
@@ -153,7 +188,7 @@ def add_page(rows: Rows, page: dict) -> str:
         return kind
     mark = rows.mark()
     try:
-        _add_page_rows(rows, page, kind, params, observed_at)
+        _add_page_rows(rows, page, kind, params, _time(observed_at, "collected_at"))
     except BaseException:
         rows.rollback(mark)
         raise
@@ -178,7 +213,7 @@ def _add_page_rows(rows: Rows, page: dict, kind: str, params: dict, observed_at)
             if kind == "followers" and account is not None:
                 rows.add(
                     "follows",
-                    follower_id=int(u["id"]),
+                    follower_id=parse_id(u["id"]),
                     followed_id=account,
                     first_seen_at=observed_at,
                     observed_at=observed_at,
@@ -187,7 +222,7 @@ def _add_page_rows(rows: Rows, page: dict, kind: str, params: dict, observed_at)
                 rows.add(
                     "follows",
                     follower_id=account,
-                    followed_id=int(u["id"]),
+                    followed_id=parse_id(u["id"]),
                     first_seen_at=observed_at,
                     observed_at=observed_at,
                 )
@@ -199,13 +234,15 @@ def _add_page_rows(rows: Rows, page: dict, kind: str, params: dict, observed_at)
         rid = err.get("resource_id") or err.get("value")
         if rid is None:
             continue
+        if isinstance(rid, bool) or not isinstance(rid, str | int):
+            raise BadValueError(f"an error's `resource_id` is {str(rid)[:40]}, not an id")
         rows.add(
             "missing",
             resource_id=str(rid),
-            resource_type=err.get("resource_type"),
-            title=err.get("title"),
-            detail=err.get("detail"),
-            type=err.get("type"),
+            resource_type=_text(err.get("resource_type"), "resource_type"),
+            title=_text(err.get("title"), "title"),
+            detail=_text(err.get("detail"), "detail"),
+            type=_text(err.get("type"), "type"),
             observed_at=observed_at,
         )
 

@@ -8,6 +8,7 @@ matches on. One entry per (file, line, reason): a file ingested twice adds none.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from contextlib import suppress
 from pathlib import Path
@@ -56,6 +57,49 @@ def quarantine_usernames(line: bytes) -> list[str]:
     return sorted({m.group(1).decode() for m in _USERNAME_FIELD.finditer(line)})
 
 
+#: Bytes of a bad line kept in its entry; a longer line keeps its length and SHA-256 besides.
+CONTENT_BYTES = 1024
+
+
+def entry(file: str, line: int, reason: str, raw: bytes) -> dict:
+    """The quarantine entry of one bad line.
+
+    ``content`` is the line (decoded, bad UTF-8 replaced), cut to its first
+    :data:`CONTENT_BYTES` bytes; ``bytes`` and ``sha256`` are the whole line's,
+    so that a long line can be found again in its raw file; ``ids`` and
+    ``usernames`` are parsed from the whole line (what :mod:`analysis.purge`
+    matches on, never a substring of the content).
+
+    Examples
+    --------
+    >>> e = entry("raw.jsonl", 3, "not valid JSON", b'{"id": "20", "text": ' + b"x" * 2000)
+    >>> len(e["content"]), e["bytes"], e["cut"], e["ids"]
+    (1024, 2021, True, [20])
+    """
+    content = raw.rstrip(b"\r\n")
+    out = {
+        "file": file,
+        "line": line,
+        "reason": reason,
+        "content": content[:CONTENT_BYTES].decode("utf-8", "replace"),
+        "bytes": len(content),
+        "sha256": hashlib.sha256(content).hexdigest(),
+        "ids": quarantine_ids(raw),
+        "usernames": quarantine_usernames(raw),
+    }
+    if len(content) > CONTENT_BYTES:
+        out["cut"] = True
+    return out
+
+
+def _key(entry: dict) -> tuple:
+    """What makes two entries one: the same line of the same file (however named), same reason."""
+    file = str(entry.get("file"))
+    with suppress(OSError, ValueError):
+        file = str(Path(file).resolve())
+    return file, entry.get("line"), entry.get("reason")
+
+
 class Quarantine:
     """Bad lines, appended to the staging dataset's quarantine file as they are found.
 
@@ -68,14 +112,14 @@ class Quarantine:
         self.seen: set[tuple] | None = None
 
     def append(self, entry: dict) -> None:
+        """Set aside one entry (see :func:`entry`), unless the file holds it already."""
         if self.seen is None:  # the entries of earlier runs, read once
             self.seen = set()
             if self.path.is_file():
                 for line in self.path.read_bytes().splitlines():
                     with suppress(orjson.JSONDecodeError, AttributeError):
-                        old = orjson.loads(line)
-                        self.seen.add((old.get("file"), old.get("line"), old.get("reason")))
-        key = (entry["file"], entry["line"], entry["reason"])
+                        self.seen.add(_key(orjson.loads(line)))
+        key = _key(entry)
         self.count += 1
         if key in self.seen:
             return

@@ -22,12 +22,13 @@ from pathlib import Path
 import orjson
 import pyarrow as pa
 
-from analysis import formats, store
+from analysis import formats, rawfile, store
+from analysis.contract import InvalidIdError
 from analysis.errors import RawFormatError
 from analysis.ingest import stream
 from analysis.ingest.arrow import NotFast, OtherKind, extract_chunk
-from analysis.ingest.pages import add_page
-from analysis.ingest.quarantine import Quarantine, quarantine_ids, quarantine_usernames
+from analysis.ingest.pages import BadValueError, add_page
+from analysis.ingest.quarantine import Quarantine, entry
 from analysis.ingest.rows import NAMES, SPILLED, Rows
 
 #: Problems listed per file in the report (all bad lines are in the quarantine file).
@@ -44,7 +45,18 @@ class FileReport:
     pages: int = 0
     skipped_pages: int = 0
     bad_lines: int = 0
+    #: invalid UTF-8 byte sequences replaced by U+FFFD, and the lines that held them
+    replaced: int = 0
+    replaced_lines: int = 0
+    #: the file could not be read at all (empty, not gzip, a CSV without its header...)
+    rejected: bool = False
     problems: list[str] = field(default_factory=list)
+
+    def replace(self, count: int) -> None:
+        """Note a line read with ``count`` invalid UTF-8 sequences replaced by U+FFFD."""
+        if count:
+            self.replaced += count
+            self.replaced_lines += 1
 
     def problem(self, message: str) -> None:
         """Note a problem (the first :data:`MAX_PROBLEMS` are kept verbatim)."""
@@ -56,17 +68,25 @@ class FileReport:
             )
 
 
+def check_file(path: Path) -> str | None:
+    """Why a raw file cannot be ingested at all (one line with the fix), or None.
+
+    An empty or blank file, a ``.gz`` that is not gzip, an unreadable file
+    (:func:`analysis.rawfile.problem`), a CSV without its ``follower,followed``
+    header (:func:`analysis.formats.header_problem`).
+    """
+    return rawfile.problem(path) or formats.header_problem(path)
+
+
 def read_file(
     path: Path, rows: Rows, quarantine: Quarantine | list, strict: bool, bar=None
 ) -> FileReport:
+    """Read one raw file (checked by :func:`check_file`) into ``rows``; bad lines to ``quarantine``.
+
+    See the module docstring for which path reads which file.
+    """
     report = FileReport(path=str(path))
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise RawFormatError(f"cannot read {path}: {exc.strerror}; check the path.") from exc
-    if size == 0:
-        report.problem(f"{path}: empty file, nothing to ingest.")
-        return report
+    size = path.stat().st_size
 
     def bad(lineno: int, line: bytes, reason: str) -> None:
         message = f"{path}:{lineno}: {reason}"
@@ -74,17 +94,7 @@ def read_file(
             raise RawFormatError(f"{message}; fix or remove the line, or run without --strict.")
         report.bad_lines += 1
         report.problem(message)
-        quarantine.append(
-            {
-                "file": str(path),
-                "line": lineno,
-                "reason": reason,
-                "content": line.decode("utf-8", "replace").rstrip("\n"),
-                # what purge matches on: never a substring of the content
-                "ids": quarantine_ids(line),
-                "usernames": quarantine_usernames(line),
-            }
-        )
+        quarantine.append(entry(str(path), lineno, reason, line))
 
     fmt = formats.detect_format(path)
     # foreign formats: converted to v2 pages by analysis.formats, read page by page
@@ -94,15 +104,18 @@ def read_file(
         report.format = fmt
     elif fmt not in (formats.V2_PAGES, formats.UNKNOWN):
         report.format = fmt
-        for lineno, line, page, reason in formats.read_pages(path, fmt, username_lookup(rows)):
+        for lineno, line, page, reason, *replaced in formats.read_pages(
+            path, fmt, username_lookup(rows)
+        ):
             report.lines += 1
+            report.replace(replaced[0] if replaced else 0)
             if page is None:
                 bad(lineno, line, reason)
                 continue
             try:
                 kind = add_page(rows, page)
             except (KeyError, TypeError, ValueError, AttributeError) as exc:
-                bad(lineno, line, f"{fmt} record with an unexpected shape ({exc})")
+                bad(lineno, line, f"{fmt} record {shape_problem(exc)}")
                 continue
             if kind == "unknown":
                 bad(lineno, line, f"{fmt} record without tweets or users")
@@ -117,16 +130,17 @@ def read_file(
     if rows.sink is not None and stream_whole_file(path, rows, report, convert, bar):
         return report
     lineno = 0
+    gz = rawfile.is_gzip(path)
     try:
         for chunk, n_lines, pages in stream.parsed_chunks(path, rows.sink is not None):
             if pages is None or not read_chunk_fast(pages, n_lines, rows, report, convert):
                 read_chunk_slow(chunk, lineno, rows, report, bad, convert)
             lineno += n_lines
-            if bar is not None and path.suffix != ".gz":
+            if bar is not None and not gz:
                 bar.update(len(chunk))
     except (OSError, EOFError) as exc:
-        bad(lineno + 1, b"", f"unreadable ({exc}); the file may be truncated or not gzip")
-    if bar is not None and path.suffix == ".gz":
+        bad(lineno + 1, b"", f"unreadable from here ({exc}): a truncated or damaged gzip")
+    if bar is not None and gz:
         bar.update(size)
     if report.pages == 0 and report.bad_lines:
         report.format = "unknown"
@@ -135,6 +149,13 @@ def read_file(
             "(`medtwitter ingest` reads JSONL of API v2 response pages)."
         )
     return report
+
+
+def shape_problem(exc: Exception) -> str:
+    """Why a page failed, worded for the report: a bad value, or an unexpected shape."""
+    if isinstance(exc, InvalidIdError | BadValueError):
+        return f"with a bad value: {exc}"
+    return f"with an unexpected shape ({type(exc).__name__}: {exc})"
 
 
 def username_lookup(rows: Rows) -> formats.UsernameLookup:
@@ -200,7 +221,8 @@ def stream_file(path: Path, rows: Rows, report: FileReport, convert, kind, bar=N
     pages whose ``data`` is not of ``kind`` (what was read before stays spilled).
     """
     source = pa.OSFile(str(path))
-    raw = pa.CompressedInputStream(source, "gzip") if path.suffix == ".gz" else source
+    gz = rawfile.is_gzip(path)
+    raw = pa.CompressedInputStream(source, "gzip") if gz else source
     seen = 0
     groups = stream.read_ahead(stream.page_groups(raw, kind), "ingest-parser")
     try:
@@ -211,7 +233,7 @@ def stream_file(path: Path, rows: Rows, report: FileReport, convert, kind, bar=N
             ok = read_chunk_fast(pages, pages.num_rows, rows, report, convert, kind)
             if not ok:
                 return "bad" if ok is False else "kind"
-            if bar is not None and path.suffix != ".gz":
+            if bar is not None and not gz:
                 now = source.tell()
                 bar.update(max(0, now - seen))
                 seen = now
@@ -261,10 +283,11 @@ def read_chunk_slow(
         lineno = first + offset + 1
         report.lines += 1
         try:
-            page = orjson.loads(line)
+            page, replaced = rawfile.loads(line)
         except orjson.JSONDecodeError:
             bad(lineno, line, "truncated last line" if offset == last else "not valid JSON")
             continue
+        report.replace(replaced)
         if not isinstance(page, dict):
             bad(lineno, line, "valid JSON but not an " + ("object" if convert else "API page (not an object)"))  # fmt: skip
             continue
@@ -272,7 +295,7 @@ def read_chunk_slow(
             kind = add_page(rows, convert(page) if convert else page)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             what = f"{fmt} record" if convert else "API page"
-            bad(lineno, line, f"{what} with an unexpected shape ({type(exc).__name__}: {exc})")
+            bad(lineno, line, f"{what} {shape_problem(exc)}")
             continue
         if kind == "unknown":
             bad(lineno, line, f"{fmt} record without tweets or users" if convert else

@@ -7,6 +7,7 @@ the Arrow path (:mod:`analysis.ingest.arrow`) writes its tables to the same spil
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -25,18 +26,34 @@ NAMES = pa.schema([("username", pa.string()), ("user_id", pa.int64())])
 SPILLED = ("tweets", "users", "follows", "hashtags", "mentions", "missing")
 
 
+def parse_time(value: str) -> datetime:
+    """An ISO 8601 time as a UTC datetime (a time without an offset is taken as UTC).
+
+    Raises :class:`ValueError` if ``value`` is not ISO 8601.
+
+    Examples
+    --------
+    >>> parse_time("2024-04-30T08:00:00.000Z")
+    datetime.datetime(2024, 4, 30, 8, 0, tzinfo=datetime.timezone.utc)
+    """
+    when = datetime.fromisoformat(value)
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
 def timestamps(values: pa.Array | list) -> pa.Array:
-    """ISO 8601 strings -> UTC timestamps; Arrow's parser first, pandas' for odd forms."""
+    """ISO 8601 strings -> UTC timestamps (empty strings -> null).
+
+    Arrow's parser first; the forms it does not take (offsets other than Z...)
+    through :func:`parse_time`, which raises :class:`ValueError` on a non-time.
+    """
     try:
         arr = values if isinstance(values, pa.Array) else pa.array(values, pa.string())
         return pc.cast(arr, pa.timestamp("us", tz="UTC"))
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         if isinstance(values, pa.Array):
             values = values.to_pylist()
-        import pandas as pd  # only for timestamps Arrow cannot parse
-
-        ts = pd.to_datetime(pd.Series(values, dtype=object), utc=True, format="ISO8601")
-        return pa.array(ts, type=pa.timestamp("us", tz="UTC"), from_pandas=True)
+        parsed = [parse_time(v) if v else None for v in values]
+        return pa.array(parsed, type=pa.timestamp("us", tz="UTC"))
 
 
 class Spill(merge.Spill):

@@ -8,7 +8,6 @@ and :func:`read_ahead` runs either one step ahead of the flattening.
 
 from __future__ import annotations
 
-import gzip
 import io
 import threading
 from collections.abc import Iterator
@@ -21,15 +20,12 @@ import pyarrow.json as pa_json
 
 from analysis.ingest.arrow import PARSE
 from analysis.ingest.pages import USER_ENDPOINTS, kind_from_endpoint, provenance
+from analysis.rawfile import open_raw
 
 #: Bytes of raw JSONL handled at once (a page of 100 tweets is about 200 kB).
 CHUNK_BYTES = 16 << 20
 #: Bytes Arrow's JSON reader parses per thread (a chunk is parsed by several at once).
 BLOCK_BYTES = 4 << 20
-
-
-def open_raw(path: Path):
-    return gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")
 
 
 def chunks(fh, size: int | None = None) -> Iterator[bytes]:

@@ -1,0 +1,275 @@
+"""Damaged and hostile raw files: each case of issue 14's table, with the exact input.
+
+A bad record is set aside with its file and line, every good one is kept, and
+nothing wrong is stored; a file that cannot be read at all is named in one line.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+
+import duckdb
+import orjson
+import pytest
+
+from analysis import settings, store, tables
+from analysis.errors import RawFormatError
+from analysis.ingest import QUARANTINE_FILE, ingest_files
+from analysis.tables import load_dataset
+from tests.conftest import write_jsonl
+from tests.pages import prov
+
+SYNTHETIC = {"synthetic": True}  # every page here is made up
+
+
+def tweets_page(first: int, n: int = 100) -> dict:
+    """A synthetic search page of ``n`` tweets with ids ``first``, ``first + 1``..."""
+    return {
+        "data": [{"id": str(first + i), "author_id": "11", "text": f"synthetic tweet {i}",
+                  "created_at": "2024-04-30T08:00:00.000Z"} for i in range(n)],
+        "includes": {"users": [{"id": "11", "username": "dr_synthetic", "name": "Dr Synthetic"}]},
+        "meta": {"result_count": n},
+        "__medtwitter": {**prov("search_recent", query="#sante"), **SYNTHETIC},
+    }  # fmt: skip
+
+
+def line_with(page: dict, old: str, new: str) -> str:
+    """A page's JSON line with one literal replaced (e.g. a string id by a raw number)."""
+    text = json.dumps(page)
+    assert old in text
+    return text.replace(old, new, 1)
+
+
+def entries(dataset: str) -> list[dict]:
+    path = settings.processed_dir(dataset) / QUARANTINE_FILE
+    return [orjson.loads(line) for line in path.read_bytes().splitlines()]
+
+
+def tweet_ids(dataset: str) -> set[int]:
+    return set(load_dataset(dataset).tweets.tweet_id)
+
+
+# --- ids ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        pytest.param('"9223372036854775808"', id="string-2^63"),
+        pytest.param("9223372036854775808", id="integer-2^63"),
+        pytest.param("18446744073709551615", id="integer-2^64-1"),
+    ],
+)
+def test_an_id_past_int64_in_a_40000_tweet_file_sets_aside_its_line_only(tmp_data, bad):
+    pages = [json.dumps(tweets_page(10_000 + 100 * i)) for i in range(400)]
+    pages[200] = line_with(tweets_page(10_000 + 100 * 200), '"id": "30050"', f'"id": {bad}')
+    raw = write_jsonl(tmp_data / "big.jsonl", pages)
+    report = ingest_files([raw], "t", progress=False)
+    assert report.bad_lines == 1
+    assert len(tweet_ids("t")) == 40_000 - 100
+    (entry,) = entries("t")
+    assert entry["line"] == 201
+    assert "not an X id" in entry["reason"]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        pytest.param("1.2345678901234568e18", id="float"),
+        pytest.param('"-5"', id="negative-string"),
+        pytest.param("-5", id="negative-integer"),
+        pytest.param('"0"', id="zero"),
+        pytest.param('"+5"', id="plus-sign"),
+        pytest.param('"١٢٣"', id="arabic-indic"),
+        pytest.param('" 5"', id="space"),
+        pytest.param("true", id="boolean"),
+    ],
+)
+def test_a_value_that_is_not_an_x_id_is_quarantined_never_stored(tmp_data, bad):
+    good, damaged = tweets_page(1, 3), tweets_page(100, 3)
+    raw = write_jsonl(tmp_data / "ids.jsonl", [good, line_with(damaged, '"101"', bad)])
+    report = ingest_files([raw], "t", progress=False)
+    assert report.bad_lines == 1
+    assert tweet_ids("t") == {1, 2, 3}  # 1234567890123456768, -5, 123... never stored
+    assert entries("t")[0]["line"] == 2
+
+
+def test_a_reply_to_a_float_account_id_is_quarantined(tmp_data):
+    page = tweets_page(1, 2)
+    page["data"][1]["in_reply_to_user_id"] = 1.2345678901234568e18
+    raw = write_jsonl(tmp_data / "reply.jsonl", [tweets_page(50, 1), page])
+    ingest_files([raw], "t", progress=False)
+    tweets = load_dataset("t").tweets
+    assert set(tweets.tweet_id) == {50}
+    assert 1234567890123456768 not in set(tweets.reply_to_user_id.dropna())
+
+
+@pytest.mark.parametrize(
+    "cell,why",
+    [
+        ("١٢٣", "neither an X id"),
+        ("²", "neither an X id"),
+        ("-5", "neither an X id"),
+        ("9223372036854775808", "not an X id"),
+    ],
+)
+def test_a_bad_csv_id_sets_aside_its_line_with_its_number_and_content(tmp_data, cell, why):
+    raw = tmp_data / "follows.csv"
+    raw.write_text(f"follower,followed\n11,12\n{cell},12\n13,12\n", encoding="utf-8")
+    report = ingest_files([raw], "t", progress=False)
+    assert report.bad_lines == 1
+    follows = load_dataset("t").follows
+    assert sorted(zip(follows.follower_id, follows.followed_id, strict=True)) == [
+        (11, 12),
+        (13, 12),
+    ]
+    (entry,) = entries("t")
+    assert entry["line"] == 3
+    assert entry["content"] == f"{cell},12"
+    assert why in entry["reason"]
+
+
+# --- bytes ----------------------------------------------------------------------------------
+
+
+def test_invalid_utf8_is_replaced_counted_and_every_reader_can_query_the_text(tmp_data):
+    page = tweets_page(1, 3)
+    line = line_with(page, "synthetic tweet 1", "synthetic XX tweet").encode()
+    line = line.replace(b"XX", b"\xff\xfe\xc3")  # two invalid bytes, then a cut sequence
+    raw = tmp_data / "bytes.jsonl"
+    raw.write_bytes(json.dumps(tweets_page(10, 2)).encode() + b"\n" + line + b"\n")
+    report = ingest_files([raw], "t", progress=False)
+    assert report.bad_lines == 0
+    assert report.files[0].replaced == 3 and report.files[0].replaced_lines == 1
+    texts = dict(zip(*load_dataset("t").tweets[["tweet_id", "text"]].T.values, strict=True))
+    assert texts[2] == "synthetic \ufffd\ufffd\ufffd tweet"
+    # the dataset stays usable: DuckDB reads every text, through medtwitter and on its own
+    assert tables.sql("t", "SELECT count(text) AS n FROM tweets").n[0] == 5
+    data = store.arrow_dataset(settings.processed_dir("t"), "tweets")
+    con = duckdb.connect()
+    con.register("tweets", data)
+    assert con.execute("SELECT count(*) FROM tweets WHERE text LIKE '%\ufffd%'").fetchone() == (1,)
+    meta = tables.load_meta("t")
+    assert meta["sources"][0]["utf8_replaced"] == 3
+
+
+def test_invalid_utf8_in_a_csv_edge_list_is_replaced_not_fatal(tmp_data):
+    raw = tmp_data / "follows.csv"
+    raw.write_bytes(b"follower,followed\n11,12\nbad\xff,12\n13,12\n")
+    report = ingest_files([raw], "t", progress=False)
+    assert report.bad_lines == 1  # 'bad\ufffd' is not a username
+    assert len(load_dataset("t").follows) == 2
+
+
+@pytest.mark.parametrize("name", ["bom.jsonl", "bom.jsonl.gz", "bom.csv"])
+def test_a_byte_order_mark_at_the_start_of_a_file_is_skipped(tmp_data, name):
+    if name.endswith(".csv"):
+        body = b"follower,followed\n11,12\n"
+    else:
+        body = json.dumps(tweets_page(1, 2)).encode() + b"\n"
+    data = b"\xef\xbb\xbf" + body
+    raw = tmp_data / name
+    raw.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    report = ingest_files([raw], "t", progress=False)
+    assert report.bad_lines == 0 and report.pages == 1
+    t = load_dataset("t")
+    assert len(t.follows if name.endswith(".csv") else t.tweets) in (1, 2)
+
+
+def test_a_fake_gzip_beside_good_files_is_named_and_the_others_ingested(tmp_data):
+    folder = tmp_data / "raw"
+    folder.mkdir()
+    (folder / "a_fake.jsonl.gz").write_bytes(b'{"data": []}\nnot gzip at all\n')
+    write_jsonl(folder / "b_good.jsonl", [tweets_page(1, 2)])
+    (folder / "c_good.jsonl.gz").write_bytes(gzip.compress(json.dumps(tweets_page(5, 2)).encode()))
+    report = ingest_files([folder], "t", progress=False)
+    fake = next(f for f in report.files if f.path.endswith("a_fake.jsonl.gz"))
+    assert fake.rejected and fake.problems == [
+        f"{fake.path}: named .gz but not gzip; decompress it or rename it without .gz if it is "
+        "plain text."
+    ]
+    assert tweet_ids("t") == {1, 2, 5, 6}
+    source = tables.load_meta("t")["sources"][0]  # recorded as given, for purges
+    assert source["path"].endswith("a_fake.jsonl.gz") and source["format"] == "unread"
+
+
+def test_a_truncated_gzip_keeps_the_lines_before_the_damage(tmp_data):
+    data = gzip.compress(b"".join(json.dumps(tweets_page(100 * i, 100)).encode() + b"\n"
+                                  for i in range(1, 30)))  # fmt: skip
+    raw = tmp_data / "cut.jsonl.gz"
+    raw.write_bytes(data[: len(data) // 2])
+    report = ingest_files([raw], "t", progress=False)
+    assert report.bad_lines == 1
+    assert "truncated or damaged gzip" in report.files[0].problems[0]
+    assert 0 < len(tweet_ids("t")) < 2_900
+
+
+@pytest.mark.parametrize("content", [b"", b"  \n\n \t\n", b"\r\n"])
+def test_an_empty_or_blank_file_is_named_and_no_dataset_is_created(tmp_data, content):
+    raw = tmp_data / "empty.jsonl"
+    raw.write_bytes(content)
+    with pytest.raises(RawFormatError, match=r"empty\.jsonl: the file is empty"):
+        ingest_files([raw], "t", progress=False)
+    assert not settings.processed_dir("t").exists()
+
+
+def test_an_empty_file_leaves_an_existing_dataset_unchanged(tmp_data):
+    ingest_files([write_jsonl(tmp_data / "a.jsonl", [tweets_page(1, 2)])], "t", progress=False)
+    before = store.read_manifest(settings.processed_dir("t"))
+    (tmp_data / "empty.jsonl").write_bytes(b"\n")
+    with pytest.raises(RawFormatError, match="empty"):
+        ingest_files([tmp_data / "empty.jsonl"], "t", progress=False)
+    assert store.read_manifest(settings.processed_dir("t")) == before
+
+
+# --- the quarantine -------------------------------------------------------------------------
+
+
+def test_the_same_bad_file_twice_adds_no_entry_twice_even_by_another_path(tmp_data, monkeypatch):
+    raw = write_jsonl(tmp_data / "bad.jsonl", [tweets_page(1, 2), "{not json", "[1]"])
+    ingest_files([raw], "t", progress=False)
+    monkeypatch.chdir(tmp_data)
+    ingest_files(["./bad.jsonl"], "t", progress=False)
+    assert [(e["line"], e["reason"]) for e in entries("t")] == [
+        (2, "not valid JSON"), (3, "valid JSON but not an API page (not an object)")]  # fmt: skip
+
+
+def test_a_50_mb_bad_line_is_cut_to_1_kb_with_its_hash_and_every_id(tmp_data):
+    head = b'{"data": [{"id": "777", "author_id": "12", "text": "'
+    line = head + b"x" * (50 << 20) + b'"}], "includes": {"users": [{"id": "13"'  # cut off
+    raw = tmp_data / "huge.jsonl"
+    raw.write_bytes(json.dumps(tweets_page(1, 2)).encode() + b"\n" + line + b"\n")
+    report = ingest_files([raw], "t", progress=False)
+    assert report.bad_lines == 1 and tweet_ids("t") == {1, 2}
+    (entry,) = entries("t")
+    assert entry["line"] == 2 and entry["cut"] is True
+    assert entry["content"].encode() == line[:1024]
+    assert entry["bytes"] == len(line)
+    assert entry["sha256"] == hashlib.sha256(line).hexdigest()
+    assert entry["ids"] == [12, 13, 777]  # parsed from the whole line, past the cut
+    quarantine = settings.processed_dir("t") / QUARANTINE_FILE
+    assert quarantine.stat().st_size < 4096
+
+
+# --- formats --------------------------------------------------------------------------------
+
+
+def test_a_csv_without_its_header_says_so_and_shows_the_expected_one(tmp_data):
+    raw = tmp_data / "follows.csv"
+    raw.write_text("11,12\n13,12\n", encoding="utf-8")
+    with pytest.raises(RawFormatError) as err:
+        ingest_files([raw], "t", progress=False)
+    message = str(err.value)
+    assert "no `follower,followed` header (its first line is '11,12')" in message
+    assert "make `follower,followed` its first line" in message
+    assert "JSON" not in message
+
+
+def test_strict_stops_at_the_first_bad_value_with_its_file_and_line(tmp_data):
+    pages = [tweets_page(1, 2), line_with(tweets_page(10, 2), '"10"', '"-10"'), "{not json"]
+    raw = write_jsonl(tmp_data / "bad.jsonl", pages)
+    with pytest.raises(RawFormatError, match=r"bad\.jsonl:2: API page with a bad value"):
+        ingest_files([raw], "t", strict=True, progress=False)
+    assert not (settings.processed_dir("t") / store.MANIFEST_FILE).exists()
