@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from analysis.contract import MAX_ID, normalise_tag, parse_id
+from analysis.contract import MAX_ID, InvalidIdError, normalise_tag, parse_id
 from analysis.ingest.rows import Rows, parse_time
 
 #: Endpoints whose pages carry tweets in ``data``.
@@ -30,6 +30,14 @@ class BadValueError(ValueError):
 def to_id(value: object) -> int | None:
     """An optional id field: None if absent, else :func:`analysis.contract.parse_id`."""
     return None if value is None or value == "" else parse_id(value)
+
+
+def _id_or_none(value: object) -> int | None:
+    """An id field read leniently (None if it is not an X id): for purges of raw pages."""
+    try:
+        return to_id(value)
+    except InvalidIdError:
+        return None
 
 
 def _text(value: object, name: str) -> str | None:
@@ -268,16 +276,16 @@ def filter_page(page: dict, user_ids: set[int], tweet_ids: set[int]) -> dict | N
     ['2']
     """
     _, params, _, _ = provenance(page)
-    owner = to_id(params.get("user_id") or params.get("id"))
+    owner = _id_or_none(params.get("user_id") or params.get("id"))
     if owner in user_ids:
         return None
     users = {str(u) for u in user_ids}
 
     def tweet_gone(tw: dict) -> bool:
-        if to_id(tw.get("id")) in tweet_ids or to_id(tw.get("author_id")) in user_ids:
+        if _id_or_none(tw.get("id")) in tweet_ids or _id_or_none(tw.get("author_id")) in user_ids:
             return True
         refs = tw.get("referenced_tweets") or ()
-        return any(r.get("type") == "retweeted" and to_id(r.get("id")) in tweet_ids for r in refs)
+        return any(r.get("type") == "retweeted" and _id_or_none(r.get("id")) in tweet_ids for r in refs)
 
     def keep(item) -> bool:
         if not isinstance(item, dict):
@@ -320,7 +328,7 @@ def filter_page(page: dict, user_ids: set[int], tweet_ids: set[int]) -> dict | N
         if "result_count" in meta:
             meta["result_count"] = len(out["data"])
         for key in ("newest_id", "oldest_id"):
-            if to_id(meta.get(key)) in tweet_ids:
+            if _id_or_none(meta.get(key)) in tweet_ids:
                 meta.pop(key)
         out["meta"] = meta
     return out
