@@ -1,23 +1,38 @@
 """The ``medtwitter`` command (also ``python -m analysis``): thin, calls the modules.
 
 Each subcommand parses its arguments and calls one function of the package;
-errors meant for users (:class:`~analysis.errors.MedtwitterError`) are printed
-on one line, without a traceback, with a non-zero exit status.
+errors meant for users (:class:`~analysis.errors.MedtwitterError`) and the
+operating system's errors (:class:`OSError`: permissions, a full disk...) are
+printed on one line, without a traceback, with a non-zero exit status. Every
+argument naming a dataset is checked as it is parsed (:func:`_dataset_arg`),
+before any work.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from analysis import __version__, settings
-from analysis.errors import MedtwitterError, UsageError
+from analysis.errors import MedtwitterError, UsageError, describe_os_error
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # one line, exit 2, like every other user error
+    def error(self, message: str) -> NoReturn:  # one line, exit 2, like every other user error
+        message = " ".join(message.splitlines()).rstrip(".")
         raise UsageError(f"{message}; see `{self.prog} --help`.")
+
+
+def _dataset_arg(value: str) -> str:
+    """The ``type`` of every argument naming a dataset: :func:`settings.check_dataset_name`."""
+    try:
+        return settings.check_dataset_name(value)
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -71,6 +86,10 @@ def _cmd_collect(args: argparse.Namespace) -> int:
         if not args.dataset:
             raise UsageError("give --dataset NAME (the raw files go to <data root>/raw/NAME/).")
         job = args.collect_job(args)  # checks the query and accounts before any request
+    if args.output is not None:
+        from analysis.outputs import check_out_file
+
+        check_out_file(args.output)
     collector = collect.Collector(
         collect.make_client(), wait_on_rate_limit=not args.no_wait,
         max_retries=args.max_retries, progress=not args.quiet,
@@ -196,8 +215,14 @@ def _cmd_purge(args: argparse.Namespace) -> int:
 
 def _cmd_accounts(args: argparse.Namespace) -> int:
     from analysis.accounts.classify import classify_file, label_dataset, save_labels
+    from analysis.outputs import check_out_file
 
     target = args.target
+    if target[0] != "classify":
+        settings.check_dataset_name(target[0])
+    for out in (args.out, args.pairs):
+        if out is not None and out != "-":
+            check_out_file(out)
     if target[0] == "classify":
         if len(target) != 2:
             raise UsageError("usage: medtwitter accounts classify PROFILES.csv [--out LABELS.csv].")
@@ -277,11 +302,13 @@ def _cmd_graph(args: argparse.Namespace) -> int:
 
     from analysis.graph.backends import BackendFallbackWarning
     from analysis.graph.export import export_follower_graph, write_metrics
+    from analysis.outputs import check_out_file
 
     if not (args.metrics or args.export):
         raise UsageError("say what to write: --metrics (a table) or --export gexf|graphml.")
     if args.metrics and args.export:
         raise UsageError("--metrics and --export write different files; run them one at a time.")
+    check_out_file(args.out)
     options = {"only_known": not args.all_followers, "drop_protected": args.drop_protected,
                "seed": args.seed, "backend": args.backend}  # fmt: skip
     with warnings.catch_warnings(record=True) as notes:
@@ -323,7 +350,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("demo", help="generate and ingest the synthetic demo community")
-    p.add_argument("--dataset", help="dataset name (default: demo, or tiny with --tiny)")
+    p.add_argument("--dataset", type=_dataset_arg,
+                   help="dataset name (default: demo, or tiny with --tiny)")  # fmt: skip
     p.add_argument("--tiny", action="store_true",
                    help="three tweets, no follow links, no labels, instead of the community")  # fmt: skip
     p.add_argument("--accounts", type=int, default=800, help="number of accounts (default: 800)")
@@ -334,14 +362,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ingest", help="turn raw JSONL API pages into a dataset's Parquet tables")
     p.add_argument("files", nargs="+", metavar="RAW_FILE", help="JSONL(.gz) files or folders")
-    p.add_argument("--dataset", required=True, help="dataset to create or extend")
+    p.add_argument("--dataset", required=True, type=_dataset_arg,
+                   help="dataset to create or extend (1 to 64 letters, digits, '-' or '_')")  # fmt: skip
     p.add_argument("--strict", action="store_true", help="stop at the first bad line")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     _lock_option(p)
     p.set_defaults(func=_cmd_ingest)
 
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--dataset", default=argparse.SUPPRESS,
+    common.add_argument("--dataset", default=argparse.SUPPRESS, type=_dataset_arg,
                         help="dataset the raw files belong to (raw/DATASET/)")  # fmt: skip
     common.add_argument("--no-wait", action="store_true", default=argparse.SUPPRESS,
                         help="stop (resumably) on a rate limit instead of waiting for the reset")  # fmt: skip
@@ -419,7 +448,8 @@ def build_parser() -> argparse.ArgumentParser:
         c.set_defaults(collect_job=_collect_accounts, endpoint=endpoint)
 
     p = sub.add_parser("info", help="tables' sizes, time span and languages of a dataset")
-    p.add_argument("dataset", nargs="?", default=settings.DEFAULT_DATASET)
+    p.add_argument("dataset", nargs="?", default=settings.DEFAULT_DATASET, type=_dataset_arg,
+                   metavar="DATASET")  # fmt: skip
     p.add_argument("--versions", action="store_true",
                    help="list the dataset's versions (time, command, files, rows per table)")  # fmt: skip
     p.set_defaults(func=_cmd_info)
@@ -431,14 +461,15 @@ def build_parser() -> argparse.ArgumentParser:
         "no version younger than --retain-days needs are deleted; older versions are marked "
         "dropped. Converts a dataset of an earlier layout. No row changes.",
     )
-    p.add_argument("dataset", nargs="?", default=settings.DEFAULT_DATASET)
+    p.add_argument("dataset", nargs="?", default=settings.DEFAULT_DATASET, type=_dataset_arg,
+                   metavar="DATASET")  # fmt: skip
     p.add_argument("--retain-days", type=float, default=30, metavar="N",
                    help="keep the versions of the last N days readable (default: 30)")  # fmt: skip
     _lock_option(p)
     p.set_defaults(func=_cmd_compact)
 
     p = sub.add_parser("report", help="run the notebooks on a dataset and export HTML reports")
-    p.add_argument("--dataset", default=settings.DEFAULT_DATASET)
+    p.add_argument("--dataset", default=settings.DEFAULT_DATASET, type=_dataset_arg)
     p.add_argument("--out", default="reports", help="output folder (default: reports/)")
     p.add_argument("--notebooks", help="comma-separated notebook numbers, e.g. 00,02")
     p.add_argument("--show-code", action="store_true", help="keep code cells in the HTML")
@@ -460,7 +491,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("compliance", help="ask X which tweets/accounts are deleted, suspended, "
                        "protected (batch compliance); --remove removes them")  # fmt: skip
-    p.add_argument("dataset")
+    p.add_argument("dataset", type=_dataset_arg, metavar="DATASET")
     p.add_argument("--remove", action="store_true", help="remove them from raw and processed data")
     p.add_argument("--saved", action="store_true", help="reuse the last saved results, no network")
     p.add_argument("--poll-every", type=float, default=30.0, help="seconds between status checks")
@@ -468,7 +499,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_compliance)
 
     p = sub.add_parser("purge", help="remove an account's data from a dataset (deletion request)")
-    p.add_argument("--dataset", required=True)
+    p.add_argument("--dataset", required=True, type=_dataset_arg)
     p.add_argument("--user", type=int, action="append", required=True, metavar="ID",
                    help="user id to remove (repeat for several)")  # fmt: skip
     _lock_option(p)
@@ -492,7 +523,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_accounts)
 
     p = sub.add_parser("adoption", help="adoption dates per account and a Bass diffusion fit")
-    p.add_argument("dataset", nargs="?", default=settings.DEFAULT_DATASET)
+    p.add_argument("dataset", nargs="?", default=settings.DEFAULT_DATASET, type=_dataset_arg,
+                   metavar="DATASET")  # fmt: skip
     p.add_argument("--date", default="first_professional_at",
                    choices=["first_professional_at", "first_tweet_at", "created_at"],
                    help="adoption date to fit (default: first_professional_at)")  # fmt: skip
@@ -501,14 +533,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_adoption)
 
     p = sub.add_parser("hashtags", help="top hashtags and their co-occurrence communities")
-    p.add_argument("dataset", nargs="?", default=settings.DEFAULT_DATASET)
+    p.add_argument("dataset", nargs="?", default=settings.DEFAULT_DATASET, type=_dataset_arg,
+                   metavar="DATASET")  # fmt: skip
     p.add_argument("--top", type=int, default=15, help="tags to list (default: 15)")
     p.add_argument("--fold-accents", action="store_true", help="merge #santé and #sante")
     p.add_argument("--seed", type=int, default=settings.SEED, help="random seed")
     p.set_defaults(func=_cmd_hashtags)
 
     p = sub.add_parser("graph", help="follower graph: a metrics table, or GEXF/GraphML for Gephi")
-    p.add_argument("dataset", help="dataset name")
+    p.add_argument("dataset", type=_dataset_arg, metavar="DATASET", help="dataset name")
     p.add_argument("--metrics", action="store_true",
                    help="one row per account: degrees, reciprocity, PageRank, HITS, core, community")  # fmt: skip
     p.add_argument("--export", choices=["gexf", "graphml"], help="write the graph in this format")
@@ -543,6 +576,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MedtwitterError as exc:
         print(f"medtwitter: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:  # output piped into a command that stopped reading (`| head`)
+        with contextlib.suppress(OSError, ValueError):  # no later flush error at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except OSError as exc:  # permissions, a full disk, a missing or wrong path
+        print(f"medtwitter: error: {describe_os_error(exc)}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("medtwitter: interrupted; what was already written is kept.", file=sys.stderr)
         return 130

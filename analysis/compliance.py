@@ -25,8 +25,6 @@ The results are kept in ``<data root>/compliance/<dataset>/results.jsonl``
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -37,6 +35,7 @@ import pandas as pd
 
 from analysis import settings
 from analysis.errors import MedtwitterError
+from analysis.outputs import write_atomic
 from analysis.purge import PurgeReport, purge
 from analysis.tables import load_dataset
 
@@ -179,8 +178,10 @@ class ComplianceReport:
 
 
 def results_path(dataset: str) -> Path:
-    """Where a dataset's latest compliance results are kept."""
-    return settings.data_dir() / "compliance" / dataset / "results.jsonl"
+    """Where a dataset's latest compliance results are kept (name checked)."""
+    return (
+        settings.data_dir() / "compliance" / settings.check_dataset_name(dataset) / "results.jsonl"
+    )
 
 
 def check_compliance(
@@ -211,11 +212,13 @@ def check_compliance(
     )
     path = results_path(dataset)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".results.", suffix=".tmp")
-    with os.fdopen(fd, "wb") as fh:
-        for row in results.to_dict("records"):
-            fh.write(orjson.dumps(row) + b"\n")
-    os.replace(tmp, path)
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as fh:
+            for row in results.to_dict("records"):
+                fh.write(orjson.dumps(row) + b"\n")
+
+    write_atomic(path, write)
     return ComplianceReport(dataset, results, path)
 
 

@@ -39,6 +39,7 @@ import orjson
 from tqdm.auto import tqdm
 
 from analysis import __version__, settings
+from analysis.outputs import removed_on_failure
 
 START = datetime(2009, 1, 1, tzinfo=UTC)
 END = datetime(2026, 6, 30, tzinfo=UTC)
@@ -760,11 +761,12 @@ def generate(params: DemoParams, out_dir: Path, progress: bool = True) -> dict:
     deleted: set[int] = set()
 
     def write(path: Path, pages) -> None:
-        tmp = path.with_suffix(".jsonl.tmp")
-        with open(tmp, "wb") as fh:
-            for page in pages:
-                fh.write(orjson.dumps(page) + b"\n")
-        tmp.replace(path)
+        # a full disk, an interrupt: no half-written file left
+        with removed_on_failure(path.with_suffix(".jsonl.tmp"), path) as tmp:
+            with open(tmp, "wb") as fh:
+                for page in pages:
+                    fh.write(orjson.dumps(page) + b"\n")
+            tmp.replace(path)
 
     def user_pages():
         for start in range(0, n, settings.USERS_BATCH_SIZE):
@@ -882,9 +884,10 @@ def generate(params: DemoParams, out_dir: Path, progress: bool = True) -> dict:
             for a in accounts
         ],  # fmt: skip
     }
-    tmp = out_dir / "ground_truth.json.tmp"
-    tmp.write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    tmp.replace(out_dir / "ground_truth.json")
+    path = out_dir / "ground_truth.json"
+    with removed_on_failure(out_dir / "ground_truth.json.tmp", path) as tmp:
+        tmp.write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        tmp.replace(path)
     return truth
 
 
@@ -1006,9 +1009,13 @@ def build_tiny(dataset: str = "tiny", progress: bool = True):
     raw.mkdir(parents=True, exist_ok=True)
     for old in raw.glob("*.jsonl"):
         old.unlink()
-    with open(raw / "search_tiny.jsonl", "wb") as fh:
-        for page in tiny_pages():
-            fh.write(orjson.dumps(page) + b"\n")
+    path = raw / "search_tiny.jsonl"
+    # a full disk, an interrupt: no half-written file left
+    with removed_on_failure(raw / "search_tiny.jsonl.tmp", path) as tmp:
+        with open(tmp, "wb") as fh:
+            for page in tiny_pages():
+                fh.write(orjson.dumps(page) + b"\n")
+        tmp.replace(path)
     # the old tables are replaced atomically, at the end: a failed build leaves them as they were
     return ingest_files(
         [raw], dataset, synthetic=True, progress=progress, replace=True, command="demo"

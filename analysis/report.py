@@ -31,6 +31,7 @@ import nbformat
 
 from analysis import settings
 from analysis.errors import UsageError
+from analysis.outputs import check_out_dir, write_atomic
 from analysis.overview import describe_span
 from analysis.tables import load_dataset
 
@@ -218,12 +219,8 @@ def export_html(
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.chmod(tmp, 0o644)  # a report is for sharing (mkstemp makes it owner-only)
-    os.replace(tmp, path)
+    # a report is for sharing (0o644; mkstemp makes it owner-only)
+    write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"), mode=0o644)
 
 
 def _sections(nb: nbformat.NotebookNode) -> list[str]:
@@ -350,7 +347,7 @@ def build_reports(
     Parameters
     ----------
     dataset : processed dataset under the data root
-    out_dir : folder for the HTML files (created)
+    out_dir : folder for the HTML files (created if missing, but not its parent)
     notebooks : comma list of notebook numbers ('02,05'); None for all
     show_code : keep the code cells in the HTML
     anonymise, seed : passed to every notebook's parameters cell
@@ -374,7 +371,7 @@ def build_reports(
     version = tables.meta.get("version")  # every notebook reads this one version
     description = describe_span(tables)
     books = list_notebooks(notebooks, notebooks_dir)
-    out = Path(out_dir)
+    out = check_out_dir(out_dir)  # a file, a missing parent, no permission: before the work
     params = {"dataset": dataset, "data_dir": str(settings.data_dir()), "version": version,
               "start": start, "end": end, "hashtags": list(hashtags or DEFAULT_HASHTAGS),
               "anonymise": anonymise, "seed": seed}  # fmt: skip
@@ -454,8 +451,4 @@ def refresh_notebook(path: Path, timeout: int = 600) -> None:
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
     nb.metadata.pop("papermill", None)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        nbformat.write(nb, fh)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
+    write_atomic(path, lambda tmp: nbformat.write(nb, str(tmp)), mode=0o644)

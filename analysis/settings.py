@@ -12,7 +12,10 @@ style of osmnx's ``settings``. The data root is, in order of precedence:
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+
+from analysis.errors import UsageError
 
 #: Seed used by every randomised function when the caller gives none.
 SEED: int = 42
@@ -32,6 +35,33 @@ REPORT_JOBS: int = max(1, min(2, os.cpu_count() or 1))
 LOCK_TIMEOUT: float = -1
 
 _data_dir_override: Path | None = None
+
+#: What a dataset name is: 1 to 64 ASCII letters, digits, '-' or '_' (so a name is
+#: always one folder of the data root, never a path out of it).
+DATASET_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def check_dataset_name(name: str) -> str:
+    """Return ``name`` if it is a dataset name, else raise :class:`UsageError`.
+
+    A dataset name is 1 to 64 letters, digits, ``-`` or ``_`` (ASCII only);
+    every path built from one goes through this check (:func:`raw_dir`,
+    :func:`processed_dir`), and so does every command-line argument naming one.
+
+    Examples
+    --------
+    >>> check_dataset_name("docs_2024")
+    'docs_2024'
+    >>> check_dataset_name("../other")
+    Traceback (most recent call last):
+    ...
+    analysis.errors.UsageError: bad dataset name '../other': use 1 to 64 letters, digits, '-' or '_'.
+    """
+    if isinstance(name, str) and DATASET_NAME.fullmatch(name):
+        return name
+    shown = repr(name)
+    shown = shown if len(shown) <= 70 else f"{shown[:60]}...{shown[-6:]}"
+    raise UsageError(f"bad dataset name {shown}: use 1 to 64 letters, digits, '-' or '_'.")
 
 
 def set_data_dir(path: str | os.PathLike[str] | None) -> None:
@@ -59,13 +89,13 @@ def data_dir() -> Path:
 
 
 def raw_dir(dataset: str) -> Path:
-    """Folder of a dataset's raw API pages: ``<data root>/raw/<dataset>``."""
-    return data_dir() / "raw" / dataset
+    """Folder of a dataset's raw API pages: ``<data root>/raw/<dataset>`` (name checked)."""
+    return data_dir() / "raw" / check_dataset_name(dataset)
 
 
 def processed_dir(dataset: str) -> Path:
-    """Folder of a dataset's Parquet tables: ``<data root>/processed/<dataset>``."""
-    return data_dir() / "processed" / dataset
+    """Folder of a dataset's tables: ``<data root>/processed/<dataset>`` (name checked)."""
+    return data_dir() / "processed" / check_dataset_name(dataset)
 
 
 def notebooks_dir() -> Path:

@@ -50,6 +50,7 @@ import pyarrow.compute as pc
 
 from analysis.contract import CONTRACT, MANIFEST_FILE, META_FILE, TABLE_NAMES
 from analysis.errors import ContractError, DatasetBusyError, UsageError
+from analysis.outputs import removed_on_failure
 
 LOCK_FILE = ".lock"
 #: Lines ingest set aside; the manifest records how many belong to each version.
@@ -152,15 +153,12 @@ def write_json_atomic(path: Path, obj) -> None:
     """Write ``obj`` as JSON to ``path``: a temporary file, flushed to disk, renamed over it."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
+    with removed_on_failure(Path(tmp), path):  # an OS error names ``path``
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(json.dumps(obj, indent=2, ensure_ascii=False) + "\n")
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     _fsync_dir(path.parent)
 
 

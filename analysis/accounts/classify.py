@@ -450,20 +450,23 @@ def load_profiles(path: str | os.PathLike) -> pd.DataFrame:
 
 
 def save_labels(labels: pd.DataFrame, path: str | os.PathLike | None) -> None:
-    """Write labels as CSV to ``path`` (atomically), or to standard output when ``path`` is None."""
+    """Write labels as CSV to ``path`` (atomically), or to standard output when ``path`` is None.
+
+    The file's folder must exist (see :func:`analysis.outputs.write_atomic`).
+    """
     import sys
-    import tempfile
-    from pathlib import Path
+
+    from analysis.outputs import write_atomic
 
     if path is None or str(path) == "-":
         labels.to_csv(sys.stdout, index=False)
         return
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-        labels.to_csv(fh, index=False)
-    os.replace(tmp, target)
+
+    def write(tmp) -> None:
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            labels.to_csv(fh, index=False)
+
+    write_atomic(path, write)
 
 
 def classify_file(profiles: str | os.PathLike, out: str | os.PathLike | None = None,
@@ -477,6 +480,10 @@ def classify_file(profiles: str | os.PathLike, out: str | os.PathLike | None = N
     ``identity`` columns are hand labels, and the evaluation against them is
     returned too (``(labels, result)``).
     """
+    if out is not None and str(out) != "-":
+        from analysis.outputs import check_out_file
+
+        check_out_file(out)  # before the work, not after it
     frame = load_profiles(profiles)
     labels = label_users(frame.drop(columns=["role", "identity"], errors="ignore"),
                          overrides=overrides)  # fmt: skip

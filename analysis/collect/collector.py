@@ -45,6 +45,7 @@ from analysis.collect.state import (
     recover_output,
 )
 from analysis.errors import UsageError
+from analysis.outputs import check_out_file
 
 log = logging.getLogger(__name__)
 
@@ -260,7 +261,7 @@ class Collector:
         output : an explicit output file (resumed if unfinished; a finished one is refused)
         """
         if output is not None:
-            path = Path(output)
+            path = check_out_file(output)  # not a folder; its folder exists (never created)
             old = read_state(path)
             if old and old.get("status") == "complete":
                 raise UsageError(f"{path} holds a finished collection; choose a new output file.")
@@ -268,7 +269,6 @@ class Collector:
             out_dir = Path(out_dir) if out_dir else settings.raw_dir("collected")
             out_dir.mkdir(parents=True, exist_ok=True)
             path = _find_unfinished(out_dir, job.key()) or _new_output(out_dir, job)
-        path.parent.mkdir(parents=True, exist_ok=True)
         state = read_state(path)
         resumed = state is not None or path.exists()
         if state is None or state.get("key") != job.key():

@@ -12,7 +12,6 @@ memory (see ``benchmarks/graph.py``).
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import networkx as nx
@@ -24,6 +23,7 @@ from analysis.errors import UsageError
 from analysis.graph import fast
 from analysis.graph.backends import FAST, resolve_backend
 from analysis.graph.build import graph_from_tables, require_directed
+from analysis.outputs import check_out_file, write_atomic
 
 #: Columns of the metrics table, in order (``medtwitter graph --metrics``).
 METRIC_COLUMNS = (
@@ -160,30 +160,19 @@ def metrics_from_dataset(
     return node_metrics(G, seed=seed, backend=backend)
 
 
-def _atomic(path: Path, write) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
-
-
 def save_metrics(metrics: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
-    """Write the metrics table as ``.parquet`` or ``.csv`` (by the file's suffix), atomically."""
+    """Write the metrics table as ``.parquet`` or ``.csv`` (by the file's suffix), atomically.
+
+    The file's folder must exist (see :func:`analysis.outputs.write_atomic`).
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".parquet", ".csv"):
         raise UsageError(f"cannot write metrics to {path.name!r}; name the file .parquet or .csv.")
     frame = metrics.loc[:, list(METRIC_COLUMNS)]
     if suffix == ".parquet":
-        return _atomic(path, lambda tmp: frame.to_parquet(tmp, index=False))
-    return _atomic(path, lambda tmp: frame.to_csv(tmp, index=False))
+        return write_atomic(path, lambda tmp: frame.to_parquet(tmp, index=False))
+    return write_atomic(path, lambda tmp: frame.to_csv(tmp, index=False))
 
 
 def _plain(value):
@@ -234,7 +223,7 @@ def export_graph(
         raise UsageError(f"cannot export the graph as {fmt!r}; use one of {EXPORT_FORMATS}.")
     H = graph_for_export(G, metrics)
     writer = nx.write_gexf if fmt == "gexf" else nx.write_graphml
-    return _atomic(path, lambda tmp: writer(H, tmp))
+    return write_atomic(path, lambda tmp: writer(H, tmp))
 
 
 def read_graph(path: str | os.PathLike[str]) -> nx.Graph:
@@ -258,6 +247,7 @@ def write_metrics(
         raise UsageError(
             f"cannot write metrics to {Path(out).name!r}; name the file .parquet or .csv."
         )
+    check_out_file(out)  # before the work, not after it
     metrics = metrics_from_dataset(dataset, only_known, drop_protected, seed, backend, progress)
     return save_metrics(metrics, out), len(metrics)
 
@@ -274,6 +264,7 @@ def export_follower_graph(
 
     if fmt not in EXPORT_FORMATS:
         raise UsageError(f"cannot export the graph as {fmt!r}; use one of {EXPORT_FORMATS}.")
+    check_out_file(out)  # before the work, not after it
     G = graph_from_tables(
         load_dataset(dataset), only_known=only_known, drop_protected=drop_protected
     )
