@@ -54,9 +54,13 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     report = ingest_files(args.files, args.dataset, strict=args.strict, progress=not args.quiet)
     for f in report.files:
         skipped = f", {f.skipped_pages} skipped" if f.skipped_pages else ""
-        print(f"{f.path}: read as {f.format} ({f.pages} pages{skipped})")
+        if not f.rejected:
+            print(f"{f.path}: read as {f.format} ({f.pages} pages{skipped})")
         for problem in f.problems:
             print(f"warning: {problem}", file=sys.stderr)
+        if f.replaced:
+            print(f"warning: {f.path}: {f.replaced} invalid UTF-8 byte sequence(s) in "
+                  f"{f.replaced_lines} line(s) replaced by U+FFFD", file=sys.stderr)  # fmt: skip
     if report.bad_lines:
         print(f"warning: {report.bad_lines} bad line(s) set aside in "
               f"{settings.processed_dir(args.dataset) / 'quarantine.jsonl'}", file=sys.stderr)  # fmt: skip

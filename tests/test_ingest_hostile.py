@@ -273,3 +273,34 @@ def test_strict_stops_at_the_first_bad_value_with_its_file_and_line(tmp_data):
     with pytest.raises(RawFormatError, match=r"bad\.jsonl:2: API page with a bad value"):
         ingest_files([raw], "t", strict=True, progress=False)
     assert not (settings.processed_dir("t") / store.MANIFEST_FILE).exists()
+
+
+# --- the command line -----------------------------------------------------------------------
+
+
+def test_the_command_names_each_unread_file_and_the_repaired_bytes_in_one_line(tmp_data, capsys):
+    from analysis.cli import main
+
+    (tmp_data / "fake.jsonl.gz").write_bytes(b"plain text\n")
+    line = json.dumps(tweets_page(1, 2)).replace("synthetic tweet 0", "bad \\u00e9").encode()
+    (tmp_data / "bytes.jsonl").write_bytes(line.replace(b"\\u00e9", b"\xe9") + b"\n")
+    assert main(["ingest", str(tmp_data / "fake.jsonl.gz"), str(tmp_data / "bytes.jsonl"),
+                 "--dataset", "t", "--quiet"]) == 0  # fmt: skip
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        f"warning: {tmp_data / 'fake.jsonl.gz'}: named .gz but not gzip; decompress it or rename "
+        "it without .gz if it is plain text.",
+        f"warning: {tmp_data / 'bytes.jsonl'}: 1 invalid UTF-8 byte sequence(s) in 1 line(s) "
+        "replaced by U+FFFD",
+    ]
+
+
+def test_the_command_exits_1_in_one_line_when_no_file_can_be_read(tmp_data, capsys):
+    from analysis.cli import main
+
+    (tmp_data / "blank.jsonl").write_bytes(b" \n")
+    assert main(["ingest", str(tmp_data / "blank.jsonl"), "--dataset", "t", "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "blank.jsonl: the file is empty" in err
+    assert "Traceback" not in err
+    assert not settings.processed_dir("t").exists()
