@@ -14,6 +14,7 @@ The stages, one module each:
                                        mark skipped, blank files told apart, bad UTF-8 replaced
 :mod:`~analysis.ingest.read`           one file -> rows: which path reads which file (below)
 :mod:`~analysis.ingest.stream`         chunks of whole lines; Arrow's JSON reader, a step ahead
+:mod:`~analysis.ingest.schema`         what the fast path parses of a page: Arrow schemas
 :mod:`~analysis.ingest.arrow`          the fast path: parsed pages -> rows with Arrow compute
 :mod:`~analysis.ingest.pages`          the page-at-a-time path: one page (a dict) -> rows
 :mod:`~analysis.ingest.rows`           rows held, then spilled to disk (Arrow IPC)

@@ -15,73 +15,13 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.json as pa_json
 
 from analysis.contract import CONTRACT, normalise_tag
 from analysis.ingest.pages import kind_from_endpoint, provenance, to_id
 from analysis.ingest.rows import timestamps
+from analysis.ingest.schema import METRICS, PAGE_SCHEMA, PARSE, TWEET, USER  # noqa: F401 (PARSE)
 
-_METRICS = (
-    "retweet_count", "reply_count", "like_count", "quote_count",
-    "followers_count", "following_count", "tweet_count", "listed_count",
-)  # fmt: skip
 _STR, _BOOL, _I64 = pa.string(), pa.bool_(), pa.int64()
-_TWEET_FIELDS = [
-    ("id", _STR), ("author_id", _STR), ("created_at", _STR), ("text", _STR), ("lang", _STR),
-    ("conversation_id", _STR), ("in_reply_to_user_id", _STR),
-    ("referenced_tweets", pa.list_(pa.struct([("type", _STR), ("id", _STR)]))),
-    ("entities", pa.struct([
-        ("hashtags", pa.list_(pa.struct([("tag", _STR)]))),
-        ("mentions", pa.list_(pa.struct([("username", _STR), ("id", _STR)]))),
-    ])),
-]  # fmt: skip
-_USER_FIELDS = [
-    ("id", _STR), ("username", _STR), ("name", _STR), ("description", _STR), ("location", _STR),
-    ("created_at", _STR), ("protected", _BOOL), ("verified", _BOOL),
-]  # fmt: skip
-
-
-def _metrics(names) -> tuple[str, pa.StructType]:
-    return ("public_metrics", pa.struct([(m, _I64) for m in names]))
-
-
-#: A tweet of ``data`` or ``includes.tweets``: the fields ingest reads.
-_TWEET = pa.struct([*_TWEET_FIELDS, _metrics(_METRICS[:4])])
-#: A user of ``data`` or ``includes.users``.
-_USER = pa.struct([*_USER_FIELDS, _metrics(_METRICS[4:])])
-#: An element of ``data`` on a page whose kind is not known before parsing: either.
-_ITEM = pa.struct(
-    [*_TWEET_FIELDS, _metrics(_METRICS), *(f for f in _USER_FIELDS if f not in _TWEET_FIELDS)]
-)
-
-
-def _page_schema(item: pa.StructType) -> pa.Schema:
-    """The parts of an API v2 page that ingest reads, ``data`` holding ``item``s."""
-    return pa.schema(
-        [
-            ("data", pa.list_(item)),
-            ("includes", pa.struct([("users", pa.list_(_USER)), ("tweets", pa.list_(_TWEET))])),
-            ("errors", pa.list_(pa.struct([
-                (f, _STR) for f in ("resource_id", "value", "resource_type", "title", "detail", "type")
-            ]))),
-            ("meta", pa.struct([("result_count", _I64)])),
-            ("__medtwitter", pa.struct([
-                ("endpoint", _STR), ("params", pa.struct([("user_id", _STR), ("id", _STR)])),
-                ("collected_at", _STR), ("synthetic", _BOOL),
-            ])),
-            ("__twarc", pa.struct([("url", _STR), ("retrieved_at", _STR)])),
-        ]
-    )  # fmt: skip
-
-
-#: Any API v2 page; anything else on a line is ignored.
-PAGE_SCHEMA = _page_schema(_ITEM)
-#: Pages by kind of ``data``: a narrower schema parses about a quarter faster.
-_SCHEMAS = {"tweets": _page_schema(_TWEET), "users": _page_schema(_USER), None: PAGE_SCHEMA}
-PARSE = {
-    kind: pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore")
-    for kind, schema in _SCHEMAS.items()
-}
 
 
 class NotFast(Exception):
@@ -145,13 +85,11 @@ def _check_utf8(tables: dict[str, pa.Table]) -> None:
 
     The page-at-a-time path then reads those lines with the bad bytes replaced.
     """
-    for table in tables.values():
-        for column in table.columns:
-            if pa.types.is_string(column.type):
-                try:
-                    column.validate(full=True)
-                except pa.ArrowInvalid as exc:
-                    raise NotFast(f"invalid UTF-8 ({exc})") from exc
+    for table in tables.values():  # one call a table: each call waits for the GIL again
+        try:
+            table.validate(full=True)
+        except pa.ArrowInvalid as exc:
+            raise NotFast(f"invalid UTF-8 ({exc})") from exc
 
 
 def _items(lists: pa.Array, keep: np.ndarray, source: int):
@@ -215,7 +153,7 @@ def _tweet_tables(items: pa.Array, parent: np.ndarray, collected: bool, observed
             _ids(_field(items, "in_reply_to_user_id")),
             refs["retweeted"],
             refs["quoted"],
-            *(_counts(_field(metrics, m)) for m in _METRICS[:4]),
+            *(_counts(_field(metrics, m)) for m in METRICS[:4]),
             pa.array(np.full(len(items), collected), _BOOL),
             page_obs,
         ],
@@ -273,7 +211,7 @@ def _user_table(items: pa.Array, parent: np.ndarray, observed: pa.Array) -> pa.T
             _times(_field(items, "created_at")),
             _field(items, "protected"),
             _field(items, "verified"),
-            *(_counts(_field(metrics, m)) for m in _METRICS[4:]),
+            *(_counts(_field(metrics, m)) for m in METRICS[4:]),
             observed.take(pa.array(parent)),
         ],
         schema=CONTRACT["users"].schema,
@@ -306,7 +244,7 @@ def extract_chunk(pages: pa.Table, convert=None, data_kind: str | None = None) -
     ``convert`` (e.g. :func:`analysis.formats.twarc2_page`) is applied to each
     page's provenance, as the page-at-a-time path applies it to the page.
     ``data_kind`` says what ``data`` was parsed as ('tweets', 'users' or None:
-    either, see :data:`_SCHEMAS`); :class:`OtherKind` if a page's does not fit.
+    either, see :data:`analysis.ingest.schema.PARSE`); :class:`OtherKind` if a page's does not fit.
     Raises :class:`NotFast` when a page needs the page-at-a-time path.
     """
     pages = pages.combine_chunks()
@@ -385,8 +323,8 @@ def extract_chunk(pages: pa.Table, convert=None, data_kind: str | None = None) -
     includes = col["includes"]
     tables: dict[str, pa.Table] = {}
     # data parsed as one kind holds none of the other
-    tweet_data = pa.nulls(n, pa.list_(_TWEET)) if data_kind == "users" else data
-    user_data = pa.nulls(n, pa.list_(_USER)) if data_kind == "tweets" else data
+    tweet_data = pa.nulls(n, pa.list_(TWEET)) if data_kind == "users" else data
+    user_data = pa.nulls(n, pa.list_(USER)) if data_kind == "tweets" else data
 
     parts = [
         _items(tweet_data, tweet_page, 0),

@@ -1,0 +1,74 @@
+"""What ingest reads of an X API v2 page, as the Arrow schemas its JSON reader parses with.
+
+Fields not listed here are ignored by the reader. :data:`PARSE` holds the parse
+options per kind of ``data``: a narrower schema (tweets only, users only) parses
+about a quarter faster than :data:`PAGE_SCHEMA`, which takes either.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.json as pa_json
+
+#: The metrics of ``public_metrics``: a tweet's four, then a user's four.
+METRICS = (
+    "retweet_count", "reply_count", "like_count", "quote_count",
+    "followers_count", "following_count", "tweet_count", "listed_count",
+)  # fmt: skip
+_STR, _BOOL, _I64 = pa.string(), pa.bool_(), pa.int64()
+_TWEET_FIELDS = [
+    ("id", _STR), ("author_id", _STR), ("created_at", _STR), ("text", _STR), ("lang", _STR),
+    ("conversation_id", _STR), ("in_reply_to_user_id", _STR),
+    ("referenced_tweets", pa.list_(pa.struct([("type", _STR), ("id", _STR)]))),
+    ("entities", pa.struct([
+        ("hashtags", pa.list_(pa.struct([("tag", _STR)]))),
+        ("mentions", pa.list_(pa.struct([("username", _STR), ("id", _STR)]))),
+    ])),
+]  # fmt: skip
+_USER_FIELDS = [
+    ("id", _STR), ("username", _STR), ("name", _STR), ("description", _STR), ("location", _STR),
+    ("created_at", _STR), ("protected", _BOOL), ("verified", _BOOL),
+]  # fmt: skip
+
+
+def _metrics(names) -> tuple[str, pa.StructType]:
+    return ("public_metrics", pa.struct([(m, _I64) for m in names]))
+
+
+#: A tweet of ``data`` or ``includes.tweets``: the fields ingest reads.
+TWEET = pa.struct([*_TWEET_FIELDS, _metrics(METRICS[:4])])
+#: A user of ``data`` or ``includes.users``.
+USER = pa.struct([*_USER_FIELDS, _metrics(METRICS[4:])])
+#: An element of ``data`` on a page whose kind is not known before parsing: either.
+_ITEM = pa.struct(
+    [*_TWEET_FIELDS, _metrics(METRICS), *(f for f in _USER_FIELDS if f not in _TWEET_FIELDS)]
+)
+
+
+def _page_schema(item: pa.StructType) -> pa.Schema:
+    """The parts of an API v2 page that ingest reads, ``data`` holding ``item``s."""
+    return pa.schema(
+        [
+            ("data", pa.list_(item)),
+            ("includes", pa.struct([("users", pa.list_(USER)), ("tweets", pa.list_(TWEET))])),
+            ("errors", pa.list_(pa.struct([
+                (f, _STR) for f in ("resource_id", "value", "resource_type", "title", "detail", "type")
+            ]))),
+            ("meta", pa.struct([("result_count", _I64)])),
+            ("__medtwitter", pa.struct([
+                ("endpoint", _STR), ("params", pa.struct([("user_id", _STR), ("id", _STR)])),
+                ("collected_at", _STR), ("synthetic", _BOOL),
+            ])),
+            ("__twarc", pa.struct([("url", _STR), ("retrieved_at", _STR)])),
+        ]
+    )  # fmt: skip
+
+
+#: Any API v2 page; anything else on a line is ignored.
+PAGE_SCHEMA = _page_schema(_ITEM)
+#: Pages by kind of ``data``: a narrower schema parses about a quarter faster.
+_SCHEMAS = {"tweets": _page_schema(TWEET), "users": _page_schema(USER), None: PAGE_SCHEMA}
+PARSE = {
+    kind: pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore")
+    for kind, schema in _SCHEMAS.items()
+}
