@@ -238,22 +238,24 @@ def _cmd_accounts(args: argparse.Namespace) -> int:
             from analysis.accounts.evaluate import format_evaluation
 
             labels, result = classify_file(target[1], args.out, overrides=args.overrides,
-                                           evaluate=True)  # fmt: skip
+                                           evaluate=True, raw_csv=args.raw_csv)  # fmt: skip
             print(format_evaluation(result, f"the hand labels of {target[1]}"), flush=True,
                   file=sys.stderr if args.out is None else sys.stdout)  # fmt: skip
         else:
-            labels = classify_file(target[1], args.out, overrides=args.overrides)
+            labels = classify_file(target[1], args.out, overrides=args.overrides,
+                                   raw_csv=args.raw_csv)  # fmt: skip
     else:
         if len(target) != 1:
             raise UsageError("usage: medtwitter accounts DATASET [--out LABELS.csv].")
         labels = label_dataset(target[0], overrides=args.overrides)
-        save_labels(labels, args.out)
+        save_labels(labels, args.out, raw_csv=args.raw_csv)
         if args.pairs:
             from analysis.accounts.pairs import find_pairs
             from analysis.tables import load_dataset
 
             tables = load_dataset(target[0])
-            save_labels(find_pairs(tables.users, tables.follows, labels), args.pairs)
+            pairs = find_pairs(tables.users, tables.follows, labels)
+            save_labels(pairs, args.pairs, raw_csv=args.raw_csv)
         if args.evaluate:
             from analysis.accounts.evaluate import evaluate_dataset, format_evaluation
 
@@ -318,7 +320,8 @@ def _cmd_graph(args: argparse.Namespace) -> int:
     with warnings.catch_warnings(record=True) as notes:
         warnings.simplefilter("always", BackendFallbackWarning)
         if args.metrics:
-            path, rows = write_metrics(args.dataset, args.out, **options, progress=not args.quiet)
+            path, rows = write_metrics(args.dataset, args.out, **options,
+                                       progress=not args.quiet, raw_csv=args.raw_csv)  # fmt: skip
             done = f"metrics of {rows:,} accounts written to {path}"
         else:
             path, nodes, edges = export_follower_graph(
@@ -341,6 +344,13 @@ def _lock_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lock-timeout", type=float, default=None, metavar="SECONDS",
                    help="wait at most this long for another writer of the dataset "
                    "(default: as long as it takes; 0: fail at once)")  # fmt: skip
+
+
+def _raw_csv_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--raw-csv", action="store_true",
+                   help="write CSV cells exactly as they are: by default a cell starting with "
+                   "=, +, -, @, a tab or a carriage return gets a leading ' so that a "
+                   "spreadsheet shows it as text instead of running it as a formula")  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -524,6 +534,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--evaluate", action="store_true",
                    help="print precision/recall/F1 and confusion matrices against a demo "
                    "dataset's ground truth, or the profiles CSV's own role and identity columns")  # fmt: skip
+    _raw_csv_option(p)
     p.set_defaults(func=_cmd_accounts)
 
     p = sub.add_parser("adoption", help="adoption dates per account and a Bass diffusion fit")
@@ -557,6 +568,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--drop-protected", action="store_true", help="leave protected accounts out")
     p.add_argument("--seed", type=int, default=settings.SEED, help="seed for Louvain")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    _raw_csv_option(p)
     p.set_defaults(func=_cmd_graph)
     return parser
 

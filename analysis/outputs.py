@@ -7,17 +7,38 @@ the target and renames it over the target once complete; on any failure (a full
 disk, an interrupt) the temporary file is removed, so the target holds either its
 previous content or the new one. :func:`check_out_dir` is the same check for an
 output folder (``medtwitter report --out``), which it creates if only it is missing.
+
+What goes into a file people open is made safe here too: :func:`write_csv`
+writes every user-facing CSV through :func:`safe_csv` (cells a spreadsheet would
+run as a formula are neutralised), and :func:`xml_text` drops the characters XML
+1.0 cannot hold from the text of GEXF and GraphML exports.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analysis.errors import UsageError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: First characters that make a spreadsheet read a cell as a formula (the OWASP
+#: CSV-injection rule): such string cells get a leading ``'`` (:func:`safe_csv`).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Line end of the CSV files written (RFC 4180): with it, a line break of either
+#: kind inside a cell is always quoted, so every reader sees one row per record.
+CSV_LINE_END = "\r\n"
+#: Characters XML 1.0 forbids (its ``Char`` production's complement): control
+#: characters but tab, LF and CR, lone surrogates, U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _check_writable(folder: Path) -> None:
@@ -126,3 +147,119 @@ def removed_on_failure(tmp: Path, target: Path) -> Iterator[Path]:
         if isinstance(exc, OSError) and exc.errno and exc.filename in (None, str(tmp)):
             raise OSError(exc.errno, exc.strerror, str(target)) from exc
         raise
+
+
+def neutralise_cell(value: object) -> object:
+    """``value`` with a leading ``'`` if it is text a spreadsheet would run as a formula.
+
+    Text starting with one of :data:`FORMULA_STARTS` (``=``, ``+``, ``-``, ``@``,
+    tab, carriage return) is prefixed; anything else, including numbers, is
+    returned as it is.
+
+    Examples
+    --------
+    >>> neutralise_cell('=HYPERLINK("http://x","y")')
+    '\\'=HYPERLINK("http://x","y")'
+    >>> neutralise_cell("-2"), neutralise_cell(-2), neutralise_cell("Dr Tortue")
+    ("'-2", -2, 'Dr Tortue')
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def safe_csv(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` that a spreadsheet opens without running any cell as a formula.
+
+    In every text column (and the column names), a cell starting with ``=``,
+    ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'``, the
+    OWASP rule against CSV injection: ``=HYPERLINK(...)`` in a display name
+    stays text. Numeric, boolean and date columns are left alone, so a negative
+    number stays a number; the rest of each cell is kept as it was.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"name": ["=1+1", "@SUM(A1)", "Dr Tortue"], "score": [-1, 0, 1]})
+    >>> safe_csv(df).values.tolist()
+    [["'=1+1", -1], ["'@SUM(A1)", 0], ['Dr Tortue', 1]]
+    """
+    import numpy as np
+    import pandas as pd
+    from pandas.api import types
+
+    out = frame.copy(deep=False)
+    for i in range(frame.shape[1]):  # by position: column names may repeat
+        series = frame.iloc[:, i]
+        dtype = series.dtype
+        if (types.is_numeric_dtype(dtype) or types.is_bool_dtype(dtype)
+                or types.is_datetime64_any_dtype(dtype) or types.is_timedelta64_dtype(dtype)):  # fmt: skip
+            continue
+        values = series.to_numpy(dtype=object)
+        hit = np.fromiter(
+            (isinstance(v, str) and v.startswith(FORMULA_STARTS) for v in values),
+            dtype=bool, count=len(values),
+        )  # fmt: skip
+        if not hit.any():
+            continue
+        values = values.copy()
+        values[hit] = ["'" + v for v in values[hit]]
+        keep = dtype if isinstance(dtype, pd.StringDtype) else object  # categories: text
+        out.isetitem(i, pd.Series(values, index=frame.index, dtype=keep))
+    out.columns = [neutralise_cell(c) for c in frame.columns]
+    return out
+
+
+def write_csv(
+    frame: pd.DataFrame, path: str | os.PathLike[str] | None, *, raw: bool = False
+) -> Path | None:
+    """Write ``frame`` as a CSV file people can open safely, atomically; or to standard output.
+
+    Parameters
+    ----------
+    frame : the table; its index is not written
+    path : the file (see :func:`write_atomic`); ``None`` or ``"-"`` writes to
+        standard output
+    raw : keep every cell as it is (``--raw-csv``); by default cells a
+        spreadsheet would run as a formula are neutralised (:func:`safe_csv`)
+
+    The file is UTF-8 with RFC 4180 line ends (``\\r\\n``); cells holding a comma,
+    a quote or a line break are quoted. Returns the path written (``None`` for
+    standard output).
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "names.csv"
+    >>> df = pd.DataFrame({"name": ["=1+1"], "n": [-1]})
+    >>> write_csv(df, target).read_bytes()
+    b"name,n\\r\\n'=1+1,-1\\r\\n"
+    >>> write_csv(df, target, raw=True).read_bytes()
+    b'name,n\\r\\n=1+1,-1\\r\\n'
+    """
+    if not raw:
+        frame = safe_csv(frame)
+    if path is None or str(path) == "-":
+        frame.to_csv(sys.stdout, index=False, lineterminator=CSV_LINE_END)
+        return None
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            frame.to_csv(fh, index=False, lineterminator=CSV_LINE_END)
+
+    return write_atomic(path, write)
+
+
+def xml_text(value: str) -> str:
+    """``value`` without the characters XML 1.0 cannot hold.
+
+    Control characters other than tab, line feed and carriage return (``\\x00``,
+    ``\\x0b``, ``\\x1f``...), lone surrogates, U+FFFE and U+FFFF are dropped: a
+    GEXF or GraphML file holding one is not XML, and no reader opens it.
+
+    Examples
+    --------
+    >>> xml_text("Dr\\x00 Tor\\x0btue\\ufffe\\tMG")
+    'Dr Tortue\\tMG'
+    """
+    return _NOT_XML.sub("", value)

@@ -171,9 +171,12 @@ def test_cli_classify_keeps_the_input_username_and_writes_the_columns(tmp_path, 
     src.write_text('username,name,description\n@Dr_Tortue,Dr Tortue,"MG, anonyme"\n'
                    "ChuLille,CHU de Lille,Compte officiel\n", encoding="utf-8")  # fmt: skip
     out = tmp_path / "labels.csv"
-    assert main(["accounts", "classify", str(src), "--out", str(out)]) == 0
+    assert main(["accounts", "classify", str(src), "--out", str(out), "--raw-csv"]) == 0
     labels = pd.read_csv(out)
     assert labels["username"].tolist() == ["@Dr_Tortue", "ChuLille"]
+    # without --raw-csv, a cell starting with '@' is text for spreadsheets (see test_exports_safe)
+    assert main(["accounts", "classify", str(src), "--out", str(out)]) == 0
+    assert pd.read_csv(out)["username"].tolist() == ["'@Dr_Tortue", "ChuLille"]
     assert {"role", "identity", "confidence", "reasons"} <= set(labels.columns)
     assert labels["role"].tolist() == ["physician", "institution"]
 

@@ -449,36 +449,32 @@ def load_profiles(path: str | os.PathLike) -> pd.DataFrame:
     return frame
 
 
-def save_labels(labels: pd.DataFrame, path: str | os.PathLike | None) -> None:
+def save_labels(
+    labels: pd.DataFrame, path: str | os.PathLike | None, raw_csv: bool = False
+) -> None:
     """Write labels as CSV to ``path`` (atomically), or to standard output when ``path`` is None.
 
     The file's folder must exist (see :func:`analysis.outputs.write_atomic`).
+    Through :func:`analysis.outputs.write_csv`: a cell a spreadsheet would run as
+    a formula (a name or description starting with ``=``, ``+``, ``-``, ``@``...)
+    gets a leading ``'``, unless ``raw_csv``.
     """
-    import sys
+    from analysis.outputs import write_csv
 
-    from analysis.outputs import write_atomic
-
-    if path is None or str(path) == "-":
-        labels.to_csv(sys.stdout, index=False)
-        return
-
-    def write(tmp) -> None:
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
-            labels.to_csv(fh, index=False)
-
-    write_atomic(path, write)
+    write_csv(labels, None if path is None or str(path) == "-" else path, raw=raw_csv)
 
 
 def classify_file(profiles: str | os.PathLike, out: str | os.PathLike | None = None,
                   overrides: str | os.PathLike | None = None,
-                  evaluate: bool = False) -> pd.DataFrame | tuple[pd.DataFrame, dict]:  # fmt: skip
+                  evaluate: bool = False,
+                  raw_csv: bool = False) -> pd.DataFrame | tuple[pd.DataFrame, dict]:  # fmt: skip
     """Label a CSV of profiles and write the labels (``medtwitter accounts classify``).
 
     The output keeps the input's ``username`` (and ``user_id`` if any) and adds
     ``role``, ``identity``, ``confidence``, ``reasons``...; ``out=None`` writes
     to standard output. With ``evaluate``, the CSV's own ``role`` and
     ``identity`` columns are hand labels, and the evaluation against them is
-    returned too (``(labels, result)``).
+    returned too (``(labels, result)``). ``raw_csv``: see :func:`save_labels`.
     """
     if out is not None and str(out) != "-":
         from analysis.outputs import check_out_file
@@ -492,7 +488,7 @@ def classify_file(profiles: str | os.PathLike, out: str | os.PathLike | None = N
         from analysis.accounts.evaluate import evaluate_against_columns
 
         result = evaluate_against_columns(labels, frame)
-    save_labels(labels, out)
+    save_labels(labels, out, raw_csv=raw_csv)
     return (labels, result) if evaluate else labels
 
 

@@ -23,7 +23,7 @@ from analysis.errors import UsageError
 from analysis.graph import fast
 from analysis.graph.backends import FAST, resolve_backend
 from analysis.graph.build import graph_from_tables, require_directed
-from analysis.outputs import check_out_file, write_atomic
+from analysis.outputs import check_out_file, write_atomic, write_csv, xml_text
 
 #: Columns of the metrics table, in order (``medtwitter graph --metrics``).
 METRIC_COLUMNS = (
@@ -160,10 +160,15 @@ def metrics_from_dataset(
     return node_metrics(G, seed=seed, backend=backend)
 
 
-def save_metrics(metrics: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+def save_metrics(
+    metrics: pd.DataFrame, path: str | os.PathLike[str], raw_csv: bool = False
+) -> Path:
     """Write the metrics table as ``.parquet`` or ``.csv`` (by the file's suffix), atomically.
 
-    The file's folder must exist (see :func:`analysis.outputs.write_atomic`).
+    The file's folder must exist (see :func:`analysis.outputs.write_atomic`). A
+    CSV goes through :func:`analysis.outputs.write_csv`: a username a spreadsheet
+    would run as a formula (``=...``, ``@...``) gets a leading ``'``, unless
+    ``raw_csv``.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -172,34 +177,57 @@ def save_metrics(metrics: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     frame = metrics.loc[:, list(METRIC_COLUMNS)]
     if suffix == ".parquet":
         return write_atomic(path, lambda tmp: frame.to_parquet(tmp, index=False))
-    return write_atomic(path, lambda tmp: frame.to_csv(tmp, index=False))
+    return write_csv(frame, path, raw=raw_csv)
 
 
 def _plain(value):
+    """A value GEXF/GraphML can hold: timestamps as ISO text, numpy scalars as Python ones,
+    text without the characters XML 1.0 forbids (:func:`analysis.outputs.xml_text`)."""
     if isinstance(value, pd.Timestamp):
         return value.isoformat()
     if isinstance(value, np.generic):
-        return value.item()
+        value = value.item()
+    if isinstance(value, str):
+        return xml_text(value)
     return value
+
+
+def _plain_attrs(data: dict, keep=lambda x: x is not None) -> dict:
+    return {_plain(k): _plain(x) for k, x in data.items() if keep(x)}
 
 
 def graph_for_export(G: nx.Graph, metrics: pd.DataFrame | None = None) -> nx.Graph:
     """A copy of ``G`` whose attributes GEXF/GraphML can hold: timestamps as ISO text, no nulls.
 
-    ``metrics`` (from :func:`node_metrics`) adds its columns as node attributes.
+    Every text (graph, node and edge attributes and their names, text node ids,
+    hence labels) loses the characters XML 1.0 forbids (``\\x00``, ``\\x0b``,
+    U+FFFE...), so the file written is XML that any reader opens. ``metrics``
+    (from :func:`node_metrics`) adds its columns as node attributes.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([(1, 2)])
+    >>> G.nodes[1]["name"] = "Dr\\x00 Tortue\\x0b\\ufffe"
+    >>> graph_for_export(G).nodes[1]
+    {'name': 'Dr Tortue'}
     """
     H = G.__class__()
-    H.graph.update({k: _plain(v) for k, v in G.graph.items() if v is not None})
+    H.graph.update(_plain_attrs(G.graph))
     extra = {}
     if metrics is not None:
         cols = [c for c in metrics.columns if c not in ("user_id", "username")]
         extra = metrics.set_index("user_id")[cols].to_dict("index")
+    ids = {v: _plain(v) for v in G}
+    if len(set(ids.values())) < len(ids):
+        raise UsageError(
+            "two node ids of the graph differ only by characters XML cannot hold "
+            "(control characters, U+FFFE, U+FFFF); rename one before exporting."
+        )
     for v, data in G.nodes(data=True):
-        attrs = {k: _plain(x) for k, x in data.items() if x is not None and not pd.isna(x)}
-        attrs.update({k: _plain(x) for k, x in extra.get(v, {}).items() if not pd.isna(x)})
-        H.add_node(v, **attrs)
-    H.add_edges_from((u, v, {k: _plain(x) for k, x in d.items() if x is not None})
-                     for u, v, d in G.edges(data=True))  # fmt: skip
+        attrs = _plain_attrs(data, lambda x: x is not None and not pd.isna(x))
+        attrs.update(_plain_attrs(extra.get(v, {}), lambda x: not pd.isna(x)))
+        H.add_node(ids[v], **attrs)
+    H.add_edges_from((ids[u], ids[v], _plain_attrs(d)) for u, v, d in G.edges(data=True))
     return H
 
 
@@ -237,11 +265,12 @@ def read_graph(path: str | os.PathLike[str]) -> nx.Graph:
 def write_metrics(
     dataset: str, out: str | os.PathLike[str], only_known: bool = True,
     drop_protected: bool = False, seed: int = settings.SEED, backend: str | None = FAST,
-    progress: bool = False,
+    progress: bool = False, raw_csv: bool = False,
 ) -> tuple[Path, int]:  # fmt: skip
     """Compute a dataset's metrics table and save it (``medtwitter graph DATASET --metrics``).
 
-    Returns the path written and the number of accounts.
+    Returns the path written and the number of accounts. ``raw_csv``: see
+    :func:`save_metrics`.
     """
     if Path(out).suffix.lower() not in (".parquet", ".csv"):
         raise UsageError(
@@ -249,7 +278,7 @@ def write_metrics(
         )
     check_out_file(out)  # before the work, not after it
     metrics = metrics_from_dataset(dataset, only_known, drop_protected, seed, backend, progress)
-    return save_metrics(metrics, out), len(metrics)
+    return save_metrics(metrics, out, raw_csv=raw_csv), len(metrics)
 
 
 def export_follower_graph(
