@@ -378,6 +378,68 @@ def test_token_never_printed_logged_or_written(tmp_path, monkeypatch, capsys, ca
         assert xapi.FAKE_TOKEN.encode() not in p.read_bytes(), p
 
 
+#: Tokens no command may send: a line break, a carriage return, another control character,
+#: a non-ASCII character, a space, each inside an otherwise plausible token (NUL cannot be
+#: in an environment variable: it is tested from a .env file below).
+BAD_TOKENS = {
+    "newline": "AAAAsecretpartone\nsecretparttwo",
+    "carriage-return": "AAAAsecretpartone\rsecretparttwo",
+    "escape": "AAAAsecretpartone\x1b[0msecretparttwo",
+    "delete": "AAAAsecretpartone\x7fsecretparttwo",
+    "non-ascii": "AAAAsecretpartoné\u2028secretparttwo",
+    "space": "AAAAsecretpartone secretparttwo",
+}
+
+
+@responses.activate
+@pytest.mark.parametrize("token", BAD_TOKENS.values(), ids=BAD_TOKENS.keys())
+@pytest.mark.parametrize("variable", collect.TOKEN_VARIABLES)
+def test_a_token_holding_control_characters_is_refused_before_any_request(
+    token, variable, tmp_path, monkeypatch, capsys
+):
+    for name in collect.TOKEN_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(variable, token)
+    monkeypatch.chdir(tmp_path)  # no .env here
+    argv = ["--data-dir", str(tmp_path / "data"), "collect", "search", "#docstoctoc",
+            "--dataset", "t", "--quiet"]  # fmt: skip
+    assert main(argv) == 1
+    out, err = capsys.readouterr()
+    assert len(responses.calls) == 0  # refused before any request
+    assert out == "" and len(err.strip().splitlines()) == 1
+    assert f"{variable} (environment) holds" in err and "set it again" in err
+    for secret in ("secretpartone", "secretparttwo", token):
+        assert secret not in out + err
+    assert not (tmp_path / "data" / "raw" / "t").exists() or not any(
+        (tmp_path / "data" / "raw" / "t").iterdir()
+    )
+
+
+@responses.activate
+def test_a_bad_token_in_a_dotenv_file_is_named_with_the_file(tmp_path, monkeypatch, capsys):
+    for name in collect.TOKEN_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    dotenv = tmp_path / ".env"
+    dotenv.write_text('X_BEARER_TOKEN="AAAAsecretpartone\x00secretparttwo"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["--data-dir", str(tmp_path / "data"), "collect", "users", "dr_tortue",
+                 "--dataset", "t", "--quiet"]) == 1  # fmt: skip
+    err = capsys.readouterr().err
+    assert len(responses.calls) == 0
+    assert f"X_BEARER_TOKEN ({dotenv}) holds a control character" in err
+    assert "secretpart" not in err
+    # the notebook helper says the same, without collecting
+    has_token, status = collect.token_status()
+    assert not has_token and "X_BEARER_TOKEN" in status and "secretpart" not in status
+
+
+def test_a_token_given_to_make_client_is_checked_and_spaces_around_are_trimmed(monkeypatch):
+    with pytest.raises(collect.TokenFormatError, match="the bearer token given holds a line"):
+        collect.make_client("AAAA\nBBBB")
+    monkeypatch.setenv("X_BEARER_TOKEN", f"  {xapi.FAKE_TOKEN}\r\n")  # a copied line: kept
+    assert collect.load_token() == xapi.FAKE_TOKEN
+
+
 @responses.activate
 def test_config_runs_queries_lookup_and_two_hops_then_resumes(collector, tmp_path, tmp_data):
     config = tmp_path / "collection.toml"

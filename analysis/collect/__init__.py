@@ -27,7 +27,9 @@ What holds under real conditions:
 * **Coverage.** Every run ends with a summary of what it could not get and why,
   stored in the state file (:func:`coverage_lines` prints it).
 * **The token** comes from ``X_BEARER_TOKEN`` / ``TWITTER_BEARER_TOKEN`` or a
-  ``.env`` file and is never printed, logged or written.
+  ``.env`` file and is never printed, logged or written; one holding a control
+  character, a space or a non-ASCII character is refused before any request
+  (:func:`check_token`).
 
 Modules: :mod:`~analysis.collect.api` (endpoints, fields, errors, token, tweepy
 client), :mod:`~analysis.collect.jobs` (what to collect),
@@ -44,6 +46,8 @@ from analysis.collect.api import (
     CollectError,
     StoppedEarly,
     TokenError,
+    TokenFormatError,
+    check_token,
     load_token,
     make_client,
 )
@@ -86,7 +90,9 @@ __all__ = [
     "NotebookCollection",
     "StoppedEarly",
     "TokenError",
+    "TokenFormatError",
     "account_job",
+    "check_token",
     "collect_for_notebook",
     "collection_plan",
     "config_jobs",

@@ -84,6 +84,10 @@ class TokenError(CollectError):
     """No bearer token, or one the API refuses."""
 
 
+class TokenFormatError(TokenError):
+    """A bearer token holding characters no token has (control, space, non-ASCII)."""
+
+
 class AccessError(CollectError):
     """The token's access level lacks an endpoint (403)."""
 
@@ -119,12 +123,51 @@ def _read_dotenv(path: Path) -> dict[str, str]:
     return values
 
 
+def check_token(token: str, where: str) -> str:
+    """Return ``token`` if it can be a bearer token: printable ASCII, no space.
+
+    A token holding a line break, another control character (``\\x00``...), a
+    space or a non-ASCII character raises :class:`TokenFormatError`, one line
+    naming ``where`` it was read (e.g. ``"X_BEARER_TOKEN (environment)"``) and
+    the fix, never the token: sent as it is, the HTTP library's error would
+    print it. Checked before any request.
+
+    Examples
+    --------
+    >>> check_token("AAAA%2Fabc", "X_BEARER_TOKEN (environment)")
+    'AAAA%2Fabc'
+    >>> check_token("AAAA\\nabc", "X_BEARER_TOKEN (environment)")
+    Traceback (most recent call last):
+    ...
+    analysis.collect.api.TokenFormatError: X_BEARER_TOKEN (environment) holds a line break, ...
+    """
+    bad = next((c for c in token if not "!" <= c <= "~"), None)
+    if bad is None:
+        return token
+    if bad in "\r\n":
+        what = "a line break"
+    elif bad == " ":
+        what = "a space"
+    elif bad.isascii() or not bad.isprintable():
+        what = "a control character"
+    else:
+        what = "a non-ASCII character"
+    raise TokenFormatError(
+        f"{where} holds {what}, which no bearer token has (it is printable ASCII, without "
+        "spaces); set it again to the token alone, copied from your App's page in the X "
+        "developer portal, without quotes or line breaks."
+    )
+
+
 def load_token(environ: dict[str, str] | None = None, dotenv: Path | None = None) -> str:
     """Return the X API bearer token from the environment or a ``.env`` file.
 
     ``X_BEARER_TOKEN`` wins over ``TWITTER_BEARER_TOKEN``; the environment wins
-    over ``.env`` (the current folder's, else the project's). The token is never
-    printed, logged or written anywhere.
+    over ``.env`` (the current folder's, else the project's). Spaces and line
+    breaks around the token are removed; one holding a control character, a
+    space or a non-ASCII character inside raises :class:`TokenFormatError`
+    (:func:`check_token`), naming the variable and where it was read. The
+    token is never printed, logged or written anywhere.
 
     Examples
     --------
@@ -135,11 +178,11 @@ def load_token(environ: dict[str, str] | None = None, dotenv: Path | None = None
     candidates = (
         [dotenv] if dotenv else [Path.cwd() / ".env", settings.notebooks_dir().parent / ".env"]
     )
-    sources = [environ, *(_read_dotenv(p) for p in candidates)]
-    for source in sources:
+    sources = [("environment", environ), *((str(p), _read_dotenv(p)) for p in candidates)]
+    for where, source in sources:
         for name in TOKEN_VARIABLES:
             if source.get(name, "").strip():
-                return source[name].strip()
+                return check_token(source[name].strip(), f"{name} ({where})")
     raise TokenError(
         "no X API bearer token: set X_BEARER_TOKEN in the environment or in a .env file "
         "(see .env.example)."
@@ -164,9 +207,11 @@ def make_client(token: str | None = None) -> tweepy.Client:
     """A :class:`tweepy.Client` for app-only (bearer token) access returning raw responses.
 
     The collector handles rate limits itself (``wait_on_rate_limit=False``) so it
-    can show a countdown and store coverage; tweepy's debug log is redacted.
+    can show a countdown and store coverage; tweepy's debug log is redacted. The
+    token is checked (:func:`check_token`) before the client exists, so before any
+    request.
     """
-    token = token or load_token()
+    token = check_token(token, "the bearer token given") if token else load_token()
     tweepy_log = logging.getLogger("tweepy.client")
     tweepy_log.filters = [f for f in tweepy_log.filters if not isinstance(f, _RedactToken)]
     tweepy_log.addFilter(_RedactToken(token))

@@ -10,7 +10,7 @@ import orjson
 import pandas as pd
 
 from analysis import settings
-from analysis.collect.api import TokenError, load_token, make_client
+from analysis.collect.api import TokenError, TokenFormatError, load_token, make_client
 from analysis.collect.collector import Collector
 from analysis.collect.config import _follow_endpoints, config_jobs, load_config, run_config
 from analysis.collect.jobs import CollectionResult
@@ -58,6 +58,8 @@ def token_status() -> tuple[bool, str]:
     """Whether a bearer token is available, and a sentence saying so (never the token)."""
     try:
         load_token()
+    except TokenFormatError as exc:  # names the variable, never the token
+        return False, str(exc).rstrip(".")
     except TokenError:
         return False, "No X API bearer token found (X_BEARER_TOKEN, TWITTER_BEARER_TOKEN or .env)"
     return True, "A bearer token is set (not shown)"
