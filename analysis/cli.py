@@ -27,6 +27,16 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message}; see `{self.prog} --help`.")
 
 
+def _account_arg(value: str) -> int | str:
+    """The ``type`` of ``purge --user``: :func:`analysis.purge.parse_account`."""
+    from analysis.purge.accounts import parse_account
+
+    try:
+        return parse_account(value)
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _dataset_arg(value: str) -> str:
     """The ``type`` of every argument naming a dataset: :func:`settings.check_dataset_name`."""
     try:
@@ -212,7 +222,9 @@ def _cmd_compliance(args: argparse.Namespace) -> int:
 def _cmd_purge(args: argparse.Namespace) -> int:
     from analysis.purge import purge
 
-    report = purge(args.dataset, user_ids=args.user)
+    ids = [a for a in args.user if isinstance(a, int)]  # --user: ids, or handles (text)
+    handles = [a for a in args.user if isinstance(a, str)]
+    report = purge(args.dataset, user_ids=ids, handles=handles, strict=True)
     print(report.summary())
     return 0
 
@@ -514,8 +526,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("purge", help="remove an account's data from a dataset (deletion request)")
     p.add_argument("--dataset", required=True, type=_dataset_arg)
-    p.add_argument("--user", type=int, action="append", required=True, metavar="ID",
-                   help="user id to remove (repeat for several)")  # fmt: skip
+    p.add_argument("--user", type=_account_arg, action="append", required=True,
+                   metavar="ID|@HANDLE",
+                   help="account to remove, by id or handle (repeat for several); one that is "
+                   "not in the dataset refuses the whole purge, before any change (exit 1)")  # fmt: skip
     _lock_option(p)
     p.set_defaults(func=_cmd_purge)
 

@@ -24,6 +24,11 @@ reports deleted, suspended or protected. :func:`purge` then:
   marked dropped: no file under the dataset keeps the account;
 * removes the quarantine entries whose parsed ids or handles name it.
 
+Accounts are given by id or by handle (:mod:`analysis.purge.accounts`); with
+``strict`` (``medtwitter purge``), one the dataset does not hold makes the whole
+purge refuse, naming it, before anything changes
+(:class:`~analysis.purge.accounts.AccountNotFoundError`, exit status 1).
+
 Every raw file is first rewritten to a temporary file beside it; only when all
 are written are they renamed over the originals, so a refusal changes nothing
 and an interruption leaves every file either as before or purged, never
@@ -41,28 +46,60 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analysis.errors import UsageError
+from analysis.purge.accounts import (
+    AccountNotFoundError,
+    check_present,
+    handle_ids,
+    parse_account,
+)
 from analysis.purge.processed import _purge_processed, _tweets_to_remove
 from analysis.purge.raw import _purge_raw, raw_files
 from analysis.purge.report import PurgeReport
 from analysis.store import DatasetWriter
 from analysis.tables import dataset_dir, load_arrow
 
-__all__ = ["PurgeReport", "purge", "raw_files"]
+__all__ = ["AccountNotFoundError", "PurgeReport", "parse_account", "purge", "raw_files"]
 
 
-def purge(dataset: str, user_ids: Iterable[int] = (), tweet_ids: Iterable[int] = ()) -> PurgeReport:
+def purge(
+    dataset: str,
+    user_ids: Iterable[int] = (),
+    tweet_ids: Iterable[int] = (),
+    handles: Iterable[str] = (),
+    strict: bool = False,
+) -> PurgeReport:
     """Remove accounts (all their data) and tweets from a dataset's raw and processed files.
+
+    Parameters
+    ----------
+    dataset : the dataset's name
+    user_ids, handles : the accounts, by id or by handle (``@`` optional, any
+        case; a current handle, else a former one)
+    tweet_ids : tweets to remove (compliance: deleted tweets)
+    strict : refuse (:class:`AccountNotFoundError`, before anything changes) if
+        an id or handle names no account of the dataset, naming the absent
+        ones (``medtwitter purge``); otherwise such an account has nothing to
+        remove and a purge run again finishes one cut short
 
     Examples
     --------
     >>> purge("demo", user_ids=[1460323737035677698])  # doctest: +SKIP
+    >>> purge("demo", handles=["@nobody"], strict=True)  # doctest: +SKIP
+    Traceback (most recent call last):
+    ...
+    analysis.purge.accounts.AccountNotFoundError: not in dataset 'demo': @nobody; nothing was purged...
     """
     user_ids = {int(u) for u in user_ids}
     tweet_ids = {int(t) for t in tweet_ids}
-    if not user_ids and not tweet_ids:
+    asked = [str(h) for h in handles]
+    if not user_ids and not tweet_ids and not asked:
         raise UsageError("nothing to purge; give --user ID (or tweet ids from compliance).")
     folder = dataset_dir(dataset)
     with DatasetWriter(folder, "purge") as writer:
+        if strict:
+            user_ids = check_present(dataset, user_ids, asked, writer.manifest)
+        elif asked:
+            user_ids |= set(handle_ids(dataset, asked).values())
         users = load_arrow(dataset, "users", ["user_id", "username"])
         known = pc.is_in(users["user_id"], value_set=pa.array(sorted(user_ids), pa.int64()))
         handles = {h for h in pc.filter(users["username"], known).to_pylist() if h}
