@@ -46,8 +46,13 @@ notebooks: demo  ## re-execute the notebooks in place, storing their outputs for
 	$(BIN)/python -c "from analysis.report import refresh_notebook, list_notebooks; \
 	[print('refresh', p.name, flush=True) or refresh_notebook(p) for p in list_notebooks('$(ONLY)' or None)]"
 
-lab: demo  ## JupyterLab in the project's environment (LAB_ARGS="--no-browser --port 8899" to pass options)
-	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS) notebooks
+# `make lab` works on copies in LAB_DIR (git-ignored), made only where none exists yet: autosave never
+# writes a real dataset's handles into the tracked notebooks, and a researcher's copy is never overwritten.
+LAB_DIR ?= notebooks/work
+
+lab: demo  ## JupyterLab on working copies of the notebooks (LAB_ARGS="--no-browser --port 8899" to pass options)
+	$(BIN)/python -m analysis.lab $(LAB_DIR)
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS) $(LAB_DIR)
 
 benchmark: demo  ## speed and memory figures: make benchmark [BENCH="ingest graph report"]
 	$(BIN)/python benchmarks/run.py $(BENCH)
