@@ -12,6 +12,7 @@ memory (see ``benchmarks/graph.py``).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import networkx as nx
@@ -180,7 +181,7 @@ def save_metrics(
     return write_csv(frame, path, raw=raw_csv)
 
 
-def _plain(value):
+def _plain(value: object) -> object:
     """A value GEXF/GraphML can hold: timestamps as ISO text, numpy scalars as Python ones,
     text without the characters XML 1.0 forbids (:func:`analysis.outputs.xml_text`)."""
     if isinstance(value, pd.Timestamp):
@@ -192,7 +193,8 @@ def _plain(value):
     return value
 
 
-def _plain_attrs(data: dict, keep=lambda x: x is not None) -> dict:
+def _plain_attrs(data: dict, keep: Callable[[object], bool] = lambda x: x is not None) -> dict:
+    """The attributes of ``data`` that ``keep`` accepts, names and values through :func:`_plain`."""
     return {_plain(k): _plain(x) for k, x in data.items() if keep(x)}
 
 
@@ -217,7 +219,7 @@ def graph_for_export(G: nx.Graph, metrics: pd.DataFrame | None = None) -> nx.Gra
     if metrics is not None:
         cols = [c for c in metrics.columns if c not in ("user_id", "username")]
         extra = metrics.set_index("user_id")[cols].to_dict("index")
-    ids = {v: _plain(v) for v in G}
+    ids = {v: xml_text(v) if isinstance(v, str) else v for v in G}
     if len(set(ids.values())) < len(ids):
         raise UsageError(
             "two node ids of the graph differ only by characters XML cannot hold "
