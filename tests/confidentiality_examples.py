@@ -66,8 +66,9 @@ EXAMPLES: list[tuple[str, bool, str]] = [
     # --- hard cases the rules are known to get wrong -------------------------------------
     ("Le seul pharmacien de Ploumanac'h a encore vu passer la famille du maire, toujours les mêmes "
      "soucis de tension", True, "none"),
+    # found since the person-described rule (issue 15): a teen, a rare condition, "our village"
     ("Teenager from our village with a condition only 40 people in the world have, met her today",
-     True, "none"),
+     True, "high"),
     ("Une femme de 45 ans, c'est jeune pour un AVC : pensez-y à Paris comme ailleurs", False,
      "high"),
     ("Une femme de ménage de 50 ans agressée à Paris : solidarité", False, "high"),

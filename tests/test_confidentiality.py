@@ -22,10 +22,10 @@ def test_precision_and_recall_on_the_hand_written_examples():
     texts, labels = [e[0] for e in EXAMPLES], [e[1] for e in EXAMPLES]
     high = evaluate(texts, labels)
     assert high["positives"] == 20 and high["n"] == len(EXAMPLES)
-    # measured on this set: 18 of 20 identifying tweets flagged high, 2 false alarms of 20
-    assert high["true_positives"] == 18 and high["flagged"] == 20
-    assert high["precision"] == 0.9 and high["recall"] == 0.9
-    assert len(KNOWN_MISSES) == 4
+    # measured on this set: 19 of 20 identifying tweets flagged high, 2 false alarms of 21
+    assert high["true_positives"] == 19 and high["flagged"] == 21
+    assert high["precision"] == 19 / 21 and high["recall"] == 0.95
+    assert len(KNOWN_MISSES) == 3
 
 
 def test_cues_name_what_a_reader_could_infer():

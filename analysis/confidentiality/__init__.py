@@ -1,0 +1,87 @@
+"""Patient-confidentiality check: explainable rules and a named-entity pass flag tweets that may identify a patient.
+
+Health professionals are bound by medical confidentiality (in France, Code de la
+santé publique L.1110-4 and R.4127-4). A tweet about "a patient" is not a
+breach; a tweet that lets a reader recognise **which** patient is. The rules
+look, in French and English, for a person described and for the details that
+single a person out, and say which cues they matched:
+
+======================  =========================================================
+cue                     examples
+======================  =========================================================
+``patient``             mon patient, une patiente, un monsieur de..., une ado, my patient,
+                        a 45-year-old woman, the 19-year-old, 45M (not "les patients")
+``age``                 45 ans, 3 mois, 45-year-old, 45yo, aged 45, in her 40s, "Woman, 35,"
+``sex``                 homme, femme, monsieur, dame, garçon, man, woman, girl, M/F
+``place``               à Lyon, in Leeds, near Brest; towns spaCy finds (never "Lyme", "Ebola")
+``date``                ce matin, hier soir, cette nuit, lundi, le 12 mars, today, last night
+``ward``                service de cardiologie, en réa, chambre 12, au CHU de Nantes, bed 4, ward 7B
+``rare``                a rare condition (maladie de Fabry, progeria, "une tumeur rare"...)
+``photo``               photo, radio ci-jointe, 📷, pic attached, x-ray below
+``identifier``          initials or a title with a name (Mme D., Mr S.), date of birth, record number
+``person``              a named person: Jeanne Martin (spaCy), le petit Lucas, "Kylian, 12 ans"
+``school_or_employer``  élève au lycée..., caissière au Leclerc, le boulanger de..., works at...
+``family``              sa fille, la femme du maire, la famille Moreau, her son, the vicar's wife
+======================  =========================================================
+
+:func:`check_tweet` gives ``high``, ``low`` or ``none`` with the first reason
+that applies (:func:`assess` lists the rules): the earlier rules about one
+patient, and one that needs no ``patient`` cue — a person described (age, sex, a
+person noun, a first name) in a care situation with two details or more that
+narrow who it is. The named-entity pass (:mod:`.entities`, spaCy's
+``fr_core_news_sm``) adds people's names and places; ``ner=False`` skips it.
+
+The rules are deliberately simple and readable; they miss paraphrases and
+over-flag some anecdotes. ``benchmarks/confidentiality.py`` measures precision,
+recall and speed on ``tests/data/confidentiality_labelled.csv``.
+"""
+
+from analysis.confidentiality.check import (
+    DESCRIBING_KINDS,
+    DETAIL_KINDS,
+    NARROWING_KINDS,
+    RISK_LEVELS,
+    Check,
+    assess,
+    check_texts,
+    check_tweet,
+    check_tweets,
+    evaluate,
+    find_cues,
+    find_cues_many,
+    redact,
+)
+from analysis.confidentiality.flags import (
+    flag_rates,
+    flag_tweets,
+    flagged_examples,
+    planted_labels,
+    planted_validation,
+    risk_counts,
+)
+from analysis.confidentiality.rules import CUE_MEANINGS, Cue, rule_cues
+
+__all__ = [
+    "CUE_MEANINGS",
+    "DESCRIBING_KINDS",
+    "DETAIL_KINDS",
+    "NARROWING_KINDS",
+    "RISK_LEVELS",
+    "Check",
+    "Cue",
+    "assess",
+    "check_texts",
+    "check_tweet",
+    "check_tweets",
+    "evaluate",
+    "find_cues",
+    "find_cues_many",
+    "flag_rates",
+    "flag_tweets",
+    "flagged_examples",
+    "planted_labels",
+    "planted_validation",
+    "redact",
+    "risk_counts",
+    "rule_cues",
+]

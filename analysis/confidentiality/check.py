@@ -1,0 +1,261 @@
+"""Risk levels from cues: :func:`check_tweet`, :func:`check_texts`, :func:`check_tweets`, :func:`evaluate`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from analysis.confidentiality.rules import (
+    _GENERIC_RARE_RE,
+    _SUPERLATIVE_RE,
+    CLINICAL_RE,
+    ROOM_RE,
+    Cue,
+    merge_cues,
+    rule_cues,
+)
+
+RISK_LEVELS = ("none", "low", "high")
+DETAIL_KINDS = ("age", "sex", "place", "date", "ward", "rare", "photo", "identifier", "person",
+                "school_or_employer", "family")  # fmt: skip
+#: Cues that describe one person (who the tweet is about).
+DESCRIBING_KINDS = ("patient", "age", "sex", "person")
+#: Cues that narrow down who that person is (two of them make a tweet ``high``).
+NARROWING_KINDS = ("date", "place", "ward", "rare", "school_or_employer", "family", "photo",
+                   "person", "identifier")  # fmt: skip
+_OLD_AGE = 90  # ages of 90 and over identify (HIPAA's Safe Harbor groups them as "90 or older")
+_YEARS_RE = re.compile(r"(\d{1,3})(?:\s?(?:ans|an|yo|y/o|-?year-old|years?\s+old|yrs?))?$", re.I)
+_VERY_OLD_RE = re.compile(r"nonagénaire|centenaire|centenarian|nonagenarian", re.I)
+
+
+@dataclass(frozen=True)
+class Check:
+    """The outcome of :func:`check_tweet`: a risk level, the cues and a one-line reason."""
+
+    risk: str
+    cues: tuple[Cue, ...]
+    reason: str
+
+    @property
+    def kinds(self) -> list[str]:
+        """The cue kinds found, sorted, each once."""
+        return sorted({c.kind for c in self.cues})
+
+    def to_dict(self) -> dict:
+        """``{"risk": ..., "cues": [{"kind", "match"}...], "reason": ...}`` for JSON output."""
+        return {
+            "risk": self.risk,
+            "cues": [{"kind": c.kind, "match": c.match} for c in self.cues],
+            "reason": self.reason,
+        }
+
+
+def find_cues(text: str, ner: bool = True) -> list[Cue]:
+    """Every cue in ``text``, in reading order: the rules', then spaCy's people and places.
+
+    Examples
+    --------
+    >>> [c.kind for c in find_cues("Mon patient de 45 ans vu ce matin à Dijon")]
+    ['patient', 'age', 'date', 'place']
+    >>> [(c.kind, c.source) for c in find_cues("J'ai revu Jeanne Martin ce matin")]
+    [('person', 'spacy'), ('date', 'rules')]
+    """
+    return find_cues_many([text], ner=ner)[0]
+
+
+def find_cues_many(texts: Sequence[str], ner: bool = True) -> list[list[Cue]]:
+    """:func:`find_cues` for many texts, the named-entity pass in batches."""
+    texts = [t if isinstance(t, str) else "" for t in texts]
+    rules = [rule_cues(t) for t in texts]
+    if not ner:
+        return rules
+    from analysis.confidentiality.entities import entity_cues
+
+    return [merge_cues(r + e) for r, e in zip(rules, entity_cues(texts), strict=True)]
+
+
+def _is_very_old(cues: Iterable[Cue]) -> bool:
+    for c in cues:
+        if c.kind != "age":
+            continue
+        m = _YEARS_RE.match(c.match)
+        if (m and int(m.group(1)) >= _OLD_AGE) or _VERY_OLD_RE.search(c.match):
+            return True
+    return False
+
+
+def assess(text: str, cues: Sequence[Cue]) -> Check:
+    """The risk level that ``cues`` found in ``text`` give, with the first reason that applies.
+
+    ``high`` — one patient with details that together could identify them: age +
+    sex + place or date; a photo; a named ward with age or sex; a rare condition
+    with a place; a name, initials or birth date; or three details or more. Or,
+    with no ``patient`` cue needed: a person's full name in a care situation; a
+    person described (age, sex, a person noun, a first name) in a care situation
+    with two details or more that narrow who it is (time, place, ward, rare
+    condition, school or employer, family link, photo, name, an age of 90 or
+    more, "the only"/"the oldest"). ``low`` — one patient with a detail, a named
+    person in a care situation, or a rare condition named. ``none`` otherwise.
+
+    Examples
+    --------
+    >>> t = "Une ado de 15 ans en réa cette nuit, élève au lycée de Castres"
+    >>> assess(t, find_cues(t, ner=False)).reason
+    'one patient with a named ward or room with age or sex'
+    >>> t = "Woman, 35, seen in clinic today, married to a footballer at Wigan"
+    >>> assess(t, find_cues(t, ner=False)).risk
+    'high'
+    """
+    kinds = {c.kind for c in cues}
+    rare_generic = "rare" in kinds and _GENERIC_RARE_RE.search(text)
+    if rare_generic:
+        kinds.discard("rare")
+    patient = "patient" in kinds
+    details = kinds & set(DETAIL_KINDS)
+    room = bool(ROOM_RE.search(text))
+    clinical = bool(patient or kinds & {"ward", "rare"} or CLINICAL_RE.search(text))
+    described = sorted(kinds & set(DESCRIBING_KINDS))
+    narrowing = sorted(kinds & set(NARROWING_KINDS))
+    if _is_very_old(cues):
+        narrowing.append("an age of 90 or more")
+    if _SUPERLATIVE_RE.search(text):
+        narrowing.append("'the only'/'the oldest'")
+    full_name = any(c.kind == "person" and len(c.match.split()) > 1 for c in cues)
+    reasons = []
+    if "identifier" in details:
+        reasons.append("one patient with a name, initials, birth date or record number")
+    if patient and "photo" in details:
+        reasons.append("one patient with a photo of them or their records")
+    if "rare" in details and "place" in details:
+        reasons.append("one patient with a rare condition with a place")
+    if patient and {"age", "sex"} <= details and details & {"place", "date", "ward"}:
+        reasons.append("one patient with age, sex and a place or date")
+    if patient and "ward" in details and (details & {"age", "sex"} or room):
+        reasons.append("one patient with a named ward or room with age or sex")
+    if patient and len(details - {"photo"}) >= 3:
+        reasons.append(f"one patient with {len(details)} identifying details")
+    if full_name and clinical:
+        reasons.append("a person's full name in a care situation")
+    if described and clinical and len(narrowing) >= 2:
+        reasons.append(f"a person described ({', '.join(described)}) in a care situation with "
+                       f"{len(narrowing)} details that narrow who: {', '.join(narrowing)}")  # fmt: skip
+    if reasons:
+        return Check("high", tuple(cues), reasons[0])
+    if patient and details:
+        shown = ", ".join(sorted(details))
+        return Check("low", tuple(cues), f"one patient with a detail ({shown}); check it")
+    if "person" in kinds and clinical:
+        return Check("low", tuple(cues), "a named person in a care situation; check it")
+    if "rare" in details:
+        return Check("low", tuple(cues), "a rare condition is named; check nothing else identifies")
+    return Check("none", tuple(cues), "no single patient described with identifying detail")
+
+
+def check_texts(texts: Iterable[str], ner: bool = True) -> list[Check]:
+    """:func:`check_tweet` for many texts, the named-entity pass batched (fast).
+
+    Examples
+    --------
+    >>> [c.risk for c in check_texts(["Bonne garde", "J'ai revu Jeanne Martin ce matin"])]
+    ['none', 'high']
+    """
+    texts = [t if isinstance(t, str) else "" for t in texts]
+    return [assess(t, cues) for t, cues in zip(texts, find_cues_many(texts, ner=ner), strict=True)]
+
+
+def check_tweet(text: str, ner: bool = True) -> Check:
+    """Risk that ``text`` identifies a patient (``none``, ``low``, ``high``), with the cues.
+
+    ``ner=False`` skips the named-entity pass (rules only). The rules of
+    :func:`assess` say which combination of cues gives which level.
+
+    Examples
+    --------
+    >>> check_tweet("Mon patient de 45 ans ce matin à Brest, un homme charmant").risk
+    'high'
+    >>> check_tweet("Vaccination grippe : pensez-y pour vos patients de plus de 65 ans").risk
+    'none'
+    >>> check_tweet("A 45-year-old woman in the ED tonight with chest pain").kinds
+    ['age', 'date', 'patient', 'sex', 'ward']
+    """
+    return check_texts([text or ""], ner=ner)[0]
+
+
+def check_tweets(tweets: pd.DataFrame, text_column: str = "text", ner: bool = True) -> pd.DataFrame:
+    """Check every tweet of a frame; adds ``risk`` and ``cues`` (comma list of kinds).
+
+    Retweets (text starting with ``RT @``) are checked too: sharing a breach spreads it.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"tweet_id": [1, 2], "text": ["Bonne garde à tous", "Ma patiente de 90 ans"]})
+    >>> check_tweets(df)["risk"].tolist()
+    ['none', 'low']
+    """
+    texts = tweets[text_column].tolist()
+    checks = check_texts(texts, ner=ner)
+    out = tweets.copy()
+    out["risk"] = [
+        c.risk if isinstance(t, str) else "none" for c, t in zip(checks, texts, strict=True)
+    ]
+    out["cues"] = [
+        ",".join(c.kinds) if isinstance(t, str) else "" for c, t in zip(checks, texts, strict=True)
+    ]
+    return out
+
+
+def redact(text: str, placeholder: str = "[…]", ner: bool = True) -> str:
+    """``text`` with every identifying detail found replaced by ``placeholder``.
+
+    Patient references stay (they say what the tweet is about); ages, places,
+    dates, wards, rare conditions, names, schools, employers, family links and
+    photo links go.
+
+    Examples
+    --------
+    >>> redact("Ma patiente de 45 ans ce matin à Dijon")
+    'Ma patiente de […] […] à […]'
+    """
+    spans = sorted((c.start, c.end) for c in find_cues(text, ner=ner) if c.kind != "patient")
+    out, last = [], 0
+    for start, end in spans:
+        if start < last:
+            if end > last:
+                last = end
+            continue
+        out.append(text[last:start])
+        out.append(placeholder)
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def evaluate(
+    texts: Iterable[str], labels: Iterable[bool], threshold: str = "high", ner: bool = True
+) -> dict[str, float]:
+    """Precision and recall of the check against labels (True: may identify a patient).
+
+    A tweet counts as flagged when its risk is at least ``threshold``
+    (``"high"``, or ``"low"`` to count any flag).
+
+    Examples
+    --------
+    >>> evaluate(["Mon patient de 45 ans, un homme, ce matin à Lyon", "Bonne garde"], [True, False])
+    {'n': 2, 'positives': 1, 'flagged': 1, 'true_positives': 1, 'precision': 1.0, 'recall': 1.0}
+    """
+    rank = {r: i for i, r in enumerate(RISK_LEVELS)}
+    flagged = [rank[c.risk] >= rank[threshold] for c in check_texts(list(texts), ner=ner)]
+    labels = [bool(x) for x in labels]
+    tp = sum(f and y for f, y in zip(flagged, labels, strict=True))
+    n_flag, n_pos = sum(flagged), sum(labels)
+    return {
+        "n": len(labels),
+        "positives": n_pos,
+        "flagged": n_flag,
+        "true_positives": tp,
+        "precision": tp / n_flag if n_flag else float("nan"),
+        "recall": tp / n_pos if n_pos else float("nan"),
+    }

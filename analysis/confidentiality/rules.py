@@ -1,0 +1,470 @@
+"""The explainable rules: regular expressions that find cues in a tweet, and what each cue means.
+
+Every rule is a pattern a reader can check by eye; :func:`rule_cues` returns the
+matches as :class:`Cue` objects in reading order. The named-entity pass
+(:mod:`analysis.confidentiality.entities`) adds people and places the patterns
+miss; :mod:`analysis.confidentiality.check` combines both into a risk level.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+_I = re.IGNORECASE
+_W = r"(?<![\w])"  # start of a word (works with accents, unlike \b after a non-word char)
+_E = r"(?![\w])"
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One piece of evidence: its kind, the words matched, where, and what found it.
+
+    ``source`` is ``"rules"`` for a pattern of this module, ``"spacy"`` for the
+    named-entity pass.
+    """
+
+    kind: str
+    match: str
+    start: int
+    end: int
+    source: str = "rules"
+
+
+#: What a reader learns from each kind of cue (printed by ``medtwitter check-tweet``).
+CUE_MEANINGS = {
+    "patient": "one particular patient is described",
+    "age": "the patient's age",
+    "sex": "the patient's sex",
+    "place": "where it happened or where the patient lives",
+    "date": "when it happened",
+    "ward": "the ward, room or bed",
+    "rare": "a rare condition, which few people in one place have",
+    "photo": "a picture, which may show the patient or their records",
+    "identifier": "a name, initials, birth date or record number",
+    "person": "a person's name",
+    "school_or_employer": "a school, employer or job, which narrows who it is",
+    "family": "a family link (her son, la femme du...), which points to a household",
+}
+
+# --- one person described ------------------------------------------------------------------
+
+_PERSON_NOUNS_FR = (
+    r"patiente?|malade|résidente?|parturiente|enfant|bébé|nourrisson|ado|adolescente?|monsieur"
+    r"|dame|homme|femme|garçon|fille|papy|papi|mamie|mamy|gamine?|maman|papa"
+)
+_PERSON_NOUNS_EN = (
+    r"patient|pt|man|woman|lady|gentleman|gent|guy|lad|lass|bloke|chap|fella|boy|girl|child|kid"
+    r"|baby|infant|toddler|teen|teenager|resident|mum|mom|dad"
+)
+#: One patient (singular), in French or English. "ma fille", "mon fils" are the author's own.
+PATIENT_RE = re.compile(
+    _W + r"(?:"
+    r"(?:un|une|le|la|ce|cette|cet)\s+(?:jeune\s+|vieux\s+|vieille\s+|petite?\s+|future?\s+)?"
+    r"(?:" + _PERSON_NOUNS_FR + r")"
+    r"|(?:mon|ma|notre)\s+(?:petite?\s+|vieux\s+|vieille\s+)?"
+    r"(?:patiente?|malade|résidente?|parturiente|monsieur|dame|papy|papi|mamie|mamy)"
+    r"|(?:my|our|a|an|the|this|that)\s+(?:young\s+|elderly\s+|little\s+|old\s+)?"
+    r"(?:" + _PERSON_NOUNS_EN + r")"
+    r"|baby\s+(?:girl|boy)|teen\s+(?:boy|girl)"
+    r"|the\s+[\w-]+'s\s+(?:wife|husband|son|daughter|mum|dad|mother|father|baby|kid|widow)"
+    r"|(?:an?|one|the|this|that|our|my)\s+\d{1,3}[\s-]?(?:yo|y/o|year-old|yr-old|month-old|week-old)"
+    r"|(?:un|une)\s+(?:patiente?\s+)?(?:de\s+)?\d{1,3}\s?(?:ans|mois)"
+    r")(?![\w-])"  # not "patient-centred"
+    # a bare noun opening a clause, then the age: "Woman, 35", "Kid, 9", "Homme de 60 ans"
+    r"|(?:^|(?<=[.:;!?#]\s))(?:woman|man|boy|girl|kid|teen|lady|gent|homme|femme|garçon|fille"
+    r"|dame|monsieur|ado|gamine?|teenager|toddler|child|baby|patient|patiente|enfant|bébé)"
+    r"(?=,?\s+(?:de\s+)?\d{1,3}(?![\w])|\s+(?:from|of|in|at|with|avec|de|du|à)\s)",
+    _I,
+)  # fmt: skip
+#: Clinical shorthand for one patient's age and sex: 45M, 45 yo F, F45, H 72 (case-sensitive).
+COMPACT_RE = re.compile(_W + r"(?:\d{1,3}\s?(?:yo|y/o|ans|a)?\s?[MFH]|[MFH]\s?\d{1,3})" + _E)
+AGE_RE = re.compile(
+    _W + r"(?:\d{1,3}\s?(?:ans|an|mois|semaines|jours|yo|y/o|-?year-old|years?\s+old|yrs?"
+    r"|months?\s+old|-month-old|week-old)"
+    r"|(?:âgée?\s+de|aged)\s+\d{1,3}"
+    r"|in\s+(?:his|her|their)\s+(?:early\s+|mid\s+|mid-|late\s+)?\d0s"
+    r"|(?:quadra|quinqua|sexa|septua|octo|nona)génaire|centenaire|centenarian|nonagenarian"
+    r"|octogenarian|(?:la\s+)?(?:quarantaine|cinquantaine|soixantaine|septantaine))" + _E
+    + r"(?!\s+(?:d'expérience|of\s+experience|de\s+carrière|d'exercice|in\s+practice"
+    r"|de\s+métier|d'études|de\s+formation|since|depuis|ago))",
+    _I,
+)  # fmt: skip
+#: A bare number after a person noun or a first name: "Woman, 35,", "Oliver, 5,", "gent, 94".
+AGE_AFTER_PERSON_RE = re.compile(
+    r"(?:(?i:woman|man|boy|girl|kid|teen|lady|gent|lad|baby|homme|femme|garçon|fille|gamine?"
+    r"|papy|mamie)|[A-Z][a-zéèëïîç]+),\s*(\d{1,3})(?=\s*[,)]|\s+(?i:ans|yo|y/o)" + _E + ")"
+)  # fmt: skip
+#: Age ranges and thresholds describe groups, not a patient (each pattern is searched on its own).
+_GENERIC_AGE_RES = tuple(
+    re.compile(rx, _I)
+    for rx in (
+        r"(?:plus\s+de|moins\s+de|de\s+\d{1,3}\s+à|entre|à\s+partir\s+de|dès|over|under|above"
+        r"|below|aged\s+\d{1,3}\s*(?:-|to|and)|\d{1,3}\s*(?:-|à|to|and)|≥|>|<)\s*\d{1,3}\s?"
+        r"(?:ans|years?|yo|mois)",
+        r"\d{1,3}\s?(?:ans|years?)\s+(?:et\s+plus|and\s+over|and\s+older|ou\s+plus|\+)",
+        r"(?:depuis|il\s+y\s+a|pendant|durant|après|for|since|after|waited|within)\s+\d{1,3}\s?"
+        r"(?:ans|années|years?|mois|months?|semaines|weeks?|jours|days?)",
+        r"(?:les|des|nos|vos|aux|the|our|your|all)\s+(?:patients?|patientes|malades|enfants"
+        r"|femmes|hommes|people|children|adults|women|men)\s+(?:de|of|aged)\s+\d{1,3}",
+    )
+)
+SEX_RE = re.compile(
+    _W + r"(?:homme|femme|monsieur|madame|dame|garçon|fille|papy|papi|mamie|mamy|mme|mlle"
+    r"|man|woman|lady|gentleman|gent|lad|male|female|boy|girl|mr|mrs|ms)" + _E,
+    _I,
+)  # fmt: skip
+
+# --- when and where --------------------------------------------------------------------------
+
+_MONTHS = (
+    "janvier février fevrier mars avril mai juin juillet août aout septembre octobre novembre "
+    "décembre decembre january february march april may june july august september october "
+    "november december"
+).split()
+_DAYS = (
+    "lundi mardi mercredi jeudi vendredi samedi dimanche monday tuesday wednesday thursday friday "
+    "saturday sunday"
+).split()
+DATE_RE = re.compile(
+    _W + r"(?:ce\s+matin|cet\s+après-midi|cet\s+aprem|ce\s+soir|cette\s+nuit|hier(?:\s+soir)?"
+    r"|avant-hier|aujourd'hui|tout\s+à\s+l'heure|cette\s+garde|en\s+garde|lors\s+de\s+ma\s+garde"
+    r"|this\s+morning|this\s+afternoon|this\s+evening|tonight|last\s+night|yesterday|today"
+    r"|on\s+call\s+tonight|on\s+my\s+shift|during\s+my\s+shift"
+    r"|(?:on|since|last)\s+(?:" + "|".join(_DAYS[7:]) + r")"
+    r"|(?:ce\s+)?(?:" + "|".join(_DAYS[:7]) + r")(?:\s+(?:matin|soir|dernier))?"
+    r"|(?:le\s+)?\d{1,2}(?:er)?\s+(?:" + "|".join(_MONTHS) + r")"
+    r"|\d{1,2}/\d{1,2}(?:/\d{2,4})?"
+    r"|\d{1,2}h\d{0,2})" + _E,
+    _I,
+)  # fmt: skip
+_NOT_PLACES = {m.capitalize() for m in _MONTHS + _DAYS} | {
+    "Noël", "Pâques", "Twitter", "France", "Europe", "Internet", "Dr", "Docteur", "Doctolib",
+    "Covid", "COVID", "HAS", "ARS", "CHU", "SAMU", "SMUR", "EHPAD", "Ehpad", "Madame", "Monsieur",
+    "The", "A", "An", "My", "Le", "La", "Les", "Un", "Une", "Mon", "Ma", "Mme", "Mr", "Mrs",
+    "Ms", "English", "French", "Christmas", "Easter", "NHS", "ICU", "A&E", "ED", "UK", "US",
+    "Santé", "Health", "Médecine", "Medicine", "Dieu", "God",
+}  # fmt: skip
+#: A small place without its name: "from our village", "du village", "in a small town".
+LOCAL_PLACE_RE = re.compile(
+    _W + r"(?:(?:from|in|of)\s+(?:our|my|the|a)\s+(?:little\s+|small\s+|tiny\s+|local\s+)?"
+    r"(?:village|hamlet|town)|(?:de|du|dans)\s+(?:notre|mon|ce|le|un)\s+(?:petit\s+)?"
+    r"(?:village|hameau|bourg|quartier)|du\s+(?:village|hameau|bourg|quartier))" + _E,
+    _I,
+)  # fmt: skip
+PLACE_RE = re.compile(
+    _W + r"(?:à|a|au|aux|près\s+de|pres\s+de|de|du|sur|in|at|near|from|outside)\s+"
+    r"(?:l'|la\s+|le\s+)?((?:Saint-|St-|Le\s+|La\s+)?[A-ZÉÈÂÎ][a-zéèàâêîôûçë]+(?:-[A-ZÉ][a-zéèàâêîôûç]+)*)"
+    + _E,
+)  # fmt: skip
+#: Diseases named after a place or a person: never a place or a person themselves.
+DISEASE_NAMES = (
+    "Lyme", "Ebola", "Zika", "Marburg", "West Nile", "Nil", "Lassa", "Nipah", "Hendra",
+    "Chikungunya", "Coxsackie", "Hantaan", "Norwalk", "Rift Valley", "Crimée-Congo",
+    "Crimean-Congo", "Bornholm", "Stockholm", "Münchhausen", "Munchausen", "Diogène", "Crohn",
+    "Parkinson", "Alzheimer", "Hodgkin", "Kawasaki", "Charcot", "Huntington", "Fabry", "Pompe",
+    "Gaucher", "Marfan", "Asperger", "Tourette", "Raynaud", "Basedow", "Addison", "Cushing",
+    "Guillain-Barré", "Guillain", "Barré", "Creutzfeldt-Jakob", "Duchenne", "Ménière", "Menière",
+    "Horton", "Behçet", "Sjögren", "Kaposi", "Burkitt", "Ewing", "Wilms", "Epstein-Barr",
+    "Kahler", "Waldenström", "Willebrand", "Dupuytren", "Verneuil", "Whipple", "Ehlers-Danlos",
+    "Prader-Willi", "Rett", "Friedreich", "Turner", "Wilson", "Paget", "Bell", "Graves", "Down",
+    "Legionnaires", "Pompe", "Tay-Sachs", "Niemann-Pick", "Lesch-Nyhan", "Angelman", "Dravet",
+)  # fmt: skip
+_DISEASE_NAME_RE = re.compile(
+    _W + r"(?:" + "|".join(re.escape(n) for n in sorted(set(DISEASE_NAMES), key=len,
+                                                          reverse=True)) + r")" + _E
+)  # fmt: skip
+#: A word next to a capitalised name that makes it a disease: "maladie de Lyme", "Zika virus".
+_DISEASE_BEFORE_RE = re.compile(
+    r"(?:maladies?|syndromes?|virus|fièvres?|fever|disease|sarcome|lymphome|chorée|ataxie"
+    r"|myopathie|dystrophie|paralysie|palsy|tumeur|épidémie|encéphalite|flu|grippe)"
+    r"\s+(?:de\s+|du\s+|d'|des\s+)?(?:la\s+)?$",
+    _I,
+)  # fmt: skip
+_DISEASE_AFTER_RE = re.compile(
+    r"^(?:'s|’s)?\s*(?:disease|virus|fever|syndrome|palsy|sarcoma|lymphoma|outbreak|vaccine"
+    r"|ataxia|dystrophy|chorea|UK|Society|Association|Day)" + _E,
+    _I,
+)  # fmt: skip
+
+
+def is_disease_name(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` names a disease ("Lyme", "maladie de Wilson", "Zika virus").
+
+    Examples
+    --------
+    >>> t = "Maladie de Lyme : une dame de Lyon"
+    >>> is_disease_name(t, 11, 15), is_disease_name(t, 29, 33)
+    (True, False)
+    """
+    word = text[start:end]
+    if _DISEASE_NAME_RE.fullmatch(word) and word.split()[0] not in _EPONYMS_ALSO_NAMES:
+        return True
+    return bool(
+        _DISEASE_BEFORE_RE.search(text[max(0, start - 30) : start])
+        or _DISEASE_AFTER_RE.match(text[end : end + 20])
+    )
+
+
+#: Eponyms that are also common surnames: a disease only next to "maladie de", "disease"...
+_EPONYMS_ALSO_NAMES = {"Turner", "Wilson", "Paget", "Bell", "Graves", "Down", "Horton", "Rett"}
+WARD_RE = re.compile(
+    _W + r"(?:service\s+(?:de|d')\s*\w+|en\s+réa|en\s+rea|aux\s+urgences|en\s+maternité"
+    r"|à\s+la\s+maternité|en\s+pédiatrie|en\s+gériatrie|en\s+soins\s+palliatifs|en\s+usc|en\s+usi"
+    r"|(?:chambre|lit|box|salle|bed|room|bay|bed\s+space|cubicle)\s+(?:n°\s?)?\d+[a-z]?"
+    r"|(?:unité|ward|pavillon|bâtiment)\s+(?-i:[A-Z0-9]\w*)|(?:in|on|to)\s+(?:the\s+)?(?:icu|nicu|picu|ccu"
+    r"|a&e|ed|resus|majors|the\s+ward|children's\s+ward|maternity\s+ward)"
+    r"|(?:au|du)\s+CHU\s+(?:de\s+|d')\w+" + r")" + _E,
+    _I,
+)  # fmt: skip
+ROOM_RE = re.compile(_W + r"(?:chambre|lit|box|bed|room|bay|cubicle)\s+(?:n°\s?)?\d+", _I)
+
+# --- what narrows who it is ------------------------------------------------------------------
+
+RARE_CONDITIONS = (
+    "maladie de fabry", "fabry disease", "progéria", "progeria", "syndrome de marfan",
+    "marfan syndrome", "ehlers-danlos", "maladie de huntington", "huntington's disease",
+    "creutzfeldt-jakob", "maladie de wilson", "wilson's disease", "porphyrie", "porphyria",
+    "maladie de gaucher", "gaucher disease", "maladie de pompe", "pompe disease",
+    "neurofibromatose", "neurofibromatosis", "prader-willi", "syndrome de turner",
+    "turner syndrome", "sclérose latérale amyotrophique", "amyotrophic lateral sclerosis",
+    "maladie de charcot", "myopathie de duchenne", "duchenne", "mucoviscidose", "cystic fibrosis",
+    "amylose", "amyloidosis", "syndrome de guillain-barré", "guillain-barré", "guillain-barre",
+    "maladie de kawasaki", "kawasaki disease", "hémophilie", "haemophilia", "hemophilia",
+    "phénylcétonurie", "phenylketonuria", "syndrome de rett", "rett syndrome",
+    "épidermolyse bulleuse", "epidermolysis bullosa", "ataxie de friedreich", "friedreich's ataxia",
+    "maladie rare", "rare disease", "syndrome rarissime", "très rare", "very rare",
+)  # fmt: skip
+RARE_RE = re.compile(
+    _W + "(?:" + "|".join(re.escape(c) for c in RARE_CONDITIONS) + ")"
+    r"|" + _W + r"(?:maladie|tumeur|syndrome|cancer|forme|pathologie|condition|disease|tumou?r"
+    r"|cancer|syndrome|disorder)\s+(?:(?:très|extrêmement|very|extremely|super)\s+)?"
+    r"(?:rare|orpheline|rarissime)" + _E
+    + r"|only\s+\d+\s+(?:people|children|cases)\s+in\s+the\s+(?:world|country|uk)"
+    r"|\d+\s+cas\s+(?:au\s+monde|en\s+france|décrits)",
+    _I,
+)  # fmt: skip
+_GENERIC_RARE_RE = re.compile(
+    r"journée\s+(?:mondiale|internationale|nationale)|rare\s+disease\s+day|"
+    r"plan\s+national|association|congrès|colloque|conférence|webinaire|conference|awareness"
+    r"|research|recherche|essai\s+clinique|trial", _I
+)  # fmt: skip
+PHOTO_RE = re.compile(
+    _W + r"(?:photo|photos|pic|picture|image|selfie|radio\s+ci-jointe|ci-joint|ci-jointe|en\s+pj"
+    r"|x-ray\s+(?:below|attached)|see\s+attached|voir\s+(?:la\s+)?photo|pic\.twitter\.com)" + _E
+    + r"|📷|📸|🖼",
+    _I,
+)  # fmt: skip
+IDENTIFIER_RE = re.compile(
+    _W + r"(?:(?i:mme|mlle|m\.|mr\.?|mrs\.?|ms\.?|monsieur|madame)\s+[A-Z][a-zé]*\.?"
+    r"|(?i:née?\s+le\s+\d|date\s+de\s+naissance|ddn\s*:?\s*\d|d\.o\.b\.?|date\s+of\s+birth"
+    r"|dob\s*:?\s*\d|ipp\s*:?\s*\d|n°\s+de\s+dossier|dossier\s+n°|nhs\s+number|mrn\s*:?\s*\d"
+    r"|(?:il|elle)\s+s'appelle|(?:his|her)\s+name\s+is|prénom\s*:))",
+)  # fmt: skip
+_JOBS_FR = (
+    r"institutrice|instituteur|prof(?:esseure?)?\s+(?:de|d')\s*\w+|enseignante?|caissière|caissier"
+    r"|boulangère?|boucher|bouchère|pharmacienne?|maire|curé|pompier|gendarme|policière?"
+    r"|agricultrice|agriculteur|aide-soignante?|garde\s+forestière?|footballeur|rugbyman"
+    r"|(?:ancien(?:ne)?\s+)?champion(?:ne)?\s+de\s+\w+|chauffeur|facteur|factrice|coiffeuse"
+    r"|coiffeur|serveuse|serveur|ouvrière?|notaire|vétérinaire|kiné|directrice|directeur"
+    r"|patronne?|gérante?|commerçante?|épicière?|buraliste|conseillère?\s+municipale?|député"
+    r"|sénateur|joueuse|joueur"
+)
+_JOBS_EN = (
+    r"teacher|head\s+teacher|headteacher|councillor|vicar|priest|footballer|park\s+ranger"
+    r"|postman|postwoman|farmer|landlord|landlady|shopkeeper|butcher|baker|mayor|firefighter"
+    r"|police\s+officer|lorry\s+driver|bus\s+driver|hairdresser|barmaid|barman|nurse|midwife"
+    r"|student|pupil|apprentice|solicitor|vet|headmaster|headmistress|captain|player"
+)
+SCHOOL_OR_EMPLOYER_RE = re.compile(
+    _W + r"(?:"
+    # a school or a workplace
+    r"(?:élève|scolarisée?|étudiante?|lycéen(?:ne)?|collégien(?:ne)?|écolière?|interne)"
+    r"\s+(?:au|à\s+l'|à\s+la|à|en|de\s+l'|du|de\s+la)\s*\w+"
+    r"|(?:au|à\s+l'|du|de\s+l'|en|à\s+la)\s*(?:lycée|collège|école|crèche|fac|faculté|université"
+    r"|iut|prépa|maternelle|usine|entreprise|mairie|caserne|gendarmerie|poste|banque|club"
+    r"|supermarché|magasin)" + _E + r"(?:\s+(?:de|du|d')?\s*[\w'-]+)?"
+    r"|(?:travaille|bosse|employée?|salariée?|embauchée?)\s+(?:chez|à|au|dans|comme|à\s+la)\s+\w+"
+    r"|(?:joue|jouait)\s+au\s+(?:club|foot|rugby|hand|basket)\w*"
+    r"|(?:pupil|student|teacher|works|worked|working|employed|apprentice|nurse|plays)\s+(?:at|for)"
+    r"\s+(?:the\s+)?[\w'-]+"
+    r"|(?:at|from|the\s+local|the|(?-i:[A-Z][\w'-]+))\s+(?:primary\s+|secondary\s+|high\s+)?"
+    r"(?:school|uni|university|college|academy|nursery|plant|factory|chip\s+shop|shop|pub"
+    r"|garage|farm)" + _E
+    # a job, singular: "le boulanger de", "institutrice à", "a park ranger"
+    + r"|(?:le|la|l'|un|une|the|a|an|as\s+an?|comme)\s*(?:" + _JOBS_FR + r"|" + _JOBS_EN + r")" + _E
+    + r"|(?:" + _JOBS_FR + r")\s+(?:à|au|de|du|chez)\s+(?:l'|la\s+)?[A-ZÉ\w]"
+    r")",
+    _I,
+)  # fmt: skip
+FAMILY_RE = re.compile(
+    _W + r"(?:"
+    r"(?:sa|son|ses|leur|leurs)\s+(?:(?:petite?|grande?|jeune|vieille|vieux)[\s-])?"
+    r"(?:fille|fils|mère|père|maman|papa|mari|femme|épouse|époux|compagne?|conjointe?|sœur|soeur"
+    r"|frère|petite?-fille|petit-fils|petits-enfants|grand-mère|grand-père|enfants?|parents"
+    r"|belle-fille|gendre|nièce|neveu|oncle|tante|cousine?|jumeaux|jumelle|jumeau|famille|bébé)"
+    r"|(?:la|le|l')\s*(?:femme|fille|fils|mère|père|épouse|mari|famille|frère|sœur|soeur|veuve"
+    r"|bébé|maman)\s+(?:du|de\s+la|de\s+l'|de|d')\s*\w+"
+    r"|(?:la\s+)?famille\s+[A-Z]\w+|(?:mère|père|maman|papa)\s+de\s+(?:\d|deux|trois|quatre)"
+    r"|(?:his|her|their)\s+(?:(?:little|older|younger|big|baby)\s+)?"
+    r"(?:wife|husband|son|daughter|mum|mom|dad|mother|father|family|partner|twin|twins"
+    r"|grandson|granddaughter|grandmother|grandfather|sister|brother|kids|children|parents"
+    r"|fourth|third|baby)"
+    r"|married\s+to|(?:wife|husband|son|daughter|mother|father|widow)\s+of"
+    r"|the\s+[\w-]+'s\s+(?:wife|husband|son|daughter|mum|dad|mother|father|family|kid|baby)"
+    r"|(?:mum|dad|mother|father)\s+(?:is|of)\s+\w+"
+    r"|the\s+[A-Z]\w+\s+family"
+    r")" + _E,
+    _I,
+)  # fmt: skip
+#: A first name made a person by its neighbours: "le petit Lucas", "Kylian, 12 ans", "famille Moreau".
+PERSON_RE = re.compile(
+    r"(?:(?<![\w])(?i:le\s+petit|la\s+petite|petit|petite|little|baby|bébé|the\s+young|la\s+jeune"
+    r"|le\s+jeune)\s+([A-Z][a-zéèëïîçô]+)(?=[\s,.!])"
+    r"|(?<![\w])([A-Z][a-zéèëïîçô]+(?:[\s-][A-Z][a-zéèëïîçô]+)?),\s*\d{1,3}(?=\s*[,)]|\s+(?i:ans"
+    r"|yo|y/o|mois|months?|years?)" + _E + r"))"
+)  # fmt: skip
+#: The words of a care situation: a visit, an admission, an operation, a diagnosis.
+CLINICAL_RE = re.compile(
+    _W + r"(?:vue?s?|revue?s?|examinée?|opérée?|hospitalisée?|admise?|amenée?|adressée?|accouchée?"
+    r"|accouchement|née?|naissance|diagnostiquée?|diagnostic|suivie?\s+(?:pour|au|à|en)|soignée?"
+    r"|intubée?|consultation|consulte|urgences|réa|chimio|perfusion|traitement|fracture|cancer"
+    r"|tumeur|méningite|diabétique|diabète|avc|infarctus|arrêt\s+cardiaque|overdose|imv|morsure"
+    r"|brûlures?|piquée?|atteinte?|tombée?|chute|malade|visite\s+à\s+domicile|garde|enceinte|grossesse|décédée?"
+    r"|saw|seen|admitted|brought\s+in|came\s+in|came\s+to|clinic|delivered|born|diagnosed"
+    r"|treated|operated|resus|a&e|ed|ward|picu|nicu|icu|home\s+visit|insulin|rash|crisis|burns"
+    r"|tear|pregnant|antenatal|meningitis|overdose|fell|fall|stroke|cancer|chemo|case|surgery)"
+    + _E,
+    _I,
+)  # fmt: skip
+#: Titles before a name: a colleague, a public figure, not a patient.
+TITLE_BEFORE_RE = re.compile(
+    r"(?:dr|dre|docteure?|pr|prof|professeure?|ministre|président(?:e)?|député(?:e)?|sénateur"
+    r"|sénatrice|maire|minister|secretary|president|mp|sir|dame|lord|lady|nurse|sister|cadre"
+    r"|interne|confrère|consœur|collègue|colleague|@)\.?\s*$",
+    _I,
+)  # fmt: skip
+#: An appositive that makes the name before it a colleague: "Sophie, notre cadre".
+COLLEAGUE_AFTER_RE = re.compile(
+    r"^(?:\s*(?:et|and|&)\s+[A-Z]\w+)?\s*,?\s*(?:notre|nos|our|my|mon|ma|mes)\s+"
+    r"(?:\w+\s+)?(?:cadre|internes?|externes?|collègues?|confrères?|consœurs?|équipe|chef|ward"
+    r"|sister|colleagues?|registrars?|consultants?|students?|étudiante?s?|infirmière?s?|nurses?"
+    r"|team|trainees?|juniors?|residents?|fellows?|secrétaire|secretary|manager)",
+    _I,
+)  # fmt: skip
+_SUPERLATIVE_RE = re.compile(
+    _W + r"(?:le\s+seul|la\s+seule|the\s+only|the\s+oldest|the\s+youngest|le\s+plus\s+âgé"
+    r"|la\s+plus\s+âgée|doyenne?)" + _E,
+    _I,
+)  # fmt: skip
+
+
+@functools.cache
+def _gender_detector():
+    import gender_guesser.detector as gender
+
+    return gender.Detector(case_sensitive=False)
+
+
+#: Words the first-name list also holds that are mostly something else in tweets.
+_NOT_FIRST_NAMES = {m.capitalize() for m in _MONTHS + _DAYS} | {
+    "Vu", "Just", "Ce", "Le", "La", "Un", "Une", "Man", "Gent", "Royal", "Long", "General",
+    "Will", "Summer", "Autumn", "Grace", "Hope", "Faith", "Joy", "Sunny", "London", "Paris",
+    "Kid", "Baby", "Teen", "Lady", "Saint", "St", "Mr", "Mrs", "Mme", "Dr", "Pr", "Guy", "Lad",
+    "Young", "Little", "Bravo", "Merci", "Happy", "Great", "Good", "Best", "Big", "Major",
+}  # fmt: skip
+
+
+def is_first_name(word: str) -> bool:
+    """Whether ``word`` is a first name in the ``gender-guesser`` list (words it also holds excluded).
+
+    Examples
+    --------
+    >>> is_first_name("Kylian"), is_first_name("Millau"), is_first_name("June")
+    (True, False, False)
+    """
+    word = word.strip()
+    if not word[:1].isupper() or word in _NOT_FIRST_NAMES:
+        return False
+    return _gender_detector().get_gender(word.split("-")[0]) != "unknown"
+
+
+def _not_a_name_here(text: str, start: int, end: int) -> bool:
+    """A title, a colleague's appositive, a mention or a disease next to ``text[start:end]``."""
+    before, after = text[max(0, start - 25) : start], text[end : end + 60]
+    return bool(
+        TITLE_BEFORE_RE.search(before)
+        or COLLEAGUE_AFTER_RE.match(after)
+        or (start > 0 and text[start - 1] in "@#")
+        or is_disease_name(text, start, end)
+    )
+
+
+def rule_cues(text: str) -> list[Cue]:
+    """Every cue the patterns match in ``text``, in reading order (no named-entity pass).
+
+    Examples
+    --------
+    >>> [c.kind for c in rule_cues("Mon patient de 45 ans vu ce matin à Dijon")]
+    ['patient', 'age', 'date', 'place']
+    >>> [(c.kind, c.match) for c in rule_cues("Le petit Lucas, 6 ans, et sa mère")]
+    [('person', 'Lucas'), ('age', '6 ans'), ('family', 'sa mère')]
+    """
+    cues: list[Cue] = []
+
+    def add(kind: str, rx: re.Pattern, group: int = 0, keep=lambda m: True) -> None:
+        for m in rx.finditer(text):
+            if m.group(group) and keep(m):
+                cues.append(Cue(kind, m.group(group), m.start(group), m.end(group)))
+
+    generic = [m.span() for rx in _GENERIC_AGE_RES for m in rx.finditer(text)]
+
+    def not_generic(m: re.Match) -> bool:
+        return not any(s <= m.start() < e for s, e in generic)
+
+    add("patient", PATIENT_RE, keep=not_generic)
+    for kind in ("patient", "age", "sex"):
+        add(kind, COMPACT_RE)
+    add("age", AGE_RE, keep=not_generic)
+    add("age", AGE_AFTER_PERSON_RE, group=1)
+    add("sex", SEX_RE, keep=not_generic)
+    add("date", DATE_RE)
+    add(
+        "place",
+        PLACE_RE,
+        group=1,
+        keep=lambda m: (
+            m.group(1) not in _NOT_PLACES
+            and not is_disease_name(text, m.start(1), m.end(1))
+            and not COLLEAGUE_AFTER_RE.match(text[m.end(1) : m.end(1) + 60])
+        ),
+    )  # "à Sophie, notre..."
+    add("place", LOCAL_PLACE_RE)
+    add("ward", WARD_RE)
+    add("rare", RARE_RE)
+    add("photo", PHOTO_RE)
+    add("identifier", IDENTIFIER_RE)
+    add("school_or_employer", SCHOOL_OR_EMPLOYER_RE)
+    add("family", FAMILY_RE)
+    for group in (1, 2):
+        add("person", PERSON_RE, group=group, keep=lambda m, g=group: (
+            m.group(g) is not None and is_first_name(m.group(g).split()[0])
+            and not _not_a_name_here(text, m.start(g), m.end(g))))  # fmt: skip
+    return merge_cues(cues)
+
+
+def merge_cues(cues: list[Cue]) -> list[Cue]:
+    """Cues in reading order, one per span: a longer match of the same kind covering one wins.
+
+    Examples
+    --------
+    >>> merge_cues([Cue("place", "Lyon", 3, 7), Cue("place", "Lyon", 3, 7, "spacy")])
+    [Cue(kind='place', match='Lyon', start=3, end=7, source='rules')]
+    """
+    out: list[Cue] = []
+    for c in sorted(cues, key=lambda c: (c.start, -c.end, c.kind, c.source != "rules")):
+        if any(o.kind == c.kind and o.start <= c.start and c.end <= o.end for o in out):
+            continue
+        out.append(c)
+    return out
