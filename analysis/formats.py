@@ -96,11 +96,11 @@ def academic_users_file(path: Path) -> Path | None:
 
 
 def _first_record(path: Path) -> object:
-    for _, line in iter_lines(path):
-        try:
+    try:
+        for _, line in iter_lines(path):
             return orjson.loads(line)
-        except orjson.JSONDecodeError:
-            return None
+    except (orjson.JSONDecodeError, OSError, EOFError):  # a bad line, a damaged gzip
+        return None
     return None
 
 
@@ -131,8 +131,11 @@ def detect_format(path: Path) -> str:
 
 
 def _first_line(path: Path) -> str:
-    with rawfile.open_raw(path) as fh:
-        return fh.readline(1 << 16).decode("utf-8", "replace")
+    try:
+        with rawfile.open_raw(path) as fh:
+            return fh.readline(1 << 16).decode("utf-8", "replace")
+    except (OSError, EOFError):  # a gzip damaged before the first line's end
+        return ""
 
 
 def _csv_header(path: Path) -> list[str] | None:

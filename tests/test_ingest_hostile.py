@@ -18,7 +18,7 @@ from analysis import settings, store, tables
 from analysis.errors import RawFormatError
 from analysis.ingest import QUARANTINE_FILE, ingest_files
 from analysis.tables import load_dataset
-from tests.conftest import write_jsonl
+from tests.conftest import page_at_a_time, write_jsonl
 from tests.pages import prov
 
 SYNTHETIC = {"synthetic": True}  # every page here is made up
@@ -44,7 +44,7 @@ def line_with(page: dict, old: str, new: str) -> str:
 
 def entries(dataset: str) -> list[dict]:
     path = settings.processed_dir(dataset) / QUARANTINE_FILE
-    return [orjson.loads(line) for line in path.read_bytes().splitlines()]
+    return [orjson.loads(line) for line in path.read_bytes().splitlines()] if path.is_file() else []
 
 
 def tweet_ids(dataset: str) -> set[int]:
@@ -304,3 +304,156 @@ def test_the_command_exits_1_in_one_line_when_no_file_can_be_read(tmp_data, caps
     assert err.count("\n") == 1 and "blank.jsonl: the file is empty" in err
     assert "Traceback" not in err
     assert not settings.processed_dir("t").exists()
+
+
+# --- found by the random-damage property test (tests/test_ingest_damage.py) -----------------
+
+
+def both_paths(tmp_data, raw, monkeypatch) -> list:
+    """The tables and quarantine (line, reason) of ``raw`` read by each path: fast, then slow."""
+    out = []
+    for name in ("fast", "slow"):
+        with monkeypatch.context() as mp:
+            if name == "slow":
+                page_at_a_time(mp)
+            ingest_files([raw], name, progress=False)
+        t = load_dataset(name)
+        out.append((sorted(t.tweets.tweet_id), sorted(t.users.user_id),
+                    [(e["line"], e["reason"]) for e in entries(name)]))  # fmt: skip
+    return out
+
+
+@pytest.mark.parametrize(
+    "old,new,kept",
+    [
+        pytest.param(b'"tag": "x"', b'"tag": "x\xff"', True, id="hashtag"),
+        pytest.param(b'"search_recent"', b'"search_rec\xffent"', True, id="endpoint"),
+        pytest.param(b'"collected_at": "', b'"collected_at": "\xff', False, id="collected_at"),
+    ],
+)
+def test_invalid_utf8_in_a_field_the_fast_path_reads_in_python_does_not_abort(
+    tmp_data, monkeypatch, old, new, kept
+):
+    # was: UnicodeDecodeError out of analysis.ingest.arrow, the whole run aborted
+    page = tweets_page(10, 1)
+    page["data"][0]["entities"] = {"hashtags": [{"tag": "x"}]}
+    line = json.dumps(page).encode()
+    raw = tmp_data / "bytes.jsonl"
+    raw.write_bytes(json.dumps(tweets_page(1, 1)).encode() + b"\n" + line.replace(old, new) + b"\n")
+    fast, slow = both_paths(tmp_data, raw, monkeypatch)
+    assert fast == slow
+    assert fast[0] == ([1, 10] if kept else [1])
+
+
+@pytest.mark.parametrize(
+    "value,kept",
+    [
+        pytest.param(b"NaN", True, id="NaN"),
+        pytest.param(b"-Infinity", True, id="Infinity"),
+        pytest.param(b"1" * 400, True, id="400-digit-integer"),
+        pytest.param(b"[" * 5000 + b"]" * 5000, True, id="5000-levels"),
+        pytest.param(b"1e400", False, id="1e400"),
+        pytest.param(b"[" * 5000, False, id="5000-levels-unclosed"),
+    ],
+)
+def test_a_line_orjson_refuses_and_arrow_reads_is_read_alike_on_both_paths(
+    tmp_data, monkeypatch, value, kept
+):
+    # was: the fast path stored the page, the page-at-a-time path set it aside
+    line = json.dumps(tweets_page(10, 1)).encode().replace(b'"meta"', b'"junk": %s, "meta"' % value)
+    raw = tmp_data / "odd.jsonl"
+    raw.write_bytes(json.dumps(tweets_page(1, 1)).encode() + b"\n" + line + b"\n")
+    fast, slow = both_paths(tmp_data, raw, monkeypatch)
+    assert fast == slow
+    assert fast[0] == ([1, 10] if kept else [1])
+    assert fast[2] == ([] if kept else [(2, "not valid JSON")])
+
+
+def test_pages_that_are_not_one_a_line_are_set_aside_on_both_paths(tmp_data, monkeypatch):
+    # was: Arrow's reader read objects, not lines: the fast path stored these four pages
+    a, b, c, d, e = (json.dumps(tweets_page(first, 1)).encode() for first in (1, 2, 3, 4, 5))
+    head, tail = c.split(b', "meta"')
+    raw = tmp_data / "lines.jsonl"
+    raw.write_bytes(a + b"\n" + b + b" " + d + b"\n\n" + head + b",\n" + b'"meta"' + tail + b"\n"
+                    + e + b"\r" + a + b"\n")  # fmt: skip
+    fast, slow = both_paths(tmp_data, raw, monkeypatch)
+    assert fast == slow
+    assert fast[0] == [1]
+    assert fast[2] == [(2, "not valid JSON"), (4, "not valid JSON"), (5, "not valid JSON"),
+                       (6, "not valid JSON")]  # fmt: skip
+
+
+def test_a_byte_order_mark_opening_a_line_after_a_4_mb_line_is_set_aside(tmp_data, monkeypatch):
+    # was: Arrow skips a byte-order mark opening a block: the fast path stored page 2
+    huge = tweets_page(1, 1)
+    huge["data"][0]["text"] = "x" * (5 << 20)
+    raw = tmp_data / "bom.jsonl"
+    raw.write_bytes(json.dumps(huge).encode() + b"\n\xef\xbb\xbf" + json.dumps(tweets_page(2, 1)).encode() + b"\n")  # fmt: skip
+    fast, slow = both_paths(tmp_data, raw, monkeypatch)
+    assert fast == slow
+    assert fast[0] == [1] and fast[2] == [(2, "not valid JSON")]
+
+
+def test_a_gzip_cut_inside_its_first_line_is_set_aside_not_fatal(tmp_data):
+    # was: EOFError from formats.detect_format, the whole run aborted
+    data = gzip.compress(json.dumps(tweets_page(1, 100)).encode() + b"\n", mtime=0)
+    (tmp_data / "cut.jsonl.gz").write_bytes(data[: len(data) // 2])
+    good = write_jsonl(tmp_data / "good.jsonl", [tweets_page(500, 1)])
+    report = ingest_files([tmp_data / "cut.jsonl.gz", good], "t", progress=False)
+    assert tweet_ids("t") == {500}
+    ((line, reason),) = [(e["line"], e["reason"]) for e in entries("t")]
+    assert line == 1 and "truncated or damaged gzip" in reason
+    assert report.bad_lines == 1
+
+
+def test_a_truncated_gzip_of_another_format_keeps_the_lines_before_the_damage(tmp_data):
+    # was: EOFError out of formats.read_pages, the whole run aborted
+    lines = [json.dumps({"id_str": str(100 + i), "text": f"synthetic {i} " + "x" * 2000,
+                         "created_at": "Wed Oct 10 20:19:24 +0000 2018",
+                         "user": {"id_str": "11", "screen_name": "dr_synthetic"}})
+             for i in range(50)]  # fmt: skip
+    data = gzip.compress(("\n".join(lines) + "\n").encode(), mtime=0)
+    (tmp_data / "v1.jsonl.gz").write_bytes(data[: len(data) * 3 // 4])
+    report = ingest_files([tmp_data / "v1.jsonl.gz"], "t", progress=False)
+    assert report.files[0].format == "v1.1-tweets"
+    assert 0 < len(tweet_ids("t")) < 50
+    assert "truncated or damaged gzip" in entries("t")[-1]["reason"]
+
+
+@pytest.mark.parametrize(
+    "where,value",
+    [
+        pytest.param("data", "abc", id="data-string"),
+        pytest.param("data", 5, id="data-number"),
+        pytest.param("includes", [], id="includes-list"),
+        pytest.param("errors", ["x"], id="errors-of-strings"),
+        pytest.param("__medtwitter", "x", id="provenance-string"),
+        pytest.param("__medtwitter.endpoint", 5, id="endpoint-number"),
+        pytest.param("__medtwitter.params", "x", id="params-string"),
+        pytest.param("__medtwitter.synthetic", "yes", id="synthetic-string"),
+        pytest.param("data.0.entities", {"hashtags": {}}, id="hashtags-object"),
+    ],
+)
+def test_a_page_part_of_the_wrong_type_sets_the_page_aside(tmp_data, where, value):
+    # was: read as if absent: the page's includes stored, its time or endpoint lost...
+    page = tweets_page(10, 2)
+    *path, last = where.split(".")
+    target = page
+    for part in path:
+        target = target[int(part)] if part.isdigit() else target[part]
+    target[last] = value
+    raw = write_jsonl(tmp_data / "types.jsonl", [tweets_page(1, 1), page])
+    report = ingest_files([raw], "t", progress=False)
+    assert report.bad_lines == 1 and tweet_ids("t") == {1}
+    assert entries("t")[0]["line"] == 2
+
+
+@pytest.mark.parametrize("account", [0, False, [], {}])
+def test_a_followers_page_about_no_valid_account_is_set_aside(tmp_data, account):
+    # was: read as a page about no account: its users stored, its follow links lost
+    page = {"data": [{"id": "21", "username": "follower"}],
+            "__medtwitter": {**prov("followers", user_id=account), **SYNTHETIC}}  # fmt: skip
+    raw = write_jsonl(tmp_data / "follows.jsonl", [tweets_page(1, 1), page])
+    report = ingest_files([raw], "t", progress=False)
+    assert report.bad_lines == 1
+    assert set(load_dataset("t").users.user_id) == {11}

@@ -25,12 +25,16 @@ The stages, one module each:
 Which path runs when: a file of v2 (or twarc2) pages goes whole through Arrow's
 streaming JSON reader and :func:`analysis.ingest.arrow.extract_chunk` (no Python
 object per tweet). If the reader meets a line it cannot take exactly (not JSON,
-not a page, a page of unclear kind, an id that is not an X id, invalid UTF-8...),
+not a page, a page of unclear kind, an id that is not an X id, invalid UTF-8, two
+pages on one line or one across two: :class:`analysis.ingest.stream.Lines`...),
 the file is read again in chunks of about :data:`analysis.ingest.stream.CHUNK_BYTES`:
 each chunk Arrow can take still goes the fast way, the others line by line through
 :func:`analysis.ingest.pages.add_page`, which names and quarantines each bad line.
 Pages of other formats always go through :func:`~analysis.ingest.pages.add_page`.
-Both paths give the same rows (a property test checks it).
+Both paths give the same rows and set aside the same lines (property tests check
+it, on any pages and on randomly damaged files: ``tests/test_ingest_damage.py``); a
+line orjson refuses and Arrow reads (``NaN``, nesting past 1,024 levels in a field
+ingest does not read) is read as Arrow reads it (:func:`analysis.ingest.stream.arrow_page`).
 
 Then :func:`analysis.merge.merge_table` de-duplicates each table's rows by key
 (newest observation winning) with the existing rows whose key they carry, and
@@ -47,8 +51,10 @@ Guarantees:
   a file that cannot be read at all (empty, not gzip, a CSV without its header)
   is named in one line and the other files are read;
 * no wrong value is stored: ids are JSON integers or ASCII-digit strings from 1
-  to 2^63-1 (:func:`analysis.contract.parse_id`), and invalid UTF-8 bytes are
-  replaced by U+FFFD and counted in the run's report;
+  to 2^63-1 (:func:`analysis.contract.parse_id`), a page with a part of the wrong
+  type (``data`` a string, ``includes`` a list, a provenance block that is not an
+  object...) is set aside whole, and invalid UTF-8 bytes are replaced by U+FFFD and
+  counted in the run's report;
 * re-ingesting a file changes nothing: tweets, users and edges are
   de-duplicated by id (newest metrics and snapshots win; ``user_snapshots``
   keeps every snapshot);

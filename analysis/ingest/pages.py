@@ -40,10 +40,56 @@ def _id_or_none(value: object) -> int | None:
         return None
 
 
+def page_account(params: dict) -> int | None:
+    """The account a followers/following page is about: its ``user_id`` (or ``id``) parameter."""
+    value = params.get("user_id")
+    return to_id(params.get("id") if value is None or value == "" else value)
+
+
+def _json_type(value: object) -> str:
+    """What a JSON value is, for messages: 'a string', 'a number', 'a list'..."""
+    if isinstance(value, bool):
+        return "a boolean"
+    return {str: "a string", int: "a number", float: "a number", list: "a list",
+            dict: "an object"}.get(type(value), "null")  # fmt: skip
+
+
 def _text(value: object, name: str) -> str | None:
     if value is None or isinstance(value, str):
         return value
-    raise BadValueError(f"`{name}` is a {type(value).__name__}, not a string")
+    raise BadValueError(f"`{name}` is {_json_type(value)}, not a string")
+
+
+def _object(value: object, name: str) -> dict:
+    """An object field ({} if absent or null); :class:`BadValueError` if it is something else."""
+    if value is None:
+        return {}
+    if isinstance(value, dict):
+        return value
+    raise BadValueError(f"`{name}` is {_json_type(value)}, not an object")
+
+
+def _objects(value: object, name: str) -> list[dict]:
+    """A list of objects ([] if absent or null); :class:`BadValueError` if it is something else."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise BadValueError(f"`{name}` is {_json_type(value)}, not a list")
+    for item in value:
+        if not isinstance(item, dict):
+            raise BadValueError(f"an item of `{name}` is {_json_type(item)}, not an object")
+    return value
+
+
+def _check_provenance(page: dict) -> None:
+    """:class:`BadValueError` if a provenance block, or a field of it, has the wrong type."""
+    if page.get("__medtwitter") is not None:
+        meta = _object(page["__medtwitter"], "__medtwitter")
+        _text(meta.get("endpoint"), "__medtwitter.endpoint")
+        _object(meta.get("params"), "__medtwitter.params")
+        _flag(meta.get("synthetic"), "__medtwitter.synthetic")
+    if page.get("__twarc") is not None:
+        _text(_object(page["__twarc"], "__twarc").get("url"), "__twarc.url")
 
 
 def _count(value: object, name: str) -> int | None:
@@ -126,8 +172,9 @@ def _page_kind(page: dict, endpoint: str | None) -> str:
 
 
 def _add_tweet(rows: Rows, tw: dict, collected: bool, observed_at: str | None) -> None:
-    refs = {r.get("type"): r.get("id") for r in tw.get("referenced_tweets") or ()}
-    metrics = tw.get("public_metrics") or {}
+    referenced = _objects(tw.get("referenced_tweets"), "referenced_tweets")
+    refs = {r.get("type"): r.get("id") for r in referenced}
+    metrics = _object(tw.get("public_metrics"), "public_metrics")
     tweet_id = parse_id(tw["id"])
     rows.add(
         "tweets",
@@ -148,13 +195,13 @@ def _add_tweet(rows: Rows, tw: dict, collected: bool, observed_at: str | None) -
         collected=collected,
         observed_at=observed_at,
     )
-    entities = tw.get("entities") or {}
-    for position, h in enumerate(entities.get("hashtags") or ()):
+    entities = _object(tw.get("entities"), "entities")
+    for position, h in enumerate(_objects(entities.get("hashtags"), "entities.hashtags")):
         tag = _text(h.get("tag"), "tag") or ""
         rows.add(
             "hashtags", tweet_id=tweet_id, tag=tag, tag_norm=normalise_tag(tag), position=position
         )
-    for m in entities.get("mentions") or ():
+    for m in _objects(entities.get("mentions"), "entities.mentions"):
         rows.add(
             "mentions",
             tweet_id=tweet_id,
@@ -164,7 +211,7 @@ def _add_tweet(rows: Rows, tw: dict, collected: bool, observed_at: str | None) -
 
 
 def _add_user(rows: Rows, u: dict, observed_at: str | None) -> None:
-    metrics = u.get("public_metrics") or {}
+    metrics = _object(u.get("public_metrics"), "public_metrics")
     rows.add(
         "users",
         user_id=parse_id(u["id"]),
@@ -190,6 +237,7 @@ def add_page(rows: Rows, page: dict) -> str:
     into v2-shaped pages and call it. A page that fails half-way (an item
     without an id...) adds nothing and raises.
     """
+    _check_provenance(page)
     endpoint, params, observed_at, synthetic = provenance(page)
     kind = _page_kind(page, endpoint)
     if kind in ("unknown", "skip"):
@@ -207,15 +255,15 @@ def add_page(rows: Rows, page: dict) -> str:
 
 def _add_page_rows(rows: Rows, page: dict, kind: str, params: dict, observed_at) -> None:
     data = page.get("data")
-    items = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
-    includes = page.get("includes") or {}
+    items = _objects([data] if isinstance(data, dict) else data, "data")
+    includes = _object(page.get("includes"), "includes")
     if kind == "tweets":
         for tw in items:
             _add_tweet(rows, tw, True, observed_at)
-        for tw in includes.get("tweets") or ():
+        for tw in _objects(includes.get("tweets"), "includes.tweets"):
             _add_tweet(rows, tw, False, observed_at)
     else:
-        account = to_id(params.get("user_id") or params.get("id"))
+        account = page_account(params) if kind in ("followers", "following") else None
         for u in items:
             _add_user(rows, u, observed_at)
             if kind == "followers" and account is not None:
@@ -234,11 +282,9 @@ def _add_page_rows(rows: Rows, page: dict, kind: str, params: dict, observed_at)
                     first_seen_at=observed_at,
                     observed_at=observed_at,
                 )
-    for u in includes.get("users") or ():
+    for u in _objects(includes.get("users"), "includes.users"):
         _add_user(rows, u, observed_at)
-    for err in page.get("errors") or ():
-        if not isinstance(err, dict):
-            continue
+    for err in _objects(page.get("errors"), "errors"):
         rid = err.get("resource_id") or err.get("value")
         if rid is None:
             continue
@@ -285,7 +331,9 @@ def filter_page(page: dict, user_ids: set[int], tweet_ids: set[int]) -> dict | N
         if _id_or_none(tw.get("id")) in tweet_ids or _id_or_none(tw.get("author_id")) in user_ids:
             return True
         refs = tw.get("referenced_tweets") or ()
-        return any(r.get("type") == "retweeted" and _id_or_none(r.get("id")) in tweet_ids for r in refs)
+        return any(
+            r.get("type") == "retweeted" and _id_or_none(r.get("id")) in tweet_ids for r in refs
+        )
 
     def keep(item) -> bool:
         if not isinstance(item, dict):

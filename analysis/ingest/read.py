@@ -104,25 +104,7 @@ def read_file(
         report.format = fmt
     elif fmt not in (formats.V2_PAGES, formats.UNKNOWN):
         report.format = fmt
-        for lineno, line, page, reason, *replaced in formats.read_pages(
-            path, fmt, username_lookup(rows)
-        ):
-            report.lines += 1
-            report.replace(replaced[0] if replaced else 0)
-            if page is None:
-                bad(lineno, line, reason)
-                continue
-            try:
-                kind = add_page(rows, page)
-            except (KeyError, TypeError, ValueError, AttributeError) as exc:
-                bad(lineno, line, f"{fmt} record {shape_problem(exc)}")
-                continue
-            if kind == "unknown":
-                bad(lineno, line, f"{fmt} record without tweets or users")
-            elif kind == "skip":
-                report.skipped_pages += 1
-            else:
-                report.pages += 1
+        read_foreign(path, fmt, rows, report, bad)
         if bar is not None:
             bar.update(size)
         return report
@@ -149,6 +131,33 @@ def read_file(
             "(`medtwitter ingest` reads JSONL of API v2 response pages)."
         )
     return report
+
+
+def read_foreign(path: Path, fmt: str, rows: Rows, report: FileReport, bad) -> None:
+    """Read a file of a foreign format, converted record by record by :mod:`analysis.formats`."""
+    lineno = 0
+    try:
+        for lineno, line, page, reason, *replaced in formats.read_pages(
+            path, fmt, username_lookup(rows)
+        ):
+            report.lines += 1
+            report.replace(replaced[0] if replaced else 0)
+            if page is None:
+                bad(lineno, line, reason)
+                continue
+            try:
+                kind = add_page(rows, page)
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                bad(lineno, line, f"{fmt} record {shape_problem(exc)}")
+                continue
+            if kind == "unknown":
+                bad(lineno, line, f"{fmt} record without tweets or users")
+            elif kind == "skip":
+                report.skipped_pages += 1
+            else:
+                report.pages += 1
+    except (OSError, EOFError) as exc:  # what was read before the damage is kept
+        bad(lineno + 1, b"", f"unreadable from here ({exc}): a truncated or damaged gzip")
 
 
 def shape_problem(exc: Exception) -> str:
@@ -223,23 +232,25 @@ def stream_file(path: Path, rows: Rows, report: FileReport, convert, kind, bar=N
     source = pa.OSFile(str(path))
     gz = rawfile.is_gzip(path)
     raw = pa.CompressedInputStream(source, "gzip") if gz else source
-    seen = 0
-    groups = stream.read_ahead(stream.page_groups(raw, kind), "ingest-parser")
+    lines = stream.Lines(bom=True)  # one page a line, checked as Arrow reads the bytes
+    seen = read = 0
+    groups = stream.read_ahead(stream.page_groups(stream.Fed(raw, lines), kind), "ingest-parser")
     try:
         for group in stream.guarded(groups):
-            if group is None:
+            if group is None or not lines.ok:
                 return "bad"  # the chunk reader names the line
             pages = pa.Table.from_batches(group)
             ok = read_chunk_fast(pages, pages.num_rows, rows, report, convert, kind)
             if not ok:
                 return "bad" if ok is False else "kind"
+            read += pages.num_rows
             if bar is not None and not gz:
                 now = source.tell()
                 bar.update(max(0, now - seen))
                 seen = now
     finally:
         raw.close()
-    return None
+    return None if lines.matches(read) else "bad"
 
 
 def read_chunk_fast(
@@ -253,7 +264,8 @@ def read_chunk_fast(
         out = extract_chunk(pages, convert, kind)
     except OtherKind:
         return None
-    except (pa.ArrowException, NotFast):
+    # UnicodeDecodeError: invalid UTF-8 in a field read in Python (an endpoint, a hashtag...)
+    except (pa.ArrowException, NotFast, UnicodeDecodeError):
         return False
     rows.flush()
     for name in SPILLED:
@@ -285,8 +297,10 @@ def read_chunk_slow(
         try:
             page, replaced = rawfile.loads(line)
         except orjson.JSONDecodeError:
-            bad(lineno, line, "truncated last line" if offset == last else "not valid JSON")
-            continue
+            page, replaced = stream.arrow_page(line, convert)  # NaN, nesting past 1,024 levels...
+            if page is None:
+                bad(lineno, line, "truncated last line" if offset == last else "not valid JSON")
+                continue
         report.replace(replaced)
         if not isinstance(page, dict):
             bad(lineno, line, "valid JSON but not an " + ("object" if convert else "API page (not an object)"))  # fmt: skip

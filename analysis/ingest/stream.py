@@ -3,7 +3,9 @@
 :func:`stream_file` parses a whole file of v2 pages with Arrow's streaming
 reader in a thread (all cores), :func:`parsed_chunks` cuts a file into chunks of
 whole lines of about :data:`CHUNK_BYTES` (each parsed ahead by Arrow when it can),
-and :func:`read_ahead` runs either one step ahead of the flattening.
+and :func:`read_ahead` runs either one step ahead of the flattening. :class:`Lines`
+checks that Arrow's pages are the file's lines, one a line, and :func:`arrow_page`
+reads a line orjson refuses as Arrow does, so that both paths take the same lines.
 """
 
 from __future__ import annotations
@@ -18,9 +20,9 @@ import orjson
 import pyarrow as pa
 import pyarrow.json as pa_json
 
-from analysis.ingest.arrow import PARSE
 from analysis.ingest.pages import USER_ENDPOINTS, kind_from_endpoint, provenance
-from analysis.rawfile import open_raw
+from analysis.ingest.schema import PARSE
+from analysis.rawfile import BOM, open_raw
 
 #: Bytes of raw JSONL handled at once (a page of 100 tweets is about 200 kB).
 CHUNK_BYTES = 16 << 20
@@ -67,6 +69,99 @@ def chunks(fh, size: int | None = None) -> Iterator[bytes]:
         have, want = len(parts[0]), size
 
 
+class Lines:
+    """Counts the lines of bytes read in blocks, and checks each is one page as Arrow reads it.
+
+    Arrow's JSON reader reads objects, not lines: two pages on one line (a lost
+    newline), a page across lines, a byte-order mark at the start of a block all
+    read as pages, where the page-at-a-time path sets the lines aside. Arrow's
+    pages are the lines exactly when every newline stands right after a ``}``
+    (or ``}\\r``) and right before a ``{`` (or the end), and there are as many
+    pages as lines; otherwise the chunk goes line by line. A newline is looked
+    for with ``bytes.find`` (``memchr``): a few per page, no per-tweet work.
+
+    Examples
+    --------
+    >>> lines = Lines()
+    >>> lines.feed(b'{"data": []}\\n{"data"')
+    >>> lines.feed(b': []}\\n')
+    >>> lines.ok, lines.count
+    (True, 2)
+    >>> lines.feed(b'{"a": 1} {"b": 2}\\n')  # as many lines as pages tells this one
+    >>> lines.ok, lines.count
+    (True, 3)
+    >>> lines.feed(b' {"c": 3}\\n')
+    >>> lines.ok
+    False
+    """
+
+    def __init__(self, bom: bool = False) -> None:
+        self.ok = True
+        #: newlines seen, plus one for bytes after the last
+        self.count = 0
+        self._bom = bom  # a byte-order mark may open the stream (Arrow reads past it)
+        self._start = True  # the next byte opens a line
+        self._open = False  # bytes seen since the last newline
+        self._last = b""  # the last two bytes seen
+
+    def feed(self, block: bytes) -> None:
+        if not block or not self.ok:
+            return
+        if self._bom and self.count == 0 and self._start:
+            block = block.removeprefix(BOM)
+            self._bom = False
+            if not block:
+                return
+        if self._start and block[0] != 0x7B:  # {
+            self.ok = False
+            return
+        find = block.find
+        i = find(b"\n")
+        while i >= 0:
+            before = block[i - 2 : i] if i >= 2 else (self._last + block[:i])[-2:]
+            if not (before.endswith(b"}") or before == b"}\r") or (
+                i + 1 < len(block) and block[i + 1] != 0x7B
+            ):
+                self.ok = False
+                return
+            self.count += 1
+            i = find(b"\n", i + 1)
+        self.count -= self._open  # the line left open by the block before is counted
+        self._start = block.endswith(b"\n")
+        self._open = not self._start
+        self.count += self._open
+        self._last = (self._last + block[-2:])[-2:]
+
+    def matches(self, pages: int) -> bool:
+        """Whether ``pages`` pages read from the bytes fed so far are their lines, one a line."""
+        return self.ok and self.count == pages
+
+
+class Fed:
+    """A raw stream that feeds what is read from it to :class:`Lines` (for Arrow's reader)."""
+
+    def __init__(self, raw, lines: Lines) -> None:
+        self.raw, self.lines = raw, lines
+
+    def read(self, size: int = -1) -> bytes:
+        block = self.raw.read(size)
+        self.lines.feed(block)
+        return block
+
+    @property
+    def closed(self) -> bool:
+        return self.raw.closed
+
+    def close(self) -> None:
+        self.raw.close()
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+
 def starts_with_object(path: Path) -> bool:
     """Whether the first thing in a file (after blanks) opens a JSON object."""
     try:
@@ -90,6 +185,8 @@ def page_groups(source, kind: str | None) -> Iterator[list[pa.RecordBatch]]:
 
     A parse error is raised after the groups before it (each whole).
     """
+    if isinstance(source, Fed):
+        source = pa.PythonFile(source, mode="r")
     reader = pa_json.open_json(
         source,
         read_options=pa_json.ReadOptions(block_size=BLOCK_BYTES),
@@ -166,11 +263,74 @@ def data_kind(path: Path, convert=None) -> str | None:
     try:
         with open_raw(path) as fh:
             page = orjson.loads(fh.readline(CHUNK_BYTES))
-        endpoint = provenance(convert(page) if convert else page)[0]
-    except (OSError, EOFError, orjson.JSONDecodeError, AttributeError, TypeError, ValueError):
+    except (OSError, EOFError, orjson.JSONDecodeError):
         return None
-    kind = kind_from_endpoint(endpoint)
+    return page_data_kind(page, convert)
+
+
+def page_data_kind(page: object, convert=None) -> str | None:
+    """What a page holds in ``data`` by its provenance ('tweets', 'users'), None if unclear."""
+    try:
+        endpoint = provenance(convert(page) if convert else page)[0]
+        kind = kind_from_endpoint(endpoint)
+    except (AttributeError, TypeError, ValueError):
+        return None
     return "tweets" if kind == "tweets" else "users" if kind in USER_ENDPOINTS else None
+
+
+def arrow_page(line: bytes, convert=None) -> tuple[dict | None, int]:
+    """A line orjson refuses, as Arrow's JSON reader reads it: (page or None, UTF-8 replaced).
+
+    Arrow's reader, and so the fast path, takes lines orjson refuses: ``NaN`` and
+    ``Infinity``, integers past a double's range, nesting deeper than orjson's 1,024
+    levels, all in fields ingest does not read. The page-at-a-time path reads such
+    a line as the fast path does: the fields of the schema the fast path parses a
+    page of its kind with (:data:`~analysis.ingest.schema.PARSE`; absent and null
+    alike), through :func:`analysis.ingest.pages.add_page`. None if Arrow refuses
+    the line too, or reads more or less than one page from it.
+
+    Examples
+    --------
+    >>> arrow_page(b'{"data": [], "meta": {"result_count": 0}, "x": NaN}')
+    ({'data': [], 'meta': {'result_count': 0}}, 0)
+    >>> arrow_page(b'{"data": [}')
+    (None, 0)
+    """
+    replaced = 0
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:  # replaced as rawfile.loads replaces it
+        text = line.decode("utf-8", "replace")
+        replaced = text.count("\ufffd") - line.count("\ufffd".encode())
+        line = text.encode("utf-8")
+    if not line.lstrip().startswith(b"{"):
+        return None, 0
+    # any page as PAGE_SCHEMA reads it; else a page of a kind as that kind's schema does
+    # (the fast path reads a file of one kind with its schema, which ignores the other's fields)
+    for kind in (None, "tweets", "users"):
+        try:
+            pages = pa_json.read_json(
+                io.BytesIO(line),
+                read_options=pa_json.ReadOptions(block_size=max(len(line) + 1, BLOCK_BYTES)),
+                parse_options=PARSE[kind],
+            )
+            if pages.num_rows != 1:
+                return None, 0
+            page = _without_nulls(pages.to_pylist()[0])
+        except (pa.ArrowException, UnicodeDecodeError):
+            continue
+        if kind is None or page_data_kind(page, convert) == kind:
+            return page, replaced
+    return None, 0
+
+
+def _without_nulls(value):
+    """Objects without their null fields (Arrow's rows hold every field of the schema)."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
 
 
 def parse_chunk(chunk: bytes, n_lines: int, kind: str | None = None) -> pa.Table | None:
@@ -188,8 +348,10 @@ def parse_chunk(chunk: bytes, n_lines: int, kind: str | None = None) -> pa.Table
         )
     except pa.ArrowException:
         return None
-    # blank lines: let the line-by-line path number them
-    return pages if pages.num_rows == n_lines else None
+    # blank lines, two pages on a line, a page across lines...: the line-by-line path tells
+    lines = Lines()
+    lines.feed(chunk)
+    return pages if lines.matches(pages.num_rows) else None
 
 
 def parsed_chunks(path: Path, parse: bool) -> Iterator[tuple[bytes, int, pa.Table | None]]:
