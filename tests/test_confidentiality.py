@@ -1,5 +1,7 @@
 import json
+from pathlib import Path
 
+import pandas as pd
 import pytest
 from confidentiality_examples import EXAMPLES, KNOWN_MISSES
 
@@ -125,3 +127,164 @@ def test_planting_draws_from_its_own_generator_so_the_rest_of_the_demo_is_unchan
             assert 0 < changed < len(df) / 10
             df, other = df.drop(columns="text"), other.drop(columns="text")
         assert df.equals(other), name
+
+
+# --- issue 15: new cue kinds, the person-described rule, spaCy, the labelled set ------------------
+
+LABELLED = Path(__file__).parent / "data" / "confidentiality_labelled.csv"
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    """spaCy's French pipeline, loaded once for the session (the module caches it too)."""
+    from analysis.confidentiality.entities import load_pipeline
+
+    return load_pipeline()
+
+
+def _cues(check) -> set[tuple[str, str]]:
+    return {(c.kind, c.match) for c in check.cues}
+
+
+def test_a_full_name_in_a_care_situation_is_high(nlp):
+    check = check_tweet("J'ai revu Jeanne Martin ce matin, elle va mieux depuis la chimio")
+    assert check.risk == "high" and check.reason == "a person's full name in a care situation"
+    assert [c.match for c in check.cues if c.kind == "person"] == ["Jeanne Martin"]
+
+
+def test_spacy_finds_names_the_rules_miss(nlp):
+    text = "J'ai opéré ce matin Yannick Le Goff, quel courage"
+    check = check_tweet(text)
+    assert [(c.kind, c.match, c.source) for c in check.cues if c.kind == "person"] == [
+        ("person", "Yannick Le Goff", "spacy")
+    ]
+    assert check.risk == "high" and check_tweet(text, ner=False).risk == "none"
+
+
+def test_a_childs_first_name_with_age_and_hospital_is_high(nlp):
+    check = check_tweet("Le petit Lucas, 6 ans, hospitalisé au CHU de Nantes depuis lundi")
+    assert check.risk == "high"
+    assert {("person", "Lucas"), ("age", "6 ans"), ("place", "Nantes")} <= _cues(check)
+    assert "patient" not in check.kinds
+
+
+def test_person_cue_for_first_names_the_rules_see_without_spacy():
+    assert ("person", "Kylian") in _cues(check_tweet("Kylian, 12 ans, diabétique", ner=False))
+    assert ("person", "Oliver") in _cues(check_tweet("Little Oliver was admitted", ner=False))
+    check = check_tweet("Just finished a home visit with Arthur Penrose", ner=False)
+    assert ("person", "Arthur Penrose") in _cues(check)
+
+
+def test_colleagues_public_figures_and_sentence_starts_are_not_a_person(nlp):
+    for text in (
+        "Bravo au Dr Claire Fontaine pour sa thèse soutenue ce matin à Bordeaux",
+        "Merci à Sophie, notre cadre de santé, qui part à la retraite",
+        "Great talk by Prof Alan Reid in Glasgow this morning on sepsis",
+        "@LouisFontaine Bonne question ! Les recos HAS sont claires.",
+    ):
+        assert "person" not in check_tweet(text).kinds, text
+        assert check_tweet(text).risk == "none", text
+
+
+def test_school_or_employer_cue():
+    for text, match in (
+        ("Une ado de 15 ans, élève au lycée Jean-Jaurès", "élève au lycée"),
+        ("Cette patiente de 34 ans, caissière au Leclerc de Lannion", "caissière au L"),
+        ("A man in his 50s, works at the Nissan plant in Sunderland", "works at the Nissan"),
+        ("The young lad from the chip shop in Skegness", "the chip shop"),
+    ):
+        assert ("school_or_employer", match) in _cues(check_tweet(text, ner=False)), text
+
+
+def test_family_cue_is_a_link_to_someone_else_not_the_authors_own_child():
+    for text, match in (
+        ("Accouchement cette nuit pour la femme du boulanger", "la femme du boulanger"),
+        ("Un ado de 14 ans amené par sa mère ce matin", "sa mère"),
+        ("A 16-year-old girl, her dad is the head teacher", "her dad"),
+        ("Delivered twins tonight for the vicar's wife", "the vicar's wife"),
+    ):
+        assert ("family", match) in _cues(check_tweet(text, ner=False)), text
+    own = check_tweet("Ma fille de 5 ans a de la fièvre ce soir, garde annulée", ner=False)
+    assert "family" not in own.kinds and "patient" not in own.kinds and own.risk == "none"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Un monsieur de 80 ans vu ce matin aux urgences de Millau",  # the issue's example
+        "80 ans, vu ce matin aux urgences de Millau, un grand bonhomme",
+        "Kylian, 12 ans, diabétique depuis hier, joue au club de foot de Vierzon",
+        "Elderly gent, 94, from Tenby, came to clinic today with his wife of 70 years",
+        "Teen boy, 15, plays rugby for Bath U16s, ACL tear seen in clinic this afternoon",
+        "Un patient de 94 ans vu en consultation à Bressuire",  # 90 or more narrows
+    ],
+)
+def test_a_person_described_with_two_narrowing_details_is_high(text):
+    check = check_tweet(text, ner=False)
+    assert check.risk == "high", check.reason
+
+
+def test_the_person_described_rule_needs_no_patient_cue():
+    check = check_tweet("80 ans, vu ce matin aux urgences de Millau", ner=False)
+    assert "patient" not in check.kinds and check.risk == "high"
+    assert check.reason == (
+        "a person described (age) in a care situation with 3 details that narrow who: "
+        "date, place, ward"
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "#docstoctoc Homme de 60 ans, FA découverte en consultation ce matin, vous anticoagulez ?",
+        "How do you manage a 70-year-old woman on warfarin with an INR of 7? #MedTwitter",
+        "Un patient de 64 ans vu en consultation à Bressuire",  # one detail: the town
+        "My son, 4, has chickenpox so I'm off today, sorry team",
+    ],
+)
+def test_a_person_with_one_narrowing_detail_is_not_high(text):
+    assert check_tweet(text).risk != "high"
+
+
+def test_diseases_named_after_places_or_people_are_neither(nlp):
+    for text in (
+        "Maladie de Lyme : les tiques sont de sortie",
+        "Ebola outbreak update: 14 cases confirmed",
+        "West Nile virus detected in mosquitoes in Essex",
+        "Virus Zika : les femmes enceintes doivent consulter",
+        "Maladie de Marburg : un cas confirmé, l'OMS renforce la surveillance",
+        "Maladie de Parkinson : nouvelle recommandation",
+    ):
+        cues = _cues(check_tweet(text))
+        assert not {m for k, m in cues if k in ("place", "person")} - {"Essex"}, text
+
+
+def test_check_texts_batches_and_agrees_with_check_tweet(nlp):
+    from analysis.confidentiality import check_texts
+
+    texts = ["J'ai revu Jeanne Martin ce matin", "Bonne garde", None, "Mme D. en box 3"]
+    assert [c.risk for c in check_texts(texts)] == ["high", "none", "none", "high"]
+    assert [check_tweet(t or "").risk for t in texts] == ["high", "none", "none", "high"]
+
+
+def test_check_tweet_command_explains_the_new_cue_kinds(capsys, nlp):
+    assert main(["check-tweet", "J'ai revu Jeanne Martin ce matin"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("risk: high") and "person" in out and "a person's name" in out
+
+
+def test_importing_the_module_does_not_import_spacy():
+    import subprocess
+    import sys
+
+    code = "import analysis.confidentiality, sys; print('spacy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_dev_split_scores_stay_at_what_was_measured(nlp):
+    dev = pd.read_csv(LABELLED).query("split == 'dev'")
+    scores = evaluate(dev["text"], dev["label"] == "risky")
+    # measured when the rules were frozen: 49 of 49 risky tweets flagged high, no false alarm
+    assert (scores["n"], scores["positives"]) == (104, 49)
+    assert scores["true_positives"] == 49 and scores["flagged"] == 49

