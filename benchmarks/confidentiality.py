@@ -10,11 +10,13 @@ flags it when it answers ``high``.
 
 Protocol, followed as written:
 
-1. the dev half (104 tweets) was written and committed first;
+1. the dev half (104 tweets) was written and committed first (5d55c7c);
 2. the rules and the named-entity pass of ``analysis/confidentiality`` were tuned
-   on the dev half only, then frozen (the commit adding this benchmark);
-3. the held-out half was written after that commit, and the rules have not been
-   changed for it: its figures are the ones to quote, whatever they are.
+   on the dev half only, then frozen (4339cb6, the commit adding this benchmark);
+3. the held-out half (108 tweets) was written after that commit and committed
+   (2c14227) before the check was ever run on it; the rules have not been changed
+   since for it: its figures are the ones to quote, whatever they are. On the
+   first run it missed the recall target (0.889 < 0.90); that stands.
 
 Printed: precision, recall and F1 on each half, per language, with spaCy's
 French pipeline plus the rules (what ``check-tweet`` does) and with the rules
@@ -29,6 +31,7 @@ Targets: precision >= 0.85 and recall >= 0.90 on the held-out half, >= 500 tweet
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from pathlib import Path
 
@@ -118,7 +121,8 @@ def main() -> int:
         ("speed, tweets/s", rate, TARGET_SPEED, "{:,.0f}"),
     ]
     print(f"speed: {args.copies * len(df):,} tweets, rules + spaCy (batched), best of 3 runs; "
-          f"pipeline loaded in {load:.1f} s")  # fmt: skip
+          f"pipeline loaded in {load:.1f} s; {os.cpu_count()} cores, load average "
+          f"{os.getloadavg()[0]:.1f} (other work on the machine slows it)")  # fmt: skip
     ok = True
     for label, value, target, fmt in results:
         passed = value >= target

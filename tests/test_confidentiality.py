@@ -282,6 +282,16 @@ def test_importing_the_module_does_not_import_spacy():
     assert out.stdout.strip() == "False"
 
 
+def test_labelled_set_has_both_languages_splits_and_labels_and_no_duplicates():
+    df = pd.read_csv(LABELLED)
+    assert list(df.columns) == ["text", "label", "lang", "split"]
+    assert len(df) >= 200 and not df["text"].duplicated().any()
+    assert set(df["label"]) == {"risky", "safe"} and set(df["lang"]) == {"fr", "en"}
+    assert set(df["split"]) == {"dev", "held_out"}
+    for _, part in df.groupby(["split", "lang"]):
+        assert set(part["label"]) == {"risky", "safe"} and len(part) >= 40
+
+
 def test_dev_split_scores_stay_at_what_was_measured(nlp):
     dev = pd.read_csv(LABELLED).query("split == 'dev'")
     scores = evaluate(dev["text"], dev["label"] == "risky")
