@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 
-API = "https://api.twitter.com/2"
+HOST = "https://api.twitter.com"  # fixed in tweepy.Client.request
+API = f"{HOST}/2"
 SEARCH_RECENT = f"{API}/tweets/search/recent"
 SEARCH_ALL = f"{API}/tweets/search/all"
 USERS = f"{API}/users"

@@ -19,13 +19,22 @@ What holds under real conditions:
 * **Snapshots.** A completed job is never reopened: running the same
   ``followers`` command again writes a new dated file beside the old ones.
 * **Rate limits.** On 429 the collector waits until ``x-rate-limit-reset`` (with
-  a countdown) and carries on; on 5xx and connection errors it retries with
-  exponential back-off and jitter, a bounded number of times; on 401/403 it
-  stops at once with one line saying what the token or access level lacks.
+  a countdown) and carries on; a reset further away than the endpoint's
+  15-minute window, missing or not a number is capped at the window, with one
+  line saying what the server sent. On 401/403 it stops at once with one line
+  saying what the token or access level lacks.
+* **Never hangs.** Every request has a connect and a read timeout
+  (:data:`~analysis.collect.api.CONNECT_TIMEOUT`, 10 s, and
+  :data:`~analysis.collect.api.READ_TIMEOUT`, 60 s, read at each request). A
+  timeout, a 5xx, a connection error and a 2xx whose body is not JSON are
+  retried with exponential back-off and jitter, a bounded number of times, then
+  stop the run with one line (resumable). A pagination token the API sends a
+  second time stops the run before any duplicate page is written.
 * **Partial errors.** ``errors`` arrays are kept in the pages and counted; an
   account that is protected, suspended or gone is skipped, never the run.
 * **Coverage.** Every run ends with a summary of what it could not get and why,
-  stored in the state file (:func:`coverage_lines` prints it).
+  stored in the state file (:func:`coverage_lines` prints it); pages and items
+  are counted from the output file itself (:func:`count_output`).
 * **The token** comes from ``X_BEARER_TOKEN`` / ``TWITTER_BEARER_TOKEN`` or a
   ``.env`` file and is never printed, logged or written; one holding a control
   character, a space or a non-ASCII character is refused before any request
@@ -68,7 +77,7 @@ from analysis.collect.jobs import (
     search_job,
     users_job,
 )
-from analysis.collect.state import coverage_lines, read_state, recover_output
+from analysis.collect.state import count_output, coverage_lines, read_state, recover_output
 from analysis.collect.summary import (
     NotebookCollection,
     collect_for_notebook,
@@ -97,6 +106,7 @@ __all__ = [
     "collection_plan",
     "config_jobs",
     "config_queries",
+    "count_output",
     "counts_job",
     "coverage_lines",
     "coverage_table",

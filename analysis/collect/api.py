@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import orjson
 import requests
 import tweepy
 
@@ -35,6 +36,12 @@ TWEET_EXPANSIONS = [
 ]  # fmt: skip
 USER_EXPANSIONS = ["pinned_tweet_id"]
 
+#: Seconds to wait for the API's server to accept a connection, and for each read of its
+#: answer; read at each request, so they can be changed at any time. A request that times
+#: out is retried like a server error (see :class:`~analysis.collect.Collector`).
+CONNECT_TIMEOUT: float = 10
+READ_TIMEOUT: float = 60
+
 
 @dataclass(frozen=True)
 class Endpoint:
@@ -46,6 +53,7 @@ class Endpoint:
     page_size: int | None = None  # max_results asked for
     min_page_size: int = 1
     min_interval: float = 0.0  # seconds between requests (full-archive search: 1 a second)
+    rate_window: int = 15 * 60  # seconds of the rate-limit window (every v2 endpoint used: 15 min)
 
 
 ENDPOINTS: dict[str, Endpoint] = {
@@ -94,6 +102,15 @@ class AccessError(CollectError):
 
 class StoppedEarly(CollectError):
     """Rate-limited without waiting, or server errors beyond the retries."""
+
+
+class _NotJSON(Exception):
+    """A 2xx response whose body is not a JSON object (retried like a server error)."""
+
+    def __init__(self, what: str, status: int = 200) -> None:
+        super().__init__(what)
+        self.what = what
+        self.status = status
 
 
 class _Unavailable(Exception):
@@ -203,6 +220,51 @@ class _RedactToken(logging.Filter):
         return True
 
 
+def request_timeouts() -> tuple[float, float]:
+    """The ``(connect, read)`` timeouts of every request, in seconds, as set now.
+
+    Examples
+    --------
+    >>> request_timeouts()
+    (10, 60)
+    """
+    return CONNECT_TIMEOUT, READ_TIMEOUT
+
+
+class _Session(requests.Session):
+    """tweepy's HTTP session with a connect and read timeout on every request.
+
+    tweepy sends none, so a server that accepts the connection and never answers
+    would hang the run. A 429 whose ``x-rate-limit-reset`` is not an integer is
+    raised here as :class:`tweepy.TooManyRequests` (tweepy's own parsing of it
+    would raise a bare ``ValueError``).
+    """
+
+    def request(self, method: str | bytes, url: str | bytes, *args, **kwargs) -> requests.Response:
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = request_timeouts()
+        response = super().request(method, url, *args, **kwargs)
+        if response.status_code == 429:
+            try:
+                int(response.headers.get("x-rate-limit-reset", "0"))
+            except ValueError:
+                raise tweepy.TooManyRequests(response) from None
+        return response
+
+
+def use_timeouts(client: tweepy.Client) -> tweepy.Client:
+    """Give ``client`` a session that sets :func:`request_timeouts` on every request.
+
+    Done by :func:`make_client` and by :class:`~analysis.collect.Collector` for a
+    client made elsewhere; a client that has it already is left as it is.
+    """
+    if not isinstance(client.session, _Session):
+        session = _Session()
+        session.__dict__.update(client.session.__dict__)  # its adapters, proxies, headers...
+        client.session = session
+    return client
+
+
 def make_client(token: str | None = None) -> tweepy.Client:
     """A :class:`tweepy.Client` for app-only (bearer token) access returning raw responses.
 
@@ -215,8 +277,42 @@ def make_client(token: str | None = None) -> tweepy.Client:
     tweepy_log = logging.getLogger("tweepy.client")
     tweepy_log.filters = [f for f in tweepy_log.filters if not isinstance(f, _RedactToken)]
     tweepy_log.addFilter(_RedactToken(token))
-    return tweepy.Client(bearer_token=token, return_type=requests.Response,
-                         wait_on_rate_limit=False)  # fmt: skip
+    return use_timeouts(tweepy.Client(bearer_token=token, return_type=requests.Response,
+                                      wait_on_rate_limit=False))  # fmt: skip
+
+
+def _page(response: requests.Response) -> dict:
+    """The JSON object a response holds; :class:`_NotJSON` saying what it holds instead.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as R
+    >>> _page(R(content=b'{"data": []}'))
+    {'data': []}
+    >>> try:
+    ...     _page(R(content=b'{"data": ['))
+    ... except _NotJSON as exc:
+    ...     print(exc.what)
+    JSON cut short
+    """
+    content = response.content or b""
+    status = getattr(response, "status_code", 200)
+    try:
+        page = orjson.loads(content)
+    except orjson.JSONDecodeError as exc:
+        text = content.strip()
+        if not text:
+            what = "an empty body"
+        elif text[:1] == b"<":
+            what = "an HTML page"
+        elif text[:1] in b"{[" and "unexpected end" in str(exc):
+            what = "JSON cut short"
+        else:
+            what = "a body that is not JSON"
+        raise _NotJSON(what, status) from None
+    if not isinstance(page, dict):
+        raise _NotJSON("JSON that is not an object", status)
+    return page
 
 
 def _json(response) -> dict:

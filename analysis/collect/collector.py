@@ -15,8 +15,10 @@ import orjson
 import requests
 import tweepy
 from tqdm import tqdm  # not tqdm.auto: no widget warning when a notebook imports this
+from urllib3.exceptions import ReadTimeoutError
 
 from analysis import __version__, settings
+from analysis.collect import api
 from analysis.collect.api import (
     _ACCESS_HINT,
     ENDPOINTS,
@@ -30,11 +32,14 @@ from analysis.collect.api import (
     TokenError,
     _first_message,
     _json,
+    _NotJSON,
+    _page,
     _Unavailable,
+    use_timeouts,
 )
 from analysis.collect.jobs import CollectionResult, Job, _is_id, _utc_now
 from analysis.collect.state import (
-    _count_items,
+    _add_items,
     _empty_coverage,
     _error_reason,
     _find_unfinished,
@@ -55,11 +60,20 @@ log = logging.getLogger(__name__)
 class Collector:
     """Runs :class:`Job` objects against the X API v2, resumably and politely.
 
+    Every request has a connect and a read timeout (:data:`~analysis.collect.api.CONNECT_TIMEOUT`,
+    :data:`~analysis.collect.api.READ_TIMEOUT`). A 5xx, a connection error, a timeout and a
+    2xx whose body is not JSON are retried with back-off, ``max_retries`` times, then stop
+    the run with :class:`StoppedEarly` (what was written is kept; a rerun resumes). A 429
+    waits for ``x-rate-limit-reset``, capped at the endpoint's 15-minute window when the
+    reset is further away, missing or not a number. A pagination token the API sends a
+    second time for the same unit stops the run before any duplicate page is written.
+
     Parameters
     ----------
-    client : a :class:`tweepy.Client` (see :func:`make_client`)
+    client : a :class:`tweepy.Client` (see :func:`make_client`); one made elsewhere is given
+        the timeouts (:func:`~analysis.collect.api.use_timeouts`)
     wait_on_rate_limit : wait for the window's reset on 429 (else stop, resumable)
-    max_retries : retries on 5xx and connection errors before stopping
+    max_retries : retries on 5xx, connection errors, timeouts and bodies that are not JSON
     backoff, max_backoff : first and largest back-off delay, in seconds
     seed : seed of the back-off jitter
     sleep, clock : injectable for tests (default: time.sleep, time.time)
@@ -79,7 +93,7 @@ class Collector:
         clock: Callable[[], float] = time.time,
         progress: bool = True,
     ) -> None:
-        self.client = client
+        self.client = use_timeouts(client)
         self.wait_on_rate_limit = wait_on_rate_limit
         self.max_retries = max_retries
         self.backoff = backoff
@@ -101,13 +115,21 @@ class Collector:
             tqdm.write(message, file=sys.stderr)
         log.info(message)
 
-    def _wait_for_reset(self, reset: str | None, coverage: dict) -> None:
+    def _wait_for_reset(self, endpoint: str, reset: str | None, coverage: dict) -> None:
         now = self.clock()
-        reset_at = float(reset) if reset else now + 60.0
-        wait = max(0, int(reset_at - now)) + 1
+        window = ENDPOINTS[endpoint].rate_window
+        reset_at = _reset_time(reset)
         coverage["rate_limit_waits"] += 1
-        until = datetime.fromtimestamp(reset_at, UTC).strftime("%H:%M:%S UTC")
-        self._notice(f"rate limit reached: waiting {wait} s, until {until}")
+        if reset_at is None or reset_at - now > window:
+            wait = window
+            until = datetime.fromtimestamp(now + wait, UTC).strftime("%H:%M:%S UTC")
+            self._notice(f"rate limit reached; the X API sent {_describe_reset(reset, reset_at)}: "
+                         f"waiting the endpoint's {window // 60}-minute window instead, {wait} s, "
+                         f"until {until}")  # fmt: skip
+        else:
+            wait = max(0, int(reset_at - now)) + 1
+            until = datetime.fromtimestamp(reset_at, UTC).strftime("%H:%M:%S UTC")
+            self._notice(f"rate limit reached: waiting {wait} s, until {until}")
         if not self.progress:
             self.sleep(wait)
             return
@@ -117,7 +139,8 @@ class Collector:
                 self.sleep(1)
                 bar.update(1)
 
-    def _call(self, endpoint: str, params: dict, coverage: dict) -> requests.Response:
+    def _call(self, endpoint: str, params: dict, coverage: dict) -> dict:
+        """One page of ``endpoint``, as the JSON object the API returned, retried as needed."""
         spec = ENDPOINTS[endpoint]
         attempt = 0
         while True:
@@ -129,7 +152,7 @@ class Collector:
             try:
                 response = getattr(self.client, spec.method)(**params)
                 self.remaining = response.headers.get("x-rate-limit-remaining")
-                return response
+                return _page(response)
             except tweepy.TooManyRequests as exc:
                 reset = exc.response.headers.get("x-rate-limit-reset")
                 if not self.wait_on_rate_limit:
@@ -138,16 +161,13 @@ class Collector:
                         "rate limit reached and --no-wait given; rerun the same command after "
                         "the window resets to continue where it stopped."
                     ) from None
-                self._wait_for_reset(reset, coverage)
-            except (tweepy.TwitterServerError, requests.ConnectionError, requests.Timeout) as exc:
-                what = (f"server error {exc.response.status_code}"
-                        if isinstance(exc, tweepy.TwitterServerError) else "connection error")  # fmt: skip
+                self._wait_for_reset(endpoint, reset, coverage)
+            except _RETRIED as exc:
+                what, stop, fix = _retry_reason(exc)
                 if attempt >= self.max_retries:
                     coverage["stopped_early"] = f"{what} after {attempt} retries"
-                    raise StoppedEarly(
-                        f"{what} persisted after {attempt} retries; rerun the same command "
-                        "later to continue where it stopped."
-                    ) from None
+                    raise StoppedEarly(f"{stop} after {attempt} retries; {fix} to continue "
+                                       "where it stopped.") from None  # fmt: skip
                 delay = min(self.max_backoff, self.backoff * 2**attempt)
                 delay *= 0.5 + self.rng.random()  # jitter: 0.5x to 1.5x
                 attempt += 1
@@ -217,11 +237,10 @@ class Collector:
         for i in range(0, len(names), size):
             batch = names[i : i + size]
             try:
-                response = self._call("users", {"usernames": batch, "user_fields": ["id"]},
-                                      state["coverage"])  # fmt: skip
+                body = self._call("users", {"usernames": batch, "user_fields": ["id"]},
+                                  state["coverage"])  # fmt: skip
             except _Unavailable:
                 continue
-            body = _json(response)
             for u in body.get("data") or ():
                 ids[u["username"].lower()] = u["id"]
             self._count_errors(body, state["coverage"])
@@ -283,6 +302,8 @@ class Collector:
         state["status"] = "running"
         pos, dropped = recover_output(path)
         coverage["half_written_lines_dropped"] += dropped
+        # what the file holds, whatever the last state could record (a full disk...)
+        coverage["pages"], coverage["items"] = pos.pages, pos.counts
         if dropped:
             self._notice(f"{path.name}: dropped a half-written last line; continuing after it")
         _write_state(path, state)
@@ -305,7 +326,6 @@ class Collector:
     def _run_units(self, job: Job, state: dict, path: Path, pos: _Position) -> None:
         units = state["units"]
         coverage = state["coverage"]
-        kind = ENDPOINTS[job.endpoint].kind
         token_param = ENDPOINTS[job.endpoint].token_param
         bar = tqdm(desc=f"{job.endpoint}", unit="page", disable=not self.progress,
                    initial=coverage["pages"])  # fmt: skip
@@ -314,10 +334,13 @@ class Collector:
                 unit = units[index]
                 token = pos.token if index == pos.unit else None
                 items = pos.items[index]
+                sent = set(pos.tokens.get(index, ()))  # tokens of this unit's stored pages
                 while True:
                     params = self._params(job, unit, token, items)
+                    if token:
+                        sent.add(token)
                     try:
-                        response = self._call(job.endpoint, params, coverage)
+                        page = self._call(job.endpoint, params, coverage)
                     except _Unavailable as exc:
                         who = unit.get("account") or unit.get("query") or index
                         coverage["skipped_units"].append({"account": who, "reason": exc.reason})
@@ -325,11 +348,20 @@ class Collector:
                         ids.add(str(unit.get("user_id", who)))
                         coverage["unavailable"][exc.reason] = sorted(ids)
                         break
-                    page = orjson.loads(response.content)
-                    next_token = (page.get("meta") or {}).get("next_token") if token_param else None
-                    n, included = _count_items(page)
+                    meta = page.get("meta") if isinstance(page.get("meta"), dict) else {}
+                    next_token = meta.get("next_token") if token_param else None
+                    n = len(page["data"]) if isinstance(page.get("data"), list) else 0
                     items += n
                     cut = bool(job.max_items and items >= job.max_items and next_token)
+                    if next_token in sent and not cut:
+                        who = unit.get("account") or unit.get("query") or index
+                        shown = repr(str(next_token)[:40])
+                        coverage["stopped_early"] = f"pagination token {shown} repeated"
+                        raise StoppedEarly(
+                            f"the X API sent the pagination token {shown} a second time ({who}); "
+                            "stopped instead of writing duplicate pages (the pages written are "
+                            "kept); rerun the same command later to try again."
+                        )
                     page["__medtwitter"] = {
                         "endpoint": job.endpoint,
                         "params": _provenance_params(job, unit, params),
@@ -342,7 +374,8 @@ class Collector:
                     out.flush()
                     os.fsync(out.fileno())
                     coverage["pages"] += 1
-                    self._tally(coverage, kind, job.endpoint, n, included, page)
+                    _add_items(coverage["items"], job.endpoint, page)
+                    self._count_errors(page, coverage)
                     state["position"] = {"unit": index, "next_token": next_token}
                     _write_state(path, state)
                     bar.update(1)
@@ -355,19 +388,78 @@ class Collector:
                         break
                     token = next_token
 
-    def _tally(self, coverage: dict, kind: str, endpoint: str, n: int, included: int,
-               page: dict) -> None:  # fmt: skip
-        counts = coverage["items"]
-        if kind == "tweets":
-            counts["tweets"] += n
-            counts["included_tweets"] += included
-        elif kind == "users":
-            counts["users"] += n
-            if endpoint in ("followers", "following"):
-                counts["edges"] += n
-        else:
-            counts["count_buckets"] += n
-        self._count_errors(page, coverage)
+
+#: Errors retried with back-off, within the retry budget.
+_RETRIED = (
+    tweepy.TwitterServerError,
+    requests.ConnectionError,
+    requests.Timeout,
+    requests.exceptions.ChunkedEncodingError,  # the connection cut in the middle of a body
+    _NotJSON,
+)
+_LATER = "rerun the same command later"
+_NETWORK = "check the network connection, then rerun the same command"
+
+
+def _retry_reason(exc: Exception) -> tuple[str, str, str]:
+    """A retried error as (short reason, for notices and the state; the last line's start; fix).
+
+    A timeout says how long the API was waited for: the connect or the read timeout.
+
+    Examples
+    --------
+    >>> _retry_reason(_NotJSON("an HTML page"))[1]
+    'the X API answered 200 with an HTML page instead of JSON,'
+    """
+    if isinstance(exc, tweepy.TwitterServerError):
+        what = f"server error {exc.response.status_code}"
+        return what, f"{what} persisted", _LATER
+    if isinstance(exc, _NotJSON):  # an HTML page at 200 is often a proxy's or a Wi-Fi login's
+        return (f"not JSON ({exc.what})",
+                f"the X API answered {exc.status} with {exc.what} instead of JSON,",
+                _NETWORK if exc.what == "an HTML page" else _LATER)  # fmt: skip
+    connect, read = api.request_timeouts()
+    if isinstance(exc, requests.ConnectTimeout):
+        return (f"no answer in {connect:g} s",
+                f"the X API did not answer in {connect:g} s (connect timeout),", _NETWORK)  # fmt: skip
+    if isinstance(exc, requests.Timeout) or _read_timed_out(exc):
+        return f"no answer in {read:g} s", f"the X API did not answer in {read:g} s,", _NETWORK
+    return "connection error", "connection error persisted", _NETWORK
+
+
+def _read_timed_out(exc: Exception) -> bool:
+    """True for a read timeout in the middle of a body (requests wraps it in ConnectionError)."""
+    return any(isinstance(arg, ReadTimeoutError) for arg in exc.args)
+
+
+def _reset_time(reset: str | None) -> float | None:
+    """``x-rate-limit-reset`` as epoch seconds; ``None`` when missing or not a number.
+
+    Examples
+    --------
+    >>> _reset_time("1700000900"), _reset_time("abc"), _reset_time("1e400"), _reset_time(None)
+    (1700000900.0, None, None, None)
+    """
+    text = (reset or "").strip()
+    return float(text) if text.isascii() and text.isdigit() and len(text) <= 12 else None
+
+
+def _describe_reset(reset: str | None, reset_at: float | None) -> str:
+    """What the server sent as ``x-rate-limit-reset``, for the one line saying it was capped.
+
+    Examples
+    --------
+    >>> _describe_reset("4102444800", 4102444800.0)
+    'x-rate-limit-reset 4102444800 (2100-01-01 00:00 UTC)'
+    >>> _describe_reset("abc", None), _describe_reset(None, None)
+    ("x-rate-limit-reset 'abc' (not a time)", 'no x-rate-limit-reset')
+    """
+    if reset is None:
+        return "no x-rate-limit-reset"
+    if reset_at is None:
+        return f"x-rate-limit-reset {reset[:40]!r} (not a time)"
+    when = datetime.fromtimestamp(reset_at, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"x-rate-limit-reset {reset.strip()} ({when})"
 
 
 def _too_recent(end_time: str | None, now: float) -> bool:

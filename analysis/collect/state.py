@@ -10,6 +10,7 @@ from pathlib import Path
 
 import orjson
 
+from analysis.collect.api import ENDPOINTS
 from analysis.collect.jobs import CollectionResult, Job, _utc_now
 
 # --------------------------------------------------------------------------- files and state
@@ -57,11 +58,15 @@ def _new_output(out_dir: Path, job: Job) -> Path:
     return path
 
 
+def _empty_items() -> dict[str, int]:
+    return {"tweets": 0, "included_tweets": 0, "users": 0, "edges": 0, "count_buckets": 0}
+
+
 def _empty_coverage() -> dict:
     return {
         "requests": 0,
         "pages": 0,
-        "items": {"tweets": 0, "included_tweets": 0, "users": 0, "edges": 0, "count_buckets": 0},
+        "items": _empty_items(),
         "unavailable": {},  # reason -> sorted ids/usernames the API would not serve
         "errors_in_pages": {},  # reason -> how many errors-array entries
         "cut_by_max_tweets": [],
@@ -79,13 +84,17 @@ class _Position:
     unit: int = 0
     token: str | None = None
     items: Counter = field(default_factory=Counter)  # unit -> items collected so far
+    tokens: dict[int, set[str]] = field(default_factory=dict)  # unit -> pagination tokens sent
+    pages: int = 0  # complete pages the file holds
+    counts: dict[str, int] = field(default_factory=_empty_items)  # what those pages hold
 
 
 def recover_output(path: Path) -> tuple[_Position, int]:
     """Cut a half-written last line off a job's output; return where to continue.
 
-    Returns the position (unit index, pagination token, items per unit) after the
-    last complete page, and how many half-written lines were dropped (0 or 1).
+    Returns the position (unit index, pagination token, items per unit, the
+    tokens already sent for each unit, and what the file holds) after the last
+    complete page, and how many half-written lines were dropped (0 or 1).
     """
     pos = _Position()
     if not path.exists():
@@ -107,7 +116,12 @@ def recover_output(path: Path) -> tuple[_Position, int]:
             good_end += len(line)
             last = page
             meta = page.get("__medtwitter") or {}
-            pos.items[meta.get("unit", 0)] += _count_items(page)[0]
+            unit = meta.get("unit", 0)
+            pos.items[unit] += _count_items(page)[0]
+            if sent := _sent_token(meta):
+                pos.tokens.setdefault(unit, set()).add(sent)
+            pos.pages += 1
+            _add_items(pos.counts, meta.get("endpoint"), page)
         if dropped:
             fh.truncate(good_end)
             fh.flush()
@@ -123,11 +137,63 @@ def recover_output(path: Path) -> tuple[_Position, int]:
     return pos, dropped
 
 
+def _sent_token(meta: dict) -> str | None:
+    """The pagination token a stored page was asked for with (``None`` for a first page)."""
+    params = meta.get("params") if isinstance(meta.get("params"), dict) else {}
+    token = params.get("next_token") or params.get("pagination_token")
+    return token if isinstance(token, str) else None
+
+
 def _count_items(page: dict) -> tuple[int, int]:
     data = page.get("data")
     items = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
-    included = len((page.get("includes") or {}).get("tweets") or ())
-    return len(items), included
+    includes = page.get("includes")
+    tweets = includes.get("tweets") if isinstance(includes, dict) else None
+    return len(items), len(tweets) if isinstance(tweets, list) else 0
+
+
+def _add_items(counts: dict[str, int], endpoint: str | None, page: dict) -> tuple[int, int]:
+    """Add what one page of ``endpoint`` holds to ``counts``; return its (data, included) lengths."""
+    n, included = _count_items(page)
+    kind = ENDPOINTS[endpoint].kind if endpoint in ENDPOINTS else None
+    if kind == "tweets":
+        counts["tweets"] += n
+        counts["included_tweets"] += included
+    elif kind == "users":
+        counts["users"] += n
+        if endpoint in ("followers", "following"):
+            counts["edges"] += n
+    elif kind == "counts":
+        counts["count_buckets"] += n
+    return n, included
+
+
+def count_output(path: Path) -> tuple[int, dict[str, int]]:
+    """The complete pages a job's output file holds, and the items in their ``data``.
+
+    Counted from the file itself, so a summary never says 70 tweets when the file
+    holds 80 (a state update lost to a full disk, then a resume). Reading stops at
+    a half-written last line, as a resume does; a missing file holds nothing.
+
+    Examples
+    --------
+    >>> count_output(Path("/nonexistent.jsonl"))
+    (0, {'tweets': 0, 'included_tweets': 0, 'users': 0, 'edges': 0, 'count_buckets': 0})
+    """
+    pages, counts = 0, _empty_items()
+    if not path.exists():
+        return pages, counts
+    with open(path, "rb") as fh:
+        for line in fh:
+            try:
+                page = orjson.loads(line) if line.endswith(b"\n") else None
+            except orjson.JSONDecodeError:
+                page = None
+            if not isinstance(page, dict):
+                break
+            pages += 1
+            _add_items(counts, (page.get("__medtwitter") or {}).get("endpoint"), page)
+    return pages, counts
 
 
 def _error_reason(err: dict) -> str:
@@ -149,10 +215,15 @@ def _error_reason(err: dict) -> str:
 
 
 def coverage_lines(result: CollectionResult) -> list[str]:
-    """The coverage summary of a run as short lines: what it got, what it could not and why."""
+    """The coverage summary of a run as short lines: what it got, what it could not and why.
+
+    Pages and items are counted from the output file (:func:`count_output`), not from
+    the state's running tallies: the summary says what the file holds.
+    """
     cov = result.coverage
-    items = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in cov["items"].items() if v)
-    lines = [f"{result.path.name}: {result.state['status']}, {cov['pages']} pages, "
+    pages, counts = count_output(result.path)
+    items = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items() if v)
+    lines = [f"{result.path.name}: {result.state['status']}, {pages} pages, "
              f"{cov['requests']} requests" + (f", {items}" if items else "")]  # fmt: skip
     for reason, ids in sorted(cov["unavailable"].items()):
         lines.append(f"  not collected ({reason.replace('_', ' ')}): {len(ids)} account(s)")

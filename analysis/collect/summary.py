@@ -14,7 +14,7 @@ from analysis.collect.api import TokenError, TokenFormatError, load_token, make_
 from analysis.collect.collector import Collector
 from analysis.collect.config import _follow_endpoints, config_jobs, load_config, run_config
 from analysis.collect.jobs import CollectionResult
-from analysis.collect.state import coverage_lines, read_state
+from analysis.collect.state import count_output, coverage_lines, read_state
 
 # --------------------------------------------------------------------------- notebook helpers
 
@@ -121,15 +121,20 @@ def raw_files_summary(dataset: str) -> pd.DataFrame:
 
 
 def coverage_table(dataset: str) -> pd.DataFrame:
-    """The stored coverage summaries of a dataset's collections, one row per output file."""
+    """The stored coverage summaries of a dataset's collections, one row per output file.
+
+    Pages, tweets, users and edges are counted from the output files themselves
+    (:func:`~analysis.collect.state.count_output`), the rest from their state.
+    """
     rows = []
     for state_file in sorted(settings.raw_dir(dataset).glob("*.jsonl.state.json")):
         state = orjson.loads(state_file.read_bytes())
         cov = state["coverage"]
+        pages, counts = count_output(state_file.with_name(state["output"]))
         missing = {k: len(v) for k, v in cov["unavailable"].items()}
         rows.append({
-            "file": state["output"], "status": state["status"], "pages": cov["pages"],
-            **{k: cov["items"][k] for k in ("tweets", "users", "edges")},
+            "file": state["output"], "status": state["status"], "pages": pages,
+            **{k: counts[k] for k in ("tweets", "users", "edges")},
             "not collected": ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(missing.items())),
             "cut by --max-tweets": len(cov["cut_by_max_tweets"]),
             "stopped early": cov["stopped_early"] or "",
