@@ -246,6 +246,11 @@ def _cmd_accounts(args: argparse.Namespace) -> int:
             raise UsageError(
                 "--pairs needs a dataset: medtwitter accounts DATASET --pairs PAIRS.csv."
             )
+        if args.anonymise:
+            raise UsageError(
+                "--anonymise works on a dataset (medtwitter accounts DATASET --anonymise); a "
+                "profiles CSV is labelled as it is."
+            )
         if args.evaluate:
             from analysis.accounts.evaluate import format_evaluation
 
@@ -259,19 +264,22 @@ def _cmd_accounts(args: argparse.Namespace) -> int:
     else:
         if len(target) != 1:
             raise UsageError("usage: medtwitter accounts DATASET [--out LABELS.csv].")
-        labels = label_dataset(target[0], overrides=args.overrides)
+        from analysis.accounts import labels_from_tables, pairs_from_tables
+        from analysis.tables import load_dataset
+
+        if not args.anonymise and not args.pairs:
+            tables, labels = None, label_dataset(target[0], overrides=args.overrides)
+        else:
+            tables = load_dataset(target[0], anonymise=args.anonymise)
+            labels = labels_from_tables(tables, overrides=args.overrides)
         save_labels(labels, args.out, raw_csv=args.raw_csv)
         if args.pairs:
-            from analysis.accounts.pairs import find_pairs
-            from analysis.tables import load_dataset
-
-            tables = load_dataset(target[0])
-            pairs = find_pairs(tables.users, tables.follows, labels)
+            pairs = pairs_from_tables(tables, labels)
             save_labels(pairs, args.pairs, raw_csv=args.raw_csv)
         if args.evaluate:
             from analysis.accounts.evaluate import evaluate_dataset, format_evaluation
 
-            result = evaluate_dataset(target[0], labels)
+            result = evaluate_dataset(target[0], labels, tables=tables)
             print(format_evaluation(result, f"the ground truth of {target[0]!r}"), flush=True,
                   file=sys.stderr if args.out is None else sys.stdout)  # fmt: skip
     if args.out:
@@ -333,11 +341,12 @@ def _cmd_graph(args: argparse.Namespace) -> int:
         warnings.simplefilter("always", BackendFallbackWarning)
         if args.metrics:
             path, rows = write_metrics(args.dataset, args.out, **options,
-                                       progress=not args.quiet, raw_csv=args.raw_csv)  # fmt: skip
+                                       progress=not args.quiet, raw_csv=args.raw_csv,
+                                       anonymise=args.anonymise)  # fmt: skip
             done = f"metrics of {rows:,} accounts written to {path}"
         else:
             path, nodes, edges = export_follower_graph(
-                args.dataset, args.out, args.export, **options
+                args.dataset, args.out, args.export, **options, anonymise=args.anonymise
             )
             done = f"follower graph ({nodes:,} accounts, {edges:,} follows) written to {path}"
     for note in {str(n.message) for n in notes if issubclass(n.category, BackendFallbackWarning)}:
@@ -545,6 +554,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="researchers' labels (user_id or username, role, identity); they win")  # fmt: skip
     p.add_argument("--pairs", metavar="PAIRS.csv",
                    help="also write likely personal/professional account pairs with evidence")  # fmt: skip
+    p.add_argument("--anonymise", action="store_true",
+                   help="DATASET only: pseudonymous ids and handles, reasons and pair evidence "
+                   "that quote no name, place or handle (as report --anonymise)")  # fmt: skip
     p.add_argument("--evaluate", action="store_true",
                    help="print precision/recall/F1 and confusion matrices against a demo "
                    "dataset's ground truth, or the profiles CSV's own role and identity columns")  # fmt: skip
@@ -580,6 +592,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all-followers", action="store_true",
                    help="keep followers seen only as ids (default: accounts of the dataset only)")  # fmt: skip
     p.add_argument("--drop-protected", action="store_true", help="leave protected accounts out")
+    p.add_argument("--anonymise", action="store_true",
+                   help="pseudonymous ids, handles and names only (as report --anonymise)")  # fmt: skip
     p.add_argument("--seed", type=int, default=settings.SEED, help="seed for Louvain")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     _raw_csv_option(p)

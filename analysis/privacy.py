@@ -17,22 +17,31 @@ control and out of shared folders; losing it only means new pseudonyms.
 
 Institutions on an allow-list (:data:`ALLOWLIST`, e.g. ``@ordre_medecins``)
 keep their handle and name: they speak publicly as institutions. Tweet text
-keeps its words but its URLs are removed and its @mentions pseudonymised;
-accounts' display names (of two words or more) found in text are replaced too. The text of protected
-accounts never appears in anonymised tables: they count in aggregates only.
+keeps its words but its URLs (and bare ``twitter.com/handle/status/id`` paths)
+are removed and its @mentions pseudonymised; accounts' display names (of two
+words or more) found in text are replaced too. Profile locations are left out.
+The text of protected accounts never appears in anonymised tables, nor that of
+retweets and quotes of them, or of accounts no longer in the dataset (purged),
+or whose author cannot be told: they count in aggregates only
+(:func:`protected_tweet_ids`).
 
 Small cells: in anonymised outputs, a table or chart cell describing fewer than
 ``k`` accounts (:data:`DEFAULT_K` = 5) is suppressed (:func:`suppress_small_cells`)
 or merged into an "other" group (:func:`merge_small_groups`).
 
-A notebook honours its ``anonymise`` parameter with one line right after loading::
-
-    tables = load_dataset(dataset)
-    if anonymise:
-        tables = anonymise_tables(tables)
-
-Frames derived before anonymising (e.g. role labels keyed by ``user_id``) go
-through :func:`anonymise_frame` with the same key, so they still join.
+**One pseudonymisation point.** Everything anonymised is read through
+``load_dataset(dataset, anonymise=True)`` (or ``load_table``, ``connect`` and
+``sql`` with ``anonymise=True``), which returns :func:`anonymise_tables`' copy;
+a notebook passes its ``anonymise`` parameter there and writes no branch of its
+own. Whatever is derived from the real profiles (role and identity labels,
+their reasons, likely pairs of accounts of one person and their evidence) is
+computed before pseudonymisation, worded without any name, place or handle,
+keyed by the pseudonyms, and reached through the anonymised tables only
+(:func:`analysis.accounts.labels_from_tables`,
+:func:`analysis.accounts.pairs_from_tables`); :func:`analysis.accounts.label_users`
+and :func:`analysis.accounts.pairs.find_pairs` refuse pseudonymised profiles
+(their labels would be wrong). Frames from outside the tables keyed by real ids
+(a demo's ground truth) join through :func:`match_pseudonyms`.
 """
 
 from __future__ import annotations
@@ -73,7 +82,14 @@ HANDLE_COLUMNS = frozenset({"username"})
 NAME_COLUMNS = frozenset({"name"})
 TEXT_COLUMNS = frozenset({"text", "description"})
 
-URL_RE = re.compile(r"(?:https?://|www\.)\S+|\bpic\.twitter\.com/\S+", re.IGNORECASE)
+URL_RE = re.compile(
+    r"(?:https?://|www\.)\S+|\bpic\.twitter\.com/\S+|(?<![\w.@])(?:mobile\.)?(?:twitter|x)\.com/\S+",
+    re.IGNORECASE,
+)
+#: A tweet's address in text: the handle and the id it names.
+STATUS_RE = re.compile(r"(?:twitter|x)\.com/(\w{1,50})/status(?:es)?/(\d{1,19})", re.IGNORECASE)
+#: A retweet's text starts with the original author's handle.
+RETWEET_RE = re.compile(r"^RT @(\w{1,50}):")
 MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9_]{1,50})")
 URL_PLACEHOLDER = "[link]"
 _LONG_NUMBER_RE = re.compile(r"(?<!\d)\d{5,19}(?!\d)")
@@ -308,14 +324,163 @@ def anonymise_frame(df: pd.DataFrame, pseudonymiser: Pseudonymiser | None = None
 
 
 def protected_tweet_ids(tables: Tables) -> set[int]:
-    """Ids of tweets whose text must never be shown: by protected accounts, or retweets of them."""
-    users = tables.users
-    protected = set(users.loc[users["protected"].fillna(False).astype(bool), "user_id"].astype(int))
-    tw = tables.tweets
+    """Ids of tweets whose text must never be shown.
+
+    * tweets by protected accounts;
+    * retweets and quotes of them, whether the original was collected or not;
+    * retweets and quotes of an account the dataset no longer holds (purged,
+      removed after a compliance run) or whose author cannot be told: the
+      original may not have been public.
+
+    The author of an original that was not collected is read from the
+    retweet's ``RT @handle:`` or from the quote's ``twitter.com/handle/status/id``
+    address, and looked up in ``users``.
+
+    Examples
+    --------
+    >>> from analysis.graph import tiny_tables
+    >>> sorted(protected_tweet_ids(tiny_tables()))  # 'anon' is protected: its retweet goes
+    [12]
+    """
+    users, tw = tables.users, tables.tweets
+    if tw.empty:
+        return set()
+    prot = users["protected"].fillna(False).astype(bool) if "protected" in users else False
+    protected = set(users.loc[prot, "user_id"].astype("int64"))
+    public = set(users.loc[~prot, "user_id"].astype("int64")) if len(users) else set()
+    by_handle = {
+        str(h).lower(): int(u)
+        for h, u in zip(users.get("username", []), users.get("user_id", []), strict=True)
+        if isinstance(h, str)
+    }
+    authors = dict(zip(tw["tweet_id"].astype("int64"), tw["author_id"], strict=True))
     own = tw["author_id"].isin(protected).fillna(False).astype(bool)
-    ids = set(tw.loc[own, "tweet_id"].astype(int))
-    rt = tw["retweet_of_tweet_id"].isin(ids).fillna(False).astype(bool)
-    return ids | set(tw.loc[rt, "tweet_id"].astype(int))
+    hidden = set(tw.loc[own, "tweet_id"].astype("int64"))
+    for col, pattern in (("retweet_of_tweet_id", RETWEET_RE), ("quote_of_tweet_id", STATUS_RE)):
+        if col not in tw.columns:
+            continue
+        refs = tw.loc[tw[col].notna(), ["tweet_id", col, "text"]]
+        for tid, ref, text in zip(refs["tweet_id"], refs[col], refs["text"], strict=True):
+            author = authors.get(int(ref))
+            if author is None or pd.isna(author):  # original not collected: read its author
+                author = _referenced_author(text, int(ref), pattern, by_handle)
+            if author is None or int(author) not in public:
+                hidden.add(int(tid))
+    return hidden
+
+
+def _referenced_author(text, ref: int, pattern: re.Pattern, by_handle: dict) -> int | None:
+    """The user id of a retweeted or quoted account, read from the text; None if unknown."""
+    if not isinstance(text, str):
+        return None
+    for m in pattern.finditer(text):
+        if pattern is STATUS_RE and int(m.group(2)) != ref:
+            continue
+        return by_handle.get(m.group(1).lower())
+    return None
+
+
+#: Marks a frame of anonymised tables (``frame.attrs``): the readers of real profiles refuse it.
+ANONYMISED_ATTR = "medtwitter_anonymised"
+
+
+def is_anonymised(frame: pd.DataFrame) -> bool:
+    """True for a frame of anonymised tables (or one cut from it).
+
+    Examples
+    --------
+    >>> is_anonymised(pd.DataFrame({"user_id": [1]}))
+    False
+    """
+    return bool(getattr(frame, "attrs", {}).get(ANONYMISED_ATTR, False))
+
+
+def _mark(frame: pd.DataFrame) -> pd.DataFrame:
+    frame.attrs[ANONYMISED_ATTR] = True
+    return frame
+
+
+def _drop_locations(users: pd.DataFrame, p: Pseudonymiser) -> pd.DataFrame:
+    """Profile locations blanked (allow-listed institutions keep theirs): a quasi-identifier."""
+    if "location" not in users.columns or users.empty:
+        return users
+    keep = users["username"].map(lambda h: p.allowed(h) if isinstance(h, str) else False)
+    users["location"] = users["location"].where(keep.astype(bool), None)
+    return users
+
+
+class ProfileDerived:
+    """What anonymised tables need from the real profiles, computed once when first asked.
+
+    Role and identity labels read real display names and bios, and likely pairs
+    of accounts compare real name parts and locations: computed on pseudonyms,
+    they would be wrong. :func:`anonymise_tables` hands this object the real
+    ``users`` and ``follows`` and the pseudonymiser; it returns only frames keyed
+    by pseudonyms, with reasons and evidence worded without any name, place or
+    handle (``anonymise=True`` of :func:`~analysis.accounts.label_users` and
+    :func:`~analysis.accounts.pairs.find_pairs`). Reach it through
+    :func:`analysis.accounts.labels_from_tables` and
+    :func:`analysis.accounts.pairs_from_tables`.
+    """
+
+    def __init__(self, users: pd.DataFrame, follows: pd.DataFrame, p: Pseudonymiser) -> None:
+        self._users, self._follows, self._p = users, follows, p
+        self._labels: pd.DataFrame | None = None
+        self._real_labels: pd.DataFrame | None = None
+        self._pairs: pd.DataFrame | None = None
+
+    def __repr__(self) -> str:  # never the real profiles
+        return f"<profile-derived frames of {len(self._users)} pseudonymised accounts>"
+
+    def labels(self) -> pd.DataFrame:
+        """:func:`~analysis.accounts.label_users` of the real profiles, keyed by pseudonyms."""
+        if self._labels is None:
+            from analysis.accounts.classify import label_users
+
+            self._real_labels = label_users(self._users, anonymise=True)
+            self._labels = anonymise_frame(self._real_labels, self._p)
+        return _mark(self._labels.copy())
+
+    def pairs(self, min_score: int = 3) -> pd.DataFrame:
+        """:func:`~analysis.accounts.pairs.find_pairs` of the real profiles, keyed by pseudonyms."""
+        if self._pairs is None or self._pairs.attrs.get("min_score") != min_score:
+            from analysis.accounts.pairs import find_pairs
+
+            self.labels()
+            pairs = find_pairs(self._users, self._follows, self._real_labels,
+                               min_score=min_score, anonymise=True)  # fmt: skip
+            p = self._p
+            for side in ("a", "b"):
+                ids = pairs[f"user_id_{side}"]
+                pairs[f"username_{side}"] = [
+                    p.handle(h, int(u)) if isinstance(h, str) else h
+                    for h, u in zip(pairs[f"username_{side}"], ids, strict=True)
+                ]
+                pairs[f"user_id_{side}"] = _map_ids(ids, p.user_id)
+            pairs = pairs.sort_values(["score", "username_a", "username_b"],
+                                      ascending=[False, True, True], ignore_index=True)  # fmt: skip
+            pairs.attrs["min_score"] = min_score
+            self._pairs = pairs
+        return _mark(self._pairs.copy())
+
+
+def match_pseudonyms(frame: pd.DataFrame, tables: Tables) -> pd.DataFrame:
+    """``frame`` keyed like ``tables``: pseudonymised with the same key when they are anonymised.
+
+    For frames from outside the tables that hold real ids (a demo's ground
+    truth), so they still join the anonymised tables; unchanged otherwise.
+
+    Examples
+    --------
+    >>> from analysis.graph import tiny_tables
+    >>> match_pseudonyms(pd.DataFrame({"user_id": [1]}), tiny_tables())["user_id"].tolist()
+    [1]
+    """
+    if not tables.meta.get("anonymised"):
+        return frame
+    derived = getattr(tables, "derived", None)
+    p = derived._p if isinstance(derived, ProfileDerived) else pseudonymiser_for()
+    return anonymise_frame(frame, p)
 
 
 def anonymise_tables(
@@ -325,16 +490,23 @@ def anonymise_tables(
 
     Every user id, tweet id, handle and display name is replaced by its keyed
     pseudonym (allow-listed institutions keep handle and name); tweet text and
-    bios lose their URLs and have their @mentions pseudonymised; protected
-    accounts' tweet text (and retweets of it) becomes null, their rows still
-    counting in aggregates. The tables keep the data contract, so every analysis
-    runs on them unchanged; ``meta`` gains ``anonymised`` and the key's fingerprint.
+    bios lose their URLs and have their @mentions pseudonymised; profile
+    locations are blanked; the text of the tweets :func:`protected_tweet_ids`
+    names (protected accounts', retweets and quotes of them or of accounts no
+    longer in the dataset) becomes null, their rows still counting in
+    aggregates. The tables keep the data contract, so every analysis runs on
+    them unchanged; ``meta`` gains ``anonymised`` and the key's fingerprint;
+    ``derived`` gives the labels and pairs computed from the real profiles
+    (:class:`ProfileDerived`). Every frame is marked (:func:`is_anonymised`).
+    Tables already anonymised are returned as they are.
 
     Examples
     --------
     >>> from analysis.tables import load_dataset
     >>> tables = anonymise_tables(load_dataset("demo"))  # doctest: +SKIP
     """
+    if tables.meta.get("anonymised"):
+        return tables
     p = pseudonymiser_for(tables, key=key, allow=allow)
     hidden = protected_tweet_ids(tables)
     tweets = anonymise_frame(tables.tweets, p)
@@ -353,16 +525,21 @@ def anonymise_tables(
                                      missing["resource_type"], strict=True)
         ]  # fmt: skip
     meta = {**tables.meta, "anonymised": True, "pseudonym_key": key_fingerprint(p.key)}
-    return replace(
-        tables,
-        tweets=tweets,
-        users=anonymise_frame(tables.users, p),
-        follows=anonymise_frame(tables.follows, p),
-        hashtags=anonymise_frame(tables.hashtags, p),
-        mentions=anonymise_frame(tables.mentions, p),
-        missing=missing,
-        meta=meta,
-    )
+    snapshots = tables.user_snapshots
+    if len(snapshots.columns):
+        snapshots = _drop_locations(anonymise_frame(snapshots, p), p)
+    frames = {
+        "tweets": tweets,
+        "users": _drop_locations(anonymise_frame(tables.users, p), p),
+        "follows": anonymise_frame(tables.follows, p),
+        "hashtags": anonymise_frame(tables.hashtags, p),
+        "mentions": anonymise_frame(tables.mentions, p),
+        "missing": missing,
+        "user_snapshots": snapshots,
+    }
+    derived = ProfileDerived(tables.users, tables.follows, p)
+    return replace(tables, **{k: _mark(v) for k, v in frames.items()}, meta=meta,
+                   derived=derived)  # fmt: skip
 
 
 def _pseudonymise_detail(p: Pseudonymiser, detail, rid, rtype) -> str | None:

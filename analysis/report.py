@@ -171,7 +171,9 @@ def report_header(
                      f'(<code>medtwitter info {html.escape(str(parameters.get("dataset", "")))} '
                      '--versions</code> lists them).</p>')  # fmt: skip
     if anonymise:
-        parts.append('<p class="mt-anonymised">Handles and ids are pseudonymised.</p>')
+        parts.append('<p class="mt-anonymised">Anonymised: handles, names and ids are '
+                     "pseudonymised, profile locations left out, protected text removed; label "
+                     "reasons and pair evidence name no one.</p>")  # fmt: skip
     shown = ", ".join(
         f"{k} = {v!r}" for k, v in (parameters or {}).items() if k != "data_dir" and v is not None
     )

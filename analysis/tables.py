@@ -74,7 +74,9 @@ class Tables:
     Attributes are the contract's tables (``tweets``, ``users``, ``follows``,
     ``hashtags``, ``mentions``, ``missing``, ``user_snapshots``); ``meta`` is the
     metadata of the dataset version read (name, sources, whether it is synthetic,
-    ``version``).
+    ``version``; ``anonymised`` for pseudonymised tables). ``derived`` is set on
+    anonymised tables only: the labels and pairs computed from the real profiles
+    before pseudonymisation (:class:`analysis.privacy.ProfileDerived`).
     """
 
     tweets: pd.DataFrame
@@ -85,6 +87,7 @@ class Tables:
     missing: pd.DataFrame
     user_snapshots: pd.DataFrame = field(default_factory=pd.DataFrame)
     meta: dict = field(default_factory=dict)
+    derived: object | None = field(default=None, repr=False, compare=False)
 
     def __iter__(self) -> Iterator[tuple[str, pd.DataFrame]]:
         for name in TABLE_NAMES:
@@ -97,6 +100,11 @@ class Tables:
     @property
     def synthetic(self) -> bool:
         return bool(self.meta.get("synthetic", False))
+
+    @property
+    def anonymised(self) -> bool:
+        """True for pseudonymised tables (``load_dataset(..., anonymise=True)``)."""
+        return bool(self.meta.get("anonymised", False))
 
 
 def _is_dataset(folder: Path) -> bool:
@@ -152,8 +160,13 @@ def load_meta(dataset: str | None = None, version: int | None = None) -> dict:
     return {**entry.get("meta", {}), "version": entry["version"]}
 
 
-def load_table(dataset: str | None, name: str, version: int | None = None) -> pd.DataFrame:
+def load_table(
+    dataset: str | None, name: str, version: int | None = None, anonymise: bool = False
+) -> pd.DataFrame:
     """One contract table of a dataset (at a version) as a DataFrame (see :func:`to_pandas`).
+
+    ``anonymise``: the table as ``load_dataset(..., anonymise=True)`` has it
+    (pseudonymising needs the whole dataset: every table is read).
 
     Examples
     --------
@@ -164,6 +177,8 @@ def load_table(dataset: str | None, name: str, version: int | None = None) -> pd
 
     if name not in CONTRACT:
         raise ContractError(f"no table {name!r} in the data contract; use one of {TABLE_NAMES}.")
+    if anonymise:
+        return getattr(load_dataset(dataset, version=version, anonymise=True), name)
     with store.c_allocator():
         return to_pandas(store.read_table(dataset_dir(dataset), name, version=version))
 
@@ -174,7 +189,8 @@ def load_arrow(
     """One table (some ``columns``) of a dataset as an Arrow table, sorted by key.
 
     For code that stays in Arrow or NumPy (the sparse follower graph, purge):
-    no pandas conversion.
+    no pandas conversion. It reads the stored (real) tables: it has no
+    ``anonymise``; anonymised work goes through :func:`load_dataset`.
 
     Examples
     --------
@@ -209,6 +225,7 @@ def load_dataset(
     start: str | pd.Timestamp | None = None,
     end: str | pd.Timestamp | None = None,
     version: int | None = None,
+    anonymise: bool = False,
 ) -> Tables:
     """Load every table of a processed dataset at one version, optionally restricted to a period.
 
@@ -218,6 +235,16 @@ def load_dataset(
     excluded) keep the tweets posted in ``[start, end)`` and their hashtags and
     mentions; accounts, follow links and the rest are kept whole (see
     :func:`filter_period`). ``meta["version"]`` says which version was read.
+
+    ``anonymise=True`` is the toolkit's one pseudonymisation point: the tables
+    come back through :func:`analysis.privacy.anonymise_tables` (keyed
+    pseudonyms for every id, handle and display name, text without URLs, names
+    or protected content, no profile locations), with the labels and pairs
+    computed from the real profiles reachable through
+    :func:`analysis.accounts.labels_from_tables` and
+    :func:`analysis.accounts.pairs_from_tables`. Reports and notebooks pass
+    their ``anonymise`` parameter here; so do :func:`load_table`,
+    :func:`connect` and :func:`sql`.
 
     Examples
     --------
@@ -235,7 +262,12 @@ def load_dataset(
         frames = {
             name: to_pandas(store.read_table(folder, name, version=version)) for name in TABLE_NAMES
         }
-    return filter_period(Tables(**frames, meta=meta), start, end)
+    tables = filter_period(Tables(**frames, meta=meta), start, end)
+    if anonymise:
+        from analysis.privacy import anonymise_tables
+
+        return anonymise_tables(tables)
+    return tables
 
 
 def dataset_versions(dataset: str | None = None) -> pd.DataFrame:
@@ -317,11 +349,13 @@ def filter_period(
     return replace(tables, tweets=tweets, **kept, meta={**tables.meta, "period": period})
 
 
-def connect(dataset: str | None = None, version: int | None = None):
+def connect(dataset: str | None = None, version: int | None = None, anonymise: bool = False):
     """A DuckDB connection with one view per table of the dataset, at one version.
 
     The views scan the tables' Delta files through pyarrow datasets (filters
-    and column selections are pushed down; nothing is loaded up front).
+    and column selections are pushed down; nothing is loaded up front). With
+    ``anonymise``, the views hold the tables of ``load_dataset(...,
+    anonymise=True)`` instead (loaded in memory: pseudonymising needs them all).
 
     Examples
     --------
@@ -335,6 +369,12 @@ def connect(dataset: str | None = None, version: int | None = None):
     folder = dataset_dir(dataset)
     version = resolve_version(dataset, version)
     con = duckdb.connect()
+    if anonymise:
+        tables = load_dataset(dataset, version=version, anonymise=True)
+        for name, frame in tables:
+            con.register(name, pa.Table.from_pandas(frame, schema=CONTRACT[name].schema,
+                                                    preserve_index=False))  # fmt: skip
+        return con
     for name in TABLE_NAMES:
         data = store.arrow_dataset(folder, name, version)
         con.register(name, data if data is not None else empty_table(name))
@@ -342,7 +382,11 @@ def connect(dataset: str | None = None, version: int | None = None):
 
 
 def sql(
-    dataset: str | None, query: str, params: list | dict | None = None, version: int | None = None
+    dataset: str | None,
+    query: str,
+    params: list | dict | None = None,
+    version: int | None = None,
+    anonymise: bool = False,
 ) -> pd.DataFrame:
     """Run SQL over a dataset's tables (DuckDB over the Delta tables) and return a DataFrame.
 
@@ -359,6 +403,7 @@ def sql(
     query : one SQL query (DuckDB dialect)
     params : values for ``?`` or ``$name`` placeholders in ``query``
     version : a dataset version (default: the latest)
+    anonymise : query the pseudonymised tables (see :func:`load_dataset`)
 
     Examples
     --------
@@ -367,7 +412,7 @@ def sql(
     """
     import duckdb
 
-    con = connect(dataset, version)
+    con = connect(dataset, version, anonymise=anonymise)
     try:
         rel = con.sql(query, params=params)
         if rel is None:  # a statement without a result (e.g. `create view ...`)

@@ -177,3 +177,15 @@ def page_at_a_time(monkeypatch) -> None:
 
     monkeypatch.setattr(ingest.read, "stream_file", lambda *args, **kwargs: "bad")
     monkeypatch.setattr(ingest.stream, "parse_chunk", lambda chunk, n_lines, kind=None: None)
+
+
+# --- anonymised publication (issue 15) ----------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def published(demo_root, tmp_path_factory) -> dict:
+    """Every anonymised output of the demo data and of a dataset with retweets and quotes of a
+    protected account, written once per session (see tests/publication.py)."""
+    from tests.publication import build_publication
+
+    return build_publication(demo_root, tmp_path_factory.mktemp("project"))

@@ -18,10 +18,12 @@ from analysis.accounts.classify import (
     apply_overrides,
     classify_profile,
     label_users,
+    labels_from_tables,
     load_overrides,
     load_profiles,
     save_labels,
 )
+from analysis.accounts.pairs import find_pairs, pairs_from_tables
 
 __all__ = [
     "IDENTITIES",
@@ -30,8 +32,11 @@ __all__ = [
     "LabelsError",
     "apply_overrides",
     "classify_profile",
+    "find_pairs",
     "label_users",
+    "labels_from_tables",
     "load_overrides",
     "load_profiles",
+    "pairs_from_tables",
     "save_labels",
 ]

@@ -93,8 +93,10 @@ def _matches(cues: Iterable[C.Cue], fields: dict[str, str]) -> dict[C.Cue, tuple
     return found
 
 
-def _reason(cue: C.Cue, where: str, text: str, target: str) -> str:
-    return f"{where}: {cue.kind} '{text}' -> {target}"
+def _cue_reason(cue: C.Cue, where: str, text: str, target: str, anonymise: bool = False) -> str:
+    """``where: kind 'text' -> target``; with ``anonymise``, a display name's or a username's
+    text is not quoted (a bio's cue words are the classifier's own vocabulary and stay)."""
+    return f"{where}: {cue.kind}{_quote(text, anonymise and where != 'bio')} -> {target}"
 
 
 @dataclass
@@ -114,8 +116,16 @@ def _is_cue_word(token: str) -> bool:
     return any(cue.pattern.search(f) for pool in pools for cue in pool if cue.kind != "emoji")
 
 
-def read_name(name: str, username: str = "") -> _NameReading:
+def _quote(text: str, anonymise: bool) -> str:
+    """`` 'text'`` for a reason, or nothing when the reason must not quote the profile."""
+    return "" if anonymise else f" '{text}'"
+
+
+def read_name(name: str, username: str = "", anonymise: bool = False) -> _NameReading:
     """Is a display name a person's given and family name, a pseudonym, or no name?
+
+    With ``anonymise`` the reason says which kind of name part was found, never
+    the part itself (nor its frequency class, which narrows it down).
 
     Examples
     --------
@@ -123,12 +133,15 @@ def read_name(name: str, username: str = "") -> _NameReading:
     ('nominative', 'anonymous')
     >>> read_name("MG en pleine campagne").reason
     "name: pseudonym 'en pleine campagne'"
+    >>> read_name("Anne Fontaine", anonymise=True).reason
+    'name: first name (name list) and family name'
     """
+    q = lambda text: _quote(text, anonymise)  # noqa: E731
     folded = fold(name)
     for cue in C.PSEUDONYM_CUES:
         m = cue.pattern.search(folded)
         if m:
-            return _NameReading("anonymous", 0.9, f"name: pseudonym '{m.group(0)}'", False)
+            return _NameReading("anonymous", 0.9, f"name: pseudonym{q(m.group(0))}", False)
     tokens = words(name)
     if not tokens:
         what = "no name at all" if not (name or "").strip() else "a name without letters"
@@ -154,37 +167,46 @@ def read_name(name: str, username: str = "") -> _NameReading:
             handle = fold(username)
             if handle and any(fold(t).replace(" ", "") in handle for t in family):
                 conf += 0.1
-            why = (f"name: first name '{first}' (name list, frequency {strength}/13) "
-                   f"and family name '{family[0]}'")  # fmt: skip
+            listed = "name list" if anonymise else f"name list, frequency {strength}/13"
+            why = f"name: first name{q(first)} ({listed}) and family name{q(family[0])}"
             if handle and conf > 0.8:
                 why += " also in the username"
             return _NameReading("nominative", round(min(conf, 0.95), 2), why, True)
         if title or cue_words:
             label = "title" if title else "profession word"
             return _NameReading("anonymous", 0.8,
-                                f"name: {label} '{(title or cue_words)[0]}' with a first name "
-                                f"'{first}' but no family name", False)  # fmt: skip
-        return _NameReading("anonymous", 0.6, f"name: first name '{first}' alone, no family name",
+                                f"name: {label}{q((title or cue_words)[0])} with a first name"
+                                f"{q(first)} but no family name", False)  # fmt: skip
+        return _NameReading("anonymous", 0.6, f"name: first name{q(first)} alone, no family name",
                             False)  # fmt: skip
     initials = [t for t in tokens if len(t) == 1 and t.isupper()]
     if initials and rest and not title:
         return _NameReading("nominative", 0.55,
-                            f"name: initial '{initials[0]}.' and family name '{rest[0]}'", True)  # fmt: skip
+                            f"name: initial{q(initials[0] + '.')} and family name{q(rest[0])}",
+                            True)  # fmt: skip
     if title and rest:
         return _NameReading("anonymous", 0.85,
-                            f"name: title '{title[0]}' with a non-name '{' '.join(rest)}'", False)  # fmt: skip
+                            f"name: title{q(title[0])} with a non-name{q(' '.join(rest))}", False)  # fmt: skip
     if rest:
-        return _NameReading("anonymous", 0.6, f"name: no known first name in '{' '.join(rest)}'",
-                            False)  # fmt: skip
+        return _NameReading("anonymous", 0.6, f"name: no known first name in{q(' '.join(rest))}"
+                            if not anonymise else "name: no known first name", False)  # fmt: skip
     return _NameReading("anonymous", 0.85,
-                        f"name: only titles or profession words '{' '.join(title + cue_words)}'",
+                        f"name: only titles or profession words{q(' '.join(title + cue_words))}",
                         False)  # fmt: skip
 
 
 def classify_profile(
-    username: str = "", name: str = "", description: str = "", protected: bool | None = None
+    username: str = "",
+    name: str = "",
+    description: str = "",
+    protected: bool | None = None,
+    anonymise: bool = False,
 ) -> Label:
     """Role and identity style of one profile, with reasons and confidences.
+
+    ``anonymise``: the reasons quote no part of the display name or the
+    username (``name: first name (name list) and family name``); the labels are
+    the same.
 
     Examples
     --------
@@ -204,7 +226,10 @@ def classify_profile(
         "username": fold(split_username(username)),
     }
     reasons: list[str] = []
-    reading = read_name(name, username)
+    reading = read_name(name, username, anonymise=anonymise)
+
+    def _reason(cue: C.Cue, where: str, text: str, target: str) -> str:
+        return _cue_reason(cue, where, text, target, anonymise)
 
     # 1. fan accounts and bands: never a professional, whatever title they use
     context = _matches(C.FAN_CUES + C.BAND_CUES, {"bio": fields["bio"], "name": fields["name"]})
@@ -228,7 +253,8 @@ def classify_profile(
         for cue in [c for c in found if c.kind == "title" and c.weight <= 2]:
             del found[cue]
         cue, (where, text, _) = next(iter(academic.items()))
-        reasons.append(f"{where}: academic title '{text}': a lone Dr or Pr is not a medical cue")
+        shown = _quote(text, anonymise and where != "bio")
+        reasons.append(f"{where}: academic title{shown}: a lone Dr or Pr is not a medical cue")
     scores: dict[str, float] = {}
     for cue, (_, _, s) in found.items():
         scores[cue.role] = scores.get(cue.role, 0.0) + s
@@ -291,9 +317,15 @@ def _as_bool(values: pd.Series) -> pd.Series:
     return out.astype("boolean")
 
 
-def label_users(users: pd.DataFrame, overrides: pd.DataFrame | str | os.PathLike | None = None
-                ) -> pd.DataFrame:  # fmt: skip
+def label_users(users: pd.DataFrame, overrides: pd.DataFrame | str | os.PathLike | None = None,
+                anonymise: bool = False) -> pd.DataFrame:  # fmt: skip
     """Role, identity style, confidence and reasons for every account of a users table.
+
+    The labels read the real display names and bios: a pseudonymised users
+    table (from ``load_dataset(..., anonymise=True)``) is refused with a
+    :class:`LabelsError`; :func:`labels_from_tables` gives its labels, computed
+    before pseudonymisation. ``anonymise`` words the reasons without quoting
+    any display name or username part (see :func:`classify_profile`).
 
     Parameters
     ----------
@@ -320,6 +352,7 @@ def label_users(users: pd.DataFrame, overrides: pd.DataFrame | str | os.PathLike
     >>> label_users(users)[["username", "role", "identity"]].values.tolist()
     [['IDE_Lucie', 'nurse', 'nominative'], ['ARS_Bretagne', 'institution', 'institutional']]
     """
+    _refuse_pseudonymised(users, "labels")
     if "username" not in users.columns:
         raise LabelsError(
             f"the profiles have no 'username' column (columns: {', '.join(map(str, users.columns))}); "
@@ -331,7 +364,8 @@ def label_users(users: pd.DataFrame, overrides: pd.DataFrame | str | os.PathLike
                  else pd.Series(pd.NA, index=users.index, dtype="boolean"))  # fmt: skip
     rows = []
     for u, n, d, p in zip(get["username"], get["name"], get["description"], protected, strict=True):
-        lab = classify_profile(u, n, d, protected=None if pd.isna(p) else bool(p))
+        lab = classify_profile(u, n, d, protected=None if pd.isna(p) else bool(p),
+                               anonymise=anonymise)  # fmt: skip
         rows.append({"role": lab.role, "identity": lab.identity, "confidence": lab.confidence,
                      "role_confidence": lab.role_confidence,
                      "identity_confidence": lab.identity_confidence,
@@ -349,6 +383,43 @@ def label_users(users: pd.DataFrame, overrides: pd.DataFrame | str | os.PathLike
     if overrides is not None:
         out = apply_overrides(out, overrides)
     return out
+
+
+def _refuse_pseudonymised(users: pd.DataFrame, what: str) -> None:
+    from analysis.privacy import is_anonymised
+
+    if is_anonymised(users):
+        raise LabelsError(
+            f"these profiles are pseudonymised, so {what} read from them would be wrong; use "
+            f"{'labels_from_tables' if what == 'labels' else 'pairs_from_tables'}(tables), "
+            "computed from the real profiles before pseudonymisation."
+        )
+
+
+def labels_from_tables(
+    tables, overrides: pd.DataFrame | str | os.PathLike | None = None
+) -> pd.DataFrame:
+    """:func:`label_users` of a dataset's accounts, anonymised tables included.
+
+    On anonymised tables (``load_dataset(..., anonymise=True)``) the labels were
+    computed from the real profiles before pseudonymisation: keyed by
+    pseudonymous ids and handles, with reasons that quote no name or handle.
+    Overrides name real accounts, so they apply to real tables only.
+
+    Examples
+    --------
+    >>> from analysis.graph import tiny_tables
+    >>> labels_from_tables(tiny_tables())["identity"].tolist()
+    ['anonymous', 'anonymous', 'anonymous']
+    """
+    if tables.meta.get("anonymised"):
+        if overrides is not None:
+            raise LabelsError(
+                "overrides name real accounts and cannot apply to pseudonymised tables; label "
+                "the real tables (anonymise=False) with the overrides, then publish aggregates."
+            )
+        return tables.derived.labels()
+    return label_users(tables.users, overrides=overrides)
 
 
 def _read_csv(path: str | os.PathLike, what: str, hint: str) -> pd.DataFrame:

@@ -127,15 +127,27 @@ def _ground_truth(dataset: str) -> dict:
     return load_ground_truth(dataset)
 
 
-def evaluate_dataset(dataset: str, labels) -> dict:
-    """Evaluate ``labels`` of a demo dataset against its ``ground_truth.json``."""
-    return evaluate_labels(labels, truth_frame(_ground_truth(dataset)))
+def evaluate_dataset(dataset: str, labels, tables=None) -> dict:
+    """Evaluate ``labels`` of a demo dataset against its ``ground_truth.json``.
+
+    ``tables``: the tables the labels come from; anonymised, the ground truth's
+    ids are pseudonymised like them (:func:`analysis.privacy.match_pseudonyms`).
+    """
+    frame = truth_frame(_ground_truth(dataset))
+    if tables is not None:
+        from analysis.privacy import match_pseudonyms
+
+        frame = match_pseudonyms(frame, tables)
+    return evaluate_labels(labels, frame)
 
 
-def evaluate_if_possible(dataset: str, labels, pairs=None):
+def evaluate_if_possible(dataset: str, labels, pairs=None, tables=None):
     """:func:`evaluate_dataset` (or, given ``pairs``, :func:`pair_recovery`) for a demo dataset.
 
-    ``None`` when the dataset has no ground truth (collected data).
+    ``None`` when the dataset has no ground truth (collected data). Given the
+    ``tables`` the labels come from, anonymised ones included, the ground
+    truth's ids are pseudonymised like them
+    (:func:`analysis.privacy.match_pseudonyms`), so the scores are the same.
     """
     from analysis.errors import UnknownDatasetError
 
@@ -143,9 +155,14 @@ def evaluate_if_possible(dataset: str, labels, pairs=None):
         truth = _ground_truth(dataset)
     except UnknownDatasetError:
         return None
+    frame = truth_frame(truth)
+    if tables is not None:
+        from analysis.privacy import match_pseudonyms
+
+        frame = match_pseudonyms(frame, tables)
     if pairs is not None:
-        return pair_recovery(pairs, truth)
-    return evaluate_labels(labels, truth_frame(truth))
+        return pair_recovery(pairs, frame)
+    return evaluate_labels(labels, frame)
 
 
 def evaluate_against_columns(labels, profiles) -> dict:
@@ -165,13 +182,15 @@ def evaluate_against_columns(labels, profiles) -> dict:
                            key="row")  # fmt: skip
 
 
-def pair_recovery(pairs, ground_truth: dict) -> pd.DataFrame:
+def pair_recovery(pairs, ground_truth: dict | pd.DataFrame) -> pd.DataFrame:
     """How many of the demo's planted account pairs each likelihood level lists, and its precision.
 
-    Returns one row per level (``likely``, ``possible``, ``all``): pairs
-    listed, planted pairs among them, precision and recall.
+    ``ground_truth`` is the demo's ground truth, or its accounts as a frame
+    (:func:`truth_frame`). Returns one row per level (``likely``, ``possible``,
+    ``all``): pairs listed, planted pairs among them, precision and recall.
     """
-    truth = truth_frame(ground_truth).dropna(subset=["pair_id"])
+    frame = ground_truth if isinstance(ground_truth, pd.DataFrame) else truth_frame(ground_truth)
+    truth = frame.dropna(subset=["pair_id"])
     planted = {tuple(sorted(g)) for g in truth.groupby("pair_id")["user_id"].apply(list)}
     rows = []
     for level in ("likely", "possible", "all"):

@@ -16,6 +16,12 @@ any account's location) or shared by many accounts. Pairs scoring at least
 second account are listed with their evidence, the strongest first:
 ``likely`` when they share a family-name-like part, ``possible`` otherwise.
 Nothing is merged: a researcher decides.
+
+Anonymised (``anonymise=True``, and :func:`pairs_from_tables` on anonymised
+tables) the evidence says which kinds of evidence matched ("shared
+family-name-like part", "same location", "same institution named in both
+bios", "same role"...), never the shared value: the link between a nominative
+and an anonymous account is what the anonymous account exists to hide.
 """
 
 from __future__ import annotations
@@ -60,8 +66,11 @@ def _name_parts(name: str, username: str) -> set[str]:
 
 def find_pairs(users: pd.DataFrame, follows: pd.DataFrame | None = None,
                labels: pd.DataFrame | None = None, min_score: int = 3,
-               max_part_share: float = 0.02) -> pd.DataFrame:  # fmt: skip
+               max_part_share: float = 0.02, anonymise: bool = False) -> pd.DataFrame:  # fmt: skip
     """Likely pairs of accounts run by one person, with the evidence for each.
+
+    A pseudonymised users table is refused (name parts would all differ):
+    :func:`pairs_from_tables` gives the pairs of anonymised tables.
 
     Parameters
     ----------
@@ -75,6 +84,8 @@ def find_pairs(users: pd.DataFrame, follows: pd.DataFrame | None = None,
         Lowest score listed.
     max_part_share
         Name parts shared by more than this share of accounts (e.g. a city) are not evidence.
+    anonymise
+        Word the evidence by kind only, never the shared name part, place or institution.
 
     Examples
     --------
@@ -84,6 +95,9 @@ def find_pairs(users: pd.DataFrame, follows: pd.DataFrame | None = None,
     >>> find_pairs(users)[["username_a", "username_b"]].values.tolist()
     [['JulieVernet', 'DrJulieV_pro']]
     """
+    from analysis.accounts.classify import _refuse_pseudonymised
+
+    _refuse_pseudonymised(users, "pairs")
     if labels is None:
         labels = label_users(users)
     lab = labels.set_index("user_id")[["role", "identity"]] if "user_id" in labels else None
@@ -130,22 +144,24 @@ def find_pairs(users: pd.DataFrame, follows: pd.DataFrame | None = None,
         family = {p for p in shared if first_name_strength(p) < COMMON_FREQUENCY}
         if shared:
             score += sum(2 if p in family else 1 for p in shared)
-            evidence.append("shared name parts: " + ", ".join(sorted(shared)))
+            evidence.append(_shared_evidence(shared, family) if anonymise
+                            else "shared name parts: " + ", ".join(sorted(shared)))  # fmt: skip
         if (i, j) in mutual:
             score += 1
             evidence.append("mutual follow")
         if loc[i] and loc[i] == loc[j]:
             score += 1
-            evidence.append(f"same location '{loc[i]}'")
+            evidence.append("same location" if anonymise else f"same location '{loc[i]}'")
         common = inst[i] & inst[j]
         if common:
             score += 1
-            evidence.append(f"same institution '{sorted(common)[0]}'")
+            evidence.append("same institution named in both bios" if anonymise
+                            else f"same institution '{sorted(common)[0]}'")  # fmt: skip
         if lab is not None:
             ri, rj = (lab.loc[u.at[k, "user_id"]] for k in (i, j))
             if ri["role"] == rj["role"] and ri["role"] in PROFESSIONAL_ROLES:
                 score += 1
-                evidence.append(f"same role {ri['role']}")
+                evidence.append("same role" if anonymise else f"same role {ri['role']}")
             if {ri["identity"], rj["identity"]} == {"nominative", "anonymous"}:
                 score += 1
                 evidence.append("one nominative, one anonymous")
@@ -162,6 +178,43 @@ def find_pairs(users: pd.DataFrame, follows: pd.DataFrame | None = None,
     out = pd.DataFrame(rows, columns=list(PAIR_COLUMNS))
     return out.sort_values(["score", "username_a", "username_b"], ascending=[False, True, True],
                            ignore_index=True)  # fmt: skip
+
+
+def _shared_evidence(shared: set[str], family: set[str]) -> str:
+    """The kinds of name parts two accounts share, without the parts.
+
+    Examples
+    --------
+    >>> _shared_evidence({"anne", "fontaine"}, {"fontaine"})
+    'shared name parts: 1 family-name-like, 1 first name'
+    """
+    kinds = []
+    if family:
+        kinds.append(f"{len(family)} family-name-like")
+    if len(shared) - len(family):
+        kinds.append(f"{len(shared) - len(family)} first name")
+    return "shared name parts: " + ", ".join(kinds)
+
+
+def pairs_from_tables(
+    tables, labels: pd.DataFrame | None = None, min_score: int = 3
+) -> pd.DataFrame:
+    """:func:`find_pairs` of a dataset's accounts, anonymised tables included.
+
+    On anonymised tables (``load_dataset(..., anonymise=True)``) the pairs were
+    found on the real profiles before pseudonymisation: keyed by pseudonymous
+    ids and handles, their evidence worded by kind only (``labels`` is not
+    needed there: the labels of the real profiles are used).
+
+    Examples
+    --------
+    >>> from analysis.graph import tiny_tables
+    >>> len(pairs_from_tables(tiny_tables()))
+    0
+    """
+    if tables.meta.get("anonymised"):
+        return tables.derived.pairs(min_score=min_score)
+    return find_pairs(tables.users, tables.follows, labels, min_score=min_score)
 
 
 def describe_pairs(pairs: pd.DataFrame) -> str:

@@ -267,29 +267,42 @@ def read_graph(path: str | os.PathLike[str]) -> nx.Graph:
 def write_metrics(
     dataset: str, out: str | os.PathLike[str], only_known: bool = True,
     drop_protected: bool = False, seed: int = settings.SEED, backend: str | None = FAST,
-    progress: bool = False, raw_csv: bool = False,
+    progress: bool = False, raw_csv: bool = False, anonymise: bool = False,
 ) -> tuple[Path, int]:  # fmt: skip
     """Compute a dataset's metrics table and save it (``medtwitter graph DATASET --metrics``).
 
     Returns the path written and the number of accounts. ``raw_csv``: see
-    :func:`save_metrics`.
+    :func:`save_metrics`. ``anonymise``: computed on ``load_dataset(dataset,
+    anonymise=True)``, so ids and usernames are pseudonyms (the same as in an
+    anonymised report and ``export_follower_graph(..., anonymise=True)``).
     """
     if Path(out).suffix.lower() not in (".parquet", ".csv"):
         raise UsageError(
             f"cannot write metrics to {Path(out).name!r}; name the file .parquet or .csv."
         )
     check_out_file(out)  # before the work, not after it
-    metrics = metrics_from_dataset(dataset, only_known, drop_protected, seed, backend, progress)
+    if anonymise:
+        from analysis.tables import load_dataset
+
+        G = graph_from_tables(load_dataset(dataset, anonymise=True), only_known=only_known,
+                              drop_protected=drop_protected, edge_dates=False)  # fmt: skip
+        metrics = node_metrics(G, seed=seed, backend=backend)
+    else:
+        metrics = metrics_from_dataset(dataset, only_known, drop_protected, seed, backend, progress)
     return save_metrics(metrics, out, raw_csv=raw_csv), len(metrics)
 
 
 def export_follower_graph(
     dataset: str, out: str | os.PathLike[str], fmt: str, only_known: bool = True,
     drop_protected: bool = False, seed: int = settings.SEED, backend: str | None = FAST,
+    anonymise: bool = False,
 ) -> tuple[Path, int, int]:  # fmt: skip
     """Write a dataset's follower graph, with its metrics as node attributes, as GEXF/GraphML.
 
-    Returns the path written and the numbers of accounts and follows.
+    Returns the path written and the numbers of accounts and follows. With
+    ``anonymise`` the graph is built from ``load_dataset(dataset,
+    anonymise=True)``: node ids, usernames and names are pseudonyms, as in an
+    anonymised report (``medtwitter graph DATASET --export gexf --anonymise``).
     """
     from analysis.tables import load_dataset
 
@@ -297,7 +310,9 @@ def export_follower_graph(
         raise UsageError(f"cannot export the graph as {fmt!r}; use one of {EXPORT_FORMATS}.")
     check_out_file(out)  # before the work, not after it
     G = graph_from_tables(
-        load_dataset(dataset), only_known=only_known, drop_protected=drop_protected
+        load_dataset(dataset, anonymise=anonymise),
+        only_known=only_known,
+        drop_protected=drop_protected,
     )
     metrics = node_metrics(G, seed=seed, backend=backend)
     path = export_graph(G, out, fmt, metrics=metrics)
