@@ -163,7 +163,9 @@ def check_texts(texts: Iterable[str], ner: bool = True) -> list[Check]:
     ['none', 'high']
     """
     texts = [t if isinstance(t, str) else "" for t in texts]
-    return [assess(t, cues) for t, cues in zip(texts, find_cues_many(texts, ner=ner), strict=True)]
+    unique = list(dict.fromkeys(texts))  # a text repeated (templates, copies) is checked once
+    checks = dict(zip(unique, map(assess, unique, find_cues_many(unique, ner=ner)), strict=True))
+    return [checks[t] for t in texts]
 
 
 def check_tweet(text: str, ner: bool = True) -> Check:
