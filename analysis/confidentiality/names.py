@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gender_guesser.detector import Detector
 
 _I = re.IGNORECASE
 _W = r"(?<![\w])"  # start of a word (works with accents, unlike \b after a non-word char)
@@ -117,7 +121,7 @@ COLLEAGUE_AFTER_RE = re.compile(
 
 
 @functools.cache
-def _gender_detector():
+def _gender_detector() -> Detector:
     import gender_guesser.detector as gender
 
     return gender.Detector(case_sensitive=False)
