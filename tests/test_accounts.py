@@ -219,3 +219,30 @@ def test_pair_recovery_counts_the_planted_pairs_listed(demo_tables, truth):
     # the demo's pairs share no name part (the second account is a pseudonym): only mutual
     # follows of a nominative and an anonymous account of one role find them
     assert table.loc["all", "recall"] > 0.5
+
+
+def test_anonymised_reasons_say_the_kind_of_name_part_never_the_part():
+    lab = classify_profile("AFontaine", "Dr Anne Fontaine", "Médecin généraliste à Toulouse",
+                           anonymise=True)  # fmt: skip
+    assert lab.identity == "nominative"
+    assert "name: first name (name list) and family name also in the username -> nominative" in (
+        lab.reasons
+    )
+    assert not any("Anne" in r or "Fontaine" in r or "frequency" in r for r in lab.reasons)
+    anon = classify_profile("Dr_Ecureuil", "Dr Écureuil", "MG en pleine campagne", anonymise=True)
+    assert "name: title with a non-name -> anonymous" in anon.reasons
+    assert not any("cureuil" in r for r in anon.reasons)
+
+
+def test_anonymised_pair_evidence_names_the_kinds_of_evidence_only():
+    users = pd.DataFrame({"user_id": [1, 2], "username": ["AnneFontaine", "Dr_Fontaine_pro"],
+                          "name": ["Anne Fontaine", "Dr A. Fontaine"],
+                          "description": ["MG", "MG, compte pro au CHU de Toulouse"],
+                          "location": ["Toulouse", "Toulouse"]})  # fmt: skip
+    plain = find_pairs(users)
+    anon = find_pairs(users, anonymise=True)
+    assert "fontaine" in plain["evidence"].iloc[0] and "toulouse" in plain["evidence"].iloc[0]
+    evidence = anon["evidence"].iloc[0]
+    assert "shared name parts: 1 family-name-like" in evidence and "same location" in evidence
+    assert "fontaine" not in evidence.lower() and "toulouse" not in evidence.lower()
+    assert anon[["score", "likelihood"]].equals(plain[["score", "likelihood"]])

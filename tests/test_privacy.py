@@ -162,3 +162,76 @@ def test_api_error_rows_name_no_original_id_or_username(demo_tables, key_file):
     for rid in demo_tables.missing["resource_id"]:
         assert rid not in text
     assert len(anon.missing) == len(missing)
+
+
+# --- one pseudonymisation point (issue 15) -------------------------------------------------------
+
+
+def test_load_dataset_anonymise_is_the_one_pseudonymisation_point(data_root, key_file):
+    from analysis.tables import load_dataset, load_table, sql
+
+    real = load_dataset("demo")
+    anon = load_dataset("demo", anonymise=True)
+    assert anon.anonymised and not real.anonymised
+    expected = anonymise_tables(real)
+    for name, frame in anon:
+        pd.testing.assert_frame_equal(frame, getattr(expected, name))
+    assert anonymise_tables(anon) is anon  # never twice
+    users = load_table("demo", "users", anonymise=True)
+    assert users["username"].equals(anon.users["username"])
+    handles = sql("demo", "select username from users", anonymise=True)["username"]
+    assert set(handles) == set(anon.users["username"])
+
+
+def test_anonymised_profiles_have_no_location_and_snapshots_are_pseudonymised(
+    demo_tables, key_file
+):
+    anon = anonymise_tables(demo_tables)
+    kept = anon.users["username"].str.lower().isin(["ordre_medecins", "croixrouge", "assoaides"])
+    assert anon.users.loc[~kept, "location"].isna().all()
+    snaps = anon.user_snapshots
+    assert not set(snaps["user_id"]) & set(demo_tables.users["user_id"])
+    assert not set(snaps["username"]) & set(demo_tables.users.loc[~kept.to_numpy(), "username"])
+    assert (
+        snaps.loc[~snaps["username"].isin(anon.users.loc[kept, "username"]), "location"]
+        .isna()
+        .all()
+    )
+
+
+def test_labels_and_pairs_of_pseudonymised_profiles_are_refused_with_the_fix(demo_tables, key_file):
+    from analysis.accounts import LabelsError, label_users
+    from analysis.accounts.pairs import find_pairs
+    from analysis.privacy import is_anonymised
+
+    anon = anonymise_tables(demo_tables)
+    assert is_anonymised(anon.users[["username", "name"]].head(3))  # cut frames keep the mark
+    with pytest.raises(LabelsError, match="labels_from_tables"):
+        label_users(anon.users)
+    with pytest.raises(LabelsError, match="pairs_from_tables"):
+        find_pairs(anon.users, anon.follows)
+
+
+def test_labels_and_pairs_of_anonymised_tables_are_the_real_ones_under_pseudonyms(
+    demo_tables, key_file
+):
+    from analysis.accounts import label_users, labels_from_tables, pairs_from_tables
+
+    anon = anonymise_tables(demo_tables)
+    real = label_users(demo_tables.users)
+    labels = labels_from_tables(anon)
+    assert labels["user_id"].tolist() == anon.users["user_id"].tolist()
+    assert labels["role"].tolist() == real["role"].tolist()
+    assert labels["identity"].tolist() == real["identity"].tolist()
+    assert not labels["reasons"].str.contains("frequency|first name '", regex=True).any()
+    real_pairs = pairs_from_tables(demo_tables)
+    pairs = pairs_from_tables(anon)
+    assert len(pairs) == len(real_pairs) and set(pairs["user_id_a"]) <= set(anon.users["user_id"])
+    assert not pairs["evidence"].str.contains("'").any()
+
+
+def test_bare_tweet_addresses_in_text_are_removed():
+    p = Pseudonymiser(b"k" * 32)
+    out = p.text("vu sur twitter.com/DrSecret/status/1460323737035677698 et x.com/DrSecret")
+    assert "DrSecret" not in out and "1460323737035677698" not in out
+    assert p.text("écrire à contact@box.com/aide") == "écrire à contact@box.com/aide"

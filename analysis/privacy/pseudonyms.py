@@ -1,0 +1,206 @@
+"""Keyed pseudonyms for ids, handles and display names; text without URLs, mentions or names."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from analysis.privacy.keys import load_key
+from analysis.tables import Tables
+
+#: Institutions that keep their handle and display name (compared case-insensitively).
+ALLOWLIST: frozenset[str] = frozenset({"ordre_medecins", "croixrouge", "assoaides"})
+
+#: Columns holding user ids, tweet ids, handles, display names and free text.
+USER_ID_COLUMNS = frozenset(
+    {"user_id", "author_id", "reply_to_user_id", "follower_id", "followed_id"}
+)
+TWEET_ID_COLUMNS = frozenset(
+    {"tweet_id", "conversation_id", "reply_to_tweet_id", "retweet_of_tweet_id", "quote_of_tweet_id"}
+)
+HANDLE_COLUMNS = frozenset({"username"})
+NAME_COLUMNS = frozenset({"name"})
+TEXT_COLUMNS = frozenset({"text", "description"})
+
+URL_RE = re.compile(
+    r"(?:https?://|www\.)\S+|\bpic\.twitter\.com/\S+|(?<![\w.@])(?:mobile\.)?(?:twitter|x)\.com/\S+",
+    re.IGNORECASE,
+)
+#: A tweet's address in text: the handle and the id it names.
+STATUS_RE = re.compile(r"(?:twitter|x)\.com/(\w{1,50})/status(?:es)?/(\d{1,19})", re.IGNORECASE)
+#: A retweet's text starts with the original author's handle.
+RETWEET_RE = re.compile(r"^RT @(\w{1,50}):")
+MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9_]{1,50})")
+URL_PLACEHOLDER = "[link]"
+_LONG_NUMBER_RE = re.compile(r"(?<!\d)\d{5,19}(?!\d)")
+_WORD_RE = re.compile(r"\w+")
+
+
+@dataclass
+class Pseudonymiser:
+    """Stable keyed pseudonyms for user ids, tweet ids, handles and display names.
+
+    ``known`` maps lower-cased handles to user ids, so an @mention in text gets
+    the same pseudonym as the account's ``username`` column.
+
+    Examples
+    --------
+    >>> p = Pseudonymiser(b"k" * 32)
+    >>> p.handle("DrTortue", 123) == p.handle("drtortue", 123)
+    True
+    >>> p.handle("ordre_medecins")
+    'ordre_medecins'
+    >>> p.text("Merci @DrTortue ! https://t.co/abc")  # doctest: +ELLIPSIS
+    'Merci @user_... ! [link]'
+    """
+
+    key: bytes
+    allow: frozenset[str] = ALLOWLIST
+    known: dict[str, int] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.allow = frozenset(a.lower().lstrip("@") for a in self.allow)
+        self._names_re: re.Pattern | None = None
+
+    def _digest(self, kind: str, value: object) -> bytes:
+        return hmac.new(self.key, f"{kind}:{value}".encode(), hashlib.sha256).digest()
+
+    def _number(self, kind: str, value: int) -> int:
+        # 63 bits: a positive int64, like X ids, so pseudonymised tables keep the data contract
+        return int.from_bytes(self._digest(kind, int(value))[:8], "big") >> 1
+
+    def user_id(self, value: int) -> int:
+        """Pseudonym of a user id (a positive 63-bit integer)."""
+        return self._number("user", value)
+
+    def tweet_id(self, value: int) -> int:
+        """Pseudonym of a tweet id (a positive 63-bit integer)."""
+        return self._number("tweet", value)
+
+    def allowed(self, username: str | None) -> bool:
+        """True for handles on the allow-list, which keep their handle and name."""
+        return bool(username) and username.lower().lstrip("@") in self.allow
+
+    def handle(self, username: str, user_id: int | None = None) -> str:
+        """Pseudonymous handle ``user_xxxxxxxx`` (allow-listed handles are kept)."""
+        if self.allowed(username):
+            return username
+        if user_id is None:
+            user_id = self.known.get(username.lower())
+        basis = f"id:{int(user_id)}" if user_id is not None else f"handle:{username.lower()}"
+        code = base64.b32encode(self._digest("handle", basis)[:5]).decode().lower()
+        return f"user_{code}"
+
+    def name(self, name: str | None, username: str | None, user_id: int | None = None) -> str:
+        """Pseudonymous display name: the pseudonymous handle, or the name if allow-listed."""
+        if self.allowed(username):
+            return name or username or ""
+        return self.handle(username or f"id{user_id}", user_id)
+
+    def text(self, text: str | None) -> str | None:
+        """Text with URLs removed, @mentions pseudonymised and known display names replaced."""
+        if text is None or (isinstance(text, float) and pd.isna(text)):
+            return None
+        out = URL_RE.sub(URL_PLACEHOLDER, text)
+        out = MENTION_RE.sub(lambda m: "@" + self.handle(m.group(1)), out)
+        if self.names:
+            out = self._replace_names(out)
+        return out
+
+    def _replace_names(self, text: str) -> str:
+        # index the names by their first word once, then look only where a text word starts one:
+        # linear in the text, whatever the number of accounts (one big regex alternation is not)
+        if self._names_re is None:
+            self._by_first: dict[str, list[str]] = {}
+            for name in sorted(self.names, key=len, reverse=True):
+                first = _WORD_RE.match(name)
+                if first:
+                    self._by_first.setdefault(first.group(0), []).append(name)
+            self._names_re = _WORD_RE
+        pieces, last = [], 0
+        for m in _WORD_RE.finditer(text):
+            if m.start() < last:
+                continue
+            for name in self._by_first.get(m.group(0), ()):
+                end = m.start() + len(name)
+                if text.startswith(name, m.start()) and not (end < len(text) and
+                                                             (text[end].isalnum() or text[end] == "_")):  # fmt: skip
+                    pieces += [text[last : m.start()], self.names[name]]
+                    last = end
+                    break
+        return "".join(pieces) + text[last:] if pieces else text
+
+
+def pseudonymiser_for(tables: Tables | None = None, key: bytes | None = None,
+                      allow: Iterable[str] | None = None) -> Pseudonymiser:  # fmt: skip
+    """A :class:`Pseudonymiser` with the project key that knows the dataset's handles and names."""
+    p = Pseudonymiser(load_key() if key is None else key,
+                      allow=frozenset(ALLOWLIST if allow is None else allow))  # fmt: skip
+    if tables is None:
+        return p
+    for frame in (tables.mentions, tables.users):  # users last: their ids win
+        if {"username", "user_id"} <= set(frame.columns):
+            for handle, uid in zip(frame["username"], frame["user_id"], strict=True):
+                if isinstance(handle, str) and not pd.isna(uid):
+                    p.known[handle.lower()] = int(uid)
+    users = tables.users
+    if {"name", "username", "user_id"} <= set(users.columns):
+        for name, handle, uid in zip(users["name"], users["username"], users["user_id"],
+                                     strict=True):  # fmt: skip
+            if isinstance(name, str) and len(name.split()) >= 2 and not p.allowed(handle):
+                p.names[name.strip()] = p.handle(handle or f"id{uid}", int(uid))
+    return p
+
+
+def _map_ids(series: pd.Series, fn) -> pd.Series:
+    uniques = series.dropna().unique()
+    mapping = {v: fn(int(v)) for v in uniques}
+    out = series.map(mapping)
+    return out.astype(series.dtype)
+
+
+def anonymise_frame(df: pd.DataFrame, pseudonymiser: Pseudonymiser | None = None) -> pd.DataFrame:
+    """Pseudonymise a frame's id, handle, name and text columns, recognised by their names.
+
+    User-id columns (``user_id``, ``author_id``, ``follower_id``...), tweet-id
+    columns (``tweet_id``, ``conversation_id``...), ``username``, ``name``,
+    ``text`` and ``description`` are replaced; other columns are kept. Use it on
+    frames derived from the tables before anonymising them (role labels...).
+
+    Examples
+    --------
+    >>> p = Pseudonymiser(b"k" * 32)
+    >>> df = pd.DataFrame({"user_id": [10], "role": ["nurse"]})
+    >>> out = anonymise_frame(df, p)
+    >>> out["role"].tolist(), bool(out["user_id"].iloc[0] == p.user_id(10))
+    (['nurse'], True)
+    """
+    p = pseudonymiser or pseudonymiser_for()
+    out = df.copy()
+    for col in out.columns:
+        if col in USER_ID_COLUMNS:
+            out[col] = _map_ids(out[col], p.user_id)
+        elif col in TWEET_ID_COLUMNS:
+            out[col] = _map_ids(out[col], p.tweet_id)
+    uid = df["user_id"] if "user_id" in df.columns else pd.Series([None] * len(df), index=df.index)
+    if "name" in out.columns:
+        handles = df["username"] if "username" in df.columns else pd.Series([None] * len(df))
+        out["name"] = [
+            p.name(n, h if isinstance(h, str) else None, None if pd.isna(u) else int(u))
+            for n, h, u in zip(df["name"], handles, uid, strict=True)
+        ]
+    if "username" in out.columns:
+        out["username"] = [
+            h if not isinstance(h, str) else p.handle(h, None if pd.isna(u) else int(u))
+            for h, u in zip(df["username"], uid, strict=True)
+        ]
+    for col in TEXT_COLUMNS & set(out.columns):
+        out[col] = [p.text(t) if isinstance(t, str) else t for t in df[col]]
+    return out
