@@ -461,8 +461,13 @@ def cases(draw):
                                reason="truncated last line" if bad else None)  # fmt: skip
     if end != "newline" and lines and lines[-1].reason == "not valid JSON":
         lines[-1].reason = "truncated last line"  # the file's last line, without its newline
-    if lines and lines[0].damage == "bom_line" and not case.bom:  # a byte-order mark after all
-        lines[0] = Line(lines[0].content, lines[0].pages, "ok")
+    if lines and not case.bom and lines[0].content.startswith(BOM):  # the file's after all
+        case.bom, first = True, lines[0]
+        first.content = first.content.removeprefix(BOM)
+        if first.damage == "bom_line":
+            first.expect = "ok"
+        elif not first.content.strip():
+            first.expect, first.pages = "blank", []
     eol = b"\r\n" if case.crlf else b"\n"
     payload = eol.join(line.content for line in lines)
     if end == "newline" or not lines:
@@ -600,6 +605,10 @@ def _check_case(case: Case, root: Path) -> None:
     path = root / ("damaged.jsonl.gz" if case.gz else "damaged.jsonl")
     path.write_bytes(case.raw)
 
+    if not any(line.content.strip() for line in case.lines):
+        with pytest.raises(RawFormatError, match="the file is empty|damaged gzip"):
+            ingest_files([path], "fast", progress=False)
+        return
     read = None
     if case.gz_cut is not None:
         read = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(case.raw)
