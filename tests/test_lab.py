@@ -7,6 +7,7 @@ JupyterLab is never started here: the tests read the target's commands with
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,13 @@ from analysis.report import list_notebooks
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _make_dry(*args: str) -> str:
+    """``make -n`` of the project's Makefile, as run by hand (not the flags of a make running us)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+    return subprocess.run(["make", "--no-print-directory", "-n", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, check=True).stdout  # fmt: skip
+
+
 def _git(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
 
@@ -26,13 +34,11 @@ def _git(*args: str) -> subprocess.CompletedProcess:
 def test_make_lab_copies_the_notebooks_then_starts_jupyterlab_in_the_copies(tmp_path):
     if not (ROOT / ".git").exists():
         pytest.skip("not a git checkout")
-    dry = subprocess.run(["make", "-n", "lab", f"LAB_DIR={tmp_path}"], cwd=ROOT,
-                         capture_output=True, text=True, check=True).stdout.splitlines()  # fmt: skip
+    dry = _make_dry("lab", f"LAB_DIR={tmp_path}").splitlines()
     copy = next(i for i, line in enumerate(dry) if "-m analysis.lab" in line)
     lab = next(i for i, line in enumerate(dry) if "jupyter lab" in line)
     assert copy < lab and dry[copy].endswith(str(tmp_path)) and dry[lab].endswith(str(tmp_path))
-    default = subprocess.run(["make", "-n", "lab"], cwd=ROOT, capture_output=True, text=True,
-                             check=True).stdout  # fmt: skip
+    default = _make_dry("lab")
     assert "jupyter lab" in default and default.rstrip().endswith(str(WORK_DIR))
     assert not any(line.rstrip().endswith(" notebooks") for line in default.splitlines())
 
