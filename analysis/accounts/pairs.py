@@ -135,8 +135,9 @@ def find_pairs(users: pd.DataFrame, follows: pd.DataFrame | None = None,
                     mutual.add((i, j))
                     candidates.setdefault((i, j), set())
     blank = pd.Series([""] * n)
-    loc = [fold(x).strip() for x in u.get("location", blank).fillna("").astype(str)]
-    bios = [fold(x) for x in u.get("description", blank).fillna("").astype(str)]
+    # as objects first: a column of nulls only is float64, which pandas 4 will not fill with ""
+    loc = [fold(x).strip() for x in u.get("location", blank).astype(object).fillna("").astype(str)]
+    bios = [fold(x) for x in u.get("description", blank).astype(object).fillna("").astype(str)]
     inst = [{m.group(0) for m in _INSTITUTION_IN_BIO.finditer(b)} for b in bios]
     rows = []
     for (i, j), shared in candidates.items():
