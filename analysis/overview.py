@@ -128,15 +128,20 @@ def dataset_info(dataset: str) -> str:
     kind = "synthetic demo data" if meta.get("synthetic") else "collected data"
     span = sql(
         dataset,
-        "select min(created_at) as first, max(created_at) as last from tweets",
+        "select min(created_at) as first, max(created_at) as last, count(*) as n, "
+        "count(*) - count(created_at) as undated from tweets",
         version=version,
     )
     first, last = span["first"].iloc[0], span["last"].iloc[0]
-    when = (
-        "no tweets"
-        if pd.isna(first)
-        else f"tweets from {first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M} UTC"
-    )
+    n, undated = int(span["n"].iloc[0]), int(span["undated"].iloc[0])
+    if not n:
+        when = "no tweets"
+    elif pd.isna(first):  # pages collected without `created_at` (the API's default fields)
+        when = f"{n:,} tweets, none with a date"
+    else:
+        when = f"tweets from {first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M} UTC"
+        if undated:
+            when += f" ({undated:,} of {n:,} without a date)"
     langs = dataset_languages(dataset, version)
     langs["share"] = (langs["share"] * 100).map("{:.1f}%".format)
     sources = meta.get("sources", [])

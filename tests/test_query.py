@@ -72,3 +72,23 @@ def test_language_shares_sum_to_one(data_root):
     expected = tweets["lang"].fillna("und").value_counts()
     assert dict(zip(langs["lang"], langs["tweets"], strict=True)) == expected.to_dict()
     assert isinstance(langs, pd.DataFrame)
+
+
+def test_info_counts_tweets_without_a_date_instead_of_saying_none(tmp_data, capsys):
+    page = search_page()  # default-field pages: tweets without `created_at`
+    for tweet in page["data"] + page["includes"]["tweets"]:
+        tweet.pop("created_at")
+    write_jsonl(tmp_data / "p.jsonl", [page])
+    ingest_files([tmp_data / "p.jsonl"], "undated", progress=False)
+    assert main(["info", "undated"]) == 0
+    out = capsys.readouterr().out
+    assert "3 tweets, none with a date" in out and "no tweets" not in out
+
+
+def test_info_says_how_many_tweets_lack_a_date(tmp_data, capsys):
+    page = search_page()
+    page["data"][1].pop("created_at")
+    write_jsonl(tmp_data / "p.jsonl", [page])
+    ingest_files([tmp_data / "p.jsonl"], "some", progress=False)
+    assert main(["info", "some"]) == 0
+    assert "(1 of 3 without a date)" in capsys.readouterr().out
