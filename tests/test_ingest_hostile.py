@@ -457,3 +457,26 @@ def test_a_followers_page_about_no_valid_account_is_set_aside(tmp_data, account)
     report = ingest_files([raw], "t", progress=False)
     assert report.bad_lines == 1
     assert set(load_dataset("t").users.user_id) == {11}
+
+
+def test_a_counts_body_without_provenance_is_skipped_not_quarantined(tmp_data):
+    counts = {  # GET /2/tweets/counts/recent, saved bare (synthetic figures)
+        "data": [
+            {
+                "end": "2024-04-30T01:00:00.000Z",
+                "start": "2024-04-30T00:00:00.000Z",
+                "tweet_count": 4,
+            },
+            {
+                "end": "2024-04-30T02:00:00.000Z",
+                "start": "2024-04-30T01:00:00.000Z",
+                "tweet_count": 0,
+            },
+        ],
+        "meta": {"total_tweet_count": 4},
+    }
+    raw = write_jsonl(tmp_data / "counts.jsonl", [counts, tweets_page(1, 2), counts])
+    report = ingest_files([raw], "t", progress=False)
+    assert report.bad_lines == 0
+    assert report.files[0].skipped_pages == 2 and report.files[0].pages == 1
+    assert tweet_ids("t") == {1, 2}

@@ -166,6 +166,8 @@ def _page_kind(page: dict, endpoint: str | None) -> str:
         return "tweets"
     if items and all(isinstance(i, dict) and "username" in i for i in items):
         return "users"
+    if items and all(isinstance(i, dict) and {"start", "tweet_count"} <= i.keys() for i in items):
+        return "skip"  # a /2/tweets/counts body saved without provenance: nothing for the tables
     if not items and ("meta" in page or "errors" in page):
         return "empty"
     return "unknown"
