@@ -568,8 +568,7 @@ def _edge_csv_records(path: Path, lookup: UsernameLookup | None) -> Iterator[Rec
     """Edge-list lines -> one followers page per followed account; bad lines with their number."""
     raw = rawfile.read_bytes(path)
     lines = raw.splitlines(keepends=True)
-    text = raw.decode("utf-8", "replace")
-    replaced = text.count("\ufffd") - raw.count("\ufffd".encode())
+    text, replaced = rawfile.decode(raw)
     reader = csv.reader(text.splitlines(keepends=True))
     header = [h.strip().lower() for h in next(reader, [])]
     at = {key: header.index(key) if key in header else header.index(f"{key}_id")

@@ -103,6 +103,21 @@ def problem(path: Path) -> str | None:
     )
 
 
+def decode(data: bytes) -> tuple[str, int]:
+    """Bytes as UTF-8 text, each invalid sequence replaced by U+FFFD: (text, sequences replaced).
+
+    Examples
+    --------
+    >>> decode(b"caf\\xe9 \\xef\\xbf\\xbd")  # a U+FFFD already there is not counted
+    ('caf\ufffd \ufffd', 1)
+    """
+    try:
+        return data.decode("utf-8"), 0
+    except UnicodeDecodeError:
+        text = data.decode("utf-8", "replace")
+        return text, text.count("\ufffd") - data.count(_REPLACEMENT)
+
+
 def loads(line: bytes) -> tuple[object, int]:
     """Parse a JSON line; (value, invalid UTF-8 sequences replaced by U+FFFD).
 
@@ -118,10 +133,7 @@ def loads(line: bytes) -> tuple[object, int]:
     try:
         return orjson.loads(line), 0
     except orjson.JSONDecodeError:
-        try:
-            line.decode("utf-8")
-        except UnicodeDecodeError:
-            text = line.decode("utf-8", "replace")
-            replaced = text.count("\ufffd") - line.count(_REPLACEMENT)
-            return orjson.loads(text), replaced
-        raise
+        text, replaced = decode(line)
+        if not replaced:
+            raise
+        return orjson.loads(text), replaced

@@ -121,7 +121,7 @@ def read_file(
             if bar is not None and not gz:
                 bar.update(len(chunk))
     except (OSError, EOFError) as exc:
-        bad(lineno + 1, b"", f"unreadable from here ({exc}): a truncated or damaged gzip")
+        bad(lineno + 1, b"", damaged(exc))
     if bar is not None and gz:
         bar.update(size)
     if report.pages == 0 and report.bad_lines:
@@ -144,20 +144,35 @@ def read_foreign(path: Path, fmt: str, rows: Rows, report: FileReport, bad) -> N
             report.replace(replaced[0] if replaced else 0)
             if page is None:
                 bad(lineno, line, reason)
-                continue
-            try:
-                kind = add_page(rows, page)
-            except (KeyError, TypeError, ValueError, AttributeError) as exc:
-                bad(lineno, line, f"{fmt} record {shape_problem(exc)}")
-                continue
-            if kind == "unknown":
-                bad(lineno, line, f"{fmt} record without tweets or users")
-            elif kind == "skip":
-                report.skipped_pages += 1
             else:
-                report.pages += 1
+                take_page(page, rows, report, lambda why, n=lineno, raw=line: bad(n, raw, why),
+                          f"{fmt} record", f"{fmt} record without tweets or users")  # fmt: skip
     except (OSError, EOFError) as exc:  # what was read before the damage is kept
-        bad(lineno + 1, b"", f"unreadable from here ({exc}): a truncated or damaged gzip")
+        bad(lineno + 1, b"", damaged(exc))
+
+
+def take_page(page: dict, rows: Rows, report: FileReport, bad, what: str, unknown: str) -> None:
+    """Add one page read line by line, counting it, or set its line aside with the reason.
+
+    ``what`` names the record in messages ("API page", "v1.1-tweets record"...);
+    ``unknown`` is the reason given for a page without tweets or users.
+    """
+    try:
+        kind = add_page(rows, page)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        bad(f"{what} {shape_problem(exc)}")
+        return
+    if kind == "unknown":
+        bad(unknown)
+    elif kind == "skip":
+        report.skipped_pages += 1
+    else:
+        report.pages += 1
+
+
+def damaged(exc: BaseException) -> str:
+    """The reason given for the lines a damaged file loses from the point it breaks."""
+    return f"unreadable from here ({exc}): a truncated or damaged gzip"
 
 
 def shape_problem(exc: Exception) -> str:
@@ -306,15 +321,11 @@ def read_chunk_slow(
             bad(lineno, line, "valid JSON but not an " + ("object" if convert else "API page (not an object)"))  # fmt: skip
             continue
         try:
-            kind = add_page(rows, convert(page) if convert else page)
+            page = convert(page) if convert else page
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            what = f"{fmt} record" if convert else "API page"
-            bad(lineno, line, f"{what} {shape_problem(exc)}")
+            bad(lineno, line, f"{fmt} record {shape_problem(exc)}")
             continue
-        if kind == "unknown":
-            bad(lineno, line, f"{fmt} record without tweets or users" if convert else
-                "valid JSON but not an X API page (no tweets or users in `data`)")  # fmt: skip
-        elif kind == "skip":
-            report.skipped_pages += 1
-        else:
-            report.pages += 1
+        take_page(page, rows, report, lambda why, n=lineno, raw=line: bad(n, raw, why),
+                  f"{fmt} record" if convert else "API page",
+                  f"{fmt} record without tweets or users" if convert else
+                  "valid JSON but not an X API page (no tweets or users in `data`)")  # fmt: skip

@@ -22,7 +22,7 @@ import pyarrow.json as pa_json
 
 from analysis.ingest.pages import USER_ENDPOINTS, kind_from_endpoint, provenance
 from analysis.ingest.schema import PARSE
-from analysis.rawfile import BOM, open_raw
+from analysis.rawfile import BOM, decode, open_raw
 
 #: Bytes of raw JSONL handled at once (a page of 100 tweets is about 200 kB).
 CHUNK_BYTES = 16 << 20
@@ -296,12 +296,8 @@ def arrow_page(line: bytes, convert=None) -> tuple[dict | None, int]:
     >>> arrow_page(b'{"data": [}')
     (None, 0)
     """
-    replaced = 0
-    try:
-        line.decode("utf-8")
-    except UnicodeDecodeError:  # replaced as rawfile.loads replaces it
-        text = line.decode("utf-8", "replace")
-        replaced = text.count("\ufffd") - line.count("\ufffd".encode())
+    text, replaced = decode(line)  # replaced as rawfile.loads replaces it
+    if replaced:
         line = text.encode("utf-8")
     if not line.lstrip().startswith(b"{"):
         return None, 0
