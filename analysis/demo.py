@@ -29,7 +29,6 @@ the few institution handles are public, but nothing they say here is theirs.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -39,6 +38,10 @@ import orjson
 from tqdm.auto import tqdm
 
 from analysis import __version__, settings
+
+# load_ground_truth is importable from here too: the notebooks' validation cells import it so
+from analysis.ground_truth import load_ground_truth as load_ground_truth
+from analysis.ground_truth import write_ground_truth
 from analysis.outputs import removed_on_failure
 
 START = datetime(2009, 1, 1, tzinfo=UTC)
@@ -884,23 +887,8 @@ def generate(params: DemoParams, out_dir: Path, progress: bool = True) -> dict:
             for a in accounts
         ],  # fmt: skip
     }
-    path = out_dir / "ground_truth.json"
-    with removed_on_failure(out_dir / "ground_truth.json.tmp", path) as tmp:
-        tmp.write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        tmp.replace(path)
+    write_ground_truth(truth, out_dir)
     return truth
-
-
-def load_ground_truth(dataset: str = "demo") -> dict:
-    """The ground truth of a demo dataset (for tests and validation cells only)."""
-    path = settings.raw_dir(dataset) / "ground_truth.json"
-    if not path.is_file():
-        from analysis.errors import UnknownDatasetError
-
-        raise UnknownDatasetError(
-            f"no ground truth for dataset {dataset!r} at {path}; only `medtwitter demo` datasets have one."
-        )
-    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def build_demo(

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from analysis import settings
-from analysis.demo import build_demo, load_ground_truth
+from analysis.demo import build_demo
+from analysis.ground_truth import load_ground_truth
 from analysis.tables import load_dataset
 
 

@@ -19,18 +19,10 @@ from functools import lru_cache
 import pandas as pd
 
 from analysis.accounts import cues as C
+from analysis.accounts.evaluate import evaluate_against_columns
 from analysis.accounts.names import COMMON_FREQUENCY, first_name_strength, fold, words
-from analysis.errors import MedtwitterError
+from analysis.accounts.vocabulary import IDENTITIES, PROFESSIONAL_ROLES, ROLES, LabelsError
 
-#: Role vocabulary, in the issue's order.
-ROLES: tuple[str, ...] = (
-    "physician", "intern", "nurse", "pharmacist", "midwife", "physiotherapist", "dentist",
-    "other_hcp", "institution", "public", "unknown",
-)  # fmt: skip
-#: Health-professional roles.
-PROFESSIONAL_ROLES: frozenset[str] = frozenset(ROLES[:8])
-#: Identity-style vocabulary.
-IDENTITIES: tuple[str, ...] = ("nominative", "anonymous", "institutional")
 #: Columns of :func:`label_users`' result, after ``user_id`` (when the input has one).
 LABEL_COLUMNS: tuple[str, ...] = (
     "username", "role", "identity", "confidence", "role_confidence", "identity_confidence",
@@ -43,10 +35,6 @@ _FIELD_WEIGHT = {"name": 1.0, "bio": 1.0, "username": 0.7}
 _SPECIFICITY = {r: i for i, r in enumerate(
     ("intern", "midwife", "dentist", "pharmacist", "physiotherapist", "nurse", "physician",
      "other_hcp", "public"))}  # fmt: skip
-
-
-class LabelsError(MedtwitterError):
-    """A profiles or overrides file the classifier cannot use."""
 
 
 @dataclass
@@ -556,8 +544,6 @@ def classify_file(profiles: str | os.PathLike, out: str | os.PathLike | None = N
                          overrides=overrides)  # fmt: skip
     result = None
     if evaluate:
-        from analysis.accounts.evaluate import evaluate_against_columns
-
         result = evaluate_against_columns(labels, frame)
     save_labels(labels, out, raw_csv=raw_csv)
     return (labels, result) if evaluate else labels

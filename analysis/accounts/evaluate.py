@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.accounts.vocabulary import IDENTITIES, ROLES, LabelsError
+from analysis.errors import UnknownDatasetError
+from analysis.ground_truth import load_ground_truth
+
 
 def classification_report(truth: pd.Series, predicted: pd.Series,
                           labels: list[str] | None = None) -> pd.DataFrame:  # fmt: skip
@@ -77,8 +81,6 @@ def evaluate_labels(labels: pd.DataFrame, truth: pd.DataFrame, key: str = "user_
     Returns ``{"role": {"report": ..., "confusion": ...}, "identity": {...},
     "n": rows compared}``.
     """
-    from analysis.accounts.classify import IDENTITIES, ROLES
-
     merged = labels.merge(truth[[key, "role", "identity"]], on=key, suffixes=("", "_true"))
     out: dict = {"n": len(merged)}
     for col, vocab in (("role", ROLES), ("identity", IDENTITIES)):
@@ -117,23 +119,13 @@ def format_evaluation(result: dict, what: str = "the ground truth") -> str:
     return "\n".join(blocks)
 
 
-def _ground_truth(dataset: str) -> dict:
-    import warnings
-
-    with warnings.catch_warnings():  # tqdm.auto warns in notebooks without ipywidgets
-        warnings.simplefilter("ignore")
-        from analysis.demo import load_ground_truth
-
-    return load_ground_truth(dataset)
-
-
 def evaluate_dataset(dataset: str, labels, tables=None) -> dict:
     """Evaluate ``labels`` of a demo dataset against its ``ground_truth.json``.
 
     ``tables``: the tables the labels come from; anonymised, the ground truth's
     ids are pseudonymised like them (:func:`analysis.privacy.match_pseudonyms`).
     """
-    frame = truth_frame(_ground_truth(dataset))
+    frame = truth_frame(load_ground_truth(dataset))
     if tables is not None:
         from analysis.privacy import match_pseudonyms
 
@@ -149,10 +141,8 @@ def evaluate_if_possible(dataset: str, labels, pairs=None, tables=None):
     truth's ids are pseudonymised like them
     (:func:`analysis.privacy.match_pseudonyms`), so the scores are the same.
     """
-    from analysis.errors import UnknownDatasetError
-
     try:
-        truth = _ground_truth(dataset)
+        truth = load_ground_truth(dataset)
     except UnknownDatasetError:
         return None
     frame = truth_frame(truth)
@@ -171,8 +161,6 @@ def evaluate_against_columns(labels, profiles) -> dict:
     ``profiles`` is the labelled input (a CSV with ``username`` and the
     researcher's ``role`` and ``identity`` columns); rows are matched in order.
     """
-    from analysis.accounts.classify import LabelsError
-
     missing = {"role", "identity"} - set(profiles.columns)
     if missing:
         raise LabelsError(f"--evaluate needs hand labels in the profiles CSV: add the column(s) "

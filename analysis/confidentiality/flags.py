@@ -7,6 +7,8 @@ from collections.abc import Iterable
 import pandas as pd
 
 from analysis.confidentiality.check import RISK_LEVELS, check_tweets, evaluate, redact
+from analysis.errors import UnknownDatasetError
+from analysis.ground_truth import load_ground_truth
 
 
 def planted_labels(tweets: pd.DataFrame, planted: Iterable[dict]) -> pd.Series:
@@ -166,14 +168,6 @@ def planted_validation(
     returns two empty frames. Works on anonymised tables too: the planted ids are
     pseudonymised with the same key.
     """
-    import warnings
-
-    from analysis.errors import UnknownDatasetError
-
-    with warnings.catch_warnings():  # tqdm.auto warns about ipywidgets inside notebooks
-        warnings.simplefilter("ignore")
-        from analysis.demo import load_ground_truth
-
     try:
         truth = load_ground_truth(dataset)
     except UnknownDatasetError:
