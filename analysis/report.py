@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +32,8 @@ import nbformat
 
 from analysis import settings
 from analysis.errors import UsageError
+from analysis.figures import FIGURE_FORMATS, FIGURES_DIR_ENV, FIGURES_FORMAT_ENV, collect_figures
+from analysis.interactive import REPORT_ENV
 from analysis.outputs import check_out_dir, write_atomic
 from analysis.overview import describe_span
 from analysis.tables import load_dataset
@@ -71,7 +74,10 @@ _TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- endblock extra_css -%}
 {%- block data_png scoped -%}
 <div class="jp-RenderedImage jp-OutputArea-output {{ extra_class }}">
-<img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}" alt="{{ (output | get_metadata('alt', 'image/png') or 'Figure') | escape_html }}">
+{%- set width = output | get_metadata('width', 'image/png') -%}
+{%- set height = output | get_metadata('height', 'image/png') -%}
+<img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}" alt="{{ (output | get_metadata('alt', 'image/png') or 'Figure') | escape_html }}"
+{%- if width %} width="{{ width | int }}"{% endif %}{% if height %} height="{{ height | int }}"{% endif %} style="max-width: 100%; height: auto">
 </div>
 {%- endblock data_png -%}
 {%- block body_header -%}
@@ -254,6 +260,31 @@ def describe_figures(nb: nbformat.NotebookNode) -> None:
                 meta.setdefault("alt", f"Figure: {section}" if section else "Figure")
 
 
+def figure_sections(nb: nbformat.NotebookNode) -> list[str]:
+    """The section (last heading) of each figure (PNG output) of a notebook, in order."""
+    return [
+        section
+        for cell, section in zip(nb.cells, _sections(nb), strict=True)
+        for out in cell.get("outputs", [])
+        if "image/png" in out.get("data", {})
+    ]
+
+
+@contextmanager
+def _environment(values: dict[str, str]):
+    """Set environment variables for the duration of a block (a kernel started in it inherits them)."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 def _stop_at_failing_cell(nb: nbformat.NotebookNode) -> str:
     """Drop papermill's error banners and the cells after the failing one; mark the stop.
 
@@ -314,12 +345,25 @@ def report_notebook(
     show_code: bool = False,
     progress: bool = True,
     position: int = 0,
+    figures: str | None = None,
 ) -> ReportResult:
-    """Execute one notebook with ``params`` and export it to ``target``; never raises on a failing cell."""
+    """Execute one notebook with ``params`` and export it to ``target``; never raises on a failing cell.
+
+    With ``figures`` ('svg', 'pdf' or 'png'), every figure the notebook shows is also
+    written to ``<target's folder>/figures/<notebook>/<nn>_<slug>.<figures>`` with a
+    caption file (:func:`analysis.figures.collect_figures`).
+    """
     start = time.perf_counter()
     if progress:
         print(f"report: running {path.name}", file=sys.stderr, flush=True)
-    nb, error = run_notebook(path, params, progress=progress, position=position)
+    with tempfile.TemporaryDirectory() as raw:
+        env = {REPORT_ENV: "1"}
+        if figures:
+            env |= {FIGURES_DIR_ENV: raw, FIGURES_FORMAT_ENV: figures}
+        with _environment(env):  # the kernel inherits it
+            nb, error = run_notebook(path, params, progress=progress, position=position)
+        if figures:
+            collect_figures(Path(raw), target.parent / "figures" / path.stem, figure_sections(nb))
     describe_figures(nb)
     # papermill's injected cell holds data_dir, a path on this machine: not for readers
     nb.cells = [c for c in nb.cells if "injected-parameters" not in c.metadata.get("tags", [])]
@@ -343,6 +387,8 @@ def build_reports(
     progress: bool = True,
     jobs: int | None = None,
     version: int | None = None,
+    figures: str | None = None,
+    network_max_nodes: int | None = None,
 ) -> list[ReportResult]:
     """Execute the notebooks on ``dataset`` and export one HTML report each, plus ``index.html``.
 
@@ -361,6 +407,10 @@ def build_reports(
         ``settings.REPORT_JOBS``); the reports are the same whatever the number
     version : the dataset version to report on (default: the latest); every
         notebook reads that one version, named in every report's header
+    figures : 'svg', 'pdf' or 'png': also write every figure as its own file (PNG at
+        300 dpi) with a caption, under ``<out_dir>/figures/<notebook>/``
+    network_max_nodes : most accounts in notebook 02's network view (default: the
+        notebook's, 5,000); passed as its ``network_max_nodes`` parameter
 
     Examples
     --------
@@ -368,6 +418,12 @@ def build_reports(
     >>> results[0].html.name  # doctest: +SKIP
     '00_overview.html'
     """
+    if figures is not None and figures not in FIGURE_FORMATS:
+        raise UsageError(
+            f"unknown figure format {figures!r}; use one of {', '.join(FIGURE_FORMATS)}."
+        )
+    if network_max_nodes is not None and int(network_max_nodes) < 1:
+        raise UsageError(f"network_max_nodes must be at least 1, not {network_max_nodes}.")
     # fails early, with the fix, on an unknown dataset or a bad period
     tables = load_dataset(dataset, start=start, end=end, version=version)
     version = tables.meta.get("version")  # every notebook reads this one version
@@ -377,11 +433,13 @@ def build_reports(
     params = {"dataset": dataset, "data_dir": str(settings.data_dir()), "version": version,
               "start": start, "end": end, "hashtags": list(hashtags or DEFAULT_HASHTAGS),
               "anonymise": anonymise, "seed": seed}  # fmt: skip
+    if network_max_nodes is not None:  # notebook 02's own default otherwise
+        params["network_max_nodes"] = int(network_max_nodes)
     jobs = max(1, min(jobs or settings.REPORT_JOBS, len(books) or 1))
     tasks = [
         dict(path=path, params=params, target=out / f"{path.stem}.html", show_code=show_code,
              description=description, synthetic=tables.synthetic, progress=progress,
-             position=i % jobs)
+             position=i % jobs, figures=figures)
         for i, path in enumerate(books)
     ]  # fmt: skip
 

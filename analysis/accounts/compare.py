@@ -463,3 +463,21 @@ def group_shares(metrics: pd.DataFrame, column: str = "protected", by: str = "id
         return pd.Series(dtype=float)
     present = _groups(metrics[by], by, groups, 1)
     return metrics.groupby(by)[column].mean().astype(float).reindex(present)
+
+
+def group_share_table(metrics: pd.DataFrame, column: str = "protected", by: str = "identity",
+                      groups=None) -> pd.DataFrame:  # fmt: skip
+    """Per group: accounts, how many have a true ``column``, the share and its 95% Wilson interval.
+
+    Indexed by group, in vocabulary order; ``stats.compare_shares(table, "yes", "accounts")``
+    tests whether the shares differ between groups.
+    """
+    from analysis.stats import shares_with_intervals
+
+    cols = ["accounts", "yes", "share", "ci_low", "ci_high"]
+    if metrics.empty:
+        return pd.DataFrame(columns=cols)
+    present = _groups(metrics[by], by, groups, 1)
+    flags = metrics[column].fillna(False).astype(bool)
+    counts = flags.groupby(metrics[by]).agg(accounts="size", yes="sum").reindex(present)
+    return shares_with_intervals(counts, "yes", "accounts")[cols]

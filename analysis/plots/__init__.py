@@ -13,4 +13,5 @@ from analysis.plots.base import add_source, color_for, source_label  # noqa: F40
 from analysis.plots.confidentiality import *  # noqa: F403
 from analysis.plots.graph import *  # noqa: F403
 from analysis.plots.hashtags import *  # noqa: F403
+from analysis.plots.network_view import *  # noqa: F403
 from analysis.plots.overview import *  # noqa: F403

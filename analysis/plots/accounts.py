@@ -48,6 +48,23 @@ def plot_confusion_matrix(cm: pd.DataFrame, title: str = "Confusion matrix", sou
     return fig, ax
 
 
+def count_axis(ax, values: pd.Series) -> None:
+    """A log-like y axis for counts that include zeros: symlog, from 0, ticks as plain numbers.
+
+    Linear from 0 to 1, logarithmic above; the axis never goes below 0, so no tick reads
+    -10⁰ or -10¹ for a count.
+    """
+    from matplotlib.ticker import FuncFormatter, SymmetricalLogLocator
+
+    ax.set_yscale("symlog", linthresh=1.0)
+    top = float(values.max()) if len(values) else 1.0
+    ax.set_ylim(0, max(top * 1.3, 2.0))
+    ax.yaxis.set_major_locator(SymmetricalLogLocator(base=10, linthresh=1.0))
+    ax.yaxis.set_major_formatter(
+        FuncFormatter(lambda v, _: f"{v:,.0f}" if v >= 1 or v == 0 else "")
+    )
+
+
 def plot_metric_by_group(metrics: pd.DataFrame, metric: str, by: str = "identity",
                          groups=None, label: str | None = None, log: bool = False,
                          source: str = "", ax=None):  # fmt: skip
@@ -77,8 +94,7 @@ def plot_metric_by_group(metrics: pd.DataFrame, metric: str, by: str = "identity
             if (values > 0).all():
                 ax.set_yscale("log")
             else:
-                ax.set_yscale("symlog", linthresh=float(values[values > 0].min()) if (values > 0).any()
-                              else 1.0)  # fmt: skip
+                count_axis(ax, values)
     _finish(
         fig,
         ax,
@@ -201,17 +217,29 @@ def plot_hashtag_preferences(prefs: pd.DataFrame, by: str = "identity", source: 
     return fig, ax
 
 
-def plot_group_shares(shares: pd.Series, title: str, ylabel: str, by: str = "identity",
-                      source: str = "", ax=None):  # fmt: skip
-    """Bars of one share per group (e.g. protected accounts), in the groups' colours."""
+def plot_group_shares(shares: pd.Series | pd.DataFrame, title: str, ylabel: str,
+                      by: str = "identity", source: str = "", ax=None):  # fmt: skip
+    """Bars of one share per group (e.g. protected accounts), in the groups' colours.
+
+    ``shares``: a share per group (Series), or a table indexed by group with ``share``,
+    ``ci_low`` and ``ci_high`` (``accounts.compare.group_share_table``): bars get their
+    95% Wilson intervals.
+    """
     fig, ax = _figure(ax, figsize=(6, 3.5))
-    shares = shares.dropna()
-    if shares.empty:
+    table = shares if isinstance(shares, pd.DataFrame) else shares.rename("share").to_frame()
+    table = table.dropna(subset=["share"])
+    if table.empty:
         _empty(ax, "No account to show")
     else:
-        ax.bar(range(len(shares)), shares.to_numpy(),
-               color=[_group_color(g, by, i) for i, g in enumerate(shares.index)])  # fmt: skip
-        ax.set_xticks(range(len(shares)), list(shares.index))
+        x = range(len(table))
+        ax.bar(x, table["share"].to_numpy(),
+               color=[_group_color(g, by, i) for i, g in enumerate(table.index)])  # fmt: skip
+        if {"ci_low", "ci_high"} <= set(table.columns):
+            ax.errorbar(list(x), table["share"], fmt="none", ecolor="#333333", capsize=3,
+                        yerr=[table["share"] - table["ci_low"], table["ci_high"] - table["share"]],
+                        label="95% interval (Wilson)")  # fmt: skip
+            ax.legend(frameon=False, fontsize=8)
+        ax.set_xticks(list(x), list(table.index))
         ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
     _finish(fig, ax, title, by.capitalize(), ylabel, source)
     return fig, ax

@@ -9,6 +9,7 @@ from analysis.plots.base import (
     _empty,
     _figure,
     _finish,
+    add_source,
     color_for,
 )
 
@@ -78,25 +79,72 @@ def plot_bass_fit(observed: pd.DataFrame, fit=None, source: str = "", ax=None):
     return fig, ax
 
 
+#: A share or a per-account rate is drawn only where at least this many accounts are behind it.
+MIN_ACCOUNTS = 10
+#: Weeks averaged in the per-account activity lines (a rolling mean, centred).
+ROLLING_WEEKS = 4
+
+
 def plot_weekly_activity(
     weekly: pd.DataFrame, per_account: bool = False, source: str = "", ax=None
 ):
-    """Tweets per week by group (from ``adoption.weekly_activity``), raw or per account."""
-    fig, ax = _figure(ax)
+    """Tweets per week by group (from ``adoption.weekly_activity``), raw or per account.
+
+    Per account, each group gets its own panel (small multiples on one y scale), the line
+    is a 4-week rolling mean, and weeks with fewer than :data:`MIN_ACCOUNTS` accounts
+    started are left out: one account's tweet among two would read as a spike to 0.5.
+    """
     col = "tweets_per_account" if per_account else "tweets"
     ylabel = "Tweets per week per account (count)" if per_account else "Tweets per week (count)"
     title = "Tweets per week" + (" per account that had started" if per_account else "")
+    groups = sorted(weekly["group"].unique()) if not weekly.empty else []
+    if per_account and ax is None and len(groups) > 1:
+        return _weekly_per_account_panels(weekly, groups, title, ylabel, source)
+    fig, ax = _figure(ax)
     if weekly.empty:
         _empty(ax, "No collected tweets in this dataset")
     else:
-        groups = sorted(weekly["group"].unique())
         for i, g in enumerate(groups):
             w = weekly[weekly["group"] == g]
-            ax.plot(w["week"], w[col], color=color_for(g, index=i), lw=0.8, label=g)
+            y = _per_account_line(w) if per_account else w[col]
+            ax.plot(w["week"], y, color=color_for(g, index=i), lw=0.8, label=g)
         ax.legend(title="Group", loc="upper right", frameon=False, fontsize=8)
         ax.set_ylim(bottom=0)
     _finish(fig, ax, title, "Week (starting Monday, UTC)", ylabel, source)
     return fig, ax
+
+
+def _per_account_line(w: pd.DataFrame) -> pd.Series:
+    """Tweets per account, 4-week rolling mean, blank where fewer than MIN_ACCOUNTS had started."""
+    tweets = w["tweets"].astype(float).rolling(ROLLING_WEEKS, center=True, min_periods=1).sum()
+    accounts = w["accounts"].astype(float).rolling(ROLLING_WEEKS, center=True, min_periods=1).sum()
+    rate = tweets / accounts.where(accounts > 0)
+    return rate.where(w["accounts"] >= MIN_ACCOUNTS)
+
+
+def _weekly_per_account_panels(weekly, groups, title, ylabel, source):
+    import matplotlib.pyplot as plt
+
+    ncols = min(3, len(groups))
+    nrows = -(-len(groups) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(10, 1.9 * nrows + 1.2), sharex=True,
+                             sharey=True, layout="constrained", squeeze=False)  # fmt: skip
+    for i, (g, ax) in enumerate(zip(groups, axes.flat, strict=False)):
+        w = weekly[weekly["group"] == g]
+        ax.plot(w["week"], _per_account_line(w), color=color_for(g, index=i), lw=1)
+        ax.set_title(g, fontsize=9, loc="left")
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.set_ylim(bottom=0)
+        ax.tick_params(labelsize=7)
+    for ax in list(axes.flat)[len(groups) :]:
+        ax.set_visible(False)
+    fig.suptitle(f"{title} ({ROLLING_WEEKS}-week mean; weeks with under {MIN_ACCOUNTS} "
+                 "accounts started left out)", fontsize=10)  # fmt: skip
+    fig.supxlabel("Week (starting Monday, UTC)", fontsize=9)
+    fig.supylabel(ylabel, fontsize=9)
+    if source:
+        add_source(fig, source)
+    return fig, axes.flat[0]
 
 
 def plot_tweet_type_shares(
@@ -141,8 +189,10 @@ def plot_active_accounts(active: pd.DataFrame, source: str = "", ax=None):
     ax.plot(a["month"], a["adopted"], color="#999999", lw=1, ls="--",
             label="accounts that had started (denominator)")  # fmt: skip
     ax2 = ax.twinx()
-    share = a["active"] / a["adopted"].where(a["adopted"] > 0) * 100
-    ax2.plot(a["month"], share, color=OKABE_ITO[5], lw=1, alpha=0.8, label="share active (%)")
+    # a share of two or three accounts starts at 100% and means nothing: drawn from MIN_ACCOUNTS on
+    share = a["active"] / a["adopted"].where(a["adopted"] >= MIN_ACCOUNTS) * 100
+    ax2.plot(a["month"], share, color=OKABE_ITO[5], lw=1, alpha=0.8,
+             label=f"share active (%; from {MIN_ACCOUNTS} accounts started)")  # fmt: skip
     ax2.set_ylabel("Share of started accounts active (%)")
     ax2.set_ylim(0, 100)
     ax2.spines[["top"]].set_visible(False)
@@ -153,11 +203,30 @@ def plot_active_accounts(active: pd.DataFrame, source: str = "", ax=None):
     return fig, ax
 
 
+def retention_axis(shares: pd.Series) -> tuple[float, float]:
+    """The y range (%) of the retention chart: from a round number below the lowest share.
+
+    Shares between 94% and 100% drawn on 0-100 look all alike; the axis starts at the
+    multiple of 10 at least 5 points below the lowest share (0 when that is below 20).
+
+    Examples
+    --------
+    >>> retention_axis(pd.Series([0.94, 0.97, 1.0]))
+    (80.0, 101.0)
+    >>> retention_axis(pd.Series([0.15, 0.6]))
+    (0.0, 101.0)
+    """
+    lowest = float(pd.to_numeric(shares, errors="coerce").min()) * 100
+    low = 10 * ((lowest - 5) // 10)
+    return (0.0 if low < 20 or pd.isna(low) else float(low)), 101.0
+
+
 def plot_retention(ret: pd.DataFrame, source: str = "", ax=None):
     """Share of accounts still tweeting N months after adopting (from ``adoption.retention``)."""
     fig, ax = _figure(ax, figsize=(7, 4))
     title = "Retention: accounts still tweeting N months after their first tweet"
     r = ret.dropna(subset=["share_retained"]) if len(ret) else ret
+    ylabel = "Accounts retained (%)"
     if r.empty:
         _empty(ax, "Too little time covered to measure retention")
     else:
@@ -173,9 +242,11 @@ def plot_retention(ret: pd.DataFrame, source: str = "", ax=None):
         ax.set_xscale("log")
         ticks = sorted(r["months_after"].unique())
         ax.set_xticks(ticks, [str(t) for t in ticks])
-        ax.set_ylim(0, 105)
+        low, high = retention_axis(r["share_retained"])
+        ax.set_ylim(low, high)
         ax.legend(title="Group (n = eligible accounts)", frameon=False, fontsize=8)
-    _finish(fig, ax, title, "Months after first tweet (log scale)", "Accounts retained (%)", source)
+        ylabel += f"; axis from {low:g}%" if low > 0 else ""
+    _finish(fig, ax, title, "Months after first tweet (log scale)", ylabel, source)
     return fig, ax
 
 

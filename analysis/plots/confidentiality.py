@@ -17,6 +17,8 @@ def plot_flag_rates(rates: pd.DataFrame, by: str = "identity", source: str = "",
     """Share of accounts with a tweet flagged high risk, per group (from ``confidentiality.flag_rates``).
 
     Suppressed groups (fewer than k accounts, anonymised outputs) are labelled, not drawn.
+    With ``ci_low`` and ``ci_high`` columns (``stats.shares_with_intervals``), each bar gets
+    its 95% interval.
     """
     from matplotlib.patches import Patch
 
@@ -31,6 +33,14 @@ def plot_flag_rates(rates: pd.DataFrame, by: str = "identity", source: str = "",
         colors = [color_for(g, palette, i) for i, g in enumerate(groups)]
         y = range(len(groups))
         ax.barh(list(y), values.fillna(0), color=colors)
+        if {"ci_low", "ci_high"} <= set(rates.columns):  # 95% Wilson intervals (analysis.stats)
+            low = 100 * pd.to_numeric(rates["ci_low"], errors="coerce")
+            high = 100 * pd.to_numeric(rates["ci_high"], errors="coerce")
+            known = values.notna() & low.notna()
+            ax.errorbar(values[known], [yi for yi, k in zip(y, known, strict=True) if k],
+                        xerr=[(values - low)[known], (high - values)[known]], fmt="none",
+                        ecolor="#333333", elinewidth=1, capsize=3,
+                        label="95% interval (Wilson)")  # fmt: skip
         for yi, v in zip(y, values, strict=True):
             if pd.isna(v):
                 ax.text(0, yi, "  suppressed (fewer than k accounts)", va="center", fontsize=8,

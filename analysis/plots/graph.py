@@ -150,3 +150,62 @@ def plot_community_map(graph, pos: dict, names: dict | None = None, source: str 
         _room_for_source(fig)
         add_source(fig, source)
     return fig, ax
+
+
+def plot_network(view: dict, by: str = "identity", source: str = "", ax=None):
+    """The graph laid out for a paper: accounts sized by followers within it, coloured by ``by``.
+
+    ``view`` is one graph of an interactive view (``network_view(...).graphs[0]``, from
+    :func:`analysis.plots.network_view.graph_view_data`): the figure shows the same accounts
+    at the same positions (Fruchterman–Reingold, seeded). ``by``: ``identity``, ``role`` or
+    ``community``. Links are drawn as faint lines (their direction is in the interactive view).
+    """
+    from matplotlib.collections import LineCollection
+    from matplotlib.lines import Line2D
+
+    from analysis.plots.base import IDENTITY_COLORS
+
+    if by not in ("identity", "role", "community"):
+        raise ValueError(f"by must be 'identity', 'role' or 'community', not {by!r}.")
+    fig, ax = _figure(ax, figsize=(8, 7))
+    label = {"identity": "identity style", "role": "role", "community": "community"}[by]
+    ax.set_title(f"{view.get('title', 'Follower graph')}: accounts by {label}")
+    nodes = pd.DataFrame(view["nodes"])
+    if nodes.empty:
+        _empty(ax, "No accounts to draw")
+    else:
+        xy = nodes[["x", "y"]].to_numpy(dtype=float)
+        edges = np.asarray([e[:2] for e in view["edges"]], dtype=int).reshape(-1, 2)
+        if len(edges):
+            segments = np.stack([xy[edges[:, 0]], xy[edges[:, 1]]], axis=1)
+            ax.add_collection(LineCollection(segments, colors="#808080", linewidths=0.3,
+                                             alpha=min(0.3, max(0.06, 600 / len(edges)))))  # fmt: skip
+        if by == "community":
+            groups = nodes["community"].map(lambda c: "none" if c < 0 else str(c))
+            palette = {g: "#BBBBBB" if g == "none" else OKABE_ITO[int(g) % len(OKABE_ITO)]
+                       for g in groups.unique()}  # fmt: skip
+        else:
+            groups = nodes[by].astype(str)
+            palette = {g: (IDENTITY_COLORS if by == "identity" else ROLE_COLORS).get(g, "#BBBBBB")
+                       for g in groups.unique()}  # fmt: skip
+        degree = nodes["in_degree"].to_numpy(dtype=float)
+        sizes = (
+            4 + 120 * np.sqrt(degree / degree.max()) if degree.max() > 0 else np.full(len(nodes), 8)
+        )
+        order = np.argsort(degree, kind="stable")  # the most followed drawn on top
+        ax.scatter(xy[order, 0], xy[order, 1], s=sizes[order], c=groups.iloc[order].map(palette),
+                   linewidths=0.2, edgecolors="white", zorder=2)  # fmt: skip
+        counts = groups.value_counts()
+        handles = [Line2D([], [], marker="o", ls="", color=palette[g], label=f"{g} ({n:,})")
+                   for g, n in counts.items()]  # fmt: skip
+        ax.legend(handles=handles, title=label.capitalize(), frameon=False, loc="upper left",
+                  bbox_to_anchor=(1.0, 1.0))  # fmt: skip
+        ax.autoscale_view()
+        ax.set_aspect("equal")
+        ax.set_axis_off()
+        ax.text(0.0, -0.02, f"{view.get('note', '')} Size: followers within the graph.",
+                transform=ax.transAxes, fontsize=8, va="top", color="#333333")  # fmt: skip
+    if source:
+        _room_for_source(fig)
+        add_source(fig, source)
+    return fig, ax
