@@ -45,6 +45,13 @@ def _dataset_arg(value: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _positive_int(value: str) -> int:
+    """The ``type`` of a count that must be at least 1 (``report --network-max-nodes``)."""
+    if not value.strip().isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {value!r}.")
+    return int(value)
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from analysis.demo import build_demo, build_tiny
 
@@ -176,6 +183,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         start=args.start, end=args.end, version=args.version,
         hashtags=[t.strip().lstrip("#") for t in args.hashtags.split(",") if t.strip()]
         if args.hashtags else None,
+        figures=args.figures, network_max_nodes=args.network_max_nodes,
     )  # fmt: skip
     failed = [r for r in results if not r.ok]
     for r in results:
@@ -517,6 +525,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"notebooks run side by side (default: {settings.REPORT_JOBS})")  # fmt: skip
     p.add_argument("--version", type=int, default=None, metavar="N", dest="version",
                    help="report on version N of the dataset (default: the latest)")  # fmt: skip
+    p.add_argument("--figures", choices=("svg", "pdf", "png"),
+                   help="also write every figure as its own file, with a caption, under "
+                   "OUT/figures/<notebook>/ (PNG at 300 dpi)")  # fmt: skip
+    p.add_argument("--network-max-nodes", type=_positive_int, default=None, metavar="N",
+                   help="most accounts in the interactive network view (default: 5000; above "
+                   "it the largest k-core that fits, or the top accounts by PageRank)")  # fmt: skip
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("check-tweet", help="before publishing: could a reader identify a patient?")
