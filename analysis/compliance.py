@@ -3,7 +3,8 @@
 X's developer terms require datasets to reflect what users did after collection:
 deleted tweets and accounts, suspended accounts, accounts turned protected.
 The X API v2 **batch compliance** endpoints answer that for up to millions of
-ids in five steps, which :func:`run_compliance_job` follows:
+ids in five steps, which :func:`analysis.collect.compliance.run_compliance_job`
+follows (the only part that talks to the network, in :mod:`analysis.collect`):
 
 1. create a job (``POST /2/compliance/jobs`` with ``type`` ``tweets`` or
    ``users``), through tweepy's ``Client.create_compliance_job``;
@@ -26,7 +27,7 @@ The results are kept in ``<data root>/compliance/<dataset>/results.jsonl``
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +35,7 @@ import orjson
 import pandas as pd
 
 from analysis import settings
-from analysis.errors import MedtwitterError
+from analysis.collect.compliance import ComplianceError, make_client, run_compliance_job
 from analysis.outputs import write_atomic
 from analysis.purge import PurgeReport, purge
 from analysis.tables import load_dataset
@@ -43,113 +44,6 @@ from analysis.tables import load_dataset
 REASONS = ("deleted", "deactivated", "suspended", "protected", "scrub_geo")
 REMOVE_REASONS = frozenset({"deleted", "deactivated", "suspended", "protected"})
 RESULT_COLUMNS = ["kind", "id", "action", "reason", "created_at", "redacted_at"]
-
-
-class ComplianceError(MedtwitterError):
-    """A compliance job that cannot run or did not complete."""
-
-
-def make_client(token: str | None = None):
-    """A tweepy v2 client: the token from ``token``, ``$X_BEARER_TOKEN`` or ``.env``.
-
-    The same client as :mod:`analysis.collect` uses (its debug log never shows the token).
-    """
-    from analysis.collect.api import load_token
-    from analysis.collect.api import make_client as collect_client
-
-    return collect_client(token or load_token())
-
-
-def _data(response) -> dict:
-    if hasattr(response, "json") and not isinstance(response, dict):  # a raw requests.Response
-        try:
-            response = response.json()
-        except ValueError:
-            response = {}
-    data = response.get("data") if isinstance(response, dict) else getattr(response, "data", None)
-    if not isinstance(data, dict):
-        raise ComplianceError("the compliance endpoint returned no job; try again later.")
-    return data
-
-
-def _api(call, *args, **kwargs) -> dict:
-    import tweepy
-
-    try:
-        return _data(call(*args, **kwargs))
-    except tweepy.TooManyRequests as exc:
-        raise ComplianceError(
-            "the X API rate limit for compliance jobs is reached; wait 15 minutes and run again."
-        ) from exc
-    except tweepy.HTTPException as exc:
-        status = getattr(exc.response, "status_code", "?")
-        raise ComplianceError(
-            f"the X API refused the compliance request (HTTP {status}); check that your App's "
-            f"access level includes the batch compliance endpoints and that the token is current."
-        ) from exc
-
-
-def run_compliance_job(
-    client,
-    kind: str,
-    ids: Iterable[int | str],
-    *,
-    name: str | None = None,
-    poll_every: float = 30.0,
-    timeout: float = 6 * 3600,
-    sleep: Callable[[float], None] = time.sleep,
-    session=None,
-    log: Callable[[str], None] | None = None,
-) -> list[dict]:
-    """Run one batch compliance job (``kind``: ``tweets`` or ``users``); return its results.
-
-    Examples
-    --------
-    >>> results = run_compliance_job(make_client(), "tweets", [1460323737035677698])  # doctest: +SKIP
-    """
-    import requests
-
-    if kind not in ("tweets", "users"):
-        raise ComplianceError(f"compliance job type {kind!r} is unknown; use tweets or users.")
-    session = session or requests.Session()
-    job = _api(client.create_compliance_job, type=kind, name=name)
-    body = "".join(f"{i}\n" for i in ids).encode("ascii")
-    up = session.put(job["upload_url"], data=body, headers={"Content-Type": "text/plain"})
-    if not up.ok:
-        raise ComplianceError(
-            f"uploading the ids of compliance job {job['id']} failed (HTTP {up.status_code}); "
-            f"the upload URL expires after 15 minutes, so run the command again."
-        )
-    waited = 0.0
-    while True:
-        job = _api(client.get_compliance_job, job["id"])
-        status = job.get("status")
-        if status == "complete":
-            break
-        if status in ("failed", "expired"):
-            raise ComplianceError(
-                f"compliance job {job['id']} is {status}; run the command again to start a new one."
-            )
-        if waited >= timeout:
-            raise ComplianceError(
-                f"compliance job {job['id']} still {status} after {timeout:.0f} s; run the "
-                f"command again later (X keeps results for a week)."
-            )
-        if log:
-            log(f"compliance job {job['id']} ({kind}): {status}, waited {waited:.0f} s")
-        sleep(poll_every)
-        waited += poll_every
-    down = session.get(job["download_url"])
-    if not down.ok:
-        raise ComplianceError(
-            f"downloading the results of compliance job {job['id']} failed (HTTP "
-            f"{down.status_code}); the download URL expires after a week, run the command again."
-        )
-    results = []
-    for line in down.content.splitlines():
-        if line.strip():
-            results.append(orjson.loads(line))
-    return results
 
 
 @dataclass

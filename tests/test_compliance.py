@@ -1,9 +1,17 @@
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import compliance_exchanges
 import pytest
 import responses
 from compliance_exchanges import API, JOB_IDS, register
 
-from analysis import settings
+from analysis import compliance, settings
 from analysis.cli import main
+from analysis.collect import api
 from analysis.compliance import (
     ComplianceError,
     apply_compliance,
@@ -127,3 +135,65 @@ def test_a_refused_request_is_a_one_line_error_not_a_traceback(small, capsys):
     assert main(["compliance", "small", "--poll-every", "0"]) == 1
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "HTTP 403" in err and "Traceback" not in err
+
+
+@responses.activate
+def test_the_signed_storage_urls_get_the_collectors_timeouts(small):
+    register(responses.mock, _results(small)[0])
+    check_compliance("small", sleep=lambda s: None)
+    storage = [c for c in responses.calls if not c.request.url.startswith(API)]
+    assert len(storage) == 4  # an upload and a download per job
+    assert {c.request.req_kwargs["timeout"] for c in storage} == {api.request_timeouts()}
+
+
+@contextmanager
+def silent_server() -> Iterator[str]:
+    """A real server on 127.0.0.1 that accepts connections, reads the request and never answers."""
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.05)
+    stop, held = threading.Event(), []
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                held.append(server.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join(2)
+        for conn in held:
+            conn.close()
+        server.close()
+
+
+def test_a_storage_server_that_never_answers_stops_the_job_with_one_line(
+    small, monkeypatch, capsys
+):
+    monkeypatch.setattr(api, "READ_TIMEOUT", 0.2)
+    with (
+        silent_server() as base,
+        responses.RequestsMock(assert_all_requests_are_fired=False) as rsps,
+    ):
+        monkeypatch.setattr(
+            compliance_exchanges, "STORAGE", base + "/twttr-{kind}-compliance/{job}"
+        )
+        register(rsps, _results(small)[0])
+        for kind, job in JOB_IDS.items():  # the uploads go to the silent server, not to a mock
+            upload = compliance_exchanges.STORAGE.format(kind=kind[:-1], job=job)
+            rsps.remove(responses.PUT, upload + "/submission/upload")
+        rsps.add_passthru(base)
+        start = time.monotonic()
+        status = main(["compliance", "small", "--poll-every", "0"])
+        elapsed = time.monotonic() - start
+    assert status == 1 and elapsed < 10
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    assert f"uploading the ids of compliance job {JOB_IDS['tweets']} got no answer" in err
+    assert "0.2 s to read" in err and "run the command again" in err
+    assert not compliance.results_path("small").exists()  # nothing half-written
