@@ -291,7 +291,7 @@ def test_full_disk_while_writing_a_dataset_version_keeps_the_dataset(demo_copy, 
 
 
 def test_full_disk_while_writing_raw_pages_leaves_no_half_file(root, monkeypatch, capsys):
-    import analysis.demo as demo
+    import analysis.demo.tiny as demo
 
     pages = demo.tiny_pages
 
