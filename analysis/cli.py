@@ -363,6 +363,22 @@ def _cmd_graph(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_export(args: argparse.Namespace) -> int:
+    from analysis.export import export_dataset, other_exports
+
+    files = export_dataset(args.dataset, args.out, format=args.format, tables=args.tables,
+                           anonymise=args.anonymise, raw_csv=args.raw_csv, version=args.version,
+                           progress=not args.quiet)  # fmt: skip
+    for path in files:
+        print(path)
+    earlier = other_exports(args.out, files)
+    if earlier:
+        print(f"note: {args.out} also holds {', '.join(p.name for p in earlier)} from an earlier "
+              f"export, left as they were; {files[-1].name} describes only the files above.",
+              file=sys.stderr)  # fmt: skip
+    return 0
+
+
 def _print_counts(dataset: str, counts: dict[str, int], synthetic: bool = False) -> None:
     label = " (synthetic)" if synthetic else ""
     sizes = ", ".join(f"{n} {name}" for name, n in counts.items())
@@ -612,6 +628,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     _raw_csv_option(p)
     p.set_defaults(func=_cmd_graph)
+
+    p = sub.add_parser(
+        "export", help="write a dataset's tables as CSV or Parquet with a README.txt (R, SPSS, "
+        "Stata, spreadsheets)",
+        description="Write each table of a dataset as DIR/<table>.csv or DIR/<table>.parquet and "
+        "DIR/README.txt describing every column. CSV: UTF-8, a header, ids as digits (read them "
+        "as text), UTC times in ISO 8601 (2021-03-04T05:06:07Z), formula-safe text cells. Only "
+        "those files are replaced in DIR; every other file is left alone.",
+    )  # fmt: skip
+    p.add_argument("dataset", type=_dataset_arg, metavar="DATASET", help="dataset name")
+    p.add_argument("--format", choices=["csv", "parquet"], default="csv",
+                   help="file format (default: csv)")  # fmt: skip
+    p.add_argument("--out", required=True, metavar="DIR",
+                   help="folder to write (created if only it is missing)")  # fmt: skip
+    p.add_argument("--tables", metavar="TABLE,TABLE",
+                   help="tables to write, e.g. tweets,users (default: every table)")  # fmt: skip
+    p.add_argument("--anonymise", action="store_true",
+                   help="pseudonymous ids, handles and names; no URLs, profile locations or "
+                   "protected text (as report --anonymise)")  # fmt: skip
+    p.add_argument("--version", type=int, default=None, metavar="N", dest="version",
+                   help="export version N of the dataset (default: the latest)")  # fmt: skip
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    _raw_csv_option(p)
+    p.set_defaults(func=_cmd_export)
     return parser
 
 
