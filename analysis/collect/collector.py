@@ -75,7 +75,7 @@ class Collector:
     wait_on_rate_limit : wait for the window's reset on 429 (else stop, resumable)
     max_retries : retries on 5xx, connection errors, timeouts and bodies that are not JSON
     backoff, max_backoff : first and largest back-off delay, in seconds
-    seed : seed of the back-off jitter
+    seed : seed of the back-off jitter (None: :data:`analysis.settings.SEED`, read now)
     sleep, clock : injectable for tests (default: time.sleep, time.time)
     progress : show tqdm bars (the rate-limit countdown included)
     """
@@ -88,7 +88,7 @@ class Collector:
         max_retries: int = 5,
         backoff: float = 2.0,
         max_backoff: float = 300.0,
-        seed: int | None = settings.SEED,
+        seed: int | None = None,
         sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] = time.time,
         progress: bool = True,
@@ -98,7 +98,7 @@ class Collector:
         self.max_retries = max_retries
         self.backoff = backoff
         self.max_backoff = max_backoff
-        self.rng = random.Random(seed)
+        self.rng = random.Random(settings.SEED if seed is None else seed)
         self.sleep = sleep or (lambda seconds: time.sleep(seconds))  # looked up at call time
         self.clock = clock
         self.progress = progress

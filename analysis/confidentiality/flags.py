@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from analysis import settings
 from analysis.confidentiality.check import RISK_LEVELS, check_tweets, evaluate, redact
 from analysis.errors import UnknownDatasetError
 from analysis.ground_truth import load_ground_truth
@@ -106,7 +107,11 @@ def flag_rates(
 
 
 def flagged_examples(
-    tables, labels: pd.DataFrame | None = None, n: int = 5, risk: str = "high", seed: int = 42
+    tables,
+    labels: pd.DataFrame | None = None,
+    n: int = 5,
+    risk: str = "high",
+    seed: int | None = None,
 ) -> pd.DataFrame:
     """A few flagged tweets to read, always pseudonymised and redacted.
 
@@ -115,6 +120,7 @@ def flagged_examples(
     identifying details replaced by "[…]", URLs removed and @mentions replaced
     by "@account". Tweets by protected accounts, and retweets, are never shown.
     """
+    seed = settings.SEED if seed is None else seed
     from analysis.privacy import MENTION_RE, URL_PLACEHOLDER, URL_RE, protected_tweet_ids
 
     flags = flag_tweets(tables)

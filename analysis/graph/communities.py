@@ -13,6 +13,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from analysis import settings
 from analysis.errors import UsageError
 from analysis.graph import fast
 from analysis.graph.backends import FAST, resolve_backend, run_nx
@@ -46,7 +47,7 @@ def detect_communities(
     G: nx.DiGraph,
     method: str = "louvain",
     projection_kind: str = "undirected",
-    seed: int = 42,
+    seed: int | None = None,
     resolution: float = 1.0,
     backend: str | None = None,
 ) -> pd.Series:
@@ -60,6 +61,7 @@ def detect_communities(
     >>> detect_communities(G, seed=1).tolist()
     [0, 0, 1, 1]
     """
+    seed = settings.SEED if seed is None else seed
     require_directed(G, "community detection")
     nodes = list(G)
     if method not in ("louvain", "label_propagation"):
@@ -180,7 +182,11 @@ def describe_communities(
 
 
 def community_bridges(
-    G: nx.DiGraph, communities: pd.Series, n: int = 10, k: int | None = None, seed: int = 42
+    G: nx.DiGraph,
+    communities: pd.Series,
+    n: int = 10,
+    k: int | None = None,
+    seed: int | None = None,
 ) -> pd.DataFrame:
     """Accounts that bridge communities, by (sampled) betweenness on the undirected projection.
 
@@ -195,6 +201,7 @@ def community_bridges(
     >>> community_bridges(G, pd.Series([0, 0, 1, 1], index=[1, 2, 3, 4]), n=2)["user_id"].tolist()
     [2, 3]
     """
+    seed = settings.SEED if seed is None else seed
     from analysis.graph.metrics import betweenness
 
     require_directed(G, "bridges")
@@ -230,7 +237,7 @@ def community_bridges(
 
 
 def community_sample(
-    G: nx.DiGraph, communities: pd.Series, size: int = 300, seed: int = 42
+    G: nx.DiGraph, communities: pd.Series, size: int = 300, seed: int | None = None
 ) -> tuple[nx.Graph, dict]:
     """A sample of the undirected projection for drawing, and a spring layout of it.
 
@@ -238,6 +245,7 @@ def community_sample(
     proportion to their size), keeps the ties among them, drops the sampled accounts
     left without one, and lays them out (seeded). Returns ``(graph, pos)``.
     """
+    seed = settings.SEED if seed is None else seed
     require_directed(G, "the community map")
     members = communities[communities >= 0]
     if members.empty:
