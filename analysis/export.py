@@ -75,6 +75,7 @@ PROGRESS_MIN_ROWS = 100_000
 #: What joins the items of a list cell in CSV.
 LIST_SEPARATOR = ";"
 _ISO_SECONDS = "%Y-%m-%dT%H:%M:%SZ"  # Arrow's %S adds the unit's fraction of a second
+_ROW_ORDER = "Rows are in the order they are stored; sort by a table's key for a fixed order."
 
 
 def parse_tables(tables: str | Iterable[str] | None) -> list[str]:
@@ -144,17 +145,23 @@ def iso_utc(times: pa.Array) -> pa.Array:
     ['2021-03-04T05:06:07Z', '2021-03-04T05:06:07.123Z', None]
     """
     us = times.cast(pa.timestamp("us", tz=times.type.tz or "UTC"))
-    coarse = {unit: us.cast(pa.timestamp(unit, tz=us.type.tz), safe=False) for unit in ("s", "ms")}
-    exact = {unit: pc.equal(t.cast(us.type), us) for unit, t in coarse.items()}
-    text = pc.strftime(coarse["s"], format=_ISO_SECONDS)
-    if pc.all(exact["s"]).as_py() is not False:  # every time is a whole second (or null)
+
+    def truncated(unit: str) -> tuple[pa.Array, pa.Array]:
+        """The times cut to ``unit``, and whether that lost nothing."""
+        cut = us.cast(pa.timestamp(unit, tz=us.type.tz), safe=False)
+        return cut, pc.equal(cut.cast(us.type), us)
+
+    seconds, whole = truncated("s")
+    text = pc.strftime(seconds, format=_ISO_SECONDS)
+    if pc.all(whole).as_py() is not False:  # every time is a whole second (or null)
         return text
+    millis, in_millis = truncated("ms")
     finer = pc.if_else(
-        exact["ms"],
-        pc.strftime(coarse["ms"], format=_ISO_SECONDS),
+        in_millis,
+        pc.strftime(millis, format=_ISO_SECONDS),
         pc.strftime(us, format=_ISO_SECONDS),
     )
-    return pc.if_else(exact["s"], text, finer)
+    return pc.if_else(whole, text, finer)
 
 
 def cell_text(values: pa.Array) -> pa.Array:
@@ -428,9 +435,10 @@ def _provenance(meta: dict) -> list[str]:
             f"Anonymised: yes (pseudonym key {meta.get('pseudonym_key', '?')}). Every user id, tweet",
             "id, handle and display name is a keyed pseudonym (the same in every export made with",
             "the same key; institutions on medtwitter's allow-list keep theirs); tweet texts and",
-            "bios have no URLs and pseudonymous @mentions; profile locations are empty; the text",
-            "of protected accounts' tweets, and of retweets and quotes of them or of accounts no",
-            "longer in the dataset, is empty.",
+            "bios have no URLs and pseudonymous @mentions; profile locations are empty but the",
+            "institutions'; the text of protected accounts' tweets, and of retweets and quotes",
+            "of them or of accounts no longer in the dataset, is empty. Texts and bios keep their",
+            "other words, places people name in them included: read them before publishing.",
         ]
     else:
         lines += [
@@ -447,7 +455,7 @@ def _conventions(format: str, raw_csv: bool) -> list[str]:
             "Parquet files, one per table: ids are int64 (exact in R's arrow, Polars, DuckDB,",
             "Spark, and pandas read as below); times are timestamp[us, UTC]; lists are Parquet",
             "lists; text is written as it is. Each column carries its meaning as field",
-            "metadata ('description').",
+            "metadata ('description'). " + _ROW_ORDER,
             "",
             "  R:      arrow::read_parquet('tweets.parquet')",
             "  pandas: pandas.read_parquet('tweets.parquet', dtype_backend='numpy_nullable')",
@@ -470,6 +478,7 @@ def _conventions(format: str, raw_csv: bool) -> list[str]:
         "CSV files, one per table: UTF-8 (no byte-order mark), comma-separated, a header row,",
         "CRLF line ends; a cell holding a comma, a quote or a line break is quoted (RFC 4180).",
         "An empty cell is a missing value (null); an empty text is an empty cell too.",
+        _ROW_ORDER,
         "",
         "Ids are written as their digits (up to 19: 1234567890123456789). Read them as TEXT:",
         "spreadsheets, Stata, SPSS, R's read.csv and pandas' default turn them into floating-",
@@ -529,8 +538,7 @@ def readme_text(
     if span and all(span):
         lines.append(f"Time span of the dataset's dates: {span[0]} to {span[1]}.")
     lines += [
-        f"Exported {now:%Y-%m-%dT%H:%M:%SZ} by medtwitter {__version__}"
-        f" (`medtwitter export {meta.get('name', '?')} --format {format}`).",
+        f"Exported {now:%Y-%m-%dT%H:%M:%SZ} by medtwitter {__version__}.",
         "",
         "Files",
         "-----",

@@ -17,6 +17,8 @@ import json
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -60,26 +62,32 @@ def hostile_page() -> dict:
     return page
 
 
+@contextmanager
+def data_root_at(root: Path) -> Iterator[Path]:
+    """The data root is ``root`` meanwhile."""
+    settings.set_data_dir(root)
+    try:
+        yield root
+    finally:
+        settings.set_data_dir(None)
+
+
 @pytest.fixture(scope="module")
 def hostile_root(tmp_path_factory) -> Path:
     """A data root holding dataset 'hostile' (see the module's docstring)."""
     from analysis.ingest import ingest_files
 
     root = tmp_path_factory.mktemp("hostile")
-    raw = write_jsonl(root / "hostile.jsonl", [hostile_page()])
-    settings.set_data_dir(root)
-    try:
-        ingest_files([raw], "hostile", progress=False)
-    finally:
-        settings.set_data_dir(None)
+    with data_root_at(root):
+        ingest_files([write_jsonl(root / "hostile.jsonl", [hostile_page()])], "hostile",
+                     progress=False)  # fmt: skip
     return root
 
 
 @pytest.fixture
 def hostile(hostile_root):
-    settings.set_data_dir(hostile_root)
-    yield load_dataset("hostile")
-    settings.set_data_dir(None)
+    with data_root_at(hostile_root):
+        yield load_dataset("hostile")
 
 
 def _run(capsys, argv: list[str]) -> tuple[int, str, str]:
@@ -276,11 +284,8 @@ def test_a_19_digit_id_survives_duckdb_polars_and_pandas_in_parquet(
 
 
 def test_times_are_utc_iso_8601_with_a_fraction_only_when_there_is_one(hostile_root, tmp_path):
-    settings.set_data_dir(hostile_root)
-    try:
+    with data_root_at(hostile_root):
         export.export_dataset("hostile", tmp_path, tables="tweets,users", progress=False)
-    finally:
-        settings.set_data_dir(None)
     with open(tmp_path / "tweets.csv", encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert {r["created_at"] for r in rows} == {
@@ -330,14 +335,13 @@ def test_a_display_name_starting_with_hyperlink_is_neutralised_but_not_with_raw_
 
 def test_ids_numbers_booleans_and_times_are_never_prefixed(hostile_root, data_root, tmp_path):
     for dataset, root in (("hostile", hostile_root), ("demo", data_root)):
-        settings.set_data_dir(root)
-        export.export_dataset(dataset, tmp_path / dataset, progress=False)
+        with data_root_at(root):
+            export.export_dataset(dataset, tmp_path / dataset, progress=False)
         for name, spec in CONTRACT.items():
             for row in _cells(tmp_path / dataset / f"{name}.csv"):
                 for c in spec.columns:
                     if not pa.types.is_string(c.type):
                         assert not row[c.name].startswith("'"), (dataset, name, c.name, row)
-    settings.set_data_dir(None)
 
 
 def test_a_negative_number_stays_a_number_and_negative_text_is_neutralised():
@@ -387,11 +391,8 @@ def test_readme_lists_every_column_of_every_table_written(fmt, data_root, tmp_pa
 
 
 def test_readme_names_no_synthetic_data_for_ingested_data(hostile_root, tmp_path):
-    settings.set_data_dir(hostile_root)
-    try:
+    with data_root_at(hostile_root):
         export.export_dataset("hostile", tmp_path, progress=False)
-    finally:
-        settings.set_data_dir(None)
     text = (tmp_path / "README.txt").read_text(encoding="utf-8")
     assert "synthetic" not in text.lower()
     assert "id columns (read as text): tweet_id, author_id" in text
@@ -442,12 +443,9 @@ def demo_leak_terms(demo_root) -> tuple[dict, object]:
     """What no anonymised file of the demo may hold (the leak scan's terms), and its anonymised tables."""
     from tests.test_leak_scan import leak_terms
 
-    settings.set_data_dir(demo_root)
-    try:
+    with data_root_at(demo_root):
         terms = leak_terms(load_dataset("demo"))
         anonymised = load_dataset("demo", anonymise=True)
-    finally:
-        settings.set_data_dir(None)
     assert all(terms.values()), "the scan has something to look for of every kind"
     return terms, anonymised
 
@@ -603,6 +601,14 @@ def test_a_table_file_that_is_a_folder_is_one_line_before_the_work(data_root, tm
 # --- bad arguments ------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("name", ["../../esc", "a b", "", "x" * 65])
+def test_a_bad_dataset_name_is_refused_before_any_work(name, data_root, tmp_path, capsys):
+    out = tmp_path / "out"
+    code, line = _error_line(capsys, ["export", name, "--out", str(out)])
+    assert code == 2 and "bad dataset name" in line
+    assert not out.exists()
+
+
 def test_an_unknown_dataset_is_one_line_and_nothing_is_written(data_root, tmp_path, capsys):
     out = tmp_path / "out"
     code, line = _error_line(capsys, ["export", "nope", "--out", str(out)])
@@ -696,11 +702,8 @@ def test_version_exports_an_earlier_version(tmp_data, tmp_path):
 
 @pytest.mark.skipif(shutil.which("Rscript") is None, reason="R is not installed on this machine")
 def test_r_reads_the_csv_with_exact_ids_and_utc_times(hostile_root, tmp_path):
-    settings.set_data_dir(hostile_root)
-    try:
+    with data_root_at(hostile_root):
         export.export_dataset("hostile", tmp_path, tables="tweets,users", progress=False)
-    finally:
-        settings.set_data_dir(None)
     script = (
         "t <- read.csv('tweets.csv', encoding = 'UTF-8', na.strings = '', "
         "colClasses = c(tweet_id = 'character', author_id = 'character', "
