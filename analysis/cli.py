@@ -68,11 +68,16 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from analysis.ingest import ingest_files
 
-    report = ingest_files(args.files, args.dataset, strict=args.strict, progress=not args.quiet)
+    report = ingest_files(args.files, args.dataset, strict=args.strict, progress=not args.quiet,
+                          observed_at=args.observed_at)  # fmt: skip
     for f in report.files:
         skipped = f", {f.skipped_pages} skipped" if f.skipped_pages else ""
         if not f.rejected:
             print(f"{f.path}: read as {f.format} ({f.pages} pages{skipped})")
+        if f.observed_at is not None:
+            print(f"{f.path}: links dated {f.observed_at:%Y-%m-%d %H:%M:%S} UTC ({f.dated_by}"
+                  + (")" if args.observed_at else "; give --observed-at DATE for the day they "
+                     "were seen)"))  # fmt: skip
         for problem in f.problems:
             print(f"warning: {problem}", file=sys.stderr)
         if f.replaced:
@@ -424,6 +429,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dataset", required=True, type=_dataset_arg,
                    help="dataset to create or extend (1 to 64 letters, digits, '-' or '_')")  # fmt: skip
     p.add_argument("--strict", action="store_true", help="stop at the first bad line")
+    p.add_argument("--observed-at", metavar="DATE",
+                   help="date of the links in edge lists (CSV, Parquet), a snapshot of that day, "
+                   "e.g. 2024-05-01 (default: each file's modification time)")  # fmt: skip
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     _lock_option(p)
     p.set_defaults(func=_cmd_ingest)

@@ -21,7 +21,10 @@ Formats:
 ``academictwitter``         academictwitteR's ``data_<id>.json`` (read with the matching
                             ``users_<id>.json`` as its includes)
 ``edge-list-csv``           CSV with a ``follower,followed`` header: ids, or usernames known
-                            from the accounts read in the same ingest
+                            from the accounts read in the same ingest (ingest reads it with
+                            Arrow: :mod:`analysis.ingest.edges`; :func:`read_pages` gives
+                            its links as pages, the reading it is checked against)
+``edge-list-parquet``       Parquet with ``follower`` and ``followed`` columns (ingest only)
 ``x-archive``               an X account archive: ``data/tweets.js``, ``data/follower.js``,
                             ``data/following.js`` (``window.YTD... =`` prefix), the owner
                             read from ``data/account.js``
@@ -54,6 +57,7 @@ V1_TWEETS = "v1.1-tweets"
 V1_IDS = "v1.1-ids"
 ACADEMICTWITTER = "academictwitter"
 EDGE_CSV = "edge-list-csv"
+EDGE_PARQUET = "edge-list-parquet"
 X_ARCHIVE = "x-archive"
 UNKNOWN = "unknown"
 
@@ -74,7 +78,8 @@ def folder_files(folder: Path) -> list[Path]:
     """Files of known foreign formats in a folder (besides its ``*.jsonl``): academictwitteR
     ``data_*.json``, CSV edge lists, and an X archive's ``.js`` files (in ``folder`` or
     ``folder/data``)."""
-    found = [*folder.glob("data_*.json"), *folder.glob("*.csv"), *folder.glob("*.csv.gz")]
+    found = [*folder.glob("data_*.json"), *folder.glob("*.csv"), *folder.glob("*.csv.gz"),
+             *folder.glob("*.parquet")]  # fmt: skip
     for base in (folder, folder / "data"):
         found += [base / name for name in _ARCHIVE_FILES[:3] if (base / name).is_file()]
     return sorted(set(found))
@@ -122,6 +127,10 @@ def detect_format(path: Path) -> str:
         return X_ARCHIVE if head.lstrip().startswith(b"window.YTD.") else UNKNOWN
     if name.endswith((".csv", ".csv.gz")):
         return EDGE_CSV if _csv_header(path) is not None else UNKNOWN
+    if name.endswith(".parquet"):
+        from analysis.ingest.edges import is_parquet_edge_list
+
+        return EDGE_PARQUET if is_parquet_edge_list(path) else UNKNOWN
     if _ACADEMIC.match(path.name) and not name.endswith(".jsonl"):
         return ACADEMICTWITTER
     record = _first_record(path)
@@ -539,8 +548,8 @@ def _academic_records(path: Path) -> Iterator[Record]:
 _HANDLE = re.compile(r"[A-Za-z0-9_]{1,50}")
 
 
-def _edge_end(value: str, lookup: UsernameLookup | None) -> tuple[str | None, str]:
-    """(account id, "") for one end of an edge, or (None, why not)."""
+def edge_end(value: str, lookup: UsernameLookup | None) -> tuple[str | None, str]:
+    """(account id, "") for one end of an edge (a CSV cell), or (None, why not)."""
     value = value.strip()
     if not value:
         return None, "an empty follower or followed"
@@ -583,7 +592,7 @@ def _edge_csv_records(path: Path, lookup: UsernameLookup | None) -> Iterator[Rec
         ends, reason = [], ""
         for key in ("follower", "followed"):
             cell = row[at[key]] if at[key] < len(row) else ""
-            end, reason = _edge_end(cell, lookup)
+            end, reason = edge_end(cell, lookup)
             if end is None:
                 break
             ends.append(end)
@@ -698,7 +707,7 @@ def read_pages(path: Path, fmt: str, lookup: UsernameLookup | None = None) -> It
 
 def read_order(path: Path) -> int:
     """Sort key putting edge lists last, so usernames in them resolve against accounts read first."""
-    return 1 if path.name.lower().endswith((".csv", ".csv.gz")) else 0
+    return 1 if path.name.lower().endswith((".csv", ".csv.gz", ".parquet")) else 0
 
 
 # --------------------------------------------------------------------------- what a page names

@@ -4,8 +4,8 @@ Reads JSONL files of X API v2 response pages (one page a line: ``data``,
 ``includes``, ``meta``, ``errors``), as :mod:`analysis.collect`, ``medtwitter
 demo`` and twarc2 write them, with their provenance block (``__medtwitter`` or
 ``__twarc``) telling the endpoint, and files in other formats (twarc2 flattened,
-API v1.1, academictwitteR, CSV edge lists, X archives), recognised per file and
-converted to v2 pages by :mod:`analysis.formats`.
+API v1.1, academictwitteR, X archives), recognised per file and converted to v2
+pages by :mod:`analysis.formats`, and edge lists (CSV, Parquet), read with Arrow.
 
 The stages, one module each:
 
@@ -17,6 +17,7 @@ The stages, one module each:
 :mod:`~analysis.ingest.schema`         what the fast path parses of a page: Arrow schemas
 :mod:`~analysis.ingest.arrow`          the fast path: parsed pages -> rows with Arrow compute
 :mod:`~analysis.ingest.pages`          the page-at-a-time path: one page (a dict) -> rows
+:mod:`~analysis.ingest.edges`          edge lists (CSV, Parquet) -> rows, Arrow batch by batch
 :mod:`~analysis.ingest.rows`           rows held, then spilled to disk (Arrow IPC)
 :mod:`~analysis.ingest.quarantine`     bad lines set aside, with their ids for purges
 :mod:`analysis.merge`                  spilled rows de-duplicated and committed to Delta tables
@@ -72,6 +73,7 @@ import threading
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from tqdm.auto import tqdm
@@ -79,6 +81,7 @@ from tqdm.auto import tqdm
 from analysis import __version__, formats, merge, settings, store
 from analysis.contract import CONTRACT, TABLE_NAMES
 from analysis.errors import RawFormatError, UsageError
+from analysis.ingest import edges
 from analysis.ingest.pages import add_page, filter_page
 from analysis.ingest.quarantine import Quarantine, quarantine_ids, quarantine_usernames
 from analysis.ingest.read import FileReport, check_file, read_file
@@ -127,6 +130,7 @@ def ingest_files(
     progress: bool = True,
     replace: bool = False,
     command: str = "ingest",
+    observed_at: datetime | str | None = None,
 ) -> IngestReport:
     """Ingest raw JSONL files into a dataset's Delta tables (created or extended).
 
@@ -145,6 +149,8 @@ def ingest_files(
     replace : rebuild the dataset from these files only, ignoring its existing tables
         (one overwrite commit per table; earlier versions stay readable until compacted)
     command : what the dataset's version history records as the command that wrote it
+    observed_at : when the links of edge lists (which carry no date) were seen: a date
+        (``"2024-05-01"``, midnight UTC) or a time; default: each file's modification time
 
     Examples
     --------
@@ -152,6 +158,7 @@ def ingest_files(
     >>> report.counts["tweets"]  # doctest: +SKIP
     """
     settings.check_dataset_name(dataset)
+    observed_at = edges.observed_time(observed_at)
     report = IngestReport(dataset=dataset)
     files = []
     for path in expand(paths):  # files that cannot be read at all are named, not read
@@ -180,14 +187,16 @@ def ingest_files(
             if not replace and (target / QUARANTINE_FILE).is_file():
                 shutil.copyfile(target / QUARANTINE_FILE, quarantine.path)
             total = sum(p.stat().st_size for p in files)
-            edge_lists = any(formats.detect_format(p) == formats.EDGE_CSV for p in files)
-            spill = Spill(staging / ".spill", merge.bucket_count(total), usernames=edge_lists)
+            edge_lists = [p for p in files if formats.detect_format(p) in edges.FORMATS]
+            weight = total + edges.merge_weight(edge_lists)  # the merge sorts links in memory
+            buckets = merge.bucket_count(weight)
+            spill = Spill(staging / ".spill", buckets, usernames=bool(edge_lists))
             rows = Rows(sink=spill)
             with tqdm(
                 total=total, desc="ingest", unit="B", unit_scale=True, disable=not progress
             ) as bar:
                 for path in files:
-                    report.files.append(read_file(path, rows, quarantine, strict, bar))
+                    report.files.append(read_file(path, rows, quarantine, strict, bar, observed_at))
             rows.flush()
             spill.finish()
             _merge_all(writer, spill, replace)

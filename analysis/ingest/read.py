@@ -9,14 +9,18 @@
   take goes the fast way (:func:`read_chunk_fast`), the others line by line
   through :func:`analysis.ingest.pages.add_page` (:func:`read_chunk_slow`),
   which names and quarantines each bad line.
-* **Foreign formats** (twarc2 flattened, v1.1, academictwitteR, CSV edge lists,
-  X archives) are converted record by record by :func:`analysis.formats.read_pages`
-  and go through :func:`analysis.ingest.pages.add_page`.
+* **Edge lists** (CSV, CSV.gz, Parquet) go batch by batch through Arrow
+  (:func:`analysis.ingest.edges.read_edge_list`), dated ``observed_at`` (by
+  default the file's modification time).
+* **Other foreign formats** (twarc2 flattened, v1.1, academictwitteR, X archives)
+  are converted record by record by :func:`analysis.formats.read_pages` and go
+  through :func:`analysis.ingest.pages.add_page`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import orjson
@@ -25,7 +29,7 @@ import pyarrow as pa
 from analysis import formats, rawfile, store
 from analysis.contract import InvalidIdError
 from analysis.errors import RawFormatError
-from analysis.ingest import stream
+from analysis.ingest import edges, stream
 from analysis.ingest.arrow import NotFast, OtherKind, extract_chunk
 from analysis.ingest.pages import BadValueError, add_page
 from analysis.ingest.quarantine import Quarantine, entry
@@ -50,6 +54,10 @@ class FileReport:
     replaced_lines: int = 0
     #: the file could not be read at all (empty, not gzip, a CSV without its header...)
     rejected: bool = False
+    #: an edge list's links: the time they are dated, and whence (``--observed-at`` or
+    #: ``the file's modification time``)
+    observed_at: datetime | None = None
+    dated_by: str | None = None
     problems: list[str] = field(default_factory=list)
 
     def replace(self, count: int) -> None:
@@ -73,17 +81,24 @@ def check_file(path: Path) -> str | None:
 
     An empty or blank file, a ``.gz`` that is not gzip, an unreadable file
     (:func:`analysis.rawfile.problem`), a CSV without its ``follower,followed``
-    header (:func:`analysis.formats.header_problem`).
+    header (:func:`analysis.formats.header_problem`), a Parquet file without those
+    columns (:func:`analysis.ingest.edges.parquet_problem`).
     """
-    return rawfile.problem(path) or formats.header_problem(path)
+    return edges.parquet_problem(path) or rawfile.problem(path) or formats.header_problem(path)
 
 
 def read_file(
-    path: Path, rows: Rows, quarantine: Quarantine | list, strict: bool, bar=None
+    path: Path,
+    rows: Rows,
+    quarantine: Quarantine | list,
+    strict: bool,
+    bar=None,
+    observed_at: datetime | None = None,
 ) -> FileReport:
     """Read one raw file (checked by :func:`check_file`) into ``rows``; bad lines to ``quarantine``.
 
-    See the module docstring for which path reads which file.
+    See the module docstring for which path reads which file. ``observed_at``
+    dates the links of an edge list (default: the file's modification time).
     """
     report = FileReport(path=str(path))
     size = path.stat().st_size
@@ -97,6 +112,16 @@ def read_file(
         quarantine.append(entry(str(path), lineno, reason, line))
 
     fmt = formats.detect_format(path)
+    if fmt in (formats.EDGE_CSV, formats.EDGE_PARQUET) and rows.sink is not None:
+        report.format = fmt
+        report.observed_at = observed_at or edges.file_time(path)
+        report.dated_by = "--observed-at" if observed_at else "the file's modification time"
+        edges.read_edge_list(
+            path, fmt, rows, report, bad, report.observed_at, username_lookup(rows)
+        )
+        if bar is not None:
+            bar.update(size)
+        return report
     # foreign formats: converted to v2 pages by analysis.formats, read page by page
     # twarc2 pages are v2 pages with their own provenance: the fast path reads them too
     convert = formats.twarc2_page if fmt == formats.TWARC2_PAGES else None
@@ -182,16 +207,22 @@ def shape_problem(exc: Exception) -> str:
     return f"with an unexpected shape ({type(exc).__name__}: {exc})"
 
 
-def username_lookup(rows: Rows) -> formats.UsernameLookup:
+class username_lookup:  # noqa: N801 (used as a function: formats.UsernameLookup)
     """Resolve a username (any case) against the accounts read so far in this ingest.
 
     The accounts are those held in ``rows`` and those already spilled to disk;
-    the index is built on the first lookup (edge lists are read last).
+    the index (:meth:`index`) is built on the first lookup (edge lists are read last).
     """
-    index: dict[str, int] = {}
 
-    def lookup(username: str) -> int | None:
-        if not index:
+    def __init__(self, rows: Rows) -> None:
+        self.rows = rows
+        self._index: dict[str, int] | None = None
+
+    def index(self) -> dict[str, int]:
+        """Every account's username, case-folded, and its id (the last one read)."""
+        if self._index is None:
+            self._index = {}
+            rows = self.rows
             parts = [] if rows.sink is None else rows.sink.all_usernames()
             users = rows.cols["users"]
             held = pa.table({"username": users["username"], "user_id": users["user_id"]}, NAMES)
@@ -199,10 +230,11 @@ def username_lookup(rows: Rows) -> formats.UsernameLookup:
                 ids = part.column("user_id").to_pylist()
                 for name, uid in zip(part.column("username").to_pylist(), ids, strict=True):
                     if name:
-                        index[name.casefold()] = uid
-        return index.get(username.casefold())
+                        self._index[name.casefold()] = uid
+        return self._index
 
-    return lookup
+    def __call__(self, username: str) -> int | None:
+        return self.index().get(username.casefold())
 
 
 def stream_whole_file(path: Path, rows: Rows, report: FileReport, convert, bar=None) -> bool:
