@@ -15,8 +15,10 @@ rows.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import pyarrow as pa
 
@@ -74,6 +76,73 @@ def normalise_tag(tag: str) -> str:
     return unicodedata.normalize("NFC", tag).casefold()
 
 
+def url_domain(url: str | None) -> str | None:
+    """The contract's ``urls.domain``: the lower-case host of a link, without ``www.``.
+
+    None when the link has no host that can be read (not a URL, a bad IPv6 address...).
+
+    Examples
+    --------
+    >>> url_domain("https://www.HAS-Sante.fr/jcms/c_2618389"), url_domain("nejm.org/doi/x")
+    ('has-sante.fr', 'nejm.org')
+    >>> url_domain("not a link") is None, url_domain("http://[::1") is None
+    (True, True)
+    """
+    if not url or not isinstance(url, str):
+        return None
+    try:
+        host = urlsplit(url if "//" in url else "//" + url).hostname
+    except ValueError:
+        return None
+    if not host or " " in host:
+        return None
+    host = host.rstrip(".")
+    return host.removeprefix("www.") or None
+
+
+#: Hosts of X's own links (profiles, statuses): ``x.com/HANDLE``, ``twitter.com/HANDLE/status/ID``.
+X_HOSTS = frozenset({"x.com", "twitter.com", "mobile.twitter.com", "mobile.x.com", "m.twitter.com"})
+#: First path segments of X links that are pages of X, not accounts.
+_X_PAGES = frozenset(
+    {"i", "home", "search", "hashtag", "intent", "share", "explore", "settings", "messages",
+     "notifications", "tos", "privacy", "login", "signup", "compose", "lists"}
+)  # fmt: skip
+_HANDLE_RE = re.compile(r"^[A-Za-z0-9_]{1,50}$")
+_STATUS_ID_RE = re.compile(r"^\d{1,19}$")
+
+
+def x_link(url: str | None) -> tuple[str | None, int | None]:
+    """(handle, tweet id) a link to an X profile or status names; (None, None) for other links.
+
+    Used to keep handles out of anonymised ``urls`` rows and to remove links to
+    purged accounts.
+
+    Examples
+    --------
+    >>> x_link("https://twitter.com/Dr_Tortue/status/1460323737035677698?s=20")
+    ('Dr_Tortue', 1460323737035677698)
+    >>> x_link("https://www.x.com/dr_tortue"), x_link("https://x.com/i/web/status/12")
+    (('dr_tortue', None), (None, 12))
+    >>> x_link("https://has-sante.fr/dr_tortue")
+    (None, None)
+    """
+    domain = url_domain(url)
+    if domain not in X_HOSTS:
+        return None, None
+    path = urlsplit(url if "//" in url else "//" + url).path
+    parts = [p for p in path.split("/") if p]
+    handle = parts[0] if parts and parts[0].lower() not in _X_PAGES else None
+    if handle is not None and not _HANDLE_RE.match(handle):
+        handle = None
+    tweet = None
+    for i, part in enumerate(parts[:-1]):
+        if part.lower() in ("status", "statuses") and _STATUS_ID_RE.match(parts[i + 1]):
+            number = int(parts[i + 1])
+            tweet = number if 0 < number <= MAX_ID else None
+            break
+    return handle, tweet
+
+
 @dataclass(frozen=True)
 class Column:
     """One column of the contract: name, Arrow type, nullability and meaning."""
@@ -108,6 +177,8 @@ def _c(name: str, type_: pa.DataType, doc: str, nullable: bool = True) -> Column
 
 
 I64, STR, BOOL = pa.int64(), pa.string(), pa.bool_()
+#: A list of ids (``tweets.edit_ids``).
+ID_LIST = pa.list_(I64)
 
 _USER_COLUMNS: tuple[Column, ...] = (
     _c("user_id", I64, "User id (up to 19 digits).", nullable=False),
@@ -137,22 +208,47 @@ CONTRACT: dict[str, TableSpec] = {
     for spec in [
         TableSpec(
             "tweets",
-            "One row per tweet seen, de-duplicated by id; the newest public metrics win.",
+            "One row per tweet seen, de-duplicated by id; the newest public metrics win. An "
+            "edited post is one row, its latest version seen: earlier versions (`edit_ids`) "
+            "are not rows of their own.",
             (
                 _c("tweet_id", I64, "Tweet id (up to 19 digits).", nullable=False),
                 _c("author_id", I64, "User id of the author (null if the API did not say)."),
                 _c("created_at", TS, "When the tweet was posted (UTC)."),
-                _c("text", STR, "Full text as the API returned it (retweets start 'RT @')."),
+                _c(
+                    "text",
+                    STR,
+                    "Full text (retweets start 'RT @'): a long post's whole text "
+                    "(`note_tweet.text`), not the 280 characters of its `text`.",
+                ),
+                _c(
+                    "short_text",
+                    STR,
+                    "A long post's truncated `text` as the API also returned it; null when "
+                    "the tweet has no `note_tweet` (then `text` is all of it).",
+                ),
                 _c("lang", STR, "Language code detected by X (fr, en, und...)."),
                 _c("conversation_id", I64, "Id of the tweet that started the conversation."),
                 _c("reply_to_tweet_id", I64, "Tweet this one replies to, if any."),
                 _c("reply_to_user_id", I64, "User this one replies to, if any."),
                 _c("retweet_of_tweet_id", I64, "Tweet this one retweets, if a retweet."),
                 _c("quote_of_tweet_id", I64, "Tweet this one quotes, if a quote."),
+                _c(
+                    "edit_ids",
+                    ID_LIST,
+                    "Ids of the post's earlier versions, oldest first (from "
+                    "`edit_history_tweet_ids`): empty when never edited, null when the page "
+                    "did not say (collected without that field).",
+                ),
                 _c("retweet_count", I64, "Public metric at observed_at (null if not returned)."),
                 _c("reply_count", I64, "Public metric at observed_at."),
                 _c("like_count", I64, "Public metric at observed_at."),
                 _c("quote_count", I64, "Public metric at observed_at."),
+                _c(
+                    "impression_count",
+                    I64,
+                    "Views at observed_at (public metric since 2023; null if not returned).",
+                ),
                 _c(
                     "collected",
                     BOOL,
@@ -210,6 +306,24 @@ CONTRACT: dict[str, TableSpec] = {
                 ),
             ),
             ("tweet_id", "username"),
+        ),
+        TableSpec(
+            "urls",
+            "One row per link in a tweet (`entities.urls`, a long post's `note_tweet` "
+            "entities): which sources a community shares.",
+            (
+                _c("tweet_id", I64, "Tweet carrying the link.", nullable=False),
+                _c("position", I64, "0-based order of the link in the tweet.", nullable=False),
+                _c("url", STR, "The link as written in the text (a t.co short link)."),
+                _c("expanded_url", STR, "Where the link leads, as X expanded it."),
+                _c(
+                    "domain",
+                    STR,
+                    "Lower-case host of expanded_url (else url), without 'www.' "
+                    "(e.g. 'has-sante.fr'); null if neither has a host.",
+                ),
+            ),
+            ("tweet_id", "position"),
         ),
         TableSpec(
             "missing",

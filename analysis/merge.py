@@ -12,13 +12,19 @@ Which observation wins, per table (ties go to the row read last):
 
 * ``tweets``: a row with public metrics over one without, then the newest
   ``observed_at``; ``collected`` is true if any observation came from a
-  collection's ``data``;
+  collection's ``data``; ``edit_ids`` is the longest list of earlier versions
+  seen (a post's edit history only grows);
+* edited posts: a tweet whose id is among the ``edit_ids`` of another (an
+  earlier version of an edited post) is no row of ``tweets``, ``hashtags``,
+  ``mentions`` or ``urls``, whether it was read in the same run as its later
+  version or in an earlier or later one (:func:`earlier_versions`). An earlier
+  version whose later versions were never read stays, as the only version seen;
 * ``users``: the newest snapshot, each field it lacks filled from the newest
   older snapshot that has it;
 * ``user_snapshots``: one row per user and observation time;
 * ``follows``: one row per link, seen first at the earliest and last at the
   latest snapshot;
-* ``hashtags``, ``mentions``: one row per tweet and position / username;
+* ``hashtags``, ``mentions``, ``urls``: one row per tweet and position / username / position;
 * ``missing``: the newest report per resource and error.
 """
 
@@ -47,6 +53,7 @@ BUCKET_BY = {
     "tweets": "tweet_id",
     "hashtags": "tweet_id",
     "mentions": "tweet_id",
+    "urls": "tweet_id",
     "users": "user_id",
     "follows": "follower_id",
     "missing": None,
@@ -55,6 +62,8 @@ BUCKET_BY = {
 SOURCE = {name: name for name in BUCKET_BY} | {"user_snapshots": "users"}
 SEQ = "_seq"
 _BIG = np.int64(1) << np.int64(62)
+#: Tables whose rows belong to one tweet: an edited post's earlier versions leave them all.
+TWEET_TABLES = ("tweets", "hashtags", "mentions", "urls")
 
 
 def bucket_count(input_bytes: int) -> int:
@@ -100,6 +109,9 @@ class Spill:
         self.segment = 0
         self.pool = ThreadPoolExecutor(1)
         self.pending: deque = deque()
+        #: (earlier versions, those new rows name) once :func:`earlier_versions` has read them
+        self.versions: tuple[pa.Array, pa.Array] | None = None
+        self.versions_lock = threading.Lock()
 
     def path(self, name: str, bucket: int, segment: int | None = None) -> Path:
         segment = self.segment if segment is None else segment
@@ -305,7 +317,27 @@ def _winners(name: str, keys: pa.Table) -> tuple[np.ndarray, dict[str, pa.Array]
         by_row = np.zeros(len(perm), dtype=bool)
         by_row[perm[starts]] = any_collected
         computed["collected"] = pa.array(by_row[won])
+        edits = keys.column("edit_ids")
+        if edits.null_count < len(edits):
+            computed["edit_ids"] = _longest(edits, perm, starts).take(pa.array(np.flatnonzero(won)))
     return np.flatnonzero(won), computed
+
+
+def _longest(lists: pa.ChunkedArray, perm: np.ndarray, starts: np.ndarray) -> pa.Array:
+    """Per row, the longest list of its key's group (the group's first row among equals).
+
+    Rows other than each group's first get their own value (they are not taken).
+    """
+    lists = lists.combine_chunks()
+    length = pc.list_value_length(lists).fill_null(-1).to_numpy()[perm]
+    group_max = np.maximum.reduceat(length, starts)
+    sizes = np.diff(np.append(starts, len(perm)))
+    position = np.arange(len(perm))
+    best = np.where(length == np.repeat(group_max, sizes), position, len(perm))
+    first = np.minimum.reduceat(best, starts)
+    source = np.arange(len(perm))
+    source[perm[starts]] = perm[first]
+    return lists.take(pa.array(source))
 
 
 def _all_distinct(table: pa.Table, key: tuple[str, ...]) -> bool:
@@ -321,7 +353,7 @@ def _all_distinct(table: pa.Table, key: tuple[str, ...]) -> bool:
 
 def _order_columns(name: str) -> list[str]:
     spec = CONTRACT[name]
-    extra = {"tweets": ["retweet_count", "collected"]}.get(name, [])
+    extra = {"tweets": ["retweet_count", "collected", "edit_ids"]}.get(name, [])
     cols = [*spec.key, *extra, *(["observed_at"] if "observed_at" in spec.names else [])]
     return list(dict.fromkeys([*cols, SEQ]))
 
@@ -542,6 +574,11 @@ def merge_table(name: str, writer, spill: Spill, *, replace: bool = False) -> No
     :class:`analysis.store.DatasetWriter`.
     """
     schema = CONTRACT[name].schema
+    gone = None
+    if name in TWEET_TABLES:
+        gone, named = earlier_versions(writer, spill, replace)
+        if not replace and len(named):
+            _delete_tweets(writer, name, named)
     existing = None if replace else writer.table(name)
     if not spill.has(SOURCE[name]):
         if existing is None:  # every dataset version has every table, if empty
@@ -562,6 +599,8 @@ def merge_table(name: str, writer, spill: Spill, *, replace: bool = False) -> No
             sources = spill.sources(name, bucket)
             if sources:
                 for piece in _dedup(name, sources):
+                    if gone is not None and len(gone):
+                        piece = piece.filter(pc.invert(pc.is_in(piece["tweet_id"], gone)))
                     yield from piece.to_batches()
 
     if existing is None:
@@ -580,6 +619,66 @@ def merge_table(name: str, writer, spill: Spill, *, replace: bool = False) -> No
             writer.append(name, rest)
         else:
             writer.upsert(name, rest)
+
+
+def _same_lists(a: pa.ListArray, b: pa.ListArray) -> np.ndarray:
+    """Which rows of two list arrays hold equal lists (two nulls equal, null and [] differ)."""
+    valid_a = a.is_valid().to_numpy(zero_copy_only=False)
+    valid_b = b.is_valid().to_numpy(zero_copy_only=False)
+    len_a = pc.list_value_length(a).fill_null(0).to_numpy()
+    len_b = pc.list_value_length(b).fill_null(0).to_numpy()
+    same = (valid_a == valid_b) & (len_a == len_b)
+    # rows of equal length: compare their items, one after the other
+    keep = pa.array(same)
+    items_a, items_b = pc.list_flatten(a.filter(keep)), pc.list_flatten(b.filter(keep))
+    if len(items_a):
+        differ = pc.invert(pc.fill_null(pc.equal(items_a, items_b), False)).to_numpy(
+            zero_copy_only=False
+        )
+        owner = pc.list_parent_indices(a.filter(keep)).to_numpy()
+        bad = np.bincount(owner[differ], minlength=int(same.sum())) > 0
+        same[np.flatnonzero(same)[bad]] = False
+    return same
+
+
+def earlier_versions(writer, spill: Spill, replace: bool = False) -> tuple[pa.Array, pa.Array]:
+    """(ids of tweets that are earlier versions of edited posts, those the new rows name).
+
+    Earlier versions are the ``edit_ids`` of the new ``tweets`` rows and of the
+    existing table (unless ``replace``); the table's column is read once per run,
+    by the first table merged that needs it.
+    """
+    with spill.versions_lock:
+        if spill.versions is None:
+            paths = [p for b in range(spill.buckets) for p in spill.files("tweets", b)]
+            new = _flat_ids(_columns(paths, ["edit_ids"]).column("edit_ids")) if paths else None
+            new = new if new is not None else pa.array([], pa.int64())
+            old = pa.array([], pa.int64())
+            if not replace and writer.table("tweets") is not None:
+                old = _flat_ids(writer.read("tweets", ["edit_ids"]).column("edit_ids"))
+            spill.versions = (pc.unique(pa.concat_arrays([new, old])), new)
+        return spill.versions
+
+
+def _flat_ids(lists: pa.ChunkedArray) -> pa.Array:
+    """The distinct ids of a list<int64> column."""
+    flat = pc.list_flatten(lists.combine_chunks()) if len(lists) else pa.array([], pa.int64())
+    return pc.unique(flat.drop_null()).cast(pa.int64())
+
+
+def _delete_tweets(writer, name: str, ids: pa.Array) -> None:
+    """Delete from table ``name`` the rows of the tweets ``ids`` it holds (files skipped by stats)."""
+    if writer.table(name) is None:
+        return
+    span = pc.min_max(ids)
+    field = pc.field("tweet_id")
+    found = writer.read(
+        name, ["tweet_id"],
+        filter=(field >= span["min"]) & (field <= span["max"]) & field.isin(ids),
+    ).column("tweet_id")  # fmt: skip
+    if len(found):
+        present = pc.unique(found).to_pylist()
+        writer.delete(name, f"tweet_id IN ({', '.join(str(int(i)) for i in present)})")
 
 
 def unchanged_rows(name: str, rows: pa.Table, old: pa.Table) -> np.ndarray:
@@ -605,6 +704,9 @@ def unchanged_rows(name: str, rows: pa.Table, old: pa.Table) -> np.ndarray:
     for column in CONTRACT[name].names:
         a = rows.column(column).take(new_at)
         b = old.column(column).take(old_at).cast(a.type)
+        if pa.types.is_list(a.type):
+            same &= _same_lists(a.combine_chunks(), b.combine_chunks())
+            continue
         equal = pc.fill_null(pc.equal(a, b), False)
         both_null = pc.and_(pc.is_null(a), pc.is_null(b))
         same &= pc.or_(equal, both_null).to_numpy(zero_copy_only=False)

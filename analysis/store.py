@@ -115,6 +115,7 @@ DICTIONARY = {
     "user_snapshots": ["username", "name", "description", "location"],
     "hashtags": ["tag", "tag_norm"],
     "mentions": ["username"],
+    "urls": ["domain"],
     "missing": ["resource_type", "title", "detail", "type"],
     "follows": [],
 }

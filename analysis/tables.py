@@ -72,7 +72,7 @@ class Tables:
     """A dataset's tables as pandas DataFrames, plus its metadata.
 
     Attributes are the contract's tables (``tweets``, ``users``, ``follows``,
-    ``hashtags``, ``mentions``, ``missing``, ``user_snapshots``); ``meta`` is the
+    ``hashtags``, ``mentions``, ``missing``, ``user_snapshots``, ``urls``); ``meta`` is the
     metadata of the dataset version read (name, sources, whether it is synthetic,
     ``version``; ``anonymised`` for pseudonymised tables). ``derived`` is set on
     anonymised tables only: the labels and pairs computed from the real profiles
@@ -86,6 +86,7 @@ class Tables:
     mentions: pd.DataFrame
     missing: pd.DataFrame
     user_snapshots: pd.DataFrame = field(default_factory=pd.DataFrame)
+    urls: pd.DataFrame = field(default_factory=lambda: to_pandas(empty_table("urls")))
     meta: dict = field(default_factory=dict)
     derived: object | None = field(default=None, repr=False, compare=False)
 
@@ -232,8 +233,8 @@ def load_dataset(
     ``version`` names a dataset version (``medtwitter info DATASET --versions``
     lists them; default: the latest); every table is read at it, so they always
     belong together. ``start`` and ``end`` (UTC dates or timestamps, ``end``
-    excluded) keep the tweets posted in ``[start, end)`` and their hashtags and
-    mentions; accounts, follow links and the rest are kept whole (see
+    excluded) keep the tweets posted in ``[start, end)`` and their hashtags,
+    mentions and links; accounts, follow links and the rest are kept whole (see
     :func:`filter_period`). ``meta["version"]`` says which version was read.
 
     ``anonymise=True`` is the toolkit's one pseudonymisation point: the tables
@@ -311,7 +312,7 @@ def filter_period(
     start: str | pd.Timestamp | None = None,
     end: str | pd.Timestamp | None = None,
 ) -> Tables:
-    """The tables with only the tweets posted in ``[start, end)`` (UTC), and their hashtags and mentions.
+    """The tables with only the tweets posted in ``[start, end)`` (UTC), and their hashtags, mentions, links.
 
     Accounts, follow links, snapshots and API errors have no posting date and are
     kept whole. The period is recorded in ``meta["period"]``.
@@ -343,7 +344,12 @@ def filter_period(
     ids = set(tweets["tweet_id"])
     kept = {
         name: frame[frame["tweet_id"].isin(ids)].reset_index(drop=True)
-        for name, frame in (("hashtags", tables.hashtags), ("mentions", tables.mentions))
+        for name, frame in (
+            ("hashtags", tables.hashtags),
+            ("mentions", tables.mentions),
+            ("urls", tables.urls),
+        )
+        if "tweet_id" in frame.columns
     }
     period = [None if lo is None else lo.isoformat(), None if hi is None else hi.isoformat()]
     return replace(tables, tweets=tweets, **kept, meta={**tables.meta, "period": period})

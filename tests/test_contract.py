@@ -19,7 +19,8 @@ def test_demo_table_matches_contract(data_root, name):
     table = _delta(name).to_table()
     check_table(name, table)
     assert table.schema.remove_metadata().equals(CONTRACT[name].schema)
-    assert table.num_rows > 0
+    # the demo's tweets carry no links: the urls rows are checked in tests/test_fidelity.py
+    assert table.num_rows > 0 or name == "urls"
 
 
 @pytest.mark.parametrize("name", TABLE_NAMES)

@@ -84,6 +84,12 @@ TWEET_WRONG = [
     ("entities", "x"), ("referenced_tweets", {"type": "retweeted", "id": "1"}),
     ("referenced_tweets", [{"type": "quoted", "id": 1.5}]), ("referenced_tweets", "x"),
     ("referenced_tweets", [None]), ("", "a tweet"), ("", 5), ("", None), ("", []),
+    ("note_tweet", "x"), ("note_tweet", {"text": 5}), ("note_tweet", {"text": "a", "entities": []}),
+    ("edit_history_tweet_ids", "1"), ("edit_history_tweet_ids", [1.5]),
+    ("edit_history_tweet_ids", [None]), ("edit_history_tweet_ids", ["x"]),
+    ("entities.urls", {"url": "x"}), ("entities.urls", [{"url": 5}]), ("entities.urls", [None]),
+    ("entities.urls", [{"url": "a", "expanded_url": ["b"]}]),
+    ("public_metrics.impression_count", -1), ("public_metrics.impression_count", "5"),
 ]  # fmt: skip
 USER_WRONG = [
     ("id", 1.5), ("id", -5), ("id", 2**63), ("id", False), ("id", None), ("username", 5),
@@ -179,6 +185,16 @@ def _tweet(p: int, k: int, authors: list[int], refs: list[int]) -> dict:
         "public_metrics": {"retweet_count": p, "reply_count": k, "like_count": p + k,
                            "quote_count": 0},
     }  # fmt: skip
+    if k % 3 == 1:  # links (issue 16)
+        tweet["entities"]["urls"] = [
+            {"start": 0, "end": 1, "url": f"https://t.co/{p}x{k}{j}",
+             "expanded_url": f"https://www.site{j}.example/{p}/{k}"} for j in range(1 + p % 2)]  # fmt: skip
+    if k % 4 == 2:  # a long post: the whole text and its entities in note_tweet
+        tweet["note_tweet"] = {"text": tweet["text"] + " (suite) " + "é" * 300,
+                               "entities": {**tweet["entities"], "hashtags": []}}  # fmt: skip
+    if p % 2 == 0:
+        tweet["edit_history_tweet_ids"] = [str(tid)]
+        tweet["public_metrics"]["impression_count"] = 10 * p + k
     if refs:
         tweet["referenced_tweets"] = [{"type": "retweeted", "id": str(refs[k % len(refs)])}]
     return tweet
@@ -375,8 +391,6 @@ def damage_line(data, p: int, page: dict, kind: tuple, how: str) -> list[Line]:
         choices += [("tweet", w) for w in TWEET_WRONG]
     else:  # the account of a users lookup page is not read
         choices += [("user", w) for w in USER_WRONG + FOLLOW_WRONG * (kind[0] != "users")]
-    if not tweets:  # a followers page's includes.tweets are not read
-        choices = [c for c in choices if not c[1][0].startswith("includes.tweets")]
     target, (where, value) = data.draw(st.sampled_from(choices), label="wrong")
     how = f"wrong_type {target} {where}={value!r}"
     if where.startswith("includes."):
@@ -496,13 +510,13 @@ class _Drawer:
 KEYS = {
     "tweets": ["tweet_id"], "users": ["user_id"], "follows": ["follower_id", "followed_id"],
     "hashtags": ["tweet_id", "position"], "mentions": ["tweet_id", "username"],
-    "missing": ["resource_id", "resource_type", "title"], "user_snapshots": ["user_id", "observed_at"],
+    "urls": ["tweet_id", "position"], "missing": ["resource_id", "resource_type", "title"], "user_snapshots": ["user_id", "observed_at"],
 }  # fmt: skip
 
 
 def page_of(name: str, row) -> int | None:
     """The page a row came from, told by its ids (None if no page of the file has it)."""
-    if name in ("tweets", "hashtags", "mentions"):
+    if name in ("tweets", "hashtags", "mentions", "urls"):
         number, base = row.tweet_id, BASE_TWEET
     elif name in ("users", "user_snapshots"):
         number, base = row.user_id, BASE_USER

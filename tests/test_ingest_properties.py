@@ -45,6 +45,16 @@ def _tweet(tid: int, retweets: int) -> dict:
             "quote_count": 0,
         },  # fmt: skip
     }
+    if tid % 3 == 1:  # links (issue 16), one per tweet and position
+        tweet["entities"]["urls"] = [
+            {"start": 0, "end": 1, "url": f"https://t.co/x{tid}{j}",
+             "expanded_url": f"https://www.Site{(tid + j) % 4}.example/{tid}"} for j in range(tid % 2 + 1)]  # fmt: skip
+    if tid % 5 == 2:  # a long post: its whole text and entities in note_tweet
+        tweet["note_tweet"] = {"text": tweet["text"] + " suite " + "é" * 300,
+                               "entities": {**tweet["entities"], "hashtags": []}}  # fmt: skip
+    if tid % 2 == 0:
+        tweet["edit_history_tweet_ids"] = [str(BASE_TWEET + tid)]
+        tweet["public_metrics"]["impression_count"] = retweets * 10
     if tid % 4 == 1:
         tweet["referenced_tweets"] = [{"type": "retweeted", "id": str(BASE_TWEET + tid - 1)}]
     return tweet
@@ -102,7 +112,7 @@ def page_specs(draw):
 
 def _expected_keys(pages: list[dict]) -> dict[str, set]:
     keys: dict[str, set] = {
-        n: set() for n in ("tweets", "users", "follows", "hashtags", "mentions")
+        n: set() for n in ("tweets", "users", "follows", "hashtags", "mentions", "urls")
     }
     for page in pages:
         prov = page["__medtwitter"]
@@ -110,10 +120,13 @@ def _expected_keys(pages: list[dict]) -> dict[str, set]:
             for tw in [*page["data"], *page["includes"]["tweets"]]:
                 tid = int(tw["id"])
                 keys["tweets"].add(tid)
-                for pos, _ in enumerate(tw["entities"]["hashtags"]):
+                entities = tw["note_tweet"]["entities"] if "note_tweet" in tw else tw["entities"]
+                for pos, _ in enumerate(entities["hashtags"]):
                     keys["hashtags"].add((tid, pos))
-                for m in tw["entities"]["mentions"]:
+                for m in entities["mentions"]:
                     keys["mentions"].add((tid, m["username"]))
+                for pos, _ in enumerate(entities.get("urls", [])):
+                    keys["urls"].add((tid, pos))
             keys["users"] |= {int(u["id"]) for u in page["includes"]["users"]}
         else:
             account = int(prov["params"]["user_id"])
@@ -126,7 +139,8 @@ def _expected_keys(pages: list[dict]) -> dict[str, set]:
 
 def _key_columns(df: pd.DataFrame, name: str) -> list:
     cols = {"tweets": ["tweet_id"], "users": ["user_id"], "follows": ["follower_id", "followed_id"],
-            "hashtags": ["tweet_id", "position"], "mentions": ["tweet_id", "username"]}[name]  # fmt: skip
+            "hashtags": ["tweet_id", "position"], "mentions": ["tweet_id", "username"],
+            "urls": ["tweet_id", "position"]}[name]  # fmt: skip
     rows = list(df[cols].itertuples(index=False, name=None))
     return [r[0] for r in rows] if len(cols) == 1 else rows
 

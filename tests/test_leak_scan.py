@@ -192,6 +192,29 @@ def test_retweets_and_quotes_of_a_protected_or_absent_account_lose_their_text(pu
     assert len(anon.tweets) == len(original)  # and every tweet still counts
 
 
+def test_anonymised_links_name_no_handle_and_hide_protected_ones(published, tmp_path):
+    """The ``urls`` table (issue 16): links to X profiles and statuses name handles and ids."""
+    from analysis.tables import load_dataset
+
+    settings.set_data_dir(published["root"])
+    try:
+        anon = load_dataset("protected_rt", anonymise=True)
+    finally:
+        settings.set_data_dir(None)
+    original = published["original_rt"]
+    assert len(anon.urls) == len(original.urls) == 3
+    path = tmp_path / "urls.csv"
+    anon.urls.to_csv(path, index=False)
+    found = find_leaks(readable_text(path), leak_terms(original))
+    assert not any(found.values()), found
+    assert anon.urls["url"].isna().all()  # a t.co link leads back to its tweet
+    links = set(anon.urls["expanded_url"].dropna())
+    assert "https://www.has-sante.fr/lombalgie" in links
+    assert any(u.startswith("https://x.com/user_") for u in links)
+    assert len(links) == 2  # the quote of the protected account shows no link
+    assert sorted(anon.urls["domain"]) == ["has-sante.fr", "twitter.com", "x.com"]
+
+
 def test_graph_exports_hold_pseudonyms_only(published):
     from analysis.graph import read_graph
 

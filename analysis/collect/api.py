@@ -19,11 +19,14 @@ log = logging.getLogger(__name__)
 TOKEN_VARIABLES = ("X_BEARER_TOKEN", "TWITTER_BEARER_TOKEN")
 
 #: Fields and expansions asked for, so that authors, referenced tweets, entities,
-#: public metrics, conversation ids and reply targets all arrive in the pages.
+#: public metrics, conversation ids and reply targets all arrive in the pages; a long
+#: post's whole text and entities (``note_tweet``: ``text`` stops at 280 characters), and
+#: an edited post's versions (``edit_history_tweet_ids``, ``edit_controls``).
 TWEET_FIELDS = [
     "attachments", "author_id", "context_annotations", "conversation_id", "created_at",
-    "entities", "geo", "id", "in_reply_to_user_id", "lang", "possibly_sensitive",
-    "public_metrics", "referenced_tweets", "reply_settings", "source", "text", "withheld",
+    "edit_controls", "edit_history_tweet_ids", "entities", "geo", "id", "in_reply_to_user_id",
+    "lang", "note_tweet", "possibly_sensitive", "public_metrics", "referenced_tweets",
+    "reply_settings", "source", "text", "withheld",
 ]  # fmt: skip
 USER_FIELDS = [
     "created_at", "description", "entities", "id", "location", "name", "pinned_tweet_id",

@@ -224,7 +224,9 @@ def _import_pandas() -> None:
 def _merge_all(writer: store.DatasetWriter, spill: Spill, replace: bool) -> None:
     """Commit every table: the spilled rows merged into the existing ones (or replacing them)."""
     # MERGE_THREADS tables at a time (Arrow and delta-rs release the GIL), the largest first
-    order = ["tweets", "user_snapshots", "users", "hashtags", "mentions", "follows", "missing"]
+    order = [
+        "tweets", "user_snapshots", "users", "hashtags", "mentions", "urls", "follows", "missing",
+    ]  # fmt: skip
     with ThreadPoolExecutor(MERGE_THREADS) as pool:
         list(pool.map(lambda name: merge.merge_table(name, writer, spill, replace=replace), order))
 

@@ -16,10 +16,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis.contract import CONTRACT, normalise_tag
+from analysis.contract import CONTRACT, normalise_tag, url_domain
 from analysis.ingest.pages import kind_from_endpoint, provenance, to_id
 from analysis.ingest.rows import timestamps
-from analysis.ingest.schema import METRICS, PAGE_SCHEMA, PARSE, TWEET, USER  # noqa: F401 (PARSE)
+from analysis.ingest.schema import PAGE_SCHEMA, PARSE, TWEET, TWEET_METRICS, USER, USER_METRICS  # noqa: F401 (PARSE)
 
 _STR, _BOOL, _I64 = pa.string(), pa.bool_(), pa.int64()
 
@@ -136,67 +136,119 @@ def _refs(items: pa.Array) -> dict[str, pa.Array]:
     return out
 
 
+def _note(items: pa.Array) -> tuple[pa.Array, pa.Array, dict[str, pa.Array]]:
+    """(text, short_text, entity lists) of tweets: a long post's from its ``note_tweet``.
+
+    As :func:`analysis.ingest.pages._note`: a tweet with a ``note_tweet`` text has
+    that text, its own ``text`` as ``short_text`` and the note's entities.
+    """
+    text = _field(items, "text")
+    note = _field(items, "note_tweet")
+    full = _field(note, "text")
+    lists = ("hashtags", "mentions", "urls")
+    entities = _field(items, "entities")
+    if full.null_count == len(full):  # no long post: the usual case, nothing to choose
+        return text, pa.nulls(len(items), _STR), {k: _field(entities, k) for k in lists}
+    has_note = full.is_valid()
+    note_entities = _field(note, "entities")
+    chosen = {k: pc.if_else(has_note, _field(note_entities, k), _field(entities, k)) for k in lists}
+    return pc.if_else(has_note, full, text), pc.if_else(has_note, text, None), chosen
+
+
+def _edit_ids(items: pa.Array, tweet_id: pa.Array) -> pa.Array:
+    """Each tweet's earlier versions (:func:`analysis.ingest.pages.edit_ids`), as list<int64>."""
+    history = _field(items, "edit_history_tweet_ids")
+    if history.null_count == len(history):
+        return pa.nulls(len(items), pa.list_(_I64))
+    flat = pc.list_flatten(history)
+    if flat.null_count:
+        raise NotFast("a null id in an edit history")
+    ids = _ids(flat)
+    parent = pc.list_parent_indices(history).to_numpy()
+    earlier = ids.to_numpy() < tweet_id.to_numpy()[parent]
+    counts = np.bincount(parent[earlier], minlength=len(items))
+    offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]), pa.int32())
+    return pa.ListArray.from_arrays(offsets, ids.filter(pa.array(earlier)), mask=history.is_null())
+
+
+def _entity_items(lists: pa.Array, what: str) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """The items of an entity list column: (items, owner tweet, 0-based position in the tweet)."""
+    flat = pc.list_flatten(lists)
+    if flat.null_count:
+        raise NotFast(f"a null {what}")
+    owner = pc.list_parent_indices(lists).to_numpy()
+    lengths = pc.list_value_length(lists).fill_null(0).to_numpy()
+    starts = np.cumsum(lengths) - lengths
+    return flat, owner, np.arange(len(flat), dtype=np.int64) - starts[owner]
+
+
+def _per_value(values: pa.Array, fn) -> pa.Array:
+    """``fn`` of each value, computed once per distinct value (nulls stay null)."""
+    encoded = values.dictionary_encode()
+    return pa.array([fn(v) for v in encoded.dictionary.to_pylist()], _STR).take(encoded.indices)
+
+
 def _tweet_tables(items: pa.Array, parent: np.ndarray, collected: bool, observed: pa.Array):
     tweet_id = _ids(_field(items, "id"), required=True)
     metrics = _field(items, "public_metrics")
     refs = _refs(items)
     page_obs = observed.take(pa.array(parent))
+    text, short_text, entities = _note(items)
     tweets = pa.Table.from_arrays(
         [
             tweet_id,
             _ids(_field(items, "author_id")),
             _times(_field(items, "created_at")),
-            _field(items, "text"),
+            text,
+            short_text,
             _field(items, "lang"),
             _ids(_field(items, "conversation_id")),
             refs["replied_to"],
             _ids(_field(items, "in_reply_to_user_id")),
             refs["retweeted"],
             refs["quoted"],
-            *(_counts(_field(metrics, m)) for m in METRICS[:4]),
+            _edit_ids(items, tweet_id),
+            *(_counts(_field(metrics, m)) for m in TWEET_METRICS),
             pa.array(np.full(len(items), collected), _BOOL),
             page_obs,
         ],
         schema=CONTRACT["tweets"].schema,
     )
-    entities = _field(items, "entities")
 
-    hashtags = _field(entities, "hashtags")
-    flat = pc.list_flatten(hashtags)
-    if flat.null_count:
-        raise NotFast("a null hashtag")
-    owner = pc.list_parent_indices(hashtags).to_numpy()
-    lengths = pc.list_value_length(hashtags).fill_null(0).to_numpy()
-    starts = np.cumsum(lengths) - lengths
+    flat, owner, position = _entity_items(entities["hashtags"], "hashtag")
     tags = _field(flat, "tag").fill_null("")
-    encoded = tags.dictionary_encode()
-    norm = pa.array([normalise_tag(t) for t in encoded.dictionary.to_pylist()], _STR)
-    position = np.arange(len(flat), dtype=np.int64) - starts[owner]
     hashtag_table = pa.Table.from_arrays(
-        [
-            tweet_id.take(pa.array(owner)),
-            tags,
-            norm.take(encoded.indices),
-            pa.array(position),
-        ],
+        [tweet_id.take(pa.array(owner)), tags, _per_value(tags, normalise_tag),
+         pa.array(position)],
         schema=CONTRACT["hashtags"].schema,
-    )
+    )  # fmt: skip
 
-    mentions = _field(entities, "mentions")
-    flat = pc.list_flatten(mentions)
-    if flat.null_count:
-        raise NotFast("a null mention")
-    mention_owner = pc.list_parent_indices(mentions)
+    flat, mention_owner, _ = _entity_items(entities["mentions"], "mention")
     mention_table = pa.Table.from_arrays(
         [
-            tweet_id.take(mention_owner),
+            tweet_id.take(pa.array(mention_owner)),
             _field(flat, "username").fill_null(""),
             _ids(_field(flat, "id")),
         ],
         schema=CONTRACT["mentions"].schema,
     )
-    owners = {"hashtags": owner, "mentions": mention_owner.to_numpy()}
-    return {"tweets": tweets, "hashtags": hashtag_table, "mentions": mention_table}, owners
+
+    flat, url_owner, url_position = _entity_items(entities["urls"], "link")
+    url, expanded = _field(flat, "url"), _field(flat, "expanded_url")
+    url_table = pa.Table.from_arrays(
+        [
+            tweet_id.take(pa.array(url_owner)),
+            pa.array(url_position),
+            url,
+            expanded,
+            pc.coalesce(_per_value(expanded, url_domain), _per_value(url, url_domain)),
+        ],
+        schema=CONTRACT["urls"].schema,
+    )
+    owners = {"hashtags": owner, "mentions": mention_owner, "urls": url_owner}
+    tables = {"tweets": tweets, "hashtags": hashtag_table, "mentions": mention_table,
+              "urls": url_table}  # fmt: skip
+    return tables, owners
 
 
 def _user_table(items: pa.Array, parent: np.ndarray, observed: pa.Array) -> pa.Table:
@@ -211,7 +263,7 @@ def _user_table(items: pa.Array, parent: np.ndarray, observed: pa.Array) -> pa.T
             _times(_field(items, "created_at")),
             _field(items, "protected"),
             _field(items, "verified"),
-            *(_counts(_field(metrics, m)) for m in METRICS[4:]),
+            *(_counts(_field(metrics, m)) for m in USER_METRICS),
             observed.take(pa.array(parent)),
         ],
         schema=CONTRACT["users"].schema,
@@ -326,9 +378,10 @@ def extract_chunk(pages: pa.Table, convert=None, data_kind: str | None = None) -
     tweet_data = pa.nulls(n, pa.list_(TWEET)) if data_kind == "users" else data
     user_data = pa.nulls(n, pa.list_(USER)) if data_kind == "tweets" else data
 
+    # includes.tweets: referenced tweets of tweet pages, pinned tweets of user pages
     parts = [
         _items(tweet_data, tweet_page, 0),
-        _items(_field(includes, "tweets"), tweet_page, 1),
+        _items(_field(includes, "tweets"), rows_page, 1),
     ]
     made = [
         _tweet_tables(p[0], p[1], collected, observed_ts)
@@ -336,10 +389,10 @@ def extract_chunk(pages: pa.Table, convert=None, data_kind: str | None = None) -
     ]
     tweet_rank = _page_ranks(*parts)
     ranks: dict[str, np.ndarray] = {"tweets": tweet_rank}
-    for name in ("tweets", "hashtags", "mentions"):
+    for name in ("tweets", "hashtags", "mentions", "urls"):
         tables[name] = pa.concat_tables([m[0][name] for m in made])
     offset = len(parts[0][1])
-    for name in ("hashtags", "mentions"):
+    for name in ("hashtags", "mentions", "urls"):
         # page order: by tweet, then as listed in the tweet (flattening keeps that order)
         owner_rank = np.concatenate(
             [tweet_rank[m[1][name] + (offset if i else 0)] for i, m in enumerate(made)]

@@ -10,10 +10,19 @@ from a raw page for :mod:`analysis.purge`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from urllib.parse import urlparse
 
-from analysis.contract import MAX_ID, InvalidIdError, normalise_tag, parse_id
+from analysis.contract import (
+    MAX_ID,
+    InvalidIdError,
+    normalise_tag,
+    parse_id,
+    url_domain,
+    x_link,
+)
 from analysis.ingest.rows import Rows, parse_time
+from analysis.ingest.schema import TWEET_METRICS
 
 #: Endpoints whose pages carry tweets in ``data``.
 TWEET_ENDPOINTS = {"search_recent", "search_all", "timeline", "mentions", "tweets", "stream"}
@@ -173,31 +182,65 @@ def _page_kind(page: dict, endpoint: str | None) -> str:
     return "unknown"
 
 
+def _note(tw: dict) -> tuple[str | None, str | None, dict]:
+    """(text, short_text, entities) of a tweet: a long post's from its ``note_tweet``.
+
+    A tweet with a ``note_tweet`` text is a long post: its ``text`` holds only the
+    first 280 characters (kept as ``short_text``), its hashtags, mentions and links
+    are the note's entities.
+    """
+    note = _object(tw.get("note_tweet"), "note_tweet")
+    text = _text(tw.get("text"), "text")
+    note_entities = _object(note.get("entities"), "note_tweet.entities")
+    entities = _object(tw.get("entities"), "entities")
+    full = _text(note.get("text"), "note_tweet.text")
+    if full is None:
+        return text, None, entities
+    return full, text, note_entities
+
+
+def edit_ids(history: object, tweet_id: int) -> list[int] | None:
+    """A tweet's earlier versions from its ``edit_history_tweet_ids`` (None if absent).
+
+    The history lists every version's id, oldest first; ids grow with time, so
+    the earlier versions are the ids below the tweet's own.
+
+    Examples
+    --------
+    >>> edit_ids(["10", "12", "15"], 15), edit_ids(["10", "12", "15"], 12), edit_ids(["9"], 9)
+    ([10, 12], [10], [])
+    """
+    if history is None:
+        return None
+    if not isinstance(history, list):
+        raise BadValueError(f"`edit_history_tweet_ids` is {_json_type(history)}, not a list")
+    return [i for i in map(parse_id, history) if i < tweet_id]
+
+
 def _add_tweet(rows: Rows, tw: dict, collected: bool, observed_at: str | None) -> None:
     referenced = _objects(tw.get("referenced_tweets"), "referenced_tweets")
     refs = {r.get("type"): r.get("id") for r in referenced}
     metrics = _object(tw.get("public_metrics"), "public_metrics")
     tweet_id = parse_id(tw["id"])
+    text, short_text, entities = _note(tw)
     rows.add(
         "tweets",
         tweet_id=tweet_id,
         author_id=to_id(tw.get("author_id")),
         created_at=_time(tw.get("created_at"), "created_at"),
-        text=_text(tw.get("text"), "text"),
+        text=text,
+        short_text=short_text,
         lang=_text(tw.get("lang"), "lang"),
         conversation_id=to_id(tw.get("conversation_id")),
         reply_to_tweet_id=to_id(refs.get("replied_to")),
         reply_to_user_id=to_id(tw.get("in_reply_to_user_id")),
         retweet_of_tweet_id=to_id(refs.get("retweeted")),
         quote_of_tweet_id=to_id(refs.get("quoted")),
-        retweet_count=_count(metrics.get("retweet_count"), "retweet_count"),
-        reply_count=_count(metrics.get("reply_count"), "reply_count"),
-        like_count=_count(metrics.get("like_count"), "like_count"),
-        quote_count=_count(metrics.get("quote_count"), "quote_count"),
+        edit_ids=edit_ids(tw.get("edit_history_tweet_ids"), tweet_id),
+        **{m: _count(metrics.get(m), m) for m in TWEET_METRICS},
         collected=collected,
         observed_at=observed_at,
     )
-    entities = _object(tw.get("entities"), "entities")
     for position, h in enumerate(_objects(entities.get("hashtags"), "entities.hashtags")):
         tag = _text(h.get("tag"), "tag") or ""
         rows.add(
@@ -209,6 +252,17 @@ def _add_tweet(rows: Rows, tw: dict, collected: bool, observed_at: str | None) -
             tweet_id=tweet_id,
             username=_text(m.get("username"), "username") or "",
             user_id=to_id(m.get("id")),
+        )
+    for position, u in enumerate(_objects(entities.get("urls"), "entities.urls")):
+        url = _text(u.get("url"), "url")
+        expanded = _text(u.get("expanded_url"), "expanded_url")
+        rows.add(
+            "urls",
+            tweet_id=tweet_id,
+            position=position,
+            url=url,
+            expanded_url=expanded,
+            domain=url_domain(expanded) or url_domain(url),
         )
 
 
@@ -262,8 +316,6 @@ def _add_page_rows(rows: Rows, page: dict, kind: str, params: dict, observed_at)
     if kind == "tweets":
         for tw in items:
             _add_tweet(rows, tw, True, observed_at)
-        for tw in _objects(includes.get("tweets"), "includes.tweets"):
-            _add_tweet(rows, tw, False, observed_at)
     else:
         account = page_account(params) if kind in ("followers", "following") else None
         for u in items:
@@ -284,6 +336,9 @@ def _add_page_rows(rows: Rows, page: dict, kind: str, params: dict, observed_at)
                     first_seen_at=observed_at,
                     observed_at=observed_at,
                 )
+    # referenced tweets of tweet pages; pinned tweets of user pages (expansions=pinned_tweet_id)
+    for tw in _objects(includes.get("tweets"), "includes.tweets"):
+        _add_tweet(rows, tw, False, observed_at)
     for u in _objects(includes.get("users"), "includes.users"):
         _add_user(rows, u, observed_at)
     for err in _objects(page.get("errors"), "errors"):
@@ -306,14 +361,19 @@ def _add_page_rows(rows: Rows, page: dict, kind: str, params: dict, observed_at)
 # --- purge support (issue 9): removing accounts and tweets from raw pages -----------------------
 
 
-def filter_page(page: dict, user_ids: set[int], tweet_ids: set[int]) -> dict | None:
+def filter_page(
+    page: dict, user_ids: set[int], tweet_ids: set[int], handles: Iterable[str] = ()
+) -> dict | None:
     """A raw page without the given accounts and tweets, or ``None`` if the whole page goes.
 
     Used by :mod:`analysis.purge` (deletion requests, compliance): removes tweets
     by those accounts, the listed tweets and retweets of them, the accounts' user
     objects (in ``data`` and ``includes``), errors about them, and whole pages
     fetched for one of the accounts (its timeline, its followers or following).
-    Everything else of the page is kept as collected.
+    Others' tweets lose their mentions of the accounts and their links to the
+    accounts' X profiles (by ``handles``) or to the tweets, in their entities and
+    in a long post's ``note_tweet`` entities. Everything else of the page is kept
+    as collected.
 
     Examples
     --------
@@ -344,14 +404,42 @@ def filter_page(page: dict, user_ids: set[int], tweet_ids: set[int]) -> dict | N
             return not tweet_gone(item)
         return str(item.get("id")) not in users
 
+    folded = {h.casefold() for h in handles}
+
+    def named(entity) -> bool:  # a mention of an account, a link to its profile or a tweet
+        if not isinstance(entity, dict):
+            return False
+        if "username" in entity:
+            return str(entity.get("id")) in users
+        for link in (entity.get("expanded_url"), entity.get("url")):
+            handle, tweet = x_link(link) if isinstance(link, str) else (None, None)
+            if tweet in tweet_ids or (handle is not None and handle.casefold() in folded):
+                return True
+        return False
+
+    def scrub(entities):
+        if not isinstance(entities, dict):
+            return entities
+        out = {}
+        for key, value in entities.items():
+            if key in ("mentions", "urls") and isinstance(value, list):
+                value = [e for e in value if not named(e)]
+            out[key] = value
+        return out if out != entities else entities
+
     def unmention(item):  # others' tweets keep their text, not the link to the account
-        if isinstance(item, dict) and str(item.get("in_reply_to_user_id")) in users:
-            item = {k: v for k, v in item.items() if k != "in_reply_to_user_id"}
-        mentions = (item.get("entities") or {}).get("mentions") if isinstance(item, dict) else None
-        if not mentions or not any(str(m.get("id")) in users for m in mentions):
+        if not isinstance(item, dict):
             return item
-        kept = [m for m in mentions if str(m.get("id")) not in users]
-        return {**item, "entities": {**item["entities"], "mentions": kept}}
+        if str(item.get("in_reply_to_user_id")) in users:
+            item = {k: v for k, v in item.items() if k != "in_reply_to_user_id"}
+        if "entities" in item and scrub(item["entities"]) is not item["entities"]:
+            item = {**item, "entities": scrub(item["entities"])}
+        note = item.get("note_tweet")
+        if isinstance(note, dict) and "entities" in note:
+            entities = scrub(note["entities"])
+            if entities is not note["entities"]:
+                item = {**item, "note_tweet": {**note, "entities": entities}}
+        return item
 
     out = dict(page)
     data = page.get("data")

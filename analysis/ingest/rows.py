@@ -23,7 +23,7 @@ FLUSH_ROWS = 20_000
 USERNAMES_COMPACT = 1_000_000
 NAMES = pa.schema([("username", pa.string()), ("user_id", pa.int64())])
 #: Tables whose rows ingest spills (``user_snapshots`` is made from the ``users`` rows).
-SPILLED = ("tweets", "users", "follows", "hashtags", "mentions", "missing")
+SPILLED = ("tweets", "users", "follows", "hashtags", "mentions", "urls", "missing")
 
 
 def parse_time(value: str) -> datetime:

@@ -10,20 +10,24 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.json as pa_json
 
-#: The metrics of ``public_metrics``: a tweet's four, then a user's four.
-METRICS = (
-    "retweet_count", "reply_count", "like_count", "quote_count",
-    "followers_count", "following_count", "tweet_count", "listed_count",
-)  # fmt: skip
+#: The metrics of ``public_metrics`` read: a tweet's, then a user's.
+TWEET_METRICS = ("retweet_count", "reply_count", "like_count", "quote_count", "impression_count")
+USER_METRICS = ("followers_count", "following_count", "tweet_count", "listed_count")
+METRICS = TWEET_METRICS + USER_METRICS
 _STR, _BOOL, _I64 = pa.string(), pa.bool_(), pa.int64()
+#: A tweet's ``entities`` (and a long post's ``note_tweet.entities``): what the tables keep.
+ENTITIES = pa.struct([
+    ("hashtags", pa.list_(pa.struct([("tag", _STR)]))),
+    ("mentions", pa.list_(pa.struct([("username", _STR), ("id", _STR)]))),
+    ("urls", pa.list_(pa.struct([("url", _STR), ("expanded_url", _STR)]))),
+])  # fmt: skip
 _TWEET_FIELDS = [
     ("id", _STR), ("author_id", _STR), ("created_at", _STR), ("text", _STR), ("lang", _STR),
     ("conversation_id", _STR), ("in_reply_to_user_id", _STR),
     ("referenced_tweets", pa.list_(pa.struct([("type", _STR), ("id", _STR)]))),
-    ("entities", pa.struct([
-        ("hashtags", pa.list_(pa.struct([("tag", _STR)]))),
-        ("mentions", pa.list_(pa.struct([("username", _STR), ("id", _STR)]))),
-    ])),
+    ("entities", ENTITIES),
+    ("note_tweet", pa.struct([("text", _STR), ("entities", ENTITIES)])),
+    ("edit_history_tweet_ids", pa.list_(_STR)),
 ]  # fmt: skip
 _USER_FIELDS = [
     ("id", _STR), ("username", _STR), ("name", _STR), ("description", _STR), ("location", _STR),
@@ -36,9 +40,9 @@ def _metrics(names) -> tuple[str, pa.StructType]:
 
 
 #: A tweet of ``data`` or ``includes.tweets``: the fields ingest reads.
-TWEET = pa.struct([*_TWEET_FIELDS, _metrics(METRICS[:4])])
+TWEET = pa.struct([*_TWEET_FIELDS, _metrics(TWEET_METRICS)])
 #: A user of ``data`` or ``includes.users``.
-USER = pa.struct([*_USER_FIELDS, _metrics(METRICS[4:])])
+USER = pa.struct([*_USER_FIELDS, _metrics(USER_METRICS)])
 #: An element of ``data`` on a page whose kind is not known before parsing: either.
 _ITEM = pa.struct(
     [*_TWEET_FIELDS, _metrics(METRICS), *(f for f in _USER_FIELDS if f not in _TWEET_FIELDS)]

@@ -9,8 +9,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
+from analysis.contract import url_domain, x_link
 from analysis.privacy.keys import load_key
 from analysis.tables import Tables
 
@@ -26,7 +28,9 @@ TWEET_ID_COLUMNS = frozenset(
 )
 HANDLE_COLUMNS = frozenset({"username"})
 NAME_COLUMNS = frozenset({"name"})
-TEXT_COLUMNS = frozenset({"text", "description"})
+TEXT_COLUMNS = frozenset({"text", "short_text", "description"})
+#: Columns holding lists of tweet ids.
+TWEET_IDS_COLUMNS = frozenset({"edit_ids"})
 
 URL_RE = re.compile(
     r"(?:https?://|www\.)\S+|\bpic\.twitter\.com/\S+|(?<![\w.@])(?:mobile\.)?(?:twitter|x)\.com/\S+",
@@ -104,6 +108,29 @@ class Pseudonymiser:
             return name or username or ""
         return self.handle(username or f"id{user_id}", user_id)
 
+    def link(self, url: str | None) -> str | None:
+        """A link without the handle or tweet id it names: X profile and status links pseudonymised.
+
+        Links to other sites are kept (which sources a community shares is the
+        point of the ``urls`` table).
+
+        Examples
+        --------
+        >>> p = Pseudonymiser(b"k" * 32)
+        >>> p.link("https://twitter.com/DrTortue/status/12?s=20") == (
+        ...     f"https://twitter.com/{p.handle('DrTortue')}/status/{p.tweet_id(12)}")
+        True
+        >>> p.link("https://www.has-sante.fr/jcms/c_2618389")
+        'https://www.has-sante.fr/jcms/c_2618389'
+        """
+        if not isinstance(url, str):
+            return None
+        handle, tweet = x_link(url)
+        if handle is None and tweet is None:
+            return url
+        out = f"https://{url_domain(url)}/{self.handle(handle) if handle else 'i/web'}"
+        return out if tweet is None else f"{out}/status/{self.tweet_id(tweet)}"
+
     def text(self, text: str | None) -> str | None:
         """Text with URLs removed, @mentions pseudonymised and known display names replaced."""
         if text is None or (isinstance(text, float) and pd.isna(text)):
@@ -159,19 +186,33 @@ def pseudonymiser_for(tables: Tables | None = None, key: bytes | None = None,
     return p
 
 
+def _map_id_lists(series: pd.Series, fn) -> pd.Series:
+    """Each list of ids mapped through ``fn`` (nulls kept), as int64 arrays."""
+    return pd.Series(
+        [None if v is None or (np.ndim(v) == 0 and pd.isna(v))
+         else np.array([fn(int(i)) for i in v], dtype=np.int64) for v in series],
+        index=series.index, dtype=object,
+    )  # fmt: skip
+
+
 def _map_ids(series: pd.Series, fn) -> pd.Series:
     uniques = series.dropna().unique()
     mapping = {v: fn(int(v)) for v in uniques}
-    out = series.map(mapping)
-    return out.astype(series.dtype)
+    # Python ints, not Series.map: on a column with nulls it goes through floats, and
+    # pseudonyms (up to 19 digits) are beyond float64's exact integers
+    values = [None if pd.isna(v) else mapping[v] for v in series.tolist()]
+    return pd.Series(pd.array(values, dtype=series.dtype), index=series.index, name=series.name)
 
 
 def anonymise_frame(df: pd.DataFrame, pseudonymiser: Pseudonymiser | None = None) -> pd.DataFrame:
     """Pseudonymise a frame's id, handle, name and text columns, recognised by their names.
 
     User-id columns (``user_id``, ``author_id``, ``follower_id``...), tweet-id
-    columns (``tweet_id``, ``conversation_id``...), ``username``, ``name``,
-    ``text`` and ``description`` are replaced; other columns are kept. Use it on
+    columns (``tweet_id``, ``conversation_id``...) and lists of them (``edit_ids``),
+    ``username``, ``name``, ``text``, ``short_text`` and ``description`` are
+    replaced, ``url`` emptied (a short link leads back to its tweet) and
+    ``expanded_url`` cleared of X handles and tweet ids (:meth:`Pseudonymiser.link`);
+    other columns are kept. Use it on
     frames derived from the tables before anonymising them (role labels...).
 
     Examples
@@ -189,6 +230,8 @@ def anonymise_frame(df: pd.DataFrame, pseudonymiser: Pseudonymiser | None = None
             out[col] = _map_ids(out[col], p.user_id)
         elif col in TWEET_ID_COLUMNS:
             out[col] = _map_ids(out[col], p.tweet_id)
+        elif col in TWEET_IDS_COLUMNS:
+            out[col] = _map_id_lists(out[col], p.tweet_id)
     uid = df["user_id"] if "user_id" in df.columns else pd.Series([None] * len(df), index=df.index)
     if "name" in out.columns:
         handles = df["username"] if "username" in df.columns else pd.Series([None] * len(df))
@@ -203,4 +246,8 @@ def anonymise_frame(df: pd.DataFrame, pseudonymiser: Pseudonymiser | None = None
         ]
     for col in TEXT_COLUMNS & set(out.columns):
         out[col] = [p.text(t) if isinstance(t, str) else t for t in df[col]]
+    if "expanded_url" in out.columns:
+        out["expanded_url"] = [p.link(u) for u in df["expanded_url"]]
+        if "url" in out.columns:  # a t.co link found on X leads to its tweet, and so its author
+            out["url"] = pd.Series([None] * len(out), index=out.index, dtype=object)
     return out

@@ -189,10 +189,11 @@ def anonymise_tables(
     Every user id, tweet id, handle and display name is replaced by its keyed
     pseudonym (allow-listed institutions keep handle and name); tweet text and
     bios lose their URLs and have their @mentions pseudonymised; profile
-    locations are blanked; the text of the tweets :func:`protected_tweet_ids`
-    names (protected accounts', retweets and quotes of them or of accounts no
-    longer in the dataset) becomes null, their rows still counting in
-    aggregates. The tables keep the data contract, so every analysis runs on
+    locations are blanked; links lose their t.co address and, when they lead to
+    X, the handle and tweet id they name; the text (and links) of the tweets
+    :func:`protected_tweet_ids` names (protected accounts', retweets and quotes
+    of them or of accounts no longer in the dataset) becomes null, their rows
+    still counting in aggregates. The tables keep the data contract, so every analysis runs on
     them unchanged; ``meta`` gains ``anonymised`` and the key's fingerprint;
     ``derived`` gives the labels and pairs computed from the real profiles
     (:class:`ProfileDerived`). Every frame is marked (:func:`is_anonymised`).
@@ -208,7 +209,12 @@ def anonymise_tables(
     p = pseudonymiser_for(tables, key=key, allow=allow)
     hidden = protected_tweet_ids(tables)
     tweets = anonymise_frame(tables.tweets, p)
-    tweets.loc[tables.tweets["tweet_id"].isin(hidden).to_numpy(), "text"] = None
+    hide = tables.tweets["tweet_id"].isin(hidden).to_numpy()
+    tweets.loc[hide, [c for c in ("text", "short_text") if c in tweets.columns]] = None
+    urls = tables.urls
+    if "tweet_id" in urls.columns:  # the links of a text that is hidden are hidden too
+        urls = anonymise_frame(urls, p)
+        urls.loc[tables.urls["tweet_id"].isin(hidden).to_numpy(), "expanded_url"] = None
     missing = tables.missing.copy()
     if len(missing):
         missing["resource_id"] = [
@@ -234,6 +240,7 @@ def anonymise_tables(
         "mentions": anonymise_frame(tables.mentions, p),
         "missing": missing,
         "user_snapshots": snapshots,
+        "urls": urls,
     }
     derived = ProfileDerived(tables.users, tables.follows, p)
     return replace(tables, **{k: _mark(v) for k, v in frames.items()}, meta=meta,

@@ -9,17 +9,18 @@ reports deleted, suspended or protected. :func:`purge` then:
   folder and the sources listed in its ``meta.json``), in each format ingest
   reads (:mod:`analysis.formats`), without the account's tweets, retweets of
   them, user objects, mentions of its id, follow edges either way, errors about
-  it and pages fetched for it (:func:`analysis.ingest.filter_page` for API
-  pages), then checks each kept record as ingest would read it
+  it, links to its X profile or to the removed tweets, and pages fetched for it
+  (:func:`analysis.ingest.filter_page` for API pages), then checks each kept record as ingest would read it
   (:func:`analysis.formats.page_names`);
 * refuses, before changing any file or table, when a raw file cannot be cleaned
   reliably: an X archive of the account itself (it holds more than ingest
   reads), a file in no format ingest knows, a damaged JSON document or gzip
   stream, that names the account (:class:`~analysis.errors.UsageError`, one line
   naming the file and the fix);
-* deletes the same rows from the processed Delta tables (tweets, hashtags and
-  mentions of those tweets, the user row and snapshots, follow links either
-  way, ``missing`` rows) in a new dataset version, then deletes every file and
+* deletes the same rows from the processed Delta tables (tweets, hashtags,
+  mentions and links of those tweets, others' links to the account's X profile
+  or to those tweets, the user row and snapshots, follow links either way,
+  ``missing`` rows) in a new dataset version, then deletes every file and
   log entry of the older versions (vacuum with zero retention), which are
   marked dropped: no file under the dataset keeps the account;
 * removes the quarantine entries whose parsed ids or handles name it.

@@ -11,6 +11,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from analysis.contract import x_link
 from analysis.ingest import quarantine_ids
 from analysis.purge.raw import _write_atomic_bytes
 from analysis.purge.report import PurgeReport
@@ -30,6 +31,22 @@ def _tweets_to_remove(dataset: str, user_ids: set[int], tweet_ids: set[int]) -> 
     return gone | set(pc.filter(tw["tweet_id"], rts).to_pylist())
 
 
+def _links_to(dataset: str, user_ids: set[int], tweet_ids: set[int],
+              handles: set[str]) -> list[tuple[int, int]]:  # fmt: skip
+    """(tweet_id, position) of others' links to the accounts' X profiles or to the tweets."""
+    urls = load_arrow(dataset, "urls", ["tweet_id", "position", "url", "expanded_url"])
+    folded = {h.casefold() for h in handles}
+    hits = []
+    for tid, pos, url, expanded in zip(*(urls[c].to_pylist() for c in urls.column_names),
+                                       strict=True):  # fmt: skip
+        for link in (expanded, url):
+            handle, tweet = x_link(link)
+            if (handle is not None and handle.casefold() in folded) or tweet in tweet_ids:
+                hits.append((tid, pos))
+                break
+    return hits
+
+
 def _in(column: str, values: Iterable) -> str | None:
     """An SQL ``column IN (...)`` for ids (integers) or strings (quoted), or None if empty."""
     items = sorted(values, key=str)
@@ -44,8 +61,9 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _predicates(user_ids: set[int], tweet_ids: set[int], handles: set[str]) -> dict[str, str]:
-    """Per table, the SQL predicate of the rows to delete."""
+def _predicates(user_ids: set[int], tweet_ids: set[int], handles: set[str],
+                links: list[tuple[int, int]] = ()) -> dict[str, str]:  # fmt: skip
+    """Per table, the SQL predicate of the rows to delete (``links``: ``urls`` rows by key)."""
     gone_ids = {str(i) for i in user_ids | tweet_ids} | handles
     rules = {
         "tweets": [_in("tweet_id", tweet_ids), _in("author_id", user_ids)],
@@ -57,6 +75,10 @@ def _predicates(user_ids: set[int], tweet_ids: set[int], handles: set[str]) -> d
             _in("tweet_id", tweet_ids),
             _in("user_id", user_ids),
             _in("username", handles),
+        ],
+        "urls": [
+            _in("tweet_id", tweet_ids),
+            *(f"(tweet_id = {int(t)} AND position = {int(p)})" for t, p in sorted(links)),
         ],
         "missing": [_in("resource_id", gone_ids)],
     }
@@ -72,7 +94,8 @@ def _purge_processed(writer: DatasetWriter, user_ids: set[int], tweet_ids: set[i
     then deletes the files older versions used, and their log entries, so no file
     under the dataset holds the removed rows. Older versions are marked dropped.
     """
-    for name, predicate in _predicates(user_ids, tweet_ids, handles).items():
+    links = _links_to(writer.dataset, user_ids, tweet_ids, handles)
+    for name, predicate in _predicates(user_ids, tweet_ids, handles, links).items():
         report.rows_removed[name] = writer.delete(name, predicate)
     # others' replies to the account keep their text, not the link to it (as mentions do)
     unlinked = _in("reply_to_user_id", user_ids)

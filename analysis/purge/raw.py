@@ -290,7 +290,7 @@ def _clean_v2_page(page: dict, gone: _Gone) -> dict | None:
     then errors naming its handle and request parameters naming it."""
     if _fetched_for(page, gone):
         return None
-    out = filter_page(page, set(gone.user_ids), set(gone.tweet_ids))
+    out = filter_page(page, set(gone.user_ids), set(gone.tweet_ids), gone.handles)
     if out is None:
         return None
     if isinstance(out.get("errors"), list):  # errors of a lookup by username name the handle
@@ -442,12 +442,14 @@ def _clean_academic(path: Path, gone: _Gone, counts: _Counts) -> Iterator[bytes]
     """academictwitteR ``data_`` (a list of v2 tweets) or ``users_`` (v2 includes) file."""
     raw, content = _document(path, gone)
     if path.name.startswith("users_") and isinstance(content, dict):
-        new = filter_page({"includes": content}, set(gone.user_ids), set(gone.tweet_ids))[
-            "includes"
-        ]
+        new = filter_page(
+            {"includes": content}, set(gone.user_ids), set(gone.tweet_ids), gone.handles
+        )["includes"]
         page = {"includes": new}  # read as includes, or its users as data: the same users
     elif isinstance(content, list):
-        new = filter_page({"data": content}, set(gone.user_ids), set(gone.tweet_ids))["data"]
+        new = filter_page({"data": content}, set(gone.user_ids), set(gone.tweet_ids), gone.handles)[
+            "data"
+        ]
         page = {"data": new}
     else:  # ingest cannot read it either
         if content is not None and gone.in_text(raw):
