@@ -69,7 +69,8 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     from analysis.ingest import ingest_files
 
     report = ingest_files(args.files, args.dataset, strict=args.strict, progress=not args.quiet,
-                          observed_at=args.observed_at)  # fmt: skip
+                          observed_at=args.observed_at, owner=args.owner,
+                          relation=args.relation)  # fmt: skip
     for f in report.files:
         skipped = f", {f.skipped_pages} skipped" if f.skipped_pages else ""
         if not f.rejected:
@@ -425,13 +426,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_demo)
 
     p = sub.add_parser("ingest", help="turn raw JSONL API pages into a dataset's Parquet tables")
-    p.add_argument("files", nargs="+", metavar="RAW_FILE", help="JSONL(.gz) files or folders")
+    p.add_argument("files", nargs="+", metavar="RAW_FILE",
+                   help="JSONL(.gz) or JSON files (v1.1 bodies), or folders")  # fmt: skip
     p.add_argument("--dataset", required=True, type=_dataset_arg,
                    help="dataset to create or extend (1 to 64 letters, digits, '-' or '_')")  # fmt: skip
     p.add_argument("--strict", action="store_true", help="stop at the first bad line")
     p.add_argument("--observed-at", metavar="DATE",
                    help="date of the links in edge lists (CSV, Parquet), a snapshot of that day, "
                    "e.g. 2024-05-01 (default: each file's modification time)")  # fmt: skip
+    p.add_argument("--owner", metavar="ID",
+                   help="account id whose followers or friends the API v1.1 id pages (and "
+                   "followers/list, friends/list pages) list (default: from a file name "
+                   "followers_<id> or friends_<id>); needs --relation")  # fmt: skip
+    p.add_argument("--relation", choices=["followers", "following"],
+                   help="followers: the listed accounts follow --owner; following: --owner "
+                   "follows them")  # fmt: skip
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     _lock_option(p)
     p.set_defaults(func=_cmd_ingest)

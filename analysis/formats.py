@@ -1,6 +1,7 @@
 """Data collected elsewhere -> X API v2-shaped pages that :func:`analysis.ingest.add_page` reads.
 
-:func:`detect_format` names a file's format from its name and first record;
+:func:`detect_format` names a file's format from its name and first bytes (its first record,
+or the start of a whole-file JSON body: :func:`analysis.formats_v1.json_format`);
 :func:`read_pages` turns each record into a v2 page (``data``, ``includes``,
 ``errors`` and a ``__medtwitter`` provenance block) or says why it could not.
 Formats:
@@ -15,9 +16,13 @@ Formats:
 ``v1.1-tweets``             API v1.1 tweet JSON, one a line (twarc1, older archives):
                             ``extended_tweet``, ``retweeted_status``, ``quoted_status``,
                             embedded ``user``; ``delete`` notices become missing tweets
-``v1.1-ids``                v1.1 follower/friend id pages (``ids``, ``next_cursor``); the
-                            account and direction come from the file name, e.g.
-                            ``followers_12345.jsonl`` or ``12345_friends.json``
+``v1.1-ids``                v1.1 follower/friend id pages (``ids``, ``next_cursor``), one a
+                            line; the account and direction come from ``--owner``/``--relation``
+                            or the file name, e.g. ``followers_12345.jsonl``, ``12345_friends.json``
+``v1.1-bodies``             other v1.1 response bodies, one a line: arrays of statuses or
+                            users, search envelopes, users, ``{"users": [...]}`` pages
+``v1.1-json``               one whole v1.1 response body in the file, pretty-printed or not
+                            (any of the shapes above: :mod:`analysis.formats_v1`)
 ``academictwitter``         academictwitteR's ``data_<id>.json`` (read with the matching
                             ``users_<id>.json`` as its includes)
 ``edge-list-csv``           CSV with a ``follower,followed`` header: ids, or usernames known
@@ -41,7 +46,6 @@ import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -55,6 +59,10 @@ TWARC2_PAGES = "twarc2-pages"
 TWARC2_FLAT = "twarc2-flat"
 V1_TWEETS = "v1.1-tweets"
 V1_IDS = "v1.1-ids"
+V1_BODIES = "v1.1-bodies"
+V1_DOCUMENT = "v1.1-json"
+#: The formats of API v1.1 bodies (:mod:`analysis.formats_v1`), which may name a follow owner.
+V1_FORMATS = (V1_TWEETS, V1_IDS, V1_BODIES, V1_DOCUMENT)
 ACADEMICTWITTER = "academictwitter"
 EDGE_CSV = "edge-list-csv"
 EDGE_PARQUET = "edge-list-parquet"
@@ -66,9 +74,6 @@ UsernameLookup = Callable[[str], "int | None"]
 
 _ARCHIVE_FILES = ("tweets.js", "follower.js", "following.js", "account.js")
 _ACADEMIC = re.compile(r"^(data|users)_(.+)\.json$")
-_IDS_NAME = re.compile(r"^(?:(followers|friends|following)[_-]([^_\-.]+)|([^_\-.]+)[_-](followers|friends|following))$",
-                       re.I)  # fmt: skip
-_V1_TIME = "%a %b %d %H:%M:%S %z %Y"
 
 
 # --------------------------------------------------------------------------- files and detection
@@ -77,11 +82,14 @@ _V1_TIME = "%a %b %d %H:%M:%S %z %Y"
 def folder_files(folder: Path) -> list[Path]:
     """Files of known foreign formats in a folder (besides its ``*.jsonl``): academictwitteR
     ``data_*.json``, CSV edge lists, and an X archive's ``.js`` files (in ``folder`` or
-    ``folder/data``)."""
+    ``folder/data``), and API v1.1 bodies saved as ``*.json`` (``.gz``), told by their start."""
     found = [*folder.glob("data_*.json"), *folder.glob("*.csv"), *folder.glob("*.csv.gz"),
              *folder.glob("*.parquet")]  # fmt: skip
     for base in (folder, folder / "data"):
         found += [base / name for name in _ARCHIVE_FILES[:3] if (base / name).is_file()]
+    for path in [*folder.glob("*.json"), *folder.glob("*.json.gz")]:
+        if detect_format(path) in V1_FORMATS:
+            found.append(path)
     return sorted(set(found))
 
 
@@ -110,7 +118,7 @@ def _first_record(path: Path) -> object:
 
 
 def detect_format(path: Path) -> str:
-    """Name a file's format from its name and first record (see the module docstring).
+    """Name a file's format from its name and first bytes (see the module docstring).
 
     Examples
     --------
@@ -131,12 +139,12 @@ def detect_format(path: Path) -> str:
         from analysis.ingest.edges import is_parquet_edge_list
 
         return EDGE_PARQUET if is_parquet_edge_list(path) else UNKNOWN
-    if _ACADEMIC.match(path.name) and not name.endswith(".jsonl"):
-        return ACADEMICTWITTER
-    record = _first_record(path)
-    if not isinstance(record, dict):
-        return V2_PAGES  # ingest's own reader reports what is wrong, line by line
-    return _record_format(record)
+    from analysis import formats_v1  # which builds on this module
+
+    fmt = formats_v1.json_format(path)
+    if _ACADEMIC.match(path.name) and not name.endswith(".jsonl") and fmt not in V1_FORMATS:
+        return ACADEMICTWITTER  # data_<id>.json, users_<id>.json (not users_show.json of v1.1)
+    return fmt
 
 
 def _first_line(path: Path) -> str:
@@ -179,8 +187,13 @@ def header_problem(path: Path) -> str | None:
 def _record_format(record: dict) -> str:
     if {"data", "includes", "meta", "errors"} & set(record) and "id" not in record:
         return TWARC2_PAGES if "__twarc" in record else V2_PAGES
-    if "ids" in record and ("next_cursor" in record or "next_cursor_str" in record):
+    cursor = "next_cursor" in record or "next_cursor_str" in record
+    if "ids" in record and cursor:
         return V1_IDS
+    if isinstance(record.get("statuses"), list) or isinstance(record.get("users"), list) and cursor:
+        return V1_BODIES
+    if "screen_name" in record and "text" not in record:
+        return V1_BODIES  # a v1.1 user
     if "id_str" in record or "delete" in record or isinstance(record.get("user"), dict):
         return V1_TWEETS
     if "id" in record and ("text" in record or "username" in record):
@@ -315,135 +328,6 @@ def twarc2_flat_record(record: dict) -> dict:
             "__medtwitter": _prov(endpoint, TWARC2_FLAT, collected_at, **params)}  # fmt: skip
 
 
-def v1_time(value: str | None) -> str | None:
-    """A v1.1 ``created_at`` (``Wed Oct 10 20:19:24 +0000 2018``) as ISO 8601 UTC.
-
-    Examples
-    --------
-    >>> v1_time("Wed Oct 10 20:19:24 +0000 2018")
-    '2018-10-10T20:19:24.000Z'
-    """
-    if not value:
-        return None
-    try:
-        stamp = datetime.strptime(value, _V1_TIME)
-    except ValueError:
-        stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return stamp.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
-
-
-def v1_user(u: dict) -> dict:
-    """A v1.1 user object in v2 shape."""
-    return {
-        "id": u.get("id_str") or str(u.get("id")),
-        "username": u.get("screen_name"),
-        "name": u.get("name"),
-        "description": u.get("description"),
-        "location": u.get("location"),
-        "created_at": v1_time(u.get("created_at")),
-        "protected": u.get("protected"),
-        "verified": u.get("verified"),
-        "public_metrics": {
-            "followers_count": _count(u.get("followers_count")),
-            "following_count": _count(u.get("friends_count")),
-            "tweet_count": _count(u.get("statuses_count")),
-            "listed_count": _count(u.get("listed_count")),
-        },
-    }
-
-
-def _count(value) -> int | None:
-    """A metric as an int (X archives write them as strings)."""
-    return int(value) if value not in (None, "") else None
-
-
-def _str_id(obj: dict, key: str) -> str | None:
-    value = obj.get(f"{key}_str") or obj.get(key)
-    return str(value) if value not in (None, "") else None
-
-
-def v1_tweet(tw: dict, users: list[dict], tweets: list[dict], author_id: str | None = None) -> dict:
-    """A v1.1 tweet in v2 shape; its user, retweeted and quoted tweets go to includes."""
-    ext = tw.get("extended_tweet") or {}
-    entities = ext.get("entities") or tw.get("entities") or {}
-    text = ext.get("full_text") or tw.get("full_text") or tw.get("text")
-    user = tw.get("user")
-    if isinstance(user, dict):
-        users.append(v1_user(user))
-        author_id = _str_id(user, "id")
-    refs = []
-    if reply := _str_id(tw, "in_reply_to_status_id"):
-        refs.append({"type": "replied_to", "id": reply})
-    rt = tw.get("retweeted_status")
-    if isinstance(rt, dict):
-        refs.append({"type": "retweeted", "id": _str_id(rt, "id")})
-        tweets.append(v1_tweet(rt, users, tweets))
-    qt = tw.get("quoted_status")
-    if isinstance(qt, dict):
-        refs.append({"type": "quoted", "id": _str_id(qt, "id")})
-        tweets.append(v1_tweet(qt, users, tweets))
-    elif quoted := _str_id(tw, "quoted_status_id"):
-        refs.append({"type": "quoted", "id": quoted})
-    out = {
-        "id": _str_id(tw, "id"),
-        "author_id": author_id,
-        "created_at": v1_time(tw.get("created_at")),
-        "text": text,
-        "lang": tw.get("lang"),
-        "in_reply_to_user_id": _str_id(tw, "in_reply_to_user_id"),
-        "public_metrics": {
-            "retweet_count": _count(tw.get("retweet_count")),
-            "reply_count": _count(tw.get("reply_count")),
-            "like_count": _count(tw.get("favorite_count")),
-            "quote_count": _count(tw.get("quote_count")),
-        },
-        "entities": {
-            "hashtags": [{"tag": h.get("text")} for h in entities.get("hashtags") or ()],
-            "mentions": [
-                {"username": m.get("screen_name"), "id": _str_id(m, "id")}
-                for m in entities.get("user_mentions") or ()
-            ],  # fmt: skip
-        },
-    }
-    if refs:
-        out["referenced_tweets"] = refs
-    return out
-
-
-def v1_record(record: dict) -> dict:
-    """One v1.1 tweet line (or ``delete`` notice) -> a v2 page."""
-    if isinstance(record.get("delete"), dict):
-        status = record["delete"].get("status") or {}
-        tid = _str_id(status, "id")
-        return {
-            "errors": [{"resource_id": tid, "resource_type": "tweet", "title": "Deleted",
-                        "detail": f"Tweet {tid} was deleted (v1.1 delete notice).",
-                        "type": "https://api.twitter.com/2/problems/resource-not-found"}],
-            "__medtwitter": _prov("tweets", V1_TWEETS),
-        }  # fmt: skip
-    users: list[dict] = []
-    tweets: list[dict] = []
-    tweet = v1_tweet(record, users, tweets)
-    return {"data": [tweet], "includes": {"users": users, "tweets": tweets},
-            "__medtwitter": _prov("tweets", V1_TWEETS)}  # fmt: skip
-
-
-def ids_account(path: Path) -> tuple[str, str] | None:
-    """(endpoint, account id) a v1.1 ids file is about, from its name.
-
-    Examples
-    --------
-    >>> ids_account(Path("followers_12345.jsonl")), ids_account(Path("12345-friends.json"))
-    (('followers', '12345'), ('following', '12345'))
-    """
-    m = _IDS_NAME.match(path.name.split(".")[0])
-    if not m:
-        return None
-    kind, account = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
-    endpoint = "followers" if kind.lower() == "followers" else "following"
-    return endpoint, account
-
-
 def _edge_page(endpoint: str, account: str, ids: list[str], fmt: str, collected_at=None) -> dict:
     return {"data": [{"id": str(i)} for i in ids],
             "__medtwitter": _prov(endpoint, fmt, collected_at, user_id=str(account))}  # fmt: skip
@@ -465,13 +349,23 @@ def iter_lines(path: Path) -> Iterator[tuple[int, bytes]]:
                 yield lineno, line
 
 
-def _json_lines(path: Path, convert: Callable[[dict], dict | None]) -> Iterator[Record]:
+def parsed_lines(path: Path) -> Iterator[tuple[int, bytes, object, str, int]]:
+    """Yield (line number, line, parsed value, why it is not JSON or "", invalid UTF-8 sequences
+    replaced) for each line of a JSONL file."""
     for lineno, line in iter_lines(path):
         try:
-            record, replaced = rawfile.loads(line)
+            value, replaced = rawfile.loads(line)
         except orjson.JSONDecodeError:
             truncated = not line.endswith(b"\n")
-            yield lineno, line, None, "truncated last line" if truncated else "not valid JSON"
+            yield lineno, line, None, "truncated last line" if truncated else "not valid JSON", 0
+            continue
+        yield lineno, line, value, "", replaced
+
+
+def _json_lines(path: Path, convert: Callable[[dict], dict | None]) -> Iterator[Record]:
+    for lineno, line, record, problem, replaced in parsed_lines(path):
+        if problem:
+            yield lineno, line, None, problem
             continue
         if not isinstance(record, dict):
             yield lineno, line, None, "valid JSON but not an object"
@@ -483,32 +377,6 @@ def _json_lines(path: Path, convert: Callable[[dict], dict | None]) -> Iterator[
         else:
             reason = "" if page is not None else "not a record of this file's format"
         yield lineno, line, page, reason, replaced
-
-
-def v1_ids_page(record: dict, about: tuple[str, str] | None) -> dict | None:
-    """One v1.1 id page -> a v2 followers/following page of the account ``about`` names.
-
-    ``about`` is :func:`ids_account` of the file. None for a record without ``ids``;
-    :class:`ValueError` if ``about`` names no account id.
-
-    Examples
-    --------
-    >>> v1_ids_page({"ids": [11], "next_cursor": 0}, ("followers", "300"))["data"]
-    [{'id': '11'}]
-    """
-    if "ids" not in record:
-        return None
-    if about is None or not about[1].isdigit():
-        raise ValueError(
-            "cannot tell whose follow ids these are: name the file "
-            "followers_<user id>.jsonl or friends_<user id>.jsonl"
-        )
-    return _edge_page(about[0], about[1], record["ids"], V1_IDS)
-
-
-def _v1_ids_records(path: Path) -> Iterator[Record]:
-    about = ids_account(path)
-    yield from _json_lines(path, lambda record: v1_ids_page(record, about))
 
 
 def _academic_records(path: Path) -> Iterator[Record]:
@@ -646,6 +514,8 @@ def archive_account(folder: Path) -> dict | None:
 
 
 def _archive_records(path: Path) -> Iterator[Record]:
+    from analysis.formats_v1 import v1_tweet  # which builds on this module
+
     try:
         kind, content = _archive_js(path)
     except orjson.JSONDecodeError as exc:
@@ -682,19 +552,26 @@ def _archive_records(path: Path) -> Iterator[Record]:
                        "__medtwitter": _prov("timeline", X_ARCHIVE, user_id=owner)}, ""  # fmt: skip
 
 
-def read_pages(path: Path, fmt: str, lookup: UsernameLookup | None = None) -> Iterator[Record]:
+def read_pages(
+    path: Path, fmt: str, lookup: UsernameLookup | None = None,
+    follows: tuple[str, str] | None = None,
+) -> Iterator[Record]:  # fmt: skip
     """Yield (record number, raw text, v2 page or None, reason) for a file in a foreign format.
 
-    ``lookup`` resolves usernames of a CSV edge list to ids (accounts read earlier).
+    ``lookup`` resolves usernames of a CSV edge list to ids (accounts read earlier);
+    ``follows`` is (``followers`` or ``following``, account id): whose follower or
+    friend lists v1.1 id and users pages are (else told by the file's name).
     """
+    from analysis import formats_v1
+
     if fmt == TWARC2_PAGES:
         yield from _json_lines(path, twarc2_page)
     elif fmt == TWARC2_FLAT:
         yield from _json_lines(path, twarc2_flat_record)
-    elif fmt == V1_TWEETS:
-        yield from _json_lines(path, v1_record)
-    elif fmt == V1_IDS:
-        yield from _v1_ids_records(path)
+    elif fmt in (V1_TWEETS, V1_IDS, V1_BODIES):
+        yield from formats_v1.line_records(path, fmt, follows)
+    elif fmt == V1_DOCUMENT:
+        yield from formats_v1.document_records(path, follows)
     elif fmt == ACADEMICTWITTER:
         yield from _academic_records(path)
     elif fmt == EDGE_CSV:

@@ -22,6 +22,7 @@ from analysis.errors import UsageError
 from analysis.ingest import ingest_files
 from analysis.purge import purge, raw_files
 from analysis.tables import load_dataset
+from tests import test_formats_v1 as v1
 from tests import xapi
 from tests.conftest import write_jsonl
 from tests.test_formats import archive_js, twarc, v1_tweet, v1_user
@@ -89,10 +90,12 @@ def contents(paths: list[Path]) -> dict[Path, bytes]:
     return {f: f.read_bytes() for f in files if f.is_file()}
 
 
-def purge_then_reingest(files: list[Path], tweets=OWN) -> None:
+def purge_then_reingest(files: list[Path], tweets=OWN, **options) -> None:
     """Ingest ``files`` as dataset 'd', purge the account (twice: the second changes nothing),
-    then re-ingest them as dataset 'again', which must hold no row of the account."""
-    ingest_files(files, "d", progress=False)
+    then re-ingest them as dataset 'again', which must hold no row of the account.
+
+    ``options`` go to both ingests (``owner``, ``relation``)."""
+    ingest_files(files, "d", progress=False, **options)
     before = load_dataset("d")
     assert UID in {*before.users.user_id, *before.follows.follower_id, *before.follows.followed_id}
     first = purge("d", user_ids=[UID])
@@ -101,7 +104,7 @@ def purge_then_reingest(files: list[Path], tweets=OWN) -> None:
     second = purge("d", user_ids=[UID])
     assert second.raw_lines_changed == second.raw_pages_dropped == 0
     assert contents(files) == cleaned
-    ingest_files(files, "again", progress=False)
+    ingest_files(files, "again", progress=False, **options)
     assert_no_row_of_the_account("again", tweets)
     quarantine = settings.processed_dir("again") / "quarantine.jsonl"
     if quarantine.is_file():
@@ -445,3 +448,128 @@ def test_raw_files_lists_every_file_ingest_reads_from_the_raw_folder_and_the_sou
                 raw / "users_1.json", raw / "edges.csv", raw / "data" / "tweets.js",
                 raw / "data" / "follower.js", raw / "data" / "following.js", outside}  # fmt: skip
     assert set(raw_files("d")) == {p.resolve() for p in expected}
+
+
+# --- API v1.1 bodies as people stored them (tests/test_formats_v1.py has the shapes) -------------
+
+NOT_OWN = {500, 503, 504}  # the account's tweets in the v1.1 bodies below
+
+
+def account_links(dataset: str) -> list[str]:
+    """Links of the dataset's tweets to the account's X profile or its tweets."""
+    urls = load_dataset(dataset).urls
+    return [u for u in urls.expanded_url.dropna() if HANDLE in u.casefold() or "/500" in u]
+
+
+def test_purge_cleans_v1_timeline_search_and_status_bodies_as_stored(tmp_data):
+    account, idel, pharma = (
+        v1.user(UID, HANDLE),
+        v1.user(13, "idel_lyon"),
+        v1.user(14, "pharma_ciel"),
+    )
+    own = v1.status(500, account, "Question aux confrères https://t.co/AAAA",
+                    urls=[("https://t.co/AAAA", "https://www.has-sante.fr/q")])  # fmt: skip
+    retweet = v1.status(501, idel, "RT @dr_tortue: Question aux confrères", mentions=[account],
+                        retweeted_status=own)  # fmt: skip
+    quote = v1.status(502, pharma, "Bonne question @dr_tortue https://t.co/BBBB",
+                      mentions=[account], quoted_status=own, quoted_status_id_str="500",
+                      urls=[("https://t.co/BBBB", "https://twitter.com/dr_tortue/status/500")])  # fmt: skip
+    profile = v1.status(505, idel, "Suivez https://t.co/CCCC et https://t.co/DDDD",
+                        urls=[("https://t.co/CCCC", "https://x.com/Dr_Tortue"),
+                              ("https://t.co/DDDD", "https://revue.example.org/a/1")])  # fmt: skip
+    plain = v1.status(507, idel, "Garde ce soir")
+    timeline = v1.write_body(tmp_data / "user_timeline.json",
+                             [own, retweet, quote, profile, plain], "pretty")  # fmt: skip
+    reply = v1.status(508, pharma, "@dr_tortue je l'adresse", mentions=[account],
+                      in_reply_to_status_id=503, in_reply_to_status_id_str="503",
+                      in_reply_to_user_id=UID, in_reply_to_user_id_str=str(UID),
+                      in_reply_to_screen_name=HANDLE)  # fmt: skip
+    envelope = {"statuses": [v1.status(503, account, "Garde"), reply],
+                "search_metadata": {"max_id": 503, "max_id_str": "503", "since_id": 0,
+                                    "next_results": "?max_id=503&q=garde", "count": 2}}  # fmt: skip
+    search = v1.write_body(tmp_data / "search.jsonl", envelope, "lines")
+    show = v1.write_body(tmp_data / "show.json", v1.status(504, account, "Mon avis"), "pretty")
+    purge_then_reingest([timeline, search, show], NOT_OWN)
+    kept = json.loads(timeline.read_text())
+    assert [s["id"] for s in kept] == [502, 505, 507]
+    assert timeline.read_text().startswith("[\n  {")  # still pretty-printed
+    assert {str(UID), HANDLE, "500"}.isdisjoint(named(kept))
+    assert "quoted_status" not in kept[0] and kept[0]["entities"]["urls"] == []
+    assert [u["expanded_url"] for u in kept[1]["entities"]["urls"]] == [
+        "https://revue.example.org/a/1"
+    ]
+    bodies = json_lines(search)
+    assert [[s["id"] for s in b["statuses"]] for b in bodies] == [[508], [508]]
+    assert {"max_id", "max_id_str", "next_results"}.isdisjoint(bodies[0]["search_metadata"])
+    assert "in_reply_to_user_id" not in bodies[0]["statuses"][0]
+    assert show.read_bytes() == b""  # the whole body was the account's
+    again = load_dataset("again")
+    assert set(again.tweets.tweet_id) == {502, 505, 507, 508} and account_links("again") == []
+    assert again.tweets.set_index("tweet_id").loc[502, "quote_of_tweet_id"] == 500
+
+
+def test_purge_cleans_v1_users_bodies_and_the_accounts_own_follower_list(tmp_data):
+    account = v1.user(UID, HANDLE)
+    rt_of_own = v1.status(601, None, "RT @dr_tortue: Question", mentions=[account],
+                          retweeted_status=v1.status(500, account, "Question"))  # fmt: skip
+    mentioning = v1.status(602, None, "Merci @dr_tortue !", mentions=[account])
+    lookup = v1.write_body(tmp_data / "users_lookup.json",
+                           [account, v1.user(13, "idel_lyon", status=rt_of_own),
+                            v1.user(14, "pharma_ciel", status=mentioning)], "pretty")  # fmt: skip
+    page = {"users": [account, v1.user(14, "pharma_ciel")], "next_cursor": 0,
+            "previous_cursor": 0}  # fmt: skip
+    of_13 = v1.write_body(tmp_data / "followers_13.json", page, "line")
+    own_list = v1.write_body(tmp_data / "friends_page_1.json",
+                             {**page, "users": [v1.user(13, "idel_lyon")]}, "pretty")  # fmt: skip
+    others = write_jsonl(tmp_data / "b_pages.jsonl", [xapi.users_page([xapi.user(UID, HANDLE)])])
+    show = v1.write_body(tmp_data / "users_show.json", account, "line")
+    # friends_page_1.json is the account's own friends list: read with --owner 12
+    ingest_files([own_list], "d", progress=False, owner=UID, relation="following")
+    purge_then_reingest([lookup, of_13, own_list, others, show])
+    assert show.read_bytes() == b""
+    users = json.loads(lookup.read_text())
+    assert [u["id"] for u in users] == [13, 14]
+    assert "status" not in users[0] and users[1]["status"]["entities"]["user_mentions"] == []
+    assert [u["id"] for u in json.loads(of_13.read_text())["users"]] == [14]
+    assert own_list.read_bytes() == b""  # each of its users was an edge with the account
+    again = load_dataset("again")
+    assert set(again.users.user_id) == {13, 14} and set(again.tweets.tweet_id) == {602}
+    assert set(zip(again.follows.follower_id, again.follows.followed_id, strict=True)) == {(14, 13)}
+
+
+def test_purge_cleans_v1_id_bodies_whose_owner_was_given_at_ingest(tmp_data):
+    others = v1.write_body(tmp_data / "followers_13.json", v1.ids_page(UID, 14), "pretty")
+    own = v1.write_body(tmp_data / "ids_page_1.json", v1.ids_page(13, 14), "pretty")
+    lines = v1.write_body(tmp_data / "ids.jsonl", v1.ids_page(15), "lines")
+    ingest_files([others], "d", progress=False)
+    ingest_files([own, lines], "d", progress=False, owner=UID, relation="followers")
+    report = purge("d", user_ids=[UID])  # reads the owner of ids_page_1.json from meta.json
+    assert report.raw_pages_dropped >= 3
+    assert json.loads(others.read_text())["ids"] == [14]
+    assert own.read_bytes() == b"" and lines.read_bytes() == b""
+    ingest_files([others, own, lines], "again", progress=False, owner=UID, relation="followers")
+    assert_no_row_of_the_account("again")
+
+
+def test_purge_refuses_a_truncated_v1_body_naming_the_account_and_changes_nothing(tmp_data):
+    whole = orjson.dumps(
+        [v1.user(UID, HANDLE), v1.user(13, "idel_lyon")], option=orjson.OPT_INDENT_2
+    )
+    cut = tmp_data / "users_lookup.json"
+    cut.write_bytes(whole[: len(whole) * 3 // 4])  # the account's user object, then cut
+    other = tmp_data / "user_timeline.json"
+    whole = orjson.dumps(
+        [v1.status(700, v1.user(13, "idel_lyon"), "Garde")], option=orjson.OPT_INDENT_2
+    )
+    other.write_bytes(whole[: len(whole) // 2])  # names no one purged: kept as it is
+    pages = write_jsonl(tmp_data / "a_pages.jsonl", [xapi.users_page([xapi.user(UID, HANDLE)])])
+    ingest_files([pages, cut, other], "d", progress=False)
+    before = contents([cut, other, pages])
+    with pytest.raises(UsageError, match=r"users_lookup\.json \(format v1\.1-json: not valid "
+                                         r"JSON, and it names the account\)"):  # fmt: skip
+        purge("d", user_ids=[UID])
+    assert contents([cut, other, pages]) == before
+    cut.unlink()  # what the message says to do
+    purge("d", user_ids=[UID])
+    assert other.read_bytes() == before[other]
+    assert_no_row_of_the_account("d")

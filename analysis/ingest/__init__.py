@@ -78,7 +78,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from analysis import __version__, formats, merge, settings, store
+from analysis import __version__, formats, formats_v1, merge, settings, store
 from analysis.contract import CONTRACT, TABLE_NAMES
 from analysis.errors import RawFormatError, UsageError
 from analysis.ingest import edges
@@ -131,6 +131,8 @@ def ingest_files(
     replace: bool = False,
     command: str = "ingest",
     observed_at: datetime | str | None = None,
+    owner: int | str | None = None,
+    relation: str | None = None,
 ) -> IngestReport:
     """Ingest raw JSONL files into a dataset's Delta tables (created or extended).
 
@@ -151,6 +153,9 @@ def ingest_files(
     command : what the dataset's version history records as the command that wrote it
     observed_at : when the links of edge lists (which carry no date) were seen: a date
         (``"2024-05-01"``, midnight UTC) or a time; default: each file's modification time
+    owner, relation : whose follow lists the API v1.1 id pages and followers/list,
+        friends/list pages are (an account id) and which (``"followers"`` or
+        ``"following"``); default: told by each file's name (``followers_<id>.json``)
 
     Examples
     --------
@@ -159,6 +164,7 @@ def ingest_files(
     """
     settings.check_dataset_name(dataset)
     observed_at = edges.observed_time(observed_at)
+    follows = formats_v1.follow_owner(owner, relation)
     report = IngestReport(dataset=dataset)
     files = []
     for path in expand(paths):  # files that cannot be read at all are named, not read
@@ -196,14 +202,16 @@ def ingest_files(
                 total=total, desc="ingest", unit="B", unit_scale=True, disable=not progress
             ) as bar:
                 for path in files:
-                    report.files.append(read_file(path, rows, quarantine, strict, bar, observed_at))
+                    report.files.append(
+                        read_file(path, rows, quarantine, strict, bar, observed_at, follows)
+                    )
             rows.flush()
             spill.finish()
             _merge_all(writer, spill, replace)
         finally:  # the spill's writer thread stops before its folder goes
             if spill is not None:
                 spill.close()
-        meta = _meta(dataset, old_meta, report, rows, synthetic, writer)
+        meta = _meta(dataset, old_meta, report, rows, synthetic, writer, follows)
         # the quarantine goes in before the manifest, which records its length: a run
         # killed in between has its lines cut off by the next writer
         if quarantine.path.is_file():
@@ -249,9 +257,11 @@ def expand(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     return sorted(files, key=formats.read_order)  # edge lists last: their usernames resolve
 
 
-def _meta(dataset, old_meta, report, rows, synthetic, writer: store.DatasetWriter) -> dict:
+def _meta(dataset, old_meta, report, rows, synthetic, writer: store.DatasetWriter,
+          follows=None) -> dict:  # fmt: skip
     sources = {s["path"]: s for s in old_meta.get("sources", [])}
     for f in report.files:
+        old = sources.get(display_path(f.path), {})
         sources[display_path(f.path)] = {
             "path": display_path(f.path),
             "format": f.format,
@@ -260,6 +270,11 @@ def _meta(dataset, old_meta, report, rows, synthetic, writer: store.DatasetWrite
             "bad_lines": f.bad_lines,
             "utf8_replaced": f.replaced,
         }
+        # the account a v1.1 file's follow lists were read as (--owner), which a purge needs
+        if follows is not None and f.format in formats.V1_FORMATS:
+            sources[display_path(f.path)].update(relation=follows[0], owner=follows[1])
+        elif old.get("owner"):
+            sources[display_path(f.path)].update(relation=old["relation"], owner=old["owner"])
     first, last = store.file_span(writer.table("tweets"), "created_at")
     is_synthetic = (
         rows.synthetic or bool(old_meta.get("synthetic")) if synthetic is None else synthetic

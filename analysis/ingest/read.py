@@ -94,11 +94,13 @@ def read_file(
     strict: bool,
     bar=None,
     observed_at: datetime | None = None,
+    follows: tuple[str, str] | None = None,
 ) -> FileReport:
     """Read one raw file (checked by :func:`check_file`) into ``rows``; bad lines to ``quarantine``.
 
     See the module docstring for which path reads which file. ``observed_at``
-    dates the links of an edge list (default: the file's modification time).
+    dates the links of an edge list (default: the file's modification time);
+    ``follows`` (relation, account id) owns v1.1 id and follower-list pages (``--owner``).
     """
     report = FileReport(path=str(path))
     size = path.stat().st_size
@@ -129,7 +131,7 @@ def read_file(
         report.format = fmt
     elif fmt not in (formats.V2_PAGES, formats.UNKNOWN):
         report.format = fmt
-        read_foreign(path, fmt, rows, report, bad)
+        read_foreign(path, fmt, rows, report, bad, follows)
         if bar is not None:
             bar.update(size)
         return report
@@ -158,12 +160,12 @@ def read_file(
     return report
 
 
-def read_foreign(path: Path, fmt: str, rows: Rows, report: FileReport, bad) -> None:
+def read_foreign(path: Path, fmt: str, rows: Rows, report: FileReport, bad, follows=None) -> None:
     """Read a file of a foreign format, converted record by record by :mod:`analysis.formats`."""
     lineno = 0
     try:
         for lineno, line, page, reason, *replaced in formats.read_pages(
-            path, fmt, username_lookup(rows)
+            path, fmt, username_lookup(rows), follows
         ):
             report.lines += 1
             report.replace(replaced[0] if replaced else 0)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import gzip
 import io
 import json
@@ -25,7 +26,8 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis import formats, settings
+from analysis import formats, formats_v1, rawfile, settings
+from analysis.contract import x_link
 from analysis.errors import UsageError
 from analysis.formats import iter_lines
 from analysis.ingest import expand as expand_paths
@@ -337,8 +339,34 @@ def _scrub_v1(tw: dict, gone: _Gone) -> dict:
     if isinstance(tw.get("retweeted_status"), dict):  # not the account's, or the tweet would go
         out["retweeted_status"] = _scrub_v1(tw["retweeted_status"], gone)
     if isinstance(tw.get("extended_tweet"), dict):
-        out["extended_tweet"] = _without_mentions(tw["extended_tweet"], gone, "user_mentions")
-    return _without_mentions(out, gone, "user_mentions")
+        out["extended_tweet"] = _without_v1_names(tw["extended_tweet"], gone)
+    return _without_v1_names(out, gone)
+
+
+def _v1_link_gone(entity, gone: _Gone) -> bool:
+    """Whether a v1.1 link (or media) entity points to the account's X profile or a purged tweet."""
+    if not isinstance(entity, dict):
+        return False
+    for link in (entity.get("expanded_url"), entity.get("url")):
+        handle, tweet = x_link(link) if isinstance(link, str) else (None, None)
+        if gone.tweet(tweet) or gone.handle(handle):
+            return True
+    return False
+
+
+def _without_v1_names(tw: dict, gone: _Gone) -> dict:
+    """A v1.1 tweet (or its ``extended_tweet``) without mentions of the account and links to
+    its profile or to purged tweets, in ``entities`` and ``extended_entities``."""
+    out = _without_mentions(tw, gone, "user_mentions")
+    for key, lists in (("entities", ("urls", "media")), ("extended_entities", ("media",))):
+        entities = out.get(key)
+        if not isinstance(entities, dict):
+            continue
+        new = {k: [e for e in v if not _v1_link_gone(e, gone)]
+               if k in lists and isinstance(v, list) else v for k, v in entities.items()}  # fmt: skip
+        if new != entities:
+            out = {**out, key: new}
+    return out
 
 
 def _clean_v1_record(record: dict, gone: _Gone) -> dict | None:
@@ -403,27 +431,152 @@ def _clean_flat_record(record: dict, gone: _Gone) -> dict | None:
     return None if _flat_gone(record, gone) else _clean_provenance(_scrub_flat(record, gone), gone)
 
 
-def _clean_v1_ids(path: Path, gone: _Gone, counts: _Counts) -> Iterator[bytes]:
-    """v1.1 follower/friend id pages: the account's own file is emptied, others lose its id."""
-    about = formats.ids_account(path)
-    if about is not None and gone.user(about[1]):  # every line is an edge with the account
-        counts.dropped += sum(1 for _ in iter_lines(path))
+def _clean_v1_user(user: dict, gone: _Gone) -> dict | None:
+    """A v1.1 user without the account: the account goes; another's embedded latest ``status``
+    goes if it is a purged tweet (or a retweet of one), else loses its mentions and links."""
+    if gone.user(_v1_id(user, "id")):
+        return None
+    status = user.get("status")
+    if not isinstance(status, dict):
+        return user
+    if _v1_gone(status, gone):
+        return {k: v for k, v in user.items() if k != "status"}
+    scrubbed = _scrub_v1(status, gone)
+    return user if scrubbed == status else {**user, "status": scrubbed}
+
+
+def _clean_v1_item(item, gone: _Gone):
+    """A v1.1 status, user or notice without the account, or None if it goes: the account's,
+    or a record ingest sets aside (with its ids in the quarantine) that names it."""
+    if isinstance(item, dict) and formats_v1.v1_kind(item) == "user":
+        new = _clean_v1_user(item, gone)
+    elif isinstance(item, dict):
+        new = _clean_v1_record(item, gone)
+    else:
+        new = item
+    if new is None:
+        return None
+    set_aside = any(p is None for _, _, p, _ in formats_v1.body_pages(new, None, formats.V1_BODIES))
+    return None if set_aside and gone.in_line(orjson.dumps(new)) else new
+
+
+def _clean_v1_items(items: list, gone: _Gone, counts: _Counts) -> list:
+    """A list of v1.1 statuses or users without the account's (counted as dropped)."""
+    kept = []
+    for item in items:
+        new = _clean_v1_item(item, gone)
+        if new is None:
+            counts.dropped += 1
+        else:
+            kept.append(new)
+    return kept
+
+
+def _clean_search_metadata(meta, gone: _Gone):
+    """A search envelope's ``search_metadata`` without the purged tweets' ids (``max_id``,
+    ``since_id`` and the query strings holding them)."""
+    if not isinstance(meta, dict):
+        return meta
+    named = {
+        str(_v1_id(meta, key)) for key in ("max_id", "since_id") if gone.tweet(_v1_id(meta, key))
+    }
+    if not named:
+        return meta
+    return {k: v for k, v in meta.items() if not (
+        k in ("max_id", "max_id_str", "since_id", "since_id_str")
+        and str(v) in named or isinstance(v, str) and any(f"_id={i}" in v for i in named))}  # fmt: skip
+
+
+def _clean_v1_body(body, gone: _Gone, counts: _Counts, owner_gone: bool):
+    """A v1.1 body (any shape of :mod:`analysis.formats_v1`) without the account, or None if it
+    all goes. ``owner_gone``: the file's id and users pages are the account's own follow lists
+    (every one of their records is an edge with the account: they go whole)."""
+    if isinstance(body, list):
+        return _clean_v1_items(body, gone, counts)
+    if not isinstance(body, dict):
+        return _clean_v1_item(body, gone)
+    if isinstance(body.get("statuses"), list):  # a search envelope
+        return {**body, "statuses": _clean_v1_items(body["statuses"], gone, counts),
+                "search_metadata": _clean_search_metadata(body.get("search_metadata"), gone)}  # fmt: skip
+    key = "ids" if "ids" in body else "users" if isinstance(body.get("users"), list) else None
+    if key is not None and owner_gone:
+        return None
+    if key == "ids":
+        ids = body["ids"]
+        kept = [i for i in ids if not gone.user(i)] if isinstance(ids, list) else ids
+        return body if kept == ids else {**body, "ids": kept}
+    if key == "users":
+        return {**body, "users": _clean_v1_items(body["users"], gone, counts)}
+    return _clean_v1_item(body, gone)
+
+
+def _check_v1_body(body, about, gone: _Gone, where: str) -> None:
+    """Refuse a cleaned v1.1 body that ingest would still read a row of the account from."""
+    for number, item, page, _ in formats_v1.body_pages(body, about, formats.V1_BODIES):
+        named = gone.in_page(page) if page is not None else gone.in_line(orjson.dumps(item))
+        if named:
+            item_at = f", item {number}" if number else ""
+            raise _Refusal(f"{where}{item_at} still names the account after cleaning")
+
+
+def _clean_v1_lines(
+    path: Path, gone: _Gone, counts: _Counts, follows: tuple[str, str] | None = None
+) -> Iterator[bytes]:
+    """A JSONL file of v1.1 bodies (one a line: statuses, delete notices, id and users pages,
+    arrays...) without the account; the account's own follow lists (by the file's owner:
+    ``follows`` as ingested, else its name) go whole."""
+    about = formats_v1.file_owner(path, follows)
+    owner_gone = about is not None and gone.user(about[1])
+    for lineno, line in iter_lines(path):
+        try:
+            body, _ = rawfile.loads(line)
+        except orjson.JSONDecodeError:  # ingest sets it aside in quarantine
+            body = None
+        if body is None:
+            if gone.in_line(line):
+                counts.dropped += 1
+            else:
+                yield _kept(line)
+            continue
+        new = _clean_v1_body(body, gone, counts, owner_gone)
+        if new is None:
+            counts.dropped += 1
+            continue
+        _check_v1_body(new, about, gone, f"line {lineno}")
+        if new == body:
+            yield _kept(line)
+        else:
+            counts.changed += 1
+            yield orjson.dumps(new) + b"\n"
+
+
+def _clean_v1_document(
+    path: Path, gone: _Gone, counts: _Counts, follows: tuple[str, str] | None = None
+) -> Iterator[bytes]:
+    """A file holding one whole v1.1 body, without the account (written back as it was laid out,
+    indented or not; emptied if the whole body goes: one of the account's statuses, or one of its
+    own follow lists)."""
+    about = formats_v1.file_owner(path, follows)
+    raw, body = _document(path, gone)
+    if body is None:  # not JSON, and not naming the account: ingest cannot read it either
+        yield raw
         return
-
-    def clean(record: dict) -> dict:
-        ids = record.get("ids")
-        if not isinstance(ids, list):
-            return record
-        kept = [i for i in ids if not gone.user(i)]
-        return record if len(kept) == len(ids) else {**record, "ids": kept}
-
-    yield from _json_lines(path, gone, counts, clean, lambda r: formats.v1_ids_page(r, about))
+    new = _clean_v1_body(body, gone, counts, about is not None and gone.user(about[1]))
+    if new is None:
+        counts.dropped += 1
+        return
+    _check_v1_body(new, about, gone, "the body")
+    if new == body:
+        yield raw
+        return
+    counts.changed += 1
+    yield _dump(new, raw)
 
 
 def _document(path: Path, gone: _Gone) -> tuple[bytes, object]:
     """A whole-file JSON document (academictwitteR), or a refusal if it is damaged and names
     the account (ingest cannot read it, nor can purge clean it)."""
-    raw = path.read_bytes()
+    raw = rawfile.read_bytes(path)
     try:
         return raw, orjson.loads(raw)
     except orjson.JSONDecodeError:
@@ -532,7 +685,7 @@ def _clean_archive(path: Path, gone: _Gone, counts: _Counts) -> Iterator[bytes]:
             counts.dropped += 1
             continue
         scrubbed = _scrub_v1(tw, gone)
-        if gone.in_page({"data": [formats.v1_tweet(scrubbed, [], [], author_id=owner)]}):
+        if gone.in_page({"data": [formats_v1.v1_tweet(scrubbed, [], [], author_id=owner)]}):
             raise _Refusal(f"tweet {_v1_id(tw, 'id')} still names the account after cleaning")
         if scrubbed != tw:
             counts.changed += 1
@@ -570,8 +723,10 @@ _CLEANERS: dict[str, _Cleaner] = {
     formats.V2_PAGES: _lines_of(_clean_v2_page),
     formats.TWARC2_PAGES: _lines_of(_clean_v2_page, formats.twarc2_page),
     formats.TWARC2_FLAT: _lines_of(_clean_flat_record, formats.twarc2_flat_record),
-    formats.V1_TWEETS: _lines_of(_clean_v1_record, formats.v1_record),
-    formats.V1_IDS: _clean_v1_ids,
+    formats.V1_TWEETS: _clean_v1_lines,
+    formats.V1_IDS: _clean_v1_lines,
+    formats.V1_BODIES: _clean_v1_lines,
+    formats.V1_DOCUMENT: _clean_v1_document,
     formats.ACADEMICTWITTER: _clean_academic,
     formats.EDGE_CSV: _clean_edge_csv,
     formats.X_ARCHIVE: _clean_archive,
@@ -600,11 +755,36 @@ def _raw_format(path: Path, gone: _Gone) -> str:
     return fmt
 
 
-def _purge_raw_file(path: Path, fmt: str, gone: _Gone, report: PurgeReport) -> Path | None:
-    """Write a raw file's cleaned copy beside it; its path, or None if nothing changes."""
+def source_follows(dataset: str) -> dict[Path, tuple[str, str]]:
+    """The raw files ingested with ``--owner``/``--relation``: (relation, account id) by path.
+
+    Read from the sources of the dataset's ``meta.json`` (as :func:`raw_files` reads them).
+    """
+    meta_path = settings.processed_dir(dataset) / META_FILE
+    if not meta_path.is_file():
+        return {}
+    found = {}
+    for source in json.loads(meta_path.read_text(encoding="utf-8")).get("sources", []):
+        if source.get("owner") and source.get("relation"):
+            path = Path(source["path"])
+            path = path if path.is_absolute() else settings.data_dir() / path
+            found[path.resolve()] = (source["relation"], str(source["owner"]))
+    return found
+
+
+def _purge_raw_file(
+    path: Path, fmt: str, gone: _Gone, report: PurgeReport, follows: tuple[str, str] | None = None
+) -> Path | None:
+    """Write a raw file's cleaned copy beside it; its path, or None if nothing changes.
+
+    ``follows``: the (relation, account id) a v1.1 file was ingested with (``--owner``).
+    """
     counts = _Counts()
+    clean = _CLEANERS[fmt]
+    if fmt in formats.V1_FORMATS:
+        clean = functools.partial(clean, follows=follows)
     try:
-        tmp = _write_temp(path, _CLEANERS[fmt](path, gone, counts))
+        tmp = _write_temp(path, clean(path, gone, counts))
     except _Refusal as exc:
         raise _refuse(path, fmt, exc.reason, exc.remove) from None
     except _UNREADABLE as exc:
@@ -643,11 +823,12 @@ def _purge_raw(
     all_handles = _raw_handles(dataset, user_ids, handles) if user_ids else frozenset()
     gone = _Gone(frozenset(user_ids), frozenset(tweet_ids), all_handles)
     paths = raw_files(dataset)
+    follows = source_follows(dataset)
     plan = [(path, _raw_format(path, gone)) for path in paths]  # refusals seen without cleaning
     ready: list[tuple[Path, Path]] = []
     try:
         for path, fmt in plan:
-            tmp = _purge_raw_file(path, fmt, gone, report)
+            tmp = _purge_raw_file(path, fmt, gone, report, follows.get(path))
             if tmp is not None:
                 ready.append((tmp, path))
         while ready:
