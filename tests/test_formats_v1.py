@@ -9,6 +9,7 @@ integers (with their ``id_str``), as the API sends them.
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -453,3 +454,17 @@ def test_a_file_name_and_options_that_disagree_give_no_owner_and_one_line(tmp_da
         f"followers of {OWNER}: ingest it in a run of its own, or rename it"
     ]
     assert follow_edges("t") == {(IDEL, OWNER)}  # no edge of a guessed owner
+
+
+def test_a_gzipped_body_in_a_folder_is_read_and_other_json_files_left_alone(tmp_data):
+    folder = tmp_data / "raw"
+    folder.mkdir()
+    body = orjson.dumps({"statuses": timeline(), "search_metadata": {"count": 3}},
+                        option=orjson.OPT_INDENT_2)  # fmt: skip
+    (folder / "search.json.gz").write_bytes(gzip.compress(body, mtime=0))
+    (folder / "tweets.jsonl.state.json").write_text('{"status": "complete", "output": "x"}')
+    report = ingest_files([folder], "t", progress=False)
+    assert [(Path(f.path).name, f.format, f.pages) for f in report.files] == [
+        ("search.json.gz", "v1.1-json", 3)
+    ]
+    assert {T1, T2, T3, T4, T5} == set(load_dataset("t").tweets.tweet_id)
