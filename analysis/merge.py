@@ -422,11 +422,13 @@ def _gather(sources: list[Path], where: dict[str, np.ndarray]) -> dict[str, pa.A
     return out
 
 
-def _link_groups(table: pa.Table) -> tuple[np.ndarray, np.ndarray]:
+def _link_groups(table: pa.Table) -> tuple[np.ndarray, np.ndarray] | None:
     """:func:`_groups` of ``follows`` rows by link, in one sort of a 64-bit hash of the pair.
 
     About 4 times faster than sorting on both ids; rows come out grouped, not in key
-    order. Two links whose hashes collide send the rows to :func:`_groups`.
+    order. Two links whose hashes collide send the rows to :func:`_groups`. None if
+    no two rows share a link (distinct hashes: told by a sort of the hashes alone, twice
+    as fast as the permutation that would group the rows).
     """
     a = table.column("follower_id").to_numpy()
     b = table.column("followed_id").to_numpy()
@@ -434,6 +436,10 @@ def _link_groups(table: pa.Table) -> tuple[np.ndarray, np.ndarray]:
         hashed = a.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
         hashed ^= b.astype(np.uint64) * np.uint64(0xC2B2AE3D27D4EB4F)
         hashed *= np.uint64(0x9E3779B97F4A7C15)
+    ordered = np.sort(hashed)
+    if not (ordered[1:] == ordered[:-1]).any():
+        return None
+    del ordered
     perm = np.argsort(hashed, kind="stable")
     hashed = hashed[perm]
     same = hashed[1:] == hashed[:-1]
@@ -449,7 +455,11 @@ def _span(sources: list[Path]) -> Iterator[pa.Table]:
     """``follows``: one row per link, first seen at the earliest and last at the latest snapshot."""
     schema = CONTRACT["follows"].schema
     table = _columns(sources, schema.names)
-    perm, starts = _link_groups(table)
+    groups = _link_groups(table)
+    if groups is None:  # every link once (e.g. a new edge list)
+        yield table.cast(schema)
+        return
+    perm, starts = groups
     first = pa.array(perm[starts])
     out = [table.column("follower_id").take(first), table.column("followed_id").take(first)]
     for column, reduce, empty in (

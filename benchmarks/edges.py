@@ -111,7 +111,8 @@ def run(argv: list[str], env: dict | None = None) -> dict:
         proc.returncode = os.waitstatus_to_exitcode(status)  # reaped: Popen must not wait again
         out.seek(0)
         err.seek(0)
-        return {"wall": wall, "peak_mb": usage.ru_maxrss / 1024, "code": proc.returncode,
+        return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
+                "peak_mb": usage.ru_maxrss / 1024, "code": proc.returncode,
                 "out": out.read(), "err": err.read()}  # fmt: skip
 
 
@@ -162,15 +163,17 @@ def report(result: dict) -> list[str]:
     g = result["graph"]
     lines = [f"synthetic follower graph: {g['accounts']:,} accounts, {g['edges']:,} links, "
              f"reciprocity {g['reciprocity']:.2f}",
-             f"{'format':8} {'medtwitter s':>12} {'peak MB':>8} {'floor s':>8} {'peak MB':>8} "
-             f"{'ratio':>6}  exact  verdict (<= {TIME_RATIO_TARGET:g}x, <= {MEMORY_TARGET_MB} MB)"]  # fmt: skip
+             f"{'format':8} {'medtwitter s':>12} {'cpu s':>6} {'peak MB':>8} {'floor s':>8} "
+             f"{'cpu s':>6} {'peak MB':>8} {'ratio':>6}  exact  verdict (<= {TIME_RATIO_TARGET:g}x, "
+             f"<= {MEMORY_TARGET_MB} MB)"]  # fmt: skip
     for fmt in FORMATS:
         if fmt not in result:
             continue
         r = result[fmt]
         ours, floor = r["medtwitter"], r["floor"]
-        lines.append(f"{fmt:8} {ours['wall']:12.1f} {ours['peak_mb']:8.0f} {floor['wall']:8.1f} "
-                     f"{floor['peak_mb']:8.0f} {r['ratio']:6.2f}  {'yes' if r['exact'] else 'NO':5}  "
+        lines.append(f"{fmt:8} {ours['wall']:12.1f} {ours['cpu']:6.1f} {ours['peak_mb']:8.0f} "
+                     f"{floor['wall']:8.1f} {floor['cpu']:6.1f} {floor['peak_mb']:8.0f} "
+                     f"{r['ratio']:6.2f}  {'yes' if r['exact'] else 'NO':5}  "
                      f"{'PASS' if r['pass'] else 'FAIL'}")  # fmt: skip
         for who in ("medtwitter", "floor"):
             if r[who].get("error"):

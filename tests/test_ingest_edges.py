@@ -326,3 +326,30 @@ def test_memory_follows_the_batch_not_the_file(tmp_path):
     # the fixed cost of the reader's blocks, the merge's buckets and delta-rs's writer
     assert large - small < 48, (small, large)
     assert large < 250, (small, large)
+
+
+def test_links_whose_hashes_collide_are_still_told_apart_in_the_merge():
+    from analysis import merge
+
+    k1, k2 = 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F
+    m = 1 << 64
+
+    def signed(x: int) -> int:
+        return x - m if x >= 1 << 63 else x
+
+    a, b = 11, 12
+    a2 = 13  # the followed id giving (13, b2) the hash of (11, 12)
+    b2 = (((a * k1) ^ (b * k2)) % m ^ (a2 * k1) % m) * pow(k2, -1, m) % m
+
+    def hashed(x: int, y: int) -> int:
+        return (((x * k1) % m ^ (y * k2) % m) * k1) % m
+
+    assert hashed(a, b) == hashed(a2, b2)  # two links, one hash
+    ts = pa.timestamp("us", tz="UTC")
+    rows = pa.table({"follower_id": [a, a2, a], "followed_id": [b, signed(b2), b],
+                     "first_seen_at": pa.array([5, 6, 3], ts), "observed_at": pa.array([5, 6, 3], ts),
+                     "_seq": [0, 1, 2]})  # fmt: skip
+    out = merge.dedup("follows", rows).to_pylist()
+    assert [(r["follower_id"], r["followed_id"]) for r in out] == [(a, b), (a2, signed(b2))]
+    assert [r["first_seen_at"].microsecond for r in out] == [3, 6]
+    assert [r["observed_at"].microsecond for r in out] == [5, 6]

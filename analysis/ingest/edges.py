@@ -54,15 +54,20 @@ PARQUET_BATCH_ROWS = 1 << 21
 #: de-duplicates the stubs (8 bytes an id, plus Arrow's hash table when looked up).
 SEEN_IDS = 1 << 23
 #: Links a merge bucket should hold at most: the merge sorts a bucket's links in memory
-#: (about 100 bytes a link), see :func:`merge_weight`.
-BUCKET_LINKS = 3_000_000
-#: Bytes a CSV line takes at least, in estimates of a file's links (gzip: 4x compressed).
-LINE_BYTES = 12
+#: (about 150 bytes a link, with delta-rs's writer), see :func:`merge_weight`.
+BUCKET_LINKS = 2_000_000
+#: A CSV's first bytes, whose lines tell about how many lines the file has.
+SAMPLE_BYTES = 1 << 20
+#: Compression a gzip edge list is taken to have, in that estimate (digits: 2.5 to 4).
+GZIP_RATIO = 4
 
 _TS = pa.timestamp("us", tz="UTC")
 _DIGITS = r"^[0-9]+$"
 _HANDLE = r"^@?[A-Za-z0-9_]{1,50}$"
 _MAX_ID_TEXT = str(MAX_ID)
+_POW10 = np.array(
+    [10**k for k in range(1, 19)], dtype=np.int64
+)  # an id has 1 + #(10^k <= id) digits
 
 #: ``bad(line number, raw line, reason)``: set a line aside (see :func:`analysis.ingest.read.read_file`).
 Bad = Callable[[int, bytes, str], None]
@@ -129,14 +134,24 @@ def parquet_problem(path: Path) -> str | None:
 
 
 def estimated_links(path: Path) -> int:
-    """About how many links an edge list holds (at least as many: Parquet's exact count)."""
+    """About how many links an edge list holds: Parquet's count, a CSV's from its first lines.
+
+    A CSV's size over the mean length of the lines in its first :data:`SAMPLE_BYTES`
+    (a gzip's size taken as :data:`GZIP_RATIO` times larger).
+    """
     if path.name.lower().endswith(".parquet"):
         try:
             return pq.ParquetFile(path).metadata.num_rows
         except (OSError, pa.ArrowException):
             return 0
-    size = path.stat().st_size
-    return size * (4 if rawfile.is_gzip(path) else 1) // LINE_BYTES
+    try:
+        with rawfile.open_raw(path) as fh:
+            sample = fh.read(SAMPLE_BYTES)
+    except (OSError, EOFError):
+        return 0
+    per_line = max(4, len(sample) / max(1, sample.count(b"\n")))  # "1,2\n" at least
+    size = path.stat().st_size * (GZIP_RATIO if rawfile.is_gzip(path) else 1)
+    return int(size / per_line)
 
 
 def merge_weight(paths: list[Path]) -> int:
@@ -186,10 +201,10 @@ def read_edge_list(
 ) -> None:
     """Read an edge list into ``rows``' spill; bad lines to ``bad`` (see the module docstring).
 
-    ``report`` (a :class:`analysis.ingest.read.FileReport`) counts lines, batches
-    (as pages) and replaced bytes; ``lookup`` resolves a username (any case) to
-    an id (:func:`analysis.ingest.read.username_lookup`), ``index`` of it built
-    on the first username met.
+    ``report`` (a :class:`analysis.ingest.read.FileReport`) counts the rows read,
+    the batches (as pages) and replaced bytes; ``lookup`` resolves a username
+    (any case) to an id (:class:`analysis.ingest.read.username_lookup`; its
+    ``index()`` is taken whole, as Arrow arrays, when the first username is met).
     """
     out = _Links(rows, observed_at)
     names = _Usernames(lookup)
@@ -320,13 +335,16 @@ def _csv_block(block: bytes, first: int, header, out: _Links, names, report, bad
     """One block of whole lines (``first``: the line number before it) -> links."""
     at = edge_columns(header)
     try:  # the common case: every cell an id, parsed by Arrow straight to int64
-        if _leading_zero(block):  # "000...011" (20 characters or more) is not an id as text
-            raise pa.ArrowInvalid("a cell may start with 0")
         table = _arrow_csv(block, header, at, pa.int64())
         a, b = (table.column(i).combine_chunks() for i in range(2))
         if not len(a):  # blank lines only
             return
-        if not (a.null_count or b.null_count) and pc.min(a).as_py() > 0 and pc.min(b).as_py() > 0:
+        if (
+            not (a.null_count or b.null_count)
+            and pc.min(a).as_py() > 0
+            and pc.min(b).as_py() > 0
+            and not _padded(block, a, b, len(header))
+        ):
             _counted(report, len(a))
             out.add(a, b)
             return
@@ -361,9 +379,27 @@ def _csv_block(block: bytes, first: int, header, out: _Links, names, report, bad
         bad(first + row + 1, line, _bad_row(cols, names) or "not a link")
 
 
-def _leading_zero(block: bytes) -> bool:
-    """Whether a cell of ``block`` may start with 0 (which Arrow's integer parser takes whole)."""
-    return block.startswith(b"0") or b",0" in block or b"\n0" in block or b'"0' in block
+def _padded(block: bytes, a: pa.Array, b: pa.Array, columns: int) -> bool:
+    """Whether a cell of ``block`` may be an id written with zeros before it.
+
+    Arrow's integer parser reads ``000...011`` (20 characters or more) as 11, which
+    :func:`analysis.contract.parse_id` refuses. Two columns of ids written without
+    padding, commas and newlines take exactly their digits, commas and newlines: then
+    no cell is padded. Otherwise (more columns, quotes, ``\\r\\n``...) a cell
+    starting with 0 is looked for.
+    """
+    rows = len(a)
+    if columns == 2:
+        digits = 2 * rows + sum(
+            int(np.searchsorted(_POW10, x.to_numpy(), "right").sum()) for x in (a, b)
+        )
+        size = digits + 2 * rows - (not block.endswith(b"\n"))  # a comma and a newline a row
+        if len(block) == size or (len(block) == size + rows and block.count(b"\r") == rows):
+            return False
+    data = np.frombuffer(block, np.uint8)
+    before = data[:-1]
+    start = (before == ord(",")) | (before == ord("\n")) | (before == ord('"'))
+    return bool(data[0] == ord("0")) or bool((start & (data[1:] == ord("0"))).any())
 
 
 def _csv_lines(block: bytes, first: int, at, out: _Links, names: _Usernames, report, bad) -> None:
