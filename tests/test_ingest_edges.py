@@ -353,3 +353,20 @@ def test_links_whose_hashes_collide_are_still_told_apart_in_the_merge():
     assert [(r["follower_id"], r["followed_id"]) for r in out] == [(a, b), (a2, signed(b2))]
     assert [r["first_seen_at"].microsecond for r in out] == [3, 6]
     assert [r["observed_at"].microsecond for r in out] == [5, 6]
+
+
+def test_a_purge_removes_the_accounts_rows_from_a_parquet_edge_list(tmp_data):
+    from analysis.purge import purge
+
+    users = write_jsonl(tmp_data / "users.jsonl", [dict(
+        xapi.users_page([xapi.user(12, "Dr_Tortue"), xapi.user(13, "idel_lyon")]),
+        __medtwitter={"endpoint": "users", "params": {}})])  # fmt: skip
+    path = write_edges(tmp_data / "follows.parquet",
+                       [("12", "13"), ("13", "012"), ("14", "13"), ("@DR_tortue", "14")])  # fmt: skip
+    ingest_files([users, path], "d", progress=False, observed_at=DAY)
+    assert (12, 14) in links("d")
+    report = purge("d", user_ids=[12])
+    assert report.raw_pages_dropped == 3
+    assert pq.read_table(path).to_pylist() == [{"follower": "14", "followed": "13"}]
+    ingest_files([path], "again", progress=False, observed_at=DAY)
+    assert links("again") == [(14, 13)]

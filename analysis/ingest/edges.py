@@ -491,3 +491,43 @@ def _parquet_bad(
                 break
         line = ",".join("" if v is None else str(v) for v in values).encode()
         bad(row + int(i) + 1, line, reason or "not a link")
+
+
+# --- purges ------------------------------------------------------------------------------------
+
+
+def without_accounts(
+    path: Path, user_ids: frozenset[int], handles: frozenset[str]
+) -> tuple[bytes, int]:
+    """A Parquet edge list's bytes without the rows naming the accounts, and how many went.
+
+    A cell names an account by its id (ASCII digits, zeros before allowed) or by
+    its handle (``@`` optional, any case; ``handles`` case-folded), as the CSV's
+    purge reads cells (:mod:`analysis.purge.raw`). The file's own bytes if no row goes.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "follows.parquet"
+    >>> pq.write_table(pa.table({"follower": ["11", "@Dr_X", "13"], "followed": [12, 12, 12]}), p)
+    >>> data, dropped = without_accounts(p, frozenset({13}), frozenset({"dr_x"}))
+    >>> dropped, pq.read_table(pa.BufferReader(data)).column("follower").to_pylist()
+    (2, ['11'])
+    """
+    table = pq.read_table(path)
+    ids = pa.array(sorted(str(i) for i in user_ids), pa.string())
+    names = pa.array(sorted(handles), pa.string())
+    hit = pa.repeat(pa.scalar(False), table.num_rows)
+    for i in edge_columns(table.column_names) or ():
+        text = pc.utf8_trim_whitespace(table.column(i).cast(pa.string()))
+        bare = pc.utf8_ltrim(text, "@")
+        digits = pc.fill_null(pc.match_substring_regex(bare, _DIGITS), False)
+        number = pc.is_in(pc.utf8_ltrim(bare, "0"), value_set=ids)
+        handle = pc.is_in(pc.utf8_lower(bare), value_set=names)
+        hit = pc.or_(hit, pc.fill_null(pc.if_else(digits, number, handle), False))
+    dropped = int(pc.sum(hit).as_py() or 0)
+    if not dropped:
+        return path.read_bytes(), 0
+    sink = pa.BufferOutputStream()
+    pq.write_table(table.filter(pc.invert(hit)), sink)
+    return sink.getvalue().to_pybytes(), dropped

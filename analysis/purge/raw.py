@@ -30,8 +30,8 @@ from analysis import formats, formats_v1, rawfile, settings
 from analysis.contract import x_link
 from analysis.errors import UsageError
 from analysis.formats import iter_lines
+from analysis.ingest import edges, filter_page, quarantine_ids, quarantine_usernames
 from analysis.ingest import expand as expand_paths
-from analysis.ingest import filter_page, quarantine_ids, quarantine_usernames
 from analysis.purge.report import PurgeReport
 from analysis.tables import META_FILE, load_arrow
 
@@ -645,6 +645,12 @@ def _clean_edge_csv(path: Path, gone: _Gone, counts: _Counts) -> Iterator[bytes]
     yield (codecs.BOM_UTF8 if raw.startswith(codecs.BOM_UTF8) else b"") + out.getvalue().encode()
 
 
+def _clean_edge_parquet(path: Path, gone: _Gone, counts: _Counts) -> Iterator[bytes]:
+    """A Parquet edge list without the rows naming the account (by id or handle)."""
+    data, counts.dropped = edges.without_accounts(path, gone.user_ids, gone.handles)
+    yield data
+
+
 def _archive_owner_gone(path: Path, gone: _Gone) -> bool:
     account = formats.archive_account(path.parent)
     if not account:
@@ -729,6 +735,7 @@ _CLEANERS: dict[str, _Cleaner] = {
     formats.V1_DOCUMENT: _clean_v1_document,
     formats.ACADEMICTWITTER: _clean_academic,
     formats.EDGE_CSV: _clean_edge_csv,
+    formats.EDGE_PARQUET: _clean_edge_parquet,
     formats.X_ARCHIVE: _clean_archive,
     formats.UNKNOWN: _check_unknown,
 }
