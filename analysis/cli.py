@@ -340,7 +340,7 @@ def _cmd_hashtags(args: argparse.Namespace) -> int:
 def _cmd_graph(args: argparse.Namespace) -> int:
     import warnings
 
-    from analysis.graph.backends import BackendFallbackWarning
+    from analysis.graph.backends import GraphNote, require_backend
     from analysis.graph.export import export_follower_graph, write_metrics
     from analysis.outputs import check_out_file
 
@@ -348,22 +348,24 @@ def _cmd_graph(args: argparse.Namespace) -> int:
         raise UsageError("say what to write: --metrics (a table) or --export gexf|graphml.")
     if args.metrics and args.export:
         raise UsageError("--metrics and --export write different files; run them one at a time.")
+    require_backend(args.backend)
     check_out_file(args.out)
     options = {"only_known": not args.all_followers, "drop_protected": args.drop_protected,
                "seed": args.seed, "backend": args.backend}  # fmt: skip
     with warnings.catch_warnings(record=True) as notes:
-        warnings.simplefilter("always", BackendFallbackWarning)
+        warnings.simplefilter("always", GraphNote)
         if args.metrics:
             path, rows = write_metrics(args.dataset, args.out, **options,
                                        progress=not args.quiet, raw_csv=args.raw_csv,
-                                       anonymise=args.anonymise)  # fmt: skip
+                                       anonymise=args.anonymise,
+                                       betweenness_samples=args.betweenness_samples)  # fmt: skip
             done = f"metrics of {rows:,} accounts written to {path}"
         else:
             path, nodes, edges = export_follower_graph(
                 args.dataset, args.out, args.export, **options, anonymise=args.anonymise
             )
             done = f"follower graph ({nodes:,} accounts, {edges:,} follows) written to {path}"
-    for note in {str(n.message) for n in notes if issubclass(n.category, BackendFallbackWarning)}:
+    for note in {str(n.message) for n in notes if issubclass(n.category, GraphNote)}:
         print(f"note: {note}", file=sys.stderr)
     print(done)
     return 0
@@ -635,7 +637,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--export", choices=["gexf", "graphml"], help="write the graph in this format")
     p.add_argument("--out", required=True, help="output file (.parquet or .csv for --metrics)")
     p.add_argument("--backend", default="igraph",
-                   help="igraph (fast path, default), networkx, or an installed networkx backend")  # fmt: skip
+                   help="igraph (fast path, default), networkx, or an installed networkx backend: "
+                   "cugraph (pip install 'medtwitter[graph-gpu]', needs an NVIDIA GPU)")  # fmt: skip
+    p.add_argument("--betweenness-samples", type=_positive_int, metavar="K",
+                   help="estimate betweenness from K sampled source accounts (exact by default "
+                   "up to 2,000 accounts, left empty beyond); each account's estimate is within "
+                   "sqrt(ln(2/d)/(2(K-1))) of the exact normalised value with probability 1-d "
+                   "(Hoeffding; ln(2n/d) for all n accounts at once)")  # fmt: skip
     p.add_argument("--all-followers", action="store_true",
                    help="keep followers seen only as ids (default: accounts of the dataset only)")  # fmt: skip
     p.add_argument("--drop-protected", action="store_true", help="leave protected accounts out")

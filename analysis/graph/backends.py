@@ -29,8 +29,59 @@ _INSTALL_HINT = {
 }
 
 
-class BackendFallbackWarning(UserWarning):
+class GraphNote(UserWarning):
+    """Something the user should know about a graph computation (the command line prints it)."""
+
+
+class BackendFallbackWarning(GraphNote):
     """A requested graph backend is not available; networkx runs instead."""
+
+
+def gpu_available() -> bool:
+    """Whether an NVIDIA GPU can be used (CuPy installed and at least one CUDA device).
+
+    Examples
+    --------
+    >>> isinstance(gpu_available(), bool)
+    True
+    """
+    try:
+        import cupy
+    except Exception:  # absent, or a broken CUDA installation that fails at import
+        return False
+    try:
+        return int(cupy.cuda.runtime.getDeviceCount()) > 0
+    except Exception:  # no driver, no device
+        return False
+
+
+def require_backend(backend: str | None) -> str | None:
+    """The backend asked for, or a :class:`UsageError` in one line if it cannot run here.
+
+    What ``medtwitter graph --backend`` uses: unlike :func:`resolve_backend`, a
+    backend that is missing (or, for ``cugraph``, a machine without a GPU) is an
+    error, not a fallback, so a GPU run never silently becomes a CPU run.
+
+    Examples
+    --------
+    >>> require_backend("igraph")
+    'igraph'
+    """
+    from analysis.errors import UsageError
+
+    if backend is None or backend in NETWORKX or backend == FAST:
+        return backend
+    if backend == "cugraph" and "cugraph" in installed_backends() and not gpu_available():
+        raise UsageError(
+            "--backend cugraph needs an NVIDIA GPU with CUDA, and none was found; "
+            "run on a machine with one, or use --backend igraph."
+        )
+    if backend not in installed_backends():
+        hint = _INSTALL_HINT.get(backend, f"install the networkx backend {backend!r}")
+        raise UsageError(
+            f"graph backend {backend!r} is not installed; {hint}, or use --backend igraph."
+        )
+    return backend
 
 
 def installed_backends() -> list[str]:

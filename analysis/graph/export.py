@@ -12,6 +12,7 @@ memory (see ``benchmarks/graph.py``).
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -29,18 +30,22 @@ from analysis.outputs import check_out_file, write_atomic, write_csv, xml_text
 #: Columns of the metrics table, in order (``medtwitter graph --metrics``).
 METRIC_COLUMNS = (
     "user_id", "username", "in_degree", "out_degree", "reciprocity", "pagerank", "hub",
-    "authority", "core_number", "community",
+    "authority", "core_number", "community", "betweenness",
 )  # fmt: skip
 EXPORT_FORMATS = ("gexf", "graphml")
 
 
 def node_metrics(
-    G: nx.DiGraph, seed: int = settings.SEED, backend: str | None = None
-) -> pd.DataFrame:
+    G: nx.DiGraph, seed: int = settings.SEED, backend: str | None = None,
+    betweenness_samples: int | None = None,
+) -> pd.DataFrame:  # fmt: skip
     """One row per account of ``G`` with :data:`METRIC_COLUMNS`, sorted by user id.
 
     ``community`` is Louvain on the undirected projection (-1 for accounts without
-    a link); ``reciprocity`` is NaN for accounts without a link.
+    a link); ``reciprocity`` is NaN for accounts without a link; ``betweenness``
+    is exact up to :data:`~analysis.graph.metrics.BETWEENNESS_EXACT_MAX`
+    accounts, estimated from ``betweenness_samples`` sources if given, else
+    empty (NaN) beyond, with a :class:`~analysis.graph.backends.GraphNote`.
 
     Examples
     --------
@@ -49,14 +54,23 @@ def node_metrics(
     [[1, 2, 2, 0], [2, 1, 2, 0], [3, 0, 1, 0]]
     """
     from analysis.graph.communities import detect_communities
-    from analysis.graph.metrics import core_number, degree_table, hits, node_reciprocity, pagerank
+    from analysis.graph.metrics import (
+        betweenness,
+        core_number,
+        degree_table,
+        hits,
+        node_reciprocity,
+        pagerank,
+    )
 
     require_directed(G, "the metrics table")
     be = resolve_backend(backend)
     if be == FAST:
         g = fast.SparseDigraph.from_networkx(G)
         names = pd.Series({v: G.nodes[v].get("username") for v in G}, dtype=object)
-        return _metrics_from_sparse(g, names.reindex(g.ids).to_numpy(), seed)
+        return _metrics_from_sparse(
+            g, names.reindex(g.ids).to_numpy(), seed, betweenness_samples=betweenness_samples
+        )
     out = pd.DataFrame({"user_id": np.fromiter(G.nodes, dtype=np.int64, count=len(G))})
     out["username"] = [G.nodes[v].get("username") for v in G]
     deg = degree_table(G, backend=be)
@@ -68,32 +82,46 @@ def node_metrics(
     out["hub"], out["authority"] = h["hub"].to_numpy(), h["authority"].to_numpy()
     out["core_number"] = core_number(G, backend=be).to_numpy()
     out["community"] = detect_communities(G, seed=seed, backend=be).to_numpy()
+    out["betweenness"] = np.nan
+    if _betweenness_wanted(len(G), betweenness_samples):
+        out["betweenness"] = betweenness(G, betweenness_samples, seed, backend=be).to_numpy()
     return out.sort_values("user_id", ignore_index=True).loc[:, list(METRIC_COLUMNS)]
 
 
-def _metrics_from_sparse(
-    g: fast.SparseDigraph, usernames: np.ndarray, seed: int, progress: bool = False
-) -> pd.DataFrame:
-    out = {"user_id": g.ids, "username": pd.array(usernames, dtype=object),
-           "in_degree": g.in_degree(), "out_degree": g.out_degree()}  # fmt: skip
-    steps = {
-        "reciprocity": lambda: {"reciprocity": fast.node_reciprocity(g)},
-        "PageRank": lambda: {"pagerank": fast.pagerank(g)},
-        "HITS": lambda: dict(zip(("hub", "authority"), fast.hits(g), strict=True)),
-        "k-core": lambda: {"core_number": fast.core_number(g)},
-        "Louvain": lambda: {"community": fast.louvain(g, "undirected", seed=seed)[0]},
-    }
-    if not progress:
-        for step in steps.values():
-            out.update(step())
-        return pd.DataFrame(out).loc[:, list(METRIC_COLUMNS)]
-    from tqdm.auto import tqdm  # imported only when shown: in Jupyter it warns about widgets
+def _betweenness_wanted(n: int, samples: int | None) -> bool:
+    """Whether the metrics table gets betweenness (a note says why not)."""
+    from analysis.graph.backends import GraphNote
+    from analysis.graph.metrics import BETWEENNESS_EXACT_MAX
 
-    with tqdm(total=len(steps), desc="graph metrics", unit="step") as bar:
-        for name, step in steps.items():
-            bar.set_postfix_str(name)
-            out.update(step())
-            bar.update()
+    if samples is not None or n <= BETWEENNESS_EXACT_MAX:
+        return True
+    warnings.warn(
+        f"betweenness left empty: exact betweenness of {n:,} accounts (more than "
+        f"{BETWEENNESS_EXACT_MAX:,}) would take too long; --betweenness-samples K estimates it.",
+        GraphNote,
+        stacklevel=3,
+    )
+    return False
+
+
+def _metrics_from_sparse(
+    g: fast.SparseDigraph, usernames: np.ndarray, seed: int, progress: bool = False,
+    betweenness_samples: int | None = None,
+) -> pd.DataFrame:  # fmt: skip
+    wanted = _betweenness_wanted(g.n, betweenness_samples)
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm  # imported only when shown: in Jupyter it warns about widgets
+
+        bar = tqdm(total=7 + wanted, desc="graph metrics", unit="step")
+    try:
+        step = None if bar is None else (lambda name: (bar.set_postfix_str(name), bar.update()))
+        values = fast.node_measures(g, seed, betweenness_samples, wanted, step)
+    finally:
+        if bar is not None:
+            bar.close()
+    values.setdefault("betweenness", np.full(g.n, np.nan))
+    out = {"user_id": g.ids, "username": pd.array(usernames, dtype=object), **values}
     return pd.DataFrame(out).loc[:, list(METRIC_COLUMNS)]
 
 
@@ -107,33 +135,27 @@ def sparse_graph_from_dataset(
     """
     import pyarrow.compute as pc
 
-    from analysis.tables import load_arrow, resolve_version
+    from analysis import store
+    from analysis.tables import dataset_dir, load_arrow, resolve_version
 
     version = resolve_version(dataset)
     users = load_arrow(dataset, "users", ["user_id", "username", "protected"], version)
-    follows = load_arrow(dataset, "follows", ["follower_id", "followed_id"], version)
-    src = follows["follower_id"].to_numpy()
-    dst = follows["followed_id"].to_numpy()
-    keep = np.ones(len(src), dtype=bool)
+    gone = None
     if drop_protected:
         protected = pc.fill_null(users["protected"], False)
-        gone = np.sort(users.filter(protected)["user_id"].to_numpy())
+        gone = users.filter(protected)["user_id"].to_numpy()
         users = users.filter(pc.invert(protected))
-        keep &= ~_member(src, gone) & ~_member(dst, gone)
     uid = users["user_id"].to_numpy()
-    if only_known:
-        known = np.sort(uid)
-        keep &= _member(src, known) & _member(dst, known)
-    g = fast.SparseDigraph.from_edges(src[keep], dst[keep], nodes=uid, within_nodes=only_known)
+    follows = store.arrow_dataset(dataset_dir(dataset), "follows", version)
+    with store.c_allocator():  # one batch of ids in memory at a time
+        batches = [] if follows is None else follows.to_batches(
+            columns=["follower_id", "followed_id"], batch_size=1 << 20
+        )  # fmt: skip
+        g = fast.SparseDigraph.from_batches(
+            batches, uid, only_known, exclude=None if only_known else gone
+        )
     names = pd.Series(users["username"].to_numpy(zero_copy_only=False), index=uid, dtype=object)
     return g, names.reindex(g.ids).to_numpy()
-
-
-def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
-    if len(sorted_set) == 0:
-        return np.zeros(len(values), dtype=bool)
-    pos = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
-    return sorted_set[pos] == values
 
 
 def metrics_from_dataset(
@@ -143,22 +165,24 @@ def metrics_from_dataset(
     seed: int = settings.SEED,
     backend: str | None = FAST,
     progress: bool = False,
+    betweenness_samples: int | None = None,
 ) -> pd.DataFrame:
     """The metrics table of a dataset's follower graph (``medtwitter graph --metrics``).
 
-    With ``backend="igraph"`` (default) the graph goes from Parquet to sparse
-    matrices without networkx; any other backend builds the ``DiGraph`` and runs
-    :func:`node_metrics` on it.
+    With ``backend="igraph"`` (default) the links go from Parquet, a batch at a
+    time, to numpy index arrays and one igraph graph, without networkx; any
+    other backend builds the ``DiGraph`` and runs :func:`node_metrics` on it.
+    ``betweenness_samples``: see :func:`node_metrics`.
     """
     if resolve_backend(backend) == FAST:
         g, usernames = sparse_graph_from_dataset(dataset, only_known, drop_protected)
-        return _metrics_from_sparse(g, usernames, seed, progress)
+        return _metrics_from_sparse(g, usernames, seed, progress, betweenness_samples)
     from analysis.tables import load_dataset
 
     G = graph_from_tables(
         load_dataset(dataset), only_known=only_known, drop_protected=drop_protected
     )
-    return node_metrics(G, seed=seed, backend=backend)
+    return node_metrics(G, seed=seed, backend=backend, betweenness_samples=betweenness_samples)
 
 
 def save_metrics(
@@ -268,6 +292,7 @@ def write_metrics(
     dataset: str, out: str | os.PathLike[str], only_known: bool = True,
     drop_protected: bool = False, seed: int = settings.SEED, backend: str | None = FAST,
     progress: bool = False, raw_csv: bool = False, anonymise: bool = False,
+    betweenness_samples: int | None = None,
 ) -> tuple[Path, int]:  # fmt: skip
     """Compute a dataset's metrics table and save it (``medtwitter graph DATASET --metrics``).
 
@@ -275,6 +300,7 @@ def write_metrics(
     :func:`save_metrics`. ``anonymise``: computed on ``load_dataset(dataset,
     anonymise=True)``, so ids and usernames are pseudonyms (the same as in an
     anonymised report and ``export_follower_graph(..., anonymise=True)``).
+    ``betweenness_samples``: see :func:`node_metrics`.
     """
     if Path(out).suffix.lower() not in (".parquet", ".csv"):
         raise UsageError(
@@ -286,9 +312,11 @@ def write_metrics(
 
         G = graph_from_tables(load_dataset(dataset, anonymise=True), only_known=only_known,
                               drop_protected=drop_protected, edge_dates=False)  # fmt: skip
-        metrics = node_metrics(G, seed=seed, backend=backend)
+        metrics = node_metrics(G, seed=seed, backend=backend,
+                               betweenness_samples=betweenness_samples)  # fmt: skip
     else:
-        metrics = metrics_from_dataset(dataset, only_known, drop_protected, seed, backend, progress)
+        metrics = metrics_from_dataset(dataset, only_known, drop_protected, seed, backend,
+                                       progress, betweenness_samples)  # fmt: skip
     return save_metrics(metrics, out, raw_csv=raw_csv), len(metrics)
 
 
