@@ -259,7 +259,10 @@ def _stored_batches(folder: Path, name: str, version: int) -> tuple[int, Iterato
         if data is None:  # a table the version lacks (added to the contract later): header only
             return
         present = [c for c in CONTRACT[name].names if c in data.schema.names]
-        for batch in data.to_batches(columns=present, batch_size=BATCH_ROWS):
+        # one batch and one file read ahead (the default, 16 and 4, holds a few hundred MB more)
+        scan = data.to_batches(columns=present, batch_size=BATCH_ROWS, batch_readahead=1,
+                               fragment_readahead=1)  # fmt: skip
+        for batch in scan:
             if batch.num_rows:
                 yield from store.conform(name, pa.Table.from_batches([batch])).to_batches()
 

@@ -711,7 +711,7 @@ def test_r_reads_the_csv_with_exact_ids_and_utc_times(hostile_root, tmp_path):
         "u <- read.csv('users.csv', encoding = 'UTF-8', na.strings = '', "
         "colClasses = c(user_id = 'character'))\n"
         "ts <- as.POSIXct(t$observed_at, format = '%Y-%m-%dT%H:%M:%OSZ', tz = 'UTC')\n"
-        'cat(jsonlite_free <- paste0(\'{"rows": \', nrow(t), \', "authors": ["\', '
+        'cat(paste0(\'{"rows": \', nrow(t), \', "authors": ["\', '
         'paste(t$author_id, collapse = \'","\'), \'"], "ms": \', '
         "round(as.numeric(ts[1]) %% 1, 3), '}'), '\\n')\n"
         "writeLines(u$name, 'names.txt', useBytes = TRUE)\n"
