@@ -341,30 +341,42 @@ def _cmd_graph(args: argparse.Namespace) -> int:
     import warnings
 
     from analysis.graph.backends import GraphNote, require_backend
-    from analysis.graph.export import export_follower_graph, write_metrics
-    from analysis.outputs import check_out_file
+    from analysis.graph.export import write_metrics
+    from analysis.graph.networks import export_network, write_network_metrics
 
     if not (args.metrics or args.export):
-        raise UsageError("say what to write: --metrics (a table) or --export gexf|graphml.")
+        raise UsageError("say what to write: --metrics (a table) or --export gexf|graphml|csv.")
     if args.metrics and args.export:
         raise UsageError("--metrics and --export write different files; run them one at a time.")
     require_backend(args.backend)
-    check_out_file(args.out)
     options = {"only_known": not args.all_followers, "drop_protected": args.drop_protected,
                "seed": args.seed, "backend": args.backend}  # fmt: skip
+    network = args.network
     with warnings.catch_warnings(record=True) as notes:
         warnings.simplefilter("always", GraphNote)
-        if args.metrics:
+        if args.metrics and network == "follow":
             path, rows = write_metrics(args.dataset, args.out, **options,
                                        progress=not args.quiet, raw_csv=args.raw_csv,
                                        anonymise=args.anonymise,
                                        betweenness_samples=args.betweenness_samples)  # fmt: skip
             done = f"metrics of {rows:,} accounts written to {path}"
+        elif args.metrics:
+            path, rows = write_network_metrics(
+                args.dataset, args.out, network, **options, anonymise=args.anonymise,
+                raw_csv=args.raw_csv, betweenness_samples=args.betweenness_samples,
+            )  # fmt: skip
+            done = f"metrics of the {network} network's {rows:,} accounts written to {path}"
         else:
-            path, nodes, edges = export_follower_graph(
-                args.dataset, args.out, args.export, **options, anonymise=args.anonymise
+            out = export_network(
+                args.dataset, args.out, args.export, network, **options,
+                anonymise=args.anonymise, raw_csv=args.raw_csv,
+                betweenness_samples=args.betweenness_samples,
+            )  # fmt: skip
+            size = f"{out.accounts:,} accounts, {out.links:,} " + (
+                "follows" if network == "follow" else f"links, {out.interactions:,} {network}s"
             )
-            done = f"follower graph ({nodes:,} accounts, {edges:,} follows) written to {path}"
+            name = "follower graph" if network == "follow" else f"{network} network"
+            done = f"{name} ({size}) written to {' and '.join(map(str, out.paths))}"
     for note in {str(n.message) for n in notes if issubclass(n.category, GraphNote)}:
         print(f"note: {note}", file=sys.stderr)
     print(done)
@@ -630,12 +642,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=settings.SEED, help="random seed")
     p.set_defaults(func=_cmd_hashtags)
 
-    p = sub.add_parser("graph", help="follower graph: a metrics table, or GEXF/GraphML for Gephi")
+    p = sub.add_parser(
+        "graph", help="follower or interaction network: a metrics table, or GEXF/GraphML/CSV for "
+        "Gephi", epilog="examples:\n"
+        "  medtwitter graph docs --metrics --out metrics.parquet\n"
+        "  medtwitter graph docs --network mention --export gexf --out mentions.gexf\n"
+        "  medtwitter graph docs --network retweet --export csv --out rt.csv   # + rt_nodes.csv",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
     p.add_argument("dataset", type=_dataset_arg, metavar="DATASET", help="dataset name")
+    p.add_argument("--network", default="follow",
+                   choices=["follow", "mention", "retweet", "reply", "quote"],
+                   help="which links: follow (default: follower -> followed), mention, retweet, "
+                   "reply or quote (author -> the account mentioned, retweeted...)")  # fmt: skip
     p.add_argument("--metrics", action="store_true",
                    help="one row per account: degrees, reciprocity, PageRank, HITS, core, community")  # fmt: skip
-    p.add_argument("--export", choices=["gexf", "graphml"], help="write the graph in this format")
-    p.add_argument("--out", required=True, help="output file (.parquet or .csv for --metrics)")
+    p.add_argument("--export", choices=["gexf", "graphml", "csv"],
+                   help="write the network in this format, nodes labelled by handle with role, "
+                   "identity, community, degrees and PageRank, edges weighted and dated "
+                   "(start/end: Gephi's timeline); csv: FILE is the edge list, FILE with _nodes "
+                   "before its suffix the node table")  # fmt: skip
+    p.add_argument("--out", required=True, metavar="FILE",
+                   help="output file (.parquet or .csv for --metrics)")  # fmt: skip
     p.add_argument("--backend", default="igraph",
                    help="igraph (fast path, default), networkx, or an installed networkx backend: "
                    "cugraph (pip install 'medtwitter[graph-gpu]', needs an NVIDIA GPU)")  # fmt: skip
@@ -645,7 +673,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "sqrt(ln(2/d)/(2(K-1))) of the exact normalised value with probability 1-d "
                    "(Hoeffding; ln(2n/d) for all n accounts at once)")  # fmt: skip
     p.add_argument("--all-followers", action="store_true",
-                   help="keep followers seen only as ids (default: accounts of the dataset only)")  # fmt: skip
+                   help="follow network: keep followers seen only as ids (default: accounts of "
+                   "the dataset only; interaction networks keep every account their tweets name)")  # fmt: skip
     p.add_argument("--drop-protected", action="store_true", help="leave protected accounts out")
     p.add_argument("--anonymise", action="store_true",
                    help="pseudonymous ids, handles and names only (as report --anonymise)")  # fmt: skip

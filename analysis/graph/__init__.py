@@ -3,12 +3,14 @@
 The follower graph is **asymmetric**: an edge runs from the follower to the
 followed account, and most follows are not returned. This package builds it
 (:func:`graph_from_tables`) and the interaction graphs (mentions, retweets,
-replies), measures it (reciprocity overall, per account and between groups;
-degree distributions with a power-law fit; PageRank, HITS, k-core, sampled
-betweenness; mixing between groups; top accounts and bridges), finds its
+replies, quotes; any of them by name with :func:`network_graph`), measures it
+(reciprocity overall, per account and between groups; degree distributions with
+a power-law fit; PageRank, HITS, k-core, sampled betweenness; mixing between
+groups; top accounts and bridges), finds its
 communities (Louvain and label propagation on the undirected or mutual
 projection), follows its change over snapshots, and exports it (a metrics table,
-GEXF, GraphML).
+GEXF, GraphML; any network for Gephi with a timeline, or as CSV edge and node
+tables: :func:`export_network`).
 
 Group-level functions take an optional ``labels`` frame (``user_id``, ``role``,
 ``identity``) such as ``accounts.label_users`` returns; without one they use the
@@ -22,11 +24,14 @@ igraph for Louvain; same results), or an installed networkx backend such as
 
 from analysis.graph.backends import BackendFallbackWarning, installed_backends, resolve_backend
 from analysis.graph.build import (
+    NETWORKS,
     follow_edges,
     graph_from_tables,
     interaction_graph,
     interaction_summary,
     mention_graph,
+    network_graph,
+    quote_graph,
     reply_graph,
     require_directed,
     retweet_graph,
@@ -70,6 +75,7 @@ from analysis.graph.metrics import (
     top_accounts,
 )
 from analysis.graph.mixing import assortativity, mixing_table
+from analysis.graph.networks import export_network, network_for_export, network_tables
 from analysis.graph.snapshots import (
     change_summary,
     describe_snapshots,
@@ -80,7 +86,9 @@ from analysis.graph.snapshots import (
 )
 
 __all__ = [
-    "METRIC_COLUMNS", "BackendFallbackWarning", "PowerLawFit", "SparseDigraph", "as_matrix",
+    "METRIC_COLUMNS", "NETWORKS", "export_network", "network_for_export", "network_graph",
+    "network_tables", "quote_graph",
+    "BackendFallbackWarning", "PowerLawFit", "SparseDigraph", "as_matrix",
     "assortativity", "betweenness", "change_summary", "community_bridges", "community_sample",
     "core_number", "degree_distribution", "degree_table", "describe_reciprocity", "graph_summary", "describe_communities",
     "detect_communities", "export_graph", "fit_power_law", "follow_changes", "follow_edges",

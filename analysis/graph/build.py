@@ -3,10 +3,11 @@
 The follower graph is a ``DiGraph`` with an edge ``follower -> followed`` per
 row of ``follows``; its nodes carry the ``users`` fields (username, name,
 protected, verified, counts) and, when a ``labels`` frame is given, ``role`` and
-``identity``. Interaction graphs (mention, retweet, reply) are weighted
+``identity``. Interaction graphs (mention, retweet, reply, quote) are weighted
 ``DiGraph``s from the tweets: an edge ``author -> target`` whose ``weight`` counts
-the tweets. Edges are prepared with pandas (no Python loop per edge); networkx
-then stores them.
+the tweets, with ``first_at`` and ``last_at`` the first and last of them;
+:func:`network_graph` builds any of them by name with the accounts' fields. Edges are
+prepared with pandas (no Python loop per edge); networkx then stores them.
 """
 
 from __future__ import annotations
@@ -177,25 +178,41 @@ def graph_from_tables(
     return G
 
 
-def _weighted(pairs: pd.DataFrame, users: pd.DataFrame, kind: str) -> nx.DiGraph:
-    pairs = pairs.dropna().astype("int64")
+def _weighted(
+    pairs: pd.DataFrame, users: pd.DataFrame, kind: str, handles: pd.DataFrame | None = None
+) -> nx.DiGraph:
+    """A weighted ``DiGraph`` from one row per interaction: ``source``, ``target`` and ``at``.
+
+    ``weight`` counts the rows of a pair; ``first_at``/``last_at`` are the earliest and
+    latest ``at`` (left out when no row of the pair is dated). Nodes get the ``username``
+    of ``users``, else of ``handles`` (``user_id``, ``username``: e.g. the mentions).
+    """
+    pairs = pairs.loc[pairs["source"].notna() & pairs["target"].notna()]
+    pairs = pairs.astype({"source": "int64", "target": "int64"})
     pairs = pairs.loc[pairs["source"] != pairs["target"]]
-    counts = pairs.groupby(["source", "target"]).size().reset_index(name="weight")
+    counts = (
+        pairs.groupby(["source", "target"], sort=True)
+        .agg(weight=("at", "size"), first_at=("at", "min"), last_at=("at", "max"))
+        .reset_index()
+    )
     G = nx.DiGraph(kind=kind)
     ids = pd.unique(np.concatenate([counts["source"].to_numpy(), counts["target"].to_numpy()]))
-    names = users.set_index("user_id")["username"] if len(users) else pd.Series(dtype=object)
+    names = pd.concat([
+        frame.dropna(subset=["user_id", "username"]).astype({"user_id": "int64"})
+        .set_index("user_id")["username"]
+        for frame in (users, handles) if frame is not None and len(frame)
+    ] or [pd.Series(dtype=object)])  # fmt: skip
+    names = names[~names.index.duplicated(keep="first")]  # the users table wins
     G.add_nodes_from(
-        (int(i), {"username": names[i]} if i in names.index and pd.notna(names[i]) else {})
-        for i in ids
+        (int(i), {"username": names[i]} if i in names.index else {}) for i in ids.tolist()
     )
-    G.add_weighted_edges_from(
-        zip(
-            counts["source"].tolist(),
-            counts["target"].tolist(),
-            counts["weight"].tolist(),
-            strict=True,
+    G.add_edges_from(
+        (u, v, {"weight": w} | ({} if pd.isna(a) else {"first_at": a, "last_at": b}))
+        for u, v, w, a, b in zip(
+            counts["source"].tolist(), counts["target"].tolist(), counts["weight"].tolist(),
+            counts["first_at"].tolist(), counts["last_at"].tolist(), strict=True,
         )
-    )
+    )  # fmt: skip
     return G
 
 
@@ -203,7 +220,9 @@ def mention_graph(tables: Tables) -> nx.DiGraph:
     """Who mentions whom: edge author -> mentioned user, ``weight`` = tweets with the mention.
 
     Mentions the API did not resolve to an id, and self-mentions, are left out.
-    Retweets are counted (their text carries the original's mentions).
+    Retweets are counted (their text carries the original's mentions). Edges carry
+    ``first_at`` and ``last_at``: when the first and the last of these tweets were posted.
+    A mentioned account outside ``users`` is named by the handle of the mention.
 
     Examples
     --------
@@ -211,16 +230,27 @@ def mention_graph(tables: Tables) -> nx.DiGraph:
     >>> list(mention_graph(tiny_tables()).edges(data="weight"))
     [(2, 1, 1)]
     """
-    m = tables.mentions.merge(tables.tweets[["tweet_id", "author_id"]], on="tweet_id")
-    pairs = m.rename(columns={"author_id": "source", "user_id": "target"})[["source", "target"]]
-    return _weighted(pairs, tables.users, "mention")
+    m = tables.mentions.merge(tables.tweets[["tweet_id", "author_id", "created_at"]], on="tweet_id")
+    pairs = m.rename(columns={"author_id": "source", "user_id": "target", "created_at": "at"})
+    return _weighted(pairs[["source", "target", "at"]], tables.users, "mention",
+                     handles=tables.mentions[["user_id", "username"]])  # fmt: skip
+
+
+def _reference_graph(tables: Tables, column: str, kind: str) -> nx.DiGraph:
+    """Edge author -> author of the tweet named by ``column`` (a retweet's or a quote's original)."""
+    tw = tables.tweets
+    refs = tw.loc[tw[column].notna(), ["author_id", column, "created_at"]]
+    orig = tw[["tweet_id", "author_id"]].rename(columns={"tweet_id": column, "author_id": "target"})
+    refs = refs.astype({column: "int64"}).merge(orig, on=column)
+    pairs = refs.rename(columns={"author_id": "source", "created_at": "at"})
+    return _weighted(pairs[["source", "target", "at"]], tables.users, kind)
 
 
 def retweet_graph(tables: Tables) -> nx.DiGraph:
     """Who retweets whom: edge retweeter -> original author, ``weight`` = retweets.
 
     Retweets whose original is not in the ``tweets`` table (deleted, not collected)
-    are left out.
+    are left out. Edges carry ``first_at`` and ``last_at`` (first and last retweet).
 
     Examples
     --------
@@ -228,19 +258,32 @@ def retweet_graph(tables: Tables) -> nx.DiGraph:
     >>> list(retweet_graph(tiny_tables()).edges(data="weight"))
     [(3, 1, 1)]
     """
-    tw = tables.tweets
-    rt = tw.loc[tw["retweet_of_tweet_id"].notna(), ["author_id", "retweet_of_tweet_id"]]
-    orig = tw[["tweet_id", "author_id"]].rename(
-        columns={"tweet_id": "retweet_of_tweet_id", "author_id": "target"}
-    )
-    rt = rt.astype({"retweet_of_tweet_id": "int64"}).merge(orig, on="retweet_of_tweet_id")
-    return _weighted(
-        rt.rename(columns={"author_id": "source"})[["source", "target"]], tables.users, "retweet"
-    )
+    return _reference_graph(tables, "retweet_of_tweet_id", "retweet")
+
+
+def quote_graph(tables: Tables) -> nx.DiGraph:
+    """Who quotes whom: edge quoting author -> quoted author, ``weight`` = quote tweets.
+
+    A quote is a tweet whose referenced tweets include one of type ``quoted``
+    (``tweets.quote_of_tweet_id``). As for retweets, quotes whose original is not in
+    the ``tweets`` table are left out, and so are self-quotes. Edges carry ``first_at``
+    and ``last_at`` (first and last quote).
+
+    Examples
+    --------
+    >>> from analysis.graph import tiny_tables
+    >>> t = tiny_tables()
+    >>> t.tweets.loc[t.tweets["tweet_id"] == 13, "quote_of_tweet_id"] = 12
+    >>> list(quote_graph(t).edges(data="weight"))
+    [(2, 3, 1)]
+    """
+    return _reference_graph(tables, "quote_of_tweet_id", "quote")
 
 
 def reply_graph(tables: Tables) -> nx.DiGraph:
     """Who replies to whom: edge replier -> replied-to user, ``weight`` = replies (self-replies dropped).
+
+    Edges carry ``first_at`` and ``last_at`` (first and last reply).
 
     Examples
     --------
@@ -249,18 +292,73 @@ def reply_graph(tables: Tables) -> nx.DiGraph:
     [(2, 1, 2)]
     """
     tw = tables.tweets
-    pairs = tw[["author_id", "reply_to_user_id"]].rename(
-        columns={"author_id": "source", "reply_to_user_id": "target"}
+    pairs = tw[["author_id", "reply_to_user_id", "created_at"]].rename(
+        columns={"author_id": "source", "reply_to_user_id": "target", "created_at": "at"}
     )
     return _weighted(pairs, tables.users, "reply")
 
 
+#: The interaction graphs by name (:func:`interaction_graph`).
+INTERACTIONS = {
+    "mention": mention_graph, "retweet": retweet_graph, "reply": reply_graph,
+    "quote": quote_graph,
+}  # fmt: skip
+
+
 def interaction_graph(tables: Tables, kind: str) -> nx.DiGraph:
-    """``mention``, ``retweet`` or ``reply`` graph by name."""
-    builders = {"mention": mention_graph, "retweet": retweet_graph, "reply": reply_graph}
-    if kind not in builders:
-        raise UsageError(f"unknown interaction {kind!r}; use one of {sorted(builders)}.")
-    return builders[kind](tables)
+    """``mention``, ``retweet``, ``reply`` or ``quote`` graph by name."""
+    if kind not in INTERACTIONS:
+        raise UsageError(f"unknown interaction {kind!r}; use one of {list(INTERACTIONS)}.")
+    return INTERACTIONS[kind](tables)
+
+
+#: Every network :func:`network_graph` builds: the follower graph and the interaction graphs.
+NETWORKS = ("follow", *INTERACTIONS)
+
+
+def network_graph(
+    tables: Tables,
+    network: str = "follow",
+    labels: pd.DataFrame | None = None,
+    only_known: bool = True,
+    drop_protected: bool = False,
+) -> nx.DiGraph:
+    """One of :data:`NETWORKS` by name, its nodes carrying the ``users`` fields and labels.
+
+    ``follow`` is :func:`graph_from_tables`; the others are the interaction graphs
+    (:func:`interaction_graph`), whose accounts of ``users`` get the same fields as
+    the follower graph's (and ``role``, ``identity`` from ``labels``). ``only_known``
+    applies to the follower graph only: an interaction graph keeps every account
+    its tweets name. ``drop_protected`` removes protected accounts from any network.
+
+    Examples
+    --------
+    >>> from analysis.graph import tiny_labels, tiny_tables
+    >>> G = network_graph(tiny_tables(), "reply", labels=tiny_labels())
+    >>> G.nodes[2]["role"], G.edges[2, 1]["weight"]
+    ('physician', 2)
+    >>> list(network_graph(tiny_tables(), "retweet", drop_protected=True).edges())
+    []
+    """
+    if network not in NETWORKS:
+        raise UsageError(f"unknown network {network!r}; use one of {', '.join(NETWORKS)}.")
+    if network == "follow":
+        G = graph_from_tables(
+            tables, labels=labels, only_known=only_known, drop_protected=drop_protected
+        )
+        G.graph["kind"] = "follow"
+        return G
+    G = interaction_graph(tables, network)
+    G.graph.update(dataset=tables.name, synthetic=tables.synthetic)
+    users = tables.users
+    for v, attrs in _node_attributes(users.loc[users["user_id"].isin(list(G))], labels).items():
+        G.nodes[v].update(attrs)
+    if drop_protected and len(users):
+        G.remove_nodes_from(
+            users.loc[users["protected"].fillna(False).astype(bool), "user_id"].tolist()
+        )
+        G.remove_nodes_from([v for v in list(G) if G.degree(v) == 0])
+    return G
 
 
 def interaction_summary(tables: Tables) -> pd.DataFrame:

@@ -185,6 +185,18 @@ def metrics_from_dataset(
     return node_metrics(G, seed=seed, backend=backend, betweenness_samples=betweenness_samples)
 
 
+def _check_metrics_suffix(path: Path) -> None:
+    if path.suffix.lower() not in (".parquet", ".csv"):
+        raise UsageError(f"cannot write metrics to {path.name!r}; name the file .parquet or .csv.")
+
+
+def check_metrics_out(path: str | os.PathLike[str]) -> Path:
+    """Check a metrics table's ``--out`` before the work: a ``.parquet`` or ``.csv`` file that
+    can be written (:func:`analysis.outputs.check_out_file`)."""
+    _check_metrics_suffix(Path(path))
+    return check_out_file(path)
+
+
 def save_metrics(
     metrics: pd.DataFrame, path: str | os.PathLike[str], raw_csv: bool = False
 ) -> Path:
@@ -196,11 +208,9 @@ def save_metrics(
     ``raw_csv``.
     """
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in (".parquet", ".csv"):
-        raise UsageError(f"cannot write metrics to {path.name!r}; name the file .parquet or .csv.")
+    _check_metrics_suffix(path)
     frame = metrics.loc[:, list(METRIC_COLUMNS)]
-    if suffix == ".parquet":
+    if path.suffix.lower() == ".parquet":
         return write_atomic(path, lambda tmp: frame.to_parquet(tmp, index=False))
     return write_csv(frame, path, raw=raw_csv)
 
@@ -275,7 +285,16 @@ def export_graph(
     fmt = (fmt or path.suffix.lstrip(".")).lower()
     if fmt not in EXPORT_FORMATS:
         raise UsageError(f"cannot export the graph as {fmt!r}; use one of {EXPORT_FORMATS}.")
-    H = graph_for_export(G, metrics)
+    return save_graph(graph_for_export(G, metrics), path, fmt)
+
+
+def save_graph(H: nx.Graph, path: str | os.PathLike[str], fmt: str) -> Path:
+    """Write a graph ready for export (:func:`graph_for_export`) as ``gexf`` or ``graphml``,
+    atomically (:func:`analysis.outputs.write_atomic`).
+
+    Node and edge attributes ``start`` and ``end`` become GEXF's spells: networkx
+    writes them on the elements and makes the graph ``mode="dynamic"``.
+    """
     writer = nx.write_gexf if fmt == "gexf" else nx.write_graphml
     return write_atomic(path, lambda tmp: writer(H, tmp))
 
@@ -302,11 +321,7 @@ def write_metrics(
     anonymised report and ``export_follower_graph(..., anonymise=True)``).
     ``betweenness_samples``: see :func:`node_metrics`.
     """
-    if Path(out).suffix.lower() not in (".parquet", ".csv"):
-        raise UsageError(
-            f"cannot write metrics to {Path(out).name!r}; name the file .parquet or .csv."
-        )
-    check_out_file(out)  # before the work, not after it
+    check_metrics_out(out)  # before the work, not after it
     if anonymise:
         from analysis.tables import load_dataset
 
@@ -327,21 +342,18 @@ def export_follower_graph(
 ) -> tuple[Path, int, int]:  # fmt: skip
     """Write a dataset's follower graph, with its metrics as node attributes, as GEXF/GraphML.
 
-    Returns the path written and the numbers of accounts and follows. With
-    ``anonymise`` the graph is built from ``load_dataset(dataset,
+    :func:`analysis.graph.networks.export_network` with ``network="follow"``: nodes
+    carry labels, roles and metrics, edges their first and last sighting as Gephi's
+    ``start``/``end``. Returns the path written and the numbers of accounts and
+    follows. With ``anonymise`` the graph is built from ``load_dataset(dataset,
     anonymise=True)``: node ids, usernames and names are pseudonyms, as in an
     anonymised report (``medtwitter graph DATASET --export gexf --anonymise``).
     """
-    from analysis.tables import load_dataset
+    from analysis.graph.networks import export_network
 
     if fmt not in EXPORT_FORMATS:
         raise UsageError(f"cannot export the graph as {fmt!r}; use one of {EXPORT_FORMATS}.")
-    check_out_file(out)  # before the work, not after it
-    G = graph_from_tables(
-        load_dataset(dataset, anonymise=anonymise),
-        only_known=only_known,
-        drop_protected=drop_protected,
-    )
-    metrics = node_metrics(G, seed=seed, backend=backend)
-    path = export_graph(G, out, fmt, metrics=metrics)
-    return path, G.number_of_nodes(), G.number_of_edges()
+    done = export_network(dataset, out, fmt, "follow", only_known=only_known,
+                          drop_protected=drop_protected, seed=seed, backend=backend,
+                          anonymise=anonymise)  # fmt: skip
+    return done.paths[0], done.accounts, done.links
