@@ -37,23 +37,17 @@ def _write_dataset(name: str, follower, followed, user_ids, protected=None) -> N
                     pa.timestamp("us", tz="UTC"))  # fmt: skip
     follows = pa.table([pa.array(follower, pa.int64()), pa.array(followed, pa.int64()), when, when],
                        schema=CONTRACT["follows"].schema)  # fmt: skip
-    cols = []
-    for f in CONTRACT["users"].schema:
-        if f.name == "user_id":
-            cols.append(pa.array(user_ids, pa.int64()))
-        elif f.name == "username":
-            cols.append(pa.array([f"synthetic{i}" for i in range(n)]))
-        elif f.name == "protected":
-            cols.append(pa.array(np.zeros(n, bool) if protected is None else protected))
-        else:
-            cols.append(pa.nulls(n, f.type))
-    users = pa.table(cols, schema=CONTRACT["users"].schema)
+    names = [f"synthetic{i}" for i in range(n)]
+    flags = np.zeros(n, bool) if protected is None else protected
+    users = store.conform("users", pa.table({"user_id": pa.array(user_ids, pa.int64()),
+                                             "username": names, "protected": flags}))  # fmt: skip
     folder = settings.processed_dir(name)
     folder.mkdir(parents=True, exist_ok=True)
+    keep = ["user_id", "username", "protected"]
     with store.DatasetWriter(folder, "test") as writer:
         writer.overwrite("follows", follows)
         writer.overwrite("users", users)
-        writer.overwrite("user_snapshots", users)
+        writer.overwrite("user_snapshots", store.conform("user_snapshots", users.select(keep)))
         for table in ("tweets", "hashtags", "mentions", "missing"):
             writer.overwrite(table, CONTRACT[table].schema.empty_table())
         writer.commit(meta={"name": name, "synthetic": True})
@@ -146,7 +140,16 @@ def test_betweenness_samples_option_estimates_within_the_stated_bound(big, capsy
     assert "betweenness left empty" in err and "--betweenness-samples K" in err
     assert pd.read_parquet(out)["betweenness"].isna().all()
 
-    argv = ["graph", "big", "--metrics", "--quiet", "--betweenness-samples", "300", "--out", str(out)]
+    argv = [
+        "graph",
+        "big",
+        "--metrics",
+        "--quiet",
+        "--betweenness-samples",
+        "300",
+        "--out",
+        str(out),
+    ]
     assert main(argv) == 0
     estimate = pd.read_parquet(out).set_index("user_id")["betweenness"]
     g, _ = ag.export.sparse_graph_from_dataset("big")
@@ -174,7 +177,9 @@ def test_betweenness_samples_must_be_a_positive_count(data_root, capsys, tmp_pat
 
 @pytest.mark.skipif(GPU, reason="a GPU is present: the GPU test runs instead")
 @pytest.mark.parametrize("backend", ["cugraph", "no_such_backend"])
-def test_a_gpu_backend_asked_for_without_one_is_one_line_error(data_root, capsys, tmp_path, backend):
+def test_a_gpu_backend_asked_for_without_one_is_one_line_error(
+    data_root, capsys, tmp_path, backend
+):
     out = tmp_path / "m.csv"
     code = main(["graph", "demo", "--metrics", "--backend", backend, "--out", str(out)])
     err = capsys.readouterr().err.strip()
