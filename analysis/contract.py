@@ -7,7 +7,10 @@ re-exports it with the functions that load tables as DataFrames.
 
 Identifiers are 64-bit integers (X ids have up to 19 digits and do not fit a
 float: never let them pass through ``float64``); only a JSON integer or a string
-of ASCII digits from 1 to 2^63-1 is read as one (:func:`parse_id`). Timestamps are UTC.
+of ASCII digits from 1 to 2^63-1 is read as one (:func:`parse_id`). Bluesky and
+Mastodon accounts and posts have negative keys derived from their native ids, which
+``users.native_id`` and ``tweets.native_id`` keep exact (:mod:`analysis.platforms`).
+Timestamps are UTC.
 Follow links are **directed**: a row of ``follows`` runs from ``follower_id``
 to ``followed_id`` (the follower follows the followed); a mutual follow is two
 rows.
@@ -145,12 +148,16 @@ def x_link(url: str | None) -> tuple[str | None, int | None]:
 
 @dataclass(frozen=True)
 class Column:
-    """One column of the contract: name, Arrow type, nullability and meaning."""
+    """One column of the contract: name, Arrow type, nullability and meaning.
+
+    ``default``: the value of rows written before the column existed (else null).
+    """
 
     name: str
     type: pa.DataType
     nullable: bool
     doc: str
+    default: object = None
 
 
 @dataclass(frozen=True)
@@ -176,6 +183,28 @@ def _c(name: str, type_: pa.DataType, doc: str, nullable: bool = True) -> Column
     return Column(name, type_, nullable, doc)
 
 
+def _platform(what: str) -> tuple[Column, Column]:
+    """The ``platform`` and ``native_id`` columns of ``users`` and ``tweets`` (:mod:`analysis.platforms`)."""
+    return (
+        Column(
+            "platform",
+            STR,
+            False,
+            "x, bluesky or mastodon. Rows written before the column existed are x.",
+            default="x",
+        ),
+        _c(
+            "native_id",
+            STR,
+            f"The {what}'s own id, exact, where it is not an X id: a Bluesky "
+            + ("DID (did:plc:...)" if what == "account" else "at:// post URI")
+            + ", a Mastodon "
+            + ("user@instance" if what == "account" else "instance/statuses/ID")
+            + f"; the {what}'s key is derived from it (negative). Null for X.",
+        ),
+    )
+
+
 I64, STR, BOOL = pa.int64(), pa.string(), pa.bool_()
 #: A list of ids (``tweets.edit_ids``).
 ID_LIST = pa.list_(I64)
@@ -194,6 +223,7 @@ _USER_COLUMNS: tuple[Column, ...] = (
     _c("tweet_count", I64, "Tweets posted at observed_at."),
     _c("listed_count", I64, "Lists the account is on at observed_at."),
     _c("observed_at", TS, "When the latest snapshot was collected."),
+    *_platform("account"),
 )
 
 
@@ -257,6 +287,7 @@ CONTRACT: dict[str, TableSpec] = {
                     nullable=False,
                 ),
                 _c("observed_at", TS, "When the page carrying these metrics was collected."),
+                *_platform("post"),
             ),
             ("tweet_id",),
         ),

@@ -287,10 +287,13 @@ def conform(name: str, table: pa.Table, columns: list[str] | None = None) -> pa.
     schema = CONTRACT[name].schema
     if columns is not None:
         schema = pa.schema([schema.field(c) for c in columns])
+    defaults = {c.name: c.default for c in CONTRACT[name].columns}
     arrays = [
         table.column(f.name).cast(f.type)
         if f.name in table.column_names
         else pa.nulls(table.num_rows, f.type)
+        if defaults[f.name] is None
+        else pa.repeat(pa.scalar(defaults[f.name], f.type), table.num_rows)
         for f in schema
     ]
     return pa.Table.from_arrays(arrays, schema=schema)

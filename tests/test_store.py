@@ -481,6 +481,7 @@ def test_dedup_rules_in_memory():
             "description": pa.array(["old bio", None, None]),
             "followers_count": pa.array([1, 5, None], pa.int64()),
             "observed_at": pa.array([1, 3, 2], ts),
+            "platform": pa.array(["x"] * 3),
             "_seq": pa.array([0, 1, 2], pa.int64()),
         }
     )

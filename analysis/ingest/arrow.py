@@ -188,6 +188,11 @@ def _per_value(values: pa.Array, fn) -> pa.Array:
     return pa.array([fn(v) for v in encoded.dictionary.to_pylist()], _STR).take(encoded.indices)
 
 
+def _x_platform(n: int) -> tuple[pa.Array, pa.Array]:
+    """``platform`` and ``native_id`` of X rows (the fast path reads X pages only)."""
+    return pa.repeat(pa.scalar("x"), n), pa.nulls(n, _STR)
+
+
 def _tweet_tables(items: pa.Array, parent: np.ndarray, collected: bool, observed: pa.Array):
     tweet_id = _ids(_field(items, "id"), required=True)
     metrics = _field(items, "public_metrics")
@@ -211,6 +216,7 @@ def _tweet_tables(items: pa.Array, parent: np.ndarray, collected: bool, observed
             *(_counts(_field(metrics, m)) for m in TWEET_METRICS),
             pa.array(np.full(len(items), collected), _BOOL),
             page_obs,
+            *_x_platform(len(items)),
         ],
         schema=CONTRACT["tweets"].schema,
     )
@@ -265,6 +271,7 @@ def _user_table(items: pa.Array, parent: np.ndarray, observed: pa.Array) -> pa.T
             _field(items, "verified"),
             *(_counts(_field(metrics, m)) for m in USER_METRICS),
             observed.take(pa.array(parent)),
+            *_x_platform(len(items)),
         ],
         schema=CONTRACT["users"].schema,
     )

@@ -238,8 +238,9 @@ class _Links:
         )
         if len(new):
             schema = CONTRACT["users"].schema
-            cols = [new if f.name == "user_id" else pa.repeat(self.when, len(new))
-                    if f.name == "observed_at" else pa.nulls(len(new), f.type) for f in schema]  # fmt: skip
+            fixed = {"user_id": new, "observed_at": pa.repeat(self.when, len(new)),
+                     "platform": pa.repeat(pa.scalar("x"), len(new))}  # fmt: skip
+            cols = [fixed.get(f.name, pa.nulls(len(new), f.type)) for f in schema]
             self.sink.write("users", pa.Table.from_arrays(cols, schema=schema))
 
 

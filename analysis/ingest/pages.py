@@ -23,6 +23,7 @@ from analysis.contract import (
 )
 from analysis.ingest.rows import Rows, parse_time
 from analysis.ingest.schema import TWEET_METRICS
+from analysis.platforms import X, check_platform, parse_key
 
 #: Endpoints whose pages carry tweets in ``data``.
 TWEET_ENDPOINTS = {"search_recent", "search_all", "timeline", "mentions", "tweets", "stream"}
@@ -36,9 +37,14 @@ class BadValueError(ValueError):
     """A field of a page whose value has the wrong type or range: the page is set aside."""
 
 
-def to_id(value: object) -> int | None:
-    """An optional id field: None if absent, else :func:`analysis.contract.parse_id`."""
-    return None if value is None or value == "" else parse_id(value)
+def to_id(value: object, platform: str = X) -> int | None:
+    """An optional id field: None if absent, else :func:`analysis.contract.parse_id`.
+
+    On a page of another platform, a derived key (:func:`analysis.platforms.parse_key`).
+    """
+    if value is None or value == "":
+        return None
+    return parse_id(value) if platform == X else parse_key(value, platform)
 
 
 def _id_or_none(value: object) -> int | None:
@@ -49,10 +55,27 @@ def _id_or_none(value: object) -> int | None:
         return None
 
 
-def page_account(params: dict) -> int | None:
+def page_account(params: dict, platform: str = X) -> int | None:
     """The account a followers/following page is about: its ``user_id`` (or ``id``) parameter."""
     value = params.get("user_id")
-    return to_id(params.get("id") if value is None or value == "" else value)
+    return to_id(params.get("id") if value is None or value == "" else value, platform)
+
+
+def page_platform(page: dict) -> str:
+    """The platform a page is from: its provenance's ``platform`` (``x`` when it names none)."""
+    meta = page.get("__medtwitter")
+    return check_platform(meta.get("platform") if isinstance(meta, dict) else None)
+
+
+def _register_keys(rows: Rows, page: dict, platform: str) -> None:
+    """Record the native id of every key a converted page uses (``__medtwitter.native_ids``).
+
+    :class:`analysis.platforms.KeyCollisionError` if two native ids share a key.
+    """
+    meta = page["__medtwitter"]
+    native = _object(meta.get("native_ids"), "__medtwitter.native_ids")
+    for key, native_id in native.items():
+        rows.keys.add(parse_key(key, platform), platform, _text(native_id, "native_ids") or "")
 
 
 def _json_type(value: object) -> str:
@@ -217,29 +240,44 @@ def edit_ids(history: object, tweet_id: int) -> list[int] | None:
     return [i for i in map(parse_id, history) if i < tweet_id]
 
 
-def _add_tweet(rows: Rows, tw: dict, collected: bool, observed_at: str | None) -> None:
+def _native(rows: Rows, item: dict, key: int, platform: str) -> str | None:
+    """An item's ``native_id`` (None on X pages), checked against its key."""
+    if platform == X:
+        return None
+    native_id = _text(item.get("native_id"), "native_id")
+    if not native_id:
+        raise BadValueError(f"a {platform} item without `native_id`")
+    rows.keys.add(key, platform, native_id)
+    return native_id
+
+
+def _add_tweet(
+    rows: Rows, tw: dict, collected: bool, observed_at: str | None, platform: str = X
+) -> None:
     referenced = _objects(tw.get("referenced_tweets"), "referenced_tweets")
     refs = {r.get("type"): r.get("id") for r in referenced}
     metrics = _object(tw.get("public_metrics"), "public_metrics")
-    tweet_id = parse_id(tw["id"])
+    tweet_id = parse_key(tw["id"], platform)
     text, short_text, entities = _note(tw)
     rows.add(
         "tweets",
         tweet_id=tweet_id,
-        author_id=to_id(tw.get("author_id")),
+        author_id=to_id(tw.get("author_id"), platform),
         created_at=_time(tw.get("created_at"), "created_at"),
         text=text,
         short_text=short_text,
         lang=_text(tw.get("lang"), "lang"),
-        conversation_id=to_id(tw.get("conversation_id")),
-        reply_to_tweet_id=to_id(refs.get("replied_to")),
-        reply_to_user_id=to_id(tw.get("in_reply_to_user_id")),
-        retweet_of_tweet_id=to_id(refs.get("retweeted")),
-        quote_of_tweet_id=to_id(refs.get("quoted")),
-        edit_ids=edit_ids(tw.get("edit_history_tweet_ids"), tweet_id),
+        conversation_id=to_id(tw.get("conversation_id"), platform),
+        reply_to_tweet_id=to_id(refs.get("replied_to"), platform),
+        reply_to_user_id=to_id(tw.get("in_reply_to_user_id"), platform),
+        retweet_of_tweet_id=to_id(refs.get("retweeted"), platform),
+        quote_of_tweet_id=to_id(refs.get("quoted"), platform),
+        edit_ids=edit_ids(tw.get("edit_history_tweet_ids"), tweet_id) if platform == X else None,
         **{m: _count(metrics.get(m), m) for m in TWEET_METRICS},
         collected=collected,
         observed_at=observed_at,
+        platform=platform,
+        native_id=_native(rows, tw, tweet_id, platform),
     )
     for position, h in enumerate(_objects(entities.get("hashtags"), "entities.hashtags")):
         tag = _text(h.get("tag"), "tag") or ""
@@ -251,7 +289,7 @@ def _add_tweet(rows: Rows, tw: dict, collected: bool, observed_at: str | None) -
             "mentions",
             tweet_id=tweet_id,
             username=_text(m.get("username"), "username") or "",
-            user_id=to_id(m.get("id")),
+            user_id=to_id(m.get("id"), platform),
         )
     for position, u in enumerate(_objects(entities.get("urls"), "entities.urls")):
         url = _text(u.get("url"), "url")
@@ -266,11 +304,12 @@ def _add_tweet(rows: Rows, tw: dict, collected: bool, observed_at: str | None) -
         )
 
 
-def _add_user(rows: Rows, u: dict, observed_at: str | None) -> None:
+def _add_user(rows: Rows, u: dict, observed_at: str | None, platform: str = X) -> None:
     metrics = _object(u.get("public_metrics"), "public_metrics")
+    user_id = parse_key(u["id"], platform)
     rows.add(
         "users",
-        user_id=parse_id(u["id"]),
+        user_id=user_id,
         username=_text(u.get("username"), "username"),
         name=_text(u.get("name"), "name"),
         description=_text(u.get("description"), "description"),
@@ -283,6 +322,8 @@ def _add_user(rows: Rows, u: dict, observed_at: str | None) -> None:
         tweet_count=_count(metrics.get("tweet_count"), "tweet_count"),
         listed_count=_count(metrics.get("listed_count"), "listed_count"),
         observed_at=observed_at,
+        platform=platform,
+        native_id=_native(rows, u, user_id, platform),
     )
 
 
@@ -295,12 +336,15 @@ def add_page(rows: Rows, page: dict) -> str:
     """
     _check_provenance(page)
     endpoint, params, observed_at, synthetic = provenance(page)
+    platform = page_platform(page)
     kind = _page_kind(page, endpoint)
     if kind in ("unknown", "skip"):
         return kind
     mark = rows.mark()
     try:
-        _add_page_rows(rows, page, kind, params, _time(observed_at, "collected_at"))
+        if platform != X:
+            _register_keys(rows, page, platform)
+        _add_page_rows(rows, page, kind, params, _time(observed_at, "collected_at"), platform)
     except BaseException:
         rows.rollback(mark)
         raise
@@ -309,21 +353,23 @@ def add_page(rows: Rows, page: dict) -> str:
     return kind
 
 
-def _add_page_rows(rows: Rows, page: dict, kind: str, params: dict, observed_at) -> None:
+def _add_page_rows(
+    rows: Rows, page: dict, kind: str, params: dict, observed_at, platform: str = X
+) -> None:
     data = page.get("data")
     items = _objects([data] if isinstance(data, dict) else data, "data")
     includes = _object(page.get("includes"), "includes")
     if kind == "tweets":
         for tw in items:
-            _add_tweet(rows, tw, True, observed_at)
+            _add_tweet(rows, tw, True, observed_at, platform)
     else:
-        account = page_account(params) if kind in ("followers", "following") else None
+        account = page_account(params, platform) if kind in ("followers", "following") else None
         for u in items:
-            _add_user(rows, u, observed_at)
+            _add_user(rows, u, observed_at, platform)
             if kind == "followers" and account is not None:
                 rows.add(
                     "follows",
-                    follower_id=parse_id(u["id"]),
+                    follower_id=parse_key(u["id"], platform),
                     followed_id=account,
                     first_seen_at=observed_at,
                     observed_at=observed_at,
@@ -332,15 +378,15 @@ def _add_page_rows(rows: Rows, page: dict, kind: str, params: dict, observed_at)
                 rows.add(
                     "follows",
                     follower_id=account,
-                    followed_id=parse_id(u["id"]),
+                    followed_id=parse_key(u["id"], platform),
                     first_seen_at=observed_at,
                     observed_at=observed_at,
                 )
     # referenced tweets of tweet pages; pinned tweets of user pages (expansions=pinned_tweet_id)
     for tw in _objects(includes.get("tweets"), "includes.tweets"):
-        _add_tweet(rows, tw, False, observed_at)
+        _add_tweet(rows, tw, False, observed_at, platform)
     for u in _objects(includes.get("users"), "includes.users"):
-        _add_user(rows, u, observed_at)
+        _add_user(rows, u, observed_at, platform)
     for err in _objects(page.get("errors"), "errors"):
         rid = err.get("resource_id") or err.get("value")
         if rid is None:

@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 
 from analysis import merge
 from analysis.contract import CONTRACT
+from analysis.platforms import KeyRegistry
 
 #: Rows the page-at-a-time path holds before spilling them to disk.
 FLUSH_ROWS = 20_000
@@ -109,6 +110,8 @@ class Rows:
         }
         self.synthetic = False
         self.sink = sink
+        #: native ids of Bluesky and Mastodon keys read in this ingest (collisions are errors)
+        self.keys = KeyRegistry()
 
     def add(self, table: str, **values) -> None:
         cols = self.cols[table]

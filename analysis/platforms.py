@@ -1,0 +1,143 @@
+"""One contract, three platforms: X, Bluesky and Mastodon rows in the same tables.
+
+X ids are positive 64-bit integers and are the tables' keys as they are
+(:func:`analysis.contract.parse_id`). Bluesky and Mastodon identifiers are not
+integers: a Bluesky account is a DID (``did:plc:z72i7hdynmk6r22z27h6tvur``), a post
+an ``at://`` URI; a Mastodon account is ``user@instance`` and a status id is
+local to the instance that served it. Their exact text is kept in the
+``native_id`` column of ``users`` and ``tweets``; the integer key the analyses
+use (``user_id``, ``tweet_id`` and every column referring to them) is derived
+from (platform, native id) by a keyed 64-bit hash, mapped into the **negative**
+int64 range, which X ids never use: keys of different platforms never collide
+with X ids, and the platform is part of what is hashed.
+
+Two native ids of one platform whose keys coincide would merge two accounts or
+posts: :class:`KeyRegistry` refuses that, at ingest, with
+:class:`KeyCollisionError` (a one-line error), never a silent merge.
+
+Decisions
+---------
+- ``platform`` is a column of ``users`` and ``tweets`` only. ``follows``,
+  ``hashtags``, ``mentions`` and ``urls`` rows refer to a user or tweet key, and
+  keys are disjoint across platforms (X positive; the others hashed with their
+  platform), so their platform is their account's or tweet's: a join, not a
+  repeated column.
+- X rows have ``platform = 'x'`` and ``native_id`` null (the key *is* the native
+  id); datasets written before these columns existed read that way.
+- Mastodon statuses are qualified by the instance that served them
+  (``mastodon.social/statuses/110000000000000001``): the same remote status seen
+  through two instances is two rows (their ids differ), as the API shows it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from analysis.contract import InvalidIdError, parse_id
+from analysis.errors import MedtwitterError
+
+X, BLUESKY, MASTODON = "x", "bluesky", "mastodon"
+#: The platforms a dataset may hold, as the ``platform`` column writes them.
+PLATFORMS: tuple[str, ...] = (X, BLUESKY, MASTODON)
+#: The smallest key (int64's minimum): derived keys are from MIN_KEY to -1.
+MIN_KEY = -(2**63)
+_HASH_KEY = b"medtwitter platform keys v1"
+
+
+class KeyCollisionError(MedtwitterError):
+    """Two native ids of one platform would share an integer key."""
+
+
+def native_key(platform: str, native_id: str) -> int:
+    """The integer key of a Bluesky or Mastodon account or post: negative int64.
+
+    A keyed BLAKE2b hash (8 bytes) of the platform and the native id, mapped to
+    ``-1 .. -2^63``. X ids are not hashed: use :func:`analysis.contract.parse_id`.
+
+    Examples
+    --------
+    >>> k = native_key("bluesky", "did:plc:z72i7hdynmk6r22z27h6tvur")
+    >>> MIN_KEY <= k <= -1, k == native_key("mastodon", "did:plc:z72i7hdynmk6r22z27h6tvur")
+    (True, False)
+    """
+    if platform not in (BLUESKY, MASTODON):
+        raise ValueError(f"no derived keys for platform {platform!r}; use one of bluesky, mastodon")
+    if not isinstance(native_id, str) or not native_id:
+        raise ValueError(f"a {platform} native id must be a non-empty string, not {native_id!r}")
+    digest = hashlib.blake2b(
+        f"{platform}\x00{native_id}".encode(), digest_size=8, key=_HASH_KEY
+    ).digest()
+    return -(int.from_bytes(digest, "big") >> 1) - 1
+
+
+def parse_key(value: object, platform: str) -> int:
+    """A key as a page of ``platform`` gives it: an X id, or a derived (negative) key.
+
+    Examples
+    --------
+    >>> parse_key("12", "x"), parse_key(-5, "bluesky")
+    (12, -5)
+    >>> parse_key("-5", "x")
+    Traceback (most recent call last):
+    ...
+    analysis.contract.InvalidIdError: '-5' is not an X id (a JSON integer or ASCII digits, 1 to 2^63-1)
+    """
+    if platform == X:
+        return parse_id(value)
+    number = None
+    if type(value) is int:
+        number = value
+    elif isinstance(value, str) and value[:1] == "-" and value[1:].isascii():
+        number = int(value) if value[1:].isdigit() and len(value) <= 20 else None
+    if number is None or not MIN_KEY <= number <= -1:
+        raise InvalidIdError(
+            f"{str(value)[:40]!r} is not a {platform} key (an integer from -2^63 to -1)"
+        )
+    return number
+
+
+def check_platform(value: object) -> str:
+    """A page's platform (``x`` when it names none); ValueError for an unknown one."""
+    if value is None:
+        return X
+    if value not in PLATFORMS:
+        raise ValueError(f"unknown platform {str(value)[:40]!r}; use one of {', '.join(PLATFORMS)}")
+    return value  # type: ignore[return-value]
+
+
+class KeyRegistry:
+    """The (platform, native id) of every derived key seen in one ingest: collisions are errors.
+
+    Examples
+    --------
+    >>> reg = KeyRegistry()
+    >>> reg.key("bluesky", "did:plc:abc") == reg.key("bluesky", "did:plc:abc")
+    True
+    """
+
+    def __init__(self) -> None:
+        self._seen: dict[int, tuple[str, str]] = {}
+
+    def add(self, key: int, platform: str, native_id: str) -> None:
+        """Record that ``key`` stands for ``native_id``; :class:`KeyCollisionError` if another."""
+        if key != native_key(platform, native_id):
+            raise InvalidIdError(
+                f"key {key} is not the {platform} key of {native_id[:60]!r}; "
+                "re-collect or re-convert the page"
+            )
+        previous = self._seen.setdefault(key, (platform, native_id))
+        if previous != (platform, native_id):
+            raise KeyCollisionError(
+                f"{platform} ids {previous[1][:60]!r} and {native_id[:60]!r} would share the "
+                f"key {key}; they are not merged: report this collision (ingest them into "
+                "separate datasets meanwhile)."
+            )
+
+    def key(self, platform: str, native_id: str) -> int:
+        """The key of ``native_id`` (:func:`native_key`), recorded."""
+        key = native_key(platform, native_id)
+        self.add(key, platform, native_id)
+        return key
+
+    def __len__(self) -> int:
+        return len(self._seen)
