@@ -101,6 +101,7 @@ def table_options(n_rows: int) -> dict:
         "scrollX": True,  # wide tables scroll instead of squeezing
         "classes": "display compact cell-border",
         "display_logo_when_loading": False,
+        "text_in_header_can_be_selected": False,  # a click anywhere on a header sorts
         "order": [],  # as computed until the reader sorts
     }  # fmt: skip
 
@@ -192,3 +193,54 @@ def _number_text(value, digits: int) -> str:
     if float(value).is_integer():
         return f"{int(value):,}"
     return f"{float(value):,.{digits}g}"
+
+
+#: The parameters the form sets, with their labels.
+FORM_FIELDS: dict[str, str] = {
+    "dataset": "Dataset",
+    "start": "First day (UTC)",
+    "end": "Day after the last",
+    "hashtags": "Hashtags",
+    "anonymise": "Anonymise",
+}
+
+
+def parameters_form(namespace: dict):
+    """A small form (dataset, period, hashtags, anonymise) setting the notebook's parameters.
+
+    It runs nothing by itself: "Apply" sets the variables in ``namespace`` (the
+    notebook's ``globals()``) and says to re-run the cells below. Under ``medtwitter
+    report`` (papermill) it is skipped: returns None and shows nothing.
+    """
+    if in_report():
+        return None
+    import ipywidgets as w
+
+    # a text box, not a list of the datasets found: the stored output must not depend on
+    # which datasets a machine holds (`medtwitter info` lists them)
+    dataset = w.Text(value=namespace.get("dataset", "demo"), description=FORM_FIELDS["dataset"])
+    start = w.Text(value=namespace.get("start") or "", placeholder="YYYY-MM-DD (empty: all)",
+                   description=FORM_FIELDS["start"])  # fmt: skip
+    end = w.Text(value=namespace.get("end") or "", placeholder="YYYY-MM-DD (empty: all)",
+                 description=FORM_FIELDS["end"])  # fmt: skip
+    tags = w.Text(value=", ".join(namespace.get("hashtags") or []),
+                  description=FORM_FIELDS["hashtags"])  # fmt: skip
+    anonymise = w.Checkbox(value=bool(namespace.get("anonymise")),
+                           description=FORM_FIELDS["anonymise"])  # fmt: skip
+    apply = w.Button(description="Apply", button_style="primary")
+    status = w.HTML()
+
+    def on_apply(_):
+        namespace.update(
+            dataset=dataset.value,
+            start=start.value.strip() or None,
+            end=end.value.strip() or None,
+            hashtags=[t.strip().lstrip("#") for t in tags.value.split(",") if t.strip()],
+            anonymise=anonymise.value,
+        )
+        status.value = (
+            "Parameters set. Run the cells below (Run › Run Selected Cell and All Below)."
+        )
+
+    apply.on_click(on_apply)
+    return w.VBox([dataset, w.HBox([start, end]), tags, anonymise, w.HBox([apply, status])])

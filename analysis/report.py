@@ -57,11 +57,12 @@ _STOP_CELL = (
 )
 
 # nbconvert's "lab" template without the loaders that fetch JavaScript from a CDN
-# (MathJax, require.js, Mermaid): the page must open offline and without console errors.
+# (MathJax, require.js, Mermaid, the widget manager: a report shows no widget): the page must open offline and without console errors.
 _TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
 {%- block extra_css -%}
 <style type="text/css">
 .mt-header { max-width: 60em; margin: 1em 0 0 0; padding: 0 24px; font-family: var(--jp-ui-font-family); }
@@ -466,31 +467,118 @@ def build_reports(
                 done[futures[future]] = future.result()
                 announce(n, done[futures[future]])
         results = [done[i] for i in range(len(tasks))]
-    write_index(out, dataset, description, results, tables.synthetic)
+    write_index(out, dataset, description, results, tables.synthetic, version)
     return results
 
 
+#: Cells tagged so hold a notebook's key findings (printed sentences), shown in ``index.html``.
+FINDINGS_TAG = "findings"
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9«\"'])")
+
+
+def key_findings(nb: nbformat.NotebookNode, sentences: int = 2, limit: int = 360) -> str:
+    """The first sentences printed by the cells tagged ``findings``, as plain text.
+
+    The notebook computes them from the data (e.g. 02 prints its reciprocity); '' when
+    no tagged cell printed anything (a failed report, a notebook without the tag).
+
+    Examples
+    --------
+    >>> cell = nbformat.v4.new_code_cell(metadata={"tags": ["findings"]}, outputs=[
+    ...     nbformat.v4.new_output("stream", name="stdout", text="Reciprocity 0.30. More.\\nAnd more.")])
+    >>> key_findings(nbformat.v4.new_notebook(cells=[cell]))
+    'Reciprocity 0.30. More.'
+    """
+    texts = []
+    for cell in nb.cells:
+        if FINDINGS_TAG not in cell.get("metadata", {}).get("tags", []):
+            continue
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if out.get("output_type") == "stream" and out.get("name") == "stdout":
+                texts.append(out["text"])
+            elif out.get("output_type") == "execute_result" and set(data) == {"text/plain"}:
+                text = data["text/plain"]  # a returned sentence, not a table or a figure
+                texts.append(text[1:-1] if text[:1] in "'\"" and text[-1:] == text[:1] else text)
+    found = " ".join(" ".join(texts).split())
+    parts = _SENTENCE_END.split(found)
+    text = " ".join(parts[:sentences])
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def notebook_title(nb: nbformat.NotebookNode, default: str) -> str:
+    """The notebook's first level-1 Markdown heading, or ``default``."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            m = re.search(r"^#\s+(.+?)\s*$", cell.source, re.MULTILINE)
+            if m:
+                return m.group(1)
+    return default
+
+
+def thumbnail(nb: nbformat.NotebookNode, width: int = 280) -> str:
+    """A small PNG (data URI) of the notebook's last figure, or '' when it has none."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    pngs = [out["data"]["image/png"] for cell in nb.cells for out in cell.get("outputs", [])
+            if "image/png" in out.get("data", {})]  # fmt: skip
+    if not pngs:
+        return ""
+    image = Image.open(io.BytesIO(base64.b64decode(pngs[-1]))).convert("RGB")
+    image.thumbnail((width * 2, width * 2))  # 2x: sharp on high-density screens
+    buffer = io.BytesIO()
+    image.quantize(colors=128).save(buffer, format="PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
 def write_index(
-    out: Path, dataset: str, description: str, results: list[ReportResult], synthetic: bool
+    out: Path,
+    dataset: str,
+    description: str,
+    results: list[ReportResult],
+    synthetic: bool,
+    version: int | None = None,
 ) -> Path:
-    """Write ``index.html`` linking the reports (failed ones marked, with their error)."""
-    items = "\n".join(
-        f'<li><a href="{html.escape(r.html.name)}">{html.escape(Path(r.notebook).stem)}</a>'
-        + ("" if r.ok else f' — <strong class="mt-failed">failed</strong>: {html.escape(r.error)}')
-        + "</li>"
-        for r in results
-    )
+    """Write ``index.html``: per report its title, key findings, a thumbnail; failures marked."""
+    cards = []
+    for r in results:
+        nb = r.executed if r.executed is not None else nbformat.v4.new_notebook()
+        stem = Path(r.notebook).stem
+        title = html.escape(notebook_title(nb, stem))
+        thumb = thumbnail(nb) if r.ok else ""
+        image = (f'<img class="mt-thumb" src="{thumb}" width="280" alt="First figure of {title}">'
+                 if thumb else "")  # fmt: skip
+        findings = key_findings(nb) if r.ok else ""
+        text = f'<p class="mt-findings">{html.escape(findings)}</p>' if findings else ""
+        failed = ("" if r.ok else
+                  f'<p><strong class="mt-failed">failed</strong>: {html.escape(r.error)}</p>')  # fmt: skip
+        cards.append(
+            f'<li class="mt-card">{image}<div><h2><a href="{html.escape(r.html.name)}">{title}</a>'
+            f"</h2>{text}{failed}</div></li>"
+        )
     banner = f'<p class="mt-banner"><strong>{html.escape(SYNTHETIC_BANNER)}</strong></p>'
     title = f"medtwitter reports — {html.escape(dataset)}"
+    made_from = (f"<p class=\"mt-version\">Made from version {int(version)} of the dataset "
+                 f"(<code>medtwitter info {html.escape(dataset)} --versions</code> lists them).</p>"
+                 if version is not None else "")  # fmt: skip
     page = (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
         f"<title>{title}</title>\n<style>\n"
-        "body { font-family: system-ui, sans-serif; max-width: 50em; margin: 2em auto; padding: 0 1em; }\n"
+        "body { font-family: system-ui, sans-serif; max-width: 60em; margin: 2em auto; padding: 0 1em; }\n"
         ".mt-banner { background: #fff3cd; border: 1px solid #e0c060; padding: .6em 1em; }\n"
-        ".mt-failed { color: #b00020; }\n</style></head>\n<body>\n"
+        ".mt-failed { color: #b00020; }\n"
+        ".mt-cards { list-style: none; padding: 0; }\n"
+        ".mt-card { display: flex; gap: 1em; align-items: flex-start; margin: 1.2em 0; }\n"
+        ".mt-card h2 { font-size: 1.15em; margin: 0 0 .3em 0; }\n"
+        ".mt-thumb { border: 1px solid #ddd; height: auto; flex: none; }\n"
+        ".mt-findings { margin: 0; color: #222; }\n</style></head>\n<body>\n"
         f"<h1>{title}</h1>\n{banner if synthetic else ''}\n"
-        f"<p>{html.escape(description)}</p>\n<ul>\n{items}\n</ul>\n</body></html>\n"
+        f"<p>{html.escape(description)}</p>\n{made_from}\n"
+        f'<ul class="mt-cards">\n{chr(10).join(cards)}\n</ul>\n</body></html>\n'
     )
     path = out / "index.html"
     _write_atomic(path, page)

@@ -58,6 +58,8 @@ def shares_with_intervals(
     [[0.033, 0.018, 0.06], [0.0, 0.0, 0.06]]
     """
     out = table.copy()
+    if out.empty:  # a dataset without the groups (no planted set, no tweet)
+        return out.assign(**{c: pd.Series(dtype=float) for c in ("share", "ci_low", "ci_high")})
     k = pd.to_numeric(out[successes], errors="coerce")
     total = pd.to_numeric(out[n], errors="coerce")
     low, high = wilson_interval(k.fillna(0), total.fillna(0), confidence)
@@ -111,6 +113,8 @@ def compare_shares(table: pd.DataFrame, successes: str, n: str) -> ShareTest:
     >>> compare_shares(t.iloc[:2], "flagged", "accounts").test
     'Fisher exact'
     """
+    if table.empty:
+        return ShareTest("chi-square", float("nan"), 0, 1.0, 0)
     k = pd.to_numeric(table[successes], errors="coerce")
     total = pd.to_numeric(table[n], errors="coerce")
     keep = k.notna() & total.notna() & (total > 0)

@@ -1,6 +1,7 @@
 """How long `make report` takes on the demo dataset, per notebook; and the nbval run.
 
 Targets (issue 8): `make report` under 60 s on 2 cores; the nbval run of CI under 180 s.
+Issue 17: each report's HTML (interactive tables, network view and figures embedded) under 5 MB.
 Run from the project root: `.venv/bin/python benchmarks/report.py [--nbval]`. The machine
 may be shared: the load average is printed beside the figures.
 """
@@ -17,6 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT_TARGET_S = 60.0
+HTML_TARGET_MB = 5.0
 NBVAL_TARGET_S = 180.0
 PER_NOTEBOOK = re.compile(r"report \d+/\d+: (\S+) (ok|FAILED.*) in ([\d.]+) s$", re.MULTILINE)
 
@@ -47,7 +49,19 @@ def bench_report() -> bool:
     print(f"{'sum over notebooks (execute + export)':<41} {notebooks:>8.1f}")
     print(f"notebooks side by side: {jobs.group(1) if jobs else '?'} (their times overlap)")
     print(f"make report: {verdict(seconds, REPORT_TARGET_S)}")
-    return seconds < REPORT_TARGET_S
+    return seconds < REPORT_TARGET_S and report_sizes(ROOT / "reports")
+
+
+def report_sizes(folder: Path) -> bool:
+    """Print the size of each HTML report against the 5 MB target; True when all are under."""
+    ok = True
+    print(f"{'report':<32} {'MB':>6}  (target < {HTML_TARGET_MB:g} MB)")
+    for page in sorted(folder.glob("*.html")):
+        mb = page.stat().st_size / 1e6
+        ok = ok and mb < HTML_TARGET_MB
+        print(f"{page.name:<32} {mb:>6.2f}  {'PASS' if mb < HTML_TARGET_MB else 'FAIL'} "
+              f"(ratio {mb / HTML_TARGET_MB:.2f})")  # fmt: skip
+    return ok
 
 
 def bench_nbval() -> bool:

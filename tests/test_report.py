@@ -27,6 +27,7 @@ def _result(results, name):
 def test_reports_are_self_contained_with_no_code_by_default(demo_reports):
     for r in demo_reports:
         page = r.html.read_text(encoding="utf-8")
+        assert "unpkg.com" not in page and "cdn.jsdelivr" not in page, f"{r.html.name} loads a CDN"
         assert not re.search(r"<script[^>]*\ssrc=", page), f"{r.html.name} loads a script"
         assert not re.search(r"<link[^>]*\shref=", page), f"{r.html.name} loads a style sheet"
         assert not re.search(r'<img[^>]*\ssrc="(?!data:)', page), f"{r.html.name} links an image"
@@ -166,3 +167,65 @@ def test_report_is_the_same_built_alone_or_side_by_side(demo_reports, data_root,
     [alone] = build_reports("demo", tmp_path, notebooks="00", jobs=1, progress=False)
     side_by_side = _result(demo_reports, "00_overview.ipynb")  # built with 2 jobs
     assert alone.html.read_bytes() == side_by_side.html.read_bytes()
+
+
+def test_index_shows_title_key_findings_thumbnail_and_version(demo_reports):
+    from analysis.tables import load_meta
+
+    index = (demo_reports[0].html.parent / "index.html").read_text(encoding="utf-8")
+    cards = re.findall(r'<li class="mt-card">(.*?)</li>', index, re.DOTALL)
+    assert len(cards) == len(demo_reports)
+    for card in cards:
+        assert 'src="data:image/png;base64,' in card or "01_collect" in card  # 01 has no figure
+        assert re.search(r'<p class="mt-findings">[^<]{20,}</p>', card), card[:300]
+    graph = html.unescape(next(c for c in cards if "02_follower_graph.html" in c))
+    # computed from the data: the reciprocity sentence notebook 02 prints
+    assert re.search(r"[\d,]+ of [\d,]+ follow links \([\d.]+%\) are returned", graph), graph
+    assert '<h2><a href="02_follower_graph.html">02 — The follower graph</a></h2>' in graph
+    assert f"Made from version {load_meta('demo')['version']} of the dataset" in index
+    assert "corrected p &lt; 0.001" in index  # 05's finding, never p = 0.000
+
+
+def test_figures_option_writes_every_figure_with_a_caption(data_root, tmp_path):
+    from PIL import Image
+
+    [r] = build_reports("demo", tmp_path, notebooks="00", figures="png", progress=False)
+    assert r.ok, r.error
+    folder = tmp_path / "figures" / "00_overview"
+    [png] = sorted(folder.glob("*.png"))
+    assert png.name == "01_tweets-per-month-by-language.png"
+    assert round(Image.open(png).info["dpi"][0]) == 300
+    caption = (folder / "01_tweets-per-month-by-language.txt").read_text(encoding="utf-8")
+    assert (
+        caption.startswith("Figure 1. Tweets per month")
+        and "(section: Volume over time)" in caption
+    )
+    assert png.stat().st_mode & 0o044 == 0o044
+
+
+def test_figures_in_the_html_are_sharp_on_high_density_screens(demo_reports):
+    import base64
+    import struct
+
+    page = _result(demo_reports, "00_overview.ipynb").html.read_text(encoding="utf-8")
+    tag = re.search(r"<img [^>]*>", page).group(0)
+    data = re.search(r'src="data:image/png;base64,([^"]+)"', tag).group(1)
+    width = int(re.search(r'width="(\d+)"', tag).group(1))
+    pixels = struct.unpack(">I", base64.b64decode(data[:64])[16:20])[0]
+    assert pixels >= 1.9 * width  # twice the pixels of the width it is shown at
+
+
+def test_unknown_figure_format_and_a_zero_network_cap_are_refused(data_root, capsys):
+    with pytest.raises(UsageError, match="unknown figure format 'tiff'; use one of svg, pdf, png"):
+        build_reports("demo", "unused", figures="tiff")
+    assert cli.main(["report", "--network-max-nodes", "0"]) == 2
+    assert "expected a whole number of at least 1, not '0'" in capsys.readouterr().err
+
+
+def test_network_max_nodes_reaches_the_notebooks_as_a_parameter(data_root, tmp_path):
+    folder = tmp_path / "notebooks"
+    new_notebook(folder, "00_cap.ipynb", 'print("cap", network_max_nodes)')
+    [r] = build_reports("demo", tmp_path / "out", notebooks_dir=folder, progress=False,
+                        network_max_nodes=123)  # fmt: skip
+    assert r.ok, r.error
+    assert "cap 123" in r.html.read_text(encoding="utf-8")

@@ -141,3 +141,102 @@ def test_hostile_bios_names_and_tweets_show_as_text_and_never_run(
             assert text.count("<script>window.__mtPwned") == 9  # 3 names + 3 bios + 3 tweets
             page.screenshot(path=str(tmp_path / "hostile.png"), full_page=True)
         page.close()
+
+
+def _report(demo_reports, stem: str):
+    [found] = [r for r in demo_reports if r.notebook.startswith(stem)]
+    return found
+
+
+def _keep_screenshot(page, tmp_path: Path, name: str, locator=None) -> Path:
+    """A screenshot kept as a test artefact; also in $MEDTWITTER_SCREENSHOTS when set (docs/)."""
+    shots = [tmp_path / f"{name}.png"]
+    if os.environ.get("MEDTWITTER_SCREENSHOTS"):
+        folder = Path(os.environ["MEDTWITTER_SCREENSHOTS"])
+        folder.mkdir(parents=True, exist_ok=True)
+        shots.append(folder / f"{name}.png")
+    for shot in shots:
+        (locator or page).screenshot(path=str(shot))
+    assert shots[0].stat().st_size > 1000
+    return shots[0]
+
+
+COLUMN = (
+    "([t, i]) => Array.from(document.querySelectorAll(`#${t} tbody tr`))"
+    ".map(r => r.cells[i] ? r.cells[i].innerText : '')"
+)
+#: The id of the first interactive table with at least 10 rows and a 'username' column, and that column.
+HANDLES_TABLE = """Array.from(document.querySelectorAll('table.dataTable'))
+  .filter(t => t.querySelectorAll('tbody tr').length >= 10)
+  .map(t => [t.id, Array.from(t.querySelectorAll('thead th')).map(th => th.innerText.trim())
+             .indexOf('username')]).find(([id, i]) => i >= 0)"""
+
+
+def test_interactive_table_sorts_when_its_header_is_clicked(demo_reports, browser, tmp_path):
+    page = browser.open(_report(demo_reports, "02").html)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.wait_for_selector("table.dataTable", timeout=15000)
+    assert page.evaluate("document.querySelectorAll('table.dataTable').length") >= 10
+    found = page.evaluate(HANDLES_TABLE)  # the most central accounts
+    assert found, "no interactive table with a 'username' column"
+    table, column = found
+    header = page.locator(f"#{table}_wrapper thead th").nth(column)
+    before = page.evaluate(COLUMN, [table, column])
+    header.click()
+    after = page.evaluate(COLUMN, [table, column])
+    assert after != before and "dt-ordering-asc" in header.get_attribute("class")
+    # DataTables' own (locale) order: checked through the reverse order a second click gives
+    header.click()
+    assert "dt-ordering-desc" in header.get_attribute("class")
+    assert page.evaluate(COLUMN, [table, column]) == after[::-1]
+    search = page.locator(f"#{table}_wrapper input[type=search]")
+    search.fill(after[0])
+    assert page.evaluate(COLUMN, [table, column])[0] == after[0]
+    search.fill("")
+    wrapper = page.locator(f"#{table}_wrapper")
+    wrapper.scroll_into_view_if_needed()
+    _keep_screenshot(page, tmp_path, "interactive-table", wrapper)
+    assert browser.errors == [], browser.errors
+    assert browser.outside == [], "a report fetched something from the network"
+    page.close()
+
+
+CANVAS_INK = """id => { const c = document.querySelector(`#${id} canvas`);
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;
+  for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && (d[i] < 235 || d[i + 1] < 235 || d[i + 2] < 235)) n++;
+  return n; }"""
+
+
+def test_network_view_draws_nodes_and_highlights_one_on_search(demo_reports, browser, tmp_path):
+    page = browser.open(_report(demo_reports, "02").html)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.wait_for_function(
+        "window.medtwitterNetworks && Object.keys(window.medtwitterNetworks).length"
+    )
+    [view] = page.evaluate("Object.keys(window.medtwitterNetworks)")
+    root = page.locator(f"#{view}")
+    root.scroll_into_view_if_needed()
+    assert page.evaluate(CANVAS_INK, view) > 5000  # nodes and links drawn
+    note = root.locator(".mt-net-note").inner_text()
+    assert note.startswith("Follower graph: All 800 accounts."), note
+    legend = root.locator(".mt-net-legend").inner_text()
+    assert "nominative" in legend and "anonymous" in legend and "institutional" in legend
+    handle = page.evaluate(
+        f"JSON.parse(document.querySelector('#{view} script.mt-net-data').textContent)[0]"
+        ".nodes.slice().sort((a, b) => b.in_degree - a.in_degree)[0].handle"
+    )
+    root.locator("input.mt-net-search").fill(handle)
+    selected = page.evaluate(f"window.medtwitterNetworks['{view}'].getSelectedNodes()")
+    assert len(selected) >= 1
+    assert "match" in root.locator(".mt-net-found").inner_text()
+    root.locator("input.mt-net-search").fill("")
+    page.evaluate(f"window.medtwitterNetworks['{view}'].fit()")
+    _keep_screenshot(page, tmp_path, "network-view", root)
+    root.locator("select.mt-net-colour").select_option("role")
+    assert "physician" in root.locator(".mt-net-legend").inner_text()
+    root.locator("select.mt-net-graph").select_option("1")
+    assert root.locator(".mt-net-note").inner_text().startswith("Mentions:")
+    assert page.evaluate(CANVAS_INK, view) > 1000
+    assert browser.errors == [], browser.errors
+    assert browser.outside == [], "the network view fetched something from the network"
+    page.close()

@@ -423,6 +423,8 @@ def describe_differences(comparison: pd.DataFrame, max_sentences: int = 12) -> l
     Significant differences (after correction) with at least a small effect
     come first, strongest first; a last sentence lists what did not differ.
     """
+    from analysis.stats import format_p
+
     if comparison.empty:
         return ["Nothing to compare: no group has enough accounts with data."]
     sig = comparison[comparison["significant"] & (comparison["magnitude"] != "negligible")]
@@ -433,7 +435,7 @@ def describe_differences(comparison: pd.DataFrame, max_sentences: int = 12) -> l
         name = "Cliff's δ" if r.effect == "cliffs_delta" else "Cramér's V"
         stats_txt = f"{name} = {r.effect_size:+.2f}" if r.effect == "cliffs_delta" else \
             f"{name} = {r.effect_size:.2f}"  # fmt: skip
-        tail = f"({stats_txt}, {r.magnitude}; {r.test}, corrected p = {r.p_adjusted:.2g})"
+        tail = f"({stats_txt}, {r.magnitude}; {r.test}, corrected p {format_p(r.p_adjusted)})"
         if r.level == "tweet":
             out.append(f"{a[0].upper() + a[1:]} and {b} differ in their {r.label} {tail}.")
         elif r.metric == "protected":

@@ -236,7 +236,8 @@ def plot_group_shares(shares: pd.Series | pd.DataFrame, title: str, ylabel: str,
                color=[_group_color(g, by, i) for i, g in enumerate(table.index)])  # fmt: skip
         if {"ci_low", "ci_high"} <= set(table.columns):
             ax.errorbar(list(x), table["share"], fmt="none", ecolor="#333333", capsize=3,
-                        yerr=[table["share"] - table["ci_low"], table["ci_high"] - table["share"]],
+                        yerr=[(table["share"] - table["ci_low"]).clip(lower=0),
+                              (table["ci_high"] - table["share"]).clip(lower=0)],
                         label="95% interval (Wilson)")  # fmt: skip
             ax.legend(frameon=False, fontsize=8)
         ax.set_xticks(list(x), list(table.index))

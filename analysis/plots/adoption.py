@@ -129,13 +129,20 @@ def _weekly_per_account_panels(weekly, groups, title, ylabel, source):
     nrows = -(-len(groups) // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(10, 1.9 * nrows + 1.2), sharex=True,
                              sharey=True, layout="constrained", squeeze=False)  # fmt: skip
+    top = 0.0
     for i, (g, ax) in enumerate(zip(groups, axes.flat, strict=False)):
         w = weekly[weekly["group"] == g]
-        ax.plot(w["week"], _per_account_line(w), color=color_for(g, index=i), lw=1)
+        line = _per_account_line(w)
+        ax.plot(w["week"], line, color=color_for(g, index=i), lw=1)
+        if line.notna().any():
+            top = max(top, float(line.max()))
+        else:
+            ax.text(0.5, 0.5, f"never {MIN_ACCOUNTS} accounts started", ha="center", va="center",
+                    transform=ax.transAxes, fontsize=8, color="#555555")  # fmt: skip
         ax.set_title(g, fontsize=9, loc="left")
         ax.spines[["top", "right"]].set_visible(False)
-        ax.set_ylim(bottom=0)
         ax.tick_params(labelsize=7)
+    axes.flat[0].set_ylim(0, top * 1.05 if top > 0 else 1.0)  # shared by every panel
     for ax in list(axes.flat)[len(groups) :]:
         ax.set_visible(False)
     fig.suptitle(f"{title} ({ROLLING_WEEKS}-week mean; weeks with under {MIN_ACCOUNTS} "

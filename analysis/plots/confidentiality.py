@@ -38,7 +38,7 @@ def plot_flag_rates(rates: pd.DataFrame, by: str = "identity", source: str = "",
             high = 100 * pd.to_numeric(rates["ci_high"], errors="coerce")
             known = values.notna() & low.notna()
             ax.errorbar(values[known], [yi for yi, k in zip(y, known, strict=True) if k],
-                        xerr=[(values - low)[known], (high - values)[known]], fmt="none",
+                        xerr=[(values - low)[known].clip(lower=0), (high - values)[known].clip(lower=0)], fmt="none",
                         ecolor="#333333", elinewidth=1, capsize=3,
                         label="95% interval (Wilson)")  # fmt: skip
         for yi, v in zip(y, values, strict=True):

@@ -48,9 +48,7 @@ def vis_network_js() -> str:
     return path.read_text(encoding="utf-8")
 
 
-def select_accounts(
-    G: nx.DiGraph, max_nodes: int | None = None, seed: int | None = None
-) -> tuple[list, str]:
+def select_accounts(G: nx.DiGraph, max_nodes: int | None = None) -> tuple[list, str]:
     """The accounts a view shows, and a sentence saying which.
 
     Every account when there are at most ``max_nodes``; otherwise the largest
@@ -142,7 +140,7 @@ def graph_view_data(
     ``[source, target]`` (or ``[source, target, weight]`` when weighted). ``accounts``
     (the follower graph) fills in what a node of ``G`` lacks (role, identity, followers).
     """
-    shown, note = select_accounts(G, max_nodes, seed)
+    shown, note = select_accounts(G, max_nodes)
     H = G.subgraph(shown)
     pos = view_layout(H, seed)
     index = {n: i for i, n in enumerate(shown)}
