@@ -245,22 +245,36 @@ def to_igraph(g: SparseDigraph, directed: bool = True) -> ig.Graph:
     >>> to_igraph(SparseDigraph.from_edges(np.array([1, 2]), np.array([2, 3]))).get_edgelist()
     [(0, 1), (1, 2)]
     """
-    import igraph as ig
+    return _read_edge_file(_edge_file(g.src, g.dst), g.n, directed)
+
+
+def _edge_file(src: np.ndarray, dst: np.ndarray) -> str:
+    """A temporary file of the links, one ``src dst`` line each (the caller reads and removes it)."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
-    if g.m == 0:
-        return ig.Graph(n=g.n, directed=directed)
     fd, path = tempfile.mkstemp(prefix="medtwitter-edges-", suffix=".txt")
     os.close(fd)
     try:
         options = pcsv.WriteOptions(include_header=False, delimiter=" ", quoting_style="none")
-        pcsv.write_csv(pa.table({"s": g.src, "d": g.dst}), path, write_options=options)
-        graph = ig.Graph.Read_Edgelist(path, directed=directed)
+        pcsv.write_csv(pa.table({"s": src, "d": dst}), path, write_options=options)
+    except BaseException:
+        os.remove(path)
+        raise
+    return path
+
+
+def _read_edge_file(path: str, n: int, directed: bool) -> ig.Graph:
+    """The graph of :func:`_edge_file`'s file, with ``n`` vertices; the file is removed."""
+    import igraph as ig
+
+    try:
+        empty = os.path.getsize(path) == 0
+        graph = ig.Graph(directed=directed) if empty else ig.Graph.Read_Edgelist(path, directed)
     finally:
         os.remove(path)
-    if graph.vcount() < g.n:
-        graph.add_vertices(g.n - graph.vcount())
+    if graph.vcount() < n:
+        graph.add_vertices(n - graph.vcount())
     return graph
 
 
@@ -432,33 +446,33 @@ def betweenness_error_bound(n: int, samples: int, delta: float = 0.05, accounts:
 
 def undirected_edges(g: SparseDigraph, projection: str = "undirected") -> np.ndarray:
     """Edges (i < j) of the undirected projection, or of the mutual links only."""
+    return np.stack(_projection(g, projection), axis=1).astype(np.int64)
+
+
+def _projection(g: SparseDigraph, projection: str) -> tuple[np.ndarray, np.ndarray]:
     mutual, forward = g.mutual(), g.src < g.dst
     keep = mutual & forward if projection == "mutual" else ~mutual | forward  # a mutual pair once
-    lo = np.minimum(g.src[keep], g.dst[keep])
-    hi = np.maximum(g.src[keep], g.dst[keep])
-    return np.stack([lo, hi], axis=1).astype(np.int64)
+    src, dst = g.src[keep], g.dst[keep]
+    return np.minimum(src, dst), np.maximum(src, dst)
 
 
 def louvain(
     g: SparseDigraph, projection: str = "undirected", resolution: float = 1.0,
-    seed: int | None = None, graph: ig.Graph | None = None,
+    seed: int | None = None,
 ) -> tuple[np.ndarray, float]:  # fmt: skip
     """Louvain communities (igraph's multilevel) of the projection: labels and modularity.
 
     Labels are renumbered by decreasing community size (ties by smallest member
     id), so 0 is the largest. Nodes without links in the projection get label -1.
-    ``graph``, the directed igraph graph of ``g`` for the undirected projection,
-    is turned undirected in place (no copy): do not use it afterwards.
+    The projection's igraph graph is built from its edge arrays, freed before
+    igraph reads them (multilevel copies the graph: memory holds two at its peak).
     """
-    if projection == "mutual":
-        und = SparseDigraph(g.ids, *undirected_edges(g, "mutual").T.astype(g.src.dtype))
-        linked = np.zeros(g.n, dtype=bool)
-        linked[und.src], linked[und.dst] = True, True
-        graph = to_igraph(und, directed=False)
-    else:
-        linked = (g.in_degree() + g.out_degree()) > 0
-        graph = _graph(g, graph)
-        graph.to_undirected(mode="collapse")
+    lo, hi = _projection(g, projection)
+    linked = np.zeros(g.n, dtype=bool)
+    linked[lo], linked[hi] = True, True
+    path = _edge_file(lo, hi)
+    del lo, hi
+    graph = _read_edge_file(path, g.n, directed=False)
     with _seeded(seed):
         clustering = graph.community_multilevel(resolution=resolution)
     labels = np.asarray(clustering.membership, dtype=np.int64)
@@ -499,8 +513,7 @@ def node_measures(
     ``pagerank``, ``hub``, ``authority``, ``core_number``, ``betweenness`` (only
     if ``with_betweenness``; sampled with ``betweenness_samples``) and
     ``community``. ``step(name)`` is called before each step (a progress bar).
-    The directed graph becomes Louvain's undirected one in place at the end,
-    so peak memory holds one igraph graph.
+    The directed igraph graph is freed before Louvain builds the undirected one.
 
     Examples
     --------
@@ -523,6 +536,7 @@ def node_measures(
     if with_betweenness:
         tell("betweenness")
         out["betweenness"] = betweenness(g, betweenness_samples, seed, graph=graph)
+    del graph  # Louvain builds its own (undirected) graph: never two directed ones at once
     tell("Louvain")
-    out["community"] = louvain(g, "undirected", seed=seed, graph=graph)[0]
+    out["community"] = louvain(g, "undirected", seed=seed)[0]
     return out
