@@ -116,7 +116,7 @@ def _metrics_from_sparse(
         bar = tqdm(total=7 + wanted, desc="graph metrics", unit="step")
     try:
         step = None if bar is None else (lambda name: (bar.set_postfix_str(name), bar.update()))
-        values = fast.node_measures(g, seed, betweenness_samples, wanted, step)
+        values = fast.node_measures(g, seed, betweenness_samples, wanted, step, release=True)
     finally:
         if bar is not None:
             bar.close()

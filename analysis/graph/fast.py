@@ -458,7 +458,7 @@ def _projection(g: SparseDigraph, projection: str) -> tuple[np.ndarray, np.ndarr
 
 def louvain(
     g: SparseDigraph, projection: str = "undirected", resolution: float = 1.0,
-    seed: int | None = None,
+    seed: int | None = None, release: bool = False,
 ) -> tuple[np.ndarray, float]:  # fmt: skip
     """Louvain communities (igraph's multilevel) of the projection: labels and modularity.
 
@@ -466,12 +466,15 @@ def louvain(
     id), so 0 is the largest. Nodes without links in the projection get label -1.
     The projection's igraph graph is built from its edge arrays, freed before
     igraph reads them (multilevel copies the graph: memory holds two at its peak).
+    ``release`` also frees ``g``'s links then (``g`` keeps its ids, and no links).
     """
     lo, hi = _projection(g, projection)
     linked = np.zeros(g.n, dtype=bool)
     linked[lo], linked[hi] = True, True
     path = _edge_file(lo, hi)
     del lo, hi
+    if release:
+        g.src, g.dst, g._mutual = g.src[:0], g.dst[:0], None
     graph = _read_edge_file(path, g.n, directed=False)
     with _seeded(seed):
         clustering = graph.community_multilevel(resolution=resolution)
@@ -506,6 +509,7 @@ def node_measures(
     betweenness_samples: int | None = None,
     with_betweenness: bool = True,
     step: Callable[[str], None] | None = None,
+    release: bool = False,
 ) -> dict[str, np.ndarray]:
     """Every measure of the metrics table, from one igraph graph built once.
 
@@ -513,7 +517,9 @@ def node_measures(
     ``pagerank``, ``hub``, ``authority``, ``core_number``, ``betweenness`` (only
     if ``with_betweenness``; sampled with ``betweenness_samples``) and
     ``community``. ``step(name)`` is called before each step (a progress bar).
-    The directed igraph graph is freed before Louvain builds the undirected one.
+    The directed igraph graph is freed before Louvain builds the undirected one;
+    ``release`` frees ``g``'s links too, once Louvain's are written (``g`` keeps
+    its ids and no links afterwards: for a caller done with it).
 
     Examples
     --------
@@ -538,5 +544,5 @@ def node_measures(
         out["betweenness"] = betweenness(g, betweenness_samples, seed, graph=graph)
     del graph  # Louvain builds its own (undirected) graph: never two directed ones at once
     tell("Louvain")
-    out["community"] = louvain(g, "undirected", seed=seed)[0]
+    out["community"] = louvain(g, "undirected", seed=seed, release=release)[0]
     return out
