@@ -427,7 +427,10 @@ def main() -> int:
         ours = pd.read_parquet(med["out"])
         reference = "networkx" if use_networkx and "error" not in results["networkx"] else "igraph"
         ref_table = pd.read_parquet(results[reference]["out"])
-        for name, value, limit in compare(ours, ref_table, f"{reference} (converged)"):
+        label = (
+            "networkx run to convergence" if reference == "networkx" else "igraph's exact solvers"
+        )
+        for name, value, limit in compare(ours, ref_table, label):
             checks.append((f"{name}: {value:.3g}", value <= limit))
         ig_table = pd.read_parquet(ref["out"])
         folder = data_root / "processed" / DATASET
