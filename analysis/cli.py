@@ -162,6 +162,108 @@ def _collect_accounts(args: argparse.Namespace):
                        max_tweets=getattr(args, "max_tweets", None))  # fmt: skip
 
 
+def _cmd_collect_platform(args: argparse.Namespace) -> int:
+    """``collect bluesky ...`` and ``collect mastodon ...``: the X collector's files and summary."""
+    from analysis.collect import coverage_lines
+    from analysis.collect.federated import PlatformCollector
+
+    if not getattr(args, "dataset", None):
+        raise UsageError("give --dataset NAME (the raw files go to <data root>/raw/NAME/).")
+    job = args.platform_job(args)  # checks the query and accounts before any request
+    collector = PlatformCollector(
+        args.platform_source(args), wait_on_rate_limit=not getattr(args, "no_wait", False),
+        max_retries=getattr(args, "max_retries", 5), progress=not getattr(args, "quiet", False),
+    )  # fmt: skip
+    result = collector.run(
+        job, settings.raw_dir(args.dataset), output=getattr(args, "output", None)
+    )
+    print("\n".join(coverage_lines(result)))
+    return 0
+
+
+def _bluesky_job(args: argparse.Namespace):
+    from analysis.collect import bluesky
+
+    if args.bluesky_command == "search":
+        return bluesky.search_job(args.query, since=args.since, until=args.until, lang=args.lang,
+                                  tags=args.tag, max_posts=args.max_posts)  # fmt: skip
+    return bluesky.accounts_job(args.bluesky_command, args.handles,
+                                max_items=getattr(args, "max_posts", None))  # fmt: skip
+
+
+def _bluesky_source(args: argparse.Namespace):
+    from analysis.collect.bluesky import BlueskySource
+
+    return BlueskySource()
+
+
+def _mastodon_job(args: argparse.Namespace):
+    from analysis.collect import mastodon
+
+    if args.mastodon_command == "tag":
+        return mastodon.tag_job(args.instance, args.tag, max_items=args.max_posts)
+    return mastodon.accounts_job(args.instance, args.mastodon_command, args.accounts,
+                                 max_items=getattr(args, "max_posts", None))  # fmt: skip
+
+
+def _mastodon_source(args: argparse.Namespace):
+    from analysis.collect.mastodon import MastodonSource
+
+    return MastodonSource(args.instance)
+
+
+def _add_platform_collectors(csub, common: argparse.ArgumentParser) -> None:
+    """``collect bluesky`` and ``collect mastodon`` (:mod:`analysis.collect.federated`)."""
+    p = csub.add_parser("bluesky", parents=[common], help="collect Bluesky posts, profiles, "
+                        "follows and feeds (public AppView; BLUESKY_HANDLE/BLUESKY_APP_PASSWORD "
+                        "when a method needs a login)")  # fmt: skip
+    bsub = p.add_subparsers(dest="bluesky_command", metavar="WHAT", parser_class=_Parser,
+                            required=True)  # fmt: skip
+    c = bsub.add_parser("search", parents=[common], help="posts matching QUERY (newest first)")
+    c.add_argument("query", metavar="QUERY", help="words or #tags, e.g. '#MedSky'")
+    c.add_argument("--since", help="start date YYYY-MM-DD (or ISO time), inclusive")
+    c.add_argument("--until", help="end date YYYY-MM-DD (or ISO time), inclusive")
+    c.add_argument("--lang", help="language code of the posts, e.g. fr")
+    c.add_argument("--tag", action="append", help="posts carrying this tag (repeatable)")
+    c.add_argument("--max-posts", type=int, help="stop after this many posts")
+    c.set_defaults(func=_cmd_collect_platform, platform_job=_bluesky_job,
+                   platform_source=_bluesky_source)  # fmt: skip
+    for what, text in [("profiles", "profiles of HANDLE... (25 a request)"),
+                       ("followers", "accounts following HANDLE: follow links into it"),
+                       ("following", "accounts HANDLE follows: follow links out of it"),
+                       ("feed", "HANDLE's posts and reposts")]:  # fmt: skip
+        c = bsub.add_parser(what, parents=[common], help=text)
+        c.add_argument("handles", nargs="+", metavar="HANDLE", help="handles (@ optional) or DIDs")
+        if what == "feed":
+            c.add_argument("--max-posts", type=int, help="at most this many posts per account")
+        c.set_defaults(func=_cmd_collect_platform, platform_job=_bluesky_job,
+                       platform_source=_bluesky_source)  # fmt: skip
+
+    p = csub.add_parser("mastodon", parents=[common], help="collect from a Mastodon instance: "
+                        "hashtag timelines, statuses, follows, accounts "
+                        "(MASTODON_ACCESS_TOKEN when the instance wants one)")  # fmt: skip
+    p.add_argument("--instance", required=True, metavar="URL",
+                   help="the instance asked, e.g. https://mastodon.social")  # fmt: skip
+    msub = p.add_subparsers(dest="mastodon_command", metavar="WHAT", parser_class=_Parser,
+                            required=True)  # fmt: skip
+    c = msub.add_parser("tag", parents=[common], help="the public timeline of a hashtag")
+    c.add_argument("tag", metavar="TAG", help="hashtag, # optional, e.g. MedMastodon")
+    c.add_argument("--max-posts", type=int, help="stop after this many statuses")
+    c.set_defaults(func=_cmd_collect_platform, platform_job=_mastodon_job,
+                   platform_source=_mastodon_source)  # fmt: skip
+    for what, text in [("statuses", "ACCOUNT's statuses"),
+                       ("followers", "accounts following ACCOUNT (as the instance sees them)"),
+                       ("following", "accounts ACCOUNT follows (as the instance sees them)"),
+                       ("accounts", "look up ACCOUNT...")]:  # fmt: skip
+        c = msub.add_parser(what, parents=[common], help=text)
+        c.add_argument("accounts", nargs="+", metavar="ACCOUNT",
+                       help="user@instance (or user, on the instance asked)")  # fmt: skip
+        if what == "statuses":
+            c.add_argument("--max-posts", type=int, help="at most this many statuses per account")
+        c.set_defaults(func=_cmd_collect_platform, platform_job=_mastodon_job,
+                       platform_source=_mastodon_source)  # fmt: skip
+
+
 def _cmd_info(args: argparse.Namespace) -> int:
     from analysis.overview import dataset_info, versions_info
 
@@ -536,6 +638,7 @@ def build_parser() -> argparse.ArgumentParser:
         if endpoint == "timeline":
             c.add_argument("--max-tweets", type=int, help="at most this many tweets per account")
         c.set_defaults(collect_job=_collect_accounts, endpoint=endpoint)
+    _add_platform_collectors(csub, common)
 
     p = sub.add_parser("info", help="tables' sizes, time span and languages of a dataset")
     p.add_argument("dataset", nargs="?", default=settings.DEFAULT_DATASET, type=_dataset_arg,

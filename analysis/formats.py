@@ -33,6 +33,10 @@ Formats:
 ``x-archive``               an X account archive: ``data/tweets.js``, ``data/follower.js``,
                             ``data/following.js`` (``window.YTD... =`` prefix), the owner
                             read from ``data/account.js``
+``bluesky-xrpc``            Bluesky AppView responses as ``medtwitter collect bluesky`` keeps
+                            them (:mod:`analysis.formats_bluesky`)
+``mastodon-api``            Mastodon API responses as ``medtwitter collect mastodon`` keeps
+                            them (:mod:`analysis.formats_mastodon`)
 ==========================  ==============================================================
 
 Pages of endpoints that carry nothing for the tables (counts, lists, compliance,
@@ -67,6 +71,8 @@ ACADEMICTWITTER = "academictwitter"
 EDGE_CSV = "edge-list-csv"
 EDGE_PARQUET = "edge-list-parquet"
 X_ARCHIVE = "x-archive"
+BLUESKY = "bluesky-xrpc"
+MASTODON = "mastodon-api"
 UNKNOWN = "unknown"
 
 #: Looks up a username (any case) among the accounts already read; returns its id or None.
@@ -185,6 +191,10 @@ def header_problem(path: Path) -> str | None:
 
 
 def _record_format(record: dict) -> str:
+    platform = record.get("__medtwitter")
+    platform = platform.get("platform") if isinstance(platform, dict) else None
+    if platform in ("bluesky", "mastodon") and "data" not in record:  # a raw response, not a page
+        return BLUESKY if platform == "bluesky" else MASTODON
     if {"data", "includes", "meta", "errors"} & set(record) and "id" not in record:
         return TWARC2_PAGES if "__twarc" in record else V2_PAGES
     cursor = "next_cursor" in record or "next_cursor_str" in record
@@ -578,6 +588,14 @@ def read_pages(
         yield from _edge_csv_records(path, lookup)
     elif fmt == X_ARCHIVE:
         yield from _archive_records(path)
+    elif fmt == BLUESKY:
+        from analysis.formats_bluesky import bluesky_page
+
+        yield from _json_lines(path, bluesky_page)
+    elif fmt == MASTODON:
+        from analysis.formats_mastodon import mastodon_page
+
+        yield from _json_lines(path, mastodon_page)
     else:
         raise ValueError(f"no reader for format {fmt!r}")
 

@@ -128,7 +128,8 @@ def recover_output(path: Path) -> tuple[_Position, int]:
             os.fsync(fh.fileno())
     if last is not None:
         meta = last.get("__medtwitter") or {}
-        token = (last.get("meta") or {}).get("next_token")
+        # X pages: meta.next_token; Bluesky and Mastodon pages: their provenance's next_cursor
+        token = (last.get("meta") or {}).get("next_token") or meta.get("next_cursor")
         pos.unit = meta.get("unit", 0)
         if token and not meta.get("last_of_unit"):
             pos.token = token
@@ -140,11 +141,14 @@ def recover_output(path: Path) -> tuple[_Position, int]:
 def _sent_token(meta: dict) -> str | None:
     """The pagination token a stored page was asked for with (``None`` for a first page)."""
     params = meta.get("params") if isinstance(meta.get("params"), dict) else {}
-    token = params.get("next_token") or params.get("pagination_token")
+    token = params.get("next_token") or params.get("pagination_token") or params.get("cursor")
     return token if isinstance(token, str) else None
 
 
 def _count_items(page: dict) -> tuple[int, int]:
+    meta = page.get("__medtwitter")
+    if "data" not in page and isinstance(meta, dict) and isinstance(meta.get("items"), int):
+        return meta["items"], 0  # a Bluesky or Mastodon page says how many items it holds
     data = page.get("data")
     items = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
     includes = page.get("includes")
@@ -156,6 +160,10 @@ def _add_items(counts: dict[str, int], endpoint: str | None, page: dict) -> tupl
     """Add what one page of ``endpoint`` holds to ``counts``; return its (data, included) lengths."""
     n, included = _count_items(page)
     kind = ENDPOINTS[endpoint].kind if endpoint in ENDPOINTS else None
+    if kind is None and isinstance(page.get("__medtwitter"), dict):  # Bluesky and Mastodon pages
+        kind = page["__medtwitter"].get("kind")
+        if kind in ("followers", "following"):
+            kind, endpoint = "users", kind
     if kind == "tweets":
         counts["tweets"] += n
         counts["included_tweets"] += included
@@ -229,6 +237,8 @@ def coverage_lines(result: CollectionResult) -> list[str]:
         lines.append(f"  not collected ({reason.replace('_', ' ')}): {len(ids)} account(s)")
     for reason, n in sorted(cov["errors_in_pages"].items()):
         lines.append(f"  errors in pages ({reason.replace('_', ' ')}): {n}")
+    for partial in cov.get("partial", ()):
+        lines.append(f"  partial: {partial['account']}: {partial['reason']}")
     for cut in cov["cut_by_max_tweets"]:
         lines.append(f"  cut off by --max-tweets after {cut['collected']} tweets: {cut['unit']}")
     if cov["rate_limit_waits"]:
