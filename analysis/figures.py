@@ -55,7 +55,7 @@ def inline_png(fig) -> tuple[bytes, dict]:
     image = Image.open(buffer).convert("RGB")
     image = image.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
+    image.save(buffer, format="PNG")
     data = buffer.getvalue()
     width, height = _png_size(data)
     scale = SCREEN_DPI / INLINE_DPI
