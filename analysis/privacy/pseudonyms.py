@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from analysis.contract import url_domain, x_link
 from analysis.privacy.keys import load_key
@@ -187,12 +188,14 @@ def pseudonymiser_for(tables: Tables | None = None, key: bytes | None = None,
 
 
 def _map_id_lists(series: pd.Series, fn) -> pd.Series:
-    """Each list of ids mapped through ``fn`` (nulls kept), as int64 arrays."""
-    return pd.Series(
-        [None if v is None or (np.ndim(v) == 0 and pd.isna(v))
-         else np.array([fn(int(i)) for i in v], dtype=np.int64) for v in series],
-        index=series.index, dtype=object,
-    )  # fmt: skip
+    """Each list of ids mapped through ``fn`` (nulls kept), as Arrow lists of int64.
+
+    The type :func:`analysis.tables.to_pandas` gives list columns (``pd.ArrowDtype``).
+    """
+    type_ = pa.list_(pa.int64())
+    values = [None if v is None or (np.ndim(v) == 0 and pd.isna(v))
+              else [fn(int(i)) for i in v] for v in series]  # fmt: skip
+    return pd.Series(pa.array(values, type_), index=series.index, dtype=pd.ArrowDtype(type_))
 
 
 def _map_ids(series: pd.Series, fn) -> pd.Series:
