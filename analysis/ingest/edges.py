@@ -440,7 +440,7 @@ def _counted(report, links: int) -> None:
 
 
 def _read_parquet(path: Path, out: _Links, names: _Usernames, report, bad: Bad) -> None:
-    pf = pq.ParquetFile(path)
+    pf = pq.ParquetFile(path, pre_buffer=False)  # pre-buffered reads stay cached to the end
     at = edge_columns(pf.schema_arrow.names)
     columns = [pf.schema_arrow.names[i] for i in at]
     row = 0  # rows before the batch
