@@ -15,7 +15,8 @@ as text and checked with Arrow compute (:func:`resolve`): ids by the rules of
 the rows that fail are looked at one by one, to quarantine each with its line
 number, content and reason (the reasons of :func:`analysis.formats.edge_end`); a
 block whose rows cannot be matched to its lines (blank lines, a quoted newline,
-a row of the wrong width, invalid UTF-8) is read line by line.
+a row of the wrong width, invalid UTF-8) is read line by line. In a Parquet file
+the line of a bad row is its row number (from 1), its content ``follower,followed``.
 
 Each batch's links go to the spill as ``follows`` rows (first and last seen at
 ``observed_at``), and each follower not seen before in the file as an account
@@ -65,9 +66,8 @@ _TS = pa.timestamp("us", tz="UTC")
 _DIGITS = r"^[0-9]+$"
 _HANDLE = r"^@?[A-Za-z0-9_]{1,50}$"
 _MAX_ID_TEXT = str(MAX_ID)
-_POW10 = np.array(
-    [10**k for k in range(1, 19)], dtype=np.int64
-)  # an id has 1 + #(10^k <= id) digits
+#: An id of ``1 + #(10^k <= id)`` digits (see :func:`_padded`).
+_POW10 = np.array([10**k for k in range(1, 19)], dtype=np.int64)
 
 #: ``bad(line number, raw line, reason)``: set a line aside (see :func:`analysis.ingest.read.read_file`).
 Bad = Callable[[int, bytes, str], None]
