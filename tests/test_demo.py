@@ -116,3 +116,23 @@ def test_demo_is_deterministic_for_a_seed(tmp_data):
         pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name))
     build_demo("c", accounts=120, seed=8, progress=False)
     assert not load_dataset("c").tweets.equals(a.tweets)
+
+
+def test_links_in_demo_tweets_become_urls_rows_with_their_sources(demo_tables):
+    urls, tweets = demo_tables.urls, demo_tables.tweets.set_index("tweet_id")
+    assert len(urls) > 1000
+    text = tweets.loc[urls["tweet_id"], "text"].to_numpy()
+    assert all(u in t for u, t in zip(urls["url"], text, strict=True))
+    shortened = urls[urls["url"].str.startswith("https://t.co/")]
+    # a shortened link leads to a health authority, a journal or the news, never to t.co
+    assert not shortened["domain"].eq("t.co").any()
+    assert {"has-sante.fr", "who.int", "bmj.com"} <= set(shortened["domain"])
+    # a quote's permalink is its own link, to the quoted tweet
+    quotes = tweets[tweets["quote_of_tweet_id"].notna()]
+    permalinks = urls[urls["tweet_id"].isin(quotes.index) & urls["domain"].eq("twitter.com")]
+    assert len(permalinks) == len(quotes)
+    quoted = permalinks["url"].str.rsplit("/", n=1).str[-1].astype("int64").to_numpy()
+    assert (quoted == quotes.loc[permalinks["tweet_id"], "quote_of_tweet_id"].to_numpy()).all()
+    # every tweet with a t.co link in its text has it in urls
+    linked = tweets.index[tweets["text"].str.contains("https://t.co/", regex=False)]
+    assert set(linked) == set(shortened["tweet_id"])

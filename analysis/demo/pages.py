@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import zlib
 from dataclasses import asdict
 from pathlib import Path
 
@@ -14,12 +16,38 @@ from analysis.accounts.vocabulary import PROFESSIONAL_ROLES
 from analysis.demo.anecdotes import plant_confidentiality
 from analysis.demo.community import _Generator
 from analysis.demo.model import COLLECTED_AT, END, START, DemoParams, iso_time
-from analysis.demo.words import COMMUNITIES
+from analysis.demo.words import COMMUNITIES, LINK_SOURCES
 from analysis.ground_truth import write_ground_truth
 from analysis.outputs import removed_on_failure
 
+_LINK = re.compile(r"https://(?:t\.co/(\w+)|twitter\.com/\w+/status/\d+)")
 
-def _entities(text: str, tags: list[str], mentions: list[dict]) -> dict:
+
+def link_target(code: str, lang: str) -> str:
+    """Where the demo's ``https://t.co/<code>`` leads: a source chosen from the code itself.
+
+    Examples
+    --------
+    >>> link_target("abc123", "en").startswith("https://")
+    True
+    """
+    sources = LINK_SOURCES.get(lang, LINK_SOURCES["en"])
+    return sources[zlib.crc32(code.encode()) % len(sources)].format(code=code)
+
+
+def _links(text: str, lang: str) -> list[dict]:
+    """The ``entities.urls`` of a text: shortened links and quoted-tweet permalinks, in order."""
+    out = []
+    for m in _LINK.finditer(text):
+        url = m.group(0)
+        expanded = link_target(m.group(1), lang) if m.group(1) else url
+        display = expanded.removeprefix("https://").removeprefix("www.")
+        out.append({"start": m.start(), "end": m.end(), "url": url, "expanded_url": expanded,
+                    "display_url": display[:26] + ("…" if len(display) > 26 else "")})  # fmt: skip
+    return out
+
+
+def _entities(text: str, tags: list[str], mentions: list[dict], lang: str = "fr") -> dict:
     ent: dict = {}
     if tags:
         ent["hashtags"] = []
@@ -32,6 +60,9 @@ def _entities(text: str, tags: list[str], mentions: list[dict]) -> dict:
             start = text.find(f"@{m['username']}")
             ent["mentions"].append({"start": start, "end": start + len(m["username"]) + 1,
                                     "username": m["username"], "id": str(m["user_id"])})  # fmt: skip
+    links = _links(text, lang)
+    if links:
+        ent["urls"] = links
     return ent
 
 
@@ -48,7 +79,7 @@ def _tweet_json(tw: dict, rng: np.random.Generator) -> dict:
         out["referenced_tweets"] = [{"type": "retweeted", "id": str(orig["id"])}]
         out["conversation_id"] = str(tw["id"])
         out["entities"] = _entities(
-            text, orig.get("tags", []), [orig["author"], *orig.get("mentions", [])]
+            text, orig.get("tags", []), [orig["author"], *orig.get("mentions", [])], tw["lang"]
         )
         out["public_metrics"] = {
             "retweet_count": 0,
@@ -70,7 +101,7 @@ def _tweet_json(tw: dict, rng: np.random.Generator) -> dict:
         out["referenced_tweets"] = [{"type": "replied_to", "id": str(target["id"])}]
         out["in_reply_to_user_id"] = str(target["author"]["user_id"])
     out["conversation_id"] = str(conv)
-    ent = _entities(text, tw.get("tags", []), tw.get("mentions", []))
+    ent = _entities(text, tw.get("tags", []), tw.get("mentions", []), tw["lang"])
     if ent:
         out["entities"] = ent
     scale = 8 if a["role"] == "institution" else 1

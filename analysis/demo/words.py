@@ -179,3 +179,22 @@ TEXT = {
                    "antibiotic stewardship", "delirium"],
     },
 }  # fmt: skip
+
+#: Where the demo's shortened links lead, per language: health authorities, journals and
+#: news, as a community shares them. The paths are invented; a link's target is chosen from
+#: its t.co code (see :func:`analysis.demo.pages.link_target`), never from the random stream.
+LINK_SOURCES = {
+    "fr": ("https://www.has-sante.fr/jcms/p_{code}/fr/recommandation",
+           "https://www.santepubliquefrance.fr/dossiers/{code}",
+           "https://www.ameli.fr/assure/sante/{code}",
+           "https://www.who.int/fr/news-room/fact-sheets/detail/{code}",
+           "https://www.revmed.ch/revue-medicale-suisse/{code}",
+           "https://www.lequotidiendumedecin.fr/actus-medicales/{code}",
+           "https://www.lemonde.fr/sante/article/{code}.html"),
+    "en": ("https://www.who.int/news-room/fact-sheets/detail/{code}",
+           "https://www.nice.org.uk/guidance/{code}",
+           "https://www.bmj.com/content/{code}",
+           "https://www.thelancet.com/journals/lancet/article/{code}",
+           "https://www.nejm.org/doi/full/{code}",
+           "https://www.bbc.co.uk/news/health-{code}"),
+}  # fmt: skip
