@@ -55,8 +55,17 @@ def _positive_int(value: str) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from analysis.demo import build_demo, build_tiny
 
+    platform = getattr(args, "platform", "x")
+    if args.tiny and platform != "x":
+        raise UsageError("--tiny is an X dataset; give --tiny or --platform, not both.")
     if args.tiny:
         report = build_tiny(args.dataset or "tiny", progress=not args.quiet)
+    elif platform != "x":
+        from analysis.demo.platforms import build_platform_demo
+
+        report = build_platform_demo(platform, args.dataset or f"demo-{platform}",
+                                     accounts=args.accounts, seed=args.seed,
+                                     progress=not args.quiet)  # fmt: skip
     else:
         report = build_demo(
             args.dataset or "demo", accounts=args.accounts, seed=args.seed, progress=not args.quiet
@@ -537,6 +546,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="three tweets, no follow links, no labels, instead of the community")  # fmt: skip
     p.add_argument("--accounts", type=int, default=800, help="number of accounts (default: 800)")
     p.add_argument("--seed", type=int, default=settings.SEED, help="random seed")
+    p.add_argument("--platform", choices=["x", "bluesky", "mastodon"], default="x",
+                   help="the raw format of the synthetic community: X API v2 pages (default), "
+                   "Bluesky XRPC or Mastodon API responses (dataset demo-PLATFORM)")  # fmt: skip
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     _lock_option(p)
     p.set_defaults(func=_cmd_demo)

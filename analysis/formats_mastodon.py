@@ -15,7 +15,8 @@ Account the request was about, from ``/api/v1/accounts/lookup``) and the
   Mastodon 4.4) is ``quote_of_tweet_id``; ``in_reply_to_id`` is the reply's parent,
   and ``in_reply_to_account_id`` its author where the page names that account;
 - the text is the status's HTML ``content`` as text; hashtags are its ``tags``,
-  mentions its ``mentions``, links the content's links that are neither;
+  mentions its ``mentions``, links the content's links that are neither (a reblog
+  carries the reblogged status's, as an X retweet does);
 - a bio is the ``note`` as text, followed by the profile's fields (``name: value``),
   where people often name their other accounts.
 """
@@ -175,11 +176,13 @@ class _Page:
         reblog = status.get("reblog")
         quoted = (status.get("quote") or {}).get("quoted_status")
         text, links = html_text(status.get("content"))
+        shared = None  # a reblog's entities: the reblogged status's, like an X retweet's
         if isinstance(reblog, dict):
             original = self.status(reblog)
             self.tweets.setdefault(original["id"], original)
             refs.append({"type": "retweeted", "id": original["id"]})
             text = f"RT @{self.users[original['author_id']]['username']}: {original['text'] or ''}"
+            shared = original["entities"]
         if isinstance(quoted, dict):
             original = self.status(quoted)
             self.tweets.setdefault(original["id"], original)
@@ -188,6 +191,10 @@ class _Page:
         mentions = [{"username": full_acct(m["acct"], self.host),
                      "id": self.key(full_acct(m["acct"], self.host))}
                     for m in status.get("mentions") or () if isinstance(m, dict) and m.get("acct")]  # fmt: skip
+        tags = [{"tag": t["name"]} for t in status.get("tags") or ()
+                if isinstance(t, dict) and t.get("name")]  # fmt: skip
+        urls = [{"url": label or href, "expanded_url": href} for label, href in links]
+        entities = shared or {"hashtags": tags, "mentions": mentions, "urls": urls}
         return {
             "id": self.key(native),
             "native_id": native,
@@ -197,15 +204,7 @@ class _Page:
             "lang": status.get("language"),
             "referenced_tweets": refs,
             "in_reply_to_user_id": self.key(reply_user),
-            "entities": {
-                "hashtags": [
-                    {"tag": t["name"]}
-                    for t in status.get("tags") or ()
-                    if isinstance(t, dict) and t.get("name")
-                ],  # fmt: skip
-                "mentions": mentions,
-                "urls": [{"url": label or href, "expanded_url": href} for label, href in links],
-            },
+            "entities": entities,
             "public_metrics": {
                 "retweet_count": status.get("reblogs_count"),
                 "reply_count": status.get("replies_count"),
