@@ -108,3 +108,13 @@ def test_tables_written_before_the_columns_read_as_x():
     assert users.column("platform").to_pylist() == ["x"]
     assert users.column("native_id").to_pylist() == [None]
     assert store.conform("tweets", pa.table({"tweet_id": [1]})).column("platform")[0].as_py() == "x"
+
+
+def test_anonymised_tables_lose_native_ids(tmp_data):
+    from analysis.privacy import anonymise_tables
+
+    raw = write_jsonl(tmp_data / "b.jsonl", [bluesky_page([DID_A], [(POST, DID_A)])])
+    ingest_files([raw], "t", progress=False)
+    anon = anonymise_tables(load_dataset("t"), key=b"k" * 32)
+    assert anon.users["native_id"].isna().all() and anon.tweets["native_id"].isna().all()
+    assert DID_A not in anon.users.to_string() and POST not in anon.tweets.to_string()

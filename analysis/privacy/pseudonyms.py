@@ -249,6 +249,8 @@ def anonymise_frame(df: pd.DataFrame, pseudonymiser: Pseudonymiser | None = None
         ]
     for col in TEXT_COLUMNS & set(out.columns):
         out[col] = [p.text(t) if isinstance(t, str) else t for t in df[col]]
+    if "native_id" in out.columns:  # a Bluesky DID, a Mastodon user@instance name the account
+        out["native_id"] = pd.Series([None] * len(out), index=out.index, dtype=object)
     if "expanded_url" in out.columns:
         out["expanded_url"] = [p.link(u) for u in df["expanded_url"]]
         if "url" in out.columns:  # a t.co link found on X leads to its tweet, and so its author
