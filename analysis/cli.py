@@ -60,16 +60,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         raise UsageError("--tiny is an X dataset; give --tiny or --platform, not both.")
     if args.tiny:
         report = build_tiny(args.dataset or "tiny", progress=not args.quiet)
-    elif platform != "x":
-        from analysis.demo.platforms import build_platform_demo
-
-        report = build_platform_demo(platform, args.dataset or f"demo-{platform}",
-                                     accounts=args.accounts, seed=args.seed,
-                                     progress=not args.quiet)  # fmt: skip
     else:
-        report = build_demo(
-            args.dataset or "demo", accounts=args.accounts, seed=args.seed, progress=not args.quiet
-        )
+        default = "demo" if platform == "x" else f"demo-{platform}"
+        report = build_demo(args.dataset or default, accounts=args.accounts, seed=args.seed,
+                            progress=not args.quiet, platform=platform)  # fmt: skip
     _print_counts(report.dataset, report.counts, synthetic=True)
     return 0
 

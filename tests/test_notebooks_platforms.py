@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from analysis import settings
-from analysis.demo.platforms import build_platform_demo
+from analysis.demo import build_demo
 
 NOTEBOOKS = sorted(p.name for p in settings.notebooks_dir().glob("0*.ipynb"))
 
@@ -21,8 +21,8 @@ def platform_root(request, tmp_path_factory):
     patch = pytest.MonkeyPatch()
     patch.setenv("MEDTWITTER_DATA", str(root))
     try:
-        report = build_platform_demo(request.param, f"demo-{request.param}", accounts=200,
-                                     progress=False)  # fmt: skip
+        report = build_demo(f"demo-{request.param}", accounts=200, progress=False,
+                            platform=request.param)  # fmt: skip
     finally:
         patch.undo()
     assert report.bad_lines == 0 and report.counts["follows"] > 0

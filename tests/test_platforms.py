@@ -118,3 +118,27 @@ def test_anonymised_tables_lose_native_ids(tmp_data):
     anon = anonymise_tables(load_dataset("t"), key=b"k" * 32)
     assert anon.users["native_id"].isna().all() and anon.tweets["native_id"].isna().all()
     assert DID_A not in anon.users.to_string() and POST not in anon.tweets.to_string()
+
+
+@pytest.mark.parametrize("platform", ["bluesky", "mastodon"])
+def test_demo_platform_is_a_synthetic_community_in_that_format(tmp_data, platform, capsys):
+    from analysis import settings
+    from analysis.cli import main
+    from analysis.ground_truth import load_ground_truth
+
+    assert main(["demo", "--platform", platform, "--accounts", "60", "--quiet"]) == 0
+    dataset = f"demo-{platform}"
+    t = load_dataset(dataset)
+    assert t.synthetic and set(t.users["platform"]) == {platform}
+    assert (t.users["user_id"] < 0).all() and t.users["native_id"].notna().all()
+    assert (t.tweets["tweet_id"] < 0).all() and len(t.follows) and len(t.hashtags)
+    assert t.tweets["retweet_of_tweet_id"].notna().any()
+    assert t.tweets["reply_to_tweet_id"].notna().any()
+    truth = load_ground_truth(dataset)
+    assert truth["platform"] == platform and "synthetic" in truth["note"]
+    assert {int(a["user_id"]) for a in truth["accounts"]} == set(t.users["user_id"])
+    raw = sorted(p.name for p in settings.raw_dir(dataset).glob("*.jsonl"))
+    assert raw == [f"{platform}-followers.jsonl", f"{platform}-posts.jsonl",
+                   f"{platform}-profiles.jsonl"]  # fmt: skip
+    assert main(["demo", "--platform", "threads"]) == 2
+    assert "invalid choice: 'threads'" in capsys.readouterr().err

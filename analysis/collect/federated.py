@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import random
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,18 +27,10 @@ import orjson
 from tqdm import tqdm
 
 from analysis import __version__, settings
-from analysis.collect.api import CollectError, StoppedEarly
-from analysis.collect.jobs import CollectionResult, Job, _utc_now
-from analysis.collect.state import (
-    _empty_coverage,
-    _find_unfinished,
-    _new_output,
-    _write_state,
-    read_state,
-    recover_output,
-)
-from analysis.errors import UsageError
-from analysis.outputs import check_out_file
+from analysis.collect.api import StoppedEarly
+from analysis.collect.collector import Collector, _reset_time
+from analysis.collect.jobs import Job, _utc_now
+from analysis.collect.state import _write_state
 
 
 @dataclass
@@ -91,20 +82,11 @@ class Source(Protocol):
     def fetch(self, endpoint: str, unit: dict, cursor: str | None) -> Fetched: ...
 
 
-def reset_time(reset: str | None) -> float | None:
-    """A reset header as epoch seconds; None when missing or not a number.
-
-    Examples
-    --------
-    >>> reset_time("1700000900"), reset_time("soon"), reset_time(None)
-    (1700000900.0, None, None)
-    """
-    text = (reset or "").strip()
-    return float(text) if text.isascii() and text.isdigit() and len(text) <= 12 else None
-
-
-class PlatformCollector:
+class PlatformCollector(Collector):
     """Runs Bluesky or Mastodon jobs resumably; see the module docstring.
+
+    :meth:`~analysis.collect.collector.Collector.run` (output file, state, resume after
+    the last complete page, coverage) is the X collector's; the requests are the source's.
 
     Parameters
     ----------
@@ -140,13 +122,9 @@ class PlatformCollector:
     def __repr__(self) -> str:  # never show the source (it may hold credentials)
         return f"PlatformCollector({self.source.platform})"
 
-    def _notice(self, message: str) -> None:
-        if self.progress:
-            tqdm.write(message, file=sys.stderr)
-
     def _wait(self, reset: str | None, coverage: dict) -> None:
         now = self.clock()
-        reset_at = reset_time(reset)
+        reset_at = _reset_time(reset)
         coverage["rate_limit_waits"] += 1
         header = self.source.reset_header
         if reset_at is None or reset_at - now > self.source.window:
@@ -188,50 +166,12 @@ class PlatformCollector:
                 self._notice(f"{exc}: retry {attempt}/{self.max_retries} in {delay:.0f} s")
                 self.sleep(delay)
 
-    def run(
-        self, job: Job, out_dir: Path | None = None, *, output: Path | None = None
-    ) -> CollectionResult:
-        """Run (or resume) a job; return its output file and state with the coverage summary."""
-        if output is not None:
-            path = check_out_file(output)
-            old = read_state(path)
-            if old and old.get("status") == "complete":
-                raise UsageError(f"{path} holds a finished collection; choose a new output file.")
-        else:
-            out_dir = Path(out_dir) if out_dir else settings.raw_dir("collected")
-            out_dir.mkdir(parents=True, exist_ok=True)
-            path = _find_unfinished(out_dir, job.key()) or _new_output(out_dir, job)
-        state = read_state(path)
-        resumed = state is not None or path.exists()
-        if state is None or state.get("key") != job.key():
-            state = {"key": job.key(), "endpoint": job.endpoint, "job": job.units,
-                     "platform": self.source.platform, "max_items": job.max_items,
-                     "output": path.name, "status": "running", "started_at": _utc_now(),
-                     "coverage": _empty_coverage(), "units": job.units}  # fmt: skip
-        coverage = state["coverage"]
-        coverage.setdefault("partial", [])
-        coverage["sessions"] += 1
-        coverage["stopped_early"] = None
-        state["status"] = "running"
-        pos, dropped = recover_output(path)
-        coverage["half_written_lines_dropped"] += dropped
-        coverage["pages"], coverage["items"] = pos.pages, pos.counts
-        if dropped:
-            self._notice(f"{path.name}: dropped a half-written last line; continuing after it")
-        _write_state(path, state)
-        try:
-            self._run_units(job, state, path, pos)
-            state["status"] = "complete"
-        except (CollectError, UsageError):
-            state["status"] = "stopped"
-            raise
-        except KeyboardInterrupt:
-            state["status"] = "stopped"
-            coverage["stopped_early"] = "interrupted"
-            raise
-        finally:
-            _write_state(path, state)
-        return CollectionResult(path, state, resumed)
+    def _resolve(self, job: Job, state: dict) -> None:
+        """Units are handles, queries or accounts as given: the platform resolves them per request."""
+        if state.get("units") is None:
+            state["units"] = job.units
+        state["platform"] = self.source.platform
+        state["coverage"].setdefault("partial", [])
 
     def _run_units(self, job: Job, state: dict, path: Path, pos) -> None:
         units = state["units"]

@@ -285,12 +285,18 @@ def generate(params: DemoParams, out_dir: Path, progress: bool = True) -> dict:
 
 
 def build_demo(
-    dataset: str = "demo", accounts: int = 800, seed: int | None = None, progress: bool = True
+    dataset: str = "demo",
+    accounts: int = 800,
+    seed: int | None = None,
+    progress: bool = True,
+    platform: str = "x",
 ):
     """Generate the demo community's raw pages and ingest them as ``dataset``.
 
     The existing tables of ``dataset`` are replaced, so the result depends only
     on ``accounts`` and ``seed`` (None: :data:`analysis.settings.SEED`, read now).
+    ``platform`` ``bluesky`` or ``mastodon`` writes the same community as that
+    platform's raw responses (:mod:`analysis.demo.platforms`).
 
     Examples
     --------
@@ -310,7 +316,12 @@ def build_demo(
         if raw.exists():
             for old in raw.glob("*.jsonl"):
                 old.unlink()
-        generate(DemoParams(accounts=accounts, seed=seed), raw, progress=progress)
+        if platform == "x":
+            generate(DemoParams(accounts=accounts, seed=seed), raw, progress=progress)
+        else:
+            from analysis.demo.platforms import generate_as
+
+            generate_as(platform, DemoParams(accounts=accounts, seed=seed), raw, progress)
         # one overwrite commit per table, then the manifest: a failed build leaves the
         # previous version as it was
         return ingest_files(

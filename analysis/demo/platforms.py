@@ -26,7 +26,7 @@ from pathlib import Path
 
 import orjson
 
-from analysis import __version__, settings
+from analysis import __version__
 from analysis.demo.model import COLLECTED_AT, DemoParams
 from analysis.demo.pages import generate
 from analysis.ground_truth import FILE_NAME, write_ground_truth
@@ -346,34 +346,20 @@ def _rekey(truth: dict, r: _Render, tweets: dict[str, dict]) -> dict:
     return out
 
 
-def build_platform_demo(
-    platform: str, dataset: str, accounts: int = 800, seed: int | None = None, progress: bool = True
-):
-    """Generate the demo community as ``platform`` raw responses and ingest them as ``dataset``.
+def generate_as(platform: str, params: DemoParams, out_dir: Path, progress: bool = True) -> dict:
+    """Write the demo community as ``platform`` raw responses (and its ground truth) to ``out_dir``.
 
     Examples
     --------
-    >>> build_platform_demo("bluesky", "demo-bluesky", accounts=300)  # doctest: +SKIP
+    >>> generate_as("bluesky", DemoParams(accounts=300), Path("raw/demo-bluesky"))  # doctest: +SKIP
     """
     from analysis.errors import UsageError
-    from analysis.ingest import ingest_files
-    from analysis.store import dataset_lock
 
     if platform not in PLATFORMS:
         raise UsageError(f"--platform {platform!r}: use x, bluesky or mastodon.")
-    if accounts < 50:
-        raise UsageError(f"--accounts {accounts} is too small for the demo; use 50 or more.")
-    raw = settings.raw_dir(dataset)
-    with dataset_lock(settings.processed_dir(dataset), "demo"):
-        if raw.exists():
-            for old in raw.glob("*.jsonl"):
-                old.unlink()
-        source = raw / ".x-demo"
-        try:
-            generate(DemoParams(accounts=accounts, seed=seed), source, progress=progress)
-            render(source, raw, platform)
-        finally:
-            shutil.rmtree(source, ignore_errors=True)
-        return ingest_files(
-            [raw], dataset, synthetic=True, progress=progress, replace=True, command="demo"
-        )
+    source = out_dir / ".x-demo"
+    try:
+        generate(params, source, progress=progress)
+        return render(source, out_dir, platform)
+    finally:
+        shutil.rmtree(source, ignore_errors=True)
