@@ -225,3 +225,39 @@ def test_posts_profiles_and_feeds_ingest_into_the_contract(respx_mock, tmp_path,
         a["native_id"] == A and a["username"] == "dr-a.bsky.social" and a["platform"] == "bluesky"
     )
     assert a["followers_count"] == 120 and a["description"].startswith("Médecin")
+
+
+def _jwt(did: str) -> str:
+    import base64
+    import json
+
+    def part(obj: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(obj).encode()).decode().rstrip("=")
+
+    claims = {"sub": did, "scope": "com.atproto.appPass", "iat": 1700000000, "exp": 4102444800,
+              "aud": "did:web:synthetic.example"}  # fmt: skip
+    return f"{part({'alg': 'ES256K', 'typ': 'at+jwt'})}.{part(claims)}.c2lnbmF0dXJl"
+
+
+@respx.mock
+def test_a_login_wall_logs_in_with_the_app_password_which_is_never_stored(respx_mock, tmp_path):
+    password = "abcd-efgh-ijkl-mnop"
+    respx_mock.get(f"{XRPC}/app.bsky.feed.searchPosts").mock(
+        return_value=httpx.Response(403, json={"error": "Forbidden", "message": "Forbidden"}))  # fmt: skip
+    login = respx_mock.post("https://bsky.social/xrpc/com.atproto.server.createSession").mock(
+        return_value=httpx.Response(200, json={
+            "did": A, "handle": "dr-a.bsky.social", "accessJwt": _jwt(A), "refreshJwt": _jwt(A),
+            "active": True}))  # fmt: skip
+    authed = respx_mock.get("https://bsky.social/xrpc/app.bsky.feed.searchPosts").mock(
+        return_value=ok({"posts": [POST1]}))  # fmt: skip
+    source = BlueskySource(environ={"BLUESKY_HANDLE": "dr-a.bsky.social",
+                                    "BLUESKY_APP_PASSWORD": password})  # fmt: skip
+    collector = PlatformCollector(source, progress=False, sleep=lambda s: None)
+    result = collector.run(search_job("asthme"), tmp_path)
+    assert result.complete and login.called and authed.called
+    assert password.encode() not in login.calls[0].request.url.query
+    assert orjson.loads(login.calls[0].request.content)["password"] == password  # sent, once
+    for path in tmp_path.iterdir():  # the raw file and its state hold neither secret nor token
+        text = path.read_text()
+        assert password not in text and _jwt(A) not in text
+    assert password not in repr(collector) + repr(source)
