@@ -32,6 +32,7 @@ Decisions
 from __future__ import annotations
 
 import hashlib
+import re
 
 from analysis.contract import InvalidIdError, parse_id
 from analysis.errors import MedtwitterError
@@ -141,3 +142,112 @@ class KeyRegistry:
 
     def __len__(self) -> int:
         return len(self._seen)
+
+
+# --------------------------------------------------------------------------- same person, two platforms
+
+_URL = re.compile(r"(?:https?://|www\.)\S+|\b(?:x|twitter)\.com/\S+", re.IGNORECASE)
+_X_NAMED = re.compile(
+    r"(?:\b(?:x|twitter)\b|𝕏|🐦)\s*[:：/-]?\s*@([A-Za-z0-9_]{1,15})\b", re.IGNORECASE
+)
+_BSKY = re.compile(r"bsky\.app/profile/([\w.-]+)|@?\b([\w-]+(?:\.[\w-]+)*\.bsky\.social)\b", re.I)
+_MASTODON_ACCT = re.compile(r"(?<![\w/])@?([A-Za-z0-9_]{1,30})@([\w-]+(?:\.[\w-]+)+)")
+_MASTODON_URL = re.compile(r"https?://([\w-]+(?:\.[\w-]+)+)/@([A-Za-z0-9_]{1,30})\b")
+
+
+def _handle_key(platform: str, username: str) -> str:
+    """A handle's comparable core: lower case, without ``_``/``-``, the platform's domain part."""
+    local = username.lower()
+    if platform == BLUESKY:
+        local = local.removesuffix(".bsky.social").split(".")[0]
+    elif platform == MASTODON:
+        local = local.split("@")[0]
+    return re.sub(r"[_\-]", "", local)
+
+
+def _named_accounts(bio: str) -> list[tuple[str, str, str]]:
+    """(platform, handle, how it is named) of the accounts a bio names on the three platforms."""
+    from analysis.contract import x_link
+
+    found = []
+    for url in _URL.findall(bio):
+        handle, _ = x_link(url.rstrip(").,;"))
+        if handle:
+            found.append((X, handle.lower(), f"links to x.com/{handle}"))
+    found += [(X, h.lower(), f"names X @{h}") for h in _X_NAMED.findall(bio)]
+    for profile, bare in _BSKY.findall(bio):
+        handle = (profile or bare).lower().rstrip(".")
+        found.append((BLUESKY, handle, f"names Bluesky {handle}"))
+    for host, user in _MASTODON_URL.findall(bio):
+        found.append((MASTODON, f"{user}@{host}".lower(), f"links to {host}/@{user}"))
+    for user, host in _MASTODON_ACCT.findall(bio):
+        if not host.lower().endswith("bsky.social"):
+            found.append((MASTODON, f"{user}@{host}".lower(), f"names @{user}@{host}"))
+    return found
+
+
+def same_person_accounts(users):
+    """Likely same-person accounts across platforms, with their evidence.
+
+    Evidence, strongest first: a bio (a Mastodon profile's fields included) linking to
+    or naming the other account (``x.com/dr_a``, ``X: @dr_a``, ``dr-a.bsky.social``,
+    ``@dr_a@piaille.fr``; 2 points, 4 when both bios name each other), and the same
+    handle core on both (``dr_a``, ``dr-a.bsky.social``, ``dr_a@piaille.fr``; 1 point).
+    A pair of one platform is never listed. ``users`` is the contract's ``users``
+    table (a dataset may hold several platforms).
+
+    Returns a DataFrame: ``user_id_a``, ``platform_a``, ``username_a``, ``user_id_b``,
+    ``platform_b``, ``username_b``, ``score``, ``evidence`` (reasons joined by "; "),
+    strongest first.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> users = pd.DataFrame({"user_id": [5, -9], "platform": ["x", "bluesky"],
+    ...     "username": ["Dr_Tortue", "dr-tortue.bsky.social"],
+    ...     "description": ["", "aussi sur x.com/dr_tortue"]})
+    >>> same_person_accounts(users)[["username_a", "username_b", "score"]].values.tolist()
+    [['dr-tortue.bsky.social', 'Dr_Tortue', 3]]
+    """
+    import pandas as pd
+
+    columns = ["user_id_a", "platform_a", "username_a", "user_id_b", "platform_b",
+               "username_b", "score", "evidence"]  # fmt: skip
+    frame = users[users["username"].notna()]
+    platform = frame["platform"] if "platform" in frame.columns else pd.Series(X, frame.index)
+    rows = list(zip(frame["user_id"], platform.fillna(X), frame["username"],
+                    frame["description"].fillna(""), strict=True))  # fmt: skip
+    by_handle = {(p, h.lower()): (uid, h) for uid, p, h, _ in rows}
+    by_core: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    for uid, p, h, _ in rows:
+        core = _handle_key(p, h)
+        if len(core) >= 4:
+            by_core.setdefault((p, core), []).append((uid, h))
+    pairs: dict[tuple, dict] = {}
+
+    def note(a, b, points: int, why: str) -> None:
+        key = tuple(sorted([a, b]))
+        entry = pairs.setdefault(key, {"score": 0, "evidence": []})
+        if why not in entry["evidence"]:
+            entry["score"] += points
+            entry["evidence"].append(why)
+
+    for uid, p, h, bio in rows:
+        for other_platform, handle, how in _named_accounts(bio):
+            target = by_handle.get((other_platform, handle))
+            if other_platform != p and target is not None:
+                note((uid, p, h), (target[0], other_platform, target[1]), 2, f"{h}'s bio {how}")
+        for other in PLATFORMS:
+            if other == p:
+                continue
+            for tid, th in by_core.get((other, _handle_key(p, h)), ()):
+                note((uid, p, h), (tid, other, th), 1, f"same handle ({_handle_key(p, h)})")
+    out = [
+        {"user_id_a": a[0], "platform_a": a[1], "username_a": a[2], "user_id_b": b[0],
+         "platform_b": b[1], "username_b": b[2], "score": e["score"],
+         "evidence": "; ".join(e["evidence"])}
+        for (a, b), e in pairs.items()
+    ]  # fmt: skip
+    result = pd.DataFrame(out, columns=columns)
+    return result.sort_values(["score", "username_a", "username_b"], ascending=[False, True, True],
+                              ignore_index=True)  # fmt: skip

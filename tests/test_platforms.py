@@ -142,3 +142,38 @@ def test_demo_platform_is_a_synthetic_community_in_that_format(tmp_data, platfor
                    f"{platform}-profiles.jsonl"]  # fmt: skip
     assert main(["demo", "--platform", "threads"]) == 2
     assert "invalid choice: 'threads'" in capsys.readouterr().err
+
+
+def test_same_person_accounts_across_platforms_with_evidence():
+    import pandas as pd
+
+    from analysis.platforms import same_person_accounts
+
+    users = pd.DataFrame({
+        "user_id": [11, 12, native_key("bluesky", DID_A), native_key("mastodon", "dr_tortue@piaille.fr"),
+                    native_key("mastodon", "kine_c@mamot.fr"), 13],
+        "platform": ["x", "x", "bluesky", "mastodon", "mastodon", "x"],
+        "username": ["Dr_Tortue", "ide_lune", "dr-tortue.bsky.social", "dr_tortue@piaille.fr",
+                     "kine_c@mamot.fr", "kine_c"],
+        "description": [
+            "Médecin. Aussi @dr_tortue@piaille.fr",
+            "IDE de nuit, bsky.app/profile/nobody.bsky.social",  # names nobody in the dataset
+            "Urgentiste. Ailleurs : x.com/dr_tortue et https://piaille.fr/@dr_tortue",
+            "Médecin\nX: @Dr_Tortue\nBluesky: dr-tortue.bsky.social",
+            None,
+            "kiné",  # same handle core as kine_c@mamot.fr, nothing else
+        ],
+    })  # fmt: skip
+    pairs = same_person_accounts(users)
+    assert not (pairs["platform_a"] == pairs["platform_b"]).any()
+    named = {frozenset((r.username_a, r.username_b)): r for r in pairs.itertuples()}
+    masto_x = named[frozenset(("dr_tortue@piaille.fr", "Dr_Tortue"))]
+    # both bios name each other (2 + 2) and the handles agree (1)
+    assert masto_x.score == 5 and "names X @Dr_Tortue" in masto_x.evidence
+    assert "Dr_Tortue's bio names @dr_tortue@piaille.fr" in masto_x.evidence
+    bsky_masto = named[frozenset(("dr-tortue.bsky.social", "dr_tortue@piaille.fr"))]
+    assert "links to piaille.fr/@dr_tortue" in bsky_masto.evidence and bsky_masto.score == 5
+    weak = named[frozenset(("kine_c@mamot.fr", "kine_c"))]
+    assert weak.score == 1 and weak.evidence == "same handle (kinec)"
+    assert "ide_lune" not in set(pairs["username_a"]) | set(pairs["username_b"])
+    assert list(pairs["score"]) == sorted(pairs["score"], reverse=True)
