@@ -261,3 +261,29 @@ def test_a_login_wall_logs_in_with_the_app_password_which_is_never_stored(respx_
         text = path.read_text()
         assert password not in text and _jwt(A) not in text
     assert password not in repr(collector) + repr(source)
+
+
+def test_damaged_bluesky_lines_are_set_aside_and_the_rest_kept(tmp_data):
+    prov = {"platform": "bluesky", "endpoint": "app.bsky.feed.searchPosts",
+            "collected_at": "2024-05-02T00:00:00Z"}  # fmt: skip
+    odd_facet = post(P3, PC, "court", facets=[
+        {"index": {"byteStart": 90, "byteEnd": 120},
+         "features": [{"$type": "app.bsky.richtext.facet#mention", "did": A}]}])  # fmt: skip
+    raw = tmp_data / "sky.jsonl"
+    raw.write_bytes(b"".join(orjson.dumps(x) + b"\n" for x in [
+        {"posts": [POST1], "__medtwitter": prov},
+        {"posts": "not a list", "__medtwitter": prov},
+        {"posts": [{"cid": "no uri"}], "__medtwitter": prov},
+        {"posts": [odd_facet], "__medtwitter": prov},
+    ]) + b'{"posts": [')  # fmt: skip
+    report = ingest_files([raw], "bsky", progress=False)
+    assert report.files[0].format == "bluesky-xrpc" and report.files[0].bad_lines == 3
+    problems = report.files[0].problems
+    assert ":2: unexpected shape" in problems[0]
+    assert ":3: unexpected shape (KeyError: 'uri')" in problems[1]
+    assert problems[2].endswith(":5: truncated last line")
+    t = load_dataset("bsky")
+    assert set(t.tweets["native_id"]) == {P1, P3}
+    # a facet past the end of the text still names the account, by its DID
+    odd = t.mentions[t.mentions.tweet_id == native_key("bluesky", P3)]
+    assert odd["username"].tolist() == [A] and odd["user_id"].tolist() == [native_key("bluesky", A)]
