@@ -177,3 +177,23 @@ def test_same_person_accounts_across_platforms_with_evidence():
     assert weak.score == 1 and weak.evidence == "same handle (kinec)"
     assert "ide_lune" not in set(pairs["username_a"]) | set(pairs["username_b"])
     assert list(pairs["score"]) == sorted(pairs["score"], reverse=True)
+
+
+def test_outside_tools_read_platform_rows_exactly(tmp_data):
+    import duckdb
+    import polars as pl
+    from deltalake import DeltaTable
+
+    from analysis import settings
+
+    raw = write_jsonl(tmp_data / "m.jsonl", [search_page(), bluesky_page([DID_A], [(POST, DID_A)])])
+    ingest_files([raw], "t", progress=False)
+    folder = settings.processed_dir("t")
+    users = pl.read_delta(str(store.table_path(folder, "users")))
+    row = users.filter(pl.col("platform") == "bluesky").row(0, named=True)
+    assert row["user_id"] == native_key("bluesky", DID_A) and row["native_id"] == DID_A
+    tweets = DeltaTable(str(store.table_path(folder, "tweets"))).to_pyarrow_dataset(
+        filesystem=store.local_filesystem(folder / "tweets")
+    )
+    got = duckdb.sql("select tweet_id, native_id from tweets where platform = 'bluesky'").fetchall()
+    assert got == [(native_key("bluesky", POST), POST)] and tweets is not None
