@@ -94,3 +94,19 @@ def test_confidentiality_notebook_runs_on_a_tiny_dataset(tmp_data, tmp_path):
         results = build_reports("tiny", tmp_path / f"r{anonymise}", notebooks="06",
                                 anonymise=anonymise)  # fmt: skip
         assert [r.ok for r in results] == [True], results[0].error
+
+
+def test_anonymised_network_view_embeds_pseudonyms_only(published):
+    import json
+
+    page = (published["out"] / "demo" / "02_follower_graph.html").read_text(encoding="utf-8")
+    blobs = re.findall(r'<script[^>]*class="mt-net-data"[^>]*>(.*?)</script>', page, re.DOTALL)
+    assert blobs, "the anonymised report 02 has no network view"
+    graphs = json.loads(blobs[0])
+    handles = {n["handle"].lower() for g in graphs for n in g["nodes"]}
+    assert len(graphs[0]["nodes"]) > 100
+    users = published["original"].users
+    public = users["username"].str.lower().isin(ALLOWLIST)
+    assert handles & set(users.loc[~public, "username"].str.lower()) == set()
+    found = find_identifiers(blobs[0], published["original"], published["protected_texts"])
+    assert not any(found.values()), found
