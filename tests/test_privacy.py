@@ -235,3 +235,21 @@ def test_bare_tweet_addresses_in_text_are_removed():
     out = p.text("vu sur twitter.com/DrSecret/status/1460323737035677698 et x.com/DrSecret")
     assert "DrSecret" not in out and "1460323737035677698" not in out
     assert p.text("écrire à contact@box.com/aide") == "écrire à contact@box.com/aide"
+
+
+@pytest.mark.parametrize(
+    "text, handle",
+    [
+        ("merci @dr-b.bsky.social pour le fil", "dr-b.bsky.social"),
+        ("cc @anne.fontaine.bsky.social !", "anne.fontaine.bsky.social"),
+        ("vu par @anne@mastodon.social ce matin", "anne@mastodon.social"),
+        ("(@Dr_Tortue) a raison.", "Dr_Tortue"),
+    ],
+)
+def test_a_bluesky_or_mastodon_mention_is_pseudonymised_whole(text, handle):
+    p = Pseudonymiser(b"k" * 32)
+    out = p.text(text)
+    assert f"@{p.handle(handle)}" in out
+    for part in handle.replace("@", ".").split("."):
+        if part not in ("bsky", "social"):
+            assert part.lower() not in out.lower(), out

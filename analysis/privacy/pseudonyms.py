@@ -41,7 +41,10 @@ URL_RE = re.compile(
 STATUS_RE = re.compile(r"(?:twitter|x)\.com/(\w{1,50})/status(?:es)?/(\d{1,19})", re.IGNORECASE)
 #: A retweet's text starts with the original author's handle.
 RETWEET_RE = re.compile(r"^RT @(\w{1,50}):")
-MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9_]{1,50})")
+#: An @mention in text: an X handle, a Bluesky handle (``@dr-b.bsky.social``) or a Mastodon
+#: account (``@anne@mastodon.social``), whole, so no part of it is left beside its pseudonym.
+_LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
+MENTION_RE = re.compile(rf"(?<![\w@.])@({_LABEL}(?:\.{_LABEL})*(?:@{_LABEL}(?:\.{_LABEL})+)?)")
 URL_PLACEHOLDER = "[link]"
 _LONG_NUMBER_RE = re.compile(r"(?<!\d)\d{5,19}(?!\d)")
 _WORD_RE = re.compile(r"\w+")
