@@ -143,7 +143,8 @@ def ingest_files(
 
     Parameters
     ----------
-    paths : files or folders (a folder contributes its ``*.jsonl`` and ``*.jsonl.gz``)
+    paths : files or folders (a folder contributes its ``*.jsonl`` and ``*.jsonl.gz``, and the
+        files of other known formats: see :func:`analysis.formats.folder_files`)
     dataset : dataset name; tables go to ``<data root>/processed/<dataset>/``
     strict : make the first bad line an error instead of quarantining it
     synthetic : mark the dataset synthetic (default: read from the pages' provenance)
@@ -252,7 +253,8 @@ def expand(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
             raise UsageError(f"no such raw file or folder: {p}; check the path.")
     if not files:
         raise UsageError(
-            "no raw files to ingest (a folder contributes its *.jsonl and *.jsonl.gz)."
+            "no raw files to ingest (a folder contributes its *.jsonl, *.jsonl.gz, CSV and Parquet edge lists, "
+            "v1.1 *.json bodies, academictwitteR data_*.json and an X archive's .js files)."
         )
     return sorted(files, key=formats.read_order)  # edge lists last: their usernames resolve
 
