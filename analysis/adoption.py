@@ -294,7 +294,7 @@ def fit_bass(
     end=None,
     n_boot: int = 200,
     ci: float = 0.95,
-    seed: int = settings.SEED,
+    seed: int | None = None,
     min_adopters: int = 10,
 ) -> BassFit:
     """Fit a Bass diffusion model (p, q, m) to adoption dates, with bootstrap intervals.
@@ -333,6 +333,7 @@ def fit_bass(
     >>> round(fit.p, 2), round(fit.q, 1)
     (0.02, 0.5)
     """
+    seed = settings.SEED if seed is None else seed
     dates = pd.to_datetime(pd.Series(list(adoption_dates), dtype=object), utc=True).dropna()
     if len(dates) < min_adopters:
         raise InsufficientDataError(

@@ -254,7 +254,7 @@ def cooccurrence_graph(
 
 
 def louvain_partition(
-    graph: nx.Graph, weight: str = "weight", resolution: float = 1.0, seed: int = settings.SEED
+    graph: nx.Graph, weight: str = "weight", resolution: float = 1.0, seed: int | None = None
 ) -> pd.Series:
     """Louvain communities of a graph as a Series node -> community number.
 
@@ -267,6 +267,7 @@ def louvain_partition(
     >>> louvain_partition(g).to_dict()
     {'a': 0, 'b': 0, 'c': 0, 'x': 1, 'y': 1}
     """
+    seed = settings.SEED if seed is None else seed
     if graph.number_of_nodes() == 0:
         return pd.Series(dtype="int64", name="community")
     parts = nx.community.louvain_communities(graph, weight=weight, resolution=resolution, seed=seed)
@@ -278,9 +279,10 @@ def louvain_partition(
 
 
 def hashtag_communities(
-    graph: nx.Graph, resolution: float = 1.0, seed: int = settings.SEED
+    graph: nx.Graph, resolution: float = 1.0, seed: int | None = None
 ) -> pd.Series:
     """Louvain communities of the co-occurrence graph: Series tag -> community (``seed=``)."""
+    seed = settings.SEED if seed is None else seed
     out = louvain_partition(graph, "weight", resolution, seed)
     out.index.name = "tag_key"
     return out
@@ -441,8 +443,9 @@ def project_users(bipartite: nx.Graph, k: int = 10, min_similarity: float = 0.1)
     return proj
 
 
-def user_communities(projection: nx.Graph, seed: int = settings.SEED) -> pd.Series:
+def user_communities(projection: nx.Graph, seed: int | None = None) -> pd.Series:
     """Louvain communities of accounts in the user projection: Series user_id -> community."""
+    seed = settings.SEED if seed is None else seed
     out = louvain_partition(projection, "weight", 1.0, seed)
     out.index.name = "user_id"
     return out

@@ -375,12 +375,12 @@ def report_notebook(
 
 
 def build_reports(
-    dataset: str = settings.DEFAULT_DATASET,
+    dataset: str | None = None,
     out_dir: str | os.PathLike[str] = "reports",
     notebooks: str | None = None,
     show_code: bool = False,
     anonymise: bool = False,
-    seed: int = settings.SEED,
+    seed: int | None = None,
     start: str | None = None,
     end: str | None = None,
     hashtags: list[str] | None = None,
@@ -395,7 +395,7 @@ def build_reports(
 
     Parameters
     ----------
-    dataset : processed dataset under the data root
+    dataset : processed dataset under the data root (None: ``settings.DEFAULT_DATASET``, read now)
     out_dir : folder for the HTML files (created if missing, but not its parent)
     notebooks : comma list of notebook numbers ('02,05'); None for all
     show_code : keep the code cells in the HTML
@@ -419,6 +419,8 @@ def build_reports(
     >>> results[0].html.name  # doctest: +SKIP
     '00_overview.html'
     """
+    dataset = settings.DEFAULT_DATASET if dataset is None else dataset
+    seed = settings.SEED if seed is None else seed
     if figures is not None and figures not in FIGURE_FORMATS:
         raise UsageError(
             f"unknown figure format {figures!r}; use one of {', '.join(FIGURE_FORMATS)}."

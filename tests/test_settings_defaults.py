@@ -3,6 +3,7 @@
 import random
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 from xapi import FAKE_TOKEN
 
@@ -52,3 +53,18 @@ def test_flagged_examples_sample_with_the_seed_set_after_import(demo_tables, mon
     monkeypatch.setattr(settings, "SEED", 13)
     default = flagged_examples(demo_tables, n=3, risk="medium")
     assert default.equals(flagged_examples(demo_tables, n=3, risk="medium", seed=13))
+
+
+def test_bass_fit_and_hashtag_communities_use_the_seed_set_after_import(monkeypatch):
+    from analysis.adoption import fit_bass
+    from analysis.demo import bass_sample
+    from analysis.hashtags import louvain_partition
+
+    rng = np.random.default_rng(1)
+    years = bass_sample(rng, 300, 0.02, 0.5, 10.0)
+    dates = pd.Timestamp("2015-01-01", tz="UTC") + pd.to_timedelta(years * 365.25, unit="D")
+    monkeypatch.setattr(settings, "SEED", 9)
+    default, given = fit_bass(dates, n_boot=20), fit_bass(dates, n_boot=20, seed=9)
+    assert default.p_ci == given.p_ci and default.q_ci == given.q_ci
+    G = nx.Graph(_two_groups().to_undirected())
+    assert louvain_partition(G).equals(louvain_partition(G, seed=9))

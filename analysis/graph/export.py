@@ -36,7 +36,7 @@ EXPORT_FORMATS = ("gexf", "graphml")
 
 
 def node_metrics(
-    G: nx.DiGraph, seed: int = settings.SEED, backend: str | None = None,
+    G: nx.DiGraph, seed: int | None = None, backend: str | None = None,
     betweenness_samples: int | None = None,
 ) -> pd.DataFrame:  # fmt: skip
     """One row per account of ``G`` with :data:`METRIC_COLUMNS`, sorted by user id.
@@ -53,6 +53,7 @@ def node_metrics(
     >>> node_metrics(G)[["user_id", "in_degree", "core_number", "community"]].values.tolist()
     [[1, 2, 2, 0], [2, 1, 2, 0], [3, 0, 1, 0]]
     """
+    seed = settings.SEED if seed is None else seed
     from analysis.graph.communities import detect_communities
     from analysis.graph.metrics import (
         betweenness,
@@ -162,7 +163,7 @@ def metrics_from_dataset(
     dataset: str,
     only_known: bool = True,
     drop_protected: bool = False,
-    seed: int = settings.SEED,
+    seed: int | None = None,
     backend: str | None = FAST,
     progress: bool = False,
     betweenness_samples: int | None = None,
@@ -174,6 +175,7 @@ def metrics_from_dataset(
     other backend builds the ``DiGraph`` and runs :func:`node_metrics` on it.
     ``betweenness_samples``: see :func:`node_metrics`.
     """
+    seed = settings.SEED if seed is None else seed
     if resolve_backend(backend) == FAST:
         g, usernames = sparse_graph_from_dataset(dataset, only_known, drop_protected)
         return _metrics_from_sparse(g, usernames, seed, progress, betweenness_samples)
@@ -309,7 +311,7 @@ def read_graph(path: str | os.PathLike[str]) -> nx.Graph:
 
 def write_metrics(
     dataset: str, out: str | os.PathLike[str], only_known: bool = True,
-    drop_protected: bool = False, seed: int = settings.SEED, backend: str | None = FAST,
+    drop_protected: bool = False, seed: int | None = None, backend: str | None = FAST,
     progress: bool = False, raw_csv: bool = False, anonymise: bool = False,
     betweenness_samples: int | None = None,
 ) -> tuple[Path, int]:  # fmt: skip
@@ -321,6 +323,7 @@ def write_metrics(
     anonymised report and ``export_follower_graph(..., anonymise=True)``).
     ``betweenness_samples``: see :func:`node_metrics`.
     """
+    seed = settings.SEED if seed is None else seed
     check_metrics_out(out)  # before the work, not after it
     if anonymise:
         from analysis.tables import load_dataset
@@ -337,7 +340,7 @@ def write_metrics(
 
 def export_follower_graph(
     dataset: str, out: str | os.PathLike[str], fmt: str, only_known: bool = True,
-    drop_protected: bool = False, seed: int = settings.SEED, backend: str | None = FAST,
+    drop_protected: bool = False, seed: int | None = None, backend: str | None = FAST,
     anonymise: bool = False,
 ) -> tuple[Path, int, int]:  # fmt: skip
     """Write a dataset's follower graph, with its metrics as node attributes, as GEXF/GraphML.
@@ -349,6 +352,7 @@ def export_follower_graph(
     anonymise=True)``: node ids, usernames and names are pseudonyms, as in an
     anonymised report (``medtwitter graph DATASET --export gexf --anonymise``).
     """
+    seed = settings.SEED if seed is None else seed
     from analysis.graph.networks import export_network
 
     if fmt not in EXPORT_FORMATS:

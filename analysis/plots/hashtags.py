@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis import settings
 from analysis.plots.base import (
     IDENTITY_COLORS,
     OKABE_ITO,
@@ -35,9 +36,10 @@ def plot_tag_trends(trends: pd.DataFrame, tags: list[str], source: str = "", ax=
     return fig, ax
 
 
-def plot_cooccurrence_graph(graph, communities: pd.Series, source: str = "", seed: int = 42,
+def plot_cooccurrence_graph(graph, communities: pd.Series, source: str = "", seed: int | None = None,
                             ax=None):  # fmt: skip
     """The hashtag co-occurrence graph, nodes coloured by community and sized by use."""
+    seed = settings.SEED if seed is None else seed
     import networkx as nx
 
     fig, ax = _figure(ax, figsize=(9, 7))
