@@ -355,7 +355,7 @@ def _cmd_accounts(args: argparse.Namespace) -> int:
     target = args.target
     if target[0] != "classify":
         settings.check_dataset_name(target[0])
-    for out in (args.out, args.pairs):
+    for out in (args.out, args.pairs, args.platform_pairs):
         if out is not None and out != "-":
             check_out_file(out)
     if target[0] == "classify":
@@ -365,6 +365,9 @@ def _cmd_accounts(args: argparse.Namespace) -> int:
             raise UsageError(
                 "--pairs needs a dataset: medtwitter accounts DATASET --pairs PAIRS.csv."
             )
+        if args.platform_pairs:
+            raise UsageError("--platform-pairs needs a dataset: medtwitter accounts DATASET "
+                             "--platform-pairs PLATFORM_PAIRS.csv.")  # fmt: skip
         if args.anonymise:
             raise UsageError(
                 "--anonymise works on a dataset (medtwitter accounts DATASET --anonymise); a "
@@ -386,7 +389,7 @@ def _cmd_accounts(args: argparse.Namespace) -> int:
         from analysis.accounts import labels_from_tables, pairs_from_tables
         from analysis.tables import load_dataset
 
-        if not args.anonymise and not args.pairs:
+        if not args.anonymise and not args.pairs and not args.platform_pairs:
             tables, labels = None, label_dataset(target[0], overrides=args.overrides)
         else:
             tables = load_dataset(target[0], anonymise=args.anonymise)
@@ -395,6 +398,8 @@ def _cmd_accounts(args: argparse.Namespace) -> int:
         if args.pairs:
             pairs = pairs_from_tables(tables, labels)
             save_labels(pairs, args.pairs, raw_csv=args.raw_csv)
+        if args.platform_pairs:
+            _write_platform_pairs(tables, args.platform_pairs, raw_csv=args.raw_csv)
         if args.evaluate:
             from analysis.accounts.evaluate import evaluate_dataset, format_evaluation
 
@@ -406,6 +411,19 @@ def _cmd_accounts(args: argparse.Namespace) -> int:
         print(f"{len(labels)} account(s) labelled in {args.out}: "
               + ", ".join(f"{n} {r}" for r, n in counts.items()), file=sys.stderr)  # fmt: skip
     return 0
+
+
+def _write_platform_pairs(tables, path: str, raw_csv: bool) -> None:
+    """``accounts --platform-pairs``: likely same-person accounts across platforms, as CSV."""
+    from analysis.outputs import write_csv
+    from analysis.platforms import platform_pairs_from_tables
+
+    pairs = platform_pairs_from_tables(tables)
+    write_csv(pairs, None if path == "-" else path, raw=raw_csv)
+    held = sorted(set(tables.users["platform"].dropna())) if "platform" in tables.users else ["x"]
+    note = "" if len(held) > 1 else f" (the dataset holds one platform, {', '.join(held) or 'x'})"
+    print(f"{len(pairs)} likely same-person pair(s) across platforms in {path}{note}",
+          file=sys.stderr)  # fmt: skip
 
 
 def _cmd_adoption(args: argparse.Namespace) -> int:
@@ -724,6 +742,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="researchers' labels (user_id or username, role, identity); they win")  # fmt: skip
     p.add_argument("--pairs", metavar="PAIRS.csv",
                    help="also write likely personal/professional account pairs with evidence")  # fmt: skip
+    p.add_argument("--platform-pairs", metavar="PLATFORM_PAIRS.csv",
+                   help="DATASET only: also write likely same-person accounts across platforms "
+                   "(X, Bluesky, Mastodon) with evidence: a bio linking to or naming the other "
+                   "account, the same handle")  # fmt: skip
     p.add_argument("--anonymise", action="store_true",
                    help="DATASET only: pseudonymous ids and handles, reasons and pair evidence "
                    "that quote no name, place or handle (as report --anonymise)")  # fmt: skip

@@ -186,7 +186,7 @@ def _named_accounts(bio: str) -> list[tuple[str, str, str]]:
     return found
 
 
-def same_person_accounts(users):
+def same_person_accounts(users, anonymise: bool = False):
     """Likely same-person accounts across platforms, with their evidence.
 
     Evidence, strongest first: a bio (a Mastodon profile's fields included) linking to
@@ -194,7 +194,9 @@ def same_person_accounts(users):
     ``@dr_a@piaille.fr``; 2 points, 4 when both bios name each other), and the same
     handle core on both (``dr_a``, ``dr-a.bsky.social``, ``dr_a@piaille.fr``; 1 point).
     A pair of one platform is never listed. ``users`` is the contract's ``users``
-    table (a dataset may hold several platforms).
+    table (a dataset may hold several platforms). ``anonymise``: the evidence says
+    which kind matched (``the bluesky bio links to the x account``, ``same handle
+    core``), never a handle; :func:`platform_pairs_from_tables` adds the pseudonyms.
 
     Returns a DataFrame: ``user_id_a``, ``platform_a``, ``username_a``, ``user_id_b``,
     ``platform_b``, ``username_b``, ``score``, ``evidence`` (reasons joined by "; "),
@@ -236,12 +238,16 @@ def same_person_accounts(users):
         for other_platform, handle, how in _named_accounts(bio):
             target = by_handle.get((other_platform, handle))
             if other_platform != p and target is not None:
-                note((uid, p, h), (target[0], other_platform, target[1]), 2, f"{h}'s bio {how}")
+                verb = how.split()[0] + (" to" if how.startswith("links") else "")
+                why = (f"the {p} bio {verb} the {other_platform} account" if anonymise
+                       else f"{h}'s bio {how}")  # fmt: skip
+                note((uid, p, h), (target[0], other_platform, target[1]), 2, why)
         for other in PLATFORMS:
             if other == p:
                 continue
             for tid, th in by_core.get((other, _handle_key(p, h)), ()):
-                note((uid, p, h), (tid, other, th), 1, f"same handle ({_handle_key(p, h)})")
+                why = "same handle core" if anonymise else f"same handle ({_handle_key(p, h)})"
+                note((uid, p, h), (tid, other, th), 1, why)
     out = [
         {"user_id_a": a[0], "platform_a": a[1], "username_a": a[2], "user_id_b": b[0],
          "platform_b": b[1], "username_b": b[2], "score": e["score"],
@@ -251,3 +257,38 @@ def same_person_accounts(users):
     result = pd.DataFrame(out, columns=columns)
     return result.sort_values(["score", "username_a", "username_b"], ascending=[False, True, True],
                               ignore_index=True)  # fmt: skip
+
+
+def platform_pairs_from_tables(tables):
+    """:func:`same_person_accounts` of a dataset's accounts, anonymised tables included.
+
+    On anonymised tables (``load_dataset(..., anonymise=True)``) the pairs are found
+    on the real profiles before pseudonymisation (a bio naming the other account is
+    what is compared), then keyed by pseudonymous ids and handles, their evidence
+    worded by kind only (``same_person_accounts(..., anonymise=True)``).
+
+    Examples
+    --------
+    >>> from analysis.graph import tiny_tables
+    >>> len(platform_pairs_from_tables(tiny_tables()))
+    0
+    """
+    derived = getattr(tables, "derived", None)
+    if not tables.meta.get("anonymised"):
+        return same_person_accounts(tables.users)
+    from analysis.privacy.tables import ProfileDerived
+
+    if not isinstance(derived, ProfileDerived):
+        raise ValueError("anonymised tables without their real profiles: load them with "
+                         "load_dataset(..., anonymise=True)")  # fmt: skip
+    p = derived._p  # the key and allow-list the tables were pseudonymised with
+    pairs = same_person_accounts(derived._users, anonymise=True)
+    for side in ("a", "b"):
+        ids = pairs[f"user_id_{side}"]
+        pairs[f"username_{side}"] = [p.handle(h, int(u)) for h, u in
+                                     zip(pairs[f"username_{side}"], ids, strict=True)]  # fmt: skip
+        pairs[f"user_id_{side}"] = [p.user_id(int(u)) for u in ids]
+    if pairs.empty:
+        pairs = pairs.astype({"user_id_a": "int64", "user_id_b": "int64"})
+    return pairs.sort_values(["score", "username_a", "username_b"], ascending=[False, True, True],
+                             ignore_index=True)  # fmt: skip
