@@ -217,8 +217,9 @@ def same_person_accounts(users, anonymise: bool = False):
                "username_b", "score", "evidence"]  # fmt: skip
     frame = users[users["username"].notna()]
     platform = frame["platform"] if "platform" in frame.columns else pd.Series(X, frame.index)
-    rows = list(zip(frame["user_id"], platform.fillna(X), frame["username"],
-                    frame["description"].fillna(""), strict=True))  # fmt: skip
+    platform = platform.astype(object).where(platform.notna(), X)
+    bios = frame["description"].astype(object).where(frame["description"].notna(), "")
+    rows = list(zip(frame["user_id"], platform, frame["username"], bios, strict=True))
     by_handle = {(p, h.lower()): (uid, h) for uid, p, h, _ in rows}
     by_core: dict[tuple[str, str], list[tuple[int, str]]] = {}
     for uid, p, h, _ in rows:
