@@ -155,3 +155,79 @@ def test_platform_pairs_bad_input_is_one_line(mixed, capsys, monkeypatch, argv, 
     err = capsys.readouterr().err.strip()
     assert message in err and len(err.splitlines()) == 1
     assert not (mixed / "pp.csv").exists()
+
+
+def synthetic_tables():
+    """Synthetic tables of two X and two Bluesky accounts: one person on both, posts on each."""
+    from dataclasses import replace
+
+    from analysis.graph import tiny_tables
+
+    bsky_a, bsky_b = (
+        platforms.native_key("bluesky", DID),
+        platforms.native_key("bluesky", "did:plc:b"),
+    )
+    users = pd.DataFrame({
+        "user_id": [1, 2, bsky_a, bsky_b], "platform": ["x", "x", "bluesky", "bluesky"],
+        "username": ["Dr_Tortue", "ide_lune", "dr-tortue.bsky.social", "kine.bsky.social"],
+        "description": ["", "", "ex x.com/dr_tortue", ""],
+    })  # fmt: skip
+    # X: 1 <-> 2 (mutual); Bluesky: a -> b only; one cross-platform row, counted on neither
+    follows = pd.DataFrame(
+        {"follower_id": [1, 2, bsky_a, 1], "followed_id": [2, 1, bsky_b, bsky_a]}
+    )
+    times = pd.to_datetime(["2022-01-05", "2022-02-01", "2023-11-20", "2024-01-03"], utc=True)
+    tweets = pd.DataFrame({"tweet_id": [10, 11, -10, -11], "author_id": [1, 2, bsky_a, bsky_a],
+                           "created_at": times, "platform": ["x", "x", "bluesky", "bluesky"]})  # fmt: skip
+    return replace(tiny_tables(), users=users, follows=follows, tweets=tweets), bsky_a
+
+
+def test_platform_summary_counts_each_platform_apart():
+    from analysis.platforms_compare import platform_summary
+
+    tables, bsky_a = synthetic_tables()
+    labels = pd.DataFrame({"user_id": [1, 2, bsky_a, -1], "identity": ["nominative",
+                           "anonymous", "nominative", "anonymous"]})  # fmt: skip
+    summary = platform_summary(tables, labels).set_index("platform")
+    assert summary.loc["x", "follow_links"] == 2 and summary.loc["x", "reciprocity"] == 1.0
+    assert (
+        summary.loc["bluesky", "follow_links"] == 1 and summary.loc["bluesky", "reciprocity"] == 0
+    )
+    assert summary.loc["bluesky", "posts"] == 2 and summary.loc["x", "accounts"] == 2
+    assert str(summary.loc["bluesky", "first_post"].date()) == "2023-11-20"
+    assert (
+        summary.loc["x", "share_anonymous"] == 0.5
+        and summary.loc["bluesky", "share_nominative"] == 1
+    )
+
+
+def test_moved_accounts_say_where_each_posted_first():
+    from analysis.platforms_compare import describe_moved, moved_accounts, posts_per_month
+
+    tables, _ = synthetic_tables()
+    moved = moved_accounts(tables)
+    assert len(moved) == 1
+    row = moved.iloc[0]
+    assert {row.username_a, row.username_b} == {"Dr_Tortue", "dr-tortue.bsky.social"}
+    assert row.posted_first_on == "x" and row.score == 3
+    assert "1 likely same-person pair(s)" in describe_moved(moved, tables)
+    assert "first post was 1 on x" in describe_moved(moved, tables)
+    counts = posts_per_month(tables)
+    assert list(counts.columns) == ["x", "bluesky"] and len(counts) == 25  # 2022-01 .. 2024-01
+    assert counts["bluesky"].sum() == 2 and counts.loc["2022-01-01", "x"] == 1
+
+
+def test_notebook_07_runs_on_a_dataset_of_three_platforms(mixed):
+    from analysis import settings
+    from analysis.report import run_notebook
+
+    nb, error = run_notebook(settings.notebooks_dir() / "07_platforms.ipynb",
+                             {"dataset": "mixed", "data_dir": str(mixed)})  # fmt: skip
+    assert error == ""
+    text = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", ()))
+    assert "This dataset holds 3 platforms" in text and "likely same-person pair(s)" in text
+    nb, error = run_notebook(settings.notebooks_dir() / "07_platforms.ipynb",
+                             {"dataset": "mixed", "data_dir": str(mixed), "anonymise": True})  # fmt: skip
+    assert error == ""
+    shown = str([c.get("outputs") for c in nb.cells if c.cell_type == "code"][3:])
+    assert "user_" in shown and not any(s in shown.lower() for s in ("tortue", "kine_c", "did:plc"))
