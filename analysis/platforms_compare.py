@@ -191,3 +191,25 @@ def describe_moved(moved: pd.DataFrame, tables) -> str:
     return (f"{len(moved):,} likely same-person pair(s) of accounts across platforms, {strong:,} "
             f"with a bio naming the other account (score 2 or more), the rest by the same handle "
             f"only; where both posted, the first post was {order}. Nothing is merged.")  # fmt: skip
+
+
+def describe_summary(summary: pd.DataFrame) -> str:
+    """One sentence per measure of :func:`platform_summary`: reciprocity and nominative share.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"platform": ["x"], "follow_links": [10], "reciprocity": [0.3],
+    ...                   "share_nominative": [0.5]})
+    >>> describe_summary(s)
+    'Follow links followed back: 30.0% of 10 on x. Accounts under a personal name: 50.0% on x.'
+    """
+    links = [f"{r.reciprocity:.1%} of {int(r.follow_links):,} on {r.platform}"
+             for r in summary.itertuples() if pd.notna(r.reciprocity)]  # fmt: skip
+    text = ("Follow links followed back: " + ", ".join(links) + "." if links
+            else "No follow links between accounts of one platform: no reciprocity to compare.")  # fmt: skip
+    if "share_nominative" in summary.columns:
+        named = [f"{s:.1%} on {p}" for p, s in zip(summary["platform"], summary["share_nominative"],
+                                                   strict=True) if pd.notna(s)]  # fmt: skip
+        if named:
+            text += " Accounts under a personal name: " + ", ".join(named) + "."
+    return text
