@@ -169,7 +169,7 @@ def test_report_is_the_same_built_alone_or_side_by_side(demo_reports, data_root,
     assert alone.html.read_bytes() == side_by_side.html.read_bytes()
 
 
-def test_index_shows_title_key_findings_thumbnail_and_version(demo_reports):
+def test_index_shows_title_key_findings_thumbnail_and_version(demo_reports, data_root):
     from analysis.tables import load_meta
 
     index = (demo_reports[0].html.parent / "index.html").read_text(encoding="utf-8")
