@@ -143,6 +143,10 @@ class KeyRegistry:
     def __len__(self) -> int:
         return len(self._seen)
 
+    def keys(self) -> list[int]:
+        """Every key recorded, in the order first seen."""
+        return list(self._seen)
+
 
 # --------------------------------------------------------------------------- same person, two platforms
 

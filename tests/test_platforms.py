@@ -72,6 +72,21 @@ def test_ingest_refuses_a_forced_key_collision(tmp_data, monkeypatch):
         ingest_files([raw], "t", progress=False)
 
 
+def test_a_key_an_earlier_ingest_gave_another_native_id_is_refused(tmp_data, monkeypatch):
+    monkeypatch.setattr(platforms, "native_key", lambda platform, native_id: -7)
+    first = write_jsonl(tmp_data / "a.jsonl", [bluesky_page([DID_A])])
+    ingest_files([first], "t", progress=False)
+    before = load_dataset("t").users
+    second = write_jsonl(tmp_data / "b.jsonl", [bluesky_page([DID_B])])
+    with pytest.raises(
+        KeyCollisionError, match="'did:plc:bbbb.*' and 'did:plc:aaaa.*' would share"
+    ):
+        ingest_files([second], "t", progress=False)
+    after = load_dataset("t").users  # nothing committed: the dataset is as it was
+    assert after.equals(before) and after["native_id"].tolist() == [DID_A]
+    ingest_files([first], "t", progress=False)  # the same native id again is no collision
+
+
 def test_bluesky_rows_keep_native_ids_next_to_x_rows(tmp_data):
     raw = write_jsonl(
         tmp_data / "mixed.jsonl",

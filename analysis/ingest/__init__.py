@@ -76,6 +76,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
 from tqdm.auto import tqdm
 
 from analysis import __version__, formats, formats_v1, merge, settings, store
@@ -86,6 +88,7 @@ from analysis.ingest.pages import add_page, filter_page
 from analysis.ingest.quarantine import Quarantine, quarantine_ids, quarantine_usernames
 from analysis.ingest.read import FileReport, check_file, read_file
 from analysis.ingest.rows import Rows, Spill
+from analysis.platforms import KeyRegistry
 
 __all__ = [
     "QUARANTINE_FILE", "FileReport", "IngestReport", "add_page", "filter_page", "ingest_files",
@@ -208,6 +211,8 @@ def ingest_files(
                     )
             rows.flush()
             spill.finish()
+            if not replace:
+                _check_stored_keys(writer, rows.keys)
             _merge_all(writer, spill, replace)
         finally:  # the spill's writer thread stops before its folder goes
             if spill is not None:
@@ -224,6 +229,31 @@ def ingest_files(
         report.counts.update(store.version_entry(writer.manifest)["rows"])
         report.version = version
     return report
+
+
+def _check_stored_keys(writer: store.DatasetWriter, keys: KeyRegistry) -> None:
+    """Bluesky/Mastodon keys of this ingest against the native ids already stored under them.
+
+    A key another native id of the dataset already holds is a
+    :class:`~analysis.platforms.KeyCollisionError`, before anything is committed.
+    """
+    if not len(keys):
+        return
+    wanted = pa.array(keys.keys(), pa.int64())
+    for name, column in (("users", "user_id"), ("tweets", "tweet_id")):
+        if writer.table(name) is None:
+            continue
+        stored = writer.read(
+            name, columns=[column, "platform", "native_id"], filter=pc.field(column).isin(wanted)
+        )
+        for key, platform, native_id in zip(
+            stored[column].to_pylist(),
+            stored["platform"].to_pylist(),
+            stored["native_id"].to_pylist(),
+            strict=True,
+        ):
+            if native_id is not None:
+                keys.add(key, platform, native_id)
 
 
 def _import_pandas() -> None:
