@@ -29,7 +29,7 @@ account and post).
 
 from __future__ import annotations
 
-from analysis.platforms import BLUESKY, native_key
+from analysis.platforms import BLUESKY, NativePage
 
 FORMAT = "bluesky-xrpc"
 #: XRPC methods read, and the page kind each makes.
@@ -62,20 +62,10 @@ def uri_author(uri: str) -> str | None:
     return uri[5:].split("/", 1)[0] or None
 
 
-class _Page:
+class _Page(NativePage):
     """A v2-shaped page being built: data, includes and the native id of every key."""
 
-    def __init__(self) -> None:
-        self.users: dict[str, dict] = {}
-        self.tweets: dict[str, dict] = {}
-        self.native: dict[str, str] = {}
-
-    def key(self, native_id: str | None) -> str | None:
-        if not native_id:
-            return None
-        key = str(native_key(BLUESKY, native_id))
-        self.native[key] = native_id
-        return key
+    platform = BLUESKY
 
     def user(self, profile: dict) -> str | None:
         """Add a profile view (basic, plain or detailed) as a user; return its key."""

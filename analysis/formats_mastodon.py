@@ -26,7 +26,7 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
-from analysis.platforms import MASTODON, native_key
+from analysis.platforms import MASTODON, NativePage
 
 FORMAT = "mastodon-api"
 #: Endpoints (as the collector names them) and the page kind each makes.
@@ -119,20 +119,13 @@ def html_text(html: str | None) -> tuple[str | None, list[tuple[str, str]]]:
     return parser.text, parser.links
 
 
-class _Page:
-    def __init__(self, host: str) -> None:
-        self.host = host
-        self.users: dict[str, dict] = {}
-        self.tweets: dict[str, dict] = {}
-        self.native: dict[str, str] = {}
-        self.local: dict[str, str] = {}  # the instance's account id -> user@instance
+class _Page(NativePage):
+    platform = MASTODON
 
-    def key(self, native_id: str | None) -> str | None:
-        if not native_id:
-            return None
-        key = str(native_key(MASTODON, native_id))
-        self.native[key] = native_id
-        return key
+    def __init__(self, host: str) -> None:
+        super().__init__()
+        self.host = host
+        self.local: dict[str, str] = {}  # the instance's account id -> user@instance
 
     def status_key(self, status_id: object) -> str | None:
         return self.key(f"{self.host}/statuses/{status_id}") if status_id else None

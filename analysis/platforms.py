@@ -106,6 +106,26 @@ def check_platform(value: object) -> str:
     return value  # type: ignore[return-value]
 
 
+class NativePage:
+    """A v2-shaped page being built from a platform's response: its users and posts by key,
+    and the native id behind every key (the converters of Bluesky and Mastodon share it)."""
+
+    platform: str = X
+
+    def __init__(self) -> None:
+        self.users: dict[str, dict] = {}
+        self.tweets: dict[str, dict] = {}
+        self.native: dict[str, str] = {}
+
+    def key(self, native_id: str | None) -> str | None:
+        """The key of ``native_id`` on this page's platform, as text, recorded (None for none)."""
+        if not native_id:
+            return None
+        key = str(native_key(self.platform, native_id))
+        self.native[key] = native_id
+        return key
+
+
 class KeyRegistry:
     """The (platform, native id) of every derived key seen in one ingest: collisions are errors.
 
