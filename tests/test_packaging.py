@@ -19,8 +19,10 @@ def _name(spec: str) -> str:
 
 def test_environment_yml_lists_the_same_dependencies_as_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    pip = {_name(s) for s in project["dependencies"] + project["optional-dependencies"]["dev"]}
-    expected = {CONDA_NAMES.get(n, n) for n in pip}
+    extras = project["optional-dependencies"]
+    pip = {_name(s) for s in project["dependencies"] + extras["dev"] + extras["dask"]}
+    # conda-forge splits dask[distributed] into its own package
+    expected = {CONDA_NAMES.get(n, n) for n in pip} | {"distributed"}
     text = (ROOT / "environment.yml").read_text()
     deps = text.split("dependencies:", 1)[1].splitlines()
     conda = {_name(line.strip()[2:]) for line in deps if line.strip().startswith("- ")}
@@ -53,15 +55,14 @@ def _licence(dist) -> str:
 
 
 def _installed_closure() -> dict[str, str]:
-    """Installed distribution name -> licence text, for the project's dependencies and dev extra."""
+    """Installed distribution name -> licence text, for the project's dependencies, dev and dask extras."""
     from importlib import metadata
 
     from packaging.requirements import Requirement
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    todo = [
-        Requirement(s) for s in project["dependencies"] + project["optional-dependencies"]["dev"]
-    ]
+    extras = project["optional-dependencies"]
+    todo = [Requirement(s) for s in project["dependencies"] + extras["dev"] + extras["dask"]]
     seen: dict[str, str] = {}
     while todo:
         req = todo.pop()
