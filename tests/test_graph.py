@@ -13,6 +13,7 @@ from analysis import graph as ag
 from analysis.cli import main
 from analysis.errors import UsageError
 from analysis.graph import tiny_labels, tiny_tables
+from analysis.graph.metrics import LR_SIGNIFICANCE
 from analysis.tables import CONTRACT, Tables
 
 
@@ -144,6 +145,62 @@ def test_in_degree_is_heavy_tailed_with_a_fitted_exponent_and_range(demo_graph):
 def test_power_law_fit_recovers_a_known_exponent():
     k = np.random.default_rng(7).zipf(2.2, 20000)
     assert ag.fit_power_law(k).alpha == pytest.approx(2.2, abs=0.05)
+
+
+def test_power_law_fit_of_a_synthetic_power_law_is_favoured_over_an_exponential():
+    # synthetic: a discrete power law (zeta distribution) with alpha = 2.5 from k = 1
+    k = np.random.default_rng(2009).zipf(2.5, 5000)
+    fit = ag.fit_power_law(k)
+    assert fit.alpha == pytest.approx(2.5, abs=0.05)
+    assert fit.sigma == pytest.approx((fit.alpha - 1) / np.sqrt(fit.n_tail))
+    assert fit.xmin >= 1 and fit.xmax == k.max() and fit.n_tail == (k >= fit.xmin).sum()
+    assert 0 < fit.ks < 0.05
+    assert fit.r_exponential > 0 and fit.p_exponential < LR_SIGNIFICANCE
+    assert "power law favoured over exponential" in fit.verdict()
+    assert not np.isnan(fit.r_lognormal) and 0 <= fit.p_lognormal <= 1
+
+
+def test_power_law_is_not_favoured_for_a_synthetic_exponential_sample():
+    # synthetic: a geometric (discrete exponential) sample, mean 20
+    k = np.random.default_rng(2009).geometric(0.05, 5000)
+    fit = ag.fit_power_law(k)
+    assert fit.r_exponential < 0 and fit.p_exponential < LR_SIGNIFICANCE
+    assert "exponential favoured over power law (R=-" in fit.verdict()
+    assert "power law favoured" not in fit.describe()
+
+
+def test_power_law_fit_is_deterministic_and_silent(capsys):
+    k = np.random.default_rng(5).zipf(2.5, 3000)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        first, second = ag.fit_power_law(k), ag.fit_power_law(list(k))
+    assert first == second
+    assert caught == [] and capsys.readouterr() == ("", "")
+
+
+def test_power_law_verdict_reads_as_plain_language():
+    fit = ag.PowerLawFit(2.5, 0.1, 3, 90, 400, 0.03, -1.2, 0.23, 3.1, 0.002)
+    assert fit.compare("lognormal") == "power law not favoured over lognormal (R=-1.2, p=0.23)"
+    assert fit.compare("exponential") == "power law favoured over exponential (R=3.1, p=0.002)"
+    assert fit.describe().endswith(
+        "Likelihood ratios on that tail: power law not favoured over lognormal (R=-1.2, p=0.23);"
+        " power law favoured over exponential (R=3.1, p=0.002)."
+    )
+    with pytest.raises(UsageError, match="alternative must be one of lognormal, exponential"):
+        fit.compare("weibull")
+
+
+@pytest.mark.parametrize("degrees", [[1, 2, 2.5, 3], [1, 2, float("nan"), 3]])
+def test_power_law_fit_refuses_fractional_or_missing_degrees(degrees):
+    with pytest.raises(UsageError, match="whole-number degrees"):
+        ag.fit_power_law(degrees)
+
+
+@pytest.mark.parametrize("degrees", [[], [0, 0, 0], [3] * 50, list(range(1, 6))])
+def test_power_law_fit_of_too_few_or_constant_degrees_is_all_nan(degrees):
+    fit = ag.fit_power_law(degrees)
+    assert np.isnan(fit.alpha) and np.isnan(fit.r_lognormal) and np.isnan(fit.p_exponential)
+    assert fit.describe() == "Too few accounts with links to fit a power law."
 
 
 def test_institutions_are_the_most_followed_accounts(demo_graph, truth_labels):
