@@ -62,7 +62,7 @@ class ComplianceReport:
         return users, tweets
 
     def summary(self) -> pd.DataFrame:
-        """Counts per kind and reason."""
+        """Count the records per kind and reason."""
         if self.results.empty:
             return pd.DataFrame(columns=["kind", "reason", "count"])
         return (
@@ -117,7 +117,7 @@ def check_compliance(
 
 
 def load_compliance(dataset: str) -> ComplianceReport:
-    """The saved results of the last compliance check of ``dataset``."""
+    """Return the saved results of the last compliance check of ``dataset``."""
     path = results_path(dataset)
     if not path.is_file():
         raise ComplianceError(

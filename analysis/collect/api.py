@@ -144,9 +144,9 @@ def _read_dotenv(path: Path) -> dict[str, str]:
 
 
 def check_token(token: str, where: str) -> str:
-    """Return ``token`` if it can be a bearer token: printable ASCII, no space.
+    r"""Return ``token`` if it can be a bearer token: printable ASCII, no space.
 
-    A token holding a line break, another control character (``\\x00``...), a
+    A token holding a line break, another control character (``\x00``...), a
     space or a non-ASCII character raises :class:`TokenFormatError`, one line
     naming ``where`` it was read (e.g. ``"X_BEARER_TOKEN (environment)"``) and
     the fix, never the token: sent as it is, the HTTP library's error would
@@ -156,7 +156,7 @@ def check_token(token: str, where: str) -> str:
     --------
     >>> check_token("AAAA%2Fabc", "X_BEARER_TOKEN (environment)")
     'AAAA%2Fabc'
-    >>> check_token("AAAA\\nabc", "X_BEARER_TOKEN (environment)")
+    >>> check_token("AAAA\nabc", "X_BEARER_TOKEN (environment)")
     Traceback (most recent call last):
     ...
     analysis.collect.api.TokenFormatError: X_BEARER_TOKEN (environment) holds a line break, ...
@@ -224,7 +224,7 @@ class _RedactToken(logging.Filter):
 
 
 def request_timeouts() -> tuple[float, float]:
-    """The ``(connect, read)`` timeouts of every request, in seconds, as set now.
+    """Return the ``(connect, read)`` timeouts of every request, in seconds, as set now.
 
     Examples
     --------
@@ -269,7 +269,7 @@ def use_timeouts(client: tweepy.Client) -> tweepy.Client:
 
 
 def make_client(token: str | None = None) -> tweepy.Client:
-    """A :class:`tweepy.Client` for app-only (bearer token) access returning raw responses.
+    """Return a :class:`tweepy.Client` for app-only (bearer token) access returning raw responses.
 
     The collector handles rate limits itself (``wait_on_rate_limit=False``) so it
     can show a countdown and store coverage; tweepy's debug log is redacted. The
@@ -285,7 +285,7 @@ def make_client(token: str | None = None) -> tweepy.Client:
 
 
 def _page(response: requests.Response) -> dict:
-    """The JSON object a response holds; :class:`_NotJSON` saying what it holds instead.
+    """Return the JSON object a response holds; :class:`_NotJSON` saying what it holds instead.
 
     Examples
     --------

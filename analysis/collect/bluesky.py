@@ -55,7 +55,7 @@ PROFILES_BATCH = 25
 def search_job(query: str, since: str | None = None, until: str | None = None,
                lang: str | None = None, tags: list[str] | None = None,
                max_posts: int | None = None) -> Job:  # fmt: skip
-    """A Bluesky post search (``app.bsky.feed.searchPosts``), newest first.
+    """Return a Bluesky post search (``app.bsky.feed.searchPosts``), newest first.
 
     ``since``/``until``: ISO dates or times; ``until`` as a date includes that whole day.
 
@@ -73,7 +73,7 @@ def search_job(query: str, since: str | None = None, until: str | None = None,
 
 
 def accounts_job(what: str, handles: list[str], max_items: int | None = None) -> Job:
-    """A profiles, followers, following or feed job for Bluesky handles (or DIDs).
+    """Return a profiles, followers, following or feed job for Bluesky handles (or DIDs).
 
     Examples
     --------
@@ -116,6 +116,7 @@ class BlueskySource:
         self._logged_in = False
 
     def __repr__(self) -> str:
+        """Show the source without its credentials."""
         return "BlueskySource()"
 
     def _login(self) -> None:

@@ -106,6 +106,7 @@ class Collector:
         self._last_request = float("-inf")
 
     def __repr__(self) -> str:  # never show the client (it holds the token)
+        """Show the settings, never the client (it holds the token)."""
         return f"Collector(wait_on_rate_limit={self.wait_on_rate_limit}, max_retries={self.max_retries})"
 
     # ---- HTTP with rate limits and retries
@@ -402,7 +403,7 @@ _NETWORK = "check the network connection, then rerun the same command"
 
 
 def _retry_reason(exc: Exception) -> tuple[str, str, str]:
-    """A retried error as (short reason, for notices and the state; the last line's start; fix).
+    """Return a retried error as (short reason, for notices and the state; the last line's start; fix).
 
     A timeout says how long the API was waited for: the connect or the read timeout.
 
@@ -428,7 +429,7 @@ def _retry_reason(exc: Exception) -> tuple[str, str, str]:
 
 
 def _read_timed_out(exc: Exception) -> bool:
-    """True for a read timeout in the middle of a body (requests wraps it in ConnectionError)."""
+    """Return True for a read timeout in the middle of a body (requests wraps it in ConnectionError)."""
     return any(isinstance(arg, ReadTimeoutError) for arg in exc.args)
 
 
@@ -445,7 +446,7 @@ def _reset_time(reset: str | None) -> float | None:
 
 
 def _describe_reset(reset: str | None, reset_at: float | None) -> str:
-    """What the server sent as ``x-rate-limit-reset``, for the one line saying it was capped.
+    """Return what the server sent as ``x-rate-limit-reset``, for the one line saying it was capped.
 
     Examples
     --------
@@ -463,14 +464,14 @@ def _describe_reset(reset: str | None, reset_at: float | None) -> str:
 
 
 def _too_recent(end_time: str | None, now: float) -> bool:
-    """True when an ``end_time`` is less than 30 s before ``now`` (or after it)."""
+    """Return True when an ``end_time`` is less than 30 s before ``now`` (or after it)."""
     if not end_time:
         return False
     return datetime.fromisoformat(end_time.replace("Z", "+00:00")).timestamp() > now - 30
 
 
 def _provenance_params(job: Job, unit: dict, params: dict) -> dict:
-    """The request's parameters as stored with the page (fields lists left out)."""
+    """Return the request's parameters as stored with the page (fields lists left out)."""
     keep = {k: v for k, v in params.items() if not k.endswith("_fields") and k != "expansions"}
     if "id" in keep and job.endpoint in ("followers", "following", "timeline"):
         keep["user_id"] = str(keep.pop("id"))

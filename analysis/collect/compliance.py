@@ -26,7 +26,7 @@ class ComplianceError(MedtwitterError):
 
 
 def make_client(token: str | None = None):
-    """A tweepy v2 client: the token from ``token``, ``$X_BEARER_TOKEN`` or ``.env``.
+    """Return a tweepy v2 client: the token from ``token``, ``$X_BEARER_TOKEN`` or ``.env``.
 
     The same client as :mod:`analysis.collect` uses (its debug log never shows the token).
     """
@@ -63,7 +63,7 @@ def _api(call, *args, **kwargs) -> dict:
 
 
 def _transfer(method, url: str, job: dict, what: str, **kwargs) -> requests.Response:
-    """``method`` (a session's put or get) on a signed storage URL, with timeouts; one line on failure."""
+    """Call ``method`` (a session's put or get) on a signed storage URL, with timeouts; one line on failure."""
     try:
         return method(url, timeout=api.request_timeouts(), **kwargs)
     except (requests.Timeout, requests.ConnectionError) as exc:

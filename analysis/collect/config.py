@@ -50,7 +50,7 @@ def load_config(path: str | os.PathLike[str]) -> dict:
 
 
 def config_queries(config: dict) -> list[str]:
-    """The search queries a config describes (written out, or built from term lists).
+    """Return the search queries a config describes (written out, or built from term lists).
 
     Examples
     --------
@@ -75,7 +75,7 @@ def config_queries(config: dict) -> list[str]:
 
 
 def config_jobs(config: dict, *, base: Path | None = None) -> Iterator[tuple[str, Job]]:
-    """The first-hop jobs of a config: searches, seed lookup, seed timelines and follows."""
+    """Yield the first-hop jobs of a config: searches, seed lookup, seed timelines and follows."""
     search = config.get("search", {})
     for query in config_queries(config):
         yield "search", search_job(query, archive=bool(search.get("archive")),

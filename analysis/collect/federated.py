@@ -79,7 +79,9 @@ class Source(Protocol):
     reset_header: str
     window: int
 
-    def fetch(self, endpoint: str, unit: dict, cursor: str | None) -> Fetched: ...
+    def fetch(self, endpoint: str, unit: dict, cursor: str | None) -> Fetched:
+        """Return one page of ``endpoint`` for ``unit`` after ``cursor`` (``None``: the first)."""
+        ...
 
 
 class PlatformCollector(Collector):
@@ -120,6 +122,7 @@ class PlatformCollector(Collector):
         self.progress = progress
 
     def __repr__(self) -> str:  # never show the source (it may hold credentials)
+        """Show the platform, never the source (it may hold credentials)."""
         return f"PlatformCollector({self.source.platform})"
 
     def _wait(self, reset: str | None, coverage: dict) -> None:
@@ -249,7 +252,7 @@ class PlatformCollector(Collector):
 def read_env(
     names: tuple[str, ...], environ: dict | None = None, dotenv: Path | None = None
 ) -> dict:
-    """The variables ``names`` from the environment, else from ``.env`` (values never printed)."""
+    """Return the variables ``names`` from the environment, else from ``.env`` (values never printed)."""
     from analysis.collect.api import _read_dotenv
 
     env = os.environ if environ is None else environ

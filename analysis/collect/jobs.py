@@ -29,6 +29,7 @@ class Job:
     label: str = ""
 
     def key(self) -> str:
+        """Return a short hash of what the job asks for (endpoint, units, limit)."""
         spec = {"endpoint": self.endpoint, "units": self.units, "max_items": self.max_items}
         return hashlib.sha256(orjson.dumps(spec, option=orjson.OPT_SORT_KEYS)).hexdigest()[:16]
 
@@ -43,10 +44,12 @@ class CollectionResult:
 
     @property
     def coverage(self) -> dict:
+        """What the job got and could not get, from its state."""
         return self.state["coverage"]
 
     @property
     def complete(self) -> bool:
+        """Whether the job's state says it finished."""
         return self.state["status"] == "complete"
 
 
@@ -96,7 +99,7 @@ def search_job(
     max_tweets: int | None = None,
     query_limit: int | None = None,
 ) -> Job:
-    """A recent (or full-archive) search job.
+    """Return a recent (or full-archive) search job.
 
     Examples
     --------
@@ -123,7 +126,7 @@ def counts_job(
     granularity: str = "day",
     query_limit: int | None = None,
 ) -> Job:
-    """A tweet-counts job: the volume a search would return, per day (or hour/minute)."""
+    """Return a tweet-counts job: the volume a search would return, per day (or hour/minute)."""
     if granularity not in ("day", "hour", "minute"):
         raise UsageError(f"bad granularity {granularity!r}; use day, hour or minute.")
     job = search_job(query, archive=archive, since=since, until=until, query_limit=query_limit)
@@ -170,7 +173,7 @@ def read_accounts(values: Iterable[str], files: Iterable[str | os.PathLike[str]]
 
 
 def users_job(accounts: Iterable[str], files: Iterable[str | os.PathLike[str]] = ()) -> Job:
-    """A users-lookup job in batches of 100 (ids and usernames in separate batches).
+    """Return a users-lookup job in batches of 100 (ids and usernames in separate batches).
 
     Examples
     --------
@@ -197,7 +200,7 @@ def account_job(
     *,
     max_tweets: int | None = None,
 ) -> Job:
-    """A followers, following or timeline job, one unit per account.
+    """Return a followers, following or timeline job, one unit per account.
 
     Usernames are resolved to ids when the job first runs (the ids are kept in
     its state, so a resumed run does not look them up again).

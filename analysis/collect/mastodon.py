@@ -53,7 +53,7 @@ def _instance(url: str) -> str:
 
 
 def tag_job(instance: str, tag: str, max_items: int | None = None) -> Job:
-    """The public timeline of a hashtag on ``instance``.
+    """Return the public timeline of a hashtag on ``instance``.
 
     Examples
     --------
@@ -69,7 +69,7 @@ def tag_job(instance: str, tag: str, max_items: int | None = None) -> Job:
 def accounts_job(
     instance: str, what: str, accounts: list[str], max_items: int | None = None
 ) -> Job:
-    """A statuses, followers, following or accounts job (one unit an account).
+    """Return a statuses, followers, following or accounts job (one unit an account).
 
     Examples
     --------
@@ -125,6 +125,7 @@ class MastodonSource:
         self._accounts: dict[str, dict] = {}
 
     def __repr__(self) -> str:
+        """Show the instance, never the access token."""
         return f"MastodonSource({self.instance!r})"
 
     def _note_response(self, response, *args, **kwargs) -> None:
@@ -235,6 +236,6 @@ def _json_object(response) -> dict:
 
 
 def _short(exc: Exception) -> str:
-    """The message of a Mastodon.py error (its last argument), one line."""
+    """Return the message of a Mastodon.py error (its last argument), one line."""
     args = [a for a in exc.args if a]
     return " ".join(str(args[-1]).split())[:200] if args else type(exc).__name__

@@ -21,7 +21,7 @@ def _state_path(path: Path) -> Path:
 
 
 def read_state(path: Path) -> dict | None:
-    """The state of a job's output file (``None`` if it has none or it is unreadable)."""
+    """Return the state of a job's output file (``None`` if it has none or it is unreadable)."""
     try:
         return orjson.loads(_state_path(path).read_bytes())
     except (OSError, orjson.JSONDecodeError):
@@ -139,7 +139,7 @@ def recover_output(path: Path) -> tuple[_Position, int]:
 
 
 def _sent_token(meta: dict) -> str | None:
-    """The pagination token a stored page was asked for with (``None`` for a first page)."""
+    """Return the pagination token a stored page was asked for with (``None`` for a first page)."""
     params = meta.get("params") if isinstance(meta.get("params"), dict) else {}
     token = params.get("next_token") or params.get("pagination_token") or params.get("cursor")
     return token if isinstance(token, str) else None
@@ -177,7 +177,7 @@ def _add_items(counts: dict[str, int], endpoint: str | None, page: dict) -> tupl
 
 
 def count_output(path: Path) -> tuple[int, dict[str, int]]:
-    """The complete pages a job's output file holds, and the items in their ``data``.
+    """Return the complete pages a job's output file holds, and the items in their ``data``.
 
     Counted from the file itself, so a summary never says 70 tweets when the file
     holds 80 (a state update lost to a full disk, then a resume). Reading stops at
@@ -223,7 +223,7 @@ def _error_reason(err: dict) -> str:
 
 
 def coverage_lines(result: CollectionResult) -> list[str]:
-    """The coverage summary of a run as short lines: what it got, what it could not and why.
+    """Return the coverage summary of a run as short lines: what it got, what it could not and why.
 
     Pages and items are counted from the output file (:func:`count_output`), not from
     the state's running tallies: the summary says what the file holds.

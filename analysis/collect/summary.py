@@ -20,12 +20,12 @@ from analysis.collect.state import count_output, coverage_lines, read_state
 
 
 def example_config_path() -> Path:
-    """The example collection config shipped with the package (a French medical community)."""
+    """Return the example collection config shipped with the package (a French medical community)."""
     return Path(__file__).parent.parent / "collection_example.toml"
 
 
 def collection_plan(config: dict) -> pd.DataFrame:
-    """What a config would collect, one row per job (no request is made).
+    """Return what a config would collect, one row per job (no request is made).
 
     Examples
     --------
@@ -74,6 +74,7 @@ class NotebookCollection:
     results: list[CollectionResult] = field(default_factory=list)
 
     def __repr__(self) -> str:
+        """Show the summary's message."""
         return self.message
 
 
@@ -106,7 +107,7 @@ def collect_for_notebook(
 
 
 def raw_files_summary(dataset: str) -> pd.DataFrame:
-    """A dataset's raw files: the format ingest reads each as, records, and collection status."""
+    """Return a dataset's raw files: the format ingest reads each as, records, and collection status."""
     from analysis.formats import detect_format, folder_files, iter_lines
 
     raw = settings.raw_dir(dataset)
@@ -121,7 +122,7 @@ def raw_files_summary(dataset: str) -> pd.DataFrame:
 
 
 def coverage_table(dataset: str) -> pd.DataFrame:
-    """The stored coverage summaries of a dataset's collections, one row per output file.
+    """Return the stored coverage summaries of a dataset's collections, one row per output file.
 
     Pages, tweets, users and edges are counted from the output files themselves
     (:func:`~analysis.collect.state.count_output`), the rest from their state.
