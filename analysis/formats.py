@@ -86,9 +86,11 @@ _ACADEMIC = re.compile(r"^(data|users)_(.+)\.json$")
 
 
 def folder_files(folder: Path) -> list[Path]:
-    """Files of known foreign formats in a folder (besides its ``*.jsonl``): academictwitteR
-    ``data_*.json``, CSV edge lists, and an X archive's ``.js`` files (in ``folder`` or
-    ``folder/data``), and API v1.1 bodies saved as ``*.json`` (``.gz``), told by their start."""
+    """Return the files of known foreign formats in a folder (besides its ``*.jsonl``).
+
+    These are academictwitteR ``data_*.json``, CSV edge lists, and an X archive's ``.js`` files (in ``folder`` or
+    ``folder/data``), and API v1.1 bodies saved as ``*.json`` (``.gz``), told by their start.
+    """
     found = [*folder.glob("data_*.json"), *folder.glob("*.csv"), *folder.glob("*.csv.gz"),
              *folder.glob("*.parquet")]  # fmt: skip
     for base in (folder, folder / "data"):
@@ -100,7 +102,7 @@ def folder_files(folder: Path) -> list[Path]:
 
 
 def academic_users_file(path: Path) -> Path | None:
-    """The academictwitteR ``users_<id>.json`` read with a ``data_<id>.json`` file, if it exists.
+    """Return the academictwitteR ``users_<id>.json`` read with a ``data_<id>.json`` file, if it exists.
 
     Examples
     --------
@@ -124,13 +126,13 @@ def _first_record(path: Path) -> object:
 
 
 def detect_format(path: Path) -> str:
-    """Name a file's format from its name and first bytes (see the module docstring).
+    r"""Name a file's format from its name and first bytes (see the module docstring).
 
     Examples
     --------
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "old.jsonl"
-    >>> _ = p.write_text('{"id_str": "1", "text": "hi", "user": {"id_str": "2"}}\\n')
+    >>> _ = p.write_text('{"id_str": "1", "text": "hi", "user": {"id_str": "2"}}\n')
     >>> detect_format(p)
     'v1.1-tweets'
     """
@@ -162,7 +164,7 @@ def _first_line(path: Path) -> str:
 
 
 def _csv_header(path: Path) -> list[str] | None:
-    """An edge list's column names (lower case), or None if its first line is not such a header."""
+    """Return an edge list's column names (lower case), or None if its first line is not such a header."""
     header = [h.strip().lower() for h in next(csv.reader([_first_line(path)]), [])]
     names = set(header)
     ok = {"follower", "followed"} <= names or {"follower_id", "followed_id"} <= names
@@ -170,13 +172,13 @@ def _csv_header(path: Path) -> list[str] | None:
 
 
 def header_problem(path: Path) -> str | None:
-    """For a ``.csv`` file, why it is not an edge list ingest can read (one line), else None.
+    r"""For a ``.csv`` file, why it is not an edge list ingest can read (one line), else None.
 
     Examples
     --------
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "follows.csv"
-    >>> _ = p.write_text("11,12\\n13,12\\n")
+    >>> _ = p.write_text("11,12\n13,12\n")
     >>> header_problem(p)  # doctest: +ELLIPSIS
     "...follows.csv: no `follower,followed` header (its first line is '11,12'); make ..."
     """
@@ -273,7 +275,7 @@ def _twarc_route(url: str) -> tuple[str | None, tuple[tuple[str, str], ...]]:
 
 
 def twarc2_page(page: dict) -> dict:
-    """A twarc2 raw page with its endpoint in ``__medtwitter`` (stream tweets made a list)."""
+    """Return a twarc2 raw page with its endpoint in ``__medtwitter`` (stream tweets made a list)."""
     twarc = page.get("__twarc") or {}
     endpoint, params = twarc_endpoint(twarc.get("url", ""))
     if endpoint == "users_only":  # likers/retweeters: accounts, no follow edge
@@ -360,8 +362,11 @@ def iter_lines(path: Path) -> Iterator[tuple[int, bytes]]:
 
 
 def parsed_lines(path: Path) -> Iterator[tuple[int, bytes, object, str, int]]:
-    """Yield (line number, line, parsed value, why it is not JSON or "", invalid UTF-8 sequences
-    replaced) for each line of a JSONL file."""
+    """Yield each line of a JSONL file, parsed.
+
+    Each item is (line number, line, parsed value, why it is not JSON or "", invalid UTF-8
+    sequences replaced).
+    """
     for lineno, line in iter_lines(path):
         try:
             value, replaced = rawfile.loads(line)
@@ -510,7 +515,7 @@ def _archive_js(path: Path) -> tuple[str | None, object]:
 
 
 def archive_account(folder: Path) -> dict | None:
-    """The ``account`` entry of an X archive's ``account.js`` in ``folder`` (its owner), or None."""
+    """Return the ``account`` entry of an X archive's ``account.js`` in ``folder`` (its owner), or None."""
     account_file = folder / "account.js"
     if not account_file.is_file():
         return None

@@ -44,13 +44,13 @@ _POST = "app.bsky.feed.post"
 
 
 def is_bluesky(record: dict) -> bool:
-    """True for a raw Bluesky response line (its provenance names the platform)."""
+    """Return True for a raw Bluesky response line (its provenance names the platform)."""
     meta = record.get("__medtwitter")
     return isinstance(meta, dict) and meta.get("platform") == BLUESKY
 
 
 def uri_author(uri: str) -> str | None:
-    """The DID of an ``at://`` URI's repository (the post's author).
+    """Return the DID of an ``at://`` URI's repository (the post's author).
 
     Examples
     --------
@@ -95,7 +95,7 @@ class _Page(NativePage):
         return key
 
     def post(self, view: dict) -> dict:
-        """A post view (or an embedded ``viewRecord``) as a v2 tweet; its author as a user."""
+        """Return a post view (or an embedded ``viewRecord``) as a v2 tweet; its author as a user."""
         uri = view["uri"]
         record = view.get("record") or view.get("value") or {}
         author = self.user(view.get("author") or {}) or self.key(uri_author(uri))
@@ -133,7 +133,7 @@ class _Page(NativePage):
         return tweet
 
     def include(self, view: dict) -> None:
-        """A post seen only as context (a reply's parent, a quoted post): ``includes.tweets``."""
+        """Add a post seen only as context (a reply's parent, a quoted post) to ``includes.tweets``."""
         if (
             isinstance(view, dict)
             and isinstance(view.get("uri"), str)
@@ -168,7 +168,7 @@ class _Page(NativePage):
 
 
 def _quoted_uri(embed: object) -> str | None:
-    """The post a record's embed quotes (``app.bsky.embed.record``, ``#recordWithMedia``)."""
+    """Return the post a record's embed quotes (``app.bsky.embed.record``, ``#recordWithMedia``)."""
     if not isinstance(embed, dict):
         return None
     kind = embed.get("$type", "")
@@ -180,7 +180,7 @@ def _quoted_uri(embed: object) -> str | None:
 
 
 def _embedded_posts(embed: object) -> list[dict]:
-    """The quoted post's ``viewRecord`` of an embed view, if the response carried it."""
+    """Return the quoted post's ``viewRecord`` of an embed view, if the response carried it."""
     if not isinstance(embed, dict):
         return []
     record = embed.get("record") or {}
@@ -192,7 +192,7 @@ def _embedded_posts(embed: object) -> list[dict]:
 
 
 def bluesky_page(record: dict) -> dict | None:
-    """A raw Bluesky response line -> a v2-shaped page (None if its method is not read).
+    """Return a raw Bluesky response line -> a v2-shaped page (None if its method is not read).
 
     Examples
     --------
@@ -249,7 +249,7 @@ def bluesky_page(record: dict) -> dict | None:
 
 
 def _repost(page: _Page, post: dict, reason: dict) -> dict:
-    """The reposter's repost of ``post``, shaped like an X retweet (``RT @handle: text``)."""
+    """Return the reposter's repost of ``post``, shaped like an X retweet (``RT @handle: text``)."""
     by = page.user(reason["by"])
     author = page.users.get(post["author_id"] or "", {})
     native = f"repost:{reason['by'].get('did')}:{post['native_id']}"

@@ -35,7 +35,7 @@ ENDPOINTS = {"tag": "tweets", "statuses": "tweets", "accounts": "users",
 
 
 def instance_host(url: str) -> str:
-    """The host of an instance URL, lower case: ``https://Mastodon.Social/`` -> ``mastodon.social``.
+    """Return the host of an instance URL, lower case: ``https://Mastodon.Social/`` -> ``mastodon.social``.
 
     Examples
     --------
@@ -104,12 +104,12 @@ class _Text(HTMLParser):
 
 
 def html_text(html: str | None) -> tuple[str | None, list[tuple[str, str]]]:
-    """(text, [(link text, href)]) of Mastodon HTML.
+    r"""(text, [(link text, href)]) of Mastodon HTML.
 
     Examples
     --------
     >>> html_text('<p>Lire <a href="https://has-sante.fr/x">has-sante.fr/x</a><br>#<a class="mention hashtag" href="t">MedMastodon</a></p>')
-    ('Lire has-sante.fr/x\\n#MedMastodon', [('has-sante.fr/x', 'https://has-sante.fr/x')])
+    ('Lire has-sante.fr/x\n#MedMastodon', [('has-sante.fr/x', 'https://has-sante.fr/x')])
     """
     if html is None:
         return None, []
@@ -208,7 +208,7 @@ class _Page(NativePage):
 
 
 def mastodon_page(record: dict) -> dict | None:
-    """A raw Mastodon response line -> a v2-shaped page (None if its endpoint is not read).
+    """Return a raw Mastodon response line -> a v2-shaped page (None if its endpoint is not read).
 
     Examples
     --------

@@ -90,7 +90,7 @@ class NoOwnerError(ValueError):
 
 
 def v1_time(value: str | None) -> str | None:
-    """A v1.1 ``created_at`` (``Wed Oct 10 20:19:24 +0000 2018``) as ISO 8601 UTC.
+    """Return a v1.1 ``created_at`` (``Wed Oct 10 20:19:24 +0000 2018``) as ISO 8601 UTC.
 
     Examples
     --------
@@ -107,12 +107,12 @@ def v1_time(value: str | None) -> str | None:
 
 
 def _count(value) -> int | None:
-    """A metric or an index as an int (X archives write them as strings)."""
+    """Return a metric or an index as an int (X archives write them as strings)."""
     return int(value) if value not in (None, "") else None
 
 
 def str_id(obj: dict, key: str) -> str | None:
-    """An id field of a v1.1 object as text: ``<key>_str`` first, checked against ``<key>``.
+    """Return an id field of a v1.1 object as text: ``<key>_str`` first, checked against ``<key>``.
 
     Raises :class:`IdMismatchError` when both are there and disagree (the number
     went through floating point, which rounds ids above 2^53).
@@ -141,7 +141,7 @@ def str_id(obj: dict, key: str) -> str | None:
 
 
 def v1_user(u: dict) -> dict:
-    """A v1.1 user object in v2 shape (its embedded ``status`` aside: :func:`body_pages`)."""
+    """Return a v1.1 user object in v2 shape (its embedded ``status`` aside: :func:`body_pages`)."""
     return {
         "id": str_id(u, "id"),
         "username": u.get("screen_name"),
@@ -167,7 +167,7 @@ def _span(entity: dict) -> dict:
 
 
 def v1_entities(tw: dict) -> dict:
-    """A v1.1 status's hashtags, mentions and links in the v2 ``entities`` shape.
+    """Return a v1.1 status's hashtags, mentions and links in the v2 ``entities`` shape.
 
     Read from ``extended_tweet`` when there is one (compatibility mode), else from
     the status (extended mode has ``full_text`` there). Links are ``entities.urls``
@@ -204,7 +204,7 @@ def v1_entities(tw: dict) -> dict:
 
 
 def v1_tweet(tw: dict, users: list[dict], tweets: list[dict], author_id: str | None = None) -> dict:
-    """A v1.1 status in v2 shape; its user, retweeted and quoted statuses go to includes.
+    """Return a v1.1 status in v2 shape; its user, retweeted and quoted statuses go to includes.
 
     ``author_id`` is the author of a status without ``user`` (one embedded in a user).
     """
@@ -266,8 +266,10 @@ def v1_record(record: dict, fmt: str = V1_TWEETS) -> dict:
 
 
 def _user_pages(u: dict, about: tuple[str, str] | None, fmt: str) -> list[dict]:
-    """A v1.1 user -> its v2 page (a followers/following page when ``about`` names the owner),
-    and a page of its embedded latest ``status`` (and what that embeds) if it has one."""
+    """Return a v1.1 user as v2 pages.
+
+    The user's page (a followers/following page when ``about`` names the owner), and a page of its embedded latest ``status`` (and what that embeds) if it has one.
+    """
     user = v1_user(u)
     endpoint, params = "users", {}
     if about is not None and about[1].isdigit():
@@ -303,7 +305,7 @@ def ids_account(path: Path) -> tuple[str, str] | None:
 
 
 def follow_owner(owner: int | str | None, relation: str | None) -> tuple[str, str] | None:
-    """The ``--owner ID --relation followers|following`` options as (relation, account id).
+    """Return the ``--owner ID --relation followers|following`` options as (relation, account id).
 
     None when neither is given; :class:`~analysis.errors.UsageError` when one comes
     without the other, the relation is not one of :data:`RELATIONS` or the owner is
@@ -424,8 +426,10 @@ _WHERE = {"list": "the array", "statuses": "`statuses`", "users": "`users`"}
 
 
 def _items(body: object) -> tuple[str | None, list]:
-    """(what holds the body's records, the records): a list, a search envelope's ``statuses``,
-    a users page's ``users``, an id page, or one object."""
+    """Return (what holds the body's records, the records).
+
+    The records are a list, a search envelope's ``statuses``, a users page's ``users``, an id page, or one object.
+    """
     if isinstance(body, list):
         return "list", body
     if not isinstance(body, dict):
@@ -497,7 +501,7 @@ def _body_records(
     body: object, lineno: int, raw: bytes, about, fmt: str, replaced: int,
     line_of: Callable[[int | None], int], held: list[tuple[int, bytes]],
 ) -> Iterator[Record]:  # fmt: skip
-    """Records of one body: id pages without an owner go to ``held`` (reported once a file)."""
+    """Yield the records of one body: id pages without an owner go to ``held`` (reported once a file)."""
     where = _WHERE.get(_items(body)[0] or "")
     for number, item, page, reason in body_pages(body, about, fmt):
         at = lineno if number is None else line_of(number)
@@ -512,14 +516,14 @@ def _body_records(
 
 
 def _no_owner(held: list[tuple[int, bytes]], path: Path, follows) -> Record:
-    """The one record setting aside a file's id pages that have no owner."""
+    """Return the one record setting aside a file's id pages that have no owner."""
     pages = "an id page" if len(held) == 1 else f"{len(held)} id pages"
     why = owner_problem(path, follows)
     return held[0][0], b"\n".join(raw for _, raw in held), None, f"{pages}: {why}"
 
 
 def line_records(path: Path, fmt: str, follows: tuple[str, str] | None = None) -> Iterator[Record]:
-    """Records of a JSONL file of v1.1 bodies, one body a line (any shape)."""
+    """Yield the records of a JSONL file of v1.1 bodies, one body a line (any shape)."""
     about = file_owner(path, follows)
     held: list[tuple[int, bytes]] = []
     for lineno, line, body, problem, replaced in parsed_lines(path):
@@ -545,14 +549,14 @@ def _broken_body(raw: bytes, exc: orjson.JSONDecodeError) -> str:
 
 
 def item_lines(raw: bytes, body: object) -> list[int] | None:
-    """The line each record of a whole-file body's list starts on, or None if it cannot be told.
+    r"""Return the line each record of a whole-file body's list starts on, or None if it cannot be told.
 
     Told from the layout pretty-printers write: every record of the list starts a
     line at the first one's indentation (or all are on one line).
 
     Examples
     --------
-    >>> raw = b'[\\n  {\\n    "id_str": "5"\\n  },\\n  {\\n    "id_str": "6"\\n  }\\n]\\n'
+    >>> raw = b'[\n  {\n    "id_str": "5"\n  },\n  {\n    "id_str": "6"\n  }\n]\n'
     >>> item_lines(raw, orjson.loads(raw))
     [2, 5]
     """
@@ -583,7 +587,7 @@ def item_lines(raw: bytes, body: object) -> list[int] | None:
 
 
 def document_records(path: Path, follows: tuple[str, str] | None = None) -> Iterator[Record]:
-    """Records of a file holding one whole v1.1 body (read once, whatever its layout)."""
+    """Yield the records of a file holding one whole v1.1 body (read once, whatever its layout)."""
     about = file_owner(path, follows)
     raw = rawfile.read_bytes(path)
     try:
@@ -609,9 +613,11 @@ _TOKEN = re.compile(rb'"((?:[^"\\\n]|\\.)*)"|([{}\[\]:])')
 
 
 def _head_keys(head: bytes) -> tuple[bytes | None, set[str], set[str]]:
-    """(``{`` or ``[``, top-level keys, keys of the first record) of a JSON text's start, as far
-    as ``head`` goes. The first record is the array's first object, or the first object of the
-    top-level object's first list value (``statuses``, ``users``)."""
+    """Return (``{`` or ``[``, top-level keys, keys of the first record) of a JSON text's start.
+
+    The start is read as far as ``head`` goes. The first record is the array's first object, or the first object of the
+    top-level object's first list value (``statuses``, ``users``).
+    """
     stack: list[bytes] = []
     top, keys, record, key = None, set(), set(), None
     record_depth = None  # the depth of the first record while it is open; 0 once it closed
@@ -642,7 +648,7 @@ def _head_keys(head: bytes) -> tuple[bytes | None, set[str], set[str]]:
 
 
 def _head_format(head: bytes) -> str | None:
-    """The v1.1 line format a JSON text starting with ``head`` is in, or None if not v1.1."""
+    """Return the v1.1 line format a JSON text starting with ``head`` is in, or None if not v1.1."""
     top, keys, record = _head_keys(head)
     if top == b"[":
         return V1_BODIES if v1_kind(record) else None
@@ -658,7 +664,7 @@ def _head_format(head: bytes) -> str | None:
 
 
 def _value_format(value: object) -> str:
-    """The format of a file whose first line is the JSON ``value``."""
+    """Return the format of a file whose first line is the JSON ``value``."""
     if isinstance(value, dict):
         return _record_format(value)
     if isinstance(value, list) and value and isinstance(value[0], dict) and v1_kind(value[0]):
@@ -675,8 +681,10 @@ def _parses(line: bytes) -> bool:
 
 
 def _head(path: Path) -> tuple[bytes, bool]:
-    """(the first :data:`HEAD_BYTES` of a file, whether it ends there): a damaged gzip ends
-    where the damage starts (the reader reports the damage)."""
+    """Return (the first :data:`HEAD_BYTES` of a file, whether it ends there).
+
+    A damaged gzip ends where the damage starts (the reader reports the damage).
+    """
     blocks: list[bytes] = []
     size = 0
     try:
@@ -694,8 +702,9 @@ def _head(path: Path) -> tuple[bytes, bool]:
 
 
 def json_format(path: Path) -> str:
-    """The format of a JSON file, from its first :data:`HEAD_BYTES` at most (past them only
-    for a v2 page longer than that, read as before).
+    """Return the format of a JSON file, from its first :data:`HEAD_BYTES` at most.
+
+    Past them only for a v2 page longer than that, read as before.
 
     A first line that is a JSON value names the format (one record or body a line);
     a first line that opens a v1.1 body it does not close, followed by a line that is

@@ -50,7 +50,7 @@ class KeyCollisionError(MedtwitterError):
 
 
 def native_key(platform: str, native_id: str) -> int:
-    """The integer key of a Bluesky or Mastodon account or post: negative int64.
+    """Return the integer key of a Bluesky or Mastodon account or post: negative int64.
 
     A keyed BLAKE2b hash (8 bytes) of the platform and the native id, mapped to
     ``-1 .. -2^63``. X ids are not hashed: use :func:`analysis.contract.parse_id`.
@@ -72,7 +72,7 @@ def native_key(platform: str, native_id: str) -> int:
 
 
 def parse_key(value: object, platform: str) -> int:
-    """A key as a page of ``platform`` gives it: an X id, or a derived (negative) key.
+    """Return a key as a page of ``platform`` gives it: an X id, or a derived (negative) key.
 
     Examples
     --------
@@ -98,7 +98,7 @@ def parse_key(value: object, platform: str) -> int:
 
 
 def check_platform(value: object) -> str:
-    """A page's platform (``x`` when it names none); ValueError for an unknown one."""
+    """Return a page's platform (``x`` when it names none); ValueError for an unknown one."""
     if value is None:
         return X
     if value not in PLATFORMS:
@@ -107,8 +107,10 @@ def check_platform(value: object) -> str:
 
 
 class NativePage:
-    """A v2-shaped page being built from a platform's response: its users and posts by key,
-    and the native id behind every key (the converters of Bluesky and Mastodon share it)."""
+    """Build a v2-shaped page from a platform's response.
+
+    It holds the users and posts by key, and the native id behind every key (the converters of Bluesky and Mastodon share it).
+    """
 
     platform: str = X
 
@@ -118,7 +120,7 @@ class NativePage:
         self.native: dict[str, str] = {}
 
     def key(self, native_id: str | None) -> str | None:
-        """The key of ``native_id`` on this page's platform, as text, recorded (None for none)."""
+        """Return the key of ``native_id`` on this page's platform, as text, recorded (None for none)."""
         if not native_id:
             return None
         key = str(native_key(self.platform, native_id))
@@ -155,12 +157,13 @@ class KeyRegistry:
             )
 
     def key(self, platform: str, native_id: str) -> int:
-        """The key of ``native_id`` (:func:`native_key`), recorded."""
+        """Return the key of ``native_id`` (:func:`native_key`), recorded."""
         key = native_key(platform, native_id)
         self.add(key, platform, native_id)
         return key
 
     def __len__(self) -> int:
+        """Return the number of keys seen."""
         return len(self._seen)
 
     def keys(self) -> list[int]:
@@ -180,7 +183,7 @@ _MASTODON_URL = re.compile(r"https?://([\w-]+(?:\.[\w-]+)+)/@([A-Za-z0-9_]{1,30}
 
 
 def _handle_key(platform: str, username: str) -> str:
-    """A handle's comparable core: lower case, without ``_``/``-``, the platform's domain part."""
+    """Return a handle's comparable core: lower case, without ``_``/``-``, the platform's domain part."""
     local = username.lower()
     if platform == BLUESKY:
         local = local.removesuffix(".bsky.social").split(".")[0]

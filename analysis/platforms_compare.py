@@ -24,14 +24,14 @@ IDENTITIES: tuple[str, ...] = ("nominative", "anonymous", "institutional", "unkn
 
 
 def _platform_of(frame: pd.DataFrame) -> pd.Series:
-    """The ``platform`` column (``x`` where it is missing or null: datasets before the column)."""
+    """Return the ``platform`` column (``x`` where it is missing or null: datasets before the column)."""
     if "platform" not in frame.columns:
         return pd.Series(X, index=frame.index, dtype=object)
     return frame["platform"].astype(object).where(frame["platform"].notna(), X)
 
 
 def dataset_platforms(tables) -> list[str]:
-    """The platforms a dataset's accounts and posts are on, in ``x, bluesky, mastodon`` order.
+    """Return the platforms a dataset's accounts and posts are on, in ``x, bluesky, mastodon`` order.
 
     Examples
     --------
@@ -145,7 +145,7 @@ def moved_accounts(tables, min_score: int = 1) -> pd.DataFrame:
 
 
 def posts_per_month(tables) -> pd.DataFrame:
-    """Posts per calendar month (UTC) and platform, with no gap in the months.
+    """Count posts per calendar month (UTC) and platform, with no gap in the months.
 
     A frame indexed by month start (``month``), one column per platform; empty without posts.
 

@@ -1,5 +1,6 @@
-"""Raw files as collected: opened the same way by every reader of :mod:`analysis.ingest`,
-:mod:`analysis.formats` and :mod:`analysis.purge`.
+"""Open raw files as collected, the same way for every reader.
+
+The readers are :mod:`analysis.ingest`, :mod:`analysis.formats` and :mod:`analysis.purge`:
 
 * gzip is told by the file's first bytes, not by its name: a ``.gz`` that is not
   gzip is named as such (:func:`problem`) instead of failing a whole folder;
@@ -41,16 +42,16 @@ def is_gzip(path: Path) -> bool:
 
 
 def open_raw(path: Path) -> io.BufferedIOBase:
-    """Open a raw file for reading bytes: gunzipped if it is gzip, after any byte-order mark.
+    r"""Open a raw file for reading bytes: gunzipped if it is gzip, after any byte-order mark.
 
     Examples
     --------
     >>> import tempfile
     >>> p = Path(tempfile.mkdtemp()) / "p.jsonl"
-    >>> _ = p.write_bytes(BOM + b'{"data": []}\\n')
+    >>> _ = p.write_bytes(BOM + b'{"data": []}\n')
     >>> with open_raw(p) as fh:
     ...     fh.read()
-    b'{"data": []}\\n'
+    b'{"data": []}\n'
     """
     fh = gzip.open(path, "rb") if is_gzip(path) else open(path, "rb")  # noqa: SIM115 (returned)
     try:
@@ -62,13 +63,13 @@ def open_raw(path: Path) -> io.BufferedIOBase:
 
 
 def read_bytes(path: Path) -> bytes:
-    """A whole raw file's bytes (gunzipped, without a byte-order mark)."""
+    """Return a whole raw file's bytes (gunzipped, without a byte-order mark)."""
     with open_raw(path) as fh:
         return fh.read()
 
 
 def problem(path: Path) -> str | None:
-    """Why a raw file cannot be read at all (one line naming the fix), or None if it can.
+    r"""Why a raw file cannot be read at all (one line naming the fix), or None if it can.
 
     Checks that the file can be opened, is not empty or blank, and that a file
     named ``.gz`` is gzip. Damage further in (a bad line, a truncated gzip) is
@@ -78,7 +79,7 @@ def problem(path: Path) -> str | None:
     --------
     >>> import tempfile
     >>> p = Path(tempfile.mkdtemp()) / "empty.jsonl"
-    >>> _ = p.write_bytes(b" \\n\\t\\n")
+    >>> _ = p.write_bytes(b" \n\t\n")
     >>> problem(p)  # doctest: +ELLIPSIS
     '...empty.jsonl: the file is empty (only blank lines); nothing to ingest: check that ...'
     """
@@ -104,12 +105,13 @@ def problem(path: Path) -> str | None:
 
 
 def decode(data: bytes) -> tuple[str, int]:
-    """Bytes as UTF-8 text, each invalid sequence replaced by U+FFFD: (text, sequences replaced).
+    r"""Decode bytes as UTF-8, each invalid sequence replaced by U+FFFD: (text, sequences replaced).
 
     Examples
     --------
-    >>> decode(b"caf\\xe9 \\xef\\xbf\\xbd")  # a U+FFFD already there is not counted
-    ('caf\ufffd \ufffd', 1)
+    >>> text, replaced = decode(b"caf\xe9 \xef\xbf\xbd")  # a U+FFFD already there is not counted
+    >>> text == "caf\ufffd \ufffd", replaced
+    (True, 1)
     """
     try:
         return data.decode("utf-8"), 0
@@ -119,14 +121,14 @@ def decode(data: bytes) -> tuple[str, int]:
 
 
 def loads(line: bytes) -> tuple[object, int]:
-    """Parse a JSON line; (value, invalid UTF-8 sequences replaced by U+FFFD).
+    r"""Parse a JSON line; (value, invalid UTF-8 sequences replaced by U+FFFD).
 
     Raises :class:`orjson.JSONDecodeError` if the line is not JSON once decoded.
 
     Examples
     --------
-    >>> loads(b'{"text": "caf\\xe9"}')
-    ({'text': 'caf\ufffd'}, 1)
+    >>> loads(b'{"text": "caf\xe9"}') == ({"text": "caf\ufffd"}, 1)
+    True
     >>> loads(b'{"text": "ok"}')
     ({'text': 'ok'}, 0)
     """
