@@ -37,7 +37,7 @@ class InvalidIdError(ValueError):
 
 
 def parse_id(value: object) -> int:
-    """An X id as the tables hold it: a JSON integer or ASCII digits, from 1 to 2^63-1.
+    """Return an X id as the tables hold it: a JSON integer or ASCII digits, from 1 to 2^63-1.
 
     Anything else raises :class:`InvalidIdError`: a float (``1.2e18`` has lost
     its last digits), a negative or zero id, a sign, spaces, digits of other
@@ -69,7 +69,7 @@ def parse_id(value: object) -> int:
 
 
 def normalise_tag(tag: str) -> str:
-    """The contract's ``tag_norm``: case-folded (Unicode NFC), accents kept.
+    """Return the contract's ``tag_norm``: case-folded (Unicode NFC), accents kept.
 
     Examples
     --------
@@ -80,7 +80,7 @@ def normalise_tag(tag: str) -> str:
 
 
 def url_domain(url: str | None) -> str | None:
-    """The contract's ``urls.domain``: the lower-case host of a link, without ``www.``.
+    """Return the contract's ``urls.domain``: the lower-case host of a link, without ``www.``.
 
     None when the link has no host that can be read (not a URL, a bad IPv6 address...).
 
@@ -176,6 +176,7 @@ class TableSpec:
 
     @property
     def names(self) -> list[str]:
+        """The column names, in order."""
         return [c.name for c in self.columns]
 
 
@@ -184,7 +185,7 @@ def _c(name: str, type_: pa.DataType, doc: str, nullable: bool = True) -> Column
 
 
 def _platform(what: str) -> tuple[Column, Column]:
-    """The ``platform`` and ``native_id`` columns of ``users`` and ``tweets`` (:mod:`analysis.platforms`)."""
+    """Return the ``platform`` and ``native_id`` columns of ``users`` and ``tweets`` (:mod:`analysis.platforms`)."""
     return (
         Column(
             "platform",
@@ -228,7 +229,7 @@ _USER_COLUMNS: tuple[Column, ...] = (
 
 
 def _snapshot_columns() -> tuple[Column, ...]:
-    """The users columns, each describing one snapshot rather than the latest."""
+    """Return the users columns, each describing one snapshot rather than the latest."""
     when = _c("observed_at", TS, "When the page carrying this snapshot was collected.")
     return tuple(when if c.name == "observed_at" else c for c in _USER_COLUMNS)
 
@@ -388,7 +389,7 @@ MANIFEST_FILE = "manifest.json"
 
 
 def empty_table(name: str) -> pa.Table:
-    """An empty Arrow table with the contract's schema for ``name``."""
+    """Return an empty Arrow table with the contract's schema for ``name``."""
     return CONTRACT[name].schema.empty_table()
 
 

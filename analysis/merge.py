@@ -114,11 +114,12 @@ class Spill:
         self.versions_lock = threading.Lock()
 
     def path(self, name: str, bucket: int, segment: int | None = None) -> Path:
+        """Return the spill file of table ``name``, ``bucket`` and ``segment`` (current by default)."""
         segment = self.segment if segment is None else segment
         return self.folder / f"{name}-{bucket:03d}-{segment:05d}.arrow"
 
     def files(self, name: str, bucket: int) -> list[Path]:
-        """The spill files of ``name`` in ``bucket``, in the order they were written."""
+        """Return the spill files of ``name`` in ``bucket``, in the order they were written."""
         return sorted(self.folder.glob(f"{name}-{bucket:03d}-*.arrow"))
 
     def begin(self) -> None:
@@ -171,6 +172,7 @@ class Spill:
             pair[0].write_table(piece)
 
     def has(self, name: str) -> bool:
+        """Return whether table ``name`` has spill files in any bucket."""
         return any(self.files(name, b) for b in range(self.buckets))
 
     def finish(self, name: str | None = None) -> None:
@@ -200,12 +202,12 @@ class Spill:
             self.pool.shutdown(cancel_futures=True)
 
     def sources(self, name: str, bucket: int) -> list[Path]:
-        """The spill files table ``name`` is made from in ``bucket``: new rows, then moved ones."""
+        """Return the spill files table ``name`` is made from in ``bucket``: new rows, then moved ones."""
         return [*self.files(SOURCE[name], bucket), *self.files(f"old-{name}", bucket)]
 
 
 def _columns(sources: list[Path], columns: list[str]) -> pa.Table:
-    """Some columns of spill files, one after the other (memory-mapped: only they are read)."""
+    """Return some columns of spill files, one after the other (memory-mapped: only they are read)."""
     tables = []
     for path in sources:
         with pa.memory_map(str(path)) as source:
@@ -248,7 +250,7 @@ def _batches(sources: list[Path]) -> Iterator[pa.RecordBatch]:
 
 
 def _sort_values(col: pa.ChunkedArray | pa.Array, *, desc: bool = False, nulls_first: bool = False):
-    """A column as int64 values whose ascending order is the wanted one, nulls placed.
+    """Return a column as int64 values whose ascending order is the wanted one, nulls placed.
 
     Strings become dictionary codes: equal strings group together, in no
     particular order (keys only need grouping).
@@ -359,7 +361,7 @@ def _order_columns(name: str) -> list[str]:
 
 
 def _winner_rows(name: str, sources: list[Path]) -> Iterator[pa.Table]:
-    """The winning rows of the spill files, batch by batch, in file order."""
+    """Yield the winning rows of the spill files, batch by batch, in file order."""
     schema = CONTRACT[name].schema
     winners, computed = _winners(name, _columns(sources, _order_columns(name)))
     done = offset = 0
@@ -500,7 +502,7 @@ def dedup(name: str, table: pa.Table) -> pa.Table:
 
 
 def _dedup(name: str, sources: list[Path]) -> Iterator[pa.Table]:
-    """The rows of the spill files ``sources`` de-duplicated by key, each batch checked."""
+    """Yield the rows of the spill files ``sources`` de-duplicated by key, each batch checked."""
     if name == "users":
         pieces = _latest_filled(sources)
     elif name == "follows":
@@ -529,13 +531,13 @@ def _join_keys(table: pa.Table, key: list[str]) -> pa.Table:
 
 
 def _numbered_keys(table: pa.Table, key: list[str], label: str) -> pa.Table:
-    """The key columns of ``table`` ready to join (see :func:`_join_keys`), with row numbers."""
+    """Return the key columns of ``table`` ready to join (see :func:`_join_keys`), with row numbers."""
     numbers = pa.array(np.arange(table.num_rows), pa.int64())
     return _join_keys(table.select(key), key).append_column(label, numbers)
 
 
 def _key_filter(name: str, new: pa.Table) -> pc.Expression | None:
-    """A filter that keeps the existing rows whose key may be among ``new``'s keys.
+    """Return a filter that keeps the existing rows whose key may be among ``new``'s keys.
 
     Each numeric key column without nulls among the new rows contributes its range
     (which lets Delta's file statistics skip files: new tweets, new observation
@@ -556,7 +558,7 @@ def _key_filter(name: str, new: pa.Table) -> pc.Expression | None:
 
 
 def existing_rows(name: str, read, new: pa.Table) -> pa.Table:
-    """The rows of a table (``read(filter=...)``) whose key is among the keys of ``new``.
+    """Return the rows of a table (``read(filter=...)``) whose key is among the keys of ``new``.
 
     Files whose statistics exclude every new key are not read, so the cost
     follows the new rows and the files that may hold them, not the table.
@@ -671,7 +673,7 @@ def earlier_versions(writer, spill: Spill, replace: bool = False) -> tuple[pa.Ar
 
 
 def _flat_ids(lists: pa.ChunkedArray) -> pa.Array:
-    """The distinct ids of a list<int64> column."""
+    """Return the distinct ids of a list<int64> column."""
     flat = pc.list_flatten(lists.combine_chunks()) if len(lists) else pa.array([], pa.int64())
     return pc.unique(flat.drop_null()).cast(pa.int64())
 

@@ -78,7 +78,7 @@ _OLD_SUFFIX = ".parquet"
 
 
 def table_path(folder: Path, name: str) -> Path:
-    """The folder of a dataset's Delta table ``name`` (``<dataset>/tweets/``)."""
+    """Return the folder of a dataset's Delta table ``name`` (``<dataset>/tweets/``)."""
     return Path(folder) / name
 
 
@@ -177,7 +177,7 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def read_manifest(folder: Path) -> dict | None:
-    """A dataset's manifest (``None`` if it has none: new, or in an earlier layout)."""
+    """Return a dataset's manifest (``None`` if it has none: new, or in an earlier layout)."""
     path = Path(folder) / MANIFEST_FILE
     if not path.is_file():
         return None
@@ -185,7 +185,7 @@ def read_manifest(folder: Path) -> dict | None:
 
 
 def version_entry(manifest: dict, version: int | None = None, dataset: str = "?") -> dict:
-    """The manifest's entry for dataset ``version`` (the latest if ``None``).
+    """Return the manifest's entry for dataset ``version`` (the latest if ``None``).
 
     Examples
     --------
@@ -236,7 +236,7 @@ def _manifest_or_error(folder: Path) -> dict:
 
 
 def open_table(folder: Path, name: str, version: int | None = None):
-    """The Delta table ``name`` at the dataset's ``version`` (latest if ``None``); ``None`` if absent.
+    """Return the Delta table ``name`` at the dataset's ``version`` (latest if ``None``); ``None`` if absent.
 
     Examples
     --------
@@ -265,7 +265,7 @@ def local_filesystem(path: Path):
 
 
 def arrow_dataset(folder: Path, name: str, version: int | None = None):
-    """A pyarrow dataset over the current files of a table (``None`` if the version lacks it).
+    """Return a pyarrow dataset over the current files of a table (``None`` if the version lacks it).
 
     File statistics (min/max of keys and times) are attached to each file, so a
     filter on them skips files. DuckDB, Polars and pyarrow can all scan it.
@@ -301,8 +301,9 @@ def conform(name: str, table: pa.Table, columns: list[str] | None = None) -> pa.
 
 @contextmanager
 def c_allocator():
-    """Arrow allocates through the C library's ``malloc`` meanwhile (unless the user chose a
-    pool with ``ARROW_DEFAULT_MEMORY_POOL``).
+    """Make Arrow allocate through the C library's ``malloc`` meanwhile.
+
+    Unless the user chose a pool with ``ARROW_DEFAULT_MEMORY_POOL``.
 
     Reading or ingesting a large table allocates many large buffers: the C allocator
     takes about half the system time mimalloc (Arrow's default here) does in page faults
@@ -337,7 +338,7 @@ def read_table(
     sort: bool = True,
     filter: pc.Expression | None = None,
 ) -> pa.Table:
-    """A table of a dataset at a version, as one Arrow table in the contract's schema, sorted by key.
+    """Return a table of a dataset at a version, as one Arrow table in the contract's schema, sorted by key.
 
     ``columns`` reads only those columns (then rows are sorted only if they hold
     the key); ``filter`` (a pyarrow expression) skips files by their statistics.
@@ -355,7 +356,7 @@ def read_table(
 
 
 def _rows_of(delta, folder: Path, name: str, columns: list[str] | None, filter) -> pa.Table:
-    """The rows of the Delta table ``delta`` (``None``: an absent table) in the contract's schema."""
+    """Return the rows of the Delta table ``delta`` (``None``: an absent table) in the contract's schema."""
     if delta is None:
         return conform(name, CONTRACT[name].schema.empty_table(), columns)
     data = delta.to_pyarrow_dataset(filesystem=local_filesystem(table_path(folder, name)))
@@ -497,6 +498,7 @@ class DatasetWriter:
 
     # context
     def __enter__(self) -> DatasetWriter:
+        """Lock the dataset, then recover what an interrupted writer left."""
         self._lock = dataset_lock(self.folder, self.command, self.timeout)
         self._lock.__enter__()
         try:
@@ -514,6 +516,7 @@ class DatasetWriter:
         return self
 
     def __exit__(self, *exc) -> None:
+        """Roll back on an exception, remove the staging folder and release the lock."""
         try:
             if exc[0] is not None:  # roll back at once: outside readers see the last version
                 # if that fails, the next writer recovers; the first error is the one to see
@@ -526,10 +529,11 @@ class DatasetWriter:
 
     @property
     def dataset(self) -> str:
+        """The dataset's name."""
         return self.folder.name
 
     def staging(self) -> Path:
-        """A scratch folder inside the dataset, removed when the writer ends (or by the next one)."""
+        """Return a scratch folder inside the dataset, removed when the writer ends (or by the next one)."""
         if self._staging is None:
             self._staging = Path(
                 tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=self.folder)
@@ -572,7 +576,7 @@ class DatasetWriter:
                 shutil.rmtree(leftover, ignore_errors=True)
 
     def table(self, name: str):
-        """The table's Delta table as committed so far (``None`` if the dataset lacks it)."""
+        """Return the table's Delta table as committed so far (``None`` if the dataset lacks it)."""
         from deltalake import DeltaTable
 
         path = table_path(self.folder, name)
@@ -706,7 +710,7 @@ class DatasetWriter:
         return number
 
     def latest_meta(self) -> dict | None:
-        """The metadata of the version this writer started from (``None``: a new dataset)."""
+        """Return the metadata of the version this writer started from (``None``: a new dataset)."""
         if self.manifest is not None:
             return dict(version_entry(self.manifest).get("meta", {}))
         path = self.folder / META_FILE
@@ -821,7 +825,7 @@ HIDDEN_NAME = "(a file named after a purged account)"
 
 
 def name_pattern(words: set[str]):
-    """A regex finding any of ``words`` in a file name: ids whole, handles between non-letters.
+    """Return a regex finding any of ``words`` in a file name: ids whole, handles between non-letters.
 
     Examples
     --------
@@ -929,7 +933,7 @@ def _old_parts(folder: Path, name: str) -> list[Path]:
 
 
 def _old_read(folder: Path, name: str) -> Iterator[pa.Table]:
-    """An earlier layout's table, part by part, without the rows its deletions files list."""
+    """Yield an earlier layout's table, part by part, without the rows its deletions files list."""
     import pyarrow.parquet as pq
 
     for part in _old_parts(folder, name):
@@ -1014,5 +1018,5 @@ def compact(folder: Path, retain_days: float = DEFAULT_RETAIN_DAYS) -> dict[str,
 
 
 def versions(folder: Path) -> list[dict]:
-    """The manifest's dataset versions, oldest first (see :func:`analysis.tables.dataset_versions`)."""
+    """Return the manifest's dataset versions, oldest first (see :func:`analysis.tables.dataset_versions`)."""
     return list(_manifest_or_error(folder)["versions"])

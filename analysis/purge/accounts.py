@@ -37,7 +37,7 @@ class AccountNotFoundError(MedtwitterError):
 
 
 def parse_account(value: str) -> int | str:
-    """An account given on the command line: an X id (digits), else a handle without ``@``.
+    """Return an account given on the command line: an X id (digits), else a handle without ``@``.
 
     A handle is ASCII letters, digits and ``_`` (``@`` optional); anything else
     raises :class:`UsageError`.
@@ -66,7 +66,7 @@ def parse_account(value: str) -> int | str:
 
 
 def present_ids(dataset: str, user_ids: Iterable[int]) -> set[int]:
-    """The ids among ``user_ids`` that the dataset's latest version holds (:data:`ID_COLUMNS`).
+    """Return the ids among ``user_ids`` that the dataset's latest version holds (:data:`ID_COLUMNS`).
 
     Examples
     --------
@@ -92,7 +92,7 @@ def present_ids(dataset: str, user_ids: Iterable[int]) -> set[int]:
 
 
 def handle_ids(dataset: str, handles: Iterable[str]) -> dict[str, int]:
-    """The account id of each handle the dataset knows (any case, ``@`` optional).
+    """Return the account id of each handle the dataset knows (any case, ``@`` optional).
 
     A current handle (``users``) wins over a former one (``user_snapshots``) and
     over a handle seen only in mentions. A handle that named several accounts
@@ -153,7 +153,7 @@ def unfinished_purge(manifest: dict | None) -> bool:
 def check_present(
     dataset: str, user_ids: set[int], handles: Iterable[str], manifest: dict | None
 ) -> set[int]:
-    """The ids of the accounts to purge; :class:`AccountNotFoundError` if one is not in the dataset.
+    """Return the ids of the accounts to purge; :class:`AccountNotFoundError` if one is not in the dataset.
 
     Every id (:func:`present_ids`) and handle (:func:`handle_ids`) must name an
     account of the dataset's latest version, else the whole purge is refused,

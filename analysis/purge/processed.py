@@ -20,7 +20,7 @@ from analysis.tables import load_arrow
 
 
 def _tweets_to_remove(dataset: str, user_ids: set[int], tweet_ids: set[int]) -> set[int]:
-    """The given tweets, the accounts' tweets, and retweets of any of them."""
+    """Return the given tweets, the accounts' tweets, and retweets of any of them."""
     tw = load_arrow(dataset, "tweets", ["tweet_id", "author_id", "retweet_of_tweet_id"])
     ids = pa.array(sorted(user_ids), pa.int64())
     own = pc.fill_null(pc.is_in(tw["author_id"], value_set=ids), False)
@@ -48,7 +48,7 @@ def _links_to(dataset: str, user_ids: set[int], tweet_ids: set[int],
 
 
 def _in(column: str, values: Iterable) -> str | None:
-    """An SQL ``column IN (...)`` for ids (integers) or strings (quoted), or None if empty."""
+    """Return an SQL ``column IN (...)`` for ids (integers) or strings (quoted), or None if empty."""
     items = sorted(values, key=str)
     if not items:
         return None
@@ -121,7 +121,7 @@ def _purge_processed(writer: DatasetWriter, user_ids: set[int], tweet_ids: set[i
 
 
 def _hide_file_name(line: bytes, named) -> bytes:
-    """A quarantine entry whose raw file is named after a removed account, without that name."""
+    """Return a quarantine entry whose raw file is named after a removed account, without that name."""
     try:
         entry = orjson.loads(line)
     except orjson.JSONDecodeError:

@@ -95,7 +95,7 @@ def _write_atomic_bytes(path: Path, lines: Iterable[bytes]) -> None:
 
 
 def _as_int(value) -> int | None:
-    """An id given as an int or a string of digits, else None."""
+    """Return an id given as an int or a string of digits, else None."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -138,8 +138,10 @@ class _Gone:
         return frozenset(map(str, self.user_ids)), frozenset(map(str, self.tweet_ids))
 
     def in_line(self, line: bytes) -> bool:
-        """Whether a raw line ingest sets aside names the account, as its quarantine entry would
-        (:func:`analysis.ingest.quarantine_ids`, :func:`analysis.ingest.quarantine_usernames`)."""
+        """Return whether a raw line that ingest sets aside names the account.
+
+        As its quarantine entry would (:func:`analysis.ingest.quarantine_ids`, :func:`analysis.ingest.quarantine_usernames`).
+        """
         return not self._ids.isdisjoint(quarantine_ids(line)) or any(
             self.handle(u) for u in quarantine_usernames(line)
         )
@@ -196,7 +198,7 @@ def _json_lines(
     clean: Callable[[dict], dict | None],
     convert: Callable[[dict], dict | None],
 ) -> Iterator[bytes]:
-    """A JSONL file's lines, each record cleaned (kept, rewritten or dropped) and checked.
+    """Yield a JSONL file's lines, each record cleaned (kept, rewritten or dropped) and checked.
 
     ``clean(record)`` returns the record without the account (None: drop it);
     ``convert(record)`` makes the v2 page ingest would read from it, which must
@@ -234,7 +236,7 @@ def _json_lines(
 
 
 def _without_mentions(tw: dict, gone: _Gone, key: str = "mentions") -> dict:
-    """A tweet without the account among its mentions (v2 ``mentions``, v1.1 ``user_mentions``)."""
+    """Return a tweet without the account among its mentions (v2 ``mentions``, v1.1 ``user_mentions``)."""
     entities = tw.get("entities")
     mentions = entities.get(key) if isinstance(entities, dict) else None
     if not isinstance(mentions, list):
@@ -244,7 +246,7 @@ def _without_mentions(tw: dict, gone: _Gone, key: str = "mentions") -> dict:
 
 
 def _without_names(value, gone: _Gone):
-    """A list (or comma-separated string) of ids or usernames without the account's."""
+    """Return a list (or comma-separated string) of ids or usernames without the account's."""
     items = value.split(",") if isinstance(value, str) else value
     if not isinstance(items, list):
         return value
@@ -255,7 +257,7 @@ def _without_names(value, gone: _Gone):
 
 
 def _without_url_names(url: str, gone: _Gone) -> str:
-    """A request URL whose ``ids``/``usernames`` query no longer names the account."""
+    """Return a request URL whose ``ids``/``usernames`` query no longer names the account."""
     parsed = urlparse(url)
     query = parse_qsl(parsed.query, keep_blank_values=True)
     new = [(k, _without_names(v, gone) if k in ("ids", "usernames") else v) for k, v in query]
@@ -263,7 +265,7 @@ def _without_url_names(url: str, gone: _Gone) -> str:
 
 
 def _clean_provenance(page: dict, gone: _Gone) -> dict:
-    """A page whose request parameters (lookup ids and usernames) no longer name the account."""
+    """Return a page whose request parameters (lookup ids and usernames) no longer name the account."""
     out = page
     meta = page.get("__medtwitter")
     params = meta.get("params") if isinstance(meta, dict) else None
@@ -288,8 +290,10 @@ def _fetched_for(record: dict, gone: _Gone) -> bool:
 
 
 def _clean_v2_page(page: dict, gone: _Gone) -> dict | None:
-    """An API v2 (or twarc2) page without the account: :func:`analysis.ingest.filter_page`,
-    then errors naming its handle and request parameters naming it."""
+    """Return an API v2 (or twarc2) page without the account.
+
+    :func:`analysis.ingest.filter_page`, then errors naming its handle and request parameters naming it.
+    """
     if _fetched_for(page, gone):
         return None
     out = filter_page(page, set(gone.user_ids), set(gone.tweet_ids), gone.handles)
@@ -307,7 +311,7 @@ def _clean_v2_page(page: dict, gone: _Gone) -> dict | None:
 
 
 def _v1_id(obj: dict, key: str):
-    """A v1.1 id field (``<key>_str`` first), as found."""
+    """Return a v1.1 id field (``<key>_str`` first), as found."""
     value = obj.get(f"{key}_str")
     return value if value not in (None, "") else obj.get(key)
 
@@ -322,8 +326,10 @@ def _v1_gone(tw: dict, gone: _Gone) -> bool:
 
 
 def _scrub_v1(tw: dict, gone: _Gone) -> dict:
-    """A kept v1.1 tweet without the account: its quoted tweet (the reference kept as an id),
-    the account it replies to and its mentions, in the tweet and the tweets it embeds."""
+    """Return a kept v1.1 tweet without the account.
+
+    Its quoted tweet (the reference kept as an id), the account it replies to and its mentions, in the tweet and the tweets it embeds.
+    """
     out = dict(tw)
     if gone.user(_v1_id(tw, "in_reply_to_user_id")):  # a reply keeps the tweet it answers
         for key in ("in_reply_to_user_id", "in_reply_to_user_id_str", "in_reply_to_screen_name"):
@@ -355,8 +361,10 @@ def _v1_link_gone(entity, gone: _Gone) -> bool:
 
 
 def _without_v1_names(tw: dict, gone: _Gone) -> dict:
-    """A v1.1 tweet (or its ``extended_tweet``) without mentions of the account and links to
-    its profile or to purged tweets, in ``entities`` and ``extended_entities``."""
+    """Return a v1.1 tweet (or its ``extended_tweet``) without mentions of the account.
+
+    Links to its profile or to purged tweets go too, in ``entities`` and ``extended_entities``.
+    """
     out = _without_mentions(tw, gone, "user_mentions")
     for key, lists in (("entities", ("urls", "media")), ("extended_entities", ("media",))):
         entities = out.get(key)
@@ -370,8 +378,10 @@ def _without_v1_names(tw: dict, gone: _Gone) -> dict:
 
 
 def _clean_v1_record(record: dict, gone: _Gone) -> dict | None:
-    """A v1.1 line without the account: delete notices about it, its tweets and retweets of them
-    go; other notices (withheld, scrub_geo...), which ingest sets aside, go if they name it."""
+    """Return a v1.1 line without the account.
+
+    Delete notices about it, its tweets and retweets of them go; other notices (withheld, scrub_geo...), which ingest sets aside, go if they name it.
+    """
     delete = record.get("delete")
     if isinstance(delete, dict):
         status = delete.get("status") if isinstance(delete.get("status"), dict) else {}
@@ -397,9 +407,11 @@ def _flat_gone(tw: dict, gone: _Gone) -> bool:
 
 
 def _scrub_flat(tw: dict, gone: _Gone) -> dict:
-    """A kept flattened tweet without the account: the account it replies to (id and embedded
-    user), embedded tweets of it (kept as ``{type, id}`` references, as in v2 pages) and its
-    mentions."""
+    """Return a kept flattened tweet without the account.
+
+    The account it replies to (id and embedded user), embedded tweets of it (kept as ``{type, id}`` references, as in v2 pages) and its
+    mentions.
+    """
     out = dict(tw)
     replied = tw.get("in_reply_to_user")
     if gone.user(tw.get("in_reply_to_user_id")) or (
@@ -414,7 +426,7 @@ def _scrub_flat(tw: dict, gone: _Gone) -> dict:
 
 
 def _scrub_flat_ref(ref, gone: _Gone):
-    """A referenced tweet of a flattened tweet: a tweet of the account becomes ``{type, id}``."""
+    """Return a referenced tweet of a flattened tweet: a tweet of the account becomes ``{type, id}``."""
     if not isinstance(ref, dict) or not ("text" in ref or "author" in ref):
         return ref  # already a reference
     if _flat_gone(ref, gone):
@@ -423,7 +435,7 @@ def _scrub_flat_ref(ref, gone: _Gone):
 
 
 def _clean_flat_record(record: dict, gone: _Gone) -> dict | None:
-    """A twarc2-flattened line (a tweet or a user) without the account."""
+    """Return a twarc2-flattened line (a tweet or a user) without the account."""
     if _fetched_for(record, gone):
         return None
     if "text" not in record:  # a user line
@@ -432,8 +444,10 @@ def _clean_flat_record(record: dict, gone: _Gone) -> dict | None:
 
 
 def _clean_v1_user(user: dict, gone: _Gone) -> dict | None:
-    """A v1.1 user without the account: the account goes; another's embedded latest ``status``
-    goes if it is a purged tweet (or a retweet of one), else loses its mentions and links."""
+    """Return a v1.1 user without the account.
+
+    The account goes; another's embedded latest ``status`` goes if it is a purged tweet (or a retweet of one), else loses its mentions and links.
+    """
     if gone.user(_v1_id(user, "id")):
         return None
     status = user.get("status")
@@ -446,8 +460,10 @@ def _clean_v1_user(user: dict, gone: _Gone) -> dict | None:
 
 
 def _clean_v1_item(item, gone: _Gone):
-    """A v1.1 status, user or notice without the account, or None if it goes: the account's,
-    or a record ingest sets aside (with its ids in the quarantine) that names it."""
+    """Return a v1.1 status, user or notice without the account, or None if it goes.
+
+    It goes if it is the account's, or a record ingest sets aside (with its ids in the quarantine) that names it.
+    """
     if isinstance(item, dict) and formats_v1.v1_kind(item) == "user":
         new = _clean_v1_user(item, gone)
     elif isinstance(item, dict):
@@ -461,7 +477,7 @@ def _clean_v1_item(item, gone: _Gone):
 
 
 def _clean_v1_items(items: list, gone: _Gone, counts: _Counts) -> list:
-    """A list of v1.1 statuses or users without the account's (counted as dropped)."""
+    """Return a list of v1.1 statuses or users without the account's (counted as dropped)."""
     kept = []
     for item in items:
         new = _clean_v1_item(item, gone)
@@ -473,8 +489,10 @@ def _clean_v1_items(items: list, gone: _Gone, counts: _Counts) -> list:
 
 
 def _clean_search_metadata(meta, gone: _Gone):
-    """A search envelope's ``search_metadata`` without the purged tweets' ids (``max_id``,
-    ``since_id`` and the query strings holding them)."""
+    """Return a search envelope's ``search_metadata`` without the purged tweets' ids.
+
+    These are in ``max_id``, ``since_id`` and the query strings holding them.
+    """
     if not isinstance(meta, dict):
         return meta
     named = {
@@ -488,9 +506,11 @@ def _clean_search_metadata(meta, gone: _Gone):
 
 
 def _clean_v1_body(body, gone: _Gone, counts: _Counts, owner_gone: bool):
-    """A v1.1 body (any shape of :mod:`analysis.formats_v1`) without the account, or None if it
-    all goes. ``owner_gone``: the file's id and users pages are the account's own follow lists
-    (every one of their records is an edge with the account: they go whole)."""
+    """Return a v1.1 body without the account, or None if it all goes.
+
+    The body has any shape of :mod:`analysis.formats_v1`. ``owner_gone``: the file's id and users pages are the account's own follow lists
+    (every one of their records is an edge with the account: they go whole).
+    """
     if isinstance(body, list):
         return _clean_v1_items(body, gone, counts)
     if not isinstance(body, dict):
@@ -522,9 +542,11 @@ def _check_v1_body(body, about, gone: _Gone, where: str) -> None:
 def _clean_v1_lines(
     path: Path, gone: _Gone, counts: _Counts, follows: tuple[str, str] | None = None
 ) -> Iterator[bytes]:
-    """A JSONL file of v1.1 bodies (one a line: statuses, delete notices, id and users pages,
-    arrays...) without the account; the account's own follow lists (by the file's owner:
-    ``follows`` as ingested, else its name) go whole."""
+    """Yield the lines of a JSONL file of v1.1 bodies without the account.
+
+    One body a line: statuses, delete notices, id and users pages, arrays... The account's own follow lists (by the file's owner:
+    ``follows`` as ingested, else its name) go whole.
+    """
     about = formats_v1.file_owner(path, follows)
     owner_gone = about is not None and gone.user(about[1])
     for lineno, line in iter_lines(path):
@@ -553,9 +575,11 @@ def _clean_v1_lines(
 def _clean_v1_document(
     path: Path, gone: _Gone, counts: _Counts, follows: tuple[str, str] | None = None
 ) -> Iterator[bytes]:
-    """A file holding one whole v1.1 body, without the account (written back as it was laid out,
-    indented or not; emptied if the whole body goes: one of the account's statuses, or one of its
-    own follow lists)."""
+    """Yield a file holding one whole v1.1 body, without the account.
+
+    It is written back as it was laid out, indented or not (emptied if the whole body goes:
+    one of the account's statuses, or one of its own follow lists).
+    """
     about = formats_v1.file_owner(path, follows)
     raw, body = _document(path, gone)
     if body is None:  # not JSON, and not naming the account: ingest cannot read it either
@@ -574,8 +598,10 @@ def _clean_v1_document(
 
 
 def _document(path: Path, gone: _Gone) -> tuple[bytes, object]:
-    """A whole-file JSON document (academictwitteR), or a refusal if it is damaged and names
-    the account (ingest cannot read it, nor can purge clean it)."""
+    """Return a whole-file JSON document (academictwitteR) without the account.
+
+    Or a refusal if it is damaged and names the account (ingest cannot read it, nor can purge clean it).
+    """
     raw = rawfile.read_bytes(path)
     try:
         return raw, orjson.loads(raw)
@@ -592,7 +618,7 @@ def _dump(content: object, like: bytes) -> bytes:
 
 
 def _clean_academic(path: Path, gone: _Gone, counts: _Counts) -> Iterator[bytes]:
-    """academictwitteR ``data_`` (a list of v2 tweets) or ``users_`` (v2 includes) file."""
+    """AcademictwitteR ``data_`` (a list of v2 tweets) or ``users_`` (v2 includes) file."""
     raw, content = _document(path, gone)
     if path.name.startswith("users_") and isinstance(content, dict):
         new = filter_page(
@@ -619,7 +645,7 @@ def _clean_academic(path: Path, gone: _Gone, counts: _Counts) -> Iterator[bytes]
 
 
 def _clean_edge_csv(path: Path, gone: _Gone, counts: _Counts) -> Iterator[bytes]:
-    """A ``follower,followed`` CSV without the rows naming the account (by id or handle)."""
+    """Yield a ``follower,followed`` CSV without the rows naming the account (by id or handle)."""
     raw = path.read_bytes()
     text = raw.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text, newline="")))
@@ -646,7 +672,7 @@ def _clean_edge_csv(path: Path, gone: _Gone, counts: _Counts) -> Iterator[bytes]
 
 
 def _clean_edge_parquet(path: Path, gone: _Gone, counts: _Counts) -> Iterator[bytes]:
-    """A Parquet edge list without the rows naming the account (by id or handle)."""
+    """Yield a Parquet edge list without the rows naming the account (by id or handle)."""
     data, counts.dropped = edges.without_accounts(path, gone.user_ids, gone.handles)
     yield data
 
@@ -659,8 +685,10 @@ def _archive_owner_gone(path: Path, gone: _Gone) -> bool:
 
 
 def _clean_archive(path: Path, gone: _Gone, counts: _Counts) -> Iterator[bytes]:
-    """An X archive part of another account: the account's follow entries, the owner's
-    tweets among the purged ones, and mentions of the account, removed."""
+    """Yield an X archive part of another account, without the account.
+
+    The account's follow entries, the owner's tweets among the purged ones, and mentions of the account, removed.
+    """
     raw = path.read_bytes()
     try:
         prefix, kind, content = formats.split_archive_js(raw)
@@ -704,7 +732,7 @@ def _clean_archive(path: Path, gone: _Gone, counts: _Counts) -> Iterator[bytes]:
 
 
 def _check_unknown(path: Path, gone: _Gone, counts: _Counts) -> Iterator[bytes]:
-    """A file in no format ingest knows: left as it is, refused if it names the account."""
+    """Yield a file in no format ingest knows: left as it is, refused if it names the account."""
     if gone.in_text(path.read_bytes()):
         raise _Refusal("a format ingest does not know, and it names the account")
     yield from ()
@@ -716,7 +744,7 @@ _Cleaner = Callable[[Path, _Gone, _Counts], Iterator[bytes]]
 def _lines_of(
     clean: Callable[[dict, _Gone], dict | None], convert: Callable[[dict], dict | None] = dict
 ) -> _Cleaner:
-    """The cleaner of a JSONL format: ``clean`` per record, ``convert`` to the page ingest reads."""
+    """Return the cleaner of a JSONL format: ``clean`` per record, ``convert`` to the page ingest reads."""
 
     def run(path: Path, gone: _Gone, counts: _Counts) -> Iterator[bytes]:
         return _json_lines(path, gone, counts, lambda r: clean(r, gone), convert)
@@ -751,7 +779,7 @@ def _refuse(path: Path, fmt: str, reason: str, remove: str = "that file") -> Usa
 
 
 def _raw_format(path: Path, gone: _Gone) -> str:
-    """A raw file's format, or a refusal that needs no cleaning to see (read before any write)."""
+    """Return a raw file's format, or a refusal that needs no cleaning to see (read before any write)."""
     try:
         fmt = formats.detect_format(path)
     except _UNREADABLE as exc:
@@ -763,7 +791,7 @@ def _raw_format(path: Path, gone: _Gone) -> str:
 
 
 def source_follows(dataset: str) -> dict[Path, tuple[str, str]]:
-    """The raw files ingested with ``--owner``/``--relation``: (relation, account id) by path.
+    """Return the raw files ingested with ``--owner``/``--relation``: (relation, account id) by path.
 
     Read from the sources of the dataset's ``meta.json`` (as :func:`raw_files` reads them).
     """
@@ -806,8 +834,10 @@ def _purge_raw_file(
 
 
 def _raw_handles(dataset: str, user_ids: set[int], handles: set[str]) -> frozenset[str]:
-    """The accounts' handles (casefolded), current and former (user snapshots), less those
-    another account of the dataset holds now."""
+    """Return the accounts' handles (casefolded), current and former (user snapshots).
+
+    Less those another account of the dataset holds now.
+    """
     ids = pa.array(sorted(user_ids), pa.int64())
     snaps = load_arrow(dataset, "user_snapshots", ["user_id", "username"])
     former = pc.filter(snaps["username"], pc.is_in(snaps["user_id"], value_set=ids)).to_pylist()
