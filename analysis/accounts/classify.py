@@ -54,7 +54,7 @@ class Label:
 
 
 def split_username(username: str) -> str:
-    """A username as words: underscores, digits and camelCase split.
+    """Return a username as words: underscores, digits and camelCase split.
 
     Examples
     --------
@@ -82,8 +82,10 @@ def _matches(cues: Iterable[C.Cue], fields: dict[str, str]) -> dict[C.Cue, tuple
 
 
 def _cue_reason(cue: C.Cue, where: str, text: str, target: str, anonymise: bool = False) -> str:
-    """``where: kind 'text' -> target``; with ``anonymise``, a display name's or a username's
-    text is not quoted (a bio's cue words are the classifier's own vocabulary and stay)."""
+    """Describe a cue as ``where: kind 'text' -> target``.
+
+    With ``anonymise``, a display name's or a username's text is not quoted (a bio's cue words are the classifier's own vocabulary and stay).
+    """
     return f"{where}: {cue.kind}{_quote(text, anonymise and where != 'bio')} -> {target}"
 
 
@@ -110,7 +112,7 @@ def _quote(text: str, anonymise: bool) -> str:
 
 
 def read_name(name: str, username: str = "", anonymise: bool = False) -> _NameReading:
-    """Is a display name a person's given and family name, a pseudonym, or no name?
+    """Tell whether a display name is a person's given and family name, a pseudonym, or no name.
 
     With ``anonymise`` the reason says which kind of name part was found, never
     the part itself (nor its frequency class, which narrows it down).
@@ -411,7 +413,7 @@ def labels_from_tables(
 
 
 def _read_csv(path: str | os.PathLike, what: str, hint: str) -> pd.DataFrame:
-    """A CSV as strings (BOM tolerated, blanks kept as ''), or a one-line :class:`LabelsError`."""
+    """Return a CSV as strings (BOM tolerated, blanks kept as ''), or a one-line :class:`LabelsError`."""
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except FileNotFoundError:
@@ -576,7 +578,7 @@ def label_counts(labels: pd.DataFrame) -> pd.DataFrame:
 def example_labels(
     labels: pd.DataFrame, per_identity: int = 3, anonymise: bool = False
 ) -> pd.DataFrame:
-    """A few labelled accounts of each identity style with their reasons (highest confidence first).
+    """Return a few labelled accounts of each identity style with their reasons (highest confidence first).
 
     With ``anonymise``, usernames and ids are left out.
     """

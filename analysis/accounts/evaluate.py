@@ -51,7 +51,7 @@ def classification_report(truth: pd.Series, predicted: pd.Series,
 
 def confusion_matrix(truth: pd.Series, predicted: pd.Series,
                      labels: list[str] | None = None) -> pd.DataFrame:  # fmt: skip
-    """Counts of true class (rows) by predicted class (columns), every class on both axes.
+    """Count true class (rows) by predicted class (columns), every class on both axes.
 
     Examples
     --------
@@ -67,7 +67,7 @@ def confusion_matrix(truth: pd.Series, predicted: pd.Series,
 
 
 def truth_frame(ground_truth: dict) -> pd.DataFrame:
-    """The ground truth's accounts as a frame with int64 ``user_id``."""
+    """Return the ground truth's accounts as a frame with int64 ``user_id``."""
     frame = pd.DataFrame(ground_truth["accounts"])
     frame["user_id"] = frame["user_id"].astype("int64")
     return frame
@@ -109,7 +109,7 @@ def describe_evaluation(result: dict, what: str = "the ground truth") -> str:
 
 
 def format_evaluation(result: dict, what: str = "the ground truth") -> str:
-    """The evaluation as text: a sentence, then per-class tables and confusion matrices."""
+    """Return the evaluation as text: a sentence, then per-class tables and confusion matrices."""
     blocks = [describe_evaluation(result, what)]
     for col in ("role", "identity"):
         blocks.append(f"\n{col}: precision, recall and F1 per class")

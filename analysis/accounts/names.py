@@ -34,7 +34,7 @@ def fold(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """The words of a text (letters, with inner hyphens or apostrophes), in order.
+    """Return the words of a text (letters, with inner hyphens or apostrophes), in order.
 
     Examples
     --------

@@ -182,7 +182,7 @@ def find_pairs(users: pd.DataFrame, follows: pd.DataFrame | None = None,
 
 
 def _shared_evidence(shared: set[str], family: set[str]) -> str:
-    """The kinds of name parts two accounts share, without the parts.
+    """Return the kinds of name parts two accounts share, without the parts.
 
     Examples
     --------

@@ -37,6 +37,7 @@ class DemoParams:
     deleted_share: float = 0.01
 
     def __post_init__(self) -> None:
+        """Resolve a ``seed`` of ``None`` from :data:`analysis.settings.SEED`."""
         if self.seed is None:
             self.seed = settings.SEED
 
@@ -62,17 +63,21 @@ def bass_sample(rng: np.random.Generator, n: int, p: float, q: float, horizon: f
 
 
 def snowflake_id(ts: datetime, seq: int) -> int:
+    """Return a snowflake id for time ``ts`` and sequence number ``seq`` (X's id layout)."""
     ms = int((ts - _SNOWFLAKE_EPOCH).total_seconds() * 1000)
     return (ms << 22) | (seq & 0x3FFFFF)
 
 
 def iso_time(ts: datetime) -> str:
+    """Return ``ts`` as the API's ISO 8601 text (milliseconds, ``Z``)."""
     return ts.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
 def years_since_start(ts: datetime) -> float:
+    """Return the years from :data:`START` to ``ts``."""
     return (ts - START).total_seconds() / (365.25 * 86400)
 
 
 def time_at(years: float) -> datetime:
+    """Return the time ``years`` after :data:`START`."""
     return START + timedelta(seconds=float(years) * 365.25 * 86400)

@@ -36,7 +36,7 @@ def link_target(code: str, lang: str) -> str:
 
 
 def _links(text: str, lang: str) -> list[dict]:
-    """The ``entities.urls`` of a text: shortened links and quoted-tweet permalinks, in order."""
+    """Return the ``entities.urls`` of a text: shortened links and quoted-tweet permalinks, in order."""
     out = []
     for m in _LINK.finditer(text):
         url = m.group(0)
@@ -124,6 +124,7 @@ def _user_json(a: dict, followers: int, following: int, tweets: int) -> dict:
 
 
 def provenance(endpoint: str, params: dict) -> dict:
+    """Return a synthetic page's provenance (endpoint, parameters, collection time, version)."""
     return {"endpoint": endpoint, "params": params, "collected_at": COLLECTED_AT,
             "tool_version": __version__, "synthetic": True}  # fmt: skip
 
@@ -302,7 +303,6 @@ def build_demo(
     --------
     >>> report = build_demo("demo", accounts=300, seed=1)  # doctest: +SKIP
     """
-
     from analysis.errors import UsageError
     from analysis.ingest import ingest_files
 

@@ -323,7 +323,7 @@ def render(x_dir: Path, out_dir: Path, platform: str) -> dict:
 
 
 def _rekey(truth: dict, r: _Render, tweets: dict[str, dict]) -> dict:
-    """The X demo's ground truth with the platform's keys and handles."""
+    """Return the X demo's ground truth with the platform's keys and handles."""
 
     def user_key(uid: str) -> str:
         return str(native_key(r.platform, r.user_native(uid)))

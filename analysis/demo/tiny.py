@@ -74,7 +74,6 @@ def build_tiny(dataset: str = "tiny", progress: bool = True):
     >>> report.counts["tweets"], report.counts["follows"]  # doctest: +SKIP
     (3, 0)
     """
-
     from analysis.ingest import ingest_files
 
     raw = settings.raw_dir(dataset)

@@ -56,7 +56,7 @@ def gpu_available() -> bool:
 
 
 def require_backend(backend: str | None) -> str | None:
-    """The backend asked for, or a :class:`UsageError` in one line if it cannot run here.
+    """Return the backend asked for, or a :class:`UsageError` in one line if it cannot run here.
 
     What ``medtwitter graph --backend`` uses: unlike :func:`resolve_backend`, a
     backend that is missing (or, for ``cugraph``, a machine without a GPU) is an
@@ -98,7 +98,7 @@ def installed_backends() -> list[str]:
 
 
 def resolve_backend(backend: str | None) -> str | None:
-    """The backend that will actually run: ``None`` (networkx), ``"igraph"`` or a networkx backend.
+    """Return the backend that will actually run: ``None`` (networkx), ``"igraph"`` or a networkx backend.
 
     An unknown or missing backend gives a :class:`BackendFallbackWarning` naming
     the fix, and ``None``.

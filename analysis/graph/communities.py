@@ -25,7 +25,7 @@ PROJECTIONS = ("undirected", "mutual")
 
 
 def projection(G: nx.DiGraph, kind: str = "undirected") -> nx.Graph:
-    """The undirected projection (``undirected`` or ``mutual``) with every node kept.
+    """Return the undirected projection (``undirected`` or ``mutual``) with every node kept.
 
     Examples
     --------
@@ -239,7 +239,7 @@ def community_bridges(
 def community_sample(
     G: nx.DiGraph, communities: pd.Series, size: int = 300, seed: int | None = None
 ) -> tuple[nx.Graph, dict]:
-    """A sample of the undirected projection for drawing, and a spring layout of it.
+    """Return a sample of the undirected projection for drawing, and a spring layout of it.
 
     Samples up to ``size`` accounts with a tie (uniformly, so communities show in
     proportion to their size), keeps the ties among them, drops the sampled accounts

@@ -129,7 +129,7 @@ def _metrics_from_sparse(
 def sparse_graph_from_dataset(
     dataset: str, only_known: bool = True, drop_protected: bool = False
 ) -> tuple[fast.SparseDigraph, np.ndarray]:
-    """The follower graph of a dataset as a :class:`~analysis.graph.fast.SparseDigraph`, from Parquet.
+    """Return the follower graph of a dataset as a :class:`~analysis.graph.fast.SparseDigraph`, from Parquet.
 
     Same accounts and links as :func:`graph_from_tables` with the same options;
     returns the graph and the usernames in its node order.
@@ -168,7 +168,7 @@ def metrics_from_dataset(
     progress: bool = False,
     betweenness_samples: int | None = None,
 ) -> pd.DataFrame:
-    """The metrics table of a dataset's follower graph (``medtwitter graph --metrics``).
+    """Return the metrics table of a dataset's follower graph (``medtwitter graph --metrics``).
 
     With ``backend="igraph"`` (default) the links go from Parquet, a batch at a
     time, to numpy index arrays and one igraph graph, without networkx; any
@@ -193,8 +193,10 @@ def _check_metrics_suffix(path: Path) -> None:
 
 
 def check_metrics_out(path: str | os.PathLike[str]) -> Path:
-    """Check a metrics table's ``--out`` before the work: a ``.parquet`` or ``.csv`` file that
-    can be written (:func:`analysis.outputs.check_out_file`)."""
+    """Check a metrics table's ``--out`` before the work.
+
+    It must be a ``.parquet`` or ``.csv`` file that can be written (:func:`analysis.outputs.check_out_file`).
+    """
     _check_metrics_suffix(Path(path))
     return check_out_file(path)
 
@@ -218,8 +220,10 @@ def save_metrics(
 
 
 def _plain(value: object) -> object:
-    """A value GEXF/GraphML can hold: timestamps as ISO text, numpy scalars as Python ones,
-    text without the characters XML 1.0 forbids (:func:`analysis.outputs.xml_text`)."""
+    """Return a value GEXF/GraphML can hold.
+
+    Timestamps become ISO text, numpy scalars Python ones, and text loses the characters XML 1.0 forbids (:func:`analysis.outputs.xml_text`).
+    """
     if isinstance(value, pd.Timestamp):
         return value.isoformat()
     if isinstance(value, np.generic):
@@ -230,22 +234,22 @@ def _plain(value: object) -> object:
 
 
 def _plain_attrs(data: dict, keep: Callable[[object], bool] = lambda x: x is not None) -> dict:
-    """The attributes of ``data`` that ``keep`` accepts, names and values through :func:`_plain`."""
+    """Return the attributes of ``data`` that ``keep`` accepts, names and values through :func:`_plain`."""
     return {_plain(k): _plain(x) for k, x in data.items() if keep(x)}
 
 
 def graph_for_export(G: nx.Graph, metrics: pd.DataFrame | None = None) -> nx.Graph:
-    """A copy of ``G`` whose attributes GEXF/GraphML can hold: timestamps as ISO text, no nulls.
+    r"""Return a copy of ``G`` whose attributes GEXF/GraphML can hold: timestamps as ISO text, no nulls.
 
     Every text (graph, node and edge attributes and their names, text node ids,
-    hence labels) loses the characters XML 1.0 forbids (``\\x00``, ``\\x0b``,
+    hence labels) loses the characters XML 1.0 forbids (``\x00``, ``\x0b``,
     U+FFFE...), so the file written is XML that any reader opens. ``metrics``
     (from :func:`node_metrics`) adds its columns as node attributes.
 
     Examples
     --------
     >>> G = nx.DiGraph([(1, 2)])
-    >>> G.nodes[1]["name"] = "Dr\\x00 Tortue\\x0b\\ufffe"
+    >>> G.nodes[1]["name"] = "Dr\x00 Tortue\x0b\ufffe"
     >>> graph_for_export(G).nodes[1]
     {'name': 'Dr Tortue'}
     """
@@ -291,8 +295,9 @@ def export_graph(
 
 
 def save_graph(H: nx.Graph, path: str | os.PathLike[str], fmt: str) -> Path:
-    """Write a graph ready for export (:func:`graph_for_export`) as ``gexf`` or ``graphml``,
-    atomically (:func:`analysis.outputs.write_atomic`).
+    """Write a graph ready for export (:func:`graph_for_export`) as ``gexf`` or ``graphml``.
+
+    The file is written atomically (:func:`analysis.outputs.write_atomic`).
 
     Node and edge attributes ``start`` and ``end`` become GEXF's spells: networkx
     writes them on the elements and makes the graph ``mode="dynamic"``.

@@ -92,7 +92,7 @@ def iso_texts(times: list) -> list[str | None]:
 
 
 def nodes_path(path: str | os.PathLike[str]) -> Path:
-    """The node table beside a CSV edge list: ``_nodes`` before the suffix.
+    """Return the node table beside a CSV edge list: ``_nodes`` before the suffix.
 
     Examples
     --------
@@ -106,7 +106,7 @@ def nodes_path(path: str | os.PathLike[str]) -> Path:
 def network_for_export(
     G: nx.DiGraph, network: str = "follow", metrics: pd.DataFrame | None = None
 ) -> nx.DiGraph:
-    """A copy of ``G`` ready for Gephi: labels, weights, ``start``/``end`` on edges and nodes.
+    """Return a copy of ``G`` ready for Gephi: labels, weights, ``start``/``end`` on edges and nodes.
 
     Every attribute goes through :func:`~analysis.graph.export.graph_for_export`
     (text XML can hold, ``metrics`` as node attributes). Each edge gets ``weight``
@@ -151,7 +151,7 @@ def network_for_export(
 
 
 def network_tables(H: nx.DiGraph) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The edge list and the node table of an export graph (:func:`network_for_export`).
+    """Return the edge list and the node table of an export graph (:func:`network_for_export`).
 
     Columns start with :data:`EDGE_COLUMNS` and :data:`NODE_COLUMNS` (those the
     graph has), then its other attributes; integer and boolean columns with gaps
@@ -173,7 +173,7 @@ def network_tables(H: nx.DiGraph) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _frame(records: list[dict], first: tuple[str, ...]) -> pd.DataFrame:
-    """Records as a frame, columns ``first`` then the others, each typed by its values."""
+    """Return records as a frame, columns ``first`` then the others, each typed by its values."""
     seen = dict.fromkeys(k for r in records for k in r)
     lead = [c for c in first if c in seen or c in ("start", "end")]
     columns = [*lead, *(c for c in seen if c not in lead)]
@@ -189,7 +189,7 @@ def _check_choice(value: str, choices: tuple[str, ...], what: str) -> None:
 def _load(
     dataset: str, network: str, anonymise: bool, only_known: bool, drop_protected: bool
 ) -> nx.DiGraph:
-    """The network of a dataset, with labels, built from ``load_dataset(dataset, anonymise)``."""
+    """Return the network of a dataset, with labels, built from ``load_dataset(dataset, anonymise)``."""
     from analysis.accounts import labels_from_tables
     from analysis.tables import load_dataset
 
@@ -260,7 +260,7 @@ def write_network_metrics(
     drop_protected: bool = False, seed: int | None = None, backend: str | None = FAST,
     anonymise: bool = False, raw_csv: bool = False, betweenness_samples: int | None = None,
 ) -> tuple[Path, int]:  # fmt: skip
-    """The metrics table of one network of a dataset (``medtwitter graph --metrics --network``).
+    """Return the metrics table of one network of a dataset (``medtwitter graph --metrics --network``).
 
     For ``follow`` prefer :func:`~analysis.graph.export.write_metrics` (straight from
     Parquet); this builds the network like :func:`export_network` and saves

@@ -27,7 +27,7 @@ def _ts(value) -> pd.Timestamp:
 
 
 def snapshot_dates(follows: pd.DataFrame) -> list[pd.Timestamp]:
-    """The distinct snapshot dates of a follows table, oldest first.
+    """Return the distinct snapshot dates of a follows table, oldest first.
 
     Examples
     --------
@@ -61,7 +61,7 @@ def follow_history(log: pd.DataFrame) -> pd.DataFrame:
 
 
 def follows_as_of(follows: pd.DataFrame, date) -> pd.DataFrame:
-    """The follow links present at ``date``: as of the last snapshot on or before it.
+    """Return the follow links present at ``date``: as of the last snapshot on or before it.
 
     Examples
     --------
@@ -128,7 +128,7 @@ def change_summary(follows: pd.DataFrame) -> pd.DataFrame:
 
 
 def describe_snapshots(follows: pd.DataFrame) -> str:
-    """The follower snapshots a dataset holds, in one sentence.
+    """Return the follower snapshots a dataset holds, in one sentence.
 
     Examples
     --------

@@ -49,7 +49,7 @@ def plot_confusion_matrix(cm: pd.DataFrame, title: str = "Confusion matrix", sou
 
 
 def count_axis(ax, values: pd.Series) -> None:
-    """A log-like y axis for counts that include zeros: symlog, from 0, ticks as plain numbers.
+    """Give ``ax`` a log-like y axis for counts that include zeros: symlog, from 0, ticks as plain numbers.
 
     Linear from 0 to 1, logarithmic above; the axis never goes below 0, so no tick reads
     -10⁰ or -10¹ for a count.

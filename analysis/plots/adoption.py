@@ -211,7 +211,7 @@ def plot_active_accounts(active: pd.DataFrame, source: str = "", ax=None):
 
 
 def retention_axis(shares: pd.Series) -> tuple[float, float]:
-    """The y range (%) of the retention chart: from a round number below the lowest share.
+    """Return the y range (%) of the retention chart: from a round number below the lowest share.
 
     Shares between 94% and 100% drawn on 0-100 look all alike; the axis starts at the
     multiple of 10 at least 5 points below the lowest share (0 when that is below 20).
@@ -258,7 +258,7 @@ def plot_retention(ret: pd.DataFrame, source: str = "", ax=None):
 
 
 def plot_survey_comparison(table: pd.DataFrame, source: str = "", ax=None):
-    """The survey's reference figures beside the measured ones (from ``adoption.survey_comparison``)."""
+    """Plot the survey's reference figures beside the measured ones (from ``adoption.survey_comparison``)."""
     fig, ax = _figure(ax, figsize=(9, 4.3))
     y = range(len(table))
     ax.barh([i + 0.2 for i in y], table["survey (reference, not ours)"] * 100, height=0.38,

@@ -18,7 +18,7 @@ LANG_COLORS = {"fr": "#0072B2", "en": "#E69F00", "und": "#999999"}
 
 
 def color_for(group: str, palette: dict[str, str] | None = None, index: int = 0) -> str:
-    """The fixed colour of a group, or the ``index``-th Okabe-Ito colour."""
+    """Return the fixed colour of a group, or the ``index``-th Okabe-Ito colour."""
     for pal in (palette or {}, IDENTITY_COLORS, ROLE_COLORS, LANG_COLORS):
         if group in pal:
             return pal[group]
@@ -26,7 +26,7 @@ def color_for(group: str, palette: dict[str, str] | None = None, index: int = 0)
 
 
 def source_label(name: str, synthetic: bool, span: tuple | None = None) -> str:
-    """The source line under a chart.
+    """Return the source line under a chart.
 
     Examples
     --------

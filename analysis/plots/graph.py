@@ -153,7 +153,7 @@ def plot_community_map(graph, pos: dict, names: dict | None = None, source: str 
 
 
 def plot_network(view: dict, by: str = "identity", source: str = "", ax=None):
-    """The graph laid out for a paper: accounts sized by followers within it, coloured by ``by``.
+    """Draw the graph laid out for a paper: accounts sized by followers within it, coloured by ``by``.
 
     ``view`` is one graph of an interactive view (``network_view(...).graphs[0]``, from
     :func:`analysis.plots.network_view.graph_view_data`): the figure shows the same accounts

@@ -38,7 +38,7 @@ def plot_tag_trends(trends: pd.DataFrame, tags: list[str], source: str = "", ax=
 
 def plot_cooccurrence_graph(graph, communities: pd.Series, source: str = "", seed: int | None = None,
                             ax=None):  # fmt: skip
-    """The hashtag co-occurrence graph, nodes coloured by community and sized by use."""
+    """Draw the hashtag co-occurrence graph, nodes coloured by community and sized by use."""
     seed = settings.SEED if seed is None else seed
     import networkx as nx
 
@@ -86,7 +86,7 @@ def plot_cooccurrence_graph(graph, communities: pd.Series, source: str = "", see
 
 
 def plot_crosstab(table: pd.DataFrame, title: str, source: str = "", ax=None):
-    """A cross-tab of two partitions as a heatmap with the counts written in."""
+    """Plot a cross-tab of two partitions as a heatmap with the counts written in."""
     fig, ax = _figure(ax, figsize=(7, 5))
     if table.empty:
         _empty(ax, "Nothing to compare")
@@ -110,7 +110,6 @@ def plot_crosstab(table: pd.DataFrame, title: str, source: str = "", ax=None):
 def plot_time_to_answer(questions: pd.DataFrame, tag: str = "docstoctoc", source: str = "",
                         ax=None):  # fmt: skip
     """Distribution of the time to first answer of peer-help questions (log scale)."""
-
     fig, ax = _figure(ax, figsize=(8, 4))
     title = f"#{tag}: time from question to first answer"
     hours = questions["hours_to_first_answer"].dropna() if len(questions) else pd.Series()

@@ -41,7 +41,7 @@ _ids = itertools.count(1)
 
 @cache
 def vis_network_js() -> str:
-    """The vis-network library (standalone build, licence header kept) bundled in the ``pyvis`` wheel."""
+    """Return the vis-network library (standalone build, licence header kept) bundled in the ``pyvis`` wheel."""
     import pyvis
 
     path = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2" / "vis-network.min.js"
@@ -49,7 +49,7 @@ def vis_network_js() -> str:
 
 
 def select_accounts(G: nx.DiGraph, max_nodes: int | None = None) -> tuple[list, str]:
-    """The accounts a view shows, and a sentence saying which.
+    """Return the accounts a view shows, and a sentence saying which.
 
     Every account when there are at most ``max_nodes``; otherwise the largest
     k-core (ties counted both ways) with at most ``max_nodes`` accounts when it holds at
@@ -131,7 +131,7 @@ def graph_view_data(
     title: str = "Follower graph",
     accounts: nx.DiGraph | None = None,
 ) -> dict:
-    """The data a view embeds for one graph: accounts, links and the sentence saying which accounts.
+    """Return the data a view embeds for one graph: accounts, links and the sentence saying which accounts.
 
     Each account: ``handle`` (its ``username``, a pseudonym when anonymised; ``#id``
     for an account the dataset does not describe), ``role``, ``identity``,
@@ -175,6 +175,7 @@ class NetworkView:
     element_id: str = field(default_factory=lambda: f"mt-network-{next(_ids)}")
 
     def __repr__(self) -> str:
+        """Summarise the views: accounts and links of each graph."""
         parts = [f"{g['title']}: {len(g['nodes']):,} accounts, {len(g['edges']):,} links"
                  for g in self.graphs]  # fmt: skip
         return f"<NetworkView: {'; '.join(parts)}>"
@@ -183,7 +184,7 @@ class NetworkView:
         return self.to_html()
 
     def to_html(self) -> str:
-        """The view as one HTML fragment: controls, canvas, the inlined library and data."""
+        """Return the view as one HTML fragment: controls, canvas, the inlined library and data."""
         return network_view_html(self.graphs, self.element_id, self.height)
 
 
@@ -194,7 +195,7 @@ def network_view(
     seed: int | None = None,
     accounts: nx.DiGraph | None = None,
 ) -> NetworkView:
-    """An interactive view of one graph, or of several with a switch between them.
+    """Return an interactive view of one graph, or of several with a switch between them.
 
     Parameters
     ----------
@@ -222,7 +223,7 @@ def network_view(
 
 
 def _json_for_script(value) -> str:
-    """JSON safe inside a <script> element: <, > and & as \\u escapes."""
+    r"""JSON safe inside a <script> element: <, > and & as \u escapes."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
@@ -318,7 +319,7 @@ _SCRIPT = r"""
 
 
 def network_view_html(graphs: list[dict], element_id: str, height: int = 640) -> str:
-    """The HTML of a view (see :class:`NetworkView`): all text escaped, data and library inline."""
+    """Return the HTML of a view (see :class:`NetworkView`): all text escaped, data and library inline."""
     eid = html.escape(element_id)
     options = "".join(f'<option value="{b}">{b}</option>' for b in COLOUR_BY)
     graph_switch = ""

@@ -11,7 +11,7 @@ PLATFORM_COLORS = {"x": "#000000", "bluesky": "#0072B2", "mastodon": "#CC79A7"}
 
 
 def plot_posts_per_platform(counts: pd.DataFrame, source: str = "", ax=None):
-    """Posts per month, one line per platform (from ``platforms_compare.posts_per_month``)."""
+    """Plot posts per month, one line per platform (from ``platforms_compare.posts_per_month``)."""
     fig, ax = _figure(ax)
     if counts.empty:
         _empty(ax, "No posts in this dataset")
