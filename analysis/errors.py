@@ -64,7 +64,7 @@ class InsufficientDataError(MedtwitterError):
 
 
 def describe_os_error(exc: OSError) -> str:
-    """One line for an :class:`OSError`: ``PATH: reason; what to do.``
+    """Return one line for an :class:`OSError`, as ``PATH: reason; what to do``.
 
     Examples
     --------

@@ -36,13 +36,13 @@ _counter = itertools.count(1)
 
 
 def inline_png(fig) -> tuple[bytes, dict]:
-    """A figure as PNG at :data:`INLINE_DPI` (256 colours), with the size to show it at (100 dpi).
+    r"""Return a figure as PNG at :data:`INLINE_DPI` (256 colours), with the size to show it at (100 dpi).
 
     Examples
     --------
     >>> import matplotlib.pyplot as plt
     >>> fig, ax = plt.subplots(figsize=(4, 2)); data, meta = inline_png(fig)
-    >>> data[:4] == b"\\x89PNG", meta["width"] <= 400
+    >>> data[:4] == b"\x89PNG", meta["width"] <= 400
     (True, True)
     >>> plt.close(fig)
     """
@@ -67,7 +67,7 @@ def _png_size(data: bytes) -> tuple[int, int]:
 
 
 def figure_caption(fig) -> str:
-    """The figure's titles and source line, as one caption sentence.
+    """Return the figure's titles and source line, as one caption sentence.
 
     Examples
     --------
@@ -86,7 +86,7 @@ def figure_caption(fig) -> str:
 
 
 def slugify(text: str, limit: int = 60) -> str:
-    """A file-name part: ASCII, lowercase, words joined by '-'.
+    """Return a file-name part: ASCII, lowercase, words joined by '-'.
 
     Examples
     --------

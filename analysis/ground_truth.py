@@ -36,7 +36,7 @@ def write_ground_truth(truth: dict, out_dir: Path) -> Path:
 
 
 def load_ground_truth(dataset: str = "demo") -> dict:
-    """The ground truth of a synthetic dataset (for tests and validation cells only).
+    """Return the ground truth of a synthetic dataset (for tests and validation cells only).
 
     Raises :class:`~analysis.errors.UnknownDatasetError` for a dataset without one
     (collected data never has one).

@@ -33,7 +33,7 @@ _ids = itertools.count(1)
 
 
 def readable_name(name) -> str:
-    """A column name for readers: underscores as spaces, tuples (MultiIndex) joined.
+    """Return a column name for readers: underscores as spaces, tuples (MultiIndex) joined.
 
     Examples
     --------
@@ -46,7 +46,7 @@ def readable_name(name) -> str:
 
 
 def readable_frame(df: pd.DataFrame | pd.Series) -> pd.DataFrame:
-    """The frame as a table shows it: a meaningful index as columns, readable column names.
+    """Return the frame as a table shows it: a meaningful index as columns, readable column names.
 
     A bare ``RangeIndex`` (0, 1, 2… without a name) is dropped; any other index
     (named, or labels such as a group or a statistic) becomes the first column(s).
@@ -82,7 +82,7 @@ def readable_frame(df: pd.DataFrame | pd.Series) -> pd.DataFrame:
 
 
 def table_options(n_rows: int) -> dict:
-    """The itables options for a table of ``n_rows`` rows (paging only when it needs pages).
+    """Return the itables options for a table of ``n_rows`` rows (paging only when it needs pages).
 
     Examples
     --------
@@ -163,12 +163,12 @@ def setup_notebook() -> None:
 
 
 def in_report() -> bool:
-    """True when the notebook runs under ``medtwitter report`` (papermill), not in JupyterLab."""
+    """Return True when the notebook runs under ``medtwitter report`` (papermill), not in JupyterLab."""
     return os.environ.get(REPORT_ENV) == "1"
 
 
 def format_numbers(df: pd.DataFrame, digits: int = 4) -> pd.DataFrame:
-    """A copy with numbers as text for reading: whole numbers as integers, others to ``digits`` significant digits.
+    """Return a copy with numbers as text for reading: whole numbers as integers, others to ``digits`` significant digits.
 
     For tables that mix counts and shares in one column (a graph's size: 800 accounts,
     reciprocity 0.299), which pandas would print as ``800.0000``.
@@ -206,7 +206,7 @@ FORM_FIELDS: dict[str, str] = {
 
 
 def parameters_form(namespace: dict):
-    """A small form (dataset, period, hashtags, anonymise) setting the notebook's parameters.
+    """Return a small form (dataset, period, hashtags, anonymise) setting the notebook's parameters.
 
     It runs nothing by itself: "Apply" sets the variables in ``namespace`` (the
     notebook's ``globals()``) and says to re-run the cells below. Under ``medtwitter

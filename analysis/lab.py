@@ -26,7 +26,7 @@ WORK_DIR = Path("notebooks") / "work"
 
 
 def work_dir() -> Path:
-    """The project's folder of working copies, ``notebooks/work/``."""
+    """Return the project's folder of working copies, ``notebooks/work/``."""
     return settings.notebooks_dir() / "work"
 
 

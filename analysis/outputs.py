@@ -150,7 +150,7 @@ def removed_on_failure(tmp: Path, target: Path) -> Iterator[Path]:
 
 
 def neutralise_cell(value: object) -> object:
-    """``value`` with a leading ``'`` if it is text a spreadsheet would run as a formula.
+    r"""``value`` with a leading ``'`` if it is text a spreadsheet would run as a formula.
 
     Text starting with one of :data:`FORMULA_STARTS` (``=``, ``+``, ``-``, ``@``,
     tab, carriage return) is prefixed; anything else, including numbers, is
@@ -159,7 +159,7 @@ def neutralise_cell(value: object) -> object:
     Examples
     --------
     >>> neutralise_cell('=HYPERLINK("http://x","y")')
-    '\\'=HYPERLINK("http://x","y")'
+    '\'=HYPERLINK("http://x","y")'
     >>> neutralise_cell("-2"), neutralise_cell(-2), neutralise_cell("Dr Tortue")
     ("'-2", -2, 'Dr Tortue')
     """
@@ -169,7 +169,7 @@ def neutralise_cell(value: object) -> object:
 
 
 def safe_csv(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` that a spreadsheet opens without running any cell as a formula.
+    """Return a copy of ``frame`` that a spreadsheet opens without running any cell as a formula.
 
     In every text column (and the column names), a cell starting with ``=``,
     ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'``, the
@@ -213,7 +213,7 @@ def safe_csv(frame: pd.DataFrame) -> pd.DataFrame:
 def write_csv(
     frame: pd.DataFrame, path: str | os.PathLike[str] | None, *, raw: bool = False
 ) -> Path | None:
-    """Write ``frame`` as a CSV file people can open safely, atomically; or to standard output.
+    r"""Write ``frame`` as a CSV file people can open safely, atomically; or to standard output.
 
     Parameters
     ----------
@@ -223,7 +223,7 @@ def write_csv(
     raw : keep every cell as it is (``--raw-csv``); by default cells a
         spreadsheet would run as a formula are neutralised (:func:`safe_csv`)
 
-    The file is UTF-8 with RFC 4180 line ends (``\\r\\n``); cells holding a comma,
+    The file is UTF-8 with RFC 4180 line ends (``\r\n``); cells holding a comma,
     a quote or a line break are quoted. Returns the path written (``None`` for
     standard output).
 
@@ -233,9 +233,9 @@ def write_csv(
     >>> target = pathlib.Path(tempfile.mkdtemp()) / "names.csv"
     >>> df = pd.DataFrame({"name": ["=1+1"], "n": [-1]})
     >>> write_csv(df, target).read_bytes()
-    b"name,n\\r\\n'=1+1,-1\\r\\n"
+    b"name,n\r\n'=1+1,-1\r\n"
     >>> write_csv(df, target, raw=True).read_bytes()
-    b'name,n\\r\\n=1+1,-1\\r\\n'
+    b'name,n\r\n=1+1,-1\r\n'
     """
     if not raw:
         frame = safe_csv(frame)
@@ -251,15 +251,15 @@ def write_csv(
 
 
 def xml_text(value: str) -> str:
-    """``value`` without the characters XML 1.0 cannot hold.
+    r"""``value`` without the characters XML 1.0 cannot hold.
 
-    Control characters other than tab, line feed and carriage return (``\\x00``,
-    ``\\x0b``, ``\\x1f``...), lone surrogates, U+FFFE and U+FFFF are dropped: a
+    Control characters other than tab, line feed and carriage return (``\x00``,
+    ``\x0b``, ``\x1f``...), lone surrogates, U+FFFE and U+FFFF are dropped: a
     GEXF or GraphML file holding one is not XML, and no reader opens it.
 
     Examples
     --------
-    >>> xml_text("Dr\\x00 Tor\\x0btue\\ufffe\\tMG")
-    'Dr Tortue\\tMG'
+    >>> xml_text("Dr\x00 Tor\x0btue\ufffe\tMG")
+    'Dr Tortue\tMG'
     """
     return _NOT_XML.sub("", value)

@@ -99,5 +99,5 @@ def processed_dir(dataset: str) -> Path:
 
 
 def notebooks_dir() -> Path:
-    """The project's ``notebooks/`` folder (beside the ``analysis`` package)."""
+    """Return the project's ``notebooks/`` folder (beside the ``analysis`` package)."""
     return Path(__file__).resolve().parent.parent / "notebooks"

@@ -133,7 +133,7 @@ def compare_shares(table: pd.DataFrame, successes: str, n: str) -> ShareTest:
 
 
 def format_p(p: float) -> str:
-    """A p-value as written in a paper: '< 0.001' below 0.001, else three decimals with '='.
+    """Return a p-value as written in a paper: '< 0.001' below 0.001, else three decimals with '='.
 
     Examples
     --------
@@ -146,7 +146,7 @@ def format_p(p: float) -> str:
 
 
 def format_pvalues(table: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
-    """A copy with p-value columns as text: ``< 0.001`` or three decimals (never ``0.000``).
+    """Return a copy with p-value columns as text: ``< 0.001`` or three decimals (never ``0.000``).
 
     ``columns`` default: every column named ``p`` or starting with ``p_`` (``p_adj``...).
 
