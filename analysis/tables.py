@@ -233,6 +233,7 @@ def load_dataset(
     end: str | pd.Timestamp | None = None,
     version: int | None = None,
     anonymise: bool = False,
+    engine: str = "pandas",
 ) -> Tables:
     """Load every table of a processed dataset at one version, optionally restricted to a period.
 
@@ -253,18 +254,48 @@ def load_dataset(
     their ``anonymise`` parameter here; so do :func:`load_table`,
     :func:`connect` and :func:`sql`.
 
+    ``engine="dask"`` returns the tables as Dask DataFrames read lazily from the
+    Delta tables at the same version (:mod:`analysis.tables_dask`; ``pip install
+    'medtwitter[dask]'``): the analyses that scan every tweet or link
+    (:func:`analysis.overview.tweets_per_month`, the edge lists of
+    :mod:`analysis.graph.build`...) reduce them on the cluster of the Dask client
+    open at the time (:func:`analysis.cluster.dask_client`) and return the same
+    pandas results. ``anonymise=True`` pseudonymises them as it does pandas tables.
+
+    Parameters
+    ----------
+    dataset : a processed dataset's name (default: the settings' dataset)
+    start, end : keep the tweets posted in ``[start, end)`` (UTC dates)
+    version : a dataset version (default: the latest)
+    anonymise : pseudonymised tables (see above)
+    engine : ``"pandas"`` (tables in memory, the default) or ``"dask"``
+
+    Returns
+    -------
+    Tables
+        The tables and the version's metadata (``meta["engine"]`` is ``"dask"`` for Dask tables).
+
     Examples
     --------
     >>> tables = load_dataset("demo")  # doctest: +SKIP
     >>> tables.tweets[["tweet_id", "author_id", "created_at"]].head()  # doctest: +SKIP
     >>> recent = load_dataset("demo", start="2020-01-01")  # doctest: +SKIP
     >>> as_cited = load_dataset("demo", version=0)  # doctest: +SKIP
+    >>> lazy = load_dataset("demo", engine="dask")  # doctest: +SKIP
     """
     from analysis import store
+    from analysis.tables_dask import check_engine
 
+    check_engine(engine)
     folder = dataset_dir(dataset)
     version = resolve_version(dataset, version)
     meta = load_meta(dataset, version)
+    if engine == "dask":
+        from analysis import tables_dask
+
+        entry = store.version_entry(store._manifest_or_error(folder), version, folder.name)
+        tables = filter_period(tables_dask.load_tables(folder, entry, meta), start, end)
+        return tables_dask.anonymise(tables) if anonymise else tables
     with store.c_allocator():
         frames = {
             name: to_pandas(store.read_table(folder, name, version=version)) for name in TABLE_NAMES
@@ -340,6 +371,10 @@ def filter_period(
         raise UsageError(
             f"the period is empty: start {lo:%Y-%m-%d} is not before end {hi:%Y-%m-%d}."
         )
+    if tables.meta.get("engine") == "dask":
+        from analysis import tables_dask
+
+        return tables_dask.filter_period(tables, lo, hi)
     created = tables.tweets["created_at"]
     keep = pd.Series(True, index=tables.tweets.index)
     if lo is not None:
