@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from analysis.accounts import label_users
 from analysis.accounts.compare import (
@@ -118,6 +119,33 @@ def test_effect_size_and_holm_correction_match_hand_computation():
     p = pd.Series([0.01, 0.02, np.nan, 0.04])
     assert adjust_pvalues(p).round(3).tolist()[:2] == [0.03, 0.04]
     assert np.isnan(adjust_pvalues(p)[2]) and adjust_pvalues(p)[3] == 0.04
+
+
+# p-value vectors and the Holm-adjusted values the hand-written step-down correction gave
+# (m - i) * p_(i), running maximum, capped at 1, NaN left out of m and kept as NaN
+HOLM_BEFORE = [
+    ([0.01, 0.04, 0.03], [0.03, 0.06, 0.06]),
+    ([0.02, 0.02, 0.01, 0.5, 0.02], [0.08, 0.08, 0.05, 0.5, 0.08]),
+    ([0.01, np.nan, 0.04, np.nan, 0.001], [0.02, np.nan, 0.04, np.nan, 0.003]),
+    ([0.3, 0.6, 0.9, 0.2], [0.8999999999999999, 1.0, 1.0, 0.8]),
+    ([0.0, 1.0, 0.049999999999999996, 0.05, 1e-300], [0.0, 1.0, 0.15, 0.15, 4e-300]),
+    ([0.7], [0.7]),
+    ([np.nan, np.nan], [np.nan, np.nan]),
+    ([], []),
+]
+
+
+@pytest.mark.parametrize(("p", "before"), HOLM_BEFORE)
+def test_holm_correction_from_statsmodels_equals_the_former_values_exactly(p, before):
+    index = [f"test {i}" for i in range(len(p))][::-1]  # labels, not positions
+    got = adjust_pvalues(pd.Series(p, index=index, dtype=float))
+    assert list(got.index) == index
+    np.testing.assert_array_equal(got.to_numpy(), np.array(before, dtype=float))
+
+
+def test_unknown_correction_is_refused():
+    with pytest.raises(ValueError, match="unknown correction 'bonferroni'; use 'holm' or 'bh'"):
+        adjust_pvalues(pd.Series([0.01, 0.02]), "bonferroni")
 
 
 def test_nothing_to_compare_on_a_tiny_dataset(tmp_data):

@@ -22,6 +22,7 @@ import math
 import numpy as np
 import pandas as pd
 from scipy import stats
+from statsmodels.stats.multitest import multipletests  # type: ignore[import-untyped]
 
 from analysis.accounts.classify import IDENTITIES, ROLES
 from analysis.tables import Tables
@@ -73,8 +74,9 @@ def authored_tweets(tables: Tables, labels: pd.DataFrame) -> pd.DataFrame:
     tw = tw[tw["collected"] & tw["author_id"].notna() & tw["created_at"].notna()].copy()
     tw["kind"] = tweet_kinds(tw)
     tw["hour"] = tw["created_at"].dt.hour
-    tw["weekday"] = pd.Categorical(tw["created_at"].dt.day_of_week.map(dict(enumerate(WEEKDAYS))),
-                                   categories=WEEKDAYS)  # fmt: skip
+    tw["weekday"] = pd.Categorical(
+        tw["created_at"].dt.day_of_week.map(dict(enumerate(WEEKDAYS))), categories=WEEKDAYS
+    )
     lab = labels[["user_id", "role", "identity"]].rename(columns={"user_id": "author_id"})
     tw["author_id"] = tw["author_id"].astype("int64")
     return tw.merge(lab, on="author_id", how="inner")
@@ -96,7 +98,8 @@ def account_metrics(tables: Tables, labels: pd.DataFrame) -> pd.DataFrame:
     """
     users = tables.users[["user_id", "followers_count", "following_count", "created_at"]]
     out = labels[["user_id", "username", "role", "identity", "protected"]].merge(
-        users, on="user_id", how="left")  # fmt: skip
+        users, on="user_id", how="left"
+    )
     out["protected"] = out["protected"].astype("boolean")
     tw = authored_tweets(tables, labels)
     end = tw["created_at"].max() if len(tw) else pd.NaT
@@ -112,8 +115,16 @@ def account_metrics(tables: Tables, labels: pd.DataFrame) -> pd.DataFrame:
         per["weekend_share"] = g["weekday"].apply(lambda s: s.isin(["Sat", "Sun"]).mean())
         out = out.merge(per.drop(columns="first"), left_on="user_id", right_index=True, how="left")
     else:
-        for col in ("tweets", "tweets_per_week", "original_share", "reply_share", "retweet_share",
-                    "quote_share", "median_hour", "weekend_share"):  # fmt: skip
+        for col in (
+            "tweets",
+            "tweets_per_week",
+            "original_share",
+            "reply_share",
+            "retweet_share",
+            "quote_share",
+            "median_hour",
+            "weekend_share",
+        ):
             out[col] = np.nan
     out["tweets"] = out["tweets"].fillna(0).astype(int)
     out["reciprocity_received"] = _reciprocity_received(tables.follows, out["user_id"])
@@ -184,7 +195,23 @@ def magnitude(effect: float, kind: str) -> str:
 
 
 def adjust_pvalues(p: pd.Series, method: str = "holm") -> pd.Series:
-    """P-values corrected for multiple tests: ``holm`` (family-wise) or ``bh`` (false discovery).
+    """Correct p-values for multiple tests: ``holm`` (family-wise) or ``bh`` (false discovery).
+
+    Holm's step-down correction is statsmodels' ``multipletests(method="holm")``,
+    Benjamini–Hochberg scipy's ``false_discovery_control``; missing p-values are left
+    out of the number of tests and stay missing.
+
+    Parameters
+    ----------
+    p : pandas.Series
+        P-values, one per test; NaN for a test not run.
+    method : str
+        ``"holm"`` or ``"bh"``.
+
+    Returns
+    -------
+    pandas.Series
+        Adjusted p-values, on ``p``'s index.
 
     Examples
     --------
@@ -200,10 +227,7 @@ def adjust_pvalues(p: pd.Series, method: str = "holm") -> pd.Series:
         return out
     if method != "holm":
         raise ValueError(f"unknown correction {method!r}; use 'holm' or 'bh'.")
-    order = valid.sort_values().index
-    m = len(valid)
-    adjusted = np.maximum.accumulate([(m - i) * valid[k] for i, k in enumerate(order)])
-    out[order] = np.minimum(adjusted, 1.0)
+    out[valid.index] = multipletests(valid.to_numpy(), method="holm")[1]
     return out
 
 
@@ -219,9 +243,15 @@ def _pairs(groups: list[str], mode: str) -> list[tuple[str, str]]:
     return list(itertools.combinations(groups, 2))
 
 
-def compare_groups(metrics: pd.DataFrame, tweets: pd.DataFrame | None = None, by: str = "identity",
-                   groups=None, mode: str = "pairs", min_n: int = 5,
-                   correction: str = "holm") -> pd.DataFrame:  # fmt: skip
+def compare_groups(
+    metrics: pd.DataFrame,
+    tweets: pd.DataFrame | None = None,
+    by: str = "identity",
+    groups=None,
+    mode: str = "pairs",
+    min_n: int = 5,
+    correction: str = "holm",
+) -> pd.DataFrame:
     """Every metric compared between groups: test, effect size, corrected p-value.
 
     Parameters
@@ -264,8 +294,24 @@ def compare_groups(metrics: pd.DataFrame, tweets: pd.DataFrame | None = None, by
                 res = stats.mannwhitneyu(x, y, alternative="two-sided")
                 stat, p = float(res.statistic), float(res.pvalue)
                 delta = 2 * stat / (len(x) * len(y)) - 1
-            rows.append(_row(col, label, "account", a, b, len(x), len(y), x.median(), y.median(),
-                             "Mann-Whitney U", stat, p, "cliffs_delta", delta))  # fmt: skip
+            rows.append(
+                _row(
+                    col,
+                    label,
+                    "account",
+                    a,
+                    b,
+                    len(x),
+                    len(y),
+                    x.median(),
+                    y.median(),
+                    "Mann-Whitney U",
+                    stat,
+                    p,
+                    "cliffs_delta",
+                    delta,
+                )
+            )
         # protected share: 2x2 chi-square
         pa, pb = metrics.loc[in_a, "protected"].dropna(), metrics.loc[in_b, "protected"].dropna()
         if len(pa) >= min_n and len(pb) >= min_n:
@@ -273,8 +319,24 @@ def compare_groups(metrics: pd.DataFrame, tweets: pd.DataFrame | None = None, by
                 [[pa.sum(), len(pa) - pa.sum()], [pb.sum(), len(pb) - pb.sum()]], float
             )
             stat, p, v = _chi2(table)
-            rows.append(_row("protected", "share of protected accounts", "account", a, b, len(pa),
-                             len(pb), pa.mean(), pb.mean(), "chi-square", stat, p, "cramers_v", v))  # fmt: skip
+            rows.append(
+                _row(
+                    "protected",
+                    "share of protected accounts",
+                    "account",
+                    a,
+                    b,
+                    len(pa),
+                    len(pb),
+                    pa.mean(),
+                    pb.mean(),
+                    "chi-square",
+                    stat,
+                    p,
+                    "cramers_v",
+                    v,
+                )
+            )
         if tweets is not None and len(tweets):
             ta = tweets[tweets[by] == a]
             tb = tweets[tweets[by] != a] if b == "rest" else tweets[tweets[by] == b]
@@ -289,22 +351,73 @@ def compare_groups(metrics: pd.DataFrame, tweets: pd.DataFrame | None = None, by
                 if table.shape[1] < 2:
                     continue
                 stat, p, v = _chi2(table)
-                rows.append(_row(col, label, "tweet", a, b, len(ta), len(tb), np.nan, np.nan,
-                                 "chi-square", stat, p, "cramers_v", v))  # fmt: skip
+                rows.append(
+                    _row(
+                        col,
+                        label,
+                        "tweet",
+                        a,
+                        b,
+                        len(ta),
+                        len(tb),
+                        np.nan,
+                        np.nan,
+                        "chi-square",
+                        stat,
+                        p,
+                        "cramers_v",
+                        v,
+                    )
+                )
     out = pd.DataFrame(rows, columns=_COLUMNS)
     out["p_adjusted"] = adjust_pvalues(out["p_value"], correction)
     out["significant"] = out["p_adjusted"] < 0.05
     return out
 
 
-_COLUMNS = ["metric", "label", "level", "group_a", "group_b", "n_a", "n_b", "value_a", "value_b",
-            "test", "statistic", "p_value", "effect", "effect_size", "magnitude"]  # fmt: skip
+_COLUMNS = [
+    "metric",
+    "label",
+    "level",
+    "group_a",
+    "group_b",
+    "n_a",
+    "n_b",
+    "value_a",
+    "value_b",
+    "test",
+    "statistic",
+    "p_value",
+    "effect",
+    "effect_size",
+    "magnitude",
+]
 
 
 def _row(metric, label, level, a, b, na, nb, va, vb, test, stat, p, effect, size) -> dict:
-    return dict(zip(_COLUMNS, [metric, label, level, a, b, int(na), int(nb), float(va), float(vb),
-                               test, stat, p, effect, float(size), magnitude(size, effect)],
-                    strict=True))  # fmt: skip
+    return dict(
+        zip(
+            _COLUMNS,
+            [
+                metric,
+                label,
+                level,
+                a,
+                b,
+                int(na),
+                int(nb),
+                float(va),
+                float(vb),
+                test,
+                stat,
+                p,
+                effect,
+                float(size),
+                magnitude(size, effect),
+            ],
+            strict=True,
+        )
+    )
 
 
 def _chi2(table: np.ndarray) -> tuple[float, float, float]:
@@ -318,8 +431,9 @@ def _chi2(table: np.ndarray) -> tuple[float, float, float]:
     return float(stat), float(p), v
 
 
-def activity_profile(tweets: pd.DataFrame, by: str = "identity", unit: str = "hour",
-                     groups=None, min_n: int = 1) -> pd.DataFrame:  # fmt: skip
+def activity_profile(
+    tweets: pd.DataFrame, by: str = "identity", unit: str = "hour", groups=None, min_n: int = 1
+) -> pd.DataFrame:
     """Share of each group's tweets per hour of day (0-23, UTC) or weekday (rows) by group (columns)."""
     if tweets is None or tweets.empty:
         return pd.DataFrame()
@@ -345,9 +459,15 @@ def kind_shares(tweets: pd.DataFrame, by: str = "identity", groups=None) -> pd.D
     return out
 
 
-def hashtag_preferences(tweets: pd.DataFrame, hashtags: pd.DataFrame, by: str = "identity",
-                        groups=None, top: int = 5, min_count: int = 5,
-                        correction: str = "bh") -> pd.DataFrame:  # fmt: skip
+def hashtag_preferences(
+    tweets: pd.DataFrame,
+    hashtags: pd.DataFrame,
+    by: str = "identity",
+    groups=None,
+    top: int = 5,
+    min_count: int = 5,
+    correction: str = "bh",
+) -> pd.DataFrame:
     """The hashtags each group uses more than the others, with a test for each.
 
     Hashtags are counted once per tweet in the group's own tweets (retweets left
@@ -358,8 +478,16 @@ def hashtag_preferences(tweets: pd.DataFrame, hashtags: pd.DataFrame, by: str = 
     over all tests (Benjamini-Hochberg by default). Returns the ``top`` hashtags
     per group with a positive, significant log odds ratio, strongest first.
     """
-    cols = ["group", "tag", "uses", "share_in_group", "share_elsewhere", "log_odds", "p_value",
-            "p_adjusted"]  # fmt: skip
+    cols = [
+        "group",
+        "tag",
+        "uses",
+        "share_in_group",
+        "share_elsewhere",
+        "log_odds",
+        "p_value",
+        "p_adjusted",
+    ]
     if tweets is None or tweets.empty or hashtags.empty:
         return pd.DataFrame(columns=cols)
     own = tweets.loc[tweets["kind"] != "retweet", ["tweet_id", by]]
@@ -369,8 +497,11 @@ def hashtag_preferences(tweets: pd.DataFrame, hashtags: pd.DataFrame, by: str = 
     totals = tags.groupby(by)["tweet_id"].nunique()
     counts = pd.crosstab(tags["tag_norm"], tags[by])
     counts = counts[counts.sum(axis=1) >= min_count]
-    present = [g for g in _groups(tags.drop_duplicates("tweet_id")[by], by, groups, 1)
-               if g in counts.columns]  # fmt: skip
+    present = [
+        g
+        for g in _groups(tags.drop_duplicates("tweet_id")[by], by, groups, 1)
+        if g in counts.columns
+    ]
     rows = []
     for g in present:
         n_in, n_out = totals[g], totals.drop(g).sum()
@@ -379,23 +510,39 @@ def hashtag_preferences(tweets: pd.DataFrame, hashtags: pd.DataFrame, by: str = 
             a, b, c, d = k + 0.5, n_in - k + 0.5, k_out + 0.5, n_out - k_out + 0.5
             table = np.array([[k, n_in - k], [k_out, n_out - k_out]], float)
             _, p, _ = _chi2(table)
-            rows.append({"group": g, "tag": tag, "uses": int(k), "share_in_group": k / n_in,
-                         "share_elsewhere": k_out / n_out if n_out else np.nan,
-                         "log_odds": math.log((a * d) / (b * c)), "p_value": p})  # fmt: skip
+            rows.append(
+                {
+                    "group": g,
+                    "tag": tag,
+                    "uses": int(k),
+                    "share_in_group": k / n_in,
+                    "share_elsewhere": k_out / n_out if n_out else np.nan,
+                    "log_odds": math.log((a * d) / (b * c)),
+                    "p_value": p,
+                }
+            )
     out = pd.DataFrame(rows, columns=cols[:-1])
     out["p_adjusted"] = adjust_pvalues(out["p_value"], correction)
     keep = out[(out["log_odds"] > 0) & (out["p_adjusted"] < 0.05)]
     keep = keep.sort_values(["group", "log_odds", "tag"], ascending=[True, False, True])
     order = {g: i for i, g in enumerate(present)}
     keep = keep.groupby("group", group_keys=False).head(top)
-    return keep.sort_values(["group", "log_odds"], key=lambda s: s.map(order) if s.name == "group"
-                            else -s, ignore_index=True)  # fmt: skip
+    return keep.sort_values(
+        ["group", "log_odds"],
+        key=lambda s: s.map(order) if s.name == "group" else -s,
+        ignore_index=True,
+    )
 
 
-_GROUP_WORDS = {"nominative": "nominative accounts", "anonymous": "anonymous accounts",
-                "institutional": "institutional accounts", "rest": "all other accounts",
-                "other_hcp": "other health professionals", "public": "the public",
-                "unknown": "accounts of unknown role"}  # fmt: skip
+_GROUP_WORDS = {
+    "nominative": "nominative accounts",
+    "anonymous": "anonymous accounts",
+    "institutional": "institutional accounts",
+    "rest": "all other accounts",
+    "other_hcp": "other health professionals",
+    "public": "the public",
+    "unknown": "accounts of unknown role",
+}
 
 
 def group_words(group: str) -> str:
@@ -433,24 +580,34 @@ def describe_differences(comparison: pd.DataFrame, max_sentences: int = 12) -> l
     for r in sig.head(max_sentences).itertuples():
         a, b = group_words(r.group_a), group_words(r.group_b)
         name = "Cliff's δ" if r.effect == "cliffs_delta" else "Cramér's V"
-        stats_txt = f"{name} = {r.effect_size:+.2f}" if r.effect == "cliffs_delta" else \
-            f"{name} = {r.effect_size:.2f}"  # fmt: skip
+        stats_txt = (
+            f"{name} = {r.effect_size:+.2f}"
+            if r.effect == "cliffs_delta"
+            else f"{name} = {r.effect_size:.2f}"
+        )
         tail = f"({stats_txt}, {r.magnitude}; {r.test}, corrected p {format_p(r.p_adjusted)})"
         if r.level == "tweet":
             out.append(f"{a[0].upper() + a[1:]} and {b} differ in their {r.label} {tail}.")
         elif r.metric == "protected":
-            out.append(f"{_fmt(r.value_a, r.metric)} of {a} are protected against "
-                       f"{_fmt(r.value_b, r.metric)} of {b} {tail}.")  # fmt: skip
+            out.append(
+                f"{_fmt(r.value_a, r.metric)} of {a} are protected against "
+                f"{_fmt(r.value_b, r.metric)} of {b} {tail}."
+            )
         else:
             word = "higher" if r.effect_size > 0 else "lower"
-            out.append(f"{r.label[0].upper() + r.label[1:]}: {word} for {a} than for {b}, median "
-                       f"{_fmt(r.value_a, r.metric)} against {_fmt(r.value_b, r.metric)} {tail}.")  # fmt: skip
+            out.append(
+                f"{r.label[0].upper() + r.label[1:]}: {word} for {a} than for {b}, median "
+                f"{_fmt(r.value_a, r.metric)} against {_fmt(r.value_b, r.metric)} {tail}."
+            )
     flat = comparison[~comparison.index.isin(sig.index)]
     if len(flat):
         labels = sorted(set(flat["label"]) - set(sig["label"]))
         if labels:
-            out.append("No difference of at least a small size survived the correction for: "
-                       + ", ".join(labels) + ".")  # fmt: skip
+            out.append(
+                "No difference of at least a small size survived the correction for: "
+                + ", ".join(labels)
+                + "."
+            )
     if not len(sig):
         out.insert(
             0, "No difference between the groups survived the correction for multiple tests."
@@ -458,8 +615,9 @@ def describe_differences(comparison: pd.DataFrame, max_sentences: int = 12) -> l
     return out
 
 
-def group_shares(metrics: pd.DataFrame, column: str = "protected", by: str = "identity",
-                 groups=None) -> pd.Series:  # fmt: skip
+def group_shares(
+    metrics: pd.DataFrame, column: str = "protected", by: str = "identity", groups=None
+) -> pd.Series:
     """Share of accounts with a true ``column`` (e.g. protected) per group, in vocabulary order."""
     if metrics.empty:
         return pd.Series(dtype=float)
@@ -467,8 +625,9 @@ def group_shares(metrics: pd.DataFrame, column: str = "protected", by: str = "id
     return metrics.groupby(by)[column].mean().astype(float).reindex(present)
 
 
-def group_share_table(metrics: pd.DataFrame, column: str = "protected", by: str = "identity",
-                      groups=None) -> pd.DataFrame:  # fmt: skip
+def group_share_table(
+    metrics: pd.DataFrame, column: str = "protected", by: str = "identity", groups=None
+) -> pd.DataFrame:
     """Per group: accounts, how many have a true ``column``, the share and its 95% Wilson interval.
 
     Indexed by group, in vocabulary order; ``stats.compare_shares(table, "yes", "accounts")``
