@@ -124,6 +124,7 @@ def aggregate(frame: Any, by: list[str], **aggs: tuple[str, str]) -> pd.DataFram
     frame : pandas or Dask DataFrame
     by : the key columns
     **aggs : named aggregations, ``name=(column, "size"|"sum"|"min"|"max"|"count"|"nunique"...)``
+        (``nunique`` is computed from the column's own groupby: Dask's ``agg`` lacks it)
 
     Returns
     -------
@@ -133,10 +134,18 @@ def aggregate(frame: Any, by: list[str], **aggs: tuple[str, str]) -> pd.DataFram
     Examples
     --------
     >>> df = pd.DataFrame({"k": [2, 1, 2], "v": [5, 6, 7]})
-    >>> aggregate(df, ["k"], n=("v", "size"), top=("v", "max")).values.tolist()
-    [[1, 1, 6], [2, 2, 7]]
+    >>> aggregate(df, ["k"], n=("v", "size"), top=("v", "max"), kinds=("v", "nunique")).values.tolist()
+    [[1, 1, 6, 1], [2, 2, 7, 2]]
     """
-    out = compute(frame.groupby(by, sort=False).agg(**aggs)).reset_index()
+    grouped = frame.groupby(by, sort=False)
+    # Dask's agg has no "nunique": those are asked of the column's groupby, computed in the same pass
+    plain = {name: spec for name, spec in aggs.items() if spec[1] != "nunique"}
+    parts = [grouped.agg(**plain)] if plain else []
+    parts += [grouped[col].nunique().rename(name) for name, (col, how) in aggs.items()
+              if how == "nunique"]  # fmt: skip
+    done = compute_all(*parts)
+    out = pd.concat([d if isinstance(d, pd.DataFrame) else d.to_frame() for d in done], axis=1)
+    out = out[list(aggs)].reset_index()
     return out.sort_values(by, ignore_index=True, kind="stable")
 
 
@@ -205,3 +214,79 @@ def column_values(frame: Any, column: str) -> Any:
     [3, 4]
     """
     return compute(frame[column]).to_numpy()
+
+
+def map_partitions(frame: Any, func: Any, *args: Any, meta: Any = None, **kwargs: Any) -> Any:
+    """Return ``func(part, *args, **kwargs)`` for each partition of a Dask frame, or for a pandas one.
+
+    For pandas code Dask has no lazy equivalent of (``Series.map`` of a Python
+    function, period arithmetic, a sparse product): it runs on each partition
+    where it lives; on pandas it runs once, on the whole frame. Dask infers the
+    result's columns and types by running ``func`` on a made-up sample, unless
+    ``meta`` (an empty frame or series of the result's shape) is given.
+
+    Parameters
+    ----------
+    frame : pandas or Dask DataFrame or Series
+    func : callable taking a pandas frame (or series) first
+    *args, **kwargs : passed to ``func``
+    meta : the result's empty pandas shape, for Dask (ignored for pandas)
+
+    Returns
+    -------
+    pandas or Dask object
+        Lazy for Dask; ``func``'s result for pandas.
+
+    Examples
+    --------
+    >>> map_partitions(pd.Series([1, 2]), lambda s, k: s * k, 10).tolist()
+    [10, 20]
+    """
+    if is_dask(frame):
+        if meta is not None:
+            kwargs["meta"] = meta
+        return frame.map_partitions(func, *args, **kwargs)
+    return func(frame, *args, **kwargs)
+
+
+def partition_by(frame: Any, key: str | list[str]) -> Any:
+    """Return ``frame`` with all rows of one ``key`` value in one partition (a Dask shuffle).
+
+    Needed before :func:`map_partitions` when ``func`` must see every row of a
+    key together (all the hashtags of one tweet); pandas frames are returned as
+    they are (one partition holds everything).
+
+    Examples
+    --------
+    >>> partition_by(pd.DataFrame({"k": [1]}), "k")["k"].tolist()
+    [1]
+    """
+    return frame.shuffle(on=key) if is_dask(frame) else frame
+
+
+def period_start(times: pd.Series, freq: str) -> pd.Series:
+    """Return the start of the period (UTC wall time) each timestamp falls in.
+
+    A plain timestamp rather than a pandas ``Period``, so that Dask can group
+    by it; ``.dt.to_period(freq)`` gives the period back.
+
+    Parameters
+    ----------
+    times : pandas.Series
+        UTC timestamps.
+    freq : str
+        A pandas period frequency (``"Y"``, ``"M"``, ``"W-SUN"``).
+
+    Returns
+    -------
+    pandas.Series
+        Naive timestamps, the first instant of each period.
+
+    Examples
+    --------
+    >>> period_start(pd.Series(pd.to_datetime(["2020-05-17 10:00"], utc=True)), "M").tolist()
+    [Timestamp('2020-05-01 00:00:00')]
+    """
+    if times.dt.tz is not None:
+        times = times.dt.tz_convert("UTC").dt.tz_localize(None)
+    return times.dt.to_period(freq).dt.start_time

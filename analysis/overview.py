@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.frames import aggregate, compute, compute_all, count_by, length
 from analysis.tables import TABLE_NAMES, Tables, normalise_tag
 
 
@@ -16,28 +17,34 @@ def dataset_summary(tables: Tables) -> pd.DataFrame:
     >>> dataset_summary(load_dataset("demo")).columns.tolist()  # doctest: +SKIP
     ['table', 'rows']
     """
-    rows = [{"table": name, "rows": len(getattr(tables, name))} for name in TABLE_NAMES]
+    sizes = compute_all(*(getattr(tables, name).shape[0] for name in TABLE_NAMES))
+    rows = [{"table": n, "rows": int(r)} for n, r in zip(TABLE_NAMES, sizes, strict=True)]
     return pd.DataFrame(rows)
 
 
 def time_span(tables: Tables) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
-    """First and last tweet timestamps (UTC), or ``(None, None)`` without tweets."""
-    created = tables.tweets["created_at"].dropna()
-    if created.empty:
+    """Return the first and last tweet timestamps (UTC), or ``(None, None)`` without tweets."""
+    created = tables.tweets["created_at"]
+    first, last = compute_all(created.min(), created.max())
+    if pd.isna(first):
         return None, None
-    return created.min(), created.max()
+    return first, last
 
 
 def describe_span(tables: Tables) -> str:
     """The dataset's name, size and time span in one sentence (no wall-clock text)."""
     start, end = time_span(tables)
     kind = "synthetic demo data" if tables.synthetic else "collected data"
+    n_users = length(tables.users)
     if start is None:
-        return f"Dataset '{tables.name}' ({kind}): {len(tables.users):,} accounts and no tweets."
+        return f"Dataset '{tables.name}' ({kind}): {n_users:,} accounts and no tweets."
+    tweets, authors, follows = compute_all(
+        tables.tweets.shape[0], tables.tweets["author_id"].nunique(), tables.follows.shape[0]
+    )
     return (
-        f"Dataset '{tables.name}' ({kind}): {len(tables.tweets):,} tweets by "
-        f"{tables.tweets['author_id'].nunique():,} accounts, {len(tables.users):,} accounts in all, "
-        f"{len(tables.follows):,} follow links, from {start:%Y-%m-%d} to {end:%Y-%m-%d}."
+        f"Dataset '{tables.name}' ({kind}): {tweets:,} tweets by {authors:,} accounts, "
+        f"{n_users:,} accounts in all, {follows:,} follow links, "
+        f"from {start:%Y-%m-%d} to {end:%Y-%m-%d}."
     )
 
 
@@ -53,8 +60,9 @@ def language_shares(tables: Tables) -> pd.DataFrame:
     >>> language_shares(t)["share"].round(2).tolist()
     [0.67, 0.33]
     """
-    counts = tables.tweets["lang"].fillna("und").value_counts()
+    counts = compute(tables.tweets["lang"].fillna("und").value_counts())
     out = counts.rename_axis("lang").reset_index(name="tweets")
+    out["tweets"] = out["tweets"].astype("int64")
     out["share"] = out["tweets"] / out["tweets"].sum() if len(out) else []
     return out.sort_values(["tweets", "lang"], ascending=[False, True], ignore_index=True)
 
@@ -62,13 +70,32 @@ def language_shares(tables: Tables) -> pd.DataFrame:
 def tweets_per_month(tables: Tables) -> pd.DataFrame:
     """Tweets per calendar month (UTC) and language, with no gap in the months.
 
-    Returns a frame indexed by month start with one column per language.
+    Returns a frame indexed by month start with one column per language. The
+    tweets are counted per (year, month, language), on the cluster for Dask
+    tables; the months are filled in locally.
+
+    Examples
+    --------
+    >>> tw = pd.DataFrame({"lang": ["fr", None, "en"], "created_at": pd.to_datetime(
+    ...     ["2020-01-05", "2020-03-01", "2020-03-02"], utc=True)})
+    >>> t = Tables(tw, *[pd.DataFrame()] * 5)
+    >>> tweets_per_month(t).values.tolist()
+    [[0, 1, 0], [0, 0, 0], [1, 0, 1]]
     """
-    tw = tables.tweets.dropna(subset=["created_at"])
-    if tw.empty:
+    tw = tables.tweets
+    tw = tw[tw["created_at"].notnull()]
+    created = tw["created_at"]
+    parts = tw.assign(year=created.dt.year, month=created.dt.month, lang=tw["lang"].fillna("und"))[
+        ["year", "month", "lang"]
+    ]
+    counts = count_by(parts, ["year", "month", "lang"])
+    if counts.empty:
         return pd.DataFrame()
-    month = tw["created_at"].dt.tz_localize(None).dt.to_period("M")
-    counts = pd.crosstab(month, tw["lang"].fillna("und"))
+    counts["month"] = pd.to_datetime(
+        {"year": counts["year"], "month": counts["month"], "day": 1}
+    ).dt.to_period("M")
+    counts = counts.set_index(["month", "lang"])["n"].unstack("lang", fill_value=0)
+    counts = counts.sort_index().sort_index(axis=1).astype("int64")
     full = pd.period_range(counts.index.min(), counts.index.max(), freq="M")
     counts = counts.reindex(full, fill_value=0)
     counts.index = counts.index.to_timestamp()
@@ -196,9 +223,10 @@ def hashtags_of_interest(tables: Tables, tags: list[str]) -> pd.DataFrame:
     h = h.drop_duplicates(["tweet_id", "tag_norm"]).merge(
         tables.tweets[["tweet_id", "author_id"]], on="tweet_id", how="left"
     )
-    grouped = h.groupby("tag_norm")
+    stats = aggregate(h, ["tag_norm"], tweets=("tweet_id", "size"),
+                      accounts=("author_id", "nunique")).set_index("tag_norm")  # fmt: skip
     out = pd.DataFrame({"tag": keys})
-    out["tweets"] = out["tag"].map(grouped.size()).fillna(0).astype("int64")
-    out["share"] = out["tweets"] / max(len(tables.tweets), 1)
-    out["accounts"] = out["tag"].map(grouped["author_id"].nunique()).fillna(0).astype("int64")
+    out["tweets"] = out["tag"].map(stats["tweets"]).fillna(0).astype("int64")
+    out["share"] = out["tweets"] / max(length(tables.tweets), 1)
+    out["accounts"] = out["tag"].map(stats["accounts"]).fillna(0).astype("int64")
     return out
