@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -179,7 +180,7 @@ def check_token(token: str, where: str) -> str:
     )
 
 
-def load_token(environ: dict[str, str] | None = None, dotenv: Path | None = None) -> str:
+def load_token(environ: Mapping[str, str] | None = None, dotenv: Path | None = None) -> str:
     """Return the X API bearer token from the environment or a ``.env`` file.
 
     ``X_BEARER_TOKEN`` wins over ``TWITTER_BEARER_TOKEN``; the environment wins
@@ -194,11 +195,11 @@ def load_token(environ: dict[str, str] | None = None, dotenv: Path | None = None
     >>> load_token({"TWITTER_BEARER_TOKEN": "abc"}, dotenv=Path("/nonexistent"))
     'abc'
     """
-    environ = os.environ if environ is None else environ
+    env: Mapping[str, str] = os.environ if environ is None else environ
     candidates = (
         [dotenv] if dotenv else [Path.cwd() / ".env", settings.notebooks_dir().parent / ".env"]
     )
-    sources = [("environment", environ), *((str(p), _read_dotenv(p)) for p in candidates)]
+    sources = [("environment", env), *((str(p), _read_dotenv(p)) for p in candidates)]
     for where, source in sources:
         for name in TOKEN_VARIABLES:
             if source.get(name, "").strip():
@@ -243,7 +244,7 @@ class _Session(requests.Session):
     would raise a bare ``ValueError``).
     """
 
-    def request(self, method: str | bytes, url: str | bytes, *args, **kwargs) -> requests.Response:
+    def request(self, method: str, url: str | bytes, *args, **kwargs) -> requests.Response:
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = request_timeouts()
         response = super().request(method, url, *args, **kwargs)

@@ -85,6 +85,7 @@ def accounts_job(what: str, handles: list[str], max_items: int | None = None) ->
         raise UsageError(f"no Bluesky account given for {what}; name a handle such as "
                          "dr-a.bsky.social or a DID.")  # fmt: skip
     method = METHODS[what]
+    units: list[dict[str, object]]
     if method == PROFILES:
         units = [{"actors": names[i : i + PROFILES_BATCH]}
                  for i in range(0, len(names), PROFILES_BATCH)]  # fmt: skip
@@ -173,7 +174,7 @@ class BlueskySource:
         except ex.BadRequestError as exc:
             error = _error_name(exc)
             if error in _GONE or "not found" in _message(exc).lower():
-                raise Unavailable(_GONE.get(error, "not_found")) from None
+                raise Unavailable(_GONE.get(error or "", "not_found")) from None
             raise UsageError(f"Bluesky rejected {endpoint} (400 {error}: {_message(exc)}); "
                              "check the query, dates and handles.") from None  # fmt: skip
         except (ex.InvokeTimeoutError, ex.NetworkError) as exc:

@@ -349,7 +349,7 @@ class Collector:
                         ids.add(str(unit.get("user_id", who)))
                         coverage["unavailable"][exc.reason] = sorted(ids)
                         break
-                    meta = page.get("meta") if isinstance(page.get("meta"), dict) else {}
+                    meta = m if isinstance(m := page.get("meta"), dict) else {}
                     next_token = meta.get("next_token") if token_param else None
                     n = len(page["data"]) if isinstance(page.get("data"), list) else 0
                     items += n

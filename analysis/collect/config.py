@@ -164,8 +164,9 @@ def run_config(
 
     def run(name: str, job: Job) -> CollectionResult:
         finished = run_state["finished_jobs"].get(job.key())
-        if finished and read_state(out_dir / finished):
-            result = CollectionResult(out_dir / finished, read_state(out_dir / finished), True)
+        state = read_state(out_dir / finished) if finished else None
+        if state:
+            result = CollectionResult(out_dir / finished, state, True)
         else:
             result = collector.run(job, out_dir)
             run_state["finished_jobs"][job.key()] = result.path.name

@@ -24,8 +24,10 @@ marked partial in the coverage summary.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from analysis.collect.api import AccessError, TokenError
@@ -115,10 +117,12 @@ class MastodonSource:
         self.host = instance_host(self.instance)
         token = read_env((TOKEN_VARIABLE,), environ, dotenv).get(TOKEN_VARIABLE)
         self.has_token = token is not None
-        self._last = None  # the last response (its X-RateLimit-Reset, on a 429)
+        self._last: requests.Response | None = (
+            None  # the last response (its X-RateLimit-Reset, on a 429)
+        )
         session = requests.Session()
         session.hooks["response"].append(self._note_response)
-        self._client = client or Mastodon(
+        self._client: Any = client or Mastodon(  # or a test double
             api_base_url=self.instance, access_token=token, ratelimit_method="throw",
             request_timeout=60, version_check_mode="none", session=session,
         )  # fmt: skip
@@ -139,7 +143,7 @@ class MastodonSource:
         try:
             return request("GET", path, dict(params), return_response_object=True)
         except er.MastodonRatelimitError:
-            headers = self._last.headers if self._last is not None else {}
+            headers: Mapping[str, str] = self._last.headers if self._last is not None else {}
             raise RateLimited(_epoch(headers.get("X-RateLimit-Reset"))) from None
         except er.MastodonNotFoundError:
             raise Unavailable("not_found") from None

@@ -140,7 +140,7 @@ def recover_output(path: Path) -> tuple[_Position, int]:
 
 def _sent_token(meta: dict) -> str | None:
     """Return the pagination token a stored page was asked for with (``None`` for a first page)."""
-    params = meta.get("params") if isinstance(meta.get("params"), dict) else {}
+    params = p if isinstance(p := meta.get("params"), dict) else {}
     token = params.get("next_token") or params.get("pagination_token") or params.get("cursor")
     return token if isinstance(token, str) else None
 
