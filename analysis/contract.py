@@ -130,7 +130,7 @@ def x_link(url: str | None) -> tuple[str | None, int | None]:
     (None, None)
     """
     domain = url_domain(url)
-    if domain not in X_HOSTS:
+    if url is None or domain not in X_HOSTS:
         return None, None
     path = urlsplit(url if "//" in url else "//" + url).path
     parts = [p for p in path.split("/") if p]

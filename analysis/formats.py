@@ -541,7 +541,7 @@ def _archive_records(path: Path) -> Iterator[Record]:
     if kind not in ("tweets", "tweet", "follower", "following") or not isinstance(content, list):
         yield 1, b"", {"__medtwitter": _prov("lists", X_ARCHIVE)}, ""  # other archive parts
         return
-    if owner is None:
+    if owner is None or account is None:
         yield (1, b"", None, "X archive without data/account.js beside this file: "
                "keep the archive's data/ folder together so the owner is known")  # fmt: skip
         return
@@ -681,7 +681,7 @@ def page_names(page: dict) -> PageNames:
             tweet(item)
         else:
             user(item)
-    includes = page.get("includes") if isinstance(page.get("includes"), dict) else {}
+    includes = i if isinstance(i := page.get("includes"), dict) else {}
     for u in includes.get("users") or ():
         user(u)
     for tw in includes.get("tweets") or ():
@@ -692,5 +692,6 @@ def page_names(page: dict) -> PageNames:
         for e in page.get("errors") or ()
         if isinstance(e, dict)
     }
-    return PageNames(frozenset(users - {None}), frozenset(tweets - {None}), frozenset(names),
+    return PageNames(frozenset(u for u in users if u is not None),
+                     frozenset(t for t in tweets if t is not None), frozenset(names),
                      frozenset(r.casefold() for r in resources if r))  # fmt: skip

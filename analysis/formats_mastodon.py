@@ -135,6 +135,8 @@ class _Page(NativePage):
             return None
         acct = full_acct(account["acct"], self.host)
         key = self.key(acct)
+        if key is None:  # an empty ``acct`` was refused above: never the case
+            return None
         if account.get("id") is not None:
             self.local[str(account["id"])] = acct
         bio, _ = html_text(account.get("note"))

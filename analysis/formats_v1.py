@@ -180,7 +180,7 @@ def v1_entities(tw: dict) -> dict:
     ...      "display_url": "has-sante.fr/p", "indices": [2, 16]}]}})["urls"]
     [{'start': 2, 'end': 16, 'url': 'https://t.co/a', 'expanded_url': 'https://has-sante.fr/p', 'display_url': 'has-sante.fr/p'}]
     """
-    ext = tw.get("extended_tweet") if isinstance(tw.get("extended_tweet"), dict) else {}
+    ext = e if isinstance(e := tw.get("extended_tweet"), dict) else {}
     source = ext or tw
     entities = source.get("entities") or tw.get("entities") or {}
     media = (source.get("extended_entities") or {}).get("media") or entities.get("media") or ()
@@ -208,13 +208,13 @@ def v1_tweet(tw: dict, users: list[dict], tweets: list[dict], author_id: str | N
 
     ``author_id`` is the author of a status without ``user`` (one embedded in a user).
     """
-    ext = tw.get("extended_tweet") if isinstance(tw.get("extended_tweet"), dict) else {}
+    ext = e if isinstance(e := tw.get("extended_tweet"), dict) else {}
     text = ext.get("full_text") or tw.get("full_text") or tw.get("text")
     user = tw.get("user")
     if isinstance(user, dict):
         users.append(v1_user(user))
         author_id = str_id(user, "id")
-    refs = []
+    refs: list[dict[str, str | None]] = []
     if reply := str_id(tw, "in_reply_to_status_id"):
         refs.append({"type": "replied_to", "id": reply})
     rt = tw.get("retweeted_status")
@@ -446,8 +446,9 @@ def _items(body: object) -> tuple[str | None, list]:
 def _item_pages(item: object, container: str, about, fmt: str) -> list[dict]:
     if not isinstance(item, dict):
         return []
-    if container == "ids":
-        return [v1_ids_page(item, about, fmt)]
+    if container == "ids":  # the item holds ``ids``: a page, never None
+        page = v1_ids_page(item, about, fmt)
+        return [] if page is None else [page]
     if isinstance(item.get("delete"), dict):
         return [v1_record(item, fmt)]
     kind = v1_kind(item)
@@ -567,7 +568,8 @@ def item_lines(raw: bytes, body: object) -> list[int] | None:
     m = re.compile(key).search(raw)
     if m is None:
         return None
-    first = re.compile(rb"\s*").match(raw, m.end()).end()
+    space = re.compile(rb"\s*").match(raw, m.end())
+    first = m.end() if space is None else space.end()  # ``\s*`` always matches
     line = raw.count(b"\n", 0, first) + 1
     indent = raw[raw.rfind(b"\n", 0, first) + 1 : first]
     if len(items) == 1 or b"\n" not in raw[first:].rstrip():

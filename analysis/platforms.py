@@ -103,7 +103,7 @@ def check_platform(value: object) -> str:
         return X
     if value not in PLATFORMS:
         raise ValueError(f"unknown platform {str(value)[:40]!r}; use one of {', '.join(PLATFORMS)}")
-    return value  # type: ignore[return-value]
+    return value
 
 
 class NativePage:
