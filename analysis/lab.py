@@ -12,6 +12,7 @@ Delete a copy to get the tracked version again.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import sys
@@ -63,7 +64,7 @@ def copy_notebooks(
             kept.append(target)
             continue
         # whole or not at all: a copy cut short would otherwise be kept for good
-        write_atomic(target, lambda tmp, nb=notebook: shutil.copyfile(nb, tmp),
+        write_atomic(target, functools.partial(shutil.copyfile, notebook),
                      mode=notebook.stat().st_mode & 0o777)  # fmt: skip
         made.append(target)
     return made, kept

@@ -201,6 +201,14 @@ class Spill:
         finally:
             self.pool.shutdown(cancel_futures=True)
 
+    def winners(self, name: str, gone: pa.Array | None = None) -> Iterator[pa.RecordBatch]:
+        """Yield the winning rows of table ``name``, bucket by bucket (see :func:`bucket_winners`)."""
+        for bucket in range(self.buckets):
+            sources = self.sources(name, bucket)
+            if sources:
+                for piece in bucket_winners(name, sources, gone):
+                    yield from piece.to_batches()
+
     def sources(self, name: str, bucket: int) -> list[Path]:
         """Return the spill files table ``name`` is made from in ``bucket``: new rows, then moved ones."""
         return [*self.files(SOURCE[name], bucket), *self.files(f"old-{name}", bucket)]
@@ -400,7 +408,7 @@ def _latest_filled(sources: list[Path]) -> Iterator[pa.Table]:
 
 def _gather(sources: list[Path], where: dict[str, np.ndarray]) -> dict[str, pa.Array]:
     """Per column, its values at row numbers ``where[column]`` (-1: null), in one pass."""
-    plans = {}
+    plans: dict[str, tuple[np.ndarray, np.ndarray, int, list[pa.Array]]] = {}
     for column, rows in where.items():
         order = np.argsort(rows, kind="stable")
         sorted_rows = rows[order]
@@ -514,6 +522,28 @@ def _dedup(name: str, sources: list[Path]) -> Iterator[pa.Table]:
         yield piece
 
 
+def bucket_winners(
+    name: str, sources: list[Path], gone: pa.Array | None = None
+) -> Iterator[pa.Table]:
+    """Yield the winners of one bucket's spill files, earlier versions of edited posts left out.
+
+    Parameters
+    ----------
+    name : the table
+    sources : the bucket's spill files (:meth:`Spill.sources`)
+    gone : ids of tweets that are earlier versions of edited posts (:func:`earlier_versions`)
+
+    Yields
+    ------
+    pyarrow.Table
+        Winning rows, one batch after the other.
+    """
+    for piece in _dedup(name, sources):
+        if gone is not None and len(gone):
+            piece = piece.filter(pc.invert(pc.is_in(piece["tweet_id"], gone)))
+        yield piece
+
+
 # --- writing a table ---------------------------------------------------------------------------
 
 
@@ -607,13 +637,7 @@ def merge_table(name: str, writer, spill: Spill, *, replace: bool = False) -> No
     spill.finish(f"old-{name}")
 
     def pieces() -> Iterator[pa.RecordBatch]:
-        for bucket in range(spill.buckets):
-            sources = spill.sources(name, bucket)
-            if sources:
-                for piece in _dedup(name, sources):
-                    if gone is not None and len(gone):
-                        piece = piece.filter(pc.invert(pc.is_in(piece["tweet_id"], gone)))
-                    yield from piece.to_batches()
+        return spill.winners(name, gone)
 
     if existing is None:
         writer.overwrite(name, pa.RecordBatchReader.from_batches(schema, pieces()))

@@ -23,7 +23,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 from analysis.errors import UsageError
 
@@ -210,6 +210,10 @@ def safe_csv(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+@overload
+def write_csv(frame: pd.DataFrame, path: os.PathLike[str], *, raw: bool = False) -> Path: ...
+@overload
+def write_csv(frame: pd.DataFrame, path: str | None, *, raw: bool = False) -> Path | None: ...
 def write_csv(
     frame: pd.DataFrame, path: str | os.PathLike[str] | None, *, raw: bool = False
 ) -> Path | None:

@@ -15,6 +15,7 @@ import os
 import warnings
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -110,13 +111,18 @@ def _metrics_from_sparse(
     betweenness_samples: int | None = None,
 ) -> pd.DataFrame:  # fmt: skip
     wanted = _betweenness_wanted(g.n, betweenness_samples)
-    bar = None
+    bar: Any = None  # a tqdm bar (tqdm has no types)
     if progress:
         from tqdm.auto import tqdm  # imported only when shown: in Jupyter it warns about widgets
 
         bar = tqdm(total=7 + wanted, desc="graph metrics", unit="step")
     try:
-        step = None if bar is None else (lambda name: (bar.set_postfix_str(name), bar.update()))
+
+        def advance(name: str) -> None:
+            bar.set_postfix_str(name)
+            bar.update()
+
+        step = None if bar is None else advance
         values = fast.node_measures(g, seed, betweenness_samples, wanted, step, release=True)
     finally:
         if bar is not None:

@@ -178,7 +178,8 @@ def plot_network(view: dict, by: str = "identity", source: str = "", ax=None):
         edges = np.asarray([e[:2] for e in view["edges"]], dtype=int).reshape(-1, 2)
         if len(edges):
             segments = np.stack([xy[edges[:, 0]], xy[edges[:, 1]]], axis=1)
-            ax.add_collection(LineCollection(segments, colors="#808080", linewidths=0.3,
+            # an (N, 2, 2) array is a documented ``segments``; the stub asks for a Sequence
+            ax.add_collection(LineCollection(segments, colors="#808080", linewidths=0.3,  # type: ignore[arg-type]
                                              alpha=min(0.3, max(0.06, 600 / len(edges)))))  # fmt: skip
         if by == "community":
             groups = nodes["community"].map(lambda c: "none" if c < 0 else str(c))

@@ -62,7 +62,7 @@ def _quote(text: str) -> str:
 
 
 def _predicates(user_ids: set[int], tweet_ids: set[int], handles: set[str],
-                links: list[tuple[int, int]] = ()) -> dict[str, str]:  # fmt: skip
+                links: Iterable[tuple[int, int]] = ()) -> dict[str, str]:  # fmt: skip
     """Per table, the SQL predicate of the rows to delete (``links``: ``urls`` rows by key)."""
     gone_ids = {str(i) for i in user_ids | tweet_ids} | handles
     rules = {

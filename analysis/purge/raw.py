@@ -20,6 +20,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import parse_qsl, urlencode, urlparse, urlunparse
 
 import orjson
@@ -238,8 +239,7 @@ def _json_lines(
 def _without_mentions(tw: dict, gone: _Gone, key: str = "mentions") -> dict:
     """Return a tweet without the account among its mentions (v2 ``mentions``, v1.1 ``user_mentions``)."""
     entities = tw.get("entities")
-    mentions = entities.get(key) if isinstance(entities, dict) else None
-    if not isinstance(mentions, list):
+    if not isinstance(entities, dict) or not isinstance(mentions := entities.get(key), list):
         return tw
     kept = [m for m in mentions if not (isinstance(m, dict) and gone.user(_v1_id(m, "id")))]
     return tw if len(kept) == len(mentions) else {**tw, "entities": {**entities, key: kept}}
@@ -269,7 +269,7 @@ def _clean_provenance(page: dict, gone: _Gone) -> dict:
     out = page
     meta = page.get("__medtwitter")
     params = meta.get("params") if isinstance(meta, dict) else None
-    if isinstance(params, dict):
+    if isinstance(meta, dict) and isinstance(params, dict):
         lookup = ("ids", "usernames")
         new = {k: _without_names(v, gone) if k in lookup else v for k, v in params.items()}
         if new != params:
@@ -384,7 +384,7 @@ def _clean_v1_record(record: dict, gone: _Gone) -> dict | None:
     """
     delete = record.get("delete")
     if isinstance(delete, dict):
-        status = delete.get("status") if isinstance(delete.get("status"), dict) else {}
+        status = s if isinstance(s := delete.get("status"), dict) else {}
         if gone.tweet(_v1_id(status, "id")) or gone.user(_v1_id(status, "user_id")):
             return None
         return record
@@ -617,18 +617,24 @@ def _dump(content: object, like: bytes) -> bytes:
     return orjson.dumps(content, option=orjson.OPT_INDENT_2 if indented else 0)
 
 
+def _filter_unfetched(page: dict, gone: _Gone) -> dict:
+    """Return :func:`analysis.ingest.filter_page` of a page without provenance.
+
+    Only a page fetched for one of the accounts goes whole; one without provenance never does.
+    """
+    new = filter_page(page, set(gone.user_ids), set(gone.tweet_ids), gone.handles)
+    assert new is not None, "a page without provenance is never dropped whole"
+    return new
+
+
 def _clean_academic(path: Path, gone: _Gone, counts: _Counts) -> Iterator[bytes]:
     """AcademictwitteR ``data_`` (a list of v2 tweets) or ``users_`` (v2 includes) file."""
     raw, content = _document(path, gone)
     if path.name.startswith("users_") and isinstance(content, dict):
-        new = filter_page(
-            {"includes": content}, set(gone.user_ids), set(gone.tweet_ids), gone.handles
-        )["includes"]
+        new = _filter_unfetched({"includes": content}, gone)["includes"]
         page = {"includes": new}  # read as includes, or its users as data: the same users
     elif isinstance(content, list):
-        new = filter_page({"data": content}, set(gone.user_ids), set(gone.tweet_ids), gone.handles)[
-            "data"
-        ]
+        new = _filter_unfetched({"data": content}, gone)["data"]
         page = {"data": new}
     else:  # ingest cannot read it either
         if content is not None and gone.in_text(raw):
@@ -741,6 +747,14 @@ def _check_unknown(path: Path, gone: _Gone, counts: _Counts) -> Iterator[bytes]:
 _Cleaner = Callable[[Path, _Gone, _Counts], Iterator[bytes]]
 
 
+class _V1Cleaner(Protocol):
+    """A v1.1 format's cleaner: it also takes the file's ``follows`` (``--owner``)."""
+
+    def __call__(
+        self, path: Path, gone: _Gone, counts: _Counts, follows: tuple[str, str] | None = None
+    ) -> Iterator[bytes]: ...
+
+
 def _lines_of(
     clean: Callable[[dict, _Gone], dict | None], convert: Callable[[dict], dict | None] = dict
 ) -> _Cleaner:
@@ -752,15 +766,19 @@ def _lines_of(
     return run
 
 
+#: The cleaners of :data:`analysis.formats.V1_FORMATS`.
+_V1_CLEANERS: dict[str, _V1Cleaner] = {
+    formats.V1_TWEETS: _clean_v1_lines,
+    formats.V1_IDS: _clean_v1_lines,
+    formats.V1_BODIES: _clean_v1_lines,
+    formats.V1_DOCUMENT: _clean_v1_document,
+}
 #: The cleaner of each format :func:`analysis.formats.detect_format` names.
 _CLEANERS: dict[str, _Cleaner] = {
     formats.V2_PAGES: _lines_of(_clean_v2_page),
     formats.TWARC2_PAGES: _lines_of(_clean_v2_page, formats.twarc2_page),
     formats.TWARC2_FLAT: _lines_of(_clean_flat_record, formats.twarc2_flat_record),
-    formats.V1_TWEETS: _clean_v1_lines,
-    formats.V1_IDS: _clean_v1_lines,
-    formats.V1_BODIES: _clean_v1_lines,
-    formats.V1_DOCUMENT: _clean_v1_document,
+    **_V1_CLEANERS,
     formats.ACADEMICTWITTER: _clean_academic,
     formats.EDGE_CSV: _clean_edge_csv,
     formats.EDGE_PARQUET: _clean_edge_parquet,
@@ -817,7 +835,7 @@ def _purge_raw_file(
     counts = _Counts()
     clean = _CLEANERS[fmt]
     if fmt in formats.V1_FORMATS:
-        clean = functools.partial(clean, follows=follows)
+        clean = functools.partial(_V1_CLEANERS[fmt], follows=follows)
     try:
         tmp = _write_temp(path, clean(path, gone, counts))
     except _Refusal as exc:
