@@ -8,6 +8,11 @@ protected, verified, counts) and, when a ``labels`` frame is given, ``role`` and
 the tweets, with ``first_at`` and ``last_at`` the first and last of them;
 :func:`network_graph` builds any of them by name with the accounts' fields. Edges are
 prepared with pandas (no Python loop per edge); networkx then stores them.
+
+The tables may be Dask DataFrames (``load_dataset(name, engine="dask")``): the
+edge lists (:func:`follow_edges`, :func:`interaction_edges`) are then filtered,
+joined and aggregated on the cluster, and only the aggregated edge list and the
+accounts reach this process and networkx (see :mod:`analysis.frames`).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import UsageError
+from analysis.frames import aggregate, compute, is_dask, sorted_rows
 from analysis.tables import Tables
 
 #: Fields of ``users`` copied onto the follower graph's nodes.
@@ -67,17 +73,40 @@ def follow_edges(
     ``only_known`` keeps links whose two ends are accounts of ``users``; otherwise
     followers seen only as ids are kept too. ``drop_protected`` removes links
     touching a protected account. Self-follows and duplicates are dropped.
+
+    On Dask tables the links are filtered on the cluster and come back as a pandas
+    frame sorted by ``follower_id``, ``followed_id`` (the table's key order).
+
+    Parameters
+    ----------
+    tables : pandas or Dask tables (:func:`analysis.tables.load_dataset`)
+    only_known : keep only links between accounts of ``users``
+    drop_protected : remove links touching a protected account
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of ``follows`` kept.
+
+    Examples
+    --------
+    >>> from analysis.graph import tiny_tables
+    >>> follow_edges(tiny_tables())[["follower_id", "followed_id"]].values.tolist()
+    [[1, 2], [2, 1], [3, 1]]
     """
     f = tables.follows
     f = f.loc[f["follower_id"] != f["followed_id"]]
-    users = tables.users
+    users = compute(tables.users)
     if only_known:
         known = users["user_id"].to_numpy()
         f = f.loc[f["follower_id"].isin(known) & f["followed_id"].isin(known)]
     if drop_protected and len(users):
         prot = users.loc[users["protected"].fillna(False).astype(bool), "user_id"].to_numpy()
         f = f.loc[~f["follower_id"].isin(prot) & ~f["followed_id"].isin(prot)]
-    return f.drop_duplicates(["follower_id", "followed_id"]).reset_index(drop=True)
+    f = f.drop_duplicates(["follower_id", "followed_id"])
+    if is_dask(f):
+        return sorted_rows(f, ["follower_id", "followed_id"])
+    return f.reset_index(drop=True)
 
 
 def _clean(value):
@@ -153,9 +182,9 @@ def graph_from_tables(
 
         from analysis.graph.snapshots import follows_as_of
 
-        tables = replace(tables, follows=follows_as_of(tables.follows, as_of))
+        tables = replace(tables, follows=follows_as_of(compute(tables.follows), as_of))
     edges = follow_edges(tables, only_known=only_known, drop_protected=drop_protected)
-    users = tables.users
+    users = compute(tables.users)
     if drop_protected and len(users):
         users = users.loc[~users["protected"].fillna(False).astype(bool)]
     G = nx.DiGraph(dataset=tables.name, synthetic=tables.synthetic)
@@ -178,30 +207,43 @@ def graph_from_tables(
     return G
 
 
-def _weighted(
-    pairs: pd.DataFrame, users: pd.DataFrame, kind: str, handles: pd.DataFrame | None = None
-) -> nx.DiGraph:
-    """A weighted ``DiGraph`` from one row per interaction: ``source``, ``target`` and ``at``.
+def _edge_counts(pairs) -> pd.DataFrame:
+    """Aggregate one row per interaction (``source``, ``target``, ``at``) into weighted edges.
 
     ``weight`` counts the rows of a pair; ``first_at``/``last_at`` are the earliest and
-    latest ``at`` (left out when no row of the pair is dated). Nodes get the ``username``
-    of ``users``, else of ``handles`` (``user_id``, ``username``: e.g. the mentions).
+    latest ``at`` (null when no row of the pair is dated). Rows without both ends, and
+    self-loops, are left out. On Dask the aggregation runs on the cluster.
     """
-    pairs = pairs.loc[pairs["source"].notna() & pairs["target"].notna()]
+    pairs = pairs.loc[pairs["source"].notnull() & pairs["target"].notnull()]
     pairs = pairs.astype({"source": "int64", "target": "int64"})
     pairs = pairs.loc[pairs["source"] != pairs["target"]]
-    counts = (
-        pairs.groupby(["source", "target"], sort=True)
-        .agg(weight=("at", "size"), first_at=("at", "min"), last_at=("at", "max"))
-        .reset_index()
-    )
+    return aggregate(pairs, ["source", "target"], weight=("at", "size"),
+                     first_at=("at", "min"), last_at=("at", "max"))  # fmt: skip
+
+
+def _first_handles(handles) -> pd.Series:
+    """Each user id's handle in its first mention (key order: ``tweet_id``, ``username``)."""
+    h = handles.dropna(subset=["user_id", "username"])
+    first = aggregate(h, ["user_id", "username"], first=("tweet_id", "min"))
+    first = first.sort_values(["first", "username"], kind="stable")
+    first = first.drop_duplicates("user_id").astype({"user_id": "int64"})
+    return first.set_index("user_id")["username"]
+
+
+def _weighted(counts: pd.DataFrame, users, kind: str, handles=None) -> nx.DiGraph:
+    """A weighted ``DiGraph`` from an aggregated edge list (:func:`interaction_edges`).
+
+    Nodes get the ``username`` of ``users``, else of ``handles`` (``tweet_id``,
+    ``user_id``, ``username``: the mentions; a user's first mention names it).
+    """
+    users = compute(users)
     G = nx.DiGraph(kind=kind)
     ids = pd.unique(np.concatenate([counts["source"].to_numpy(), counts["target"].to_numpy()]))
     names = pd.concat([
-        frame.dropna(subset=["user_id", "username"]).astype({"user_id": "int64"})
-        .set_index("user_id")["username"]
-        for frame in (users, handles) if frame is not None and len(frame)
-    ] or [pd.Series(dtype=object)])  # fmt: skip
+        users.dropna(subset=["user_id", "username"]).astype({"user_id": "int64"})
+        .set_index("user_id")["username"] if len(users) else pd.Series(dtype=object),
+        _first_handles(handles) if handles is not None else pd.Series(dtype=object),
+    ])  # fmt: skip
     names = names[~names.index.duplicated(keep="first")]  # the users table wins
     G.add_nodes_from(
         (int(i), {"username": names[i]} if i in names.index else {}) for i in ids.tolist()
@@ -214,6 +256,66 @@ def _weighted(
         )
     )  # fmt: skip
     return G
+
+
+def _mention_pairs(tables: Tables):
+    m = tables.mentions.merge(tables.tweets[["tweet_id", "author_id", "created_at"]], on="tweet_id")
+    pairs = m.rename(columns={"author_id": "source", "user_id": "target", "created_at": "at"})
+    return pairs[["source", "target", "at"]]
+
+
+def _reference_pairs(tables: Tables, column: str):
+    """Rows author -> author of the tweet named by ``column`` (a retweet's or a quote's original)."""
+    tw = tables.tweets
+    refs = tw.loc[tw[column].notnull(), ["author_id", column, "created_at"]]
+    orig = tw[["tweet_id", "author_id"]].rename(columns={"tweet_id": column, "author_id": "target"})
+    refs = refs.astype({column: "int64"}).merge(orig, on=column)
+    pairs = refs.rename(columns={"author_id": "source", "created_at": "at"})
+    return pairs[["source", "target", "at"]]
+
+
+def _reply_pairs(tables: Tables):
+    return tables.tweets[["author_id", "reply_to_user_id", "created_at"]].rename(
+        columns={"author_id": "source", "reply_to_user_id": "target", "created_at": "at"}
+    )
+
+
+#: One row per interaction of each kind: ``source``, ``target``, ``at`` (lazy on Dask tables).
+_PAIRS = {
+    "mention": _mention_pairs,
+    "retweet": lambda t: _reference_pairs(t, "retweet_of_tweet_id"),
+    "reply": _reply_pairs,
+    "quote": lambda t: _reference_pairs(t, "quote_of_tweet_id"),
+}
+
+
+def interaction_edges(tables: Tables, kind: str) -> pd.DataFrame:
+    """Return the aggregated edge list of an interaction graph: one row per pair of accounts.
+
+    The edges :func:`interaction_graph` holds: ``source``, ``target`` (user ids),
+    ``weight`` (tweets), ``first_at`` and ``last_at`` (first and last of them), sorted by
+    ``source``, ``target``. On Dask tables the joins and the aggregation run on
+    the cluster; only this edge list comes back.
+
+    Parameters
+    ----------
+    tables : pandas or Dask tables (:func:`analysis.tables.load_dataset`)
+    kind : ``mention``, ``retweet``, ``reply`` or ``quote``
+
+    Returns
+    -------
+    pandas.DataFrame
+        The weighted edge list.
+
+    Examples
+    --------
+    >>> from analysis.graph import tiny_tables
+    >>> interaction_edges(tiny_tables(), "reply")[["source", "target", "weight"]].values.tolist()
+    [[2, 1, 2]]
+    """
+    if kind not in _PAIRS:
+        raise UsageError(f"unknown interaction {kind!r}; use one of {list(_PAIRS)}.")
+    return _edge_counts(_PAIRS[kind](tables))
 
 
 def mention_graph(tables: Tables) -> nx.DiGraph:
@@ -230,20 +332,8 @@ def mention_graph(tables: Tables) -> nx.DiGraph:
     >>> list(mention_graph(tiny_tables()).edges(data="weight"))
     [(2, 1, 1)]
     """
-    m = tables.mentions.merge(tables.tweets[["tweet_id", "author_id", "created_at"]], on="tweet_id")
-    pairs = m.rename(columns={"author_id": "source", "user_id": "target", "created_at": "at"})
-    return _weighted(pairs[["source", "target", "at"]], tables.users, "mention",
-                     handles=tables.mentions[["user_id", "username"]])  # fmt: skip
-
-
-def _reference_graph(tables: Tables, column: str, kind: str) -> nx.DiGraph:
-    """Edge author -> author of the tweet named by ``column`` (a retweet's or a quote's original)."""
-    tw = tables.tweets
-    refs = tw.loc[tw[column].notna(), ["author_id", column, "created_at"]]
-    orig = tw[["tweet_id", "author_id"]].rename(columns={"tweet_id": column, "author_id": "target"})
-    refs = refs.astype({column: "int64"}).merge(orig, on=column)
-    pairs = refs.rename(columns={"author_id": "source", "created_at": "at"})
-    return _weighted(pairs[["source", "target", "at"]], tables.users, kind)
+    return _weighted(interaction_edges(tables, "mention"), tables.users, "mention",
+                     handles=tables.mentions[["tweet_id", "user_id", "username"]])  # fmt: skip
 
 
 def retweet_graph(tables: Tables) -> nx.DiGraph:
@@ -258,7 +348,7 @@ def retweet_graph(tables: Tables) -> nx.DiGraph:
     >>> list(retweet_graph(tiny_tables()).edges(data="weight"))
     [(3, 1, 1)]
     """
-    return _reference_graph(tables, "retweet_of_tweet_id", "retweet")
+    return _weighted(interaction_edges(tables, "retweet"), tables.users, "retweet")
 
 
 def quote_graph(tables: Tables) -> nx.DiGraph:
@@ -277,7 +367,7 @@ def quote_graph(tables: Tables) -> nx.DiGraph:
     >>> list(quote_graph(t).edges(data="weight"))
     [(2, 3, 1)]
     """
-    return _reference_graph(tables, "quote_of_tweet_id", "quote")
+    return _weighted(interaction_edges(tables, "quote"), tables.users, "quote")
 
 
 def reply_graph(tables: Tables) -> nx.DiGraph:
@@ -291,11 +381,7 @@ def reply_graph(tables: Tables) -> nx.DiGraph:
     >>> list(reply_graph(tiny_tables()).edges(data="weight"))
     [(2, 1, 2)]
     """
-    tw = tables.tweets
-    pairs = tw[["author_id", "reply_to_user_id", "created_at"]].rename(
-        columns={"author_id": "source", "reply_to_user_id": "target", "created_at": "at"}
-    )
-    return _weighted(pairs, tables.users, "reply")
+    return _weighted(interaction_edges(tables, "reply"), tables.users, "reply")
 
 
 #: The interaction graphs by name (:func:`interaction_graph`).
@@ -350,7 +436,7 @@ def network_graph(
         return G
     G = interaction_graph(tables, network)
     G.graph.update(dataset=tables.name, synthetic=tables.synthetic)
-    users = tables.users
+    users = compute(tables.users)
     for v, attrs in _node_attributes(users.loc[users["user_id"].isin(list(G))], labels).items():
         G.nodes[v].update(attrs)
     if drop_protected and len(users):
