@@ -68,7 +68,7 @@ def check_labels(labels: pd.DataFrame) -> pd.DataFrame:
 def follow_edges(
     tables: Tables, only_known: bool = True, drop_protected: bool = False
 ) -> pd.DataFrame:
-    """The follow links the graph will hold: ``follower_id``, ``followed_id`` and their dates.
+    """Return the follow links the graph will hold: ``follower_id``, ``followed_id`` and their dates.
 
     ``only_known`` keeps links whose two ends are accounts of ``users``; otherwise
     followers seen only as ids are kept too. ``drop_protected`` removes links
@@ -139,7 +139,7 @@ def graph_from_tables(
     as_of=None,
     edge_dates: bool = True,
 ) -> nx.DiGraph:
-    """The follower graph: a ``DiGraph`` with an edge follower -> followed per follow link.
+    """Return the follower graph: a ``DiGraph`` with an edge follower -> followed per follow link.
 
     Parameters
     ----------
@@ -231,7 +231,7 @@ def _first_handles(handles) -> pd.Series:
 
 
 def _weighted(counts: pd.DataFrame, users, kind: str, handles=None) -> nx.DiGraph:
-    """A weighted ``DiGraph`` from an aggregated edge list (:func:`interaction_edges`).
+    """Build a weighted ``DiGraph`` from an aggregated edge list (:func:`interaction_edges`).
 
     Nodes get the ``username`` of ``users``, else of ``handles`` (``tweet_id``,
     ``user_id``, ``username``: the mentions; a user's first mention names it).
