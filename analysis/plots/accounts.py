@@ -23,7 +23,26 @@ def _group_color(group: str, by: str, index: int = 0) -> str:
 
 def plot_confusion_matrix(cm: pd.DataFrame, title: str = "Confusion matrix", source: str = "",
                           ax=None):  # fmt: skip
-    """Heatmap of a confusion matrix (from ``accounts.evaluate.confusion_matrix``), counts written in."""
+    """Plot a confusion matrix as a heatmap, counts written in.
+
+    Parameters
+    ----------
+    cm : pd.DataFrame
+        True classes (rows) by predicted classes (columns), from :func:`analysis.accounts.evaluate.confusion_matrix`.
+    title : str
+        The chart's title.
+    source : str
+        The source line under the chart (dataset and span, or "demo data — synthetic").
+    ax : matplotlib.axes.Axes, optional
+        The axes to draw on; a new figure if ``None``.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure.
+    ax : matplotlib.axes.Axes
+        The axes drawn on.
+    """
     fig, ax = _figure(
         ax, figsize=(1.0 + 0.65 * max(len(cm.columns), 3), 0.9 + 0.5 * max(len(cm), 3))
     )
@@ -68,7 +87,34 @@ def count_axis(ax, values: pd.Series) -> None:
 def plot_metric_by_group(metrics: pd.DataFrame, metric: str, by: str = "identity",
                          groups=None, label: str | None = None, log: bool = False,
                          source: str = "", ax=None):  # fmt: skip
-    """Box plot of one account-level metric per group (from ``accounts.compare.account_metrics``)."""
+    """Plot one account-level metric per group as box plots.
+
+    Parameters
+    ----------
+    metrics : pd.DataFrame
+        One row per account (:func:`analysis.accounts.compare.account_metrics`).
+    metric : str
+        The column to plot.
+    by : str
+        The grouping column (``identity`` or ``role``).
+    groups : list of str, optional
+        The groups to show, in order; all if ``None``.
+    label : str, optional
+        The metric's axis label, with its unit; ``metric`` if ``None``.
+    log : bool
+        A log-like y axis (counts with zeros included).
+    source : str
+        The source line under the chart (dataset and span, or "demo data — synthetic").
+    ax : matplotlib.axes.Axes, optional
+        The axes to draw on; a new figure if ``None``.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure.
+    ax : matplotlib.axes.Axes
+        The axes drawn on.
+    """
     fig, ax = _figure(ax, figsize=(7, 4))
     label = label or metric.replace("_", " ")
     order = [g for g in (groups or metrics[by].dropna().unique()) if g in set(metrics[by])]
@@ -107,7 +153,26 @@ def plot_metric_by_group(metrics: pd.DataFrame, metric: str, by: str = "identity
 
 
 def plot_kind_shares(shares: pd.DataFrame, by: str = "identity", source: str = "", ax=None):
-    """Stacked bars: share of originals, replies, retweets and quotes in each group's tweets."""
+    """Plot, as stacked bars, the share of originals, replies, retweets and quotes per group.
+
+    Parameters
+    ----------
+    shares : pd.DataFrame
+        Shares of each tweet kind per group.
+    by : str
+        The grouping (``identity`` or ``role``).
+    source : str
+        The source line under the chart (dataset and span, or "demo data — synthetic").
+    ax : matplotlib.axes.Axes, optional
+        The axes to draw on; a new figure if ``None``.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure.
+    ax : matplotlib.axes.Axes
+        The axes drawn on.
+    """
     fig, ax = _figure(ax, figsize=(8, 3.5))
     if shares.empty:
         _empty(ax, "No tweets to show")
@@ -132,7 +197,28 @@ def plot_kind_shares(shares: pd.DataFrame, by: str = "identity", source: str = "
 
 def plot_activity_profile(profile: pd.DataFrame, by: str = "identity", unit: str = "hour",
                           source: str = "", ax=None):  # fmt: skip
-    """Lines: share of each group's tweets per hour of day (UTC) or weekday."""
+    """Plot the share of each group's tweets per hour of day (UTC) or weekday.
+
+    Parameters
+    ----------
+    profile : pd.DataFrame
+        Shares of each group's tweets per ``unit``.
+    by : str
+        The grouping (``identity`` or ``role``).
+    unit : {"hour", "weekday"}
+        The time unit of the x axis.
+    source : str
+        The source line under the chart (dataset and span, or "demo data — synthetic").
+    ax : matplotlib.axes.Axes, optional
+        The axes to draw on; a new figure if ``None``.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure.
+    ax : matplotlib.axes.Axes
+        The axes drawn on.
+    """
     fig, ax = _figure(ax, figsize=(8, 3.8))
     if profile.empty:
         _empty(ax, "No tweets to show")
@@ -156,7 +242,26 @@ def plot_activity_profile(profile: pd.DataFrame, by: str = "identity", unit: str
 
 
 def plot_effect_sizes(comparison: pd.DataFrame, by: str = "identity", source: str = "", ax=None):
-    """Dot plot of every comparison's effect size; filled dots survived the p-value correction."""
+    """Plot every comparison's effect size; filled dots survived the p-value correction.
+
+    Parameters
+    ----------
+    comparison : pd.DataFrame
+        The tests between groups (:func:`analysis.accounts.compare.compare_groups`).
+    by : str
+        The grouping compared (``identity`` or ``role``).
+    source : str
+        The source line under the chart (dataset and span, or "demo data — synthetic").
+    ax : matplotlib.axes.Axes, optional
+        The axes to draw on; a new figure if ``None``.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure.
+    ax : matplotlib.axes.Axes
+        The axes drawn on.
+    """
     fig, ax = _figure(ax, figsize=(9, 1.2 + 0.3 * max(comparison["label"].nunique(), 3)
                                    if len(comparison) else 3))  # fmt: skip
     if comparison.empty:
@@ -194,7 +299,26 @@ def plot_effect_sizes(comparison: pd.DataFrame, by: str = "identity", source: st
 
 
 def plot_hashtag_preferences(prefs: pd.DataFrame, by: str = "identity", source: str = "", ax=None):
-    """Horizontal bars: log odds ratio of the hashtags each group prefers."""
+    """Plot the log odds ratio of the hashtags each group prefers, as horizontal bars.
+
+    Parameters
+    ----------
+    prefs : pd.DataFrame
+        Preferred hashtags per group (:func:`analysis.accounts.compare.hashtag_preferences`).
+    by : str
+        The grouping (``identity`` or ``role``).
+    source : str
+        The source line under the chart (dataset and span, or "demo data — synthetic").
+    ax : matplotlib.axes.Axes, optional
+        The axes to draw on; a new figure if ``None``.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure.
+    ax : matplotlib.axes.Axes
+        The axes drawn on.
+    """
     fig, ax = _figure(ax, figsize=(8, 0.6 + 0.3 * max(len(prefs), 4)))
     if prefs.empty:
         _empty(ax, "No hashtag is preferred by any group")
@@ -219,11 +343,33 @@ def plot_hashtag_preferences(prefs: pd.DataFrame, by: str = "identity", source: 
 
 def plot_group_shares(shares: pd.Series | pd.DataFrame, title: str, ylabel: str,
                       by: str = "identity", source: str = "", ax=None):  # fmt: skip
-    """Bars of one share per group (e.g. protected accounts), in the groups' colours.
+    """Plot one share per group (e.g. protected accounts) as bars, in the groups' colours.
 
     ``shares``: a share per group (Series), or a table indexed by group with ``share``,
     ``ci_low`` and ``ci_high`` (``accounts.compare.group_share_table``): bars get their
     95% Wilson intervals.
+
+    Parameters
+    ----------
+    shares : pd.Series or pd.DataFrame
+        A share per group, or a table indexed by group with ``share``, ``ci_low`` and ``ci_high``.
+    title : str
+        The chart's title.
+    ylabel : str
+        The y axis label.
+    by : str
+        The grouping (``identity`` or ``role``), for the colours.
+    source : str
+        The source line under the chart (dataset and span, or "demo data — synthetic").
+    ax : matplotlib.axes.Axes, optional
+        The axes to draw on; a new figure if ``None``.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure.
+    ax : matplotlib.axes.Axes
+        The axes drawn on.
     """
     fig, ax = _figure(ax, figsize=(6, 3.5))
     table = shares if isinstance(shares, pd.DataFrame) else shares.rename("share").to_frame()

@@ -15,10 +15,28 @@ from analysis.plots.base import (
 
 
 def plot_adoption_curves(curves: pd.DataFrame, source: str = "", date_label: str = "", ax=None):
-    """Adopters per month (from ``adoption.adoption_curves``).
+    """Plot adopters per month (from ``adoption.adoption_curves``).
 
     One group: bars of new adopters per month and the cumulative count on a
     second axis. Several groups: one cumulative line per group, in its colour.
+
+    Parameters
+    ----------
+    curves : pd.DataFrame
+        New and cumulative adopters per month, per group if several.
+    source : str
+        The source line under the chart (dataset and span, or "demo data — synthetic").
+    date_label : str
+        What the adoption date is, for the x axis label.
+    ax : matplotlib.axes.Axes, optional
+        The axes to draw on; a new figure if ``None``.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure.
+    ax : matplotlib.axes.Axes
+        The axes drawn on.
     """
     fig, ax = _figure(ax)
     what = f" ({date_label})" if date_label else ""
@@ -52,7 +70,26 @@ def plot_adoption_curves(curves: pd.DataFrame, source: str = "", date_label: str
 
 
 def plot_bass_fit(observed: pd.DataFrame, fit=None, source: str = "", ax=None):
-    """Observed cumulative adopters vs the fitted Bass curve (from ``adoption.bass_curve``)."""
+    """Plot observed cumulative adopters against the fitted Bass curve (from ``adoption.bass_curve``).
+
+    Parameters
+    ----------
+    observed : pd.DataFrame
+        Cumulative adopters per month.
+    fit : BassFit, optional
+        The fitted Bass model; the observed curve alone if ``None``.
+    source : str
+        The source line under the chart (dataset and span, or "demo data — synthetic").
+    ax : matplotlib.axes.Axes, optional
+        The axes to draw on; a new figure if ``None``.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure.
+    ax : matplotlib.axes.Axes
+        The axes drawn on.
+    """
     fig, ax = _figure(ax)
     title = "Cumulative adopters: data vs Bass diffusion fit"
     if observed.empty:
@@ -88,11 +125,29 @@ ROLLING_WEEKS = 4
 def plot_weekly_activity(
     weekly: pd.DataFrame, per_account: bool = False, source: str = "", ax=None
 ):
-    """Tweets per week by group (from ``adoption.weekly_activity``), raw or per account.
+    """Plot tweets per week by group (from ``adoption.weekly_activity``), raw or per account.
 
     Per account, each group gets its own panel (small multiples on one y scale), the line
     is a 4-week rolling mean, and weeks with fewer than :data:`MIN_ACCOUNTS` accounts
     started are left out: one account's tweet among two would read as a spike to 0.5.
+
+    Parameters
+    ----------
+    weekly : pd.DataFrame
+        Tweets and accounts started per week and group.
+    per_account : bool
+        Tweets per account started instead of tweets.
+    source : str
+        The source line under the chart (dataset and span, or "demo data — synthetic").
+    ax : matplotlib.axes.Axes, optional
+        The axes to draw on; a new figure if ``None``.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure.
+    ax : matplotlib.axes.Axes
+        The axes drawn on (the first panel's, with panels).
     """
     col = "tweets_per_account" if per_account else "tweets"
     ylabel = "Tweets per week per account (count)" if per_account else "Tweets per week (count)"
@@ -157,7 +212,26 @@ def _weekly_per_account_panels(weekly, groups, title, ylabel, source):
 def plot_tweet_type_shares(
     shares: pd.DataFrame, group: str | None = None, source: str = "", ax=None
 ):
-    """Stacked shares of originals, replies, retweets and quotes per period (one group)."""
+    """Plot the shares of originals, replies, retweets and quotes per period (one group).
+
+    Parameters
+    ----------
+    shares : pd.DataFrame
+        Shares of each tweet kind per period.
+    group : str, optional
+        The group shown, for the title.
+    source : str
+        The source line under the chart (dataset and span, or "demo data — synthetic").
+    ax : matplotlib.axes.Axes, optional
+        The axes to draw on; a new figure if ``None``.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure.
+    ax : matplotlib.axes.Axes
+        The axes drawn on.
+    """
     fig, ax = _figure(ax)
     kinds = ["original", "reply", "retweet", "quote"]
     colors = [OKABE_ITO[4], OKABE_ITO[5], OKABE_ITO[2], OKABE_ITO[6]]
@@ -184,7 +258,24 @@ def plot_tweet_type_shares(
 
 
 def plot_active_accounts(active: pd.DataFrame, source: str = "", ax=None):
-    """Active accounts per month and their share of the accounts that had started."""
+    """Plot active accounts per month and their share of the accounts that had started.
+
+    Parameters
+    ----------
+    active : pd.DataFrame
+        Active and started accounts per month.
+    source : str
+        The source line under the chart (dataset and span, or "demo data — synthetic").
+    ax : matplotlib.axes.Axes, optional
+        The axes to draw on; a new figure if ``None``.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure.
+    ax : matplotlib.axes.Axes
+        The axes drawn on.
+    """
     fig, ax = _figure(ax)
     title = "Active accounts per month (at least one tweet)"
     if active.empty:
@@ -229,7 +320,24 @@ def retention_axis(shares: pd.Series) -> tuple[float, float]:
 
 
 def plot_retention(ret: pd.DataFrame, source: str = "", ax=None):
-    """Share of accounts still tweeting N months after adopting (from ``adoption.retention``)."""
+    """Plot the share of accounts still tweeting N months after adopting (from ``adoption.retention``).
+
+    Parameters
+    ----------
+    ret : pd.DataFrame
+        Share still active per month since adoption.
+    source : str
+        The source line under the chart (dataset and span, or "demo data — synthetic").
+    ax : matplotlib.axes.Axes, optional
+        The axes to draw on; a new figure if ``None``.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure.
+    ax : matplotlib.axes.Axes
+        The axes drawn on.
+    """
     fig, ax = _figure(ax, figsize=(7, 4))
     title = "Retention: accounts still tweeting N months after their first tweet"
     r = ret.dropna(subset=["share_retained"]) if len(ret) else ret
@@ -258,7 +366,24 @@ def plot_retention(ret: pd.DataFrame, source: str = "", ax=None):
 
 
 def plot_survey_comparison(table: pd.DataFrame, source: str = "", ax=None):
-    """Plot the survey's reference figures beside the measured ones (from ``adoption.survey_comparison``)."""
+    """Plot the survey's reference figures beside the measured ones (``adoption.survey_comparison``).
+
+    Parameters
+    ----------
+    table : pd.DataFrame
+        Reference and measured figures, one row per measure.
+    source : str
+        The source line under the chart (dataset and span, or "demo data — synthetic").
+    ax : matplotlib.axes.Axes, optional
+        The axes to draw on; a new figure if ``None``.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure.
+    ax : matplotlib.axes.Axes
+        The axes drawn on.
+    """
     fig, ax = _figure(ax, figsize=(9, 4.3))
     y = range(len(table))
     ax.barh([i + 0.2 for i in y], table["survey (reference, not ours)"] * 100, height=0.38,

@@ -1,4 +1,4 @@
-"""Charts of patient-confidentiality flags (issue 9)."""
+"""Charts of patient-confidentiality flags."""
 
 from __future__ import annotations
 
@@ -14,11 +14,29 @@ from analysis.plots.base import (
 
 
 def plot_flag_rates(rates: pd.DataFrame, by: str = "identity", source: str = "", ax=None):
-    """Share of accounts with a tweet flagged high risk, per group (from ``confidentiality.flag_rates``).
+    """Plot the share of accounts with a tweet flagged high risk, per group (``confidentiality.flag_rates``).
 
     Suppressed groups (fewer than k accounts, anonymised outputs) are labelled, not drawn.
     With ``ci_low`` and ``ci_high`` columns (``stats.shares_with_intervals``), each bar gets
     its 95% interval.
+
+    Parameters
+    ----------
+    rates : pd.DataFrame
+        Flagged accounts and accounts per group, with ``ci_low`` and ``ci_high`` if computed.
+    by : str
+        The grouping (``identity`` or ``role``).
+    source : str
+        The source line under the chart (dataset and span, or "demo data — synthetic").
+    ax : matplotlib.axes.Axes, optional
+        The axes to draw on; a new figure if ``None``.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure.
+    ax : matplotlib.axes.Axes
+        The axes drawn on.
     """
     from matplotlib.patches import Patch
 

@@ -25,10 +25,30 @@ def _room_for_source(fig) -> None:
 def plot_degree_distribution(
     in_dist: pd.DataFrame, out_dist: pd.DataFrame | None = None, fit=None, source: str = "", ax=None
 ):
-    """Log-log share of accounts with at least k followers (and following), with a power-law fit.
+    """Plot, log-log, the share of accounts with at least k followers (and following), with a power-law fit.
 
     ``in_dist``/``out_dist`` come from ``graph.degree_distribution``; ``fit`` from
     ``graph.fit_power_law`` on in-degrees (drawn over its fitted range).
+
+    Parameters
+    ----------
+    in_dist : pd.DataFrame
+        In-degree distribution (``graph.degree_distribution``).
+    out_dist : pd.DataFrame, optional
+        Out-degree distribution, drawn too if given.
+    fit : PowerLawFit, optional
+        A power-law fit on in-degrees (``graph.fit_power_law``).
+    source : str
+        The source line under the chart (dataset and span, or "demo data — synthetic").
+    ax : matplotlib.axes.Axes, optional
+        The axes to draw on; a new figure if ``None``.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure.
+    ax : matplotlib.axes.Axes
+        The axes drawn on.
     """
     fig, ax = _figure(ax, figsize=(7, 4.5))
     ax.set_title("Followers and following within the community (degree distribution)")
@@ -61,10 +81,34 @@ def plot_group_matrix(
     matrix: pd.DataFrame, title: str, value_label: str, source: str = "", ax=None,
     center: float | None = None, fmt: str = "{:.2f}",
 ):  # fmt: skip
-    """Heatmap of a group × group matrix (follower group rows, followed group columns).
+    """Plot a group × group matrix as a heatmap (follower group rows, followed group columns).
 
     ``center`` (e.g. 1 for observed / expected ratios) switches to a diverging
     colour scale centred there; otherwise a sequential, colour-blind-safe one.
+
+    Parameters
+    ----------
+    matrix : pd.DataFrame
+        Values by follower group (rows) and followed group (columns).
+    title : str
+        The chart's title.
+    value_label : str
+        What the values are, for the colour bar.
+    source : str
+        The source line under the chart (dataset and span, or "demo data — synthetic").
+    ax : matplotlib.axes.Axes, optional
+        The axes to draw on; a new figure if ``None``.
+    center : float, optional
+        Centre of a diverging colour scale (e.g. 1 for ratios); sequential if ``None``.
+    fmt : str
+        Format of the values written in the cells.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure.
+    ax : matplotlib.axes.Axes
+        The axes drawn on.
     """
     from matplotlib.colors import TwoSlopeNorm
 
@@ -98,7 +142,26 @@ def plot_group_matrix(
 
 
 def plot_top_accounts(top: pd.DataFrame, value: str = "pagerank", source: str = "", ax=None):
-    """Horizontal bars of the top accounts by ``value``, coloured by role (``graph.top_accounts``)."""
+    """Plot the top accounts by ``value`` as horizontal bars, coloured by role.
+
+    Parameters
+    ----------
+    top : pd.DataFrame
+        The top accounts (``graph.top_accounts``).
+    value : str
+        The metric column the bars show.
+    source : str
+        The source line under the chart (dataset and span, or "demo data — synthetic").
+    ax : matplotlib.axes.Axes, optional
+        The axes to draw on; a new figure if ``None``.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure.
+    ax : matplotlib.axes.Axes
+        The axes drawn on.
+    """
     fig, ax = _figure(ax, figsize=(7, 4.5))
     ax.set_title(f"Most central accounts by {value}")
     if top.empty:
@@ -124,7 +187,28 @@ def plot_top_accounts(top: pd.DataFrame, value: str = "pagerank", source: str = 
 
 
 def plot_community_map(graph, pos: dict, names: dict | None = None, source: str = "", ax=None):
-    """Draw a sample of the graph laid out (``graph.community_sample``), coloured by community."""
+    """Draw a sample of the graph laid out (``graph.community_sample``), coloured by community.
+
+    Parameters
+    ----------
+    graph : nx.Graph
+        The sampled graph, each node with a ``community`` attribute.
+    pos : dict
+        Each node's position.
+    names : dict, optional
+        A name per community, for the legend.
+    source : str
+        The source line under the chart (dataset and span, or "demo data — synthetic").
+    ax : matplotlib.axes.Axes, optional
+        The axes to draw on; a new figure if ``None``.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure.
+    ax : matplotlib.axes.Axes
+        The axes drawn on.
+    """
     import networkx as nx
     from matplotlib.lines import Line2D
 
@@ -159,6 +243,24 @@ def plot_network(view: dict, by: str = "identity", source: str = "", ax=None):
     :func:`analysis.plots.network_view.graph_view_data`): the figure shows the same accounts
     at the same positions (Fruchterman–Reingold, seeded). ``by``: ``identity``, ``role`` or
     ``community``. Links are drawn as faint lines (their direction is in the interactive view).
+
+    Parameters
+    ----------
+    view : dict
+        One graph of an interactive view (``network_view(...).graphs[0]``).
+    by : {"identity", "role", "community"}
+        What the colours show.
+    source : str
+        The source line under the chart (dataset and span, or "demo data — synthetic").
+    ax : matplotlib.axes.Axes, optional
+        The axes to draw on; a new figure if ``None``.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure.
+    ax : matplotlib.axes.Axes
+        The axes drawn on.
     """
     from matplotlib.collections import LineCollection
     from matplotlib.lines import Line2D

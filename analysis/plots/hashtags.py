@@ -19,7 +19,26 @@ from analysis.plots.base import (
 
 
 def plot_tag_trends(trends: pd.DataFrame, tags: list[str], source: str = "", ax=None):
-    """Share of the period's tagged tweets for a few tags (from ``hashtags.tag_trends``)."""
+    """Plot the share of the period's tagged tweets for a few tags (``hashtags.tag_trends``).
+
+    Parameters
+    ----------
+    trends : pd.DataFrame
+        Share of tagged tweets per tag and period.
+    tags : list of str
+        The tags to draw (``tag_norm``).
+    source : str
+        The source line under the chart (dataset and span, or "demo data — synthetic").
+    ax : matplotlib.axes.Axes, optional
+        The axes to draw on; a new figure if ``None``.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure.
+    ax : matplotlib.axes.Axes
+        The axes drawn on.
+    """
     fig, ax = _figure(ax)
     title = "Hashtag trends: share of each year's tagged tweets"
     t = trends[trends["tag_key"].isin(tags)] if len(trends) else trends
@@ -38,7 +57,28 @@ def plot_tag_trends(trends: pd.DataFrame, tags: list[str], source: str = "", ax=
 
 def plot_cooccurrence_graph(graph, communities: pd.Series, source: str = "", seed: int | None = None,
                             ax=None):  # fmt: skip
-    """Draw the hashtag co-occurrence graph, nodes coloured by community and sized by use."""
+    """Draw the hashtag co-occurrence graph, nodes coloured by community and sized by use.
+
+    Parameters
+    ----------
+    graph : nx.Graph
+        The hashtag co-occurrence graph (``hashtags.cooccurrence_graph``).
+    communities : pd.Series
+        Community by hashtag.
+    source : str
+        The source line under the chart (dataset and span, or "demo data — synthetic").
+    seed : int, optional
+        Seed of the layout; :data:`analysis.settings.SEED` if ``None``.
+    ax : matplotlib.axes.Axes, optional
+        The axes to draw on; a new figure if ``None``.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure.
+    ax : matplotlib.axes.Axes
+        The axes drawn on.
+    """
     seed = settings.SEED if seed is None else seed
     import networkx as nx
 
@@ -86,7 +126,26 @@ def plot_cooccurrence_graph(graph, communities: pd.Series, source: str = "", see
 
 
 def plot_crosstab(table: pd.DataFrame, title: str, source: str = "", ax=None):
-    """Plot a cross-tab of two partitions as a heatmap with the counts written in."""
+    """Plot a cross-tab of two partitions as a heatmap with the counts written in.
+
+    Parameters
+    ----------
+    table : pd.DataFrame
+        Counts of one partition (rows) by another (columns).
+    title : str
+        The chart's title.
+    source : str
+        The source line under the chart (dataset and span, or "demo data — synthetic").
+    ax : matplotlib.axes.Axes, optional
+        The axes to draw on; a new figure if ``None``.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure.
+    ax : matplotlib.axes.Axes
+        The axes drawn on.
+    """
     fig, ax = _figure(ax, figsize=(7, 5))
     if table.empty:
         _empty(ax, "Nothing to compare")
@@ -109,7 +168,26 @@ def plot_crosstab(table: pd.DataFrame, title: str, source: str = "", ax=None):
 
 def plot_time_to_answer(questions: pd.DataFrame, tag: str = "docstoctoc", source: str = "",
                         ax=None):  # fmt: skip
-    """Distribution of the time to first answer of peer-help questions (log scale)."""
+    """Plot the distribution of the time to first answer of peer-help questions (log scale).
+
+    Parameters
+    ----------
+    questions : pd.DataFrame
+        Peer-help questions with their time to first answer.
+    tag : str
+        The peer-help hashtag, for the title.
+    source : str
+        The source line under the chart (dataset and span, or "demo data — synthetic").
+    ax : matplotlib.axes.Axes, optional
+        The axes to draw on; a new figure if ``None``.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure.
+    ax : matplotlib.axes.Axes
+        The axes drawn on.
+    """
     fig, ax = _figure(ax, figsize=(8, 4))
     title = f"#{tag}: time from question to first answer"
     hours = questions["hours_to_first_answer"].dropna() if len(questions) else pd.Series()
@@ -134,7 +212,26 @@ def plot_time_to_answer(questions: pd.DataFrame, tag: str = "docstoctoc", source
 
 
 def plot_who_answers(table: pd.DataFrame, by: str = "role", source: str = "", ax=None):
-    """Answers to peer-help questions by group (from ``hashtags.who_answers``)."""
+    """Plot answers to peer-help questions by group (``hashtags.who_answers``).
+
+    Parameters
+    ----------
+    table : pd.DataFrame
+        Answers per group.
+    by : str
+        The grouping (``role`` or ``identity``).
+    source : str
+        The source line under the chart (dataset and span, or "demo data — synthetic").
+    ax : matplotlib.axes.Axes, optional
+        The axes to draw on; a new figure if ``None``.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure.
+    ax : matplotlib.axes.Axes
+        The axes drawn on.
+    """
     fig, ax = _figure(ax, figsize=(7, 3.5))
     title = f"Who answers peer-help questions (by {by})"
     if table.empty:

@@ -13,7 +13,24 @@ from analysis.plots.base import (
 
 
 def plot_tweets_per_month(counts: pd.DataFrame, source: str = "", ax=None):
-    """Stacked area of tweets per month by language (from ``overview.tweets_per_month``)."""
+    """Plot tweets per month by language, stacked (``overview.tweets_per_month``).
+
+    Parameters
+    ----------
+    counts : pd.DataFrame
+        Tweets per month and language.
+    source : str
+        The source line under the chart (dataset and span, or "demo data — synthetic").
+    ax : matplotlib.axes.Axes, optional
+        The axes to draw on; a new figure if ``None``.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure.
+    ax : matplotlib.axes.Axes
+        The axes drawn on.
+    """
     fig, ax = _figure(ax)
     if counts.empty:
         ax.text(

@@ -11,7 +11,24 @@ PLATFORM_COLORS = {"x": "#000000", "bluesky": "#0072B2", "mastodon": "#CC79A7"}
 
 
 def plot_posts_per_platform(counts: pd.DataFrame, source: str = "", ax=None):
-    """Plot posts per month, one line per platform (from ``platforms_compare.posts_per_month``)."""
+    """Plot posts per month, one line per platform (from ``platforms_compare.posts_per_month``).
+
+    Parameters
+    ----------
+    counts : pd.DataFrame
+        Posts per month and platform.
+    source : str
+        The source line under the chart (dataset and span, or "demo data — synthetic").
+    ax : matplotlib.axes.Axes, optional
+        The axes to draw on; a new figure if ``None``.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure.
+    ax : matplotlib.axes.Axes
+        The axes drawn on.
+    """
     fig, ax = _figure(ax)
     if counts.empty:
         _empty(ax, "No posts in this dataset")
@@ -27,7 +44,24 @@ def plot_posts_per_platform(counts: pd.DataFrame, source: str = "", ax=None):
 
 
 def plot_reciprocity_by_platform(summary: pd.DataFrame, source: str = "", ax=None):
-    """Share of follow links followed back, per platform (from ``platform_summary``)."""
+    """Plot the share of follow links followed back, per platform (``platform_summary``).
+
+    Parameters
+    ----------
+    summary : pd.DataFrame
+        One row per platform (``platforms_compare.platform_summary``).
+    source : str
+        The source line under the chart (dataset and span, or "demo data — synthetic").
+    ax : matplotlib.axes.Axes, optional
+        The axes to draw on; a new figure if ``None``.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure.
+    ax : matplotlib.axes.Axes
+        The axes drawn on.
+    """
     fig, ax = _figure(ax, figsize=(7, 3))
     shown = summary.dropna(subset=["reciprocity"])
     if shown.empty:
@@ -46,7 +80,24 @@ def plot_reciprocity_by_platform(summary: pd.DataFrame, source: str = "", ax=Non
 
 
 def plot_identity_by_platform(summary: pd.DataFrame, source: str = "", ax=None):
-    """Stacked bars: the share of each identity style among each platform's accounts."""
+    """Plot, as stacked bars, the share of each identity style among each platform's accounts.
+
+    Parameters
+    ----------
+    summary : pd.DataFrame
+        One row per platform (``platforms_compare.platform_summary``).
+    source : str
+        The source line under the chart (dataset and span, or "demo data — synthetic").
+    ax : matplotlib.axes.Axes, optional
+        The axes to draw on; a new figure if ``None``.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure.
+    ax : matplotlib.axes.Axes
+        The axes drawn on.
+    """
     fig, ax = _figure(ax, figsize=(7, 3))
     columns = [c for c in summary.columns if c.startswith("share_")]
     shown = summary.dropna(subset=columns) if columns else summary.iloc[0:0]
