@@ -47,9 +47,25 @@ def wilson_interval(successes, n, confidence: float = 0.95) -> tuple[np.ndarray,
 def shares_with_intervals(
     table: pd.DataFrame, successes: str, n: str, confidence: float = 0.95
 ) -> pd.DataFrame:
-    """``table`` with ``share``, ``ci_low`` and ``ci_high`` (Wilson) of ``successes / n`` per row.
+    """Return ``table`` with ``share``, ``ci_low`` and ``ci_high`` (Wilson) of ``successes / n``.
 
     Rows with a missing count (suppressed: fewer than k accounts) get no share.
+
+    Parameters
+    ----------
+    table : pd.DataFrame
+        One row per group.
+    successes : str
+        The column counting the accounts with the trait (flagged, protected...).
+    n : str
+        The column counting the group's accounts.
+    confidence : float
+        The intervals' confidence level.
+
+    Returns
+    -------
+    pd.DataFrame
+        A copy of ``table`` with the three columns added.
 
     Examples
     --------
@@ -81,7 +97,7 @@ class ShareTest:
     groups: int
 
     def describe(self, what: str, by: str) -> str:
-        """One sentence: the test, its result, and what it does not show."""
+        """Return one sentence: the test, its result, and what it does not show."""
         if self.groups < 2:
             return f"Fewer than two groups with accounts: no test of {what} between {by} groups."
         stat = (f"χ²({self.dof}) = {self.statistic:.2f}, " if self.test == "chi-square"
@@ -104,6 +120,20 @@ def compare_shares(table: pd.DataFrame, successes: str, n: str) -> ShareTest:
     Chi-square test of independence on the groups × (yes, no) table; with two groups
     and an expected count under 5, Fisher's exact test. Suppressed rows (missing
     counts) and empty groups are left out.
+
+    Parameters
+    ----------
+    table : pd.DataFrame
+        One row per group.
+    successes : str
+        The column counting the accounts with the trait.
+    n : str
+        The column counting the group's accounts.
+
+    Returns
+    -------
+    ShareTest
+        The test, its statistic, degrees of freedom, p-value and number of groups.
 
     Examples
     --------
@@ -148,7 +178,18 @@ def format_p(p: float) -> str:
 def format_pvalues(table: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
     """Return a copy with p-value columns as text: ``< 0.001`` or three decimals (never ``0.000``).
 
-    ``columns`` default: every column named ``p`` or starting with ``p_`` (``p_adj``...).
+    Parameters
+    ----------
+    table : pd.DataFrame
+        A table of test results.
+    columns : list of str, optional
+        The p-value columns; by default every column named ``p`` or starting with ``p_``
+        (``p_adj``...).
+
+    Returns
+    -------
+    pd.DataFrame
+        A copy of ``table``, those columns as text.
 
     Examples
     --------

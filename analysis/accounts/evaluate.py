@@ -94,7 +94,20 @@ def evaluate_labels(labels: pd.DataFrame, truth: pd.DataFrame, key: str = "user_
 
 
 def describe_evaluation(result: dict, what: str = "the ground truth") -> str:
-    """One sentence per label kind: macro-F1 and accuracy, computed from ``result``."""
+    """Describe an evaluation: macro-F1, accuracy and the weakest class, per label kind.
+
+    Parameters
+    ----------
+    result : dict
+        The evaluation (:func:`evaluate_labels`).
+    what : str
+        What the labels were compared against, as the sentence names it.
+
+    Returns
+    -------
+    str
+        One sentence.
+    """
     parts = []
     for col in ("role", "identity"):
         rep = result[col]["report"]
@@ -134,12 +147,28 @@ def evaluate_dataset(dataset: str, labels, tables=None) -> dict:
 
 
 def evaluate_if_possible(dataset: str, labels, pairs=None, tables=None):
-    """:func:`evaluate_dataset` (or, given ``pairs``, :func:`pair_recovery`) for a demo dataset.
+    """Evaluate labels (or, given ``pairs``, pairs) of a dataset that has a ground truth.
 
-    ``None`` when the dataset has no ground truth (collected data). Given the
-    ``tables`` the labels come from, anonymised ones included, the ground
-    truth's ids are pseudonymised like them
+    Given the ``tables`` the labels come from, anonymised ones included, the
+    ground truth's ids are pseudonymised like them
     (:func:`analysis.privacy.match_pseudonyms`), so the scores are the same.
+
+    Parameters
+    ----------
+    dataset : str
+        The dataset's name.
+    labels : pd.DataFrame
+        Account labels (:func:`analysis.accounts.label_users`).
+    pairs : pd.DataFrame, optional
+        Candidate pairs (:func:`analysis.accounts.find_pairs`): evaluate them instead.
+    tables : Tables, optional
+        The tables the labels come from.
+
+    Returns
+    -------
+    dict or pd.DataFrame or None
+        :func:`evaluate_labels`' result, :func:`pair_recovery`'s table given ``pairs``, or
+        ``None`` when the dataset has no ground truth (collected data).
     """
     try:
         truth = load_ground_truth(dataset)

@@ -200,12 +200,26 @@ def _shared_evidence(shared: set[str], family: set[str]) -> str:
 def pairs_from_tables(
     tables, labels: pd.DataFrame | None = None, min_score: int = 3
 ) -> pd.DataFrame:
-    """:func:`find_pairs` of a dataset's accounts, anonymised tables included.
+    """Find the likely account pairs of a dataset (:func:`find_pairs`), anonymised tables included.
 
     On anonymised tables (``load_dataset(..., anonymise=True)``) the pairs were
     found on the real profiles before pseudonymisation: keyed by pseudonymous
     ids and handles, their evidence worded by kind only (``labels`` is not
     needed there: the labels of the real profiles are used).
+
+    Parameters
+    ----------
+    tables : Tables
+        The dataset's tables (:func:`analysis.tables.load_dataset`).
+    labels : pd.DataFrame, optional
+        Account labels (:func:`analysis.accounts.label_users`), for the identity evidence.
+    min_score : int
+        The lowest evidence score listed.
+
+    Returns
+    -------
+    pd.DataFrame
+        One row per candidate pair (:func:`find_pairs`).
 
     Examples
     --------
@@ -219,7 +233,18 @@ def pairs_from_tables(
 
 
 def describe_pairs(pairs: pd.DataFrame) -> str:
-    """One sentence on the pairs found, computed from :func:`find_pairs`' result."""
+    """Describe the pairs found, in one sentence.
+
+    Parameters
+    ----------
+    pairs : pd.DataFrame
+        :func:`find_pairs`' result.
+
+    Returns
+    -------
+    str
+        How many pairs, by likelihood.
+    """
     if pairs.empty:
         return "No likely personal/professional pair of accounts: nothing to show."
     counts = pairs["likelihood"].value_counts()

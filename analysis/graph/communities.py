@@ -51,9 +51,28 @@ def detect_communities(
     resolution: float = 1.0,
     backend: str | None = None,
 ) -> pd.Series:
-    """Community of each account (0 = largest); -1 for accounts without a tie in the projection.
+    """Find the community of each account (0 = largest; -1 without a tie in the projection).
 
-    ``method`` is ``louvain`` or ``label_propagation`` (asynchronous, seeded).
+    Parameters
+    ----------
+    G : nx.DiGraph
+        The follower graph (:func:`analysis.graph.graph_from_tables`).
+    method : {"louvain", "label_propagation"}
+        Louvain, or asynchronous label propagation (seeded).
+    projection_kind : {"undirected", "mutual"}
+        The undirected projection the communities are found on (:func:`projection`).
+    seed : int, optional
+        Random seed; :data:`analysis.settings.SEED` if ``None``.
+    resolution : float
+        Louvain's resolution (above 1: smaller communities).
+    backend : str, optional
+        Where Louvain runs (:mod:`analysis.graph.backends`): networkx by default, ``"igraph"``
+        for the fast path, or an installed networkx backend.
+
+    Returns
+    -------
+    pd.Series
+        ``community`` (int64) indexed by ``user_id``, in the graph's node order.
 
     Examples
     --------
@@ -92,7 +111,21 @@ def detect_communities(
 
 
 def modularity(G: nx.DiGraph, communities: pd.Series, projection_kind: str = "undirected") -> float:
-    """Modularity of a partition on the projection the communities were found on.
+    """Return the modularity of a partition on the projection the communities were found on.
+
+    Parameters
+    ----------
+    G : nx.DiGraph
+        The follower graph.
+    communities : pd.Series
+        Community by ``user_id`` (:func:`detect_communities`); accounts at -1 are left out.
+    projection_kind : {"undirected", "mutual"}
+        The projection the communities were found on.
+
+    Returns
+    -------
+    float
+        The modularity, or NaN when the members have no tie.
 
     Examples
     --------
@@ -139,8 +172,28 @@ def describe_communities(
     labels: pd.DataFrame | None = None,
     top: int = 3,
 ) -> pd.DataFrame:
-    """One row per community: size, dominant roles and hashtags, and a short label.
+    """Describe each community: size, dominant roles and hashtags, and a short label.
 
+    Parameters
+    ----------
+    G : nx.DiGraph
+        The follower graph (its nodes' ``role`` attribute is used without ``labels``).
+    communities : pd.Series
+        Community by ``user_id`` (:func:`detect_communities`).
+    tables : Tables, optional
+        The dataset's tables, for the hashtags its members use (none without them).
+    labels : pd.DataFrame, optional
+        Account labels (:func:`analysis.accounts.label_users`), for the roles.
+    top : int
+        How many roles and hashtags to list per community.
+
+    Returns
+    -------
+    pd.DataFrame
+        One row per community: ``community``, ``accounts``, ``roles``, ``hashtags``, ``label``.
+
+    Notes
+    -----
     ``roles`` lists the ``top`` roles with their shares (from ``labels`` or node
     attributes; empty when unknown); ``hashtags`` the ``top`` hashtags (``tag_norm``)
     its members use most, with their share of the community's hashtag uses;
@@ -188,8 +241,28 @@ def community_bridges(
     k: int | None = None,
     seed: int | None = None,
 ) -> pd.DataFrame:
-    """Accounts that bridge communities, by (sampled) betweenness on the undirected projection.
+    """Find the accounts that bridge communities, by betweenness on the undirected projection.
 
+    Parameters
+    ----------
+    G : nx.DiGraph
+        The follower graph.
+    communities : pd.Series
+        Community by ``user_id`` (:func:`detect_communities`).
+    n : int
+        How many accounts to return.
+    k : int, optional
+        Betweenness sampled from ``k`` source accounts (exact if ``None``).
+    seed : int, optional
+        Seed of the sample; :data:`analysis.settings.SEED` if ``None``.
+
+    Returns
+    -------
+    pd.DataFrame
+        The ``n`` accounts with a neighbour in another community and the highest betweenness.
+
+    Notes
+    -----
     Columns: ``user_id``, ``username``, ``community``, ``communities_reached``
     (other communities among its neighbours), ``outside_share`` (share of its
     neighbours in other communities), ``participation`` (1 − Σ_c (k_c / k)²: 0 when
@@ -243,7 +316,23 @@ def community_sample(
 
     Samples up to ``size`` accounts with a tie (uniformly, so communities show in
     proportion to their size), keeps the ties among them, drops the sampled accounts
-    left without one, and lays them out (seeded). Returns ``(graph, pos)``.
+    left without one, and lays them out (seeded).
+
+    Parameters
+    ----------
+    G : nx.DiGraph
+        The follower graph.
+    communities : pd.Series
+        Community by ``user_id``; becomes each sampled node's ``community`` attribute.
+    size : int
+        The most accounts to sample.
+    seed : int, optional
+        Seed of the sample and the layout; :data:`analysis.settings.SEED` if ``None``.
+
+    Returns
+    -------
+    tuple[nx.Graph, dict]
+        ``(graph, pos)``: the sampled graph and each node's position.
     """
     seed = settings.SEED if seed is None else seed
     require_directed(G, "the community map")

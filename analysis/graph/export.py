@@ -40,8 +40,27 @@ def node_metrics(
     G: nx.DiGraph, seed: int | None = None, backend: str | None = None,
     betweenness_samples: int | None = None,
 ) -> pd.DataFrame:  # fmt: skip
-    """One row per account of ``G`` with :data:`METRIC_COLUMNS`, sorted by user id.
+    """Compute one row per account of ``G`` with :data:`METRIC_COLUMNS`, sorted by user id.
 
+    Parameters
+    ----------
+    G : nx.DiGraph
+        The follower graph (:func:`analysis.graph.graph_from_tables`).
+    seed : int, optional
+        Seed of Louvain and of sampled betweenness; :data:`analysis.settings.SEED` if ``None``.
+    backend : str, optional
+        Where the measures run (:mod:`analysis.graph.backends`): networkx by default,
+        ``"igraph"`` for the fast path, or an installed networkx backend.
+    betweenness_samples : int, optional
+        Estimate betweenness from this many source accounts (see below).
+
+    Returns
+    -------
+    pd.DataFrame
+        The metrics table, columns :data:`METRIC_COLUMNS`.
+
+    Notes
+    -----
     ``community`` is Louvain on the undirected projection (-1 for accounts without
     a link); ``reciprocity`` is NaN for accounts without a link; ``betweenness``
     is exact up to :data:`~analysis.graph.metrics.BETWEENNESS_EXACT_MAX`
@@ -179,7 +198,28 @@ def metrics_from_dataset(
     With ``backend="igraph"`` (default) the links go from Parquet, a batch at a
     time, to numpy index arrays and one igraph graph, without networkx; any
     other backend builds the ``DiGraph`` and runs :func:`node_metrics` on it.
-    ``betweenness_samples``: see :func:`node_metrics`.
+
+    Parameters
+    ----------
+    dataset : str
+        The dataset's name.
+    only_known : bool
+        Keep only links between accounts the ``users`` table holds.
+    drop_protected : bool
+        Leave out protected accounts and their links.
+    seed : int, optional
+        See :func:`node_metrics`; :data:`analysis.settings.SEED` if ``None``.
+    backend : str, optional
+        ``"igraph"`` (the fast path, default) or any backend :func:`node_metrics` takes.
+    progress : bool
+        Show a progress bar of the steps.
+    betweenness_samples : int, optional
+        See :func:`node_metrics`.
+
+    Returns
+    -------
+    pd.DataFrame
+        The metrics table, columns :data:`METRIC_COLUMNS`.
     """
     seed = settings.SEED if seed is None else seed
     if resolve_backend(backend) == FAST:
@@ -216,6 +256,20 @@ def save_metrics(
     CSV goes through :func:`analysis.outputs.write_csv`: a username a spreadsheet
     would run as a formula (``=...``, ``@...``) gets a leading ``'``, unless
     ``raw_csv``.
+
+    Parameters
+    ----------
+    metrics : pd.DataFrame
+        The metrics table (:func:`node_metrics`); only :data:`METRIC_COLUMNS` are written.
+    path : str or os.PathLike
+        The file, ending ``.parquet`` or ``.csv``.
+    raw_csv : bool
+        Write CSV cells as they are (``--raw-csv``).
+
+    Returns
+    -------
+    Path
+        The file written.
     """
     path = Path(path)
     _check_metrics_suffix(path)
@@ -284,6 +338,22 @@ def export_graph(
     metrics: pd.DataFrame | None = None,
 ) -> Path:  # fmt: skip
     """Write ``G`` with all node and edge attributes as GEXF or GraphML (``fmt`` or the suffix).
+
+    Parameters
+    ----------
+    G : nx.Graph
+        The graph to write.
+    path : str or os.PathLike
+        The file; its folder must exist.
+    fmt : {"gexf", "graphml"}, optional
+        The format; the file's suffix if ``None``.
+    metrics : pd.DataFrame, optional
+        A metrics table (:func:`node_metrics`) whose columns become node attributes.
+
+    Returns
+    -------
+    Path
+        The file written.
 
     Examples
     --------

@@ -13,8 +13,24 @@ from analysis.graph.metrics import _edge_frame, node_groups
 def mixing_table(
     G: nx.DiGraph, by: str = "role", labels: pd.DataFrame | None = None
 ) -> pd.DataFrame:
-    """Follow links between groups, observed and expected under random mixing.
+    """Count follow links between groups, observed and expected under random mixing.
 
+    Parameters
+    ----------
+    G : nx.DiGraph
+        The follower graph.
+    by : str
+        The grouping: ``role``, ``identity``, or any node attribute.
+    labels : pd.DataFrame, optional
+        Account labels (:func:`analysis.accounts.label_users`) holding the ``by`` column.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``follower_group``, ``followed_group``, ``links``, ``expected``, ``ratio``.
+
+    Notes
+    -----
     One row per (follower group, followed group): ``links`` observed, ``expected``
     = (links sent by the follower group) × (links received by the followed group)
     / (all links) — what random mixing with the same out- and in-degrees would
@@ -52,8 +68,22 @@ def mixing_table(
 
 
 def assortativity(G: nx.DiGraph, labels: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Attribute assortativity of follow links by role and identity, and degree assortativity.
+    """Measure the assortativity of follow links by role and identity, and by degree.
 
+    Parameters
+    ----------
+    G : nx.DiGraph
+        The follower graph.
+    labels : pd.DataFrame, optional
+        Account labels holding ``role`` and ``identity`` (else the nodes' attributes).
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``measure`` and ``value``.
+
+    Notes
+    -----
     Columns ``measure`` and ``value`` (from -1: groups follow other groups, to
     +1: groups follow their own). Attributes unknown on every account give NaN.
 

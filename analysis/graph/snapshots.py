@@ -104,7 +104,17 @@ def follow_changes(follows: pd.DataFrame, before, after) -> pd.DataFrame:
 
 
 def change_summary(follows: pd.DataFrame) -> pd.DataFrame:
-    """Per pair of consecutive snapshots: links present before, gained, lost, present after.
+    """Count, per pair of consecutive snapshots, the links before, gained, lost and after.
+
+    Parameters
+    ----------
+    follows : pd.DataFrame
+        The ``follows`` table (``first_seen_at`` and ``observed_at`` date each link).
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``before``, ``after``, ``links_before``, ``gained``, ``lost``, ``links_after``.
 
     Examples
     --------
@@ -129,6 +139,16 @@ def change_summary(follows: pd.DataFrame) -> pd.DataFrame:
 
 def describe_snapshots(follows: pd.DataFrame) -> str:
     """Return the follower snapshots a dataset holds, in one sentence.
+
+    Parameters
+    ----------
+    follows : pd.DataFrame
+        The ``follows`` table.
+
+    Returns
+    -------
+    str
+        How many snapshots, their span and the follows gained and lost.
 
     Examples
     --------
