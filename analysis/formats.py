@@ -41,6 +41,10 @@ Formats:
 
 Pages of endpoints that carry nothing for the tables (counts, lists, compliance,
 spaces) are recognised and passed on as skipped, not as errors.
+
+The module is long because it holds one reader per format in the table above, with the
+detection that chooses between them; the larger families have their own modules
+(:mod:`analysis.formats_v1`, :mod:`analysis.formats_bluesky`, :mod:`analysis.formats_mastodon`).
 """
 
 from __future__ import annotations

@@ -30,6 +30,10 @@ become tweets; links, hashtags and mentions (``entities``, ``extended_entities``
 ``url``, ``expanded_url``, ``display_url``). Ids are read exactly: ``id_str``
 first, checked against ``id`` (a file whose numbers went through floating point
 has them disagree above 2^53, and such a record is set aside).
+
+The module is long because v1.1 has many body shapes and two file layouts: the object
+converters, the owner of follow pages, the bodies-to-pages step and the detection of a
+whole-file body from its first bytes each need the others' rules.
 """
 
 from __future__ import annotations

@@ -26,6 +26,10 @@ Which observation wins, per table (ties go to the row read last):
   latest snapshot;
 * ``hashtags``, ``mentions``, ``urls``: one row per tweet and position / username / position;
 * ``missing``: the newest report per resource and error.
+
+The module is long because the spill, the vectorised de-duplication (Arrow and numpy,
+no per-row Python) and the commit of each table's winners are one pipeline over the
+same bucket layout; splitting it would spread one rule set over several files.
 """
 
 from __future__ import annotations

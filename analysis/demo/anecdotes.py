@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from analysis import settings
 from analysis.demo.words import CITIES_EN, CITIES_FR
 
 #: Planted tweets for the patient-confidentiality check: invented anecdotes, some
@@ -35,15 +36,17 @@ _RARE_FR = ("la maladie de Fabry", "la maladie de Pompe", "la progéria", "la ma
 _RARE_EN = ("Fabry disease", "Pompe disease", "progeria", "Wilson's disease")
 
 
-def plant_confidentiality(tweets: list[dict], seed: int) -> list[dict]:
+def plant_confidentiality(tweets: list[dict], seed: int | None = None) -> list[dict]:
     """Rewrite the text of a few plain original tweets with labelled confidentiality examples.
 
-    Draws from its own generator (``default_rng([seed, 9])``) and only replaces
+    Draws from its own generator (``default_rng([seed, 9])``, ``seed`` from
+    :data:`analysis.settings.SEED` if ``None``) and only replaces
     the text of originals without hashtags or mentions, so every other table of
     the demo (counts, hashtags, mentions, graph) is unchanged. Anonymous authors
     are twice as likely to be picked for a breach. Returns the labels for the
     ground truth.
     """
+    seed = settings.SEED if seed is None else seed
     rng = np.random.default_rng([seed, 9])
     pool = [tw for tw in tweets if tw["kind"] == "original" and not tw.get("tags")
             and not tw.get("mentions") and tw["author"]["role"] != "institution"]  # fmt: skip

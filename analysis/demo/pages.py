@@ -6,6 +6,7 @@ import re
 import zlib
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import orjson
@@ -208,7 +209,7 @@ def generate(params: DemoParams, out_dir: Path, progress: bool = True) -> dict:
                     else:
                         inc_tweets.append(_tweet_json(target, rng))
                         users[target["author"]["user_id"]] = target["author"]
-                page = {
+                page: dict[str, Any] = {
                     "data": data,
                     "includes": {"users": [_lean(u) | {"created_at": iso_time(u["created_at"]),
                                                         "protected": u["protected"]}

@@ -1,6 +1,10 @@
 """Purge, raw files: every format ingest reads, cleaned of an account or refused.
 
 See :mod:`analysis.purge` for what a purge removes and how it stays atomic.
+
+The module is long because it holds one cleaner per raw format ingest reads (v2 and
+twarc2 pages, flattened tweets, the v1.1 shapes, academictwitteR, edge lists, X
+archives), each refusing a file it cannot clean rather than leaving the account in it.
 """
 
 from __future__ import annotations
