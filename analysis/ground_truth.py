@@ -22,7 +22,7 @@ FILE_NAME = "ground_truth.json"
 
 
 def ground_truth_path(dataset: str = "demo") -> Path:
-    """Where a dataset's ground truth is (or would be)."""
+    """Return where a dataset's ground truth is (or would be)."""
     return settings.raw_dir(dataset) / FILE_NAME
 
 
@@ -38,8 +38,20 @@ def write_ground_truth(truth: dict, out_dir: Path) -> Path:
 def load_ground_truth(dataset: str = "demo") -> dict:
     """Return the ground truth of a synthetic dataset (for tests and validation cells only).
 
-    Raises :class:`~analysis.errors.UnknownDatasetError` for a dataset without one
-    (collected data never has one).
+    Parameters
+    ----------
+    dataset : str
+        The dataset's name.
+
+    Returns
+    -------
+    dict
+        The planted roles, identity styles, pairs, communities, Bass parameters and anecdotes.
+
+    Raises
+    ------
+    UnknownDatasetError
+        For a dataset without one (collected data never has one).
     """
     path = ground_truth_path(dataset)
     if not path.is_file():

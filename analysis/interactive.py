@@ -107,10 +107,22 @@ def table_options(n_rows: int) -> dict:
 
 
 def interactive_table(df: pd.DataFrame | pd.Series, caption: str | None = None) -> str:
-    """HTML of ``df`` as an interactive (sortable, searchable, paginated) table.
+    """Return the HTML of ``df`` as an interactive (sortable, searchable, paginated) table.
 
     Needs DataTables loaded in the page: :func:`setup_notebook` loads it,
     embedded, once per notebook. Cell text is escaped (never read as HTML).
+
+    Parameters
+    ----------
+    df : pd.DataFrame or pd.Series
+        The table (:func:`readable_frame` makes its index and column names readable).
+    caption : str, optional
+        A caption above the table.
+
+    Returns
+    -------
+    str
+        The table's HTML.
     """
     from itables import to_html_datatable
 
@@ -168,10 +180,22 @@ def in_report() -> bool:
 
 
 def format_numbers(df: pd.DataFrame, digits: int = 4) -> pd.DataFrame:
-    """Return a copy with numbers as text for reading: whole numbers as integers, others to ``digits`` significant digits.
+    """Return a copy with numbers as text for reading: whole numbers as integers, others rounded.
 
     For tables that mix counts and shares in one column (a graph's size: 800 accounts,
     reciprocity 0.299), which pandas would print as ``800.0000``.
+
+    Parameters
+    ----------
+    df : pd.DataFrame
+        The table.
+    digits : int
+        Significant digits of the numbers that are not whole.
+
+    Returns
+    -------
+    pd.DataFrame
+        A copy, its numeric columns as text.
 
     Examples
     --------
@@ -209,8 +233,17 @@ def parameters_form(namespace: dict):
     """Return a small form (dataset, period, hashtags, anonymise) setting the notebook's parameters.
 
     It runs nothing by itself: "Apply" sets the variables in ``namespace`` (the
-    notebook's ``globals()``) and says to re-run the cells below. Under ``medtwitter
-    report`` (papermill) it is skipped: returns None and shows nothing.
+    notebook's ``globals()``) and says to re-run the cells below.
+
+    Parameters
+    ----------
+    namespace : dict
+        The notebook's ``globals()``, where the parameters live.
+
+    Returns
+    -------
+    ipywidgets.VBox or None
+        The form; ``None`` under ``medtwitter report`` (papermill), which shows nothing.
     """
     if in_report():
         return None

@@ -33,6 +33,16 @@ def _platform_of(frame: pd.DataFrame) -> pd.Series:
 def dataset_platforms(tables) -> list[str]:
     """Return the platforms a dataset's accounts and posts are on, in ``x, bluesky, mastodon`` order.
 
+    Parameters
+    ----------
+    tables : Tables
+        The dataset's tables (:func:`analysis.tables.load_dataset`), anonymised or not.
+
+    Returns
+    -------
+    list of str
+        The platforms' names.
+
     Examples
     --------
     >>> from analysis.graph import tiny_tables
@@ -44,7 +54,17 @@ def dataset_platforms(tables) -> list[str]:
 
 
 def describe_platforms(tables) -> str:
-    """One sentence: the platforms the dataset holds, and whether there is anything to compare.
+    """Describe the platforms the dataset holds, and whether there is anything to compare.
+
+    Parameters
+    ----------
+    tables : Tables
+        The dataset's tables (:func:`analysis.tables.load_dataset`), anonymised or not.
+
+    Returns
+    -------
+    str
+        One sentence.
 
     Examples
     --------
@@ -70,8 +90,22 @@ def _reciprocity(follows: pd.DataFrame) -> float:
 
 
 def platform_summary(tables, labels: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per platform: its accounts, posts, follow links, reciprocity and identity styles.
+    """Summarise each platform: its accounts, posts, follow links, reciprocity and identity styles.
 
+    Parameters
+    ----------
+    tables : Tables
+        The dataset's tables (:func:`analysis.tables.load_dataset`), anonymised or not.
+    labels : pd.DataFrame, optional
+        Account labels (:func:`analysis.accounts.labels_from_tables`), for the identity shares.
+
+    Returns
+    -------
+    pd.DataFrame
+        One row per platform.
+
+    Notes
+    -----
     Columns: ``platform``, ``accounts``, ``posts``, ``first_post``, ``last_post`` (UTC),
     ``follow_links`` (between accounts of the dataset on that platform), ``reciprocity``
     (share of those links followed back), and ``share_<identity>`` for each identity style of
@@ -111,19 +145,42 @@ def platform_summary(tables, labels: pd.DataFrame | None = None) -> pd.DataFrame
 
 
 def first_posts(tables) -> pd.Series:
-    """Each account's first post (UTC), indexed by ``user_id`` (accounts that posted only)."""
+    """Return each account's first post (UTC), indexed by ``user_id`` (accounts that posted only).
+
+    Parameters
+    ----------
+    tables : Tables
+        The dataset's tables (:func:`analysis.tables.load_dataset`), anonymised or not.
+
+    Returns
+    -------
+    pd.Series
+        The time of each account's first post.
+    """
     tw = tables.tweets.dropna(subset=["created_at"])
     return tw.groupby("author_id")["created_at"].min().rename("first_post")
 
 
 def moved_accounts(tables, min_score: int = 1) -> pd.DataFrame:
-    """Likely same-person accounts on two platforms, with each one's first post.
+    """Find likely same-person accounts on two platforms, with each one's first post.
 
     The pairs of :func:`analysis.platforms.platform_pairs_from_tables` scoring at least
     ``min_score`` (pseudonyms on anonymised tables), with ``first_post_a`` and
     ``first_post_b`` (UTC; empty for an account without posts in the dataset) and
     ``posted_first_on``: the platform of the account that posted first (empty unless
     both posted).
+
+    Parameters
+    ----------
+    tables : Tables
+        The dataset's tables (:func:`analysis.tables.load_dataset`), anonymised or not.
+    min_score : int
+        The lowest evidence score kept.
+
+    Returns
+    -------
+    pd.DataFrame
+        One row per pair.
 
     Examples
     --------
@@ -147,7 +204,15 @@ def moved_accounts(tables, min_score: int = 1) -> pd.DataFrame:
 def posts_per_month(tables) -> pd.DataFrame:
     """Count posts per calendar month (UTC) and platform, with no gap in the months.
 
-    A frame indexed by month start (``month``), one column per platform; empty without posts.
+    Parameters
+    ----------
+    tables : Tables
+        The dataset's tables (:func:`analysis.tables.load_dataset`), anonymised or not.
+
+    Returns
+    -------
+    pd.DataFrame
+        Indexed by month start (``month``), one column per platform; empty without posts.
 
     Examples
     --------
@@ -170,7 +235,19 @@ def posts_per_month(tables) -> pd.DataFrame:
 
 
 def describe_moved(moved: pd.DataFrame, tables) -> str:
-    """One sentence on :func:`moved_accounts`' pairs: how many, how strong, who posted first where.
+    """Describe :func:`moved_accounts`' pairs: how many, how strong, who posted first where.
+
+    Parameters
+    ----------
+    moved : pd.DataFrame
+        :func:`moved_accounts`' result.
+    tables : Tables
+        The dataset's tables (:func:`analysis.tables.load_dataset`), anonymised or not.
+
+    Returns
+    -------
+    str
+        One sentence.
 
     Examples
     --------
@@ -194,7 +271,17 @@ def describe_moved(moved: pd.DataFrame, tables) -> str:
 
 
 def describe_summary(summary: pd.DataFrame) -> str:
-    """One sentence per measure of :func:`platform_summary`: reciprocity and nominative share.
+    """Describe :func:`platform_summary`'s reciprocity and nominative share, one sentence each.
+
+    Parameters
+    ----------
+    summary : pd.DataFrame
+        :func:`platform_summary`'s result.
+
+    Returns
+    -------
+    str
+        The sentences.
 
     Examples
     --------

@@ -65,7 +65,13 @@ def check_dataset_name(name: str) -> str:
 
 
 def set_data_dir(path: str | os.PathLike[str] | None) -> None:
-    """Move the data root for this process (``None`` restores the default)."""
+    """Move the data root for this process.
+
+    Parameters
+    ----------
+    path : str or os.PathLike, optional
+        The new data root; ``None`` restores the default (``MEDTWITTER_DATA``, else ``data/``).
+    """
     global _data_dir_override
     _data_dir_override = Path(path).expanduser().resolve() if path is not None else None
 

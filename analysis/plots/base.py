@@ -18,7 +18,22 @@ LANG_COLORS = {"fr": "#0072B2", "en": "#E69F00", "und": "#999999"}
 
 
 def color_for(group: str, palette: dict[str, str] | None = None, index: int = 0) -> str:
-    """Return the fixed colour of a group, or the ``index``-th Okabe-Ito colour."""
+    """Return the fixed colour of a group, or the ``index``-th Okabe-Ito colour.
+
+    Parameters
+    ----------
+    group : str
+        The group (a role, an identity style, a language...).
+    palette : dict, optional
+        Colours by group, looked up before the identities', roles' and languages' colours.
+    index : int
+        The group's position, for a group the palette does not name.
+
+    Returns
+    -------
+    str
+        A hex colour.
+    """
     for pal in (palette or {}, IDENTITY_COLORS, ROLE_COLORS, LANG_COLORS):
         if group in pal:
             return pal[group]
@@ -27,6 +42,20 @@ def color_for(group: str, palette: dict[str, str] | None = None, index: int = 0)
 
 def source_label(name: str, synthetic: bool, span: tuple | None = None) -> str:
     """Return the source line under a chart.
+
+    Parameters
+    ----------
+    name : str
+        The dataset's name.
+    synthetic : bool
+        Whether the data are made up (the line says so).
+    span : tuple, optional
+        The first and last dates of the data.
+
+    Returns
+    -------
+    str
+        ``Source: ...``.
 
     Examples
     --------
