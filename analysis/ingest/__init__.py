@@ -20,6 +20,7 @@ The stages, one module each:
 :mod:`~analysis.ingest.edges`          edge lists (CSV, Parquet) -> rows, Arrow batch by batch
 :mod:`~analysis.ingest.rows`           rows held, then spilled to disk (Arrow IPC)
 :mod:`~analysis.ingest.quarantine`     bad lines set aside, with their ids for purges
+:mod:`~analysis.ingest.distributed`    the same stages on a Dask cluster (``scheduler=``)
 :mod:`analysis.merge`                  spilled rows de-duplicated and committed to Delta tables
 =====================================  ==========================================================
 
@@ -72,23 +73,29 @@ import shutil
 import threading
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.compute as pc
 from tqdm.auto import tqdm
 
 from analysis import __version__, formats, formats_v1, merge, settings, store
+from analysis.cluster import dask_client
 from analysis.contract import CONTRACT, TABLE_NAMES
 from analysis.errors import RawFormatError, UsageError
-from analysis.ingest import edges
+from analysis.ingest import distributed, edges
 from analysis.ingest.pages import add_page, filter_page
 from analysis.ingest.quarantine import Quarantine, quarantine_ids, quarantine_usernames
 from analysis.ingest.read import FileReport, check_file, read_file
 from analysis.ingest.rows import Rows, Spill
 from analysis.platforms import KeyRegistry
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 __all__ = [
     "QUARANTINE_FILE", "FileReport", "IngestReport", "add_page", "filter_page", "ingest_files",
@@ -136,6 +143,7 @@ def ingest_files(
     observed_at: datetime | str | None = None,
     owner: int | str | None = None,
     relation: str | None = None,
+    scheduler: str | Client | None = None,
 ) -> IngestReport:
     """Ingest raw JSONL files into a dataset's Delta tables (created or extended).
 
@@ -160,6 +168,10 @@ def ingest_files(
     owner, relation : whose follow lists the API v1.1 id pages and followers/list,
         friends/list pages are (an account id) and which (``"followers"`` or
         ``"following"``); default: told by each file's name (``followers_<id>.json``)
+    scheduler : read and de-duplicate on a Dask cluster: ``local:N`` (N local worker
+        processes), a scheduler's address (``tcp://host:8786``), a scheduler file, or a
+        :class:`distributed.Client`; the tables are the same as without it (see
+        :mod:`analysis.ingest.distributed`). Needs ``pip install 'medtwitter[dask]'``.
 
     Examples
     --------
@@ -188,8 +200,10 @@ def ingest_files(
     # scalar); importing it meanwhile, while the first pages are parsed, saves ~0.2 s
     threading.Thread(target=_import_pandas, name="import-pandas", daemon=True).start()
     target = settings.processed_dir(dataset)
-    spill = None
-    with store.c_allocator(), store.DatasetWriter(target, command) as writer:
+    spill: Spill | None = None
+    merged: Spill
+    cluster = nullcontext(None) if scheduler is None else dask_client(scheduler)
+    with cluster as client, store.c_allocator(), store.DatasetWriter(target, command) as writer:
         try:
             staging = writer.staging()
             old_meta = {} if replace else (writer.latest_meta() or {})
@@ -200,20 +214,30 @@ def ingest_files(
             edge_lists = [p for p in files if formats.detect_format(p) in edges.FORMATS]
             weight = total + edges.merge_weight(edge_lists)  # the merge sorts links in memory
             buckets = merge.bucket_count(weight)
-            spill = Spill(staging / ".spill", buckets, usernames=bool(edge_lists))
-            rows = Rows(sink=spill)
-            with tqdm(
-                total=total, desc="ingest", unit="B", unit_scale=True, disable=not progress
-            ) as bar:
-                for path in files:
-                    report.files.append(
-                        read_file(path, rows, quarantine, strict, bar, observed_at, follows)
-                    )
-            rows.flush()
-            spill.finish()
+            if client is not None:
+                merged, rows, reports, entries = distributed.read_files(
+                    client, files, staging, distributed.bucket_count(client, buckets),
+                    strict=strict, observed_at=observed_at, follows=follows, progress=progress,
+                )  # fmt: skip
+                spill = merged
+                report.files.extend(reports)
+                for bad in entries:
+                    quarantine.append(bad)
+            else:
+                spill = merged = Spill(staging / ".spill", buckets, usernames=bool(edge_lists))
+                rows = Rows(sink=merged)
+                with tqdm(
+                    total=total, desc="ingest", unit="B", unit_scale=True, disable=not progress
+                ) as bar:
+                    for path in files:
+                        report.files.append(
+                            read_file(path, rows, quarantine, strict, bar, observed_at, follows)
+                        )
+                rows.flush()
+                merged.finish()
             if not replace:
                 _check_stored_keys(writer, rows.keys)
-            _merge_all(writer, spill, replace)
+            _merge_all(writer, merged, replace)
         finally:  # the spill's writer thread stops before its folder goes
             if spill is not None:
                 spill.close()

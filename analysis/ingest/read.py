@@ -76,6 +76,22 @@ class FileReport:
             )
 
 
+@dataclass(frozen=True)
+class Part:
+    """Lines of a raw file copied to a file of their own, to be read apart from the rest.
+
+    :func:`read_file` names ``name`` and the lines' numbers in that file in its
+    messages and quarantine entries, and reads them as ``format``.
+    """
+
+    #: the raw file the lines come from
+    name: str
+    #: how many lines of it come before them
+    first_line: int
+    #: the raw file's format (:func:`analysis.formats.detect_format`)
+    format: str
+
+
 def check_file(path: Path) -> str | None:
     """Why a raw file cannot be ingested at all (one line with the fix), or None.
 
@@ -95,25 +111,31 @@ def read_file(
     bar=None,
     observed_at: datetime | None = None,
     follows: tuple[str, str] | None = None,
+    part: Part | None = None,
 ) -> FileReport:
     """Read one raw file (checked by :func:`check_file`) into ``rows``; bad lines to ``quarantine``.
 
     See the module docstring for which path reads which file. ``observed_at``
     dates the links of an edge list (default: the file's modification time);
     ``follows`` (relation, account id) owns v1.1 id and follower-list pages (``--owner``).
+    With ``part``, ``path`` holds some lines of a larger file (:class:`Part`); the
+    caller checks the whole file's report with :func:`check_pages_found`.
     """
-    report = FileReport(path=str(path))
+    shown = path if part is None else Path(part.name)
+    before = 0 if part is None else part.first_line
+    report = FileReport(path=str(shown))
     size = path.stat().st_size
 
     def bad(lineno: int, line: bytes, reason: str) -> None:
-        message = f"{path}:{lineno}: {reason}"
+        lineno += before
+        message = f"{shown}:{lineno}: {reason}"
         if strict:
             raise RawFormatError(f"{message}; fix or remove the line, or run without --strict.")
         report.bad_lines += 1
         report.problem(message)
-        quarantine.append(entry(str(path), lineno, reason, line))
+        quarantine.append(entry(str(shown), lineno, reason, line))
 
-    fmt = formats.detect_format(path)
+    fmt = formats.detect_format(path) if part is None else part.format
     if fmt in (formats.EDGE_CSV, formats.EDGE_PARQUET) and rows.sink is not None:
         report.format = fmt
         report.observed_at = observed_at or edges.file_time(path)
@@ -151,13 +173,24 @@ def read_file(
         bad(lineno + 1, b"", damaged(exc))
     if bar is not None and gz:
         bar.update(size)
+    if part is None:
+        check_pages_found(report)
+    return report
+
+
+def check_pages_found(report: FileReport) -> None:
+    """Mark a file read as v2 pages in which no page was found as of an ``unknown`` format.
+
+    Parameters
+    ----------
+    report : the file's report, with every line read
+    """
     if report.pages == 0 and report.bad_lines:
         report.format = "unknown"
         report.problem(
-            f"{path}: no X API v2 page found in this file; check its format "
+            f"{report.path}: no X API v2 page found in this file; check its format "
             "(`medtwitter ingest` reads JSONL of API v2 response pages)."
         )
-    return report
 
 
 def read_foreign(path: Path, fmt: str, rows: Rows, report: FileReport, bad, follows=None) -> None:
