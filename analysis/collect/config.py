@@ -30,7 +30,23 @@ from analysis.query import build_query, check_query
 
 
 def load_config(path: str | os.PathLike[str]) -> dict:
-    """Read and check a collection's TOML config (see the README's example)."""
+    """Read and check a collection's TOML config (see the README's example).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The TOML file.
+
+    Returns
+    -------
+    dict
+        The config's sections (``dataset``, ``search``, ``accounts``, ``counts``).
+
+    Raises
+    ------
+    UsageError
+        For an unreadable file, invalid TOML, an unknown section or a bad ``accounts.follows``.
+    """
     path = Path(path)
     try:
         config = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -105,10 +121,24 @@ def _follow_endpoints(accounts: dict) -> list[str]:
 
 
 def next_hop_accounts(paths: Iterable[Path], exclude: set[str], limit: int) -> list[str]:
-    """Accounts found in follow pages, most-linked first, for the next hop.
+    """Return the accounts found in follow pages, most-linked first, for the next hop.
 
     Accounts linked to the most already-collected accounts come first (ties by
     id), so a capped hop keeps the community's core rather than a random fringe.
+
+    Parameters
+    ----------
+    paths : iterable of Path
+        The raw follow pages of the previous hop (JSONL).
+    exclude : set of str
+        Ids already collected.
+    limit : int
+        The most accounts to return.
+
+    Returns
+    -------
+    list of str
+        Account ids.
     """
     seen: Counter = Counter()
     for path in paths:
@@ -137,6 +167,22 @@ def run_config(
     Follow hops: hop 1 collects the follow links of the seeds; each further hop
     (``accounts.hops``) those of the ``accounts.max_accounts_per_hop`` accounts
     most linked to in the previous hop.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The TOML config (:func:`load_config`).
+    collector : Collector
+        The collector that runs each job.
+    dataset : str, optional
+        The dataset the raw pages go to; the config's ``dataset`` if ``None``.
+    on_result : callable, optional
+        Called with each job's name and result as it finishes.
+
+    Returns
+    -------
+    list of CollectionResult
+        One result per job, in the order run.
     """
     config = load_config(path)
     dataset = dataset or config.get("dataset")

@@ -101,6 +101,25 @@ def search_job(
 ) -> Job:
     """Return a recent (or full-archive) search job.
 
+    Parameters
+    ----------
+    query : str
+        An X API v2 search query (:func:`analysis.query.build_query` writes one).
+    archive : bool
+        Search the full archive (``search_all``, academic or pro access) instead of the
+        last seven days.
+    since, until : str or date, optional
+        ``YYYY-MM-DD`` or an ISO 8601 time; ``until`` as a date includes that whole day.
+    max_tweets : int, optional
+        Stop after this many tweets; all the API gives if ``None``.
+    query_limit : int, optional
+        The query length limit of the access level (:func:`analysis.query.check_query`).
+
+    Returns
+    -------
+    Job
+        One unit: the query and its time bounds.
+
     Examples
     --------
     >>> job = search_job("#docstoctoc lang:fr", since="2024-01-01", max_tweets=500)
@@ -126,7 +145,27 @@ def counts_job(
     granularity: str = "day",
     query_limit: int | None = None,
 ) -> Job:
-    """Return a tweet-counts job: the volume a search would return, per day (or hour/minute)."""
+    """Return a tweet-counts job: the volume a search would return, per day (or hour/minute).
+
+    Parameters
+    ----------
+    query : str
+        An X API v2 search query (:func:`analysis.query.build_query` writes one).
+    archive : bool
+        Search the full archive (``search_all``, academic or pro access) instead of the
+        last seven days.
+    since, until : str or date, optional
+        ``YYYY-MM-DD`` or an ISO 8601 time; ``until`` as a date includes that whole day.
+    granularity : {"day", "hour", "minute"}
+        The counts' time bucket.
+    query_limit : int, optional
+        The query length limit of the access level.
+
+    Returns
+    -------
+    Job
+        A ``counts_recent`` (or ``counts_all``) job.
+    """
     if granularity not in ("day", "hour", "minute"):
         raise UsageError(f"bad granularity {granularity!r}; use day, hour or minute.")
     job = search_job(query, archive=archive, since=since, until=until, query_limit=query_limit)
@@ -139,10 +178,27 @@ def _is_id(value: str) -> bool:
 
 
 def read_accounts(values: Iterable[str], files: Iterable[str | os.PathLike[str]] = ()) -> list[str]:
-    """Accounts from arguments (usernames, ``@`` optional, or numeric ids) and files of them.
+    """Read accounts from arguments (usernames, ``@`` optional, or numeric ids) and files of them.
 
     A file lists one account a line (``#`` starts a comment; a CSV's first column is
     used, a ``username``/``id`` header skipped). Duplicates (any case) are dropped.
+
+    Parameters
+    ----------
+    values : iterable of str
+        Usernames or ids.
+    files : iterable of path
+        Files of accounts.
+
+    Returns
+    -------
+    list of str
+        The accounts, in order, without ``@``.
+
+    Raises
+    ------
+    UsageError
+        For an unreadable file, or when no account is given at all.
 
     Examples
     --------
@@ -175,6 +231,18 @@ def read_accounts(values: Iterable[str], files: Iterable[str | os.PathLike[str]]
 def users_job(accounts: Iterable[str], files: Iterable[str | os.PathLike[str]] = ()) -> Job:
     """Return a users-lookup job in batches of 100 (ids and usernames in separate batches).
 
+    Parameters
+    ----------
+    accounts : iterable of str
+        Usernames or ids (:func:`read_accounts`).
+    files : iterable of path
+        Files of accounts.
+
+    Returns
+    -------
+    Job
+        A ``users`` job, one unit a batch.
+
     Examples
     --------
     >>> [sorted(u) for u in users_job(["12", "dr_tortue"]).units]
@@ -204,6 +272,22 @@ def account_job(
 
     Usernames are resolved to ids when the job first runs (the ids are kept in
     its state, so a resumed run does not look them up again).
+
+    Parameters
+    ----------
+    endpoint : {"followers", "following", "timeline"}
+        What to collect for each account.
+    accounts : iterable of str
+        Usernames or ids (:func:`read_accounts`).
+    files : iterable of path
+        Files of accounts.
+    max_tweets : int, optional
+        For ``timeline``: stop after this many tweets an account.
+
+    Returns
+    -------
+    Job
+        One unit per account.
     """
     if endpoint not in ("followers", "following", "timeline"):
         raise UsageError(f"unknown account endpoint {endpoint!r}.")
