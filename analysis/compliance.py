@@ -72,7 +72,7 @@ class ComplianceReport:
 
 
 def results_path(dataset: str) -> Path:
-    """Where a dataset's latest compliance results are kept (name checked)."""
+    """Return where a dataset's latest compliance results are kept (name checked)."""
     return (
         settings.data_dir() / "compliance" / settings.check_dataset_name(dataset) / "results.jsonl"
     )
@@ -87,7 +87,28 @@ def check_compliance(
     sleep: Callable[[float], None] = time.sleep,
     log: Callable[[str], None] | None = None,
 ) -> ComplianceReport:
-    """Run a tweets job and a users job over every id of ``dataset``; save and return the results."""
+    """Run a tweets job and a users job over every id of ``dataset``; save and return the results.
+
+    Parameters
+    ----------
+    dataset : str
+        The dataset's name.
+    client : tweepy.Client, optional
+        The X API client; :func:`analysis.collect.api.make_client` if ``None``.
+    session : requests.Session, optional
+        The session that uploads the ids and downloads the results (a new one if ``None``).
+    poll_every : float
+        Seconds between two polls of a job's status.
+    sleep : callable
+        Waits between polls (replaced in tests).
+    log : callable, optional
+        Called with a line on each step.
+
+    Returns
+    -------
+    ComplianceReport
+        The results, one row per id the API reports, and the file they were saved to.
+    """
     tables = load_dataset(dataset)
     client = client or make_client()
     rows = []
@@ -117,7 +138,23 @@ def check_compliance(
 
 
 def load_compliance(dataset: str) -> ComplianceReport:
-    """Return the saved results of the last compliance check of ``dataset``."""
+    """Return the saved results of the last compliance check of ``dataset``.
+
+    Parameters
+    ----------
+    dataset : str
+        The dataset's name.
+
+    Returns
+    -------
+    ComplianceReport
+        The results :func:`check_compliance` saved.
+
+    Raises
+    ------
+    ComplianceError
+        When the dataset has never been checked.
+    """
     path = results_path(dataset)
     if not path.is_file():
         raise ComplianceError(
@@ -128,7 +165,18 @@ def load_compliance(dataset: str) -> ComplianceReport:
 
 
 def apply_compliance(report: ComplianceReport) -> PurgeReport | None:
-    """Remove from the dataset what the compliance results say must go (None if nothing)."""
+    """Remove from the dataset what the compliance results say must go.
+
+    Parameters
+    ----------
+    report : ComplianceReport
+        The results (:func:`check_compliance` or :func:`load_compliance`).
+
+    Returns
+    -------
+    PurgeReport or None
+        What the purge removed; ``None`` when nothing must go.
+    """
     users, tweets = report.to_remove()
     if not users and not tweets:
         return None
