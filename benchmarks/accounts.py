@@ -21,8 +21,11 @@ TARGET_PER_SECOND = 100_000 / 120
 
 
 def main(n: int = 20_000) -> int:
-    base = pd.read_csv(Path(__file__).parent.parent / "tests" / "data" / "profiles_labelled.csv",
-                       dtype=str, keep_default_na=False)  # fmt: skip
+    base = pd.read_csv(
+        Path(__file__).parent.parent / "tests" / "data" / "profiles_labelled.csv",
+        dtype=str,
+        keep_default_na=False,
+    )
     base = base[["username", "name", "description", "protected", "location"]]
     reps = -(-n // len(base))
     profiles = pd.concat([base] * reps, ignore_index=True).head(n)
@@ -35,8 +38,10 @@ def main(n: int = 20_000) -> int:
     elapsed = time.perf_counter() - start
     rate = len(labels) / elapsed
     print(f"first-name list loaded in {load:.2f} s ({len(first_names()):,} spellings)")
-    print(f"labelled {len(labels):,} profiles in {elapsed:.2f} s: {rate:,.0f} profiles/s "
-          f"(target {TARGET_PER_SECOND:,.0f}/s, ratio {rate / TARGET_PER_SECOND:.2f})")  # fmt: skip
+    print(
+        f"labelled {len(labels):,} profiles in {elapsed:.2f} s: {rate:,.0f} profiles/s "
+        f"(target {TARGET_PER_SECOND:,.0f}/s, ratio {rate / TARGET_PER_SECOND:.2f})"
+    )
     ok = rate >= TARGET_PER_SECOND
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1

@@ -62,8 +62,13 @@ def _verdict(ok: bool) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000],
-                        help="tweets per generated file (default: 100000 1000000)")  # fmt: skip
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="+",
+        default=[100_000, 1_000_000],
+        help="tweets per generated file (default: 100000 1000000)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
     args = parser.parse_args(argv)
     sizes = sorted(set(args.sizes))
@@ -91,8 +96,11 @@ def main(argv: list[str] | None = None) -> int:
             size = (out / "tweets.csv").stat().st_size / 1e6
             print(f"{n:,} tweets (tweets.csv {size:,.0f} MB):", flush=True)
             for tool, (wall, rss) in r.items():
-                print(f"  {tool:<15} {wall:7.1f} s  {n / wall:>10,.0f} tweets/s  "
-                      f"peak RSS {rss:7.0f} MB", flush=True)  # fmt: skip
+                print(
+                    f"  {tool:<15} {wall:7.1f} s  {n / wall:>10,.0f} tweets/s  "
+                    f"peak RSS {rss:7.0f} MB",
+                    flush=True,
+                )
     finally:
         if not args.keep:
             for path in made:
@@ -106,14 +114,20 @@ def main(argv: list[str] | None = None) -> int:
         tool = f"export {fmt}"
         growth = results[big][tool][1] - results[small][tool][1]
         whole = results[big]["load_table"][1] - results[small]["load_table"][1]
-        print(f"  {tool}: peak RSS +{growth:.0f} MB, {growth / whole:.2f} of load_table's "
-              f"+{whole:.0f} MB (target <= {GROWTH_SHARE:g}) "
-              f"{_verdict(growth <= GROWTH_SHARE * whole)}")  # fmt: skip
+        print(
+            f"  {tool}: peak RSS +{growth:.0f} MB, {growth / whole:.2f} of load_table's "
+            f"+{whole:.0f} MB (target <= {GROWTH_SHARE:g}) "
+            f"{_verdict(growth <= GROWTH_SHARE * whole)}"
+        )
         ratio = results[big][tool][1] / results[big]["load_table"][1]
-        print(f"  {tool}: peak RSS {ratio:.2f} x load_table's at {big:,} tweets (target < 1) "
-              f"{_verdict(ratio < 1)}")  # fmt: skip
-    print(f"machine: {os.cpu_count()} cores; load average (1 min) {load_start:.1f} at the start, "
-          f"{os.getloadavg()[0]:.1f} at the end (other work on the machine slows every tool)")  # fmt: skip
+        print(
+            f"  {tool}: peak RSS {ratio:.2f} x load_table's at {big:,} tweets (target < 1) "
+            f"{_verdict(ratio < 1)}"
+        )
+    print(
+        f"machine: {os.cpu_count()} cores; load average (1 min) {load_start:.1f} at the start, "
+        f"{os.getloadavg()[0]:.1f} at the end (other work on the machine slows every tool)"
+    )
     return 0
 
 

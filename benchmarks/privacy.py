@@ -46,8 +46,10 @@ def main() -> int:
         rate = len(tweets) / seconds
         passed = rate >= floor
         ok &= passed
-        print(f"{label:<22} {len(tweets):>9,} tweets in {seconds:6.2f} s = {rate:>9,.0f} tweets/s "
-              f"(floor {floor:,}) {'PASS' if passed else 'FAIL'}")  # fmt: skip
+        print(
+            f"{label:<22} {len(tweets):>9,} tweets in {seconds:6.2f} s = {rate:>9,.0f} tweets/s "
+            f"(floor {floor:,}) {'PASS' if passed else 'FAIL'}"
+        )
     return 0 if ok else 1
 
 

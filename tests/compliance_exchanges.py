@@ -18,22 +18,31 @@ JOB_IDS = {"tweets": "1421185651106480129", "users": "1421185651106480130"}
 
 def job(kind: str, status: str) -> dict:
     jid = JOB_IDS[kind]
-    return {"data": {
-        "id": jid, "type": kind, "resumable": False, "status": status,
-        "created_at": "2026-07-02T10:00:00.000Z", "name": f"medtwitter-test-{kind}",
-        "upload_url": STORAGE.format(kind=kind[:-1], job=jid) + "/submission/upload?X-Goog-Signature=abc",
-        "upload_expires_at": "2026-07-02T10:15:00.000Z",
-        "download_url": STORAGE.format(kind=kind[:-1], job=jid) + "/results/download?X-Goog-Signature=def",
-        "download_expires_at": "2026-07-09T10:00:00.000Z",
-    }}  # fmt: skip
+    return {
+        "data": {
+            "id": jid,
+            "type": kind,
+            "resumable": False,
+            "status": status,
+            "created_at": "2026-07-02T10:00:00.000Z",
+            "name": f"medtwitter-test-{kind}",
+            "upload_url": STORAGE.format(kind=kind[:-1], job=jid)
+            + "/submission/upload?X-Goog-Signature=abc",
+            "upload_expires_at": "2026-07-02T10:15:00.000Z",
+            "download_url": STORAGE.format(kind=kind[:-1], job=jid)
+            + "/results/download?X-Goog-Signature=def",
+            "download_expires_at": "2026-07-09T10:00:00.000Z",
+        }
+    }
 
 
 def result_lines(rows: list[dict]) -> str:
     return "".join(json.dumps(r) + "\n" for r in rows)
 
 
-def register(rsps: responses.RequestsMock, results: dict[str, list[dict]],
-             final_status: str = "complete") -> None:  # fmt: skip
+def register(
+    rsps: responses.RequestsMock, results: dict[str, list[dict]], final_status: str = "complete"
+) -> None:
     """Register one job per kind: created, polled once in progress, then final_status."""
 
     def create(request):

@@ -158,12 +158,13 @@ def hostile_table_report(tiny_root, tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("hostile-notebooks")
     new_notebook(
-        folder, "00_hostile.ipynb",
+        folder,
+        "00_hostile.ipynb",
         "#md ## Accounts",
         'tables.users[["username", "name", "description"]]',
         "#md ## Tweets",
         'for text in tables.tweets.sort_values("tweet_id")["text"]:\n    print(text)',
-    )  # fmt: skip
+    )
     settings.set_data_dir(tiny_root)
     try:
         [result] = build_reports("tiny", folder / "reports", notebooks_dir=folder, progress=False)

@@ -42,16 +42,31 @@ _ID = 1460323737035600000  # 19-digit ids, as X's
 
 
 def _user(n: int, username: str, name: str, bio: str, location: str, protected: bool) -> dict:
-    return {"id": str(_ID + n), "username": username, "name": name, "description": bio,
-            "location": location, "protected": protected, "verified": False,
-            "created_at": "2016-03-01T00:00:00.000Z",
-            "public_metrics": {"followers_count": 120 + n, "following_count": 80,
-                               "tweet_count": 900, "listed_count": 2}}  # fmt: skip
+    return {
+        "id": str(_ID + n),
+        "username": username,
+        "name": name,
+        "description": bio,
+        "location": location,
+        "protected": protected,
+        "verified": False,
+        "created_at": "2016-03-01T00:00:00.000Z",
+        "public_metrics": {
+            "followers_count": 120 + n,
+            "following_count": 80,
+            "tweet_count": 900,
+            "listed_count": 2,
+        },
+    }
 
 
 def _prov(endpoint: str, **params) -> dict:
-    return {"endpoint": endpoint, "params": params, "collected_at": "2026-05-01T10:00:00.000Z",
-            "tool_version": "test"}  # fmt: skip
+    return {
+        "endpoint": endpoint,
+        "params": params,
+        "collected_at": "2026-05-01T10:00:00.000Z",
+        "tool_version": "test",
+    }
 
 
 def _metrics() -> dict:
@@ -66,55 +81,134 @@ def protected_rt_pages() -> list[dict]:
     address say whose they are); the nurse's own tweet is collected; the
     physician retweets an account the dataset does not hold.
     """
-    solene = _user(1, "SoleneKervarec", "Dr Solène Kervarec",
-                   "Médecin généraliste à Quimperlé, compte perso.", "Quimperlé", False)  # fmt: skip
-    nurse = _user(2, "ide_rorqual", "Infirmière Rorqual",
-                  "Infirmière de nuit. Compte anonyme pour parler librement.", "Plouguerneau",
-                  True)  # fmt: skip
-    yannick = _user(3, "YannickQuemener", "Yannick Quéméner",
-                    "Kinésithérapeute à Landerneau.", "Landerneau", False)  # fmt: skip
+    solene = _user(
+        1,
+        "SoleneKervarec",
+        "Dr Solène Kervarec",
+        "Médecin généraliste à Quimperlé, compte perso.",
+        "Quimperlé",
+        False,
+    )
+    nurse = _user(
+        2,
+        "ide_rorqual",
+        "Infirmière Rorqual",
+        "Infirmière de nuit. Compte anonyme pour parler librement.",
+        "Plouguerneau",
+        True,
+    )
+    yannick = _user(
+        3,
+        "YannickQuemener",
+        "Yannick Quéméner",
+        "Kinésithérapeute à Landerneau.",
+        "Landerneau",
+        False,
+    )
     users = [solene, nurse, yannick]
 
     def tweet(n, author, text, day, **extra):
-        return {"id": str(_ID + n), "author_id": str(_ID + author), "text": text, "lang": "fr",
-                "created_at": f"2026-04-{day:02d}T08:00:00.000Z", "conversation_id": str(_ID + n),
-                "public_metrics": _metrics(), **extra}  # fmt: skip
+        return {
+            "id": str(_ID + n),
+            "author_id": str(_ID + author),
+            "text": text,
+            "lang": "fr",
+            "created_at": f"2026-04-{day:02d}T08:00:00.000Z",
+            "conversation_id": str(_ID + n),
+            "public_metrics": _metrics(),
+            **extra,
+        }
 
     rt = f"RT @ide_rorqual: {SECRETS[0]}"
     quote = f"« {SECRETS[1]} » tellement vrai https://twitter.com/ide_rorqual/status/{_ID + 902}"
     gone = f"RT @DrDisparu: {SECRETS[3]}"
     search = {
         "data": [
-            tweet(1001, 3, rt, 10, referenced_tweets=[{"type": "retweeted", "id": str(_ID + 901)}],
-                  entities={"mentions": [{"start": 3, "end": 15, "username": "ide_rorqual",
-                                          "id": str(_ID + 2)}]}),
-            tweet(1002, 3, quote, 11, referenced_tweets=[{"type": "quoted", "id": str(_ID + 902)}],
-                  entities={"urls": [{"start": 87, "end": 150, "url": "https://t.co/rorq902",
-                                      "expanded_url": f"https://twitter.com/ide_rorqual/status/{_ID + 902}"}]}),
-            tweet(1003, 1, "Journée de formation sur la vaccination #sante #docstoctoc", 12,
-                  entities={"hashtags": [{"start": 39, "end": 45, "tag": "sante"},
-                                         {"start": 46, "end": 57, "tag": "docstoctoc"}]}),
+            tweet(
+                1001,
+                3,
+                rt,
+                10,
+                referenced_tweets=[{"type": "retweeted", "id": str(_ID + 901)}],
+                entities={
+                    "mentions": [
+                        {"start": 3, "end": 15, "username": "ide_rorqual", "id": str(_ID + 2)}
+                    ]
+                },
+            ),
+            tweet(
+                1002,
+                3,
+                quote,
+                11,
+                referenced_tweets=[{"type": "quoted", "id": str(_ID + 902)}],
+                entities={
+                    "urls": [
+                        {
+                            "start": 87,
+                            "end": 150,
+                            "url": "https://t.co/rorq902",
+                            "expanded_url": f"https://twitter.com/ide_rorqual/status/{_ID + 902}",
+                        }
+                    ]
+                },
+            ),
+            tweet(
+                1003,
+                1,
+                "Journée de formation sur la vaccination #sante #docstoctoc",
+                12,
+                entities={
+                    "hashtags": [
+                        {"start": 39, "end": 45, "tag": "sante"},
+                        {"start": 46, "end": 57, "tag": "docstoctoc"},
+                    ]
+                },
+            ),
             tweet(1004, 2, SECRETS[2], 13),
-            tweet(1005, 1, gone, 14, referenced_tweets=[{"type": "retweeted", "id": str(_ID + 903)}]),
-            tweet(1006, 3, "Question aux confrères : la lombalgie, vous adressez ? #docstoctoc "
-                  "https://t.co/has1006 https://t.co/sol1006", 15,
-                  entities={"hashtags": [{"start": 55, "end": 66, "tag": "docstoctoc"}],
-                            # links (issue 16): a health authority, a colleague's X profile
-                            "urls": [{"start": 67, "end": 87, "url": "https://t.co/has1006",
-                                      "expanded_url": "https://www.has-sante.fr/lombalgie"},
-                                     {"start": 88, "end": 108, "url": "https://t.co/sol1006",
-                                      "expanded_url": "https://x.com/SoleneKervarec"}]}),
+            tweet(
+                1005, 1, gone, 14, referenced_tweets=[{"type": "retweeted", "id": str(_ID + 903)}]
+            ),
+            tweet(
+                1006,
+                3,
+                "Question aux confrères : la lombalgie, vous adressez ? #docstoctoc "
+                "https://t.co/has1006 https://t.co/sol1006",
+                15,
+                entities={
+                    "hashtags": [{"start": 55, "end": 66, "tag": "docstoctoc"}],
+                    # links (issue 16): a health authority, a colleague's X profile
+                    "urls": [
+                        {
+                            "start": 67,
+                            "end": 87,
+                            "url": "https://t.co/has1006",
+                            "expanded_url": "https://www.has-sante.fr/lombalgie",
+                        },
+                        {
+                            "start": 88,
+                            "end": 108,
+                            "url": "https://t.co/sol1006",
+                            "expanded_url": "https://x.com/SoleneKervarec",
+                        },
+                    ],
+                },
+            ),
         ],
         "includes": {"users": users},
         "meta": {"result_count": 6},
         "__medtwitter": _prov("search_recent", query="#docstoctoc"),
-    }  # fmt: skip
+    }
     follows = {1: [2, 3], 2: [1], 3: [1, 2]}  # account -> its followers
     pages = [search]
     for account, followers in follows.items():
-        pages.append({"data": [u for u in users if int(u["id"]) - _ID in followers],
-                      "meta": {"result_count": len(followers)},
-                      "__medtwitter": _prov("followers", user_id=str(_ID + account))})  # fmt: skip
+        pages.append(
+            {
+                "data": [u for u in users if int(u["id"]) - _ID in followers],
+                "meta": {"result_count": len(followers)},
+                "__medtwitter": _prov("followers", user_id=str(_ID + account)),
+            }
+        )
     return pages
 
 
@@ -155,13 +249,37 @@ def _exports(root: Path, dataset: str, out: Path) -> None:
     """Every anonymised file the graph and accounts commands write, for one dataset."""
     out.mkdir(parents=True, exist_ok=True)
     for fmt in ("gexf", "graphml"):
-        _cli(root, "graph", dataset, "--export", fmt, "--anonymise", "--out",
-             str(out / f"graph.{fmt}"))  # fmt: skip
+        _cli(
+            root,
+            "graph",
+            dataset,
+            "--export",
+            fmt,
+            "--anonymise",
+            "--out",
+            str(out / f"graph.{fmt}"),
+        )
     for suffix in ("csv", "parquet"):
-        _cli(root, "graph", dataset, "--metrics", "--anonymise", "--quiet", "--out",
-             str(out / f"metrics.{suffix}"))  # fmt: skip
-    _cli(root, "accounts", dataset, "--anonymise", "--out", str(out / "labels.csv"),
-         "--pairs", str(out / "pairs.csv"))  # fmt: skip
+        _cli(
+            root,
+            "graph",
+            dataset,
+            "--metrics",
+            "--anonymise",
+            "--quiet",
+            "--out",
+            str(out / f"metrics.{suffix}"),
+        )
+    _cli(
+        root,
+        "accounts",
+        dataset,
+        "--anonymise",
+        "--out",
+        str(out / "labels.csv"),
+        "--pairs",
+        str(out / "pairs.csv"),
+    )
 
 
 def build_publication(demo_root: Path, project: Path) -> dict:
@@ -179,21 +297,61 @@ def build_publication(demo_root: Path, project: Path) -> dict:
             original = load_dataset("demo")
             gone = int(original.tweets["author_id"].value_counts().index[-1])
             with responses.RequestsMock() as rsps:
-                register(rsps, {"users": [{"id": str(gone), "action": "delete",
-                                           "created_at": "2020-01-01T00:00:00.000Z",
-                                           "reason": "suspended"}]})  # fmt: skip
+                register(
+                    rsps,
+                    {
+                        "users": [
+                            {
+                                "id": str(gone),
+                                "action": "delete",
+                                "created_at": "2020-01-01T00:00:00.000Z",
+                                "reason": "suspended",
+                            }
+                        ]
+                    },
+                )
                 _cli(root, "compliance", "demo", "--remove", "--poll-every", "0")
             raw = _write_jsonl(project / "protected_rt.jsonl", protected_rt_pages())
             _cli(root, "ingest", str(raw), "--dataset", PROTECTED_RT, "--quiet")
             original_rt = load_dataset(PROTECTED_RT)
-            status = main(["--data-dir", str(root), "report", "--anonymise", "--jobs", "4",
-                           "--out", str(out / "demo")])  # fmt: skip
-            status_rt = main(["--data-dir", str(root), "report", "--anonymise", "--jobs", "4",
-                              "--dataset", PROTECTED_RT, "--out", str(out / PROTECTED_RT)])  # fmt: skip
+            status = main(
+                [
+                    "--data-dir",
+                    str(root),
+                    "report",
+                    "--anonymise",
+                    "--jobs",
+                    "4",
+                    "--out",
+                    str(out / "demo"),
+                ]
+            )
+            status_rt = main(
+                [
+                    "--data-dir",
+                    str(root),
+                    "report",
+                    "--anonymise",
+                    "--jobs",
+                    "4",
+                    "--dataset",
+                    PROTECTED_RT,
+                    "--out",
+                    str(out / PROTECTED_RT),
+                ]
+            )
             _exports(root, "demo", out / "demo" / "exports")
             _exports(root, PROTECTED_RT, out / PROTECTED_RT / "exports")
         finally:
             settings.set_data_dir(None)
-    return {"project": project, "root": root, "out": out, "status": status,
-            "status_rt": status_rt, "original": original, "original_rt": original_rt,
-            "protected_rt_texts": set(SECRETS), **planted}  # fmt: skip
+    return {
+        "project": project,
+        "root": root,
+        "out": out,
+        "status": status,
+        "status_rt": status_rt,
+        "original": original,
+        "original_rt": original_rt,
+        "protected_rt_texts": set(SECRETS),
+        **planted,
+    }

@@ -28,8 +28,13 @@ def _profiles() -> pd.DataFrame:
 def test_label_users_returns_the_contract_columns_and_vocabularies(demo_tables):
     labels = label_users(demo_tables.users)
     assert list(labels.columns[:6]) == [
-        "user_id", "username", "role", "identity", "confidence", "role_confidence",
-    ]  # fmt: skip
+        "user_id",
+        "username",
+        "role",
+        "identity",
+        "confidence",
+        "role_confidence",
+    ]
     assert {"reasons", "protected", "source"} <= set(labels.columns)
     assert set(labels["role"]) <= set(ROLES) and set(labels["identity"]) <= set(IDENTITIES)
     assert labels["confidence"].between(0, 1).all()
@@ -109,17 +114,28 @@ def test_first_names_come_from_a_real_list_not_a_handful():
 
 
 def test_protected_accounts_are_flagged():
-    users = pd.DataFrame({"username": ["a", "b"], "name": ["Ana Roy", "Léo Petit"],
-                          "description": ["", ""], "protected": ["true", "false"]})  # fmt: skip
+    users = pd.DataFrame(
+        {
+            "username": ["a", "b"],
+            "name": ["Ana Roy", "Léo Petit"],
+            "description": ["", ""],
+            "protected": ["true", "false"],
+        }
+    )
     labels = label_users(users)
     assert labels["protected"].tolist() == [True, False]
     assert "protected account" in labels.loc[0, "reasons"]
 
 
 def test_overrides_win_by_user_id_or_username(tmp_path):
-    users = pd.DataFrame({"user_id": [1, 2, 3], "username": ["DrA", "Bee", "Cee"],
-                          "name": ["Dr Tortue", "Anne Roux", "Paul Roy"],
-                          "description": ["MG", "Infirmière", ""]})  # fmt: skip
+    users = pd.DataFrame(
+        {
+            "user_id": [1, 2, 3],
+            "username": ["DrA", "Bee", "Cee"],
+            "name": ["Dr Tortue", "Anne Roux", "Paul Roy"],
+            "description": ["MG", "Infirmière", ""],
+        }
+    )
     path = tmp_path / "overrides.csv"
     path.write_text("user_id,username,role,identity\n1,,intern,\n,bee,,anonymous\n")
     labels = label_users(users, overrides=path)
@@ -140,11 +156,20 @@ def test_bad_overrides_name_the_problem_and_the_fix(tmp_path):
 
 
 def test_pairs_are_listed_with_evidence_and_never_merged():
-    users = pd.DataFrame({
-        "user_id": [1, 2, 3, 4], "username": ["LucieVernhes", "DocLucieV", "PaulRoy", "CHU_Brest"],
-        "name": ["Lucie Vernhes", "Dr Lucie Vernhes (pro)", "Paul Roy", "CHU de Brest"],
-        "description": ["Compte perso.", "Médecin généraliste, CHU de Brest", "", "Compte officiel"],
-        "location": ["Brest", "Brest", "Quimper", "Brest"]})  # fmt: skip
+    users = pd.DataFrame(
+        {
+            "user_id": [1, 2, 3, 4],
+            "username": ["LucieVernhes", "DocLucieV", "PaulRoy", "CHU_Brest"],
+            "name": ["Lucie Vernhes", "Dr Lucie Vernhes (pro)", "Paul Roy", "CHU de Brest"],
+            "description": [
+                "Compte perso.",
+                "Médecin généraliste, CHU de Brest",
+                "",
+                "Compte officiel",
+            ],
+            "location": ["Brest", "Brest", "Quimper", "Brest"],
+        }
+    )
     follows = pd.DataFrame({"follower_id": [1, 2, 3], "followed_id": [2, 1, 1]})
     pairs = find_pairs(users, follows)
     assert len(pairs) == 1
@@ -168,8 +193,11 @@ def test_classification_report_and_confusion_matrix_agree():
 
 def test_cli_classify_keeps_the_input_username_and_writes_the_columns(tmp_path, capsys):
     src = tmp_path / "profiles.csv"
-    src.write_text('username,name,description\n@Dr_Tortue,Dr Tortue,"MG, anonyme"\n'
-                   "ChuLille,CHU de Lille,Compte officiel\n", encoding="utf-8")  # fmt: skip
+    src.write_text(
+        'username,name,description\n@Dr_Tortue,Dr Tortue,"MG, anonyme"\n'
+        "ChuLille,CHU de Lille,Compte officiel\n",
+        encoding="utf-8",
+    )
     out = tmp_path / "labels.csv"
     assert main(["accounts", "classify", str(src), "--out", str(out), "--raw-csv"]) == 0
     labels = pd.read_csv(out)
@@ -222,8 +250,9 @@ def test_pair_recovery_counts_the_planted_pairs_listed(demo_tables, truth):
 
 
 def test_anonymised_reasons_say_the_kind_of_name_part_never_the_part():
-    lab = classify_profile("AFontaine", "Dr Anne Fontaine", "Médecin généraliste à Toulouse",
-                           anonymise=True)  # fmt: skip
+    lab = classify_profile(
+        "AFontaine", "Dr Anne Fontaine", "Médecin généraliste à Toulouse", anonymise=True
+    )
     assert lab.identity == "nominative"
     assert "name: first name (name list) and family name also in the username -> nominative" in (
         lab.reasons
@@ -235,10 +264,15 @@ def test_anonymised_reasons_say_the_kind_of_name_part_never_the_part():
 
 
 def test_anonymised_pair_evidence_names_the_kinds_of_evidence_only():
-    users = pd.DataFrame({"user_id": [1, 2], "username": ["AnneFontaine", "Dr_Fontaine_pro"],
-                          "name": ["Anne Fontaine", "Dr A. Fontaine"],
-                          "description": ["MG", "MG, compte pro au CHU de Toulouse"],
-                          "location": ["Toulouse", "Toulouse"]})  # fmt: skip
+    users = pd.DataFrame(
+        {
+            "user_id": [1, 2],
+            "username": ["AnneFontaine", "Dr_Fontaine_pro"],
+            "name": ["Anne Fontaine", "Dr A. Fontaine"],
+            "description": ["MG", "MG, compte pro au CHU de Toulouse"],
+            "location": ["Toulouse", "Toulouse"],
+        }
+    )
     plain = find_pairs(users)
     anon = find_pairs(users, anonymise=True)
     assert "fontaine" in plain["evidence"].iloc[0] and "toulouse" in plain["evidence"].iloc[0]

@@ -161,10 +161,13 @@ def test_nothing_to_compare_on_a_tiny_dataset(tmp_data):
 
 def test_notebook_05_runs_on_a_tiny_dataset_and_says_nothing_to_show(tmp_data):
     _tiny(tmp_data)
-    nb, error = run_notebook(notebooks_dir() / "05_anonymous_vs_nominative.ipynb",
-                             {"dataset": "tiny", "data_dir": str(tmp_data)})  # fmt: skip
+    nb, error = run_notebook(
+        notebooks_dir() / "05_anonymous_vs_nominative.ipynb",
+        {"dataset": "tiny", "data_dir": str(tmp_data)},
+    )
     assert error == ""
-    text = "\n".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
-                     for o in c.get("outputs", []))  # fmt: skip
+    text = "\n".join(
+        o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+    )
     assert "No ground truth for this dataset: nothing to show." in text
     assert "Nothing to compare" in text and "nothing to show" in text

@@ -33,31 +33,56 @@ P3 = f"at://{C}/app.bsky.feed.post/3kccccccccc2c"
 
 
 def profile(did: str, handle: str, **extra) -> dict:
-    return {"did": did, "handle": handle, "displayName": handle.split(".")[0].title(),
-            "avatar": "https://cdn.bsky.app/img/avatar/plain/x.jpg", "labels": [],
-            "createdAt": "2023-05-01T09:00:00.000Z", **extra}  # fmt: skip
+    return {
+        "did": did,
+        "handle": handle,
+        "displayName": handle.split(".")[0].title(),
+        "avatar": "https://cdn.bsky.app/img/avatar/plain/x.jpg",
+        "labels": [],
+        "createdAt": "2023-05-01T09:00:00.000Z",
+        **extra,
+    }
 
 
 def post(uri: str, author: dict, text: str, **record) -> dict:
     return {
-        "uri": uri, "cid": "bafyreisynthetic", "author": author,
-        "record": {"$type": "app.bsky.feed.post", "text": text,
-                   "createdAt": "2024-05-01T10:00:00.000Z", "langs": ["fr"], **record},
-        "replyCount": 1, "repostCount": 2, "likeCount": 5, "quoteCount": 1,
-        "indexedAt": "2024-05-01T10:00:01.000Z", "labels": [],
-    }  # fmt: skip
+        "uri": uri,
+        "cid": "bafyreisynthetic",
+        "author": author,
+        "record": {
+            "$type": "app.bsky.feed.post",
+            "text": text,
+            "createdAt": "2024-05-01T10:00:00.000Z",
+            "langs": ["fr"],
+            **record,
+        },
+        "replyCount": 1,
+        "repostCount": 2,
+        "likeCount": 5,
+        "quoteCount": 1,
+        "indexedAt": "2024-05-01T10:00:01.000Z",
+        "labels": [],
+    }
 
 
 TEXT1 = "Garde ce soir #MedSky @dr-b.bsky.social voir has-sante.fr/x"
 _b = TEXT1.encode()
 FACETS = [
-    {"index": {"byteStart": _b.index(b"#MedSky"), "byteEnd": _b.index(b"#MedSky") + 7},
-     "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": "MedSky"}]},
-    {"index": {"byteStart": _b.index(b"@dr-b"), "byteEnd": _b.index(b" voir")},
-     "features": [{"$type": "app.bsky.richtext.facet#mention", "did": B}]},
-    {"index": {"byteStart": _b.index(b"has-sante"), "byteEnd": len(_b)},
-     "features": [{"$type": "app.bsky.richtext.facet#link", "uri": "https://www.has-sante.fr/x"}]},
-]  # fmt: skip
+    {
+        "index": {"byteStart": _b.index(b"#MedSky"), "byteEnd": _b.index(b"#MedSky") + 7},
+        "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": "MedSky"}],
+    },
+    {
+        "index": {"byteStart": _b.index(b"@dr-b"), "byteEnd": _b.index(b" voir")},
+        "features": [{"$type": "app.bsky.richtext.facet#mention", "did": B}],
+    },
+    {
+        "index": {"byteStart": _b.index(b"has-sante"), "byteEnd": len(_b)},
+        "features": [
+            {"$type": "app.bsky.richtext.facet#link", "uri": "https://www.has-sante.fr/x"}
+        ],
+    },
+]
 PA, PB, PC = (
     profile(A, "dr-a.bsky.social"),
     profile(B, "dr-b.bsky.social"),
@@ -67,11 +92,20 @@ POST1 = post(P1, PA, TEXT1, facets=FACETS)
 POST2 = post(
     P2, PB, "Bien vu", reply={"root": {"uri": P1, "cid": "c"}, "parent": {"uri": P1, "cid": "c"}}
 )
-POST3 = post(P3, PC, "À lire",
-             embed={"$type": "app.bsky.embed.record", "record": {"uri": P1, "cid": "c"}})  # fmt: skip
-POST3["embed"] = {"$type": "app.bsky.embed.record#view", "record": {
-    "$type": "app.bsky.embed.record#viewRecord", "uri": P1, "cid": "c", "author": PA,
-    "value": POST1["record"], "indexedAt": "2024-05-01T10:00:01.000Z"}}  # fmt: skip
+POST3 = post(
+    P3, PC, "À lire", embed={"$type": "app.bsky.embed.record", "record": {"uri": P1, "cid": "c"}}
+)
+POST3["embed"] = {
+    "$type": "app.bsky.embed.record#view",
+    "record": {
+        "$type": "app.bsky.embed.record#viewRecord",
+        "uri": P1,
+        "cid": "c",
+        "author": PA,
+        "value": POST1["record"],
+        "indexedAt": "2024-05-01T10:00:01.000Z",
+    },
+}
 
 
 def ok(body: dict, **headers) -> httpx.Response:
@@ -80,8 +114,13 @@ def ok(body: dict, **headers) -> httpx.Response:
 
 def collector(**kw) -> PlatformCollector:
     waits = kw.pop("waits", [])
-    return PlatformCollector(BlueskySource(environ={}, dotenv=None), sleep=waits.append,
-                             progress=False, clock=lambda: 1_700_000_000.0, **kw)  # fmt: skip
+    return PlatformCollector(
+        BlueskySource(environ={}, dotenv=None),
+        sleep=waits.append,
+        progress=False,
+        clock=lambda: 1_700_000_000.0,
+        **kw,
+    )
 
 
 def lines(path) -> list[dict]:
@@ -90,13 +129,21 @@ def lines(path) -> list[dict]:
 
 @respx.mock(base_url=XRPC)
 def test_search_pages_follow_the_cursor_and_wait_for_ratelimit_reset(respx_mock, tmp_path):
-    route = respx_mock.get("/app.bsky.feed.searchPosts").mock(side_effect=[
-        ok({"cursor": "25", "hitsTotal": 3, "posts": [POST1, POST2]}),
-        httpx.Response(429, json={"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"},
-                       headers={"ratelimit-limit": "3000", "ratelimit-remaining": "0",
-                                "ratelimit-reset": "1700000030"}),
-        ok({"hitsTotal": 3, "posts": [POST3]}),
-    ])  # fmt: skip
+    route = respx_mock.get("/app.bsky.feed.searchPosts").mock(
+        side_effect=[
+            ok({"cursor": "25", "hitsTotal": 3, "posts": [POST1, POST2]}),
+            httpx.Response(
+                429,
+                json={"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"},
+                headers={
+                    "ratelimit-limit": "3000",
+                    "ratelimit-remaining": "0",
+                    "ratelimit-reset": "1700000030",
+                },
+            ),
+            ok({"hitsTotal": 3, "posts": [POST3]}),
+        ]
+    )
     waits: list[float] = []
     job = search_job("#MedSky", since="2024-05-01", until="2024-05-02", lang="fr")
     result = collector(waits=waits).run(job, tmp_path)
@@ -136,16 +183,20 @@ def test_a_kill_mid_collection_resumes_after_the_last_page(respx_mock, tmp_path)
     ingest_files([result.path], "bsky", progress=False)
     follows = load_dataset("bsky").follows
     pairs = set(zip(follows.follower_id, follows.followed_id, strict=True))
-    assert pairs == {(native_key("bluesky", B), native_key("bluesky", A)),
-                     (native_key("bluesky", C), native_key("bluesky", A))}  # fmt: skip
+    assert pairs == {
+        (native_key("bluesky", B), native_key("bluesky", A)),
+        (native_key("bluesky", C), native_key("bluesky", A)),
+    }
 
 
 @respx.mock(base_url=XRPC)
 def test_an_account_not_found_is_skipped_and_reported(respx_mock, tmp_path):
-    respx_mock.get("/app.bsky.feed.getAuthorFeed").mock(side_effect=[
-        httpx.Response(400, json={"error": "InvalidRequest", "message": "Profile not found"}),
-        ok({"feed": [{"post": POST1}]}),
-    ])  # fmt: skip
+    respx_mock.get("/app.bsky.feed.getAuthorFeed").mock(
+        side_effect=[
+            httpx.Response(400, json={"error": "InvalidRequest", "message": "Profile not found"}),
+            ok({"feed": [{"post": POST1}]}),
+        ]
+    )
     result = collector().run(
         accounts_job("feed", ["gone.bsky.social", "dr-a.bsky.social"]), tmp_path
     )
@@ -156,8 +207,11 @@ def test_an_account_not_found_is_skipped_and_reported(respx_mock, tmp_path):
 
 @respx.mock(base_url=XRPC)
 def test_a_bad_request_is_one_line(respx_mock, tmp_path):
-    respx_mock.get("/app.bsky.feed.searchPosts").mock(return_value=httpx.Response(
-        400, json={"error": "InvalidRequest", "message": "Error: lang must be a valid language"}))  # fmt: skip
+    respx_mock.get("/app.bsky.feed.searchPosts").mock(
+        return_value=httpx.Response(
+            400, json={"error": "InvalidRequest", "message": "Error: lang must be a valid language"}
+        )
+    )
     with pytest.raises(UsageError) as info:
         collector().run(search_job("asthme", lang="zz"), tmp_path)
     message = str(info.value)
@@ -166,8 +220,9 @@ def test_a_bad_request_is_one_line(respx_mock, tmp_path):
 
 @respx.mock(base_url=XRPC)
 def test_a_login_wall_without_credentials_names_the_variables(respx_mock, tmp_path):
-    respx_mock.get("/app.bsky.feed.searchPosts").mock(return_value=httpx.Response(
-        403, json={"error": "Forbidden", "message": "Forbidden"}))  # fmt: skip
+    respx_mock.get("/app.bsky.feed.searchPosts").mock(
+        return_value=httpx.Response(403, json={"error": "Forbidden", "message": "Forbidden"})
+    )
     with pytest.raises(TokenError, match="BLUESKY_HANDLE and BLUESKY_APP_PASSWORD"):
         collector().run(search_job("asthme"), tmp_path)
 
@@ -182,15 +237,38 @@ def test_server_errors_are_retried_then_stop_resumably(respx_mock, tmp_path):
 @respx.mock(base_url=XRPC)
 def test_posts_profiles_and_feeds_ingest_into_the_contract(respx_mock, tmp_path, tmp_data):
     respx_mock.get("/app.bsky.feed.searchPosts").mock(
-        return_value=ok({"posts": [POST1, POST2, POST3]}))  # fmt: skip
-    respx_mock.get("/app.bsky.actor.getProfiles").mock(return_value=ok({"profiles": [
-        {**PA, "description": "Médecin urgentiste, aussi sur x.com/dr_a", "followersCount": 120,
-         "followsCount": 80, "postsCount": 900}]}))  # fmt: skip
-    repost = {"$type": "app.bsky.feed.defs#reasonRepost", "by": PC,
-              "indexedAt": "2024-05-02T08:00:00.000Z"}  # fmt: skip
-    respx_mock.get("/app.bsky.feed.getAuthorFeed").mock(return_value=ok({"feed": [
-        {"post": POST2, "reply": {"root": POST1, "parent": POST1}},
-        {"post": POST1, "reason": repost}]}))  # fmt: skip
+        return_value=ok({"posts": [POST1, POST2, POST3]})
+    )
+    respx_mock.get("/app.bsky.actor.getProfiles").mock(
+        return_value=ok(
+            {
+                "profiles": [
+                    {
+                        **PA,
+                        "description": "Médecin urgentiste, aussi sur x.com/dr_a",
+                        "followersCount": 120,
+                        "followsCount": 80,
+                        "postsCount": 900,
+                    }
+                ]
+            }
+        )
+    )
+    repost = {
+        "$type": "app.bsky.feed.defs#reasonRepost",
+        "by": PC,
+        "indexedAt": "2024-05-02T08:00:00.000Z",
+    }
+    respx_mock.get("/app.bsky.feed.getAuthorFeed").mock(
+        return_value=ok(
+            {
+                "feed": [
+                    {"post": POST2, "reply": {"root": POST1, "parent": POST1}},
+                    {"post": POST1, "reason": repost},
+                ]
+            }
+        )
+    )
     files = [
         collector().run(search_job("#MedSky"), tmp_path).path,
         collector().run(accounts_job("profiles", ["dr-a.bsky.social"]), tmp_path).path,
@@ -234,8 +312,13 @@ def _jwt(did: str) -> str:
     def part(obj: dict) -> str:
         return base64.urlsafe_b64encode(json.dumps(obj).encode()).decode().rstrip("=")
 
-    claims = {"sub": did, "scope": "com.atproto.appPass", "iat": 1700000000, "exp": 4102444800,
-              "aud": "did:web:synthetic.example"}  # fmt: skip
+    claims = {
+        "sub": did,
+        "scope": "com.atproto.appPass",
+        "iat": 1700000000,
+        "exp": 4102444800,
+        "aud": "did:web:synthetic.example",
+    }
     return f"{part({'alg': 'ES256K', 'typ': 'at+jwt'})}.{part(claims)}.c2lnbmF0dXJl"
 
 
@@ -243,15 +326,26 @@ def _jwt(did: str) -> str:
 def test_a_login_wall_logs_in_with_the_app_password_which_is_never_stored(respx_mock, tmp_path):
     password = "abcd-efgh-ijkl-mnop"
     respx_mock.get(f"{XRPC}/app.bsky.feed.searchPosts").mock(
-        return_value=httpx.Response(403, json={"error": "Forbidden", "message": "Forbidden"}))  # fmt: skip
+        return_value=httpx.Response(403, json={"error": "Forbidden", "message": "Forbidden"})
+    )
     login = respx_mock.post("https://bsky.social/xrpc/com.atproto.server.createSession").mock(
-        return_value=httpx.Response(200, json={
-            "did": A, "handle": "dr-a.bsky.social", "accessJwt": _jwt(A), "refreshJwt": _jwt(A),
-            "active": True}))  # fmt: skip
+        return_value=httpx.Response(
+            200,
+            json={
+                "did": A,
+                "handle": "dr-a.bsky.social",
+                "accessJwt": _jwt(A),
+                "refreshJwt": _jwt(A),
+                "active": True,
+            },
+        )
+    )
     authed = respx_mock.get("https://bsky.social/xrpc/app.bsky.feed.searchPosts").mock(
-        return_value=ok({"posts": [POST1]}))  # fmt: skip
-    source = BlueskySource(environ={"BLUESKY_HANDLE": "dr-a.bsky.social",
-                                    "BLUESKY_APP_PASSWORD": password})  # fmt: skip
+        return_value=ok({"posts": [POST1]})
+    )
+    source = BlueskySource(
+        environ={"BLUESKY_HANDLE": "dr-a.bsky.social", "BLUESKY_APP_PASSWORD": password}
+    )
     collector = PlatformCollector(source, progress=False, sleep=lambda s: None)
     result = collector.run(search_job("asthme"), tmp_path)
     assert result.complete and login.called and authed.called
@@ -264,18 +358,35 @@ def test_a_login_wall_logs_in_with_the_app_password_which_is_never_stored(respx_
 
 
 def test_damaged_bluesky_lines_are_set_aside_and_the_rest_kept(tmp_data):
-    prov = {"platform": "bluesky", "endpoint": "app.bsky.feed.searchPosts",
-            "collected_at": "2024-05-02T00:00:00Z"}  # fmt: skip
-    odd_facet = post(P3, PC, "court", facets=[
-        {"index": {"byteStart": 90, "byteEnd": 120},
-         "features": [{"$type": "app.bsky.richtext.facet#mention", "did": A}]}])  # fmt: skip
+    prov = {
+        "platform": "bluesky",
+        "endpoint": "app.bsky.feed.searchPosts",
+        "collected_at": "2024-05-02T00:00:00Z",
+    }
+    odd_facet = post(
+        P3,
+        PC,
+        "court",
+        facets=[
+            {
+                "index": {"byteStart": 90, "byteEnd": 120},
+                "features": [{"$type": "app.bsky.richtext.facet#mention", "did": A}],
+            }
+        ],
+    )
     raw = tmp_data / "sky.jsonl"
-    raw.write_bytes(b"".join(orjson.dumps(x) + b"\n" for x in [
-        {"posts": [POST1], "__medtwitter": prov},
-        {"posts": "not a list", "__medtwitter": prov},
-        {"posts": [{"cid": "no uri"}], "__medtwitter": prov},
-        {"posts": [odd_facet], "__medtwitter": prov},
-    ]) + b'{"posts": [')  # fmt: skip
+    raw.write_bytes(
+        b"".join(
+            orjson.dumps(x) + b"\n"
+            for x in [
+                {"posts": [POST1], "__medtwitter": prov},
+                {"posts": "not a list", "__medtwitter": prov},
+                {"posts": [{"cid": "no uri"}], "__medtwitter": prov},
+                {"posts": [odd_facet], "__medtwitter": prov},
+            ]
+        )
+        + b'{"posts": ['
+    )
     report = ingest_files([raw], "bsky", progress=False)
     assert report.files[0].format == "bluesky-xrpc" and report.files[0].bad_lines == 3
     problems = report.files[0].problems

@@ -47,9 +47,12 @@ def add_search_pages(rsps, n_pages: int = 3, per_page: int = 10, url: str = xapi
     for k in range(n_pages):
         token = f"tok{k + 1}" if k < n_pages - 1 else None
         params = {"next_token": f"tok{k}"} if k else {}
-        rsps.get(url, body=xapi.body(xapi.search_page(1000 + k * per_page, per_page, token)),
-                 headers=xapi.rate_headers(449 - k),
-                 match=[matchers.query_param_matcher(params, strict_match=False)])  # fmt: skip
+        rsps.get(
+            url,
+            body=xapi.body(xapi.search_page(1000 + k * per_page, per_page, token)),
+            headers=xapi.rate_headers(449 - k),
+            match=[matchers.query_param_matcher(params, strict_match=False)],
+        )
 
 
 @responses.activate
@@ -60,7 +63,10 @@ def test_search_follows_next_token_and_keeps_pages_as_returned(collector, tmp_pa
     assert len(pages) == 3 and result.complete
     assert [p["meta"].get("next_token") for p in pages] == ["tok1", "tok2", None]
     assert [p["__medtwitter"].get("params", {}).get("next_token") for p in pages] == [
-        None, "tok1", "tok2"]  # fmt: skip
+        None,
+        "tok1",
+        "tok2",
+    ]
     meta = pages[0]["__medtwitter"]
     assert meta["endpoint"] == "search_recent" and meta["params"]["query"] == "#docstoctoc lang:fr"
     assert {"collected_at", "tool_version"} <= set(meta)
@@ -93,8 +99,12 @@ def test_collected_search_pages_ingest_with_includes(collector, tmp_path, tmp_da
 @responses.activate
 def test_rate_limit_waits_until_reset_then_carries_on(collector, sleeps, tmp_path):
     reset = int(NOW) + 30
-    responses.get(xapi.SEARCH_RECENT, status=429, body=xapi.body(xapi.TOO_MANY),
-                  headers=xapi.rate_headers(0, reset))  # fmt: skip
+    responses.get(
+        xapi.SEARCH_RECENT,
+        status=429,
+        body=xapi.body(xapi.TOO_MANY),
+        headers=xapi.rate_headers(0, reset),
+    )
     add_search_pages(responses, 2)
     result = collector.run(search_job("#docstoctoc"), tmp_path)
     assert sum(sleeps) == 31  # until x-rate-limit-reset, plus a second
@@ -105,12 +115,20 @@ def test_rate_limit_waits_until_reset_then_carries_on(collector, sleeps, tmp_pat
 @responses.activate
 def test_rate_limit_without_waiting_stops_resumably(sleeps, tmp_path):
     client = collect.make_client(xapi.FAKE_TOKEN)
-    impatient = Collector(client, wait_on_rate_limit=False, sleep=sleeps.append,
-                          clock=lambda: NOW, progress=False)  # fmt: skip
-    responses.get(xapi.SEARCH_RECENT, body=xapi.body(xapi.search_page(1000, 10, "tok1")),
-                  match=[matchers.query_param_matcher({"max_results": "100"}, strict_match=False)])  # fmt: skip
-    responses.get(xapi.SEARCH_RECENT, status=429, body=xapi.body(xapi.TOO_MANY),
-                  headers=xapi.rate_headers(0, int(NOW) + 600))  # fmt: skip
+    impatient = Collector(
+        client, wait_on_rate_limit=False, sleep=sleeps.append, clock=lambda: NOW, progress=False
+    )
+    responses.get(
+        xapi.SEARCH_RECENT,
+        body=xapi.body(xapi.search_page(1000, 10, "tok1")),
+        match=[matchers.query_param_matcher({"max_results": "100"}, strict_match=False)],
+    )
+    responses.get(
+        xapi.SEARCH_RECENT,
+        status=429,
+        body=xapi.body(xapi.TOO_MANY),
+        headers=xapi.rate_headers(0, int(NOW) + 600),
+    )
     job = search_job("#docstoctoc")
     with pytest.raises(collect.StoppedEarly, match="rerun the same command"):
         impatient.run(job, tmp_path)
@@ -166,9 +184,10 @@ def test_forbidden_full_archive_says_what_the_access_level_lacks(collector, tmp_
 
 @responses.activate
 def test_errors_array_is_kept_and_counted_without_failing_the_batch(collector, tmp_path):
-    page = xapi.users_page([xapi.user(12, "dr_tortue"), xapi.user(13, "idel_lyon")],
-                           [xapi.suspended_error("compte_suspendu"),
-                            xapi.not_found_error("compte_efface")])  # fmt: skip
+    page = xapi.users_page(
+        [xapi.user(12, "dr_tortue"), xapi.user(13, "idel_lyon")],
+        [xapi.suspended_error("compte_suspendu"), xapi.not_found_error("compte_efface")],
+    )
     responses.get(xapi.USERS_BY, body=xapi.body(page))
     result = collector.run(
         users_job(["dr_tortue", "idel_lyon", "compte_suspendu", "compte_efface"]), tmp_path
@@ -185,8 +204,9 @@ def test_errors_array_is_kept_and_counted_without_failing_the_batch(collector, t
 
 @responses.activate
 def test_protected_account_is_skipped_not_the_run(collector, tmp_path):
-    responses.get(xapi.followers_url(300), status=403,
-                  body=xapi.body(xapi.NOT_AUTHORIZED_FOR_RESOURCE))  # fmt: skip
+    responses.get(
+        xapi.followers_url(300), status=403, body=xapi.body(xapi.NOT_AUTHORIZED_FOR_RESOURCE)
+    )
     responses.get(xapi.followers_url(301), body=xapi.body(xapi.follow_page([1, 2, 3])))
     result = collector.run(account_job("followers", ["300", "301"]), tmp_path)
     [page] = pages_of(result.path)
@@ -200,10 +220,16 @@ def test_followers_pages_carry_user_id_and_paginate_by_1000(collector, tmp_path,
     responses.get(
         xapi.USERS_BY, body=xapi.body(xapi.users_page([xapi.user(300, "ordre_medecins")]))
     )
-    responses.get(xapi.followers_url(300), body=xapi.body(xapi.follow_page([1, 2], "p2")),
-                  match=[matchers.query_param_matcher({"max_results": "1000"}, strict_match=False)])  # fmt: skip
-    responses.get(xapi.followers_url(300), body=xapi.body(xapi.follow_page([3])),
-                  match=[matchers.query_param_matcher({"pagination_token": "p2"}, strict_match=False)])  # fmt: skip
+    responses.get(
+        xapi.followers_url(300),
+        body=xapi.body(xapi.follow_page([1, 2], "p2")),
+        match=[matchers.query_param_matcher({"max_results": "1000"}, strict_match=False)],
+    )
+    responses.get(
+        xapi.followers_url(300),
+        body=xapi.body(xapi.follow_page([3])),
+        match=[matchers.query_param_matcher({"pagination_token": "p2"}, strict_match=False)],
+    )
     result = collector.run(account_job("followers", ["@ordre_medecins"]), tmp_path)
     pages = pages_of(result.path)
     assert [p["__medtwitter"]["params"]["user_id"] for p in pages] == ["300", "300"]
@@ -235,10 +261,21 @@ def test_max_tweets_cut_is_reported_in_the_coverage(collector, tmp_path):
 
 @responses.activate
 def test_counts_pages_record_the_volume(collector, tmp_path):
-    counts = {"data": [{"end": "2024-05-02T00:00:00.000Z", "start": "2024-05-01T00:00:00.000Z",
-                        "tweet_count": 42}], "meta": {"total_tweet_count": 42}}  # fmt: skip
-    responses.get(xapi.COUNTS_RECENT, body=xapi.body(counts),
-                  match=[matchers.query_param_matcher({"granularity": "day"}, strict_match=False)])  # fmt: skip
+    counts = {
+        "data": [
+            {
+                "end": "2024-05-02T00:00:00.000Z",
+                "start": "2024-05-01T00:00:00.000Z",
+                "tweet_count": 42,
+            }
+        ],
+        "meta": {"total_tweet_count": 42},
+    }
+    responses.get(
+        xapi.COUNTS_RECENT,
+        body=xapi.body(counts),
+        match=[matchers.query_param_matcher({"granularity": "day"}, strict_match=False)],
+    )
     result = collector.run(collect.counts_job("#docstoctoc"), tmp_path)
     [page] = pages_of(result.path)
     assert page["__medtwitter"]["endpoint"] == "counts_recent" and page["data"] == counts["data"]
@@ -271,8 +308,12 @@ def _kill_during_run(tmp_path: Path, pages: list[dict], kill_at: int) -> Path:
     spec = tmp_path / "pages.json"
     spec.write_text(json.dumps(pages))
     out = tmp_path / "raw"
-    run = subprocess.run([sys.executable, "-c", KILLER, str(spec), str(out), str(kill_at)],
-                         capture_output=True, text=True, cwd=Path(__file__).parent.parent)  # fmt: skip
+    run = subprocess.run(
+        [sys.executable, "-c", KILLER, str(spec), str(out), str(kill_at)],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parent.parent,
+    )
     assert run.returncode == -9, run.stderr
     [path] = out.glob("*.jsonl")
     return path
@@ -281,8 +322,11 @@ def _kill_during_run(tmp_path: Path, pages: list[dict], kill_at: int) -> Path:
 def _resume(collector: Collector, path: Path, pages: list[dict], first: int) -> None:
     with responses.RequestsMock() as rsps:
         for k in range(first, len(pages)):
-            rsps.get(xapi.SEARCH_RECENT, body=xapi.body(pages[k]),
-                     match=[matchers.query_param_matcher({"next_token": f"tok{k}"}, strict_match=False)])  # fmt: skip
+            rsps.get(
+                xapi.SEARCH_RECENT,
+                body=xapi.body(pages[k]),
+                match=[matchers.query_param_matcher({"next_token": f"tok{k}"}, strict_match=False)],
+            )
         result = collector.run(search_job("#docstoctoc"), path.parent)
         assert result.path == path and result.resumed and result.complete
         assert len(rsps.calls) == len(pages) - first
@@ -355,15 +399,53 @@ def test_token_never_printed_logged_or_written(tmp_path, monkeypatch, capsys, ca
     responses.get(xapi.USERS_BY, body=xapi.body(xapi.users_page([xapi.user(12, "dr_tortue")])))
     responses.get(xapi.followers_url(12), status=401, body=xapi.body(xapi.UNAUTHORIZED))
     root = tmp_path / "data"
-    assert main(["--data-dir", str(root), "collect", "search", "#docstoctoc", "--dataset", "t",
-                 "--quiet"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "--data-dir",
+                str(root),
+                "collect",
+                "search",
+                "#docstoctoc",
+                "--dataset",
+                "t",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     first = capsys.readouterr()
-    assert main(["--data-dir", str(root), "collect", "followers", "dr_tortue", "--dataset", "t",
-                 "--quiet"]) == 1  # fmt: skip
+    assert (
+        main(
+            [
+                "--data-dir",
+                str(root),
+                "collect",
+                "followers",
+                "dr_tortue",
+                "--dataset",
+                "t",
+                "--quiet",
+            ]
+        )
+        == 1
+    )
     refused = capsys.readouterr()
     assert "401" in refused.err and len(refused.err.strip().splitlines()) == 1
-    assert main(["--data-dir", str(root), "ingest", str(root / "raw" / "t"), "--dataset", "t",
-                 "--quiet"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "--data-dir",
+                str(root),
+                "ingest",
+                str(root / "raw" / "t"),
+                "--dataset",
+                "t",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     # the token was sent ...
     assert responses.calls[0].request.headers["Authorization"] == f"Bearer {xapi.FAKE_TOKEN}"
     # ... and is nowhere else
@@ -401,8 +483,16 @@ def test_a_token_holding_control_characters_is_refused_before_any_request(
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv(variable, token)
     monkeypatch.chdir(tmp_path)  # no .env here
-    argv = ["--data-dir", str(tmp_path / "data"), "collect", "search", "#docstoctoc",
-            "--dataset", "t", "--quiet"]  # fmt: skip
+    argv = [
+        "--data-dir",
+        str(tmp_path / "data"),
+        "collect",
+        "search",
+        "#docstoctoc",
+        "--dataset",
+        "t",
+        "--quiet",
+    ]
     assert main(argv) == 1
     out, err = capsys.readouterr()
     assert len(responses.calls) == 0  # refused before any request
@@ -422,8 +512,21 @@ def test_a_bad_token_in_a_dotenv_file_is_named_with_the_file(tmp_path, monkeypat
     dotenv = tmp_path / ".env"
     dotenv.write_text('X_BEARER_TOKEN="AAAAsecretpartone\x00secretparttwo"\n', encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    assert main(["--data-dir", str(tmp_path / "data"), "collect", "users", "dr_tortue",
-                 "--dataset", "t", "--quiet"]) == 1  # fmt: skip
+    assert (
+        main(
+            [
+                "--data-dir",
+                str(tmp_path / "data"),
+                "collect",
+                "users",
+                "dr_tortue",
+                "--dataset",
+                "t",
+                "--quiet",
+            ]
+        )
+        == 1
+    )
     err = capsys.readouterr().err
     assert len(responses.calls) == 0
     assert f"X_BEARER_TOKEN ({dotenv}) holds a control character" in err
@@ -443,7 +546,8 @@ def test_a_token_given_to_make_client_is_checked_and_spaces_around_are_trimmed(m
 @responses.activate
 def test_config_runs_queries_lookup_and_two_hops_then_resumes(collector, tmp_path, tmp_data):
     config = tmp_path / "collection.toml"
-    config.write_text(textwrap.dedent("""
+    config.write_text(
+        textwrap.dedent("""
         dataset = "fr_med"
         [search]
         since = "2024-05-01"
@@ -456,7 +560,8 @@ def test_config_runs_queries_lookup_and_two_hops_then_resumes(collector, tmp_pat
         follows = "followers"
         hops = 2
         max_accounts_per_hop = 2
-    """))  # fmt: skip
+    """)
+    )
     add_search_pages(responses, 1)
     responses.get(xapi.USERS, body=xapi.body(xapi.users_page([xapi.user(300, "ordre_medecins")])))
     responses.get(xapi.followers_url(300), body=xapi.body(xapi.follow_page([1, 2, 3])))
@@ -512,8 +617,15 @@ def test_readme_config_example_is_a_valid_collection(tmp_path):
         '(#docstoctoc OR #sante OR #esante OR "médecine générale") lang:fr -is:retweet'
     ]
     plan = collect.collection_plan(config)
-    assert list(plan["endpoint"]) == ["search_recent", "users", "timeline", "followers",
-                                      "following", "followers", "following"]  # fmt: skip
+    assert list(plan["endpoint"]) == [
+        "search_recent",
+        "users",
+        "timeline",
+        "followers",
+        "following",
+        "followers",
+        "following",
+    ]
     assert collect.collection_plan(collect.load_config(collect.example_config_path())).shape[0] == 8
 
 
@@ -578,8 +690,12 @@ def test_timeline_of_accounts_from_a_file_with_max_tweets_per_account(collector,
 def test_rate_limit_countdown_is_visible(sleeps, tmp_path, capsys):
     client = collect.make_client(xapi.FAKE_TOKEN)
     shown = Collector(client, sleep=sleeps.append, clock=lambda: NOW, progress=True)
-    responses.get(xapi.SEARCH_RECENT, status=429, body=xapi.body(xapi.TOO_MANY),
-                  headers=xapi.rate_headers(0, int(NOW) + 5))  # fmt: skip
+    responses.get(
+        xapi.SEARCH_RECENT,
+        status=429,
+        body=xapi.body(xapi.TOO_MANY),
+        headers=xapi.rate_headers(0, int(NOW) + 5),
+    )
     add_search_pages(responses, 1)
     shown.run(search_job("#docstoctoc"), tmp_path)
     err = capsys.readouterr().err
@@ -611,8 +727,9 @@ def test_notebook_never_shows_the_token(data_root, monkeypatch):
     from analysis.settings import notebooks_dir
 
     monkeypatch.setenv("X_BEARER_TOKEN", xapi.FAKE_TOKEN)  # inherited by the kernel
-    nb, error = run_notebook(notebooks_dir() / "01_collect.ipynb",
-                             {"dataset": "demo", "data_dir": str(data_root)})  # fmt: skip
+    nb, error = run_notebook(
+        notebooks_dir() / "01_collect.ipynb", {"dataset": "demo", "data_dir": str(data_root)}
+    )
     assert error == ""
     text = json.dumps(nb, ensure_ascii=False)
     assert xapi.FAKE_TOKEN not in text

@@ -40,8 +40,10 @@ def pages_of(path: Path) -> list[dict]:
 
 def search_pages(n: int, per_page: int = 10) -> list[dict]:
     """n search pages chained by next_token tok1, tok2, ... (the last has none)."""
-    return [xapi.search_page(1000 + per_page * k, per_page, f"tok{k + 1}" if k < n - 1 else None)
-            for k in range(n)]  # fmt: skip
+    return [
+        xapi.search_page(1000 + per_page * k, per_page, f"tok{k + 1}" if k < n - 1 else None)
+        for k in range(n)
+    ]
 
 
 def add_page(rsps, page: dict, token: str | None = None, **kwargs) -> None:
@@ -115,9 +117,11 @@ def test_a_client_made_elsewhere_gets_the_timeouts_too(tmp_path):
 @responses.activate
 @pytest.mark.parametrize(
     ("error", "said"),
-    [("ConnectTimeout", "did not answer in 10 s (connect timeout), after 1 retries"),
-     ("ReadTimeout", "did not answer in 60 s, after 1 retries")],
-)  # fmt: skip
+    [
+        ("ConnectTimeout", "did not answer in 10 s (connect timeout), after 1 retries"),
+        ("ReadTimeout", "did not answer in 60 s, after 1 retries"),
+    ],
+)
 def test_each_timeout_is_retried_then_named_with_its_seconds(error, said, sleeps, tmp_path):
     responses.get(xapi.SEARCH_RECENT, body=getattr(requests, error)("timed out"))
     c = Collector(collect.make_client(xapi.FAKE_TOKEN), max_retries=1, progress=False)
@@ -128,8 +132,10 @@ def test_each_timeout_is_retried_then_named_with_its_seconds(error, said, sleeps
 
 def http_reply(page: dict) -> bytes:
     body = orjson.dumps(page)
-    head = (f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(body)}"
-            "\r\nConnection: close\r\n\r\n")  # fmt: skip
+    head = (
+        f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(body)}"
+        "\r\nConnection: close\r\n\r\n"
+    )
     return head.encode() + body
 
 
@@ -232,8 +238,9 @@ def test_a_server_that_never_answers_stops_the_run_in_seconds_with_one_line(
     make_client = collect.make_client
     with local_api(http_reply(pages[0]), stall) as (url, accepted):
         point_cli_at(monkeypatch, url)
-        (status, out, err), elapsed = run_bounded(lambda: cli("search", QUERY, "--max-retries", "2"),
-                                                  seconds=10)  # fmt: skip
+        (status, out, err), elapsed = run_bounded(
+            lambda: cli("search", QUERY, "--max-retries", "2"), seconds=10
+        )
         connections = len(accepted)
     assert status == 1 and out == ""
     line = one_line(err)
@@ -258,8 +265,9 @@ def test_a_connection_cut_mid_body_is_retried_like_a_server_error(cli, sleeps, m
     pages = search_pages(2)
     with local_api(http_reply(pages[0]), CUT, close=True) as (url, accepted):
         point_cli_at(monkeypatch, url)
-        (status, _, err), elapsed = run_bounded(lambda: cli("search", QUERY, "--max-retries", "1"),
-                                                seconds=10)  # fmt: skip
+        (status, _, err), elapsed = run_bounded(
+            lambda: cli("search", QUERY, "--max-retries", "1"), seconds=10
+        )
         connections = len(accepted)
     assert status == 1 and connections == 3 and len(sleeps) == 1 and elapsed < 5
     assert "connection error persisted after 1 retries" in one_line(err)
@@ -282,8 +290,12 @@ NOT_JSON = {
 def test_a_200_that_is_not_json_is_retried_like_a_server_error(body, what, sleeps, tmp_path):
     pages = search_pages(2)
     add_page(responses, pages[0])
-    responses.get(xapi.SEARCH_RECENT, body=body, status=200,
-                  match=[matchers.query_param_matcher({"next_token": "tok1"}, strict_match=False)])  # fmt: skip
+    responses.get(
+        xapi.SEARCH_RECENT,
+        body=body,
+        status=200,
+        match=[matchers.query_param_matcher({"next_token": "tok1"}, strict_match=False)],
+    )
     add_page(responses, pages[1], "tok1")
     c = Collector(collect.make_client(xapi.FAKE_TOKEN), progress=False, seed=1)
     result = c.run(search_job(QUERY), tmp_path)
@@ -334,23 +346,27 @@ def test_a_rate_limit_reset_far_away_or_not_a_number_is_capped_at_the_window(
     reset, said, tmp_path, caplog
 ):
     waits: list[float] = []
-    c = Collector(collect.make_client(xapi.FAKE_TOKEN), sleep=waits.append, clock=lambda: NOW,
-                  progress=False)  # fmt: skip
+    c = Collector(
+        collect.make_client(xapi.FAKE_TOKEN), sleep=waits.append, clock=lambda: NOW, progress=False
+    )
     responses.get(xapi.SEARCH_RECENT, **too_many(reset))
     add_page(responses, search_pages(1)[0])
     caplog.set_level(logging.INFO, logger="analysis.collect")
     result = c.run(search_job(QUERY), tmp_path)
     assert result.complete and waits == [900]  # the endpoint's 15-minute window
     [line] = [r.getMessage() for r in caplog.records if "rate limit" in r.getMessage()]
-    assert line == (f"rate limit reached; the X API sent {said}: waiting the endpoint's "
-                    "15-minute window instead, 900 s, until 22:28:20 UTC")  # fmt: skip
+    assert line == (
+        f"rate limit reached; the X API sent {said}: waiting the endpoint's "
+        "15-minute window instead, 900 s, until 22:28:20 UTC"
+    )
 
 
 @responses.activate
 def test_a_reset_within_the_window_is_waited_for_as_sent(tmp_path):
     waits: list[float] = []
-    c = Collector(collect.make_client(xapi.FAKE_TOKEN), sleep=waits.append, clock=lambda: NOW,
-                  progress=False)  # fmt: skip
+    c = Collector(
+        collect.make_client(xapi.FAKE_TOKEN), sleep=waits.append, clock=lambda: NOW, progress=False
+    )
     responses.get(xapi.SEARCH_RECENT, **too_many(str(int(NOW) + 899)))
     add_page(responses, search_pages(1)[0])
     assert c.run(search_job(QUERY), tmp_path).complete and waits == [900]

@@ -42,18 +42,36 @@ def _results(tables):
     geo = int(tables.tweets.loc[tables.tweets["author_id"] == int(authors[3]), "tweet_id"].iloc[0])
     return {
         "tweets": [
-            {"id": str(tweet), "action": "delete", "created_at": "2024-01-01T00:00:00.000Z",
-             "redacted_at": "2026-06-01T00:00:00.000Z", "reason": "deleted"},
-            {"id": str(geo), "action": "scrub_geo", "created_at": "2024-01-01T00:00:00.000Z",
-             "redacted_at": "2026-06-01T00:00:00.000Z", "reason": "scrub_geo"},
+            {
+                "id": str(tweet),
+                "action": "delete",
+                "created_at": "2024-01-01T00:00:00.000Z",
+                "redacted_at": "2026-06-01T00:00:00.000Z",
+                "reason": "deleted",
+            },
+            {
+                "id": str(geo),
+                "action": "scrub_geo",
+                "created_at": "2024-01-01T00:00:00.000Z",
+                "redacted_at": "2026-06-01T00:00:00.000Z",
+                "reason": "scrub_geo",
+            },
         ],
         "users": [
-            {"id": str(deleted_user), "action": "delete", "created_at": "2020-01-01T00:00:00.000Z",
-             "reason": "deleted"},
-            {"id": str(protected_user), "action": "delete", "created_at": "2020-01-01T00:00:00.000Z",
-             "reason": "protected"},
+            {
+                "id": str(deleted_user),
+                "action": "delete",
+                "created_at": "2020-01-01T00:00:00.000Z",
+                "reason": "deleted",
+            },
+            {
+                "id": str(protected_user),
+                "action": "delete",
+                "created_at": "2020-01-01T00:00:00.000Z",
+                "reason": "protected",
+            },
         ],
-    }, (deleted_user, protected_user, tweet, geo)  # fmt: skip
+    }, (deleted_user, protected_user, tweet, geo)
 
 
 @responses.activate
@@ -129,9 +147,16 @@ def test_compliance_command_lists_then_removes_on_request(small, capsys):
 
 @responses.activate
 def test_a_refused_request_is_a_one_line_error_not_a_traceback(small, capsys):
-    responses.add(responses.POST, API, status=403, json={
-        "title": "Client Forbidden", "detail": "This request must be made using an approved App.",
-        "type": "https://api.twitter.com/2/problems/client-forbidden"})  # fmt: skip
+    responses.add(
+        responses.POST,
+        API,
+        status=403,
+        json={
+            "title": "Client Forbidden",
+            "detail": "This request must be made using an approved App.",
+            "type": "https://api.twitter.com/2/problems/client-forbidden",
+        },
+    )
     assert main(["compliance", "small", "--poll-every", "0"]) == 1
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "HTTP 403" in err and "Traceback" not in err

@@ -56,8 +56,16 @@ def test_role_mix_follows_each_community(truth):
         members = acc[acc.community == c]
         top_planted = max(comm.roles, key=comm.roles.get)
         assert members.role.value_counts().idxmax() == top_planted, comm.name
-    assert set(acc.role) >= {"physician", "intern", "nurse", "pharmacist", "midwife",
-                             "physiotherapist", "institution", "public"}  # fmt: skip
+    assert set(acc.role) >= {
+        "physician",
+        "intern",
+        "nurse",
+        "pharmacist",
+        "midwife",
+        "physiotherapist",
+        "institution",
+        "public",
+    }
 
 
 def test_hashtag_mix_each_community_uses_its_own_tags(demo_tables, truth):

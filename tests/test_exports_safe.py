@@ -30,15 +30,16 @@ from tests.pages import prov
 #: Cells a spreadsheet would run, or read as a formula: the OWASP list, and its whitespace.
 FORMULAS = ['=HYPERLINK("http://x","y")', "+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
 #: A pair of accounts of one person (shared name parts, same place, mutual follows).
-PAIR = [(40, "=JulieVernet", "=Julie Vernet", ""), (41, "@DrJulieV_pro", "@Dr J. Vernet",
-                                                    "MG, compte pro")]  # fmt: skip
+PAIR = [
+    (40, "=JulieVernet", "=Julie Vernet", ""),
+    (41, "@DrJulieV_pro", "@Dr J. Vernet", "MG, compte pro"),
+]
 #: A display name holding characters XML 1.0 forbids (and one it allows: tab).
 BAD_XML_NAME = "Dr\x00 Tor\x0btue\ufffe\x1f\tMG \U0001f9e0"
 
 
 def _user(uid: int, username: str, name: str, description: str = "", **extra) -> dict:
-    return {"id": str(uid), "username": username, "name": name, "description": description,
-            **extra}  # fmt: skip
+    return {"id": str(uid), "username": username, "name": name, "description": description, **extra}
 
 
 def _pages() -> list[dict]:
@@ -47,13 +48,22 @@ def _pages() -> list[dict]:
     tortue = _user(10, "dr_tortue", BAD_XML_NAME, "MG")
     return [
         {"data": [tortue], "__medtwitter": prov("users", ids="10")},
-        {"data": hostile + pair, "meta": {"result_count": len(hostile) + 2},
-         "__medtwitter": prov("followers", user_id="10")},
-        {"data": [pair[1]], "meta": {"result_count": 1},
-         "__medtwitter": prov("followers", user_id="40")},
-        {"data": [pair[0]], "meta": {"result_count": 1},
-         "__medtwitter": prov("followers", user_id="41")},
-    ]  # fmt: skip
+        {
+            "data": hostile + pair,
+            "meta": {"result_count": len(hostile) + 2},
+            "__medtwitter": prov("followers", user_id="10"),
+        },
+        {
+            "data": [pair[1]],
+            "meta": {"result_count": 1},
+            "__medtwitter": prov("followers", user_id="40"),
+        },
+        {
+            "data": [pair[0]],
+            "meta": {"result_count": 1},
+            "__medtwitter": prov("followers", user_id="41"),
+        },
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -84,8 +94,10 @@ def read_back(path: Path) -> dict[str, dict[str, list[str]]]:
     by_csv = {c: [r[i] for r in rows] for i, c in enumerate(header)}
     rel = duckdb.read_csv(str(path), header=True, all_varchar=True)
     by_duckdb = {c: [r[i] or "" for r in rel.fetchall()] for i, c in enumerate(rel.columns)}
-    by_polars = {c: [v or "" for v in s] for c, s in pl.read_csv(path, infer_schema=False).to_dict(
-        as_series=False).items()}  # fmt: skip
+    by_polars = {
+        c: [v or "" for v in s]
+        for c, s in pl.read_csv(path, infer_schema=False).to_dict(as_series=False).items()
+    }
     return {"csv": by_csv, "duckdb": by_duckdb, "polars": by_polars}
 
 
@@ -110,12 +122,14 @@ def _run(argv: list[str]) -> int:
 
 
 def test_safe_csv_prefixes_text_cells_only_and_keeps_negative_numbers():
-    frame = pd.DataFrame({
-        "name": FORMULAS + ["Dr Tortue", None],
-        "n": [-1, -2, 3, -4, 5, -6, -7, 8],
-        "x": [-0.5] * 8,
-        "cat": pd.Categorical(["-1"] * 8),
-    })  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "name": FORMULAS + ["Dr Tortue", None],
+            "n": [-1, -2, 3, -4, 5, -6, -7, 8],
+            "x": [-0.5] * 8,
+            "cat": pd.Categorical(["-1"] * 8),
+        }
+    )
     safe = safe_csv(frame)
     assert safe["name"].tolist()[:6] == ["'" + v for v in FORMULAS]
     assert safe["name"].iloc[6] == "Dr Tortue" and pd.isna(safe["name"].iloc[7])
@@ -143,8 +157,13 @@ def test_a_header_that_is_a_formula_is_neutralised_too(tmp_path):
 @pytest.mark.parametrize("raw", [False, True], ids=["safe", "raw-csv"])
 def test_graph_metrics_csv_neutralises_formula_handles(hostile, tmp_path, capsys, raw):
     out = tmp_path / "m.csv"
-    assert _run(["graph", "hostile", "--metrics", "--quiet", "--out", out]
-                + (["--raw-csv"] if raw else [])) == 0  # fmt: skip
+    assert (
+        _run(
+            ["graph", "hostile", "--metrics", "--quiet", "--out", out]
+            + (["--raw-csv"] if raw else [])
+        )
+        == 0
+    )
     assert_neutralised(out, "username", FORMULAS, raw=raw)
     for reader, columns in read_back(out).items():  # numbers stay numbers
         assert all(c.lstrip("-").replace(".", "").isdigit() for c in columns["pagerank"]), reader
@@ -153,8 +172,12 @@ def test_graph_metrics_csv_neutralises_formula_handles(hostile, tmp_path, capsys
 @pytest.mark.parametrize("raw", [False, True], ids=["safe", "raw-csv"])
 def test_accounts_dataset_labels_and_pairs_neutralise_formula_handles(hostile, tmp_path, raw):
     out, pairs = tmp_path / "labels.csv", tmp_path / "pairs.csv"
-    assert _run(["accounts", "hostile", "--out", out, "--pairs", pairs]
-                + (["--raw-csv"] if raw else [])) == 0  # fmt: skip
+    assert (
+        _run(
+            ["accounts", "hostile", "--out", out, "--pairs", pairs] + (["--raw-csv"] if raw else [])
+        )
+        == 0
+    )
     assert_neutralised(out, "username", FORMULAS + [u for _, u, _, _ in PAIR], raw=raw)
     assert_neutralised(pairs, "username_a", [PAIR[0][1]], raw=raw)
     assert_neutralised(pairs, "username_b", [PAIR[1][1]], raw=raw)
@@ -171,10 +194,12 @@ def test_accounts_labels_on_standard_output_are_neutralised(hostile, tmp_path, c
 def test_accounts_classify_neutralises_formula_usernames(tmp_path, capsys, raw):
     profiles = tmp_path / "profiles.csv"
     pd.DataFrame({"username": FORMULAS, "name": FORMULAS, "description": FORMULAS}).to_csv(
-        profiles, index=False, lineterminator="\r\n")  # fmt: skip
+        profiles, index=False, lineterminator="\r\n"
+    )
     out = tmp_path / "labels.csv"
-    assert _run(["accounts", "classify", profiles, "--out", out]
-                + (["--raw-csv"] if raw else [])) == 0  # fmt: skip
+    assert (
+        _run(["accounts", "classify", profiles, "--out", out] + (["--raw-csv"] if raw else [])) == 0
+    )
     assert_neutralised(out, "username", FORMULAS, raw=raw)
 
 

@@ -50,11 +50,17 @@ SHORT = FULL[:277] + "…"
 
 def long_post() -> dict:
     """A long post (over 280 characters): ``text`` truncated, the whole text in ``note_tweet``."""
-    hashtags = [{"start": FULL.index(t) , "end": FULL.index(t) + len(t), "tag": t[1:]}
-                for t in ("#grippe", "#vaccination", "#soignants")]  # fmt: skip
+    hashtags = [
+        {"start": FULL.index(t), "end": FULL.index(t) + len(t), "tag": t[1:]}
+        for t in ("#grippe", "#vaccination", "#soignants")
+    ]
     return {
-        "id": str(LONG), "author_id": str(DR), "created_at": "2024-05-02T08:00:00.000Z",
-        "text": SHORT, "lang": "fr", "conversation_id": str(LONG),
+        "id": str(LONG),
+        "author_id": str(DR),
+        "created_at": "2024-05-02T08:00:00.000Z",
+        "text": SHORT,
+        "lang": "fr",
+        "conversation_id": str(LONG),
         "edit_history_tweet_ids": [str(LONG)],
         "entities": {"hashtags": []},  # the first 280 characters hold none
         "note_tweet": {
@@ -62,31 +68,58 @@ def long_post() -> dict:
             "entities": {
                 "hashtags": hashtags,
                 "mentions": [{"start": 267, "end": 277, "username": "idel_lyon", "id": str(IDEL)}],
-                "urls": [{"start": 310, "end": 333, "url": "https://t.co/HaSgrippe",
-                          "expanded_url": "https://www.has-sante.fr/jcms/p_3461350/fr/grippe",
-                          "display_url": "has-sante.fr/jcms/p_3461350…"}],
+                "urls": [
+                    {
+                        "start": 310,
+                        "end": 333,
+                        "url": "https://t.co/HaSgrippe",
+                        "expanded_url": "https://www.has-sante.fr/jcms/p_3461350/fr/grippe",
+                        "display_url": "has-sante.fr/jcms/p_3461350…",
+                    }
+                ],
             },
         },
-        "public_metrics": {"retweet_count": 4, "reply_count": 1, "like_count": 20,
-                           "quote_count": 0, "bookmark_count": 2, "impression_count": 1830},
-    }  # fmt: skip
+        "public_metrics": {
+            "retweet_count": 4,
+            "reply_count": 1,
+            "like_count": 20,
+            "quote_count": 0,
+            "bookmark_count": 2,
+            "impression_count": 1830,
+        },
+    }
 
 
 def version(tid: int, history: list[int], text: str, tag: str, **extra) -> dict:
     """A version of an edited post (``edit_history_tweet_ids`` lists every version, oldest first)."""
     return {
-        "id": str(tid), "author_id": str(IDEL), "created_at": "2024-05-02T09:00:00.000Z",
-        "text": text, "lang": "fr", "conversation_id": str(EDIT_1),
+        "id": str(tid),
+        "author_id": str(IDEL),
+        "created_at": "2024-05-02T09:00:00.000Z",
+        "text": text,
+        "lang": "fr",
+        "conversation_id": str(EDIT_1),
         "edit_history_tweet_ids": [str(i) for i in history],
-        "edit_controls": {"edits_remaining": 5 - len(history), "is_edit_eligible": True,
-                          "editable_until": "2024-05-02T10:00:00.000Z"},
-        "entities": {"hashtags": [{"start": 0, "end": len(tag) + 1, "tag": tag}],
-                     "urls": [{"start": 10, "end": 33, "url": f"https://t.co/v{tid % 100}",
-                               "expanded_url": f"https://example.org/{tid % 100}",
-                               "display_url": f"example.org/{tid % 100}"}]},
+        "edit_controls": {
+            "edits_remaining": 5 - len(history),
+            "is_edit_eligible": True,
+            "editable_until": "2024-05-02T10:00:00.000Z",
+        },
+        "entities": {
+            "hashtags": [{"start": 0, "end": len(tag) + 1, "tag": tag}],
+            "urls": [
+                {
+                    "start": 10,
+                    "end": 33,
+                    "url": f"https://t.co/v{tid % 100}",
+                    "expanded_url": f"https://example.org/{tid % 100}",
+                    "display_url": f"example.org/{tid % 100}",
+                }
+            ],
+        },
         "public_metrics": {"retweet_count": 0, "reply_count": 0, "like_count": 1, "quote_count": 0},
         **extra,
-    }  # fmt: skip
+    }
 
 
 def links_tweet() -> dict:
@@ -98,48 +131,79 @@ def links_tweet() -> dict:
         ("https://t.co/bare04", None),
     ]
     return {
-        "id": str(LINKS), "author_id": str(IDEL), "created_at": "2024-05-03T08:00:00.000Z",
-        "text": "Quatre liens : " + " ".join(u for u, _ in urls), "lang": "fr",
+        "id": str(LINKS),
+        "author_id": str(IDEL),
+        "created_at": "2024-05-03T08:00:00.000Z",
+        "text": "Quatre liens : " + " ".join(u for u, _ in urls),
+        "lang": "fr",
         "conversation_id": str(LINKS),
         "edit_history_tweet_ids": [str(LINKS)],
-        "entities": {"urls": [
-            {"start": 15 + 24 * i, "end": 38 + 24 * i, "url": u,
-             **({"expanded_url": e, "display_url": e.split("//")[1][:20]} if e else {})}
-            for i, (u, e) in enumerate(urls)
-        ]},
+        "entities": {
+            "urls": [
+                {
+                    "start": 15 + 24 * i,
+                    "end": 38 + 24 * i,
+                    "url": u,
+                    **({"expanded_url": e, "display_url": e.split("//")[1][:20]} if e else {}),
+                }
+                for i, (u, e) in enumerate(urls)
+            ]
+        },
         "public_metrics": {"retweet_count": 0, "reply_count": 0, "like_count": 0, "quote_count": 0},
-    }  # fmt: skip
+    }
 
 
 def search_page(data: list[dict], includes: list[dict] = (), at: str = "10:00") -> dict:
     return {
         "data": data,
-        "includes": {"users": [user(DR, "dr_tortue"), user(IDEL, "idel_lyon")],
-                     "tweets": list(includes)},
+        "includes": {
+            "users": [user(DR, "dr_tortue"), user(IDEL, "idel_lyon")],
+            "tweets": list(includes),
+        },
         "meta": {"result_count": len(data)},
-        "__medtwitter": {**prov("search_recent", query="#grippe"),
-                         "collected_at": f"2024-05-04T{at}:00.000Z", "synthetic": True},
-    }  # fmt: skip
+        "__medtwitter": {
+            **prov("search_recent", query="#grippe"),
+            "collected_at": f"2024-05-04T{at}:00.000Z",
+            "synthetic": True,
+        },
+    }
 
 
 def pinned_lookup_page() -> dict:
     """GET /2/users?ids=...&expansions=pinned_tweet_id: the pinned tweets in includes.tweets."""
     pinned = [
-        {"id": str(PINNED_1), "author_id": str(DR), "text": "Épinglé : mes liens utiles",
-         "created_at": "2023-01-10T08:00:00.000Z", "lang": "fr",
-         "edit_history_tweet_ids": [str(PINNED_1)],
-         "public_metrics": {"retweet_count": 2, "reply_count": 0, "like_count": 9,
-                            "quote_count": 0, "impression_count": 400}},
-        {"id": str(PINNED_2), "author_id": str(IDEL), "text": "Bienvenue sur mon compte #IDEL",
-         "created_at": "2022-06-01T08:00:00.000Z", "lang": "fr",  # no edit history: an old file
-         "entities": {"hashtags": [{"start": 25, "end": 30, "tag": "IDEL"}]}},
-    ]  # fmt: skip
+        {
+            "id": str(PINNED_1),
+            "author_id": str(DR),
+            "text": "Épinglé : mes liens utiles",
+            "created_at": "2023-01-10T08:00:00.000Z",
+            "lang": "fr",
+            "edit_history_tweet_ids": [str(PINNED_1)],
+            "public_metrics": {
+                "retweet_count": 2,
+                "reply_count": 0,
+                "like_count": 9,
+                "quote_count": 0,
+                "impression_count": 400,
+            },
+        },
+        {
+            "id": str(PINNED_2),
+            "author_id": str(IDEL),
+            "text": "Bienvenue sur mon compte #IDEL",
+            "created_at": "2022-06-01T08:00:00.000Z",
+            "lang": "fr",  # no edit history: an old file
+            "entities": {"hashtags": [{"start": 25, "end": 30, "tag": "IDEL"}]},
+        },
+    ]
     return {
-        "data": [user(DR, "dr_tortue", pinned_tweet_id=str(PINNED_1)),
-                 user(IDEL, "idel_lyon", pinned_tweet_id=str(PINNED_2))],
+        "data": [
+            user(DR, "dr_tortue", pinned_tweet_id=str(PINNED_1)),
+            user(IDEL, "idel_lyon", pinned_tweet_id=str(PINNED_2)),
+        ],
         "includes": {"tweets": pinned},
         "__medtwitter": {**prov("users", ids=f"{DR},{IDEL}"), "synthetic": True},
-    }  # fmt: skip
+    }
 
 
 def edit_pages() -> list[dict]:
@@ -191,13 +255,21 @@ def test_a_long_post_keeps_its_whole_text_and_the_notes_entities(both, path):
     assert tw.loc[LONG, "text"] == FULL
     assert tw.loc[LONG, "short_text"] == SHORT
     assert t.hashtags[t.hashtags.tweet_id == LONG][["tag", "position"]].values.tolist() == [
-        ["grippe", 0], ["vaccination", 1], ["soignants", 2]]  # fmt: skip
+        ["grippe", 0],
+        ["vaccination", 1],
+        ["soignants", 2],
+    ]
     assert t.mentions[t.mentions.tweet_id == LONG][["username", "user_id"]].values.tolist() == [
-        ["idel_lyon", IDEL]]  # fmt: skip
+        ["idel_lyon", IDEL]
+    ]
     assert t.urls[t.urls.tweet_id == LONG].drop(columns="tweet_id").pipe(records) == [
-        {"position": 0, "url": "https://t.co/HaSgrippe",
-         "expanded_url": "https://www.has-sante.fr/jcms/p_3461350/fr/grippe",
-         "domain": "has-sante.fr"}]  # fmt: skip
+        {
+            "position": 0,
+            "url": "https://t.co/HaSgrippe",
+            "expanded_url": "https://www.has-sante.fr/jcms/p_3461350/fr/grippe",
+            "domain": "has-sante.fr",
+        }
+    ]
     # a tweet without a note: its text is all of it, short_text null
     assert pd.isna(tw.loc[LINKS, "short_text"]) and tw.loc[LINKS, "text"].startswith("Quatre")
 
@@ -226,14 +298,26 @@ def test_links_rows_position_url_expanded_url_and_domain(both, path):
     urls = both[path].urls
     rows = urls[urls.tweet_id == LINKS].drop(columns="tweet_id").pipe(records)
     assert rows == [
-        {"position": 0, "url": "https://t.co/nejm01",
-         "expanded_url": "https://www.NEJM.org/doi/full/10.1056/NEJMoa2034577", "domain": "nejm.org"},
-        {"position": 1, "url": "https://t.co/prof02", "expanded_url": "https://twitter.com/dr_tortue",
-         "domain": "twitter.com"},
-        {"position": 2, "url": "https://t.co/stat03",
-         "expanded_url": f"https://x.com/dr_tortue/status/{LONG}?s=20", "domain": "x.com"},
+        {
+            "position": 0,
+            "url": "https://t.co/nejm01",
+            "expanded_url": "https://www.NEJM.org/doi/full/10.1056/NEJMoa2034577",
+            "domain": "nejm.org",
+        },
+        {
+            "position": 1,
+            "url": "https://t.co/prof02",
+            "expanded_url": "https://twitter.com/dr_tortue",
+            "domain": "twitter.com",
+        },
+        {
+            "position": 2,
+            "url": "https://t.co/stat03",
+            "expanded_url": f"https://x.com/dr_tortue/status/{LONG}?s=20",
+            "domain": "x.com",
+        },
         {"position": 3, "url": "https://t.co/bare04", "expanded_url": None, "domain": "t.co"},
-    ]  # fmt: skip
+    ]
     assert len(urls) == 6  # 4, the long post's 1, the edited post's latest version's 1
 
 
@@ -335,14 +419,20 @@ def test_a_bad_value_sets_the_page_aside_and_stores_nothing_wrong(tmp_data, labe
 
 def test_a_dataset_written_before_reads_the_new_columns_as_null(tmp_data):
     """Tables written by the contract of before (no short_text, edit_ids, impression_count, urls)."""
-    ingest_files([write_jsonl(tmp_data / "a.jsonl", [search_page([long_post()])])], "old",
-                 progress=False)  # fmt: skip
+    ingest_files(
+        [write_jsonl(tmp_data / "a.jsonl", [search_page([long_post()])])], "old", progress=False
+    )
     folder = settings.processed_dir("old")
-    old_columns = [c for c in CONTRACT["tweets"].names
-                   if c not in ("short_text", "edit_ids", "impression_count")]  # fmt: skip
-    tweets = DeltaTable(str(folder / "tweets")).to_pyarrow_dataset(
-        filesystem=store.local_filesystem(folder / "tweets")
-    ).to_table(columns=old_columns)  # fmt: skip
+    old_columns = [
+        c
+        for c in CONTRACT["tweets"].names
+        if c not in ("short_text", "edit_ids", "impression_count")
+    ]
+    tweets = (
+        DeltaTable(str(folder / "tweets"))
+        .to_pyarrow_dataset(filesystem=store.local_filesystem(folder / "tweets"))
+        .to_table(columns=old_columns)
+    )
     write_deltalake(str(folder / "tweets"), tweets, mode="overwrite", schema_mode="overwrite")
     manifest = json.loads((folder / "manifest.json").read_text())
     entry = manifest["versions"][-1]
@@ -355,8 +445,11 @@ def test_a_dataset_written_before_reads_the_new_columns_as_null(tmp_data):
     assert len(t.urls) == 0 and t.urls.columns.tolist() == CONTRACT["urls"].names
     assert connect("old").sql("select count(*) from urls").fetchall() == [(0,)]
     # and the next ingest adds them
-    ingest_files([write_jsonl(tmp_data / "b.jsonl", [search_page([long_post(), links_tweet()])])],
-                 "old", progress=False)  # fmt: skip
+    ingest_files(
+        [write_jsonl(tmp_data / "b.jsonl", [search_page([long_post(), links_tweet()])])],
+        "old",
+        progress=False,
+    )
     t = load_dataset("old")
     assert records(t.tweets[["short_text"]]) == [{"short_text": SHORT}, {"short_text": None}]
     assert len(t.urls) == 5
@@ -368,9 +461,16 @@ def test_duckdb_and_polars_read_the_urls_table_and_edit_ids(both, tmp_data):
     con = connect("fid_fast")
     rows = con.sql("select tweet_id, edit_ids from tweets where len(edit_ids) > 0").fetchall()
     assert rows == [(EDIT_3, [EDIT_1, EDIT_2])]
-    assert con.sql("select domain, count(*) from urls group by domain order by domain").fetchall() == [
-        ("example.org", 1), ("has-sante.fr", 1), ("nejm.org", 1), ("t.co", 1), ("twitter.com", 1),
-        ("x.com", 1)]  # fmt: skip
+    assert con.sql(
+        "select domain, count(*) from urls group by domain order by domain"
+    ).fetchall() == [
+        ("example.org", 1),
+        ("has-sante.fr", 1),
+        ("nejm.org", 1),
+        ("t.co", 1),
+        ("twitter.com", 1),
+        ("x.com", 1),
+    ]
     types = {row[0]: row[1] for row in con.sql("describe tweets").fetchall()}
     assert types["edit_ids"] == "BIGINT[]" and types["impression_count"] == "BIGINT"
     con.close()
@@ -382,7 +482,11 @@ def test_duckdb_and_polars_read_the_urls_table_and_edit_ids(both, tmp_data):
     urls = pl.read_delta(str(folder / "urls")).sort("tweet_id", "position")
     assert urls.columns == CONTRACT["urls"].names
     assert urls.filter(pl.col("tweet_id") == LINKS)["domain"].to_list() == [
-        "nejm.org", "twitter.com", "x.com", "t.co"]  # fmt: skip
+        "nejm.org",
+        "twitter.com",
+        "x.com",
+        "t.co",
+    ]
 
 
 def test_anonymised_links_and_edit_ids_name_no_handle_or_real_id(both, tmp_data):
@@ -395,8 +499,9 @@ def test_anonymised_links_and_edit_ids_name_no_handle_or_real_id(both, tmp_data)
     text = urls.to_csv(index=False) + anon.tweets.to_csv(index=False)
     assert not {h for h in handles if h in text.lower()}
     assert not real_ids & set(re.findall(r"\d+", text))
-    assert "nejm.org" in set(urls.domain) and "https://www.NEJM.org/doi/full/10.1056/NEJMoa2034577" in set(
-        urls.expanded_url)  # fmt: skip
+    assert "nejm.org" in set(
+        urls.domain
+    ) and "https://www.NEJM.org/doi/full/10.1056/NEJMoa2034577" in set(urls.expanded_url)
     assert any(
         u.startswith("https://x.com/user_") and "/status/" in u for u in urls.expanded_url.dropna()
     )
@@ -420,11 +525,21 @@ def test_purge_removes_the_accounts_links_rows_and_raw_entities(tmp_data):
     # the long post is dr_tortue's; idel_lyon's links to its profile and to its tweet go too
     assert t.tweets.tweet_id.tolist() == [LINKS]
     assert records(t.urls) == [
-        {"tweet_id": LINKS, "position": 0, "url": "https://t.co/nejm01",
-         "expanded_url": "https://www.NEJM.org/doi/full/10.1056/NEJMoa2034577", "domain": "nejm.org"},
-        {"tweet_id": LINKS, "position": 3, "url": "https://t.co/bare04", "expanded_url": None,
-         "domain": "t.co"},
-    ]  # fmt: skip
+        {
+            "tweet_id": LINKS,
+            "position": 0,
+            "url": "https://t.co/nejm01",
+            "expanded_url": "https://www.NEJM.org/doi/full/10.1056/NEJMoa2034577",
+            "domain": "nejm.org",
+        },
+        {
+            "tweet_id": LINKS,
+            "position": 3,
+            "url": "https://t.co/bare04",
+            "expanded_url": None,
+            "domain": "t.co",
+        },
+    ]
     page = orjson.loads(raw.read_bytes().splitlines()[0])
     kept = [u["url"] for u in page["data"][0]["entities"]["urls"]]
     assert kept == ["https://t.co/nejm01", "https://t.co/bare04"]
@@ -451,8 +566,9 @@ def test_purge_of_a_mentioned_account_cleans_a_long_posts_note_entities(tmp_data
 @pytest.fixture
 def collector() -> Collector:
     client = collect.make_client(xapi.FAKE_TOKEN)
-    return Collector(client, sleep=lambda s: None, clock=lambda: 1_700_000_000.0, progress=False,
-                     seed=1)  # fmt: skip
+    return Collector(
+        client, sleep=lambda s: None, clock=lambda: 1_700_000_000.0, progress=False, seed=1
+    )
 
 
 def _fields(request, name: str) -> set[str]:
@@ -461,14 +577,21 @@ def _fields(request, name: str) -> set[str]:
 
 @responses.activate
 def test_search_asks_for_long_posts_and_edits_and_ingests_them(collector, tmp_data):
-    body = {"data": [long_post(), version(EDIT_3, [EDIT_1, EDIT_2, EDIT_3], "#grippe v3", "g")],
-            "includes": {"users": [xapi.user(DR, "dr_tortue"), xapi.user(IDEL, "idel_lyon")]},
-            "meta": {"result_count": 2}}  # fmt: skip
+    body = {
+        "data": [long_post(), version(EDIT_3, [EDIT_1, EDIT_2, EDIT_3], "#grippe v3", "g")],
+        "includes": {"users": [xapi.user(DR, "dr_tortue"), xapi.user(IDEL, "idel_lyon")]},
+        "meta": {"result_count": 2},
+    }
     responses.get(xapi.SEARCH_RECENT, body=xapi.body(body), headers=xapi.rate_headers())
     result = collector.run(search_job("#grippe"), tmp_data)
     sent = responses.calls[0].request
-    assert {"note_tweet", "edit_history_tweet_ids", "edit_controls", "public_metrics",
-            "entities"} <= _fields(sent, "tweet.fields")  # fmt: skip
+    assert {
+        "note_tweet",
+        "edit_history_tweet_ids",
+        "edit_controls",
+        "public_metrics",
+        "entities",
+    } <= _fields(sent, "tweet.fields")
     ingest_files([result.path], "collected", progress=False)
     tw = load_dataset("collected").tweets.set_index("tweet_id")
     assert tw.loc[LONG, "text"] == FULL and tw.loc[LONG, "impression_count"] == 1830

@@ -54,9 +54,14 @@ def test_edges_run_from_follower_to_followed_with_user_fields_on_nodes(demo_tabl
 
 def test_followers_seen_only_as_ids_are_kept_on_request_and_protected_can_be_dropped():
     t = tiny_tables()
-    extra = pd.DataFrame({"follower_id": [99], "followed_id": [1],
-                          "first_seen_at": t.follows["first_seen_at"][:1],
-                          "observed_at": t.follows["observed_at"][:1]})  # fmt: skip
+    extra = pd.DataFrame(
+        {
+            "follower_id": [99],
+            "followed_id": [1],
+            "first_seen_at": t.follows["first_seen_at"][:1],
+            "observed_at": t.follows["observed_at"][:1],
+        }
+    )
     t.follows = pd.concat([t.follows, extra], ignore_index=True)
     assert 99 not in ag.graph_from_tables(t)
     G = ag.graph_from_tables(t, only_known=False)
@@ -67,10 +72,23 @@ def test_followers_seen_only_as_ids_are_kept_on_request_and_protected_can_be_dro
 
 @pytest.mark.parametrize(
     "func",
-    [ag.reciprocity, ag.node_reciprocity, ag.group_reciprocity, ag.degree_table,
-     ag.degree_distribution, ag.pagerank, ag.hits, ag.core_number, ag.betweenness,
-     ag.top_accounts, ag.mixing_table, ag.assortativity, ag.detect_communities, ag.node_metrics],
-)  # fmt: skip
+    [
+        ag.reciprocity,
+        ag.node_reciprocity,
+        ag.group_reciprocity,
+        ag.degree_table,
+        ag.degree_distribution,
+        ag.pagerank,
+        ag.hits,
+        ag.core_number,
+        ag.betweenness,
+        ag.top_accounts,
+        ag.mixing_table,
+        ag.assortativity,
+        ag.detect_communities,
+        ag.node_metrics,
+    ],
+)
 def test_measures_of_direction_refuse_an_undirected_graph(func):
     with pytest.raises(UsageError, match="needs a directed graph"):
         func(nx.Graph([(1, 2), (2, 3)]))
@@ -284,8 +302,9 @@ def test_communities_are_labelled_by_their_planted_hashtags(
     for _, row in desc.iterrows():
         lead = row["hashtags"].split(" ")[0].lstrip("#")
         members = found[found == row["community"]].index
-        planted = pd.Series([a["community"] for a in truth["accounts"]
-                             if int(a["user_id"]) in set(members)]).mode()[0]  # fmt: skip
+        planted = pd.Series(
+            [a["community"] for a in truth["accounts"] if int(a["user_id"]) in set(members)]
+        ).mode()[0]
         assert tag_comm[lead] == planted
         assert row["roles"]
 
@@ -308,11 +327,13 @@ def test_mutual_projection_keeps_only_returned_follows(demo_graph):
 
 def _three_snapshots() -> pd.DataFrame:
     d = pd.to_datetime(["2025-01-01", "2025-06-01", "2026-01-01"], utc=True)
-    log = pd.DataFrame({
-        "follower_id": [1, 1, 1, 2, 2, 3, 4],
-        "followed_id": [2, 2, 2, 1, 1, 1, 1],
-        "observed_at": [d[0], d[1], d[2], d[1], d[2], d[0], d[2]],
-    })  # fmt: skip
+    log = pd.DataFrame(
+        {
+            "follower_id": [1, 1, 1, 2, 2, 3, 4],
+            "followed_id": [2, 2, 2, 1, 1, 1, 1],
+            "observed_at": [d[0], d[1], d[2], d[1], d[2], d[0], d[2]],
+        }
+    )
     return ag.follow_history(log)
 
 
@@ -453,8 +474,10 @@ def test_notebook_runs_on_a_tiny_dataset_without_follow_links_and_says_so(tmp_da
     assert error == ""
     text = "\n".join(
         str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", ""))
-        for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
-    )  # fmt: skip
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+    )
     assert "Nothing to show: this dataset has no follow links" in text
     assert "Too few accounts with links to fit a power law." in text
 

@@ -34,25 +34,44 @@ GEXF_NS = "{http://www.gexf.net/1.2draft}"
 #: ISO 8601 UTC to the second, as written for Gephi's timeline.
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 #: What Gephi colours and sizes nodes by, with the GEXF type each is declared with.
-NODE_ATTRIBUTES = {"role": "string", "identity": "string", "community": "long",
-                   "in_degree": "long", "out_degree": "long", "pagerank": "double"}  # fmt: skip
+NODE_ATTRIBUTES = {
+    "role": "string",
+    "identity": "string",
+    "community": "long",
+    "in_degree": "long",
+    "out_degree": "long",
+    "pagerank": "double",
+}
 #: A handle a spreadsheet would run as a formula, and a name XML 1.0 cannot hold whole.
 FORMULA = '=HYPERLINK("http://x","y")'
 BAD_XML_NAME = "Dr\x00 Tor\x0btue\ufffe"
 
 
-def _tweet(tid: int, author: int, when: str, text: str, quoted: int | None = None,
-           mentions: list[tuple[str, int]] = ()) -> dict:  # fmt: skip
-    out = {"id": str(tid), "author_id": str(author), "created_at": when, "text": text,
-           "lang": "fr", "conversation_id": str(tid),
-           "public_metrics": {"retweet_count": 0, "reply_count": 0, "like_count": 0,
-                              "quote_count": 0}}  # fmt: skip
+def _tweet(
+    tid: int,
+    author: int,
+    when: str,
+    text: str,
+    quoted: int | None = None,
+    mentions: list[tuple[str, int]] = (),
+) -> dict:
+    out = {
+        "id": str(tid),
+        "author_id": str(author),
+        "created_at": when,
+        "text": text,
+        "lang": "fr",
+        "conversation_id": str(tid),
+        "public_metrics": {"retweet_count": 0, "reply_count": 0, "like_count": 0, "quote_count": 0},
+    }
     if quoted is not None:
         out["referenced_tweets"] = [{"type": "quoted", "id": str(quoted)}]
     if mentions:
-        out["entities"] = {"mentions": [
-            {"start": 0, "end": len(h) + 1, "username": h, "id": str(i)} for h, i in mentions
-        ]}  # fmt: skip
+        out["entities"] = {
+            "mentions": [
+                {"start": 0, "end": len(h) + 1, "username": h, "id": str(i)} for h, i in mentions
+            ]
+        }
     return out
 
 
@@ -61,23 +80,31 @@ def quotes_page() -> dict:
     itself; 14 quotes a tweet the page does not hold. 21 also mentions 12."""
     return {
         "data": [
-            _tweet(501, 21, "2024-04-30T08:00:00.000Z", "@dr_tortue à lire", quoted=500,
-                   mentions=[("dr_tortue", 12)]),
+            _tweet(
+                501,
+                21,
+                "2024-04-30T08:00:00.000Z",
+                "@dr_tortue à lire",
+                quoted=500,
+                mentions=[("dr_tortue", 12)],
+            ),
             _tweet(502, 13, "2024-04-30T09:00:00.000Z", "Bien dit", quoted=500),
             _tweet(503, 21, "2024-05-01T07:00:00.000Z", "Encore", quoted=500),
             _tweet(504, 12, "2024-05-01T08:00:00.000Z", "Je précise", quoted=500),
             _tweet(505, 14, "2024-05-01T09:00:00.000Z", "Supprimé ?", quoted=777),
         ],
         "includes": {
-            "users": [user(21, FORMULA, name="Dr Formule", protected=False),
-                      user(12, "dr_tortue", name=BAD_XML_NAME, description="MG"),
-                      user(13, "idel_lyon", name="Infirmière libérale", protected=True),
-                      user(14, "mr_durand")],
+            "users": [
+                user(21, FORMULA, name="Dr Formule", protected=False),
+                user(12, "dr_tortue", name=BAD_XML_NAME, description="MG"),
+                user(13, "idel_lyon", name="Infirmière libérale", protected=True),
+                user(14, "mr_durand"),
+            ],
             "tweets": [_tweet(500, 12, "2024-04-29T20:00:00.000Z", "Question aux confrères")],
         },
         "meta": {"result_count": 5},
         "__medtwitter": prov("search_recent", query="#docstoctoc"),
-    }  # fmt: skip
+    }
 
 
 @pytest.fixture(scope="module")
@@ -127,8 +154,9 @@ def test_every_network_reads_back_the_same_in_networkx_igraph_pandas_and_duckdb(
     metrics = ag.node_metrics(G, seed=settings.SEED, backend="igraph").set_index("user_id")
     files = {fmt: tmp_path / f"{network}.{fmt}" for fmt in ("gexf", "graphml", "csv")}
     for fmt, path in files.items():
-        code, out, _ = _run(capsys, ["graph", "demo", "--network", network, "--export", fmt,
-                                     "--out", path])  # fmt: skip
+        code, out, _ = _run(
+            capsys, ["graph", "demo", "--network", network, "--export", fmt, "--out", path]
+        )
         assert code == 0 and str(path) in out
         assert f"{len(G):,} accounts, {G.number_of_edges():,} " in out
 
@@ -156,8 +184,17 @@ def test_every_network_reads_back_the_same_in_networkx_igraph_pandas_and_duckdb(
     edges = pd.read_csv(files["csv"])
     nodes = pd.read_csv(nodes_path(files["csv"]))
     assert list(edges.columns) == ["source", "target", "weight", "start", "end"]
-    assert list(nodes.columns[:9]) == ["id", "label", "role", "identity", "community",
-                                       "in_degree", "out_degree", "pagerank", "start"]  # fmt: skip
+    assert list(nodes.columns[:9]) == [
+        "id",
+        "label",
+        "role",
+        "identity",
+        "community",
+        "in_degree",
+        "out_degree",
+        "pagerank",
+        "start",
+    ]
     assert edges["source"].dtype == "int64" and nodes["id"].dtype == "int64"
     pairs = zip(edges["source"], edges["target"], strict=True)
     assert dict(zip(pairs, edges["weight"].astype(float), strict=True)) == _weights(G)
@@ -169,16 +206,28 @@ def test_every_network_reads_back_the_same_in_networkx_igraph_pandas_and_duckdb(
     assert {"label", "role", "identity", "community", "pagerank"} <= set(graph.vs.attributes())
 
     con = duckdb.connect()
-    types = dict(con.sql(f"DESCRIBE SELECT * FROM read_csv('{files['csv']}')").fetchall()[i][:2]
-                 for i in range(5))  # fmt: skip
-    assert types == {"source": "BIGINT", "target": "BIGINT", "weight": "BIGINT",
-                     "start": "TIMESTAMP WITH TIME ZONE", "end": "TIMESTAMP WITH TIME ZONE"}  # fmt: skip
+    types = dict(
+        con.sql(f"DESCRIBE SELECT * FROM read_csv('{files['csv']}')").fetchall()[i][:2]
+        for i in range(5)
+    )
+    assert types == {
+        "source": "BIGINT",
+        "target": "BIGINT",
+        "weight": "BIGINT",
+        "start": "TIMESTAMP WITH TIME ZONE",
+        "end": "TIMESTAMP WITH TIME ZONE",
+    }
     dangling = con.sql(
         f"SELECT count(*) FROM read_csv('{files['csv']}') e ANTI JOIN "
         f"read_csv('{nodes_path(files['csv'])}') n ON e.source = n.id"
     ).fetchall()[0][0]
     assert dangling == 0
-    assert con.sql(f"SELECT count(*) FROM read_csv('{files['csv']}') WHERE start > \"end\"").fetchall()[0][0] == 0  # fmt: skip
+    assert (
+        con.sql(
+            f"SELECT count(*) FROM read_csv('{files['csv']}') WHERE start > \"end\""
+        ).fetchall()[0][0]
+        == 0
+    )
 
 
 def test_gexf_is_dynamic_with_declared_node_attributes_and_spells(data_root, tmp_path):
@@ -193,9 +242,10 @@ def test_gexf_is_dynamic_with_declared_node_attributes_and_spells(data_root, tmp
     assert graph.get("timeformat") == "date"  # networkx reads it back; Gephi parses the times
     declared = {
         a.get("title"): a.get("type")
-        for block in graph.findall(f"{GEXF_NS}attributes") if block.get("class") == "node"
+        for block in graph.findall(f"{GEXF_NS}attributes")
+        if block.get("class") == "node"
         for a in block.findall(f"{GEXF_NS}attribute")
-    }  # fmt: skip
+    }
     assert NODE_ATTRIBUTES.items() <= declared.items()
     node_ids = set()
     starts = {}
@@ -221,11 +271,14 @@ def test_gexf_is_dynamic_with_declared_node_attributes_and_spells(data_root, tmp
 
 def test_quote_network_comes_from_quoted_referenced_tweets(quotes, tmp_path, capsys):
     out = tmp_path / "quotes.csv"
-    code, stdout, _ = _run(capsys, ["graph", "quotes", "--network", "quote", "--export", "csv",
-                                    "--out", out])  # fmt: skip
+    code, stdout, _ = _run(
+        capsys, ["graph", "quotes", "--network", "quote", "--export", "csv", "--out", out]
+    )
     assert code == 0
-    assert stdout.strip() == (f"quote network (3 accounts, 2 links, 3 quotes) written to {out} "
-                              f"and {tmp_path / 'quotes_nodes.csv'}")  # fmt: skip
+    assert stdout.strip() == (
+        f"quote network (3 accounts, 2 links, 3 quotes) written to {out} "
+        f"and {tmp_path / 'quotes_nodes.csv'}"
+    )
     edges = pd.read_csv(out)
     assert edges.to_dict("records") == [
         {
@@ -246,8 +299,11 @@ def test_quote_network_comes_from_quoted_referenced_tweets(quotes, tmp_path, cap
     nodes = pd.read_csv(tmp_path / "quotes_nodes.csv", keep_default_na=False)
     assert nodes["id"].tolist() == [12, 13, 21]
     assert nodes["label"].tolist() == ["dr_tortue", "idel_lyon", "'" + FORMULA]
-    assert nodes["start"].tolist() == ["2024-04-30T08:00:00Z", "2024-04-30T09:00:00Z",
-                                       "2024-04-30T08:00:00Z"]  # fmt: skip
+    assert nodes["start"].tolist() == [
+        "2024-04-30T08:00:00Z",
+        "2024-04-30T09:00:00Z",
+        "2024-04-30T08:00:00Z",
+    ]
     assert nodes["in_degree"].tolist() == [2, 0, 0] and nodes["out_degree"].tolist() == [0, 1, 1]
     assert (nodes["role"] != "").all() and (nodes["identity"] != "").all()
 
@@ -259,7 +315,9 @@ def test_quote_graph_in_python_matches_the_tables(quotes):
     assert ag.interaction_graph(tables, "quote").edges == G.edges
     edge = G.edges[21, 12]
     assert iso_texts([edge["first_at"], edge["last_at"]]) == [
-        "2024-04-30T08:00:00Z", "2024-05-01T07:00:00Z"]  # fmt: skip
+        "2024-04-30T08:00:00Z",
+        "2024-05-01T07:00:00Z",
+    ]
     with pytest.raises(UsageError, match="unknown network 'quotes'"):
         ag.network_graph(tables, "quotes")
 
@@ -269,8 +327,13 @@ def test_csv_labels_are_formula_safe_unless_raw_csv_and_read_the_same_everywhere
     quotes, tmp_path, raw
 ):
     out = tmp_path / "mentions.csv"
-    assert main(["graph", "quotes", "--network", "mention", "--export", "csv", "--out", str(out)]
-                + (["--raw-csv"] if raw else [])) == 0  # fmt: skip
+    assert (
+        main(
+            ["graph", "quotes", "--network", "mention", "--export", "csv", "--out", str(out)]
+            + (["--raw-csv"] if raw else [])
+        )
+        == 0
+    )
     label = FORMULA if raw else "'" + FORMULA
     nodes = nodes_path(out)
     assert pd.read_csv(nodes).set_index("id").loc[21, "label"] == label
@@ -295,15 +358,43 @@ def test_xml_exports_drop_characters_xml_forbids_and_keep_handles(quotes, tmp_pa
 
 def test_drop_protected_leaves_protected_accounts_out_of_interaction_networks(quotes, tmp_path):
     out = tmp_path / "quotes.graphml"
-    assert main(["graph", "quotes", "--network", "quote", "--drop-protected", "--export",
-                 "graphml", "--out", str(out)]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "graph",
+                "quotes",
+                "--network",
+                "quote",
+                "--drop-protected",
+                "--export",
+                "graphml",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert sorted(nx.read_graphml(out, node_type=int).edges) == [(21, 12)]
 
 
 def test_anonymised_export_holds_pseudonyms_only(quotes, tmp_path):
     out = tmp_path / "quotes.csv"
-    assert main(["graph", "quotes", "--network", "quote", "--export", "csv", "--anonymise",
-                 "--out", str(out)]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "graph",
+                "quotes",
+                "--network",
+                "quote",
+                "--export",
+                "csv",
+                "--anonymise",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     text = out.read_text(encoding="utf-8") + nodes_path(out).read_text(encoding="utf-8")
     for secret in ("dr_tortue", "idel_lyon", "HYPERLINK", "Tortue", "Infirmi", "Formule"):
         assert secret not in text
@@ -338,14 +429,22 @@ def test_anonymised_interaction_networks_keep_every_link(data_root):
 def test_follow_network_is_dated_by_first_and_last_sighting():
     t = ag.tiny_tables()
     H = ag.network_for_export(ag.network_graph(t, "follow"), "follow")
-    assert H.edges[3, 1] | {} == {"first_seen_at": "2026-01-01T00:00:00+00:00",
-                                  "observed_at": "2026-01-01T00:00:00+00:00", "weight": 1,
-                                  "start": "2026-01-01T00:00:00Z", "end": "2026-01-01T00:00:00Z"}  # fmt: skip
-    assert (H.edges[2, 1]["start"], H.edges[1, 2]["end"]) == ("2026-07-01T00:00:00Z",
-                                                               "2026-07-01T00:00:00Z")  # fmt: skip
-    assert {v: H.nodes[v]["start"] for v in H} == {1: "2026-01-01T00:00:00Z",
-                                                    2: "2026-01-01T00:00:00Z",
-                                                    3: "2026-01-01T00:00:00Z"}  # fmt: skip
+    assert H.edges[3, 1] | {} == {
+        "first_seen_at": "2026-01-01T00:00:00+00:00",
+        "observed_at": "2026-01-01T00:00:00+00:00",
+        "weight": 1,
+        "start": "2026-01-01T00:00:00Z",
+        "end": "2026-01-01T00:00:00Z",
+    }
+    assert (H.edges[2, 1]["start"], H.edges[1, 2]["end"]) == (
+        "2026-07-01T00:00:00Z",
+        "2026-07-01T00:00:00Z",
+    )
+    assert {v: H.nodes[v]["start"] for v in H} == {
+        1: "2026-01-01T00:00:00Z",
+        2: "2026-01-01T00:00:00Z",
+        3: "2026-01-01T00:00:00Z",
+    }
     assert [H.nodes[v]["label"] for v in (1, 2, 3)] == ["ordre", "drmg", "anon"]
 
 
@@ -359,8 +458,11 @@ def test_a_node_starts_at_its_earliest_link_in_time_not_in_text_order():
     H = ag.network_for_export(G, "mention")
     assert H.nodes[2]["start"] == H.nodes[3]["start"] == "2024-01-01T00:00:07Z"
     assert H.nodes[1]["start"] == "2024-01-01T00:00:07.123Z"
-    assert H.edges[1, 2] == {"weight": 1, "start": "2024-01-01T00:00:07.123Z",
-                             "end": "2024-01-01T00:00:08Z"}  # fmt: skip
+    assert H.edges[1, 2] == {
+        "weight": 1,
+        "start": "2024-01-01T00:00:07.123Z",
+        "end": "2024-01-01T00:00:08Z",
+    }
     assert H.edges[1, 3] == {"weight": 1}
     edges, _ = ag.network_tables(H)
     assert edges["start"].isna().tolist() == [False, True, False]
@@ -379,8 +481,9 @@ def test_default_network_is_the_follower_graph_with_a_timeline(data_root, tmp_pa
 
 def test_metrics_of_an_interaction_network(data_root, tmp_path, capsys):
     out = tmp_path / "replies.parquet"
-    code, stdout, _ = _run(capsys, ["graph", "demo", "--network", "reply", "--metrics", "--out",
-                                    out])  # fmt: skip
+    code, stdout, _ = _run(
+        capsys, ["graph", "demo", "--network", "reply", "--metrics", "--out", out]
+    )
     table = pd.read_parquet(out)
     G = ag.network_graph(load_dataset("demo"), "reply")
     assert code == 0 and f"reply network's {len(G):,} accounts" in stdout
@@ -391,8 +494,10 @@ def test_metrics_of_an_interaction_network(data_root, tmp_path, capsys):
 
 
 def test_unknown_network_is_one_line_naming_the_choices(quotes, tmp_path, capsys):
-    code, _, err = _run(capsys, ["graph", "quotes", "--network", "likes", "--export", "csv",
-                                 "--out", tmp_path / "x.csv"])  # fmt: skip
+    code, _, err = _run(
+        capsys,
+        ["graph", "quotes", "--network", "likes", "--export", "csv", "--out", tmp_path / "x.csv"],
+    )
     line = _one_line_error(err)
     assert code == 2
     assert "invalid choice: 'likes'" in line
@@ -413,8 +518,9 @@ def test_export_without_out_is_one_line(quotes, capsys):
 def test_a_network_without_links_is_one_line_and_writes_nothing(
     quotes, tmp_path, capsys, argv, network
 ):
-    code, _, err = _run(capsys, ["graph", "quotes", *argv, "--export", "csv", "--out",
-                                 tmp_path / "x.csv"])  # fmt: skip
+    code, _, err = _run(
+        capsys, ["graph", "quotes", *argv, "--export", "csv", "--out", tmp_path / "x.csv"]
+    )
     line = _one_line_error(err)
     assert code == 1
     assert f"dataset 'quotes' has no {network} network" in line and "--network" in line
@@ -422,17 +528,43 @@ def test_a_network_without_links_is_one_line_and_writes_nothing(
 
 
 def test_drop_protected_keeps_the_other_links_and_says_when_none_is_left(quotes, tmp_path, capsys):
-    code, _, err = _run(capsys, ["graph", "quotes", "--network", "mention", "--drop-protected",
-                                 "--export", "gexf", "--out", tmp_path / "m.gexf"])  # fmt: skip
+    code, _, err = _run(
+        capsys,
+        [
+            "graph",
+            "quotes",
+            "--network",
+            "mention",
+            "--drop-protected",
+            "--export",
+            "gexf",
+            "--out",
+            tmp_path / "m.gexf",
+        ],
+    )
     assert code == 0 and not err  # 21 -> 12 is not protected
-    code, _, err = _run(capsys, ["graph", "quotes", "--network", "reply", "--drop-protected",
-                                 "--export", "gexf", "--out", tmp_path / "r.gexf"])  # fmt: skip
+    code, _, err = _run(
+        capsys,
+        [
+            "graph",
+            "quotes",
+            "--network",
+            "reply",
+            "--drop-protected",
+            "--export",
+            "gexf",
+            "--out",
+            tmp_path / "r.gexf",
+        ],
+    )
     assert code == 1 and "once protected accounts are left out" in _one_line_error(err)
 
 
 def test_csv_node_table_that_is_a_folder_is_refused_before_the_work(quotes, tmp_path, capsys):
     (tmp_path / "q_nodes.csv").mkdir()
-    code, _, err = _run(capsys, ["graph", "quotes", "--network", "quote", "--export", "csv",
-                                 "--out", tmp_path / "q.csv"])  # fmt: skip
+    code, _, err = _run(
+        capsys,
+        ["graph", "quotes", "--network", "quote", "--export", "csv", "--out", tmp_path / "q.csv"],
+    )
     assert code == 2 and "q_nodes.csv: is a folder" in _one_line_error(err)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["q_nodes.csv"]

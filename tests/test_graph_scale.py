@@ -33,14 +33,21 @@ GPU = gpu_available() and "cugraph" in installed_backends()
 def _write_dataset(name: str, follower, followed, user_ids, protected=None) -> None:
     """A synthetic dataset holding only accounts and follow links, as ingest leaves it."""
     n = len(user_ids)
-    when = pa.array(np.full(len(follower), np.datetime64("2026-07-01", "us")),
-                    pa.timestamp("us", tz="UTC"))  # fmt: skip
-    follows = pa.table([pa.array(follower, pa.int64()), pa.array(followed, pa.int64()), when, when],
-                       schema=CONTRACT["follows"].schema)  # fmt: skip
+    when = pa.array(
+        np.full(len(follower), np.datetime64("2026-07-01", "us")), pa.timestamp("us", tz="UTC")
+    )
+    follows = pa.table(
+        [pa.array(follower, pa.int64()), pa.array(followed, pa.int64()), when, when],
+        schema=CONTRACT["follows"].schema,
+    )
     names = [f"synthetic{i}" for i in range(n)]
     flags = np.zeros(n, bool) if protected is None else protected
-    users = store.conform("users", pa.table({"user_id": pa.array(user_ids, pa.int64()),
-                                             "username": names, "protected": flags}))  # fmt: skip
+    users = store.conform(
+        "users",
+        pa.table(
+            {"user_id": pa.array(user_ids, pa.int64()), "username": names, "protected": flags}
+        ),
+    )
     folder = settings.processed_dir(name)
     folder.mkdir(parents=True, exist_ok=True)
     keep = ["user_id", "username", "protected"]
@@ -77,8 +84,9 @@ def big(tmp_data):
     return tmp_data
 
 
-@pytest.mark.parametrize(("only_known", "drop"), [(True, False), (False, False), (True, True),
-                                                  (False, True)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("only_known", "drop"), [(True, False), (False, False), (True, True), (False, True)]
+)
 def test_batches_give_the_graph_networkx_builds(big, only_known, drop):
     tables = load_dataset("big")
     G = ag.graph_from_tables(tables, only_known=only_known, drop_protected=drop)
@@ -199,6 +207,8 @@ def test_cugraph_backend_gives_the_same_metrics(data_root, tmp_path):  # pragma:
     for col in ("pagerank", "hub", "authority", "reciprocity", "betweenness"):
         assert np.nanmax(np.abs(gpu[col] - cpu[col])) < 1e-6, col
     out = tmp_path / "m.parquet"
-    assert main(["graph", "demo", "--metrics", "--quiet", "--backend", "cugraph", "--out",
-                 str(out)]) == 0  # fmt: skip
+    assert (
+        main(["graph", "demo", "--metrics", "--quiet", "--backend", "cugraph", "--out", str(out)])
+        == 0
+    )
     assert len(pd.read_parquet(out)) == len(cpu)

@@ -158,8 +158,11 @@ def test_empty_and_unknown_files_are_reported_not_fatal(tmp_data):
 def test_twarc_followers_pages_read_the_account_from_the_request_url(tmp_data):
     page = followers_page(12, [11])
     del page["__medtwitter"]
-    page["__twarc"] = {"url": "https://api.twitter.com/2/users/12/followers?max_results=1000",
-                       "version": "2.14.0", "retrieved_at": "2024-05-01T10:00:00+00:00"}  # fmt: skip
+    page["__twarc"] = {
+        "url": "https://api.twitter.com/2/users/12/followers?max_results=1000",
+        "version": "2.14.0",
+        "retrieved_at": "2024-05-01T10:00:00+00:00",
+    }
     ingest_files([write_jsonl(tmp_data / "tw.jsonl", [page])], "t", progress=False)
     f = load_dataset("t").follows
     assert list(zip(f.follower_id, f.followed_id, strict=True)) == [(11, 12)]

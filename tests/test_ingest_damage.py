@@ -59,69 +59,176 @@ DEEP = 5_000  # past orjson's 1,024 levels
 #: that break JSON, escapes; never a digit (a flipped id is then never another valid id)
 #: nor a newline (which makes two lines: the "split" damage).
 FLIP_BYTES = [
-    b"\xff", b"\xc3", b"\xc3(", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\xc0\xaf", b"\x00",
-    b"\x1f", b"\x7f", b"\x0c", b"\r", b"\t", b'"', b"\\", b"\\n", b"\\u00e9", b"\\ud800",
-    b"\\u0000", b"{", b"}", b"[", b"]", b",", b":", b" ", b"x", BOM, b"NaN", b"\xe2\x80\xa8",
-]  # fmt: skip
+    b"\xff",
+    b"\xc3",
+    b"\xc3(",
+    b"\xed\xa0\x80",
+    b"\xf4\x90\x80\x80",
+    b"\xc0\xaf",
+    b"\x00",
+    b"\x1f",
+    b"\x7f",
+    b"\x0c",
+    b"\r",
+    b"\t",
+    b'"',
+    b"\\",
+    b"\\n",
+    b"\\u00e9",
+    b"\\ud800",
+    b"\\u0000",
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b",",
+    b":",
+    b" ",
+    b"x",
+    BOM,
+    b"NaN",
+    b"\xe2\x80\xa8",
+]
 
 #: Values of the wrong type or range: (where, value); each sets its page aside.
 TWEET_WRONG = [
-    ("id", 1.2345678901234568e18), ("id", -5), ("id", "-5"), ("id", 2**63),
-    ("id", "9223372036854775808"), ("id", True), ("id", ["1"]), ("id", {"id": "1"}), ("id", 0),
-    ("id", None), ("id", "١٢٣"), ("id", ""), ("author_id", 1.5), ("author_id", -1),
-    ("author_id", False), ("author_id", ["1"]), ("conversation_id", 2**64),
-    ("in_reply_to_user_id", "abc"), ("text", 5), ("text", 1.5), ("text", True), ("text", ["a"]),
-    ("text", {"a": "b"}), ("lang", 5), ("public_metrics.like_count", "5"),
-    ("public_metrics.like_count", 5.5), ("public_metrics.like_count", 5.0),
-    ("public_metrics.like_count", -1), ("public_metrics.like_count", True),
-    ("public_metrics.like_count", 2**63), ("public_metrics", [1]), ("public_metrics", "x"),
-    ("public_metrics", []), ("created_at", "garbage"), ("created_at", "2024-04-31T08:00:00.000Z"),
-    ("created_at", 20240430), ("created_at", True), ("entities.hashtags", {"tag": "x"}),
-    ("entities.hashtags", {}), ("entities.hashtags", "x"), ("entities.hashtags", [5]),
-    ("entities.hashtags", [{"tag": 5}]), ("entities.hashtags", [None]),
-    ("entities.mentions", [{"username": 5}]), ("entities.mentions", [{"username": "a", "id": -1}]),
-    ("entities.mentions", {"username": "a"}), ("entities", [1]), ("entities", []),
-    ("entities", "x"), ("referenced_tweets", {"type": "retweeted", "id": "1"}),
-    ("referenced_tweets", [{"type": "quoted", "id": 1.5}]), ("referenced_tweets", "x"),
-    ("referenced_tweets", [None]), ("", "a tweet"), ("", 5), ("", None), ("", []),
-    ("note_tweet", "x"), ("note_tweet", {"text": 5}), ("note_tweet", {"text": "a", "entities": []}),
-    ("edit_history_tweet_ids", "1"), ("edit_history_tweet_ids", [1.5]),
-    ("edit_history_tweet_ids", [None]), ("edit_history_tweet_ids", ["x"]),
-    ("entities.urls", {"url": "x"}), ("entities.urls", [{"url": 5}]), ("entities.urls", [None]),
+    ("id", 1.2345678901234568e18),
+    ("id", -5),
+    ("id", "-5"),
+    ("id", 2**63),
+    ("id", "9223372036854775808"),
+    ("id", True),
+    ("id", ["1"]),
+    ("id", {"id": "1"}),
+    ("id", 0),
+    ("id", None),
+    ("id", "١٢٣"),
+    ("id", ""),
+    ("author_id", 1.5),
+    ("author_id", -1),
+    ("author_id", False),
+    ("author_id", ["1"]),
+    ("conversation_id", 2**64),
+    ("in_reply_to_user_id", "abc"),
+    ("text", 5),
+    ("text", 1.5),
+    ("text", True),
+    ("text", ["a"]),
+    ("text", {"a": "b"}),
+    ("lang", 5),
+    ("public_metrics.like_count", "5"),
+    ("public_metrics.like_count", 5.5),
+    ("public_metrics.like_count", 5.0),
+    ("public_metrics.like_count", -1),
+    ("public_metrics.like_count", True),
+    ("public_metrics.like_count", 2**63),
+    ("public_metrics", [1]),
+    ("public_metrics", "x"),
+    ("public_metrics", []),
+    ("created_at", "garbage"),
+    ("created_at", "2024-04-31T08:00:00.000Z"),
+    ("created_at", 20240430),
+    ("created_at", True),
+    ("entities.hashtags", {"tag": "x"}),
+    ("entities.hashtags", {}),
+    ("entities.hashtags", "x"),
+    ("entities.hashtags", [5]),
+    ("entities.hashtags", [{"tag": 5}]),
+    ("entities.hashtags", [None]),
+    ("entities.mentions", [{"username": 5}]),
+    ("entities.mentions", [{"username": "a", "id": -1}]),
+    ("entities.mentions", {"username": "a"}),
+    ("entities", [1]),
+    ("entities", []),
+    ("entities", "x"),
+    ("referenced_tweets", {"type": "retweeted", "id": "1"}),
+    ("referenced_tweets", [{"type": "quoted", "id": 1.5}]),
+    ("referenced_tweets", "x"),
+    ("referenced_tweets", [None]),
+    ("", "a tweet"),
+    ("", 5),
+    ("", None),
+    ("", []),
+    ("note_tweet", "x"),
+    ("note_tweet", {"text": 5}),
+    ("note_tweet", {"text": "a", "entities": []}),
+    ("edit_history_tweet_ids", "1"),
+    ("edit_history_tweet_ids", [1.5]),
+    ("edit_history_tweet_ids", [None]),
+    ("edit_history_tweet_ids", ["x"]),
+    ("entities.urls", {"url": "x"}),
+    ("entities.urls", [{"url": 5}]),
+    ("entities.urls", [None]),
     ("entities.urls", [{"url": "a", "expanded_url": ["b"]}]),
-    ("public_metrics.impression_count", -1), ("public_metrics.impression_count", "5"),
-]  # fmt: skip
+    ("public_metrics.impression_count", -1),
+    ("public_metrics.impression_count", "5"),
+]
 USER_WRONG = [
-    ("id", 1.5), ("id", -5), ("id", 2**63), ("id", False), ("id", None), ("username", 5),
-    ("name", ["x"]), ("protected", "yes"), ("verified", 1), ("created_at", "garbage"),
-    ("public_metrics.followers_count", "10"), ("public_metrics.followers_count", -3),
-    ("public_metrics", "x"), ("", "a user"), ("", None),
-]  # fmt: skip
+    ("id", 1.5),
+    ("id", -5),
+    ("id", 2**63),
+    ("id", False),
+    ("id", None),
+    ("username", 5),
+    ("name", ["x"]),
+    ("protected", "yes"),
+    ("verified", 1),
+    ("created_at", "garbage"),
+    ("public_metrics.followers_count", "10"),
+    ("public_metrics.followers_count", -3),
+    ("public_metrics", "x"),
+    ("", "a user"),
+    ("", None),
+]
 PAGE_WRONG = [
-    ("includes", [{"users": []}]), ("includes", []), ("includes", "x"), ("includes", 5),
-    ("includes.users", {"id": "1"}), ("includes.users", "abc"), ("includes.tweets", {"a": 1}),
-    ("data", "abc"), ("data", ""), ("data", 5), ("data", True),
-    ("errors", [{"resource_id": 1.5}]), ("errors", [{"resource_id": True}]),
-    ("errors", [{"resource_id": "1", "title": 5}]), ("errors", ["x"]), ("errors", {"a": 1}),
-    ("__medtwitter", "x"), ("__medtwitter", []), ("__medtwitter.endpoint", 5),
-    ("__medtwitter.endpoint", ["followers"]), ("__medtwitter.params", "x"),
-    ("__medtwitter.collected_at", "garbage"), ("__medtwitter.collected_at", 5),
+    ("includes", [{"users": []}]),
+    ("includes", []),
+    ("includes", "x"),
+    ("includes", 5),
+    ("includes.users", {"id": "1"}),
+    ("includes.users", "abc"),
+    ("includes.tweets", {"a": 1}),
+    ("data", "abc"),
+    ("data", ""),
+    ("data", 5),
+    ("data", True),
+    ("errors", [{"resource_id": 1.5}]),
+    ("errors", [{"resource_id": True}]),
+    ("errors", [{"resource_id": "1", "title": 5}]),
+    ("errors", ["x"]),
+    ("errors", {"a": 1}),
+    ("__medtwitter", "x"),
+    ("__medtwitter", []),
+    ("__medtwitter.endpoint", 5),
+    ("__medtwitter.endpoint", ["followers"]),
+    ("__medtwitter.params", "x"),
+    ("__medtwitter.collected_at", "garbage"),
+    ("__medtwitter.collected_at", 5),
     ("__medtwitter.synthetic", "yes"),
-]  # fmt: skip
+]
 FOLLOW_WRONG = [
-    ("__medtwitter.params.user_id", "abc"), ("__medtwitter.params.user_id", "-1"),
-    ("__medtwitter.params.user_id", 1.5), ("__medtwitter.params.user_id", 0),
-    ("__medtwitter.params.user_id", False), ("__medtwitter.params.user_id", []),
-    ("__medtwitter.params.user_id", {"a": 1}), ("__medtwitter.params.user_id", "٣"),
+    ("__medtwitter.params.user_id", "abc"),
+    ("__medtwitter.params.user_id", "-1"),
+    ("__medtwitter.params.user_id", 1.5),
+    ("__medtwitter.params.user_id", 0),
+    ("__medtwitter.params.user_id", False),
+    ("__medtwitter.params.user_id", []),
+    ("__medtwitter.params.user_id", {"a": 1}),
+    ("__medtwitter.params.user_id", "٣"),
     ("__medtwitter.params.user_id", 2**63),
-]  # fmt: skip
+]
 #: Values of fields ingest does not read that orjson refuses and Arrow's reader takes: both
 #: paths read such a page as Arrow does (ok), or set it aside when neither takes it (bad).
 ODD_VALUES = [
-    (b"NaN", "ok"), (b"Infinity", "ok"), (b"-Infinity", "ok"), (b"1" * 400, "ok"),
-    (b"1e400", "bad"), (b"[" * DEEP + b"]" * DEEP, "ok"),
-    (b'{"a":' * DEEP + b"1" + b"}" * DEEP, "ok"), (b"[" * DEEP, "bad"),
-]  # fmt: skip
+    (b"NaN", "ok"),
+    (b"Infinity", "ok"),
+    (b"-Infinity", "ok"),
+    (b"1" * 400, "ok"),
+    (b"1e400", "bad"),
+    (b"[" * DEEP + b"]" * DEEP, "ok"),
+    (b'{"a":' * DEEP + b"1" + b"}" * DEEP, "ok"),
+    (b"[" * DEEP, "bad"),
+]
 #: Lines that are not API pages.
 NOT_PAGES = [b"null", b"[1, 2]", b'"page"', b"{}", b'{"data": []}', b"42", b"true", b"\x00\x00"]
 #: Lines of white space (``bytes.strip`` takes \x0b and \x0c as white space too).
@@ -140,9 +247,18 @@ BLANKS = [b"", b" ", b"\t", b"  \t ", b"\x0c"]
 #: unless it opens the file); ``join``, the newline to the next page lost (both set aside);
 #: ``split``, a newline put in (both halves set aside).
 LINE_DAMAGE = [
-    "cut", "flip_text", "flip_any", "huge", "odd_value",
-    "deep_known", "wrong_type", "not_page", "bom_line", "join", "split",
-]  # fmt: skip
+    "cut",
+    "flip_text",
+    "flip_any",
+    "huge",
+    "odd_value",
+    "deep_known",
+    "wrong_type",
+    "not_page",
+    "bom_line",
+    "join",
+    "split",
+]
 
 
 # --- the pages -----------------------------------------------------------------------------
@@ -153,19 +269,33 @@ def _collected(p: int) -> str:
 
 
 def _prov(p: int, endpoint: str, **params) -> dict:
-    return {"endpoint": endpoint, "params": params, "collected_at": _collected(p),
-            "tool_version": "test", "synthetic": True}  # fmt: skip
+    return {
+        "endpoint": endpoint,
+        "params": params,
+        "collected_at": _collected(p),
+        "tool_version": "test",
+        "synthetic": True,
+    }
 
 
 def _user(p: int, k: int) -> dict:
     uid = BASE_USER + p * SPAN + k
     return {
-        "id": str(uid), "username": f"u{p}_{k}", "name": f"Dr {p}.{k} é",
-        "description": f"bio {p}.{k} 🩺", "location": "Lyon",
-        "created_at": "2015-01-01T00:00:00.000Z", "protected": False, "verified": k % 2 == 0,
-        "public_metrics": {"followers_count": p + k, "following_count": k, "tweet_count": 3,
-                           "listed_count": 0},
-    }  # fmt: skip
+        "id": str(uid),
+        "username": f"u{p}_{k}",
+        "name": f"Dr {p}.{k} é",
+        "description": f"bio {p}.{k} 🩺",
+        "location": "Lyon",
+        "created_at": "2015-01-01T00:00:00.000Z",
+        "protected": False,
+        "verified": k % 2 == 0,
+        "public_metrics": {
+            "followers_count": p + k,
+            "following_count": k,
+            "tweet_count": 3,
+            "listed_count": 0,
+        },
+    }
 
 
 def _tweet(p: int, k: int, authors: list[int], refs: list[int]) -> dict:
@@ -173,25 +303,41 @@ def _tweet(p: int, k: int, authors: list[int], refs: list[int]) -> dict:
     tags = [TAGS[(p + k + j) % len(TAGS)] for j in range((p + k) % 3)]
     author = authors[k % len(authors)] if authors else BASE_USER + p * SPAN + SPAN - 1
     tweet = {
-        "id": str(tid), "author_id": str(author),
+        "id": str(tid),
+        "author_id": str(author),
         "created_at": f"2024-04-{1 + (p + k) % 28:02d}T08:00:00.000Z",
         "text": f"synthetic tweet {p}.{k} é 🩺 " + " ".join(f"#{t}" for t in tags),
-        "lang": ["fr", "en", "und"][k % 3], "conversation_id": str(tid),
+        "lang": ["fr", "en", "und"][k % 3],
+        "conversation_id": str(tid),
         "entities": {
             "hashtags": [{"start": 0, "end": 1, "tag": t} for t in tags],
-            "mentions": [{"start": 0, "end": 1, "username": f"u{p}_{j}",
-                          "id": str(BASE_USER + p * SPAN + j)} for j in range(k % 2)],
+            "mentions": [
+                {"start": 0, "end": 1, "username": f"u{p}_{j}", "id": str(BASE_USER + p * SPAN + j)}
+                for j in range(k % 2)
+            ],
         },
-        "public_metrics": {"retweet_count": p, "reply_count": k, "like_count": p + k,
-                           "quote_count": 0},
-    }  # fmt: skip
+        "public_metrics": {
+            "retweet_count": p,
+            "reply_count": k,
+            "like_count": p + k,
+            "quote_count": 0,
+        },
+    }
     if k % 3 == 1:  # links (issue 16)
         tweet["entities"]["urls"] = [
-            {"start": 0, "end": 1, "url": f"https://t.co/{p}x{k}{j}",
-             "expanded_url": f"https://www.site{j}.example/{p}/{k}"} for j in range(1 + p % 2)]  # fmt: skip
+            {
+                "start": 0,
+                "end": 1,
+                "url": f"https://t.co/{p}x{k}{j}",
+                "expanded_url": f"https://www.site{j}.example/{p}/{k}",
+            }
+            for j in range(1 + p % 2)
+        ]
     if k % 4 == 2:  # a long post: the whole text and its entities in note_tweet
-        tweet["note_tweet"] = {"text": tweet["text"] + " (suite) " + "é" * 300,
-                               "entities": {**tweet["entities"], "hashtags": []}}  # fmt: skip
+        tweet["note_tweet"] = {
+            "text": tweet["text"] + " (suite) " + "é" * 300,
+            "entities": {**tweet["entities"], "hashtags": []},
+        }
     if p % 2 == 0:
         tweet["edit_history_tweet_ids"] = [str(tid)]
         tweet["public_metrics"]["impression_count"] = 10 * p + k
@@ -220,8 +366,11 @@ def make_page(p: int, kind: tuple) -> dict:
     """Page ``p`` of the file: every id in it is its own."""
     if kind[0] != "tweets":
         account = str(BASE_ACCOUNT + p)
-        return {"data": [_user(p, k) for k in range(kind[1])], "meta": {"result_count": kind[1]},
-                "__medtwitter": _prov(p, kind[0], user_id=account)}  # fmt: skip
+        return {
+            "data": [_user(p, k) for k in range(kind[1])],
+            "meta": {"result_count": kind[1]},
+            "__medtwitter": _prov(p, kind[0], user_id=account),
+        }
     _, n_data, n_incl, n_users, errors = kind
     authors = [BASE_USER + p * SPAN + k for k in range(n_users)]
     included = [_tweet(p, 100 + k, authors, []) for k in range(n_incl)]
@@ -234,9 +383,16 @@ def make_page(p: int, kind: tuple) -> dict:
     }
     if errors:
         rid = str(BASE_MISSING + p)
-        page["errors"] = [{"value": rid, "resource_id": rid, "resource_type": "tweet",
-                           "title": "Not Found Error", "detail": f"Could not find tweet {rid}.",
-                           "type": "https://api.twitter.com/2/problems/resource-not-found"}]  # fmt: skip
+        page["errors"] = [
+            {
+                "value": rid,
+                "resource_id": rid,
+                "resource_type": "tweet",
+                "title": "Not Found Error",
+                "detail": f"Could not find tweet {rid}.",
+                "type": "https://api.twitter.com/2/problems/resource-not-found",
+            }
+        ]
     return page
 
 
@@ -383,8 +539,14 @@ def damage_line(data, p: int, page: dict, kind: tuple, how: str) -> list[Line]:
         where = data.draw(st.sampled_from(fields), label="where")
         how = f"deep_known {where}"
         item[where] = "\x01DEEP\x01"
-        return [Line(dumps(page).replace(dumps("\x01DEEP\x01"), b"[" * DEEP + b"]" * DEEP),
-                     [p], "bad", how)]  # fmt: skip
+        return [
+            Line(
+                dumps(page).replace(dumps("\x01DEEP\x01"), b"[" * DEEP + b"]" * DEEP),
+                [p],
+                "bad",
+                how,
+            )
+        ]
     assert how == "wrong_type"
     choices = [("page", w) for w in PAGE_WRONG]
     if tweets:
@@ -424,9 +586,12 @@ class Case:
         printer.text(repr(self))
 
     def __repr__(self) -> str:
-        return (f"Case({len(self.pages)} pages, gz={self.gz} bom={self.bom} crlf={self.crlf} "
-                f"chunk={self.chunk_bytes} gz_cut={self.gz_cut}, lines=[\n  "
-                + ",\n  ".join(map(repr, self.lines)) + "])")  # fmt: skip
+        return (
+            f"Case({len(self.pages)} pages, gz={self.gz} bom={self.bom} crlf={self.crlf} "
+            f"chunk={self.chunk_bytes} gz_cut={self.gz_cut}, lines=[\n  "
+            + ",\n  ".join(map(repr, self.lines))
+            + "])"
+        )
 
 
 @st.composite
@@ -471,8 +636,13 @@ def cases(draw):
         if at < len(line.content):
             cut = line.content[:at]
             bad = _json_oracle(cut) is None
-            lines[last] = Line(cut, line.pages, "bad" if bad else "any", line.damage + "+end",
-                               reason="truncated last line" if bad else None)  # fmt: skip
+            lines[last] = Line(
+                cut,
+                line.pages,
+                "bad" if bad else "any",
+                line.damage + "+end",
+                reason="truncated last line" if bad else None,
+            )
     if end != "newline" and lines and lines[-1].reason == "not valid JSON":
         lines[-1].reason = "truncated last line"  # the file's last line, without its newline
     if lines and not case.bom and lines[0].content.startswith(BOM):  # the file's after all
@@ -508,10 +678,15 @@ class _Drawer:
 
 
 KEYS = {
-    "tweets": ["tweet_id"], "users": ["user_id"], "follows": ["follower_id", "followed_id"],
-    "hashtags": ["tweet_id", "position"], "mentions": ["tweet_id", "username"],
-    "urls": ["tweet_id", "position"], "missing": ["resource_id", "resource_type", "title"], "user_snapshots": ["user_id", "observed_at"],
-}  # fmt: skip
+    "tweets": ["tweet_id"],
+    "users": ["user_id"],
+    "follows": ["follower_id", "followed_id"],
+    "hashtags": ["tweet_id", "position"],
+    "mentions": ["tweet_id", "username"],
+    "urls": ["tweet_id", "position"],
+    "missing": ["resource_id", "resource_type", "title"],
+    "user_snapshots": ["user_id", "observed_at"],
+}
 
 
 def page_of(name: str, row) -> int | None:
@@ -595,9 +770,12 @@ PROPERTY = hsettings(
     # a deeper search: MEDTWITTER_DAMAGE_EXAMPLES=2000 .venv/bin/python -m pytest ...
     max_examples=int(os.environ.get("MEDTWITTER_DAMAGE_EXAMPLES", "40")),
     deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                           HealthCheck.data_too_large],
-)  # fmt: skip
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
 
 
 @PROPERTY
@@ -652,8 +830,10 @@ def _check_case(case: Case, root: Path) -> None:
         gz_entry = entries.pop(read.removeprefix(BOM).count(b"\n") + 1)
         assert "truncated or damaged gzip" in gz_entry["reason"]
     any_numbers = {
-        n for n, line in enumerate(case.lines, start=1) if line.expect == "any" and n not in bad_numbers
-    }  # fmt: skip
+        n
+        for n, line in enumerate(case.lines, start=1)
+        if line.expect == "any" and n not in bad_numbers
+    }
     got_bad = set(entries) - any_numbers
     assert got_bad == set(bad_numbers), f"set aside {sorted(got_bad)}, expected {bad_numbers}"
     for number, line in zip(bad_numbers, bad, strict=True):

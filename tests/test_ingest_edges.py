@@ -89,9 +89,15 @@ def test_columns_in_another_order_with_more_columns_are_found(tmp_data):
 
 
 def test_usernames_resolve_against_the_accounts_read_in_the_same_ingest(tmp_data):
-    users = write_jsonl(tmp_data / "users.jsonl", [dict(
-        xapi.users_page([xapi.user(12, "Dr_Tortue"), xapi.user(13, "idel_lyon")]),
-        __medtwitter={"endpoint": "users", "params": {}})])  # fmt: skip
+    users = write_jsonl(
+        tmp_data / "users.jsonl",
+        [
+            dict(
+                xapi.users_page([xapi.user(12, "Dr_Tortue"), xapi.user(13, "idel_lyon")]),
+                __medtwitter={"endpoint": "users", "params": {}},
+            )
+        ],
+    )
     csv_file = tmp_data / "edges.csv"
     csv_file.write_text("follower,followed\n11,dr_tortue\n@IDEL_lyon, Dr_Tortue \n13,12\n")
     parquet = write_edges(tmp_data / "more.parquet", [("@idel_lyon", "11"), ("dr_tortue", "13")])
@@ -178,8 +184,14 @@ def test_hostile_parquet_values_set_aside_their_row_with_the_reason(tmp_data):
     ingest_files([path], "s", progress=False, observed_at=DAY)
     assert links("s") == [(11, 12), (14, 12)]
     got = [(e["line"], e["content"]) for e in entries("s")]
-    assert got == [(2, "9223372036854775808,12"), (3, "-5,12"), (4, "١٢٣,12"), (5, "²,12"),
-                   (6, ",12"), (7, ",12")]  # fmt: skip
+    assert got == [
+        (2, "9223372036854775808,12"),
+        (3, "-5,12"),
+        (4, "١٢٣,12"),
+        (5, "²,12"),
+        (6, ",12"),
+        (7, ",12"),
+    ]
     unsigned = pa.table({"follower": pa.array([2**63, 11], pa.uint64()), "followed": [12, 12]})
     pq.write_table(unsigned, path)
     ingest_files([path], "u", progress=False, observed_at=DAY)
@@ -223,8 +235,10 @@ def test_the_default_date_is_the_files_modification_time_and_the_command_says_so
     assert main(["ingest", str(raw), "--dataset", "t", "--quiet"]) == 0
     out = capsys.readouterr().out
     dated = [line for line in out.splitlines() if "links dated" in line]
-    assert dated == [f"{raw}: links dated 2023-09-14 08:30:00 UTC (the file's modification "
-                     "time; give --observed-at DATE for the day they were seen)"]  # fmt: skip
+    assert dated == [
+        f"{raw}: links dated 2023-09-14 08:30:00 UTC (the file's modification "
+        "time; give --observed-at DATE for the day they were seen)"
+    ]
     assert load_dataset("t").follows.observed_at.tolist() == [
         pd.Timestamp("2023-09-14 08:30", tz="UTC")
     ]
@@ -248,11 +262,28 @@ def test_an_observed_at_that_is_not_a_date_is_refused_in_one_line(tmp_data, caps
 
 
 def test_the_arrow_reading_gives_the_rows_of_the_page_at_a_time_reading(tmp_data):
-    users = write_jsonl(tmp_data / "users.jsonl", [dict(
-        xapi.users_page([xapi.user(12, "Dr_Tortue"), xapi.user(13, "idel_lyon")]),
-        __medtwitter={"endpoint": "users", "params": {}})])  # fmt: skip
-    body = ["follower,followed", "11,12", "@idel_lyon,dr_tortue", "inconnu,12", "11,12", "-5,3",
-            "", "14, 15", "15,14", "16,15", "13,11"]  # fmt: skip
+    users = write_jsonl(
+        tmp_data / "users.jsonl",
+        [
+            dict(
+                xapi.users_page([xapi.user(12, "Dr_Tortue"), xapi.user(13, "idel_lyon")]),
+                __medtwitter={"endpoint": "users", "params": {}},
+            )
+        ],
+    )
+    body = [
+        "follower,followed",
+        "11,12",
+        "@idel_lyon,dr_tortue",
+        "inconnu,12",
+        "11,12",
+        "-5,3",
+        "",
+        "14, 15",
+        "15,14",
+        "16,15",
+        "13,11",
+    ]
     raw = tmp_data / "edges.csv"
     raw.write_text("\n".join(body) + "\n", encoding="utf-8")
     ingest_files([users, raw], "fast", progress=False, observed_at=DAY)
@@ -304,13 +335,22 @@ def _peak_growth(folder: Path, links: int) -> dict:
     """Ingest ``links`` synthetic random links among 100,000 accounts in a child process."""
     rng = np.random.default_rng(7)
     ids = 10_000_000 + np.arange(100_000, dtype=np.int64) * 7919
-    table = pa.table({"follower": ids[rng.integers(0, len(ids), links)],
-                      "followed": ids[rng.integers(0, len(ids), links)]})  # fmt: skip
+    table = pa.table(
+        {
+            "follower": ids[rng.integers(0, len(ids), links)],
+            "followed": ids[rng.integers(0, len(ids), links)],
+        }
+    )
     folder.mkdir()
     path = folder / "follows.csv"
     pcsv.write_csv(table, path, pcsv.WriteOptions(quoting_style="none"))
-    proc = subprocess.run([sys.executable, "-c", _CHILD, str(folder), str(path)],
-                          capture_output=True, text=True, check=True, cwd=Path(__file__).parent.parent)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(folder), str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parent.parent,
+    )
     got = json.loads(proc.stdout.strip().splitlines()[-1])
     pairs = table.group_by(["follower", "followed"]).aggregate([]).num_rows
     assert got["follows"] == pairs
@@ -346,9 +386,15 @@ def test_links_whose_hashes_collide_are_still_told_apart_in_the_merge():
 
     assert hashed(a, b) == hashed(a2, b2)  # two links, one hash
     ts = pa.timestamp("us", tz="UTC")
-    rows = pa.table({"follower_id": [a, a2, a], "followed_id": [b, signed(b2), b],
-                     "first_seen_at": pa.array([5, 6, 3], ts), "observed_at": pa.array([5, 6, 3], ts),
-                     "_seq": [0, 1, 2]})  # fmt: skip
+    rows = pa.table(
+        {
+            "follower_id": [a, a2, a],
+            "followed_id": [b, signed(b2), b],
+            "first_seen_at": pa.array([5, 6, 3], ts),
+            "observed_at": pa.array([5, 6, 3], ts),
+            "_seq": [0, 1, 2],
+        }
+    )
     out = merge.dedup("follows", rows).to_pylist()
     assert [(r["follower_id"], r["followed_id"]) for r in out] == [(a, b), (a2, signed(b2))]
     assert [r["first_seen_at"].microsecond for r in out] == [3, 6]
@@ -358,11 +404,19 @@ def test_links_whose_hashes_collide_are_still_told_apart_in_the_merge():
 def test_a_purge_removes_the_accounts_rows_from_a_parquet_edge_list(tmp_data):
     from analysis.purge import purge
 
-    users = write_jsonl(tmp_data / "users.jsonl", [dict(
-        xapi.users_page([xapi.user(12, "Dr_Tortue"), xapi.user(13, "idel_lyon")]),
-        __medtwitter={"endpoint": "users", "params": {}})])  # fmt: skip
-    path = write_edges(tmp_data / "follows.parquet",
-                       [("12", "13"), ("13", "012"), ("14", "13"), ("@DR_tortue", "14")])  # fmt: skip
+    users = write_jsonl(
+        tmp_data / "users.jsonl",
+        [
+            dict(
+                xapi.users_page([xapi.user(12, "Dr_Tortue"), xapi.user(13, "idel_lyon")]),
+                __medtwitter={"endpoint": "users", "params": {}},
+            )
+        ],
+    )
+    path = write_edges(
+        tmp_data / "follows.parquet",
+        [("12", "13"), ("13", "012"), ("14", "13"), ("@DR_tortue", "14")],
+    )
     ingest_files([users, path], "d", progress=False, observed_at=DAY)
     assert (12, 14) in links("d")
     report = purge("d", user_ids=[12])

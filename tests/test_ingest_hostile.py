@@ -27,12 +27,19 @@ SYNTHETIC = {"synthetic": True}  # every page here is made up
 def tweets_page(first: int, n: int = 100) -> dict:
     """A synthetic search page of ``n`` tweets with ids ``first``, ``first + 1``..."""
     return {
-        "data": [{"id": str(first + i), "author_id": "11", "text": f"synthetic tweet {i}",
-                  "created_at": "2024-04-30T08:00:00.000Z"} for i in range(n)],
+        "data": [
+            {
+                "id": str(first + i),
+                "author_id": "11",
+                "text": f"synthetic tweet {i}",
+                "created_at": "2024-04-30T08:00:00.000Z",
+            }
+            for i in range(n)
+        ],
         "includes": {"users": [{"id": "11", "username": "dr_synthetic", "name": "Dr Synthetic"}]},
         "meta": {"result_count": n},
         "__medtwitter": {**prov("search_recent", query="#sante"), **SYNTHETIC},
-    }  # fmt: skip
+    }
 
 
 def line_with(page: dict, old: str, new: str) -> str:
@@ -199,8 +206,9 @@ def test_a_fake_gzip_beside_good_files_is_named_and_the_others_ingested(tmp_data
 
 
 def test_a_truncated_gzip_keeps_the_lines_before_the_damage(tmp_data):
-    data = gzip.compress(b"".join(json.dumps(tweets_page(100 * i, 100)).encode() + b"\n"
-                                  for i in range(1, 30)))  # fmt: skip
+    data = gzip.compress(
+        b"".join(json.dumps(tweets_page(100 * i, 100)).encode() + b"\n" for i in range(1, 30))
+    )
     raw = tmp_data / "cut.jsonl.gz"
     raw.write_bytes(data[: len(data) // 2])
     report = ingest_files([raw], "t", progress=False)
@@ -236,7 +244,9 @@ def test_the_same_bad_file_twice_adds_no_entry_twice_even_by_another_path(tmp_da
     monkeypatch.chdir(tmp_data)
     ingest_files(["./bad.jsonl"], "t", progress=False)
     assert [(e["line"], e["reason"]) for e in entries("t")] == [
-        (2, "not valid JSON"), (3, "valid JSON but not an API page (not an object)")]  # fmt: skip
+        (2, "not valid JSON"),
+        (3, "valid JSON but not an API page (not an object)"),
+    ]
 
 
 def test_a_50_mb_bad_line_is_cut_to_1_kb_with_its_hash_and_every_id(tmp_data):
@@ -287,8 +297,19 @@ def test_the_command_names_each_unread_file_and_the_repaired_bytes_in_one_line(t
     (tmp_data / "fake.jsonl.gz").write_bytes(b"plain text\n")
     line = json.dumps(tweets_page(1, 2)).replace("synthetic tweet 0", "bad \\u00e9").encode()
     (tmp_data / "bytes.jsonl").write_bytes(line.replace(b"\\u00e9", b"\xe9") + b"\n")
-    assert main(["ingest", str(tmp_data / "fake.jsonl.gz"), str(tmp_data / "bytes.jsonl"),
-                 "--dataset", "t", "--quiet"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "ingest",
+                str(tmp_data / "fake.jsonl.gz"),
+                str(tmp_data / "bytes.jsonl"),
+                "--dataset",
+                "t",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     err = capsys.readouterr().err.splitlines()
     assert err == [
         f"warning: {tmp_data / 'fake.jsonl.gz'}: named .gz but not gzip; decompress it or rename "
@@ -321,8 +342,13 @@ def both_paths(tmp_data, raw, monkeypatch) -> list:
                 page_at_a_time(mp)
             ingest_files([raw], name, progress=False)
         t = load_dataset(name)
-        out.append((sorted(t.tweets.tweet_id), sorted(t.users.user_id),
-                    [(e["line"], e["reason"]) for e in entries(name)]))  # fmt: skip
+        out.append(
+            (
+                sorted(t.tweets.tweet_id),
+                sorted(t.users.user_id),
+                [(e["line"], e["reason"]) for e in entries(name)],
+            )
+        )
     return out
 
 
@@ -377,13 +403,32 @@ def test_pages_that_are_not_one_a_line_are_set_aside_on_both_paths(tmp_data, mon
     a, b, c, d, e = (json.dumps(tweets_page(first, 1)).encode() for first in (1, 2, 3, 4, 5))
     head, tail = c.split(b', "meta"')
     raw = tmp_data / "lines.jsonl"
-    raw.write_bytes(a + b"\n" + b + b" " + d + b"\n\n" + head + b",\n" + b'"meta"' + tail + b"\n"
-                    + e + b"\r" + a + b"\n")  # fmt: skip
+    raw.write_bytes(
+        a
+        + b"\n"
+        + b
+        + b" "
+        + d
+        + b"\n\n"
+        + head
+        + b",\n"
+        + b'"meta"'
+        + tail
+        + b"\n"
+        + e
+        + b"\r"
+        + a
+        + b"\n"
+    )
     fast, slow = both_paths(tmp_data, raw, monkeypatch)
     assert fast == slow
     assert fast[0] == [1]
-    assert fast[2] == [(2, "not valid JSON"), (4, "not valid JSON"), (5, "not valid JSON"),
-                       (6, "not valid JSON")]  # fmt: skip
+    assert fast[2] == [
+        (2, "not valid JSON"),
+        (4, "not valid JSON"),
+        (5, "not valid JSON"),
+        (6, "not valid JSON"),
+    ]
 
 
 def test_a_byte_order_mark_opening_a_line_after_a_4_mb_line_is_set_aside(tmp_data, monkeypatch):
@@ -391,7 +436,12 @@ def test_a_byte_order_mark_opening_a_line_after_a_4_mb_line_is_set_aside(tmp_dat
     huge = tweets_page(1, 1)
     huge["data"][0]["text"] = "x" * (5 << 20)
     raw = tmp_data / "bom.jsonl"
-    raw.write_bytes(json.dumps(huge).encode() + b"\n\xef\xbb\xbf" + json.dumps(tweets_page(2, 1)).encode() + b"\n")  # fmt: skip
+    raw.write_bytes(
+        json.dumps(huge).encode()
+        + b"\n\xef\xbb\xbf"
+        + json.dumps(tweets_page(2, 1)).encode()
+        + b"\n"
+    )
     fast, slow = both_paths(tmp_data, raw, monkeypatch)
     assert fast == slow
     assert fast[0] == [1] and fast[2] == [(2, "not valid JSON")]
@@ -411,10 +461,17 @@ def test_a_gzip_cut_inside_its_first_line_is_set_aside_not_fatal(tmp_data):
 
 def test_a_truncated_gzip_of_another_format_keeps_the_lines_before_the_damage(tmp_data):
     # was: EOFError out of formats.read_pages, the whole run aborted
-    lines = [json.dumps({"id_str": str(100 + i), "text": f"synthetic {i} " + "x" * 2000,
-                         "created_at": "Wed Oct 10 20:19:24 +0000 2018",
-                         "user": {"id_str": "11", "screen_name": "dr_synthetic"}})
-             for i in range(50)]  # fmt: skip
+    lines = [
+        json.dumps(
+            {
+                "id_str": str(100 + i),
+                "text": f"synthetic {i} " + "x" * 2000,
+                "created_at": "Wed Oct 10 20:19:24 +0000 2018",
+                "user": {"id_str": "11", "screen_name": "dr_synthetic"},
+            }
+        )
+        for i in range(50)
+    ]
     data = gzip.compress(("\n".join(lines) + "\n").encode(), mtime=0)
     (tmp_data / "v1.jsonl.gz").write_bytes(data[: len(data) * 3 // 4])
     report = ingest_files([tmp_data / "v1.jsonl.gz"], "t", progress=False)
@@ -454,8 +511,10 @@ def test_a_page_part_of_the_wrong_type_sets_the_page_aside(tmp_data, where, valu
 @pytest.mark.parametrize("account", [0, False, [], {}])
 def test_a_followers_page_about_no_valid_account_is_set_aside(tmp_data, account):
     # was: read as a page about no account: its users stored, its follow links lost
-    page = {"data": [{"id": "21", "username": "follower"}],
-            "__medtwitter": {**prov("followers", user_id=account), **SYNTHETIC}}  # fmt: skip
+    page = {
+        "data": [{"id": "21", "username": "follower"}],
+        "__medtwitter": {**prov("followers", user_id=account), **SYNTHETIC},
+    }
     raw = write_jsonl(tmp_data / "follows.jsonl", [tweets_page(1, 1), page])
     report = ingest_files([raw], "t", progress=False)
     assert report.bad_lines == 1

@@ -37,21 +37,29 @@ def _tweet(tid: int, retweets: int) -> dict:
             "mentions": [
                 {"start": 0, "end": 1, "username": u, "id": str(10 + tid % 5)} for u in mentioned
             ],
-        },  # fmt: skip
+        },
         "public_metrics": {
             "retweet_count": retweets,
             "reply_count": 0,
             "like_count": 1,
             "quote_count": 0,
-        },  # fmt: skip
+        },
     }
     if tid % 3 == 1:  # links (issue 16), one per tweet and position
         tweet["entities"]["urls"] = [
-            {"start": 0, "end": 1, "url": f"https://t.co/x{tid}{j}",
-             "expanded_url": f"https://www.Site{(tid + j) % 4}.example/{tid}"} for j in range(tid % 2 + 1)]  # fmt: skip
+            {
+                "start": 0,
+                "end": 1,
+                "url": f"https://t.co/x{tid}{j}",
+                "expanded_url": f"https://www.Site{(tid + j) % 4}.example/{tid}",
+            }
+            for j in range(tid % 2 + 1)
+        ]
     if tid % 5 == 2:  # a long post: its whole text and entities in note_tweet
-        tweet["note_tweet"] = {"text": tweet["text"] + " suite " + "é" * 300,
-                               "entities": {**tweet["entities"], "hashtags": []}}  # fmt: skip
+        tweet["note_tweet"] = {
+            "text": tweet["text"] + " suite " + "é" * 300,
+            "entities": {**tweet["entities"], "hashtags": []},
+        }
     if tid % 2 == 0:
         tweet["edit_history_tweet_ids"] = [str(BASE_TWEET + tid)]
         tweet["public_metrics"]["impression_count"] = retweets * 10
@@ -93,15 +101,20 @@ def page_specs(draw):
     )
     pages = []
     for i, spec in enumerate(specs):
-        prov = {"endpoint": "search_recent" if spec[0] == "tweets" else spec[0], "params": {},
-                "collected_at": f"2024-05-01T10:{i // 60:02d}:{i % 60:02d}.000Z"}  # fmt: skip
+        prov = {
+            "endpoint": "search_recent" if spec[0] == "tweets" else spec[0],
+            "params": {},
+            "collected_at": f"2024-05-01T10:{i // 60:02d}:{i % 60:02d}.000Z",
+        }
         if spec[0] == "tweets":
             page = {
                 "data": [_tweet(t, retweets=i) for t in spec[1]],
-                "includes": {"tweets": [_tweet(t, retweets=i) for t in spec[2]],
-                             "users": [_user(u, i, full=i % 2 == 0) for u in spec[3]]},
+                "includes": {
+                    "tweets": [_tweet(t, retweets=i) for t in spec[2]],
+                    "users": [_user(u, i, full=i % 2 == 0) for u in spec[3]],
+                },
                 "meta": {"result_count": len(spec[1])},
-            }  # fmt: skip
+            }
         else:
             prov["params"] = {"user_id": str(spec[1])}
             page = {"data": [_user(u, i, full=spec[3]) for u in spec[2]], "meta": {}}
@@ -138,9 +151,14 @@ def _expected_keys(pages: list[dict]) -> dict[str, set]:
 
 
 def _key_columns(df: pd.DataFrame, name: str) -> list:
-    cols = {"tweets": ["tweet_id"], "users": ["user_id"], "follows": ["follower_id", "followed_id"],
-            "hashtags": ["tweet_id", "position"], "mentions": ["tweet_id", "username"],
-            "urls": ["tweet_id", "position"]}[name]  # fmt: skip
+    cols = {
+        "tweets": ["tweet_id"],
+        "users": ["user_id"],
+        "follows": ["follower_id", "followed_id"],
+        "hashtags": ["tweet_id", "position"],
+        "mentions": ["tweet_id", "username"],
+        "urls": ["tweet_id", "position"],
+    }[name]
     rows = list(df[cols].itertuples(index=False, name=None))
     return [r[0] for r in rows] if len(cols) == 1 else rows
 

@@ -155,7 +155,9 @@ def test_a_table_the_dataset_predates_reads_empty_and_fills_at_the_next_ingest(t
         del entry["tables"]["user_snapshots"]
     store.write_json_atomic(folder / store.MANIFEST_FILE, manifest)
     assert load_dataset("t").user_snapshots.empty
-    ingest_files([write_jsonl(tmp_data / "f.jsonl", [followers_page(99, [12])])], "t", progress=False)  # fmt: skip
+    ingest_files(
+        [write_jsonl(tmp_data / "f.jsonl", [followers_page(99, [12])])], "t", progress=False
+    )
     assert set(load_dataset("t").user_snapshots.user_id) == {12}
     assert len(load_dataset("t").users) == 3  # the other tables are as they were, and merged
 
@@ -242,9 +244,17 @@ def test_pages_without_provenance_are_recognised_by_their_content(tmp_data):
 
 
 def test_counts_pages_are_recognised_and_skipped(tmp_data):
-    counts = {"data": [{"end": "2024-05-02T00:00:00.000Z", "start": "2024-05-01T00:00:00.000Z",
-                        "tweet_count": 5}], "meta": {"total_tweet_count": 5},
-              "__medtwitter": {"endpoint": "counts_recent", "collected_at": "2024-05-02T00:00:00Z"}}  # fmt: skip
+    counts = {
+        "data": [
+            {
+                "end": "2024-05-02T00:00:00.000Z",
+                "start": "2024-05-01T00:00:00.000Z",
+                "tweet_count": 5,
+            }
+        ],
+        "meta": {"total_tweet_count": 5},
+        "__medtwitter": {"endpoint": "counts_recent", "collected_at": "2024-05-02T00:00:00Z"},
+    }
     report = ingest_files(
         [write_jsonl(tmp_data / "c.jsonl", [counts, search_page()])], "t", progress=False
     )
@@ -338,7 +348,11 @@ def test_twarc2_pages_take_the_fast_path_and_match_the_page_at_a_time_path(tmp_d
     page_at_a_time(monkeypatch)
     ingest_files([raw], "slow", progress=False)
     _assert_same_tables("fast", "slow")
-    assert list(load_dataset("fast").follows[["follower_id", "followed_id"]].itertuples(index=False, name=None)) == [(11, 12)]  # fmt: skip
+    assert list(
+        load_dataset("fast")
+        .follows[["follower_id", "followed_id"]]
+        .itertuples(index=False, name=None)
+    ) == [(11, 12)]
 
 
 def test_purge_removes_the_account_from_user_snapshots_too(tmp_data):

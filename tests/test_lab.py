@@ -23,8 +23,14 @@ ROOT = Path(__file__).resolve().parent.parent
 def _make_dry(*args: str) -> str:
     """``make -n`` of the project's Makefile, as run by hand (not the flags of a make running us)."""
     env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
-    return subprocess.run(["make", "--no-print-directory", "-n", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, check=True).stdout  # fmt: skip
+    return subprocess.run(
+        ["make", "--no-print-directory", "-n", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
 
 
 def _git(*args: str) -> subprocess.CompletedProcess:
@@ -75,8 +81,13 @@ def test_the_make_targets_copy_command_keeps_an_existing_copy(tmp_path):
     dest.mkdir()
     name = list_notebooks()[0].name
     (dest / name).write_text("my work", encoding="utf-8")
-    run = subprocess.run([sys.executable, "-m", "analysis.lab", str(dest)], cwd=ROOT,
-                         capture_output=True, text=True, check=True)  # fmt: skip
+    run = subprocess.run(
+        [sys.executable, "-m", "analysis.lab", str(dest)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert (dest / name).read_text(encoding="utf-8") == "my work"
     assert "1 kept as they were" in run.stdout
     assert len(list(dest.glob("*.ipynb"))) == len(list(ROOT.glob("notebooks/*.ipynb")))
@@ -86,15 +97,34 @@ def test_the_make_targets_copy_command_keeps_an_existing_copy(tmp_path):
 def test_pytest_never_collects_the_working_copies(tmp_path):
     """`make test` runs nbval over notebooks/: a working copy holding real outputs stays out."""
     (tmp_path / "notebooks" / "work").mkdir(parents=True)
-    cell = {"cell_type": "code", "execution_count": None, "id": "c1", "metadata": {},
-            "outputs": [], "source": "1 + 1"}  # fmt: skip
+    cell = {
+        "cell_type": "code",
+        "execution_count": None,
+        "id": "c1",
+        "metadata": {},
+        "outputs": [],
+        "source": "1 + 1",
+    }
     notebook = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     for folder in ("notebooks", "notebooks/work"):
         (tmp_path / folder / "00_x.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "--collect-only", "-q", "--nbval",
-         "-c", str(ROOT / "pyproject.toml"), "--rootdir", str(tmp_path), "notebooks"],
-        cwd=tmp_path, capture_output=True, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--collect-only",
+            "-q",
+            "--nbval",
+            "-c",
+            str(ROOT / "pyproject.toml"),
+            "--rootdir",
+            str(tmp_path),
+            "notebooks",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert "notebooks/00_x.ipynb" in run.stdout, run.stdout + run.stderr
     assert "work" not in run.stdout

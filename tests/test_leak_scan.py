@@ -100,7 +100,7 @@ def find_leaks(text: str, terms: dict[str, set[str]], protected=()) -> dict[str,
         "name_parts": {p for p in terms["name_parts"] if p in tokens or p in handle_tokens},
         "locations": {
             x for x in terms["locations"] if re.search(rf"(?<!\w){re.escape(x)}(?!\w)", folded)
-        },  # fmt: skip
+        },
         "ids": terms["ids"] & set(re.findall(r"\d+", text)),  # every run of digits
         "protected_text": {t for t in protected if fold(t) in folded},
     }
@@ -237,8 +237,11 @@ def test_graph_exports_hold_pseudonyms_only(published):
 def test_label_reasons_and_pair_evidence_say_the_kind_never_the_value(published):
     exports = published["out"] / "protected_rt" / "exports"
     labels = pd.read_csv(exports / "labels.csv")
-    assert labels["reasons"].str.contains(
-        r"name: first name \(name list\) and family name", regex=True).any()  # fmt: skip
+    assert (
+        labels["reasons"]
+        .str.contains(r"name: first name \(name list\) and family name", regex=True)
+        .any()
+    )
     assert not labels["reasons"].str.contains("'Sol|Kervarec|frequency", regex=True).any()
     pairs = pd.read_csv(published["out"] / "demo" / "exports" / "pairs.csv")
     evidence = "; ".join(pairs["evidence"])

@@ -132,11 +132,13 @@ def test_notebook_is_stored_executed_top_to_bottom_without_errors(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_stored_outputs_hold_no_machine_specific_text(path):
     text = "\n".join(
-        str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", ""))
+        str(o.get("text", ""))
+        + str(o.get("data", {}).get("text/plain", ""))
         + str(o.get("data", {}).get("text/html", ""))
-        for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"
+        for c in nbformat.read(path, as_version=4).cells
+        if c.cell_type == "code"
         for o in c.outputs
-    )  # fmt: skip
+    )
     assert str(ROOT) not in text and not re.search(r"(/home/|/root/|/tmp/|/Users/)", text)
     assert not re.search(r"\d+it/s\]|cell/s\]|%\|", text), f"{path.name} stores a progress bar"
 
@@ -170,8 +172,9 @@ def test_nbval_fails_when_a_stored_output_is_stale(demo_root, tmp_path):
     source = ROOT / "notebooks" / "00_overview.ipynb"
     shutil.copy(source, tmp_path / "fresh_overview.ipynb")
     nb = nbformat.read(source, as_version=4)
-    [first] = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
-               if o.output_type == "stream"][:1]  # fmt: skip
+    [first] = [
+        o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "stream"
+    ][:1]
     changed = re.sub(r"\d[\d,]* tweets", "1 tweets", first.text, count=1)
     assert changed != first.text
     first.text = changed
@@ -179,12 +182,29 @@ def test_nbval_fails_when_a_stored_output_is_stale(demo_root, tmp_path):
     (tmp_path / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")  # not the project's
     env = {**os.environ, "MEDTWITTER_DATA": str(demo_root)}
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--nbval",
-         "--nbval-current-env", "--nbval-sanitize-with", str(SANITIZE), "-rf",
-         "--rootdir", str(tmp_path),
-         "fresh_overview.ipynb", "stale_overview.ipynb"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "--nbval",
+            "--nbval-current-env",
+            "--nbval-sanitize-with",
+            str(SANITIZE),
+            "-rf",
+            "--rootdir",
+            str(tmp_path),
+            "fresh_overview.ipynb",
+            "stale_overview.ipynb",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     failed = re.findall(r"^FAILED (\S+::Cell \d+)", run.stdout, re.MULTILINE)
     assert run.returncode == 1, run.stdout[-2000:]
     # cell 0: parameters, 1: the parameters form, 2: setup, which prints the dataset's size

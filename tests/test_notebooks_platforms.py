@@ -21,8 +21,9 @@ def platform_root(request, tmp_path_factory):
     patch = pytest.MonkeyPatch()
     patch.setenv("MEDTWITTER_DATA", str(root))
     try:
-        report = build_demo(f"demo-{request.param}", accounts=200, progress=False,
-                            platform=request.param)  # fmt: skip
+        report = build_demo(
+            f"demo-{request.param}", accounts=200, progress=False, platform=request.param
+        )
     finally:
         patch.undo()
     assert report.bad_lines == 0 and report.counts["follows"] > 0

@@ -26,8 +26,10 @@ def _run(name: str, root) -> str:
     assert error == ""
     return "\n".join(
         "".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/plain", ""))
-        for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
-    )  # fmt: skip
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+    )
 
 
 def test_adoption_notebook_runs_on_three_tweets_and_says_there_is_no_bass_fit(tiny_root):

@@ -38,13 +38,20 @@ def test_bad_or_empty_period_is_a_one_line_usage_error(data_root, capsys):
 def test_overview_notebook_honours_period_and_hashtags(data_root):
     nb, error = run_notebook(
         notebooks_dir() / "00_overview.ipynb",
-        {"dataset": "demo", "data_dir": str(data_root), "start": "2021-01-01",
-         "end": "2022-01-01", "hashtags": ["FOAMed", "Santé"]},
-    )  # fmt: skip
+        {
+            "dataset": "demo",
+            "data_dir": str(data_root),
+            "start": "2021-01-01",
+            "end": "2022-01-01",
+            "hashtags": ["FOAMed", "Santé"],
+        },
+    )
     assert error == ""
     text = "\n".join(
         "".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/plain", ""))
-        for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
-    )  # fmt: skip
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+    )
     assert "from 2021-" in text and "to 2021-12-" in text
     assert "foamed" in text and "santé" in text and "docstoctoc" not in text

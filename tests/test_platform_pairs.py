@@ -37,31 +37,52 @@ def native_page(platform: str, people: list[tuple[str, str, str]], posts=()) -> 
     """A converted Bluesky or Mastodon page: (native id, handle, bio) users and (uri, author) posts."""
     key = platforms.native_key
     data = [
-        {"id": str(key(platform, uri)), "native_id": uri, "author_id": str(key(platform, who)),
-         "text": "hello #MedSky", "created_at": when, "entities": {"hashtags": [{"tag": "MedSky"}]}}
+        {
+            "id": str(key(platform, uri)),
+            "native_id": uri,
+            "author_id": str(key(platform, who)),
+            "text": "hello #MedSky",
+            "created_at": when,
+            "entities": {"hashtags": [{"tag": "MedSky"}]},
+        }
         for uri, who, when in posts
-    ]  # fmt: skip
-    users = [{"id": str(key(platform, n)), "native_id": n, "username": h, "name": h,
-              "description": bio} for n, h, bio in people]  # fmt: skip
+    ]
+    users = [
+        {"id": str(key(platform, n)), "native_id": n, "username": h, "name": h, "description": bio}
+        for n, h, bio in people
+    ]
     native = {str(key(platform, n)): n for n in [*(p[0] for p in people), *(p[0] for p in posts)]}
     return {
         "data": data,
         "includes": {"users": users},
-        "__medtwitter": {"endpoint": "tweets", "params": {}, "platform": platform,
-                         "native_ids": native, "collected_at": "2024-05-02T00:00:00Z"},
-    }  # fmt: skip
+        "__medtwitter": {
+            "endpoint": "tweets",
+            "params": {},
+            "platform": platform,
+            "native_ids": native,
+            "collected_at": "2024-05-02T00:00:00Z",
+        },
+    }
 
 
 @pytest.fixture
 def mixed(tmp_data):
     """A synthetic dataset ``mixed`` holding X, Bluesky and Mastodon accounts."""
-    raw = write_jsonl(tmp_data / "mixed.jsonl", [
-        x_users_page(),
-        native_page("bluesky", [(DID, "dr-tortue.bsky.social", "Urgentiste, x.com/dr_tortue")],
-                    [(POST, DID, "2024-05-01T10:00:00Z")]),
-        native_page("mastodon", [(MASTO, MASTO, "X: @Dr_Tortue"),
-                                 ("kine_c@mamot.fr", "kine_c@mamot.fr", "")]),
-    ])  # fmt: skip
+    raw = write_jsonl(
+        tmp_data / "mixed.jsonl",
+        [
+            x_users_page(),
+            native_page(
+                "bluesky",
+                [(DID, "dr-tortue.bsky.social", "Urgentiste, x.com/dr_tortue")],
+                [(POST, DID, "2024-05-01T10:00:00Z")],
+            ),
+            native_page(
+                "mastodon",
+                [(MASTO, MASTO, "X: @Dr_Tortue"), ("kine_c@mamot.fr", "kine_c@mamot.fr", "")],
+            ),
+        ],
+    )
     ingest_files([raw], "mixed", progress=False)
     return tmp_data
 
@@ -74,8 +95,16 @@ def test_platform_pairs_csv_lists_same_person_accounts_with_evidence(mixed, caps
     )
     assert "4 likely same-person pair(s) across platforms" in capsys.readouterr().err
     pairs = pd.read_csv(out, dtype={"user_id_a": "int64", "user_id_b": "int64"})
-    assert list(pairs.columns) == ["user_id_a", "platform_a", "username_a", "user_id_b",
-                                   "platform_b", "username_b", "score", "evidence"]  # fmt: skip
+    assert list(pairs.columns) == [
+        "user_id_a",
+        "platform_a",
+        "username_a",
+        "user_id_b",
+        "platform_b",
+        "username_b",
+        "score",
+        "evidence",
+    ]
     named = {frozenset((r.username_a, r.username_b)): r for r in pairs.itertuples()}
     bsky_x = named[frozenset(("Dr_Tortue", "dr-tortue.bsky.social"))]
     # both bios name the other (2 + 2), and the handle core agrees (1)
@@ -96,18 +125,39 @@ def test_platform_pairs_csv_lists_same_person_accounts_with_evidence(mixed, caps
 def test_platform_pairs_keep_existing_outputs_unchanged(mixed):
     plain, both = mixed / "plain.csv", mixed / "both.csv"
     assert main(["accounts", "mixed", "--out", str(plain)]) == 0
-    assert main(["accounts", "mixed", "--out", str(both), "--platform-pairs",
-                 str(mixed / "pp.csv")]) == 0  # fmt: skip
+    assert (
+        main(["accounts", "mixed", "--out", str(both), "--platform-pairs", str(mixed / "pp.csv")])
+        == 0
+    )
     assert plain.read_bytes() == both.read_bytes()
 
 
 def test_platform_pairs_anonymised_show_pseudonyms_only(mixed):
     out = mixed / "anon.csv"
-    assert main(["accounts", "mixed", "--anonymise", "--platform-pairs", str(out),
-                 "--out", str(mixed / "l.csv")]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "accounts",
+                "mixed",
+                "--anonymise",
+                "--platform-pairs",
+                str(out),
+                "--out",
+                str(mixed / "l.csv"),
+            ]
+        )
+        == 0
+    )
     text = out.read_text(encoding="utf-8")
-    for secret in ("tortue", "Tortue", "kine", "piaille", "bsky.social", "did:plc",
-                   str(platforms.native_key("bluesky", DID))):  # fmt: skip
+    for secret in (
+        "tortue",
+        "Tortue",
+        "kine",
+        "piaille",
+        "bsky.social",
+        "did:plc",
+        str(platforms.native_key("bluesky", DID)),
+    ):
         assert secret not in text
     pairs = pd.read_csv(out)
     assert len(pairs) == 4 and pairs["username_a"].str.startswith("user_").all()
@@ -123,8 +173,9 @@ def test_platform_pairs_csv_is_formula_safe_and_reads_in_duckdb(mixed):
 
     out = mixed / "pp.csv"
     assert main(["accounts", "mixed", "--platform-pairs", str(out)]) == 0
-    rows = duckdb.sql(f"SELECT platform_a, platform_b, score FROM read_csv('{out}') "
-                      "ORDER BY score DESC").fetchall()  # fmt: skip
+    rows = duckdb.sql(
+        f"SELECT platform_a, platform_b, score FROM read_csv('{out}') ORDER BY score DESC"
+    ).fetchall()
     assert rows[0][2] == 5 and {rows[0][0], rows[0][1]} == {"x", "bluesky"}
     assert "=HYPERLINK" not in out.read_text(encoding="utf-8")
 
@@ -142,13 +193,15 @@ def test_a_single_platform_dataset_writes_a_header_and_says_so(tmp_data, capsys)
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["accounts", "classify", "p.csv", "--platform-pairs", "pp.csv"],
-         "--platform-pairs needs a dataset: medtwitter accounts DATASET"),
+        (
+            ["accounts", "classify", "p.csv", "--platform-pairs", "pp.csv"],
+            "--platform-pairs needs a dataset: medtwitter accounts DATASET",
+        ),
         (["accounts", "mixed", "--platform-pairs", "no/such/folder/pp.csv"], "no/such/folder"),
         (["accounts", "nosuch", "--platform-pairs", "pp.csv"], "nosuch"),
         (["accounts", "../evil", "--platform-pairs", "pp.csv"], "../evil"),
     ],
-)  # fmt: skip
+)
 def test_platform_pairs_bad_input_is_one_line(mixed, capsys, monkeypatch, argv, message):
     monkeypatch.chdir(mixed)
     assert main(argv) != 0
@@ -167,18 +220,27 @@ def synthetic_tables():
         platforms.native_key("bluesky", DID),
         platforms.native_key("bluesky", "did:plc:b"),
     )
-    users = pd.DataFrame({
-        "user_id": [1, 2, bsky_a, bsky_b], "platform": ["x", "x", "bluesky", "bluesky"],
-        "username": ["Dr_Tortue", "ide_lune", "dr-tortue.bsky.social", "kine.bsky.social"],
-        "description": ["", "", "ex x.com/dr_tortue", ""],
-    })  # fmt: skip
+    users = pd.DataFrame(
+        {
+            "user_id": [1, 2, bsky_a, bsky_b],
+            "platform": ["x", "x", "bluesky", "bluesky"],
+            "username": ["Dr_Tortue", "ide_lune", "dr-tortue.bsky.social", "kine.bsky.social"],
+            "description": ["", "", "ex x.com/dr_tortue", ""],
+        }
+    )
     # X: 1 <-> 2 (mutual); Bluesky: a -> b only; one cross-platform row, counted on neither
     follows = pd.DataFrame(
         {"follower_id": [1, 2, bsky_a, 1], "followed_id": [2, 1, bsky_b, bsky_a]}
     )
     times = pd.to_datetime(["2022-01-05", "2022-02-01", "2023-11-20", "2024-01-03"], utc=True)
-    tweets = pd.DataFrame({"tweet_id": [10, 11, -10, -11], "author_id": [1, 2, bsky_a, bsky_a],
-                           "created_at": times, "platform": ["x", "x", "bluesky", "bluesky"]})  # fmt: skip
+    tweets = pd.DataFrame(
+        {
+            "tweet_id": [10, 11, -10, -11],
+            "author_id": [1, 2, bsky_a, bsky_a],
+            "created_at": times,
+            "platform": ["x", "x", "bluesky", "bluesky"],
+        }
+    )
     return replace(tiny_tables(), users=users, follows=follows, tweets=tweets), bsky_a
 
 
@@ -186,8 +248,12 @@ def test_platform_summary_counts_each_platform_apart():
     from analysis.platforms_compare import platform_summary
 
     tables, bsky_a = synthetic_tables()
-    labels = pd.DataFrame({"user_id": [1, 2, bsky_a, -1], "identity": ["nominative",
-                           "anonymous", "nominative", "anonymous"]})  # fmt: skip
+    labels = pd.DataFrame(
+        {
+            "user_id": [1, 2, bsky_a, -1],
+            "identity": ["nominative", "anonymous", "nominative", "anonymous"],
+        }
+    )
     summary = platform_summary(tables, labels).set_index("platform")
     assert summary.loc["x", "follow_links"] == 2 and summary.loc["x", "reciprocity"] == 1.0
     assert (
@@ -221,13 +287,17 @@ def test_notebook_07_runs_on_a_dataset_of_three_platforms(mixed):
     from analysis import settings
     from analysis.report import run_notebook
 
-    nb, error = run_notebook(settings.notebooks_dir() / "07_platforms.ipynb",
-                             {"dataset": "mixed", "data_dir": str(mixed)})  # fmt: skip
+    nb, error = run_notebook(
+        settings.notebooks_dir() / "07_platforms.ipynb",
+        {"dataset": "mixed", "data_dir": str(mixed)},
+    )
     assert error == ""
     text = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", ()))
     assert "This dataset holds 3 platforms" in text and "likely same-person pair(s)" in text
-    nb, error = run_notebook(settings.notebooks_dir() / "07_platforms.ipynb",
-                             {"dataset": "mixed", "data_dir": str(mixed), "anonymise": True})  # fmt: skip
+    nb, error = run_notebook(
+        settings.notebooks_dir() / "07_platforms.ipynb",
+        {"dataset": "mixed", "data_dir": str(mixed), "anonymise": True},
+    )
     assert error == ""
     shown = str([c.get("outputs") for c in nb.cells if c.cell_type == "code"][3:])
     assert "user_" in shown and not any(s in shown.lower() for s in ("tortue", "kine_c", "did:plc"))

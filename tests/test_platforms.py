@@ -19,19 +19,29 @@ def bluesky_page(users: list[str], posts: list[tuple[str, str]] = ()) -> dict:
     """A converted Bluesky page (as analysis.formats_bluesky makes them): users and posts."""
     key = platforms.native_key  # looked up now: a test may force collisions
     data = [
-        {"id": str(key("bluesky", uri)), "native_id": uri, "author_id": str(key("bluesky", did)),
-         "text": "hello #MedSky", "created_at": "2024-05-01T10:00:00Z",
-         "entities": {"hashtags": [{"tag": "MedSky"}]}}
+        {
+            "id": str(key("bluesky", uri)),
+            "native_id": uri,
+            "author_id": str(key("bluesky", did)),
+            "text": "hello #MedSky",
+            "created_at": "2024-05-01T10:00:00Z",
+            "entities": {"hashtags": [{"tag": "MedSky"}]},
+        }
         for uri, did in posts
-    ]  # fmt: skip
+    ]
     people = [{"id": str(key("bluesky", d)), "native_id": d, "username": d[8:14]} for d in users]
     native = {str(key("bluesky", n)): n for n in [*users, *(p for p, _ in posts)]}
     return {
         "data": data,
         "includes": {"users": people},
-        "__medtwitter": {"endpoint": "tweets", "params": {}, "platform": "bluesky",
-                         "native_ids": native, "collected_at": "2024-05-02T00:00:00Z"},
-    }  # fmt: skip
+        "__medtwitter": {
+            "endpoint": "tweets",
+            "params": {},
+            "platform": "bluesky",
+            "native_ids": native,
+            "collected_at": "2024-05-02T00:00:00Z",
+        },
+    }
 
 
 def test_native_keys_are_negative_stable_and_platform_specific():
@@ -153,8 +163,11 @@ def test_demo_platform_is_a_synthetic_community_in_that_format(tmp_data, platfor
     assert truth["platform"] == platform and "synthetic" in truth["note"]
     assert {int(a["user_id"]) for a in truth["accounts"]} == set(t.users["user_id"])
     raw = sorted(p.name for p in settings.raw_dir(dataset).glob("*.jsonl"))
-    assert raw == [f"{platform}-followers.jsonl", f"{platform}-posts.jsonl",
-                   f"{platform}-profiles.jsonl"]  # fmt: skip
+    assert raw == [
+        f"{platform}-followers.jsonl",
+        f"{platform}-posts.jsonl",
+        f"{platform}-profiles.jsonl",
+    ]
     assert main(["demo", "--platform", "threads"]) == 2
     assert "invalid choice: 'threads'" in capsys.readouterr().err
 
@@ -164,21 +177,35 @@ def test_same_person_accounts_across_platforms_with_evidence():
 
     from analysis.platforms import same_person_accounts
 
-    users = pd.DataFrame({
-        "user_id": [11, 12, native_key("bluesky", DID_A), native_key("mastodon", "dr_tortue@piaille.fr"),
-                    native_key("mastodon", "kine_c@mamot.fr"), 13],
-        "platform": ["x", "x", "bluesky", "mastodon", "mastodon", "x"],
-        "username": ["Dr_Tortue", "ide_lune", "dr-tortue.bsky.social", "dr_tortue@piaille.fr",
-                     "kine_c@mamot.fr", "kine_c"],
-        "description": [
-            "Médecin. Aussi @dr_tortue@piaille.fr",
-            "IDE de nuit, bsky.app/profile/nobody.bsky.social",  # names nobody in the dataset
-            "Urgentiste. Ailleurs : x.com/dr_tortue et https://piaille.fr/@dr_tortue",
-            "Médecin\nX: @Dr_Tortue\nBluesky: dr-tortue.bsky.social",
-            None,
-            "kiné",  # same handle core as kine_c@mamot.fr, nothing else
-        ],
-    })  # fmt: skip
+    users = pd.DataFrame(
+        {
+            "user_id": [
+                11,
+                12,
+                native_key("bluesky", DID_A),
+                native_key("mastodon", "dr_tortue@piaille.fr"),
+                native_key("mastodon", "kine_c@mamot.fr"),
+                13,
+            ],
+            "platform": ["x", "x", "bluesky", "mastodon", "mastodon", "x"],
+            "username": [
+                "Dr_Tortue",
+                "ide_lune",
+                "dr-tortue.bsky.social",
+                "dr_tortue@piaille.fr",
+                "kine_c@mamot.fr",
+                "kine_c",
+            ],
+            "description": [
+                "Médecin. Aussi @dr_tortue@piaille.fr",
+                "IDE de nuit, bsky.app/profile/nobody.bsky.social",  # names nobody in the dataset
+                "Urgentiste. Ailleurs : x.com/dr_tortue et https://piaille.fr/@dr_tortue",
+                "Médecin\nX: @Dr_Tortue\nBluesky: dr-tortue.bsky.social",
+                None,
+                "kiné",  # same handle core as kine_c@mamot.fr, nothing else
+            ],
+        }
+    )
     pairs = same_person_accounts(users)
     assert not (pairs["platform_a"] == pairs["platform_b"]).any()
     named = {frozenset((r.username_a, r.username_b)): r for r in pairs.itertuples()}

@@ -53,8 +53,9 @@ def test_anonymised_reports_name_no_account_id_or_protected_text(published):
     assert any(p.name == "06_confidentiality.html" for p in files)
     assert any(p.name == "index.html" for p in files)
     for path in files:
-        found = find_identifiers(_report_text(path), published["original"],
-                                 published["protected_texts"])  # fmt: skip
+        found = find_identifiers(
+            _report_text(path), published["original"], published["protected_texts"]
+        )
         assert not any(found.values()), f"{path.name}: {found}"
 
 
@@ -77,12 +78,18 @@ def test_data_folder_contents_and_the_key_are_git_ignored():
     repo = Path(__file__).resolve().parent.parent
     if not (repo / ".git").exists():
         pytest.skip("not a git checkout")
-    paths = ["data/raw/demo/timelines.jsonl", "data/processed/demo/tweets/_delta_log/00000000000000000000.json",
-             "data/compliance/demo/results.jsonl", "data/anything.csv", KEY_FILE_NAME]  # fmt: skip
+    paths = [
+        "data/raw/demo/timelines.jsonl",
+        "data/processed/demo/tweets/_delta_log/00000000000000000000.json",
+        "data/compliance/demo/results.jsonl",
+        "data/anything.csv",
+        KEY_FILE_NAME,
+    ]
     run = subprocess.run(["git", "check-ignore", *paths], cwd=repo, capture_output=True, text=True)
     assert run.stdout.split() == paths
-    kept = subprocess.run(["git", "check-ignore", "data/raw/README.md"], cwd=repo,
-                          capture_output=True, text=True)  # fmt: skip
+    kept = subprocess.run(
+        ["git", "check-ignore", "data/raw/README.md"], cwd=repo, capture_output=True, text=True
+    )
     assert kept.returncode == 1  # the README stays tracked
 
 
@@ -91,8 +98,9 @@ def test_confidentiality_notebook_runs_on_a_tiny_dataset(tmp_data, tmp_path):
 
     build_demo("tiny", accounts=50, seed=11, progress=False)
     for anonymise in (False, True):
-        results = build_reports("tiny", tmp_path / f"r{anonymise}", notebooks="06",
-                                anonymise=anonymise)  # fmt: skip
+        results = build_reports(
+            "tiny", tmp_path / f"r{anonymise}", notebooks="06", anonymise=anonymise
+        )
         assert [r.ok for r in results] == [True], results[0].error
 
 

@@ -28,8 +28,11 @@ def test_purge_removes_every_trace_of_the_account_from_raw_and_processed(small, 
     tables, uid = small
     handle = tables.users.set_index("user_id").loc[uid, "username"]
     own = set(tables.tweets.loc[tables.tweets["author_id"] == uid, "tweet_id"])
-    rts = set(tables.tweets.loc[tables.tweets["retweet_of_tweet_id"].isin(own).fillna(False)
-                                .astype(bool), "tweet_id"])  # fmt: skip
+    rts = set(
+        tables.tweets.loc[
+            tables.tweets["retweet_of_tweet_id"].isin(own).fillna(False).astype(bool), "tweet_id"
+        ]
+    )
     assert main(["purge", "--dataset", "small", "--user", str(uid)]) == 0
     assert "purged 1 account(s)" in capsys.readouterr().out
     after = load_dataset("small")

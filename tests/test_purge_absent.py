@@ -48,8 +48,11 @@ def small(built, tmp_path):
 
 def snapshot(root: Path) -> dict[str, bytes]:
     """Every file under the data root (raw pages, tables, manifest), by path, with its bytes."""
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and p.name != ".lock"}  # fmt: skip
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name != ".lock"
+    }
 
 
 def refused(capsys, argv: list[str], absent: str, root: Path, before: dict) -> None:
@@ -63,11 +66,15 @@ def refused(capsys, argv: list[str], absent: str, root: Path, before: dict) -> N
     assert load_meta("small")["version"] == 0
 
 
-@pytest.mark.parametrize("argv, absent", [
-    (["--user", str(ABSENT_ID)], str(ABSENT_ID)),
-    (["--user", ABSENT_HANDLE], ABSENT_HANDLE),
-    (["--user", "nobody_here"], ABSENT_HANDLE),
-], ids=["id", "handle", "handle-without-at"])  # fmt: skip
+@pytest.mark.parametrize(
+    "argv, absent",
+    [
+        (["--user", str(ABSENT_ID)], str(ABSENT_ID)),
+        (["--user", ABSENT_HANDLE], ABSENT_HANDLE),
+        (["--user", "nobody_here"], ABSENT_HANDLE),
+    ],
+    ids=["id", "handle", "handle-without-at"],
+)
 def test_purge_of_an_account_not_in_the_dataset_says_so_and_changes_nothing(
     small, capsys, argv, absent
 ):
@@ -79,10 +86,14 @@ def test_one_absent_account_refuses_the_whole_purge_naming_only_the_absent(small
     root, uid, handle = small
     before = snapshot(root)
     refused(capsys, ["--user", str(uid), "--user", str(ABSENT_ID)], str(ABSENT_ID), root, before)
-    refused(capsys, ["--user", f"@{handle}", "--user", ABSENT_HANDLE], ABSENT_HANDLE, root,
-            before)  # fmt: skip
-    refused(capsys, ["--user", ABSENT_HANDLE, "--user", str(uid), "--user", str(ABSENT_ID)],
-            f"{ABSENT_ID}, {ABSENT_HANDLE}", root, before)  # fmt: skip
+    refused(capsys, ["--user", f"@{handle}", "--user", ABSENT_HANDLE], ABSENT_HANDLE, root, before)
+    refused(
+        capsys,
+        ["--user", ABSENT_HANDLE, "--user", str(uid), "--user", str(ABSENT_ID)],
+        f"{ABSENT_ID}, {ABSENT_HANDLE}",
+        root,
+        before,
+    )
     assert uid in set(load_dataset("small").users["user_id"])  # the present one is kept
 
 

@@ -31,12 +31,29 @@ UID, HANDLE = 12, "dr_tortue"
 OWN = {500, 503, 504, 506}  # tweets of the account in the fixtures below (not all in each)
 
 #: Keys whose values name an account or a tweet in the raw formats (v2, v1.1, archives).
-NAMING_KEYS = {"id", "id_str", "author_id", "user_id", "user_id_str", "accountId",
-               "resource_id", "value", "username", "screen_name", "in_reply_to_user_id",
-               "in_reply_to_user_id_str", "in_reply_to_screen_name"}  # fmt: skip
+NAMING_KEYS = {
+    "id",
+    "id_str",
+    "author_id",
+    "user_id",
+    "user_id_str",
+    "accountId",
+    "resource_id",
+    "value",
+    "username",
+    "screen_name",
+    "in_reply_to_user_id",
+    "in_reply_to_user_id_str",
+    "in_reply_to_screen_name",
+}
 #: References a kept tweet of another author keeps: the tweet it replies to or quotes.
-KEPT_REFERENCES = {"in_reply_to_status_id", "in_reply_to_status_id_str", "quoted_status_id",
-                   "quoted_status_id_str", "conversation_id"}  # fmt: skip
+KEPT_REFERENCES = {
+    "in_reply_to_status_id",
+    "in_reply_to_status_id_str",
+    "quoted_status_id",
+    "quoted_status_id_str",
+    "conversation_id",
+}
 
 
 def named(obj) -> set[str]:
@@ -117,34 +134,63 @@ def test_purge_cleans_api_v2_pages_of_errors_by_handle_lookup_params_and_unreada
 ):
     search = {
         "data": [
-            xapi.tweet(500, UID, "Garde ce soir #santé",
-                       entities={"hashtags": [{"start": 13, "end": 19, "tag": "santé"}]}),
-            xapi.tweet(501, 13, "@dr_tortue bon courage", in_reply_to_user_id=str(UID),
-                       referenced_tweets=[{"type": "replied_to", "id": "500"}],
-                       entities={"mentions": [{"start": 0, "end": 10, "username": HANDLE,
-                                               "id": str(UID)}]}),
-            xapi.tweet(502, 14, "RT @dr_tortue: Garde ce soir",
-                       referenced_tweets=[{"type": "retweeted", "id": "500"}]),
+            xapi.tweet(
+                500,
+                UID,
+                "Garde ce soir #santé",
+                entities={"hashtags": [{"start": 13, "end": 19, "tag": "santé"}]},
+            ),
+            xapi.tweet(
+                501,
+                13,
+                "@dr_tortue bon courage",
+                in_reply_to_user_id=str(UID),
+                referenced_tweets=[{"type": "replied_to", "id": "500"}],
+                entities={
+                    "mentions": [{"start": 0, "end": 10, "username": HANDLE, "id": str(UID)}]
+                },
+            ),
+            xapi.tweet(
+                502,
+                14,
+                "RT @dr_tortue: Garde ce soir",
+                referenced_tweets=[{"type": "retweeted", "id": "500"}],
+            ),
         ],
-        "includes": {"users": [xapi.user(UID, HANDLE), xapi.user(13, "idel_lyon"),
-                               xapi.user(14, "pharma_ciel")]},
+        "includes": {
+            "users": [
+                xapi.user(UID, HANDLE),
+                xapi.user(13, "idel_lyon"),
+                xapi.user(14, "pharma_ciel"),
+            ]
+        },
         "meta": {"result_count": 3, "newest_id": "502", "oldest_id": "500"},
         "__medtwitter": {"endpoint": "search_recent", "params": {"query": "#santé"}},
-    }  # fmt: skip
-    lookup = {"data": [xapi.user(13, "idel_lyon")], "errors": [xapi.suspended_error(HANDLE)],
-              "__medtwitter": {"endpoint": "users",
-                               "params": {"usernames": [HANDLE, "idel_lyon"]}}}  # fmt: skip
-    by_id = {"data": [xapi.user(UID, HANDLE), xapi.user(13, "idel_lyon")],
-             "__medtwitter": {"endpoint": "users", "params": {"ids": [str(UID), "13"]}}}  # fmt: skip
-    followers_of_13 = {"data": [xapi.user(UID, HANDLE), xapi.user(14, "pharma_ciel")],
-                       "meta": {"result_count": 2},
-                       "__medtwitter": {"endpoint": "followers", "params": {"user_id": "13"}}}  # fmt: skip
-    followers_of_account = {"data": [xapi.user(13, "idel_lyon")], "meta": {"result_count": 1},
-                            "__medtwitter": {"endpoint": "followers",
-                                             "params": {"user_id": str(UID)}}}  # fmt: skip
+    }
+    lookup = {
+        "data": [xapi.user(13, "idel_lyon")],
+        "errors": [xapi.suspended_error(HANDLE)],
+        "__medtwitter": {"endpoint": "users", "params": {"usernames": [HANDLE, "idel_lyon"]}},
+    }
+    by_id = {
+        "data": [xapi.user(UID, HANDLE), xapi.user(13, "idel_lyon")],
+        "__medtwitter": {"endpoint": "users", "params": {"ids": [str(UID), "13"]}},
+    }
+    followers_of_13 = {
+        "data": [xapi.user(UID, HANDLE), xapi.user(14, "pharma_ciel")],
+        "meta": {"result_count": 2},
+        "__medtwitter": {"endpoint": "followers", "params": {"user_id": "13"}},
+    }
+    followers_of_account = {
+        "data": [xapi.user(13, "idel_lyon")],
+        "meta": {"result_count": 1},
+        "__medtwitter": {"endpoint": "followers", "params": {"user_id": str(UID)}},
+    }
     truncated = json.dumps({"data": [xapi.tweet(503, UID, "coupé")]})[:60]
-    raw = write_jsonl(tmp_data / "pages.jsonl", [search, lookup, by_id, followers_of_13,
-                                                 followers_of_account, "pas du JSON", truncated])  # fmt: skip
+    raw = write_jsonl(
+        tmp_data / "pages.jsonl",
+        [search, lookup, by_id, followers_of_13, followers_of_account, "pas du JSON", truncated],
+    )
     purge_then_reingest([raw])
     lines = json_lines(raw)
     assert b"pas du JSON\n" in lines and len(lines) == 5  # the account's page and bad line gone
@@ -161,15 +207,21 @@ def test_purge_cleans_twarc2_pages_so_reingest_cannot_bring_the_account_back(tmp
         __twarc=twarc(f"{api}/tweets/search/recent?query=%23docstoctoc"),
     )  # replies by 100, 101 to tweet 5000 of the account, mentioning it
     followers_of_13 = dict(xapi.follow_page([UID, 14]), __twarc=twarc(f"{api}/users/13/followers"))
-    following_of_account = dict(xapi.follow_page([13]),
-                                __twarc=twarc(f"{api}/users/{UID}/following"))  # fmt: skip
-    stream = {"data": xapi.tweet(504, UID, "En direct du congrès"),
-              "includes": {"users": [xapi.user(UID, HANDLE)]},
-              "__twarc": twarc(f"{api}/tweets/search/stream?expansions=author_id")}  # fmt: skip
-    lookup = dict(xapi.users_page([xapi.user(UID, HANDLE), xapi.user(13, "idel_lyon")]),
-                  __twarc=twarc(f"{api}/users?ids={UID},13"))  # fmt: skip
-    raw = write_jsonl(tmp_data / "twarc.jsonl",
-                      [search, followers_of_13, following_of_account, stream, lookup])  # fmt: skip
+    following_of_account = dict(
+        xapi.follow_page([13]), __twarc=twarc(f"{api}/users/{UID}/following")
+    )
+    stream = {
+        "data": xapi.tweet(504, UID, "En direct du congrès"),
+        "includes": {"users": [xapi.user(UID, HANDLE)]},
+        "__twarc": twarc(f"{api}/tweets/search/stream?expansions=author_id"),
+    }
+    lookup = dict(
+        xapi.users_page([xapi.user(UID, HANDLE), xapi.user(13, "idel_lyon")]),
+        __twarc=twarc(f"{api}/users?ids={UID},13"),
+    )
+    raw = write_jsonl(
+        tmp_data / "twarc.jsonl", [search, followers_of_13, following_of_account, stream, lookup]
+    )
     assert formats.detect_format(raw) == formats.TWARC2_PAGES
     purge_then_reingest([raw], OWN | {5000})
     lines = json_lines(raw)
@@ -182,28 +234,45 @@ def test_purge_cleans_twarc2_pages_so_reingest_cannot_bring_the_account_back(tmp
 
 def test_purge_cleans_twarc2_flattened_tweets_and_users_keeping_others_replies(tmp_data):
     url = "https://api.twitter.com/2/tweets/search/recent?query=x"
-    own = dict(xapi.tweet(500, UID, "Question aux confrères ?"), author=xapi.user(UID, HANDLE),
-               __twarc=twarc(url))  # fmt: skip
+    own = dict(
+        xapi.tweet(500, UID, "Question aux confrères ?"),
+        author=xapi.user(UID, HANDLE),
+        __twarc=twarc(url),
+    )
     reply = dict(
         xapi.tweet(501, 13, "@dr_tortue je l'adresse"),
         author=xapi.user(13, "idel_lyon"),
         in_reply_to_user_id=str(UID),
         in_reply_to_user=xapi.user(UID, HANDLE),
-        referenced_tweets=[dict(xapi.tweet(500, UID, "Question aux confrères ?"),
-                                type="replied_to", author=xapi.user(UID, HANDLE))],
+        referenced_tweets=[
+            dict(
+                xapi.tweet(500, UID, "Question aux confrères ?"),
+                type="replied_to",
+                author=xapi.user(UID, HANDLE),
+            )
+        ],
         entities={"mentions": [dict(xapi.user(UID, HANDLE), start=0, end=10)]},
         __twarc=twarc(url),
-    )  # fmt: skip
-    retweet = dict(xapi.tweet(502, 14, "RT @dr_tortue: Question aux confrères ?"),
-                   author=xapi.user(14, "pharma_ciel"),
-                   referenced_tweets=[dict(xapi.tweet(500, UID, "Question aux confrères ?"),
-                                           type="retweeted", author=xapi.user(UID, HANDLE))],
-                   __twarc=twarc(url))  # fmt: skip
+    )
+    retweet = dict(
+        xapi.tweet(502, 14, "RT @dr_tortue: Question aux confrères ?"),
+        author=xapi.user(14, "pharma_ciel"),
+        referenced_tweets=[
+            dict(
+                xapi.tweet(500, UID, "Question aux confrères ?"),
+                type="retweeted",
+                author=xapi.user(UID, HANDLE),
+            )
+        ],
+        __twarc=twarc(url),
+    )
     followers_13 = "https://api.twitter.com/2/users/13/followers"
     follower_is_account = dict(xapi.user(UID, HANDLE), __twarc=twarc(followers_13))
     follower_kept = dict(xapi.user(14, "pharma_ciel"), __twarc=twarc(followers_13))
-    follower_of_account = dict(xapi.user(13, "idel_lyon"),
-                               __twarc=twarc(f"https://api.twitter.com/2/users/{UID}/followers"))  # fmt: skip
+    follower_of_account = dict(
+        xapi.user(13, "idel_lyon"),
+        __twarc=twarc(f"https://api.twitter.com/2/users/{UID}/followers"),
+    )
     raw = tmp_data / "flat.jsonl.gz"
     records = [own, reply, retweet, follower_is_account, follower_kept, follower_of_account]
     raw.write_bytes(gzip.compress(b"".join(orjson.dumps(r) + b"\n" for r in records)))
@@ -226,26 +295,46 @@ def test_purge_cleans_v1_tweets_of_retweets_quotes_mentions_and_delete_notices(t
         v1_user(14, "pharma_ciel"),
     )
     mention = {"screen_name": HANDLE, "id": UID, "id_str": str(UID), "indices": [0, 10]}
-    original = v1_tweet(500, account, "Question aux confrères #docstoctoc",
-                        entities={"hashtags": [{"text": "docstoctoc", "indices": [23, 34]}],
-                                  "user_mentions": []})  # fmt: skip
+    original = v1_tweet(
+        500,
+        account,
+        "Question aux confrères #docstoctoc",
+        entities={"hashtags": [{"text": "docstoctoc", "indices": [23, 34]}], "user_mentions": []},
+    )
     retweet = v1_tweet(501, idel, "RT @dr_tortue: Question", retweeted_status=original)
-    quote = v1_tweet(502, pharma, "@dr_tortue bonne question", quoted_status=original,
-                     quoted_status_id_str="500",
-                     quoted_status_permalink={"expanded": "https://twitter.com/dr_tortue/status/500"},
-                     entities={"hashtags": [], "user_mentions": [mention]})  # fmt: skip
-    reply = v1_tweet(505, idel, "@dr_tortue je l'adresse", in_reply_to_status_id_str="500",
-                     in_reply_to_user_id_str=str(UID), in_reply_to_screen_name=HANDLE)  # fmt: skip
+    quote = v1_tweet(
+        502,
+        pharma,
+        "@dr_tortue bonne question",
+        quoted_status=original,
+        quoted_status_id_str="500",
+        quoted_status_permalink={"expanded": "https://twitter.com/dr_tortue/status/500"},
+        entities={"hashtags": [], "user_mentions": [mention]},
+    )
+    reply = v1_tweet(
+        505,
+        idel,
+        "@dr_tortue je l'adresse",
+        in_reply_to_status_id_str="500",
+        in_reply_to_user_id_str=str(UID),
+        in_reply_to_screen_name=HANDLE,
+    )
     inner = v1_tweet(
         507, idel, "@dr_tortue merci", entities={"hashtags": [], "user_mentions": [mention]}
     )
     nested = v1_tweet(508, pharma, "Bien dit", quoted_status=inner, quoted_status_id_str="507")
-    notice = {"delete": {"status": {"id": 503, "id_str": "503", "user_id": UID,
-                                    "user_id_str": str(UID)}, "timestamp_ms": "1539202764000"}}  # fmt: skip
+    notice = {
+        "delete": {
+            "status": {"id": 503, "id_str": "503", "user_id": UID, "user_id_str": str(UID)},
+            "timestamp_ms": "1539202764000",
+        }
+    }
     other_notice = {"delete": {"status": {"id_str": "98", "user_id_str": "13"}}}
     withheld = {"user_withheld": {"id": UID, "withheld_in_countries": ["DE"]}}
-    lines = [orjson.dumps(r) for r in (original, retweet, quote, reply, nested, notice,
-                                       other_notice, withheld)]  # fmt: skip
+    lines = [
+        orjson.dumps(r)
+        for r in (original, retweet, quote, reply, nested, notice, other_notice, withheld)
+    ]
     last = orjson.dumps(v1_tweet(506, account, "coupé"))
     lines.append(last[: last.index(b'"screen_name"')])  # killed mid-line, after the user's id
     raw = tmp_data / "v1.jsonl.gz"
@@ -279,15 +368,24 @@ def test_purge_cleans_academictwitter_data_and_users_files(tmp_data):
     folder.mkdir()
     tweets = [
         xapi.tweet(500, UID, "Question aux confrères ?"),
-        xapi.tweet(501, 13, "@dr_tortue je l'adresse", in_reply_to_user_id=str(UID),
-                   entities={"mentions": [{"start": 0, "end": 10, "username": HANDLE,
-                                           "id": str(UID)}]}),
-        xapi.tweet(502, 14, "RT @dr_tortue: Question",
-                   referenced_tweets=[{"type": "retweeted", "id": "500"}]),
-    ]  # fmt: skip
-    includes = {"users": [xapi.user(UID, HANDLE), xapi.user(13, "idel_lyon"),
-                          xapi.user(14, "pharma_ciel")],
-                "tweets": [xapi.tweet(506, UID, "Ancien fil")]}  # fmt: skip
+        xapi.tweet(
+            501,
+            13,
+            "@dr_tortue je l'adresse",
+            in_reply_to_user_id=str(UID),
+            entities={"mentions": [{"start": 0, "end": 10, "username": HANDLE, "id": str(UID)}]},
+        ),
+        xapi.tweet(
+            502,
+            14,
+            "RT @dr_tortue: Question",
+            referenced_tweets=[{"type": "retweeted", "id": "500"}],
+        ),
+    ]
+    includes = {
+        "users": [xapi.user(UID, HANDLE), xapi.user(13, "idel_lyon"), xapi.user(14, "pharma_ciel")],
+        "tweets": [xapi.tweet(506, UID, "Ancien fil")],
+    }
     data = folder / "data_1594400000000000000.json"
     users = folder / "users_1594400000000000000.json"
     data.write_text(json.dumps(tweets, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -303,19 +401,32 @@ def test_purge_cleans_academictwitter_data_and_users_files(tmp_data):
 
 def test_purge_cleans_a_csv_edge_list_so_reingest_cannot_bring_the_account_back(tmp_data):
     def users_page(collected_at: str, *users: dict) -> dict:
-        return {"data": list(users), "__medtwitter": {"endpoint": "users", "params": {},
-                                                     "collected_at": collected_at}}  # fmt: skip
+        return {
+            "data": list(users),
+            "__medtwitter": {"endpoint": "users", "params": {}, "collected_at": collected_at},
+        }
 
-    users = write_jsonl(tmp_data / "users.jsonl", [
-        users_page("2023-01-01T00:00:00.000Z", xapi.user(UID, "tortue_avant")),  # a former handle
-        users_page("2024-05-01T00:00:00.000Z", xapi.user(UID, HANDLE), xapi.user(13, "idel_lyon"),
-                   xapi.user(14, "pharma_ciel")),
-    ])  # fmt: skip
+    users = write_jsonl(
+        tmp_data / "users.jsonl",
+        [
+            users_page(
+                "2023-01-01T00:00:00.000Z", xapi.user(UID, "tortue_avant")
+            ),  # a former handle
+            users_page(
+                "2024-05-01T00:00:00.000Z",
+                xapi.user(UID, HANDLE),
+                xapi.user(13, "idel_lyon"),
+                xapi.user(14, "pharma_ciel"),
+            ),
+        ],
+    )
     edges = tmp_data / "edges.csv"
-    edges.write_text("Follower,followed,since\n12,13,2020\n13,12,2021\n14,13,2022\n"
-                     "@dr_tortue,idel_lyon,2023\nidel_lyon,DR_TORTUE,2023\n"
-                     "tortue_avant,pharma_ciel,2019\npharma_ciel,@idel_lyon,2024\n",
-                     encoding="utf-8")  # fmt: skip
+    edges.write_text(
+        "Follower,followed,since\n12,13,2020\n13,12,2021\n14,13,2022\n"
+        "@dr_tortue,idel_lyon,2023\nidel_lyon,DR_TORTUE,2023\n"
+        "tortue_avant,pharma_ciel,2019\npharma_ciel,@idel_lyon,2024\n",
+        encoding="utf-8",
+    )
     ingest_files([users, edges], "d", progress=False)
     follows = load_dataset("d").follows
     edges_of_account = {(12, 13), (13, 12), (12, 14)}  # (12, 14) by its former handle
@@ -323,20 +434,42 @@ def test_purge_cleans_a_csv_edge_list_so_reingest_cannot_bring_the_account_back(
     purge_then_reingest([users, edges])
     with open(edges, encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))
-    assert rows == [["Follower", "followed", "since"], ["14", "13", "2022"],
-                    ["pharma_ciel", "@idel_lyon", "2024"]]  # fmt: skip
+    assert rows == [
+        ["Follower", "followed", "since"],
+        ["14", "13", "2022"],
+        ["pharma_ciel", "@idel_lyon", "2024"],
+    ]
     follows = load_dataset("again").follows
     assert set(zip(follows.follower_id, follows.followed_id, strict=True)) == {(14, 13)}
 
 
-def write_archive(folder: Path, owner: int, username: str, tweets: list, followers: list[int],
-                  following: list[int]) -> Path:  # fmt: skip
+def write_archive(
+    folder: Path,
+    owner: int,
+    username: str,
+    tweets: list,
+    followers: list[int],
+    following: list[int],
+) -> Path:
     """An X archive's data/ folder: account.js, tweets.js, follower.js, following.js."""
     data = folder / "data"
     data.mkdir(parents=True)
-    (data / "account.js").write_text(archive_js("account", [{"account": {
-        "email": "x@example.org", "username": username, "accountId": str(owner),
-        "createdAt": "2014-03-04T10:00:00.000Z", "accountDisplayName": username.title()}}]))  # fmt: skip
+    (data / "account.js").write_text(
+        archive_js(
+            "account",
+            [
+                {
+                    "account": {
+                        "email": "x@example.org",
+                        "username": username,
+                        "accountId": str(owner),
+                        "createdAt": "2014-03-04T10:00:00.000Z",
+                        "accountDisplayName": username.title(),
+                    }
+                }
+            ],
+        )
+    )
     (data / "tweets.js").write_text(archive_js("tweets", tweets), encoding="utf-8")
     for kind, ids in (("follower", followers), ("following", following)):
         link = "https://twitter.com/intent/user?user_id="
@@ -346,19 +479,38 @@ def write_archive(folder: Path, owner: int, username: str, tweets: list, followe
 
 
 def archive_tweet(tid: int, text: str, **extra) -> dict:
-    return {"tweet": {"id_str": str(tid), "id": str(tid), "full_text": text, "lang": "fr",
-                      "created_at": "Wed May 01 20:00:00 +0000 2024", "favorite_count": "0",
-                      "retweet_count": "0", "entities": {"hashtags": [], "user_mentions": []},
-                      **extra}}  # fmt: skip
+    return {
+        "tweet": {
+            "id_str": str(tid),
+            "id": str(tid),
+            "full_text": text,
+            "lang": "fr",
+            "created_at": "Wed May 01 20:00:00 +0000 2024",
+            "favorite_count": "0",
+            "retweet_count": "0",
+            "entities": {"hashtags": [], "user_mentions": []},
+            **extra,
+        }
+    }
 
 
 def test_purge_cleans_another_accounts_x_archive_of_its_follows_and_mentions(tmp_data):
     mention = {"screen_name": HANDLE, "id_str": str(UID), "id": str(UID), "indices": ["0", "10"]}
-    reply = archive_tweet(600, "@dr_tortue merci !", in_reply_to_status_id_str="500",
-                          in_reply_to_user_id_str=str(UID),
-                          entities={"hashtags": [], "user_mentions": [mention]})  # fmt: skip
-    data = write_archive(tmp_data / "twitter-2024-idel", 13, "idel_lyon",
-                         [reply, archive_tweet(601, "Garde ce soir 🚑")], [UID, 14], [UID])  # fmt: skip
+    reply = archive_tweet(
+        600,
+        "@dr_tortue merci !",
+        in_reply_to_status_id_str="500",
+        in_reply_to_user_id_str=str(UID),
+        entities={"hashtags": [], "user_mentions": [mention]},
+    )
+    data = write_archive(
+        tmp_data / "twitter-2024-idel",
+        13,
+        "idel_lyon",
+        [reply, archive_tweet(601, "Garde ce soir 🚑")],
+        [UID, 14],
+        [UID],
+    )
     purge_then_reingest([data.parent])
     parsed = {}
     for kind in ("tweets", "follower", "following"):
@@ -374,9 +526,14 @@ def test_purge_cleans_another_accounts_x_archive_of_its_follows_and_mentions(tmp
 
 
 def test_purge_of_deleted_tweets_removes_them_from_the_owners_x_archive(tmp_data):
-    data = write_archive(tmp_data / "twitter-2024-idel", 13, "idel_lyon",
-                         [archive_tweet(600, "Supprimé depuis"), archive_tweet(601, "Gardé")],
-                         [14], [])  # fmt: skip
+    data = write_archive(
+        tmp_data / "twitter-2024-idel",
+        13,
+        "idel_lyon",
+        [archive_tweet(600, "Supprimé depuis"), archive_tweet(601, "Gardé")],
+        [14],
+        [],
+    )
     ingest_files([data.parent], "d", progress=False)
     report = purge("d", tweet_ids=[600])  # what compliance does for a deleted tweet
     assert report.raw_pages_dropped == 1
@@ -389,10 +546,18 @@ def test_purge_of_deleted_tweets_removes_them_from_the_owners_x_archive(tmp_data
 
 
 def test_purge_refuses_the_accounts_own_x_archive_and_changes_nothing(tmp_data, capsys):
-    data = write_archive(tmp_data / "twitter-2024-tortue", UID, HANDLE,
-                         [archive_tweet(600, "Garde ce soir")], [13], [14])  # fmt: skip
-    pages = write_jsonl(tmp_data / "a_pages.jsonl", [xapi.users_page(
-        [xapi.user(UID, HANDLE), xapi.user(13, "idel_lyon")])])  # fmt: skip
+    data = write_archive(
+        tmp_data / "twitter-2024-tortue",
+        UID,
+        HANDLE,
+        [archive_tweet(600, "Garde ce soir")],
+        [13],
+        [14],
+    )
+    pages = write_jsonl(
+        tmp_data / "a_pages.jsonl",
+        [xapi.users_page([xapi.user(UID, HANDLE), xapi.user(13, "idel_lyon")])],
+    )
     ingest_files([pages, data.parent], "d", progress=False)
     before, tables = contents([tmp_data / "twitter-2024-tortue", pages]), load_dataset("d")
     with pytest.raises(UsageError) as refused:
@@ -411,8 +576,10 @@ def test_purge_refuses_the_accounts_own_x_archive_and_changes_nothing(tmp_data, 
 def test_purge_refuses_a_file_in_no_known_format_naming_the_account_after_writing_nothing(
     tmp_data,
 ):
-    pages = write_jsonl(tmp_data / "a_pages.jsonl", [xapi.users_page(
-        [xapi.user(UID, HANDLE), xapi.user(13, "idel_lyon")])])  # fmt: skip
+    pages = write_jsonl(
+        tmp_data / "a_pages.jsonl",
+        [xapi.users_page([xapi.user(UID, HANDLE), xapi.user(13, "idel_lyon")])],
+    )
     notes = tmp_data / "notes.csv"
     notes.write_text("who,what\ndr_tortue,a demandé à être retiré\n", encoding="utf-8")
     ingest_files([pages, notes], "d", progress=False)
@@ -434,19 +601,30 @@ def test_raw_files_lists_every_file_ingest_reads_from_the_raw_folder_and_the_sou
     raw = settings.raw_dir("d")
     raw.mkdir(parents=True)
     write_jsonl(raw / "pages.jsonl", [xapi.users_page([xapi.user(13, "idel_lyon")])])
-    (raw / "more.jsonl.gz").write_bytes(gzip.compress(orjson.dumps(
-        xapi.users_page([xapi.user(14, "pharma_ciel")])) + b"\n"))  # fmt: skip
+    (raw / "more.jsonl.gz").write_bytes(
+        gzip.compress(orjson.dumps(xapi.users_page([xapi.user(14, "pharma_ciel")])) + b"\n")
+    )
     (raw / "data_1.json").write_text(json.dumps([xapi.tweet(501, 13, "Bonjour")]))
     (raw / "users_1.json").write_text(json.dumps({"users": [xapi.user(13, "idel_lyon")]}))
     (raw / "edges.csv").write_text("follower,followed\n14,13\n")
     (raw / "notes.txt").write_text("not read by ingest\n")
     write_archive(raw, 13, "idel_lyon", [archive_tweet(600, "Bonjour")], [14], [])
-    outside = write_jsonl(tmp_path_factory.mktemp("elsewhere") / "lookup.jsonl",
-                          [xapi.users_page([xapi.user(15, "sage_femme")])])  # fmt: skip
+    outside = write_jsonl(
+        tmp_path_factory.mktemp("elsewhere") / "lookup.jsonl",
+        [xapi.users_page([xapi.user(15, "sage_femme")])],
+    )
     ingest_files([raw, outside], "d", progress=False)
-    expected = {raw / "pages.jsonl", raw / "more.jsonl.gz", raw / "data_1.json",
-                raw / "users_1.json", raw / "edges.csv", raw / "data" / "tweets.js",
-                raw / "data" / "follower.js", raw / "data" / "following.js", outside}  # fmt: skip
+    expected = {
+        raw / "pages.jsonl",
+        raw / "more.jsonl.gz",
+        raw / "data_1.json",
+        raw / "users_1.json",
+        raw / "edges.csv",
+        raw / "data" / "tweets.js",
+        raw / "data" / "follower.js",
+        raw / "data" / "following.js",
+        outside,
+    }
     assert set(raw_files("d")) == {p.resolve() for p in expected}
 
 
@@ -467,26 +645,58 @@ def test_purge_cleans_v1_timeline_search_and_status_bodies_as_stored(tmp_data):
         v1.user(13, "idel_lyon"),
         v1.user(14, "pharma_ciel"),
     )
-    own = v1.status(500, account, "Question aux confrères https://t.co/AAAA",
-                    urls=[("https://t.co/AAAA", "https://www.has-sante.fr/q")])  # fmt: skip
-    retweet = v1.status(501, idel, "RT @dr_tortue: Question aux confrères", mentions=[account],
-                        retweeted_status=own)  # fmt: skip
-    quote = v1.status(502, pharma, "Bonne question @dr_tortue https://t.co/BBBB",
-                      mentions=[account], quoted_status=own, quoted_status_id_str="500",
-                      urls=[("https://t.co/BBBB", "https://twitter.com/dr_tortue/status/500")])  # fmt: skip
-    profile = v1.status(505, idel, "Suivez https://t.co/CCCC et https://t.co/DDDD",
-                        urls=[("https://t.co/CCCC", "https://x.com/Dr_Tortue"),
-                              ("https://t.co/DDDD", "https://revue.example.org/a/1")])  # fmt: skip
+    own = v1.status(
+        500,
+        account,
+        "Question aux confrères https://t.co/AAAA",
+        urls=[("https://t.co/AAAA", "https://www.has-sante.fr/q")],
+    )
+    retweet = v1.status(
+        501, idel, "RT @dr_tortue: Question aux confrères", mentions=[account], retweeted_status=own
+    )
+    quote = v1.status(
+        502,
+        pharma,
+        "Bonne question @dr_tortue https://t.co/BBBB",
+        mentions=[account],
+        quoted_status=own,
+        quoted_status_id_str="500",
+        urls=[("https://t.co/BBBB", "https://twitter.com/dr_tortue/status/500")],
+    )
+    profile = v1.status(
+        505,
+        idel,
+        "Suivez https://t.co/CCCC et https://t.co/DDDD",
+        urls=[
+            ("https://t.co/CCCC", "https://x.com/Dr_Tortue"),
+            ("https://t.co/DDDD", "https://revue.example.org/a/1"),
+        ],
+    )
     plain = v1.status(507, idel, "Garde ce soir")
-    timeline = v1.write_body(tmp_data / "user_timeline.json",
-                             [own, retweet, quote, profile, plain], "pretty")  # fmt: skip
-    reply = v1.status(508, pharma, "@dr_tortue je l'adresse", mentions=[account],
-                      in_reply_to_status_id=503, in_reply_to_status_id_str="503",
-                      in_reply_to_user_id=UID, in_reply_to_user_id_str=str(UID),
-                      in_reply_to_screen_name=HANDLE)  # fmt: skip
-    envelope = {"statuses": [v1.status(503, account, "Garde"), reply],
-                "search_metadata": {"max_id": 503, "max_id_str": "503", "since_id": 0,
-                                    "next_results": "?max_id=503&q=garde", "count": 2}}  # fmt: skip
+    timeline = v1.write_body(
+        tmp_data / "user_timeline.json", [own, retweet, quote, profile, plain], "pretty"
+    )
+    reply = v1.status(
+        508,
+        pharma,
+        "@dr_tortue je l'adresse",
+        mentions=[account],
+        in_reply_to_status_id=503,
+        in_reply_to_status_id_str="503",
+        in_reply_to_user_id=UID,
+        in_reply_to_user_id_str=str(UID),
+        in_reply_to_screen_name=HANDLE,
+    )
+    envelope = {
+        "statuses": [v1.status(503, account, "Garde"), reply],
+        "search_metadata": {
+            "max_id": 503,
+            "max_id_str": "503",
+            "since_id": 0,
+            "next_results": "?max_id=503&q=garde",
+            "count": 2,
+        },
+    }
     search = v1.write_body(tmp_data / "search.jsonl", envelope, "lines")
     show = v1.write_body(tmp_data / "show.json", v1.status(504, account, "Mon avis"), "pretty")
     purge_then_reingest([timeline, search, show], NOT_OWN)
@@ -510,17 +720,28 @@ def test_purge_cleans_v1_timeline_search_and_status_bodies_as_stored(tmp_data):
 
 def test_purge_cleans_v1_users_bodies_and_the_accounts_own_follower_list(tmp_data):
     account = v1.user(UID, HANDLE)
-    rt_of_own = v1.status(601, None, "RT @dr_tortue: Question", mentions=[account],
-                          retweeted_status=v1.status(500, account, "Question"))  # fmt: skip
+    rt_of_own = v1.status(
+        601,
+        None,
+        "RT @dr_tortue: Question",
+        mentions=[account],
+        retweeted_status=v1.status(500, account, "Question"),
+    )
     mentioning = v1.status(602, None, "Merci @dr_tortue !", mentions=[account])
-    lookup = v1.write_body(tmp_data / "users_lookup.json",
-                           [account, v1.user(13, "idel_lyon", status=rt_of_own),
-                            v1.user(14, "pharma_ciel", status=mentioning)], "pretty")  # fmt: skip
-    page = {"users": [account, v1.user(14, "pharma_ciel")], "next_cursor": 0,
-            "previous_cursor": 0}  # fmt: skip
+    lookup = v1.write_body(
+        tmp_data / "users_lookup.json",
+        [
+            account,
+            v1.user(13, "idel_lyon", status=rt_of_own),
+            v1.user(14, "pharma_ciel", status=mentioning),
+        ],
+        "pretty",
+    )
+    page = {"users": [account, v1.user(14, "pharma_ciel")], "next_cursor": 0, "previous_cursor": 0}
     of_13 = v1.write_body(tmp_data / "followers_13.json", page, "line")
-    own_list = v1.write_body(tmp_data / "friends_page_1.json",
-                             {**page, "users": [v1.user(13, "idel_lyon")]}, "pretty")  # fmt: skip
+    own_list = v1.write_body(
+        tmp_data / "friends_page_1.json", {**page, "users": [v1.user(13, "idel_lyon")]}, "pretty"
+    )
     others = write_jsonl(tmp_data / "b_pages.jsonl", [xapi.users_page([xapi.user(UID, HANDLE)])])
     show = v1.write_body(tmp_data / "users_show.json", account, "line")
     # friends_page_1.json is the account's own friends list: read with --owner 12
@@ -565,8 +786,11 @@ def test_purge_refuses_a_truncated_v1_body_naming_the_account_and_changes_nothin
     pages = write_jsonl(tmp_data / "a_pages.jsonl", [xapi.users_page([xapi.user(UID, HANDLE)])])
     ingest_files([pages, cut, other], "d", progress=False)
     before = contents([cut, other, pages])
-    with pytest.raises(UsageError, match=r"users_lookup\.json \(format v1\.1-json: not valid "
-                                         r"JSON, and it names the account\)"):  # fmt: skip
+    with pytest.raises(
+        UsageError,
+        match=r"users_lookup\.json \(format v1\.1-json: not valid "
+        r"JSON, and it names the account\)",
+    ):
         purge("d", user_ids=[UID])
     assert contents([cut, other, pages]) == before
     cut.unlink()  # what the message says to do

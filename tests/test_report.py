@@ -98,13 +98,14 @@ def test_failing_cell_stops_its_report_and_the_others_build(data_root, tmp_path)
     folder = tmp_path / "notebooks"
     new_notebook(folder, "00_fine.ipynb", "#md ## Fine", 'print("fine", len(tables.tweets))')
     new_notebook(
-        folder, "01_broken.ipynb",
+        folder,
+        "01_broken.ipynb",
         "#md ## Before the failure",
         'print("before the failure")',
         'raise ValueError("planted failure")',
         "#md ## After the failure",
         'print("after the failure")',
-    )  # fmt: skip
+    )
     new_notebook(folder, "02_fine_too.ipynb", 'print("fine too")')
     results = build_reports("demo", tmp_path / "out", notebooks_dir=folder, progress=False)
     assert [r.ok for r in results] == [True, False, True]
@@ -225,7 +226,8 @@ def test_unknown_figure_format_and_a_zero_network_cap_are_refused(data_root, cap
 def test_network_max_nodes_reaches_the_notebooks_as_a_parameter(data_root, tmp_path):
     folder = tmp_path / "notebooks"
     new_notebook(folder, "00_cap.ipynb", 'print("cap", network_max_nodes)')
-    [r] = build_reports("demo", tmp_path / "out", notebooks_dir=folder, progress=False,
-                        network_max_nodes=123)  # fmt: skip
+    [r] = build_reports(
+        "demo", tmp_path / "out", notebooks_dir=folder, progress=False, network_max_nodes=123
+    )
     assert r.ok, r.error
     assert "cap 123" in r.html.read_text(encoding="utf-8")

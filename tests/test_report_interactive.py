@@ -86,8 +86,12 @@ def test_table_ids_are_numbered_not_random():
 
 def test_size_table_prints_counts_as_integers():
     # notebook 02, "Size", on the demo data: `ag.graph_summary(G).round(4)` printed 800.0000
-    summary = pd.DataFrame({"measure": ["accounts", "follow links", "reciprocity", "density"],
-                            "value": [800.0, 16113.0, 0.2990, 0.0252]})  # fmt: skip
+    summary = pd.DataFrame(
+        {
+            "measure": ["accounts", "follow links", "reciprocity", "density"],
+            "value": [800.0, 16113.0, 0.2990, 0.0252],
+        }
+    )
     shown = format_numbers(summary)["value"].tolist()
     assert shown == ["800", "16,113", "0.299", "0.0252"]
     assert "800.0000" not in format_numbers(summary).to_string()
@@ -95,18 +99,28 @@ def test_size_table_prints_counts_as_integers():
 
 def test_statistics_table_writes_p_below_0001_never_0000():
     # notebook 05's 45-row table: `by_identity.round(3)` printed p_value 0.000
-    table = pd.DataFrame({"metric": ["tweets_per_week", "kind"], "p_value": [2.3e-9, 0.0412],
-                          "p_adjusted": [1e-7, 0.08]}).round(3)  # fmt: skip
+    table = pd.DataFrame(
+        {
+            "metric": ["tweets_per_week", "kind"],
+            "p_value": [2.3e-9, 0.0412],
+            "p_adjusted": [1e-7, 0.08],
+        }
+    ).round(3)
     assert table["p_value"].tolist()[0] == 0.0  # the defect
     shown = format_pvalues(pd.DataFrame({"p_value": [2.3e-9, 0.0412], "p_adjusted": [1e-7, 0.08]}))
     assert shown.values.tolist() == [["< 0.001", "< 0.001"], ["0.041", "0.080"]]
 
 
-FLAG_RATES = pd.DataFrame({  # notebook 06 on the demo data, "By identity style"
-    "identity": ["anonymous", "institutional", "nominative"], "accounts": [301, 60, 370],
-    "accounts_flagged": [10, 0, 10], "tweets": [3528, 1768, 4370], "tweets_flagged": [11, 0, 10],
-    "share_accounts_flagged": [10 / 301, 0.0, 10 / 370],
-})  # fmt: skip
+FLAG_RATES = pd.DataFrame(
+    {  # notebook 06 on the demo data, "By identity style"
+        "identity": ["anonymous", "institutional", "nominative"],
+        "accounts": [301, 60, 370],
+        "accounts_flagged": [10, 0, 10],
+        "tweets": [3528, 1768, 4370],
+        "tweets_flagged": [11, 0, 10],
+        "share_accounts_flagged": [10 / 301, 0.0, 10 / 370],
+    }
+)
 
 
 def test_flag_shares_get_wilson_intervals_and_a_test():
@@ -149,8 +163,12 @@ def test_flag_rate_chart_draws_the_intervals():
 def test_mentions_received_axis_shows_no_negative_count():
     # notebook 05, "Mentions received": most accounts have 0, the symlog axis showed -10^0, -10^1
     rng = np.random.default_rng(1)
-    metrics = pd.DataFrame({"identity": ["nominative"] * 50 + ["anonymous"] * 50,
-                            "mentions_received": np.r_[np.zeros(30), rng.integers(1, 300, 70)]})  # fmt: skip
+    metrics = pd.DataFrame(
+        {
+            "identity": ["nominative"] * 50 + ["anonymous"] * 50,
+            "mentions_received": np.r_[np.zeros(30), rng.integers(1, 300, 70)],
+        }
+    )
     fig, ax = plot_metric_by_group(metrics, "mentions_received", log=True)
     fig.canvas.draw()
     assert ax.get_ylim()[0] == 0
@@ -184,8 +202,14 @@ def test_per_account_weekly_lines_get_one_panel_per_group_without_early_spikes()
 
 def test_share_active_is_not_drawn_on_tiny_denominators():
     months = pd.date_range("2015-01-01", periods=12, freq="MS")
-    active = pd.DataFrame({"month": months, "group": "all", "active": [1, 2, 2, 3] + [8] * 8,
-                           "adopted": [1, 2, 3, 4] + [40] * 8})  # fmt: skip
+    active = pd.DataFrame(
+        {
+            "month": months,
+            "group": "all",
+            "active": [1, 2, 2, 3] + [8] * 8,
+            "adopted": [1, 2, 3, 4] + [40] * 8,
+        }
+    )
     fig, ax = plot_active_accounts(active)
     share_line = [ln for a in fig.axes for ln in a.lines if "share active" in ln.get_label()][0]
     y = np.asarray(share_line.get_ydata(), dtype=float)
@@ -193,9 +217,15 @@ def test_share_active_is_not_drawn_on_tiny_denominators():
 
 
 def test_retention_axis_spreads_94_to_100_percent():
-    ret = pd.DataFrame({"months_after": [1, 3, 6, 12], "group": "all", "eligible": [700] * 4,
-                        "retained": [700, 690, 675, 660],
-                        "share_retained": [1.0, 0.986, 0.964, 0.943]})  # fmt: skip
+    ret = pd.DataFrame(
+        {
+            "months_after": [1, 3, 6, 12],
+            "group": "all",
+            "eligible": [700] * 4,
+            "retained": [700, 690, 675, 660],
+            "share_retained": [1.0, 0.986, 0.964, 0.943],
+        }
+    )
     fig, ax = plot_retention(ret)
     low, high = ax.get_ylim()
     assert low >= 80 and high <= 101
@@ -207,10 +237,22 @@ def test_retention_axis_spreads_94_to_100_percent():
 
 def _labelled_graph() -> nx.DiGraph:
     G = nx.DiGraph()
-    for i, (ident, role) in enumerate([("nominative", "physician"), ("anonymous", "nurse"),
-                                       ("institutional", "institution"), ("anonymous", "public")]):  # fmt: skip
-        G.add_node(i + 1, username=f"acct{i + 1}", name=f"Real Name {i}", role=role,
-                   identity=ident, followers_count=100 * (i + 1))  # fmt: skip
+    for i, (ident, role) in enumerate(
+        [
+            ("nominative", "physician"),
+            ("anonymous", "nurse"),
+            ("institutional", "institution"),
+            ("anonymous", "public"),
+        ]
+    ):
+        G.add_node(
+            i + 1,
+            username=f"acct{i + 1}",
+            name=f"Real Name {i}",
+            role=role,
+            identity=ident,
+            followers_count=100 * (i + 1),
+        )
     G.add_edges_from([(1, 2), (2, 1), (3, 1), (4, 1), (4, 3)])
     return G
 
@@ -326,11 +368,14 @@ def test_figures_are_collected_with_slug_and_caption(tmp_path, fmt):
             json.dumps({"caption": figure_caption(fig), "title": title}), encoding="utf-8"
         )
     written = collect_figures(raw, tmp_path / "figures" / "00_overview", ["Volume", "Reciprocity"])
-    assert [p.name for p in written] == [f"01_tweets-per-month.{fmt}",
-                                         f"02_share-of-follows-returned-01.{fmt}"]  # fmt: skip
+    assert [p.name for p in written] == [
+        f"01_tweets-per-month.{fmt}",
+        f"02_share-of-follows-returned-01.{fmt}",
+    ]
     caption = (tmp_path / "figures" / "00_overview" / "01_tweets-per-month.txt").read_text()
-    assert caption == ("Figure 1. Tweets per month. Source: demo data — synthetic. "
-                       "(section: Volume)\n")  # fmt: skip
+    assert caption == (
+        "Figure 1. Tweets per month. Source: demo data — synthetic. (section: Volume)\n"
+    )
     head = written[0].read_bytes()[:8]
     assert {"svg": b"<?xml", "pdf": b"%PDF", "png": b"\x89PNG"}[fmt] in head
     if fmt == "png":

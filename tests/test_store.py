@@ -140,8 +140,10 @@ def test_each_ingest_is_a_dataset_version_and_older_versions_stay_readable(tmp_d
     latest = load_dataset("t")
     assert first.meta["version"] == 0 and latest.meta["version"] == 1
     seen_again = [int(tw["id"]) for i in range(2) for tw in _search(i)["data"]]
-    likes = {v.meta["version"]: v.tweets.set_index("tweet_id").loc[seen_again, "like_count"]
-             for v in (first, latest)}  # fmt: skip
+    likes = {
+        v.meta["version"]: v.tweets.set_index("tweet_id").loc[seen_again, "like_count"]
+        for v in (first, latest)
+    }
     assert likes[0].tolist() == [2, 2, 2, 2] and likes[1].tolist() == [40, 40, 41, 41]
     assert len(first.tweets) < len(latest.tweets)
     assert int(versions.loc[1, "tweets"]) == len(latest.tweets)
@@ -204,7 +206,7 @@ def test_three_concurrent_ingests_equal_the_three_run_one_after_another(tmp_data
                 _search(i, likes=i, collected_at=f"2024-05-0{i + 1}T00:00:00.000Z"),
                 followers_page(12, [11, 13 + i]),
             ],
-        )  # fmt: skip
+        )
         for i in range(3)
     ]
     for f in files:
@@ -220,7 +222,7 @@ def test_three_concurrent_ingests_equal_the_three_run_one_after_another(tmp_data
                 env=_env(),
                 cwd=tmp_data,
                 text=True,
-            )  # fmt: skip
+            )
             for f in files
         ]
         time.sleep(4)
@@ -239,10 +241,21 @@ def test_a_second_writer_waits_and_says_so_then_proceeds(tmp_data):
     raw = write_jsonl(tmp_data / "b.jsonl", [_search(1)])
     with store.dataset_lock(settings.processed_dir("t"), "test"):
         proc = subprocess.Popen(
-            [*_MEDTWITTER, "--data-dir", str(tmp_data), "ingest", str(raw), "--dataset", "t",
-             "--quiet"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(), text=True,
-        )  # fmt: skip
+            [
+                *_MEDTWITTER,
+                "--data-dir",
+                str(tmp_data),
+                "ingest",
+                str(raw),
+                "--dataset",
+                "t",
+                "--quiet",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=_env(),
+            text=True,
+        )
         time.sleep(3)
         assert proc.poll() is None  # still waiting
     out, err = proc.communicate(timeout=120)
@@ -257,10 +270,23 @@ def test_lock_timeout_gives_up_with_one_line_naming_the_writer(tmp_data, timeout
     raw = write_jsonl(tmp_data / "b.jsonl", [_search(1)])
     with store.dataset_lock(settings.processed_dir("t"), "ingest"):
         run = subprocess.run(
-            [*_MEDTWITTER, "--data-dir", str(tmp_data), "ingest", str(raw), "--dataset", "t",
-             "--quiet", "--lock-timeout", timeout],
-            capture_output=True, env=_env(), text=True, timeout=120,
-        )  # fmt: skip
+            [
+                *_MEDTWITTER,
+                "--data-dir",
+                str(tmp_data),
+                "ingest",
+                str(raw),
+                "--dataset",
+                "t",
+                "--quiet",
+                "--lock-timeout",
+                timeout,
+            ],
+            capture_output=True,
+            env=_env(),
+            text=True,
+            timeout=120,
+        )
     assert run.returncode == 1
     lines = run.stderr.strip().splitlines()
     assert len(lines) == (1 if timeout == "0" else 2)  # 0: the error at once, no waiting line
@@ -339,8 +365,10 @@ ingest_files([raw], "t", progress=False)
 def _killed_ingest(root: Path, raw: Path, point: str, nth: int) -> int:
     run = subprocess.run(
         [sys.executable, "-c", _KILLER, point, str(nth), str(root), str(raw)],
-        capture_output=True, env=_env(), timeout=300,
-    )  # fmt: skip
+        capture_output=True,
+        env=_env(),
+        timeout=300,
+    )
     return run.returncode
 
 
@@ -636,7 +664,10 @@ def test_compact_with_zero_retention_deletes_old_files_and_marks_old_versions_dr
     tmp_data, capsys
 ):
     for i in range(3):
-        raw = write_jsonl(tmp_data / f"{i}.jsonl", [_search(0, likes=i, collected_at=f"2024-05-0{i + 1}T00:00:00Z")])  # fmt: skip
+        raw = write_jsonl(
+            tmp_data / f"{i}.jsonl",
+            [_search(0, likes=i, collected_at=f"2024-05-0{i + 1}T00:00:00Z")],
+        )
         ingest_files([raw], "t", progress=False)
     before = _frames("t")
     assert main(["compact", "t", "--retain-days", "0"]) == 0
@@ -696,8 +727,9 @@ def _write_old_layout(dataset: str, frames: dict[str, pa.Table], parts: bool) ->
         first, second = table.slice(0, half), table.slice(half)
         if second.num_rows:  # a stale copy of a row that part 1 replaced
             first = pa.concat_tables([first, second.slice(0, 1)])
-            pq.write_table(pa.table({"row": pa.array([half], pa.int64())}),
-                           path / "_part-00000.deleted")  # fmt: skip
+            pq.write_table(
+                pa.table({"row": pa.array([half], pa.int64())}), path / "_part-00000.deleted"
+            )
         pq.write_table(first, path / "part-00000.parquet")
         pq.write_table(second, path / "part-00001.parquet")
     return folder
@@ -705,7 +737,9 @@ def _write_old_layout(dataset: str, frames: dict[str, pa.Table], parts: bool) ->
 
 @pytest.mark.parametrize("parts", [False, True], ids=["one-file-per-table", "parts-with-deletions"])
 def test_an_earlier_layout_is_converted_by_compact_losing_nothing(tmp_data, parts, capsys):
-    raw = write_jsonl(tmp_data / "a.jsonl", [_search(i) for i in range(4)] + [followers_page(12, [11, 13])])  # fmt: skip
+    raw = write_jsonl(
+        tmp_data / "a.jsonl", [_search(i) for i in range(4)] + [followers_page(12, [11, 13])]
+    )
     ingest_files([raw], "reference", progress=False)
     reference = {n: store.read_table(settings.processed_dir("reference"), n) for n in TABLE_NAMES}
     folder = _write_old_layout("old", reference, parts)

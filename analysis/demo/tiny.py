@@ -26,38 +26,76 @@ def tiny_pages() -> list[dict]:
     at = datetime(2024, 4, 29, 20, 0, tzinfo=UTC)
     question = "Question aux confrères : vaccin et grossesse ? #docstoctoc"
     users = [
-        {"id": "101", "username": "dr_exemple", "name": "Dr Exemple", "protected": False,
-         "description": "Médecin généraliste (compte fictif)", "created_at": "2015-03-02T09:00:00.000Z"},
-        {"id": "102", "username": "idel_exemple", "name": "Infirmière Exemple", "protected": False,
-         "description": "IDEL (compte fictif)", "created_at": "2018-06-11T18:30:00.000Z"},
-        {"id": "103", "username": "patient_exemple", "name": "Patient Exemple", "protected": False,
-         "description": "", "created_at": "2020-01-05T12:00:00.000Z"},
-    ]  # fmt: skip
-    original = {"id": str(snowflake_id(at, 1)), "author_id": "101", "created_at": iso_time(at),
-                "text": question, "lang": "fr",
-                "conversation_id": str(snowflake_id(at, 1)),
-                "entities": {"hashtags": [_tiny_tag(question)]},
-                "public_metrics": {"retweet_count": 1, "reply_count": 1, "like_count": 2,
-                                   "quote_count": 0}}  # fmt: skip
+        {
+            "id": "101",
+            "username": "dr_exemple",
+            "name": "Dr Exemple",
+            "protected": False,
+            "description": "Médecin généraliste (compte fictif)",
+            "created_at": "2015-03-02T09:00:00.000Z",
+        },
+        {
+            "id": "102",
+            "username": "idel_exemple",
+            "name": "Infirmière Exemple",
+            "protected": False,
+            "description": "IDEL (compte fictif)",
+            "created_at": "2018-06-11T18:30:00.000Z",
+        },
+        {
+            "id": "103",
+            "username": "patient_exemple",
+            "name": "Patient Exemple",
+            "protected": False,
+            "description": "",
+            "created_at": "2020-01-05T12:00:00.000Z",
+        },
+    ]
+    original = {
+        "id": str(snowflake_id(at, 1)),
+        "author_id": "101",
+        "created_at": iso_time(at),
+        "text": question,
+        "lang": "fr",
+        "conversation_id": str(snowflake_id(at, 1)),
+        "entities": {"hashtags": [_tiny_tag(question)]},
+        "public_metrics": {"retweet_count": 1, "reply_count": 1, "like_count": 2, "quote_count": 0},
+    }
     reply_at, rt_at = at + timedelta(hours=1), at + timedelta(hours=2)
-    reply = {"id": str(snowflake_id(reply_at, 2)), "author_id": "102", "created_at": iso_time(reply_at),
-             "text": "@dr_exemple Oui, recommandé au 2e trimestre.", "lang": "fr",
-             "conversation_id": original["id"], "in_reply_to_user_id": "101",
-             "referenced_tweets": [{"type": "replied_to", "id": original["id"]}],
-             "entities": {"mentions": [{"start": 0, "end": 11, "username": "dr_exemple", "id": "101"}]},
-             "public_metrics": {"retweet_count": 0, "reply_count": 0, "like_count": 1,
-                                "quote_count": 0}}  # fmt: skip
-    retweet = {"id": str(snowflake_id(rt_at, 3)), "author_id": "103", "created_at": iso_time(rt_at),
-               "text": f"RT @dr_exemple: {question}", "lang": "fr",
-               "conversation_id": str(snowflake_id(rt_at, 3)),
-               "referenced_tweets": [{"type": "retweeted", "id": original["id"]}],
-               "entities": {"hashtags": [_tiny_tag(f"RT @dr_exemple: {question}")],
-                            "mentions": [{"start": 3, "end": 14, "username": "dr_exemple", "id": "101"}]},
-               "public_metrics": {"retweet_count": 1, "reply_count": 0, "like_count": 0,
-                                  "quote_count": 0}}  # fmt: skip
-    return [{"data": [reply, retweet], "includes": {"users": users, "tweets": [original]},
-             "meta": {"result_count": 2},
-             "__medtwitter": provenance("search_recent", {"query": "#docstoctoc"})}]  # fmt: skip
+    reply = {
+        "id": str(snowflake_id(reply_at, 2)),
+        "author_id": "102",
+        "created_at": iso_time(reply_at),
+        "text": "@dr_exemple Oui, recommandé au 2e trimestre.",
+        "lang": "fr",
+        "conversation_id": original["id"],
+        "in_reply_to_user_id": "101",
+        "referenced_tweets": [{"type": "replied_to", "id": original["id"]}],
+        "entities": {"mentions": [{"start": 0, "end": 11, "username": "dr_exemple", "id": "101"}]},
+        "public_metrics": {"retweet_count": 0, "reply_count": 0, "like_count": 1, "quote_count": 0},
+    }
+    retweet = {
+        "id": str(snowflake_id(rt_at, 3)),
+        "author_id": "103",
+        "created_at": iso_time(rt_at),
+        "text": f"RT @dr_exemple: {question}",
+        "lang": "fr",
+        "conversation_id": str(snowflake_id(rt_at, 3)),
+        "referenced_tweets": [{"type": "retweeted", "id": original["id"]}],
+        "entities": {
+            "hashtags": [_tiny_tag(f"RT @dr_exemple: {question}")],
+            "mentions": [{"start": 3, "end": 14, "username": "dr_exemple", "id": "101"}],
+        },
+        "public_metrics": {"retweet_count": 1, "reply_count": 0, "like_count": 0, "quote_count": 0},
+    }
+    return [
+        {
+            "data": [reply, retweet],
+            "includes": {"users": users, "tweets": [original]},
+            "meta": {"result_count": 2},
+            "__medtwitter": provenance("search_recent", {"query": "#docstoctoc"}),
+        }
+    ]
 
 
 def _tiny_tag(text: str) -> dict:

@@ -20,36 +20,93 @@ class Community:
 
 
 COMMUNITIES: tuple[Community, ...] = (
-    Community("docstoctoc", "fr",
-              {"physician": .55, "intern": .2, "pharmacist": .05, "nurse": .05, "dentist": .04,
-               "other_hcp": .04, "institution": .02, "public": .05},
-              ("docstoctoc", "MedecineGenerale", "MG", "garde", "DeserteMedical")),
-    Community("esante", "fr",
-              {"institution": .15, "physician": .2, "pharmacist": .15, "public": .25,
-               "other_hcp": .1, "nurse": .1, "intern": .05},
-              ("sante", "esante", "Santé", "santénumérique", "télémédecine")),
-    Community("foamed", "en",
-              {"physician": .5, "intern": .2, "nurse": .15, "public": .1, "institution": .05},
-              ("FOAMed", "MedTwitter", "MedEd", "EmergencyMedicine", "FOAMcc")),
-    Community("soins", "fr",
-              {"nurse": .35, "midwife": .2, "physiotherapist": .2, "other_hcp": .1,
-               "intern": .05, "public": .1},
-              ("infirmière", "IDE", "sagefemme", "kiné", "soignants")),
-    Community("prevention", "fr",
-              {"public": .55, "institution": .12, "nurse": .05, "physician": .1,
-               "pharmacist": .05, "other_hcp": .13},
-              ("vaccination", "MoisSansTabac", "sida", "OctobreRose", "dépistage")),
-    Community("specialites", "fr",
-              {"physician": .6, "intern": .15, "nurse": .1, "public": .1, "institution": .05},
-              ("cardiologie", "oncologie", "dermatologie", "psychiatrie", "pédiatrie")),
-)  # fmt: skip
+    Community(
+        "docstoctoc",
+        "fr",
+        {
+            "physician": 0.55,
+            "intern": 0.2,
+            "pharmacist": 0.05,
+            "nurse": 0.05,
+            "dentist": 0.04,
+            "other_hcp": 0.04,
+            "institution": 0.02,
+            "public": 0.05,
+        },
+        ("docstoctoc", "MedecineGenerale", "MG", "garde", "DeserteMedical"),
+    ),
+    Community(
+        "esante",
+        "fr",
+        {
+            "institution": 0.15,
+            "physician": 0.2,
+            "pharmacist": 0.15,
+            "public": 0.25,
+            "other_hcp": 0.1,
+            "nurse": 0.1,
+            "intern": 0.05,
+        },
+        ("sante", "esante", "Santé", "santénumérique", "télémédecine"),
+    ),
+    Community(
+        "foamed",
+        "en",
+        {"physician": 0.5, "intern": 0.2, "nurse": 0.15, "public": 0.1, "institution": 0.05},
+        ("FOAMed", "MedTwitter", "MedEd", "EmergencyMedicine", "FOAMcc"),
+    ),
+    Community(
+        "soins",
+        "fr",
+        {
+            "nurse": 0.35,
+            "midwife": 0.2,
+            "physiotherapist": 0.2,
+            "other_hcp": 0.1,
+            "intern": 0.05,
+            "public": 0.1,
+        },
+        ("infirmière", "IDE", "sagefemme", "kiné", "soignants"),
+    ),
+    Community(
+        "prevention",
+        "fr",
+        {
+            "public": 0.55,
+            "institution": 0.12,
+            "nurse": 0.05,
+            "physician": 0.1,
+            "pharmacist": 0.05,
+            "other_hcp": 0.13,
+        },
+        ("vaccination", "MoisSansTabac", "sida", "OctobreRose", "dépistage"),
+    ),
+    Community(
+        "specialites",
+        "fr",
+        {"physician": 0.6, "intern": 0.15, "nurse": 0.1, "public": 0.1, "institution": 0.05},
+        ("cardiologie", "oncologie", "dermatologie", "psychiatrie", "pédiatrie"),
+    ),
+)
 
 #: Public institutions followed across the whole community (handles are real, content is not).
 NATIONAL_INSTITUTIONS = (
-    ("ordre_medecins", "Ordre des Médecins", "Conseil national de l'Ordre des médecins. Compte officiel."),
-    ("CroixRouge", "Croix-Rouge française", "Compte officiel de la Croix-Rouge française. Urgence, secourisme."),
-    ("assoAIDES", "AIDES", "Association de lutte contre le VIH/sida et les hépatites. Compte officiel."),
-)  # fmt: skip
+    (
+        "ordre_medecins",
+        "Ordre des Médecins",
+        "Conseil national de l'Ordre des médecins. Compte officiel.",
+    ),
+    (
+        "CroixRouge",
+        "Croix-Rouge française",
+        "Compte officiel de la Croix-Rouge française. Urgence, secourisme.",
+    ),
+    (
+        "assoAIDES",
+        "AIDES",
+        "Association de lutte contre le VIH/sida et les hépatites. Compte officiel.",
+    ),
+)
 
 FIRST_FR = (
     "Marie Sophie Camille Julie Claire Anne Laure Pauline Émilie Léa Chloé Manon Inès Hélène "
@@ -146,55 +203,101 @@ ANON_BIO = {
     "en": ["Anonymous {title}. Views my own.", "{title} somewhere in the UK ⚕️", ""],
 }
 TITLE = {
-    "fr": {"physician": "MG", "intern": "Interne", "nurse": "Infirmière", "pharmacist": "Pharmacien",
-           "midwife": "Sage-femme", "physiotherapist": "Kiné", "dentist": "Dentiste",
-           "other_hcp": "Soignant", "public": "Patient"},
-    "en": {"physician": "Doctor", "intern": "Med student", "nurse": "Nurse", "pharmacist": "Pharmacist",
-           "midwife": "Midwife", "physiotherapist": "Physio", "dentist": "Dentist",
-           "other_hcp": "Clinician", "public": "Patient"},
-}  # fmt: skip
+    "fr": {
+        "physician": "MG",
+        "intern": "Interne",
+        "nurse": "Infirmière",
+        "pharmacist": "Pharmacien",
+        "midwife": "Sage-femme",
+        "physiotherapist": "Kiné",
+        "dentist": "Dentiste",
+        "other_hcp": "Soignant",
+        "public": "Patient",
+    },
+    "en": {
+        "physician": "Doctor",
+        "intern": "Med student",
+        "nurse": "Nurse",
+        "pharmacist": "Pharmacist",
+        "midwife": "Midwife",
+        "physiotherapist": "Physio",
+        "dentist": "Dentist",
+        "other_hcp": "Clinician",
+        "public": "Patient",
+    },
+}
 TEXT = {
     "fr": {
-        "question": ["Question aux confrères : que faites-vous devant {topic} ?",
-                     "Besoin d'avis : {topic}, vous adressez ou pas ?",
-                     "Petite question pratique sur {topic}, merci d'avance 🙏"],
-        "answer": ["Perso je commence par {topic}, et je réévalue à 48 h.",
-                   "Je l'adresse sans hésiter, surtout si {topic}.",
-                   "Bonne question ! Les recos HAS sont claires sur {topic}."],
-        "original": ["Journée chargée, {topic} encore et toujours. {url}",
-                     "À lire : un bon article sur {topic} {url}",
-                     "Rappel utile sur {topic} pour les patients 👇 {url}",
-                     "Merci à toute l'équipe pour cette garde 💪 {topic}.",
-                     "Réunion passionnante sur {topic} ce matin."],
-        "topics": ["la fièvre chez l'enfant", "le renouvellement d'ordonnance", "la vaccination",
-                   "les déserts médicaux", "la téléconsultation", "l'éducation thérapeutique",
-                   "la douleur thoracique", "l'hypertension", "la santé mentale", "le tabac"],
+        "question": [
+            "Question aux confrères : que faites-vous devant {topic} ?",
+            "Besoin d'avis : {topic}, vous adressez ou pas ?",
+            "Petite question pratique sur {topic}, merci d'avance 🙏",
+        ],
+        "answer": [
+            "Perso je commence par {topic}, et je réévalue à 48 h.",
+            "Je l'adresse sans hésiter, surtout si {topic}.",
+            "Bonne question ! Les recos HAS sont claires sur {topic}.",
+        ],
+        "original": [
+            "Journée chargée, {topic} encore et toujours. {url}",
+            "À lire : un bon article sur {topic} {url}",
+            "Rappel utile sur {topic} pour les patients 👇 {url}",
+            "Merci à toute l'équipe pour cette garde 💪 {topic}.",
+            "Réunion passionnante sur {topic} ce matin.",
+        ],
+        "topics": [
+            "la fièvre chez l'enfant",
+            "le renouvellement d'ordonnance",
+            "la vaccination",
+            "les déserts médicaux",
+            "la téléconsultation",
+            "l'éducation thérapeutique",
+            "la douleur thoracique",
+            "l'hypertension",
+            "la santé mentale",
+            "le tabac",
+        ],
     },
     "en": {
         "question": ["Quick question for colleagues: how do you manage {topic}?"],
         "answer": ["I'd start with {topic} and reassess in 48h."],
-        "original": ["Great thread on {topic} {url}", "Reminder about {topic} for patients 👇 {url}",
-                     "Long shift, lots of {topic} today.", "Teaching session on {topic} today."],
-        "topics": ["sepsis", "chest pain", "airway management", "burnout", "point-of-care ultrasound",
-                   "antibiotic stewardship", "delirium"],
+        "original": [
+            "Great thread on {topic} {url}",
+            "Reminder about {topic} for patients 👇 {url}",
+            "Long shift, lots of {topic} today.",
+            "Teaching session on {topic} today.",
+        ],
+        "topics": [
+            "sepsis",
+            "chest pain",
+            "airway management",
+            "burnout",
+            "point-of-care ultrasound",
+            "antibiotic stewardship",
+            "delirium",
+        ],
     },
-}  # fmt: skip
+}
 
 #: Where the demo's shortened links lead, per language: health authorities, journals and
 #: news, as a community shares them. The paths are invented; a link's target is chosen from
 #: its t.co code (see :func:`analysis.demo.pages.link_target`), never from the random stream.
 LINK_SOURCES = {
-    "fr": ("https://www.has-sante.fr/jcms/p_{code}/fr/recommandation",
-           "https://www.santepubliquefrance.fr/dossiers/{code}",
-           "https://www.ameli.fr/assure/sante/{code}",
-           "https://www.who.int/fr/news-room/fact-sheets/detail/{code}",
-           "https://www.revmed.ch/revue-medicale-suisse/{code}",
-           "https://www.lequotidiendumedecin.fr/actus-medicales/{code}",
-           "https://www.lemonde.fr/sante/article/{code}.html"),
-    "en": ("https://www.who.int/news-room/fact-sheets/detail/{code}",
-           "https://www.nice.org.uk/guidance/{code}",
-           "https://www.bmj.com/content/{code}",
-           "https://www.thelancet.com/journals/lancet/article/{code}",
-           "https://www.nejm.org/doi/full/{code}",
-           "https://www.bbc.co.uk/news/health-{code}"),
-}  # fmt: skip
+    "fr": (
+        "https://www.has-sante.fr/jcms/p_{code}/fr/recommandation",
+        "https://www.santepubliquefrance.fr/dossiers/{code}",
+        "https://www.ameli.fr/assure/sante/{code}",
+        "https://www.who.int/fr/news-room/fact-sheets/detail/{code}",
+        "https://www.revmed.ch/revue-medicale-suisse/{code}",
+        "https://www.lequotidiendumedecin.fr/actus-medicales/{code}",
+        "https://www.lemonde.fr/sante/article/{code}.html",
+    ),
+    "en": (
+        "https://www.who.int/news-room/fact-sheets/detail/{code}",
+        "https://www.nice.org.uk/guidance/{code}",
+        "https://www.bmj.com/content/{code}",
+        "https://www.thelancet.com/journals/lancet/article/{code}",
+        "https://www.nejm.org/doi/full/{code}",
+        "https://www.bbc.co.uk/news/health-{code}",
+    ),
+}
