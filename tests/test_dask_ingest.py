@@ -238,3 +238,38 @@ def test_gzip_and_whole_file_formats_are_not_cut(tmp_path):
     pieces = distributed.plan_pieces([gz, csv], 2)
     assert [(p.start, p.end) for p in pieces] == [(None, None), (None, None)]
     assert pieces[1].edge_list
+
+
+def test_cli_scheduler_local_2_gives_the_single_process_tables(tmp_data, raw, capsys):
+    from analysis.cli import main
+
+    files = [str(raw["first"]), str(raw["csv"])]
+    assert main(["ingest", *files, "--dataset", "single", "--quiet"]) == 0
+    code = main(["ingest", *files, "--dataset", "cluster", "--quiet", "--scheduler", "local:2"])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "first.jsonl: read as twarc2-pages (6 pages)" in out
+    _assert_same("single", "cluster")
+
+
+@pytest.mark.parametrize("address", ["local:0", "tcp://node1", "http://node1:8786"])
+def test_cli_bad_scheduler_address_is_one_line_and_reads_nothing(tmp_data, raw, capsys, address):
+    from analysis.cli import main
+
+    code = main(["ingest", str(raw["v2"]), "--dataset", "x", "--scheduler", address])
+    err = capsys.readouterr().err.strip()
+    assert code != 0
+    assert len(err.splitlines()) == 1
+    assert repr(address) in err and "local:N" in err
+    assert not settings.processed_dir("x").exists()
+
+
+def test_cli_scheduler_without_dask_names_the_extra(tmp_data, raw, capsys, monkeypatch):
+    from analysis.cli import main
+
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    code = main(["ingest", str(raw["v2"]), "--dataset", "x", "--scheduler", "local:2"])
+    err = capsys.readouterr().err.strip()
+    assert code != 0
+    assert len(err.splitlines()) == 1 and "pip install 'medtwitter[dask]'" in err
+    assert not settings.processed_dir("x").exists()

@@ -45,6 +45,12 @@ def register(subparsers: Subparsers[Parser]) -> None:
         choices=["followers", "following"],
         help="followers: the listed accounts follow --owner; following: --owner follows them",
     )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="read and de-duplicate on a Dask cluster: local:N (N worker processes here) or a "
+        "scheduler's address, e.g. tcp://node1:8786 (needs pip install 'medtwitter[dask]')",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     add_lock_option(p)
     p.set_defaults(func=run)
@@ -54,6 +60,11 @@ def run(args: argparse.Namespace) -> int:
     """Ingest the files, print what each was read as and any warning; return 1 if no page was read."""
     from analysis.ingest import ingest_files  # lazy: pandas, pyarrow, deltalake (0.5 s)
 
+    if args.scheduler is not None:  # a bad address or no Dask: said before anything is read
+        from analysis import cluster
+
+        cluster.require_dask()
+        cluster.parse_address(args.scheduler)
     report = ingest_files(
         args.files,
         args.dataset,
@@ -62,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
         observed_at=args.observed_at,
         owner=args.owner,
         relation=args.relation,
+        scheduler=args.scheduler,
     )
     for f in report.files:
         skipped = f", {f.skipped_pages} skipped" if f.skipped_pages else ""
