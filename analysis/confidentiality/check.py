@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import pandas as pd
 
@@ -29,6 +30,9 @@ NARROWING_KINDS = ("date", "place", "ward", "rare", "school_or_employer", "famil
 _OLD_AGE = 90  # ages of 90 and over identify (HIPAA's Safe Harbor groups them as "90 or older")
 _YEARS_RE = re.compile(r"(\d{1,3})(?:\s?(?:ans|an|yo|y/o|-?year-old|years?\s+old|yrs?))?$", re.I)
 _VERY_OLD_RE = re.compile(r"nonagénaire|centenaire|centenarian|nonagenarian", re.I)
+#: Checks already made, by text, with and without the named-entity pass; cleared past this size.
+_CACHE_SIZE = 200_000
+_checks: dict[bool | str, dict[str, Check]] = {True: {}, False: {}, "care": {}}
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,20 @@ def find_cues(text: str, ner: bool = True) -> list[Cue]:
 
 
 def find_cues_many(texts: Sequence[str], ner: bool = True) -> list[list[Cue]]:
-    """:func:`find_cues` for many texts, the named-entity pass in batches."""
+    """Return :func:`find_cues` for many texts, the named-entity pass in batches.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        The texts (anything else counts as an empty text).
+    ner : bool
+        Run the named-entity pass (``False``: rules only).
+
+    Returns
+    -------
+    list of list of Cue
+        The cues of each text, in reading order.
+    """
     texts = [t if isinstance(t, str) else "" for t in texts]
     rules = [rule_cues(t) for t in texts]
     if not ner:
@@ -75,6 +92,37 @@ def find_cues_many(texts: Sequence[str], ner: bool = True) -> list[list[Cue]]:
     from analysis.confidentiality.entities import entity_cues
 
     return [merge_cues(r + e) for r, e in zip(rules, entity_cues(texts), strict=True)]
+
+
+def in_care_situation(text: str, cues: Iterable[Cue]) -> bool:
+    """Return whether ``text`` describes a care situation: the condition of every rule but one.
+
+    A ``patient``, ``ward`` or (not generic) ``rare`` cue, or a care word
+    (seen, admitted, operated, urgences...). The named-entity pass only adds
+    ``person`` and ``place`` cues, so it cannot change this answer.
+
+    Parameters
+    ----------
+    text : str
+        The tweet.
+    cues : iterable of Cue
+        The cues found in it (the rules' alone suffice).
+
+    Returns
+    -------
+    bool
+        True when the rules of :func:`assess` that need a care situation may apply.
+
+    Examples
+    --------
+    >>> t = "Congrès de cardiologie à Lyon"
+    >>> in_care_situation(t, find_cues(t, ner=False))
+    False
+    """
+    kinds = {c.kind for c in cues}
+    if "rare" in kinds and _GENERIC_RARE_RE.search(text):
+        kinds.discard("rare")
+    return bool("patient" in kinds or kinds & {"ward", "rare"} or CLINICAL_RE.search(text))
 
 
 def _is_very_old(cues: Iterable[Cue]) -> bool:
@@ -116,7 +164,7 @@ def assess(text: str, cues: Sequence[Cue]) -> Check:
     patient = "patient" in kinds
     details = kinds & set(DETAIL_KINDS)
     room = bool(ROOM_RE.search(text))
-    clinical = bool(patient or kinds & {"ward", "rare"} or CLINICAL_RE.search(text))
+    clinical = in_care_situation(text, cues)
     described = sorted(kinds & set(DESCRIBING_KINDS))
     narrowing = sorted(kinds & set(NARROWING_KINDS))
     if _is_very_old(cues):
@@ -154,8 +202,29 @@ def assess(text: str, cues: Sequence[Cue]) -> Check:
     return Check("none", tuple(cues), "no single patient described with identifying detail")
 
 
-def check_texts(texts: Iterable[str], ner: bool = True) -> list[Check]:
-    """:func:`check_tweet` for many texts, the named-entity pass batched (fast).
+def check_texts(texts: Iterable[str], ner: bool | Literal["care"] = True) -> list[Check]:
+    """Return :func:`check_tweet` for many texts, the named-entity pass batched (fast).
+
+    Each distinct text is checked once per process and remembered (a report
+    asks about the same tweets several times); :func:`clear_caches` forgets.
+
+    Parameters
+    ----------
+    texts : iterable of str
+        The tweets (anything else counts as an empty text).
+    ner : bool or "care"
+        ``True``: rules and the named-entity pass on every text; ``False``: rules
+        only; ``"care"``: the named-entity pass only on texts in a care situation
+        (:func:`in_care_situation`). Outside one, every rule that a ``person`` or
+        ``place`` cue can trigger is closed, so the risk and the reason are those
+        of the full pass; only the ``person``/``place`` cues spaCy would have
+        added there are not looked for. Made for counting risk levels over a
+        whole dataset.
+
+    Returns
+    -------
+    list of Check
+        One per text, in order.
 
     Examples
     --------
@@ -163,9 +232,46 @@ def check_texts(texts: Iterable[str], ner: bool = True) -> list[Check]:
     ['none', 'high']
     """
     texts = [t if isinstance(t, str) else "" for t in texts]
-    unique = list(dict.fromkeys(texts))  # a text repeated (templates, copies) is checked once
-    checks = dict(zip(unique, map(assess, unique, find_cues_many(unique, ner=ner)), strict=True))
-    return [checks[t] for t in texts]
+    mode: bool | str = ner if ner == "care" else bool(ner)
+    done = _checks[mode]
+    todo = list(dict.fromkeys(t for t in texts if t not in done))  # repeated texts checked once
+    if len(done) + len(todo) > _CACHE_SIZE:
+        done.clear()
+        todo = list(dict.fromkeys(texts))
+    if todo and mode == "care":
+        rules = dict(zip(todo, check_texts(todo, ner=False), strict=True))
+        care = [t for t, c in rules.items() if in_care_situation(t, c.cues)]
+        rules.update(zip(care, _with_entities(care, [rules[t] for t in care]), strict=True))
+        done.update(rules)
+    elif todo:
+        done.update(zip(todo, map(assess, todo, find_cues_many(todo, ner=bool(mode))), strict=True))
+    return [done[t] for t in texts]
+
+
+def _with_entities(texts: list[str], rule_checks: list[Check]) -> list[Check]:
+    """Full-pass checks of ``texts`` from their rules-only checks: spaCy's cues added."""
+    full = _checks[True]
+    known = {t: full[t] for t in texts if t in full}
+    todo = [(t, c) for t, c in zip(texts, rule_checks, strict=True) if t not in known]
+    if todo:
+        from analysis.confidentiality.entities import entity_cues
+
+        found = entity_cues([t for t, _ in todo])
+        known.update((t, assess(t, merge_cues([*c.cues, *e])))
+                     for (t, c), e in zip(todo, found, strict=True))  # fmt: skip
+        if len(full) + len(todo) > _CACHE_SIZE:
+            full.clear()
+        full.update(known)
+    return [known[t] for t in texts]
+
+
+def clear_caches() -> None:
+    """Forget the checks and named-entity results remembered so far (for timing from cold)."""
+    from analysis.confidentiality.entities import clear_cache
+
+    for done in _checks.values():
+        done.clear()
+    clear_cache()
 
 
 def check_tweet(text: str, ner: bool = True) -> Check:
@@ -186,10 +292,13 @@ def check_tweet(text: str, ner: bool = True) -> Check:
     return check_texts([text or ""], ner=ner)[0]
 
 
-def check_tweets(tweets: pd.DataFrame, text_column: str = "text", ner: bool = True) -> pd.DataFrame:
+def check_tweets(
+    tweets: pd.DataFrame, text_column: str = "text", ner: bool | Literal["care"] = True
+) -> pd.DataFrame:
     """Check every tweet of a frame; adds ``risk`` and ``cues`` (comma list of kinds).
 
     Retweets (text starting with ``RT @``) are checked too: sharing a breach spreads it.
+    ``ner`` is that of :func:`check_texts`.
 
     Examples
     --------
@@ -236,7 +345,10 @@ def redact(text: str, placeholder: str = "[…]", ner: bool = True) -> str:
 
 
 def evaluate(
-    texts: Iterable[str], labels: Iterable[bool], threshold: str = "high", ner: bool = True
+    texts: Iterable[str],
+    labels: Iterable[bool],
+    threshold: str = "high",
+    ner: bool | Literal["care"] = True,
 ) -> dict[str, float]:
     """Precision and recall of the check against labels (True: may identify a patient).
 

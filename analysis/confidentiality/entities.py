@@ -84,6 +84,7 @@ def _raw_entities(texts: list[str]) -> list[tuple[tuple[str, int, int], ...]]:
     if todo:
         if len(_cache) + len(todo) > _CACHE_SIZE:
             _cache.clear()
+            todo = list(dict.fromkeys(texts))
         nlp = load_pipeline()
         # links become blanks of the same length: fewer tokens, the same offsets
         masked = (_LINK_RE.sub(lambda m: " " * len(m.group()), t) for t in todo)

@@ -34,10 +34,13 @@ def flag_tweets(tables) -> pd.DataFrame:
     """Every tweet with text, checked: ``tweet_id``, ``author_id``, ``is_retweet``, ``risk``, ``cues``.
 
     Retweets are kept but marked: a retweet spreads a breach without writing it.
+    The named-entity pass runs on tweets in a care situation only
+    (``check_texts(..., ner="care")``): the risk of every tweet is that of the
+    full pass, and ``cues`` of a tweet outside a care situation are the rules'.
     """
     tw = tables.tweets[["tweet_id", "author_id", "text", "retweet_of_tweet_id"]]
     tw = tw[tw["text"].notna()]
-    out = check_tweets(tw)
+    out = check_tweets(tw, ner="care")
     out["is_retweet"] = out["retweet_of_tweet_id"].notna()
     return out.drop(columns=["text", "retweet_of_tweet_id"]).reset_index(drop=True)
 
@@ -190,6 +193,7 @@ def planted_validation(
     y = planted_labels(tables.tweets, planted.to_dict("records"))
     text = tables.tweets["text"].fillna("")
     scores = pd.DataFrame([
-        {"flagged_at": level, **evaluate(text, y, threshold=level)} for level in ("high", "low")
+        {"flagged_at": level, **evaluate(text, y, threshold=level, ner="care")}
+        for level in ("high", "low")
     ])  # fmt: skip
     return scores, flag_rates(tables, labels, by="identity", k=k)
