@@ -58,7 +58,7 @@ def register(subparsers: Subparsers[Parser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Ingest the files, print what each was read as and any warning; return 1 if no page was read."""
-    from analysis.ingest import ingest_files  # lazy: pandas, pyarrow, deltalake (0.5 s)
+    from analysis.ingest import ingest_files  # lazy: pyarrow, numpy (0.5 s)
 
     if args.scheduler is not None:  # a bad address or no Dask: said before anything is read
         from analysis import cluster
