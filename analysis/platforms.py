@@ -33,9 +33,15 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import TYPE_CHECKING
 
 from analysis.contract import InvalidIdError, parse_id
 from analysis.errors import MedtwitterError
+
+if TYPE_CHECKING:  # pandas is imported where used: ingest reads pages with pyarrow alone
+    import pandas as pd
+
+    from analysis.tables import Tables
 
 X, BLUESKY, MASTODON = "x", "bluesky", "mastodon"
 #: The platforms a dataset may hold, as the ``platform`` column writes them.
@@ -213,8 +219,8 @@ def _named_accounts(bio: str) -> list[tuple[str, str, str]]:
     return found
 
 
-def same_person_accounts(users, anonymise: bool = False):
-    """Likely same-person accounts across platforms, with their evidence.
+def same_person_accounts(users: pd.DataFrame, anonymise: bool = False) -> pd.DataFrame:
+    """Find likely same-person accounts across platforms, with their evidence.
 
     Evidence, strongest first: a bio (a Mastodon profile's fields included) linking to
     or naming the other account (``x.com/dr_a``, ``X: @dr_a``, ``dr-a.bsky.social``,
@@ -225,9 +231,18 @@ def same_person_accounts(users, anonymise: bool = False):
     which kind matched (``the bluesky bio links to the x account``, ``same handle
     core``), never a handle; :func:`platform_pairs_from_tables` adds the pseudonyms.
 
-    Returns a DataFrame: ``user_id_a``, ``platform_a``, ``username_a``, ``user_id_b``,
-    ``platform_b``, ``username_b``, ``score``, ``evidence`` (reasons joined by "; "),
-    strongest first.
+    Parameters
+    ----------
+    users : pd.DataFrame
+        The contract's ``users`` table (with ``platform``, ``username``, ``description``).
+    anonymise : bool
+        Evidence worded by kind only, never a handle.
+
+    Returns
+    -------
+    pd.DataFrame
+        ``user_id_a``, ``platform_a``, ``username_a``, ``user_id_b``, ``platform_b``,
+        ``username_b``, ``score``, ``evidence`` (reasons joined by "; "), strongest first.
 
     Examples
     --------
@@ -287,13 +302,23 @@ def same_person_accounts(users, anonymise: bool = False):
                               ignore_index=True)  # fmt: skip
 
 
-def platform_pairs_from_tables(tables):
-    """:func:`same_person_accounts` of a dataset's accounts, anonymised tables included.
+def platform_pairs_from_tables(tables: Tables) -> pd.DataFrame:
+    """Find a dataset's same-person accounts (:func:`same_person_accounts`), anonymised or not.
 
     On anonymised tables (``load_dataset(..., anonymise=True)``) the pairs are found
     on the real profiles before pseudonymisation (a bio naming the other account is
     what is compared), then keyed by pseudonymous ids and handles, their evidence
     worded by kind only (``same_person_accounts(..., anonymise=True)``).
+
+    Parameters
+    ----------
+    tables : Tables
+        The dataset's tables (:func:`analysis.tables.load_dataset`).
+
+    Returns
+    -------
+    pd.DataFrame
+        :func:`same_person_accounts`' columns.
 
     Examples
     --------

@@ -9,6 +9,8 @@ algorithm, the same method). Communities are numbered by decreasing size.
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterable
+
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -18,7 +20,7 @@ from analysis.errors import UsageError
 from analysis.graph import fast
 from analysis.graph.backends import FAST, resolve_backend, run_nx
 from analysis.graph.build import require_directed
-from analysis.graph.metrics import node_groups
+from analysis.graph.metrics import betweenness, node_groups
 from analysis.tables import Tables
 
 PROJECTIONS = ("undirected", "mutual")
@@ -142,19 +144,31 @@ def modularity(G: nx.DiGraph, communities: pd.Series, projection_kind: str = "un
     return float(nx.community.modularity(H, parts))
 
 
-def normalized_mutual_info(a, b) -> float:
-    """Normalised mutual information of two labelings (arithmetic normalisation; 1 = identical).
+def normalized_mutual_info(a: Iterable[Hashable], b: Iterable[Hashable]) -> float:
+    """Return the normalised mutual information of two labelings (1 = identical).
+
+    The arithmetic normalisation: 2 I(a; b) / (H(a) + H(b)).
+
+    Parameters
+    ----------
+    a, b : iterable
+        Two labels per item, in the same order.
+
+    Returns
+    -------
+    float
+        From 0 (independent) to 1; NaN for no item.
 
     Examples
     --------
     >>> normalized_mutual_info([0, 0, 1, 1], [5, 5, 7, 7])
     1.0
     """
-    a = pd.factorize(pd.Series(list(a)))[0]
-    b = pd.factorize(pd.Series(list(b)))[0]
-    if len(a) == 0:
+    codes_a = pd.factorize(pd.Series(list(a)))[0]
+    codes_b = pd.factorize(pd.Series(list(b)))[0]
+    if len(codes_a) == 0:
         return float("nan")
-    joint = pd.crosstab(a, b).to_numpy() / len(a)
+    joint = pd.crosstab(codes_a, codes_b).to_numpy() / len(codes_a)
     pa, pb = joint.sum(axis=1), joint.sum(axis=0)
     nz = joint > 0
     mi = float((joint[nz] * np.log(joint[nz] / np.outer(pa, pb)[nz])).sum())
@@ -275,8 +289,6 @@ def community_bridges(
     [2, 3]
     """
     seed = settings.SEED if seed is None else seed
-    from analysis.graph.metrics import betweenness
-
     require_directed(G, "bridges")
     H = projection(G, "undirected")
     comm = communities.reindex(list(G)).fillna(-1).astype("int64")

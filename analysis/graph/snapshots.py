@@ -14,6 +14,8 @@ For exact histories, pass a **snapshot log** — one row per link per snapshot
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 
 from analysis.errors import UsageError
@@ -60,8 +62,20 @@ def follow_history(log: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"first_seen_at": g.min(), "observed_at": g.max()}).reset_index()
 
 
-def follows_as_of(follows: pd.DataFrame, date) -> pd.DataFrame:
+def follows_as_of(follows: pd.DataFrame, date: str | date) -> pd.DataFrame:
     """Return the follow links present at ``date``: as of the last snapshot on or before it.
+
+    Parameters
+    ----------
+    follows : pd.DataFrame
+        The ``follows`` table.
+    date : str or datetime.date
+        A date or time (a ``pd.Timestamp``, a ``datetime``; UTC if it names no time zone).
+
+    Returns
+    -------
+    pd.DataFrame
+        The rows of ``follows`` present then.
 
     Examples
     --------
@@ -79,11 +93,21 @@ def follows_as_of(follows: pd.DataFrame, date) -> pd.DataFrame:
     return follows.loc[present].reset_index(drop=True)
 
 
-def follow_changes(follows: pd.DataFrame, before, after) -> pd.DataFrame:
-    """Follows gained and lost between the snapshots as of ``before`` and ``after``.
+def follow_changes(follows: pd.DataFrame, before: str | date, after: str | date) -> pd.DataFrame:
+    """Return the follows gained and lost between the snapshots as of ``before`` and ``after``.
 
-    Returns one row per changed link: ``follower_id``, ``followed_id``, ``change``
-    (``gained`` or ``lost``), ``first_seen_at``, ``last_seen_at``; sorted.
+    Parameters
+    ----------
+    follows : pd.DataFrame
+        The ``follows`` table.
+    before, after : str or datetime.date
+        Two dates (:func:`follows_as_of`).
+
+    Returns
+    -------
+    pd.DataFrame
+        One row per changed link: ``follower_id``, ``followed_id``, ``change`` (``gained`` or
+        ``lost``), ``first_seen_at``, ``last_seen_at``; sorted.
 
     Examples
     --------
