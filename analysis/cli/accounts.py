@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _classify_profiles(args: argparse.Namespace) -> pd.DataFrame:
     """``accounts classify PROFILES.csv``: the labels of a CSV of profiles."""
-    # lazy: pandas, spaCy (0.6 s)
+    # lazy: pandas, pyarrow, gender-guesser (0.6 s)
     from analysis.accounts.classify import classify_file
     from analysis.accounts.evaluate import format_evaluation
 
@@ -117,7 +117,7 @@ def _classify_profiles(args: argparse.Namespace) -> pd.DataFrame:
 
 def _label_dataset(args: argparse.Namespace) -> pd.DataFrame:
     """``accounts DATASET``: the labels of a dataset's users, and the pairs asked for."""
-    # lazy: pandas, pyarrow, spaCy (1.1 s)
+    # lazy: pandas, pyarrow, gender-guesser (1.1 s)
     from analysis.accounts import labels_from_tables, pairs_from_tables
     from analysis.accounts.classify import label_dataset, save_labels
     from analysis.accounts.evaluate import evaluate_dataset, format_evaluation
@@ -151,7 +151,7 @@ def _label_dataset(args: argparse.Namespace) -> pd.DataFrame:
 def _write_platform_pairs(tables: Tables, path: str, raw_csv: bool) -> None:
     """``accounts --platform-pairs``: likely same-person accounts across platforms, as CSV."""
     from analysis.outputs import write_csv  # lazy: see run
-    from analysis.platforms import platform_pairs_from_tables  # lazy: pandas (0.4 s)
+    from analysis.platforms import platform_pairs_from_tables  # lazy: pyarrow (0.4 s)
 
     pairs = platform_pairs_from_tables(tables)
     write_csv(pairs, None if path == "-" else path, raw=raw_csv)

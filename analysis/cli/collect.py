@@ -178,9 +178,8 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError("give --dataset NAME (the raw files go to <data root>/raw/NAME/).")
         job = args.collect_job(args)  # checks the query and accounts before any request
     if args.output is not None:
-        from analysis.outputs import (
-            check_out_file,
-        )  # lazy: tempfile, shutil (9 ms on every start-up)
+        # lazy: tempfile, shutil (9 ms on every start-up)
+        from analysis.outputs import check_out_file
 
         check_out_file(args.output)
     collector = collect.Collector(

@@ -111,7 +111,7 @@ def _register_mastodon(csub: Subparsers[Parser], common: Parser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Collect from Bluesky or Mastodon and print the coverage; return 0."""
-    from analysis.collect import coverage_lines  # lazy: requests, pandas (0.8 s)
+    from analysis.collect import coverage_lines  # lazy: requests, tweepy, pandas (0.8 s)
     from analysis.collect.federated import PlatformCollector
 
     if not getattr(args, "dataset", None):
@@ -131,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _bluesky_job(args: argparse.Namespace) -> Job:
-    from analysis.collect import bluesky  # lazy: atproto (0.9 s)
+    from analysis.collect import bluesky  # lazy: see run
 
     if args.bluesky_command == "search":
         return bluesky.search_job(
@@ -154,7 +154,7 @@ def _bluesky_source(args: argparse.Namespace) -> BlueskySource:
 
 
 def _mastodon_job(args: argparse.Namespace) -> Job:
-    from analysis.collect import mastodon  # lazy: requests, pandas (1 s)
+    from analysis.collect import mastodon  # lazy: see run
 
     if args.mastodon_command == "tag":
         return mastodon.tag_job(args.instance, args.tag, max_items=args.max_posts)

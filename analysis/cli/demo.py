@@ -36,7 +36,8 @@ def register(subparsers: Subparsers[Parser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build the demo (or tiny) dataset and print its tables' sizes; return 0."""
-    from analysis.demo import build_demo, build_tiny  # lazy: pandas, pyarrow (0.9 s)
+    # lazy: pandas, pyarrow, gender-guesser (0.9 s)
+    from analysis.demo import build_demo, build_tiny
 
     platform = getattr(args, "platform", "x")
     if args.tiny and platform != "x":

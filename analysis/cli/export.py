@@ -55,7 +55,7 @@ def register(subparsers: Subparsers[Parser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Write the files, print their paths, and note earlier exports left in DIR; return 0."""
-    from analysis.export import export_dataset, other_exports  # lazy: pyarrow, deltalake (0.3 s)
+    from analysis.export import export_dataset, other_exports  # lazy: pyarrow (0.3 s)
 
     files = export_dataset(
         args.dataset,

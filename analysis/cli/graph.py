@@ -87,7 +87,7 @@ def register(subparsers: Subparsers[Parser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Write the metrics table or the exported network, print notes and what was written; return 0."""
-    # lazy: networkx, igraph, pandas (1.7 s)
+    # lazy: pandas, scipy, networkx (1.1 s)
     from analysis.graph.backends import GraphNote, require_backend
     from analysis.graph.export import write_metrics
     from analysis.graph.networks import export_network, write_network_metrics

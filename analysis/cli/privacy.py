@@ -23,7 +23,8 @@ def account_arg(value: str) -> int | str:
     int or str
         The id, or the handle, as :func:`analysis.purge.accounts.parse_account` reads it.
     """
-    from analysis.purge.accounts import parse_account  # lazy: pyarrow (1 s), runs while parsing
+    # lazy: pandas, pyarrow (1 s); runs while parsing
+    from analysis.purge.accounts import parse_account
 
     try:
         return parse_account(value)
@@ -71,7 +72,7 @@ def register(subparsers: Subparsers[Parser]) -> None:
 
 def run_check_tweet(args: argparse.Namespace) -> int:
     """Print the tweet's re-identification risk and its cues (or them as JSON); return 0."""
-    from analysis.confidentiality import CUE_MEANINGS, check_tweet  # lazy: pandas, spaCy (1 s)
+    from analysis.confidentiality import CUE_MEANINGS, check_tweet  # lazy: pandas, pyarrow (1 s)
 
     result = check_tweet(args.text)
     if args.json:
@@ -87,7 +88,7 @@ def run_check_tweet(args: argparse.Namespace) -> int:
 
 def run_compliance(args: argparse.Namespace) -> int:
     """Ask X (or reread the saved answer), print the summary, remove with ``--remove``; return 0."""
-    from analysis.compliance import (  # lazy: requests, pandas (1.8 s)
+    from analysis.compliance import (  # lazy: requests, tweepy, pandas (1.3 s)
         apply_compliance,
         check_compliance,
         load_compliance,
@@ -118,7 +119,7 @@ def run_compliance(args: argparse.Namespace) -> int:
 
 def run_purge(args: argparse.Namespace) -> int:
     """Remove the accounts given by ``--user`` from the dataset and print what went; return 0."""
-    from analysis.purge import purge  # lazy: pyarrow, deltalake (1 s)
+    from analysis.purge import purge  # lazy: pandas, pyarrow (1 s)
 
     ids = [a for a in args.user if isinstance(a, int)]  # --user: ids, or handles (text)
     handles = [a for a in args.user if isinstance(a, str)]

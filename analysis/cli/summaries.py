@@ -38,7 +38,7 @@ def register(subparsers: Subparsers[Parser]) -> None:
 
 def run_adoption(args: argparse.Namespace) -> int:
     """Print the adoption summary and the Bass fit of the chosen date; return 0."""
-    # lazy: pandas, scipy (0.7 s)
+    # lazy: pandas, pyarrow, scipy (0.6 s)
     from analysis.adoption import adoption_summary, adoption_table, describe_bass, try_fit_bass
     from analysis.tables import load_dataset
 
@@ -52,7 +52,7 @@ def run_adoption(args: argparse.Namespace) -> int:
 
 def run_hashtags(args: argparse.Namespace) -> int:
     """Print the top hashtags and their co-occurrence communities; return 0."""
-    from analysis.hashtags import (  # lazy: pandas, networkx, igraph (2.9 s)
+    from analysis.hashtags import (  # lazy: pandas, scipy, networkx (2.9 s)
         cooccurrence_graph,
         describe_graph,
         hashtag_communities,
