@@ -20,6 +20,10 @@ import re
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # matplotlib is imported by the charts, not here
+    from matplotlib.figure import Figure
 
 #: Formats ``medtwitter report --figures`` writes.
 FIGURE_FORMATS: tuple[str, ...] = ("svg", "pdf", "png")
@@ -35,7 +39,7 @@ FIGURES_FORMAT_ENV = "MEDTWITTER_FIGURES_FORMAT"
 _counter = itertools.count(1)
 
 
-def inline_png(fig) -> tuple[bytes, dict]:
+def inline_png(fig: Figure) -> tuple[bytes, dict]:
     r"""Return a figure as PNG at :data:`INLINE_DPI` (256 colours), with the size to show it at (100 dpi).
 
     Examples
@@ -66,7 +70,7 @@ def _png_size(data: bytes) -> tuple[int, int]:
     return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
 
 
-def figure_caption(fig) -> str:
+def figure_caption(fig: Figure) -> str:
     """Return the figure's titles and source line, as one caption sentence.
 
     Examples
@@ -78,9 +82,10 @@ def figure_caption(fig) -> str:
     'Tweets per month. Source: demo data — synthetic.'
     >>> plt.close(fig)
     """
-    titles = [fig._suptitle.get_text()] if getattr(fig, "_suptitle", None) else []
+    suptitle = getattr(fig, "_suptitle", None)  # the Text object (get_suptitle gives its text)
+    titles = [suptitle.get_text()] if suptitle else []
     titles += [ax.get_title() for ax in fig.axes if ax.get_title()]
-    notes = [t.get_text() for t in fig.texts if t.get_text() and t is not fig._suptitle]
+    notes = [t.get_text() for t in fig.texts if t.get_text() and t is not suptitle]
     parts = [p.strip().rstrip(".") for p in dict.fromkeys(titles + notes) if p.strip()]
     return ". ".join(parts) + "." if parts else ""
 
@@ -98,8 +103,21 @@ def slugify(text: str, limit: int = 60) -> str:
     return slug[:limit].rstrip("-") or "figure"
 
 
-def save_figure(fig, path: Path) -> Path:
-    """Write ``fig`` to ``path`` (format from the suffix; PNG at :data:`EXPORT_DPI`)."""
+def save_figure(fig: Figure, path: Path) -> Path:
+    """Write ``fig`` to ``path`` (format from the suffix; PNG at :data:`EXPORT_DPI`).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure.
+    path : Path
+        The file: ``.svg``, ``.pdf`` or ``.png`` (any format matplotlib writes).
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
     fmt = path.suffix.lstrip(".")
     dpi = EXPORT_DPI if fmt == "png" else None
     meta = {"Creator": "medtwitter"} if fmt in ("svg", "pdf", "png") else None
@@ -138,7 +156,20 @@ def collect_figures(raw: Path, target: Path, sections: list[str] | None = None) 
 
     Each figure gets a caption file ``<nn>_<slug>.txt``: "Figure nn. <titles>. <source>."
     (with the report section it appeared in, when ``sections`` gives them in order).
-    Returns the figure files written.
+
+    Parameters
+    ----------
+    raw : Path
+        The folder the notebook saved its figures in.
+    target : Path
+        The folder the renamed figures go to.
+    sections : list of str, optional
+        The report section of each figure, in order.
+
+    Returns
+    -------
+    list of Path
+        The figure files written.
     """
     written = []
     files = sorted(p for p in raw.glob("fig-*.*") if p.suffix != ".json")
