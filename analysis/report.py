@@ -24,9 +24,10 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import nbformat
 
@@ -40,7 +41,8 @@ from analysis.tables import load_dataset
 
 #: Names every notebook's ``parameters`` cell defines; :func:`build_reports` fills them in.
 REPORT_PARAMETERS: tuple[str, ...] = (
-    "dataset", "data_dir", "version", "start", "end", "hashtags", "anonymise", "seed",
+    "dataset", "data_dir", "version", "start", "end", "hashtags", "anonymise", "seed", "engine",
+    "scheduler",
 )  # fmt: skip
 #: Hashtags of interest when none are given (without '#').
 DEFAULT_HASHTAGS: tuple[str, ...] = ("docstoctoc", "sante", "esante")
@@ -111,7 +113,7 @@ class ReportResult:
 def list_notebooks(
     selection: str | None = None, folder: str | os.PathLike[str] | None = None
 ) -> list[Path]:
-    """The notebooks to run, in order.
+    """Return the notebooks to run, in order.
 
     Parameters
     ----------
@@ -136,7 +138,7 @@ def list_notebooks(
 
 
 def table_of_contents(body: str) -> str:
-    """An HTML list linking the headings (levels 1-3) of an exported notebook page.
+    """Return an HTML list linking the headings (levels 1-3) of an exported notebook page.
 
     Examples
     --------
@@ -158,7 +160,7 @@ def report_header(
     anonymise: bool = False,
     parameters: dict | None = None,
 ) -> str:
-    """The HTML put at the top of every report: banner, dataset line, error, contents.
+    """Return the HTML put at the top of every report: banner, dataset line, error, contents.
 
     ``parameters`` are shown as the notebook received them, except ``data_dir``
     (a path on the author's machine). Every piece of text is escaped.
@@ -172,7 +174,8 @@ def report_header(
     if synthetic:
         parts.append(f'<p class="mt-banner"><strong>{html.escape(SYNTHETIC_BANNER)}</strong></p>')
     parts.append(f'<p class="mt-dataset">{html.escape(description)}</p>')
-    version = (parameters or {}).get("version")
+    parameters = parameters or {}
+    version = parameters.get("version")
     if version is not None:
         parts.append(f'<p class="mt-version">Made from version {int(version)} of the dataset '
                      f'(<code>medtwitter info {html.escape(str(parameters.get("dataset", "")))} '
@@ -262,7 +265,7 @@ def describe_figures(nb: nbformat.NotebookNode) -> None:
 
 
 def figure_sections(nb: nbformat.NotebookNode) -> list[str]:
-    """The section (last heading) of each figure (PNG output) of a notebook, in order."""
+    """Return the section (last heading) of each figure (PNG output) of a notebook, in order."""
     return [
         section
         for cell, section in zip(nb.cells, _sections(nb), strict=True)
@@ -316,7 +319,8 @@ def run_notebook(
     """
     import papermill as pm
 
-    bar = {"desc": path.stem, "leave": True, "file": sys.stderr, "position": position}
+    bar: dict[str, Any] | bool = {"desc": path.stem, "leave": True, "file": sys.stderr,
+                                  "position": position}  # fmt: skip
     bar = bar if progress else False
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / path.name
@@ -390,6 +394,7 @@ def build_reports(
     version: int | None = None,
     figures: str | None = None,
     network_max_nodes: int | None = None,
+    scheduler: str | None = None,
 ) -> list[ReportResult]:
     """Execute the notebooks on ``dataset`` and export one HTML report each, plus ``index.html``.
 
@@ -412,6 +417,9 @@ def build_reports(
         300 dpi) with a caption, under ``<out_dir>/figures/<notebook>/``
     network_max_nodes : most accounts in notebook 02's network view (default: the
         notebook's, 5,000); passed as its ``network_max_nodes`` parameter
+    scheduler : a Dask scheduler (``local:N``, ``tcp://host:8786``, a scheduler file):
+        the notebooks run with ``engine="dask"`` and compute on that cluster (a
+        ``local:N`` cluster is started here once and shared by every notebook)
 
     Examples
     --------
@@ -419,58 +427,70 @@ def build_reports(
     >>> results[0].html.name  # doctest: +SKIP
     '00_overview.html'
     """
-    dataset = settings.DEFAULT_DATASET if dataset is None else dataset
-    seed = settings.SEED if seed is None else seed
-    if figures is not None and figures not in FIGURE_FORMATS:
-        raise UsageError(
-            f"unknown figure format {figures!r}; use one of {', '.join(FIGURE_FORMATS)}."
-        )
-    if network_max_nodes is not None and int(network_max_nodes) < 1:
-        raise UsageError(f"network_max_nodes must be at least 1, not {network_max_nodes}.")
-    # fails early, with the fix, on an unknown dataset or a bad period
-    tables = load_dataset(dataset, start=start, end=end, version=version)
-    version = tables.meta.get("version")  # every notebook reads this one version
-    description = describe_span(tables)
-    books = list_notebooks(notebooks, notebooks_dir)
-    out = check_out_dir(out_dir)  # a file, a missing parent, no permission: before the work
-    params = {"dataset": dataset, "data_dir": str(settings.data_dir()), "version": version,
-              "start": start, "end": end, "hashtags": list(hashtags or DEFAULT_HASHTAGS),
-              "anonymise": anonymise, "seed": seed}  # fmt: skip
-    if network_max_nodes is not None:  # notebook 02's own default otherwise
-        params["network_max_nodes"] = int(network_max_nodes)
-    jobs = max(1, min(jobs or settings.REPORT_JOBS, len(books) or 1))
-    tasks = [
-        dict(path=path, params=params, target=out / f"{path.stem}.html", show_code=show_code,
-             description=description, synthetic=tables.synthetic, progress=progress,
-             position=i % jobs, figures=figures)
-        for i, path in enumerate(books)
-    ]  # fmt: skip
+    cluster = ExitStack()
+    if scheduler is not None:  # a bad address or no Dask: one line, before any work
+        from analysis.cluster import dask_client
+        from analysis.tables_dask import require_dask_dataframe
 
-    def announce(n: int, r: ReportResult) -> None:
+        client = cluster.enter_context(dask_client(scheduler))
+        require_dask_dataframe()
+        scheduler = client.scheduler_info()["address"]  # what every notebook's kernel connects to
+    with cluster:
+        dataset = settings.DEFAULT_DATASET if dataset is None else dataset
+        seed = settings.SEED if seed is None else seed
+        engine = "pandas" if scheduler is None else "dask"
+        if figures is not None and figures not in FIGURE_FORMATS:
+            raise UsageError(
+                f"unknown figure format {figures!r}; use one of {', '.join(FIGURE_FORMATS)}."
+            )
+        if network_max_nodes is not None and int(network_max_nodes) < 1:
+            raise UsageError(f"network_max_nodes must be at least 1, not {network_max_nodes}.")
+        # fails early, with the fix, on an unknown dataset or a bad period
+        tables = load_dataset(dataset, start=start, end=end, version=version, engine=engine)
+        version = tables.meta.get("version")  # every notebook reads this one version
+        description = describe_span(tables)
+        books = list_notebooks(notebooks, notebooks_dir)
+        out = check_out_dir(out_dir)  # a file, a missing parent, no permission: before the work
+        params = {"dataset": dataset, "data_dir": str(settings.data_dir()), "version": version,
+                  "start": start, "end": end, "hashtags": list(hashtags or DEFAULT_HASHTAGS),
+                  "anonymise": anonymise, "seed": seed}  # fmt: skip
+        if network_max_nodes is not None:  # notebook 02's own default otherwise
+            params["network_max_nodes"] = int(network_max_nodes)
+        if scheduler is not None:  # the notebooks' own defaults (pandas, no cluster) otherwise
+            params.update(engine=engine, scheduler=scheduler)
+        jobs = max(1, min(jobs or settings.REPORT_JOBS, len(books) or 1))
+        tasks: list[dict[str, Any]] = [
+            dict(path=path, params=params, target=out / f"{path.stem}.html", show_code=show_code,
+                 description=description, synthetic=tables.synthetic, progress=progress,
+                 position=i % jobs, figures=figures)
+            for i, path in enumerate(books)
+        ]  # fmt: skip
+
+        def announce(n: int, r: ReportResult) -> None:
+            if progress:
+                status = "ok" if r.ok else f"FAILED ({r.error})"
+                print(f"report {n}/{len(books)}: {Path(r.notebook).stem} {status} in {r.seconds:.1f} s",
+                      file=sys.stderr, flush=True)  # fmt: skip
+
         if progress:
-            status = "ok" if r.ok else f"FAILED ({r.error})"
-            print(f"report {n}/{len(books)}: {Path(r.notebook).stem} {status} in {r.seconds:.1f} s",
+            print(f"report: {len(books)} notebook(s) on dataset {dataset!r}, {jobs} at a time",
                   file=sys.stderr, flush=True)  # fmt: skip
-
-    if progress:
-        print(f"report: {len(books)} notebook(s) on dataset {dataset!r}, {jobs} at a time",
-              file=sys.stderr, flush=True)  # fmt: skip
-    if jobs == 1:
-        results = []
-        for n, task in enumerate(tasks, 1):
-            results.append(report_notebook(**task))
-            announce(n, results[-1])
-    else:  # one kernel per notebook anyway: run `jobs` of them side by side
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method)) as pool:
-            futures = {pool.submit(report_notebook, **task): i for i, task in enumerate(tasks)}
-            done: dict[int, ReportResult] = {}
-            for n, future in enumerate(as_completed(futures), 1):
-                done[futures[future]] = future.result()
-                announce(n, done[futures[future]])
-        results = [done[i] for i in range(len(tasks))]
-    write_index(out, dataset, description, results, tables.synthetic, version)
-    return results
+        if jobs == 1:
+            results = []
+            for n, task in enumerate(tasks, 1):
+                results.append(report_notebook(**task))
+                announce(n, results[-1])
+        else:  # one kernel per notebook anyway: run `jobs` of them side by side
+            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+            with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method)) as pool:
+                futures = {pool.submit(report_notebook, **task): i for i, task in enumerate(tasks)}
+                done: dict[int, ReportResult] = {}
+                for n, future in enumerate(as_completed(futures), 1):
+                    done[futures[future]] = future.result()
+                    announce(n, done[futures[future]])
+            results = [done[i] for i in range(len(tasks))]
+        write_index(out, dataset, description, results, tables.synthetic, version)
+        return results
 
 
 #: Cells tagged so hold a notebook's key findings (printed sentences), shown in ``index.html``.
@@ -479,7 +499,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9«\"'])")
 
 
 def key_findings(nb: nbformat.NotebookNode, sentences: int = 2, limit: int = 360) -> str:
-    """The first sentences printed by the cells tagged ``findings``, as plain text.
+    """Return the first sentences printed by the cells tagged ``findings``, as plain text.
 
     The notebook computes them from the data (e.g. 02 prints its reciprocity); '' when
     no tagged cell printed anything (a failed report, a notebook without the tag).
@@ -509,7 +529,7 @@ def key_findings(nb: nbformat.NotebookNode, sentences: int = 2, limit: int = 360
 
 
 def notebook_title(nb: nbformat.NotebookNode, default: str) -> str:
-    """The notebook's first level-1 Markdown heading, or ``default``."""
+    """Return the notebook's first level-1 Markdown heading, or ``default``."""
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             m = re.search(r"^#\s+(.+?)\s*$", cell.source, re.MULTILINE)
@@ -519,7 +539,7 @@ def notebook_title(nb: nbformat.NotebookNode, default: str) -> str:
 
 
 def thumbnail(nb: nbformat.NotebookNode, width: int = 280) -> str:
-    """A small PNG (data URI) of the notebook's last figure, or '' when it has none."""
+    """Return a small PNG (data URI) of the notebook's last figure, or '' when it has none."""
     import base64
     import io
 

@@ -337,3 +337,65 @@ class _DaskProfileDerived(ProfileDerived):
         """Return the likely pairs of accounts (see :meth:`ProfileDerived.pairs`)."""
         self._follows = compute(self._follows)
         return super().pairs(min_score)
+
+
+# --- notebooks ------------------------------------------------------------------------------------
+
+
+def compute_tables(tables: Tables) -> Tables:
+    """Return the tables in memory as pandas DataFrames (Dask tables computed in one pass).
+
+    For analyses that take pandas tables only: the Delta files are read in
+    parallel on the cluster, then every row comes to this process, so it needs
+    the memory of the pandas path. Pandas tables are returned as they are.
+
+    Parameters
+    ----------
+    tables : pandas or Dask tables
+
+    Returns
+    -------
+    Tables
+        The same tables, metadata and ``derived``, as pandas DataFrames.
+    """
+    if tables.meta.get("engine") != "dask":
+        return tables
+    frames = compute_all(*(getattr(tables, name) for name in TABLE_NAMES))
+    out = {
+        name: frame.reset_index(drop=True) for name, frame in zip(TABLE_NAMES, frames, strict=True)
+    }
+    if tables.anonymised:
+        from analysis.privacy import ANONYMISED_ATTR
+
+        for frame in out.values():
+            frame.attrs[ANONYMISED_ATTR] = True
+    meta = {k: v for k, v in tables.meta.items() if k != "engine"}
+    return replace(tables, **out, meta=meta)
+
+
+_CLIENTS: list[Any] = []
+
+
+def use_scheduler(address: str | None) -> Any:
+    """Connect this process (a notebook's kernel) to a Dask scheduler until it exits.
+
+    Parameters
+    ----------
+    address : ``local:N``, ``tcp://host:8786`` or a scheduler file (see
+        :func:`analysis.cluster.dask_client`); ``None`` or ``""``: no cluster
+
+    Returns
+    -------
+    distributed.Client or None
+        The client every Dask computation of the process then runs on.
+    """
+    if not address:
+        return None
+    from contextlib import ExitStack
+
+    from analysis.cluster import dask_client
+
+    stack = ExitStack()
+    client = stack.enter_context(dask_client(address))
+    _CLIENTS.append(stack)  # kept open for the kernel's life
+    return client

@@ -270,3 +270,53 @@ def test_without_dask_the_dask_engine_says_which_extra_to_install(data_root, mon
     message = str(info.value)
     assert "\n" not in message and "pip install 'medtwitter[dask]'" in message
     assert load_dataset("demo").tweets is not None  # pandas needs no Dask
+
+
+# --- reports -------------------------------------------------------------------------------------
+
+
+def _tables_of(html_file) -> list[str]:
+    import re
+
+    return re.findall(r"<table.*?</table>", html_file.read_text(encoding="utf-8"), re.S)
+
+
+def test_report_on_a_local_2_scheduler_shows_the_tables_of_the_pandas_report(tiny_root, tmp_path):
+    from analysis import settings
+    from analysis.report import build_reports
+
+    settings.set_data_dir(tiny_root)
+    try:
+        runs = {
+            engine: build_reports(
+                "tiny",
+                tmp_path / engine,
+                notebooks="00,03",
+                progress=False,
+                jobs=2,
+                scheduler=scheduler,
+            )  # fmt: skip
+            for engine, scheduler in (("pandas", None), ("dask", "local:2"))
+        }
+    finally:
+        settings.set_data_dir(None)
+    for results in runs.values():
+        assert [r.ok for r in results] == [True, True], [(r.notebook, r.error) for r in results]
+    for name in ("00_overview.html", "03_adoption.html"):
+        dask_html = (tmp_path / "dask" / name).read_text(encoding="utf-8")
+        assert "engine = &#x27;dask&#x27;" in dask_html or "engine = 'dask'" in dask_html
+        tables = _tables_of(tmp_path / "dask" / name)
+        assert tables and tables == _tables_of(tmp_path / "pandas" / name), name
+
+
+@pytest.mark.parametrize("address", ["local:0", "local:two", "http://host:8786"])
+def test_report_with_a_bad_scheduler_is_one_line_and_exit_2(data_root, tmp_path, capsys, address):
+    from analysis.cli import main
+
+    code = main(
+        ["report", "--dataset", "demo", "--out", str(tmp_path / "r"), "--scheduler", address]
+    )
+    err = capsys.readouterr().err.strip()
+    assert code != 0 and len(err.splitlines()) == 1
+    assert repr(address) in err and "local:N" in err
+    assert not (tmp_path / "r").exists()

@@ -53,6 +53,13 @@ def register(subparsers: Subparsers[Parser]) -> None:
         help="most accounts in the interactive network view (default: 5000; above "
         "it the largest k-core that fits, or the top accounts by PageRank)",
     )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run the notebooks with engine='dask' on this Dask cluster: local:N (N worker "
+        "processes here), tcp://HOST:PORT or a scheduler file (needs: pip install "
+        "'medtwitter[dask]')",
+    )
     p.set_defaults(func=run)
 
 
@@ -76,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
         hashtags=hashtags,
         figures=args.figures,
         network_max_nodes=args.network_max_nodes,
+        scheduler=args.scheduler,
     )
     failed = [r for r in results if not r.ok]
     for r in results:
