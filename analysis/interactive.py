@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import os
+from typing import Any
 
 import pandas as pd
 
@@ -32,7 +33,7 @@ REPORT_ENV = "MEDTWITTER_REPORT"
 _ids = itertools.count(1)
 
 
-def readable_name(name) -> str:
+def readable_name(name: object) -> str:
     """Return a column name for readers: underscores as spaces, tuples (MultiIndex) joined.
 
     Examples
@@ -133,7 +134,7 @@ def interactive_table(df: pd.DataFrame | pd.Series, caption: str | None = None) 
     )  # fmt: skip
 
 
-def _frame_repr_html(self) -> str:
+def _frame_repr_html(self: pd.DataFrame | pd.Series) -> str:
     return interactive_table(self)
 
 
@@ -211,7 +212,7 @@ def format_numbers(df: pd.DataFrame, digits: int = 4) -> pd.DataFrame:
     return out
 
 
-def _number_text(value, digits: int) -> str:
+def _number_text(value: float, digits: int) -> str:
     if pd.isna(value):
         return ""
     if float(value).is_integer():
@@ -229,7 +230,7 @@ FORM_FIELDS: dict[str, str] = {
 }
 
 
-def parameters_form(namespace: dict):
+def parameters_form(namespace: dict) -> Any:
     """Return a small form (dataset, period, hashtags, anonymise) setting the notebook's parameters.
 
     It runs nothing by itself: "Apply" sets the variables in ``namespace`` (the

@@ -15,9 +15,14 @@ describe that platform alone (one row, one column), never fail.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from analysis.platforms import PLATFORMS, X, platform_pairs_from_tables
+
+if TYPE_CHECKING:
+    from analysis.tables import Tables
 
 #: Identity styles (``analysis.accounts``) shown per platform, in this order.
 IDENTITIES: tuple[str, ...] = ("nominative", "anonymous", "institutional", "unknown")
@@ -30,7 +35,7 @@ def _platform_of(frame: pd.DataFrame) -> pd.Series:
     return frame["platform"].astype(object).where(frame["platform"].notna(), X)
 
 
-def dataset_platforms(tables) -> list[str]:
+def dataset_platforms(tables: Tables) -> list[str]:
     """Return the platforms a dataset's accounts and posts are on, in ``x, bluesky, mastodon`` order.
 
     Parameters
@@ -53,7 +58,7 @@ def dataset_platforms(tables) -> list[str]:
     return [p for p in PLATFORMS if p in held] or [X]
 
 
-def describe_platforms(tables) -> str:
+def describe_platforms(tables: Tables) -> str:
     """Describe the platforms the dataset holds, and whether there is anything to compare.
 
     Parameters
@@ -89,7 +94,7 @@ def _reciprocity(follows: pd.DataFrame) -> float:
     return sum((b, a) in pairs for a, b in pairs) / len(pairs)
 
 
-def platform_summary(tables, labels: pd.DataFrame | None = None) -> pd.DataFrame:
+def platform_summary(tables: Tables, labels: pd.DataFrame | None = None) -> pd.DataFrame:
     """Summarise each platform: its accounts, posts, follow links, reciprocity and identity styles.
 
     Parameters
@@ -144,7 +149,7 @@ def platform_summary(tables, labels: pd.DataFrame | None = None) -> pd.DataFrame
     return pd.DataFrame(rows)
 
 
-def first_posts(tables) -> pd.Series:
+def first_posts(tables: Tables) -> pd.Series:
     """Return each account's first post (UTC), indexed by ``user_id`` (accounts that posted only).
 
     Parameters
@@ -161,7 +166,7 @@ def first_posts(tables) -> pd.Series:
     return tw.groupby("author_id")["created_at"].min().rename("first_post")
 
 
-def moved_accounts(tables, min_score: int = 1) -> pd.DataFrame:
+def moved_accounts(tables: Tables, min_score: int = 1) -> pd.DataFrame:
     """Find likely same-person accounts on two platforms, with each one's first post.
 
     The pairs of :func:`analysis.platforms.platform_pairs_from_tables` scoring at least
@@ -201,7 +206,7 @@ def moved_accounts(tables, min_score: int = 1) -> pd.DataFrame:
     return pairs[order]
 
 
-def posts_per_month(tables) -> pd.DataFrame:
+def posts_per_month(tables: Tables) -> pd.DataFrame:
     """Count posts per calendar month (UTC) and platform, with no gap in the months.
 
     Parameters
@@ -234,7 +239,7 @@ def posts_per_month(tables) -> pd.DataFrame:
     return counts
 
 
-def describe_moved(moved: pd.DataFrame, tables) -> str:
+def describe_moved(moved: pd.DataFrame, tables: Tables) -> str:
     """Describe :func:`moved_accounts`' pairs: how many, how strong, who posted first where.
 
     Parameters

@@ -23,7 +23,7 @@ from analysis.errors import UsageError
 KEY = ["follower_id", "followed_id"]
 
 
-def _ts(value) -> pd.Timestamp:
+def _ts(value: str | date) -> pd.Timestamp:
     ts = pd.Timestamp(value)
     return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
