@@ -25,6 +25,7 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests  # type: ignore[import-untyped]
 
 from analysis.accounts.classify import IDENTITIES, ROLES
+from analysis.stats import format_p, shares_with_intervals
 from analysis.tables import Tables
 
 #: Account-level metrics compared with Mann-Whitney tests, with their readable names and units.
@@ -570,8 +571,6 @@ def describe_differences(comparison: pd.DataFrame, max_sentences: int = 12) -> l
     Significant differences (after correction) with at least a small effect
     come first, strongest first; a last sentence lists what did not differ.
     """
-    from analysis.stats import format_p
-
     if comparison.empty:
         return ["Nothing to compare: no group has enough accounts with data."]
     sig = comparison[comparison["significant"] & (comparison["magnitude"] != "negligible")]
@@ -633,8 +632,6 @@ def group_share_table(
     Indexed by group, in vocabulary order; ``stats.compare_shares(table, "yes", "accounts")``
     tests whether the shares differ between groups.
     """
-    from analysis.stats import shares_with_intervals
-
     cols = ["accounts", "yes", "share", "ci_low", "ci_high"]
     if metrics.empty:
         return pd.DataFrame(columns=cols)

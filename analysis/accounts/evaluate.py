@@ -11,6 +11,7 @@ import pandas as pd
 from analysis.accounts.vocabulary import IDENTITIES, ROLES, LabelsError
 from analysis.errors import UnknownDatasetError
 from analysis.ground_truth import load_ground_truth
+from analysis.privacy import match_pseudonyms
 
 
 def classification_report(truth: pd.Series, predicted: pd.Series,
@@ -140,8 +141,6 @@ def evaluate_dataset(dataset: str, labels, tables=None) -> dict:
     """
     frame = truth_frame(load_ground_truth(dataset))
     if tables is not None:
-        from analysis.privacy import match_pseudonyms
-
         frame = match_pseudonyms(frame, tables)
     return evaluate_labels(labels, frame)
 
@@ -176,8 +175,6 @@ def evaluate_if_possible(dataset: str, labels, pairs=None, tables=None):
         return None
     frame = truth_frame(truth)
     if tables is not None:
-        from analysis.privacy import match_pseudonyms
-
         frame = match_pseudonyms(frame, tables)
     if pairs is not None:
         return pair_recovery(pairs, frame)

@@ -13,6 +13,8 @@ import re
 import unicodedata
 from functools import cache, lru_cache
 
+from gender_guesser.detector import Detector
+
 #: Countries whose frequencies count as "common here" (the community is French and English speaking).
 HOME_COUNTRIES = ("great_britain", "ireland", "usa", "france", "belgium", "luxembourg", "swiss")
 #: A first name at least this common (1-13 scale) in a home country is a strong cue.
@@ -54,8 +56,6 @@ def first_names() -> dict[str, tuple[int, int]]:
 
     Read once from the ``gender-guesser`` package's data (about 61,000 spellings).
     """
-    from gender_guesser.detector import Detector
-
     countries = Detector.COUNTRIES
     home = [countries.index(c) for c in HOME_COUNTRIES]
     out: dict[str, tuple[int, int]] = {}

@@ -32,7 +32,12 @@ import re
 import pandas as pd
 
 from analysis.accounts import cues as C
-from analysis.accounts.classify import PROFESSIONAL_ROLES, label_users, split_username
+from analysis.accounts.classify import (
+    PROFESSIONAL_ROLES,
+    _refuse_pseudonymised,
+    label_users,
+    split_username,
+)
 from analysis.accounts.names import COMMON_FREQUENCY, first_name_strength, fold, words
 
 _SECOND_ACCOUNT = re.compile(
@@ -95,8 +100,6 @@ def find_pairs(users: pd.DataFrame, follows: pd.DataFrame | None = None,
     >>> find_pairs(users)[["username_a", "username_b"]].values.tolist()
     [['JulieVernet', 'DrJulieV_pro']]
     """
-    from analysis.accounts.classify import _refuse_pseudonymised
-
     _refuse_pseudonymised(users, "pairs")
     if labels is None:
         labels = label_users(users)

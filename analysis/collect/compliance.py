@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 
 import orjson
 import requests
+import tweepy
 
 from analysis.collect import api
 from analysis.errors import MedtwitterError
@@ -46,8 +47,6 @@ def _data(response) -> dict:
 
 
 def _api(call, *args, **kwargs) -> dict:
-    import tweepy
-
     try:
         return _data(call(*args, **kwargs))
     except tweepy.TooManyRequests as exc:

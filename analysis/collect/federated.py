@@ -27,7 +27,7 @@ import orjson
 from tqdm import tqdm
 
 from analysis import __version__, settings
-from analysis.collect.api import StoppedEarly
+from analysis.collect.api import StoppedEarly, _read_dotenv
 from analysis.collect.collector import Collector, _reset_time
 from analysis.collect.jobs import Job, _utc_now
 from analysis.collect.state import _write_state
@@ -253,8 +253,6 @@ def read_env(
     names: tuple[str, ...], environ: dict | None = None, dotenv: Path | None = None
 ) -> dict:
     """Return the variables ``names`` from the environment, else from ``.env`` (values never printed)."""
-    from analysis.collect.api import _read_dotenv
-
     env = os.environ if environ is None else environ
     found = {n: env[n].strip() for n in names if env.get(n, "").strip()}
     missing = [n for n in names if n not in found]

@@ -15,6 +15,7 @@ from analysis.collect.collector import Collector
 from analysis.collect.config import _follow_endpoints, config_jobs, load_config, run_config
 from analysis.collect.jobs import CollectionResult
 from analysis.collect.state import count_output, coverage_lines, read_state
+from analysis.formats import detect_format, folder_files, iter_lines
 
 # --------------------------------------------------------------------------- notebook helpers
 
@@ -95,6 +96,8 @@ def collect_for_notebook(
         return NotebookCollection(
             dataset, f"{status}: nothing is collected{why}; analysing the dataset {dataset!r}."
         )
+    # Imported here: analysis.ingest (Delta Lake writer, about 0.2 s) is needed only when a
+    # notebook ingests what it collected, not by `medtwitter collect`.
     from analysis.ingest import ingest_files
 
     path = Path(config_file) if config_file else example_config_path()
@@ -108,8 +111,6 @@ def collect_for_notebook(
 
 def raw_files_summary(dataset: str) -> pd.DataFrame:
     """Return a dataset's raw files: the format ingest reads each as, records, and collection status."""
-    from analysis.formats import detect_format, folder_files, iter_lines
-
     raw = settings.raw_dir(dataset)
     files = sorted({*raw.glob("*.jsonl"), *raw.glob("*.jsonl.gz"), *folder_files(raw)})
     rows = []

@@ -2,13 +2,15 @@
 
 Every metric function of :mod:`analysis.graph` takes ``backend=``:
 
-* ``None`` (default) — networkx, which itself honours ``nx.config.backend_priority``
+* ``None`` (default) — :data:`analysis.settings.GRAPH_BACKEND`, read when the function
+  runs: ``"igraph"`` unless changed;
+* ``"igraph"`` — this package's fast path (igraph's exact algorithms), which returns the
+  same types and the same numbers as networkx run to convergence (within 1e-9);
+* ``"networkx"`` (or ``"nx"``) — networkx, which itself honours ``nx.config.backend_priority``
   (so a user who configured ``nx-cugraph`` gets it without changing a line);
 * the name of an installed networkx backend (``"cugraph"`` from
   ``pip install medtwitter[graph-gpu]``, ``"graphblas"``, ``"parallel"``...) — passed
-  to networkx as ``backend=``;
-* ``"igraph"`` — this package's fast path (scipy sparse matrices, igraph for Louvain),
-  which returns the same types and the same numbers as networkx.
+  to networkx as ``backend=``.
 
 A backend that is not installed falls back to networkx with a warning that says so
 and how to install it; nothing fails for want of a GPU.
@@ -17,6 +19,11 @@ and how to install it; nothing fails for want of a GPU.
 from __future__ import annotations
 
 import warnings
+
+from networkx.utils.backends import backends
+
+from analysis import settings
+from analysis.errors import UsageError
 
 #: The package's own fast path (scipy sparse + igraph), selected with ``backend="igraph"``.
 FAST = "igraph"
@@ -46,6 +53,7 @@ def gpu_available() -> bool:
     True
     """
     try:
+        # Imported here: CuPy is an optional GPU package; its import can fail or load CUDA.
         import cupy
     except Exception:  # absent, or a broken CUDA installation that fails at import
         return False
@@ -67,9 +75,8 @@ def require_backend(backend: str | None) -> str | None:
     >>> require_backend("igraph")
     'igraph'
     """
-    from analysis.errors import UsageError
-
-    if backend is None or backend in NETWORKX or backend == FAST:
+    backend = settings.GRAPH_BACKEND if backend is None else backend
+    if backend in NETWORKX or backend == FAST:
         return backend
     if backend == "cugraph" and "cugraph" in installed_backends() and not gpu_available():
         raise UsageError(
@@ -92,28 +99,32 @@ def installed_backends() -> list[str]:
     >>> isinstance(installed_backends(), list)
     True
     """
-    from networkx.utils.backends import backends
-
     return sorted(backends)
 
 
 def resolve_backend(backend: str | None) -> str | None:
     """Return the backend that will actually run: ``None`` (networkx), ``"igraph"`` or a networkx backend.
 
+    ``backend=None`` asks for :data:`analysis.settings.GRAPH_BACKEND`, read now.
     An unknown or missing backend gives a :class:`BackendFallbackWarning` naming
     the fix, and ``None``.
 
     Examples
     --------
-    >>> resolve_backend(None) is None
+    >>> resolve_backend("networkx") is None
     True
     >>> resolve_backend("igraph")
     'igraph'
+    >>> resolve_backend(None) == resolve_backend(settings.GRAPH_BACKEND)
+    True
     """
-    if backend is None or backend in NETWORKX:
+    backend = settings.GRAPH_BACKEND if backend is None else backend
+    if backend in NETWORKX:
         return None
     if backend == FAST:
         try:
+            # Imported here, a presence check: igraph takes about 1 s to import, which a
+            # networkx-only run need not pay.
             import igraph  # noqa: F401
         except ImportError:
             warnings.warn(

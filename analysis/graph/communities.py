@@ -68,8 +68,9 @@ def detect_communities(
     resolution : float
         Louvain's resolution (above 1: smaller communities).
     backend : str, optional
-        Where Louvain runs (:mod:`analysis.graph.backends`): networkx by default, ``"igraph"``
-        for the fast path, or an installed networkx backend.
+        Where Louvain runs (:mod:`analysis.graph.backends`): ``"igraph"`` (its multilevel),
+        ``"networkx"`` or an installed networkx backend; ``None`` reads
+        :data:`analysis.settings.GRAPH_BACKEND` (``"igraph"``).
 
     Returns
     -------
