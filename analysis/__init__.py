@@ -12,7 +12,7 @@ from analysis.errors import MedtwitterError  # noqa: E402
 __all__ = ["MedtwitterError", "Tables", "__version__", "load_dataset"]
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> object:
     """``analysis.load_dataset`` and ``analysis.Tables``, imported on first use.
 
     So that ``medtwitter ingest``, which needs no pandas, does not pay for importing it.

@@ -145,9 +145,10 @@ def save_on_display(render: Callable) -> Callable:
     return formatter
 
 
-def _first_title(fig) -> str:
-    if getattr(fig, "_suptitle", None) and fig._suptitle.get_text():
-        return fig._suptitle.get_text()
+def _first_title(fig: Figure) -> str:
+    suptitle = getattr(fig, "_suptitle", None)
+    if suptitle and suptitle.get_text():
+        return suptitle.get_text()
     return next((ax.get_title() for ax in fig.axes if ax.get_title()), "")
 
 

@@ -220,7 +220,7 @@ def _record_format(record: dict) -> str:
 # --------------------------------------------------------------------------- provenance
 
 
-def _prov(endpoint: str, fmt: str, collected_at: str | None = None, **params) -> dict:
+def _prov(endpoint: str, fmt: str, collected_at: str | None = None, **params: object) -> dict:
     return {"endpoint": endpoint, "params": params, "collected_at": collected_at,
             "tool_version": None, "source_format": fmt}  # fmt: skip
 
@@ -344,7 +344,9 @@ def twarc2_flat_record(record: dict) -> dict:
             "__medtwitter": _prov(endpoint, TWARC2_FLAT, collected_at, **params)}  # fmt: skip
 
 
-def _edge_page(endpoint: str, account: str, ids: list[str], fmt: str, collected_at=None) -> dict:
+def _edge_page(
+    endpoint: str, account: str, ids: list[str], fmt: str, collected_at: str | None = None
+) -> dict:
     return {"data": [{"id": str(i)} for i in ids],
             "__medtwitter": _prov(endpoint, fmt, collected_at, user_id=str(account))}  # fmt: skip
 
@@ -627,7 +629,7 @@ class PageNames:
     resources: frozenset[str]
 
 
-def _id_text(value) -> str | None:
+def _id_text(value: object) -> str | None:
     return str(value) if value not in (None, "") and not isinstance(value, dict | list) else None
 
 
@@ -661,7 +663,7 @@ def page_names(page: dict) -> PageNames:
     if endpoint in ("followers", "following"):
         users.add(_id_text(params.get("user_id") or params.get("id")))
 
-    def user(u) -> None:
+    def user(u: object) -> None:
         if isinstance(u, dict):
             users.add(_id_text(u.get("id")))
             if isinstance(u.get("username"), str):

@@ -39,7 +39,7 @@ whole-file body from its first bytes each need the others' rules.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -110,7 +110,7 @@ def v1_time(value: str | None) -> str | None:
     return stamp.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
-def _count(value) -> int | None:
+def _count(value: str | int | None) -> int | None:
     """Return a metric or an index as an int (X archives write them as strings)."""
     return int(value) if value not in (None, "") else None
 
@@ -407,7 +407,7 @@ NO_OWNER = (
 # --------------------------------------------------------------------------- bodies -> pages
 
 
-def v1_kind(keys) -> str | None:
+def v1_kind(keys: Iterable[str]) -> str | None:
     """``"status"``, ``"user"`` or None: what a v1.1 object with these keys is.
 
     Examples
@@ -447,7 +447,9 @@ def _items(body: object) -> tuple[str | None, list]:
     return "one", [body]
 
 
-def _item_pages(item: object, container: str, about, fmt: str) -> list[dict]:
+def _item_pages(
+    item: object, container: str, about: tuple[str, str] | None, fmt: str
+) -> list[dict]:
     if not isinstance(item, dict):
         return []
     if container == "ids":  # the item holds ``ids``: a page, never None
@@ -503,7 +505,7 @@ def body_pages(
 
 
 def _body_records(
-    body: object, lineno: int, raw: bytes, about, fmt: str, replaced: int,
+    body: object, lineno: int, raw: bytes, about: tuple[str, str] | None, fmt: str, replaced: int,
     line_of: Callable[[int | None], int], held: list[tuple[int, bytes]],
 ) -> Iterator[Record]:  # fmt: skip
     """Yield the records of one body: id pages without an owner go to ``held`` (reported once a file)."""
@@ -520,7 +522,7 @@ def _body_records(
         replaced = 0
 
 
-def _no_owner(held: list[tuple[int, bytes]], path: Path, follows) -> Record:
+def _no_owner(held: list[tuple[int, bytes]], path: Path, follows: tuple[str, str] | None) -> Record:
     """Return the one record setting aside a file's id pages that have no owner."""
     pages = "an id page" if len(held) == 1 else f"{len(held)} id pages"
     why = owner_problem(path, follows)

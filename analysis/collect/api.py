@@ -7,6 +7,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import orjson
 import requests
@@ -244,7 +245,9 @@ class _Session(requests.Session):
     would raise a bare ``ValueError``).
     """
 
-    def request(self, method: str, url: str | bytes, *args, **kwargs) -> requests.Response:
+    def request(
+        self, method: str, url: str | bytes, *args: Any, **kwargs: Any
+    ) -> requests.Response:
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = request_timeouts()
         response = super().request(method, url, *args, **kwargs)
@@ -319,7 +322,7 @@ def _page(response: requests.Response) -> dict:
     return page
 
 
-def _json(response) -> dict:
+def _json(response: requests.Response) -> dict:
     try:
         body = response.json()
     except ValueError:

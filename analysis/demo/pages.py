@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 import zlib
+from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import orjson
@@ -20,6 +21,9 @@ from analysis.demo.model import COLLECTED_AT, END, START, DemoParams, iso_time
 from analysis.demo.words import COMMUNITIES, LINK_SOURCES
 from analysis.ground_truth import write_ground_truth
 from analysis.outputs import removed_on_failure
+
+if TYPE_CHECKING:
+    from analysis.ingest import IngestReport
 
 _LINK = re.compile(r"https://(?:t\.co/(\w+)|twitter\.com/\w+/status/\d+)")
 
@@ -158,7 +162,7 @@ def generate(params: DemoParams, out_dir: Path, progress: bool = True) -> dict:
     out_dir.mkdir(parents=True, exist_ok=True)
     deleted: set[int] = set()
 
-    def write(path: Path, pages) -> None:
+    def write(path: Path, pages: Iterable[dict]) -> None:
         # a full disk, an interrupt: no half-written file left
         with removed_on_failure(path.with_suffix(".jsonl.tmp"), path) as tmp:
             with open(tmp, "wb") as fh:
@@ -292,7 +296,7 @@ def build_demo(
     seed: int | None = None,
     progress: bool = True,
     platform: str = "x",
-):
+) -> IngestReport:
     """Generate the demo community's raw pages and ingest them as ``dataset``.
 
     The existing tables of ``dataset`` are replaced, so the result depends only

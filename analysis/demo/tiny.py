@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import orjson
 
@@ -10,6 +11,9 @@ from analysis import settings
 from analysis.demo.model import iso_time, snowflake_id
 from analysis.demo.pages import provenance
 from analysis.outputs import removed_on_failure
+
+if TYPE_CHECKING:
+    from analysis.ingest import IngestReport
 
 
 def tiny_pages() -> list[dict]:
@@ -103,7 +107,7 @@ def _tiny_tag(text: str) -> dict:
     return {"start": start, "end": start + len("#docstoctoc"), "tag": "docstoctoc"}
 
 
-def build_tiny(dataset: str = "tiny", progress: bool = True):
+def build_tiny(dataset: str = "tiny", progress: bool = True) -> IngestReport:
     """Write :func:`tiny_pages` to the raw folder of ``dataset`` and ingest them (replacing it).
 
     Examples

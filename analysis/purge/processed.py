@@ -5,6 +5,7 @@ See :mod:`analysis.purge` for what a purge removes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import orjson
@@ -120,7 +121,7 @@ def _purge_processed(writer: DatasetWriter, user_ids: set[int], tweet_ids: set[i
     )
 
 
-def _hide_file_name(line: bytes, named) -> bytes:
+def _hide_file_name(line: bytes, named: re.Pattern[str]) -> bytes:
     """Return a quarantine entry whose raw file is named after a removed account, without that name."""
     try:
         entry = orjson.loads(line)
