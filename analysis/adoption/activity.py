@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.adoption.adopters import adoption_table, with_groups
+from analysis.frames import count_by, map_partitions, period_start
 from analysis.tables import Tables
 
 
@@ -52,31 +53,65 @@ def tweet_kinds(tweets: pd.DataFrame) -> pd.Series:
 
 def _collected(tables: Tables) -> pd.DataFrame:
     tw = tables.tweets
-    tw = tw[tw["collected"].astype(bool)] if "collected" in tw else tw
-    return tw.dropna(subset=["author_id", "created_at"]).assign(
-        author_id=lambda d: d["author_id"].astype("int64")
-    )
+    tw = tw[tw["collected"].astype(bool)] if "collected" in tw.columns else tw
+    # a filter rather than dropna(subset=...): Dask's optimiser breaks the latter once a column is picked
+    tw = tw[~tw["author_id"].isna() & ~tw["created_at"].isna()]
+    return tw.assign(author_id=tw["author_id"].astype("int64"))
 
 
 def _grouped_tweets(tables: Tables, labels: pd.DataFrame | None, by: str | None) -> pd.DataFrame:
     return with_groups(_collected(tables).rename(columns={"author_id": "user_id"}), labels, by)
 
 
-def _per_period(tw: pd.DataFrame, freq: str, distinct_accounts: bool) -> pd.DataFrame:
+def _tweets_per_period(
+    tables: Tables, freq: str, labels: pd.DataFrame | None, by: str | None
+) -> pd.DataFrame:
+    """Count collected tweets per account and period (``user_id``, ``_period``, ``n``), with ``group``.
+
+    The one scan over every tweet (on the cluster for Dask tables); a row per
+    account and period it tweeted in comes back.
+    """
+    tw = _collected(tables)
+    tw = tw.assign(_period=map_partitions(tw["created_at"], period_start, freq))
+    per = count_by(tw, ["author_id", "_period"]).rename(columns={"author_id": "user_id"})
+    per["_period"] = per["_period"].dt.to_period(freq)
+    return with_groups(per, labels, by)
+
+
+def _per_period(per: pd.DataFrame, freq: str, distinct_accounts: bool) -> pd.DataFrame:
     """Per period (no gap) and group: tweets or distinct accounts, and accounts started by then."""
-    period = tw["created_at"].dt.tz_convert("UTC").dt.tz_localize(None).dt.to_period(freq)
-    tw = tw.assign(_period=period)
+    period = per["_period"]
     full = pd.period_range(period.min(), period.max(), freq=freq)
-    grouped = tw.groupby(["_period", "group"])
-    counts = grouped["user_id"].nunique() if distinct_accounts else grouped.size()
+    grouped = per.groupby(["_period", "group"])
+    # one row per account and period: its accounts are its rows, its tweets the sum of n
+    counts = grouped.size() if distinct_accounts else grouped["n"].sum()
     counts = counts.unstack(fill_value=0).reindex(full, fill_value=0)
-    first = tw.groupby(["user_id", "group"])["_period"].min().reset_index()
+    first = per.groupby(["user_id", "group"])["_period"].min().reset_index()
     started = pd.crosstab(first["_period"], first["group"]).reindex(full, fill_value=0).cumsum()
     counts = counts.reindex(columns=started.columns, fill_value=0)
     counts.index = started.index = full.to_timestamp()
     out = counts.stack().rename("n").to_frame()
     out["started"] = started.stack()
     return out.reset_index()
+
+
+def _activity(
+    tables: Tables,
+    freq: str,
+    labels: pd.DataFrame | None,
+    by: str | None,
+    distinct_accounts: bool,
+    columns: list[str],
+) -> pd.DataFrame:
+    """Per period and group: a count, the accounts started by then, and their ratio (``columns``)."""
+    per = _tweets_per_period(tables, freq, labels, by)
+    if per.empty:
+        return pd.DataFrame(columns=columns)
+    period, group, count, started, ratio = columns
+    out = _per_period(per, freq, distinct_accounts)
+    out.columns = [period, group, count, started]
+    out[ratio] = out[count] / out[started].where(out[started] > 0)
+    return out.sort_values([group, period], ignore_index=True)[columns]
 
 
 def weekly_activity(
@@ -89,12 +124,13 @@ def weekly_activity(
     The denominator ``accounts`` is the number of the group's accounts that had
     already posted their first tweet in the dataset by the end of the week (the
     accounts that *could* tweet then); ``tweets_per_account`` divides by it.
-    Weeks run without a gap.
+    Weeks run without a gap. On Dask tables the tweets per account and week
+    are counted on the cluster, the rest locally.
 
     Parameters
     ----------
     tables : Tables
-        The dataset.
+        The dataset (pandas or Dask frames).
     labels, by
         Optional account labels and the column to group by (see :func:`with_groups`).
 
@@ -103,14 +139,8 @@ def weekly_activity(
     pandas.DataFrame
         Long frame: ``week``, ``group``, ``tweets``, ``accounts``, ``tweets_per_account``.
     """
-    tw = _grouped_tweets(tables, labels, by)
     cols = ["week", "group", "tweets", "accounts", "tweets_per_account"]
-    if tw.empty:
-        return pd.DataFrame(columns=cols)
-    long = _per_period(tw, "W-SUN", distinct_accounts=False)
-    long.columns = ["week", "group", "tweets", "accounts"]
-    long["tweets_per_account"] = long["tweets"] / long["accounts"].where(long["accounts"] > 0)
-    return long.sort_values(["group", "week"], ignore_index=True)[cols]
+    return _activity(tables, "W-SUN", labels, by, distinct_accounts=False, columns=cols)
 
 
 def tweet_type_shares(
@@ -177,14 +207,8 @@ def active_accounts(
     pandas.DataFrame
         ``month``, ``group``, ``active``, ``adopted``, ``share_active``.
     """
-    tw = _grouped_tweets(tables, labels, by)
     cols = ["month", "group", "active", "adopted", "share_active"]
-    if tw.empty:
-        return pd.DataFrame(columns=cols)
-    out = _per_period(tw, "M", distinct_accounts=True)
-    out.columns = ["month", "group", "active", "adopted"]
-    out["share_active"] = out["active"] / out["adopted"].where(out["adopted"] > 0)
-    return out.sort_values(["group", "month"], ignore_index=True)[cols]
+    return _activity(tables, "M", labels, by, distinct_accounts=True, columns=cols)
 
 
 def retention(

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
 from analysis.errors import UsageError
+from analysis.frames import compute_all
 from analysis.tables import Tables
 
 #: Hashtags (``tag_norm``: case-folded, accents kept) that mark a tweet as professional by default.
@@ -64,6 +66,38 @@ class ProfessionalRule:
     cues: str | None = PROFESSIONAL_CUES
     include_retweets: bool = True
 
+    def flag(self, tweets: Any, hashtags: Any) -> Any:
+        """Return ``tweets`` with a boolean column ``professional`` (pandas or Dask frames).
+
+        The tweets carrying one of the rule's tags are found by a join on
+        ``tweet_id`` (a shuffle on the cluster for Dask tables), not by a set
+        of ids held in this process.
+
+        Parameters
+        ----------
+        tweets : pandas or Dask DataFrame
+            Tweets with ``tweet_id``, ``text`` and ``retweet_of_tweet_id``.
+        hashtags : pandas or Dask DataFrame
+            The ``hashtags`` table (``tweet_id``, ``tag_norm``).
+
+        Returns
+        -------
+        pandas or Dask DataFrame
+            ``tweets`` and ``professional``, with a fresh index (rows in their order for pandas).
+        """
+        tagged = hashtags.loc[hashtags["tag_norm"].isin(sorted(self.tags)), ["tweet_id"]]
+        tagged = tagged.drop_duplicates().assign(_tagged=1)
+        out = tweets.merge(tagged, on="tweet_id", how="left")
+        professional = ~out["_tagged"].isna()
+        if self.cues:
+            text = out["text"].fillna("").astype(str)
+            professional = professional | text.str.contains(
+                self.cues, flags=re.IGNORECASE, regex=True
+            )
+        if not self.include_retweets:
+            professional = professional & out["retweet_of_tweet_id"].isna()
+        return out.drop(columns="_tagged").assign(professional=professional.astype(bool))
+
     def mask(self, tweets: pd.DataFrame, hashtags: pd.DataFrame) -> pd.Series:
         """Return a boolean Series, aligned on ``tweets``: which tweets are professional.
 
@@ -79,14 +113,8 @@ class ProfessionalRule:
         pandas.Series
             True for the professional tweets, on ``tweets``' index.
         """
-        tagged = set(hashtags.loc[hashtags["tag_norm"].isin(self.tags), "tweet_id"])
-        out = tweets["tweet_id"].isin(tagged)
-        if self.cues:
-            text = tweets["text"].fillna("")
-            out = out | text.str.contains(self.cues, flags=re.IGNORECASE, regex=True)
-        if not self.include_retweets:
-            out = out & tweets["retweet_of_tweet_id"].isna()
-        return out.astype(bool)
+        flagged = self.flag(tweets[["tweet_id", "text", "retweet_of_tweet_id"]], hashtags)
+        return flagged["professional"].set_axis(tweets.index)
 
 
 def _utc(s: pd.Series) -> pd.Series:
@@ -98,12 +126,14 @@ def adoption_table(tables: Tables, rule: ProfessionalRule | None = None) -> pd.D
 
     Every account of ``users`` and every tweet author appears once; dates are
     UTC and missing (``NaT``) when the dataset does not show them (an account
-    with no tweet, a protected account, an author absent from ``users``).
+    with no tweet, a protected account, an author absent from ``users``). On
+    Dask tables the per-account first dates and counts are reduced on the
+    cluster; only one row per account comes back.
 
     Parameters
     ----------
     tables : Tables
-        The dataset.
+        The dataset (pandas or Dask frames).
     rule : ProfessionalRule, optional
         What makes a tweet professional (default :class:`ProfessionalRule()`).
 
@@ -114,11 +144,14 @@ def adoption_table(tables: Tables, rule: ProfessionalRule | None = None) -> pd.D
         ``first_professional_at``, ``tweets`` (in the dataset) and ``professional_tweets``.
     """
     rule = rule or ProfessionalRule()
-    tw = tables.tweets.dropna(subset=["author_id", "created_at"])
-    prof = rule.mask(tw, tables.hashtags) if len(tw) else pd.Series(dtype=bool)
-    first = tw.groupby("author_id")["created_at"].agg(["min", "size"])
-    first_prof = tw[prof].groupby("author_id")["created_at"].agg(["min", "size"])
-    users = tables.users[["user_id", "username", "created_at"]].copy()
+    tw = tables.tweets[["tweet_id", "author_id", "created_at", "text", "retweet_of_tweet_id"]]
+    # a filter rather than dropna(subset=...): Dask's optimiser breaks the latter once a column is picked
+    tw = rule.flag(tw[~tw["author_id"].isna() & ~tw["created_at"].isna()], tables.hashtags)
+    first, first_prof, users = compute_all(
+        tw.groupby("author_id")["created_at"].agg(["min", "size"]),
+        tw[tw["professional"]].groupby("author_id")["created_at"].agg(["min", "size"]),
+        tables.users[["user_id", "username", "created_at"]],
+    )
     ids = pd.Index(users["user_id"]).union(pd.Index(first.index.astype("int64")))
     out = pd.DataFrame({"user_id": ids.astype("int64")})
     out = out.merge(users, on="user_id", how="left")

@@ -15,6 +15,8 @@ and :mod:`~analysis.hashtags.peer_help` (peer-help questions and answers).
 """
 
 from analysis.hashtags.cooccurrence import (
+    CooccurrenceCounts,
+    cooccurrence_counts,
     cooccurrence_graph,
     describe_graph,
     hashtag_communities,
@@ -39,6 +41,8 @@ from analysis.hashtags.peer_help import (
 from analysis.hashtags.users import project_users, user_communities, user_hashtag_graph
 
 __all__ = [
+    "CooccurrenceCounts",
+    "cooccurrence_counts",
     "answers_to",
     "compare_partitions",
     "cooccurrence_graph",

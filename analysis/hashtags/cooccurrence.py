@@ -9,6 +9,8 @@ a Bonferroni correction, so the graph is not just the most frequent tags.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -16,9 +18,105 @@ from scipy import sparse
 from scipy.stats import hypergeom
 
 from analysis import settings
+from analysis.frames import compute, compute_all, map_partitions, partition_by
 from analysis.hashtags.frequencies import tag_uses
 from analysis.hashtags.partitions import louvain_partition
 from analysis.tables import Tables
+
+
+@dataclass(frozen=True)
+class CooccurrenceCounts:
+    """How many tagged tweets each hashtag and each pair of hashtags is in.
+
+    Attributes
+    ----------
+    tagged_tweets : int
+        Tweets with at least one tag.
+    tag_tweets : pandas.Series
+        ``tag_key`` -> tweets (``tweets``, int64), every tag, sorted by tag.
+    pairs : pandas.DataFrame
+        ``tag_a`` < ``tag_b`` and ``tweets`` they share (int64), for the pairs of tags with
+        at least ``min_tag_tweets`` tweets that co-occur at all, sorted by ``tag_a``, ``tag_b``.
+    """
+
+    tagged_tweets: int
+    tag_tweets: pd.Series
+    pairs: pd.DataFrame
+
+
+def _pairs_in(uses: pd.DataFrame, tags: np.ndarray) -> pd.DataFrame:
+    """Count the tweets of each pair of ``tags`` (by position, i < j) among these (tweet, tag) rows."""
+    col = pd.Index(tags).get_indexer(uses["tag_key"])
+    row_ids, row = np.unique(uses["tweet_id"].to_numpy(), return_inverse=True)
+    x = sparse.csr_matrix((np.ones(len(col)), (row, col)), shape=(len(row_ids), len(tags)))
+    co = sparse.triu(x.T @ x, k=1).tocoo()
+    return pd.DataFrame(
+        {
+            "i": co.row.astype("int64"),
+            "j": co.col.astype("int64"),
+            "tweets": co.data.astype("int64"),
+        }
+    )
+
+
+def cooccurrence_counts(
+    tables: Tables, fold: bool = False, include_retweets: bool = False, min_tag_tweets: int = 5
+) -> CooccurrenceCounts:
+    """Count the tweets of each hashtag and of each pair of frequent hashtags.
+
+    The counts behind :func:`cooccurrence_graph`. On Dask tables both scans
+    run on the cluster: first the tweets per tag, then, for the tags with at
+    least ``min_tag_tweets`` tweets, the pairs (the (tweet, tag) rows are
+    shuffled by tweet so each partition counts whole tweets, and the
+    partitions' counts are summed); only the counts come back.
+
+    Parameters
+    ----------
+    tables : Tables
+        The dataset (pandas or Dask frames).
+    fold, include_retweets : bool
+        As for :func:`~analysis.hashtags.tag_uses`.
+    min_tag_tweets : int
+        Fewest tweets for a tag's pairs to be counted.
+
+    Returns
+    -------
+    CooccurrenceCounts
+        Tagged tweets, tweets per tag, tweets per pair.
+
+    Examples
+    --------
+    >>> tw = pd.DataFrame({"tweet_id": [1, 2], "author_id": 7, "collected": True,
+    ...     "created_at": pd.Timestamp("2020-01-01", tz="UTC"), "retweet_of_tweet_id": None})
+    >>> h = pd.DataFrame({"tweet_id": [1, 1, 2], "tag": ["a", "B", "a"], "tag_norm": ["a", "b", "a"]})
+    >>> t = Tables(tw, pd.DataFrame(), pd.DataFrame(), h, pd.DataFrame(), pd.DataFrame())
+    >>> c = cooccurrence_counts(t, min_tag_tweets=1)
+    >>> c.tagged_tweets, c.tag_tweets.to_dict(), c.pairs.values.tolist()
+    (2, {'a': 2, 'b': 1}, [['a', 'b', 1]])
+    """
+    uses = tag_uses(tables, fold, include_retweets)
+    tag_tweets, tagged = compute_all(uses.groupby("tag_key").size(), uses["tweet_id"].nunique())
+    tag_tweets = tag_tweets.sort_index().astype("int64").rename("tweets")
+    tags = np.array(sorted(tag_tweets.index[tag_tweets >= min_tag_tweets]), dtype=object)
+    pairs = pd.DataFrame(
+        {
+            "i": pd.Series(dtype="int64"),
+            "j": pd.Series(dtype="int64"),
+            "tweets": pd.Series(dtype="int64"),
+        }
+    )
+    if len(tags) >= 2:
+        kept = uses.loc[uses["tag_key"].isin(list(tags)), ["tweet_id", "tag_key"]]
+        per_part = map_partitions(partition_by(kept, "tweet_id"), _pairs_in, tags, meta=pairs)
+        pairs = compute(per_part.groupby(["i", "j"])["tweets"].sum()).sort_index().reset_index()
+    out = pd.DataFrame(
+        {
+            "tag_a": tags[pairs["i"].to_numpy()].astype(str),
+            "tag_b": tags[pairs["j"].to_numpy()].astype(str),
+            "tweets": pairs["tweets"].astype("int64").to_numpy(),
+        }
+    )
+    return CooccurrenceCounts(int(tagged), tag_tweets, out)
 
 
 def cooccurrence_graph(
@@ -71,28 +169,17 @@ def cooccurrence_graph(
     >>> sorted(g.edges())
     [('a', 'b')]
     """
-    uses = tag_uses(tables, fold, include_retweets)
+    counts = cooccurrence_counts(tables, fold, include_retweets, min_tag_tweets)
     g = nx.Graph()
-    if uses.empty:
-        return g
-    n_tweets = int(uses["tweet_id"].nunique())
-    counts = uses.groupby("tag_key")["tweet_id"].nunique()
-    keep = counts[counts >= min_tag_tweets]
-    g.add_nodes_from((t, {"tweets": int(c)}) for t, c in keep.sort_index().items())
-    uses = uses[uses["tag_key"].isin(keep.index)]
-    tags = np.array(sorted(keep.index))
-    if len(tags) < 2:
-        return g
-    col = pd.Index(tags).get_indexer(uses["tag_key"])
-    row_ids, row = np.unique(uses["tweet_id"].to_numpy(), return_inverse=True)
-    x = sparse.csr_matrix((np.ones(len(col)), (row, col)), shape=(len(row_ids), len(tags)))
-    co = (x.T @ x).tocoo()
+    n_tweets = counts.tagged_tweets
+    keep = counts.tag_tweets[counts.tag_tweets >= min_tag_tweets]
+    g.add_nodes_from((t, {"tweets": int(c)}) for t, c in keep.items())
+    tags = keep.index
     tested = len(tags) * (len(tags) - 1) / 2
-    freq = keep.reindex(tags).to_numpy()
-    for i, j, k in zip(co.row, co.col, co.data, strict=True):
-        if i >= j or k < min_pair_tweets:
+    for a, b, weight in counts.pairs.itertuples(index=False, name=None):
+        if weight < min_pair_tweets:
             continue
-        ni, nj = freq[i], freq[j]
+        k, ni, nj = float(weight), keep[a], keep[b]
         pij = k / n_tweets
         pmi = np.log(pij / ((ni / n_tweets) * (nj / n_tweets)))
         npmi = pmi / -np.log(pij) if pij < 1 else 1.0
@@ -102,9 +189,9 @@ def cooccurrence_graph(
         if alpha is not None and pvalue * tested > alpha:
             continue
         g.add_edge(
-            str(tags[i]),
-            str(tags[j]),
-            weight=int(k),
+            str(a),
+            str(b),
+            weight=int(weight),
             pmi=float(pmi),
             npmi=float(npmi),
             pvalue=pvalue,

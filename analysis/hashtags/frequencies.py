@@ -15,6 +15,7 @@ import unicodedata
 
 import pandas as pd
 
+from analysis.frames import compute_all, map_partitions, period_start
 from analysis.tables import Tables, normalise_tag
 
 
@@ -42,6 +43,10 @@ def fold_accents(tag: str) -> str:
     )
 
 
+def _folded(tags: pd.Series) -> pd.Series:
+    return tags.map(fold_accents)
+
+
 def tag_uses(
     tables: Tables, fold: bool = False, include_retweets: bool = False, dedup: bool = True
 ) -> pd.DataFrame:
@@ -49,12 +54,13 @@ def tag_uses(
 
     ``tag_key`` is ``tag_norm`` (or its accent-folded form with ``fold=True``);
     a tag repeated in one tweet counts once (unless ``dedup=False``). Only
-    collected tweets count.
+    collected tweets count. On Dask tables the result is a lazy Dask frame
+    (the join runs on the cluster when a result is computed).
 
     Parameters
     ----------
     tables : Tables
-        The dataset.
+        The dataset (pandas or Dask frames).
     fold : bool
         Merge accented and plain spellings (``#santé`` and ``#sante``).
     include_retweets : bool
@@ -64,17 +70,23 @@ def tag_uses(
 
     Returns
     -------
-    pandas.DataFrame
+    pandas.DataFrame or dask.dataframe.DataFrame
         ``tweet_id``, ``tag``, ``tag_key``, ``author_id``, ``created_at``.
     """
     tw = tables.tweets
-    if "collected" in tw:
+    if "collected" in tw.columns:
         tw = tw[tw["collected"].astype(bool)]
     if not include_retweets:
         tw = tw[tw["retweet_of_tweet_id"].isna()]
     tw = tw[["tweet_id", "author_id", "created_at"]]
     h = tables.hashtags[["tweet_id", "tag", "tag_norm"]].merge(tw, on="tweet_id", how="inner")
-    h["tag_key"] = h["tag_norm"].map(fold_accents) if fold else h["tag_norm"]
+    if fold:
+        # meta: Dask would otherwise guess the result's type by folding made-up values
+        h = h.assign(
+            tag_key=map_partitions(h["tag_norm"], _folded, meta=("tag_key", h["tag_norm"].dtype))
+        )
+    else:
+        h = h.assign(tag_key=h["tag_norm"])
     if dedup:
         h = h.drop_duplicates(["tweet_id", "tag_key"])
     return h[["tweet_id", "tag", "tag_key", "author_id", "created_at"]].reset_index(drop=True)
@@ -101,23 +113,31 @@ def tag_frequencies(
         ``written_as`` (the spellings seen, most frequent first).
     """
     uses = tag_uses(tables, fold, include_retweets)
+    spelled = tag_uses(tables, fold, include_retweets, dedup=False)
     cols = ["tag_key", "tweets", "accounts", "share_of_tagged_tweets", "written_as"]
-    if uses.empty:
+    # a tag counts once per tweet in ``uses``: its tweets are its rows
+    tweets, accounts, spellings, tagged = compute_all(
+        uses.groupby("tag_key").size(),
+        uses.loc[~uses["author_id"].isna(), ["tag_key", "author_id"]]
+        .drop_duplicates()
+        .groupby("tag_key")
+        .size(),
+        spelled.groupby(["tag_key", "tag"]).size(),
+        uses["tweet_id"].nunique(),
+    )
+    if tweets.empty:
         return pd.DataFrame(columns=cols)
-    spellings = (
-        tag_uses(tables, fold, include_retweets, dedup=False)
-        .groupby(["tag_key", "tag"])
-        .size()
-        .reset_index(name="n")
+    written_as = (
+        spellings.rename("n")
+        .reset_index()
         .sort_values(["tag_key", "n", "tag"], ascending=[True, False, True])
         .groupby("tag_key")["tag"]
         .agg(lambda s: ", ".join("#" + s))
     )
-    out = uses.groupby("tag_key").agg(
-        tweets=("tweet_id", "nunique"), accounts=("author_id", "nunique")
-    )
-    out["share_of_tagged_tweets"] = out["tweets"] / uses["tweet_id"].nunique()
-    out["written_as"] = spellings
+    out = pd.DataFrame({"tweets": tweets.sort_index().astype("int64")})
+    out["accounts"] = accounts.reindex(out.index, fill_value=0).astype("int64")
+    out["share_of_tagged_tweets"] = out["tweets"] / tagged
+    out["written_as"] = written_as
     out = out.reset_index().sort_values(["tweets", "tag_key"], ascending=[False, True])
     return out[cols].reset_index(drop=True)
 
@@ -194,14 +214,20 @@ def tag_trends(
         Long frame: ``period``, ``tag_key``, ``tweets``, ``tagged_tweets``, ``share``, ``change_pp``.
     """
     uses = tag_uses(tables, fold, include_retweets)
+    uses = uses.assign(period=map_partitions(uses["created_at"], period_start, freq))
     cols = ["period", "tag_key", "tweets", "tagged_tweets", "share", "change_pp"]
-    if uses.empty:
+    counts, tagged = compute_all(
+        uses.groupby(["period", "tag_key"]).size(),
+        uses[["period", "tweet_id"]].drop_duplicates().groupby("period").size(),
+    )
+    if counts.empty:
         return pd.DataFrame(columns=cols)
-    period = uses["created_at"].dt.tz_localize(None).dt.to_period(freq)
-    full = pd.period_range(period.min(), period.max(), freq=freq)
-    counts = pd.crosstab(period, uses["tag_key"]).reindex(full, fill_value=0)
-    tagged = uses.assign(period=period).groupby("period")["tweet_id"].nunique().reindex(full)
-    tagged = tagged.fillna(0)
+    counts = counts.sort_index().unstack(fill_value=0)
+    counts.index = counts.index.to_period(freq)
+    full = pd.period_range(counts.index.min(), counts.index.max(), freq=freq)
+    counts = counts.reindex(full, fill_value=0)
+    tagged.index = tagged.index.to_period(freq)
+    tagged = tagged.reindex(full).fillna(0)
     share = counts.div(tagged.where(tagged > 0), axis=0)
     change = share.diff() * 100
     enough = (counts >= min_tweets) | (counts.shift(1) >= min_tweets)
