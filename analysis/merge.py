@@ -37,7 +37,7 @@ from __future__ import annotations
 import tempfile
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -261,7 +261,9 @@ def _batches(sources: list[Path]) -> Iterator[pa.RecordBatch]:
 # --- de-duplication --------------------------------------------------------------------------
 
 
-def _sort_values(col: pa.ChunkedArray | pa.Array, *, desc: bool = False, nulls_first: bool = False):
+def _sort_values(
+    col: pa.ChunkedArray | pa.Array, *, desc: bool = False, nulls_first: bool = False
+) -> np.ndarray:
     """Return a column as int64 values whose ascending order is the wanted one, nulls placed.
 
     Strings become dictionary codes: equal strings group together, in no
@@ -284,7 +286,9 @@ def _sort_values(col: pa.ChunkedArray | pa.Array, *, desc: bool = False, nulls_f
     return values
 
 
-def _groups(table: pa.Table, key: tuple[str, ...], order: list[np.ndarray]):
+def _groups(
+    table: pa.Table, key: tuple[str, ...], order: list[np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
     """Sort rows by ``key`` then ``order``; (permutation, first sorted row of each key's group)."""
     keys = [_sort_values(table.column(k), nulls_first=True) for k in key]
     perm = np.lexsort([*reversed(order), *reversed(keys)])
@@ -591,7 +595,7 @@ def _key_filter(name: str, new: pa.Table) -> pc.Expression | None:
     return expr
 
 
-def existing_rows(name: str, read, new: pa.Table) -> pa.Table:
+def existing_rows(name: str, read: Callable[..., pa.Table], new: pa.Table) -> pa.Table:
     """Return the rows of a table (``read(filter=...)``) whose key is among the keys of ``new``.
 
     Files whose statistics exclude every new key are not read, so the cost
@@ -609,7 +613,9 @@ def existing_rows(name: str, read, new: pa.Table) -> pa.Table:
     return old.take(rows.take(pc.sort_indices(rows)))
 
 
-def merge_table(name: str, writer, spill: Spill, *, replace: bool = False) -> None:
+def merge_table(
+    name: str, writer: store.DatasetWriter, spill: Spill, *, replace: bool = False
+) -> None:
     """Commit table ``name``: the new rows, de-duplicated with the rows they update.
 
     The existing rows whose key new rows carry are read (files skipped by
@@ -681,7 +687,9 @@ def _same_lists(a: pa.ListArray, b: pa.ListArray) -> np.ndarray:
     return same
 
 
-def earlier_versions(writer, spill: Spill, replace: bool = False) -> tuple[pa.Array, pa.Array]:
+def earlier_versions(
+    writer: store.DatasetWriter, spill: Spill, replace: bool = False
+) -> tuple[pa.Array, pa.Array]:
     """(ids of tweets that are earlier versions of edited posts, those the new rows name).
 
     Earlier versions are the ``edit_ids`` of the new ``tweets`` rows and of the
@@ -706,7 +714,7 @@ def _flat_ids(lists: pa.ChunkedArray) -> pa.Array:
     return pc.unique(flat.drop_null()).cast(pa.int64())
 
 
-def _delete_tweets(writer, name: str, ids: pa.Array) -> None:
+def _delete_tweets(writer: store.DatasetWriter, name: str, ids: pa.Array) -> None:
     """Delete from table ``name`` the rows of the tweets ``ids`` it holds (files skipped by stats)."""
     if writer.table(name) is None:
         return

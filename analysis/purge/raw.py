@@ -99,7 +99,7 @@ def _write_atomic_bytes(path: Path, lines: Iterable[bytes]) -> None:
 # --- raw files: what names the account ----------------------------------------------------------
 
 
-def _as_int(value) -> int | None:
+def _as_int(value: object) -> int | None:
     """Return an id given as an int or a string of digits, else None."""
     if isinstance(value, bool):
         return None
@@ -121,15 +121,15 @@ class _Gone:
     tweet_ids: frozenset[int]
     handles: frozenset[str] = frozenset()
 
-    def user(self, value) -> bool:
+    def user(self, value: object) -> bool:
         """Whether an id (int or string) is one of the accounts."""
         return _as_int(value) in self.user_ids
 
-    def tweet(self, value) -> bool:
+    def tweet(self, value: object) -> bool:
         """Whether an id (int or string) is one of the tweets."""
         return _as_int(value) in self.tweet_ids
 
-    def handle(self, value) -> bool:
+    def handle(self, value: object) -> bool:
         """Whether a username (``@`` optional, any case) is one of the accounts' handles."""
         return isinstance(value, str) and value.strip().lstrip("@").casefold() in self.handles
 
@@ -249,7 +249,7 @@ def _without_mentions(tw: dict, gone: _Gone, key: str = "mentions") -> dict:
     return tw if len(kept) == len(mentions) else {**tw, "entities": {**entities, key: kept}}
 
 
-def _without_names(value, gone: _Gone):
+def _without_names(value: object, gone: _Gone) -> object:
     """Return a list (or comma-separated string) of ids or usernames without the account's."""
     items = value.split(",") if isinstance(value, str) else value
     if not isinstance(items, list):
@@ -305,7 +305,7 @@ def _clean_v2_page(page: dict, gone: _Gone) -> dict | None:
         return None
     if isinstance(out.get("errors"), list):  # errors of a lookup by username name the handle
 
-        def about_account(error) -> bool:
+        def about_account(error: object) -> bool:
             return isinstance(error, dict) and gone.handle(
                 error.get("resource_id") or error.get("value")
             )
@@ -314,7 +314,7 @@ def _clean_v2_page(page: dict, gone: _Gone) -> dict | None:
     return _clean_provenance(out, gone)
 
 
-def _v1_id(obj: dict, key: str):
+def _v1_id(obj: dict, key: str) -> object:
     """Return a v1.1 id field (``<key>_str`` first), as found."""
     value = obj.get(f"{key}_str")
     return value if value not in (None, "") else obj.get(key)
@@ -353,7 +353,7 @@ def _scrub_v1(tw: dict, gone: _Gone) -> dict:
     return _without_v1_names(out, gone)
 
 
-def _v1_link_gone(entity, gone: _Gone) -> bool:
+def _v1_link_gone(entity: object, gone: _Gone) -> bool:
     """Whether a v1.1 link (or media) entity points to the account's X profile or a purged tweet."""
     if not isinstance(entity, dict):
         return False
@@ -429,7 +429,7 @@ def _scrub_flat(tw: dict, gone: _Gone) -> dict:
     return _without_mentions(out, gone)
 
 
-def _scrub_flat_ref(ref, gone: _Gone):
+def _scrub_flat_ref(ref: object, gone: _Gone) -> object:
     """Return a referenced tweet of a flattened tweet: a tweet of the account becomes ``{type, id}``."""
     if not isinstance(ref, dict) or not ("text" in ref or "author" in ref):
         return ref  # already a reference
@@ -463,11 +463,13 @@ def _clean_v1_user(user: dict, gone: _Gone) -> dict | None:
     return user if scrubbed == status else {**user, "status": scrubbed}
 
 
-def _clean_v1_item(item, gone: _Gone):
+def _clean_v1_item(item: object, gone: _Gone) -> object | None:
     """Return a v1.1 status, user or notice without the account, or None if it goes.
 
-    It goes if it is the account's, or a record ingest sets aside (with its ids in the quarantine) that names it.
+    It goes if it is the account's, or a record ingest sets aside (with its ids in the
+    quarantine) that names it.
     """
+    new: object | None
     if isinstance(item, dict) and formats_v1.v1_kind(item) == "user":
         new = _clean_v1_user(item, gone)
     elif isinstance(item, dict):
@@ -492,7 +494,7 @@ def _clean_v1_items(items: list, gone: _Gone, counts: _Counts) -> list:
     return kept
 
 
-def _clean_search_metadata(meta, gone: _Gone):
+def _clean_search_metadata(meta: object, gone: _Gone) -> object:
     """Return a search envelope's ``search_metadata`` without the purged tweets' ids.
 
     These are in ``max_id``, ``since_id`` and the query strings holding them.
@@ -509,11 +511,12 @@ def _clean_search_metadata(meta, gone: _Gone):
         and str(v) in named or isinstance(v, str) and any(f"_id={i}" in v for i in named))}  # fmt: skip
 
 
-def _clean_v1_body(body, gone: _Gone, counts: _Counts, owner_gone: bool):
+def _clean_v1_body(body: object, gone: _Gone, counts: _Counts, owner_gone: bool) -> object | None:
     """Return a v1.1 body without the account, or None if it all goes.
 
-    The body has any shape of :mod:`analysis.formats_v1`. ``owner_gone``: the file's id and users pages are the account's own follow lists
-    (every one of their records is an edge with the account: they go whole).
+    The body has any shape of :mod:`analysis.formats_v1`. ``owner_gone``: the file's id
+    and users pages are the account's own follow lists (every one of their records is an
+    edge with the account: they go whole).
     """
     if isinstance(body, list):
         return _clean_v1_items(body, gone, counts)
@@ -534,7 +537,7 @@ def _clean_v1_body(body, gone: _Gone, counts: _Counts, owner_gone: bool):
     return _clean_v1_item(body, gone)
 
 
-def _check_v1_body(body, about, gone: _Gone, where: str) -> None:
+def _check_v1_body(body: object, about: tuple[str, str] | None, gone: _Gone, where: str) -> None:
     """Refuse a cleaned v1.1 body that ingest would still read a row of the account from."""
     for number, item, page, _ in formats_v1.body_pages(body, about, formats.V1_BODIES):
         named = gone.in_page(page) if page is not None else gone.in_line(orjson.dumps(item))
