@@ -92,8 +92,9 @@ _ACADEMIC = re.compile(r"^(data|users)_(.+)\.json$")
 def folder_files(folder: Path) -> list[Path]:
     """Return the files of known foreign formats in a folder (besides its ``*.jsonl``).
 
-    These are academictwitteR ``data_*.json``, CSV edge lists, and an X archive's ``.js`` files (in ``folder`` or
-    ``folder/data``), and API v1.1 bodies saved as ``*.json`` (``.gz``), told by their start.
+    These are academictwitteR ``data_*.json``, CSV edge lists, and an X archive's ``.js`` files
+    (in ``folder`` or ``folder/data``), and API v1.1 bodies saved as ``*.json`` (``.gz``), told
+    by their start.
     """
     found = [*folder.glob("data_*.json"), *folder.glob("*.csv"), *folder.glob("*.csv.gz"),
              *folder.glob("*.parquet")]  # fmt: skip

@@ -272,7 +272,8 @@ def v1_record(record: dict, fmt: str = V1_TWEETS) -> dict:
 def _user_pages(u: dict, about: tuple[str, str] | None, fmt: str) -> list[dict]:
     """Return a v1.1 user as v2 pages.
 
-    The user's page (a followers/following page when ``about`` names the owner), and a page of its embedded latest ``status`` (and what that embeds) if it has one.
+    The user's page (a followers/following page when ``about`` names the owner), and a page of
+    its embedded latest ``status`` (and what that embeds) if it has one.
     """
     user = v1_user(u)
     endpoint, params = "users", {}
@@ -432,7 +433,8 @@ _WHERE = {"list": "the array", "statuses": "`statuses`", "users": "`users`"}
 def _items(body: object) -> tuple[str | None, list]:
     """Return (what holds the body's records, the records).
 
-    The records are a list, a search envelope's ``statuses``, a users page's ``users``, an id page, or one object.
+    The records are a list, a search envelope's ``statuses``, a users page's ``users``, an id
+    page, or one object.
     """
     if isinstance(body, list):
         return "list", body
@@ -623,8 +625,8 @@ _TOKEN = re.compile(rb'"((?:[^"\\\n]|\\.)*)"|([{}\[\]:])')
 def _head_keys(head: bytes) -> tuple[bytes | None, set[str], set[str]]:
     """Return (``{`` or ``[``, top-level keys, keys of the first record) of a JSON text's start.
 
-    The start is read as far as ``head`` goes. The first record is the array's first object, or the first object of the
-    top-level object's first list value (``statuses``, ``users``).
+    The start is read as far as ``head`` goes. The first record is the array's first object, or
+    the first object of the top-level object's first list value (``statuses``, ``users``).
     """
     stack: list[bytes] = []
     top, keys, record, key = None, set(), set(), None

@@ -115,7 +115,8 @@ def check_platform(value: object) -> str:
 class NativePage:
     """Build a v2-shaped page from a platform's response.
 
-    It holds the users and posts by key, and the native id behind every key (the converters of Bluesky and Mastodon share it).
+    It holds the users and posts by key, and the native id behind every key (the converters of
+    Bluesky and Mastodon share it).
     """
 
     platform: str = X

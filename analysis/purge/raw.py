@@ -145,7 +145,8 @@ class _Gone:
     def in_line(self, line: bytes) -> bool:
         """Return whether a raw line that ingest sets aside names the account.
 
-        As its quarantine entry would (:func:`analysis.ingest.quarantine_ids`, :func:`analysis.ingest.quarantine_usernames`).
+        As its quarantine entry would (:func:`analysis.ingest.quarantine_ids`,
+        :func:`analysis.ingest.quarantine_usernames`).
         """
         return not self._ids.isdisjoint(quarantine_ids(line)) or any(
             self.handle(u) for u in quarantine_usernames(line)
@@ -296,7 +297,8 @@ def _fetched_for(record: dict, gone: _Gone) -> bool:
 def _clean_v2_page(page: dict, gone: _Gone) -> dict | None:
     """Return an API v2 (or twarc2) page without the account.
 
-    :func:`analysis.ingest.filter_page`, then errors naming its handle and request parameters naming it.
+    :func:`analysis.ingest.filter_page`, then errors naming its handle and request parameters
+    naming it.
     """
     if _fetched_for(page, gone):
         return None
@@ -332,7 +334,8 @@ def _v1_gone(tw: dict, gone: _Gone) -> bool:
 def _scrub_v1(tw: dict, gone: _Gone) -> dict:
     """Return a kept v1.1 tweet without the account.
 
-    Its quoted tweet (the reference kept as an id), the account it replies to and its mentions, in the tweet and the tweets it embeds.
+    Its quoted tweet (the reference kept as an id), the account it replies to and its mentions,
+    in the tweet and the tweets it embeds.
     """
     out = dict(tw)
     if gone.user(_v1_id(tw, "in_reply_to_user_id")):  # a reply keeps the tweet it answers
@@ -384,7 +387,8 @@ def _without_v1_names(tw: dict, gone: _Gone) -> dict:
 def _clean_v1_record(record: dict, gone: _Gone) -> dict | None:
     """Return a v1.1 line without the account.
 
-    Delete notices about it, its tweets and retweets of them go; other notices (withheld, scrub_geo...), which ingest sets aside, go if they name it.
+    Delete notices about it, its tweets and retweets of them go; other notices (withheld,
+    scrub_geo...), which ingest sets aside, go if they name it.
     """
     delete = record.get("delete")
     if isinstance(delete, dict):
@@ -413,8 +417,8 @@ def _flat_gone(tw: dict, gone: _Gone) -> bool:
 def _scrub_flat(tw: dict, gone: _Gone) -> dict:
     """Return a kept flattened tweet without the account.
 
-    The account it replies to (id and embedded user), embedded tweets of it (kept as ``{type, id}`` references, as in v2 pages) and its
-    mentions.
+    The account it replies to (id and embedded user), embedded tweets of it (kept as
+    ``{type, id}`` references, as in v2 pages) and its mentions.
     """
     out = dict(tw)
     replied = tw.get("in_reply_to_user")
@@ -450,7 +454,8 @@ def _clean_flat_record(record: dict, gone: _Gone) -> dict | None:
 def _clean_v1_user(user: dict, gone: _Gone) -> dict | None:
     """Return a v1.1 user without the account.
 
-    The account goes; another's embedded latest ``status`` goes if it is a purged tweet (or a retweet of one), else loses its mentions and links.
+    The account goes; another's embedded latest ``status`` goes if it is a purged tweet (or a
+    retweet of one), else loses its mentions and links.
     """
     if gone.user(_v1_id(user, "id")):
         return None
@@ -551,8 +556,8 @@ def _clean_v1_lines(
 ) -> Iterator[bytes]:
     """Yield the lines of a JSONL file of v1.1 bodies without the account.
 
-    One body a line: statuses, delete notices, id and users pages, arrays... The account's own follow lists (by the file's owner:
-    ``follows`` as ingested, else its name) go whole.
+    One body a line: statuses, delete notices, id and users pages, arrays... The account's own
+    follow lists (by the file's owner: ``follows`` as ingested, else its name) go whole.
     """
     about = formats_v1.file_owner(path, follows)
     owner_gone = about is not None and gone.user(about[1])
@@ -607,7 +612,8 @@ def _clean_v1_document(
 def _document(path: Path, gone: _Gone) -> tuple[bytes, object]:
     """Return a whole-file JSON document (academictwitteR) without the account.
 
-    Or a refusal if it is damaged and names the account (ingest cannot read it, nor can purge clean it).
+    Or a refusal if it is damaged and names the account (ingest cannot read it, nor can purge
+    clean it).
     """
     raw = rawfile.read_bytes(path)
     try:
@@ -700,7 +706,8 @@ def _archive_owner_gone(path: Path, gone: _Gone) -> bool:
 def _clean_archive(path: Path, gone: _Gone, counts: _Counts) -> Iterator[bytes]:
     """Yield an X archive part of another account, without the account.
 
-    The account's follow entries, the owner's tweets among the purged ones, and mentions of the account, removed.
+    The account's follow entries, the owner's tweets among the purged ones, and mentions of the
+    account, removed.
     """
     raw = path.read_bytes()
     try:
