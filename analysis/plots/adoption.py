@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import pandas as pd
 
 from analysis.plots.base import (
@@ -178,8 +179,6 @@ def _per_account_line(w: pd.DataFrame) -> pd.Series:
 
 
 def _weekly_per_account_panels(weekly, groups, title, ylabel, source):
-    import matplotlib.pyplot as plt
-
     ncols = min(3, len(groups))
     nrows = -(-len(groups) // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(10, 1.9 * nrows + 1.2), sharex=True,

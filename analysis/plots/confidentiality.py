@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+from matplotlib.patches import Patch
 
 from analysis.plots.base import (
     IDENTITY_COLORS,
@@ -38,8 +39,6 @@ def plot_flag_rates(rates: pd.DataFrame, by: str = "identity", source: str = "",
     ax : matplotlib.axes.Axes
         The axes drawn on.
     """
-    from matplotlib.patches import Patch
-
     fig, ax = _figure(ax, figsize=(8, 0.45 * max(len(rates), 3) + 2))
     palette = IDENTITY_COLORS if by == "identity" else ROLE_COLORS
     if rates.empty:

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import networkx as nx
 import numpy as np
 import pandas as pd
+from matplotlib.collections import LineCollection
+from matplotlib.colors import TwoSlopeNorm
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from analysis.plots.base import (
+    IDENTITY_COLORS,
     OKABE_ITO,
     ROLE_COLORS,
     _empty,
@@ -110,8 +116,6 @@ def plot_group_matrix(
     ax : matplotlib.axes.Axes
         The axes drawn on.
     """
-    from matplotlib.colors import TwoSlopeNorm
-
     fig, ax = _figure(ax, figsize=(6.5, 5))
     ax.set_title(title)
     values = matrix.to_numpy(dtype=float) if not matrix.empty else np.zeros((0, 0))
@@ -171,8 +175,6 @@ def plot_top_accounts(top: pd.DataFrame, value: str = "pagerank", source: str = 
         roles = d["role"].fillna("unknown")
         ax.barh(d["username"].fillna(d["user_id"].astype(str)), d[value],
                 color=[color_for(r, ROLE_COLORS, i) for i, r in enumerate(roles)])  # fmt: skip
-        from matplotlib.patches import Patch
-
         seen = list(dict.fromkeys(top["role"].fillna("unknown")))
         ax.legend(handles=[Patch(color=color_for(r, ROLE_COLORS), label=r) for r in seen],
                   title="Role", frameon=False, loc="lower right")  # fmt: skip
@@ -209,8 +211,6 @@ def plot_community_map(graph, pos: dict, names: dict | None = None, source: str 
     ax : matplotlib.axes.Axes
         The axes drawn on.
     """
-    import networkx as nx
-    from matplotlib.lines import Line2D
 
     fig, ax = _figure(ax, figsize=(8, 7))
     ax.set_title("Communities of the follower graph (sample of accounts, spring layout)")
@@ -262,10 +262,6 @@ def plot_network(view: dict, by: str = "identity", source: str = "", ax=None):
     ax : matplotlib.axes.Axes
         The axes drawn on.
     """
-    from matplotlib.collections import LineCollection
-    from matplotlib.lines import Line2D
-
-    from analysis.plots.base import IDENTITY_COLORS
 
     if by not in ("identity", "role", "community"):
         raise ValueError(f"by must be 'identity', 'role' or 'community', not {by!r}.")

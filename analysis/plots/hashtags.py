@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 
@@ -80,8 +81,6 @@ def plot_cooccurrence_graph(graph, communities: pd.Series, source: str = "", see
         The axes drawn on.
     """
     seed = settings.SEED if seed is None else seed
-    import networkx as nx
-
     fig, ax = _figure(ax, figsize=(9, 7))
     title = "Hashtag co-occurrence graph (significant pairs) and its communities"
     if graph.number_of_nodes() == 0 or graph.number_of_edges() == 0:

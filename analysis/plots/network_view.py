@@ -30,6 +30,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from analysis import settings
 from analysis.plots.base import IDENTITY_COLORS, OKABE_ITO, ROLE_COLORS
 
 #: Most accounts a view shows (``medtwitter report --network-max-nodes``).
@@ -42,6 +43,7 @@ _ids = itertools.count(1)
 @cache
 def vis_network_js() -> str:
     """Return the vis-network library (standalone build, licence header kept) bundled in the ``pyvis`` wheel."""
+    # Imported here: pyvis (with jinja2) takes about 0.6 s, which the charts need not pay.
     import pyvis
 
     path = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2" / "vis-network.min.js"
@@ -63,6 +65,7 @@ def select_accounts(G: nx.DiGraph, max_nodes: int | None = None) -> tuple[list, 
     >>> select_accounts(G, 2)[1]
     'The 2-core: 2 of 4 accounts (those with at least 2 ties among themselves; the view shows at most 2).'
     """
+    # Imported here: analysis.graph takes about 1.1 s, which `import analysis.plots` need not pay.
     from analysis.graph import core_number, pagerank
 
     cap = NETWORK_MAX_NODES if max_nodes is None else int(max_nodes)
@@ -100,9 +103,8 @@ def view_layout(G: nx.Graph, seed: int | None = None) -> dict:
     >>> sorted(pos) == [1, 2, 3] and all(abs(x) <= 1000 for x, y in pos.values())
     True
     """
+    # Imported here: igraph takes about 0.3 s, which the charts need not pay.
     import igraph as ig
-
-    from analysis import settings
 
     seed = settings.SEED if seed is None else seed
     nodes = list(G)
