@@ -489,9 +489,6 @@ def test_anonymised_export_leaves_no_handle_name_or_id_in_any_file(anonymised_ex
         assert len(kept) < len(users) / 10
 
 
-@pytest.mark.xfail(strict=True, reason="anonymise_tables (analysis.privacy) keeps the places "
-                   "people write in their bios and tweets, e.g. 'Oncologue, PU-PH à Amiens.'; "
-                   "the export writes those columns whole")  # fmt: skip
 def test_anonymised_export_names_no_place_of_a_person(anonymised_export):
     found = anonymised_export["found"]
     assert {f: leaks["locations"] for f, leaks in found.items() if leaks["locations"]} == {}

@@ -19,7 +19,10 @@ Institutions on an allow-list (:data:`ALLOWLIST`, e.g. ``@ordre_medecins``)
 keep their handle and name: they speak publicly as institutions. Tweet text
 keeps its words but its URLs (and bare ``twitter.com/handle/status/id`` paths)
 are removed and its @mentions pseudonymised; accounts' display names (of two
-words or more) found in text are replaced too. Profile locations are left out.
+words or more) found in text are replaced too. Profile locations are left out, and the places
+they name (each account's location field, whole and each part: "Lyon, France")
+are replaced by ``[place]`` wherever text, bios or the locations institutions
+keep write them: whole words, accents and case ignored, inside hashtags too.
 The text of protected accounts never appears in anonymised tables, nor that of
 retweets and quotes of them, or of accounts no longer in the dataset (purged),
 or whose author cannot be told: they count in aggregates only
@@ -58,6 +61,7 @@ from analysis.privacy.pseudonyms import (
     HANDLE_COLUMNS,
     MENTION_RE,
     NAME_COLUMNS,
+    PLACE_PLACEHOLDER,
     RETWEET_RE,
     STATUS_RE,
     TEXT_COLUMNS,
@@ -80,7 +84,7 @@ from analysis.privacy.tables import (
 
 __all__ = [
     "ALLOWLIST", "ANONYMISED_ATTR", "DEFAULT_K", "HANDLE_COLUMNS", "KEY_ENV", "KEY_FILE_NAME",
-    "MENTION_RE", "NAME_COLUMNS", "RETWEET_RE", "STATUS_RE", "TEXT_COLUMNS", "TWEET_ID_COLUMNS",
+    "MENTION_RE", "NAME_COLUMNS", "PLACE_PLACEHOLDER", "RETWEET_RE", "STATUS_RE", "TEXT_COLUMNS", "TWEET_ID_COLUMNS",
     "URL_PLACEHOLDER", "URL_RE", "USER_ID_COLUMNS", "KeyFileError", "ProfileDerived", "Pseudonymiser",
     "anonymise_frame", "anonymise_tables", "is_anonymised", "key_fingerprint", "key_path", "load_key",
     "match_pseudonyms", "merge_small_groups", "protected_tweet_ids", "pseudonymiser_for",

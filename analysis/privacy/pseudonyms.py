@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -46,6 +47,12 @@ RETWEET_RE = re.compile(r"^RT @(\w{1,50}):")
 _LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
 MENTION_RE = re.compile(rf"(?<![\w@.])@({_LABEL}(?:\.{_LABEL})*(?:@{_LABEL}(?:\.{_LABEL})+)?)")
 URL_PLACEHOLDER = "[link]"
+#: What a place of a person (a town an account gives as its location) becomes in anonymised text.
+PLACE_PLACEHOLDER = "[place]"
+#: Separators of the parts of a location field ("Lyon, France", "Paris / Londres").
+_LOCATION_PARTS_RE = re.compile(r"\s*(?:[,;/|•·()]|\s-\s|\s–\s)\s*")
+#: Places shorter than this (in letters) are not looked for: "FR", "UK", "69".
+_MIN_PLACE_LETTERS = 3
 _LONG_NUMBER_RE = re.compile(r"(?<!\d)\d{5,19}(?!\d)")
 _WORD_RE = re.compile(r"\w+")
 
@@ -72,10 +79,15 @@ class Pseudonymiser:
     allow: frozenset[str] = ALLOWLIST
     known: dict[str, int] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
+    places: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.allow = frozenset(a.lower().lstrip("@") for a in self.allow)
         self._names_re: re.Pattern | None = None
+        self._places_by_first: dict[str, list[str]] | None = None
+        self._squeezed: set[str] = set()
+        self._longest = 0
+        self._prefixes: set[str] = set()
 
     def _digest(self, kind: str, value: object) -> bytes:
         return hmac.new(self.key, f"{kind}:{value}".encode(), hashlib.sha256).digest()
@@ -143,7 +155,82 @@ class Pseudonymiser:
         out = MENTION_RE.sub(lambda m: "@" + self.handle(m.group(1)), out)
         if self.names:
             out = self._replace_names(out)
+        if self.places:
+            out = self.without_places(out)
         return out
+
+    def add_places(self, locations: Iterable[object]) -> None:
+        """Add the places of location fields (each whole, and each part: "Lyon, France").
+
+        Parameters
+        ----------
+        locations : iterable
+            Location fields; anything but a string is skipped.
+        """
+        for loc in locations:
+            if not isinstance(loc, str):
+                continue
+            for part in [loc, *_LOCATION_PARTS_RE.split(loc)]:
+                key = " ".join(_WORD_RE.findall(fold(part)))
+                if sum(c.isalpha() for c in key) >= _MIN_PLACE_LETTERS:
+                    self.places.add(key)
+        self._places_by_first = None
+
+    def without_places(self, text: str) -> str:
+        """Return ``text`` with every known place replaced by :data:`PLACE_PLACEHOLDER`.
+
+        Whole words, accents and case ignored ("AMIENS", "amiens", "Amiéns"), words
+        joined by spaces or any other non-letters ("Clermont-Ferrand", "clermont
+        ferrand"); inside a hashtag too, whole ("#Amiens") or as any
+        part of it ("#CHUAmiens", "#clermontferrand", "#détours" too). A place that is
+        also an ordinary word ("Tours", "Nice") is replaced wherever it is
+        written: an anonymised text would rather lose a word than locate a person.
+
+        Parameters
+        ----------
+        text : str
+            Free text (a tweet, a bio, a location field).
+
+        Returns
+        -------
+        str
+            The text, its places replaced.
+
+        Examples
+        --------
+        >>> p = Pseudonymiser(b"k" * 32)
+        >>> p.add_places(["Clermont-Ferrand", "Amiens, France"])
+        >>> p.without_places("PU-PH à Amiens, né à CLERMONT FERRAND #CHUAmiens")
+        'PU-PH à [place], né à [place] #CHU[place]'
+        """
+        if self._places_by_first is None:
+            self._places_by_first = {}
+            for place in sorted(self.places, key=len, reverse=True):
+                self._places_by_first.setdefault(place.split()[0], []).append(place)
+            # inside a hashtag, a place of four letters or more (not "Dax" in "#paradaxe")
+            self._squeezed = {q for q in (p.replace(" ", "") for p in self.places) if len(q) >= 4}
+            self._longest = max(map(len, self._squeezed), default=0)
+            self._prefixes = {q[:4] for q in self._squeezed}
+        words = [w.lower() if w.isascii() else fold(w) for w in _WORD_RE.findall(text)]
+        if self._places_by_first.keys().isdisjoint(words):
+            return self._hashtags_without_places(text)
+        folded, starts, ends = _folded_words(text)
+        pieces, last, i = [], 0, 0
+        while i < len(folded):
+            for place in self._places_by_first.get(folded[i], ()):
+                n = place.count(" ") + 1
+                if " ".join(folded[i : i + n]) == place:
+                    pieces += [text[last : starts[i]], PLACE_PLACEHOLDER]
+                    last, i = ends[i + n - 1], i + n
+                    break
+            else:
+                i += 1
+        return self._hashtags_without_places("".join(pieces) + text[last:] if pieces else text)
+
+    def _hashtags_without_places(self, text: str) -> str:
+        if "#" not in text or not self._squeezed:
+            return text
+        return _HASHTAG_RE.sub(lambda m: "#" + self._tag_without_places(m.group(1)), text)
 
     def _replace_names(self, text: str) -> str:
         # index the names by their first word once, then look only where a text word starts one:
@@ -168,6 +255,64 @@ class Pseudonymiser:
                     break
         return "".join(pieces) + text[last:] if pieces else text
 
+    def _tag_without_places(self, tag: str) -> str:
+        """A hashtag with every place spelt in it replaced: "CHUAmiens", "chuamiens" -> "CHU[place]"."""
+        if tag.isascii():
+            letters = [(i, c) for i, c in enumerate(tag.lower()) if c.isalnum()]
+        else:
+            letters = [(i, f) for i, c in enumerate(tag) for f in fold(c) if f.isalnum()]
+        folded = "".join(f for _, f in letters)
+        longest = self._longest
+        out, last, a = [], 0, 0
+        while a < len(folded):
+            if folded[a : a + 4] not in self._prefixes:
+                a += 1
+                continue
+            for b in range(min(len(folded), a + longest), a + 3, -1):
+                if folded[a:b] in self._squeezed:
+                    out += [tag[last : letters[a][0]], PLACE_PLACEHOLDER]
+                    last, a = letters[b - 1][0] + 1, b
+                    break
+            else:
+                a += 1
+        return "".join(out) + tag[last:] if out else tag
+
+
+_HASHTAG_RE = re.compile(r"(?<![\w&])#(\w+)")
+
+
+def fold(text: str) -> str:
+    """Return ``text`` case-folded, accents removed: 'Solène' and 'SOLENE' read alike.
+
+    Parameters
+    ----------
+    text : str
+        Any text.
+
+    Returns
+    -------
+    str
+        The folded text.
+
+    Examples
+    --------
+    >>> fold("Clermont-Ferrand, ÉVREUX")
+    'clermont-ferrand, evreux'
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def _folded_words(text: str) -> tuple[list[str], list[int], list[int]]:
+    """The words of ``text`` folded, with where each starts and ends in ``text``."""
+    words, starts, ends = [], [], []
+    for m in _WORD_RE.finditer(text):
+        word = m.group(0)
+        words.append(word.lower() if word.isascii() else fold(word))
+        starts.append(m.start())
+        ends.append(m.end())
+    return words, starts, ends
+
 
 def pseudonymiser_for(tables: Tables | None = None, key: bytes | None = None,
                       allow: Iterable[str] | None = None) -> Pseudonymiser:  # fmt: skip
@@ -187,6 +332,10 @@ def pseudonymiser_for(tables: Tables | None = None, key: bytes | None = None,
                                      strict=True):  # fmt: skip
             if isinstance(name, str) and len(name.split()) >= 2 and not p.allowed(handle):
                 p.names[name.strip()] = p.handle(handle or f"id{uid}", int(uid))
+    for frame in (users, tables.user_snapshots):  # where people say they are, now and before
+        if {"location", "username"} <= set(frame.columns):
+            person = [not p.allowed(h) if isinstance(h, str) else True for h in frame["username"]]
+            p.add_places(frame.loc[person, "location"])
     return p
 
 

@@ -99,11 +99,14 @@ def _mark(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _drop_locations(users: pd.DataFrame, p: Pseudonymiser) -> pd.DataFrame:
-    """Profile locations blanked (allow-listed institutions keep theirs): a quasi-identifier."""
+    """Profile locations blanked (allow-listed institutions keep theirs, persons' places out)."""
     if "location" not in users.columns or users.empty:
         return users
     keep = users["username"].map(lambda h: p.allowed(h) if isinstance(h, str) else False)
-    users["location"] = users["location"].where(keep.astype(bool), None)
+    users["location"] = [
+        p.without_places(loc) if k and isinstance(loc, str) else None
+        for loc, k in zip(users["location"], keep.astype(bool), strict=True)
+    ]  # an institution's place that is also a person's goes too
     return users
 
 
