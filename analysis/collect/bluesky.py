@@ -22,6 +22,7 @@ Rate limits: a 429 waits until ``ratelimit-reset`` (epoch seconds), capped at
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from analysis.collect.api import TokenError
 from analysis.collect.federated import Fetched, RateLimited, Retryable, Unavailable, read_env
@@ -109,7 +110,9 @@ class BlueskySource:
     reset_header = "ratelimit-reset"
     window = WINDOW
 
-    def __init__(self, client=None, environ: dict | None = None, dotenv: Path | None = None):
+    def __init__(
+        self, client: Any = None, environ: dict | None = None, dotenv: Path | None = None
+    ) -> None:
         from atproto import Client
 
         self._client = client or Client(base_url=PUBLIC_APPVIEW)
@@ -142,7 +145,7 @@ class BlueskySource:
             ) from None
         self._client, self._logged_in = client, True
 
-    def _params(self, method: str, unit: dict, cursor: str | None):
+    def _params(self, method: str, unit: dict, cursor: str | None) -> Any:
         from atproto import models
 
         if method == SEARCH:
@@ -205,26 +208,26 @@ class BlueskySource:
         )
 
 
-def _response(exc):
+def _response(exc: Exception) -> Any:
     return getattr(exc, "response", None)
 
 
-def _status(exc) -> int | str:
+def _status(exc: Exception) -> int | str:
     response = _response(exc)
     return getattr(response, "status_code", None) or "no answer"
 
 
-def _header(exc, name: str) -> str | None:
+def _header(exc: Exception, name: str) -> str | None:
     headers = getattr(_response(exc), "headers", None) or {}
     return headers.get(name)
 
 
-def _error_name(exc) -> str | None:
+def _error_name(exc: Exception) -> str | None:
     content = getattr(_response(exc), "content", None)
     return getattr(content, "error", None)
 
 
-def _message(exc) -> str:
+def _message(exc: Exception) -> str:
     content = getattr(_response(exc), "content", None)
     message = getattr(content, "message", None) or getattr(content, "error", None) or ""
     return str(message)[:200]

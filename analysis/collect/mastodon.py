@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from analysis.collect.api import AccessError, TokenError
@@ -36,6 +36,9 @@ from analysis.collect.jobs import Job, _slug
 from analysis.errors import UsageError
 from analysis.formats_mastodon import full_acct, instance_host
 from analysis.platforms import MASTODON
+
+if TYPE_CHECKING:  # requests is imported when a source is made
+    import requests
 
 TOKEN_VARIABLE = "MASTODON_ACCESS_TOKEN"
 #: The longest rate-limit wait (s): Mastodon's windows are 5 minutes.
@@ -108,7 +111,7 @@ class MastodonSource:
     reset_header = "X-RateLimit-Reset"
     window = WINDOW
 
-    def __init__(self, instance: str, client=None, environ: dict | None = None,
+    def __init__(self, instance: str, client: Any = None, environ: dict | None = None,
                  dotenv: Path | None = None) -> None:  # fmt: skip
         import requests
         from mastodon import Mastodon
@@ -132,10 +135,10 @@ class MastodonSource:
         """Show the instance, never the access token."""
         return f"MastodonSource({self.instance!r})"
 
-    def _note_response(self, response, *args, **kwargs) -> None:
+    def _note_response(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         self._last = response
 
-    def _get(self, path: str, params: dict):
+    def _get(self, path: str, params: dict) -> requests.Response:
         """One GET through Mastodon.py's request helper: the response object (body unparsed)."""
         from mastodon import errors as er
 
@@ -192,13 +195,16 @@ class MastodonSource:
         if not isinstance(body, list):
             raise Retryable(f"{self.host} answered {path} without a JSON array")
         nxt = response.links.get("next", {}).get("url") if body else None
-        cursor_next = (parse_qs(urlsplit(nxt).query).get("max_id") or [None])[0] if nxt else None
+        max_ids = parse_qs(urlsplit(nxt).query).get("max_id") if nxt else None
+        cursor_next = max_ids[0] if max_ids else None
         line = {"response": body, **({"subject": subject} if subject else {}),
                 **({"link": response.headers["Link"]} if "Link" in response.headers else {})}  # fmt: skip
         return Fetched(line, dict(response.headers), cursor_next, len(body), _KINDS[endpoint],
                        params, self._partial(endpoint, subject, body, cursor))  # fmt: skip
 
-    def _partial(self, endpoint: str, subject: dict | None, body: list, cursor) -> str | None:
+    def _partial(
+        self, endpoint: str, subject: dict | None, body: list, cursor: str | None
+    ) -> str | None:
         """Why a follower or following list from this instance is incomplete, if it is."""
         if endpoint not in ("followers", "following") or subject is None:
             return None
@@ -229,7 +235,7 @@ def _epoch(reset: str | None) -> str | None:
     return str(int((when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp()))
 
 
-def _json_object(response) -> dict:
+def _json_object(response: requests.Response) -> dict:
     try:
         body = response.json()
     except ValueError:
