@@ -29,6 +29,10 @@ files) are converted by the next writer (:func:`migrate_old_layout`), losing not
 
 Read tables through :mod:`analysis.tables` (``load_dataset``, ``load_table``, ``sql``):
 they read at the manifest's versions.
+
+The module is long because the manifest, the lock, the writer (commit, recovery, vacuum),
+the conversion of the earlier layouts and compaction all keep the one invariant above
+(a reader at a dataset version sees exactly that version), and are checked together.
 """
 
 from __future__ import annotations
@@ -41,9 +45,10 @@ import sys
 import tempfile
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -450,8 +455,11 @@ def dataset_lock(folder: Path, command: str = "write", timeout: float | None = N
         lock.acquire(timeout=0)
     except Timeout:
         if timeout != 0:
-            print(f"waiting for dataset {folder.name!r} (being written by {_owner(folder)})",
-                  file=sys.stderr, flush=True)  # fmt: skip
+            print(
+                f"waiting for dataset {folder.name!r} (being written by {_owner(folder)})",
+                file=sys.stderr,
+                flush=True,
+            )
         try:
             lock.acquire(timeout=timeout if timeout is not None and timeout >= 0 else -1)
         except Timeout:
@@ -493,14 +501,14 @@ class DatasetWriter:
         self.command = command
         self.timeout = timeout
         self.manifest: dict | None = None
-        self._lock = None
+        self._lock: AbstractContextManager[object] | None = None
         self._staging: Path | None = None
 
     # context
     def __enter__(self) -> DatasetWriter:
         """Lock the dataset, then recover what an interrupted writer left."""
-        self._lock = dataset_lock(self.folder, self.command, self.timeout)
-        self._lock.__enter__()
+        lock = self._lock = dataset_lock(self.folder, self.command, self.timeout)
+        lock.__enter__()
         try:
             recover_old_swaps(self.folder)
             self.manifest = read_manifest(self.folder)
@@ -511,7 +519,7 @@ class DatasetWriter:
                 else:  # a migration killed after its commit, before removing the old files
                     remove_old_layout(self.folder)
         except BaseException:
-            self._lock.__exit__(*sys.exc_info())
+            lock.__exit__(*sys.exc_info())
             raise
         return self
 
@@ -525,7 +533,8 @@ class DatasetWriter:
             if self._staging is not None:
                 shutil.rmtree(self._staging, ignore_errors=True)
         finally:
-            self._lock.__exit__(*exc)
+            if self._lock is not None:  # entered: __exit__ runs only after __enter__
+                self._lock.__exit__(*exc)
 
     @property
     def dataset(self) -> str:
@@ -586,7 +595,7 @@ class DatasetWriter:
         """Rows of a table as this writer sees it (its own commits included), unsorted."""
         return _rows_of(self.table(name), self.folder, name, columns, filter)
 
-    def _write(self, name: str, data, mode: str) -> None:
+    def _write(self, name: str, data, mode: Literal["append", "overwrite"]) -> None:
         from deltalake import write_deltalake
 
         if isinstance(data, pa.Table):
@@ -671,8 +680,9 @@ class DatasetWriter:
         )
         return int(metrics.get("num_updated_rows", 0))
 
-    def commit(self, *, files: list[str] | None = None, meta: dict | None = None,
-               note: str | None = None) -> int:  # fmt: skip
+    def commit(
+        self, *, files: list[str] | None = None, meta: dict | None = None, note: str | None = None
+    ) -> int:
         """Write the manifest's next dataset version (every table's current Delta version).
 
         Then ``meta.json`` (the latest version's metadata). Returns the new version.
@@ -684,8 +694,11 @@ class DatasetWriter:
                 continue
             tables[name] = table.version()
             rows[name] = file_totals(table)[0]
-        manifest = self.manifest or {"format": "medtwitter-dataset", "format_version": 1,
-                                     "versions": []}  # fmt: skip
+        manifest = self.manifest or {
+            "format": "medtwitter-dataset",
+            "format_version": 1,
+            "versions": [],
+        }
         number = manifest["versions"][-1]["version"] + 1 if manifest["versions"] else 0
         meta = dict(meta if meta is not None else (self.latest_meta() or {}))
         meta["counts"] = rows
@@ -813,6 +826,8 @@ class DatasetWriter:
         Only after commits that change no row (vacuum records its start and end
         in the log): the version's content stays the same.
         """
+        if self.manifest is None:  # no dataset version yet: none points at the tables
+            return
         entry = version_entry(self.manifest)
         current = {name: t.version() for name in TABLE_NAMES if (t := self.table(name)) is not None}
         if current != entry["tables"]:

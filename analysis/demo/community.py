@@ -72,14 +72,22 @@ class _Generator:
             for role in rng.choice(roles, size=k, p=weights / weights.sum()):
                 self._add_person_or_institution(str(role), c, comm.lang)
         # personal/professional pairs: a nominative professional also runs an anonymous account
-        nominative = [a for a in self.accounts if a["identity"] == "nominative"
-                      and a["role"] in PROFESSIONAL_ROLES]  # fmt: skip
+        nominative = [
+            a
+            for a in self.accounts
+            if a["identity"] == "nominative" and a["role"] in PROFESSIONAL_ROLES
+        ]
         n_pairs = min(n - len(self.accounts), len(nominative))
         for pair_id, idx in enumerate(rng.choice(len(nominative), size=n_pairs, replace=False)):
             owner = nominative[idx]
             owner["pair_id"] = pair_id
-            twin = self._add(owner["role"], "anonymous", owner["community"], owner["lang"],
-                             city=owner["location"])  # fmt: skip
+            twin = self._add(
+                owner["role"],
+                "anonymous",
+                owner["community"],
+                owner["lang"],
+                city=owner["location"],
+            )
             twin["pair_id"] = pair_id
         for i, a in enumerate(self.accounts):
             a["index"] = i
@@ -120,7 +128,7 @@ class _Generator:
                     "Société savante. Congrès, formations, recommandations.",
                 )
             else:
-                name, bio = f"Clinique Saint-{rng.choice(FIRST_FR)}", f"Clinique privée à {city}."  # fmt: skip
+                name, bio = f"Clinique Saint-{rng.choice(FIRST_FR)}", f"Clinique privée à {city}."
             handle = self._unique(self._ascii(name).replace(" ", "_").replace("-", "_"))
         elif identity == "nominative":
             first = str(rng.choice(FIRST_EN if lang == "en" else FIRST_FR))
@@ -128,8 +136,11 @@ class _Generator:
             dr = role == "physician" and rng.random() < 0.6
             name = f"Dr {first} {last}" if dr else f"{first} {last}"
             style = rng.integers(3)
-            base = [f"Dr{first}{last}" if dr else f"{first}{last}", f"{first}_{last}",
-                    f"{first[0]}{last}"][style]  # fmt: skip
+            base = [
+                f"Dr{first}{last}" if dr else f"{first}{last}",
+                f"{first}_{last}",
+                f"{first[0]}{last}",
+            ][style]
             handle = self._unique(self._ascii(base))
             bio = str(rng.choice(BIO[lang][role])).format(city=city)
         elif identity == "anonymous":
@@ -147,11 +158,17 @@ class _Generator:
             bio = str(rng.choice(ANON_BIO[lang])).format(title=title)
         protected = identity != "institutional" and bool(rng.random() < self.p.protected_share)
         account = {
-            "username": handle, "name": name, "description": bio or "",
-            "location": city if identity != "anonymous" else "", "role": role,
-            "identity": identity, "community": community, "lang": lang, "protected": protected,
+            "username": handle,
+            "name": name,
+            "description": bio or "",
+            "location": city if identity != "anonymous" else "",
+            "role": role,
+            "identity": identity,
+            "community": community,
+            "lang": lang,
+            "protected": protected,
             "pair_id": None,
-        }  # fmt: skip
+        }
         self.accounts.append(account)
         return account
 
@@ -166,8 +183,11 @@ class _Generator:
             created = max(time_at(t - lag), datetime(2007, 1, 1, tzinfo=UTC))
             a["created_at"] = created
         for seq, a in enumerate(sorted(self.accounts, key=lambda a: a["created_at"])):
-            a["user_id"] = snowflake_id(a["created_at"], seq) if a["username"] not in {
-                h for h, _, _ in NATIONAL_INSTITUTIONS} else 10_000 + seq  # fmt: skip
+            a["user_id"] = (
+                snowflake_id(a["created_at"], seq)
+                if a["username"] not in {h for h, _, _ in NATIONAL_INSTITUTIONS}
+                else 10_000 + seq
+            )
 
     # -- follower graph ---------------------------------------------------------------
     def make_follows(self) -> np.ndarray:
@@ -175,8 +195,9 @@ class _Generator:
         n = len(self.accounts)
         comm = np.array([a["community"] for a in self.accounts])
         role = np.array([a["role"] for a in self.accounts])
-        national = np.array([a["username"] in {h for h, _, _ in NATIONAL_INSTITUTIONS}
-                             for a in self.accounts])  # fmt: skip
+        national = np.array(
+            [a["username"] in {h for h, _, _ in NATIONAL_INSTITUTIONS} for a in self.accounts]
+        )
         pop = rng.pareto(1.5, size=n) + 1
         pop[role == "institution"] *= 8
         out_deg = np.maximum(1, rng.lognormal(np.log(p.mean_following) - 0.5, 1.0, size=n)).astype(
@@ -242,8 +263,12 @@ class _Generator:
             for i, (off, kind) in enumerate(zip(offsets, types, strict=True)):
                 ts = a["adopted_at"] + timedelta(seconds=float(off))
                 ts = self._hour_of_day(ts, a)
-                tw = {"author": a, "created_at": min(ts, horizon), "kind": str(kind),
-                      "first": i == 0}  # fmt: skip
+                tw: dict = {
+                    "author": a,
+                    "created_at": min(ts, horizon),
+                    "kind": str(kind),
+                    "first": i == 0,
+                }
                 tweets.append(tw)
         tweets.sort(key=lambda t: (t["created_at"], t["author"]["index"]))
         # referencing tweets point at an earlier original of the same community (mostly)
@@ -272,8 +297,11 @@ class _Generator:
                 tw["kind"] = "original"
             final.append(tw)
             if tw["kind"] == "original":
-                tw["question"] = (COMMUNITIES[a["community"]].name == "docstoctoc"
-                                  and a["role"] in ("physician", "intern") and rng.random() < 0.35)  # fmt: skip
+                tw["question"] = (
+                    COMMUNITIES[a["community"]].name == "docstoctoc"
+                    and a["role"] in ("physician", "intern")
+                    and rng.random() < 0.35
+                )
                 by_comm.setdefault(a["community"], []).append(tw)
         final.sort(key=lambda t: (t["created_at"], t["author"]["index"]))
         for seq, tw in enumerate(final):
@@ -294,7 +322,7 @@ class _Generator:
         rng = self.rng
         comm = COMMUNITIES[a["community"]]
         k = int(rng.choice([1, 1, 2, 2, 3]))
-        tags = []
+        tags: list[str] = []
         for _ in range(k):
             source = (
                 comm if rng.random() < 0.92 else COMMUNITIES[int(rng.integers(len(COMMUNITIES)))]

@@ -93,15 +93,24 @@ class _Render:
     def profile(self, uid: str) -> dict:
         u = self.users[uid]
         metrics = u.get("public_metrics") or {}
-        out = {"did": _did(uid), "handle": self.handles[uid], "displayName": u.get("name") or "",
-               "description": u.get("description"), "createdAt": u.get("created_at"),
-               "indexedAt": u.get("created_at"), "labels": [],
-               "followersCount": metrics.get("followers_count"),
-               "followsCount": metrics.get("following_count"),
-               "postsCount": metrics.get("tweet_count")}  # fmt: skip
+        out: dict = {
+            "did": _did(uid),
+            "handle": self.handles[uid],
+            "displayName": u.get("name") or "",
+            "description": u.get("description"),
+            "createdAt": u.get("created_at"),
+            "indexedAt": u.get("created_at"),
+            "labels": [],
+            "followersCount": metrics.get("followers_count"),
+            "followsCount": metrics.get("following_count"),
+            "postsCount": metrics.get("tweet_count"),
+        }
         if u.get("verified"):
-            out["verification"] = {"verifications": [], "verifiedStatus": "valid",
-                                   "trustedVerifierStatus": "none"}  # fmt: skip
+            out["verification"] = {
+                "verifications": [],
+                "verifiedStatus": "valid",
+                "trustedVerifierStatus": "none",
+            }
         return {k: v for k, v in out.items() if v is not None}
 
     def facets(self, text: str, tw: dict) -> list[dict]:
@@ -111,29 +120,46 @@ class _Render:
         for h in ent.get("hashtags") or ():
             at = raw.find(f"#{h['tag']}".encode())
             if at >= 0:
-                out.append({"index": {"byteStart": at, "byteEnd": at + len(h["tag"].encode()) + 1},
-                            "features": [{"$type": "app.bsky.richtext.facet#tag",
-                                          "tag": h["tag"]}]})  # fmt: skip
+                out.append(
+                    {
+                        "index": {"byteStart": at, "byteEnd": at + len(h["tag"].encode()) + 1},
+                        "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": h["tag"]}],
+                    }
+                )
         for m in ent.get("mentions") or ():
             if m.get("id") not in self.handles:
                 continue
             handle = f"@{self.handles[m['id']]}".encode()
             at = raw.find(handle)
             if at >= 0:
-                out.append({"index": {"byteStart": at, "byteEnd": at + len(handle)},
-                            "features": [{"$type": "app.bsky.richtext.facet#mention",
-                                          "did": _did(m["id"])}]})  # fmt: skip
+                out.append(
+                    {
+                        "index": {"byteStart": at, "byteEnd": at + len(handle)},
+                        "features": [
+                            {"$type": "app.bsky.richtext.facet#mention", "did": _did(m["id"])}
+                        ],
+                    }
+                )
         for url in re.finditer(rb"https?://\S+", raw):
-            out.append({"index": {"byteStart": url.start(), "byteEnd": url.end()},
-                        "features": [{"$type": "app.bsky.richtext.facet#link",
-                                      "uri": url.group().decode()}]})  # fmt: skip
+            out.append(
+                {
+                    "index": {"byteStart": url.start(), "byteEnd": url.end()},
+                    "features": [
+                        {"$type": "app.bsky.richtext.facet#link", "uri": url.group().decode()}
+                    ],
+                }
+            )
         return out
 
     def post_view(self, tw: dict, tweets: dict[str, dict]) -> dict:
         author = tw["author_id"]
         text = self.text(tw["text"], (tw.get("entities") or {}).get("mentions") or [])
-        record = {"$type": "app.bsky.feed.post", "text": text, "createdAt": tw["created_at"],
-                  "langs": [tw["lang"]] if tw.get("lang") else []}  # fmt: skip
+        record = {
+            "$type": "app.bsky.feed.post",
+            "text": text,
+            "createdAt": tw["created_at"],
+            "langs": [tw["lang"]] if tw.get("lang") else [],
+        }
         facets = self.facets(text, tw)
         if facets:
             record["facets"] = facets
@@ -147,21 +173,32 @@ class _Render:
             )
             root_uri = self.tweet_native(root_id, root["author_id"]) if root else parent_uri
             if parent_uri:
-                record["reply"] = {"root": {"uri": root_uri, "cid": "bafysynthetic"},
-                                   "parent": {"uri": parent_uri, "cid": "bafysynthetic"}}  # fmt: skip
+                record["reply"] = {
+                    "root": {"uri": root_uri, "cid": "bafysynthetic"},
+                    "parent": {"uri": parent_uri, "cid": "bafysynthetic"},
+                }
         if "quoted" in refs and refs["quoted"] in tweets:
             quoted = tweets[refs["quoted"]]
-            record["embed"] = {"$type": "app.bsky.embed.record", "record": {
-                "uri": self.tweet_native(refs["quoted"], quoted["author_id"]),
-                "cid": "bafysynthetic"}}  # fmt: skip
+            record["embed"] = {
+                "$type": "app.bsky.embed.record",
+                "record": {
+                    "uri": self.tweet_native(refs["quoted"], quoted["author_id"]),
+                    "cid": "bafysynthetic",
+                },
+            }
         metrics = tw.get("public_metrics") or {}
-        return {"uri": self.tweet_native(tw["id"], author), "cid": "bafysynthetic",
-                "author": self.profile(author), "record": record,
-                "replyCount": metrics.get("reply_count", 0),
-                "repostCount": metrics.get("retweet_count", 0),
-                "likeCount": metrics.get("like_count", 0),
-                "quoteCount": metrics.get("quote_count", 0),
-                "indexedAt": tw["created_at"], "labels": []}  # fmt: skip
+        return {
+            "uri": self.tweet_native(tw["id"], author),
+            "cid": "bafysynthetic",
+            "author": self.profile(author),
+            "record": record,
+            "replyCount": metrics.get("reply_count", 0),
+            "repostCount": metrics.get("retweet_count", 0),
+            "likeCount": metrics.get("like_count", 0),
+            "quoteCount": metrics.get("quote_count", 0),
+            "indexedAt": tw["created_at"],
+            "labels": [],
+        }
 
     # ---------------------------------------------------------------- Mastodon
 
@@ -170,28 +207,44 @@ class _Render:
         metrics = u.get("public_metrics") or {}
         handle = self.handles[uid]
         bio = u.get("description")
-        return {"id": uid, "username": handle, "acct": handle,
-                "display_name": u.get("name") or "", "locked": bool(u.get("protected")),
-                "bot": False, "created_at": u.get("created_at"),
-                "note": f"<p>{escape(bio)}</p>" if bio else "",
-                "url": f"{MASTODON_INSTANCE}/@{handle}",
-                "followers_count": metrics.get("followers_count", 0),
-                "following_count": metrics.get("following_count", 0),
-                "statuses_count": metrics.get("tweet_count", 0), "fields": []}  # fmt: skip
+        return {
+            "id": uid,
+            "username": handle,
+            "acct": handle,
+            "display_name": u.get("name") or "",
+            "locked": bool(u.get("protected")),
+            "bot": False,
+            "created_at": u.get("created_at"),
+            "note": f"<p>{escape(bio)}</p>" if bio else "",
+            "url": f"{MASTODON_INSTANCE}/@{handle}",
+            "followers_count": metrics.get("followers_count", 0),
+            "following_count": metrics.get("following_count", 0),
+            "statuses_count": metrics.get("tweet_count", 0),
+            "fields": [],
+        }
 
     def status(self, tw: dict, tweets: dict[str, dict]) -> dict:
         refs = {r["type"]: r["id"] for r in tw.get("referenced_tweets") or ()}
         metrics = tw.get("public_metrics") or {}
         ent = tw.get("entities") or {}
-        out = {"id": tw["id"], "uri": f"{MASTODON_INSTANCE}/users/{self.handles[tw['author_id']]}"
-               f"/statuses/{tw['id']}", "created_at": tw["created_at"],
-               "account": self.account(tw["author_id"]), "visibility": "public",
-               "language": tw.get("lang"), "in_reply_to_id": None,
-               "in_reply_to_account_id": None, "reblog": None,
-               "replies_count": metrics.get("reply_count", 0),
-               "reblogs_count": metrics.get("retweet_count", 0),
-               "favourites_count": metrics.get("like_count", 0),
-               "mentions": [], "tags": [], "media_attachments": [], "card": None}  # fmt: skip
+        out = {
+            "id": tw["id"],
+            "uri": f"{MASTODON_INSTANCE}/users/{self.handles[tw['author_id']]}/statuses/{tw['id']}",
+            "created_at": tw["created_at"],
+            "account": self.account(tw["author_id"]),
+            "visibility": "public",
+            "language": tw.get("lang"),
+            "in_reply_to_id": None,
+            "in_reply_to_account_id": None,
+            "reblog": None,
+            "replies_count": metrics.get("reply_count", 0),
+            "reblogs_count": metrics.get("retweet_count", 0),
+            "favourites_count": metrics.get("like_count", 0),
+            "mentions": [],
+            "tags": [],
+            "media_attachments": [],
+            "card": None,
+        }
         if "retweeted" in refs:
             if refs["retweeted"] in tweets:
                 out["reblog"] = self.status(tweets[refs["retweeted"]], tweets)
@@ -201,15 +254,24 @@ class _Render:
             out["in_reply_to_id"] = refs["replied_to"]
             out["in_reply_to_account_id"] = tw.get("in_reply_to_user_id")
         if "quoted" in refs and refs["quoted"] in tweets:
-            out["quote"] = {"state": "accepted",
-                            "quoted_status": self.status(tweets[refs["quoted"]], tweets)}  # fmt: skip
+            out["quote"] = {
+                "state": "accepted",
+                "quoted_status": self.status(tweets[refs["quoted"]], tweets),
+            }
         mentions = [m for m in ent.get("mentions") or () if m.get("id") in self.handles]
-        out["mentions"] = [{"id": m["id"], "username": self.handles[m["id"]],
-                            "acct": self.handles[m["id"]],
-                            "url": f"{MASTODON_INSTANCE}/@{self.handles[m['id']]}"}
-                           for m in mentions]  # fmt: skip
-        out["tags"] = [{"name": h["tag"], "url": f"{MASTODON_INSTANCE}/tags/{h['tag']}"}
-                       for h in ent.get("hashtags") or ()]  # fmt: skip
+        out["mentions"] = [
+            {
+                "id": m["id"],
+                "username": self.handles[m["id"]],
+                "acct": self.handles[m["id"]],
+                "url": f"{MASTODON_INSTANCE}/@{self.handles[m['id']]}",
+            }
+            for m in mentions
+        ]
+        out["tags"] = [
+            {"name": h["tag"], "url": f"{MASTODON_INSTANCE}/tags/{h['tag']}"}
+            for h in ent.get("hashtags") or ()
+        ]
         out["content"] = self.html(self.text(tw["text"], mentions))
         return out
 
@@ -219,11 +281,15 @@ class _Render:
         def anchor(match: re.Match) -> str:
             word = match.group(0)
             if word.startswith("#"):
-                return (f'<a href="{MASTODON_INSTANCE}/tags/{escape(word[1:])}" class="mention '
-                        f'hashtag" rel="tag">#<span>{escape(word[1:])}</span></a>')  # fmt: skip
+                return (
+                    f'<a href="{MASTODON_INSTANCE}/tags/{escape(word[1:])}" class="mention '
+                    f'hashtag" rel="tag">#<span>{escape(word[1:])}</span></a>'
+                )
             if word.startswith("@"):
-                return (f'<span class="h-card"><a href="{MASTODON_INSTANCE}/@{escape(word[1:])}" '
-                        f'class="u-url mention">@<span>{escape(word[1:])}</span></a></span>')  # fmt: skip
+                return (
+                    f'<span class="h-card"><a href="{MASTODON_INSTANCE}/@{escape(word[1:])}" '
+                    f'class="u-url mention">@<span>{escape(word[1:])}</span></a></span>'
+                )
             return f'<a href="{escape(word)}" rel="nofollow noopener" target="_blank">{escape(word)}</a>'
 
         body = re.sub(r"https?://\S+|#\w+|@\w+", anchor, escape(text, quote=False))
@@ -237,9 +303,18 @@ def _read(path: Path) -> list[dict]:
 def _prov(endpoint: str, kind: str, items: int, platform: str, **params) -> dict:
     if platform == MASTODON:
         params = {"instance": MASTODON_INSTANCE, **params}
-    return {"platform": platform, "endpoint": endpoint, "params": params, "unit": 0,
-            "collected_at": COLLECTED_AT, "tool_version": __version__, "next_cursor": None,
-            "items": items, "kind": kind, "synthetic": True}  # fmt: skip
+    return {
+        "platform": platform,
+        "endpoint": endpoint,
+        "params": params,
+        "unit": 0,
+        "collected_at": COLLECTED_AT,
+        "tool_version": __version__,
+        "next_cursor": None,
+        "items": items,
+        "kind": kind,
+        "synthetic": True,
+    }
 
 
 def render(x_dir: Path, out_dir: Path, platform: str) -> dict:
@@ -264,8 +339,13 @@ def render(x_dir: Path, out_dir: Path, platform: str) -> dict:
     if platform == BLUESKY:
         for i in range(0, len(ids), 25):
             batch = [r.profile(u) for u in ids[i : i + 25]]
-            meta = _prov("app.bsky.actor.getProfiles", "users", len(batch), platform,
-                         actors=[p["handle"] for p in batch])  # fmt: skip
+            meta = _prov(
+                "app.bsky.actor.getProfiles",
+                "users",
+                len(batch),
+                platform,
+                actors=[p["handle"] for p in batch],
+            )
             lines["profiles"].append({"profiles": batch, "__medtwitter": meta})
     else:
         for uid in ids:
@@ -282,35 +362,67 @@ def render(x_dir: Path, out_dir: Path, platform: str) -> dict:
                 refs = {x["type"]: x["id"] for x in tw.get("referenced_tweets") or ()}
                 if "retweeted" in refs:
                     if refs["retweeted"] in tweets:
-                        feed.append({"post": r.post_view(tweets[refs["retweeted"]], tweets),
-                                     "reason": {"$type": "app.bsky.feed.defs#reasonRepost",
-                                                "by": r.profile(owner),
-                                                "indexedAt": tw["created_at"]}})  # fmt: skip
+                        feed.append(
+                            {
+                                "post": r.post_view(tweets[refs["retweeted"]], tweets),
+                                "reason": {
+                                    "$type": "app.bsky.feed.defs#reasonRepost",
+                                    "by": r.profile(owner),
+                                    "indexedAt": tw["created_at"],
+                                },
+                            }
+                        )
                 else:
                     feed.append({"post": r.post_view(tw, tweets)})
-            meta = _prov("app.bsky.feed.getAuthorFeed", "tweets", len(feed), platform,
-                         account=r.handles[owner])  # fmt: skip
+            meta = _prov(
+                "app.bsky.feed.getAuthorFeed",
+                "tweets",
+                len(feed),
+                platform,
+                account=r.handles[owner],
+            )
             lines["posts"].append({"feed": feed, "__medtwitter": meta})
         else:
             statuses = [r.status(tw, tweets) for tw in data]
-            meta = _prov("statuses", "tweets", len(statuses), platform,
-                         account=f"{r.handles[owner]}@{_HOST}")  # fmt: skip
-            lines["posts"].append({"response": statuses, "subject": r.account(owner),
-                                   "__medtwitter": meta})  # fmt: skip
+            meta = _prov(
+                "statuses", "tweets", len(statuses), platform, account=f"{r.handles[owner]}@{_HOST}"
+            )
+            lines["posts"].append(
+                {"response": statuses, "subject": r.account(owner), "__medtwitter": meta}
+            )
     for page in _read(x_dir / "followers.jsonl"):
         followed = page["__medtwitter"]["params"]["user_id"]
         listed = [u["id"] for u in page["data"] if u["id"] in users]
         if platform == BLUESKY:
-            meta = _prov("app.bsky.graph.getFollowers", "followers", len(listed), platform,
-                         account=r.handles[followed])  # fmt: skip
-            lines["followers"].append({"subject": r.profile(followed),
-                                       "followers": [r.profile(u) for u in listed],
-                                       "__medtwitter": meta})  # fmt: skip
+            meta = _prov(
+                "app.bsky.graph.getFollowers",
+                "followers",
+                len(listed),
+                platform,
+                account=r.handles[followed],
+            )
+            lines["followers"].append(
+                {
+                    "subject": r.profile(followed),
+                    "followers": [r.profile(u) for u in listed],
+                    "__medtwitter": meta,
+                }
+            )
         else:
-            meta = _prov("followers", "followers", len(listed), platform,
-                         account=f"{r.handles[followed]}@{_HOST}")  # fmt: skip
-            lines["followers"].append({"response": [r.account(u) for u in listed],
-                                       "subject": r.account(followed), "__medtwitter": meta})  # fmt: skip
+            meta = _prov(
+                "followers",
+                "followers",
+                len(listed),
+                platform,
+                account=f"{r.handles[followed]}@{_HOST}",
+            )
+            lines["followers"].append(
+                {
+                    "response": [r.account(u) for u in listed],
+                    "subject": r.account(followed),
+                    "__medtwitter": meta,
+                }
+            )
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, records in lines.items():
         path = out_dir / f"{platform}-{name}.jsonl"
@@ -335,10 +447,16 @@ def _rekey(truth: dict, r: _Render, tweets: dict[str, dict]) -> dict:
     out = dict(truth)
     out["platform"] = r.platform
     out["note"] = truth["note"] + f" Rendered as {r.platform} raw responses (synthetic)."
-    out["accounts"] = [{**a, "user_id": user_key(a["user_id"]),
-                        "username": r.handles.get(a["user_id"], a["username"]) if r.platform == BLUESKY
-                        else f"{r.handles.get(a['user_id'], a['username'])}@{_HOST}"}
-                       for a in truth["accounts"]]  # fmt: skip
+    out["accounts"] = [
+        {
+            **a,
+            "user_id": user_key(a["user_id"]),
+            "username": r.handles.get(a["user_id"], a["username"])
+            if r.platform == BLUESKY
+            else f"{r.handles.get(a['user_id'], a['username'])}@{_HOST}",
+        }
+        for a in truth["accounts"]
+    ]
     out["deleted_tweets"] = [tweet_key(t) for t in truth.get("deleted_tweets", ())]
     conf = dict(truth.get("confidentiality") or {})
     conf["tweets"] = [{**t, "tweet_id": tweet_key(t["tweet_id"])} for t in conf.get("tweets", ())]
