@@ -3,9 +3,9 @@
 The Dask tables are the session's synthetic demo tables cut into partitions
 (``dask.dataframe.from_pandas``), in the types ``load_dataset(name,
 engine="dask")`` gives: the contract's ``str`` strings (not Dask's own pyarrow
-strings), and, in the ``nullable`` variant, nullable ``Int64``/``boolean``
-columns where the contract allows nulls. Ids and counts must be equal exactly,
-floating-point values within 1e-9 relative.
+strings), and, with ``nullable=True``, nullable ``Int64``/``boolean`` columns
+where the contract allows nulls; one test reads them with ``load_dataset`` itself.
+Ids and counts must be equal exactly, floating-point values within 1e-9 relative.
 """
 
 from __future__ import annotations
@@ -185,13 +185,22 @@ def test_weekly_activity_on_dask_equals_pandas(client, demo, by):
     assert expected["tweets"].sum() > 0
 
 
-def test_the_delta_readers_nullable_types_give_the_same_results(client, demo):
-    tables, _ = demo
-    dask_tables = as_dask(tables, nullable=True)
-    assert str(dask_tables.tweets["author_id"].dtype) == "Int64"
-    assert_same_frame(tag_frequencies(tables), tag_frequencies(dask_tables))
-    assert_same_frame(adoption_table(tables), adoption_table(dask_tables))
-    assert_same_frame(weekly_activity(tables), weekly_activity(dask_tables))
+def test_tables_from_load_dataset_engine_dask_give_the_pandas_results(client, demo, demo_root):
+    tables, labels = demo
+    settings.set_data_dir(demo_root)
+    try:
+        lazy = load_dataset("demo", engine="dask")
+    finally:
+        settings.set_data_dir(None)
+    assert str(lazy.tweets["author_id"].dtype) == "Int64"  # nullable, as the Delta reader gives it
+    assert_same_frame(tag_frequencies(tables, fold=True), tag_frequencies(lazy, fold=True))
+    assert_same_frame(tag_trends(tables), tag_trends(lazy))
+    expected, got = cooccurrence_counts(tables), cooccurrence_counts(lazy)
+    assert_same_frame(expected.pairs, got.pairs)
+    assert_same_frame(adoption_table(tables), adoption_table(lazy))
+    assert_same_frame(
+        weekly_activity(tables, labels, "role"), weekly_activity(lazy, labels, "role")
+    )
 
 
 # -- edge cases -----------------------------------------------------------------------------
@@ -199,7 +208,7 @@ def test_the_delta_readers_nullable_types_give_the_same_results(client, demo):
 
 def test_a_first_partition_left_empty_changes_nothing(client, demo):
     tables, _ = demo
-    dask_tables = as_dask(tables, empty_first=True)
+    dask_tables = as_dask(tables, empty_first=True, nullable=True)
     sizes = dask_tables.tweets.map_partitions(len).compute().tolist()
     assert sizes[0] == 0 and sum(sizes) == len(tables.tweets)
     assert_same_frame(tag_frequencies(tables), tag_frequencies(dask_tables))
