@@ -51,21 +51,30 @@ raw, dataset, workers = sys.argv[2], sys.argv[3], int(sys.argv[4])
 def peak_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
+def cpu_s():
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    return use.ru_utime + use.ru_stime
+
 def run():
     out = {}
     if workers == 0:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), cpu_s()
         report = ingest_files([raw], dataset, progress=False)
         out["seconds"] = time.perf_counter() - start
+        out["cpu"] = cpu_s() - cpu
     else:
         from analysis.cluster import dask_client
         start = time.perf_counter()
         with dask_client(f"local:{workers}") as client:
             client.wait_for_workers(workers)
             out["startup"] = time.perf_counter() - start
-            start = time.perf_counter()
+            before = client.run(cpu_s)
+            start, cpu = time.perf_counter(), cpu_s()
             report = ingest_files([raw], dataset, progress=False, scheduler=client)
             out["seconds"] = time.perf_counter() - start
+            out["cpu"] = cpu_s() - cpu
+            after = client.run(cpu_s)
+            out["workers_cpu"] = sum(after[w] - before[w] for w in before if w in after)
             out["workers_mb"] = sorted(client.run(peak_mb).values())
     out["tweets"] = report.counts["tweets"]
     out["driver_mb"] = peak_mb()
@@ -122,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-worker", type=int, default=None,
                         help="tweets per worker in the weak-scaling runs (default --tweets / 4)")  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep generated files and datasets")
+    parser.add_argument("--no-weak", action="store_true", help="skip the weak-scaling runs")
     args = parser.parse_args(argv)
     from ingest import generate
 
@@ -147,6 +157,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"local:2        : {cluster['seconds']:6.1f} s, {args.tweets / cluster['seconds']:9,.0f}"
               f" tweets/s, peak RSS driver {cluster['driver_mb']:,.0f} MB, workers {workers} MB"
               f" (cluster start-up {cluster['startup']:.1f} s, not counted)", flush=True)  # fmt: skip
+        cpu = cluster["cpu"] + cluster["workers_cpu"]
+        print(f"CPU seconds    : single {single['cpu']:.1f}; local:2 driver {cluster['cpu']:.1f} + "
+              f"workers {cluster['workers_cpu']:.1f} = {cpu:.1f} ({cpu / single['cpu']:.2f}x)")  # fmt: skip
+        print(f"load average   : {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (on a busy "
+              "machine, wall times follow the share of the CPU each run got)")  # fmt: skip
         ratio = cluster["seconds"] / single["seconds"]
         same = _same_tables(root, "single", "cluster")
         table_bytes = sum(
@@ -158,18 +173,20 @@ def main(argv: list[str] | None = None) -> int:
               f"{_verdict(ratio <= RATIO_TARGET)}")  # fmt: skip
         print(f"rows equal, table by table: {_verdict(all(same.values()))} "
               f"({', '.join(n for n, ok in same.items() if not ok) or 'all ' + str(len(same))})")  # fmt: skip
-        print(
-            f"\nweak scaling: {per_worker:,} tweets per worker (2 cores: 4 workers oversubscribed)"
-        )
-        for n in (1, 2, 4):
+        if not args.no_weak:
+            print(f"\nweak scaling: {per_worker:,} tweets per worker "
+                  "(2 cores: 4 workers oversubscribed)")  # fmt: skip
+        for n in () if args.no_weak else (1, 2, 4):
             tweets = n * per_worker
             part = source if tweets == biggest else _prefix(source, OUT / f"weak-{n}.jsonl", tweets)
             got = _ingest(root, part, f"weak-{n}", n)
             per = got["seconds"] / tweets * 1e6
+            cpu_per = (got["cpu"] + got["workers_cpu"]) / tweets * 1e6
             note = "  (oversubscribed: 4 processes on 2 cores)" if n > (os.cpu_count() or 1) else ""
             mem = max(got["workers_mb"])
             print(f"  {n} worker{'s' if n > 1 else ' '}: {tweets:>9,} tweets {got['seconds']:6.1f} s "
-                  f"{per:6.2f} us/tweet, peak RSS per worker <= {mem:,.0f} MB{note}", flush=True)  # fmt: skip
+                  f"{per:6.2f} us/tweet wall, {cpu_per:5.2f} us/tweet CPU, peak RSS per worker "
+                  f"<= {mem:,.0f} MB{note}", flush=True)  # fmt: skip
             shutil.rmtree(root / "processed" / f"weak-{n}", ignore_errors=True)
         return 0 if ratio <= RATIO_TARGET and all(same.values()) else 1
     finally:
