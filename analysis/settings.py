@@ -30,6 +30,12 @@ USERS_BATCH_SIZE: int = 100
 #: Notebooks `medtwitter report` runs side by side (each in its own kernel): one per core, at most 2.
 REPORT_JOBS: int = max(1, min(2, os.cpu_count() or 1))
 
+#: Where graph metrics run when a function is given no ``backend``: ``"igraph"`` (the fast
+#: path, igraph's exact algorithms, equal to networkx run to convergence within 1e-9),
+#: ``"networkx"``, or an installed networkx backend such as ``"cugraph"``
+#: (:mod:`analysis.graph.backends`). Read each time a graph function runs.
+GRAPH_BACKEND: str = "igraph"
+
 #: Seconds a writer waits for another writer of the same dataset (-1: as long as it takes;
 #: 0: give up at once). The command line's ``--lock-timeout`` sets it.
 LOCK_TIMEOUT: float = -1

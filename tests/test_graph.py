@@ -240,23 +240,26 @@ def test_sampled_betweenness_is_reproducible_with_a_seed(demo_graph):
 
 def test_fast_path_equals_networkx(demo_graph):
     G = demo_graph
-    pr_nx, pr_fast = ag.pagerank(G), ag.pagerank(G, backend="igraph")
+    pr_nx, pr_fast = ag.pagerank(G, backend="networkx"), ag.pagerank(G, backend="igraph")
     assert np.abs(pr_nx - pr_fast).max() < 1e-6
-    assert ag.degree_table(G).equals(ag.degree_table(G, backend="igraph"))
-    assert ag.core_number(G).equals(ag.core_number(G, backend="igraph"))
-    assert ag.reciprocity(G) == pytest.approx(ag.reciprocity(G, backend="igraph"), abs=1e-12)
-    r_nx, r_fast = ag.node_reciprocity(G), ag.node_reciprocity(G, backend="igraph")
+    nx_only = {"backend": "networkx"}
+    assert ag.degree_table(G, **nx_only).equals(ag.degree_table(G, backend="igraph"))
+    assert ag.core_number(G, **nx_only).equals(ag.core_number(G, backend="igraph"))
+    assert ag.reciprocity(G, **nx_only) == pytest.approx(
+        ag.reciprocity(G, backend="igraph"), abs=1e-12
+    )
+    r_nx, r_fast = ag.node_reciprocity(G, **nx_only), ag.node_reciprocity(G, backend="igraph")
     assert np.allclose(r_nx, r_fast, equal_nan=True)
-    h_nx, h_fast = ag.hits(G), ag.hits(G, backend="igraph")
+    h_nx, h_fast = ag.hits(G, **nx_only), ag.hits(G, backend="igraph")
     assert np.abs(h_nx - h_fast).to_numpy().max() < 1e-6
-    q_nx = ag.modularity(G, ag.detect_communities(G, seed=1))
+    q_nx = ag.modularity(G, ag.detect_communities(G, seed=1, **nx_only))
     q_ig = ag.modularity(G, ag.detect_communities(G, seed=1, backend="igraph"))
     assert abs(q_nx - q_ig) < 0.01
 
 
 def test_metrics_from_parquet_equal_the_networkx_metrics(data_root, demo_graph):
     fast_table = ag.metrics_from_dataset("demo")
-    nx_table = ag.node_metrics(demo_graph)
+    nx_table = ag.node_metrics(demo_graph, backend="networkx")
     assert list(fast_table.columns) == list(ag.METRIC_COLUMNS)
     for col in ("user_id", "username", "in_degree", "out_degree", "core_number"):
         assert fast_table[col].tolist() == nx_table[col].tolist(), col
@@ -267,7 +270,7 @@ def test_metrics_from_parquet_equal_the_networkx_metrics(data_root, demo_graph):
 def test_a_missing_backend_falls_back_to_networkx_with_a_note(demo_graph):
     with pytest.warns(ag.BackendFallbackWarning, match="not installed.*networkx"):
         pr = ag.pagerank(demo_graph, backend="no_such_backend")
-    assert pr.equals(ag.pagerank(demo_graph))
+    assert pr.equals(ag.pagerank(demo_graph, backend="networkx"))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ag.pagerank(demo_graph, backend="networkx")
@@ -276,14 +279,15 @@ def test_a_missing_backend_falls_back_to_networkx_with_a_note(demo_graph):
 def test_sparse_core_number_matches_networkx_on_random_digraphs():
     for seed in range(5):
         G = nx.gnp_random_graph(200, 0.03, seed=seed, directed=True)
-        assert ag.core_number(G, backend="igraph").equals(ag.core_number(G))
+        assert ag.core_number(G, backend="igraph").equals(ag.core_number(G, backend="networkx"))
 
 
 # -- communities ----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("method", "backend"), [("louvain", None), ("louvain", "igraph"), ("label_propagation", None)]
+    ("method", "backend"),
+    [("louvain", "networkx"), ("louvain", "igraph"), ("label_propagation", None)],
 )
 def test_recovered_communities_match_the_planted_ones(demo_graph, planted, method, backend):
     found = ag.detect_communities(demo_graph, method=method, seed=42, backend=backend)

@@ -54,9 +54,10 @@ def register(subparsers: Subparsers[Parser]) -> None:
     )
     p.add_argument(
         "--backend",
-        default="igraph",
-        help="igraph (fast path, default), networkx, or an installed networkx backend: "
-        "cugraph (pip install 'medtwitter[graph-gpu]', needs an NVIDIA GPU)",
+        default=None,
+        help="igraph (fast path), networkx, or an installed networkx backend: cugraph (pip "
+        "install 'medtwitter[graph-gpu]', needs an NVIDIA GPU) (default: "
+        f"{settings.GRAPH_BACKEND}, from analysis.settings.GRAPH_BACKEND)",
     )
     p.add_argument(
         "--betweenness-samples",

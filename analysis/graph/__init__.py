@@ -16,10 +16,11 @@ Group-level functions take an optional ``labels`` frame (``user_id``, ``role``,
 ``identity``) such as ``accounts.label_users`` returns; without one they use the
 nodes' own attributes, and accounts with none count as ``unknown``.
 
-Every metric takes ``backend=``: networkx by default (honouring networkx's
-backend configuration), ``"igraph"`` for the fast path (scipy sparse matrices,
-igraph for Louvain; same results), or an installed networkx backend such as
-``"cugraph"`` — with a warning and networkx when it is absent.
+Every metric takes ``backend=``: :data:`analysis.settings.GRAPH_BACKEND` by default,
+``"igraph"`` (the fast path: igraph's exact algorithms, the same results as networkx
+run to convergence), ``"networkx"`` (honouring networkx's backend configuration), or
+an installed networkx backend such as ``"cugraph"`` — with a warning and networkx when
+it is absent.
 """
 
 from analysis.graph.backends import BackendFallbackWarning, installed_backends, resolve_backend

@@ -1,11 +1,11 @@
 """One row of metrics per account, and the graph for Gephi and Cytoscape (GEXF, GraphML).
 
-:func:`node_metrics` computes the table from a ``DiGraph`` (networkx, or the fast
-path with ``backend="igraph"``). :func:`metrics_from_dataset` is what
-``medtwitter graph DATASET --metrics`` runs: it reads the two id columns of
-``follows`` and the accounts of ``users`` straight from Parquet into numpy arrays
-and computes everything on sparse matrices (igraph for Louvain), without
-building a networkx graph — the same numbers, at a fraction of the time and
+:func:`node_metrics` computes the table from a ``DiGraph`` (on the backend of
+:data:`analysis.settings.GRAPH_BACKEND` unless ``backend=`` names another).
+:func:`metrics_from_dataset` is what ``medtwitter graph DATASET --metrics`` runs: it
+reads the two id columns of ``follows`` and the accounts of ``users`` straight from
+Parquet into numpy arrays and computes everything with igraph, without building a
+networkx graph — the same numbers, at a fraction of the time and
 memory (see ``benchmarks/graph.py``).
 """
 
@@ -49,8 +49,9 @@ def node_metrics(
     seed : int, optional
         Seed of Louvain and of sampled betweenness; :data:`analysis.settings.SEED` if ``None``.
     backend : str, optional
-        Where the measures run (:mod:`analysis.graph.backends`): networkx by default,
-        ``"igraph"`` for the fast path, or an installed networkx backend.
+        Where the measures run (:mod:`analysis.graph.backends`): ``"igraph"`` (the fast
+        path), ``"networkx"`` or an installed networkx backend; ``None`` reads
+        :data:`analysis.settings.GRAPH_BACKEND` (``"igraph"``).
     betweenness_samples : int, optional
         Estimate betweenness from this many source accounts (see below).
 
@@ -189,15 +190,15 @@ def metrics_from_dataset(
     only_known: bool = True,
     drop_protected: bool = False,
     seed: int | None = None,
-    backend: str | None = FAST,
+    backend: str | None = None,
     progress: bool = False,
     betweenness_samples: int | None = None,
 ) -> pd.DataFrame:
     """Return the metrics table of a dataset's follower graph (``medtwitter graph --metrics``).
 
-    With ``backend="igraph"`` (default) the links go from Parquet, a batch at a
-    time, to numpy index arrays and one igraph graph, without networkx; any
-    other backend builds the ``DiGraph`` and runs :func:`node_metrics` on it.
+    On the fast path (``backend="igraph"``, the default) the links go from Parquet,
+    a batch at a time, to numpy index arrays and one igraph graph, without networkx;
+    any other backend builds the ``DiGraph`` and runs :func:`node_metrics` on it.
 
     Parameters
     ----------
@@ -210,7 +211,8 @@ def metrics_from_dataset(
     seed : int, optional
         See :func:`node_metrics`; :data:`analysis.settings.SEED` if ``None``.
     backend : str, optional
-        ``"igraph"`` (the fast path, default) or any backend :func:`node_metrics` takes.
+        Any backend :func:`node_metrics` takes; ``None`` reads
+        :data:`analysis.settings.GRAPH_BACKEND` (``"igraph"``).
     progress : bool
         Show a progress bar of the steps.
     betweenness_samples : int, optional
@@ -392,7 +394,7 @@ def read_graph(path: str | os.PathLike[str]) -> nx.Graph:
 
 def write_metrics(
     dataset: str, out: str | os.PathLike[str], only_known: bool = True,
-    drop_protected: bool = False, seed: int | None = None, backend: str | None = FAST,
+    drop_protected: bool = False, seed: int | None = None, backend: str | None = None,
     progress: bool = False, raw_csv: bool = False, anonymise: bool = False,
     betweenness_samples: int | None = None,
 ) -> tuple[Path, int]:  # fmt: skip
@@ -421,7 +423,7 @@ def write_metrics(
 
 def export_follower_graph(
     dataset: str, out: str | os.PathLike[str], fmt: str, only_known: bool = True,
-    drop_protected: bool = False, seed: int | None = None, backend: str | None = FAST,
+    drop_protected: bool = False, seed: int | None = None, backend: str | None = None,
     anonymise: bool = False,
 ) -> tuple[Path, int, int]:  # fmt: skip
     """Write a dataset's follower graph, with its metrics as node attributes, as GEXF/GraphML.

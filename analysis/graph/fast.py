@@ -29,6 +29,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from analysis import settings
+from analysis.errors import UsageError
 
 if TYPE_CHECKING:
     import igraph as ig
@@ -147,6 +148,12 @@ class SparseDigraph:
     @classmethod
     def from_networkx(cls, G: nx.DiGraph) -> SparseDigraph:
         """Convert a networkx ``DiGraph`` whose nodes are integer ids."""
+        if not all(isinstance(v, int | np.integer) for v in G.nodes):
+            raise UsageError(
+                "the fast path (backend='igraph', the default) needs integer node ids, as "
+                "graph_from_tables makes; relabel the graph with "
+                "nx.convert_node_labels_to_integers, or pass backend='networkx'."
+            )
         ids = np.fromiter(G.nodes, dtype=np.int64, count=G.number_of_nodes())
         edges = np.array(list(G.edges()), dtype=np.int64).reshape(-1, 2)
         return cls.from_edges(edges[:, 0], edges[:, 1], nodes=ids)

@@ -2,9 +2,10 @@
 
 Every function takes the ``DiGraph`` from :func:`graph_from_tables` (those that
 need direction raise on an undirected graph) and ``backend=`` (see
-:mod:`analysis.graph.backends`): ``None`` runs networkx, ``"igraph"`` the fast
-path, any other name an installed networkx backend, with a fallback note when
-it is absent.
+:mod:`analysis.graph.backends`): ``"igraph"`` the fast path, ``"networkx"``
+networkx, any other name an installed networkx backend, with a fallback note
+when it is absent; ``None`` reads :data:`analysis.settings.GRAPH_BACKEND`
+(``"igraph"``) when the function runs.
 """
 
 from __future__ import annotations

@@ -29,7 +29,6 @@ import pandas as pd
 
 from analysis import settings
 from analysis.errors import InsufficientDataError, UsageError
-from analysis.graph.backends import FAST
 from analysis.graph.build import NETWORKS, network_graph
 from analysis.graph.export import (
     check_metrics_out,
@@ -210,7 +209,7 @@ def _load(
 def export_network(
     dataset: str, out: str | os.PathLike[str], fmt: str, network: str = "follow",
     only_known: bool = True, drop_protected: bool = False, seed: int | None = None,
-    backend: str | None = FAST, anonymise: bool = False, raw_csv: bool = False,
+    backend: str | None = None, anonymise: bool = False, raw_csv: bool = False,
     betweenness_samples: int | None = None,
 ) -> NetworkExport:  # fmt: skip
     """Write one network of a dataset for Gephi as GEXF, GraphML or CSV (``medtwitter graph --export``).
@@ -257,7 +256,7 @@ def export_network(
 
 def write_network_metrics(
     dataset: str, out: str | os.PathLike[str], network: str, only_known: bool = True,
-    drop_protected: bool = False, seed: int | None = None, backend: str | None = FAST,
+    drop_protected: bool = False, seed: int | None = None, backend: str | None = None,
     anonymise: bool = False, raw_csv: bool = False, betweenness_samples: int | None = None,
 ) -> tuple[Path, int]:  # fmt: skip
     """Return the metrics table of one network of a dataset (``medtwitter graph --metrics --network``).
