@@ -96,8 +96,12 @@ def folder_files(folder: Path) -> list[Path]:
     (in ``folder`` or ``folder/data``), and API v1.1 bodies saved as ``*.json`` (``.gz``), told
     by their start.
     """
-    found = [*folder.glob("data_*.json"), *folder.glob("*.csv"), *folder.glob("*.csv.gz"),
-             *folder.glob("*.parquet")]  # fmt: skip
+    found = [
+        *folder.glob("data_*.json"),
+        *folder.glob("*.csv"),
+        *folder.glob("*.csv.gz"),
+        *folder.glob("*.parquet"),
+    ]
     for base in (folder, folder / "data"):
         found += [base / name for name in _ARCHIVE_FILES[:3] if (base / name).is_file()]
     for path in [*folder.glob("*.json"), *folder.glob("*.json.gz")]:
@@ -222,8 +226,13 @@ def _record_format(record: dict) -> str:
 
 
 def _prov(endpoint: str, fmt: str, collected_at: str | None = None, **params: object) -> dict:
-    return {"endpoint": endpoint, "params": params, "collected_at": collected_at,
-            "tool_version": None, "source_format": fmt}  # fmt: skip
+    return {
+        "endpoint": endpoint,
+        "params": params,
+        "collected_at": collected_at,
+        "tool_version": None,
+        "source_format": fmt,
+    }
 
 
 _TWARC_ROUTES: list[tuple[re.Pattern, str]] = [
@@ -341,15 +350,20 @@ def twarc2_flat_record(record: dict) -> dict:
     tweet = _strip_flat_tweet(record, users, tweets)
     if endpoint not in ("search_recent", "search_all", "timeline", "mentions", "tweets", "stream"):
         endpoint = "tweets"
-    return {"data": [tweet], "includes": {"users": users, "tweets": tweets},
-            "__medtwitter": _prov(endpoint, TWARC2_FLAT, collected_at, **params)}  # fmt: skip
+    return {
+        "data": [tweet],
+        "includes": {"users": users, "tweets": tweets},
+        "__medtwitter": _prov(endpoint, TWARC2_FLAT, collected_at, **params),
+    }
 
 
 def _edge_page(
     endpoint: str, account: str, ids: list[str], fmt: str, collected_at: str | None = None
 ) -> dict:
-    return {"data": [{"id": str(i)} for i in ids],
-            "__medtwitter": _prov(endpoint, fmt, collected_at, user_id=str(account))}  # fmt: skip
+    return {
+        "data": [{"id": str(i)} for i in ids],
+        "__medtwitter": _prov(endpoint, fmt, collected_at, user_id=str(account)),
+    }
 
 
 # --------------------------------------------------------------------------- reading
@@ -429,8 +443,11 @@ def _academic_records(path: Path) -> Iterator[Record]:
             includes = loaded if isinstance(loaded, dict) else {}
         except orjson.JSONDecodeError:
             includes = {}
-    page = {"data": content, "includes": includes,
-            "__medtwitter": _prov("search_all", ACADEMICTWITTER)}  # fmt: skip
+    page = {
+        "data": content,
+        "includes": includes,
+        "__medtwitter": _prov("search_all", ACADEMICTWITTER),
+    }
     yield 1, b"", page, ""
 
 
@@ -470,8 +487,10 @@ def _edge_csv_records(path: Path, lookup: UsernameLookup | None) -> Iterator[Rec
     text, replaced = rawfile.decode(raw)
     reader = csv.reader(text.splitlines(keepends=True))
     header = [h.strip().lower() for h in next(reader, [])]
-    at = {key: header.index(key) if key in header else header.index(f"{key}_id")
-          for key in ("follower", "followed")}  # fmt: skip
+    at = {
+        key: header.index(key) if key in header else header.index(f"{key}_id")
+        for key in ("follower", "followed")
+    }
     by_followed: dict[str, list[str]] = {}
     start = reader.line_num
     for row in reader:
@@ -549,12 +568,20 @@ def _archive_records(path: Path) -> Iterator[Record]:
         yield 1, b"", {"__medtwitter": _prov("lists", X_ARCHIVE)}, ""  # other archive parts
         return
     if owner is None or account is None:
-        yield (1, b"", None, "X archive without data/account.js beside this file: "
-               "keep the archive's data/ folder together so the owner is known")  # fmt: skip
+        yield (
+            1,
+            b"",
+            None,
+            "X archive without data/account.js beside this file: "
+            "keep the archive's data/ folder together so the owner is known",
+        )
         return
-    owner_user = {"id": owner, "username": account.get("username"),
-                  "name": account.get("accountDisplayName"),
-                  "created_at": account.get("createdAt")}  # fmt: skip
+    owner_user = {
+        "id": owner,
+        "username": account.get("username"),
+        "name": account.get("accountDisplayName"),
+        "created_at": account.get("createdAt"),
+    }
     if kind in ("follower", "following"):
         ids = [str(item[kind]["accountId"]) for item in content if kind in item]
         endpoint = "followers" if kind == "follower" else "following"
@@ -570,14 +597,24 @@ def _archive_records(path: Path) -> Iterator[Record]:
         users: list[dict] = [owner_user]
         tweets: list[dict] = []
         tweet = v1_tweet(tw, users, tweets, author_id=owner)
-        yield n, b"", {"data": [tweet], "includes": {"users": users, "tweets": tweets},
-                       "__medtwitter": _prov("timeline", X_ARCHIVE, user_id=owner)}, ""  # fmt: skip
+        yield (
+            n,
+            b"",
+            {
+                "data": [tweet],
+                "includes": {"users": users, "tweets": tweets},
+                "__medtwitter": _prov("timeline", X_ARCHIVE, user_id=owner),
+            },
+            "",
+        )
 
 
 def read_pages(
-    path: Path, fmt: str, lookup: UsernameLookup | None = None,
+    path: Path,
+    fmt: str,
+    lookup: UsernameLookup | None = None,
     follows: tuple[str, str] | None = None,
-) -> Iterator[Record]:  # fmt: skip
+) -> Iterator[Record]:
     """Yield (record number, raw text, v2 page or None, reason) for a file in a foreign format.
 
     ``lookup`` resolves usernames of a CSV edge list to ids (accounts read earlier);
@@ -699,6 +736,9 @@ def page_names(page: dict) -> PageNames:
         for e in page.get("errors") or ()
         if isinstance(e, dict)
     }
-    return PageNames(frozenset(u for u in users if u is not None),
-                     frozenset(t for t in tweets if t is not None), frozenset(names),
-                     frozenset(r.casefold() for r in resources if r))  # fmt: skip
+    return PageNames(
+        frozenset(u for u in users if u is not None),
+        frozenset(t for t in tweets if t is not None),
+        frozenset(names),
+        frozenset(r.casefold() for r in resources if r),
+    )

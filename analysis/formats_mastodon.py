@@ -30,8 +30,13 @@ from analysis.platforms import MASTODON, NativePage
 
 FORMAT = "mastodon-api"
 #: Endpoints (as the collector names them) and the page kind each makes.
-ENDPOINTS = {"tag": "tweets", "statuses": "tweets", "accounts": "users",
-             "followers": "followers", "following": "following"}  # fmt: skip
+ENDPOINTS = {
+    "tag": "tweets",
+    "statuses": "tweets",
+    "accounts": "users",
+    "followers": "followers",
+    "following": "following",
+}
 
 
 def instance_host(url: str) -> str:
@@ -140,8 +145,11 @@ class _Page(NativePage):
         if account.get("id") is not None:
             self.local[str(account["id"])] = acct
         bio, _ = html_text(account.get("note"))
-        fields = [f"{f.get('name')}: {html_text(f.get('value'))[0]}"
-                  for f in account.get("fields") or () if isinstance(f, dict)]  # fmt: skip
+        fields = [
+            f"{f.get('name')}: {html_text(f.get('value'))[0]}"
+            for f in account.get("fields") or ()
+            if isinstance(f, dict)
+        ]
         description = "\n".join(x for x in [bio, *fields] if x) or bio
         self.users[key] = {
             "id": key,
@@ -183,11 +191,19 @@ class _Page(NativePage):
             self.tweets.setdefault(original["id"], original)
             refs.append({"type": "quoted", "id": original["id"]})
         reply_user = self.local.get(str(status.get("in_reply_to_account_id")))
-        mentions = [{"username": full_acct(m["acct"], self.host),
-                     "id": self.key(full_acct(m["acct"], self.host))}
-                    for m in status.get("mentions") or () if isinstance(m, dict) and m.get("acct")]  # fmt: skip
-        tags = [{"tag": t["name"]} for t in status.get("tags") or ()
-                if isinstance(t, dict) and t.get("name")]  # fmt: skip
+        mentions = [
+            {
+                "username": full_acct(m["acct"], self.host),
+                "id": self.key(full_acct(m["acct"], self.host)),
+            }
+            for m in status.get("mentions") or ()
+            if isinstance(m, dict) and m.get("acct")
+        ]
+        tags = [
+            {"tag": t["name"]}
+            for t in status.get("tags") or ()
+            if isinstance(t, dict) and t.get("name")
+        ]
         urls = [{"url": label or href, "expanded_url": href} for label, href in links]
         entities = shared or {"hashtags": tags, "mentions": mentions, "urls": urls}
         return {

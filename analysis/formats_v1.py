@@ -67,13 +67,25 @@ HEAD_BYTES = 1 << 18
 #: Relations an id page (or followers/list, friends/list page) can have with its owner.
 RELATIONS = ("followers", "following")
 
-_IDS_NAME = re.compile(r"^(?:(followers|friends|following)[_-]([^_\-.]+)|([^_\-.]+)[_-](followers|friends|following))$",
-                       re.I)  # fmt: skip
+_IDS_NAME = re.compile(
+    r"^(?:(followers|friends|following)[_-]([^_\-.]+)|([^_\-.]+)[_-](followers|friends|following))$",
+    re.I,
+)
 _V1_TIME = "%a %b %d %H:%M:%S %z %Y"
 #: Keys only a v1.1 status has (a v2 tweet has none of them).
-_STATUS_KEYS = frozenset({"full_text", "favorite_count", "retweet_count", "in_reply_to_status_id",
-                          "in_reply_to_status_id_str", "retweeted_status", "is_quote_status",
-                          "user", "delete"})  # fmt: skip
+_STATUS_KEYS = frozenset(
+    {
+        "full_text",
+        "favorite_count",
+        "retweet_count",
+        "in_reply_to_status_id",
+        "in_reply_to_status_id_str",
+        "retweeted_status",
+        "is_quote_status",
+        "user",
+        "delete",
+    }
+)
 #: Keys only a v1.1 user has (a v2 user has none of them).
 _USER_KEYS = frozenset({"screen_name", "followers_count", "friends_count", "statuses_count"})
 #: Keys of v2 pages, tweets and users: a body with one of them is not v1.1.
@@ -194,15 +206,21 @@ def v1_entities(tw: dict) -> dict:
         if link.get("url") in seen:
             continue
         seen.add(link.get("url"))
-        urls.append({**_span(link), "url": link.get("url"), "expanded_url": link.get("expanded_url"),
-                     "display_url": link.get("display_url")})  # fmt: skip
+        urls.append(
+            {
+                **_span(link),
+                "url": link.get("url"),
+                "expanded_url": link.get("expanded_url"),
+                "display_url": link.get("display_url"),
+            }
+        )
     urls.sort(key=lambda u: (u["start"] is None, u["start"] or 0))
     return {
         "hashtags": [{**_span(h), "tag": h.get("text")} for h in entities.get("hashtags") or ()],
         "mentions": [
             {**_span(m), "username": m.get("screen_name"), "id": str_id(m, "id")}
             for m in entities.get("user_mentions") or ()
-        ],  # fmt: skip
+        ],
         "urls": urls,
     }
 
@@ -257,16 +275,25 @@ def v1_record(record: dict, fmt: str = V1_TWEETS) -> dict:
         status = record["delete"].get("status") or {}
         tid = str_id(status, "id")
         return {
-            "errors": [{"resource_id": tid, "resource_type": "tweet", "title": "Deleted",
-                        "detail": f"Tweet {tid} was deleted (v1.1 delete notice).",
-                        "type": "https://api.twitter.com/2/problems/resource-not-found"}],
+            "errors": [
+                {
+                    "resource_id": tid,
+                    "resource_type": "tweet",
+                    "title": "Deleted",
+                    "detail": f"Tweet {tid} was deleted (v1.1 delete notice).",
+                    "type": "https://api.twitter.com/2/problems/resource-not-found",
+                }
+            ],
             "__medtwitter": _prov("tweets", fmt),
-        }  # fmt: skip
+        }
     users: list[dict] = []
     tweets: list[dict] = []
     tweet = v1_tweet(record, users, tweets)
-    return {"data": [tweet], "includes": {"users": users, "tweets": tweets},
-            "__medtwitter": _prov("tweets", fmt)}  # fmt: skip
+    return {
+        "data": [tweet],
+        "includes": {"users": users, "tweets": tweets},
+        "__medtwitter": _prov("tweets", fmt),
+    }
 
 
 def _user_pages(u: dict, about: tuple[str, str] | None, fmt: str) -> list[dict]:
@@ -285,8 +312,13 @@ def _user_pages(u: dict, about: tuple[str, str] | None, fmt: str) -> list[dict]:
         users: list[dict] = []
         tweets: list[dict] = []
         tweets.insert(0, v1_tweet(status, users, tweets, author_id=user["id"]))
-        pages.append({"data": [], "includes": {"users": users, "tweets": tweets},
-                      "__medtwitter": _prov("tweets", fmt)})  # fmt: skip
+        pages.append(
+            {
+                "data": [],
+                "includes": {"users": users, "tweets": tweets},
+                "__medtwitter": _prov("tweets", fmt),
+            }
+        )
     return pages
 
 
@@ -507,9 +539,15 @@ def body_pages(
 
 
 def _body_records(
-    body: object, lineno: int, raw: bytes, about: tuple[str, str] | None, fmt: str, replaced: int,
-    line_of: Callable[[int | None], int], held: list[tuple[int, bytes]],
-) -> Iterator[Record]:  # fmt: skip
+    body: object,
+    lineno: int,
+    raw: bytes,
+    about: tuple[str, str] | None,
+    fmt: str,
+    replaced: int,
+    line_of: Callable[[int | None], int],
+    held: list[tuple[int, bytes]],
+) -> Iterator[Record]:
     """Yield the records of one body: id pages without an owner go to ``held`` (reported once a file)."""
     where = _WHERE.get(_items(body)[0] or "")
     for number, item, page, reason in body_pages(body, about, fmt):

@@ -164,8 +164,11 @@ class Spill:
             order = np.argsort(which, kind="stable")  # a radix sort, for 16-bit values
             ends = np.searchsorted(which[order], np.arange(self.buckets + 1))
             table = table.take(pa.array(order))
-            pieces = [(b, table.slice(ends[b], ends[b + 1] - ends[b]))
-                      for b in range(self.buckets) if ends[b + 1] > ends[b]]  # fmt: skip
+            pieces = [
+                (b, table.slice(ends[b], ends[b + 1] - ends[b]))
+                for b in range(self.buckets)
+                if ends[b + 1] > ends[b]
+            ]
         for bucket, piece in pieces:
             with self.lock:
                 pair = self.writers.get((name, int(bucket)))
@@ -225,8 +228,9 @@ def _columns(sources: list[Path], columns: list[str]) -> pa.Table:
         with pa.memory_map(str(path)) as source:
             table = pa.ipc.open_file(source).read_all().select(columns)
             # copy out of the mapping: the file's other columns are never paged in
-            tables.append(pa.Table.from_arrays([c.combine_chunks() for c in table.columns],
-                                               names=columns))  # fmt: skip
+            tables.append(
+                pa.Table.from_arrays([c.combine_chunks() for c in table.columns], names=columns)
+            )
     return pa.concat_tables(tables).combine_chunks() if tables else pa.table({})
 
 
@@ -607,8 +611,9 @@ def existing_rows(name: str, read: Callable[..., pa.Table], new: pa.Table) -> pa
         return old.slice(0, 0)
     found = _numbered_keys(old, key, "_row").join(
         _join_keys(new.select(key), key).group_by(key).aggregate([]),
-        keys=key, join_type="left semi",
-    )  # fmt: skip
+        keys=key,
+        join_type="left semi",
+    )
     rows = found.column("_row")
     return old.take(rows.take(pc.sort_indices(rows)))
 
@@ -721,9 +726,10 @@ def _delete_tweets(writer: store.DatasetWriter, name: str, ids: pa.Array) -> Non
     span = pc.min_max(ids)
     field = pc.field("tweet_id")
     found = writer.read(
-        name, ["tweet_id"],
+        name,
+        ["tweet_id"],
         filter=(field >= span["min"]) & (field <= span["max"]) & field.isin(ids),
-    ).column("tweet_id")  # fmt: skip
+    ).column("tweet_id")
     if len(found):
         present = pc.unique(found).to_pylist()
         writer.delete(name, f"tweet_id IN ({', '.join(str(int(i)) for i in present)})")

@@ -222,19 +222,13 @@ def test_a_timeline_array_is_read_exactly_in_every_layout(tmp_data, layout, fmt)
     report = ingest_files([path], "t", progress=False)
     assert report.files[0].format == fmt and report.bad_lines == 0
     assert tweet_rows("t") == {
-        (
-            T1,
-            IDEL,
-            "Vaccination grippe : les recos https://t.co/AAAA #santé @dr_tortue",
-            None,
-            None,
-            True,
-        ),
+        (T1, IDEL, "Vaccination grippe : les recos https://t.co/AAAA #santé @dr_tortue", None,
+         None, True),
         (T2, TORTUE, "Nouvel article https://t.co/BBBB", None, None, False),
         (T3, IDEL, "RT @dr_tortue: Nouvel article https://t.co/BBBB", T2, None, True),
         (T4, PHARMA, "Rupture d'amoxicilline", None, None, False),
         (T5, IDEL, "Même chose ici ! https://t.co/CCCC", None, T4, True),
-    }
+    }  # fmt: skip
     t = load_dataset("t")
     assert str(t.tweets.set_index("tweet_id").loc[T1, "created_at"]) == CREATED_ISO
     assert rows("t", "users", ["user_id", "username", "following_count"]) == {
@@ -251,14 +245,9 @@ def test_a_timeline_array_is_read_exactly_in_every_layout(tmp_data, layout, fmt)
         (T1, 0, "https://t.co/AAAA", "https://www.has-sante.fr/recos-grippe", "has-sante.fr"),
         (T2, 0, "https://t.co/BBBB", "https://revue.example.org/a/42", "revue.example.org"),
         (T3, 0, "https://t.co/BBBB", "https://revue.example.org/a/42", "revue.example.org"),
-        (
-            T5,
-            0,
-            "https://t.co/CCCC",
-            f"https://twitter.com/idel_lyon/status/{T5}/photo/1",
-            "twitter.com",
-        ),
-    }
+        (T5, 0, "https://t.co/CCCC", f"https://twitter.com/idel_lyon/status/{T5}/photo/1",
+         "twitter.com"),
+    }  # fmt: skip
 
 
 def test_links_hashtags_and_mentions_take_the_v2_entities_shape():

@@ -48,8 +48,14 @@ def plant_confidentiality(tweets: list[dict], seed: int | None = None) -> list[d
     """
     seed = settings.SEED if seed is None else seed
     rng = np.random.default_rng([seed, 9])
-    pool = [tw for tw in tweets if tw["kind"] == "original" and not tw.get("tags")
-            and not tw.get("mentions") and tw["author"]["role"] != "institution"]  # fmt: skip
+    pool = [
+        tw
+        for tw in tweets
+        if tw["kind"] == "original"
+        and not tw.get("tags")
+        and not tw.get("mentions")
+        and tw["author"]["role"] != "institution"
+    ]
     if not pool:
         return []
     n = min(len(pool), max(8, len(tweets) // 250))
@@ -63,11 +69,14 @@ def plant_confidentiality(tweets: list[dict], seed: int | None = None) -> list[d
         _, breach, template = options[int(rng.integers(len(options)))]
         cities = CITIES_EN if lang == "en" else CITIES_FR
         text = template.format(
-            age=int(rng.integers(18, 96)), city=str(rng.choice(cities)),
-            room=int(rng.integers(1, 40)), when=str(rng.choice(_WHEN_FR)),
-            when_en=str(rng.choice(_WHEN_EN)), rare=str(rng.choice(_RARE_FR)),
+            age=int(rng.integers(18, 96)),
+            city=str(rng.choice(cities)),
+            room=int(rng.integers(1, 40)),
+            when=str(rng.choice(_WHEN_FR)),
+            when_en=str(rng.choice(_WHEN_EN)),
+            rare=str(rng.choice(_RARE_FR)),
             rare_en=str(rng.choice(_RARE_EN)),
-        )  # fmt: skip
+        )
         tw["text"] = text[0].upper() + text[1:]
         labels.append({"tweet_id": str(tw["id"]), "breach": breach, "template": template})
     return labels

@@ -47,8 +47,15 @@ def _links(text: str, lang: str) -> list[dict]:
         url = m.group(0)
         expanded = link_target(m.group(1), lang) if m.group(1) else url
         display = expanded.removeprefix("https://").removeprefix("www.")
-        out.append({"start": m.start(), "end": m.end(), "url": url, "expanded_url": expanded,
-                    "display_url": display[:26] + ("…" if len(display) > 26 else "")})  # fmt: skip
+        out.append(
+            {
+                "start": m.start(),
+                "end": m.end(),
+                "url": url,
+                "expanded_url": expanded,
+                "display_url": display[:26] + ("…" if len(display) > 26 else ""),
+            }
+        )
     return out
 
 
@@ -63,8 +70,14 @@ def _entities(text: str, tags: list[str], mentions: list[dict], lang: str = "fr"
         ent["mentions"] = []
         for m in mentions:
             start = text.find(f"@{m['username']}")
-            ent["mentions"].append({"start": start, "end": start + len(m["username"]) + 1,
-                                    "username": m["username"], "id": str(m["user_id"])})  # fmt: skip
+            ent["mentions"].append(
+                {
+                    "start": start,
+                    "end": start + len(m["username"]) + 1,
+                    "username": m["username"],
+                    "id": str(m["user_id"]),
+                }
+            )
     links = _links(text, lang)
     if links:
         ent["urls"] = links
@@ -74,9 +87,12 @@ def _entities(text: str, tags: list[str], mentions: list[dict], lang: str = "fr"
 def _tweet_json(tw: dict, rng: np.random.Generator) -> dict:
     a = tw["author"]
     out = {
-        "id": str(tw["id"]), "author_id": str(a["user_id"]), "created_at": iso_time(tw["created_at"]),
-        "lang": tw["lang"], "possibly_sensitive": False,
-    }  # fmt: skip
+        "id": str(tw["id"]),
+        "author_id": str(a["user_id"]),
+        "created_at": iso_time(tw["created_at"]),
+        "lang": tw["lang"],
+        "possibly_sensitive": False,
+    }
     if tw["kind"] == "retweet":
         orig = tw["target"]
         text = f"RT @{orig['author']['username']}: {orig['text']}"
@@ -111,27 +127,42 @@ def _tweet_json(tw: dict, rng: np.random.Generator) -> dict:
         out["entities"] = ent
     scale = 8 if a["role"] == "institution" else 1
     out["public_metrics"] = {
-        "retweet_count": int(rng.poisson(1.5 * scale)), "reply_count": int(rng.poisson(0.8 * scale)),
-        "like_count": int(rng.poisson(6 * scale)), "quote_count": int(rng.poisson(0.2 * scale)),
-    }  # fmt: skip
+        "retweet_count": int(rng.poisson(1.5 * scale)),
+        "reply_count": int(rng.poisson(0.8 * scale)),
+        "like_count": int(rng.poisson(6 * scale)),
+        "quote_count": int(rng.poisson(0.2 * scale)),
+    }
     return out
 
 
 def _user_json(a: dict, followers: int, following: int, tweets: int) -> dict:
     return {
-        "id": str(a["user_id"]), "username": a["username"], "name": a["name"],
-        "description": a["description"], "location": a["location"] or None,
-        "created_at": iso_time(a["created_at"]), "protected": a["protected"],
+        "id": str(a["user_id"]),
+        "username": a["username"],
+        "name": a["name"],
+        "description": a["description"],
+        "location": a["location"] or None,
+        "created_at": iso_time(a["created_at"]),
+        "protected": a["protected"],
         "verified": a["identity"] == "institutional",
-        "public_metrics": {"followers_count": followers, "following_count": following,
-                           "tweet_count": tweets, "listed_count": followers // 20},
-    }  # fmt: skip
+        "public_metrics": {
+            "followers_count": followers,
+            "following_count": following,
+            "tweet_count": tweets,
+            "listed_count": followers // 20,
+        },
+    }
 
 
 def provenance(endpoint: str, params: dict) -> dict:
     """Return a synthetic page's provenance (endpoint, parameters, collection time, version)."""
-    return {"endpoint": endpoint, "params": params, "collected_at": COLLECTED_AT,
-            "tool_version": __version__, "synthetic": True}  # fmt: skip
+    return {
+        "endpoint": endpoint,
+        "params": params,
+        "collected_at": COLLECTED_AT,
+        "tool_version": __version__,
+        "synthetic": True,
+    }
 
 
 def _lean(a: dict) -> dict:
@@ -154,8 +185,9 @@ def generate(params: DemoParams, out_dir: Path, progress: bool = True) -> dict:
     n = len(accounts)
     indeg = np.bincount(edges[:, 1], minlength=n)
     outdeg = np.bincount(edges[:, 0], minlength=n)
-    outside = rng.poisson(30, size=n) + np.array([5000 if a["role"] == "institution" else 0
-                                                   for a in accounts])  # fmt: skip
+    outside = rng.poisson(30, size=n) + np.array(
+        [5000 if a["role"] == "institution" else 0 for a in accounts]
+    )
     by_author: dict[int, list[dict]] = {}
     for tw in tweets:
         by_author.setdefault(tw["author"]["index"], []).append(tw)
@@ -173,8 +205,15 @@ def generate(params: DemoParams, out_dir: Path, progress: bool = True) -> dict:
     def user_pages():
         for start in range(0, n, settings.USERS_BATCH_SIZE):
             batch = accounts[start : start + settings.USERS_BATCH_SIZE]
-            data = [_user_json(a, int(indeg[a["index"]] + outside[a["index"]]), int(outdeg[a["index"]]),
-                               len(by_author.get(a["index"], ())) * 3) for a in batch]  # fmt: skip
+            data = [
+                _user_json(
+                    a,
+                    int(indeg[a["index"]] + outside[a["index"]]),
+                    int(outdeg[a["index"]]),
+                    len(by_author.get(a["index"], ())) * 3,
+                )
+                for a in batch
+            ]
             ids = [str(a["user_id"]) for a in batch]
             yield {"data": data, "__medtwitter": provenance("users", {"ids": ",".join(ids)})}
 
@@ -182,12 +221,21 @@ def generate(params: DemoParams, out_dir: Path, progress: bool = True) -> dict:
         for a in tqdm(accounts, desc="demo timelines", unit="account", disable=not progress):
             params = {"user_id": str(a["user_id"])}
             if a["protected"]:
-                yield {"errors": [{
-                    "value": str(a["user_id"]), "resource_id": str(a["user_id"]), "resource_type": "user",
-                    "parameter": "id", "title": "Authorization Error",
-                    "detail": f"Sorry, you are not authorized to see the user with id: [{a['user_id']}].",
-                    "type": "https://api.twitter.com/2/problems/not-authorized-for-resource"}],
-                    "meta": {"result_count": 0}, "__medtwitter": provenance("timeline", params)}  # fmt: skip
+                yield {
+                    "errors": [
+                        {
+                            "value": str(a["user_id"]),
+                            "resource_id": str(a["user_id"]),
+                            "resource_type": "user",
+                            "parameter": "id",
+                            "title": "Authorization Error",
+                            "detail": f"Sorry, you are not authorized to see the user with id: [{a['user_id']}].",
+                            "type": "https://api.twitter.com/2/problems/not-authorized-for-resource",
+                        }
+                    ],
+                    "meta": {"result_count": 0},
+                    "__medtwitter": provenance("timeline", params),
+                }
                 continue
             own = sorted(by_author.get(a["index"], []), key=lambda t: t["id"], reverse=True)
             for start in range(0, len(own), settings.SEARCH_PAGE_SIZE):
@@ -204,24 +252,36 @@ def generate(params: DemoParams, out_dir: Path, progress: bool = True) -> dict:
                     if tw["kind"] != "reply" and rng.random() < params_obj.deleted_share:
                         deleted.add(target["id"])
                     if target["id"] in deleted:
-                        errors.append({
-                            "value": str(target["id"]), "resource_id": str(target["id"]),
-                            "resource_type": "tweet", "parameter": "referenced_tweets.id",
-                            "title": "Not Found Error",
-                            "detail": f"Could not find tweet with referenced_tweets.id: [{target['id']}].",
-                            "type": "https://api.twitter.com/2/problems/resource-not-found"})  # fmt: skip
+                        errors.append(
+                            {
+                                "value": str(target["id"]),
+                                "resource_id": str(target["id"]),
+                                "resource_type": "tweet",
+                                "parameter": "referenced_tweets.id",
+                                "title": "Not Found Error",
+                                "detail": f"Could not find tweet with referenced_tweets.id: [{target['id']}].",
+                                "type": "https://api.twitter.com/2/problems/resource-not-found",
+                            }
+                        )
                     else:
                         inc_tweets.append(_tweet_json(target, rng))
                         users[target["author"]["user_id"]] = target["author"]
                 page: dict[str, Any] = {
                     "data": data,
-                    "includes": {"users": [_lean(u) | {"created_at": iso_time(u["created_at"]),
-                                                        "protected": u["protected"]}
-                                           for u in users.values()]},
-                    "meta": {"result_count": len(data), "newest_id": data[0]["id"],
-                             "oldest_id": data[-1]["id"]},
+                    "includes": {
+                        "users": [
+                            _lean(u)
+                            | {"created_at": iso_time(u["created_at"]), "protected": u["protected"]}
+                            for u in users.values()
+                        ]
+                    },
+                    "meta": {
+                        "result_count": len(data),
+                        "newest_id": data[0]["id"],
+                        "oldest_id": data[-1]["id"],
+                    },
                     "__medtwitter": provenance("timeline", params),
-                }  # fmt: skip
+                }
                 if inc_tweets:
                     page["includes"]["tweets"] = inc_tweets
                 if errors:
@@ -240,9 +300,11 @@ def generate(params: DemoParams, out_dir: Path, progress: bool = True) -> dict:
             followers = chunk[:, 0]
             for start in range(0, len(followers), settings.FOLLOWS_PAGE_SIZE):
                 part = followers[start : start + settings.FOLLOWS_PAGE_SIZE]
-                yield {"data": [_lean(accounts[int(i)]) for i in part],
-                       "meta": {"result_count": len(part)},
-                       "__medtwitter": provenance("followers", params)}  # fmt: skip
+                yield {
+                    "data": [_lean(accounts[int(i)]) for i in part],
+                    "meta": {"result_count": len(part)},
+                    "__medtwitter": provenance("followers", params),
+                }
 
     params_obj = params
     write(out_dir / "users.jsonl", user_pages())
@@ -284,7 +346,7 @@ def generate(params: DemoParams, out_dir: Path, progress: bool = True) -> dict:
                 "created_at": iso_time(a["created_at"]),
             }
             for a in accounts
-        ],  # fmt: skip
+        ],
     }
     write_ground_truth(truth, out_dir)
     return truth

@@ -91,22 +91,10 @@ COMMUNITIES: tuple[Community, ...] = (
 
 #: Public institutions followed across the whole community (handles are real, content is not).
 NATIONAL_INSTITUTIONS = (
-    (
-        "ordre_medecins",
-        "Ordre des Médecins",
-        "Conseil national de l'Ordre des médecins. Compte officiel.",
-    ),
-    (
-        "CroixRouge",
-        "Croix-Rouge française",
-        "Compte officiel de la Croix-Rouge française. Urgence, secourisme.",
-    ),
-    (
-        "assoAIDES",
-        "AIDES",
-        "Association de lutte contre le VIH/sida et les hépatites. Compte officiel.",
-    ),
-)
+    ("ordre_medecins", "Ordre des Médecins", "Conseil national de l'Ordre des médecins. Compte officiel."),
+    ("CroixRouge", "Croix-Rouge française", "Compte officiel de la Croix-Rouge française. Urgence, secourisme."),
+    ("assoAIDES", "AIDES", "Association de lutte contre le VIH/sida et les hépatites. Compte officiel."),
+)  # fmt: skip
 
 FIRST_FR = (
     "Marie Sophie Camille Julie Claire Anne Laure Pauline Émilie Léa Chloé Manon Inès Hélène "

@@ -32,14 +32,16 @@ def _tweets_to_remove(dataset: str, user_ids: set[int], tweet_ids: set[int]) -> 
     return gone | set(pc.filter(tw["tweet_id"], rts).to_pylist())
 
 
-def _links_to(dataset: str, user_ids: set[int], tweet_ids: set[int],
-              handles: set[str]) -> list[tuple[int, int]]:  # fmt: skip
+def _links_to(
+    dataset: str, user_ids: set[int], tweet_ids: set[int], handles: set[str]
+) -> list[tuple[int, int]]:
     """(tweet_id, position) of others' links to the accounts' X profiles or to the tweets."""
     urls = load_arrow(dataset, "urls", ["tweet_id", "position", "url", "expanded_url"])
     folded = {h.casefold() for h in handles}
     hits = []
-    for tid, pos, url, expanded in zip(*(urls[c].to_pylist() for c in urls.column_names),
-                                       strict=True):  # fmt: skip
+    for tid, pos, url, expanded in zip(
+        *(urls[c].to_pylist() for c in urls.column_names), strict=True
+    ):
         for link in (expanded, url):
             handle, tweet = x_link(link)
             if (handle is not None and handle.casefold() in folded) or tweet in tweet_ids:
@@ -62,8 +64,12 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _predicates(user_ids: set[int], tweet_ids: set[int], handles: set[str],
-                links: Iterable[tuple[int, int]] = ()) -> dict[str, str]:  # fmt: skip
+def _predicates(
+    user_ids: set[int],
+    tweet_ids: set[int],
+    handles: set[str],
+    links: Iterable[tuple[int, int]] = (),
+) -> dict[str, str]:
     """Per table, the SQL predicate of the rows to delete (``links``: ``urls`` rows by key)."""
     gone_ids = {str(i) for i in user_ids | tweet_ids} | handles
     rules = {
@@ -83,12 +89,16 @@ def _predicates(user_ids: set[int], tweet_ids: set[int], handles: set[str],
         ],
         "missing": [_in("resource_id", gone_ids)],
     }
-    return {name: " OR ".join(p for p in parts if p) for name, parts in rules.items()
-            if any(parts)}  # fmt: skip
+    return {name: " OR ".join(p for p in parts if p) for name, parts in rules.items() if any(parts)}
 
 
-def _purge_processed(writer: DatasetWriter, user_ids: set[int], tweet_ids: set[int],
-                     handles: set[str], report: PurgeReport) -> None:  # fmt: skip
+def _purge_processed(
+    writer: DatasetWriter,
+    user_ids: set[int],
+    tweet_ids: set[int],
+    handles: set[str],
+    report: PurgeReport,
+) -> None:
     """Delete the rows from every table, commit a version, then remove every older file.
 
     Delta deletes rewrite the files holding the rows; a vacuum with zero retention

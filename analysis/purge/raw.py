@@ -377,8 +377,12 @@ def _without_v1_names(tw: dict, gone: _Gone) -> dict:
         entities = out.get(key)
         if not isinstance(entities, dict):
             continue
-        new = {k: [e for e in v if not _v1_link_gone(e, gone)]
-               if k in lists and isinstance(v, list) else v for k, v in entities.items()}  # fmt: skip
+        new = {
+            k: [e for e in v if not _v1_link_gone(e, gone)]
+            if k in lists and isinstance(v, list)
+            else v
+            for k, v in entities.items()
+        }
         if new != entities:
             out = {**out, key: new}
     return out
@@ -511,9 +515,16 @@ def _clean_search_metadata(meta: object, gone: _Gone) -> object:
     }
     if not named:
         return meta
-    return {k: v for k, v in meta.items() if not (
-        k in ("max_id", "max_id_str", "since_id", "since_id_str")
-        and str(v) in named or isinstance(v, str) and any(f"_id={i}" in v for i in named))}  # fmt: skip
+    return {
+        k: v
+        for k, v in meta.items()
+        if not (
+            k in ("max_id", "max_id_str", "since_id", "since_id_str")
+            and str(v) in named
+            or isinstance(v, str)
+            and any(f"_id={i}" in v for i in named)
+        )
+    }
 
 
 def _clean_v1_body(body: object, gone: _Gone, counts: _Counts, owner_gone: bool) -> object | None:
@@ -528,8 +539,11 @@ def _clean_v1_body(body: object, gone: _Gone, counts: _Counts, owner_gone: bool)
     if not isinstance(body, dict):
         return _clean_v1_item(body, gone)
     if isinstance(body.get("statuses"), list):  # a search envelope
-        return {**body, "statuses": _clean_v1_items(body["statuses"], gone, counts),
-                "search_metadata": _clean_search_metadata(body.get("search_metadata"), gone)}  # fmt: skip
+        return {
+            **body,
+            "statuses": _clean_v1_items(body["statuses"], gone, counts),
+            "search_metadata": _clean_search_metadata(body.get("search_metadata"), gone),
+        }
     key = "ids" if "ids" in body else "users" if isinstance(body.get("users"), list) else None
     if key is not None and owner_gone:
         return None
