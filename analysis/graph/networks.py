@@ -26,9 +26,12 @@ from typing import NamedTuple
 
 import networkx as nx
 import pandas as pd
+import pyarrow as pa
 
 from analysis import settings
+from analysis.accounts import labels_from_tables
 from analysis.errors import InsufficientDataError, UsageError
+from analysis.export import iso_utc
 from analysis.graph.build import NETWORKS, network_graph
 from analysis.graph.export import (
     check_metrics_out,
@@ -38,6 +41,7 @@ from analysis.graph.export import (
     save_metrics,
 )
 from analysis.outputs import check_out_file, write_csv, xml_text
+from analysis.tables import load_dataset
 
 #: Formats of :func:`export_network`.
 NETWORK_FORMATS = ("gexf", "graphml", "csv")
@@ -81,10 +85,6 @@ def iso_texts(times: list) -> list[str | None]:
     >>> iso_texts([pd.Timestamp("2026-01-01 09:30:15", tz="Europe/Paris"), pd.NaT])
     ['2026-01-01T08:30:15Z', None]
     """
-    import pyarrow as pa
-
-    from analysis.export import iso_utc
-
     values = [None if t is None or pd.isna(t) else pd.Timestamp(t) for t in times]
     values = [t if t is None or t.tzinfo else t.tz_localize("UTC") for t in values]
     return iso_utc(pa.array(values, pa.timestamp("us", tz="UTC"))).to_pylist()
@@ -189,9 +189,6 @@ def _load(
     dataset: str, network: str, anonymise: bool, only_known: bool, drop_protected: bool
 ) -> nx.DiGraph:
     """Return the network of a dataset, with labels, built from ``load_dataset(dataset, anonymise)``."""
-    from analysis.accounts import labels_from_tables
-    from analysis.tables import load_dataset
-
     tables = load_dataset(dataset, anonymise=anonymise)  # the one pseudonymisation point
     labels = labels_from_tables(tables)
     G = network_graph(tables, network, labels=labels, only_known=only_known,
@@ -259,7 +256,7 @@ def write_network_metrics(
     drop_protected: bool = False, seed: int | None = None, backend: str | None = None,
     anonymise: bool = False, raw_csv: bool = False, betweenness_samples: int | None = None,
 ) -> tuple[Path, int]:  # fmt: skip
-    """Return the metrics table of one network of a dataset (``medtwitter graph --metrics --network``).
+    """Write the metrics table of one network of a dataset (``medtwitter graph --metrics --network``).
 
     For ``follow`` prefer :func:`~analysis.graph.export.write_metrics` (straight from
     Parquet); this builds the network like :func:`export_network` and saves

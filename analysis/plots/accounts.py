@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.ticker import FuncFormatter, SymmetricalLogLocator
 
 from analysis.plots.base import (
     IDENTITY_COLORS,
@@ -28,7 +29,8 @@ def plot_confusion_matrix(cm: pd.DataFrame, title: str = "Confusion matrix", sou
     Parameters
     ----------
     cm : pd.DataFrame
-        True classes (rows) by predicted classes (columns), from :func:`analysis.accounts.evaluate.confusion_matrix`.
+        True classes (rows) by predicted classes (columns), from
+        :func:`analysis.accounts.evaluate.confusion_matrix`.
     title : str
         The chart's title.
     source : str
@@ -73,8 +75,6 @@ def count_axis(ax, values: pd.Series) -> None:
     Linear from 0 to 1, logarithmic above; the axis never goes below 0, so no tick reads
     -10⁰ or -10¹ for a count.
     """
-    from matplotlib.ticker import FuncFormatter, SymmetricalLogLocator
-
     ax.set_yscale("symlog", linthresh=1.0)
     top = float(values.max()) if len(values) else 1.0
     ax.set_ylim(0, max(top * 1.3, 2.0))
