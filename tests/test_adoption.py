@@ -158,8 +158,14 @@ def _small_tables(rows) -> Tables:
         tweets[col] = pd.NA
     tweets["text"], tweets["collected"] = "", True
     ids = sorted(tweets["author_id"].unique())
-    users = pd.DataFrame({"user_id": ids, "username": [f"u{i}" for i in ids],
-                          "created_at": pd.Timestamp("2019-01-01", tz="UTC"), "protected": False})  # fmt: skip
+    users = pd.DataFrame(
+        {
+            "user_id": ids,
+            "username": [f"u{i}" for i in ids],
+            "created_at": pd.Timestamp("2019-01-01", tz="UTC"),
+            "protected": False,
+        }
+    )
     hashtags = pd.DataFrame({"tweet_id": pd.Series([], dtype="int64"), "tag_norm": []})
     return Tables(tweets, users, pd.DataFrame(), hashtags, pd.DataFrame(), pd.DataFrame())
 
@@ -193,14 +199,36 @@ def test_survey_figures_are_labelled_as_the_surveys_beside_measured_ones(demo_ta
 
 
 def test_activity_on_an_empty_dataset_returns_empty_frames():
-    cols = {"tweets": ["tweet_id", "author_id", "created_at", "text", "collected",
-                       "retweet_of_tweet_id", "reply_to_tweet_id", "quote_of_tweet_id"]}  # fmt: skip
+    cols = {
+        "tweets": [
+            "tweet_id",
+            "author_id",
+            "created_at",
+            "text",
+            "collected",
+            "retweet_of_tweet_id",
+            "reply_to_tweet_id",
+            "quote_of_tweet_id",
+        ]
+    }
     tweets = pd.DataFrame(columns=cols["tweets"])
     tweets["created_at"] = pd.to_datetime(tweets["created_at"], utc=True)
-    users = pd.DataFrame({"user_id": pd.Series([], dtype="int64"), "username": [],
-                          "created_at": pd.to_datetime([], utc=True), "protected": []})  # fmt: skip
-    t = Tables(tweets, users, pd.DataFrame(), pd.DataFrame(columns=["tweet_id", "tag_norm"]),
-               pd.DataFrame(), pd.DataFrame())  # fmt: skip
+    users = pd.DataFrame(
+        {
+            "user_id": pd.Series([], dtype="int64"),
+            "username": [],
+            "created_at": pd.to_datetime([], utc=True),
+            "protected": [],
+        }
+    )
+    t = Tables(
+        tweets,
+        users,
+        pd.DataFrame(),
+        pd.DataFrame(columns=["tweet_id", "tag_norm"]),
+        pd.DataFrame(),
+        pd.DataFrame(),
+    )
     assert adoption_curves(adoption_table(t)).empty
     assert weekly_activity(t).empty and active_accounts(t).empty and retention(t).empty
 

@@ -261,8 +261,16 @@ def _accented() -> Tables:
             "collected": True,
         }
     )
-    tags = [(1, "Santé"), (2, "sante"), (3, "SANTÉ"), (3, "Pédiatrie"), (4, "pediatrie"),
-            (4, "sante"), (6, "Santé"), (6, "santé")]  # fmt: skip
+    tags = [
+        (1, "Santé"),
+        (2, "sante"),
+        (3, "SANTÉ"),
+        (3, "Pédiatrie"),
+        (4, "pediatrie"),
+        (4, "sante"),
+        (6, "Santé"),
+        (6, "santé"),
+    ]
     hashtags = pd.DataFrame(tags, columns=["tweet_id", "tag"])
     hashtags["tag_norm"] = hashtags["tag"].str.casefold()
     users = pd.DataFrame(

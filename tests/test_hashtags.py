@@ -143,15 +143,30 @@ def test_peer_help_on_a_hand_made_thread():
     from analysis.tables import Tables
 
     t0 = pd.Timestamp("2024-01-01 08:00", tz="UTC")
-    tweets = pd.DataFrame({
-        "tweet_id": [1, 2, 3, 4, 5], "author_id": [10, 11, 10, 12, 13],
-        "created_at": [t0, t0 + pd.Timedelta(hours=2), t0 + pd.Timedelta(hours=3),
-                       t0 + pd.Timedelta(hours=5), t0],
-        "conversation_id": [1, 1, 1, 1, 5], "reply_to_tweet_id": [None, 1, 2, 1, None],
-        "retweet_of_tweet_id": [None] * 5, "collected": True,
-    })  # fmt: skip
-    hashtags = pd.DataFrame({"tweet_id": [1, 5], "tag": ["DocsToctoc", "docstoctoc"],
-                             "tag_norm": ["docstoctoc", "docstoctoc"]})  # fmt: skip
+    tweets = pd.DataFrame(
+        {
+            "tweet_id": [1, 2, 3, 4, 5],
+            "author_id": [10, 11, 10, 12, 13],
+            "created_at": [
+                t0,
+                t0 + pd.Timedelta(hours=2),
+                t0 + pd.Timedelta(hours=3),
+                t0 + pd.Timedelta(hours=5),
+                t0,
+            ],
+            "conversation_id": [1, 1, 1, 1, 5],
+            "reply_to_tweet_id": [None, 1, 2, 1, None],
+            "retweet_of_tweet_id": [None] * 5,
+            "collected": True,
+        }
+    )
+    hashtags = pd.DataFrame(
+        {
+            "tweet_id": [1, 5],
+            "tag": ["DocsToctoc", "docstoctoc"],
+            "tag_norm": ["docstoctoc", "docstoctoc"],
+        }
+    )
     t = Tables(tweets, pd.DataFrame(), pd.DataFrame(), hashtags, pd.DataFrame(), pd.DataFrame())
     q = peer_help_questions(t).set_index("tweet_id")
     assert (
