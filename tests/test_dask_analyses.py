@@ -15,7 +15,7 @@ from analysis.ingest import ingest_files
 from analysis.tables import CONTRACT, TABLE_NAMES, load_dataset
 from analysis.tables_dask import table_meta
 from tests.conftest import write_jsonl
-from tests.pages import search_page
+from tests.test_store import _search  # search page i: its own tweets, the shared original
 
 pytest.importorskip("dask_deltatable")
 
@@ -209,15 +209,6 @@ def test_a_protected_accounts_text_is_hidden_on_dask_exactly_as_in_pandas(
 
 
 # --- versions, updates ------------------------------------------------------------------------------
-
-
-def _search(i: int, *, likes: int = 2, collected_at: str | None = None) -> dict:
-    page = search_page()
-    for tw in page["data"]:
-        tw["id"] = str(int(tw["id"]) + i * 10_000)
-        tw["public_metrics"]["like_count"] = likes
-    page["__medtwitter"]["collected_at"] = collected_at or f"2024-05-01T10:{i % 60:02d}:00.000Z"
-    return page
 
 
 def test_dask_reads_the_pinned_version_and_only_current_rows_after_updates(tmp_data, client):
