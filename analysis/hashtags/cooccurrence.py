@@ -135,12 +135,14 @@ def cooccurrence_graph(
     tweets, whose normalised PMI exceeds ``min_npmi`` and whose co-occurrence
     count is significant under a one-sided hypergeometric test at ``alpha``
     with a Bonferroni correction for every pair tested (``alpha=None`` and
-    ``min_npmi=-1`` keep every co-occurring pair).
+    ``min_npmi=-1`` keep every co-occurring pair). Edges are added in the order
+    of their tags. The counts come from :func:`cooccurrence_counts` (on the
+    cluster for Dask tables); the tests and the graph are made locally.
 
     Parameters
     ----------
     tables : Tables
-        The dataset.
+        The dataset (pandas or Dask frames).
     fold : bool
         Merge accented and plain spellings.
     include_retweets : bool

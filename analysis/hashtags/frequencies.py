@@ -97,10 +97,13 @@ def tag_frequencies(
 ) -> pd.DataFrame:
     """Count tweets and accounts per tag, with the ways each tag was written.
 
+    On Dask tables the counts per tag (and per spelling) are made on the
+    cluster; only one row per tag and spelling comes back.
+
     Parameters
     ----------
     tables : Tables
-        The dataset.
+        The dataset (pandas or Dask frames).
     fold : bool
         Merge accented and plain spellings.
     include_retweets : bool
@@ -193,12 +196,13 @@ def tag_trends(
     not "rise" merely because the whole dataset grows); periods run without a
     gap. ``change_pp`` is the difference in share, in percentage points, from the
     previous period; tags with fewer than ``min_tweets`` in both periods get
-    NaN change (too few to call a trend).
+    NaN change (too few to call a trend). On Dask tables the tweets per tag
+    and period are counted on the cluster, the rest locally.
 
     Parameters
     ----------
     tables : Tables
-        The dataset.
+        The dataset (pandas or Dask frames).
     freq : str
         A pandas period frequency (``"Y"``, ``"Q"``, ``"M"``).
     fold : bool
