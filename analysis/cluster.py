@@ -31,7 +31,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from analysis.errors import UsageError
+from analysis.errors import MedtwitterError, UsageError
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -49,6 +49,38 @@ _HOST_PORT = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})")
 
 class DaskMissingError(UsageError):
     """Dask (``distributed``) is not installed: the ``dask`` extra installs it."""
+
+
+class WorkerLostError(MedtwitterError):
+    """A task whose workers died every time it ran (Dask's ``allowed-failures`` exhausted)."""
+
+
+def task_result(future: Any) -> Any:
+    """Return a Dask future's result; a task that killed its workers is a one-line error.
+
+    Parameters
+    ----------
+    future : a :class:`distributed.Future`
+
+    Returns
+    -------
+    object
+        The task's result (its own exception, if it raised one, is raised as it is).
+
+    Raises
+    ------
+    WorkerLostError
+        The workers running the task died as many times as Dask allows.
+    """
+    from distributed import KilledWorker
+
+    try:
+        return future.result()
+    except KilledWorker as exc:
+        raise WorkerLostError(
+            f"Dask workers died each time they ran task {future.key} ({exc}): out of memory or "
+            "killed; give each worker more memory or run again; the dataset is unchanged."
+        ) from None
 
 
 def require_dask() -> ModuleType:
@@ -181,7 +213,7 @@ def dask_client(
     kind, where = parse_address(str(address))
     timeout = CONNECT_TIMEOUT if timeout is None else timeout
     if kind == "local":
-        options: dict[str, Any] = {"dashboard_address": None, "silence_logs": 40}
+        options: dict[str, Any] = {"dashboard_address": ":0", "silence_logs": 40}
         options.update(cluster_options)
         with (
             distributed.LocalCluster(

@@ -21,7 +21,7 @@ pytest.importorskip("distributed")
 from distributed.diagnostics.plugin import WorkerPlugin  # noqa: E402
 
 from analysis import settings, store  # noqa: E402
-from analysis.cluster import dask_client  # noqa: E402
+from analysis.cluster import WorkerLostError, dask_client  # noqa: E402
 from analysis.contract import TABLE_NAMES  # noqa: E402
 from analysis.errors import RawFormatError  # noqa: E402
 from analysis.ingest import distributed, ingest_files  # noqa: E402
@@ -160,7 +160,11 @@ def test_cluster_ingest_equals_single_process_table_by_table_also_on_append(tmp_
     assert edits[new_id] == [new_id - 1] and new_id - 1 not in edits  # the earlier version left
 
 
-def test_replace_rebuild_on_the_cluster_equals_single_process(tmp_data, raw, client):
+def test_replace_rebuild_in_four_buckets_on_the_cluster_equals_single_process(
+    tmp_data, raw, client, monkeypatch
+):
+    # rows hashed into 4 buckets by key, each bucket's winners chosen by its own task
+    monkeypatch.setattr(distributed, "bucket_count", lambda client, buckets: 4)
     files = [raw["first"], raw["second"], raw["flat"], raw["v2"], raw["csv"]]
     _both(files, client, replace=True)
     _assert_same("single", "cluster")
@@ -195,6 +199,36 @@ def test_a_worker_killed_mid_run_is_replaced_and_the_task_retried(tmp_data, raw,
         own.wait_for_workers(2, timeout=60)  # and its nanny started a new one
     assert report.version == 0
     _assert_same("single", "cluster")
+
+
+class KillAlways(WorkerPlugin):
+    """Kill every worker process that starts a task whose key starts with ``key_prefix``."""
+
+    def __init__(self, key_prefix: str) -> None:
+        self.key_prefix = key_prefix
+
+    def transition(self, key, start, finish, **kwargs):
+        if finish == "executing" and str(key).startswith(self.key_prefix):
+            os._exit(1)
+
+
+def test_a_task_that_kills_its_workers_every_time_is_one_line_and_changes_nothing(tmp_data, raw):
+    import dask
+
+    ingest_files([raw["v2"]], "cluster", progress=False)
+    before = _tables("cluster")
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 0}),
+        dask_client("local:2") as own,
+    ):
+        own.register_plugin(KillAlways("ingest-read-0-"), name="kill-always")
+        with pytest.raises(WorkerLostError) as info:
+            ingest_files([raw["first"]], "cluster", progress=False, scheduler=own)
+    message = str(info.value)
+    assert "\n" not in message and message.startswith("Dask workers died each time they ran task")
+    assert _version("cluster") == 0
+    after = _tables("cluster")
+    assert all(after[n].equals(before[n]) for n in TABLE_NAMES)
 
 
 def test_a_failed_run_leaves_the_previous_version(tmp_data, raw, client):
