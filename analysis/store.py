@@ -48,7 +48,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -56,6 +56,13 @@ import pyarrow.compute as pc
 from analysis.contract import CONTRACT, MANIFEST_FILE, META_FILE, TABLE_NAMES
 from analysis.errors import ContractError, DatasetBusyError, UsageError
 from analysis.outputs import removed_on_failure
+
+if TYPE_CHECKING:  # deltalake and pyarrow.fs are imported when first used (start-up time)
+    import re
+
+    import pyarrow.dataset as pads
+    import pyarrow.fs as pafs
+    from deltalake import DeltaTable, WriterProperties
 
 LOCK_FILE = ".lock"
 #: Lines ingest set aside; the manifest records how many belong to each version.
@@ -126,7 +133,7 @@ DICTIONARY = {
 }
 
 
-def _writer_properties(name: str):
+def _writer_properties(name: str) -> WriterProperties:
     """Parquet settings of a table's files: Snappy; statistics for keys and times only.
 
     Statistics of texts (min/max of every page of tweets) cost time and serve no
@@ -155,7 +162,7 @@ def _writer_properties(name: str):
 # --- the manifest ------------------------------------------------------------------------------
 
 
-def write_json_atomic(path: Path, obj) -> None:
+def write_json_atomic(path: Path, obj: object) -> None:
     """Write ``obj`` as JSON to ``path``: a temporary file, flushed to disk, renamed over it."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -240,7 +247,7 @@ def _manifest_or_error(folder: Path) -> dict:
 # --- reading -----------------------------------------------------------------------------------
 
 
-def open_table(folder: Path, name: str, version: int | None = None):
+def open_table(folder: Path, name: str, version: int | None = None) -> DeltaTable | None:
     """Return the Delta table ``name`` at the dataset's ``version`` (latest if ``None``); ``None`` if absent.
 
     Examples
@@ -258,7 +265,7 @@ def open_table(folder: Path, name: str, version: int | None = None):
     return DeltaTable(str(table_path(folder, name)), version=delta_version)
 
 
-def local_filesystem(path: Path):
+def local_filesystem(path: Path) -> pafs.SubTreeFileSystem:
     """Arrow's local filesystem rooted at a table: what ``to_pyarrow_dataset`` should read with.
 
     deltalake's default filesystem wrapper can abort the interpreter at exit after
@@ -269,7 +276,7 @@ def local_filesystem(path: Path):
     return pafs.SubTreeFileSystem(str(Path(path).resolve()), pafs.LocalFileSystem())
 
 
-def arrow_dataset(folder: Path, name: str, version: int | None = None):
+def arrow_dataset(folder: Path, name: str, version: int | None = None) -> pads.Dataset | None:
     """Return a pyarrow dataset over the current files of a table (``None`` if the version lacks it).
 
     File statistics (min/max of keys and times) are attached to each file, so a
@@ -360,7 +367,9 @@ def read_table(
     return table
 
 
-def _rows_of(delta, folder: Path, name: str, columns: list[str] | None, filter) -> pa.Table:
+def _rows_of(
+    delta: DeltaTable | None, folder: Path, name: str, columns: list[str] | None, filter: Any
+) -> pa.Table:
     """Return the rows of the Delta table ``delta`` (``None``: an absent table) in the contract's schema."""
     if delta is None:
         return conform(name, CONTRACT[name].schema.empty_table(), columns)
@@ -370,7 +379,7 @@ def _rows_of(delta, folder: Path, name: str, columns: list[str] | None, filter) 
     return conform(name, data.to_table(columns=present, filter=filter), columns)
 
 
-def data_files(table) -> list[str]:
+def data_files(table: DeltaTable) -> list[str]:
     """Local paths of the Parquet files of a Delta table's version.
 
     deltalake gives them as URIs, percent-encoded (a space is ``%20``, an accent
@@ -381,11 +390,11 @@ def data_files(table) -> list[str]:
     return [unquote(urlparse(uri).path) for uri in table.file_uris()]
 
 
-def _add_actions(table) -> pa.Table:
+def _add_actions(table: DeltaTable) -> pa.Table:
     return pa.table(table.get_add_actions(flatten=True))
 
 
-def file_totals(table) -> tuple[int, int]:
+def file_totals(table: DeltaTable | None) -> tuple[int, int]:
     """(rows, bytes) of a Delta table's version, from its log (no data is read); (0, 0) if None."""
     if table is None:
         return 0, 0
@@ -399,7 +408,7 @@ def table_totals(folder: Path, name: str, version: int | None = None) -> tuple[i
     return file_totals(open_table(folder, name, version))
 
 
-def file_span(table, column: str) -> tuple:
+def file_span(table: DeltaTable | None, column: str) -> tuple:
     """(min, max) of a column over a Delta table's file statistics, or (None, None)."""
     if table is None:
         return None, None
@@ -426,7 +435,9 @@ def _owner(folder: Path) -> str:
 
 
 @contextmanager
-def dataset_lock(folder: Path, command: str = "write", timeout: float | None = None):
+def dataset_lock(
+    folder: Path, command: str = "write", timeout: float | None = None
+) -> Iterator[None]:
     """Hold the lock of a dataset (``<dataset>/.lock``) while writing it.
 
     A second writer waits and says so on standard error; ``timeout`` (seconds;
@@ -523,7 +534,7 @@ class DatasetWriter:
             raise
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: Any) -> None:
         """Roll back on an exception, remove the staging folder and release the lock."""
         try:
             if exc[0] is not None:  # roll back at once: outside readers see the last version
@@ -584,18 +595,18 @@ class DatasetWriter:
             if leftover.is_dir() and leftover.name != f".{self.dataset}.old":
                 shutil.rmtree(leftover, ignore_errors=True)
 
-    def table(self, name: str):
+    def table(self, name: str) -> DeltaTable | None:
         """Return the table's Delta table as committed so far (``None`` if the dataset lacks it)."""
         from deltalake import DeltaTable
 
         path = table_path(self.folder, name)
         return DeltaTable(str(path)) if is_delta(path) else None
 
-    def read(self, name: str, columns: list[str] | None = None, filter=None) -> pa.Table:
+    def read(self, name: str, columns: list[str] | None = None, filter: Any = None) -> pa.Table:
         """Rows of a table as this writer sees it (its own commits included), unsorted."""
         return _rows_of(self.table(name), self.folder, name, columns, filter)
 
-    def _write(self, name: str, data, mode: Literal["append", "overwrite"]) -> None:
+    def _write(self, name: str, data: Any, mode: Literal["append", "overwrite"]) -> None:
         from deltalake import write_deltalake
 
         if isinstance(data, pa.Table):
@@ -839,7 +850,7 @@ class DatasetWriter:
 HIDDEN_NAME = "(a file named after a purged account)"
 
 
-def name_pattern(words: set[str]):
+def name_pattern(words: set[str]) -> re.Pattern[str]:
     """Return a regex finding any of ``words`` in a file name: ids whole, handles between non-letters.
 
     Examples
@@ -883,7 +894,7 @@ def _truncate_lines(path: Path, keep: int | None) -> None:
             fh.truncate(end)
 
 
-def _drop_history(table, path: Path) -> None:
+def _drop_history(table: DeltaTable, path: Path) -> None:
     """Keep only the current version in a table's log: a checkpoint, older entries deleted.
 
     Log cleanup as the Delta protocol allows it (what log retention does, at once):
@@ -1025,7 +1036,9 @@ def compact(folder: Path, retain_days: float = DEFAULT_RETAIN_DAYS) -> dict[str,
             table.optimize.compact(
                 target_size=TARGET_FILE_BYTES, writer_properties=_writer_properties(name)
             )
-            files[name] = (before, len(writer.table(name).file_uris()))
+            compacted = writer.table(name)
+            assert compacted is not None, f"{name} was there before its compaction"
+            files[name] = (before, len(compacted.file_uris()))
         writer.commit()
         writer.vacuum(retain_days * 24)
         writer.drop_versions(f"files removed by `medtwitter compact --retain-days {retain_days:g}`")
