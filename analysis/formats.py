@@ -61,6 +61,8 @@ import orjson
 
 from analysis import rawfile
 from analysis.contract import InvalidIdError, parse_id
+from analysis.formats_bluesky import bluesky_page
+from analysis.formats_mastodon import mastodon_page
 
 V2_PAGES = "x-api-v2-pages"
 TWARC2_PAGES = "twarc2-pages"
@@ -153,10 +155,11 @@ def detect_format(path: Path) -> str:
     if name.endswith((".csv", ".csv.gz")):
         return EDGE_CSV if _csv_header(path) is not None else UNKNOWN
     if name.endswith(".parquet"):
+        # Imported here: analysis.ingest imports this module (a cycle at module level).
         from analysis.ingest.edges import is_parquet_edge_list
 
         return EDGE_PARQUET if is_parquet_edge_list(path) else UNKNOWN
-    from analysis import formats_v1  # which builds on this module
+    from analysis import formats_v1  # imported here: it builds on (imports) this module
 
     fmt = formats_v1.json_format(path)
     if _ACADEMIC.match(path.name) and not name.endswith(".jsonl") and fmt not in V1_FORMATS:
@@ -555,7 +558,7 @@ def archive_account(folder: Path) -> dict | None:
 
 
 def _archive_records(path: Path) -> Iterator[Record]:
-    from analysis.formats_v1 import v1_tweet  # which builds on this module
+    from analysis.formats_v1 import v1_tweet  # imported here: it builds on (imports) this module
 
     try:
         kind, content = _archive_js(path)
@@ -621,7 +624,7 @@ def read_pages(
     ``follows`` is (``followers`` or ``following``, account id): whose follower or
     friend lists v1.1 id and users pages are (else told by the file's name).
     """
-    from analysis import formats_v1
+    from analysis import formats_v1  # imported here: it builds on (imports) this module
 
     if fmt == TWARC2_PAGES:
         yield from _json_lines(path, twarc2_page)
@@ -638,12 +641,8 @@ def read_pages(
     elif fmt == X_ARCHIVE:
         yield from _archive_records(path)
     elif fmt == BLUESKY:
-        from analysis.formats_bluesky import bluesky_page
-
         yield from _json_lines(path, bluesky_page)
     elif fmt == MASTODON:
-        from analysis.formats_mastodon import mastodon_page
-
         yield from _json_lines(path, mastodon_page)
     else:
         raise ValueError(f"no reader for format {fmt!r}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -53,8 +54,6 @@ class _Generator:
 
     @staticmethod
     def _ascii(s: str) -> str:
-        import unicodedata
-
         return unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
 
     def make_accounts(self) -> None:

@@ -19,8 +19,11 @@ from analysis.demo.anecdotes import plant_confidentiality
 from analysis.demo.community import _Generator
 from analysis.demo.model import COLLECTED_AT, END, START, DemoParams, iso_time
 from analysis.demo.words import COMMUNITIES, LINK_SOURCES
+from analysis.errors import UsageError
 from analysis.ground_truth import write_ground_truth
+from analysis.ingest import ingest_files
 from analysis.outputs import removed_on_failure
+from analysis.store import dataset_lock
 
 if TYPE_CHECKING:
     from analysis.ingest import IngestReport
@@ -370,13 +373,8 @@ def build_demo(
     --------
     >>> report = build_demo("demo", accounts=300, seed=1)  # doctest: +SKIP
     """
-    from analysis.errors import UsageError
-    from analysis.ingest import ingest_files
-
     if accounts < 50:
         raise UsageError(f"--accounts {accounts} is too small for the demo; use 50 or more.")
-    from analysis.store import dataset_lock
-
     raw = settings.raw_dir(dataset)
     # one writer at a time, from the raw pages to the dataset's new version
     with dataset_lock(settings.processed_dir(dataset), "demo"):
@@ -386,6 +384,7 @@ def build_demo(
         if platform == "x":
             generate(DemoParams(accounts=accounts, seed=seed), raw, progress=progress)
         else:
+            # Imported here: analysis.demo.platforms imports this module (a cycle at module level).
             from analysis.demo.platforms import generate_as
 
             generate_as(platform, DemoParams(accounts=accounts, seed=seed), raw, progress)

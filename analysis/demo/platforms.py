@@ -29,6 +29,7 @@ import orjson
 from analysis import __version__
 from analysis.demo.model import COLLECTED_AT, DemoParams
 from analysis.demo.pages import generate
+from analysis.errors import UsageError
 from analysis.ground_truth import FILE_NAME, write_ground_truth
 from analysis.outputs import removed_on_failure
 from analysis.platforms import BLUESKY, MASTODON, native_key
@@ -471,8 +472,6 @@ def generate_as(platform: str, params: DemoParams, out_dir: Path, progress: bool
     --------
     >>> generate_as("bluesky", DemoParams(accounts=300), Path("raw/demo-bluesky"))  # doctest: +SKIP
     """
-    from analysis.errors import UsageError
-
     if platform not in PLATFORMS:
         raise UsageError(f"--platform {platform!r}: use x, bluesky or mastodon.")
     source = out_dir / ".x-demo"

@@ -10,6 +10,7 @@ import orjson
 from analysis import settings
 from analysis.demo.model import iso_time, snowflake_id
 from analysis.demo.pages import provenance
+from analysis.ingest import ingest_files
 from analysis.outputs import removed_on_failure
 
 if TYPE_CHECKING:
@@ -116,8 +117,6 @@ def build_tiny(dataset: str = "tiny", progress: bool = True) -> IngestReport:
     >>> report.counts["tweets"], report.counts["follows"]  # doctest: +SKIP
     (3, 0)
     """
-    from analysis.ingest import ingest_files
-
     raw = settings.raw_dir(dataset)
     raw.mkdir(parents=True, exist_ok=True)
     for old in raw.glob("*.jsonl"):
