@@ -20,13 +20,25 @@ from typing import Any
 import networkx as nx
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
-from analysis import settings
+from analysis import settings, store
 from analysis.errors import UsageError
 from analysis.graph import fast
-from analysis.graph.backends import FAST, resolve_backend
+from analysis.graph.backends import FAST, GraphNote, resolve_backend
 from analysis.graph.build import graph_from_tables, require_directed
+from analysis.graph.communities import detect_communities
+from analysis.graph.metrics import (
+    BETWEENNESS_EXACT_MAX,
+    betweenness,
+    core_number,
+    degree_table,
+    hits,
+    node_reciprocity,
+    pagerank,
+)
 from analysis.outputs import check_out_file, write_atomic, write_csv, xml_text
+from analysis.tables import dataset_dir, load_arrow, load_dataset, resolve_version
 
 #: Columns of the metrics table, in order (``medtwitter graph --metrics``).
 METRIC_COLUMNS = (
@@ -75,15 +87,6 @@ def node_metrics(
     [[1, 2, 2, 0], [2, 1, 2, 0], [3, 0, 1, 0]]
     """
     seed = settings.SEED if seed is None else seed
-    from analysis.graph.communities import detect_communities
-    from analysis.graph.metrics import (
-        betweenness,
-        core_number,
-        degree_table,
-        hits,
-        node_reciprocity,
-        pagerank,
-    )
 
     require_directed(G, "the metrics table")
     be = resolve_backend(backend)
@@ -112,8 +115,6 @@ def node_metrics(
 
 def _betweenness_wanted(n: int, samples: int | None) -> bool:
     """Whether the metrics table gets betweenness (a note says why not)."""
-    from analysis.graph.backends import GraphNote
-    from analysis.graph.metrics import BETWEENNESS_EXACT_MAX
 
     if samples is not None or n <= BETWEENNESS_EXACT_MAX:
         return True
@@ -160,10 +161,6 @@ def sparse_graph_from_dataset(
     Same accounts and links as :func:`graph_from_tables` with the same options;
     returns the graph and the usernames in its node order.
     """
-    import pyarrow.compute as pc
-
-    from analysis import store
-    from analysis.tables import dataset_dir, load_arrow, resolve_version
 
     version = resolve_version(dataset)
     users = load_arrow(dataset, "users", ["user_id", "username", "protected"], version)
@@ -227,8 +224,6 @@ def metrics_from_dataset(
     if resolve_backend(backend) == FAST:
         g, usernames = sparse_graph_from_dataset(dataset, only_known, drop_protected)
         return _metrics_from_sparse(g, usernames, seed, progress, betweenness_samples)
-    from analysis.tables import load_dataset
-
     G = graph_from_tables(
         load_dataset(dataset), only_known=only_known, drop_protected=drop_protected
     )
@@ -243,7 +238,8 @@ def _check_metrics_suffix(path: Path) -> None:
 def check_metrics_out(path: str | os.PathLike[str]) -> Path:
     """Check a metrics table's ``--out`` before the work.
 
-    It must be a ``.parquet`` or ``.csv`` file that can be written (:func:`analysis.outputs.check_out_file`).
+    It must be a ``.parquet`` or ``.csv`` file that can be written
+    (:func:`analysis.outputs.check_out_file`).
     """
     _check_metrics_suffix(Path(path))
     return check_out_file(path)
@@ -284,7 +280,8 @@ def save_metrics(
 def _plain(value: object) -> object:
     """Return a value GEXF/GraphML can hold.
 
-    Timestamps become ISO text, numpy scalars Python ones, and text loses the characters XML 1.0 forbids (:func:`analysis.outputs.xml_text`).
+    Timestamps become ISO text, numpy scalars Python ones, and text loses the characters XML 1.0
+    forbids (:func:`analysis.outputs.xml_text`).
     """
     if isinstance(value, pd.Timestamp):
         return value.isoformat()
@@ -409,8 +406,6 @@ def write_metrics(
     seed = settings.SEED if seed is None else seed
     check_metrics_out(out)  # before the work, not after it
     if anonymise:
-        from analysis.tables import load_dataset
-
         G = graph_from_tables(load_dataset(dataset, anonymise=True), only_known=only_known,
                               drop_protected=drop_protected, edge_dates=False)  # fmt: skip
         metrics = node_metrics(G, seed=seed, backend=backend,
@@ -436,6 +431,7 @@ def export_follower_graph(
     anonymised report (``medtwitter graph DATASET --export gexf --anonymise``).
     """
     seed = settings.SEED if seed is None else seed
+    # Imported here: analysis.graph.networks imports this module (a cycle at module level).
     from analysis.graph.networks import export_network
 
     if fmt not in EXPORT_FORMATS:
