@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from analysis import settings
+from analysis import cluster, settings
 from analysis.cli.common import Parser, Subparsers, add_lock_option, dataset_arg, print_counts
 
 
@@ -61,8 +61,6 @@ def run(args: argparse.Namespace) -> int:
     from analysis.ingest import ingest_files  # lazy: pyarrow, numpy (0.5 s)
 
     if args.scheduler is not None:  # a bad address or no Dask: said before anything is read
-        from analysis import cluster
-
         cluster.require_dask()
         cluster.parse_address(args.scheduler)
     report = ingest_files(

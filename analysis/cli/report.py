@@ -65,7 +65,7 @@ def register(subparsers: Subparsers[Parser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build the reports and print each one's HTML file; return 1 if a notebook failed."""
-    from analysis.report import build_reports  # lazy: papermill, nbconvert (4 s)
+    from analysis.report import build_reports  # lazy: pandas, pyarrow, nbformat (4 s)
 
     hashtags = None
     if args.hashtags:
