@@ -25,16 +25,36 @@ from analysis.accounts.vocabulary import IDENTITIES, PROFESSIONAL_ROLES, ROLES, 
 
 #: Columns of :func:`label_users`' result, after ``user_id`` (when the input has one).
 LABEL_COLUMNS: tuple[str, ...] = (
-    "username", "role", "identity", "confidence", "role_confidence", "identity_confidence",
-    "protected", "reasons", "source",
-)  # fmt: skip
+    "username",
+    "role",
+    "identity",
+    "confidence",
+    "role_confidence",
+    "identity_confidence",
+    "protected",
+    "reasons",
+    "source",
+)
 
 # weight of a cue by the field it is found in
 _FIELD_WEIGHT = {"name": 1.0, "bio": 1.0, "username": 0.7}
 # ties between roles go to the more specific one
-_SPECIFICITY = {r: i for i, r in enumerate(
-    ("intern", "midwife", "dentist", "pharmacist", "physiotherapist", "nurse", "physician",
-     "other_hcp", "public"))}  # fmt: skip
+_SPECIFICITY = {
+    r: i
+    for i, r in enumerate(
+        (
+            "intern",
+            "midwife",
+            "dentist",
+            "pharmacist",
+            "physiotherapist",
+            "nurse",
+            "physician",
+            "other_hcp",
+            "public",
+        )
+    )
+}
 
 
 @dataclass
@@ -164,25 +184,43 @@ def read_name(name: str, username: str = "", anonymise: bool = False) -> _NameRe
             return _NameReading("nominative", round(min(conf, 0.95), 2), why, True)
         if title or cue_words:
             label = "title" if title else "profession word"
-            return _NameReading("anonymous", 0.8,
-                                f"name: {label}{q((title or cue_words)[0])} with a first name"
-                                f"{q(first)} but no family name", False)  # fmt: skip
-        return _NameReading("anonymous", 0.6, f"name: first name{q(first)} alone, no family name",
-                            False)  # fmt: skip
+            return _NameReading(
+                "anonymous",
+                0.8,
+                f"name: {label}{q((title or cue_words)[0])} with a first name"
+                f"{q(first)} but no family name",
+                False,
+            )
+        return _NameReading(
+            "anonymous", 0.6, f"name: first name{q(first)} alone, no family name", False
+        )
     initials = [t for t in tokens if len(t) == 1 and t.isupper()]
     if initials and rest and not title:
-        return _NameReading("nominative", 0.55,
-                            f"name: initial{q(initials[0] + '.')} and family name{q(rest[0])}",
-                            True)  # fmt: skip
+        return _NameReading(
+            "nominative",
+            0.55,
+            f"name: initial{q(initials[0] + '.')} and family name{q(rest[0])}",
+            True,
+        )
     if title and rest:
-        return _NameReading("anonymous", 0.85,
-                            f"name: title{q(title[0])} with a non-name{q(' '.join(rest))}", False)  # fmt: skip
+        return _NameReading(
+            "anonymous", 0.85, f"name: title{q(title[0])} with a non-name{q(' '.join(rest))}", False
+        )
     if rest:
-        return _NameReading("anonymous", 0.6, f"name: no known first name in{q(' '.join(rest))}"
-                            if not anonymise else "name: no known first name", False)  # fmt: skip
-    return _NameReading("anonymous", 0.85,
-                        f"name: only titles or profession words{q(' '.join(title + cue_words))}",
-                        False)  # fmt: skip
+        return _NameReading(
+            "anonymous",
+            0.6,
+            f"name: no known first name in{q(' '.join(rest))}"
+            if not anonymise
+            else "name: no known first name",
+            False,
+        )
+    return _NameReading(
+        "anonymous",
+        0.85,
+        f"name: only titles or profession words{q(' '.join(title + cue_words))}",
+        False,
+    )
 
 
 def classify_profile(
@@ -208,8 +246,9 @@ def classify_profile(
     >>> classify_profile("CHU_Nimes", "CHU de Nîmes", "Compte officiel").role
     'institution'
     """
-    username, name, description = (str(x) if isinstance(x, str) else "" for x in
-                                   (username, name, description))  # fmt: skip
+    username, name, description = (
+        str(x) if isinstance(x, str) else "" for x in (username, name, description)
+    )
     fields = {
         "name": fold(name),
         "bio": fold(description),
@@ -254,8 +293,10 @@ def classify_profile(
             reasons.append(_reason(cue, where, text, "institution"))
         conf = inst_score / (inst_score + pro + 1)
         reasons.append("identity institutional: an institution's account")
-        return _finish(Label("institution", "institutional", round(conf, 2), round(conf, 2),
-                             reasons), protected)  # fmt: skip
+        return _finish(
+            Label("institution", "institutional", round(conf, 2), round(conf, 2), reasons),
+            protected,
+        )
 
     # 3. the role with the highest score; ties go to the more specific role
     for cue, (where, text, _) in sorted(found.items(), key=lambda kv: (-kv[1][2], kv[0].role)):
@@ -307,8 +348,11 @@ def _as_bool(values: pd.Series) -> pd.Series:
     return out.astype("boolean")
 
 
-def label_users(users: pd.DataFrame, overrides: pd.DataFrame | str | os.PathLike | None = None,
-                anonymise: bool = False) -> pd.DataFrame:  # fmt: skip
+def label_users(
+    users: pd.DataFrame,
+    overrides: pd.DataFrame | str | os.PathLike | None = None,
+    anonymise: bool = False,
+) -> pd.DataFrame:
     """Role, identity style, confidence and reasons for every account of a users table.
 
     The labels read the real display names and bios: a pseudonymised users
@@ -348,18 +392,31 @@ def label_users(users: pd.DataFrame, overrides: pd.DataFrame | str | os.PathLike
             f"the profiles have no 'username' column (columns: {', '.join(map(str, users.columns))}); "
             "add one (name and description are optional but needed for good labels)."
         )
-    get = {c: (users[c] if c in users.columns else pd.Series([""] * len(users), index=users.index))
-           for c in ("username", "name", "description")}  # fmt: skip
-    protected = (_as_bool(users["protected"]) if "protected" in users.columns
-                 else pd.Series(pd.NA, index=users.index, dtype="boolean"))  # fmt: skip
+    get = {
+        c: (users[c] if c in users.columns else pd.Series([""] * len(users), index=users.index))
+        for c in ("username", "name", "description")
+    }
+    protected = (
+        _as_bool(users["protected"])
+        if "protected" in users.columns
+        else pd.Series(pd.NA, index=users.index, dtype="boolean")
+    )
     rows = []
     for u, n, d, p in zip(get["username"], get["name"], get["description"], protected, strict=True):
-        lab = classify_profile(u, n, d, protected=None if pd.isna(p) else bool(p),
-                               anonymise=anonymise)  # fmt: skip
-        rows.append({"role": lab.role, "identity": lab.identity, "confidence": lab.confidence,
-                     "role_confidence": lab.role_confidence,
-                     "identity_confidence": lab.identity_confidence,
-                     "reasons": "; ".join(lab.reasons), "source": "rules"})  # fmt: skip
+        lab = classify_profile(
+            u, n, d, protected=None if pd.isna(p) else bool(p), anonymise=anonymise
+        )
+        rows.append(
+            {
+                "role": lab.role,
+                "identity": lab.identity,
+                "confidence": lab.confidence,
+                "role_confidence": lab.role_confidence,
+                "identity_confidence": lab.identity_confidence,
+                "reasons": "; ".join(lab.reasons),
+                "source": "rules",
+            }
+        )
     out = pd.DataFrame(
         rows,
         index=users.index,
@@ -502,11 +559,14 @@ def apply_overrides(
 
 def load_profiles(path: str | os.PathLike) -> pd.DataFrame:
     """Read a CSV of profiles (``username``, ``name``, ``description``; optional ``protected``...)."""
-    frame = _read_csv(path, "profiles", "save it as UTF-8 CSV with a header row "
-                      "(username,name,description).")  # fmt: skip
+    frame = _read_csv(
+        path, "profiles", "save it as UTF-8 CSV with a header row (username,name,description)."
+    )
     if "username" not in frame.columns:
-        raise LabelsError(f"{path} has no 'username' column (columns: {', '.join(frame.columns)}); "
-                          "add a header row with username,name,description.")  # fmt: skip
+        raise LabelsError(
+            f"{path} has no 'username' column (columns: {', '.join(frame.columns)}); "
+            "add a header row with username,name,description."
+        )
     return frame
 
 
@@ -525,10 +585,13 @@ def save_labels(
     write_csv(labels, None if path is None or str(path) == "-" else path, raw=raw_csv)
 
 
-def classify_file(profiles: str | os.PathLike, out: str | os.PathLike | None = None,
-                  overrides: str | os.PathLike | None = None,
-                  evaluate: bool = False,
-                  raw_csv: bool = False) -> pd.DataFrame | tuple[pd.DataFrame, dict]:  # fmt: skip
+def classify_file(
+    profiles: str | os.PathLike,
+    out: str | os.PathLike | None = None,
+    overrides: str | os.PathLike | None = None,
+    evaluate: bool = False,
+    raw_csv: bool = False,
+) -> pd.DataFrame | tuple[pd.DataFrame, dict]:
     """Label a CSV of profiles and write the labels (``medtwitter accounts classify``).
 
     The output keeps the input's ``username`` (and ``user_id`` if any) and adds
@@ -542,8 +605,9 @@ def classify_file(profiles: str | os.PathLike, out: str | os.PathLike | None = N
 
         check_out_file(out)  # before the work, not after it
     frame = load_profiles(profiles)
-    labels = label_users(frame.drop(columns=["role", "identity"], errors="ignore"),
-                         overrides=overrides)  # fmt: skip
+    labels = label_users(
+        frame.drop(columns=["role", "identity"], errors="ignore"), overrides=overrides
+    )
     result = None
     if evaluate:
         result = evaluate_against_columns(labels, frame)
@@ -568,8 +632,10 @@ def label_counts(labels: pd.DataFrame) -> pd.DataFrame:
     np.int64(2)
     """
     table = pd.crosstab(labels["role"], labels["identity"])
-    table = table.reindex(index=[r for r in ROLES if r in table.index],
-                          columns=[i for i in IDENTITIES if i in table.columns])  # fmt: skip
+    table = table.reindex(
+        index=[r for r in ROLES if r in table.index],
+        columns=[i for i in IDENTITIES if i in table.columns],
+    )
     table["total"] = table.sum(axis=1)
     table.loc["total"] = table.sum()
     return table
@@ -583,7 +649,10 @@ def example_labels(
     With ``anonymise``, usernames and ids are left out.
     """
     cols = ["username", "role", "identity", "confidence", "reasons"]
-    rows = (labels.sort_values(["identity", "confidence", "username"], ascending=[True, False, True])
-            .groupby("identity", sort=False).head(per_identity))  # fmt: skip
+    rows = (
+        labels.sort_values(["identity", "confidence", "username"], ascending=[True, False, True])
+        .groupby("identity", sort=False)
+        .head(per_identity)
+    )
     rows = rows[[c for c in cols if not (anonymise and c == "username")]]
     return rows.reset_index(drop=True)
