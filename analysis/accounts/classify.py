@@ -22,6 +22,9 @@ from analysis.accounts import cues as C
 from analysis.accounts.evaluate import evaluate_against_columns
 from analysis.accounts.names import COMMON_FREQUENCY, first_name_strength, fold, words
 from analysis.accounts.vocabulary import IDENTITIES, PROFESSIONAL_ROLES, ROLES, LabelsError
+from analysis.outputs import check_out_file, write_csv
+from analysis.privacy import is_anonymised
+from analysis.tables import load_table
 
 #: Columns of :func:`label_users`' result, after ``user_id`` (when the input has one).
 LABEL_COLUMNS: tuple[str, ...] = (
@@ -433,8 +436,6 @@ def label_users(
 
 
 def _refuse_pseudonymised(users: pd.DataFrame, what: str) -> None:
-    from analysis.privacy import is_anonymised
-
     if is_anonymised(users):
         raise LabelsError(
             f"these profiles are pseudonymised, so {what} read from them would be wrong; use "
@@ -580,8 +581,6 @@ def save_labels(
     a formula (a name or description starting with ``=``, ``+``, ``-``, ``@``...)
     gets a leading ``'``, unless ``raw_csv``.
     """
-    from analysis.outputs import write_csv
-
     write_csv(labels, None if path is None or str(path) == "-" else path, raw=raw_csv)
 
 
@@ -601,8 +600,6 @@ def classify_file(
     returned too (``(labels, result)``). ``raw_csv``: see :func:`save_labels`.
     """
     if out is not None and str(out) != "-":
-        from analysis.outputs import check_out_file
-
         check_out_file(out)  # before the work, not after it
     frame = load_profiles(profiles)
     labels = label_users(
@@ -617,8 +614,6 @@ def classify_file(
 
 def label_dataset(dataset: str, overrides: str | os.PathLike | None = None) -> pd.DataFrame:
     """Labels of a processed dataset's users (``medtwitter accounts DATASET``)."""
-    from analysis.tables import load_table
-
     return label_users(load_table(dataset, "users"), overrides=overrides)
 
 
