@@ -146,9 +146,10 @@ def parse_address(address: str) -> tuple[str, Any]:
             raise UsageError(f"{bad}: local:N needs N >= 1 workers; {forms}")
         return "local", n
     if text.endswith(".json"):
-        if not Path(text).is_file():
+        path = Path(text).expanduser()
+        if not path.is_file():
             raise UsageError(f"{bad}: no such scheduler file; check the path or {forms}")
-        return "file", text
+        return "file", str(path)
     scheme, sep, location = text.partition("://")
     if not sep:
         scheme, location = "tcp", text

@@ -85,6 +85,12 @@ if __name__ == "__main__":
 """
 
 
+def _use_out(folder: Path) -> None:
+    """Put generated files, datasets and the run script under ``folder``."""
+    global OUT
+    OUT = folder
+
+
 def _ingest(root: Path, raw: Path, dataset: str, workers: int) -> dict:
     """Ingest ``raw`` in a fresh process (``workers`` 0: one process); its figures."""
     script = OUT / "run_ingest.py"
@@ -132,7 +138,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="tweets per worker in the weak-scaling runs (default --tweets / 4)")  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep generated files and datasets")
     parser.add_argument("--no-weak", action="store_true", help="skip the weak-scaling runs")
+    parser.add_argument("--out", type=Path, default=OUT, help=f"scratch folder (default {OUT})")
     args = parser.parse_args(argv)
+    _use_out(args.out)
     from ingest import generate
 
     OUT.mkdir(parents=True, exist_ok=True)

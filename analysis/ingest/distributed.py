@@ -184,6 +184,22 @@ def _copy_range(source: str, start: int, end: int, target: Path) -> None:
                 offset += len(block)
 
 
+def _worker_threads() -> None:
+    """Give Arrow as many threads as the Dask worker has (its pool has one per core otherwise).
+
+    Two worker processes of one thread each on 2 cores would otherwise parse on 4
+    Arrow threads; outside a worker nothing changes.
+    """
+    try:
+        from distributed import get_worker
+
+        threads = get_worker().state.nthreads
+    except (ImportError, ValueError, AttributeError):
+        return
+    if pa.cpu_count() != threads:
+        pa.set_cpu_count(threads)
+
+
 def _scratch() -> str | None:
     """Return the Dask worker's own folder, if running in one (else the system's temporary folder)."""
     try:
@@ -226,6 +242,7 @@ def read_piece(
         The piece's report, quarantine entries, usernames and keys.
     """
     shutil.rmtree(folder, ignore_errors=True)
+    _worker_threads()
     spill = Spill(Path(folder), buckets, usernames=track_usernames)
     spill.seq = piece.index << SEQ_BITS
     spill.usernames = [t for result in earlier for t in result.usernames]
@@ -259,6 +276,7 @@ def reduce_bucket(name: str, sources: list[str], gone: pa.Array | None, out: str
     Runs on a worker: :func:`analysis.merge.bucket_winners` on the bucket's spill
     files, written to ``out`` whole or not at all.
     """
+    _worker_threads()
     schema = merge.CONTRACT[name].schema
     temporary = f"{out}.{uuid.uuid4().hex[:8]}.part"
     count = 0
@@ -389,7 +407,9 @@ def read_files(
     for piece in pieces:
         before = [counts[p.index] for p in pieces[: piece.index]
                   if p.path == piece.path and p.index in counts]  # fmt: skip
-        earlier = jobs if piece.edge_list else []
+        # an edge list waits for the other files (not for other edge lists): their usernames
+        earlier = [j for p, j in zip(pieces, jobs, strict=False) if not p.edge_list]
+        earlier = earlier if piece.edge_list else []
         jobs.append(client.submit(
             read_piece, piece, folders[piece.index], buckets, strict, observed_at, follows,
             before, earlier, track, key=f"ingest-read-{piece.index}-{token}", pure=False,
