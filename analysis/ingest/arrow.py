@@ -144,10 +144,11 @@ def _note(items: pa.Array) -> tuple[pa.Array, pa.Array, dict[str, pa.Array]]:
     """
     text = _field(items, "text")
     note = _field(items, "note_tweet")
-    full = _field(note, "text")
     lists = ("hashtags", "mentions", "urls")
     entities = _field(items, "entities")
-    if full.null_count == len(full):  # no long post: the usual case, nothing to choose
+    # no long post (parsed with PARSE_LEAN, or every note null): the usual case
+    full = None if pa.types.is_null(note.type) else _field(note, "text")
+    if full is None or full.null_count == len(full):
         return text, pa.nulls(len(items), _STR), {k: _field(entities, k) for k in lists}
     has_note = full.is_valid()
     note_entities = _field(note, "entities")

@@ -34,6 +34,7 @@ from analysis.ingest.arrow import NotFast, OtherKind, extract_chunk
 from analysis.ingest.pages import BadValueError, add_page
 from analysis.ingest.quarantine import Quarantine, entry
 from analysis.ingest.rows import NAMES, SPILLED, Rows
+from analysis.ingest.schema import LEAN_ERROR
 
 #: Problems listed per file in the report (all bad lines are in the quarantine file).
 MAX_PROBLEMS = 20
@@ -280,17 +281,20 @@ def stream_whole_file(path: Path, rows: Rows, report: FileReport, convert, bar=N
     kind, an id that is not a number...), the segment is rolled back and the
     caller reads the file again in chunks, line by line where needed, which
     names and sets aside each bad line. Pages whose ``data`` is not of the kind
-    of the file's first page are read again as pages of any kind first.
+    of the file's first page are read again as pages of any kind first. The file
+    is first parsed as pages without long posts (:data:`analysis.ingest.schema.PARSE_LEAN`),
+    and again with every field at the first page that has one.
     """
     if not stream.starts_with_object(path):  # e.g. a `null` first line, which Arrow cannot take
         return False
-    first = stream.data_kind(path, convert)
-    for kind in dict.fromkeys([first, None]):
+    kinds = list(dict.fromkeys([stream.data_kind(path, convert), None]))
+    lean = True
+    while kinds:
         rows.flush()  # rows read before belong to the segments before
         rows.sink.begin()
         counts = (report.lines, report.pages, report.skipped_pages)
         shown = bar.n if bar is not None else 0
-        stop = stream_file(path, rows, report, convert, kind, bar)
+        stop = stream_file(path, rows, report, convert, kinds[0], bar, lean)
         if stop is None:
             return True
         rows.sink.rollback()
@@ -298,27 +302,39 @@ def stream_whole_file(path: Path, rows: Rows, report: FileReport, convert, bar=N
         if bar is not None:
             bar.n = shown
             bar.refresh()
-        if stop != "kind":
+        if stop == "note":  # the same kind again, long posts parsed
+            lean = False
+        elif stop == "kind":
+            kinds.pop(0)
+        else:
             return False
     return False
 
 
-def stream_file(path: Path, rows: Rows, report: FileReport, convert, kind, bar=None) -> str | None:
+def stream_file(
+    path: Path, rows: Rows, report: FileReport, convert, kind, bar=None, lean: bool = False
+) -> str | None:
     """Ingest a file's pages with Arrow's streaming JSON reader, ``data`` parsed as ``kind``.
 
     A reader thread parses blocks (on all cores) ahead of the flattening,
     which takes about :data:`CHUNK_BYTES` of pages at a time. Returns None when
     the whole file is in, ``"bad"`` at a line it cannot take, ``"kind"`` at
-    pages whose ``data`` is not of ``kind`` (what was read before stays spilled).
+    pages whose ``data`` is not of ``kind``, ``"note"`` (``lean`` only: parsed with
+    :data:`analysis.ingest.schema.PARSE_LEAN`) at a page with a long post (what was
+    read before stays spilled).
     """
     source = pa.OSFile(str(path))
     gz = rawfile.is_gzip(path)
     raw = pa.CompressedInputStream(source, "gzip") if gz else source
     lines = stream.Lines(bom=True)  # one page a line, checked as Arrow reads the bytes
     seen = read = 0
-    groups = stream.read_ahead(stream.page_groups(stream.Fed(raw, lines), kind), "ingest-parser")
+    parsed = stream.page_groups(stream.Fed(raw, lines), kind, lean)
+    groups = stream.read_ahead(parsed, "ingest-parser")
+    failures: list[BaseException] = []
     try:
-        for group in stream.guarded(groups):
+        for group in stream.guarded(groups, failures):
+            if group is None and lean and LEAN_ERROR in str(failures[0]):
+                return "note"
             if group is None or not lines.ok:
                 return "bad"  # the chunk reader names the line
             pages = pa.Table.from_batches(group)

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.json as pa_json
 
 from analysis.ingest.pages import USER_ENDPOINTS, kind_from_endpoint, provenance
-from analysis.ingest.schema import PARSE
+from analysis.ingest.schema import PARSE, PARSE_LEAN
 from analysis.rawfile import BOM, decode, open_raw
 
 #: Bytes of raw JSONL handled at once (a page of 100 tweets is about 200 kB).
@@ -172,25 +172,31 @@ def starts_with_object(path: Path) -> bool:
     return head.startswith(b"{")
 
 
-def guarded(groups: Iterator) -> Iterator:
-    """The groups, then None if reading or parsing failed (a bad line, a damaged file)."""
+def guarded(groups: Iterator, failures: list[BaseException] | None = None) -> Iterator:
+    """Yield the groups, then None if reading or parsing failed (a bad line, a damaged file).
+
+    The failure is appended to ``failures`` if given.
+    """
     try:
         yield from groups
-    except (pa.ArrowException, OSError, EOFError):
+    except (pa.ArrowException, OSError, EOFError) as exc:
+        if failures is not None:
+            failures.append(exc)
         yield None
 
 
-def page_groups(source, kind: str | None) -> Iterator[list[pa.RecordBatch]]:
-    """Parsed pages of ``source`` in groups of about :data:`CHUNK_BYTES`.
+def page_groups(source, kind: str | None, lean: bool = False) -> Iterator[list[pa.RecordBatch]]:
+    """Yield the parsed pages of ``source`` in groups of about :data:`CHUNK_BYTES`.
 
-    A parse error is raised after the groups before it (each whole).
+    ``lean`` parses with :data:`~analysis.ingest.schema.PARSE_LEAN` (pages without
+    long posts). A parse error is raised after the groups before it (each whole).
     """
     if isinstance(source, Fed):
         source = pa.PythonFile(source, mode="r")
     reader = pa_json.open_json(
         source,
         read_options=pa_json.ReadOptions(block_size=BLOCK_BYTES),
-        parse_options=PARSE[kind],
+        parse_options=(PARSE_LEAN if lean else PARSE)[kind],
     )
     held, size = [], 0
     try:
