@@ -121,10 +121,12 @@ class IngestReport:
 
     @property
     def bad_lines(self) -> int:
+        """Bad lines set aside in every file read."""
         return sum(f.bad_lines for f in self.files)
 
     @property
     def pages(self) -> int:
+        """Pages read in every file."""
         return sum(f.pages for f in self.files)
 
 

@@ -232,7 +232,7 @@ def take_page(page: dict, rows: Rows, report: FileReport, bad, what: str, unknow
 
 
 def damaged(exc: BaseException) -> str:
-    """The reason given for the lines a damaged file loses from the point it breaks."""
+    """Return the reason given for the lines a damaged file loses from the point it breaks."""
     return f"unreadable from here ({exc}): a truncated or damaged gzip"
 
 
@@ -270,6 +270,7 @@ class username_lookup:  # noqa: N801 (used as a function: formats.UsernameLookup
         return self._index
 
     def __call__(self, username: str) -> int | None:
+        """Return the id of ``username`` (any case), or None if no account read has it."""
         return self.index().get(username.casefold())
 
 
