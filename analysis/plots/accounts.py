@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.ticker import FuncFormatter, SymmetricalLogLocator
@@ -17,13 +19,20 @@ from analysis.plots.base import (
     color_for,
 )
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from matplotlib.axes import Axes
+
+    from analysis.plots.base import Chart
+
 
 def _group_color(group: str, by: str, index: int = 0) -> str:
     return color_for(group, IDENTITY_COLORS if by == "identity" else ROLE_COLORS, index)
 
 
 def plot_confusion_matrix(cm: pd.DataFrame, title: str = "Confusion matrix", source: str = "",
-                          ax=None):  # fmt: skip
+                          ax: Axes | None = None) -> Chart:  # fmt: skip
     """Plot a confusion matrix as a heatmap, counts written in.
 
     Parameters
@@ -69,7 +78,7 @@ def plot_confusion_matrix(cm: pd.DataFrame, title: str = "Confusion matrix", sou
     return fig, ax
 
 
-def count_axis(ax, values: pd.Series) -> None:
+def count_axis(ax: Axes, values: pd.Series) -> None:
     """Give ``ax`` a log-like y axis for counts that include zeros: symlog, from 0, ticks as plain numbers.
 
     Linear from 0 to 1, logarithmic above; the axis never goes below 0, so no tick reads
@@ -85,8 +94,8 @@ def count_axis(ax, values: pd.Series) -> None:
 
 
 def plot_metric_by_group(metrics: pd.DataFrame, metric: str, by: str = "identity",
-                         groups=None, label: str | None = None, log: bool = False,
-                         source: str = "", ax=None):  # fmt: skip
+                         groups: Sequence[str] | None = None, label: str | None = None, log: bool = False,
+                         source: str = "", ax: Axes | None = None) -> Chart:  # fmt: skip
     """Plot one account-level metric per group as box plots.
 
     Parameters
@@ -152,7 +161,9 @@ def plot_metric_by_group(metrics: pd.DataFrame, metric: str, by: str = "identity
     return fig, ax
 
 
-def plot_kind_shares(shares: pd.DataFrame, by: str = "identity", source: str = "", ax=None):
+def plot_kind_shares(
+    shares: pd.DataFrame, by: str = "identity", source: str = "", ax: Axes | None = None
+) -> Chart:
     """Plot, as stacked bars, the share of originals, replies, retweets and quotes per group.
 
     Parameters
@@ -196,7 +207,7 @@ def plot_kind_shares(shares: pd.DataFrame, by: str = "identity", source: str = "
 
 
 def plot_activity_profile(profile: pd.DataFrame, by: str = "identity", unit: str = "hour",
-                          source: str = "", ax=None):  # fmt: skip
+                          source: str = "", ax: Axes | None = None) -> Chart:  # fmt: skip
     """Plot the share of each group's tweets per hour of day (UTC) or weekday.
 
     Parameters
@@ -241,7 +252,9 @@ def plot_activity_profile(profile: pd.DataFrame, by: str = "identity", unit: str
     return fig, ax
 
 
-def plot_effect_sizes(comparison: pd.DataFrame, by: str = "identity", source: str = "", ax=None):
+def plot_effect_sizes(
+    comparison: pd.DataFrame, by: str = "identity", source: str = "", ax: Axes | None = None
+) -> Chart:
     """Plot every comparison's effect size; filled dots survived the p-value correction.
 
     Parameters
@@ -298,7 +311,9 @@ def plot_effect_sizes(comparison: pd.DataFrame, by: str = "identity", source: st
     return fig, ax
 
 
-def plot_hashtag_preferences(prefs: pd.DataFrame, by: str = "identity", source: str = "", ax=None):
+def plot_hashtag_preferences(
+    prefs: pd.DataFrame, by: str = "identity", source: str = "", ax: Axes | None = None
+) -> Chart:
     """Plot the log odds ratio of the hashtags each group prefers, as horizontal bars.
 
     Parameters
@@ -342,7 +357,7 @@ def plot_hashtag_preferences(prefs: pd.DataFrame, by: str = "identity", source: 
 
 
 def plot_group_shares(shares: pd.Series | pd.DataFrame, title: str, ylabel: str,
-                      by: str = "identity", source: str = "", ax=None):  # fmt: skip
+                      by: str = "identity", source: str = "", ax: Axes | None = None) -> Chart:  # fmt: skip
     """Plot one share per group (e.g. protected accounts) as bars, in the groups' colours.
 
     ``shares``: a share per group (Series), or a table indexed by group with ``share``,

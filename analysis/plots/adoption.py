@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import matplotlib.pyplot as plt
 import pandas as pd
 
@@ -14,8 +16,16 @@ from analysis.plots.base import (
     color_for,
 )
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
-def plot_adoption_curves(curves: pd.DataFrame, source: str = "", date_label: str = "", ax=None):
+    from analysis.adoption.bass import BassFit
+    from analysis.plots.base import Chart
+
+
+def plot_adoption_curves(
+    curves: pd.DataFrame, source: str = "", date_label: str = "", ax: Axes | None = None
+) -> Chart:
     """Plot adopters per month (from ``adoption.adoption_curves``).
 
     One group: bars of new adopters per month and the cumulative count on a
@@ -70,7 +80,9 @@ def plot_adoption_curves(curves: pd.DataFrame, source: str = "", date_label: str
     return fig, ax
 
 
-def plot_bass_fit(observed: pd.DataFrame, fit=None, source: str = "", ax=None):
+def plot_bass_fit(
+    observed: pd.DataFrame, fit: BassFit | None = None, source: str = "", ax: Axes | None = None
+) -> Chart:
     """Plot observed cumulative adopters against the fitted Bass curve (from ``adoption.bass_curve``).
 
     Parameters
@@ -124,8 +136,8 @@ ROLLING_WEEKS = 4
 
 
 def plot_weekly_activity(
-    weekly: pd.DataFrame, per_account: bool = False, source: str = "", ax=None
-):
+    weekly: pd.DataFrame, per_account: bool = False, source: str = "", ax: Axes | None = None
+) -> Chart:
     """Plot tweets per week by group (from ``adoption.weekly_activity``), raw or per account.
 
     Per account, each group gets its own panel (small multiples on one y scale), the line
@@ -209,8 +221,8 @@ def _weekly_per_account_panels(weekly, groups, title, ylabel, source):
 
 
 def plot_tweet_type_shares(
-    shares: pd.DataFrame, group: str | None = None, source: str = "", ax=None
-):
+    shares: pd.DataFrame, group: str | None = None, source: str = "", ax: Axes | None = None
+) -> Chart:
     """Plot the shares of originals, replies, retweets and quotes per period (one group).
 
     Parameters
@@ -256,7 +268,7 @@ def plot_tweet_type_shares(
     return fig, ax
 
 
-def plot_active_accounts(active: pd.DataFrame, source: str = "", ax=None):
+def plot_active_accounts(active: pd.DataFrame, source: str = "", ax: Axes | None = None) -> Chart:
     """Plot active accounts per month and their share of the accounts that had started.
 
     Parameters
@@ -318,7 +330,7 @@ def retention_axis(shares: pd.Series) -> tuple[float, float]:
     return (0.0 if low < 20 or pd.isna(low) else float(low)), 101.0
 
 
-def plot_retention(ret: pd.DataFrame, source: str = "", ax=None):
+def plot_retention(ret: pd.DataFrame, source: str = "", ax: Axes | None = None) -> Chart:
     """Plot the share of accounts still tweeting N months after adopting (from ``adoption.retention``).
 
     Parameters
@@ -364,7 +376,7 @@ def plot_retention(ret: pd.DataFrame, source: str = "", ax=None):
     return fig, ax
 
 
-def plot_survey_comparison(table: pd.DataFrame, source: str = "", ax=None):
+def plot_survey_comparison(table: pd.DataFrame, source: str = "", ax: Axes | None = None) -> Chart:
     """Plot the survey's reference figures beside the measured ones (``adoption.survey_comparison``).
 
     Parameters

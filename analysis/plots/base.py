@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypeAlias
+
 import matplotlib.pyplot as plt
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure, SubFigure
+
+    #: What every chart returns: its figure (a SubFigure when ``ax`` is in one) and the axes.
+    Chart: TypeAlias = tuple[Figure | SubFigure, Axes]
 
 #: Okabe-Ito colour-blind-safe palette.
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000",
@@ -69,7 +78,8 @@ def source_label(name: str, synthetic: bool, span: tuple | None = None) -> str:
     return f"Source: {name}"
 
 
-def _figure(ax=None, figsize=(9, 4)):
+def _figure(ax: Axes | None = None, figsize: tuple[float, float] = (9, 4)) -> Chart:
+    fig: Figure | SubFigure
     if ax is None:
         fig, ax = plt.subplots(figsize=figsize, layout="constrained")
     else:
@@ -77,14 +87,16 @@ def _figure(ax=None, figsize=(9, 4)):
     return fig, ax
 
 
-def _empty(ax, text: str) -> None:
+def _empty(ax: Axes, text: str) -> None:
     """Say in the plot area that there is nothing to show (a tiny dataset, a missing table)."""
     ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color="#555555")
     ax.set_xticks([])
     ax.set_yticks([])
 
 
-def _finish(fig, ax, title: str, xlabel: str, ylabel: str, source: str = "") -> None:
+def _finish(
+    fig: Figure | SubFigure, ax: Axes, title: str, xlabel: str, ylabel: str, source: str = ""
+) -> None:
     """Title, axis labels (with units), no top/right spines, and the source line."""
     ax.set_title(title)
     ax.set_xlabel(xlabel)
@@ -94,6 +106,6 @@ def _finish(fig, ax, title: str, xlabel: str, ylabel: str, source: str = "") -> 
         add_source(fig, source)
 
 
-def add_source(fig, text: str) -> None:
+def add_source(fig: Figure | SubFigure, text: str) -> None:
     """Write the source line in the bottom-right corner of a figure."""
     fig.text(0.995, 0.005, text, ha="right", va="bottom", fontsize=7, color="#555555")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 from matplotlib.patches import Patch
 
@@ -13,8 +15,15 @@ from analysis.plots.base import (
     color_for,
 )
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
-def plot_flag_rates(rates: pd.DataFrame, by: str = "identity", source: str = "", ax=None):
+    from analysis.plots.base import Chart
+
+
+def plot_flag_rates(
+    rates: pd.DataFrame, by: str = "identity", source: str = "", ax: Axes | None = None
+) -> Chart:
     """Plot the share of accounts with a tweet flagged high risk, per group (``confidentiality.flag_rates``).
 
     Suppressed groups (fewer than k accounts, anonymised outputs) are labelled, not drawn.
@@ -74,6 +83,8 @@ def plot_flag_rates(rates: pd.DataFrame, by: str = "identity", source: str = "",
     if source:
         engine = fig.get_layout_engine()
         if engine is not None and hasattr(engine, "set"):
-            engine.set(rect=(0, 0.06, 1, 0.94))  # room for the source line under the axis label
+            # room for the source line under the axis label; the stub types the base
+            # LayoutEngine, whose set has no rect (the constrained layout's has)
+            engine.set(rect=(0, 0.06, 1, 0.94))  # type: ignore[call-arg]
         add_source(fig, source)
     return fig, ax

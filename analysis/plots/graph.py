@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -20,17 +22,29 @@ from analysis.plots.base import (
     color_for,
 )
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure, SubFigure
 
-def _room_for_source(fig) -> None:
+    from analysis.graph.metrics import PowerLawFit
+    from analysis.plots.base import Chart
+
+
+def _room_for_source(fig: Figure | SubFigure) -> None:
     """Keep the bottom strip free for the source line under a constrained layout."""
     engine = fig.get_layout_engine()
     if engine is not None and hasattr(engine, "set"):
-        engine.set(rect=(0, 0.035, 1, 0.965))
+        # the stub types the base LayoutEngine; the constrained layout's set takes rect
+        engine.set(rect=(0, 0.035, 1, 0.965))  # type: ignore[call-arg]
 
 
 def plot_degree_distribution(
-    in_dist: pd.DataFrame, out_dist: pd.DataFrame | None = None, fit=None, source: str = "", ax=None
-):
+    in_dist: pd.DataFrame,
+    out_dist: pd.DataFrame | None = None,
+    fit: PowerLawFit | None = None,
+    source: str = "",
+    ax: Axes | None = None,
+) -> Chart:
     """Plot, log-log, the share of accounts with at least k followers (and following), with a power-law fit.
 
     ``in_dist``/``out_dist`` come from ``graph.degree_distribution``; ``fit`` from
@@ -84,9 +98,9 @@ def plot_degree_distribution(
 
 
 def plot_group_matrix(
-    matrix: pd.DataFrame, title: str, value_label: str, source: str = "", ax=None,
+    matrix: pd.DataFrame, title: str, value_label: str, source: str = "", ax: Axes | None = None,
     center: float | None = None, fmt: str = "{:.2f}",
-):  # fmt: skip
+) -> Chart:  # fmt: skip
     """Plot a group × group matrix as a heatmap (follower group rows, followed group columns).
 
     ``center`` (e.g. 1 for observed / expected ratios) switches to a diverging
@@ -131,11 +145,13 @@ def plot_group_matrix(
             im = ax.imshow(values, cmap="cividis", vmin=0, vmax=top)
         ax.set_xticks(range(len(matrix.columns)), matrix.columns, rotation=45, ha="right")
         ax.set_yticks(range(len(matrix.index)), matrix.index)
+        # vmax is a float once set (the stub also allows None and a tuple)
+        half = im.norm.vmax / 2  # type: ignore[operator]
         for i in range(values.shape[0]):
             for j in range(values.shape[1]):
                 if np.isfinite(values[i, j]):
                     ax.text(j, i, fmt.format(values[i, j]), ha="center", va="center", fontsize=8,
-                            color="white" if center is None and values[i, j] < im.norm.vmax / 2 else "black")  # fmt: skip
+                            color="white" if center is None and values[i, j] < half else "black")  # fmt: skip
         ax.set_xlabel("Followed account's group")
         ax.set_ylabel("Follower's group")
         fig.colorbar(im, ax=ax, label=value_label, shrink=0.8)
@@ -145,7 +161,9 @@ def plot_group_matrix(
     return fig, ax
 
 
-def plot_top_accounts(top: pd.DataFrame, value: str = "pagerank", source: str = "", ax=None):
+def plot_top_accounts(
+    top: pd.DataFrame, value: str = "pagerank", source: str = "", ax: Axes | None = None
+) -> Chart:
     """Plot the top accounts by ``value`` as horizontal bars, coloured by role.
 
     Parameters
@@ -188,7 +206,9 @@ def plot_top_accounts(top: pd.DataFrame, value: str = "pagerank", source: str = 
     return fig, ax
 
 
-def plot_community_map(graph, pos: dict, names: dict | None = None, source: str = "", ax=None):
+def plot_community_map(
+    graph: nx.Graph, pos: dict, names: dict | None = None, source: str = "", ax: Axes | None = None
+) -> Chart:
     """Draw a sample of the graph laid out (``graph.community_sample``), coloured by community.
 
     Parameters
@@ -211,7 +231,6 @@ def plot_community_map(graph, pos: dict, names: dict | None = None, source: str 
     ax : matplotlib.axes.Axes
         The axes drawn on.
     """
-
     fig, ax = _figure(ax, figsize=(8, 7))
     ax.set_title("Communities of the follower graph (sample of accounts, spring layout)")
     if graph.number_of_nodes() == 0:
@@ -236,7 +255,9 @@ def plot_community_map(graph, pos: dict, names: dict | None = None, source: str 
     return fig, ax
 
 
-def plot_network(view: dict, by: str = "identity", source: str = "", ax=None):
+def plot_network(
+    view: dict, by: str = "identity", source: str = "", ax: Axes | None = None
+) -> Chart:
     """Draw the graph laid out for a paper: accounts sized by followers within it, coloured by ``by``.
 
     ``view`` is one graph of an interactive view (``network_view(...).graphs[0]``, from
@@ -262,7 +283,6 @@ def plot_network(view: dict, by: str = "identity", source: str = "", ax=None):
     ax : matplotlib.axes.Axes
         The axes drawn on.
     """
-
     if by not in ("identity", "role", "community"):
         raise ValueError(f"by must be 'identity', 'role' or 'community', not {by!r}.")
     fig, ax = _figure(ax, figsize=(8, 7))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -18,8 +20,15 @@ from analysis.plots.base import (
     color_for,
 )
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
-def plot_tag_trends(trends: pd.DataFrame, tags: list[str], source: str = "", ax=None):
+    from analysis.plots.base import Chart
+
+
+def plot_tag_trends(
+    trends: pd.DataFrame, tags: list[str], source: str = "", ax: Axes | None = None
+) -> Chart:
     """Plot the share of the period's tagged tweets for a few tags (``hashtags.tag_trends``).
 
     Parameters
@@ -56,8 +65,8 @@ def plot_tag_trends(trends: pd.DataFrame, tags: list[str], source: str = "", ax=
     return fig, ax
 
 
-def plot_cooccurrence_graph(graph, communities: pd.Series, source: str = "", seed: int | None = None,
-                            ax=None):  # fmt: skip
+def plot_cooccurrence_graph(graph: nx.Graph, communities: pd.Series, source: str = "", seed: int | None = None,
+                            ax: Axes | None = None) -> Chart:  # fmt: skip
     """Draw the hashtag co-occurrence graph, nodes coloured by community and sized by use.
 
     Parameters
@@ -124,7 +133,9 @@ def plot_cooccurrence_graph(graph, communities: pd.Series, source: str = "", see
     return fig, ax
 
 
-def plot_crosstab(table: pd.DataFrame, title: str, source: str = "", ax=None):
+def plot_crosstab(
+    table: pd.DataFrame, title: str, source: str = "", ax: Axes | None = None
+) -> Chart:
     """Plot a cross-tab of two partitions as a heatmap with the counts written in.
 
     Parameters
@@ -166,7 +177,7 @@ def plot_crosstab(table: pd.DataFrame, title: str, source: str = "", ax=None):
 
 
 def plot_time_to_answer(questions: pd.DataFrame, tag: str = "docstoctoc", source: str = "",
-                        ax=None):  # fmt: skip
+                        ax: Axes | None = None) -> Chart:  # fmt: skip
     """Plot the distribution of the time to first answer of peer-help questions (log scale).
 
     Parameters
@@ -195,7 +206,8 @@ def plot_time_to_answer(questions: pd.DataFrame, tag: str = "docstoctoc", source
         _empty(ax, "No answered question in this dataset")
     else:
         bins = np.logspace(np.log10(hours.min()), np.log10(hours.max()), 30)
-        ax.hist(hours, bins=bins, color=OKABE_ITO[4], label="answered questions")
+        # matplotlib takes an array of bin edges; its stub asks for a Sequence
+        ax.hist(hours, bins=bins, color=OKABE_ITO[4], label="answered questions")  # type: ignore[arg-type]
         med = hours.median()
         ax.axvline(med, color=OKABE_ITO[5], ls="--", label=f"median: {med:,.1f} h")
         ax.set_xscale("log")
@@ -210,7 +222,9 @@ def plot_time_to_answer(questions: pd.DataFrame, tag: str = "docstoctoc", source
     return fig, ax
 
 
-def plot_who_answers(table: pd.DataFrame, by: str = "role", source: str = "", ax=None):
+def plot_who_answers(
+    table: pd.DataFrame, by: str = "role", source: str = "", ax: Axes | None = None
+) -> Chart:
     """Plot answers to peer-help questions by group (``hashtags.who_answers``).
 
     Parameters

@@ -224,7 +224,7 @@ def network_view(
     return NetworkView(data)
 
 
-def _json_for_script(value) -> str:
+def _json_for_script(value: object) -> str:
     r"""JSON safe inside a <script> element: <, > and & as \u escapes."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

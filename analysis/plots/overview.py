@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from analysis.plots.base import (
@@ -11,8 +13,13 @@ from analysis.plots.base import (
     color_for,
 )
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
-def plot_tweets_per_month(counts: pd.DataFrame, source: str = "", ax=None):
+    from analysis.plots.base import Chart
+
+
+def plot_tweets_per_month(counts: pd.DataFrame, source: str = "", ax: Axes | None = None) -> Chart:
     """Plot tweets per month by language, stacked (``overview.tweets_per_month``).
 
     Parameters

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from analysis.plots.base import IDENTITY_COLORS, _empty, _figure, _finish
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from analysis.plots.base import Chart
 
 #: One fixed colour per platform (Okabe-Ito): the same in every chart.
 PLATFORM_COLORS = {"x": "#000000", "bluesky": "#0072B2", "mastodon": "#CC79A7"}
 
 
-def plot_posts_per_platform(counts: pd.DataFrame, source: str = "", ax=None):
+def plot_posts_per_platform(
+    counts: pd.DataFrame, source: str = "", ax: Axes | None = None
+) -> Chart:
     """Plot posts per month, one line per platform (from ``platforms_compare.posts_per_month``).
 
     Parameters
@@ -43,7 +52,9 @@ def plot_posts_per_platform(counts: pd.DataFrame, source: str = "", ax=None):
     return fig, ax
 
 
-def plot_reciprocity_by_platform(summary: pd.DataFrame, source: str = "", ax=None):
+def plot_reciprocity_by_platform(
+    summary: pd.DataFrame, source: str = "", ax: Axes | None = None
+) -> Chart:
     """Plot the share of follow links followed back, per platform (``platform_summary``).
 
     Parameters
@@ -79,7 +90,9 @@ def plot_reciprocity_by_platform(summary: pd.DataFrame, source: str = "", ax=Non
     return fig, ax
 
 
-def plot_identity_by_platform(summary: pd.DataFrame, source: str = "", ax=None):
+def plot_identity_by_platform(
+    summary: pd.DataFrame, source: str = "", ax: Axes | None = None
+) -> Chart:
     """Plot, as stacked bars, the share of each identity style among each platform's accounts.
 
     Parameters
