@@ -40,6 +40,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -49,17 +50,20 @@ from contextlib import AbstractContextManager, contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import unquote, urlparse
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from analysis import settings
 from analysis.contract import CONTRACT, MANIFEST_FILE, META_FILE, TABLE_NAMES
 from analysis.errors import ContractError, DatasetBusyError, UsageError
 from analysis.outputs import removed_on_failure
 
-if TYPE_CHECKING:  # deltalake and pyarrow.fs are imported when first used (start-up time)
-    import re
-
+# deltalake, filelock, pyarrow.fs and pyarrow.parquet are imported in the functions that use them
+# ("lazy" below): together about 0.2 s of the 0.85 s `import analysis.store` takes, which an
+# importer that never opens a table (analysis.graph on in-memory graphs) need not pay.
+if TYPE_CHECKING:
     import pyarrow.dataset as pads
     import pyarrow.fs as pafs
     from deltalake import DeltaTable, WriterProperties
@@ -140,7 +144,7 @@ def _writer_properties(name: str) -> WriterProperties:
     skipping; dictionaries only where values repeat. Snappy writes about twice as
     fast as zstd for files about a quarter larger.
     """
-    from deltalake import ColumnProperties, WriterProperties
+    from deltalake import ColumnProperties, WriterProperties  # lazy: see the note at the top
 
     stats, dictionary = set(stats_columns(name)), set(DICTIONARY.get(name, ()))
     columns = {
@@ -255,7 +259,7 @@ def open_table(folder: Path, name: str, version: int | None = None) -> DeltaTabl
     >>> from analysis.tables import dataset_dir  # doctest: +SKIP
     >>> open_table(dataset_dir("demo"), "tweets").version()  # doctest: +SKIP
     """
-    from deltalake import DeltaTable
+    from deltalake import DeltaTable  # lazy: see the note at the top
 
     manifest = _manifest_or_error(folder)
     entry = version_entry(manifest, version, Path(folder).name)
@@ -271,7 +275,7 @@ def local_filesystem(path: Path) -> pafs.SubTreeFileSystem:
     deltalake's default filesystem wrapper can abort the interpreter at exit after
     a scan (apache/arrow#45214); Arrow's own local filesystem does not.
     """
-    import pyarrow.fs as pafs  # imported when first read: it imports pandas (0.2 s)
+    import pyarrow.fs as pafs  # lazy: see the note at the top
 
     return pafs.SubTreeFileSystem(str(Path(path).resolve()), pafs.LocalFileSystem())
 
@@ -385,8 +389,6 @@ def data_files(table: DeltaTable) -> list[str]:
     deltalake gives them as URIs, percent-encoded (a space is ``%20``, an accent
     ``%C3%A9``): decoded here, so that data folders named ``Données`` work.
     """
-    from urllib.parse import unquote, urlparse
-
     return [unquote(urlparse(uri).path) for uri in table.file_uris()]
 
 
@@ -446,9 +448,7 @@ def dataset_lock(
     file lock: a writer that dies (even by kill -9) releases it. Re-entrant
     within a process.
     """
-    from filelock import FileLock, Timeout
-
-    from analysis import settings
+    from filelock import FileLock, Timeout  # lazy: see the note at the top
 
     folder = Path(folder).resolve()
     held = _held.__dict__.setdefault("counts", {})
@@ -562,7 +562,7 @@ class DatasetWriter:
 
     def recover(self) -> None:
         """Roll every table back to the manifest's version; remove what no version holds."""
-        from deltalake import DeltaTable
+        from deltalake import DeltaTable  # lazy: see the note at the top
 
         wanted = {} if self.manifest is None else version_entry(self.manifest)["tables"]
         for name in TABLE_NAMES:
@@ -597,7 +597,7 @@ class DatasetWriter:
 
     def table(self, name: str) -> DeltaTable | None:
         """Return the table's Delta table as committed so far (``None`` if the dataset lacks it)."""
-        from deltalake import DeltaTable
+        from deltalake import DeltaTable  # lazy: see the note at the top
 
         path = table_path(self.folder, name)
         return DeltaTable(str(path)) if is_delta(path) else None
@@ -607,7 +607,7 @@ class DatasetWriter:
         return _rows_of(self.table(name), self.folder, name, columns, filter)
 
     def _write(self, name: str, data: Any, mode: Literal["append", "overwrite"]) -> None:
-        from deltalake import write_deltalake
+        from deltalake import write_deltalake  # lazy: see the note at the top
 
         if isinstance(data, pa.Table):
             data = data.cast(CONTRACT[name].schema)
@@ -792,7 +792,7 @@ class DatasetWriter:
         return replaced
 
     def _readable(self, entry: dict) -> bool:
-        from deltalake import DeltaTable
+        from deltalake import DeltaTable  # lazy: see the note at the top
 
         for name, delta_version in entry["tables"].items():
             try:
@@ -860,8 +860,6 @@ def name_pattern(words: set[str]) -> re.Pattern[str]:
     >>> bool(name_pattern({"123"}).search("followers_91234.jsonl"))
     False
     """
-    import re
-
     # an id stands alone between non-digits, a handle between non-alphanumerics
     # (`followers_123.jsonl`, `dr_tortue-follows.csv`)
     edge = {True: "0-9", False: "0-9A-Za-z"}
@@ -960,7 +958,7 @@ def _old_parts(folder: Path, name: str) -> list[Path]:
 
 def _old_read(folder: Path, name: str) -> Iterator[pa.Table]:
     """Yield an earlier layout's table, part by part, without the rows its deletions files list."""
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # lazy: see the note at the top
 
     for part in _old_parts(folder, name):
         table = pq.read_table(part)
