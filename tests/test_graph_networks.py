@@ -295,7 +295,7 @@ def test_quote_network_comes_from_quoted_referenced_tweets(quotes, tmp_path, cap
             "start": "2024-04-30T08:00:00Z",
             "end": "2024-05-01T07:00:00Z",
         },
-    ]  # fmt: skip  (the self-quote and the quote of an absent tweet are left out)
+    ]  # the self-quote and the quote of an absent tweet are left out
     nodes = pd.read_csv(tmp_path / "quotes_nodes.csv", keep_default_na=False)
     assert nodes["id"].tolist() == [12, 13, 21]
     assert nodes["label"].tolist() == ["dr_tortue", "idel_lyon", "'" + FORMULA]
