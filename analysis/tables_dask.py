@@ -1,9 +1,9 @@
 """A dataset's tables as Dask DataFrames, read from its Delta tables at one dataset version.
 
-``load_dataset(name, engine="dask")`` lands here. Each table is read with
-``dask_deltatable.read_deltalake`` at the Delta version the dataset's manifest
-gives it, one partition per Parquet file of that version (so only the current
-rows: files replaced by a later MERGE or purge are not listed), in the
+``load_dataset(name, engine="dask")`` lands here. Each table is read at the
+Delta version the dataset's manifest gives it, one partition per Parquet file
+of that version in its Delta log (so only the current rows: files replaced by
+a later MERGE or purge are not listed), only the columns an analysis uses, in the
 contract's columns and the types :func:`analysis.tables.to_pandas` gives:
 ids ``int64`` (nullable id columns ``Int64``), times UTC, lists Arrow lists.
 Nothing is read until a result is computed, on the Dask cluster of the client
@@ -64,13 +64,12 @@ def require_dask_dataframe() -> Any:
     Returns
     -------
     module
-        ``dask.dataframe``, with ``dask_deltatable`` importable too.
+        ``dask.dataframe``.
     """
     from analysis.cluster import INSTALL_HINT, DaskMissingError
 
     try:
         import dask.dataframe as dd
-        import dask_deltatable  # noqa: F401
     except ImportError as exc:
         raise DaskMissingError(
             f"engine='dask' needs Dask, which is not installed ({exc.name or exc}); "
@@ -108,21 +107,43 @@ def table_meta(name: str) -> pd.DataFrame:
     return frame
 
 
-def _conform_part(part: pd.DataFrame, name: str) -> pd.DataFrame:
-    """One partition in the contract's columns and dtypes (columns added later get their default)."""
-    meta = table_meta(name)
-    defaults = {c.name: c.default for c in CONTRACT[name].columns}
-    out = {}
-    for col, dtype in meta.dtypes.items():
-        if col in part.columns:
-            out[col] = part[col].astype(dtype)
-        else:
-            out[col] = pd.Series([defaults[col]] * len(part), index=part.index).astype(dtype)
-    return pd.DataFrame(out, index=part.index)
+def _read_file(path: str, name: str, columns: list[str] | None = None) -> pd.DataFrame:
+    """Return one Parquet file of table ``name`` as a partition in the contract's columns and dtypes.
+
+    ``columns`` (Dask fills it in from what an analysis uses) reads only those:
+    ``tweets_per_month`` reads ``created_at`` and ``lang``, not the texts. Columns
+    added to the contract after the file was written get their default.
+    """
+    import pyarrow.parquet as pq
+
+    from analysis.store import conform
+
+    columns = list(columns) if columns is not None else CONTRACT[name].names
+    present = set(pq.read_schema(path).names)
+    table = pq.read_table(path, columns=[c for c in columns if c in present])
+    meta = table_meta(name)[columns]
+    return (
+        conform(name, table, columns).to_pandas(types_mapper=_types).astype(meta.dtypes.to_dict())
+    )
+
+
+def _from_pandas(frame: pd.DataFrame) -> Any:
+    """Return a one-partition Dask frame of ``frame``, its dtypes kept (strings too)."""
+    import dask
+
+    dd = require_dask_dataframe()
+    with dask.config.set({"dataframe.convert-string": False}):
+        return dd.from_pandas(frame, npartitions=1)
 
 
 def read_table(folder: Path, name: str, delta_version: int | None) -> Any:
     """Return one Delta table of a dataset at a Delta version as a Dask DataFrame.
+
+    The files are those of the Delta log at ``delta_version`` (so only the
+    current rows), read one partition per file. ``dask_deltatable.read_deltalake``
+    reads the same files but names them by percent-encoded URIs, which pyarrow
+    cannot open under a data root whose path holds a space or an accent
+    (``Données``); the paths here are decoded (:func:`analysis.store.data_files`).
 
     Parameters
     ----------
@@ -138,14 +159,20 @@ def read_table(folder: Path, name: str, delta_version: int | None) -> Any:
     dd = require_dask_dataframe()
     meta = table_meta(name)
     if delta_version is None:
-        return dd.from_pandas(meta, npartitions=1)
-    from dask_deltatable import read_deltalake
+        return _from_pandas(meta)
+    from deltalake import DeltaTable
 
-    path = (Path(folder) / name).resolve()
-    raw = read_deltalake(
-        str(path), version=delta_version, pyarrow_to_pandas={"types_mapper": _types}
-    )
-    return raw.map_partitions(_conform_part, name, meta=meta)
+    from analysis.store import data_files
+
+    files = sorted(data_files(DeltaTable(str(Path(folder) / name), version=delta_version)))
+    if not files:
+        return _from_pandas(meta)
+    import dask
+
+    # strings stay pandas' own ``str`` dtype, as the pandas path has them (not Dask's NA strings)
+    with dask.config.set({"dataframe.convert-string": False}):
+        return dd.from_map(_read_file, files, args=[name], meta=meta, label=f"read-{name}",
+                           enforce_metadata=False)  # fmt: skip
 
 
 def load_tables(folder: Path, entry: dict, meta: dict) -> Tables:
@@ -301,7 +328,6 @@ def anonymise(tables: Tables) -> Tables:
     from analysis.privacy import anonymise_tables
     from analysis.tables import to_pandas
 
-    dd = require_dask_dataframe()
     if tables.meta.get("anonymised"):
         return tables
     users, snapshots, missing = compute_all(tables.users, tables.user_snapshots, tables.missing)
@@ -323,8 +349,7 @@ def anonymise(tables: Tables) -> Tables:
         for name in ("tweets", "follows", "hashtags", "mentions", "urls")
     }
     small_out = {
-        name: dd.from_pandas(getattr(done, name), npartitions=1)
-        for name in ("users", "user_snapshots", "missing")
+        name: _from_pandas(getattr(done, name)) for name in ("users", "user_snapshots", "missing")
     }
     derived = _DaskProfileDerived(users, tables.follows, p)
     return replace(tables, **big, **small_out, meta=done.meta, derived=derived)

@@ -17,7 +17,7 @@ from analysis.tables_dask import table_meta
 from tests.conftest import write_jsonl
 from tests.test_store import _search  # search page i: its own tweets, the shared original
 
-pytest.importorskip("dask_deltatable")
+pytest.importorskip("dask.dataframe")
 
 
 @pytest.fixture(scope="module")
@@ -229,6 +229,26 @@ def test_dask_reads_the_pinned_version_and_only_current_rows_after_updates(tmp_d
     ).sum().compute() == 0
 
 
+def test_a_data_root_with_a_space_and_an_accent_is_read(tmp_path, client):
+    from analysis import settings
+
+    root = tmp_path / "Données de thèse"
+    settings.set_data_dir(root)
+    try:
+        raw = write_jsonl(tmp_path / "a.jsonl", [_search(i) for i in range(2)])
+        ingest_files([raw], "t", progress=False)
+        _assert_tables_equal(load_dataset("t", engine="dask"), load_dataset("t"))
+    finally:
+        settings.set_data_dir(None)
+
+
+def test_an_analysis_reads_only_the_columns_it_uses(data_root, client):
+    lazy = load_dataset("demo", engine="dask")
+    plan = str(lazy.tweets[["created_at", "lang"]].optimize().expr.tree_repr())
+    assert "FromMapProjectable" in plan and "columns=['created_at', 'lang']" in plan
+    assert "'text'" not in plan
+
+
 def test_dask_reads_no_row_of_a_purged_account(tmp_data, client):
     from analysis.purge import purge
 
@@ -255,7 +275,7 @@ def test_an_unknown_engine_is_one_line_naming_the_engines(data_root, engine):
 
 
 def test_without_dask_the_dask_engine_says_which_extra_to_install(data_root, monkeypatch):
-    monkeypatch.setitem(sys.modules, "dask_deltatable", None)
+    monkeypatch.setitem(sys.modules, "dask.dataframe", None)
     with pytest.raises(DaskMissingError) as info:
         load_dataset("demo", engine="dask")
     message = str(info.value)
