@@ -113,7 +113,7 @@ class BlueskySource:
     def __init__(
         self, client: Any = None, environ: dict | None = None, dotenv: Path | None = None
     ) -> None:
-        # Imported here: atproto takes about 4 s to import, which X and Mastodon runs need not pay.
+        # Imported here: atproto takes 2 to 4 s to import, which X and Mastodon runs need not pay.
         from atproto import Client
 
         self._client = client or Client(base_url=PUBLIC_APPVIEW)
@@ -125,7 +125,7 @@ class BlueskySource:
         return "BlueskySource()"
 
     def _login(self) -> None:
-        from atproto import Client  # imported here: see __init__ (about 4 s)
+        from atproto import Client  # imported here: see __init__ (2 to 4 s)
         from atproto_client.exceptions import AtProtocolError
 
         found = read_env(CREDENTIALS, self._environ, self._dotenv)
@@ -147,7 +147,7 @@ class BlueskySource:
         self._client, self._logged_in = client, True
 
     def _params(self, method: str, unit: dict, cursor: str | None) -> Any:
-        from atproto import models  # imported here: see __init__ (about 4 s)
+        from atproto import models  # imported here: see __init__ (2 to 4 s)
 
         if method == SEARCH:
             return models.AppBskyFeedSearchPosts.Params(
@@ -162,7 +162,7 @@ class BlueskySource:
 
     def fetch(self, endpoint: str, unit: dict, cursor: str | None) -> Fetched:
         """One response of ``endpoint`` (an XRPC method) for ``unit``, from ``cursor``."""
-        from atproto_client import exceptions as ex  # imported here: see __init__ (about 4 s)
+        from atproto_client import exceptions as ex  # imported here: see __init__ (2 to 4 s)
 
         params = self._params(endpoint, unit, cursor)
         try:

@@ -112,7 +112,7 @@ class MastodonSource:
 
     def __init__(self, instance: str, client: Any = None, environ: dict | None = None,
                  dotenv: Path | None = None) -> None:  # fmt: skip
-        # Imported here: Mastodon.py takes about 0.4 s, which X and Bluesky runs need not pay.
+        # Imported here: Mastodon.py takes 0.2 to 0.4 s, which X and Bluesky runs need not pay.
         from mastodon import Mastodon
 
         self.instance = _instance(instance)

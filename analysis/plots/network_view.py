@@ -43,7 +43,7 @@ _ids = itertools.count(1)
 @cache
 def vis_network_js() -> str:
     """Return the vis-network library (standalone build, licence header kept) bundled in the ``pyvis`` wheel."""
-    # Imported here: pyvis (with jinja2) takes about 0.6 s, which the charts need not pay.
+    # Imported here: pyvis (with jinja2) takes 0.3 to 0.7 s, which the charts need not pay.
     import pyvis
 
     path = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2" / "vis-network.min.js"
