@@ -25,7 +25,7 @@ from analysis.cluster import WorkerLostError, dask_client  # noqa: E402
 from analysis.contract import TABLE_NAMES  # noqa: E402
 from analysis.errors import RawFormatError  # noqa: E402
 from analysis.ingest import distributed, ingest_files  # noqa: E402
-from tests.pages import search_page  # noqa: E402
+from tests.pages import prov, search_page  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from ingest import generate  # noqa: E402
@@ -98,6 +98,15 @@ def raw(tmp_path_factory) -> dict[str, Path]:
     flattened = _write(folder / "flat.jsonl", flat)
 
     v2 = _write(folder / "v2.jsonl", [orjson.dumps(search_page())])
+    # the last pages as medtwitter's own v2 pages (its provenance block), seen again later
+    own = []
+    for page in pages[-4:]:
+        page = {k: v for k, v in copy.deepcopy(page).items() if k != "__twarc"}
+        page["__medtwitter"] = prov("search_all", query="#docstoctoc")
+        page["__medtwitter"]["collected_at"] = "2031-02-01T00:00:00.000Z"
+        own.append(orjson.dumps(page))
+    own.insert(2, b"\xff\xfe not a page")
+    pages_v2 = _write(folder / "pages_v2.jsonl", own)
     names = [u["username"] for u in pages[0]["includes"]["users"] if u["username"].isascii()][:6]
     csv = folder / "followers.csv"
     csv.write_text(
@@ -105,7 +114,8 @@ def raw(tmp_path_factory) -> dict[str, Path]:
         + "".join(f"{a},{b}\n" for a, b in zip(names, names[1:], strict=False))
         + "nobody_known,dr_tortue\n"
     )
-    return {"first": first, "second": second, "flat": flattened, "v2": v2, "csv": csv}
+    return {"first": first, "second": second, "flat": flattened, "v2": v2, "csv": csv,
+            "pages_v2": pages_v2}  # fmt: skip
 
 
 def _tables(dataset: str) -> dict:
@@ -147,11 +157,16 @@ def test_cluster_ingest_equals_single_process_table_by_table_also_on_append(tmp_
     # the bad lines of the cut file keep their line numbers in the whole file
     bad = [(e["line"], e["reason"]) for e in _quarantine("cluster")]
     assert [line for line, _ in bad] == [3, 6, 8] and bad[0][1] == "not valid JSON"
-    # appends: re-observed tweets with newer metrics, an edited post, twarc2 flattened, usernames
-    one, other = _both([raw["second"], raw["flat"], raw["csv"]], client)
+    # appends: re-observed tweets with newer metrics (twarc2 and v2 pages), an edited post,
+    # twarc2 flattened, usernames
+    assert len(distributed.plan_pieces([raw["pages_v2"]], 2)) >= 3
+    one, other = _both([raw["second"], raw["pages_v2"], raw["flat"], raw["csv"]], client)
     _assert_same("single", "cluster")
     assert [f.__dict__ for f in one.files] == [f.__dict__ for f in other.files]
     assert other.version == one.version == 1
+    assert other.files[1].format == "x-api-v2-pages" and other.files[1].pages == 4
+    bad_v2 = [e["line"] for e in _quarantine("cluster") if e["file"].endswith("pages_v2.jsonl")]
+    assert bad_v2 == [3]
     tables = _tables("cluster")
     assert tables["follows"].num_rows == 5  # five links by username, the unknown one set aside
     edits = dict(zip(tables["tweets"]["tweet_id"].to_pylist(),
@@ -165,7 +180,7 @@ def test_replace_rebuild_in_four_buckets_on_the_cluster_equals_single_process(
 ):
     # rows hashed into 4 buckets by key, each bucket's winners chosen by its own task
     monkeypatch.setattr(distributed, "bucket_count", lambda client, buckets: 4)
-    files = [raw["first"], raw["second"], raw["flat"], raw["v2"], raw["csv"]]
+    files = [raw["first"], raw["second"], raw["pages_v2"], raw["flat"], raw["v2"], raw["csv"]]
     _both(files, client, replace=True)
     _assert_same("single", "cluster")
 
