@@ -30,6 +30,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 import pandas as pd
@@ -39,6 +40,10 @@ from analysis.collect.compliance import ComplianceError, make_client, run_compli
 from analysis.outputs import write_atomic
 from analysis.purge import PurgeReport, purge
 from analysis.tables import load_dataset
+
+if TYPE_CHECKING:  # the requests themselves are made in analysis.collect.compliance
+    import requests
+    import tweepy
 
 #: Reasons the compliance results give, and those that make medtwitter remove the data.
 REASONS = ("deleted", "deactivated", "suspended", "protected", "scrub_geo")
@@ -80,9 +85,9 @@ def results_path(dataset: str) -> Path:
 
 def check_compliance(
     dataset: str,
-    client=None,
+    client: tweepy.Client | None = None,
     *,
-    session=None,
+    session: requests.Session | None = None,
     poll_every: float = 30.0,
     sleep: Callable[[float], None] = time.sleep,
     log: Callable[[str], None] | None = None,

@@ -271,7 +271,7 @@ def same_person_accounts(users: pd.DataFrame, anonymise: bool = False) -> pd.Dat
             by_core.setdefault((p, core), []).append((uid, h))
     pairs: dict[tuple, dict] = {}
 
-    def note(a, b, points: int, why: str) -> None:
+    def note(a: tuple[int, str, str], b: tuple[int, str, str], points: int, why: str) -> None:
         key = tuple(sorted([a, b]))
         entry = pairs.setdefault(key, {"score": 0, "evidence": []})
         if why not in entry["evidence"]:

@@ -6,12 +6,17 @@ Compared against a ground truth: the demo community's planted labels
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from analysis.accounts.vocabulary import IDENTITIES, ROLES, LabelsError
 from analysis.errors import UnknownDatasetError
 from analysis.ground_truth import load_ground_truth
 from analysis.privacy import match_pseudonyms
+
+if TYPE_CHECKING:
+    from analysis.tables import Tables
 
 
 def classification_report(truth: pd.Series, predicted: pd.Series,
@@ -133,7 +138,7 @@ def format_evaluation(result: dict, what: str = "the ground truth") -> str:
     return "\n".join(blocks)
 
 
-def evaluate_dataset(dataset: str, labels, tables=None) -> dict:
+def evaluate_dataset(dataset: str, labels: pd.DataFrame, tables: Tables | None = None) -> dict:
     """Evaluate ``labels`` of a demo dataset against its ``ground_truth.json``.
 
     ``tables``: the tables the labels come from; anonymised, the ground truth's
@@ -145,7 +150,12 @@ def evaluate_dataset(dataset: str, labels, tables=None) -> dict:
     return evaluate_labels(labels, frame)
 
 
-def evaluate_if_possible(dataset: str, labels, pairs=None, tables=None):
+def evaluate_if_possible(
+    dataset: str,
+    labels: pd.DataFrame | None,
+    pairs: pd.DataFrame | None = None,
+    tables: Tables | None = None,
+) -> dict | pd.DataFrame | None:
     """Evaluate labels (or, given ``pairs``, pairs) of a dataset that has a ground truth.
 
     Given the ``tables`` the labels come from, anonymised ones included, the
@@ -181,7 +191,7 @@ def evaluate_if_possible(dataset: str, labels, pairs=None, tables=None):
     return evaluate_labels(labels, frame)
 
 
-def evaluate_against_columns(labels, profiles) -> dict:
+def evaluate_against_columns(labels: pd.DataFrame, profiles: pd.DataFrame) -> dict:
     """Evaluate labels against hand labels carried by the profiles themselves.
 
     ``profiles`` is the labelled input (a CSV with ``username`` and the
@@ -196,7 +206,7 @@ def evaluate_against_columns(labels, profiles) -> dict:
                            key="row")  # fmt: skip
 
 
-def pair_recovery(pairs, ground_truth: dict | pd.DataFrame) -> pd.DataFrame:
+def pair_recovery(pairs: pd.DataFrame, ground_truth: dict | pd.DataFrame) -> pd.DataFrame:
     """How many of the demo's planted account pairs each likelihood level lists, and its precision.
 
     ``ground_truth`` is the demo's ground truth, or its accounts as a frame

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import orjson
 import requests
@@ -26,7 +27,7 @@ class ComplianceError(MedtwitterError):
     """A compliance job that cannot run or did not complete."""
 
 
-def make_client(token: str | None = None):
+def make_client(token: str | None = None) -> tweepy.Client:
     """Return a tweepy v2 client: the token from ``token``, ``$X_BEARER_TOKEN`` or ``.env``.
 
     The same client as :mod:`analysis.collect` uses (its debug log never shows the token).
@@ -34,7 +35,7 @@ def make_client(token: str | None = None):
     return api.make_client(token or api.load_token())
 
 
-def _data(response) -> dict:
+def _data(response: Any) -> dict:
     if hasattr(response, "json") and not isinstance(response, dict):  # a raw requests.Response
         try:
             response = response.json()
@@ -46,7 +47,7 @@ def _data(response) -> dict:
     return data
 
 
-def _api(call, *args, **kwargs) -> dict:
+def _api(call: Callable[..., Any], *args: Any, **kwargs: Any) -> dict:
     try:
         return _data(call(*args, **kwargs))
     except tweepy.TooManyRequests as exc:
@@ -61,7 +62,9 @@ def _api(call, *args, **kwargs) -> dict:
         ) from exc
 
 
-def _transfer(method, url: str, job: dict, what: str, **kwargs) -> requests.Response:
+def _transfer(
+    method: Callable[..., requests.Response], url: str, job: dict, what: str, **kwargs: Any
+) -> requests.Response:
     """Call ``method`` (a session's put or get) on a signed storage URL, with timeouts; one line on failure."""
     try:
         return method(url, timeout=api.request_timeouts(), **kwargs)
@@ -78,7 +81,7 @@ def _transfer(method, url: str, job: dict, what: str, **kwargs) -> requests.Resp
 
 
 def run_compliance_job(
-    client,
+    client: tweepy.Client,
     kind: str,
     ids: Iterable[int | str],
     *,
@@ -86,7 +89,7 @@ def run_compliance_job(
     poll_every: float = 30.0,
     timeout: float = 6 * 3600,
     sleep: Callable[[float], None] = time.sleep,
-    session=None,
+    session: requests.Session | None = None,
     log: Callable[[str], None] | None = None,
 ) -> list[dict]:
     """Run one batch compliance job (``kind``: ``tweets`` or ``users``); return its results.

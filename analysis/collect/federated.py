@@ -30,7 +30,7 @@ from analysis import __version__, settings
 from analysis.collect.api import StoppedEarly, _read_dotenv
 from analysis.collect.collector import Collector, _reset_time
 from analysis.collect.jobs import Job, _utc_now
-from analysis.collect.state import _write_state
+from analysis.collect.state import _Position, _write_state
 
 
 @dataclass
@@ -176,7 +176,7 @@ class PlatformCollector(Collector):
         state["platform"] = self.source.platform
         state["coverage"].setdefault("partial", [])
 
-    def _run_units(self, job: Job, state: dict, path: Path, pos) -> None:
+    def _run_units(self, job: Job, state: dict, path: Path, pos: _Position) -> None:
         units = state["units"]
         coverage = state["coverage"]
         bar = tqdm(desc=job.endpoint, unit="page", disable=not self.progress,

@@ -301,7 +301,7 @@ def _read(path: Path) -> list[dict]:
     return [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
 
 
-def _prov(endpoint: str, kind: str, items: int, platform: str, **params) -> dict:
+def _prov(endpoint: str, kind: str, items: int, platform: str, **params: object) -> dict:
     if platform == MASTODON:
         params = {"instance": MASTODON_INSTANCE, **params}
     return {

@@ -19,6 +19,8 @@ and how to install it; nothing fails for want of a GPU.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
+from typing import Any
 
 from networkx.utils.backends import backends
 
@@ -147,7 +149,7 @@ def resolve_backend(backend: str | None) -> str | None:
     return None
 
 
-def run_nx(func, *args, backend: str | None = None, **kwargs):
+def run_nx(func: Callable[..., Any], *args: Any, backend: str | None = None, **kwargs: Any) -> Any:
     """Call a networkx function on a resolved backend; networkx itself if the backend lacks it.
 
     Examples
