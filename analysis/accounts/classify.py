@@ -6,6 +6,10 @@ see :mod:`analysis.accounts.cues`); identity style comes from the display name,
 checked against a real first-name list (:mod:`analysis.accounts.names`).
 Researchers' overrides (a CSV of ``user_id`` or ``username``, ``role``,
 ``identity``) win over the rules.
+
+The module is long because a label and its reasons are made in one place: the
+name reading, the per-profile rules, the overrides and the dataset-level calls
+share the cue weights and the wording of the reasons.
 """
 
 from __future__ import annotations
@@ -107,7 +111,8 @@ def _matches(cues: Iterable[C.Cue], fields: dict[str, str]) -> dict[C.Cue, tuple
 def _cue_reason(cue: C.Cue, where: str, text: str, target: str, anonymise: bool = False) -> str:
     """Describe a cue as ``where: kind 'text' -> target``.
 
-    With ``anonymise``, a display name's or a username's text is not quoted (a bio's cue words are the classifier's own vocabulary and stay).
+    With ``anonymise``, a display name's or a username's text is not quoted (a bio's cue words
+    are the classifier's own vocabulary and stay).
     """
     return f"{where}: {cue.kind}{_quote(text, anonymise and where != 'bio')} -> {target}"
 
@@ -233,11 +238,26 @@ def classify_profile(
     protected: bool | None = None,
     anonymise: bool = False,
 ) -> Label:
-    """Role and identity style of one profile, with reasons and confidences.
+    """Label one profile with a role and an identity style, with reasons and confidences.
 
-    ``anonymise``: the reasons quote no part of the display name or the
-    username (``name: first name (name list) and family name``); the labels are
-    the same.
+    Parameters
+    ----------
+    username : str
+        The handle, without ``@``.
+    name : str
+        The display name.
+    description : str
+        The bio.
+    protected : bool, optional
+        Whether the account is protected (kept on the label).
+    anonymise : bool
+        Reasons that quote no part of the display name or the username
+        (``name: first name (name list) and family name``); the labels are the same.
+
+    Returns
+    -------
+    Label
+        The role, the identity style, their confidences and the reasons.
 
     Examples
     --------
@@ -447,12 +467,24 @@ def _refuse_pseudonymised(users: pd.DataFrame, what: str) -> None:
 def labels_from_tables(
     tables, overrides: pd.DataFrame | str | os.PathLike | None = None
 ) -> pd.DataFrame:
-    """:func:`label_users` of a dataset's accounts, anonymised tables included.
+    """Label a dataset's accounts (:func:`label_users`), anonymised tables included.
 
     On anonymised tables (``load_dataset(..., anonymise=True)``) the labels were
     computed from the real profiles before pseudonymisation: keyed by
     pseudonymous ids and handles, with reasons that quote no name or handle.
     Overrides name real accounts, so they apply to real tables only.
+
+    Parameters
+    ----------
+    tables : Tables
+        The dataset's tables (:func:`analysis.tables.load_dataset`).
+    overrides : pd.DataFrame or path, optional
+        Researchers' labels (``user_id`` or ``username``, ``role``, ``identity``), which win.
+
+    Returns
+    -------
+    pd.DataFrame
+        One row per account: ``user_id`` and :data:`LABEL_COLUMNS`.
 
     Examples
     --------
@@ -618,7 +650,17 @@ def label_dataset(dataset: str, overrides: str | os.PathLike | None = None) -> p
 
 
 def label_counts(labels: pd.DataFrame) -> pd.DataFrame:
-    """Accounts per role (rows, vocabulary order) and identity style (columns), with totals.
+    """Count accounts per role (rows, vocabulary order) and identity style (columns), with totals.
+
+    Parameters
+    ----------
+    labels : pd.DataFrame
+        Account labels with ``role`` and ``identity``.
+
+    Returns
+    -------
+    pd.DataFrame
+        The counts, with a ``total`` row and column.
 
     Examples
     --------
@@ -639,9 +681,22 @@ def label_counts(labels: pd.DataFrame) -> pd.DataFrame:
 def example_labels(
     labels: pd.DataFrame, per_identity: int = 3, anonymise: bool = False
 ) -> pd.DataFrame:
-    """Return a few labelled accounts of each identity style with their reasons (highest confidence first).
+    """Return a few labelled accounts of each identity style, highest confidence first.
 
-    With ``anonymise``, usernames and ids are left out.
+    Parameters
+    ----------
+    labels : pd.DataFrame
+        Account labels (:func:`label_users`).
+    per_identity : int
+        How many accounts of each identity style.
+    anonymise : bool
+        Leave usernames and ids out.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``username`` (unless ``anonymise``), ``role``, ``identity``, ``confidence``,
+        ``reasons``.
     """
     cols = ["username", "role", "identity", "confidence", "reasons"]
     rows = (
