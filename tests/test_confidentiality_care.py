@@ -62,10 +62,10 @@ def _compare_care_with_full(texts):
 def test_care_mode_gives_the_full_pass_risk_and_reason_on_the_labelled_set(nlp):
     texts = pd.read_csv(LABELLED)["text"].tolist()
     full, care = _compare_care_with_full(texts)
-    # measured: the cues differ on 6 of the 212 tweets, all outside a care situation
-    # (places in outbreak news, a colleague's thesis, a routine prescription renewal)
+    # measured: the cues differ on 4 of the 212 tweets, all outside a care situation
+    # (places in outbreak news, a colleague's thesis)
     differ = [t for t, c, f in zip(texts, care, full, strict=True) if c.cues != f.cues]
-    assert len(differ) == 6
+    assert len(differ) == 4
     assert "Bravo à Maëlle, notre interne, qui a soutenu sa thèse hier à Brest 🎓" in differ
 
 

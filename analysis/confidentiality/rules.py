@@ -66,12 +66,14 @@ _PERSON_NOUNS_FR = (
     r"|dame|homme|femme|garçon|fille|papy|papi|mamie|mamy|gamine?|maman|papa|retraitée?"
     r"|grand-mère|grand-père|étudiante?|lycéenne?|collégienne?|sportive?|jeune|octogénaire"
     r"|nonagénaire|centenaire|quadragénaire|quinquagénaire|sexagénaire|septuagénaire"
+    r"|veuve|veuf|nouveau-née?|sans-abri|sdf|mineure|agricultrice|agriculteur|ancien\s+combattant"
 )
 _PERSON_NOUNS_EN = (
     r"patient|pt|man|woman|lady|gentleman|gent|guy|lad|lass|bloke|chap|fella|boy|girl|child|kid"
     r"|baby|infant|toddler|teen|teenager|resident|mum|mom|dad|pensioner|grandmother|grandfather"
     r"|granny|grandad|grandpa|grandma|student|pupil|young\s+(?:man|woman|mum|dad|lad)"
-    r"|new\s+mum|octogenarian|nonagenarian|centenarian"
+    r"|new\s+mum|octogenarian|nonagenarian|centenarian|widow|widower|veteran|newborn|neonate"
+    r"|homeless\s+(?:man|woman|person)|rough\s+sleeper|miner|farmer|builder"
 )
 #: One patient (singular), in French or English. "ma fille", "mon fils" are the author's own.
 PATIENT_RE = re.compile(
@@ -89,7 +91,8 @@ PATIENT_RE = re.compile(
     r")(?![\w-])"  # not "patient-centred"
     # a bare noun opening a clause, then the age: "Woman, 35", "Kid, 9", "Homme de 60 ans"
     r"|(?:^|(?<=[.:;!?#]\s))(?:woman|man|boy|girl|kid|teen|lady|gent|homme|femme|garçon|fille"
-    r"|dame|monsieur|ado|gamine?|teenager|toddler|child|baby|patient|patiente|enfant|bébé)"
+    r"|dame|monsieur|ado|gamine?|teenager|toddler|child|baby|patient|patiente|enfant|bébé"
+    r"|(?:newborn\s+)?(?:twins|triplets)|newborn|neonate|nouveau-née?|(?:des\s+)?jumeaux|jumelles)"
     r"(?=,?\s+(?:de\s+)?\d{1,3}(?![\w])|\s+(?:from|of|in|at|with|avec|de|du|à)\s)",
     _I,
 )  # fmt: skip
@@ -110,7 +113,10 @@ AGE_RE = re.compile(
 #: A bare number after a person noun or a first name: "Woman, 35,", "Oliver, 5,", "gent, 94".
 AGE_AFTER_PERSON_RE = re.compile(
     r"(?:(?i:woman|man|boy|girl|kid|teen|lady|gent|lad|baby|homme|femme|garçon|fille|gamine?"
-    r"|papy|mamie)|[A-Z][a-zéèëïîç]+),\s*(\d{1,3})(?=\s*[,)]|\s+(?i:ans|yo|y/o)" + _E + ")"
+    r"|papy|mamie|miner|builder|farmer|pensioner|widow|widower|veteran|retraitée?|mineur"
+    r"|agriculteur|agricultrice|veuve|veuf)"
+    r"|[A-Z][a-zéèëïîç]+(?:\s+(?i:today|yesterday|tonight|ce\s+matin|hier|aujourd'hui))?)"
+    r",\s*(\d{1,3})(?=\s*[,)]|\s+(?i:ans|yo|y/o)" + _E + ")"
 )  # fmt: skip
 #: Age ranges and thresholds describe groups, not a patient (each pattern is searched on its own).
 _GENERIC_AGE_RES = tuple(
@@ -155,6 +161,13 @@ _NOT_PLACES = {m.capitalize() for m in _MONTHS + _DAYS} | {
     "The", "A", "An", "My", "Le", "La", "Les", "Un", "Une", "Mon", "Ma", "Mme", "Mr", "Mrs",
     "Ms", "English", "French", "Christmas", "Easter", "NHS", "ICU", "A&E", "ED", "UK", "US",
     "Santé", "Health", "Médecine", "Medicine", "Dieu", "God",
+    # regions and nations: too wide to narrow who a person is
+    "Bretagne", "Normandie", "Alsace", "Lorraine", "Provence", "Occitanie", "Auvergne",
+    "Bourgogne", "Aquitaine", "Nouvelle-Aquitaine", "Champagne", "Picardie", "Savoie",
+    "Île-de-France", "Hauts-de-France", "Grand", "Grand Est", "Pays", "Pays de la Loire",
+    "Centre-Val de Loire", "Auvergne-Rhône-Alpes", "Bourgogne-Franche-Comté",
+    "Provence-Alpes-Côte d'Azur", "Midi", "England", "Scotland", "Wales", "Ireland",
+    "Northern Ireland", "Britain", "Great Britain", "Afrique", "Africa",
 }  # fmt: skip
 #: A small place without its name: "from our village", "du village", "in a small town".
 LOCAL_PLACE_RE = re.compile(
@@ -179,7 +192,7 @@ WARD_RE = re.compile(
     r"|in\s+the\s+care\s+home|(?:on|to)\s+the\s+(?:stroke|cardiac|renal|surgical|medical"
     r"|respiratory|acute|elderly\s+care|oncology|orthopaedic|maternity|labour|psych)\s+(?:unit|ward)"
     r"|(?:chambre|lit|box|salle|bed|room|bay|bed\s+space|cubicle)\s+(?:n°\s?)?\d+[a-z]?"
-    r"|(?:unité|ward|pavillon|bâtiment)\s+(?-i:[A-Z0-9]\w*)|(?:in|on|to)\s+(?:the\s+)?(?:icu|nicu|picu|ccu"
+    r"|(?:unité|ward|pavillon|bâtiment)\s+(?-i:[A-Z0-9]\w*)|(?:in|on|to)\s+(?:the\s+|our\s+)?(?:icu|nicu|picu|ccu"
     r"|a&e|ed|resus|majors|the\s+ward|children's\s+ward|maternity\s+ward)"
     r"|(?:au|du)\s+CHU\s+(?:de\s+|d')\w+" + r")" + _E,
     _I,
@@ -297,6 +310,12 @@ CLINICAL_RE = re.compile(
     r"|intubée?|consultation|consulte|urgences|réa|chimio|perfusion|traitement|fracture|cancer"
     r"|tumeur|méningite|diabétique|diabète|avc|infarctus|arrêt\s+cardiaque|overdose|imv|morsure"
     r"|brûlures?|piquée?|atteinte?|tombée?|chute|malade|visite\s+à\s+domicile|garde|enceinte|grossesse|décédée?"
+    r"|décès|réanimée?|intoxication|intoxiquée?|je\s+(?:la|le|l')\s*suivais|que\s+je\s+suivais"
+    r"|renouvellement|resuscitated|poisoning|chimiothérapie|radiothérapie|chemotherapy"
+    r"|radiotherapy|réanimation|transfusée?|perfusée?|intubated|ventilated|sedated|sectioned"
+    r"|amputée?|amputation|amputated|hospitalised|hospitalized|crise\s+cardiaque|heart\s+attack"
+    r"|cardiac\s+arrest|ambulance|paramedics|fin\s+de\s+vie|end\s+of\s+life|palliatifs"
+    r"|hospice|suturée?|plâtrée?|opérée?s|i\s+(?:had\s+)?looked\s+after"
     r"|saw|seen|admitted|brought\s+in|came\s+in|came\s+to|clinic|delivered|born|diagnosed"
     r"|treated|operated|resus|a&e|ed|ward|picu|nicu|icu|home\s+visit|insulin|rash|crisis|burns"
     r"|tear|pregnant|antenatal|meningitis|overdose|fell|fall|stroke|cancer|chemo|case|surgery"
