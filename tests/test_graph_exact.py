@@ -11,6 +11,8 @@ graph builders drop them, as ``follow_edges`` does).
 
 from __future__ import annotations
 
+import os
+
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -176,3 +178,47 @@ def test_node_measures_match_the_single_measures():
     assert np.array_equal(m["community"], fast.louvain(g, seed=3)[0])
     frame = pd.DataFrame(m)
     assert len(frame) == g.n and frame["community"].max() >= 1
+
+
+def _planted(seed: int = 7) -> fast.SparseDigraph:
+    """A synthetic graph of 3,000 accounts in 30 planted groups, with isolated accounts."""
+    rng = np.random.default_rng(seed)
+    src = rng.integers(0, 3_000, 40_000)
+    dst = (src // 100) * 100 + rng.integers(0, 100, 40_000)
+    dst[::10] = rng.integers(0, 3_000, 4_000)  # a tenth across groups
+    return fast.SparseDigraph.from_edges(src, dst, nodes=np.arange(3_010))
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_louvain_in_a_forked_child_gives_the_same_table(monkeypatch):
+    g = _planted()
+    monkeypatch.setattr(fast, "CONCURRENT_MIN_LINKS", 10**12)
+    alone = fast.node_measures(g, seed=4, betweenness_samples=20)
+    monkeypatch.setattr(fast, "CONCURRENT_MIN_LINKS", 0)
+    forked = fast.SparseDigraph(g.ids, g.src.copy(), g.dst.copy())
+    beside = fast.node_measures(forked, seed=4, betweenness_samples=20, release=True)
+    assert alone.keys() == beside.keys()
+    for name in alone:
+        assert np.array_equal(alone[name], beside[name], equal_nan=True), name
+    assert np.array_equal(beside["community"], fast.louvain(g, seed=4)[0])
+    assert beside["community"][-10:].tolist() == [-1] * 10
+    assert forked.m == 0 and forked.n == g.n  # released
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_failed_louvain_child_is_run_again_in_the_parent(monkeypatch, tmp_path):
+    g = _planted()
+    expected = fast.louvain(g, seed=4)[0]
+    monkeypatch.setattr(fast, "CONCURRENT_MIN_LINKS", 0)
+
+    def broken(graph, resolution, seed):  # the child's Louvain fails; the parent's succeeds
+        if os.getpid() != parent:
+            raise MemoryError("synthetic failure in the child")
+        return real(graph, resolution, seed)
+
+    parent, real = os.getpid(), fast._multilevel
+    monkeypatch.setattr(fast, "_multilevel", broken)
+    monkeypatch.setattr(fast.tempfile, "tempdir", str(tmp_path))
+    got = fast.node_measures(g, seed=4, with_betweenness=False)
+    assert np.array_equal(got["community"], expected)
+    assert list(tmp_path.iterdir()) == []  # the child's files are gone

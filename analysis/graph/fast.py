@@ -15,9 +15,11 @@ python-igraph's conversion of a numpy array (a Python list per link).
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import random
+import signal
 import tempfile
 import warnings
 from collections.abc import Callable, Iterable
@@ -38,6 +40,8 @@ if TYPE_CHECKING:
 
 #: Links handled at a time when a step needs a temporary array per link.
 CHUNK = 4_000_000
+#: Links from which :func:`node_measures` runs Louvain in a forked process beside the others.
+CONCURRENT_MIN_LINKS = 1_000_000
 
 
 @dataclass(eq=False)
@@ -476,20 +480,89 @@ def louvain(
     igraph reads them (multilevel copies the graph: memory holds two at its peak).
     ``release`` also frees ``g``'s links then (``g`` keeps its ids, and no links).
     """
-    lo, hi = _projection(g, projection)
-    linked = np.zeros(g.n, dtype=bool)
-    linked[lo], linked[hi] = True, True
-    path = _edge_file(lo, hi)
-    del lo, hi
+    path, linked = _projection_file(g, projection)
     if release:
-        g.src, g.dst, g._mutual = g.src[:0], g.dst[:0], None
+        _release(g)
     graph = _read_edge_file(path, g.n, directed=False)
-    with _seeded(seed):
-        clustering = graph.community_multilevel(resolution=resolution)
-    labels = np.asarray(clustering.membership, dtype=np.int64)
+    labels = _multilevel(graph, resolution, seed)
     has_edges = graph.ecount() > 0
     modularity = float(graph.modularity(labels, resolution=resolution)) if has_edges else 0.0
     return canonical_labels(labels, linked), modularity
+
+
+def _projection_file(g: SparseDigraph, projection: str) -> tuple[str, np.ndarray]:
+    """The projection's edge file (:func:`_edge_file`) and which nodes have a link in it."""
+    lo, hi = _projection(g, projection)
+    linked = np.zeros(g.n, dtype=bool)
+    linked[lo], linked[hi] = True, True
+    return _edge_file(lo, hi), linked
+
+
+def _multilevel(graph: ig.Graph, resolution: float, seed: int | None) -> np.ndarray:
+    """igraph's multilevel (Louvain) membership of an undirected graph, seeded."""
+    with _seeded(seed):
+        clustering = graph.community_multilevel(resolution=resolution)
+    return np.asarray(clustering.membership, dtype=np.int64)
+
+
+def _release(g: SparseDigraph) -> None:
+    g.src, g.dst, g._mutual = g.src[:0], g.dst[:0], None
+
+
+class _ForkedLouvain:
+    """Louvain of a projection's edge file in a forked child process, beside the parent's work.
+
+    The child reads the file (and removes it), runs :func:`_multilevel` with the
+    same seed as :func:`louvain` would, writes the membership to a temporary
+    ``.npy`` file and exits; it shares the parent's memory copy-on-write and
+    builds only the undirected graph. python-igraph holds the GIL in its C
+    calls, so a thread would not run beside the parent's igraph steps.
+    """
+
+    def __init__(self, path: str, n: int, resolution: float, seed: int | None) -> None:
+        fd, self.out = tempfile.mkstemp(prefix="medtwitter-louvain-", suffix=".npy")
+        os.close(fd)
+        self.path = path
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: igraph and numpy only, then out without cleanup
+            code = 1
+            try:
+                graph = _read_edge_file(path, n, directed=False)
+                labels = _multilevel(graph, resolution, seed)
+                del graph
+                np.save(self.out, labels)
+                code = 0
+            except BaseException:
+                import traceback
+
+                traceback.print_exc()
+            finally:
+                os._exit(code)
+
+    def result(self) -> np.ndarray | None:
+        """Wait for the child: its membership, or None if it failed (the caller runs Louvain)."""
+        try:
+            _, status = os.waitpid(self.pid, 0)
+            if os.waitstatus_to_exitcode(status) != 0:
+                return None
+            return np.load(self.out)
+        finally:
+            self._clean()
+
+    def stop(self) -> None:
+        """End the child (the parent failed meanwhile) and remove its files."""
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+        finally:
+            self._clean()
+
+    def _clean(self) -> None:
+        for path in (self.out, self.path):
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(path)
 
 
 def canonical_labels(labels: np.ndarray, keep: np.ndarray | None = None) -> np.ndarray:
@@ -519,15 +592,32 @@ def node_measures(
     step: Callable[[str], None] | None = None,
     release: bool = False,
 ) -> dict[str, np.ndarray]:
-    """Every measure of the metrics table, from one igraph graph built once.
+    """Return every measure of the metrics table, from one igraph graph built once.
 
-    Returns arrays in node order: ``in_degree``, ``out_degree``, ``reciprocity``,
-    ``pagerank``, ``hub``, ``authority``, ``core_number``, ``betweenness`` (only
-    if ``with_betweenness``; sampled with ``betweenness_samples``) and
-    ``community``. ``step(name)`` is called before each step (a progress bar).
-    The directed igraph graph is freed before Louvain builds the undirected one;
-    ``release`` frees ``g``'s links too, once Louvain's are written (``g`` keeps
-    its ids and no links afterwards: for a caller done with it).
+    On a graph of :data:`CONCURRENT_MIN_LINKS` links or more (where ``os.fork``
+    exists), Louvain runs in a forked child process while this one computes the
+    other measures: the same labels as :func:`louvain` (same projection, same
+    seed), in about the time of the longest of the two on two cores. The child
+    shares the parent's memory copy-on-write and builds only the undirected
+    graph; if it fails, Louvain runs here afterwards.
+
+    Parameters
+    ----------
+    g : the follower graph
+    seed : seed of HITS's start vector, the betweenness sources and Louvain
+        (default ``settings.SEED``)
+    betweenness_samples : sources of the betweenness estimate (None: exact)
+    with_betweenness : compute betweenness at all
+    step : called with a step's name before it (a progress bar)
+    release : free ``g``'s links at the end (``g`` keeps its ids and no links
+        afterwards: for a caller done with it)
+
+    Returns
+    -------
+    dict of numpy arrays in node order
+        ``in_degree``, ``out_degree``, ``reciprocity``, ``pagerank``, ``hub``,
+        ``authority``, ``core_number``, ``betweenness`` (only if ``with_betweenness``)
+        and ``community``.
 
     Examples
     --------
@@ -539,18 +629,33 @@ def node_measures(
     out: dict[str, np.ndarray] = {"in_degree": g.in_degree(), "out_degree": g.out_degree()}
     tell("reciprocity")
     out["reciprocity"] = node_reciprocity(g)
-    tell("igraph graph")
-    graph = to_igraph(g)
-    tell("PageRank")
-    out["pagerank"] = pagerank(g, graph=graph)
-    tell("HITS")
-    out["hub"], out["authority"] = hits(g, graph=graph, seed=seed)
-    tell("k-core")
-    out["core_number"] = core_number(g, graph=graph)
-    if with_betweenness:
-        tell("betweenness")
-        out["betweenness"] = betweenness(g, betweenness_samples, seed, graph=graph)
-    del graph  # Louvain builds its own (undirected) graph: never two directed ones at once
+    forked = None
+    if g.m >= CONCURRENT_MIN_LINKS and hasattr(os, "fork"):
+        path, linked = _projection_file(g, "undirected")
+        forked = _ForkedLouvain(path, g.n, 1.0, seed)
+    try:
+        tell("igraph graph")
+        graph = to_igraph(g)
+        tell("PageRank")
+        out["pagerank"] = pagerank(g, graph=graph)
+        tell("HITS")
+        out["hub"], out["authority"] = hits(g, graph=graph, seed=seed)
+        tell("k-core")
+        out["core_number"] = core_number(g, graph=graph)
+        if with_betweenness:
+            tell("betweenness")
+            out["betweenness"] = betweenness(g, betweenness_samples, seed, graph=graph)
+        del graph  # Louvain builds its own (undirected) graph: never two directed ones at once
+    except BaseException:
+        if forked is not None:
+            forked.stop()
+        raise
     tell("Louvain")
-    out["community"] = louvain(g, "undirected", seed=seed, release=release)[0]
+    labels = None if forked is None else forked.result()
+    if labels is None:
+        out["community"] = louvain(g, "undirected", seed=seed, release=release)[0]
+    else:
+        out["community"] = canonical_labels(labels, linked)
+        if release:
+            _release(g)
     return out
