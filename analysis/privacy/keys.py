@@ -69,7 +69,7 @@ def load_key(path: str | os.PathLike[str] | None = None, create: bool = True) ->
 
 
 def key_fingerprint(key: bytes) -> str:
-    """A short, non-reversible label of a key, to tell reports made with different keys apart.
+    """Return a short, non-reversible label of a key, to tell reports made with different keys apart.
 
     Examples
     --------

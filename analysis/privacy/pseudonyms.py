@@ -82,6 +82,7 @@ class Pseudonymiser:
     places: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
+        """Normalise the allow-list; no index of names or places built yet."""
         self.allow = frozenset(a.lower().lstrip("@") for a in self.allow)
         self._names_re: re.Pattern | None = None
         self._places_by_first: dict[str, list[str]] | None = None
@@ -105,8 +106,8 @@ class Pseudonymiser:
         return self._number("tweet", value)
 
     def allowed(self, username: str | None) -> bool:
-        """True for handles on the allow-list, which keep their handle and name."""
-        return bool(username) and username.lower().lstrip("@") in self.allow
+        """Return whether ``username`` is on the allow-list (it keeps its handle and name)."""
+        return username is not None and username.lower().lstrip("@") in self.allow
 
     def handle(self, username: str, user_id: int | None = None) -> str:
         """Pseudonymous handle ``user_xxxxxxxx`` (allow-listed handles are kept)."""
@@ -125,7 +126,7 @@ class Pseudonymiser:
         return self.handle(username or f"id{user_id}", user_id)
 
     def link(self, url: str | None) -> str | None:
-        """A link without the handle or tweet id it names: X profile and status links pseudonymised.
+        """Return a link without the handle or tweet id it names (X profile and status links).
 
         Links to other sites are kept (which sources a community shares is the
         point of the ``urls`` table).
@@ -256,7 +257,7 @@ class Pseudonymiser:
         return "".join(pieces) + text[last:] if pieces else text
 
     def _tag_without_places(self, tag: str) -> str:
-        """A hashtag with every place spelt in it replaced: "CHUAmiens", "chuamiens" -> "CHU[place]"."""
+        """Return a hashtag with every place spelt in it replaced: "CHUAmiens" -> "CHU[place]"."""
         if tag.isascii():
             letters = [(i, c) for i, c in enumerate(tag.lower()) if c.isalnum()]
         else:
@@ -304,7 +305,7 @@ def fold(text: str) -> str:
 
 
 def _folded_words(text: str) -> tuple[list[str], list[int], list[int]]:
-    """The words of ``text`` folded, with where each starts and ends in ``text``."""
+    """Return the words of ``text`` folded, with where each starts and ends in ``text``."""
     words, starts, ends = [], [], []
     for m in _WORD_RE.finditer(text):
         word = m.group(0)
@@ -316,7 +317,7 @@ def _folded_words(text: str) -> tuple[list[str], list[int], list[int]]:
 
 def pseudonymiser_for(tables: Tables | None = None, key: bytes | None = None,
                       allow: Iterable[str] | None = None) -> Pseudonymiser:  # fmt: skip
-    """A :class:`Pseudonymiser` with the project key that knows the dataset's handles and names."""
+    """Return a :class:`Pseudonymiser` with the project key, knowing the dataset's handles, names and places."""
     p = Pseudonymiser(load_key() if key is None else key,
                       allow=frozenset(ALLOWLIST if allow is None else allow))  # fmt: skip
     if tables is None:

@@ -68,7 +68,7 @@ def protected_tweet_ids(tables: Tables) -> set[int]:
 
 
 def _referenced_author(text, ref: int, pattern: re.Pattern, by_handle: dict) -> int | None:
-    """The user id of a retweeted or quoted account, read from the text; None if unknown."""
+    """Return the user id of a retweeted or quoted account, read from the text; None if unknown."""
     if not isinstance(text, str):
         return None
     for m in pattern.finditer(text):
@@ -83,7 +83,7 @@ ANONYMISED_ATTR = "medtwitter_anonymised"
 
 
 def is_anonymised(frame: pd.DataFrame) -> bool:
-    """True for a frame of anonymised tables (or one cut from it).
+    """Return whether ``frame`` comes from anonymised tables (or is cut from them).
 
     Examples
     --------
@@ -130,7 +130,8 @@ class ProfileDerived:
         self._real_labels: pd.DataFrame | None = None
         self._pairs: pd.DataFrame | None = None
 
-    def __repr__(self) -> str:  # never the real profiles
+    def __repr__(self) -> str:
+        """Return a summary that never shows the real profiles."""
         return f"<profile-derived frames of {len(self._users)} pseudonymised accounts>"
 
     def labels(self) -> pd.DataFrame:
@@ -187,7 +188,7 @@ def match_pseudonyms(frame: pd.DataFrame, tables: Tables) -> pd.DataFrame:
 def anonymise_tables(
     tables: Tables, key: bytes | None = None, allow: Iterable[str] | None = None
 ) -> Tables:
-    """A pseudonymised copy of a dataset's tables, ready for publication.
+    """Return a pseudonymised copy of a dataset's tables, ready for publication.
 
     Every user id, tweet id, handle and display name is replaced by its keyed
     pseudonym (allow-listed institutions keep handle and name); tweet text and
@@ -251,11 +252,11 @@ def anonymise_tables(
 
 
 def _pseudonymise_detail(p: Pseudonymiser, detail, rid, rtype) -> str | None:
-    """An API error's detail with the ids and the username it names pseudonymised."""
+    """Return an API error's detail with the ids and the username it names pseudonymised."""
     if not isinstance(detail, str):
         return None
     out = _LONG_NUMBER_RE.sub(
-        lambda m: _pseudonymise_resource(p, m.group(0), rtype), p.text(detail)
+        lambda m: _pseudonymise_resource(p, m.group(0), rtype), p.text(detail) or ""
     )
     if isinstance(rid, str) and rid and not rid.isdigit():
         out = out.replace(rid, _pseudonymise_resource(p, rid, rtype))
