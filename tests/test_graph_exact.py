@@ -222,3 +222,21 @@ def test_a_failed_louvain_child_is_run_again_in_the_parent(monkeypatch, tmp_path
     got = fast.node_measures(g, seed=4, with_betweenness=False)
     assert np.array_equal(got["community"], expected)
     assert list(tmp_path.iterdir()) == []  # the child's files are gone
+
+
+def test_louvain_stays_in_the_process_without_memory_for_a_child(monkeypatch):
+    monkeypatch.setattr(fast, "CONCURRENT_MIN_LINKS", 0)
+    monkeypatch.setattr(fast, "_available_bytes", lambda: fast.LOUVAIN_BYTES_PER_LINK * 1000 - 1)
+    assert not fast._fork_louvain(1000)
+    assert fast._fork_louvain(999) == hasattr(os, "fork")
+    monkeypatch.setattr(fast, "_available_bytes", lambda: None)  # unknown: assumed enough
+    assert fast._fork_louvain(10**9) == hasattr(os, "fork")
+
+    def no_fork():
+        raise AssertionError("forked without the memory for it")
+
+    monkeypatch.setattr(fast, "_available_bytes", lambda: 0)
+    monkeypatch.setattr(fast.os, "fork", no_fork)
+    g = _planted()
+    got = fast.node_measures(g, seed=4, with_betweenness=False)
+    assert np.array_equal(got["community"], fast.louvain(g, seed=4)[0])

@@ -42,6 +42,9 @@ if TYPE_CHECKING:
 CHUNK = 4_000_000
 #: Links from which :func:`node_measures` runs Louvain in a forked process beside the others.
 CONCURRENT_MIN_LINKS = 1_000_000
+#: Bytes a link may take in the forked Louvain (the reader's vector, igraph's graph and the
+#: copy multilevel makes): it forks only if the machine has that much memory available.
+LOUVAIN_BYTES_PER_LINK = 100
 
 
 @dataclass(eq=False)
@@ -509,6 +512,31 @@ def _release(g: SparseDigraph) -> None:
     g.src, g.dst, g._mutual = g.src[:0], g.dst[:0], None
 
 
+def _fork_louvain(links: int) -> bool:
+    """Return whether Louvain of a graph of ``links`` links runs in a forked child.
+
+    From :data:`CONCURRENT_MIN_LINKS` links, where ``os.fork`` exists and the
+    memory available (Linux's ``MemAvailable``; assumed enough where unknown)
+    holds :data:`LOUVAIN_BYTES_PER_LINK` bytes a link beside the parent's work.
+    """
+    if links < CONCURRENT_MIN_LINKS or not hasattr(os, "fork"):
+        return False
+    available = _available_bytes()
+    return available is None or available >= LOUVAIN_BYTES_PER_LINK * links
+
+
+def _available_bytes() -> int | None:
+    """Return the memory available to new work (``MemAvailable``), or None where unknown."""
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return None
+
+
 class _ForkedLouvain:
     """Louvain of a projection's edge file in a forked child process, beside the parent's work.
 
@@ -595,11 +623,12 @@ def node_measures(
     """Return every measure of the metrics table, from one igraph graph built once.
 
     On a graph of :data:`CONCURRENT_MIN_LINKS` links or more (where ``os.fork``
-    exists), Louvain runs in a forked child process while this one computes the
-    other measures: the same labels as :func:`louvain` (same projection, same
-    seed), in about the time of the longest of the two on two cores. The child
-    shares the parent's memory copy-on-write and builds only the undirected
-    graph; if it fails, Louvain runs here afterwards.
+    exists and memory allows: :func:`_fork_louvain`), Louvain runs in a forked
+    child process while this one computes the other measures: the same labels
+    as :func:`louvain` (same projection, same seed), in about the time of the
+    longest of the two on two cores. The child shares the parent's memory
+    copy-on-write and builds only the undirected graph; if it fails, Louvain
+    runs here afterwards.
 
     Parameters
     ----------
@@ -630,7 +659,7 @@ def node_measures(
     tell("reciprocity")
     out["reciprocity"] = node_reciprocity(g)
     forked = None
-    if g.m >= CONCURRENT_MIN_LINKS and hasattr(os, "fork"):
+    if _fork_louvain(g.m):
         path, linked = _projection_file(g, "undirected")
         forked = _ForkedLouvain(path, g.n, 1.0, seed)
     try:
