@@ -252,6 +252,7 @@ def ingest_files(
             (target / QUARANTINE_FILE).unlink(missing_ok=True)
         # every file given is recorded, read or not: a purge checks them all
         version = writer.commit(files=[display_path(f.path) for f in report.files], meta=meta)
+        assert writer.manifest is not None, "the commit wrote the manifest"
         report.counts.update(store.version_entry(writer.manifest)["rows"])
         report.version = version
     return report

@@ -25,11 +25,11 @@ _STR, _BOOL, _I64 = pa.string(), pa.bool_(), pa.int64()
 
 
 class NotFast(Exception):
-    """This chunk needs the page-at-a-time path (a bad line, an unclear page...)."""
+    """Raised when a chunk needs the page-at-a-time path (a bad line, an unclear page...)."""
 
 
 class OtherKind(NotFast):
-    """This chunk holds pages whose ``data`` the schema it was parsed with does not fit."""
+    """Raised when a chunk holds pages whose ``data`` the schema it was parsed with does not fit."""
 
 
 @dataclass
@@ -52,7 +52,7 @@ def _field(arr: pa.Array, name: str) -> pa.Array:
 
 
 def _ids(arr: pa.Array, *, required: bool = False) -> pa.Array:
-    """String ids -> int64 (nulls kept); :class:`NotFast` on anything else."""
+    """Parse string ids as int64 (nulls kept); :class:`NotFast` on anything else."""
     if required and arr.null_count:
         raise NotFast("an item without an id")
     try:
@@ -66,7 +66,7 @@ def _ids(arr: pa.Array, *, required: bool = False) -> pa.Array:
 
 
 def _counts(arr: pa.Array) -> pa.Array:
-    """Counts as parsed (int64); :class:`NotFast` if one is negative."""
+    """Return counts as parsed (int64); :class:`NotFast` if one is negative."""
     if len(arr) > arr.null_count and pc.min(arr).as_py() < 0:
         raise NotFast("a negative count")
     return arr
@@ -173,7 +173,7 @@ def _edit_ids(items: pa.Array, tweet_id: pa.Array) -> pa.Array:
 
 
 def _entity_items(lists: pa.Array, what: str) -> tuple[pa.Array, np.ndarray, np.ndarray]:
-    """The items of an entity list column: (items, owner tweet, 0-based position in the tweet)."""
+    """Return the items of an entity list column: (items, owner tweet, 0-based position in the tweet)."""
     flat = pc.list_flatten(lists)
     if flat.null_count:
         raise NotFast(f"a null {what}")
@@ -309,9 +309,9 @@ def extract_chunk(pages: pa.Table, convert=None, data_kind: str | None = None) -
     """
     pages = pages.combine_chunks()
     n = pages.num_rows
-    col = {name: pages.column(name).chunk(0) if n else None for name in PAGE_SCHEMA.names}
     if not n:
         return Chunk({}, {}, 0, 0, False)
+    col = {name: pages.column(name).chunk(0) for name in PAGE_SCHEMA.names}
     data = col["data"]
     med, twarc = col["__medtwitter"], col["__twarc"]
     med_ok = med.is_valid().to_numpy(zero_copy_only=False)

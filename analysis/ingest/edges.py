@@ -24,6 +24,9 @@ stub (``users``: the id and ``observed_at``), as the page-at-a-time reading of
 earlier versions made them. Duplicates collapse in the merge
 (:func:`analysis.merge.merge_table`), bucket by bucket, so memory follows the
 batch and the bucket (:func:`merge_weight`), not the file.
+
+The module is long because CSV and Parquet edge lists are read by Arrow in blocks, with the
+line-by-line fallback, username resolution and bad-row reports each format needs.
 """
 
 from __future__ import annotations
@@ -189,7 +192,7 @@ def observed_time(value: datetime | str | None) -> datetime | None:
 
 
 def file_time(path: Path) -> datetime:
-    """A file's modification time (UTC, to the second): the default date of its links."""
+    """Return a file's modification time (UTC, to the second): the default date of its links."""
     return datetime.fromtimestamp(int(path.stat().st_mtime), UTC)
 
 
@@ -228,7 +231,9 @@ class _Links:
         if not n:
             return
         when = pa.repeat(self.when, n)
-        self.sink.write("follows", pa.Table.from_arrays(
+        sink = self.sink
+        assert sink is not None, "edge lists are read with a spill"
+        sink.write("follows", pa.Table.from_arrays(
             [follower, followed, when, when], schema=CONTRACT["follows"].schema))  # fmt: skip
         new = pc.unique(follower)
         if len(self.seen):
@@ -241,7 +246,7 @@ class _Links:
             fixed = {"user_id": new, "observed_at": pa.repeat(self.when, len(new)),
                      "platform": pa.repeat(pa.scalar("x"), len(new))}  # fmt: skip
             cols = [fixed.get(f.name, pa.nulls(len(new), f.type)) for f in schema]
-            self.sink.write("users", pa.Table.from_arrays(cols, schema=schema))
+            sink.write("users", pa.Table.from_arrays(cols, schema=schema))
 
 
 class _Usernames:
@@ -335,6 +340,7 @@ def _arrow_csv(block: bytes, header: list[str], at: tuple[int, int], kind) -> pa
 def _csv_block(block: bytes, first: int, header, out: _Links, names, report, bad: Bad) -> None:
     """One block of whole lines (``first``: the line number before it) -> links."""
     at = edge_columns(header)
+    assert at is not None, "the header was checked before the first block"
     try:  # the common case: every cell an id, parsed by Arrow straight to int64
         table = _arrow_csv(block, header, at, pa.int64())
         a, b = (table.column(i).combine_chunks() for i in range(2))
@@ -381,12 +387,12 @@ def _csv_block(block: bytes, first: int, header, out: _Links, names, report, bad
 
 
 def _padded(block: bytes, a: pa.Array, b: pa.Array, columns: int) -> bool:
-    """Whether a cell of ``block`` may be an id written with zeros before it.
+    r"""Whether a cell of ``block`` may be an id written with zeros before it.
 
     Arrow's integer parser reads ``000...011`` (20 characters or more) as 11, which
     :func:`analysis.contract.parse_id` refuses. Two columns of ids written without
     padding, commas and newlines take exactly their digits, commas and newlines: then
-    no cell is padded. Otherwise (more columns, quotes, ``\\r\\n``...) a cell
+    no cell is padded. Otherwise (more columns, quotes, ``\r\n``...) a cell
     starting with 0 is looked for.
     """
     rows = len(a)
@@ -404,7 +410,7 @@ def _padded(block: bytes, a: pa.Array, b: pa.Array, columns: int) -> bool:
 
 
 def _csv_lines(block: bytes, first: int, at, out: _Links, names: _Usernames, report, bad) -> None:
-    """A block line by line (the rare block Arrow cannot take whole): each bad line set aside."""
+    """Read a block line by line (the rare block Arrow cannot take whole): each bad line set aside."""
     lines = block.splitlines(keepends=True)
     text, replaced = rawfile.decode(block)
     report.replace(replaced)
@@ -423,9 +429,10 @@ def _csv_lines(block: bytes, first: int, at, out: _Links, names: _Usernames, rep
         if reason:
             bad(lineno, line, reason)
             continue
-        ends = [formats.edge_end(c, names.lookup)[0] for c in cells]
-        follower.append(int(ends[0]))
-        followed.append(int(ends[1]))
+        (src, _), (dst, _) = (formats.edge_end(c, names.lookup) for c in cells)
+        assert src is not None and dst is not None, "a row _bad_row passed has both ends"
+        follower.append(int(src))
+        followed.append(int(dst))
     if follower:
         report.pages += 1
     out.add(pa.array(follower, pa.int64()), pa.array(followed, pa.int64()))
@@ -442,6 +449,7 @@ def _counted(report, links: int) -> None:
 def _read_parquet(path: Path, out: _Links, names: _Usernames, report, bad: Bad) -> None:
     pf = pq.ParquetFile(path, pre_buffer=False)  # pre-buffered reads stay cached to the end
     at = edge_columns(pf.schema_arrow.names)
+    assert at is not None, "parquet_problem checked the columns first"
     columns = [pf.schema_arrow.names[i] for i in at]
     row = 0  # rows before the batch
     for batch in pf.iter_batches(PARQUET_BATCH_ROWS, columns=columns):
@@ -457,7 +465,7 @@ def _read_parquet(path: Path, out: _Links, names: _Usernames, report, bad: Bad) 
 
 
 def _parquet_ids(values: pa.Array, names: _Usernames) -> pa.Array:
-    """A Parquet column's values as ids: integers from 1 to 2^63-1, or text (:func:`resolve`)."""
+    """Return a Parquet column's values as ids: integers from 1 to 2^63-1, or text (:func:`resolve`)."""
     t = values.type
     if pa.types.is_dictionary(t):
         values, t = values.dictionary_decode(), t.value_type
@@ -500,7 +508,7 @@ def _parquet_bad(
 def without_accounts(
     path: Path, user_ids: frozenset[int], handles: frozenset[str]
 ) -> tuple[bytes, int]:
-    """A Parquet edge list's bytes without the rows naming the accounts, and how many went.
+    """Return a Parquet edge list's bytes without the rows naming the accounts, and how many went.
 
     A cell names an account by its id (ASCII digits, zeros before allowed) or by
     its handle (``@`` optional, any case; ``handles`` case-folded), as the CSV's

@@ -6,6 +6,9 @@ the Arrow path (:mod:`analysis.ingest.arrow`) cannot take, and every page of a
 foreign format (converted by :mod:`analysis.formats`), goes through :func:`add_page`;
 both paths give the same rows. :func:`filter_page` removes accounts and tweets
 from a raw page for :mod:`analysis.purge`.
+
+The module is long because it is the one place that knows the API's page shapes: every
+field of a tweet, a user and a provenance block is read and checked here.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ class BadValueError(ValueError):
 
 
 def to_id(value: object, platform: str = X) -> int | None:
-    """An optional id field: None if absent, else :func:`analysis.contract.parse_id`.
+    """Return an optional id field: None if absent, else :func:`analysis.contract.parse_id`.
 
     On a page of another platform, a derived key (:func:`analysis.platforms.parse_key`).
     """
@@ -48,7 +51,7 @@ def to_id(value: object, platform: str = X) -> int | None:
 
 
 def _id_or_none(value: object) -> int | None:
-    """An id field read leniently (None if it is not an X id): for purges of raw pages."""
+    """Return an id field read leniently (None if it is not an X id): for purges of raw pages."""
     try:
         return to_id(value)
     except InvalidIdError:
@@ -56,13 +59,13 @@ def _id_or_none(value: object) -> int | None:
 
 
 def page_account(params: dict, platform: str = X) -> int | None:
-    """The account a followers/following page is about: its ``user_id`` (or ``id``) parameter."""
+    """Return the account a followers/following page is about: its ``user_id`` (or ``id``) parameter."""
     value = params.get("user_id")
     return to_id(params.get("id") if value is None or value == "" else value, platform)
 
 
 def page_platform(page: dict) -> str:
-    """The platform a page is from: its provenance's ``platform`` (``x`` when it names none)."""
+    """Return the platform a page is from: its provenance's ``platform`` (``x`` when it names none)."""
     meta = page.get("__medtwitter")
     return check_platform(meta.get("platform") if isinstance(meta, dict) else None)
 
@@ -79,7 +82,7 @@ def _register_keys(rows: Rows, page: dict, platform: str) -> None:
 
 
 def _json_type(value: object) -> str:
-    """What a JSON value is, for messages: 'a string', 'a number', 'a list'..."""
+    """Return what a JSON value is, for messages: 'a string', 'a number', 'a list'..."""
     if isinstance(value, bool):
         return "a boolean"
     return {str: "a string", int: "a number", float: "a number", list: "a list",
@@ -93,7 +96,7 @@ def _text(value: object, name: str) -> str | None:
 
 
 def _object(value: object, name: str) -> dict:
-    """An object field ({} if absent or null); :class:`BadValueError` if it is something else."""
+    """Return an object field ({} if absent or null); :class:`BadValueError` if it is something else."""
     if value is None:
         return {}
     if isinstance(value, dict):
@@ -102,7 +105,7 @@ def _object(value: object, name: str) -> dict:
 
 
 def _objects(value: object, name: str) -> list[dict]:
-    """A list of objects ([] if absent or null); :class:`BadValueError` if it is something else."""
+    """Return a list of objects ([] if absent or null); :class:`BadValueError` if it is something else."""
     if value is None:
         return []
     if not isinstance(value, list):
@@ -179,6 +182,7 @@ def provenance(page: dict) -> tuple[str | None, dict, str | None, bool]:
 
 
 def kind_from_endpoint(endpoint: str | None) -> str | None:
+    """Return the kind of page ``endpoint`` gives: ``tweets``, a users endpoint, ``skip``, or None."""
     if endpoint in TWEET_ENDPOINTS:
         return "tweets"
     if endpoint in USER_ENDPOINTS:
@@ -223,7 +227,7 @@ def _note(tw: dict) -> tuple[str | None, str | None, dict]:
 
 
 def edit_ids(history: object, tweet_id: int) -> list[int] | None:
-    """A tweet's earlier versions from its ``edit_history_tweet_ids`` (None if absent).
+    """Return a tweet's earlier versions from its ``edit_history_tweet_ids`` (None if absent).
 
     The history lists every version's id, oldest first; ids grow with time, so
     the earlier versions are the ids below the tweet's own.
@@ -241,7 +245,7 @@ def edit_ids(history: object, tweet_id: int) -> list[int] | None:
 
 
 def _native(rows: Rows, item: dict, key: int, platform: str) -> str | None:
-    """An item's ``native_id`` (None on X pages), checked against its key."""
+    """Return an item's ``native_id`` (None on X pages), checked against its key."""
     if platform == X:
         return None
     native_id = _text(item.get("native_id"), "native_id")
@@ -410,7 +414,7 @@ def _add_page_rows(
 def filter_page(
     page: dict, user_ids: set[int], tweet_ids: set[int], handles: Iterable[str] = ()
 ) -> dict | None:
-    """A raw page without the given accounts and tweets, or ``None`` if the whole page goes.
+    """Return a raw page without the given accounts and tweets, or ``None`` if the whole page goes.
 
     Used by :mod:`analysis.purge` (deletion requests, compliance): removes tweets
     by those accounts, the listed tweets and retweets of them, the accounts' user

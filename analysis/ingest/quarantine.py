@@ -22,7 +22,7 @@ _CSV_CELL = re.compile(rb"(?:^|[,;\t])\s*\"?(\d{1,19})\"?\s*(?=[,;\t\r\n]|$)")
 
 
 def quarantine_ids(line: bytes) -> list[int]:
-    """The X ids a raw line names, read from it even when it is not valid JSON.
+    """Return the X ids a raw line names, read from it even when it is not valid JSON.
 
     Values of ``id`` and ``*_id`` fields (numbers or strings, and id lists) in
     JSON-like text, or the numeric cells of a CSV line; kept with each
@@ -47,7 +47,7 @@ def quarantine_ids(line: bytes) -> list[int]:
 
 
 def quarantine_usernames(line: bytes) -> list[str]:
-    """The handles a raw line names in ``username``/``screen_name`` fields.
+    """Return the handles a raw line names in ``username``/``screen_name`` fields.
 
     Examples
     --------
@@ -62,7 +62,7 @@ CONTENT_BYTES = 1024
 
 
 def entry(file: str, line: int, reason: str, raw: bytes) -> dict:
-    """The quarantine entry of one bad line.
+    """Return the quarantine entry of one bad line.
 
     ``content`` is the line (decoded, bad UTF-8 replaced), cut to its first
     :data:`CONTENT_BYTES` bytes; ``bytes`` and ``sha256`` are the whole line's,
@@ -93,7 +93,7 @@ def entry(file: str, line: int, reason: str, raw: bytes) -> dict:
 
 
 def _key(entry: dict) -> tuple:
-    """What makes two entries one: the same line of the same file (however named), same reason."""
+    """Return what makes two entries one: the same line of the same file (however named), same reason."""
     file = str(entry.get("file"))
     with suppress(OSError, ValueError):
         file = str(Path(file).resolve())
@@ -128,4 +128,5 @@ class Quarantine:
             fh.write(orjson.dumps(entry) + b"\n")
 
     def __len__(self) -> int:
+        """Return the number of entries set aside in this run."""
         return self.count

@@ -290,15 +290,17 @@ def stream_whole_file(path: Path, rows: Rows, report: FileReport, convert, bar=N
         return False
     kinds = list(dict.fromkeys([stream.data_kind(path, convert), None]))
     lean = True
+    sink = rows.sink
+    assert sink is not None, "a whole file is streamed into the spill"
     while kinds:
         rows.flush()  # rows read before belong to the segments before
-        rows.sink.begin()
+        sink.begin()
         counts = (report.lines, report.pages, report.skipped_pages)
         shown = bar.n if bar is not None else 0
         stop = stream_file(path, rows, report, convert, kinds[0], bar, lean)
         if stop is None:
             return True
-        rows.sink.rollback()
+        sink.rollback()
         report.lines, report.pages, report.skipped_pages = counts
         if bar is not None:
             bar.n = shown
@@ -367,9 +369,11 @@ def read_chunk_fast(
     except (pa.ArrowException, NotFast, UnicodeDecodeError):
         return False
     rows.flush()
+    sink = rows.sink
+    assert sink is not None, "Arrow chunks go to the spill"
     for name in SPILLED:
         if name in out.tables:
-            rows.sink.write(name, out.tables[name], out.ranks.get(name))
+            sink.write(name, out.tables[name], out.ranks.get(name))
     rows.synthetic |= out.synthetic
     report.lines += n_lines
     report.pages += out.pages

@@ -28,7 +28,7 @@ SPILLED = ("tweets", "users", "follows", "hashtags", "mentions", "urls", "missin
 
 
 def parse_time(value: str) -> datetime:
-    """An ISO 8601 time as a UTC datetime (a time without an offset is taken as UTC).
+    """Return an ISO 8601 time as a UTC datetime (a time without an offset is taken as UTC).
 
     Raises :class:`ValueError` if ``value`` is not ISO 8601.
 
@@ -69,6 +69,7 @@ class Spill(merge.Spill):
         self.track_usernames = usernames
 
     def write(self, name: str, table: pa.Table, rank: np.ndarray | None = None) -> None:
+        """Spill ``table`` rows of ``name``, noting the users' (username, user_id)."""
         if name == "users" and table.num_rows and self.track_usernames:
             names = table.select(["username", "user_id"]).cast(NAMES)
             self.segment_usernames.append(names.filter(pc.is_valid(names.column("username"))))
@@ -76,15 +77,18 @@ class Spill(merge.Spill):
         super().write(name, table, rank)
 
     def begin(self) -> None:
+        """Start a new segment; the usernames noted so far join the earlier segments'."""
         super().begin()
         self.usernames = _compact_usernames([*self.usernames, *self.segment_usernames])
         self.segment_usernames = []
 
     def rollback(self) -> None:
+        """Drop the current segment, with the usernames it noted."""
         super().rollback()
         self.segment_usernames = []
 
     def all_usernames(self) -> list[pa.Table]:
+        """Return the (username, user_id) tables noted, earlier segments first."""
         return [*self.usernames, *self.segment_usernames]
 
 
@@ -114,23 +118,27 @@ class Rows:
         self.keys = KeyRegistry()
 
     def add(self, table: str, **values) -> None:
+        """Append one row to ``table`` (a missing column gets a null)."""
         cols = self.cols[table]
         for name, column in cols.items():
             column.append(values.get(name))
 
     def __len__(self) -> int:
+        """Return the rows held, over every table."""
         return sum(len(next(iter(c.values()))) for c in self.cols.values())
 
     def mark(self) -> dict[str, int]:
-        """Current length of each table (to roll back a page that fails half-way)."""
+        """Return the current length of each table (to roll back a page that fails half-way)."""
         return {t: len(next(iter(c.values()))) for t, c in self.cols.items()}
 
     def rollback(self, mark: dict[str, int]) -> None:
+        """Drop the rows added since ``mark`` (:meth:`mark`)."""
         for table, n in mark.items():
             for column in self.cols[table].values():
                 del column[n:]
 
     def to_arrow(self, table: str) -> pa.Table:
+        """Return the rows held of ``table`` as an Arrow table with the contract's schema."""
         cols = self.cols[table]
         schema = CONTRACT[table].schema
         arrays = []
@@ -153,5 +161,6 @@ class Rows:
                 column.clear()
 
     def maybe_flush(self) -> None:
+        """Flush the rows to the spill once they reach :data:`FLUSH_ROWS` (with a spill only)."""
         if self.sink is not None and len(self) >= FLUSH_ROWS:
             self.flush()

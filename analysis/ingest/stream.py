@@ -70,27 +70,27 @@ def chunks(fh, size: int | None = None) -> Iterator[bytes]:
 
 
 class Lines:
-    """Counts the lines of bytes read in blocks, and checks each is one page as Arrow reads it.
+    r"""Counts the lines of bytes read in blocks, and checks each is one page as Arrow reads it.
 
     Arrow's JSON reader reads objects, not lines: two pages on one line (a lost
     newline), a page across lines, a byte-order mark at the start of a block all
     read as pages, where the page-at-a-time path sets the lines aside. Arrow's
     pages are the lines exactly when every newline stands right after a ``}``
-    (or ``}\\r``) and right before a ``{`` (or the end), and there are as many
+    (or ``}\r``) and right before a ``{`` (or the end), and there are as many
     pages as lines; otherwise the chunk goes line by line. A newline is looked
     for with ``bytes.find`` (``memchr``): a few per page, no per-tweet work.
 
     Examples
     --------
     >>> lines = Lines()
-    >>> lines.feed(b'{"data": []}\\n{"data"')
-    >>> lines.feed(b': []}\\n')
+    >>> lines.feed(b'{"data": []}\n{"data"')
+    >>> lines.feed(b': []}\n')
     >>> lines.ok, lines.count
     (True, 2)
-    >>> lines.feed(b'{"a": 1} {"b": 2}\\n')  # as many lines as pages tells this one
+    >>> lines.feed(b'{"a": 1} {"b": 2}\n')  # as many lines as pages tells this one
     >>> lines.ok, lines.count
     (True, 3)
-    >>> lines.feed(b' {"c": 3}\\n')
+    >>> lines.feed(b' {"c": 3}\n')
     >>> lines.ok
     False
     """
@@ -105,6 +105,7 @@ class Lines:
         self._last = b""  # the last two bytes seen
 
     def feed(self, block: bytes) -> None:
+        """Count the lines of the next ``block`` of the stream."""
         if not block or not self.ok:
             return
         if self._bom and self.count == 0 and self._start:
@@ -144,21 +145,26 @@ class Fed:
         self.raw, self.lines = raw, lines
 
     def read(self, size: int = -1) -> bytes:
+        """Read up to ``size`` bytes, feeding them to the line counter."""
         block = self.raw.read(size)
         self.lines.feed(block)
         return block
 
     @property
     def closed(self) -> bool:
+        """Whether the raw stream is closed."""
         return self.raw.closed
 
     def close(self) -> None:
+        """Close the raw stream."""
         self.raw.close()
 
     def readable(self) -> bool:
+        """Return True: the stream is read."""
         return True
 
     def seekable(self) -> bool:
+        """Return False: the stream is read once, in order."""
         return False
 
 
@@ -265,7 +271,7 @@ def read_ahead(items: Iterator, name: str) -> Iterator:
 
 
 def data_kind(path: Path, convert=None) -> str | None:
-    """What the first page of a file holds in ``data`` ('tweets', 'users'), None if unclear."""
+    """Return what the first page of a file holds in ``data`` ('tweets', 'users'), None if unclear."""
     try:
         with open_raw(path) as fh:
             page = orjson.loads(fh.readline(CHUNK_BYTES))
@@ -275,9 +281,12 @@ def data_kind(path: Path, convert=None) -> str | None:
 
 
 def page_data_kind(page: object, convert=None) -> str | None:
-    """What a page holds in ``data`` by its provenance ('tweets', 'users'), None if unclear."""
+    """Return what a page holds in ``data`` by its provenance ('tweets', 'users'), None if unclear."""
     try:
-        endpoint = provenance(convert(page) if convert else page)[0]
+        source = convert(page) if convert else page
+        if not isinstance(source, dict):  # provenance would fail on it
+            return None
+        endpoint = provenance(source)[0]
         kind = kind_from_endpoint(endpoint)
     except (AttributeError, TypeError, ValueError):
         return None
@@ -285,7 +294,7 @@ def page_data_kind(page: object, convert=None) -> str | None:
 
 
 def arrow_page(line: bytes, convert=None) -> tuple[dict | None, int]:
-    """A line orjson refuses, as Arrow's JSON reader reads it: (page or None, UTF-8 replaced).
+    """Return a line orjson refuses, as Arrow's JSON reader reads it: (page or None, UTF-8 replaced).
 
     Arrow's reader, and so the fast path, takes lines orjson refuses: ``NaN`` and
     ``Infinity``, integers past a double's range, nesting deeper than orjson's 1,024
@@ -336,7 +345,7 @@ def _without_nulls(value):
 
 
 def parse_chunk(chunk: bytes, n_lines: int, kind: str | None = None) -> pa.Table | None:
-    """A chunk's pages as an Arrow table (one row a line), or None if Arrow cannot take it.
+    """Return a chunk's pages as an Arrow table (one row a line), or None if Arrow cannot take it.
 
     ``kind`` ('tweets', 'users' or None for either) says what ``data`` is parsed as.
     """
