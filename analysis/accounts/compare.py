@@ -1,4 +1,4 @@
-"""How do anonymous, nominative and institutional accounts (and roles) behave?
+"""Compare how anonymous, nominative and institutional accounts (and roles) behave.
 
 :func:`account_metrics` computes one row of behaviour per account;
 :func:`compare_groups` tests every metric between groups with an effect size
@@ -12,6 +12,9 @@ Account-level metrics are compared with Mann-Whitney U tests (accounts are the
 units). Tweet-level distributions (tweet types, hour of day, weekday) are
 compared with chi-square tests on the counts; tweets of one account are not
 independent, so those p-values are optimistic and the effect size matters more.
+
+The module is long because the metrics, the tests, their effect sizes and corrections, and
+the sentences describing them share one table of group comparisons.
 """
 
 from __future__ import annotations
@@ -70,7 +73,7 @@ def tweet_kinds(tweets: pd.DataFrame) -> pd.Series:
 
 
 def authored_tweets(tables: Tables, labels: pd.DataFrame) -> pd.DataFrame:
-    """Collected tweets with their type, hour, weekday and the author's role and identity."""
+    """Return collected tweets with their type, hour, weekday and the author's role and identity."""
     tw = tables.tweets
     tw = tw[tw["collected"] & tw["author_id"].notna() & tw["created_at"].notna()].copy()
     tw["kind"] = tweet_kinds(tw)
@@ -469,7 +472,7 @@ def hashtag_preferences(
     min_count: int = 5,
     correction: str = "bh",
 ) -> pd.DataFrame:
-    """The hashtags each group uses more than the others, with a test for each.
+    """Return the hashtags each group uses more than the others, with a test for each.
 
     Hashtags are counted once per tweet in the group's own tweets (retweets left
     out: a retweet carries someone else's hashtags). For each group and
@@ -547,7 +550,7 @@ _GROUP_WORDS = {
 
 
 def group_words(group: str) -> str:
-    """A group's name in a sentence ('anonymous accounts', 'nurses'...)."""
+    """Return a group's name in a sentence ('anonymous accounts', 'nurses'...)."""
     if group in _GROUP_WORDS:
         return _GROUP_WORDS[group]
     return {"physiotherapist": "physiotherapists", "institution": "institutions"}.get(

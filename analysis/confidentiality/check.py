@@ -136,7 +136,7 @@ def _is_very_old(cues: Iterable[Cue]) -> bool:
 
 
 def assess(text: str, cues: Sequence[Cue]) -> Check:
-    """The risk level that ``cues`` found in ``text`` give, with the first reason that applies.
+    """Return the risk level that ``cues`` found in ``text`` give, with the first reason that applies.
 
     ``high`` — one patient with details that together could identify them: age +
     sex + place or date; a photo; a named ward with age or sex; a rare condition

@@ -61,7 +61,7 @@ _MENTION_OR_LINK_RE = re.compile(r"[@#]\w+|https?://\S+")
 
 @functools.cache
 def load_pipeline() -> Language:
-    """The French spaCy pipeline with only its named-entity recogniser, loaded once.
+    """Return the French spaCy pipeline with only its named-entity recogniser, loaded once.
 
     Examples
     --------
@@ -94,8 +94,11 @@ def _raw_entities(texts: list[str]) -> list[tuple[tuple[str, int, int], ...]]:
 
 
 def _trim_name(text: str, start: int, end: int, first_name: bool = False) -> tuple[int, int] | None:
-    """The capitalised words of an entity: "from Tenby" -> "Tenby", "Saw Margaret Ellis in" ->
-    "Margaret Ellis" (with ``first_name``, from the first word that is a first name)."""
+    """Return the capitalised words of an entity.
+
+    "from Tenby" -> "Tenby", "Saw Margaret Ellis in" -> "Margaret Ellis" (with ``first_name``,
+    from the first word that is a first name).
+    """
     kept: list[re.Match] = []
     for w in _TOKEN_RE.finditer(text, start, end):
         if kept and not w.group()[:1].isupper():

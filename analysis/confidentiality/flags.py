@@ -116,7 +116,7 @@ def flagged_examples(
     risk: str = "high",
     seed: int | None = None,
 ) -> pd.DataFrame:
-    """A few flagged tweets to read, always pseudonymised and redacted.
+    """Return a few flagged tweets to read, always pseudonymised and redacted.
 
     The author is shown as "account 1", "account 2"... (numbered for this table
     only), with role and identity if ``labels`` gives them; the text has its

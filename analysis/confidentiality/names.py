@@ -162,7 +162,7 @@ def _sentence_start(text: str, start: int) -> bool:
 
 
 def _not_a_name_here(text: str, start: int, end: int) -> bool:
-    """A title, a colleague's appositive, a mention or a disease next to ``text[start:end]``."""
+    """Return a title, a colleague's appositive, a mention or a disease next to ``text[start:end]``."""
     before, after = text[max(0, start - 25) : start], text[end : end + 60]
     return bool(
         TITLE_BEFORE_RE.search(before)
