@@ -115,7 +115,6 @@ def node_metrics(
 
 def _betweenness_wanted(n: int, samples: int | None) -> bool:
     """Whether the metrics table gets betweenness (a note says why not)."""
-
     if samples is not None or n <= BETWEENNESS_EXACT_MAX:
         return True
     warnings.warn(
@@ -161,7 +160,6 @@ def sparse_graph_from_dataset(
     Same accounts and links as :func:`graph_from_tables` with the same options;
     returns the graph and the usernames in its node order.
     """
-
     version = resolve_version(dataset)
     users = load_arrow(dataset, "users", ["user_id", "username", "protected"], version)
     gone = None

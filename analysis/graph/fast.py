@@ -11,6 +11,10 @@ k-core with degree = in + out, reciprocity, Louvain, and betweenness (exact, or
 estimated from sampled sources). The igraph graph is built once from the index
 arrays through igraph's own edge-list reader, which is faster and lighter than
 python-igraph's conversion of a numpy array (a Python list per link).
+
+The module is long because the graph is built, laid out for igraph and measured in one
+place: every measure reads the same index arrays and the same igraph graph, and each is
+normalised here to networkx's definition.
 """
 
 from __future__ import annotations

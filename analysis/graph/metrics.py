@@ -6,6 +6,9 @@ need direction raise on an undirected graph) and ``backend=`` (see
 networkx, any other name an installed networkx backend, with a fallback note
 when it is absent; ``None`` reads :data:`analysis.settings.GRAPH_BACKEND`
 (``"igraph"``) when the function runs.
+
+The module is long because it holds every node and graph measure with its backend
+dispatch (networkx, a networkx backend, or the igraph fast path) and its doctest.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ CONVERGED_MAX_ITER = 100_000
 
 
 def node_groups(G: nx.Graph, by: str, labels: pd.DataFrame | None = None) -> pd.Series:
-    """The group (``by``: role, identity, or any node attribute) of each node; ``unknown`` if not known.
+    """Return the group (``by``: role, identity, or any node attribute) of each node; ``unknown`` if not known.
 
     Examples
     --------
@@ -422,7 +425,7 @@ def hits(G: nx.DiGraph, backend: str | None = None) -> pd.DataFrame:
         h, a = h[order], a[order]
     else:
         hd, ad = run_nx(nx.hits, G, tol=CONVERGED_TOL, max_iter=CONVERGED_MAX_ITER, backend=be)
-        h, a = [hd[n] for n in nodes], [ad[n] for n in nodes]
+        h, a = np.array([hd[n] for n in nodes], float), np.array([ad[n] for n in nodes], float)
     h, a = np.clip(h, 0.0, None), np.clip(a, 0.0, None)  # -0.0 from the SVD's rounding
     return pd.DataFrame({"hub": h, "authority": a}, index=pd.Index(nodes, name="user_id"))
 
@@ -489,7 +492,7 @@ def top_accounts(
     labels: pd.DataFrame | None = None,
     backend: str | None = None,
 ) -> pd.DataFrame:
-    """The ``n`` accounts ranked highest by ``in_degree`` (most followed) or ``pagerank``.
+    """Return the ``n`` accounts ranked highest by ``in_degree`` (most followed) or ``pagerank``.
 
     Columns: ``user_id``, ``username``, ``role``, ``identity``, ``in_degree``,
     ``pagerank``, ``followers_count`` (on all of X, from the profile). Ties by user id.
@@ -521,7 +524,7 @@ def top_accounts(
 
 
 def graph_summary(G: nx.DiGraph) -> pd.DataFrame:
-    """The graph's size in a small table: ``measure`` and ``value``.
+    """Return the graph's size in a small table: ``measure`` and ``value``.
 
     Accounts, follow links, accounts with at least one link, mutual pairs,
     reciprocity, density, and the share of accounts in the largest weakly
