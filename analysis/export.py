@@ -1,4 +1,4 @@
-"""A dataset's tables as CSV or Parquet files, with a README.txt, for R, SPSS, Stata and spreadsheets.
+r"""A dataset's tables as CSV or Parquet files, with a README.txt, for R, SPSS, Stata and spreadsheets.
 
 :func:`export_dataset` (``medtwitter export DATASET --format csv|parquet --out
 DIR``) writes each table of one dataset version as ``DIR/<table>.csv`` or
@@ -20,8 +20,8 @@ Decisions, each held by ``tests/test_export.py``:
   (``2024-05-01T10:00:00.123Z``), so nothing is rounded. Parquet:
   ``timestamp[us, UTC]``.
 * **Booleans** are ``true``/``false``; a **list** cell (a list column of the
-  contract) is its items joined with ``;`` (``111;222``; ``\\;`` and ``\\\\`` escape
-  a ``;`` or ``\\`` inside a text item); a null is an empty cell.
+  contract) is its items joined with ``;`` (``111;222``; ``\;`` and ``\\`` escape
+  a ``;`` or ``\`` inside a text item); a null is an empty cell.
 * **Formula-safe text.** CSV text cells go through
   :func:`analysis.outputs.safe_csv` (a cell starting with ``=``, ``+``, ``-``,
   ``@``, a tab or a carriage return gets a leading ``'``) unless ``raw_csv``;
@@ -39,6 +39,9 @@ Decisions, each held by ``tests/test_export.py``:
   Every file is written to a temporary file beside its target and the targets
   are replaced only once all are complete: a failure (a full disk, an
   interrupt) leaves the folder as it was.
+
+The module is long because CSV and Parquet are written batch by batch, with the same cell
+conventions, staging and README for both formats.
 """
 
 from __future__ import annotations
@@ -79,7 +82,7 @@ _ROW_ORDER = "Rows are in the order they are stored; sort by a table's key for a
 
 
 def parse_tables(tables: str | Iterable[str] | None) -> list[str]:
-    """The tables an export writes, in the contract's order: all of them if ``tables`` is ``None``.
+    """Return the tables an export writes, in the contract's order: all of them if ``tables`` is ``None``.
 
     ``tables`` is a comma list (``"tweets,users"``) or names; a name that is
     not a table of the contract raises :class:`UsageError` listing the known ones.
@@ -111,7 +114,7 @@ def parse_tables(tables: str | Iterable[str] | None) -> list[str]:
 
 
 def is_id_column(name: str, type_: pa.DataType) -> bool:
-    """True for a column of X ids (``*_id`` int64, or ``*_ids`` list of int64).
+    """Return True for a column of X ids (``*_id`` int64, or ``*_ids`` list of int64).
 
     Examples
     --------
@@ -147,7 +150,7 @@ def iso_utc(times: pa.Array) -> pa.Array:
     us = times.cast(pa.timestamp("us", tz=times.type.tz or "UTC"))
 
     def truncated(unit: str) -> tuple[pa.Array, pa.Array]:
-        """The times cut to ``unit``, and whether that lost nothing."""
+        """Return the times cut to ``unit``, and whether that lost nothing."""
         cut = us.cast(pa.timestamp(unit, tz=us.type.tz), safe=False)
         return cut, pc.equal(cut.cast(us.type), us)
 
@@ -165,7 +168,7 @@ def iso_utc(times: pa.Array) -> pa.Array:
 
 
 def cell_text(values: pa.Array) -> pa.Array:
-    """A column's cells as the CSV export writes them (see the module's docstring).
+    r"""Return a column's cells as the CSV export writes them (see the module's docstring).
 
     Examples
     --------
@@ -175,8 +178,8 @@ def cell_text(values: pa.Array) -> pa.Array:
     ['true', 'false', None]
     >>> cell_text(pa.array([[111, 222], [], None], pa.list_(pa.int64()))).to_pylist()
     ['111;222', '', None]
-    >>> cell_text(pa.array([["a;b", "c\\\\d"]])).to_pylist()
-    ['a\\\\;b;c\\\\\\\\d']
+    >>> cell_text(pa.array([["a;b", "c\\d"]])).to_pylist()
+    ['a\\;b;c\\\\d']
     """
     type_ = values.type
     if pa.types.is_timestamp(type_):
@@ -233,7 +236,7 @@ def _write_csv(path: Path, spec: TableSpec, batches: Iterable[pa.RecordBatch], r
 
 
 def _parquet_schema(spec: TableSpec) -> pa.Schema:
-    """The contract's schema, each field carrying its meaning (R's arrow and pyarrow show it)."""
+    """Return the contract's schema, each field carrying its meaning (R's arrow and pyarrow show it)."""
     return pa.schema([
         pa.field(c.name, c.type, c.nullable, metadata={"description": c.doc})
         for c in spec.columns
@@ -279,7 +282,7 @@ def _frame_batches(frame, name: str) -> tuple[int, Iterator[pa.RecordBatch]]:
 
 
 def _counted(batches: Iterable[pa.RecordBatch], rows: int, name: str, progress: bool, seen: list):
-    """The batches, counting their rows into ``seen[0]``, with a bar for a large table."""
+    """Yield the batches, counting their rows into ``seen[0]``, with a bar for a large table."""
     from tqdm import tqdm  # not tqdm.auto: no widget warning when a notebook calls this
 
     show = progress and rows >= PROGRESS_MIN_ROWS
@@ -292,7 +295,7 @@ def _counted(batches: Iterable[pa.RecordBatch], rows: int, name: str, progress: 
 
 
 def _staged(target: Path) -> Path:
-    """An empty temporary file beside ``target`` (hidden, same suffix), as write_atomic makes."""
+    """Return an empty temporary file beside ``target`` (hidden, same suffix), as write_atomic makes."""
     fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=target.suffix)
     os.close(fd)
     return Path(name)

@@ -32,7 +32,7 @@ def time_span(tables: Tables) -> tuple[pd.Timestamp | None, pd.Timestamp | None]
 
 
 def describe_span(tables: Tables) -> str:
-    """The dataset's name, size and time span in one sentence (no wall-clock text)."""
+    """Return the dataset's name, size and time span in one sentence (no wall-clock text)."""
     start, end = time_span(tables)
     kind = "synthetic demo data" if tables.synthetic else "collected data"
     n_users = length(tables.users)
@@ -105,7 +105,7 @@ def tweets_per_month(tables: Tables) -> pd.DataFrame:
 
 
 def source_line(tables: Tables) -> str:
-    """The source line for this dataset's charts ('demo data — synthetic' or name and span)."""
+    """Return the source line for this dataset's charts ('demo data — synthetic' or name and span)."""
     from analysis.plots import source_label
 
     return source_label(tables.name, tables.synthetic, time_span(tables))
@@ -147,7 +147,7 @@ def dataset_languages(dataset: str, version: int | None = None) -> pd.DataFrame:
 
 
 def dataset_info(dataset: str) -> str:
-    """What `medtwitter info` prints: tables' sizes, time span, share of tweets per language."""
+    """Return what `medtwitter info` prints: tables' sizes, time span, share of tweets per language."""
     from analysis.tables import load_meta, resolve_version, sql
 
     version = resolve_version(dataset)  # one version for every figure below
@@ -186,7 +186,7 @@ def dataset_info(dataset: str) -> str:
 
 
 def versions_info(dataset: str) -> str:
-    """What `medtwitter info DATASET --versions` prints: one line per dataset version.
+    """Return what `medtwitter info DATASET --versions` prints: one line per dataset version.
 
     Columns ``version``, ``time`` (UTC), ``command``, ``files``, then rows per
     table; a version that can no longer be read says why.

@@ -12,6 +12,10 @@ synthetic-data banner on demo data and a table of contents.
 
 A failing cell stops that report: the report ends at the failing cell, which
 shows its error, the header says so, and the other notebooks still build.
+
+The module is long because running a notebook, exporting it as one self-contained page,
+its header and figures, and the index of all reports are one pipeline over the same
+notebooks and parameters.
 """
 
 from __future__ import annotations
@@ -499,7 +503,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9«\"'])")
 
 
 def key_findings(nb: nbformat.NotebookNode, sentences: int = 2, limit: int = 360) -> str:
-    """Return the first sentences printed by the cells tagged ``findings``, as plain text.
+    r"""Return the first sentences printed by the cells tagged ``findings``, as plain text.
 
     The notebook computes them from the data (e.g. 02 prints its reciprocity); '' when
     no tagged cell printed anything (a failed report, a notebook without the tag).
@@ -507,7 +511,7 @@ def key_findings(nb: nbformat.NotebookNode, sentences: int = 2, limit: int = 360
     Examples
     --------
     >>> cell = nbformat.v4.new_code_cell(metadata={"tags": ["findings"]}, outputs=[
-    ...     nbformat.v4.new_output("stream", name="stdout", text="Reciprocity 0.30. More.\\nAnd more.")])
+    ...     nbformat.v4.new_output("stream", name="stdout", text="Reciprocity 0.30. More.\nAnd more.")])
     >>> key_findings(nbformat.v4.new_notebook(cells=[cell]))
     'Reciprocity 0.30. More.'
     """

@@ -97,15 +97,18 @@ class Tables:
     derived: object | None = field(default=None, repr=False, compare=False)
 
     def __iter__(self) -> Iterator[tuple[str, pd.DataFrame]]:
+        """Yield each table's name and frame, in the contract's order."""
         for name in TABLE_NAMES:
             yield name, getattr(self, name)
 
     @property
     def name(self) -> str:
+        """The dataset's name (``?`` if unknown)."""
         return self.meta.get("name", "?")
 
     @property
     def synthetic(self) -> bool:
+        """Whether the data are made up (demo data)."""
         return bool(self.meta.get("synthetic", False))
 
     @property
@@ -141,7 +144,7 @@ def dataset_dir(dataset: str | None = None) -> Path:
 
 
 def resolve_version(dataset: str | None = None, version: int | None = None) -> int:
-    """The dataset version a read uses: ``version`` if it is readable, else the latest.
+    """Return the dataset version a read uses: ``version`` if it is readable, else the latest.
 
     Examples
     --------
@@ -156,7 +159,7 @@ def resolve_version(dataset: str | None = None, version: int | None = None) -> i
 
 
 def load_meta(dataset: str | None = None, version: int | None = None) -> dict:
-    """A dataset's metadata at a version (name, synthetic, sources, counts, span, ``version``)."""
+    """Return a dataset's metadata at a version (name, synthetic, sources, counts, span, ``version``)."""
     from analysis import store
 
     folder = dataset_dir(dataset)
@@ -309,7 +312,7 @@ def load_dataset(
 
 
 def dataset_versions(dataset: str | None = None) -> pd.DataFrame:
-    """A dataset's versions: ``version``, ``time`` (UTC), ``command``, ``files``, rows per table.
+    """Return a dataset's versions: ``version``, ``time`` (UTC), ``command``, ``files``, rows per table.
 
     ``dropped`` says why a version can no longer be read (a purge, or files
     removed by ``medtwitter compact``), empty when it can.
@@ -349,7 +352,7 @@ def filter_period(
     start: str | pd.Timestamp | None = None,
     end: str | pd.Timestamp | None = None,
 ) -> Tables:
-    """The tables with only the tweets posted in ``[start, end)`` (UTC), and their hashtags, mentions, links.
+    """Return the tables with only the tweets posted in ``[start, end)`` (UTC), and their hashtags, mentions, links.
 
     Accounts, follow links, snapshots and API errors have no posting date and are
     kept whole. The period is recorded in ``meta["period"]``.
@@ -397,7 +400,7 @@ def filter_period(
 
 
 def connect(dataset: str | None = None, version: int | None = None, anonymise: bool = False):
-    """A DuckDB connection with one view per table of the dataset, at one version.
+    """Open a DuckDB connection with one view per table of the dataset, at one version.
 
     The views scan the tables' Delta files through pyarrow datasets (filters
     and column selections are pushed down; nothing is loaded up front). With
@@ -492,7 +495,7 @@ def _utc(table: pa.Table) -> pa.Table:
 
 
 def describe_contract() -> pd.DataFrame:
-    """The contract as a table (table, column, type, nullable, meaning) for docs and notebooks."""
+    """Return the contract as a table (table, column, type, nullable, meaning) for docs and notebooks."""
     rows = [
         {
             "table": spec.name,
