@@ -34,9 +34,10 @@ test: lint pytest  ## lint, then the whole test suite (notebooks through nbval)
 pytest: demo chromium
 	$(BIN)/python -m pytest tests analysis notebooks $(NBVAL)
 
-lint: $(STAMP)
+lint: $(STAMP)  ## ruff (with the numpy docstring rules), the formatter's check, mypy over analysis/
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python -m mypy
 
 format: $(STAMP)
 	$(BIN)/ruff format .
