@@ -27,6 +27,7 @@ import re
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -279,7 +280,7 @@ def figure_sections(nb: nbformat.NotebookNode) -> list[str]:
 
 
 @contextmanager
-def _environment(values: dict[str, str]):
+def _environment(values: dict[str, str]) -> Iterator[None]:
     """Set environment variables for the duration of a block (a kernel started in it inherits them)."""
     saved = {k: os.environ.get(k) for k in values}
     os.environ.update(values)

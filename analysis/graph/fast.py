@@ -26,7 +26,7 @@ import random
 import signal
 import tempfile
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -302,7 +302,7 @@ def _graph(g: SparseDigraph, graph: ig.Graph | None) -> ig.Graph:
 
 
 @contextmanager
-def _seeded(seed: int | None):
+def _seeded(seed: int | None) -> Iterator[None]:
     """Make igraph draw from ``random.Random(seed)`` meanwhile (ARPACK's start vector, Louvain's order)."""
     import igraph as ig
 

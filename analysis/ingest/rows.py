@@ -117,7 +117,7 @@ class Rows:
         #: native ids of Bluesky and Mastodon keys read in this ingest (collisions are errors)
         self.keys = KeyRegistry()
 
-    def add(self, table: str, **values) -> None:
+    def add(self, table: str, **values: object) -> None:
         """Append one row to ``table`` (a missing column gets a null)."""
         cols = self.cols[table]
         for name, column in cols.items():

@@ -7,6 +7,8 @@ about a quarter faster than :data:`PAGE_SCHEMA`, which takes either.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pyarrow as pa
 import pyarrow.json as pa_json
 
@@ -35,7 +37,7 @@ _USER_FIELDS = [
 ]  # fmt: skip
 
 
-def _metrics(names) -> tuple[str, pa.StructType]:
+def _metrics(names: Iterable[str]) -> tuple[str, pa.StructType]:
     return ("public_metrics", pa.struct([(m, _I64) for m in names]))
 
 

@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -340,7 +340,7 @@ def pseudonymiser_for(tables: Tables | None = None, key: bytes | None = None,
     return p
 
 
-def _map_id_lists(series: pd.Series, fn) -> pd.Series:
+def _map_id_lists(series: pd.Series, fn: Callable[[int], int]) -> pd.Series:
     """Each list of ids mapped through ``fn`` (nulls kept), as Arrow lists of int64.
 
     The type :func:`analysis.tables.to_pandas` gives list columns (``pd.ArrowDtype``).
@@ -351,7 +351,7 @@ def _map_id_lists(series: pd.Series, fn) -> pd.Series:
     return pd.Series(pa.array(values, type_), index=series.index, dtype=pd.ArrowDtype(type_))
 
 
-def _map_ids(series: pd.Series, fn) -> pd.Series:
+def _map_ids(series: pd.Series, fn: Callable[[int], int]) -> pd.Series:
     uniques = series.dropna().unique()
     mapping = {v: fn(int(v)) for v in uniques}
     # Python ints, not Series.map: on a column with nulls it goes through floats, and
