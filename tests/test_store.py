@@ -9,7 +9,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import duckdb
@@ -198,6 +197,29 @@ def _env() -> dict:
     return {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
+class _Stderr:
+    """A child's stderr read line by line in a thread, to wait for a line without a fixed sleep."""
+
+    def __init__(self, proc: subprocess.Popen) -> None:
+        self.lines: list[str] = []
+        self._seen = threading.Event()
+        self._thread = threading.Thread(target=self._read, args=(proc,), daemon=True)
+        self._thread.start()
+
+    def _read(self, proc: subprocess.Popen) -> None:
+        for line in proc.stderr:
+            self.lines.append(line)
+            if "waiting for dataset" in line:
+                self._seen.set()
+
+    def wait_for_waiting(self, timeout: float = 120) -> None:
+        assert self._seen.wait(timeout), "".join(self.lines)
+
+    def text(self) -> str:
+        self._thread.join(timeout=300)
+        return "".join(self.lines)
+
+
 def test_three_concurrent_ingests_equal_the_three_run_one_after_another(tmp_data):
     files = [
         write_jsonl(
@@ -225,10 +247,14 @@ def test_three_concurrent_ingests_equal_the_three_run_one_after_another(tmp_data
             )
             for f in files
         ]
-        time.sleep(4)
-    results = [p.communicate(timeout=300) for p in procs]
-    assert [p.returncode for p in procs] == [0, 0, 0], [r[1] for r in results]
-    assert all("waiting for dataset 't'" in err for _, err in results)
+        errs = [_Stderr(p) for p in procs]
+        for err in errs:  # every one has reached the lock and said it waits (no fixed sleep)
+            err.wait_for_waiting()
+    for p in procs:
+        p.wait(timeout=300)
+    stderr = [err.text() for err in errs]
+    assert [p.returncode for p in procs] == [0, 0, 0], stderr
+    assert all("waiting for dataset 't'" in err for err in stderr)
     _assert_same("t", "sequential")
     assert dataset_versions("t")["version"].tolist() == [0, 1, 2]
     tweets = set(load_dataset("t").tweets["tweet_id"])
@@ -256,9 +282,11 @@ def test_a_second_writer_waits_and_says_so_then_proceeds(tmp_data):
             env=_env(),
             text=True,
         )
-        time.sleep(3)
+        stderr = _Stderr(proc)
+        stderr.wait_for_waiting()
         assert proc.poll() is None  # still waiting
-    out, err = proc.communicate(timeout=120)
+    proc.wait(timeout=120)
+    err = stderr.text()
     assert proc.returncode == 0, err
     assert f"waiting for dataset 't' (being written by pid {os.getpid()}" in err
     assert load_meta("t")["version"] == 1
