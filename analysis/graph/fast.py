@@ -552,8 +552,8 @@ class _ForkedLouvain:
     The child reads the file (and removes it), runs :func:`_multilevel` with the
     same seed as :func:`louvain` would, writes the membership to a temporary
     ``.npy`` file and exits; it shares the parent's memory copy-on-write and
-    builds only the undirected graph. python-igraph holds the GIL in its C
-    calls, so a thread would not run beside the parent's igraph steps.
+    builds only the undirected graph. A process, not a thread: it runs on
+    the other core whatever python-igraph does with the GIL.
     """
 
     def __init__(self, path: str, n: int, resolution: float, seed: int | None) -> None:
