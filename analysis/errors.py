@@ -66,6 +66,17 @@ class InsufficientDataError(MedtwitterError):
 def describe_os_error(exc: OSError) -> str:
     """Return one line for an :class:`OSError`, as ``PATH: reason; what to do``.
 
+    Parameters
+    ----------
+    exc : OSError
+        The error raised by a file or network operation; its ``filename`` and
+        ``filename2`` (when set) become the ``PATH`` part, its ``errno`` picks the fix.
+
+    Returns
+    -------
+    str
+        A single line (no newlines) naming the path, the reason and what to do.
+
     Examples
     --------
     >>> describe_os_error(PermissionError(13, "Permission denied", "/data"))

@@ -71,7 +71,20 @@ def copy_notebooks(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m analysis.lab [DEST]``: make the missing working copies and say so."""
+    """``python -m analysis.lab [DEST]``: make the missing working copies and say so.
+
+    Parameters
+    ----------
+    argv : Sequence of str or None, optional
+        The command-line arguments after the program name: an optional destination
+        folder for the working copies; None reads ``sys.argv[1:]``, and no folder
+        means the default working folder.
+
+    Returns
+    -------
+    int
+        The exit status, 0 (copies already present are kept, not an error).
+    """
     args = list(sys.argv[1:] if argv is None else argv)
     dest = Path(args[0]) if args else work_dir()
     made, kept = copy_notebooks(dest=dest)

@@ -82,6 +82,27 @@ def build_query(
 def check_query(query: str, *, archive: bool = False, limit: int | None = None) -> str:
     """Return ``query`` if the API would accept its length, else raise :class:`UsageError`.
 
+    Parameters
+    ----------
+    query : str
+        The search query as it will be sent (leading and trailing spaces are removed).
+    archive : bool, optional
+        Check against the full-archive search limit (1,024) instead of recent search (512);
+        default False.
+    limit : int or None, optional
+        The query length limit of your access level in characters; None uses
+        :data:`QUERY_LIMITS` for the endpoint chosen by ``archive``.
+
+    Returns
+    -------
+    str
+        The query, stripped of surrounding spaces.
+
+    Raises
+    ------
+    UsageError
+        If the query is empty or longer than the limit.
+
     Examples
     --------
     >>> check_query("#docstoctoc lang:fr")
