@@ -11,6 +11,16 @@ from analysis.tables import TABLE_NAMES, Tables, normalise_tag
 def dataset_summary(tables: Tables) -> pd.DataFrame:
     """One row per table: its number of rows, and the tweets' time span.
 
+    Parameters
+    ----------
+    tables : analysis.tables.Tables
+        The loaded dataset (pandas or Dask tables), e.g. from ``load_dataset``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``table`` (table name) and ``rows`` (row count), one row per table.
+
     Examples
     --------
     >>> from analysis.tables import load_dataset
@@ -23,7 +33,18 @@ def dataset_summary(tables: Tables) -> pd.DataFrame:
 
 
 def time_span(tables: Tables) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
-    """Return the first and last tweet timestamps (UTC), or ``(None, None)`` without tweets."""
+    """Return the first and last tweet timestamps (UTC), or ``(None, None)`` without tweets.
+
+    Parameters
+    ----------
+    tables : analysis.tables.Tables
+        The loaded dataset (pandas or Dask tables), e.g. from ``load_dataset``.
+
+    Returns
+    -------
+    tuple of (pandas.Timestamp or None, pandas.Timestamp or None)
+        The earliest and latest ``created_at`` in the tweets table, both None if it has no dated tweet.
+    """
     created = tables.tweets["created_at"]
     first, last = compute_all(created.min(), created.max())
     if pd.isna(first):
@@ -32,7 +53,18 @@ def time_span(tables: Tables) -> tuple[pd.Timestamp | None, pd.Timestamp | None]
 
 
 def describe_span(tables: Tables) -> str:
-    """Return the dataset's name, size and time span in one sentence (no wall-clock text)."""
+    """Return the dataset's name, size and time span in one sentence (no wall-clock text).
+
+    Parameters
+    ----------
+    tables : analysis.tables.Tables
+        The loaded dataset (pandas or Dask tables), e.g. from ``load_dataset``.
+
+    Returns
+    -------
+    str
+        A sentence naming the dataset, whether it is synthetic, its counts and first and last day.
+    """
     start, end = time_span(tables)
     kind = "synthetic demo data" if tables.synthetic else "collected data"
     n_users = length(tables.users)
@@ -50,6 +82,16 @@ def describe_span(tables: Tables) -> str:
 
 def language_shares(tables: Tables) -> pd.DataFrame:
     """Tweets and share of tweets per language, most frequent first.
+
+    Parameters
+    ----------
+    tables : analysis.tables.Tables
+        The loaded dataset (pandas or Dask tables), e.g. from ``load_dataset``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``lang`` (``und`` for unknown), ``tweets`` and ``share`` (fraction of all tweets).
 
     Examples
     --------
@@ -73,6 +115,17 @@ def tweets_per_month(tables: Tables) -> pd.DataFrame:
     Returns a frame indexed by month start with one column per language. The
     tweets are counted per (year, month, language), on the cluster for Dask
     tables; the months are filled in locally.
+
+    Parameters
+    ----------
+    tables : analysis.tables.Tables
+        The loaded dataset (pandas or Dask tables), e.g. from ``load_dataset``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Tweet counts indexed by ``month`` (month start), one int64 column per language; empty
+        without dated tweets.
 
     Examples
     --------
@@ -105,7 +158,18 @@ def tweets_per_month(tables: Tables) -> pd.DataFrame:
 
 
 def source_line(tables: Tables) -> str:
-    """Return the source line for this dataset's charts ('demo data — synthetic' or name and span)."""
+    """Return the source line for this dataset's charts ('demo data — synthetic' or name and span).
+
+    Parameters
+    ----------
+    tables : analysis.tables.Tables
+        The loaded dataset (pandas or Dask tables), e.g. from ``load_dataset``.
+
+    Returns
+    -------
+    str
+        The caption to put under the dataset's charts.
+    """
     from analysis.plots import source_label
 
     return source_label(tables.name, tables.synthetic, time_span(tables))
@@ -116,6 +180,18 @@ def source_line(tables: Tables) -> str:
 
 def table_sizes(dataset: str, version: int | None = None) -> pd.DataFrame:
     """Rows and size on disk of each table of a dataset, read from the Delta log's file statistics.
+
+    Parameters
+    ----------
+    dataset : str
+        Name of the dataset under ``data/processed/``.
+    version : int or None, optional
+        Delta table version to read; None (default) reads the latest one.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``table``, ``rows`` and ``MB`` (size on disk in megabytes), one row per table.
 
     Examples
     --------
@@ -132,7 +208,21 @@ def table_sizes(dataset: str, version: int | None = None) -> pd.DataFrame:
 
 
 def dataset_languages(dataset: str, version: int | None = None) -> pd.DataFrame:
-    """Tweets and share of tweets per language, computed in DuckDB over the Parquet file."""
+    """Tweets and share of tweets per language, computed in DuckDB over the Parquet file.
+
+    Parameters
+    ----------
+    dataset : str
+        Name of the dataset under ``data/processed/``.
+    version : int or None, optional
+        Delta table version to read; None (default) reads the latest one.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``lang`` (``und`` for unknown), ``tweets`` and ``share`` (fraction of all tweets),
+        most frequent first.
+    """
     from analysis.tables import sql
 
     out = sql(
@@ -147,7 +237,18 @@ def dataset_languages(dataset: str, version: int | None = None) -> pd.DataFrame:
 
 
 def dataset_info(dataset: str) -> str:
-    """Return what `medtwitter info` prints: tables' sizes, time span, share of tweets per language."""
+    """Return what `medtwitter info` prints: tables' sizes, time span, share of tweets per language.
+
+    Parameters
+    ----------
+    dataset : str
+        Name of the dataset under ``data/processed/``; its latest version is described.
+
+    Returns
+    -------
+    str
+        Several lines: kind, version and time span, the table sizes, and the language shares.
+    """
     from analysis.tables import load_meta, resolve_version, sql
 
     version = resolve_version(dataset)  # one version for every figure below
@@ -190,6 +291,16 @@ def versions_info(dataset: str) -> str:
 
     Columns ``version``, ``time`` (UTC), ``command``, ``files``, then rows per
     table; a version that can no longer be read says why.
+
+    Parameters
+    ----------
+    dataset : str
+        Name of the dataset under ``data/processed/``.
+
+    Returns
+    -------
+    str
+        A heading, a table of the versions and a note for each dropped version.
     """
     from analysis.tables import dataset_versions
 
@@ -209,6 +320,19 @@ def hashtags_of_interest(tables: Tables, tags: list[str]) -> pd.DataFrame:
     """Tweets and accounts using each hashtag of interest (case-folded, accents kept).
 
     ``share`` is the share of all tweets in the dataset (or period) that carry the tag.
+
+    Parameters
+    ----------
+    tables : analysis.tables.Tables
+        The loaded dataset (or a period of it from ``filter_period``).
+    tags : list of str
+        Hashtags to count, with or without the leading ``#``; case is ignored, accents are not.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``tag`` (normalised), ``tweets``, ``share`` and ``accounts``, one row per distinct
+        tag in the order given, 0 for a tag never used.
 
     Examples
     --------
