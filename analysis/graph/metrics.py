@@ -43,6 +43,25 @@ CONVERGED_MAX_ITER = 100_000
 def node_groups(G: nx.Graph, by: str, labels: pd.DataFrame | None = None) -> pd.Series:
     """Return the group (``by``: role, identity, or any node attribute) of each node; ``unknown`` if not known.
 
+    Parameters
+    ----------
+    G : networkx.Graph
+        Graph whose nodes are user ids.
+    by : str
+        Column of ``labels`` (``"role"``, ``"identity"``) or, without labels, node attribute to group by.
+    labels : pandas.DataFrame or None, optional
+        Account labels with ``user_id`` and the ``by`` column; None reads ``by`` from the node attributes.
+
+    Returns
+    -------
+    pandas.Series
+        Group name per node, indexed by node, in graph order, named ``by``.
+
+    Raises
+    ------
+    UsageError
+        If ``labels`` has no column ``by``.
+
     Examples
     --------
     >>> from analysis.graph import graph_from_tables, tiny_tables, tiny_labels
@@ -72,6 +91,18 @@ def _as_sparse(G: nx.DiGraph) -> tuple[fast.SparseDigraph, np.ndarray]:
 def reciprocity(G: nx.DiGraph, backend: str | None = None) -> float:
     """Share of follow links that are returned (``nx.overall_reciprocity``).
 
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        Follow graph (an edge u -> v means u follows v).
+    backend : str or None, optional
+        ``"networkx"``, ``"igraph"`` or a networkx backend name; None uses ``settings.GRAPH_BACKEND``.
+
+    Returns
+    -------
+    float
+        Returned links / all links, between 0 and 1.
+
     Examples
     --------
     >>> reciprocity(nx.DiGraph([(1, 2), (2, 1), (3, 1)]))
@@ -87,6 +118,18 @@ def reciprocity(G: nx.DiGraph, backend: str | None = None) -> float:
 
 def node_reciprocity(G: nx.DiGraph, backend: str | None = None) -> pd.Series:
     """Per account: 2 × mutual links / (followers + following); NaN without links.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        Follow graph (an edge u -> v means u follows v).
+    backend : str or None, optional
+        ``"networkx"``, ``"igraph"`` or a networkx backend name; None uses ``settings.GRAPH_BACKEND``.
+
+    Returns
+    -------
+    pandas.Series
+        Reciprocity between 0 and 1 per account, indexed by user id in graph order.
 
     Examples
     --------
@@ -116,6 +159,20 @@ def group_reciprocity(
     (returned / links). E.g. the row (nominative, anonymous) says how often a
     nominative account's follow of an anonymous one is returned; (anonymous,
     nominative) is the reverse.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        Follow graph (an edge u -> v means u follows v).
+    by : str, default "identity"
+        Grouping: ``"role"``, ``"identity"`` or another label column / node attribute.
+    labels : pandas.DataFrame or None, optional
+        Account labels with ``user_id`` and the ``by`` column; None reads ``by`` from the node attributes.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``follower_group``, ``followed_group``, ``links``, ``returned``, ``reciprocity``.
 
     Examples
     --------
@@ -156,6 +213,18 @@ def _returned(e: pd.DataFrame) -> np.ndarray:
 def as_matrix(long: pd.DataFrame, value: str = "reciprocity") -> pd.DataFrame:
     """Pivot a group-pair table (follower group rows × followed group columns).
 
+    Parameters
+    ----------
+    long : pandas.DataFrame
+        Table with ``follower_group``, ``followed_group`` and the ``value`` column, as from :func:`group_reciprocity`.
+    value : str, default "reciprocity"
+        Column whose values fill the matrix (e.g. ``"links"``, ``"returned"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Follower groups as rows, followed groups as columns; NaN for pairs without a row.
+
     Examples
     --------
     >>> t = pd.DataFrame({"follower_group": ["a", "b"], "followed_group": ["b", "a"], "links": [2, 3]})
@@ -177,6 +246,18 @@ def degree_table(G: nx.DiGraph, backend: str | None = None) -> pd.DataFrame:
 
     ``followers_following_ratio`` is in / out (inf for accounts following no one
     in the graph; NaN for isolated accounts).
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        Follow graph (an edge u -> v means u follows v).
+    backend : str or None, optional
+        ``"networkx"``, ``"igraph"`` or a networkx backend name; None uses ``settings.GRAPH_BACKEND``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by user id: ``in_degree``, ``out_degree``, ``followers_following_ratio``.
 
     Examples
     --------
@@ -203,6 +284,18 @@ def degree_distribution(G: nx.DiGraph, direction: str = "in") -> pd.DataFrame:
     """How many accounts have each degree: ``degree``, ``accounts``, ``share``, ``ccdf``.
 
     ``ccdf`` is the share of accounts with at least that degree (for log-log plots).
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        Follow graph (an edge u -> v means u follows v).
+    direction : str, default "in"
+        ``"in"`` (followers in the graph) or ``"out"`` (accounts followed).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per degree, ascending: ``degree``, ``accounts``, ``share``, ``ccdf``.
 
     Examples
     --------
@@ -388,6 +481,20 @@ def pagerank(G: nx.DiGraph, alpha: float = 0.85, backend: str | None = None) -> 
 
     networkx runs to :data:`CONVERGED_TOL`; the fast path solves it exactly (PRPACK).
 
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        Follow graph (an edge u -> v means u follows v).
+    alpha : float, default 0.85
+        Damping factor: probability of following a link rather than jumping to a random account.
+    backend : str or None, optional
+        ``"networkx"``, ``"igraph"`` or a networkx backend name; None uses ``settings.GRAPH_BACKEND``.
+
+    Returns
+    -------
+    pandas.Series
+        PageRank per account (summing to 1), indexed by user id in graph order.
+
     Examples
     --------
     >>> pagerank(nx.DiGraph([(1, 2), (2, 1), (3, 1)])).round(3).tolist()
@@ -411,6 +518,18 @@ def hits(G: nx.DiGraph, backend: str | None = None) -> pd.DataFrame:
 
     A good hub follows good authorities; an authority is followed by good hubs.
 
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        Follow graph (an edge u -> v means u follows v).
+    backend : str or None, optional
+        ``"networkx"``, ``"igraph"`` or a networkx backend name; None uses ``settings.GRAPH_BACKEND``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``hub`` and ``authority``, indexed by user id in graph order.
+
     Examples
     --------
     >>> hits(nx.DiGraph([(1, 2), (3, 2), (3, 1)]))["authority"].round(2).tolist()
@@ -432,6 +551,18 @@ def hits(G: nx.DiGraph, backend: str | None = None) -> pd.DataFrame:
 
 def core_number(G: nx.DiGraph, backend: str | None = None) -> pd.Series:
     """k-core number of each account, degree = followers + following (as networkx).
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        Follow graph (an edge u -> v means u follows v).
+    backend : str or None, optional
+        ``"networkx"``, ``"igraph"`` or a networkx backend name; None uses ``settings.GRAPH_BACKEND``.
+
+    Returns
+    -------
+    pandas.Series
+        Integer core number per account, indexed by user id in graph order.
 
     Examples
     --------
@@ -461,6 +592,22 @@ def betweenness(
     500 sources beyond; ``seed`` (default ``settings.SEED``) draws them. The
     error of a sampled value is bounded by
     :func:`analysis.graph.fast.betweenness_error_bound`.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        Follow graph (an edge u -> v means u follows v).
+    k : int or None, optional
+        Number of sampled source accounts; None is exact on small graphs and 500 sources beyond.
+    seed : int or None, optional
+        Seed for drawing the sources; None uses ``settings.SEED``.
+    backend : str or None, optional
+        ``"networkx"``, ``"igraph"`` or a networkx backend name; None uses ``settings.GRAPH_BACKEND``.
+
+    Returns
+    -------
+    pandas.Series
+        Normalised betweenness (0 to 1) per account, indexed by user id in graph order.
 
     Examples
     --------
@@ -497,6 +644,24 @@ def top_accounts(
     Columns: ``user_id``, ``username``, ``role``, ``identity``, ``in_degree``,
     ``pagerank``, ``followers_count`` (on all of X, from the profile). Ties by user id.
 
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        Follow graph (an edge u -> v means u follows v).
+    by : str, default "in_degree"
+        Ranking measure: ``"in_degree"`` or ``"pagerank"``.
+    n : int, default 10
+        Number of accounts to return.
+    labels : pandas.DataFrame or None, optional
+        Account labels giving ``role`` and ``identity``; None reads them from the node attributes.
+    backend : str or None, optional
+        ``"networkx"``, ``"igraph"`` or a networkx backend name; None uses ``settings.GRAPH_BACKEND``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        At most ``n`` rows, highest first, with the columns listed above.
+
     Examples
     --------
     >>> from analysis.graph import graph_from_tables, tiny_tables, tiny_labels
@@ -530,6 +695,16 @@ def graph_summary(G: nx.DiGraph) -> pd.DataFrame:
     reciprocity, density, and the share of accounts in the largest weakly
     connected component.
 
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        Follow graph (an edge u -> v means u follows v).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per measure: ``measure`` (name) and ``value`` (float).
+
     Examples
     --------
     >>> graph_summary(nx.DiGraph([(1, 2), (2, 1), (3, 1)]))["value"].tolist()[:4]
@@ -554,6 +729,16 @@ def graph_summary(G: nx.DiGraph) -> pd.DataFrame:
 
 def describe_reciprocity(G: nx.DiGraph) -> str:
     """Reciprocity in one sentence, or why there is nothing to show.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        Follow graph (an edge u -> v means u follows v).
+
+    Returns
+    -------
+    str
+        A sentence with returned links, their share and mutual pairs, or the reason there are none.
 
     Examples
     --------
