@@ -52,6 +52,16 @@ def to_pandas(table: pa.Table) -> pd.DataFrame:
     array per row (which tripled the time to load ``tweets``: measured 0.13 s of 0.3 s
     for 300,000 tweets).
 
+    Parameters
+    ----------
+    table : pyarrow.Table
+        A table read from the store, with the contract's Arrow types.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same columns, int64 ids kept exact (``Int64`` where there are nulls).
+
     Examples
     --------
     >>> t = pa.table({"id": pa.array([1234567890123456789, None], pa.int64())})
@@ -61,6 +71,18 @@ def to_pandas(table: pa.Table) -> pd.DataFrame:
     simple = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
 
     def mapper(type_: pa.DataType):
+        """Return the pandas dtype for one Arrow column type.
+
+        Parameters
+        ----------
+        type_ : pyarrow.DataType
+            The Arrow type of one column.
+
+        Returns
+        -------
+        pandas.api.extensions.ExtensionDtype or None
+            The pandas dtype to convert it to, or None for pyarrow's default conversion.
+        """
         return pd.ArrowDtype(type_) if pa.types.is_list(type_) else simple.get(type_)
 
     df = table.to_pandas(types_mapper=mapper)
@@ -130,7 +152,23 @@ def list_datasets() -> list[str]:
 
 
 def dataset_dir(dataset: str | None = None) -> Path:
-    """Folder of an existing dataset; :class:`UnknownDatasetError` if there is none."""
+    """Folder of an existing dataset; :class:`UnknownDatasetError` if there is none.
+
+    Parameters
+    ----------
+    dataset : str or None, optional
+        Name of the processed dataset; None (default) uses the settings' default dataset.
+
+    Returns
+    -------
+    pathlib.Path
+        The dataset's folder under the data root's ``processed/``.
+
+    Raises
+    ------
+    analysis.errors.UnknownDatasetError
+        If the folder holds no dataset (no manifest nor metadata file).
+    """
     dataset = settings.DEFAULT_DATASET if dataset is None else dataset
     folder = settings.processed_dir(dataset)
     if not _is_dataset(folder):
@@ -146,6 +184,19 @@ def dataset_dir(dataset: str | None = None) -> Path:
 def resolve_version(dataset: str | None = None, version: int | None = None) -> int:
     """Return the dataset version a read uses: ``version`` if it is readable, else the latest.
 
+    Parameters
+    ----------
+    dataset : str or None, optional
+        Name of the processed dataset; None (default) uses the settings' default dataset.
+    version : int or None, optional
+        Dataset version to read (``medtwitter info DATASET --versions`` lists them); None
+        (default) reads the latest.
+
+    Returns
+    -------
+    int
+        The version number every table of the read will be read at.
+
     Examples
     --------
     >>> resolve_version("demo")  # doctest: +SKIP
@@ -159,7 +210,21 @@ def resolve_version(dataset: str | None = None, version: int | None = None) -> i
 
 
 def load_meta(dataset: str | None = None, version: int | None = None) -> dict:
-    """Return a dataset's metadata at a version (name, synthetic, sources, counts, span, ``version``)."""
+    """Return a dataset's metadata at a version (name, synthetic, sources, counts, span, ``version``).
+
+    Parameters
+    ----------
+    dataset : str or None, optional
+        Name of the processed dataset; None (default) uses the settings' default dataset.
+    version : int or None, optional
+        Dataset version to read (``medtwitter info DATASET --versions`` lists them); None
+        (default) reads the latest.
+
+    Returns
+    -------
+    dict
+        The version's metadata, with its number under ``"version"``.
+    """
     from analysis import store
 
     folder = dataset_dir(dataset)
@@ -177,6 +242,28 @@ def load_table(
 
     ``anonymise``: the table as ``load_dataset(..., anonymise=True)`` has it
     (pseudonymising needs the whole dataset: every table is read).
+
+    Parameters
+    ----------
+    dataset : str or None
+        Name of the processed dataset; None uses the settings' default dataset.
+    name : str
+        A contract table name (``tweets``, ``users``, ``follows``...).
+    version : int or None, optional
+        Dataset version to read (``medtwitter info DATASET --versions`` lists them); None
+        (default) reads the latest.
+    anonymise : bool, default False
+        Return the pseudonymised table (reads and pseudonymises the whole dataset).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table, with exact int64 ids and UTC timestamps.
+
+    Raises
+    ------
+    analysis.errors.ContractError
+        If ``name`` is not a table of the contract.
 
     Examples
     --------
@@ -202,6 +289,28 @@ def load_arrow(
     no pandas conversion. It reads the stored (real) tables: it has no
     ``anonymise``; anonymised work goes through :func:`load_dataset`.
 
+    Parameters
+    ----------
+    dataset : str or None
+        Name of the processed dataset; None uses the settings' default dataset.
+    name : str
+        A contract table name (``tweets``, ``users``, ``follows``...).
+    columns : list of str or None, optional
+        Columns to read; None (default) reads them all.
+    version : int or None, optional
+        Dataset version to read (``medtwitter info DATASET --versions`` lists them); None
+        (default) reads the latest.
+
+    Returns
+    -------
+    pyarrow.Table
+        The table's stored (non-pseudonymised) rows.
+
+    Raises
+    ------
+    analysis.errors.ContractError
+        If ``name`` is not a table of the contract.
+
     Examples
     --------
     >>> load_arrow("demo", "follows", ["follower_id", "followed_id"]).num_columns  # doctest: +SKIP
@@ -217,6 +326,20 @@ def load_arrow(
 
 def table_sizes_on_disk(dataset: str | None = None, version: int | None = None) -> dict:
     """Rows and bytes of each table at a version, from the Delta log (no data read).
+
+    Parameters
+    ----------
+    dataset : str or None, optional
+        Name of the processed dataset; None (default) uses the settings' default dataset.
+    version : int or None, optional
+        Dataset version to read (``medtwitter info DATASET --versions`` lists them); None
+        (default) reads the latest.
+
+    Returns
+    -------
+    dict
+        Table name -> ``(rows, bytes)`` for every contract table; ``(0, 0)`` for a table the
+        version lacks.
 
     Examples
     --------
@@ -267,11 +390,17 @@ def load_dataset(
 
     Parameters
     ----------
-    dataset : a processed dataset's name (default: the settings' dataset)
-    start, end : keep the tweets posted in ``[start, end)`` (UTC dates)
-    version : a dataset version (default: the latest)
-    anonymise : pseudonymised tables (see above)
-    engine : ``"pandas"`` (tables in memory, the default) or ``"dask"``
+    dataset : str or None, optional
+        A processed dataset's name; None (default) uses the settings' dataset.
+    start, end : str or pandas.Timestamp or None, optional
+        Keep the tweets posted in ``[start, end)`` (UTC dates); None (default) leaves that
+        side open.
+    version : int or None, optional
+        A dataset version; None (default) reads the latest.
+    anonymise : bool, default False
+        Return pseudonymised tables (see above).
+    engine : str, default "pandas"
+        ``"pandas"`` (tables in memory) or ``"dask"`` (lazy Dask DataFrames).
 
     Returns
     -------
@@ -317,6 +446,17 @@ def dataset_versions(dataset: str | None = None) -> pd.DataFrame:
     ``dropped`` says why a version can no longer be read (a purge, or files
     removed by ``medtwitter compact``), empty when it can.
 
+    Parameters
+    ----------
+    dataset : str or None, optional
+        Name of the processed dataset; None (default) uses the settings' default dataset.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per version, oldest first: ``version``, ``time``, ``command``, ``files``, one row
+        count per table and ``dropped``.
+
     Examples
     --------
     >>> dataset_versions("demo").columns[:4].tolist()  # doctest: +SKIP
@@ -356,6 +496,26 @@ def filter_period(
 
     Accounts, follow links, snapshots and API errors have no posting date and are
     kept whole. The period is recorded in ``meta["period"]``.
+
+    Parameters
+    ----------
+    tables : Tables
+        The dataset's tables (pandas or Dask).
+    start : str or pandas.Timestamp or None, optional
+        First instant kept (a date such as ``"2020-01-01"``; naive values are UTC); None
+        (default) or a blank string means no lower bound.
+    end : str or pandas.Timestamp or None, optional
+        First instant no longer kept (excluded); None (default) means no upper bound.
+
+    Returns
+    -------
+    Tables
+        The restricted tables, or ``tables`` itself when neither bound is given.
+
+    Raises
+    ------
+    analysis.errors.UsageError
+        If a bound is not a date, or ``start`` is not before ``end``.
 
     Examples
     --------
@@ -407,6 +567,21 @@ def connect(dataset: str | None = None, version: int | None = None, anonymise: b
     ``anonymise``, the views hold the tables of ``load_dataset(...,
     anonymise=True)`` instead (loaded in memory: pseudonymising needs them all).
 
+    Parameters
+    ----------
+    dataset : str or None, optional
+        Name of the processed dataset; None (default) uses the settings' default dataset.
+    version : int or None, optional
+        Dataset version to read (``medtwitter info DATASET --versions`` lists them); None
+        (default) reads the latest.
+    anonymise : bool, default False
+        Give views of the pseudonymised tables instead of the stored ones.
+
+    Returns
+    -------
+    duckdb.DuckDBPyConnection
+        An in-memory connection where each contract table is a view of the same name.
+
     Examples
     --------
     >>> con = connect("demo")  # doctest: +SKIP
@@ -449,11 +624,28 @@ def sql(
 
     Parameters
     ----------
-    dataset : a processed dataset's name
-    query : one SQL query (DuckDB dialect)
-    params : values for ``?`` or ``$name`` placeholders in ``query``
-    version : a dataset version (default: the latest)
-    anonymise : query the pseudonymised tables (see :func:`load_dataset`)
+    dataset : str or None
+        A processed dataset's name; None uses the settings' dataset.
+    query : str
+        One SQL query (DuckDB dialect).
+    params : list or dict or None, optional
+        Values for ``?`` (list) or ``$name`` (dict) placeholders in ``query``; None (default)
+        for a query without placeholders.
+    version : int or None, optional
+        A dataset version; None (default) reads the latest.
+    anonymise : bool, default False
+        Query the pseudonymised tables (see :func:`load_dataset`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The query's result, ids exact and timestamps in UTC; empty for a statement without a
+        result.
+
+    Raises
+    ------
+    analysis.errors.QueryError
+        If DuckDB rejects the query (its first error line is quoted).
 
     Examples
     --------
