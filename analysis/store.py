@@ -94,12 +94,36 @@ _OLD_SUFFIX = ".parquet"
 
 
 def table_path(folder: Path, name: str) -> Path:
-    """Return the folder of a dataset's Delta table ``name`` (``<dataset>/tweets/``)."""
+    """Return the folder of a dataset's Delta table ``name`` (``<dataset>/tweets/``).
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The dataset's folder, ``<data root>/processed/<dataset>/``.
+    name : str
+        A contract table name, e.g. ``"tweets"`` or ``"follows"``.
+
+    Returns
+    -------
+    pathlib.Path
+        ``folder / name``; the folder need not exist.
+    """
     return Path(folder) / name
 
 
 def is_delta(path: Path) -> bool:
-    """Whether ``path`` is a Delta table (a folder with ``_delta_log/``)."""
+    """Whether ``path`` is a Delta table (a folder with ``_delta_log/``).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A table folder, e.g. from :func:`table_path`.
+
+    Returns
+    -------
+    bool
+        True if ``path/_delta_log/`` is a folder, False otherwise (missing, or an earlier layout).
+    """
     return (Path(path) / "_delta_log").is_dir()
 
 
@@ -108,6 +132,16 @@ def stats_columns(name: str) -> list[str]:
 
     Statistics let readers and merges skip files; keeping them to ids and times
     keeps names, handles and tweet texts out of the transaction log.
+
+    Parameters
+    ----------
+    name : str
+        A contract table name (a key of :data:`analysis.contract.CONTRACT`).
+
+    Returns
+    -------
+    list of str
+        The table's non-text key columns, then its time columns, without repeats.
 
     Examples
     --------
@@ -167,7 +201,15 @@ def _writer_properties(name: str) -> WriterProperties:
 
 
 def write_json_atomic(path: Path, obj: object) -> None:
-    """Write ``obj`` as JSON to ``path``: a temporary file, flushed to disk, renamed over it."""
+    """Write ``obj`` as JSON to ``path``: a temporary file, flushed to disk, renamed over it.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The JSON file to write or replace; its folder must exist.
+    obj : object
+        Any value ``json.dumps`` accepts; written indented, non-ASCII kept as is.
+    """
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     with removed_on_failure(Path(tmp), path):  # an OS error names ``path``
@@ -193,7 +235,18 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def read_manifest(folder: Path) -> dict | None:
-    """Return a dataset's manifest (``None`` if it has none: new, or in an earlier layout)."""
+    """Return a dataset's manifest (``None`` if it has none: new, or in an earlier layout).
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The dataset's folder, holding ``manifest.json`` if it has one.
+
+    Returns
+    -------
+    dict or None
+        The parsed manifest, with its ``versions`` list; None if the file is missing.
+    """
     path = Path(folder) / MANIFEST_FILE
     if not path.is_file():
         return None
@@ -202,6 +255,25 @@ def read_manifest(folder: Path) -> dict | None:
 
 def version_entry(manifest: dict, version: int | None = None, dataset: str = "?") -> dict:
     """Return the manifest's entry for dataset ``version`` (the latest if ``None``).
+
+    Parameters
+    ----------
+    manifest : dict
+        A dataset's manifest, as :func:`read_manifest` returns it.
+    version : int or None, optional
+        The dataset version wanted (0, 1, 2...); None (default) picks the latest.
+    dataset : str, optional
+        The dataset's name, used only in error messages; default ``"?"``.
+
+    Returns
+    -------
+    dict
+        The version's entry: ``version``, ``time``, ``command``, ``files``, ``tables``, ``rows``...
+
+    Raises
+    ------
+    UsageError
+        If the version does not exist or was dropped (its files vacuumed).
 
     Examples
     --------
@@ -228,7 +300,18 @@ def version_entry(manifest: dict, version: int | None = None, dataset: str = "?"
 
 
 def old_layout(folder: Path) -> bool:
-    """Whether a dataset folder holds tables in an earlier layout (``<table>.parquet``)."""
+    """Whether a dataset folder holds tables in an earlier layout (``<table>.parquet``).
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The dataset's folder.
+
+    Returns
+    -------
+    bool
+        True if any ``<table>.parquet`` file or folder is present.
+    """
     return any((Path(folder) / f"{name}{_OLD_SUFFIX}").exists() for name in TABLE_NAMES)
 
 
@@ -254,6 +337,28 @@ def _manifest_or_error(folder: Path) -> dict:
 def open_table(folder: Path, name: str, version: int | None = None) -> DeltaTable | None:
     """Return the Delta table ``name`` at the dataset's ``version`` (latest if ``None``); ``None`` if absent.
 
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The dataset's folder.
+    name : str
+        A contract table name, e.g. ``"tweets"``.
+    version : int or None, optional
+        The dataset version (not the Delta version); None (default) reads the latest.
+
+    Returns
+    -------
+    deltalake.DeltaTable or None
+        The table at the Delta version the manifest maps that dataset version to;
+        None if that version has no such table.
+
+    Raises
+    ------
+    ContractError
+        If the dataset has no manifest (a first ingest interrupted, or an earlier layout).
+    UsageError
+        If ``version`` does not exist or was dropped.
+
     Examples
     --------
     >>> from analysis.tables import dataset_dir  # doctest: +SKIP
@@ -274,6 +379,16 @@ def local_filesystem(path: Path) -> pafs.SubTreeFileSystem:
 
     deltalake's default filesystem wrapper can abort the interpreter at exit after
     a scan (apache/arrow#45214); Arrow's own local filesystem does not.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The table's folder (resolved to an absolute path).
+
+    Returns
+    -------
+    pyarrow.fs.SubTreeFileSystem
+        The local filesystem seen from ``path``, to pass as ``filesystem=``.
     """
     import pyarrow.fs as pafs  # lazy: see the note at the top
 
@@ -285,6 +400,21 @@ def arrow_dataset(folder: Path, name: str, version: int | None = None) -> pads.D
 
     File statistics (min/max of keys and times) are attached to each file, so a
     filter on them skips files. DuckDB, Polars and pyarrow can all scan it.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The dataset's folder.
+    name : str
+        A contract table name, e.g. ``"tweets"``.
+    version : int or None, optional
+        The dataset version; None (default) reads the latest.
+
+    Returns
+    -------
+    pyarrow.dataset.Dataset or None
+        A lazy dataset over the table's Parquet files at that version (nothing is read
+        yet); None if the version has no such table.
     """
     table = open_table(folder, name, version)
     if table is None:
@@ -294,6 +424,21 @@ def arrow_dataset(folder: Path, name: str, version: int | None = None) -> pads.D
 
 def conform(name: str, table: pa.Table, columns: list[str] | None = None) -> pa.Table:
     """Rows read from disk in the contract's schema: columns added later are null, types cast.
+
+    Parameters
+    ----------
+    name : str
+        A contract table name, whose schema and column defaults are used.
+    table : pyarrow.Table
+        Rows as read from disk, possibly with fewer columns or other types.
+    columns : list of str or None, optional
+        Keep only these contract columns, in this order; None (default) keeps them all.
+
+    Returns
+    -------
+    pyarrow.Table
+        The rows in the contract's schema: missing columns filled with their default
+        (null if none), present ones cast to the contract's types.
 
     Examples
     --------
@@ -339,7 +484,20 @@ def c_allocator():
 
 
 def sort_by_key(name: str, table: pa.Table) -> pa.Table:
-    """Rows in the order of the table's key (the order every reader sees)."""
+    """Rows in the order of the table's key (the order every reader sees).
+
+    Parameters
+    ----------
+    name : str
+        A contract table name, whose key columns give the order.
+    table : pyarrow.Table
+        Rows holding every key column.
+
+    Returns
+    -------
+    pyarrow.Table
+        The same rows sorted ascending by the key (returned as is if fewer than two rows).
+    """
     if table.num_rows < 2:
         return table
     return table.sort_by([(k, "ascending") for k in CONTRACT[name].key])
@@ -359,6 +517,26 @@ def read_table(
     ``columns`` reads only those columns (then rows are sorted only if they hold
     the key); ``filter`` (a pyarrow expression) skips files by their statistics.
     A table the version lacks (added to the contract later) is empty.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The dataset's folder.
+    name : str
+        A contract table name, e.g. ``"users"``.
+    columns : list of str or None, optional
+        The columns to read, in this order; None (default) reads all contract columns.
+    version : int or None, optional
+        The dataset version; None (default) reads the latest.
+    sort : bool, optional
+        Sort the rows by the table's key when the key columns are read; default True.
+    filter : pyarrow.compute.Expression or None, optional
+        A row filter, applied while scanning; None (default) keeps every row.
+
+    Returns
+    -------
+    pyarrow.Table
+        The rows in the contract's schema (empty if the version lacks the table).
 
     Examples
     --------
@@ -388,6 +566,16 @@ def data_files(table: DeltaTable) -> list[str]:
 
     deltalake gives them as URIs, percent-encoded (a space is ``%20``, an accent
     ``%C3%A9``): decoded here, so that data folders named ``Données`` work.
+
+    Parameters
+    ----------
+    table : deltalake.DeltaTable
+        A Delta table opened at the version wanted.
+
+    Returns
+    -------
+    list of str
+        Absolute local paths of the version's Parquet files, percent-decoded.
     """
     return [unquote(urlparse(uri).path) for uri in table.file_uris()]
 
@@ -397,7 +585,18 @@ def _add_actions(table: DeltaTable) -> pa.Table:
 
 
 def file_totals(table: DeltaTable | None) -> tuple[int, int]:
-    """(rows, bytes) of a Delta table's version, from its log (no data is read); (0, 0) if None."""
+    """(rows, bytes) of a Delta table's version, from its log (no data is read); (0, 0) if None.
+
+    Parameters
+    ----------
+    table : deltalake.DeltaTable or None
+        A Delta table at the version wanted; None for a table that does not exist.
+
+    Returns
+    -------
+    tuple of (int, int)
+        The number of rows and the total size of its Parquet files in bytes.
+    """
     if table is None:
         return 0, 0
     actions = _add_actions(table)
@@ -406,12 +605,41 @@ def file_totals(table: DeltaTable | None) -> tuple[int, int]:
 
 
 def table_totals(folder: Path, name: str, version: int | None = None) -> tuple[int, int]:
-    """(rows, bytes on disk) of a table at a dataset version, from the Delta log."""
+    """(rows, bytes on disk) of a table at a dataset version, from the Delta log.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The dataset's folder.
+    name : str
+        A contract table name.
+    version : int or None, optional
+        The dataset version; None (default) counts the latest.
+
+    Returns
+    -------
+    tuple of (int, int)
+        Rows and bytes of the table's Parquet files; (0, 0) if the version lacks the table.
+    """
     return file_totals(open_table(folder, name, version))
 
 
 def file_span(table: DeltaTable | None, column: str) -> tuple:
-    """(min, max) of a column over a Delta table's file statistics, or (None, None)."""
+    """(min, max) of a column over a Delta table's file statistics, or (None, None).
+
+    Parameters
+    ----------
+    table : deltalake.DeltaTable or None
+        A Delta table at the version wanted; None for a table that does not exist.
+    column : str
+        A column whose min/max the log keeps (see :func:`stats_columns`), e.g. ``"created_at"``.
+
+    Returns
+    -------
+    tuple
+        The smallest minimum and largest maximum over the table's files; (None, None)
+        if the table is absent, empty or keeps no statistics for ``column``.
+    """
     if table is None:
         return None, None
     actions = _add_actions(table)
@@ -447,6 +675,26 @@ def dataset_lock(
     the wait, then :class:`~analysis.errors.DatasetBusyError`. The lock is an OS
     file lock: a writer that dies (even by kill -9) releases it. Re-entrant
     within a process.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The dataset's folder (created if missing).
+    command : str, optional
+        The command holding the lock, named to a writer that waits; default ``"write"``.
+    timeout : float or None, optional
+        Seconds to wait for another writer; None (default) uses
+        :data:`analysis.settings.LOCK_TIMEOUT`, ``-1`` waits forever, 0 does not wait.
+
+    Yields
+    ------
+    None
+        Control, while the lock is held.
+
+    Raises
+    ------
+    DatasetBusyError
+        If another writer still holds the lock when the timeout ends.
     """
     from filelock import FileLock, Timeout  # lazy: see the note at the top
 
@@ -596,14 +844,40 @@ class DatasetWriter:
                 shutil.rmtree(leftover, ignore_errors=True)
 
     def table(self, name: str) -> DeltaTable | None:
-        """Return the table's Delta table as committed so far (``None`` if the dataset lacks it)."""
+        """Return the table's Delta table as committed so far (``None`` if the dataset lacks it).
+
+        Parameters
+        ----------
+        name : str
+            A contract table name.
+
+        Returns
+        -------
+        deltalake.DeltaTable or None
+            The table at its newest Delta version, this writer's commits included.
+        """
         from deltalake import DeltaTable  # lazy: see the note at the top
 
         path = table_path(self.folder, name)
         return DeltaTable(str(path)) if is_delta(path) else None
 
     def read(self, name: str, columns: list[str] | None = None, filter: Any = None) -> pa.Table:
-        """Rows of a table as this writer sees it (its own commits included), unsorted."""
+        """Rows of a table as this writer sees it (its own commits included), unsorted.
+
+        Parameters
+        ----------
+        name : str
+            A contract table name.
+        columns : list of str or None, optional
+            The columns to read; None (default) reads all contract columns.
+        filter : Any, optional
+            A pyarrow expression filtering rows while scanning; None (default) keeps all.
+
+        Returns
+        -------
+        pyarrow.Table
+            The rows in the contract's schema (empty if the table does not exist yet).
+        """
         return _rows_of(self.table(name), self.folder, name, columns, filter)
 
     def _write(self, name: str, data: Any, mode: Literal["append", "overwrite"]) -> None:
@@ -622,11 +896,27 @@ class DatasetWriter:
         )
 
     def overwrite(self, name: str, data: pa.Table | pa.RecordBatchReader) -> None:
-        """Make ``data`` (contract schema) the table's whole content: one overwrite commit."""
+        """Make ``data`` (contract schema) the table's whole content: one overwrite commit.
+
+        Parameters
+        ----------
+        name : str
+            A contract table name.
+        data : pyarrow.Table or pyarrow.RecordBatchReader
+            The table's new rows; a table is cast to the contract's schema first.
+        """
         self._write(name, data, "overwrite")
 
     def append(self, name: str, data: pa.Table | pa.RecordBatchReader) -> None:
-        """Add rows whose keys the table does not hold yet: one append commit."""
+        """Add rows whose keys the table does not hold yet: one append commit.
+
+        Parameters
+        ----------
+        name : str
+            A contract table name (created by this commit if absent).
+        data : pyarrow.Table or pyarrow.RecordBatchReader
+            New rows in the contract's schema; keys already present are not checked here.
+        """
         if self.table(name) is None:
             self._write(name, data, "overwrite")
         else:
@@ -638,6 +928,18 @@ class DatasetWriter:
         Which observation wins was decided before (:mod:`analysis.merge`): here
         every row of ``data`` is the winner of its key. Null key values match
         each other (``IS NOT DISTINCT FROM``).
+
+        Parameters
+        ----------
+        name : str
+            A contract table name (created by this commit if absent).
+        data : pyarrow.Table
+            The winning rows, at most one per key, in the contract's schema.
+
+        Returns
+        -------
+        dict
+            delta-rs's merge metrics (``num_target_rows_inserted``, ``num_target_rows_updated``...).
         """
         table = self.table(name)
         if table is None:
@@ -674,7 +976,20 @@ class DatasetWriter:
         )
 
     def delete(self, name: str, predicate: str) -> int:
-        """Delete the rows matching an SQL ``predicate``: one commit if any; the rows deleted."""
+        """Delete the rows matching an SQL ``predicate``: one commit if any; the rows deleted.
+
+        Parameters
+        ----------
+        name : str
+            A contract table name.
+        predicate : str
+            An SQL condition on the table's columns, e.g. ``"author_id IN (1, 2)"``.
+
+        Returns
+        -------
+        int
+            The number of rows deleted (0 if the table does not exist).
+        """
         table = self.table(name)
         if table is None:
             return 0
@@ -682,7 +997,22 @@ class DatasetWriter:
         return int(metrics.get("num_deleted_rows", 0))
 
     def update(self, name: str, updates: dict[str, str], predicate: str) -> int:
-        """Set columns (SQL expressions) on the rows matching ``predicate``: one commit if any."""
+        """Set columns (SQL expressions) on the rows matching ``predicate``: one commit if any.
+
+        Parameters
+        ----------
+        name : str
+            A contract table name.
+        updates : dict of str to str
+            Column name to the SQL expression of its new value, e.g. ``{"reply_to_user_id": "NULL"}``.
+        predicate : str
+            An SQL condition choosing the rows to change.
+
+        Returns
+        -------
+        int
+            The number of rows updated (0 if the table does not exist).
+        """
         table = self.table(name)
         if table is None:
             return 0
@@ -697,6 +1027,21 @@ class DatasetWriter:
         """Write the manifest's next dataset version (every table's current Delta version).
 
         Then ``meta.json`` (the latest version's metadata). Returns the new version.
+
+        Parameters
+        ----------
+        files : list of str or None, optional
+            The raw files this write read, recorded in the version; None (default) records none.
+        meta : dict or None, optional
+            The dataset's metadata (name, synthetic, sources, span); None (default) keeps
+            the previous version's. Its ``counts`` are set from the tables.
+        note : str or None, optional
+            A remark stored with the version (shown by ``info --versions``); None adds none.
+
+        Returns
+        -------
+        int
+            The new dataset version number.
         """
         tables, rows = {}, {}
         for name in TABLE_NAMES:
@@ -747,6 +1092,19 @@ class DatasetWriter:
 
         With ``before``, every version below it is dropped; otherwise the versions
         whose files are gone (vacuumed) are found by looking.
+
+        Parameters
+        ----------
+        reason : str
+            Why the versions can no longer be read, stored in each entry's ``dropped``.
+        before : int or None, optional
+            Drop every version below this number; None (default) drops the versions whose
+            files are gone. The latest version is never dropped.
+
+        Returns
+        -------
+        list of int
+            The versions newly marked as dropped.
         """
         if self.manifest is None:
             return []
@@ -769,6 +1127,16 @@ class DatasetWriter:
         Purge: a file named after an account (``followers_<id>.jsonl``) must not keep
         the account in the dataset's records. Words match whole (an id not inside a
         longer number), ignoring case. Returns how many names were replaced.
+
+        Parameters
+        ----------
+        words : set of str
+            Account ids and handles of the purged accounts.
+
+        Returns
+        -------
+        int
+            The number of file names replaced by :data:`HIDDEN_NAME`.
         """
         if self.manifest is None or not words:
             return 0
@@ -809,6 +1177,20 @@ class DatasetWriter:
         ``drop_history`` (purge, with ``retain_hours=0``) also removes the log
         entries older than the current version, so no file under the dataset
         keeps a removed row. Hours are rounded up: a retention never shrinks to 0.
+
+        Parameters
+        ----------
+        retain_hours : float
+            Keep the files that a table version younger than this many hours needs
+            (rounded up to whole hours).
+        drop_history : bool, optional
+            Also delete the log entries before each table's current version (no time
+            travel afterwards); default False.
+
+        Returns
+        -------
+        int
+            The number of files deleted.
         """
         retain_hours = math.ceil(retain_hours)
         removed = 0
@@ -852,6 +1234,16 @@ HIDDEN_NAME = "(a file named after a purged account)"
 
 def name_pattern(words: set[str]) -> re.Pattern[str]:
     """Return a regex finding any of ``words`` in a file name: ids whole, handles between non-letters.
+
+    Parameters
+    ----------
+    words : set of str
+        Account ids (all digits) and handles to find.
+
+    Returns
+    -------
+    re.Pattern
+        A case-insensitive pattern matching any of them as a whole word.
 
     Examples
     --------
@@ -918,6 +1310,12 @@ def recover_old_swaps(folder: Path) -> None:
     in, and a table to ``.<table>.parquet.old`` likewise: a process killed between
     the two renames left only the backup. It is put back when nothing replaced it,
     and deleted when the swap had finished.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The dataset's folder; its backups ``.<dataset>.old`` (beside it) and
+        ``.<table>.parquet.old``/``.new`` (inside it) are looked for.
     """
     folder = Path(folder)
     backup = folder.parent / f".{folder.name}.old"
@@ -977,6 +1375,16 @@ def migrate_old_layout(writer: DatasetWriter) -> int:
     overwrite commit; a dataset from before ``user_snapshots`` gets its users as
     snapshots. The old files are removed only after the manifest is written, so
     an interrupted migration is simply done again.
+
+    Parameters
+    ----------
+    writer : DatasetWriter
+        The open writer of the dataset to convert (holding its lock).
+
+    Returns
+    -------
+    int
+        The dataset version the converted tables were committed as.
     """
     folder = writer.folder
     for name in TABLE_NAMES:
@@ -994,7 +1402,13 @@ def migrate_old_layout(writer: DatasetWriter) -> int:
 
 
 def remove_old_layout(folder: Path) -> None:
-    """Delete the earlier layout's table files (once they are converted)."""
+    """Delete the earlier layout's table files (once they are converted).
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The dataset's folder; its ``<table>.parquet`` files and folders are deleted.
+    """
     for name in TABLE_NAMES:
         old = Path(folder) / f"{name}{_OLD_SUFFIX}"
         if old.is_dir():
@@ -1013,6 +1427,25 @@ def compact(folder: Path, retain_days: float = DEFAULT_RETAIN_DAYS) -> dict[str,
     versions of the last ``retain_days`` days stay readable (citable); older
     ones are marked dropped in the manifest. A dataset of an earlier layout is
     converted first.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The dataset's folder.
+    retain_days : float, optional
+        Days of versions kept readable (0 or more); default :data:`DEFAULT_RETAIN_DAYS` (30).
+
+    Returns
+    -------
+    dict of str to tuple of (int, int)
+        For each table present, its number of Parquet files before and after compaction.
+
+    Raises
+    ------
+    UsageError
+        If ``retain_days`` is negative.
+    ContractError
+        If the dataset has no manifest.
 
     Examples
     --------
@@ -1044,5 +1477,21 @@ def compact(folder: Path, retain_days: float = DEFAULT_RETAIN_DAYS) -> dict[str,
 
 
 def versions(folder: Path) -> list[dict]:
-    """Return the manifest's dataset versions, oldest first (see :func:`analysis.tables.dataset_versions`)."""
+    """Return the manifest's dataset versions, oldest first (see :func:`analysis.tables.dataset_versions`).
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The dataset's folder.
+
+    Returns
+    -------
+    list of dict
+        One entry per dataset version (see :func:`version_entry`), dropped ones included.
+
+    Raises
+    ------
+    ContractError
+        If the dataset has no manifest.
+    """
     return list(_manifest_or_error(folder)["versions"])
