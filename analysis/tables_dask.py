@@ -45,6 +45,21 @@ ENGINES = ("pandas", "dask")
 def check_engine(engine: str) -> str:
     """Return ``engine`` if it is one of :data:`ENGINES`, else raise a one-line :class:`UsageError`.
 
+    Parameters
+    ----------
+    engine : str
+        The requested engine: ``"pandas"`` or ``"dask"``.
+
+    Returns
+    -------
+    str
+        ``engine`` unchanged.
+
+    Raises
+    ------
+    analysis.errors.UsageError
+        If ``engine`` is neither ``"pandas"`` nor ``"dask"``.
+
     Examples
     --------
     >>> check_engine("dask")
@@ -91,6 +106,16 @@ def table_meta(name: str) -> pd.DataFrame:
     Columns the contract declares non-null are ``int64`` and ``bool``; nullable
     ones ``Int64`` and ``boolean`` (a Dask frame's types are fixed before its
     data is read; the pandas path narrows a nullable column that holds no null).
+
+    Parameters
+    ----------
+    name : str
+        A contract table name (``tweets``, ``follows``...).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A frame with no rows and the table's contract columns and dtypes.
 
     Examples
     --------
@@ -200,6 +225,20 @@ def filter_period(tables: Tables, lo: pd.Timestamp | None, hi: pd.Timestamp | No
 
     The semi-join on ``tweet_id`` runs on the cluster
     (see :func:`analysis.tables.filter_period`).
+
+    Parameters
+    ----------
+    tables : analysis.tables.Tables
+        Dask tables (``meta["engine"] == "dask"``).
+    lo : pandas.Timestamp or None
+        First UTC instant kept; None for no lower bound.
+    hi : pandas.Timestamp or None
+        First UTC instant no longer kept (excluded); None for no upper bound.
+
+    Returns
+    -------
+    analysis.tables.Tables
+        The lazy restricted tables, the period recorded in ``meta["period"]``.
     """
     tw = tables.tweets
     keep = tw["created_at"].notnull()
@@ -359,7 +398,18 @@ class _DaskProfileDerived(ProfileDerived):
     """:class:`~analysis.privacy.ProfileDerived` whose ``follows`` is computed when pairs are asked."""
 
     def pairs(self, min_score: int = 3) -> pd.DataFrame:
-        """Return the likely pairs of accounts (see :meth:`ProfileDerived.pairs`)."""
+        """Return the likely pairs of accounts (see :meth:`ProfileDerived.pairs`).
+
+        Parameters
+        ----------
+        min_score : int, default 3
+            Lowest pair score listed (see :func:`analysis.accounts.pairs.find_pairs`).
+
+        Returns
+        -------
+        pandas.DataFrame
+            The likely pairs, keyed by pseudonymised ids and handles, highest score first.
+        """
         self._follows = compute(self._follows)
         return super().pairs(min_score)
 
@@ -376,7 +426,8 @@ def compute_tables(tables: Tables) -> Tables:
 
     Parameters
     ----------
-    tables : pandas or Dask tables
+    tables : analysis.tables.Tables
+        The dataset's tables, pandas or Dask (``load_dataset(..., engine="dask")``).
 
     Returns
     -------
