@@ -72,6 +72,21 @@ def require_backend(backend: str | None) -> str | None:
     backend that is missing (or, for ``cugraph``, a machine without a GPU) is an
     error, not a fallback, so a GPU run never silently becomes a CPU run.
 
+    Parameters
+    ----------
+    backend : str or None
+        Backend name (``"igraph"``, ``"networkx"``, ``"cugraph"``, another installed networkx backend); None uses ``settings.GRAPH_BACKEND``.
+
+    Returns
+    -------
+    str or None
+        The backend to pass on: None for networkx itself, else its name.
+
+    Raises
+    ------
+    UsageError
+        If the backend is unknown, not installed, or (``cugraph``) has no GPU here.
+
     Examples
     --------
     >>> require_backend("igraph")
@@ -110,6 +125,16 @@ def resolve_backend(backend: str | None) -> str | None:
     ``backend=None`` asks for :data:`analysis.settings.GRAPH_BACKEND`, read now.
     An unknown or missing backend gives a :class:`BackendFallbackWarning` naming
     the fix, and ``None``.
+
+    Parameters
+    ----------
+    backend : str or None
+        Backend asked for (``"igraph"``, ``"networkx"`` or a networkx backend name); None uses ``settings.GRAPH_BACKEND``.
+
+    Returns
+    -------
+    str or None
+        ``"igraph"``, an installed networkx backend name, or None for networkx itself.
 
     Examples
     --------
@@ -151,6 +176,22 @@ def resolve_backend(backend: str | None) -> str | None:
 
 def run_nx(func: Callable[..., Any], *args: Any, backend: str | None = None, **kwargs: Any) -> Any:
     """Call a networkx function on a resolved backend; networkx itself if the backend lacks it.
+
+    Parameters
+    ----------
+    func : Callable
+        A networkx algorithm, e.g. ``nx.pagerank``.
+    *args : Any
+        Positional arguments of ``func`` (the graph first).
+    backend : str or None, optional
+        Resolved backend (:func:`resolve_backend`); None or ``"igraph"`` calls ``func`` without a backend.
+    **kwargs : Any
+        Keyword arguments of ``func``.
+
+    Returns
+    -------
+    Any
+        What ``func`` returns.
 
     Examples
     --------

@@ -37,6 +37,18 @@ LABEL_COLUMNS = ("user_id", "role", "identity")
 def require_directed(G: nx.Graph, what: str = "this measure") -> None:
     """Raise :class:`UsageError` unless ``G`` is directed.
 
+    Parameters
+    ----------
+    G : networkx.Graph
+        Graph to check.
+    what : str, default "this measure"
+        Name of the measure, said in the error message.
+
+    Raises
+    ------
+    UsageError
+        If ``G`` is undirected.
+
     Examples
     --------
     >>> require_directed(nx.DiGraph([(1, 2)]))
@@ -53,7 +65,23 @@ def require_directed(G: nx.Graph, what: str = "this measure") -> None:
 
 
 def check_labels(labels: pd.DataFrame) -> pd.DataFrame:
-    """Validate a labels frame and return it with ``user_id`` as int64, one row per user."""
+    """Validate a labels frame and return it with ``user_id`` as int64, one row per user.
+
+    Parameters
+    ----------
+    labels : pandas.DataFrame
+        Account labels with columns ``user_id``, ``role`` and ``identity`` (others are dropped).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Those three columns, ``user_id`` as int64; for a repeated user the last row is kept.
+
+    Raises
+    ------
+    UsageError
+        If a column is missing.
+    """
     missing = [c for c in LABEL_COLUMNS if c not in labels.columns]
     if missing:
         raise UsageError(
@@ -326,6 +354,16 @@ def mention_graph(tables: Tables) -> nx.DiGraph:
     ``first_at`` and ``last_at``: when the first and the last of these tweets were posted.
     A mentioned account outside ``users`` is named by the handle of the mention.
 
+    Parameters
+    ----------
+    tables : Tables
+        A loaded dataset (``users``, ``tweets`` and ``mentions``).
+
+    Returns
+    -------
+    networkx.DiGraph
+        Weighted, dated mention graph; nodes are user ids.
+
     Examples
     --------
     >>> from analysis.graph import tiny_tables
@@ -341,6 +379,16 @@ def retweet_graph(tables: Tables) -> nx.DiGraph:
 
     Retweets whose original is not in the ``tweets`` table (deleted, not collected)
     are left out. Edges carry ``first_at`` and ``last_at`` (first and last retweet).
+
+    Parameters
+    ----------
+    tables : Tables
+        A loaded dataset (``users`` and ``tweets``).
+
+    Returns
+    -------
+    networkx.DiGraph
+        Weighted, dated retweet graph; nodes are user ids.
 
     Examples
     --------
@@ -359,6 +407,16 @@ def quote_graph(tables: Tables) -> nx.DiGraph:
     the ``tweets`` table are left out, and so are self-quotes. Edges carry ``first_at``
     and ``last_at`` (first and last quote).
 
+    Parameters
+    ----------
+    tables : Tables
+        A loaded dataset (``users`` and ``tweets``).
+
+    Returns
+    -------
+    networkx.DiGraph
+        Weighted, dated quote graph; nodes are user ids.
+
     Examples
     --------
     >>> from analysis.graph import tiny_tables
@@ -374,6 +432,16 @@ def reply_graph(tables: Tables) -> nx.DiGraph:
     """Who replies to whom: edge replier -> replied-to user, ``weight`` = replies (self-replies dropped).
 
     Edges carry ``first_at`` and ``last_at`` (first and last reply).
+
+    Parameters
+    ----------
+    tables : Tables
+        A loaded dataset (``users`` and ``tweets``).
+
+    Returns
+    -------
+    networkx.DiGraph
+        Weighted, dated reply graph; nodes are user ids.
 
     Examples
     --------
@@ -392,7 +460,25 @@ INTERACTIONS = {
 
 
 def interaction_graph(tables: Tables, kind: str) -> nx.DiGraph:
-    """``mention``, ``retweet``, ``reply`` or ``quote`` graph by name."""
+    """``mention``, ``retweet``, ``reply`` or ``quote`` graph by name.
+
+    Parameters
+    ----------
+    tables : Tables
+        A loaded dataset.
+    kind : str
+        ``"mention"``, ``"retweet"``, ``"reply"`` or ``"quote"``.
+
+    Returns
+    -------
+    networkx.DiGraph
+        The interaction graph of that kind, as built by :func:`mention_graph` and the like.
+
+    Raises
+    ------
+    UsageError
+        If ``kind`` is not one of those names.
+    """
     if kind not in INTERACTIONS:
         raise UsageError(f"unknown interaction {kind!r}; use one of {list(INTERACTIONS)}.")
     return INTERACTIONS[kind](tables)
@@ -416,6 +502,24 @@ def network_graph(
     the follower graph's (and ``role``, ``identity`` from ``labels``). ``only_known``
     applies to the follower graph only: an interaction graph keeps every account
     its tweets name. ``drop_protected`` removes protected accounts from any network.
+
+    Parameters
+    ----------
+    tables : Tables
+        A loaded dataset.
+    network : str, default "follow"
+        One of :data:`NETWORKS`: ``"follow"``, ``"mention"``, ``"retweet"``, ``"reply"``, ``"quote"``.
+    labels : pandas.DataFrame or None, optional
+        Account labels (``user_id``, ``role``, ``identity``) set as node attributes; None sets none.
+    only_known : bool, default True
+        Follower graph only: keep just links between accounts of ``users``.
+    drop_protected : bool, default False
+        Remove protected accounts and their links.
+
+    Returns
+    -------
+    networkx.DiGraph
+        The network, nodes being user ids with the ``users`` fields as attributes.
 
     Examples
     --------
@@ -449,6 +553,16 @@ def network_graph(
 
 def interaction_summary(tables: Tables) -> pd.DataFrame:
     """Size of the mention, retweet and reply graphs: accounts, links, interactions, reciprocity.
+
+    Parameters
+    ----------
+    tables : Tables
+        A loaded dataset.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per graph: ``graph``, ``accounts``, ``links``, ``interactions``, ``reciprocity``.
 
     Examples
     --------

@@ -29,6 +29,23 @@ PROJECTIONS = ("undirected", "mutual")
 def projection(G: nx.DiGraph, kind: str = "undirected") -> nx.Graph:
     """Return the undirected projection (``undirected`` or ``mutual``) with every node kept.
 
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        Follow graph (an edge u -> v means u follows v).
+    kind : str, default "undirected"
+        ``"undirected"`` (any link in either direction) or ``"mutual"`` (only links returned both ways).
+
+    Returns
+    -------
+    networkx.Graph
+        Undirected graph with all nodes of ``G`` and their attributes.
+
+    Raises
+    ------
+    UsageError
+        If ``G`` is undirected or ``kind`` is unknown.
+
     Examples
     --------
     >>> sorted(projection(nx.DiGraph([(1, 2), (2, 1), (3, 1)]), "mutual").edges())

@@ -159,6 +159,20 @@ def sparse_graph_from_dataset(
 
     Same accounts and links as :func:`graph_from_tables` with the same options;
     returns the graph and the usernames in its node order.
+
+    Parameters
+    ----------
+    dataset : str
+        The dataset's name (under ``data/processed/``).
+    only_known : bool, default True
+        Keep only links between accounts the ``users`` table holds.
+    drop_protected : bool, default False
+        Leave out protected accounts and their links.
+
+    Returns
+    -------
+    tuple of (SparseDigraph, numpy.ndarray)
+        The graph, and the username of each node in node order.
     """
     version = resolve_version(dataset)
     users = load_arrow(dataset, "users", ["user_id", "username", "protected"], version)
@@ -238,6 +252,21 @@ def check_metrics_out(path: str | os.PathLike[str]) -> Path:
 
     It must be a ``.parquet`` or ``.csv`` file that can be written
     (:func:`analysis.outputs.check_out_file`).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Output file asked for with ``--out``.
+
+    Returns
+    -------
+    pathlib.Path
+        The path, checked.
+
+    Raises
+    ------
+    UsageError
+        If the suffix is not ``.parquet``/``.csv`` or the file cannot be written.
     """
     _check_metrics_suffix(Path(path))
     return check_out_file(path)
@@ -302,6 +331,18 @@ def graph_for_export(G: nx.Graph, metrics: pd.DataFrame | None = None) -> nx.Gra
     hence labels) loses the characters XML 1.0 forbids (``\x00``, ``\x0b``,
     U+FFFE...), so the file written is XML that any reader opens. ``metrics``
     (from :func:`node_metrics`) adds its columns as node attributes.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Any graph of this package (follower or interaction graph).
+    metrics : pandas.DataFrame or None, optional
+        Metrics table with a ``user_id`` column; None adds no metrics.
+
+    Returns
+    -------
+    networkx.Graph
+        A cleaned copy; ``G`` is left unchanged.
 
     Examples
     --------
@@ -374,13 +415,38 @@ def save_graph(H: nx.Graph, path: str | os.PathLike[str], fmt: str) -> Path:
 
     Node and edge attributes ``start`` and ``end`` become GEXF's spells: networkx
     writes them on the elements and makes the graph ``mode="dynamic"``.
+
+    Parameters
+    ----------
+    H : networkx.Graph
+        Graph from :func:`graph_for_export` (or :func:`~analysis.graph.networks.network_for_export`).
+    path : str or os.PathLike
+        File to write.
+    fmt : str
+        ``"gexf"``; any other value writes GraphML.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
     """
     writer = nx.write_gexf if fmt == "gexf" else nx.write_graphml
     return write_atomic(path, lambda tmp: writer(H, tmp))
 
 
 def read_graph(path: str | os.PathLike[str]) -> nx.Graph:
-    """Read back a GEXF or GraphML file written by :func:`export_graph` (integer node ids)."""
+    """Read back a GEXF or GraphML file written by :func:`export_graph` (integer node ids).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A ``.gexf`` file; any other suffix is read as GraphML.
+
+    Returns
+    -------
+    networkx.Graph
+        The graph, nodes as integers.
+    """
     path = Path(path)
     if path.suffix.lower() == ".gexf":
         return nx.read_gexf(path, node_type=int)
@@ -400,6 +466,34 @@ def write_metrics(
     anonymise=True)``, so ids and usernames are pseudonyms (the same as in an
     anonymised report and ``export_follower_graph(..., anonymise=True)``).
     ``betweenness_samples``: see :func:`node_metrics`.
+
+    Parameters
+    ----------
+    dataset : str
+        The dataset's name.
+    out : str or os.PathLike
+        Output ``.parquet`` or ``.csv`` file.
+    only_known : bool, default True
+        Keep only links between accounts the ``users`` table holds.
+    drop_protected : bool, default False
+        Leave out protected accounts and their links.
+    seed : int or None, optional
+        Seed of Louvain and sampled betweenness; None uses ``settings.SEED``.
+    backend : str or None, optional
+        Backend of the measures (see :func:`node_metrics`); None uses ``settings.GRAPH_BACKEND``.
+    progress : bool, default False
+        Show a progress bar of the steps.
+    raw_csv : bool, default False
+        Write CSV cells as they are, without guarding against spreadsheet formulas.
+    anonymise : bool, default False
+        Replace ids and usernames by pseudonyms.
+    betweenness_samples : int or None, optional
+        Estimate betweenness from this many sources; None decides by graph size.
+
+    Returns
+    -------
+    tuple of (pathlib.Path, int)
+        The file written and the number of accounts.
     """
     seed = settings.SEED if seed is None else seed
     check_metrics_out(out)  # before the work, not after it
@@ -427,6 +521,30 @@ def export_follower_graph(
     follows. With ``anonymise`` the graph is built from ``load_dataset(dataset,
     anonymise=True)``: node ids, usernames and names are pseudonyms, as in an
     anonymised report (``medtwitter graph DATASET --export gexf --anonymise``).
+
+    Parameters
+    ----------
+    dataset : str
+        The dataset's name.
+    out : str or os.PathLike
+        Output file.
+    fmt : str
+        ``"gexf"`` or ``"graphml"``.
+    only_known : bool, default True
+        Keep only links between accounts the ``users`` table holds.
+    drop_protected : bool, default False
+        Leave out protected accounts and their links.
+    seed : int or None, optional
+        Seed of Louvain and sampled betweenness; None uses ``settings.SEED``.
+    backend : str or None, optional
+        Backend of the measures; None uses ``settings.GRAPH_BACKEND``.
+    anonymise : bool, default False
+        Build the graph from the anonymised dataset (pseudonymous ids and names).
+
+    Returns
+    -------
+    tuple of (pathlib.Path, int, int)
+        The file written, the number of accounts and the number of follow links.
     """
     seed = settings.SEED if seed is None else seed
     # Imported here: analysis.graph.networks imports this module (a cycle at module level).

@@ -80,6 +80,16 @@ def iso_texts(times: list) -> list[str | None]:
     :func:`analysis.export.iso_utc`: ``2026-01-01T08:30:15Z``, a fraction of a
     second only where a time has one; a missing time stays None.
 
+    Parameters
+    ----------
+    times : list
+        Timestamps (pandas, datetime) or missing values.
+
+    Returns
+    -------
+    list of str or None
+        One ISO 8601 UTC text per input, None where missing.
+
     Examples
     --------
     >>> iso_texts([pd.Timestamp("2026-01-01 09:30:15", tz="Europe/Paris"), pd.NaT])
@@ -92,6 +102,16 @@ def iso_texts(times: list) -> list[str | None]:
 
 def nodes_path(path: str | os.PathLike[str]) -> Path:
     """Return the node table beside a CSV edge list: ``_nodes`` before the suffix.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The edge list's file.
+
+    Returns
+    -------
+    pathlib.Path
+        The node table's file, in the same folder.
 
     Examples
     --------
@@ -113,6 +133,20 @@ def network_for_export(
     ``first_seen_at``/``observed_at`` (follow, which keep those too) or
     ``first_at``/``last_at`` (interactions, replaced by them). Each node gets
     ``label`` (its ``username``, else its id) and ``start``, its earliest link's.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        A network from :func:`~analysis.graph.build.network_graph`.
+    network : str, default "follow"
+        Which network ``G`` is (``"follow"`` or an interaction); decides where the edge dates come from.
+    metrics : pandas.DataFrame or None, optional
+        Metrics table (``user_id`` and measures) added as node attributes; None adds none.
+
+    Returns
+    -------
+    networkx.DiGraph
+        A copy ready to write; ``G`` is left unchanged.
 
     Examples
     --------
@@ -155,6 +189,16 @@ def network_tables(H: nx.DiGraph) -> tuple[pd.DataFrame, pd.DataFrame]:
     Columns start with :data:`EDGE_COLUMNS` and :data:`NODE_COLUMNS` (those the
     graph has), then its other attributes; integer and boolean columns with gaps
     stay integers and booleans (pandas' nullable types), never floats.
+
+    Parameters
+    ----------
+    H : networkx.DiGraph
+        A graph from :func:`network_for_export`.
+
+    Returns
+    -------
+    tuple of (pandas.DataFrame, pandas.DataFrame)
+        The edge list (one row per link) and the node table (one row per account).
 
     Examples
     --------
@@ -262,6 +306,34 @@ def write_network_metrics(
     Parquet); this builds the network like :func:`export_network` and saves
     :func:`~analysis.graph.export.node_metrics` of it with
     :func:`~analysis.graph.export.save_metrics`. Returns the path and the number of accounts.
+
+    Parameters
+    ----------
+    dataset : str
+        The dataset's name.
+    out : str or os.PathLike
+        Output ``.parquet`` or ``.csv`` file.
+    network : str
+        One of :data:`~analysis.graph.build.NETWORKS`.
+    only_known : bool, default True
+        Follower graph only: keep just links between accounts of ``users``.
+    drop_protected : bool, default False
+        Leave out protected accounts and their links.
+    seed : int or None, optional
+        Seed of Louvain and sampled betweenness; None uses ``settings.SEED``.
+    backend : str or None, optional
+        Backend of the measures; None uses ``settings.GRAPH_BACKEND``.
+    anonymise : bool, default False
+        Build the network from the anonymised dataset (pseudonymous ids and names).
+    raw_csv : bool, default False
+        Write CSV cells as they are, without guarding against spreadsheet formulas.
+    betweenness_samples : int or None, optional
+        Estimate betweenness from this many sources; None decides by graph size.
+
+    Returns
+    -------
+    tuple of (pathlib.Path, int)
+        The file written and the number of accounts.
     """
     _check_choice(network, NETWORKS, "network")
     check_metrics_out(out)  # before the work, not after it

@@ -31,6 +31,16 @@ def _ts(value: str | date) -> pd.Timestamp:
 def snapshot_dates(follows: pd.DataFrame) -> list[pd.Timestamp]:
     """Return the distinct snapshot dates of a follows table, oldest first.
 
+    Parameters
+    ----------
+    follows : pandas.DataFrame
+        Follows table with ``first_seen_at`` and ``observed_at`` columns (missing dates ignored).
+
+    Returns
+    -------
+    list of pandas.Timestamp
+        Each snapshot date once, oldest first.
+
     Examples
     --------
     >>> from analysis.graph import tiny_tables
@@ -45,6 +55,16 @@ def follow_history(log: pd.DataFrame) -> pd.DataFrame:
     """Collapse a snapshot log (a row per link per snapshot) to ``follows``' shape.
 
     Each link gets ``first_seen_at`` (its first snapshot) and ``observed_at`` (its last).
+
+    Parameters
+    ----------
+    log : pandas.DataFrame
+        Snapshot log: ``follower_id``, ``followed_id``, ``observed_at``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per link with ``first_seen_at`` and ``observed_at``.
 
     Examples
     --------
