@@ -73,6 +73,16 @@ TWEET_TABLES = ("tweets", "hashtags", "mentions", "urls")
 def bucket_count(input_bytes: int) -> int:
     """Buckets for ``input_bytes`` of raw input: a power of two, about :data:`BUCKET_BYTES` each.
 
+    Parameters
+    ----------
+    input_bytes : int
+        Total size in bytes of the raw files to ingest (compressed sizes as on disk).
+
+    Returns
+    -------
+    int
+        The number of spill buckets, a power of two from 1 to 256.
+
     Examples
     --------
     >>> bucket_count(10_000), bucket_count(2_000_000_000), bucket_count(20_000_000_000)
@@ -83,7 +93,20 @@ def bucket_count(input_bytes: int) -> int:
 
 
 def bucket_of(ids: np.ndarray, buckets: int) -> np.ndarray:
-    """Bucket of each id (Fibonacci hashing: consecutive or patterned ids spread evenly)."""
+    """Bucket of each id (Fibonacci hashing: consecutive or patterned ids spread evenly).
+
+    Parameters
+    ----------
+    ids : numpy.ndarray
+        Integer ids (tweet, user or follower ids) of the rows to place.
+    buckets : int
+        The number of buckets, a power of two (see :func:`bucket_count`).
+
+    Returns
+    -------
+    numpy.ndarray
+        The bucket of each id, int64 values from 0 to ``buckets - 1``.
+    """
     if buckets == 1:
         return np.zeros(len(ids), dtype=np.int64)
     bits = np.uint64(64 - (buckets.bit_length() - 1))
@@ -118,12 +141,40 @@ class Spill:
         self.versions_lock = threading.Lock()
 
     def path(self, name: str, bucket: int, segment: int | None = None) -> Path:
-        """Return the spill file of table ``name``, ``bucket`` and ``segment`` (current by default)."""
+        """Return the spill file of table ``name``, ``bucket`` and ``segment`` (current by default).
+
+        Parameters
+        ----------
+        name : str
+            A spilled table (``tweets``, ``users``...) or ``old-<table>`` for moved rows.
+        bucket : int
+            The bucket number, from 0 to ``buckets - 1``.
+        segment : int or None, optional
+            The segment (one raw file) number; None (default) is the current one.
+
+        Returns
+        -------
+        pathlib.Path
+            ``<folder>/<name>-<bucket>-<segment>.arrow`` (it may not exist yet).
+        """
         segment = self.segment if segment is None else segment
         return self.folder / f"{name}-{bucket:03d}-{segment:05d}.arrow"
 
     def files(self, name: str, bucket: int) -> list[Path]:
-        """Return the spill files of ``name`` in ``bucket``, in the order they were written."""
+        """Return the spill files of ``name`` in ``bucket``, in the order they were written.
+
+        Parameters
+        ----------
+        name : str
+            A spilled table, or ``old-<table>`` for moved rows.
+        bucket : int
+            The bucket number.
+
+        Returns
+        -------
+        list of pathlib.Path
+            The Arrow IPC files present, segment by segment.
+        """
         return sorted(self.folder.glob(f"{name}-{bucket:03d}-*.arrow"))
 
     def begin(self) -> None:
@@ -138,7 +189,18 @@ class Spill:
             path.unlink()
 
     def write(self, name: str, table: pa.Table, rank: np.ndarray | None = None) -> None:
-        """Append rows; ``rank`` (a permutation) orders them if not in arrival order."""
+        """Append rows; ``rank`` (a permutation) orders them if not in arrival order.
+
+        Parameters
+        ----------
+        name : str
+            The spilled table the rows belong to (a key of :data:`BUCKET_BY`).
+        table : pyarrow.Table
+            The rows, in the table's contract schema.
+        rank : numpy.ndarray or None, optional
+            The arrival order of each row (a permutation of ``0..n-1``); None (default)
+            means the rows are in arrival order.
+        """
         n = table.num_rows
         if not n:
             return
@@ -150,7 +212,15 @@ class Spill:
             self.pending.popleft().result()
 
     def write_moved(self, name: str, table: pa.Table) -> None:
-        """Set aside rows of the existing table ``name`` that new rows update (they lose ties)."""
+        """Set aside rows of the existing table ``name`` that new rows update (they lose ties).
+
+        Parameters
+        ----------
+        name : str
+            The contract table the rows come from.
+        table : pyarrow.Table
+            Existing rows of that table whose key new rows carry; they get ``_seq`` -1.
+        """
         if table.num_rows:
             seq = pa.array(np.full(table.num_rows, -1, dtype=np.int64))
             self._append(f"old-{name}", table.append_column(SEQ, seq), BUCKET_BY[SOURCE[name]])
@@ -179,13 +249,30 @@ class Spill:
             pair[0].write_table(piece)
 
     def has(self, name: str) -> bool:
-        """Return whether table ``name`` has spill files in any bucket."""
+        """Return whether table ``name`` has spill files in any bucket.
+
+        Parameters
+        ----------
+        name : str
+            A spilled table, or ``old-<table>`` for moved rows.
+
+        Returns
+        -------
+        bool
+            True if at least one spill file of ``name`` exists.
+        """
         return any(self.files(name, b) for b in range(self.buckets))
 
     def finish(self, name: str | None = None) -> None:
         """Close the files of ``name`` (all tables if None) so that they can be read.
 
         Every file is closed even when a pending write failed; the failure is raised after.
+
+        Parameters
+        ----------
+        name : str or None, optional
+            A spilled table whose open files to close; None (default) first waits for
+            every pending write, then closes all files.
         """
         try:
             if name is None:
@@ -209,7 +296,20 @@ class Spill:
             self.pool.shutdown(cancel_futures=True)
 
     def winners(self, name: str, gone: pa.Array | None = None) -> Iterator[pa.RecordBatch]:
-        """Yield the winning rows of table ``name``, bucket by bucket (see :func:`bucket_winners`)."""
+        """Yield the winning rows of table ``name``, bucket by bucket (see :func:`bucket_winners`).
+
+        Parameters
+        ----------
+        name : str
+            A contract table name.
+        gone : pyarrow.Array or None, optional
+            Tweet ids to leave out (earlier versions of edited posts); None (default) leaves none out.
+
+        Yields
+        ------
+        pyarrow.RecordBatch
+            Winning rows in the table's contract schema.
+        """
         for bucket in range(self.buckets):
             sources = self.sources(name, bucket)
             if sources:
@@ -217,7 +317,20 @@ class Spill:
                     yield from piece.to_batches()
 
     def sources(self, name: str, bucket: int) -> list[Path]:
-        """Return the spill files table ``name`` is made from in ``bucket``: new rows, then moved ones."""
+        """Return the spill files table ``name`` is made from in ``bucket``: new rows, then moved ones.
+
+        Parameters
+        ----------
+        name : str
+            A contract table name.
+        bucket : int
+            The bucket number.
+
+        Returns
+        -------
+        list of pathlib.Path
+            The spill files of its source table in that bucket, then those of its moved rows.
+        """
         return [*self.files(SOURCE[name], bucket), *self.files(f"old-{name}", bucket)]
 
 
@@ -502,6 +615,19 @@ def dedup(name: str, table: pa.Table) -> pa.Table:
     The rules of the module docstring, on rows held in memory (ingest streams
     them from its spill files instead).
 
+    Parameters
+    ----------
+    name : str
+        A contract table name, whose key and rules apply.
+    table : pyarrow.Table
+        Rows in the table's contract schema plus an int64 ``_seq`` column (arrival
+        order: on ties, the highest wins).
+
+    Returns
+    -------
+    pyarrow.Table
+        One row per key, in the contract schema, sorted by key.
+
     Examples
     --------
     >>> ts = pa.timestamp("us", tz="UTC")
@@ -604,6 +730,21 @@ def existing_rows(name: str, read: Callable[..., pa.Table], new: pa.Table) -> pa
 
     Files whose statistics exclude every new key are not read, so the cost
     follows the new rows and the files that may hold them, not the table.
+
+    Parameters
+    ----------
+    name : str
+        A contract table name.
+    read : Callable
+        Reads the table's current rows; called once as ``read(filter=expression)``
+        with a pyarrow filter (or None) and returns a :class:`pyarrow.Table`.
+    new : pyarrow.Table
+        Rows holding at least the table's key columns.
+
+    Returns
+    -------
+    pyarrow.Table
+        The existing rows whose key is among ``new``'s, in the order ``read`` gave them.
     """
     key = list(CONTRACT[name].key)
     old = read(filter=_key_filter(name, new))
@@ -629,6 +770,18 @@ def merge_table(
     an append when no key was there already, a MERGE (upsert) otherwise, an
     overwrite for a new table or with ``replace``. ``writer`` is an
     :class:`analysis.store.DatasetWriter`.
+
+    Parameters
+    ----------
+    name : str
+        A contract table name.
+    writer : analysis.store.DatasetWriter
+        The open writer of the dataset, which makes the commit.
+    spill : Spill
+        The spilled rows of this run (closed for writing new rows).
+    replace : bool, optional
+        Overwrite the table with the new rows only, ignoring its existing rows;
+        default False.
     """
     schema = CONTRACT[name].schema
     gone = None
@@ -700,6 +853,20 @@ def earlier_versions(
     Earlier versions are the ``edit_ids`` of the new ``tweets`` rows and of the
     existing table (unless ``replace``); the table's column is read once per run,
     by the first table merged that needs it.
+
+    Parameters
+    ----------
+    writer : analysis.store.DatasetWriter
+        The open writer of the dataset (its ``tweets`` table is read).
+    spill : Spill
+        The spilled rows of this run; the result is cached on it.
+    replace : bool, optional
+        Ignore the existing ``tweets`` table (the tables are being replaced); default False.
+
+    Returns
+    -------
+    tuple of (pyarrow.Array, pyarrow.Array)
+        Distinct int64 tweet ids of all earlier versions, and the ids named by this run's new rows.
     """
     with spill.versions_lock:
         if spill.versions is None:
@@ -737,6 +904,20 @@ def _delete_tweets(writer: store.DatasetWriter, name: str, ids: pa.Array) -> Non
 
 def unchanged_rows(name: str, rows: pa.Table, old: pa.Table) -> np.ndarray:
     """Which of ``rows`` equal, column for column (nulls equal), the row of ``old`` with their key.
+
+    Parameters
+    ----------
+    name : str
+        A contract table name, whose key matches rows.
+    rows : pyarrow.Table
+        The winning rows, in the contract schema.
+    old : pyarrow.Table
+        The existing rows with those keys, in the contract schema.
+
+    Returns
+    -------
+    numpy.ndarray
+        A boolean per row of ``rows``: True if an existing row has its key and the same values.
 
     Examples
     --------
