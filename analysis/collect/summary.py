@@ -28,6 +28,17 @@ def example_config_path() -> Path:
 def collection_plan(config: dict) -> pd.DataFrame:
     """Return what a config would collect, one row per job (no request is made).
 
+    Parameters
+    ----------
+    config : dict
+        A collection config as read from its TOML file (sections ``search``, ``accounts``...).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``step`` (search, accounts or hop N), ``endpoint``, ``what`` (query or accounts)
+        and ``limit`` (tweet cap, blank if none).
+
     Examples
     --------
     >>> collection_plan({"accounts": {"seeds": ["12"], "follows": "followers"}})[["step", "endpoint"]]
@@ -89,6 +100,21 @@ def collect_for_notebook(
 
     Otherwise nothing is collected and the notebook analyses ``dataset`` (the demo data by
     default). After a collection the raw files are ingested into the config's dataset.
+
+    Parameters
+    ----------
+    config_file : str or os.PathLike or None
+        The collection config (TOML); None uses the example config shipped with the package.
+    dataset : str
+        The dataset to analyse when nothing is collected.
+    collect_now : bool, default False
+        Actually collect (and ingest) when a token is set; False only reports the token status.
+
+    Returns
+    -------
+    NotebookCollection
+        The dataset to analyse (the config's dataset after a collection), a message, and the
+        collection results.
     """
     has_token, status = token_status()
     if not has_token or not collect_now:
@@ -110,7 +136,19 @@ def collect_for_notebook(
 
 
 def raw_files_summary(dataset: str) -> pd.DataFrame:
-    """Return a dataset's raw files: the format ingest reads each as, records, and collection status."""
+    """Return a dataset's raw files: the format ingest reads each as, records, and collection status.
+
+    Parameters
+    ----------
+    dataset : str
+        Name of the dataset whose ``raw/`` folder is listed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``file``, ``format`` (as detected by ingest), ``lines`` and ``collection``
+        (the collection state's status, or "no collection state").
+    """
     raw = settings.raw_dir(dataset)
     files = sorted({*raw.glob("*.jsonl"), *raw.glob("*.jsonl.gz"), *folder_files(raw)})
     rows = []
@@ -127,6 +165,18 @@ def coverage_table(dataset: str) -> pd.DataFrame:
 
     Pages, tweets, users and edges are counted from the output files themselves
     (:func:`~analysis.collect.state.count_output`), the rest from their state.
+
+    Parameters
+    ----------
+    dataset : str
+        Name of the dataset whose ``raw/`` folder holds the collection state files.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``file``, ``status``, ``pages``, ``tweets``, ``users``, ``edges``,
+        ``not collected``, ``cut by --max-tweets`` and ``stopped early``; no rows without state
+        files.
     """
     rows = []
     for state_file in sorted(settings.raw_dir(dataset).glob("*.jsonl.state.json")):
