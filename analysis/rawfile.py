@@ -29,6 +29,16 @@ _REPLACEMENT = "\ufffd".encode()
 def is_gzip(path: Path) -> bool:
     """Whether a file starts with gzip's magic bytes.
 
+    Parameters
+    ----------
+    path : pathlib.Path
+        The raw file, whatever its name ends with.
+
+    Returns
+    -------
+    bool
+        True if its first two bytes are ``1f 8b``.
+
     Examples
     --------
     >>> import tempfile
@@ -43,6 +53,16 @@ def is_gzip(path: Path) -> bool:
 
 def open_raw(path: Path) -> io.BufferedIOBase:
     r"""Open a raw file for reading bytes: gunzipped if it is gzip, after any byte-order mark.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The raw file (plain or gzip, told by its bytes).
+
+    Returns
+    -------
+    io.BufferedIOBase
+        A binary file object positioned after any UTF-8 byte-order mark; the caller closes it.
 
     Examples
     --------
@@ -63,7 +83,18 @@ def open_raw(path: Path) -> io.BufferedIOBase:
 
 
 def read_bytes(path: Path) -> bytes:
-    """Return a whole raw file's bytes (gunzipped, without a byte-order mark)."""
+    """Return a whole raw file's bytes (gunzipped, without a byte-order mark).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The raw file (plain or gzip).
+
+    Returns
+    -------
+    bytes
+        Its whole content, decompressed, byte-order mark removed.
+    """
     with open_raw(path) as fh:
         return fh.read()
 
@@ -74,6 +105,16 @@ def problem(path: Path) -> str | None:
     Checks that the file can be opened, is not empty or blank, and that a file
     named ``.gz`` is gzip. Damage further in (a bad line, a truncated gzip) is
     the readers' to report, line by line.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The raw file to check before reading it.
+
+    Returns
+    -------
+    str or None
+        One line naming the file, what is wrong and the fix; None if it can be read.
 
     Examples
     --------
@@ -107,6 +148,17 @@ def problem(path: Path) -> str | None:
 def decode(data: bytes) -> tuple[str, int]:
     r"""Decode bytes as UTF-8, each invalid sequence replaced by U+FFFD: (text, sequences replaced).
 
+    Parameters
+    ----------
+    data : bytes
+        Text that should be UTF-8 (a raw line or file).
+
+    Returns
+    -------
+    tuple of (str, int)
+        The decoded text, and how many invalid byte sequences were replaced (U+FFFD
+        characters already in ``data`` are not counted).
+
     Examples
     --------
     >>> text, replaced = decode(b"caf\xe9 \xef\xbf\xbd")  # a U+FFFD already there is not counted
@@ -124,6 +176,21 @@ def loads(line: bytes) -> tuple[object, int]:
     r"""Parse a JSON line; (value, invalid UTF-8 sequences replaced by U+FFFD).
 
     Raises :class:`orjson.JSONDecodeError` if the line is not JSON once decoded.
+
+    Parameters
+    ----------
+    line : bytes
+        One line of a raw file (a JSON document), without its newline or with it.
+
+    Returns
+    -------
+    tuple of (object, int)
+        The parsed value, and how many invalid UTF-8 sequences were replaced before parsing.
+
+    Raises
+    ------
+    orjson.JSONDecodeError
+        If the line is not JSON, even with its invalid bytes replaced.
 
     Examples
     --------
