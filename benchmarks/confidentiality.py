@@ -79,22 +79,37 @@ def scores(flagged: pd.Series, risky: pd.Series) -> dict[str, float]:
     precision = tp / (tp + fp) if tp + fp else float("nan")
     recall = tp / (tp + fn) if tp + fn else float("nan")
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else float("nan")
-    return {"n": len(risky), "risky": int(risky.sum()), "tp": tp, "fp": fp, "fn": fn,
-            "precision": precision, "recall": recall, "f1": f1}  # fmt: skip
+    return {
+        "n": len(risky),
+        "risky": int(risky.sum()),
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+    }
 
 
 def score_table(df: pd.DataFrame) -> pd.DataFrame:
     """One row per (split, lang, engine) with the scores of the ``high`` flag."""
     rows = []
     for engine, ner in (("rules + spaCy", True), ("rules only", False)):
-        flagged = pd.Series([c.risk == "high" for c in check_texts(df["text"], ner=ner)],
-                            index=df.index)  # fmt: skip
+        flagged = pd.Series(
+            [c.risk == "high" for c in check_texts(df["text"], ner=ner)], index=df.index
+        )
         risky = df["label"] == "risky"
         for split in [x for x in SPLITS if x in set(df["split"])]:
             for lang in ("fr", "en", "all"):
                 part = (df["split"] == split) & ((df["lang"] == lang) | (lang == "all"))
-                rows.append({"split": split, "lang": lang, "engine": engine,
-                             **scores(flagged[part], risky[part])})  # fmt: skip
+                rows.append(
+                    {
+                        "split": split,
+                        "lang": lang,
+                        "engine": engine,
+                        **scores(flagged[part], risky[part]),
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -161,10 +176,14 @@ def measure_dataset(dataset: str) -> tuple[int, float] | None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--copies", type=int, default=30,
-                        help="copies of the labelled tweets timed (default 30)")  # fmt: skip
-    parser.add_argument("--dataset", default="demo",
-                        help="dataset whose tweets flag_tweets is timed on (default demo)")  # fmt: skip
+    parser.add_argument(
+        "--copies", type=int, default=30, help="copies of the labelled tweets timed (default 30)"
+    )
+    parser.add_argument(
+        "--dataset",
+        default="demo",
+        help="dataset whose tweets flag_tweets is timed on (default demo)",
+    )
     args = parser.parse_args()
     start = time.perf_counter()
     load_pipeline()
@@ -179,35 +198,44 @@ def main() -> int:
     print("high = flagged; risky = positive")
     print(shown.to_string(index=False))
     print()
-    held = table[(table["split"] == QUOTED) & (table["lang"] == "all")
-                 & (table["engine"] == "rules + spaCy")]  # fmt: skip
+    held = table[
+        (table["split"] == QUOTED) & (table["lang"] == "all") & (table["engine"] == "rules + spaCy")
+    ]
     rate = measure_speed(df["text"].tolist(), args.copies)
     results = [("speed, tweets/s", rate, TARGET_SPEED, "{:,.0f}")]
     if held.empty:
-        print(f"no {QUOTED!r} tweets in {LABELLED.name} yet: no held-out figure to quote "
-              f"(round 1's held-out recall, 0.889, is history: those tweets are dev_2 now)")  # fmt: skip
+        print(
+            f"no {QUOTED!r} tweets in {LABELLED.name} yet: no held-out figure to quote "
+            f"(round 1's held-out recall, 0.889, is history: those tweets are dev_2 now)"
+        )
     else:
         results[:0] = [
             ("held-out precision", held.iloc[0]["precision"], TARGET_PRECISION, "{:.3f}"),
             ("held-out recall", held.iloc[0]["recall"], TARGET_RECALL, "{:.3f}"),
         ]
-    print(f"speed: {args.copies * len(df):,} tweets, rules + spaCy (batched), best of 3 runs; "
-          f"pipeline loaded in {load:.1f} s; {os.cpu_count()} cores, load average "
-          f"{os.getloadavg()[0]:.1f} (other work on the machine slows it)")  # fmt: skip
+    print(
+        f"speed: {args.copies * len(df):,} tweets, rules + spaCy (batched), best of 3 runs; "
+        f"pipeline loaded in {load:.1f} s; {os.cpu_count()} cores, load average "
+        f"{os.getloadavg()[0]:.1f} (other work on the machine slows it)"
+    )
     care = measure_speed(df["text"].tolist(), args.copies, ner="care")
     print(
         f"  the same, spaCy on tweets in a care situation only (ner='care'): {care:,.0f} tweets/s"
     )
     whole = measure_dataset(args.dataset)
     if whole is not None:
-        print(f"  flag_tweets over dataset {args.dataset!r} ({whole[0]:,} tweets, what notebook 06 "
-              f"checks): {whole[1]:,.0f} tweets/s")  # fmt: skip
+        print(
+            f"  flag_tweets over dataset {args.dataset!r} ({whole[0]:,} tweets, what notebook 06 "
+            f"checks): {whole[1]:,.0f} tweets/s"
+        )
     ok = not held.empty
     for label, value, target, fmt in results:
         passed = value >= target
         ok &= passed
-        print(f"{label:<20} {fmt.format(value):>8}  (target >= {fmt.format(target)}) "
-              f"{'PASS' if passed else 'FAIL'}")  # fmt: skip
+        print(
+            f"{label:<20} {fmt.format(value):>8}  (target >= {fmt.format(target)}) "
+            f"{'PASS' if passed else 'FAIL'}"
+        )
     return 0 if ok else 1
 
 

@@ -43,9 +43,14 @@ sys.path.insert(0, str(ROOT))
 
 #: The analyses timed, by name: each takes the tables and returns a pandas frame.
 ANALYSES = (
-    "tweets_per_month", "language_shares", "follow_edges", "mention_edges", "retweet_edges",
-    "reply_edges", "quote_edges",
-)  # fmt: skip
+    "tweets_per_month",
+    "language_shares",
+    "follow_edges",
+    "mention_edges",
+    "retweet_edges",
+    "reply_edges",
+    "quote_edges",
+)
 
 
 def _analysis(name: str):
@@ -87,10 +92,23 @@ def make_data(tweets: int, links: int, seed: int = 42) -> tuple[Path, str]:
                 fh.write(f"{rng.choice(ids)},{rng.choice(ids)}\n")
     t = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "analysis", "--data-dir", str(root), "ingest", str(raw), str(edges),
-         "--dataset", name, "--observed-at", "2024-06-01"],
-        check=True, cwd=ROOT,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "analysis",
+            "--data-dir",
+            str(root),
+            "ingest",
+            str(raw),
+            str(edges),
+            "--dataset",
+            name,
+            "--observed-at",
+            "2024-06-01",
+        ],
+        check=True,
+        cwd=ROOT,
+    )
     print(f"ingested in {time.perf_counter() - t:.0f} s", flush=True)
     return root, name
 
@@ -160,15 +178,18 @@ def run_graphs(root: Path, dataset: str, out: Path) -> None:
         before, t = _rss_mb(), time.perf_counter()
         if name == "follow_edges":
             G = build.nx.DiGraph()
-            G.add_edges_from(zip(edges["follower_id"].tolist(), edges["followed_id"].tolist(),
-                                 strict=True))  # fmt: skip
+            G.add_edges_from(
+                zip(edges["follower_id"].tolist(), edges["followed_id"].tolist(), strict=True)
+            )
         else:
             G = build._weighted(edges, users, name.removesuffix("_edges"))
         keep.append(G)
         figures[name] = {
-            "edges": G.number_of_edges(), "nodes": G.number_of_nodes(),
-            "seconds": time.perf_counter() - t, "mb": _rss_mb() - before,
-        }  # fmt: skip
+            "edges": G.number_of_edges(),
+            "nodes": G.number_of_nodes(),
+            "seconds": time.perf_counter() - t,
+            "mb": _rss_mb() - before,
+        }
     figures["all_mb"] = _rss_mb() - base
     (out / "graphs.json").write_text(json.dumps(figures), encoding="utf-8")
 
@@ -212,9 +233,19 @@ def main(argv: list[str] | None = None) -> int:
     root, dataset = make_data(args.tweets, args.links)
     for step in ("pandas", "dask", "graphs"):
         subprocess.run(
-            [sys.executable, __file__, "--_run", step, "--_root", str(root),
-             "--workers", str(args.workers)], check=True, cwd=ROOT,
-        )  # fmt: skip
+            [
+                sys.executable,
+                __file__,
+                "--_run",
+                step,
+                "--_root",
+                str(root),
+                "--workers",
+                str(args.workers),
+            ],
+            check=True,
+            cwd=ROOT,
+        )
     _print_report(out, root, dataset, args)
     return 0
 
@@ -230,23 +261,32 @@ def _print_report(out: Path, root: Path, dataset: str, args) -> None:
 
     settings.set_data_dir(root)
     sizes = table_sizes_on_disk(dataset)
-    print(f"\nDataset (synthetic): {sizes['tweets'][0]:,} tweets ({args.tweets:,} generated, "
-          f"originals of retweets and quotes included), {sizes['mentions'][0]:,} mentions, "
-          f"{sizes['follows'][0]:,} follow links, {sizes['users'][0]:,} accounts; "
-          f"Dask: local:{args.workers}, one thread a worker.")  # fmt: skip
+    print(
+        f"\nDataset (synthetic): {sizes['tweets'][0]:,} tweets ({args.tweets:,} generated, "
+        f"originals of retweets and quotes included), {sizes['mentions'][0]:,} mentions, "
+        f"{sizes['follows'][0]:,} follow links, {sizes['users'][0]:,} accounts; "
+        f"Dask: local:{args.workers}, one thread a worker."
+    )
     print(f"\n{'step':<18}{'pandas s':>10}{'dask s':>10}{'dask/pandas':>13}{'rows':>12}  equal")
     for step in ("load", *ANALYSES):
         a, b = p["seconds"][step], d["seconds"][step]
         rows = p["rows"].get(step, "")
-        same = "" if step == "load" else ("yes" if _equal(res["dask"][step], res["pandas"][step])
-                                          else "NO")  # fmt: skip
+        same = (
+            ""
+            if step == "load"
+            else ("yes" if _equal(res["dask"][step], res["pandas"][step]) else "NO")
+        )
         print(f"{step:<18}{a:>10.2f}{b:>10.2f}{b / a:>12.2f}x{rows:>12}  {same}")
-    print(f"{'all (load incl.)':<18}{p['total']:>10.2f}{d['total']:>10.2f}"
-          f"{d['total'] / p['total']:>12.2f}x")  # fmt: skip
+    print(
+        f"{'all (load incl.)':<18}{p['total']:>10.2f}{d['total']:>10.2f}"
+        f"{d['total'] / p['total']:>12.2f}x"
+    )
     print(f"\nDask cluster start (not counted above): {d['cluster_start']:.1f} s")
-    print(f"Driver peak RSS: pandas {p['driver_peak_mb']:,.0f} MB, dask {d['driver_peak_mb']:,.0f} MB "
-          f"({d['driver_peak_mb'] / p['driver_peak_mb']:.2f}x); Dask workers' peak RSS: "
-          f"{', '.join(f'{m:,.0f}' for m in d['worker_peak_mb'])} MB")  # fmt: skip
+    print(
+        f"Driver peak RSS: pandas {p['driver_peak_mb']:,.0f} MB, dask {d['driver_peak_mb']:,.0f} MB "
+        f"({d['driver_peak_mb'] / p['driver_peak_mb']:.2f}x); Dask workers' peak RSS: "
+        f"{', '.join(f'{m:,.0f}' for m in d['worker_peak_mb'])} MB"
+    )
     equal = all(_equal(res["dask"][s], res["pandas"][s]) for s in ANALYSES)
     print(
         f"Results equal (ids and counts exactly, floats within 1e-9): {'PASS' if equal else 'FAIL'}"
@@ -257,12 +297,16 @@ def _print_report(out: Path, root: Path, dataset: str, args) -> None:
         g = graphs[name]
         b = g["mb"] * 2**20 / max(g["edges"], 1)
         per_edge.append(b)
-        print(f"  {name:<14}{g['edges']:>12,} edges {g['nodes']:>8,} nodes  {g['seconds']:6.1f} s  "
-              f"{g['mb']:8,.0f} MB  ({b:,.0f} B/edge, {g['edges'] / max(g['seconds'], 1e-9):,.0f} edges/s)")  # fmt: skip
+        print(
+            f"  {name:<14}{g['edges']:>12,} edges {g['nodes']:>8,} nodes  {g['seconds']:6.1f} s  "
+            f"{g['mb']:8,.0f} MB  ({b:,.0f} B/edge, {g['edges'] / max(g['seconds'], 1e-9):,.0f} edges/s)"
+        )
     worst = max(per_edge)
     for gb in (16, 64):
-        print(f"  at {worst:,.0f} B/edge (the heaviest above), {gb} GB of RAM holds about "
-              f"{gb * 2**30 / worst / 1e6:,.0f} M edges")  # fmt: skip
+        print(
+            f"  at {worst:,.0f} B/edge (the heaviest above), {gb} GB of RAM holds about "
+            f"{gb * 2**30 / worst / 1e6:,.0f} M edges"
+        )
 
 
 if __name__ == "__main__":

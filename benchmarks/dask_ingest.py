@@ -97,8 +97,10 @@ def _ingest(root: Path, raw: Path, dataset: str, workers: int) -> dict:
     script.write_text(_RUN)
     done = subprocess.run(
         [sys.executable, str(script), str(root), str(raw), dataset, str(workers)],
-        capture_output=True, text=True, cwd=ROOT,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     if done.returncode:
         raise RuntimeError(f"ingest with {workers} workers failed: {done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -132,10 +134,18 @@ def _verdict(ok: bool) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tweets", type=int, default=1_000_000,
-                        help="tweets of the local:2 vs one-process comparison (default 1,000,000)")  # fmt: skip
-    parser.add_argument("--per-worker", type=int, default=None,
-                        help="tweets per worker in the weak-scaling runs (default --tweets / 4)")  # fmt: skip
+    parser.add_argument(
+        "--tweets",
+        type=int,
+        default=1_000_000,
+        help="tweets of the local:2 vs one-process comparison (default 1,000,000)",
+    )
+    parser.add_argument(
+        "--per-worker",
+        type=int,
+        default=None,
+        help="tweets per worker in the weak-scaling runs (default --tweets / 4)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep generated files and datasets")
     parser.add_argument("--no-weak", action="store_true", help="skip the weak-scaling runs")
     parser.add_argument("--out", type=Path, default=OUT, help=f"scratch folder (default {OUT})")
@@ -155,35 +165,56 @@ def main(argv: list[str] | None = None) -> int:
             generate(source, biggest)
         raw = source if biggest == args.tweets else _prefix(source, OUT / "main.jsonl", args.tweets)
         size = raw.stat().st_size
-        print(f"{args.tweets:,} tweets, {size / 1e6:,.0f} MB of pages ({size / args.tweets:,.0f} "
-              f"bytes a tweet); {os.cpu_count()} cores", flush=True)  # fmt: skip
+        print(
+            f"{args.tweets:,} tweets, {size / 1e6:,.0f} MB of pages ({size / args.tweets:,.0f} "
+            f"bytes a tweet); {os.cpu_count()} cores",
+            flush=True,
+        )
         single = _ingest(root, raw, "single", 0)
-        print(f"single process : {single['seconds']:6.1f} s, {args.tweets / single['seconds']:9,.0f}"
-              f" tweets/s, peak RSS {single['driver_mb']:,.0f} MB", flush=True)  # fmt: skip
+        print(
+            f"single process : {single['seconds']:6.1f} s, {args.tweets / single['seconds']:9,.0f}"
+            f" tweets/s, peak RSS {single['driver_mb']:,.0f} MB",
+            flush=True,
+        )
         cluster = _ingest(root, raw, "cluster", 2)
         workers = ", ".join(f"{mb:,.0f}" for mb in cluster["workers_mb"])
-        print(f"local:2        : {cluster['seconds']:6.1f} s, {args.tweets / cluster['seconds']:9,.0f}"
-              f" tweets/s, peak RSS driver {cluster['driver_mb']:,.0f} MB, workers {workers} MB"
-              f" (cluster start-up {cluster['startup']:.1f} s, not counted)", flush=True)  # fmt: skip
+        print(
+            f"local:2        : {cluster['seconds']:6.1f} s, {args.tweets / cluster['seconds']:9,.0f}"
+            f" tweets/s, peak RSS driver {cluster['driver_mb']:,.0f} MB, workers {workers} MB"
+            f" (cluster start-up {cluster['startup']:.1f} s, not counted)",
+            flush=True,
+        )
         cpu = cluster["cpu"] + cluster["workers_cpu"]
-        print(f"CPU seconds    : single {single['cpu']:.1f}; local:2 driver {cluster['cpu']:.1f} + "
-              f"workers {cluster['workers_cpu']:.1f} = {cpu:.1f} ({cpu / single['cpu']:.2f}x)")  # fmt: skip
-        print(f"load average   : {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (on a busy "
-              "machine, wall times follow the share of the CPU each run got)")  # fmt: skip
+        print(
+            f"CPU seconds    : single {single['cpu']:.1f}; local:2 driver {cluster['cpu']:.1f} + "
+            f"workers {cluster['workers_cpu']:.1f} = {cpu:.1f} ({cpu / single['cpu']:.2f}x)"
+        )
+        print(
+            f"load average   : {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (on a busy "
+            "machine, wall times follow the share of the CPU each run got)"
+        )
         ratio = cluster["seconds"] / single["seconds"]
         same = _same_tables(root, "single", "cluster")
         table_bytes = sum(
             f.stat().st_size for f in (root / "processed" / "single").rglob("*.parquet")
         )
-        print(f"tables: {table_bytes / 1e6:,.0f} MB of Parquet ({table_bytes / args.tweets:,.0f} "
-              "bytes a tweet)")  # fmt: skip
-        print(f"ratio local:2 / single: {ratio:.2f}x (target <= {RATIO_TARGET}x) "
-              f"{_verdict(ratio <= RATIO_TARGET)}")  # fmt: skip
-        print(f"rows equal, table by table: {_verdict(all(same.values()))} "
-              f"({', '.join(n for n, ok in same.items() if not ok) or 'all ' + str(len(same))})")  # fmt: skip
+        print(
+            f"tables: {table_bytes / 1e6:,.0f} MB of Parquet ({table_bytes / args.tweets:,.0f} "
+            "bytes a tweet)"
+        )
+        print(
+            f"ratio local:2 / single: {ratio:.2f}x (target <= {RATIO_TARGET}x) "
+            f"{_verdict(ratio <= RATIO_TARGET)}"
+        )
+        print(
+            f"rows equal, table by table: {_verdict(all(same.values()))} "
+            f"({', '.join(n for n, ok in same.items() if not ok) or 'all ' + str(len(same))})"
+        )
         if not args.no_weak:
-            print(f"\nweak scaling: {per_worker:,} tweets per worker "
-                  "(2 cores: 4 workers oversubscribed)")  # fmt: skip
+            print(
+                f"\nweak scaling: {per_worker:,} tweets per worker "
+                "(2 cores: 4 workers oversubscribed)"
+            )
         for n in () if args.no_weak else (1, 2, 4):
             tweets = n * per_worker
             part = source if tweets == biggest else _prefix(source, OUT / f"weak-{n}.jsonl", tweets)
@@ -192,9 +223,12 @@ def main(argv: list[str] | None = None) -> int:
             cpu_per = (got["cpu"] + got["workers_cpu"]) / tweets * 1e6
             note = "  (oversubscribed: 4 processes on 2 cores)" if n > (os.cpu_count() or 1) else ""
             mem = max(got["workers_mb"])
-            print(f"  {n} worker{'s' if n > 1 else ' '}: {tweets:>9,} tweets {got['seconds']:6.1f} s "
-                  f"{per:6.2f} us/tweet wall, {cpu_per:5.2f} us/tweet CPU, peak RSS per worker "
-                  f"<= {mem:,.0f} MB{note}", flush=True)  # fmt: skip
+            print(
+                f"  {n} worker{'s' if n > 1 else ' '}: {tweets:>9,} tweets {got['seconds']:6.1f} s "
+                f"{per:6.2f} us/tweet wall, {cpu_per:5.2f} us/tweet CPU, peak RSS per worker "
+                f"<= {mem:,.0f} MB{note}",
+                flush=True,
+            )
             shutil.rmtree(root / "processed" / f"weak-{n}", ignore_errors=True)
         return 0 if ratio <= RATIO_TARGET and all(same.values()) else 1
     finally:

@@ -81,8 +81,18 @@ _TAGS = (
     "SantéNumérique COVID19 Prévention"
 ).split()
 _EMOJI = ["🩺", "💉", "🏥", "👩‍⚕️", "❤️", "🙏", "😷", "📚", "✅", ""]
-_ROLES = ["Médecin généraliste", "Interne", "IDE", "Pharmacienne", "Sage-femme", "Kiné",
-          "Urgentiste", "Pédiatre", "Patient·e", "Cardiologue"]  # fmt: skip
+_ROLES = [
+    "Médecin généraliste",
+    "Interne",
+    "IDE",
+    "Pharmacienne",
+    "Sage-femme",
+    "Kiné",
+    "Urgentiste",
+    "Pédiatre",
+    "Patient·e",
+    "Cardiologue",
+]
 
 
 def _snowflake(ts: float, rng: random.Random) -> str:
@@ -125,9 +135,13 @@ def _tweet(ts: float, author: dict, users: list[dict], rng: random.Random) -> di
     tags = rng.sample(_TAGS, rng.choice([0, 1, 1, 2, 3]))
     mentioned = rng.sample(users, rng.choice([0, 0, 0, 1, 2]))
     text = " ".join(
-        [*(f"@{m['username']}" for m in mentioned), *rng.choices(_WORDS, k=rng.randint(8, 30)),
-         rng.choice(_EMOJI), *(f"#{t}" for t in tags)]
-    )  # fmt: skip
+        [
+            *(f"@{m['username']}" for m in mentioned),
+            *rng.choices(_WORDS, k=rng.randint(8, 30)),
+            rng.choice(_EMOJI),
+            *(f"#{t}" for t in tags),
+        ]
+    )
     entities: dict = {}
     if tags:
         entities["hashtags"] = [{"start": 0, "end": len(t) + 1, "tag": t} for t in tags]
@@ -137,9 +151,15 @@ def _tweet(ts: float, author: dict, users: list[dict], rng: random.Random) -> di
             for m in mentioned
         ]
     if rng.random() < 0.3:
-        entities["urls"] = [{"start": 0, "end": 23, "url": "https://t.co/abcdefghij",
-                             "expanded_url": "https://www.has-sante.fr/jcms/recommandations",
-                             "display_url": "has-sante.fr/jcms/recomm…"}]  # fmt: skip
+        entities["urls"] = [
+            {
+                "start": 0,
+                "end": 23,
+                "url": "https://t.co/abcdefghij",
+                "expanded_url": "https://www.has-sante.fr/jcms/recommandations",
+                "display_url": "has-sante.fr/jcms/recomm…",
+            }
+        ]
     created = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ts)) + ".000Z"
     tweet = {
         "id": tid,
@@ -206,14 +226,20 @@ def generate(path: Path, tweets: int, *, seed: int = 42, users: int = 50_000) ->
             page = {
                 "data": data[::-1],
                 "includes": {"users": list(inc_users.values()), "tweets": inc_tweets},
-                "meta": {"newest_id": data[-1]["id"], "oldest_id": data[0]["id"],
-                         "result_count": len(data), "next_token": f"b26v89c19zqg8o3f{page_no:x}"},
+                "meta": {
+                    "newest_id": data[-1]["id"],
+                    "oldest_id": data[0]["id"],
+                    "result_count": len(data),
+                    "next_token": f"b26v89c19zqg8o3f{page_no:x}",
+                },
                 "__twarc": {
                     "url": "https://api.twitter.com/2/tweets/search/all?query=%23docstoctoc&max_results=100",
                     "version": "2.14.0",
-                    "retrieved_at": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(ts + 86400)),
+                    "retrieved_at": time.strftime(
+                        "%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(ts + 86400)
+                    ),
                 },
-            }  # fmt: skip
+            }
             fh.write(orjson.dumps(page) + b"\n")
     os.replace(partial, path)
     return path
@@ -229,9 +255,13 @@ def _run(cmd: list[str], env: dict | None = None, cwd: Path | None = None) -> tu
     with tempfile.TemporaryFile() as errors:  # a file, not a pipe: chatty tools never block
         start = time.perf_counter()
         proc = subprocess.Popen(
-            cmd, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            cmd,
+            env=env,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
             stderr=errors,
-        )  # fmt: skip
+        )
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -322,8 +352,10 @@ def _old_code() -> Path:
     if OLD_CODE.exists():
         have = _git("rev-parse", "HEAD", cwd=OLD_CODE)
         if have != want:
-            raise RuntimeError(f"{OLD_CODE} is at {have}, not {OLD_COMMIT}: remove it "
-                               f"(git worktree remove --force {OLD_CODE})")  # fmt: skip
+            raise RuntimeError(
+                f"{OLD_CODE} is at {have}, not {OLD_COMMIT}: remove it "
+                f"(git worktree remove --force {OLD_CODE})"
+            )
         return OLD_CODE
     print(f"git worktree of {OLD_COMMIT} -> {OLD_CODE.relative_to(ROOT)}", flush=True)
     _git("worktree", "add", "--detach", str(OLD_CODE), OLD_COMMIT)
@@ -350,13 +382,16 @@ def _compare_load(n: int, raw: Path, root: Path, made: list[Path]) -> dict:
             data, code_dir = sides[side]
             rows_file = OUT / f"load-rows-{side}.txt"
             made.append(rows_file)
-            runs[side].append(_run(_load_cmd(data, "bench", rows_file, code_dir),
-                                   **_where(code_dir)))  # fmt: skip
+            runs[side].append(
+                _run(_load_cmd(data, "bench", rows_file, code_dir), **_where(code_dir))
+            )
             rows[side] = int(rows_file.read_text())
             print(f"  load_table {side}  {runs[side][-1][0]:8.2f} s", flush=True)
     if rows["new"] != rows["old"]:
-        raise RuntimeError(f"load_table('tweets') read {rows['new']:,} rows, but "
-                           f"{rows['old']:,} at {OLD_COMMIT}, from the same file")  # fmt: skip
+        raise RuntimeError(
+            f"load_table('tweets') read {rows['new']:,} rows, but "
+            f"{rows['old']:,} at {OLD_COMMIT}, from the same file"
+        )
     return {"old ingest": old_ingest, "runs": runs, "rows": rows["new"]}
 
 
@@ -392,19 +427,28 @@ def _measure_appends(n: int, raw: Path, root: Path, made: list[Path]) -> dict:
         os.replace(copy, root)  # the dataset goes on with this file appended
         alone, appended = min(alones), min(appendeds)
         out[kind] = (k, alone, appended)
-        print(f"  append {kind:<4}   {appended[0]:8.1f} s ({k:,} tweets; {alone[0]:.1f} s alone; "
-              f"runs {', '.join(f'{a[0]:.2f}' for a in appendeds)} and "
-              f"{', '.join(f'{a[0]:.2f}' for a in alones)} s)", flush=True)  # fmt: skip
+        print(
+            f"  append {kind:<4}   {appended[0]:8.1f} s ({k:,} tweets; {alone[0]:.1f} s alone; "
+            f"runs {', '.join(f'{a[0]:.2f}' for a in appendeds)} and "
+            f"{', '.join(f'{a[0]:.2f}' for a in alones)} s)",
+            flush=True,
+        )
     return out
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000],
-                        help="tweets per generated file (default: 100000 1000000)")  # fmt: skip
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="+",
+        default=[100_000, 1_000_000],
+        help="tweets per generated file (default: 100000 1000000)",
+    )
     parser.add_argument("--no-twarc", action="store_true", help="skip twarc-csv")
-    parser.add_argument("--keep", action="store_true",
-                        help="keep generated files and the worktree of the old code")  # fmt: skip
+    parser.add_argument(
+        "--keep", action="store_true", help="keep generated files and the worktree of the old code"
+    )
     args = parser.parse_args(argv)
     sizes = sorted(set(args.sizes))
     big = sizes[-1]
@@ -464,8 +508,10 @@ def main(argv: list[str] | None = None) -> int:
                 if subprocess.run(cmd, cwd=ROOT).returncode:
                     print(f"could not remove the worktree {OLD_CODE}", file=sys.stderr)
     _print_report(results, big, appends, load)
-    print(f"machine: {os.cpu_count()} cores; load average (1 min) {load_start:.1f} at the start, "
-          f"{os.getloadavg()[0]:.1f} at the end (other work on the machine slows every tool)")  # fmt: skip
+    print(
+        f"machine: {os.cpu_count()} cores; load average (1 min) {load_start:.1f} at the start, "
+        f"{os.getloadavg()[0]:.1f} at the end (other work on the machine slows every tool)"
+    )
     return 0
 
 
@@ -502,18 +548,26 @@ def _print_report(results, big, appends, load) -> None:
     ingest_s, ingest_rss = r["ingest"]
     rate = big / ingest_s
     print(f"targets at {big:,} tweets:")
-    print(f"  ingest speed {rate:,.0f} tweets/s >= {TWEETS_PER_S_TARGET:,}: "
-          f"{_verdict(rate >= TWEETS_PER_S_TARGET)}")  # fmt: skip
+    print(
+        f"  ingest speed {rate:,.0f} tweets/s >= {TWEETS_PER_S_TARGET:,}: "
+        f"{_verdict(rate >= TWEETS_PER_S_TARGET)}"
+    )
     floor_ratio = r["floor"][0] / ingest_s
-    print(f"  ingest vs orjson parse-only floor: {floor_ratio:.2f}x the floor's speed (>= 1): "
-          f"{_verdict(floor_ratio >= 1)}")  # fmt: skip
+    print(
+        f"  ingest vs orjson parse-only floor: {floor_ratio:.2f}x the floor's speed (>= 1): "
+        f"{_verdict(floor_ratio >= 1)}"
+    )
     if "twarc-csv" in r:
         twarc_ratio = r["twarc-csv"][0] / ingest_s
-        print(f"  ingest vs twarc-csv: {twarc_ratio:.1f}x faster (>= {TWARC_RATIO_TARGET:.0f}): "
-              f"{_verdict(twarc_ratio >= TWARC_RATIO_TARGET)}")  # fmt: skip
+        print(
+            f"  ingest vs twarc-csv: {twarc_ratio:.1f}x faster (>= {TWARC_RATIO_TARGET:.0f}): "
+            f"{_verdict(twarc_ratio >= TWARC_RATIO_TARGET)}"
+        )
     peaks = {n: res["ingest"][1] for n, res in results.items()}
-    print(f"  peak RSS {', '.join(f'{p:,.0f} MB at {n:,}' for n, p in peaks.items())} "
-          f"(< {RSS_TARGET_MB:,} MB): {_verdict(max(peaks.values()) < RSS_TARGET_MB)}")  # fmt: skip
+    print(
+        f"  peak RSS {', '.join(f'{p:,.0f} MB at {n:,}' for n, p in peaks.items())} "
+        f"(< {RSS_TARGET_MB:,} MB): {_verdict(max(peaks.values()) < RSS_TARGET_MB)}"
+    )
     if len(peaks) > 1:
         lo, hi = min(peaks), max(peaks)
         print(
@@ -522,13 +576,15 @@ def _print_report(results, big, appends, load) -> None:
     new_runs, old_runs = load["runs"]["new"], load["runs"]["old"]
     new_s, old_s = min(w for w, _ in new_runs), min(w for w, _ in old_runs)
     limit = old_s * (1 + LOAD_SLACK)
-    print(f"  load_table('tweets') of the {big:,}-tweet dataset ({load['rows']:,} rows), "
-          f"best of {LOAD_RUNS} processes: {new_s:.2f} s, peak RSS "
-          f"{max(m for _, m in new_runs):,.0f} MB (runs {_seconds(new_runs)}); today's code "
-          f"({OLD_COMMIT}, its own ingest of the same file): {old_s:.2f} s, peak RSS "
-          f"{max(m for _, m in old_runs):,.0f} MB (runs {_seconds(old_runs)}); "
-          f"{new_s / old_s:.2f}x today's, <= {1 + LOAD_SLACK:.2f}x ({LOAD_SLACK:.0%} is the "
-          f"noise allowance of a shared 2-core machine): {_verdict(new_s <= limit)}")  # fmt: skip
+    print(
+        f"  load_table('tweets') of the {big:,}-tweet dataset ({load['rows']:,} rows), "
+        f"best of {LOAD_RUNS} processes: {new_s:.2f} s, peak RSS "
+        f"{max(m for _, m in new_runs):,.0f} MB (runs {_seconds(new_runs)}); today's code "
+        f"({OLD_COMMIT}, its own ingest of the same file): {old_s:.2f} s, peak RSS "
+        f"{max(m for _, m in old_runs):,.0f} MB (runs {_seconds(old_runs)}); "
+        f"{new_s / old_s:.2f}x today's, <= {1 + LOAD_SLACK:.2f}x ({LOAD_SLACK:.0%} is the "
+        f"noise allowance of a shared 2-core machine): {_verdict(new_s <= limit)}"
+    )
     what = {"new": "new tweets", "seen": "re-observed tweets (already in it)"}
     ratios: dict[str, dict[int, float]] = {kind: {} for kind in what}
     print("  appends, each against the same file ingested alone into an empty dataset:")
@@ -537,16 +593,20 @@ def _print_report(results, big, appends, load) -> None:
             ratio = ratios[kind][n] = appended[0] / alone[0]
             target = APPEND_RATIO_TARGETS[kind]
             full = f"; full ingest {results[n]['ingest'][0]:.1f} s" if kind == "new" else ""
-            print(f"    {k:,} {what[kind]} to the {n:,}-tweet dataset: {appended[0]:.2f} s "
-                  f"(peak RSS {appended[1]:,.0f} MB) vs {alone[0]:.2f} s alone{full}: "
-                  f"{ratio:.2f}x (<= {target:g}x): {_verdict(ratio <= target)}")  # fmt: skip
+            print(
+                f"    {k:,} {what[kind]} to the {n:,}-tweet dataset: {appended[0]:.2f} s "
+                f"(peak RSS {appended[1]:,.0f} MB) vs {alone[0]:.2f} s alone{full}: "
+                f"{ratio:.2f}x (<= {target:g}x): {_verdict(ratio <= target)}"
+            )
     lo, hi = min(appends), max(appends)
     if lo != hi:
         for kind, by_size in ratios.items():
             growth = by_size[hi] / by_size[lo]
-            print(f"  append ratio, {what[kind]}: {by_size[lo]:.2f}x at {lo:,} tweets -> "
-                  f"{by_size[hi]:.2f}x at {hi:,}: {growth:.2f}x itself "
-                  f"(<= {APPEND_GROWTH_TARGET:g}x): {_verdict(growth <= APPEND_GROWTH_TARGET)}")  # fmt: skip
+            print(
+                f"  append ratio, {what[kind]}: {by_size[lo]:.2f}x at {lo:,} tweets -> "
+                f"{by_size[hi]:.2f}x at {hi:,}: {growth:.2f}x itself "
+                f"(<= {APPEND_GROWTH_TARGET:g}x): {_verdict(growth <= APPEND_GROWTH_TARGET)}"
+            )
 
 
 def _seconds(runs: list[tuple[float, float]]) -> str:

@@ -60,14 +60,27 @@ def report_sizes(folder: Path) -> bool:
     for page in sorted(folder.glob("*.html")):
         mb = page.stat().st_size / 1e6
         ok = ok and mb < HTML_TARGET_MB
-        print(f"{page.name:<32} {mb:>6.2f}  {'PASS' if mb < HTML_TARGET_MB else 'FAIL'} "
-              f"(ratio {mb / HTML_TARGET_MB:.2f})")  # fmt: skip
+        print(
+            f"{page.name:<32} {mb:>6.2f}  {'PASS' if mb < HTML_TARGET_MB else 'FAIL'} "
+            f"(ratio {mb / HTML_TARGET_MB:.2f})"
+        )
     return ok
 
 
 def bench_nbval() -> bool:
-    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "notebooks", "--nbval",
-           "--nbval-current-env", "--nbval-sanitize-with", "notebooks/nbval_sanitize.cfg"]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "notebooks",
+        "--nbval",
+        "--nbval-current-env",
+        "--nbval-sanitize-with",
+        "notebooks/nbval_sanitize.cfg",
+    ]
     seconds, run = timed(cmd)
     print(run.stdout.strip().splitlines()[-1] if run.stdout.strip() else run.stderr[-500:])
     print(f"nbval run: {verdict(seconds, NBVAL_TARGET_S)}")

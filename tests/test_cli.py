@@ -34,12 +34,17 @@ def test_data_dir_option_moves_the_data_root(tmp_path, capsys):
 
 def test_environment_variable_moves_the_data_root_for_python_m_analysis(tmp_path):
     env = {"MEDTWITTER_DATA": str(tmp_path), "PATH": "/usr/bin:/bin"}
-    run = subprocess.run([sys.executable, "-m", "analysis", "demo", "--accounts", "60", "--quiet"],
-                         env=env, capture_output=True, text=True)  # fmt: skip
+    run = subprocess.run(
+        [sys.executable, "-m", "analysis", "demo", "--accounts", "60", "--quiet"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode == 0, run.stderr
     assert (tmp_path / "processed" / "demo" / "meta.json").is_file()
-    bad = subprocess.run([sys.executable, "-m", "analysis", "info", "other"], env=env,
-                         capture_output=True, text=True)  # fmt: skip
+    bad = subprocess.run(
+        [sys.executable, "-m", "analysis", "info", "other"], env=env, capture_output=True, text=True
+    )
     assert bad.returncode == 1 and "Traceback" not in bad.stderr
 
 

@@ -86,10 +86,14 @@ def test_bad_dataset_name_is_refused_before_any_work(command, name, root, tmp_pa
     raw = tmp_path / "input.jsonl"
     raw.write_text('{"data": []}\n', encoding="utf-8")
     argv = [
-        {"NAME": name, "RAW": str(raw), "OUT": str(tmp_path / "out"),
-         "OUT.csv": str(tmp_path / "out.csv")}.get(a, a)
+        {
+            "NAME": name,
+            "RAW": str(raw),
+            "OUT": str(tmp_path / "out"),
+            "OUT.csv": str(tmp_path / "out.csv"),
+        }.get(a, a)
         for a in COMMANDS[command]
-    ]  # fmt: skip
+    ]
     before = _tree(tmp_path)
     code, err = _run(capsys, ["--data-dir", str(root), *argv])
     assert code == 2
@@ -111,8 +115,18 @@ def test_purge_cannot_reach_a_dataset_of_another_data_root(demo_root, tmp_path, 
     data = tmp_path / "a" / "data"
     data.mkdir(parents=True)
     before = _tree(tmp_path)
-    code, err = _run(capsys, ["--data-dir", str(data), "purge", "--dataset",
-                              "../../../other/processed/demo", "--user", "10019"])  # fmt: skip
+    code, err = _run(
+        capsys,
+        [
+            "--data-dir",
+            str(data),
+            "purge",
+            "--dataset",
+            "../../../other/processed/demo",
+            "--user",
+            "10019",
+        ],
+    )
     settings.set_data_dir(None)
     assert code == 2 and "bad dataset name '../../../other/processed/demo'" in err
     assert _tree(tmp_path) == before
@@ -134,8 +148,13 @@ def test_every_python_path_from_a_name_is_checked(name, tmp_data):
     from analysis.compliance import results_path
     from analysis.tables import dataset_dir, load_dataset
 
-    for build in (settings.raw_dir, settings.processed_dir, results_path, dataset_dir,
-                  load_dataset):  # fmt: skip
+    for build in (
+        settings.raw_dir,
+        settings.processed_dir,
+        results_path,
+        dataset_dir,
+        load_dataset,
+    ):
         with pytest.raises(UsageError, match="bad dataset name"):
             build(name)
 
@@ -268,8 +287,9 @@ def test_full_disk_keeps_the_previous_file_and_leaves_no_temporary(
     assert list(tmp_path.iterdir()) == [target]  # no temporary file left beside it
 
 
-def test_full_disk_while_writing_a_dataset_version_keeps_the_dataset(demo_copy, monkeypatch,
-                                                                      capsys):  # fmt: skip
+def test_full_disk_while_writing_a_dataset_version_keeps_the_dataset(
+    demo_copy, monkeypatch, capsys
+):
     folder = demo_copy / "processed" / "demo"
     before = _tree(folder)
 
@@ -343,12 +363,16 @@ def test_out_naming_a_folder_is_one_line(output, data_root, tmp_path, capsys):
 @pytest.mark.parametrize("output", FILE_OUTPUTS)
 def test_out_in_a_missing_folder_is_one_line_and_not_created(output, data_root, tmp_path, capsys):
     target = tmp_path / "no" / "such" / "labels.csv"
-    argv = [{"OUT": str(target), "PROFILES": _profiles(tmp_path)}.get(a, a)
-            for a in FILE_OUTPUTS[output]]  # fmt: skip
+    argv = [
+        {"OUT": str(target), "PROFILES": _profiles(tmp_path)}.get(a, a)
+        for a in FILE_OUTPUTS[output]
+    ]
     code, err = _run(capsys, argv)
     assert code == 2
-    assert err == (f"medtwitter: error: {target}: the folder {target.parent} does not exist; "
-                   "create it first or check the path.")  # fmt: skip
+    assert err == (
+        f"medtwitter: error: {target}: the folder {target.parent} does not exist; "
+        "create it first or check the path."
+    )
     assert not (tmp_path / "no").exists()
 
 
@@ -357,8 +381,9 @@ def test_report_out_naming_a_file_is_one_line(data_root, tmp_path, capsys):
     target.write_text("not a folder\n", encoding="utf-8")
     code, err = _run(capsys, ["report", "--out", str(target), "--notebooks", "00"])
     assert code == 2
-    assert err == (f"medtwitter: error: {target}: is a file, not a folder; "
-                   "give a folder for the output.")  # fmt: skip
+    assert err == (
+        f"medtwitter: error: {target}: is a file, not a folder; give a folder for the output."
+    )
     assert target.read_text(encoding="utf-8") == "not a folder\n"
 
 

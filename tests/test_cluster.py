@@ -12,10 +12,23 @@ from analysis.errors import UsageError
 
 @pytest.mark.parametrize(
     "address",
-    ["", "local", "local:", "local:0", "local:-1", "local:two", "local:2:3", "http://host:8786",
-     "tcp://host", "tcp://:8786", "tcp://host:99999", "host", "tcp://host:8786/path",
-     "missing-scheduler.json"],
-)  # fmt: skip
+    [
+        "",
+        "local",
+        "local:",
+        "local:0",
+        "local:-1",
+        "local:two",
+        "local:2:3",
+        "http://host:8786",
+        "tcp://host",
+        "tcp://:8786",
+        "tcp://host:99999",
+        "host",
+        "tcp://host:8786/path",
+        "missing-scheduler.json",
+    ],
+)
 def test_bad_address_is_one_line_naming_it_and_the_accepted_forms(address):
     with pytest.raises(UsageError) as info:
         cluster.parse_address(address)

@@ -106,8 +106,11 @@ def test_no_person_or_place_changes_the_answer_outside_a_care_situation(text):
     """The proof, checked: add the strongest cues spaCy can give (a full name, a place)."""
     rules = rule_cues(text)
     assert not in_care_situation(text, rules)
-    strongest = [*rules, Cue("person", "Jeanne Martin", 0, 0, "spacy"),
-                 Cue("place", "Millau", 0, 0, "spacy")]  # fmt: skip
+    strongest = [
+        *rules,
+        Cue("person", "Jeanne Martin", 0, 0, "spacy"),
+        Cue("place", "Millau", 0, 0, "spacy"),
+    ]
     base, widened = assess(text, rules), assess(text, strongest)
     assert (widened.risk, widened.reason) == (base.risk, base.reason)
 

@@ -116,11 +116,20 @@ def test_the_period_is_cut_on_the_cluster_as_in_pandas(data_root, client):
         build.interaction_summary,
     ],
     ids=[
-        "tweets_per_month", "language_shares", "dataset_summary", "hashtags_of_interest",
-        "follow_edges", "follow_edges_all", "follow_edges_public", "mention_edges",
-        "retweet_edges", "reply_edges", "quote_edges", "interaction_summary",
+        "tweets_per_month",
+        "language_shares",
+        "dataset_summary",
+        "hashtags_of_interest",
+        "follow_edges",
+        "follow_edges_all",
+        "follow_edges_public",
+        "mention_edges",
+        "retweet_edges",
+        "reply_edges",
+        "quote_edges",
+        "interaction_summary",
     ],
-)  # fmt: skip
+)
 def test_analysis_on_dask_equals_pandas(data_root, client, analysis):
     want = analysis(load_dataset("demo"))
     got = analysis(load_dataset("demo", engine="dask"))
@@ -252,8 +261,9 @@ def test_an_analysis_reads_only_the_columns_it_uses(data_root, client):
 def test_dask_reads_no_row_of_a_purged_account(tmp_data, client):
     from analysis.purge import purge
 
-    ingest_files([write_jsonl(tmp_data / "a.jsonl", [_search(i) for i in range(3)])], "t",
-                 progress=False)  # fmt: skip
+    ingest_files(
+        [write_jsonl(tmp_data / "a.jsonl", [_search(i) for i in range(3)])], "t", progress=False
+    )
     before = load_dataset("t")
     author = int(before.tweets["author_id"].value_counts().index[0])
     purge("t", user_ids=[author])
@@ -306,7 +316,7 @@ def test_report_on_a_local_2_scheduler_shows_the_tables_of_the_pandas_report(tin
                 progress=False,
                 jobs=2,
                 scheduler=scheduler,
-            )  # fmt: skip
+            )
             for engine, scheduler in (("pandas", None), ("dask", "local:2"))
         }
     finally:

@@ -93,8 +93,11 @@ def raw(tmp_path_factory) -> dict[str, Path]:
     for page in pages[-2:]:
         users = {u["id"]: u for u in page["includes"]["users"]}
         for tweet in page["data"]:
-            flat.append(orjson.dumps({**tweet, "author": users[tweet["author_id"]],
-                                      "__twarc": page["__twarc"]}))  # fmt: skip
+            flat.append(
+                orjson.dumps(
+                    {**tweet, "author": users[tweet["author_id"]], "__twarc": page["__twarc"]}
+                )
+            )
     flattened = _write(folder / "flat.jsonl", flat)
 
     v2 = _write(folder / "v2.jsonl", [orjson.dumps(search_page())])
@@ -114,8 +117,14 @@ def raw(tmp_path_factory) -> dict[str, Path]:
         + "".join(f"{a},{b}\n" for a, b in zip(names, names[1:], strict=False))
         + "nobody_known,dr_tortue\n"
     )
-    return {"first": first, "second": second, "flat": flattened, "v2": v2, "csv": csv,
-            "pages_v2": pages_v2}  # fmt: skip
+    return {
+        "first": first,
+        "second": second,
+        "flat": flattened,
+        "v2": v2,
+        "csv": csv,
+        "pages_v2": pages_v2,
+    }
 
 
 def _tables(dataset: str) -> dict:
@@ -169,8 +178,13 @@ def test_cluster_ingest_equals_single_process_table_by_table_also_on_append(tmp_
     assert bad_v2 == [3]
     tables = _tables("cluster")
     assert tables["follows"].num_rows == 5  # five links by username, the unknown one set aside
-    edits = dict(zip(tables["tweets"]["tweet_id"].to_pylist(),
-                     tables["tweets"]["edit_ids"].to_pylist(), strict=True))  # fmt: skip
+    edits = dict(
+        zip(
+            tables["tweets"]["tweet_id"].to_pylist(),
+            tables["tweets"]["edit_ids"].to_pylist(),
+            strict=True,
+        )
+    )
     new_id = int(orjson.loads(_lines(raw["second"])[3])["data"][0]["id"])
     assert edits[new_id] == [new_id - 1] and new_id - 1 not in edits  # the earlier version left
 

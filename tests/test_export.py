@@ -79,8 +79,9 @@ def hostile_root(tmp_path_factory) -> Path:
 
     root = tmp_path_factory.mktemp("hostile")
     with data_root_at(root):
-        ingest_files([write_jsonl(root / "hostile.jsonl", [hostile_page()])], "hostile",
-                     progress=False)  # fmt: skip
+        ingest_files(
+            [write_jsonl(root / "hostile.jsonl", [hostile_page()])], "hostile", progress=False
+        )
     return root
 
 
@@ -270,8 +271,9 @@ def test_a_19_digit_id_survives_duckdb_polars_and_pandas_in_parquet(
     types = dict(zip(rel.columns, (str(t) for t in rel.types), strict=True))
     assert types["author_id"] == types["reply_to_user_id"] == "BIGINT"
     assert types["created_at"] == "TIMESTAMP WITH TIME ZONE"
-    got = duckdb.sql(f"select reply_to_user_id from read_parquet('{path}') "
-                     "where reply_to_user_id is not null").fetchall()  # fmt: skip
+    got = duckdb.sql(
+        f"select reply_to_user_id from read_parquet('{path}') where reply_to_user_id is not null"
+    ).fetchall()
     assert got == [(BIG_USER,)]
     frame = pl.read_parquet(path)
     assert frame.schema["author_id"] == pl.Int64
@@ -289,8 +291,10 @@ def test_times_are_utc_iso_8601_with_a_fraction_only_when_there_is_one(hostile_r
     with open(tmp_path / "tweets.csv", encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert {r["created_at"] for r in rows} == {
-        "2024-04-30T08:00:00Z", "2024-04-30T09:00:00Z", "2024-04-29T20:00:00Z"
-    }  # fmt: skip
+        "2024-04-30T08:00:00Z",
+        "2024-04-30T09:00:00Z",
+        "2024-04-29T20:00:00Z",
+    }
     assert {r["observed_at"] for r in rows} == {"2024-05-01T10:00:00.123Z"}
     with open(tmp_path / "users.csv", encoding="utf-8", newline="") as fh:
         created = {r["created_at"] for r in csv.DictReader(fh)}
@@ -300,9 +304,13 @@ def test_times_are_utc_iso_8601_with_a_fraction_only_when_there_is_one(hostile_r
 def test_iso_utc_writes_seconds_milliseconds_or_microseconds_as_each_time_needs():
     us = pa.array([0, 1_000, 1_500_000, 123_456, -1_500_000, None], pa.timestamp("us", tz="UTC"))
     assert export.iso_utc(us).to_pylist() == [
-        "1970-01-01T00:00:00Z", "1970-01-01T00:00:00.001Z", "1970-01-01T00:00:01.500Z",
-        "1970-01-01T00:00:00.123456Z", "1969-12-31T23:59:58.500Z", None,
-    ]  # fmt: skip
+        "1970-01-01T00:00:00Z",
+        "1970-01-01T00:00:00.001Z",
+        "1970-01-01T00:00:01.500Z",
+        "1970-01-01T00:00:00.123456Z",
+        "1969-12-31T23:59:58.500Z",
+        None,
+    ]
 
 
 # --- formula-safe text --------------------------------------------------------------------------
@@ -345,8 +353,9 @@ def test_ids_numbers_booleans_and_times_are_never_prefixed(hostile_root, data_ro
 
 
 def test_a_negative_number_stays_a_number_and_negative_text_is_neutralised():
-    batch = pa.record_batch({"tweet_id": [1234567890123456789], "tag": ["-2"],
-                             "tag_norm": ["@x"], "position": [-1]})  # fmt: skip
+    batch = pa.record_batch(
+        {"tweet_id": [1234567890123456789], "tag": ["-2"], "tag_norm": ["@x"], "position": [-1]}
+    )
     frame = export.csv_frame(batch, CONTRACT["hashtags"])
     assert frame.values.tolist() == [["1234567890123456789", "'-2", "'@x", "-1"]]
     raw = export.csv_frame(batch, CONTRACT["hashtags"], raw=True)
@@ -355,17 +364,20 @@ def test_a_negative_number_stays_a_number_and_negative_text_is_neutralised():
 
 def test_list_cells_are_semicolon_joined_and_text_lists_escaped_and_neutralised():
     spec = TableSpec(
-        "t", "A table with list columns.",
-        (Column("edit_ids", pa.list_(pa.int64()), True, "Earlier versions."),
-         Column("tags", pa.list_(pa.string()), True, "Tags.")),
+        "t",
+        "A table with list columns.",
+        (
+            Column("edit_ids", pa.list_(pa.int64()), True, "Earlier versions."),
+            Column("tags", pa.list_(pa.string()), True, "Tags."),
+        ),
         ("edit_ids",),
-    )  # fmt: skip
+    )
     batch = pa.record_batch(
-        {"edit_ids": [[BIG_USER, BIG_USER + 1], [], None],
-         "tags": [["=x;y", "a\\b"], [], None]},
-        schema=pa.schema([pa.field("edit_ids", pa.list_(pa.int64())),
-                          pa.field("tags", pa.list_(pa.string()))]),
-    )  # fmt: skip
+        {"edit_ids": [[BIG_USER, BIG_USER + 1], [], None], "tags": [["=x;y", "a\\b"], [], None]},
+        schema=pa.schema(
+            [pa.field("edit_ids", pa.list_(pa.int64())), pa.field("tags", pa.list_(pa.string()))]
+        ),
+    )
     frame = export.csv_frame(batch, spec)
     assert frame["edit_ids"].tolist()[:2] == [f"{BIG_USER};{BIG_USER + 1}", ""]
     assert pd.isna(frame["edit_ids"].iloc[2])
@@ -405,12 +417,16 @@ def test_readme_names_no_synthetic_data_for_ingested_data(hostile_root, tmp_path
 
 
 def test_tables_writes_only_the_tables_named_and_their_columns(data_root, tmp_path, capsys):
-    code, out, _ = _run(capsys, ["export", "demo", "--tables", "users, tweets", "--quiet",
-                                 "--out", str(tmp_path / "x")])  # fmt: skip
+    code, out, _ = _run(
+        capsys,
+        ["export", "demo", "--tables", "users, tweets", "--quiet", "--out", str(tmp_path / "x")],
+    )
     assert code == 0
     assert sorted(p.name for p in (tmp_path / "x").iterdir()) == [
-        "README.txt", "tweets.csv", "users.csv"
-    ]  # fmt: skip
+        "README.txt",
+        "tweets.csv",
+        "users.csv",
+    ]
     assert out.split() == [
         str(tmp_path / "x" / f) for f in ("tweets.csv", "users.csv", "README.txt")
     ]
@@ -419,10 +435,12 @@ def test_tables_writes_only_the_tables_named_and_their_columns(data_root, tmp_pa
     assert "follows.csv" not in text and "follower_id" not in text
 
 
-@pytest.mark.parametrize("tables, shown", [("tweets,twets", "'twets'"), ("Users", "'Users'"),
-                                           ("a,b", "tables 'a', 'b'")])  # fmt: skip
-def test_an_unknown_table_is_one_line_listing_the_known_ones(tables, shown, data_root, tmp_path,
-                                                             capsys):  # fmt: skip
+@pytest.mark.parametrize(
+    "tables, shown", [("tweets,twets", "'twets'"), ("Users", "'Users'"), ("a,b", "tables 'a', 'b'")]
+)
+def test_an_unknown_table_is_one_line_listing_the_known_ones(
+    tables, shown, data_root, tmp_path, capsys
+):
     out = tmp_path / "x"
     code, line = _error_line(capsys, ["export", "demo", "--tables", tables, "--out", str(out)])
     assert code == 2
@@ -457,8 +475,20 @@ def anonymised_export(request, demo_root, demo_leak_terms, tmp_path_factory) -> 
 
     fmt, out = request.param, tmp_path_factory.mktemp(f"anonymised-{request.param}")
     try:
-        code = main(["--data-dir", str(demo_root), "export", "demo", "--anonymise", "--format",
-                     fmt, "--quiet", "--out", str(out)])  # fmt: skip
+        code = main(
+            [
+                "--data-dir",
+                str(demo_root),
+                "export",
+                "demo",
+                "--anonymise",
+                "--format",
+                fmt,
+                "--quiet",
+                "--out",
+                str(out),
+            ]
+        )
     finally:
         settings.set_data_dir(None)
     terms, anonymised = demo_leak_terms
@@ -494,8 +524,9 @@ def test_anonymised_export_names_no_place_of_a_person(anonymised_export):
     assert {f: leaks["locations"] for f, leaks in found.items() if leaks["locations"]} == {}
 
 
-def test_anonymised_export_reads_through_the_one_pseudonymisation_point(data_root, tmp_path,
-                                                                       monkeypatch):  # fmt: skip
+def test_anonymised_export_reads_through_the_one_pseudonymisation_point(
+    data_root, tmp_path, monkeypatch
+):
     import analysis.tables as tables
 
     calls = []
@@ -519,25 +550,33 @@ def test_an_existing_folder_keeps_every_file_but_ours(data_root, tmp_path, capsy
     (out / "notes.txt").write_text("my notes\n", encoding="utf-8")
     (out / "tweets.csv").write_text("an earlier export\n", encoding="utf-8")
     (out / "users.parquet").write_text("an earlier export\n", encoding="utf-8")
-    code, _, err = _run(capsys, ["export", "demo", "--tables", "tweets,users", "--quiet",
-                                 "--out", str(out)])  # fmt: skip
+    code, _, err = _run(
+        capsys, ["export", "demo", "--tables", "tweets,users", "--quiet", "--out", str(out)]
+    )
     assert code == 0
     assert (out / "notes.txt").read_text(encoding="utf-8") == "my notes\n"
     assert (out / "users.parquet").read_text(encoding="utf-8") == "an earlier export\n"
     assert (out / "tweets.csv").read_text(encoding="utf-8").startswith("tweet_id,author_id,")
     assert sorted(p.name for p in out.iterdir()) == [
-        "README.txt", "notes.txt", "tweets.csv", "users.csv", "users.parquet"
-    ]  # fmt: skip
+        "README.txt",
+        "notes.txt",
+        "tweets.csv",
+        "users.csv",
+        "users.parquet",
+    ]
     assert err.strip() == (
         f"note: {out} also holds users.parquet from an earlier export, left as they were; "
         "README.txt describes only the files above."
     )
 
 
-@pytest.mark.parametrize("failure, code", [(OSError(errno.ENOSPC, "No space left on device"), 1),
-                                           (KeyboardInterrupt(), 130)])  # fmt: skip
-def test_a_failure_part_way_leaves_the_folder_as_it_was(failure, code, data_root, tmp_path,
-                                                        monkeypatch, capsys):  # fmt: skip
+@pytest.mark.parametrize(
+    "failure, code",
+    [(OSError(errno.ENOSPC, "No space left on device"), 1), (KeyboardInterrupt(), 130)],
+)
+def test_a_failure_part_way_leaves_the_folder_as_it_was(
+    failure, code, data_root, tmp_path, monkeypatch, capsys
+):
     out = tmp_path / "out"
     out.mkdir()
     for name in ("tweets.csv", "users.csv", "README.txt", "notes.txt"):
@@ -552,8 +591,9 @@ def test_a_failure_part_way_leaves_the_folder_as_it_was(failure, code, data_root
         raise failure
 
     monkeypatch.setattr(export, "_write_csv", second_fails)
-    got, _, err = _run(capsys, ["export", "demo", "--tables", "tweets,users", "--quiet",
-                                "--out", str(out)])  # fmt: skip
+    got, _, err = _run(
+        capsys, ["export", "demo", "--tables", "tweets,users", "--quiet", "--out", str(out)]
+    )
     assert got == code
     if code == 1:
         assert (
@@ -617,12 +657,15 @@ def test_an_unknown_dataset_is_one_line_and_nothing_is_written(data_root, tmp_pa
         export.export_dataset("nope", out)
 
 
-@pytest.mark.parametrize("argv, words", [
-    (["--format", "xlsx"], "argument --format: invalid choice: 'xlsx'"),
-    (["--format", "parquet", "--raw-csv"], "--raw-csv applies to CSV only"),
-    (["--version", "x"], "argument --version: invalid int value: 'x'"),
-    (["--version", "99"], "version 99"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["--format", "xlsx"], "argument --format: invalid choice: 'xlsx'"),
+        (["--format", "parquet", "--raw-csv"], "--raw-csv applies to CSV only"),
+        (["--version", "x"], "argument --version: invalid int value: 'x'"),
+        (["--version", "99"], "version 99"),
+    ],
+)
 def test_bad_arguments_are_one_line_naming_the_fix(argv, words, data_root, tmp_path, capsys):
     code, line = _error_line(capsys, ["export", "demo", *argv, "--out", str(tmp_path / "o")])
     assert code != 0 and words in line
@@ -683,8 +726,9 @@ def test_version_exports_an_earlier_version(tmp_data, tmp_path):
     from tests.pages import followers_page
 
     ingest_files([write_jsonl(tmp_data / "a.jsonl", [hostile_page()])], "two", progress=False)
-    ingest_files([write_jsonl(tmp_data / "b.jsonl", [followers_page(11, [21, 22])])], "two",
-                 progress=False)  # fmt: skip
+    ingest_files(
+        [write_jsonl(tmp_data / "b.jsonl", [followers_page(11, [21, 22])])], "two", progress=False
+    )
     export.export_dataset("two", tmp_path / "v0", tables="follows", version=0, progress=False)
     export.export_dataset("two", tmp_path / "latest", tables="follows", progress=False)
     assert len(_cells(tmp_path / "v0" / "follows.csv")) == 0
@@ -713,8 +757,9 @@ def test_r_reads_the_csv_with_exact_ids_and_utc_times(hostile_root, tmp_path):
         "round(as.numeric(ts[1]) %% 1, 3), '}'), '\\n')\n"
         "writeLines(u$name, 'names.txt', useBytes = TRUE)\n"
     )
-    result = subprocess.run(["Rscript", "-e", script], cwd=tmp_path, capture_output=True,
-                            text=True, check=True)  # fmt: skip
+    result = subprocess.run(
+        ["Rscript", "-e", script], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
     got = json.loads(result.stdout.strip().splitlines()[-1])
     assert got["rows"] == 3 and str(BIG_USER) in got["authors"] and got["ms"] == 0.123
     names = (tmp_path / "names.txt").read_text(encoding="utf-8").splitlines()

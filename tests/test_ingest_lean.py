@@ -52,8 +52,10 @@ def _page(data: list[dict], includes: list[dict] = (), hour: int = 10) -> dict:
 
 def _plain(start: int) -> list[dict]:
     """Three pages of tweets without long posts (synthetic)."""
-    return [_page([_tweet(start + 10 * p + i, f"#grippe texte {p} {i}") for i in range(3)], hour=p)
-            for p in range(3)]  # fmt: skip
+    return [
+        _page([_tweet(start + 10 * p + i, f"#grippe texte {p} {i}") for i in range(3)], hour=p)
+        for p in range(3)
+    ]
 
 
 def _ingest(tmp_path, pages: list, dataset: str, monkeypatch) -> tuple[dict, list[bool]]:

@@ -84,8 +84,9 @@ def test_text_loses_urls_and_gets_pseudonymous_mentions():
 def test_anonymised_tables_keep_the_contract_and_hide_every_identifier(demo_tables, key_file):
     anon = anonymise_tables(demo_tables)
     for name, df in anon:
-        check_table(name, pa.Table.from_pandas(df, schema=CONTRACT[name].schema,
-                                               preserve_index=False))  # fmt: skip
+        check_table(
+            name, pa.Table.from_pandas(df, schema=CONTRACT[name].schema, preserve_index=False)
+        )
     users = demo_tables.users
     kept = users["username"].str.lower().isin(["ordre_medecins", "croixrouge", "assoaides"])
     assert not set(anon.users["user_id"]) & set(users["user_id"])
@@ -127,8 +128,9 @@ def test_frames_derived_before_anonymising_still_join(demo_tables, key_file):
 
 
 def test_small_cells_below_k_are_suppressed_not_zeros():
-    t = pd.DataFrame({"role": ["nurse", "midwife", "dentist"], "accounts": [12, 4, 0],
-                      "share": [0.7, 0.2, 0.0]})  # fmt: skip
+    t = pd.DataFrame(
+        {"role": ["nurse", "midwife", "dentist"], "accounts": [12, 4, 0], "share": [0.7, 0.2, 0.0]}
+    )
     out = suppress_small_cells(t, k=5)
     assert out["accounts"].tolist()[0] == 12 and pd.isna(out["accounts"].iloc[1])
     assert out["accounts"].iloc[2] == 0 and out["share"].tolist() == [0.7, 0.2, 0.0]
@@ -151,11 +153,24 @@ def test_display_names_written_in_text_are_replaced_whole_words_only():
 def test_api_error_rows_name_no_original_id_or_username(demo_tables, key_file):
     from dataclasses import replace
 
-    missing = pd.concat([demo_tables.missing, pd.DataFrame([{
-        "resource_id": "DrSecret", "resource_type": "user", "title": "Not Found Error",
-        "detail": "Could not find user with usernames: [DrSecret].",
-        "type": "https://api.twitter.com/2/problems/resource-not-found",
-        "observed_at": demo_tables.missing["observed_at"].iloc[0]}])], ignore_index=True)  # fmt: skip
+    missing = pd.concat(
+        [
+            demo_tables.missing,
+            pd.DataFrame(
+                [
+                    {
+                        "resource_id": "DrSecret",
+                        "resource_type": "user",
+                        "title": "Not Found Error",
+                        "detail": "Could not find user with usernames: [DrSecret].",
+                        "type": "https://api.twitter.com/2/problems/resource-not-found",
+                        "observed_at": demo_tables.missing["observed_at"].iloc[0],
+                    }
+                ]
+            ),
+        ],
+        ignore_index=True,
+    )
     anon = anonymise_tables(replace(demo_tables, missing=missing))
     text = anon.missing.to_string()
     assert "DrSecret" not in text

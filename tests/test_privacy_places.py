@@ -69,8 +69,11 @@ def test_anonymised_tables_replace_persons_places_in_bios_tweets_and_snapshots(
     places = {fold(x) for x in real.users["location"].dropna()}
     anon = anonymise_tables(real)
     assert anon.users["location"].dropna().map(fold).isin(places).sum() == 0
-    for frame, col in ((anon.users, "description"), (anon.tweets, "text"),
-                       (anon.user_snapshots, "description")):  # fmt: skip
+    for frame, col in (
+        (anon.users, "description"),
+        (anon.tweets, "text"),
+        (anon.user_snapshots, "description"),
+    ):
         if col not in frame:
             continue
         text = " ".join(frame[col].dropna()).casefold()
