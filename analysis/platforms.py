@@ -61,6 +61,24 @@ def native_key(platform: str, native_id: str) -> int:
     A keyed BLAKE2b hash (8 bytes) of the platform and the native id, mapped to
     ``-1 .. -2^63``. X ids are not hashed: use :func:`analysis.contract.parse_id`.
 
+    Parameters
+    ----------
+    platform : str
+        ``"bluesky"`` or ``"mastodon"`` (X ids are not hashed).
+    native_id : str
+        The platform's own id (a Bluesky DID or post URI, a Mastodon account or status id); not
+        empty.
+
+    Returns
+    -------
+    int
+        The derived key, from ``MIN_KEY`` to -1; the same for the same platform and id.
+
+    Raises
+    ------
+    ValueError
+        If ``platform`` has no derived keys or ``native_id`` is not a non-empty string.
+
     Examples
     --------
     >>> k = native_key("bluesky", "did:plc:z72i7hdynmk6r22z27h6tvur")
@@ -79,6 +97,24 @@ def native_key(platform: str, native_id: str) -> int:
 
 def parse_key(value: object, platform: str) -> int:
     """Return a key as a page of ``platform`` gives it: an X id, or a derived (negative) key.
+
+    Parameters
+    ----------
+    value : object
+        The id as the page holds it: a JSON integer or a string of digits (negative for derived
+        keys).
+    platform : str
+        The page's platform: ``"x"``, ``"bluesky"`` or ``"mastodon"``.
+
+    Returns
+    -------
+    int
+        The key: positive for X, from ``MIN_KEY`` to -1 for the other platforms.
+
+    Raises
+    ------
+    analysis.contract.InvalidIdError
+        If ``value`` is not a valid id or key of ``platform``.
 
     Examples
     --------
@@ -104,7 +140,23 @@ def parse_key(value: object, platform: str) -> int:
 
 
 def check_platform(value: object) -> str:
-    """Return a page's platform (``x`` when it names none); ValueError for an unknown one."""
+    """Return a page's platform (``x`` when it names none); ValueError for an unknown one.
+
+    Parameters
+    ----------
+    value : object
+        The page's ``platform`` field; None when the page has none.
+
+    Returns
+    -------
+    str
+        One of ``PLATFORMS``; ``"x"`` for None.
+
+    Raises
+    ------
+    ValueError
+        If ``value`` names no known platform.
+    """
     if value is None:
         return X
     if value not in PLATFORMS:
@@ -127,7 +179,18 @@ class NativePage:
         self.native: dict[str, str] = {}
 
     def key(self, native_id: str | None) -> str | None:
-        """Return the key of ``native_id`` on this page's platform, as text, recorded (None for none)."""
+        """Return the key of ``native_id`` on this page's platform, as text, recorded (None for none).
+
+        Parameters
+        ----------
+        native_id : str or None
+            The platform's own id of an account or post; None or empty for no id.
+
+        Returns
+        -------
+        str or None
+            The derived key as text (as v2 pages write ids), or None without an id.
+        """
         if not native_id:
             return None
         key = str(native_key(self.platform, native_id))
@@ -149,7 +212,25 @@ class KeyRegistry:
         self._seen: dict[int, tuple[str, str]] = {}
 
     def add(self, key: int, platform: str, native_id: str) -> None:
-        """Record that ``key`` stands for ``native_id``; :class:`KeyCollisionError` if another."""
+        """Record that ``key`` stands for ``native_id``; :class:`KeyCollisionError` if another.
+
+        Parameters
+        ----------
+        key : int
+            The derived key found on a page.
+        platform : str
+            ``"bluesky"`` or ``"mastodon"`` (X ids are not hashed).
+        native_id : str
+            The platform's own id (a Bluesky DID or post URI, a Mastodon account or status id); not
+            empty.
+
+        Raises
+        ------
+        analysis.contract.InvalidIdError
+            If ``key`` is not the key of ``native_id``.
+        KeyCollisionError
+            If another native id already has this key.
+        """
         if key != native_key(platform, native_id):
             raise InvalidIdError(
                 f"key {key} is not the {platform} key of {native_id[:60]!r}; "
@@ -164,7 +245,26 @@ class KeyRegistry:
             )
 
     def key(self, platform: str, native_id: str) -> int:
-        """Return the key of ``native_id`` (:func:`native_key`), recorded."""
+        """Return the key of ``native_id`` (:func:`native_key`), recorded.
+
+        Parameters
+        ----------
+        platform : str
+            ``"bluesky"`` or ``"mastodon"`` (X ids are not hashed).
+        native_id : str
+            The platform's own id (a Bluesky DID or post URI, a Mastodon account or status id); not
+            empty.
+
+        Returns
+        -------
+        int
+            The derived key (see :func:`native_key`).
+
+        Raises
+        ------
+        KeyCollisionError
+            If another native id already has this key.
+        """
         key = native_key(platform, native_id)
         self.add(key, platform, native_id)
         return key
@@ -272,6 +372,17 @@ def same_person_accounts(users: pd.DataFrame, anonymise: bool = False) -> pd.Dat
     pairs: dict[tuple, dict] = {}
 
     def note(a: tuple[int, str, str], b: tuple[int, str, str], points: int, why: str) -> None:
+        """Add evidence that accounts ``a`` and ``b`` are one person, once per reason.
+
+        Parameters
+        ----------
+        a, b : tuple of (int, str, str)
+            The two accounts as ``(user_id, platform, username)``.
+        points : int
+            Points the evidence adds to the pair's score.
+        why : str
+            The reason, as listed in ``evidence``.
+        """
         key = tuple(sorted([a, b]))
         entry = pairs.setdefault(key, {"score": 0, "evidence": []})
         if why not in entry["evidence"]:
