@@ -43,6 +43,21 @@ def parse_id(value: object) -> int:
     its last digits), a negative or zero id, a sign, spaces, digits of other
     scripts (``"١٢٣"``, ``"²"``), or a number past int64.
 
+    Parameters
+    ----------
+    value : object
+        The id as a page holds it: a JSON integer or a string of ASCII digits.
+
+    Returns
+    -------
+    int
+        The id, from 1 to 2^63-1.
+
+    Raises
+    ------
+    InvalidIdError
+        If ``value`` is anything else.
+
     Examples
     --------
     >>> parse_id("1460323737035677698"), parse_id(12)
@@ -71,6 +86,16 @@ def parse_id(value: object) -> int:
 def normalise_tag(tag: str) -> str:
     """Return the contract's ``tag_norm``: case-folded (Unicode NFC), accents kept.
 
+    Parameters
+    ----------
+    tag : str
+        A hashtag as written, without the ``#``.
+
+    Returns
+    -------
+    str
+        The NFC-normalised, case-folded tag.
+
     Examples
     --------
     >>> normalise_tag("SANTÉ"), normalise_tag("Santé"), normalise_tag("sante")
@@ -83,6 +108,16 @@ def url_domain(url: str | None) -> str | None:
     """Return the contract's ``urls.domain``: the lower-case host of a link, without ``www.``.
 
     None when the link has no host that can be read (not a URL, a bad IPv6 address...).
+
+    Parameters
+    ----------
+    url : str or None
+        A link as found in a tweet (with or without a scheme).
+
+    Returns
+    -------
+    str or None
+        The lower-case host without ``www.`` and a trailing dot; None when there is none.
 
     Examples
     --------
@@ -119,6 +154,17 @@ def x_link(url: str | None) -> tuple[str | None, int | None]:
 
     Used to keep handles out of anonymised ``urls`` rows and to remove links to
     purged accounts.
+
+    Parameters
+    ----------
+    url : str or None
+        Any link (with or without a scheme); None or a non-X link gives ``(None, None)``.
+
+    Returns
+    -------
+    tuple of (str or None, int or None)
+        The handle of a profile or status link (None for X's own pages) and the tweet id of a
+        status link (None for a profile link).
 
     Examples
     --------
@@ -389,12 +435,36 @@ MANIFEST_FILE = "manifest.json"
 
 
 def empty_table(name: str) -> pa.Table:
-    """Return an empty Arrow table with the contract's schema for ``name``."""
+    """Return an empty Arrow table with the contract's schema for ``name``.
+
+    Parameters
+    ----------
+    name : str
+        A contract table name (``tweets``, ``users``, ``follows``...).
+
+    Returns
+    -------
+    pyarrow.Table
+        A table with no rows and the table's contract schema.
+    """
     return CONTRACT[name].schema.empty_table()
 
 
 def check_table(name: str, table: pa.Table) -> None:
     """Raise :class:`ContractError` unless ``table`` matches the contract exactly.
+
+    Parameters
+    ----------
+    name : str
+        A contract table name (``tweets``, ``users``, ``follows``...).
+    table : pyarrow.Table
+        The table about to be written or just read.
+
+    Raises
+    ------
+    analysis.errors.ContractError
+        If its column names or types differ from the contract, or a non-nullable column has
+        nulls.
 
     Examples
     --------
