@@ -77,7 +77,23 @@ class ComplianceReport:
 
 
 def results_path(dataset: str) -> Path:
-    """Return where a dataset's latest compliance results are kept (name checked)."""
+    """Return where a dataset's latest compliance results are kept (name checked).
+
+    Parameters
+    ----------
+    dataset : str
+        The dataset's name (1 to 64 ASCII letters, digits, ``-`` or ``_``).
+
+    Returns
+    -------
+    pathlib.Path
+        ``<data root>/compliance/<dataset>/results.jsonl`` (it may not exist yet).
+
+    Raises
+    ------
+    analysis.errors.UsageError
+        If ``dataset`` is not a valid dataset name.
+    """
     return (
         settings.data_dir() / "compliance" / settings.check_dataset_name(dataset) / "results.jsonl"
     )
@@ -134,6 +150,13 @@ def check_compliance(
     path.parent.mkdir(parents=True, exist_ok=True)
 
     def write(tmp: Path) -> None:
+        """Write the results to ``tmp`` as JSON Lines, one row a line.
+
+        Parameters
+        ----------
+        tmp : pathlib.Path
+            The temporary file :func:`write_atomic` renames over the results file.
+        """
         with open(tmp, "wb") as fh:
             for row in results.to_dict("records"):
                 fh.write(orjson.dumps(row) + b"\n")
