@@ -83,6 +83,16 @@ class Label:
 def split_username(username: str) -> str:
     """Return a username as words: underscores, digits and camelCase split.
 
+    Parameters
+    ----------
+    username : str
+        An X handle, without the @.
+
+    Returns
+    -------
+    str
+        Its parts separated by single spaces.
+
     Examples
     --------
     >>> split_username("DrMarieDurand")
@@ -144,6 +154,20 @@ def read_name(name: str, username: str = "", anonymise: bool = False) -> _NameRe
 
     With ``anonymise`` the reason says which kind of name part was found, never
     the part itself (nor its frequency class, which narrows it down).
+
+    Parameters
+    ----------
+    name : str
+        The profile's display name.
+    username : str, optional
+        The account's handle; a family name also found in it is said in the reason. Empty by default.
+    anonymise : bool, default False
+        Keep the profile's own words out of the reason.
+
+    Returns
+    -------
+    _NameReading
+        identity (nominative/anonymous...), confidence (0-1), reason and person.
 
     Examples
     --------
@@ -514,7 +538,23 @@ def _read_csv(path: str | os.PathLike, what: str, hint: str) -> pd.DataFrame:
 
 
 def load_overrides(path: str | os.PathLike) -> pd.DataFrame:
-    """Read and check an overrides CSV (``user_id`` or ``username``; ``role``, ``identity``)."""
+    """Read and check an overrides CSV (``user_id`` or ``username``; ``role``, ``identity``).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        UTF-8 CSV file of overrides.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The overrides, checked by :func:`check_overrides`.
+
+    Raises
+    ------
+    LabelsError
+        If the file cannot be read or its columns or values are not usable.
+    """
     frame = _read_csv(
         path, "overrides", "save it as UTF-8 CSV (user_id or username, role, identity)."
     )
@@ -522,7 +562,25 @@ def load_overrides(path: str | os.PathLike) -> pd.DataFrame:
 
 
 def check_overrides(frame: pd.DataFrame, where: str = "the overrides") -> pd.DataFrame:
-    """Raise :class:`LabelsError` unless an overrides frame is usable; return it cleaned."""
+    """Raise :class:`LabelsError` unless an overrides frame is usable; return it cleaned.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Overrides with user_id or username and role and/or identity.
+    where : str, default "the overrides"
+        Name of the source (e.g. the file path), said in error messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with stripped column names, role and identity as text ("" where blank).
+
+    Raises
+    ------
+    LabelsError
+        If a key or label column is missing, or a role or identity is not in the vocabulary.
+    """
     frame = frame.rename(columns=lambda c: str(c).strip())
     if not {"user_id", "username"} & set(frame.columns):
         raise LabelsError(f"{where} needs a 'user_id' or 'username' column; add one.")
@@ -548,6 +606,18 @@ def apply_overrides(
 
     A blank role or identity in the overrides keeps the rules' label; the row's
     confidence becomes 1 and its reasons say what was overridden.
+
+    Parameters
+    ----------
+    labels : pandas.DataFrame
+        Labels from :func:`label_users`.
+    overrides : pandas.DataFrame or str or os.PathLike
+        The overrides, as a frame or the path of their CSV (:func:`load_overrides`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The labels with overridden rows changed; source is override on those rows.
 
     Examples
     --------
@@ -591,7 +661,23 @@ def apply_overrides(
 
 
 def load_profiles(path: str | os.PathLike) -> pd.DataFrame:
-    """Read a CSV of profiles (``username``, ``name``, ``description``; optional ``protected``...)."""
+    """Read a CSV of profiles (``username``, ``name``, ``description``; optional ``protected``...).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        UTF-8 CSV file with a header row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per profile, columns as in the file.
+
+    Raises
+    ------
+    LabelsError
+        If the file cannot be read or has no username column.
+    """
     frame = _read_csv(
         path, "profiles", "save it as UTF-8 CSV with a header row (username,name,description)."
     )
@@ -612,6 +698,15 @@ def save_labels(
     Through :func:`analysis.outputs.write_csv`: a cell a spreadsheet would run as
     a formula (a name or description starting with ``=``, ``+``, ``-``, ``@``...)
     gets a leading ``'``, unless ``raw_csv``.
+
+    Parameters
+    ----------
+    labels : pandas.DataFrame
+        Labels to write, e.g. from :func:`label_users`.
+    path : str or os.PathLike or None
+        CSV file to write; None prints to standard output.
+    raw_csv : bool, default False
+        Write cells as they are, without the leading ' guard.
     """
     write_csv(labels, None if path is None or str(path) == "-" else path, raw=raw_csv)
 
@@ -630,6 +725,24 @@ def classify_file(
     to standard output. With ``evaluate``, the CSV's own ``role`` and
     ``identity`` columns are hand labels, and the evaluation against them is
     returned too (``(labels, result)``). ``raw_csv``: see :func:`save_labels`.
+
+    Parameters
+    ----------
+    profiles : str or os.PathLike
+        CSV of profiles (see :func:`load_profiles`).
+    out : str or os.PathLike or None, optional
+        CSV file for the labels; None writes to standard output.
+    overrides : str or os.PathLike or None, optional
+        CSV of researchers' overrides applied to the labels; None applies none.
+    evaluate : bool, default False
+        Evaluate the labels against the profiles' own role and identity columns.
+    raw_csv : bool, default False
+        Write cells as they are, without the spreadsheet-formula guard.
+
+    Returns
+    -------
+    pandas.DataFrame or tuple of (pandas.DataFrame, dict)
+        The labels, or with evaluate the labels and the evaluation result.
     """
     if out is not None and str(out) != "-":
         check_out_file(out)  # before the work, not after it
@@ -645,7 +758,20 @@ def classify_file(
 
 
 def label_dataset(dataset: str, overrides: str | os.PathLike | None = None) -> pd.DataFrame:
-    """Labels of a processed dataset's users (``medtwitter accounts DATASET``)."""
+    """Labels of a processed dataset's users (``medtwitter accounts DATASET``).
+
+    Parameters
+    ----------
+    dataset : str
+        The processed dataset's name.
+    overrides : str or os.PathLike or None, optional
+        CSV of researchers' overrides applied to the labels; None applies none.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row of labels per account of the users table.
+    """
     return label_users(load_table(dataset, "users"), overrides=overrides)
 
 

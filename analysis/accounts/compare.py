@@ -58,6 +58,16 @@ GROUP_ORDER = {"identity": IDENTITIES, "role": ROLES}
 def tweet_kinds(tweets: pd.DataFrame) -> pd.Series:
     """Each tweet's type: ``retweet``, ``reply``, ``quote`` or ``original``.
 
+    Parameters
+    ----------
+    tweets : pandas.DataFrame
+        Tweets with retweet_of_tweet_id, reply_to_tweet_id and quote_of_tweet_id.
+
+    Returns
+    -------
+    pandas.Series
+        The type of each tweet, same index; a retweet wins over a reply, a reply over a quote.
+
     Examples
     --------
     >>> tw = pd.DataFrame({"retweet_of_tweet_id": [1, None, None], "reply_to_tweet_id": [None, 2, None],
@@ -73,7 +83,20 @@ def tweet_kinds(tweets: pd.DataFrame) -> pd.Series:
 
 
 def authored_tweets(tables: Tables, labels: pd.DataFrame) -> pd.DataFrame:
-    """Return collected tweets with their type, hour, weekday and the author's role and identity."""
+    """Return collected tweets with their type, hour, weekday and the author's role and identity.
+
+    Parameters
+    ----------
+    tables : Tables
+        A loaded dataset.
+    labels : pandas.DataFrame
+        Account labels with user_id, role and identity.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Collected, dated tweets of labelled authors, with kind, hour (UTC), weekday, role, identity.
+    """
     tw = tables.tweets
     tw = tw[tw["collected"] & tw["author_id"].notna() & tw["created_at"].notna()].copy()
     tw["kind"] = tweet_kinds(tw)
@@ -99,6 +122,18 @@ def account_metrics(tables: Tables, labels: pd.DataFrame) -> pd.DataFrame:
     unresolved mentions matched on the username) and ``account_age_years`` (at
     the dataset's last snapshot). Metrics that an account gives no data for (no
     tweet, follows nobody) are missing, not zero.
+
+    Parameters
+    ----------
+    tables : Tables
+        A loaded dataset.
+    labels : pandas.DataFrame
+        Account labels with user_id, role and identity.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per labelled account with the columns above.
     """
     users = tables.users[["user_id", "followers_count", "following_count", "created_at"]]
     out = labels[["user_id", "username", "role", "identity", "protected"]].merge(
@@ -173,6 +208,18 @@ def _mentions_received(tables: Tables, tw: pd.DataFrame, user_ids: pd.Series) ->
 def cliffs_delta(a: np.ndarray, b: np.ndarray) -> float:
     """Cliff's delta: P(a > b) - P(a < b), from -1 to 1 (0: no difference).
 
+    Parameters
+    ----------
+    a : numpy.ndarray
+        Values of the first group.
+    b : numpy.ndarray
+        Values of the second group.
+
+    Returns
+    -------
+    float
+        The delta; positive when a tends to be larger.
+
     Examples
     --------
     >>> cliffs_delta(np.array([3, 4]), np.array([1, 2]))
@@ -187,6 +234,18 @@ def magnitude(effect: float, kind: str) -> str:
 
     Cliff's delta thresholds 0.147/0.33/0.474 (Romano et al. 2006); Cramér's V
     0.1/0.3/0.5 (Cohen's conventions).
+
+    Parameters
+    ----------
+    effect : float
+        The effect size (its absolute value is used).
+    kind : str
+        "cliffs_delta"; any other value uses Cramér's V thresholds.
+
+    Returns
+    -------
+    str
+        negligible, small, medium or large.
 
     Examples
     --------
@@ -438,7 +497,26 @@ def _chi2(table: np.ndarray) -> tuple[float, float, float]:
 def activity_profile(
     tweets: pd.DataFrame, by: str = "identity", unit: str = "hour", groups=None, min_n: int = 1
 ) -> pd.DataFrame:
-    """Share of each group's tweets per hour of day (0-23, UTC) or weekday (rows) by group (columns)."""
+    """Share of each group's tweets per hour of day (0-23, UTC) or weekday (rows) by group (columns).
+
+    Parameters
+    ----------
+    tweets : pandas.DataFrame
+        Tweets from :func:`authored_tweets`.
+    by : str, default "identity"
+        Grouping column: "identity" or "role".
+    unit : str, default "hour"
+        "hour" (hour of day) or "weekday".
+    groups : list of str or None, optional
+        Groups to show, in this order; None takes the vocabulary order of ``by`` (groups with data only).
+    min_n : int, default 1
+        Leave out groups with fewer authors than this.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Shares summing to 1 in each column; empty without tweets.
+    """
     if tweets is None or tweets.empty:
         return pd.DataFrame()
     index = list(range(24)) if unit == "hour" else list(WEEKDAYS)
@@ -451,7 +529,22 @@ def activity_profile(
 
 
 def kind_shares(tweets: pd.DataFrame, by: str = "identity", groups=None) -> pd.DataFrame:
-    """Share of original tweets, replies, retweets and quotes in each group's tweets."""
+    """Share of original tweets, replies, retweets and quotes in each group's tweets.
+
+    Parameters
+    ----------
+    tweets : pandas.DataFrame
+        Tweets from :func:`authored_tweets`.
+    by : str, default "identity"
+        Grouping column: "identity" or "role".
+    groups : list of str or None, optional
+        Groups to show, in this order; None takes the vocabulary order of ``by`` (groups with data only).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group, columns original, reply, retweet, quote; empty without tweets.
+    """
     if tweets is None or tweets.empty:
         return pd.DataFrame()
     present = _groups(tweets.drop_duplicates("author_id")[by], by, groups, 1)
@@ -481,6 +574,28 @@ def hashtag_preferences(
     (with 0.5 added to each cell) and a 2x2 chi-square test, p-values corrected
     over all tests (Benjamini-Hochberg by default). Returns the ``top`` hashtags
     per group with a positive, significant log odds ratio, strongest first.
+
+    Parameters
+    ----------
+    tweets : pandas.DataFrame
+        Tweets from :func:`authored_tweets`.
+    hashtags : pandas.DataFrame
+        The dataset's hashtags table (tweet_id, tag_norm).
+    by : str, default "identity"
+        Grouping column: "identity" or "role".
+    groups : list of str or None, optional
+        Groups to show, in this order; None takes the vocabulary order of ``by`` (groups with data only).
+    top : int, default 5
+        Most hashtags kept per group.
+    min_count : int, default 5
+        Leave out hashtags used in fewer tweets than this, all groups together.
+    correction : str, default "bh"
+        Multiple-test correction: "bh" (Benjamini-Hochberg) or "holm".
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns group, tag, uses, share_in_group, share_elsewhere, log_odds, p_value, p_adjusted.
     """
     cols = [
         "group",
@@ -550,7 +665,18 @@ _GROUP_WORDS = {
 
 
 def group_words(group: str) -> str:
-    """Return a group's name in a sentence ('anonymous accounts', 'nurses'...)."""
+    """Return a group's name in a sentence ('anonymous accounts', 'nurses'...).
+
+    Parameters
+    ----------
+    group : str
+        A role or identity value, e.g. "anonymous", "nurse".
+
+    Returns
+    -------
+    str
+        Its plural wording.
+    """
     if group in _GROUP_WORDS:
         return _GROUP_WORDS[group]
     return {"physiotherapist": "physiotherapists", "institution": "institutions"}.get(
@@ -573,6 +699,18 @@ def describe_differences(comparison: pd.DataFrame, max_sentences: int = 12) -> l
 
     Significant differences (after correction) with at least a small effect
     come first, strongest first; a last sentence lists what did not differ.
+
+    Parameters
+    ----------
+    comparison : pandas.DataFrame
+        Result of :func:`compare_groups`.
+    max_sentences : int, default 12
+        Most sentences about significant differences.
+
+    Returns
+    -------
+    list of str
+        The sentences, in the order above.
     """
     if comparison.empty:
         return ["Nothing to compare: no group has enough accounts with data."]
@@ -620,7 +758,24 @@ def describe_differences(comparison: pd.DataFrame, max_sentences: int = 12) -> l
 def group_shares(
     metrics: pd.DataFrame, column: str = "protected", by: str = "identity", groups=None
 ) -> pd.Series:
-    """Share of accounts with a true ``column`` (e.g. protected) per group, in vocabulary order."""
+    """Share of accounts with a true ``column`` (e.g. protected) per group, in vocabulary order.
+
+    Parameters
+    ----------
+    metrics : pandas.DataFrame
+        Per-account table from :func:`account_metrics`.
+    column : str, default "protected"
+        Boolean column whose true share is computed.
+    by : str, default "identity"
+        Grouping column: "identity" or "role".
+    groups : list of str or None, optional
+        Groups to show, in this order; None takes the vocabulary order of ``by`` (groups with data only).
+
+    Returns
+    -------
+    pandas.Series
+        Share (0-1) per group; empty if metrics is.
+    """
     if metrics.empty:
         return pd.Series(dtype=float)
     present = _groups(metrics[by], by, groups, 1)
@@ -634,6 +789,22 @@ def group_share_table(
 
     Indexed by group, in vocabulary order; ``stats.compare_shares(table, "yes", "accounts")``
     tests whether the shares differ between groups.
+
+    Parameters
+    ----------
+    metrics : pandas.DataFrame
+        Per-account table from :func:`account_metrics`.
+    column : str, default "protected"
+        Boolean column counted (missing counts as false).
+    by : str, default "identity"
+        Grouping column: "identity" or "role".
+    groups : list of str or None, optional
+        Groups to show, in this order; None takes the vocabulary order of ``by`` (groups with data only).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns accounts, yes, share, ci_low, ci_high.
     """
     cols = ["accounts", "yes", "share", "ci_low", "ci_high"]
     if metrics.empty:

@@ -27,6 +27,20 @@ def classification_report(truth: pd.Series, predicted: pd.Series,
     the predictions). A class never predicted has precision 0; the macro
     average is the unweighted mean over classes present in the truth.
 
+    Parameters
+    ----------
+    truth : pandas.Series
+        True class per account.
+    predicted : pandas.Series
+        Predicted class per account, aligned with truth.
+    labels : list of str or None, optional
+        Classes to report, in this order; None takes every class seen.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows per class, macro avg and accuracy; columns precision, recall, f1, support.
+
     Examples
     --------
     >>> t = pd.Series(["a", "a", "b", "b"]); p = pd.Series(["a", "b", "b", "b"])
@@ -59,6 +73,20 @@ def confusion_matrix(truth: pd.Series, predicted: pd.Series,
                      labels: list[str] | None = None) -> pd.DataFrame:  # fmt: skip
     """Count true class (rows) by predicted class (columns), every class on both axes.
 
+    Parameters
+    ----------
+    truth : pandas.Series
+        True class per account.
+    predicted : pandas.Series
+        Predicted class per account, aligned with truth.
+    labels : list of str or None, optional
+        Classes on the axes, in this order; None takes every class seen.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Counts, true classes as rows and predicted ones as columns.
+
     Examples
     --------
     >>> confusion_matrix(pd.Series(["a", "b"]), pd.Series(["a", "a"])).values.tolist()
@@ -73,7 +101,18 @@ def confusion_matrix(truth: pd.Series, predicted: pd.Series,
 
 
 def truth_frame(ground_truth: dict) -> pd.DataFrame:
-    """Return the ground truth's accounts as a frame with int64 ``user_id``."""
+    """Return the ground truth's accounts as a frame with int64 ``user_id``.
+
+    Parameters
+    ----------
+    ground_truth : dict
+        A demo's ground_truth.json content, with an accounts list.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per account (user_id, role, identity...).
+    """
     frame = pd.DataFrame(ground_truth["accounts"])
     frame["user_id"] = frame["user_id"].astype("int64")
     return frame
@@ -86,6 +125,20 @@ def evaluate_labels(labels: pd.DataFrame, truth: pd.DataFrame, key: str = "user_
     frame with ``key``, ``role`` and ``identity`` (e.g. :func:`truth_frame`).
     Returns ``{"role": {"report": ..., "confusion": ...}, "identity": {...},
     "n": rows compared}``.
+
+    Parameters
+    ----------
+    labels : pandas.DataFrame
+        Predicted labels.
+    truth : pandas.DataFrame
+        True labels.
+    key : str, default "user_id"
+        Column matching the two frames (e.g. "username").
+
+    Returns
+    -------
+    dict
+        Reports and confusion matrices per column, and n.
     """
     merged = labels.merge(truth[[key, "role", "identity"]], on=key, suffixes=("", "_true"))
     out: dict = {"n": len(merged)}
@@ -128,7 +181,20 @@ def describe_evaluation(result: dict, what: str = "the ground truth") -> str:
 
 
 def format_evaluation(result: dict, what: str = "the ground truth") -> str:
-    """Return the evaluation as text: a sentence, then per-class tables and confusion matrices."""
+    """Return the evaluation as text: a sentence, then per-class tables and confusion matrices.
+
+    Parameters
+    ----------
+    result : dict
+        Result of :func:`evaluate_labels`.
+    what : str, default "the ground truth"
+        What the labels were compared with, said in the first sentence.
+
+    Returns
+    -------
+    str
+        Multi-line text for the terminal.
+    """
     blocks = [describe_evaluation(result, what)]
     for col in ("role", "identity"):
         blocks.append(f"\n{col}: precision, recall and F1 per class")
@@ -143,6 +209,20 @@ def evaluate_dataset(dataset: str, labels: pd.DataFrame, tables: Tables | None =
 
     ``tables``: the tables the labels come from; anonymised, the ground truth's
     ids are pseudonymised like them (:func:`analysis.privacy.match_pseudonyms`).
+
+    Parameters
+    ----------
+    dataset : str
+        A demo dataset's name (it has a ground_truth.json).
+    labels : pandas.DataFrame
+        Labels of its accounts.
+    tables : Tables or None, optional
+        Tables the labels were made from, to pseudonymise the truth's ids like them; None compares raw ids.
+
+    Returns
+    -------
+    dict
+        As :func:`evaluate_labels`.
     """
     frame = truth_frame(load_ground_truth(dataset))
     if tables is not None:
@@ -196,6 +276,18 @@ def evaluate_against_columns(labels: pd.DataFrame, profiles: pd.DataFrame) -> di
 
     ``profiles`` is the labelled input (a CSV with ``username`` and the
     researcher's ``role`` and ``identity`` columns); rows are matched in order.
+
+    Parameters
+    ----------
+    labels : pandas.DataFrame
+        Labels made from profiles, in the same row order.
+    profiles : pandas.DataFrame
+        The profiles with hand-made role and identity columns.
+
+    Returns
+    -------
+    dict
+        As :func:`evaluate_labels`.
     """
     missing = {"role", "identity"} - set(profiles.columns)
     if missing:
@@ -212,6 +304,18 @@ def pair_recovery(pairs: pd.DataFrame, ground_truth: dict | pd.DataFrame) -> pd.
     ``ground_truth`` is the demo's ground truth, or its accounts as a frame
     (:func:`truth_frame`). Returns one row per level (``likely``, ``possible``,
     ``all``): pairs listed, planted pairs among them, precision and recall.
+
+    Parameters
+    ----------
+    pairs : pandas.DataFrame
+        Candidate pairs (``user_id_a``, ``user_id_b``, ``likelihood``) from :func:`analysis.accounts.find_pairs`.
+    ground_truth : dict or pandas.DataFrame
+        The demo's ground truth or its accounts frame.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``level``, ``listed``, ``planted_found``, ``planted``, ``precision``, ``recall``.
     """
     frame = ground_truth if isinstance(ground_truth, pd.DataFrame) else truth_frame(ground_truth)
     truth = frame.dropna(subset=["pair_id"])

@@ -26,6 +26,16 @@ _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*", re.UNICODE)
 def fold(text: str) -> str:
     """Case-fold and strip accents, for matching.
 
+    Parameters
+    ----------
+    text : str
+        Any text.
+
+    Returns
+    -------
+    str
+        Lower-cased text without accents.
+
     Examples
     --------
     >>> fold("Émilie CHU de Nîmes")
@@ -37,6 +47,16 @@ def fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """Return the words of a text (letters, with inner hyphens or apostrophes), in order.
+
+    Parameters
+    ----------
+    text : str
+        Any text (a name, a bio).
+
+    Returns
+    -------
+    list of str
+        The words, case and accents kept.
 
     Examples
     --------
@@ -75,6 +95,16 @@ def first_name_strength(word: str) -> int:
 
     A hyphenated name counts when every part is a first name (``Jean-Pierre``);
     the home countries' frequency is preferred, else half the frequency anywhere.
+
+    Parameters
+    ----------
+    word : str
+        One word of a name, any case.
+
+    Returns
+    -------
+    int
+        Frequency class from 0 (not a first name) to 13 (very common).
 
     Examples
     --------
