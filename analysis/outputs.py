@@ -57,6 +57,23 @@ def check_out_file(path: str | os.PathLike[str]) -> Path:
     exist, and the operating system's error (e.g. ``PermissionError``) if that
     folder is not writable.
 
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The output file the user named (``--out``, ``--pairs``...); it may exist already.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``, unchanged, as a Path.
+
+    Raises
+    ------
+    UsageError
+        If ``path`` is a folder, or its folder is missing or is a file.
+    OSError
+        If its folder exists but no file can be created in it.
+
     Examples
     --------
     >>> import tempfile
@@ -84,6 +101,23 @@ def check_out_dir(path: str | os.PathLike[str]) -> Path:
 
     Raises :class:`UsageError` if ``path`` is a file or its parent folder does
     not exist, and the operating system's error if the folder is not writable.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The output folder the user named (``medtwitter report --out``).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path`` as a Path; the folder exists when this returns.
+
+    Raises
+    ------
+    UsageError
+        If ``path`` is a file or its parent folder does not exist.
+    OSError
+        If the folder is not writable.
     """
     path = Path(path)
     if path.exists() and not path.is_dir():
@@ -102,17 +136,25 @@ def write_atomic(
 ) -> Path:
     """Write a file with ``write(temporary_path)``, then rename it over ``path``.
 
-    Parameters
-    ----------
-    path : the file to write; checked with :func:`check_out_file`
-    write : writes the whole content to the path it is given (a new, empty file
-        beside ``path``, with the same suffix, so writers that choose a format by
-        suffix choose the right one)
-    mode : permission bits of the file written (default: owner only, as
-        :func:`tempfile.mkstemp` creates it)
-
     On any failure the temporary file is removed and ``path`` is left as it was;
     an operating system error is raised again naming ``path``.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to write; checked with :func:`check_out_file`.
+    write : Callable
+        Writes the whole content to the path it is given (a new, empty file
+        beside ``path``, with the same suffix, so writers that choose a format by
+        suffix choose the right one); its return value is ignored.
+    mode : int or None, optional
+        Permission bits of the file written, e.g. ``0o644``; None (default) keeps
+        owner-only access, as :func:`tempfile.mkstemp` creates it.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
 
     Examples
     --------
@@ -139,6 +181,18 @@ def removed_on_failure(tmp: Path, target: Path) -> Iterator[Path]:
 
     An operating system error that names no file, or names ``tmp``, is raised
     again naming ``target``: the file the user knows.
+
+    Parameters
+    ----------
+    tmp : pathlib.Path
+        The temporary file being written.
+    target : pathlib.Path
+        The file it will replace, named in errors instead of ``tmp``.
+
+    Yields
+    ------
+    pathlib.Path
+        ``tmp``, for the block to write.
     """
     try:
         yield tmp
@@ -155,6 +209,17 @@ def neutralise_cell(value: object) -> object:
     Text starting with one of :data:`FORMULA_STARTS` (``=``, ``+``, ``-``, ``@``,
     tab, carriage return) is prefixed; anything else, including numbers, is
     returned as it is.
+
+    Parameters
+    ----------
+    value : object
+        One cell or column name of a table about to be written as CSV.
+
+    Returns
+    -------
+    object
+        ``value`` with ``'`` prepended if it is a string starting with a formula
+        character; otherwise ``value`` itself.
 
     Examples
     --------
@@ -176,6 +241,16 @@ def safe_csv(frame: pd.DataFrame) -> pd.DataFrame:
     OWASP rule against CSV injection: ``=HYPERLINK(...)`` in a display name
     stays text. Numeric, boolean and date columns are left alone, so a negative
     number stays a number; the rest of each cell is kept as it was.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table to write; it is not modified.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A shallow copy with neutralised text cells and column names.
 
     Examples
     --------
@@ -219,17 +294,24 @@ def write_csv(
 ) -> Path | None:
     r"""Write ``frame`` as a CSV file people can open safely, atomically; or to standard output.
 
-    Parameters
-    ----------
-    frame : the table; its index is not written
-    path : the file (see :func:`write_atomic`); ``None`` or ``"-"`` writes to
-        standard output
-    raw : keep every cell as it is (``--raw-csv``); by default cells a
-        spreadsheet would run as a formula are neutralised (:func:`safe_csv`)
-
     The file is UTF-8 with RFC 4180 line ends (``\r\n``); cells holding a comma,
     a quote or a line break are quoted. Returns the path written (``None`` for
     standard output).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table; its index is not written.
+    path : str or os.PathLike or None
+        The file (see :func:`write_atomic`); None or ``"-"`` writes to standard output.
+    raw : bool, optional
+        Keep every cell as it is (``--raw-csv``); default False: cells a spreadsheet
+        would run as a formula are neutralised (:func:`safe_csv`).
+
+    Returns
+    -------
+    pathlib.Path or None
+        The file written; None when writing to standard output.
 
     Examples
     --------
@@ -248,6 +330,13 @@ def write_csv(
         return None
 
     def write(tmp: Path) -> None:
+        """Write the table as CSV to the temporary file.
+
+        Parameters
+        ----------
+        tmp : pathlib.Path
+            The temporary file :func:`write_atomic` gives, written as UTF-8 CSV.
+        """
         with open(tmp, "w", encoding="utf-8", newline="") as fh:
             frame.to_csv(fh, index=False, lineterminator=CSV_LINE_END)
 
@@ -260,6 +349,16 @@ def xml_text(value: str) -> str:
     Control characters other than tab, line feed and carriage return (``\x00``,
     ``\x0b``, ``\x1f``...), lone surrogates, U+FFFE and U+FFFF are dropped: a
     GEXF or GraphML file holding one is not XML, and no reader opens it.
+
+    Parameters
+    ----------
+    value : str
+        A label or attribute value going into a GEXF or GraphML file.
+
+    Returns
+    -------
+    str
+        ``value`` with every character XML 1.0 forbids removed.
 
     Examples
     --------
