@@ -87,6 +87,22 @@ def parse_tables(tables: str | Iterable[str] | None) -> list[str]:
     ``tables`` is a comma list (``"tweets,users"``) or names; a name that is
     not a table of the contract raises :class:`UsageError` listing the known ones.
 
+    Parameters
+    ----------
+    tables : str or Iterable of str or None
+        A comma list of table names (as ``--tables`` takes them) or an iterable of names;
+        None exports every table.
+
+    Returns
+    -------
+    list of str
+        The named tables, without duplicates, in the contract's order.
+
+    Raises
+    ------
+    analysis.errors.UsageError
+        If a name is not a contract table, or the list names no table.
+
     Examples
     --------
     >>> parse_tables("users, tweets,users")
@@ -116,6 +132,18 @@ def parse_tables(tables: str | Iterable[str] | None) -> list[str]:
 def is_id_column(name: str, type_: pa.DataType) -> bool:
     """Return True for a column of X ids (``*_id`` int64, or ``*_ids`` list of int64).
 
+    Parameters
+    ----------
+    name : str
+        The column's name.
+    type_ : pyarrow.DataType
+        The column's Arrow type.
+
+    Returns
+    -------
+    bool
+        Whether the column holds ids, which the CSV writes as exact digits.
+
     Examples
     --------
     >>> is_id_column("author_id", pa.int64()), is_id_column("like_count", pa.int64())
@@ -141,6 +169,16 @@ def iso_utc(times: pa.Array) -> pa.Array:
     A time with milliseconds gets three decimals, one with microseconds six;
     nulls stay null. A timestamp without a time zone is taken as UTC.
 
+    Parameters
+    ----------
+    times : pyarrow.Array
+        A timestamp array of any unit, with or without a time zone.
+
+    Returns
+    -------
+    pyarrow.Array
+        String array of the times in UTC, ending in ``Z``.
+
     Examples
     --------
     >>> ts = pa.array([1614834367000000, 1614834367123000, None], pa.timestamp("us", tz="UTC"))
@@ -150,7 +188,18 @@ def iso_utc(times: pa.Array) -> pa.Array:
     us = times.cast(pa.timestamp("us", tz=times.type.tz or "UTC"))
 
     def truncated(unit: str) -> tuple[pa.Array, pa.Array]:
-        """Return the times cut to ``unit``, and whether that lost nothing."""
+        """Return the times cut to ``unit``, and whether that lost nothing.
+
+        Parameters
+        ----------
+        unit : str
+            Arrow time unit to cut to: ``"s"`` or ``"ms"``.
+
+        Returns
+        -------
+        tuple of (pyarrow.Array, pyarrow.Array)
+            The cut timestamps and a boolean array, True where cutting lost nothing.
+        """
         cut = us.cast(pa.timestamp(unit, tz=us.type.tz), safe=False)
         return cut, pc.equal(cut.cast(us.type), us)
 
@@ -169,6 +218,18 @@ def iso_utc(times: pa.Array) -> pa.Array:
 
 def cell_text(values: pa.Array) -> pa.Array:
     r"""Return a column's cells as the CSV export writes them (see the module's docstring).
+
+    Parameters
+    ----------
+    values : pyarrow.Array
+        One column of a contract table (ids, numbers, booleans, timestamps, text or lists).
+
+    Returns
+    -------
+    pyarrow.Array
+        String array: ids as digits, booleans as ``true``/``false``, times as UTC ISO 8601,
+        lists ``;``-joined (``;`` and ``\`` in text items escaped with a backslash); nulls stay
+        null.
 
     Examples
     --------
@@ -208,6 +269,20 @@ def csv_frame(batch: pa.RecordBatch, spec: TableSpec, raw: bool = False):
     Text columns of the contract go through :func:`analysis.outputs.safe_csv`
     unless ``raw``; the other columns (ids, numbers, booleans, times) are
     turned into text first (:func:`cell_text`) and never reach it.
+
+    Parameters
+    ----------
+    batch : pyarrow.RecordBatch
+        Rows of a contract table.
+    spec : analysis.contract.TableSpec
+        The contract's description of that table (tells which columns are text).
+    raw : bool, default False
+        Write text cells as they are, without the spreadsheet formula guard.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The batch's columns as text cells, ready for ``DataFrame.to_csv``.
 
     Examples
     --------
@@ -387,6 +462,18 @@ def other_exports(out: str | os.PathLike[str], written: Sequence[Path]) -> list[
 
     They are earlier exports' files, which an export leaves alone: its
     README.txt does not describe them.
+
+    Parameters
+    ----------
+    out : str or os.PathLike
+        The export folder.
+    written : Sequence of pathlib.Path
+        The files this export wrote.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The other table files present in ``out``, in the contract's table order.
 
     Examples
     --------
