@@ -42,6 +42,21 @@ def parse_account(value: str) -> int | str:
     A handle is ASCII letters, digits and ``_`` (``@`` optional); anything else
     raises :class:`UsageError`.
 
+    Parameters
+    ----------
+    value : str
+        One ``--user`` value: an X id in ASCII digits, or a handle with or without ``@``.
+
+    Returns
+    -------
+    int or str
+        The id as an int, or the handle without ``@`` (case kept).
+
+    Raises
+    ------
+    UsageError
+        If ``value`` is neither a valid X id (1 to 2^63-1) nor a handle.
+
     Examples
     --------
     >>> parse_account("1460323737035677698"), parse_account("@Dr_Tortue")
@@ -67,6 +82,18 @@ def parse_account(value: str) -> int | str:
 
 def present_ids(dataset: str, user_ids: Iterable[int]) -> set[int]:
     """Return the ids among ``user_ids`` that the dataset's latest version holds (:data:`ID_COLUMNS`).
+
+    Parameters
+    ----------
+    dataset : str
+        The dataset's name, under the data root's ``processed/``.
+    user_ids : Iterable of int
+        Account ids to look for.
+
+    Returns
+    -------
+    set of int
+        The ids found in an id column of its tables, or as the resource of a ``missing`` row.
 
     Examples
     --------
@@ -97,6 +124,24 @@ def handle_ids(dataset: str, handles: Iterable[str]) -> dict[str, int]:
     A current handle (``users``) wins over a former one (``user_snapshots``) and
     over a handle seen only in mentions. A handle that named several accounts
     (a former handle taken again) raises :class:`UsageError`: give the id.
+
+    Parameters
+    ----------
+    dataset : str
+        The dataset's name.
+    handles : Iterable of str
+        Handles to look up, with or without ``@``, in any case.
+
+    Returns
+    -------
+    dict of str to int
+        Each handle found (as given, without ``@``) to its account id; handles the
+        dataset does not know are left out.
+
+    Raises
+    ------
+    UsageError
+        If a handle names several accounts of the dataset.
     """
     wanted = {h.lstrip("@").lower(): h.lstrip("@") for h in handles}  # as utf8_lower folds
     found: dict[str, int] = {}
@@ -134,6 +179,17 @@ def unfinished_purge(manifest: dict | None) -> bool:
     short, and running it again finishes the job even for accounts already gone
     from the latest version.
 
+    Parameters
+    ----------
+    manifest : dict or None
+        The dataset's manifest (:func:`analysis.store.read_manifest`); None for a
+        dataset without one.
+
+    Returns
+    -------
+    bool
+        True if the latest version was written by ``purge`` and an older version is not dropped.
+
     Examples
     --------
     >>> unfinished_purge({"versions": [{"version": 0}, {"version": 1, "command": "purge"}]})
@@ -160,6 +216,29 @@ def check_present(
     naming the absent ones, before anything changes. Ids already gone are
     accepted when the last purge was cut short (:func:`unfinished_purge`), so that
     running it again finishes it.
+
+    Parameters
+    ----------
+    dataset : str
+        The dataset's name.
+    user_ids : set of int
+        Account ids given with ``--user``.
+    handles : Iterable of str
+        Handles given with ``--user``, with or without ``@``.
+    manifest : dict or None
+        The dataset's manifest, to tell a purge cut short (:func:`unfinished_purge`).
+
+    Returns
+    -------
+    set of int
+        ``user_ids`` together with the ids of the handles.
+
+    Raises
+    ------
+    AccountNotFoundError
+        If an id or handle names no account of the dataset's latest version.
+    UsageError
+        If a handle names several accounts.
     """
     handles = list(handles)
     by_handle = handle_ids(dataset, handles) if handles else {}

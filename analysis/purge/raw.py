@@ -49,6 +49,17 @@ def raw_files(dataset: str) -> list[Path]:
     the sources its ``meta.json`` lists (relative to the data root, or absolute),
     and the academictwitteR ``users_`` files read with their ``data_`` files.
 
+    Parameters
+    ----------
+    dataset : str
+        The dataset's name; its raw folder ``raw/<dataset>/`` and the sources of its
+        ``meta.json`` are looked at.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files that exist, resolved and sorted, without repeats.
+
     Examples
     --------
     >>> raw_files("demo")[:1]  # doctest: +SKIP
@@ -122,15 +133,48 @@ class _Gone:
     handles: frozenset[str] = frozenset()
 
     def user(self, value: object) -> bool:
-        """Whether an id (int or string) is one of the accounts."""
+        """Whether an id (int or string) is one of the accounts.
+
+        Parameters
+        ----------
+        value : object
+            An id from a raw record: an int or a string of ASCII digits (anything else never matches).
+
+        Returns
+        -------
+        bool
+            True if it is one of the purged accounts' ids.
+        """
         return _as_int(value) in self.user_ids
 
     def tweet(self, value: object) -> bool:
-        """Whether an id (int or string) is one of the tweets."""
+        """Whether an id (int or string) is one of the tweets.
+
+        Parameters
+        ----------
+        value : object
+            An id from a raw record: an int or a string of ASCII digits (anything else never matches).
+
+        Returns
+        -------
+        bool
+            True if it is one of the removed tweets' ids.
+        """
         return _as_int(value) in self.tweet_ids
 
     def handle(self, value: object) -> bool:
-        """Whether a username (``@`` optional, any case) is one of the accounts' handles."""
+        """Whether a username (``@`` optional, any case) is one of the accounts' handles.
+
+        Parameters
+        ----------
+        value : object
+            A username from a raw record; anything but a string never matches.
+
+        Returns
+        -------
+        bool
+            True if it is a current or former handle of a purged account.
+        """
         return isinstance(value, str) and value.strip().lstrip("@").casefold() in self.handles
 
     @cached_property
@@ -147,13 +191,35 @@ class _Gone:
 
         As its quarantine entry would (:func:`analysis.ingest.quarantine_ids`,
         :func:`analysis.ingest.quarantine_usernames`).
+
+        Parameters
+        ----------
+        line : bytes
+            A raw line ingest would set aside (not JSON, not a page...).
+
+        Returns
+        -------
+        bool
+            True if the ids or usernames its quarantine entry would record name a purged
+            account or tweet.
         """
         return not self._ids.isdisjoint(quarantine_ids(line)) or any(
             self.handle(u) for u in quarantine_usernames(line)
         )
 
     def in_text(self, text: bytes) -> bool:
-        """Whether a file ingest cannot parse names the account: an id, or a handle as a word."""
+        """Whether a file ingest cannot parse names the account: an id, or a handle as a word.
+
+        Parameters
+        ----------
+        text : bytes
+            The content of a raw file in no format ingest reads.
+
+        Returns
+        -------
+        bool
+            True if it holds a purged account's id or handle as a whole word, or a removed tweet's id.
+        """
         words = {w.decode().casefold() for w in _TOKEN.findall(text)}
         return (
             self.in_line(text)
@@ -165,6 +231,17 @@ class _Gone:
         """Whether a v2 page would still give a row of the account or tweets (ids, errors).
 
         User objects are matched by id, not username: a former handle may be another's now.
+
+        Parameters
+        ----------
+        page : dict
+            A page as ingest reads it (X API v2 shape).
+
+        Returns
+        -------
+        bool
+            True if ingest would still get from it a row, error or request about a purged
+            account or tweet.
         """
         names = formats.page_names(page)
         users, tweets = self._texts
@@ -308,6 +385,18 @@ def _clean_v2_page(page: dict, gone: _Gone) -> dict | None:
     if isinstance(out.get("errors"), list):  # errors of a lookup by username name the handle
 
         def about_account(error: object) -> bool:
+            """Tell whether a page error is about one of the purged handles.
+
+            Parameters
+            ----------
+            error : object
+                One item of the page's ``errors`` (a dict for well-formed pages).
+
+            Returns
+            -------
+            bool
+                True if its ``resource_id`` or ``value`` is a purged account's handle.
+            """
             return isinstance(error, dict) and gone.handle(
                 error.get("resource_id") or error.get("value")
             )
@@ -687,6 +776,18 @@ def _clean_edge_csv(path: Path, gone: _Gone, counts: _Counts) -> Iterator[bytes]
     cols = [max(i for i, h in enumerate(header) if h == key) for key in ("follower", "followed")]
 
     def names(cell: str) -> bool:
+        """Tell whether an edge list cell names a purged account.
+
+        Parameters
+        ----------
+        cell : str
+            A ``follower`` or ``followed`` cell: an id in digits or a handle (``@`` optional).
+
+        Returns
+        -------
+        bool
+            True if it is a purged account's id or handle.
+        """
         value = cell.strip().lstrip("@")
         return gone.user(value) if value.isdigit() else gone.handle(value)
 
@@ -789,6 +890,22 @@ def _lines_of(
     """Return the cleaner of a JSONL format: ``clean`` per record, ``convert`` to the page ingest reads."""
 
     def run(path: Path, gone: _Gone, counts: _Counts) -> Iterator[bytes]:
+        """Clean one JSONL file of the format, record by record.
+
+        Parameters
+        ----------
+        path : pathlib.Path
+            The raw file.
+        gone : _Gone
+            The accounts, tweets and handles to remove.
+        counts : _Counts
+            Tallies of lines changed and dropped, updated as the file is read.
+
+        Returns
+        -------
+        Iterator of bytes
+            The cleaned file's content, in pieces.
+        """
         return _json_lines(path, gone, counts, lambda r: clean(r, gone), convert)
 
     return run
@@ -840,6 +957,17 @@ def source_follows(dataset: str) -> dict[Path, tuple[str, str]]:
     """Return the raw files ingested with ``--owner``/``--relation``: (relation, account id) by path.
 
     Read from the sources of the dataset's ``meta.json`` (as :func:`raw_files` reads them).
+
+    Parameters
+    ----------
+    dataset : str
+        The dataset's name.
+
+    Returns
+    -------
+    dict of pathlib.Path to tuple of (str, str)
+        Each resolved source path to its (relation, owner account id); empty if the
+        dataset has no ``meta.json``.
     """
     meta_path = settings.processed_dir(dataset) / META_FILE
     if not meta_path.is_file():
