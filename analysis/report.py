@@ -145,6 +145,16 @@ def list_notebooks(
 def table_of_contents(body: str) -> str:
     """Return an HTML list linking the headings (levels 1-3) of an exported notebook page.
 
+    Parameters
+    ----------
+    body : str
+        The HTML page nbconvert made of a notebook (headings carry anchor ids).
+
+    Returns
+    -------
+    str
+        A ``<ul>`` of links, one per heading of level 1 to 3; '' when there is none.
+
     Examples
     --------
     >>> table_of_contents('<h2 id="Tables">Tables<a class="anchor-link" href="#Tables">¶</a></h2>')
@@ -169,6 +179,25 @@ def report_header(
 
     ``parameters`` are shown as the notebook received them, except ``data_dir``
     (a path on the author's machine). Every piece of text is escaped.
+
+    Parameters
+    ----------
+    description : str
+        The dataset sentence (:func:`analysis.overview.describe_span`).
+    synthetic : bool
+        Show the banner saying the data are synthetic.
+    error : str, optional
+        Where and why the notebook stopped; '' (default) for a report that ran through.
+    anonymise : bool, default False
+        Say that the report shows pseudonymised data.
+    parameters : dict or None, optional
+        The parameters the notebook received (``version`` and ``dataset`` are named in the
+        header); None (default) for none.
+
+    Returns
+    -------
+    str
+        The header's HTML, with a placeholder for the table of contents.
 
     Examples
     --------
@@ -216,6 +245,19 @@ def export_html(
 
     ``header`` (HTML, already escaped) goes at the top of the page; a table of
     contents of the notebook's headings replaces its ``<!-- medtwitter-toc -->``.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The executed notebook.
+    path : pathlib.Path
+        The HTML file to write (replaced atomically).
+    title : str
+        The page's ``<title>``.
+    show_code : bool, default False
+        Keep the code cells' input in the page.
+    header : str, optional
+        HTML put at the top of the page (see :func:`report_header`); '' (default) for none.
     """
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter
@@ -254,6 +296,12 @@ def _sections(nb: nbformat.NotebookNode) -> list[str]:
 def describe_figures(nb: nbformat.NotebookNode) -> None:
     """Give every PNG output without one an alternative text naming its section.
 
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        A notebook, usually executed (with its outputs).
+        It is changed in place.
+
     Examples
     --------
     >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("## Volume"),
@@ -270,7 +318,18 @@ def describe_figures(nb: nbformat.NotebookNode) -> None:
 
 
 def figure_sections(nb: nbformat.NotebookNode) -> list[str]:
-    """Return the section (last heading) of each figure (PNG output) of a notebook, in order."""
+    """Return the section (last heading) of each figure (PNG output) of a notebook, in order.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        A notebook, usually executed (with its outputs).
+
+    Returns
+    -------
+    list of str
+        One heading per PNG output ('' for a figure before the first heading).
+    """
     return [
         section
         for cell, section in zip(nb.cells, _sections(nb), strict=True)
@@ -321,6 +380,24 @@ def run_notebook(
     not raise: the notebook returned ends at the failing cell, with its error.
     Progress is shown per cell unless ``progress`` is False (``position``: the
     bar's line, when several notebooks run side by side).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The notebook to run (it is not changed; it runs in its own folder).
+    parameters : dict
+        Values papermill injects into the notebook's ``parameters`` cell.
+    progress : bool, default True
+        Show a progress bar per cell on stderr.
+    timeout : int, default 600
+        Seconds a cell may run before it counts as failed.
+    position : int, default 0
+        Line of the progress bar, when several notebooks run side by side.
+
+    Returns
+    -------
+    tuple of (nbformat.NotebookNode, str)
+        The executed notebook and, if it failed, ``"code cell N, section ...: error"`` ('' if not).
     """
     import papermill as pm
 
@@ -362,6 +439,33 @@ def report_notebook(
     With ``figures`` ('svg', 'pdf' or 'png'), every figure the notebook shows is also
     written to ``<target's folder>/figures/<notebook>/<nn>_<slug>.<figures>`` with a
     caption file (:func:`analysis.figures.collect_figures`).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The notebook to run.
+    params : dict
+        Its parameters (``dataset`` is required; ``anonymise`` is shown in the header).
+    target : pathlib.Path
+        The HTML file to write.
+    description : str
+        The dataset sentence put in the header.
+    synthetic : bool
+        Show the synthetic-data banner.
+    show_code : bool, default False
+        Keep the code cells' input in the HTML.
+    progress : bool, default True
+        Show progress on stderr.
+    position : int, default 0
+        Line of the progress bar, when several notebooks run side by side.
+    figures : str or None, optional
+        ``"svg"``, ``"pdf"`` or ``"png"`` to also write each figure as a file; None (default)
+        for none.
+
+    Returns
+    -------
+    ReportResult
+        The notebook's name, the HTML path, whether it ran through, its error and duration.
     """
     start = time.perf_counter()
     if progress:
@@ -472,6 +576,15 @@ def build_reports(
         ]  # fmt: skip
 
         def announce(n: int, r: ReportResult) -> None:
+            """Print one notebook's outcome on stderr (when ``progress``).
+
+            Parameters
+            ----------
+            n : int
+                How many reports are done, this one included.
+            r : ReportResult
+                The report just done.
+            """
             if progress:
                 status = "ok" if r.ok else f"FAILED ({r.error})"
                 print(f"report {n}/{len(books)}: {Path(r.notebook).stem} {status} in {r.seconds:.1f} s",
@@ -509,6 +622,20 @@ def key_findings(nb: nbformat.NotebookNode, sentences: int = 2, limit: int = 360
     The notebook computes them from the data (e.g. 02 prints its reciprocity); '' when
     no tagged cell printed anything (a failed report, a notebook without the tag).
 
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        A notebook, usually executed (with its outputs).
+    sentences : int, default 2
+        Most sentences returned.
+    limit : int, default 360
+        Most characters returned; a longer text is cut at a word and ends with "…".
+
+    Returns
+    -------
+    str
+        The findings, whitespace collapsed; '' when there are none.
+
     Examples
     --------
     >>> cell = nbformat.v4.new_code_cell(metadata={"tags": ["findings"]}, outputs=[
@@ -534,7 +661,20 @@ def key_findings(nb: nbformat.NotebookNode, sentences: int = 2, limit: int = 360
 
 
 def notebook_title(nb: nbformat.NotebookNode, default: str) -> str:
-    """Return the notebook's first level-1 Markdown heading, or ``default``."""
+    """Return the notebook's first level-1 Markdown heading, or ``default``.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        A notebook.
+    default : str
+        The title to use when it has no level-1 heading (the notebook's file stem).
+
+    Returns
+    -------
+    str
+        The heading's text, without the ``#``.
+    """
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             m = re.search(r"^#\s+(.+?)\s*$", cell.source, re.MULTILINE)
@@ -544,7 +684,20 @@ def notebook_title(nb: nbformat.NotebookNode, default: str) -> str:
 
 
 def thumbnail(nb: nbformat.NotebookNode, width: int = 280) -> str:
-    """Return a small PNG (data URI) of the notebook's last figure, or '' when it has none."""
+    """Return a small PNG (data URI) of the notebook's last figure, or '' when it has none.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        A notebook, usually executed (with its outputs).
+    width : int, default 280
+        Display width in CSS pixels; the image is stored at up to twice that.
+
+    Returns
+    -------
+    str
+        A ``data:image/png;base64,...`` URI, or ''.
+    """
     import base64
     import io
 
@@ -569,7 +722,28 @@ def write_index(
     synthetic: bool,
     version: int | None = None,
 ) -> Path:
-    """Write ``index.html``: per report its title, key findings, a thumbnail; failures marked."""
+    """Write ``index.html``: per report its title, key findings, a thumbnail; failures marked.
+
+    Parameters
+    ----------
+    out : pathlib.Path
+        The reports' folder.
+    dataset : str
+        The dataset's name, in the page title.
+    description : str
+        The dataset sentence shown under the title.
+    results : list of ReportResult
+        The reports, in the order listed.
+    synthetic : bool
+        Show the synthetic-data banner.
+    version : int or None, optional
+        The dataset version the reports were made from; None (default) leaves it unsaid.
+
+    Returns
+    -------
+    pathlib.Path
+        The ``index.html`` written.
+    """
     cards = []
     for r in results:
         nb = r.executed if r.executed is not None else nbformat.v4.new_notebook()
@@ -616,6 +790,13 @@ def refresh_notebook(path: Path, timeout: int = 600) -> None:
     """Execute a notebook in place with its default parameters (``make notebooks``).
 
     Cell timings are not recorded, so the stored notebook holds no wall-clock text.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The notebook to execute and overwrite.
+    timeout : int, default 600
+        Seconds a cell may run before the execution fails.
     """
     from nbclient import NotebookClient
 
