@@ -60,6 +60,18 @@ class Check:
 def find_cues(text: str, ner: bool = True) -> list[Cue]:
     """Every cue in ``text``, in reading order: the rules', then spaCy's people and places.
 
+    Parameters
+    ----------
+    text : str
+        A tweet's text.
+    ner : bool, default True
+        Run the spaCy named-entity pass too; False uses the rules only.
+
+    Returns
+    -------
+    list of Cue
+        The cues, merged (one per span), in reading order.
+
     Examples
     --------
     >>> [c.kind for c in find_cues("Mon patient de 45 ans vu ce matin à Dijon")]
@@ -147,6 +159,18 @@ def assess(text: str, cues: Sequence[Cue]) -> Check:
     condition, school or employer, family link, photo, name, an age of 90 or
     more, "the only"/"the oldest"). ``low`` — one patient with a detail, a named
     person in a care situation, or a rare condition named. ``none`` otherwise.
+
+    Parameters
+    ----------
+    text : str
+        The text the cues were found in.
+    cues : Sequence of Cue
+        Cues of that text, e.g. from :func:`find_cues`.
+
+    Returns
+    -------
+    Check
+        risk (none, low, high), the cues and the reason.
 
     Examples
     --------
@@ -280,6 +304,18 @@ def check_tweet(text: str, ner: bool = True) -> Check:
     ``ner=False`` skips the named-entity pass (rules only). The rules of
     :func:`assess` say which combination of cues gives which level.
 
+    Parameters
+    ----------
+    text : str
+        A tweet's text.
+    ner : bool, default True
+        Run the spaCy named-entity pass too; False uses the rules only.
+
+    Returns
+    -------
+    Check
+        risk, the cues found and a one-line reason.
+
     Examples
     --------
     >>> check_tweet("Mon patient de 45 ans ce matin à Brest, un homme charmant").risk
@@ -299,6 +335,20 @@ def check_tweets(
 
     Retweets (text starting with ``RT @``) are checked too: sharing a breach spreads it.
     ``ner`` is that of :func:`check_texts`.
+
+    Parameters
+    ----------
+    tweets : pandas.DataFrame
+        Tweets, one per row.
+    text_column : str, default "text"
+        Column holding the text (missing text counts as empty).
+    ner : bool or "care", default True
+        True: rules and named entities; False: rules only; "care": named entities only in a care situation.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of tweets with risk and cues added.
 
     Examples
     --------
@@ -324,6 +374,20 @@ def redact(text: str, placeholder: str = "[…]", ner: bool = True) -> str:
     Patient references stay (they say what the tweet is about); ages, places,
     dates, wards, rare conditions, names, schools, employers, family links and
     photo links go.
+
+    Parameters
+    ----------
+    text : str
+        A tweet's text.
+    placeholder : str, default "[…]"
+        Text put in place of each detail.
+    ner : bool, default True
+        Also redact the names and places of the named-entity pass.
+
+    Returns
+    -------
+    str
+        The redacted text.
 
     Examples
     --------
@@ -354,6 +418,22 @@ def evaluate(
 
     A tweet counts as flagged when its risk is at least ``threshold``
     (``"high"``, or ``"low"`` to count any flag).
+
+    Parameters
+    ----------
+    texts : Iterable of str
+        Tweets' texts.
+    labels : Iterable of bool
+        Per text, True if it may identify a patient.
+    threshold : str, default "high"
+        Lowest risk that counts as flagged: "high" or "low".
+    ner : bool or "care", default True
+        As in :func:`check_tweets`.
+
+    Returns
+    -------
+    dict
+        n, positives, flagged, true_positives, precision and recall (NaN when undefined).
 
     Examples
     --------

@@ -68,7 +68,7 @@ def load_pipeline() -> Language:
     >>> load_pipeline().pipe_names
     ['ner']
     """
-    import spacy
+    import spacy  # lazy: spaCy, ~0.6 s to import
 
     return spacy.load(PIPELINE, exclude=list(UNUSED_COMPONENTS))
 
@@ -137,6 +137,16 @@ def _entity_cues(text: str, entities: Iterable[tuple[str, int, int]]) -> list[Cu
 
 def entity_cues(texts: Iterable[str]) -> list[list[Cue]]:
     """``person`` and ``place`` cues found by the named-entity pass, for each text (batched).
+
+    Parameters
+    ----------
+    texts : Iterable of str
+        Texts to read.
+
+    Returns
+    -------
+    list of list of Cue
+        The cues of each text, in input order.
 
     Examples
     --------

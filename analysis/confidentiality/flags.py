@@ -18,6 +18,18 @@ def planted_labels(tweets: pd.DataFrame, planted: Iterable[dict]) -> pd.Series:
     A retweet carries the text of its original, so it inherits the original's label.
     Used by the validation cells and tests with the demo's ground truth.
 
+    Parameters
+    ----------
+    tweets : pandas.DataFrame
+        Tweets with tweet_id and retweet_of_tweet_id.
+    planted : Iterable of dict
+        Planted tweets, each with tweet_id (int or text) and breach (bool).
+
+    Returns
+    -------
+    pandas.Series
+        Boolean label per tweet, aligned with tweets.
+
     Examples
     --------
     >>> tw = pd.DataFrame({"tweet_id": [1, 2, 3], "retweet_of_tweet_id": [None, 1, None]})
@@ -37,6 +49,16 @@ def flag_tweets(tables) -> pd.DataFrame:
     The named-entity pass runs on tweets in a care situation only
     (``check_texts(..., ner="care")``): the risk of every tweet is that of the
     full pass, and ``cues`` of a tweet outside a care situation are the rules'.
+
+    Parameters
+    ----------
+    tables : Tables
+        A loaded dataset (``tweets``, ``users``), anonymised or not.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per tweet with text and the columns above.
     """
     tw = tables.tweets[["tweet_id", "author_id", "text", "retweet_of_tweet_id"]]
     tw = tw[tw["text"].notna()]
@@ -66,6 +88,22 @@ def flag_rates(
     ``accounts_flagged``, ``tweets``, ``tweets_flagged`` and the shares. With
     ``k``, counts of fewer than ``k`` accounts are suppressed and their shares
     blanked (anonymised outputs).
+
+    Parameters
+    ----------
+    tables : Tables
+        A loaded dataset (``tweets``, ``users``), anonymised or not.
+    labels : pandas.DataFrame or None, optional
+        Account labels; None puts every account in unknown.
+    by : str, default "identity"
+        Grouping column of labels: "identity" or "role".
+    k : int or None, optional
+        Smallest count of accounts shown; None suppresses nothing.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group with the columns above.
 
     Examples
     --------
@@ -122,6 +160,24 @@ def flagged_examples(
     only), with role and identity if ``labels`` gives them; the text has its
     identifying details replaced by "[…]", URLs removed and @mentions replaced
     by "@account". Tweets by protected accounts, and retweets, are never shown.
+
+    Parameters
+    ----------
+    tables : Tables
+        A loaded dataset (``tweets``, ``users``), anonymised or not.
+    labels : pandas.DataFrame or None, optional
+        Account labels giving each author's role and identity; None leaves them out.
+    n : int, default 5
+        Most tweets shown.
+    risk : str, default "high"
+        Risk level of the tweets shown: "high" or "low".
+    seed : int or None, optional
+        Seed of the random pick; None uses settings.SEED.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns account, role, identity, risk, cues, redacted_text.
     """
     seed = settings.SEED if seed is None else seed
     from analysis.privacy import MENTION_RE, URL_PLACEHOLDER, URL_RE, protected_tweet_ids
@@ -153,6 +209,16 @@ def flagged_examples(
 def risk_counts(flags: pd.DataFrame) -> pd.DataFrame:
     """Tweets per risk level, own tweets and retweets apart (from :func:`flag_tweets`).
 
+    Parameters
+    ----------
+    flags : pandas.DataFrame
+        Result of :func:`flag_tweets` (risk, is_retweet).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per level (none, low, high): the level, own tweets, retweets.
+
     Examples
     --------
     >>> f = pd.DataFrame({"risk": ["none", "high", "high"], "is_retweet": [False, False, True]})
@@ -176,6 +242,20 @@ def planted_validation(
     Reads the demo's ground truth (validation only); for a dataset without one,
     returns two empty frames. Works on anonymised tables too: the planted ids are
     pseudonymised with the same key.
+
+    Parameters
+    ----------
+    tables : Tables
+        A loaded dataset (``tweets``, ``users``), anonymised or not.
+    dataset : str
+        The dataset's name, whose ground truth holds the planted tweets.
+    k : int or None, optional
+        Smallest count of accounts shown in the flag rates; None suppresses nothing.
+
+    Returns
+    -------
+    tuple of (pandas.DataFrame, pandas.DataFrame)
+        Scores per threshold (flagged_at, precision, recall...) and :func:`flag_rates` by planted identity.
     """
     try:
         truth = load_ground_truth(dataset)

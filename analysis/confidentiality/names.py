@@ -63,6 +63,20 @@ _DISEASE_AFTER_RE = re.compile(
 def is_disease_name(text: str, start: int, end: int) -> bool:
     """Whether ``text[start:end]`` names a disease ("Lyme", "maladie de Wilson", "Zika virus").
 
+    Parameters
+    ----------
+    text : str
+        The whole text, read for the words around the span.
+    start : int
+        Start offset of the span in text.
+    end : int
+        End offset (exclusive) of the span.
+
+    Returns
+    -------
+    bool
+        True if the span is (part of) a disease name.
+
     Examples
     --------
     >>> t = "Maladie de Lyme : une dame de Lyon"
@@ -138,6 +152,16 @@ _NOT_FIRST_NAMES = {m.capitalize() for m in _MONTHS + _DAYS} | {
 
 def is_first_name(word: str) -> bool:
     """Whether ``word`` is a first name in the ``gender-guesser`` list (words it also holds excluded).
+
+    Parameters
+    ----------
+    word : str
+        One word, any case.
+
+    Returns
+    -------
+    bool
+        True if it is a first name and not also a common word.
 
     Examples
     --------

@@ -341,6 +341,16 @@ _SUPERLATIVE_RE = re.compile(
 def rule_cues(text: str) -> list[Cue]:
     """Every cue the patterns match in ``text``, in reading order (no named-entity pass).
 
+    Parameters
+    ----------
+    text : str
+        A tweet's text.
+
+    Returns
+    -------
+    list of Cue
+        The cues, merged, in reading order.
+
     Examples
     --------
     >>> [c.kind for c in rule_cues("Mon patient de 45 ans vu ce matin à Dijon")]
@@ -399,6 +409,16 @@ def rule_cues(text: str) -> list[Cue]:
 
 def merge_cues(cues: list[Cue]) -> list[Cue]:
     """Cues in reading order, one per span: a longer match of the same kind covering one wins.
+
+    Parameters
+    ----------
+    cues : list of Cue
+        Cues of one text, from any source.
+
+    Returns
+    -------
+    list of Cue
+        The cues kept, sorted by position.
 
     Examples
     --------

@@ -18,6 +18,20 @@ def suppress_small_cells(
     ``columns`` are the count columns (default: every integer column). Suppressed
     cells become ``<NA>`` in a nullable ``Int64`` column.
 
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Table of counts of accounts.
+    k : int, default DEFAULT_K
+        Smallest count shown.
+    columns : Iterable of str or None, optional
+        Count columns to check; None takes every integer column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with small counts blanked.
+
     Examples
     --------
     >>> t = pd.DataFrame({"role": ["nurse", "midwife", "dentist"], "accounts": [12, 3, 0]})
@@ -41,6 +55,20 @@ def merge_small_groups(
 
     If the merged group itself holds fewer than ``k`` accounts it is suppressed
     (``<NA>``), so it cannot be subtracted back out of a total.
+
+    Parameters
+    ----------
+    counts : pandas.Series
+        Accounts per group.
+    k : int, default DEFAULT_K
+        Smallest group kept on its own.
+    other : str, default "other (merged small groups)"
+        Name of the merged group.
+
+    Returns
+    -------
+    pandas.Series
+        Counts with small groups merged (nullable Int64).
 
     Examples
     --------

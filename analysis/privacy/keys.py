@@ -36,6 +36,23 @@ def load_key(path: str | os.PathLike[str] | None = None, create: bool = True) ->
     """Read the secret pseudonym key, creating it (32 random bytes, mode 600) if missing.
 
     The key is random, not seeded: pseudonyms must not be recomputable from the code.
+
+    Parameters
+    ----------
+    path : str or os.PathLike or None, optional
+        Key file; None uses :func:`key_path` (the environment variable, else the default place).
+    create : bool, default True
+        Create the key if the file is missing; False makes a missing file an error.
+
+    Returns
+    -------
+    bytes
+        The key (16 bytes or more).
+
+    Raises
+    ------
+    KeyFileError
+        If the file is not a hex key, is missing with create=False, or cannot be created.
     """
     path = Path(path) if path is not None else key_path()
     if path.is_file():
@@ -70,6 +87,16 @@ def load_key(path: str | os.PathLike[str] | None = None, create: bool = True) ->
 
 def key_fingerprint(key: bytes) -> str:
     """Return a short, non-reversible label of a key, to tell reports made with different keys apart.
+
+    Parameters
+    ----------
+    key : bytes
+        The pseudonym key.
+
+    Returns
+    -------
+    str
+        key- and 8 hex digits of a hash of the key.
 
     Examples
     --------

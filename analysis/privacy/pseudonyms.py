@@ -98,19 +98,65 @@ class Pseudonymiser:
         return int.from_bytes(self._digest(kind, int(value))[:8], "big") >> 1
 
     def user_id(self, value: int) -> int:
-        """Pseudonym of a user id (a positive 63-bit integer)."""
+        """Pseudonym of a user id (a positive 63-bit integer).
+
+        Parameters
+        ----------
+        value : int
+            A real X user id.
+
+        Returns
+        -------
+        int
+            Its pseudonym, the same for the same key.
+        """
         return self._number("user", value)
 
     def tweet_id(self, value: int) -> int:
-        """Pseudonym of a tweet id (a positive 63-bit integer)."""
+        """Pseudonym of a tweet id (a positive 63-bit integer).
+
+        Parameters
+        ----------
+        value : int
+            A real tweet id.
+
+        Returns
+        -------
+        int
+            Its pseudonym, the same for the same key.
+        """
         return self._number("tweet", value)
 
     def allowed(self, username: str | None) -> bool:
-        """Return whether ``username`` is on the allow-list (it keeps its handle and name)."""
+        """Return whether ``username`` is on the allow-list (it keeps its handle and name).
+
+        Parameters
+        ----------
+        username : str or None
+            A handle, any case; None is never allowed.
+
+        Returns
+        -------
+        bool
+            True if the handle is on the allow-list.
+        """
         return username is not None and username.lower().lstrip("@") in self.allow
 
     def handle(self, username: str, user_id: int | None = None) -> str:
-        """Pseudonymous handle ``user_xxxxxxxx`` (allow-listed handles are kept)."""
+        """Pseudonymous handle ``user_xxxxxxxx`` (allow-listed handles are kept).
+
+        Parameters
+        ----------
+        username : str
+            The real handle.
+        user_id : int or None, optional
+            The account's id, so a handle changed later keeps its pseudonym; None looks it up among known handles.
+
+        Returns
+        -------
+        str
+            user_ and 8 base-32 characters, or the handle itself if allow-listed.
+        """
         if self.allowed(username):
             return username
         if user_id is None:
@@ -120,7 +166,22 @@ class Pseudonymiser:
         return f"user_{code}"
 
     def name(self, name: str | None, username: str | None, user_id: int | None = None) -> str:
-        """Pseudonymous display name: the pseudonymous handle, or the name if allow-listed."""
+        """Pseudonymous display name: the pseudonymous handle, or the name if allow-listed.
+
+        Parameters
+        ----------
+        name : str or None
+            The real display name.
+        username : str or None
+            The account's handle.
+        user_id : int or None, optional
+            The account's id (see :meth:`handle`).
+
+        Returns
+        -------
+        str
+            The pseudonymous handle, or the real name for an allow-listed account.
+        """
         if self.allowed(username):
             return name or username or ""
         return self.handle(username or f"id{user_id}", user_id)
@@ -130,6 +191,16 @@ class Pseudonymiser:
 
         Links to other sites are kept (which sources a community shares is the
         point of the ``urls`` table).
+
+        Parameters
+        ----------
+        url : str or None
+            A full link (e.g. expanded_url).
+
+        Returns
+        -------
+        str or None
+            The link with handle and tweet id pseudonymised; None for anything not a string.
 
         Examples
         --------
@@ -149,7 +220,18 @@ class Pseudonymiser:
         return out if tweet is None else f"{out}/status/{self.tweet_id(tweet)}"
 
     def text(self, text: str | None) -> str | None:
-        """Text with URLs removed, @mentions pseudonymised and known display names replaced."""
+        """Text with URLs removed, @mentions pseudonymised and known display names replaced.
+
+        Parameters
+        ----------
+        text : str or None
+            A tweet's text or a bio.
+
+        Returns
+        -------
+        str or None
+            The pseudonymised text; None for None or NaN.
+        """
         if text is None or (isinstance(text, float) and pd.isna(text)):
             return None
         out = URL_RE.sub(URL_PLACEHOLDER, text)
@@ -317,7 +399,22 @@ def _folded_words(text: str) -> tuple[list[str], list[int], list[int]]:
 
 def pseudonymiser_for(tables: Tables | None = None, key: bytes | None = None,
                       allow: Iterable[str] | None = None) -> Pseudonymiser:  # fmt: skip
-    """Return a :class:`Pseudonymiser` with the project key, knowing the dataset's handles, names and places."""
+    """Return a :class:`Pseudonymiser` with the project key, knowing the dataset's handles, names and places.
+
+    Parameters
+    ----------
+    tables : Tables or None, optional
+        Dataset whose handles, names and places the pseudonymiser learns; None learns none.
+    key : bytes or None, optional
+        Pseudonym key; None reads the project key (:func:`load_key`).
+    allow : Iterable of str or None, optional
+        Handles kept as they are; None uses the project's allow-list of institutions.
+
+    Returns
+    -------
+    Pseudonymiser
+        Ready to pseudonymise that dataset.
+    """
     p = Pseudonymiser(load_key() if key is None else key,
                       allow=frozenset(ALLOWLIST if allow is None else allow))  # fmt: skip
     if tables is None:
@@ -370,6 +467,18 @@ def anonymise_frame(df: pd.DataFrame, pseudonymiser: Pseudonymiser | None = None
     ``expanded_url`` cleared of X handles and tweet ids (:meth:`Pseudonymiser.link`);
     other columns are kept. Use it on
     frames derived from the tables before anonymising them (role labels...).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Any frame with id, handle, name or text columns.
+    pseudonymiser : Pseudonymiser or None, optional
+        Pseudonymiser to use; None makes one with the project key (:func:`pseudonymiser_for`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A pseudonymised copy; other columns unchanged.
 
     Examples
     --------

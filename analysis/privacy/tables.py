@@ -34,6 +34,16 @@ def protected_tweet_ids(tables: Tables) -> set[int]:
     retweet's ``RT @handle:`` or from the quote's ``twitter.com/handle/status/id``
     address, and looked up in ``users``.
 
+    Parameters
+    ----------
+    tables : Tables
+        A loaded dataset.
+
+    Returns
+    -------
+    set of int
+        The tweet ids.
+
     Examples
     --------
     >>> from analysis.graph import tiny_tables
@@ -84,6 +94,16 @@ ANONYMISED_ATTR = "medtwitter_anonymised"
 
 def is_anonymised(frame: pd.DataFrame) -> bool:
     """Return whether ``frame`` comes from anonymised tables (or is cut from them).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Any frame.
+
+    Returns
+    -------
+    bool
+        True if the frame carries the anonymised mark.
 
     Examples
     --------
@@ -144,7 +164,18 @@ class ProfileDerived:
         return _mark(self._labels.copy())
 
     def pairs(self, min_score: int = 3) -> pd.DataFrame:
-        """:func:`~analysis.accounts.pairs.find_pairs` of the real profiles, keyed by pseudonyms."""
+        """:func:`~analysis.accounts.pairs.find_pairs` of the real profiles, keyed by pseudonyms.
+
+        Parameters
+        ----------
+        min_score : int, default 3
+            Lowest pair score listed (see :func:`~analysis.accounts.pairs.find_pairs`).
+
+        Returns
+        -------
+        pandas.DataFrame
+            The pairs, with pseudonymous ids and handles.
+        """
         if self._pairs is None or self._pairs.attrs.get("min_score") != min_score:
             from analysis.accounts.pairs import find_pairs
 
@@ -171,6 +202,18 @@ def match_pseudonyms(frame: pd.DataFrame, tables: Tables) -> pd.DataFrame:
 
     For frames from outside the tables that hold real ids (a demo's ground
     truth), so they still join the anonymised tables; unchanged otherwise.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A frame with real ids (user_id, tweet_id...).
+    tables : Tables
+        The tables it will be joined with.
+
+    Returns
+    -------
+    pandas.DataFrame
+        frame pseudonymised with the tables' key, or frame itself if they are not anonymised.
 
     Examples
     --------
@@ -202,6 +245,20 @@ def anonymise_tables(
     ``derived`` gives the labels and pairs computed from the real profiles
     (:class:`ProfileDerived`). Every frame is marked (:func:`is_anonymised`).
     Tables already anonymised are returned as they are.
+
+    Parameters
+    ----------
+    tables : Tables
+        A loaded dataset.
+    key : bytes or None, optional
+        Pseudonym key; None reads the project key (:func:`analysis.privacy.load_key`).
+    allow : Iterable of str or None, optional
+        Handles kept as they are; None uses the project's allow-list of institutions.
+
+    Returns
+    -------
+    Tables
+        The anonymised tables.
 
     Examples
     --------
