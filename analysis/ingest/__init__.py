@@ -298,6 +298,28 @@ def _merge_all(writer: store.DatasetWriter, spill: Spill, replace: bool) -> None
 
 
 def expand(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """Return the raw files to ingest from files and folders, in the order they are read.
+
+    A folder contributes its ``*.jsonl`` and ``*.jsonl.gz`` files and the files
+    :func:`analysis.formats.folder_files` recognises (edge lists, v1.1 bodies,
+    academictwitteR, X archive parts); edge lists come last, so that their
+    usernames resolve against the accounts read before them.
+
+    Parameters
+    ----------
+    paths : Iterable of str or os.PathLike
+        Raw files and folders, as given on the command line.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files, sorted by :func:`analysis.formats.read_order`.
+
+    Raises
+    ------
+    UsageError
+        If a path does not exist, or no raw file is found.
+    """
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
@@ -352,6 +374,18 @@ def _meta(dataset, old_meta, report, rows, synthetic, writer: store.DatasetWrite
 
 
 def display_path(path: str) -> str:
+    """Return a raw file's path as a dataset records it: relative to the data root if inside it.
+
+    Parameters
+    ----------
+    path : str
+        A raw file's path, relative to the working folder or absolute.
+
+    Returns
+    -------
+    str
+        The resolved path relative to :func:`analysis.settings.data_dir`, or absolute if outside it.
+    """
     p = Path(path).resolve()
     try:
         return str(p.relative_to(settings.data_dir()))

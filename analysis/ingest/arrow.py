@@ -306,6 +306,30 @@ def extract_chunk(pages: pa.Table, convert=None, data_kind: str | None = None) -
     ``data_kind`` says what ``data`` was parsed as ('tweets', 'users' or None:
     either, see :data:`analysis.ingest.schema.PARSE`); :class:`OtherKind` if a page's does not fit.
     Raises :class:`NotFast` when a page needs the page-at-a-time path.
+
+    Parameters
+    ----------
+    pages : pyarrow.Table
+        Pages parsed by Arrow's JSON reader, one row a page, with
+        :data:`~analysis.ingest.schema.PAGE_SCHEMA` or a narrower schema of
+        :data:`~analysis.ingest.schema.PARSE`.
+    convert : callable or None, optional
+        Turns a page of another format into a v2 page, applied to its provenance;
+        None (default) for v2 pages.
+    data_kind : str or None, optional
+        ``"tweets"``, ``"users"`` or None (default), what ``data`` was parsed as.
+
+    Returns
+    -------
+    Chunk
+        The contract rows per table, their ranks, and the page counts.
+
+    Raises
+    ------
+    NotFast
+        If a page needs the page-at-a-time path.
+    OtherKind
+        If a page's ``data`` does not fit ``data_kind``.
     """
     pages = pages.combine_chunks()
     n = pages.num_rows
