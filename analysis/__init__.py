@@ -18,7 +18,7 @@ def __getattr__(name: str) -> object:
     So that ``medtwitter ingest``, which needs no pandas, does not pay for importing it.
     """
     if name in ("Tables", "load_dataset"):
-        from analysis import tables
+        from analysis import tables  # lazy: pandas and pyarrow, ~0.34 s to import
 
         return getattr(tables, name)
     raise AttributeError(f"module 'analysis' has no attribute {name!r}")

@@ -72,7 +72,7 @@ def task_result(future: Any) -> Any:
     WorkerLostError
         The workers running the task died as many times as Dask allows.
     """
-    from distributed import KilledWorker
+    from distributed import KilledWorker  # optional: the dask extra
 
     try:
         return future.result()

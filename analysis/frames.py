@@ -96,7 +96,7 @@ def compute_all(*objs: Any) -> tuple[Any, ...]:
     """
     if not any(is_dask(o) for o in objs):
         return objs
-    import dask
+    import dask  # optional: the dask extra
 
     return tuple(dask.compute(*objs))
 

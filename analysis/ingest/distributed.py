@@ -191,7 +191,7 @@ def _worker_threads() -> None:
     Arrow threads; outside a worker nothing changes.
     """
     try:
-        from distributed import get_worker
+        from distributed import get_worker  # optional: the dask extra
 
         threads = get_worker().state.nthreads
     except (ImportError, ValueError, AttributeError):
@@ -203,7 +203,7 @@ def _worker_threads() -> None:
 def _scratch() -> str | None:
     """Return the Dask worker's own folder, if running in one (else the system's temporary folder)."""
     try:
-        from distributed import get_worker
+        from distributed import get_worker  # optional: the dask extra
 
         return get_worker().local_directory
     except (ImportError, ValueError):
@@ -334,7 +334,7 @@ class ClusterSpill(Spill):
 
 def _settle(jobs: list[Future]) -> None:
     """Wait until no task of ``jobs`` runs any more (nothing writes to the staging folder then)."""
-    from distributed import wait
+    from distributed import wait  # optional: the dask extra
 
     unfinished = [job for job in jobs if not job.done()]
     if unfinished:
