@@ -97,6 +97,16 @@ def folder_files(folder: Path) -> list[Path]:
     These are academictwitteR ``data_*.json``, CSV edge lists, and an X archive's ``.js`` files
     (in ``folder`` or ``folder/data``), and API v1.1 bodies saved as ``*.json`` (``.gz``), told
     by their start.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        A dataset's raw folder.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files, sorted, each once.
     """
     found = [
         *folder.glob("data_*.json"),
@@ -114,6 +124,17 @@ def folder_files(folder: Path) -> list[Path]:
 
 def academic_users_file(path: Path) -> Path | None:
     """Return the academictwitteR ``users_<id>.json`` read with a ``data_<id>.json`` file, if it exists.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        An academictwitteR file (``data_<id>.json`` or any other name).
+
+    Returns
+    -------
+    pathlib.Path or None
+        The ``users_<id>.json`` beside a ``data_<id>.json``; None for other names or when it is
+        missing.
 
     Examples
     --------
@@ -138,6 +159,17 @@ def _first_record(path: Path) -> object:
 
 def detect_format(path: Path) -> str:
     r"""Name a file's format from its name and first bytes (see the module docstring).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A raw file (``.gz`` read transparently).
+
+    Returns
+    -------
+    str
+        One of the format names of this module (``x-api-v2-pages``, ``v1.1-tweets``,
+        ``edge-list-csv``...), ``unknown`` when none fits.
 
     Examples
     --------
@@ -185,6 +217,16 @@ def _csv_header(path: Path) -> list[str] | None:
 
 def header_problem(path: Path) -> str | None:
     r"""For a ``.csv`` file, why it is not an edge list ingest can read (one line), else None.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        Any raw file; only ``.csv`` and ``.csv.gz`` files are checked.
+
+    Returns
+    -------
+    str or None
+        The problem and its fix in one line, or None for an edge list or a file of another kind.
 
     Examples
     --------
@@ -260,6 +302,17 @@ _TWARC_ROUTES: list[tuple[re.Pattern, str]] = [
 def twarc_endpoint(url: str) -> tuple[str | None, dict]:
     """(endpoint, params) of a twarc2 request URL.
 
+    Parameters
+    ----------
+    url : str
+        The request URL twarc2 saved in a page's ``__twarc`` (may be empty).
+
+    Returns
+    -------
+    tuple of (str or None, dict)
+        The endpoint name (``followers``, ``search_recent``...; None if the URL is not one
+        ingest reads) and its parameters (e.g. ``user_id``).
+
     Examples
     --------
     >>> twarc_endpoint("https://api.twitter.com/2/users/12/followers?max_results=1000")
@@ -292,7 +345,18 @@ def _twarc_route(url: str) -> tuple[str | None, tuple[tuple[str, str], ...]]:
 
 
 def twarc2_page(page: dict) -> dict:
-    """Return a twarc2 raw page with its endpoint in ``__medtwitter`` (stream tweets made a list)."""
+    """Return a twarc2 raw page with its endpoint in ``__medtwitter`` (stream tweets made a list).
+
+    Parameters
+    ----------
+    page : dict
+        One line of a twarc2 raw output file (an API response with ``__twarc``).
+
+    Returns
+    -------
+    dict
+        A copy with ``data`` a list and, when the URL is known, ``__medtwitter`` provenance.
+    """
     twarc = page.get("__twarc") or {}
     endpoint, params = twarc_endpoint(twarc.get("url", ""))
     if endpoint == "users_only":  # likers/retweeters: accounts, no follow edge
@@ -337,7 +401,19 @@ def _strip_flat_tweet(tw: dict, users: list[dict], tweets: list[dict]) -> dict:
 
 
 def twarc2_flat_record(record: dict) -> dict:
-    """One twarc2-flattened tweet (or user) line -> a v2 page."""
+    """One twarc2-flattened tweet (or user) line -> a v2 page.
+
+    Parameters
+    ----------
+    record : dict
+        One line of a ``twarc2 flatten`` file: a tweet with its expansions inline, or a user.
+
+    Returns
+    -------
+    dict
+        A v2 page holding that tweet (with ``includes``) or user, with ``__medtwitter``
+        provenance.
+    """
     twarc = record.get("__twarc") or {}
     endpoint, params = twarc_endpoint(twarc.get("url", ""))
     collected_at = twarc.get("retrieved_at")
@@ -378,7 +454,18 @@ sequences replaced by U+FFFD in it])."""
 
 
 def iter_lines(path: Path) -> Iterator[tuple[int, bytes]]:
-    """Yield (line number, line) of a JSONL file, ``.gz`` read transparently."""
+    """Yield (line number, line) of a JSONL file, ``.gz`` read transparently.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A raw file (``.gz`` read transparently).
+
+    Yields
+    ------
+    tuple of (int, bytes)
+        The 1-based line number and the line's bytes (newline kept); blank lines are skipped.
+    """
     with rawfile.open_raw(path) as fh:
         for lineno, line in enumerate(fh, start=1):
             if line.strip():
@@ -390,6 +477,18 @@ def parsed_lines(path: Path) -> Iterator[tuple[int, bytes, object, str, int]]:
 
     Each item is (line number, line, parsed value, why it is not JSON or "", invalid UTF-8
     sequences replaced).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A raw file (``.gz`` read transparently).
+
+    Yields
+    ------
+    tuple of (int, bytes, object, str, int)
+        Line number, raw line, parsed JSON value (None when it is not JSON), the reason it is
+        not ("truncated last line", "not valid JSON" or ""), and the number of invalid UTF-8
+        sequences replaced.
     """
     for lineno, line in iter_lines(path):
         try:
@@ -459,7 +558,21 @@ _HANDLE = re.compile(r"[A-Za-z0-9_]{1,50}")
 
 
 def edge_end(value: str, lookup: UsernameLookup | None) -> tuple[str | None, str]:
-    """(account id, "") for one end of an edge (a CSV cell), or (None, why not)."""
+    """(account id, "") for one end of an edge (a CSV cell), or (None, why not).
+
+    Parameters
+    ----------
+    value : str
+        A cell of a CSV edge list: an X id (digits) or a username (with or without ``@``).
+    lookup : callable or None
+        Gives the id of a username among the accounts read so far (None if unknown); None
+        resolves no username.
+
+    Returns
+    -------
+    tuple of (str or None, str)
+        The account id as text and "", or None and why the cell cannot be read.
+    """
     value = value.strip()
     if not value:
         return None, "an empty follower or followed"
@@ -527,6 +640,22 @@ def split_archive_js(raw: bytes) -> tuple[bytes, str | None, object]:
     The kind and content are None without the prefix; content that is not JSON raises
     :class:`orjson.JSONDecodeError`.
 
+    Parameters
+    ----------
+    raw : bytes
+        The whole content of an archive ``.js`` file.
+
+    Returns
+    -------
+    tuple of (bytes, str or None, object)
+        The ``window.YTD.<kind>.partN = `` prefix (b"" without one), the kind (``tweets``,
+        ``follower``...) and the parsed JSON.
+
+    Raises
+    ------
+    orjson.JSONDecodeError
+        If the content after the prefix is not JSON.
+
     Examples
     --------
     >>> split_archive_js(b'window.YTD.follower.part0 = [{"follower": {"accountId": "13"}}]')
@@ -544,7 +673,19 @@ def _archive_js(path: Path) -> tuple[str | None, object]:
 
 
 def archive_account(folder: Path) -> dict | None:
-    """Return the ``account`` entry of an X archive's ``account.js`` in ``folder`` (its owner), or None."""
+    """Return the ``account`` entry of an X archive's ``account.js`` in ``folder`` (its owner), or None.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The archive's ``data`` folder (or wherever its ``account.js`` is).
+
+    Returns
+    -------
+    dict or None
+        The owner's ``account`` object (``accountId``, ``username``...); None when the file is
+        missing or unreadable.
+    """
     account_file = folder / "account.js"
     if not account_file.is_file():
         return None
@@ -623,6 +764,30 @@ def read_pages(
     ``lookup`` resolves usernames of a CSV edge list to ids (accounts read earlier);
     ``follows`` is (``followers`` or ``following``, account id): whose follower or
     friend lists v1.1 id and users pages are (else told by the file's name).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A raw file (``.gz`` read transparently).
+    fmt : str
+        Its format, as :func:`detect_format` names it (not ``x-api-v2-pages``).
+    lookup : callable or None, optional
+        Gives the id of a username among the accounts read so far (None if unknown); None
+        (default) resolves no username.
+    follows : tuple of (str, str) or None, optional
+        ``("followers" or "following", account id)`` for v1.1 id and user lists; None (default)
+        tells them by the file's name.
+
+    Yields
+    ------
+    tuple of (int, bytes, dict or None, str)
+        Record number, raw text, the v2 page (None when the record cannot be read) and why not
+        ("" when it can).
+
+    Raises
+    ------
+    ValueError
+        If ``fmt`` has no reader.
     """
     from analysis import formats_v1  # imported here: it builds on (imports) this module
 
@@ -649,7 +814,18 @@ def read_pages(
 
 
 def read_order(path: Path) -> int:
-    """Sort key putting edge lists last, so usernames in them resolve against accounts read first."""
+    """Sort key putting edge lists last, so usernames in them resolve against accounts read first.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A raw file.
+
+    Returns
+    -------
+    int
+        1 for an edge list (CSV or Parquet), 0 for any other file.
+    """
     return 1 if path.name.lower().endswith((".csv", ".csv.gz", ".parquet")) else 0
 
 
@@ -680,6 +856,16 @@ def page_names(page: dict) -> PageNames:
     they reply to or quote). Usernames (casefolded): of those user objects.
     Resources: what the page's errors are about (``missing`` rows).
 
+    Parameters
+    ----------
+    page : dict
+        A v2 page (as collected, or converted by :func:`read_pages`).
+
+    Returns
+    -------
+    PageNames
+        The page's account ids, tweet ids, casefolded usernames and error resources.
+
     Examples
     --------
     >>> names = page_names({"data": [{"id": "5", "author_id": "7", "text": "hi"}],
@@ -701,12 +887,26 @@ def page_names(page: dict) -> PageNames:
         users.add(_id_text(params.get("user_id") or params.get("id")))
 
     def user(u: object) -> None:
+        """Record an account object's id and casefolded username.
+
+        Parameters
+        ----------
+        u : object
+            A user object of the page; anything else than a dict is ignored.
+        """
         if isinstance(u, dict):
             users.add(_id_text(u.get("id")))
             if isinstance(u.get("username"), str):
                 names.add(u["username"].casefold())
 
     def tweet(tw: dict) -> None:
+        """Record a tweet's id and the accounts and retweeted tweet it names.
+
+        Parameters
+        ----------
+        tw : dict
+            A tweet object of the page.
+        """
         tweets.add(_id_text(tw.get("id")))
         users.add(_id_text(tw.get("author_id")))
         users.add(_id_text(tw.get("in_reply_to_user_id")))
