@@ -28,6 +28,16 @@ def quarantine_ids(line: bytes) -> list[int]:
     JSON-like text, or the numeric cells of a CSV line; kept with each
     quarantine entry so that a purge matches entries on ids, never on substrings.
 
+    Parameters
+    ----------
+    line : bytes
+        One raw line, possibly truncated or not JSON at all.
+
+    Returns
+    -------
+    list of int
+        The distinct ids found (1 to 2^63-1), sorted.
+
     Examples
     --------
     >>> quarantine_ids(b'{"data": [{"id": "20", "author_id": "12"}], "x": 1234')
@@ -49,6 +59,16 @@ def quarantine_ids(line: bytes) -> list[int]:
 def quarantine_usernames(line: bytes) -> list[str]:
     """Return the handles a raw line names in ``username``/``screen_name`` fields.
 
+    Parameters
+    ----------
+    line : bytes
+        One raw line, possibly truncated or not JSON at all.
+
+    Returns
+    -------
+    list of str
+        The distinct handles (without ``@``, case kept), sorted.
+
     Examples
     --------
     >>> quarantine_usernames(b'{"username": "Dr_Tortue", "name": "MG"')
@@ -69,6 +89,23 @@ def entry(file: str, line: int, reason: str, raw: bytes) -> dict:
     so that a long line can be found again in its raw file; ``ids`` and
     ``usernames`` are parsed from the whole line (what :mod:`analysis.purge`
     matches on, never a substring of the content).
+
+    Parameters
+    ----------
+    file : str
+        The raw file's path, as the ingest report shows it.
+    line : int
+        The line's number in the file, from 1.
+    reason : str
+        Why the line was set aside, one line (e.g. ``"not valid JSON"``).
+    raw : bytes
+        The line as read, its line end included or not.
+
+    Returns
+    -------
+    dict
+        The entry: ``file``, ``line``, ``reason``, ``content``, ``bytes``, ``sha256``,
+        ``ids``, ``usernames``, and ``cut`` (True) if the content was cut.
 
     Examples
     --------
@@ -112,7 +149,13 @@ class Quarantine:
         self.seen: set[tuple] | None = None
 
     def append(self, entry: dict) -> None:
-        """Set aside one entry (see :func:`entry`), unless the file holds it already."""
+        """Set aside one entry (see :func:`entry`), unless the file holds it already.
+
+        Parameters
+        ----------
+        entry : dict
+            A quarantine entry, as :func:`entry` makes it; counted even when already in the file.
+        """
         if self.seen is None:  # the entries of earlier runs, read once
             self.seen = set()
             if self.path.is_file():

@@ -32,6 +32,21 @@ def parse_time(value: str) -> datetime:
 
     Raises :class:`ValueError` if ``value`` is not ISO 8601.
 
+    Parameters
+    ----------
+    value : str
+        An ISO 8601 date and time, e.g. ``"2024-04-30T08:00:00.000Z"``.
+
+    Returns
+    -------
+    datetime.datetime
+        The time, timezone-aware in UTC.
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is not ISO 8601.
+
     Examples
     --------
     >>> parse_time("2024-04-30T08:00:00.000Z")
@@ -46,6 +61,21 @@ def timestamps(values: pa.Array | list) -> pa.Array:
 
     Arrow's parser first; the forms it does not take (offsets other than Z...)
     through :func:`parse_time`, which raises :class:`ValueError` on a non-time.
+
+    Parameters
+    ----------
+    values : pyarrow.Array or list
+        ISO 8601 strings (empty strings or None for unknown times).
+
+    Returns
+    -------
+    pyarrow.Array
+        ``timestamp[us, tz=UTC]`` values, null where the string was empty or null.
+
+    Raises
+    ------
+    ValueError
+        If a non-empty value is not an ISO 8601 time.
     """
     try:
         arr = values if isinstance(values, pa.Array) else pa.array(values, pa.string())
@@ -69,7 +99,17 @@ class Spill(merge.Spill):
         self.track_usernames = usernames
 
     def write(self, name: str, table: pa.Table, rank: np.ndarray | None = None) -> None:
-        """Spill ``table`` rows of ``name``, noting the users' (username, user_id)."""
+        """Spill ``table`` rows of ``name``, noting the users' (username, user_id).
+
+        Parameters
+        ----------
+        name : str
+            The spilled table the rows belong to (a key of :data:`analysis.merge.BUCKET_BY`).
+        table : pyarrow.Table
+            The rows, in the table's contract schema.
+        rank : numpy.ndarray or None, optional
+            The arrival order of each row; None (default) means the rows are in arrival order.
+        """
         if name == "users" and table.num_rows and self.track_usernames:
             names = table.select(["username", "user_id"]).cast(NAMES)
             self.segment_usernames.append(names.filter(pc.is_valid(names.column("username"))))
@@ -118,7 +158,15 @@ class Rows:
         self.keys = KeyRegistry()
 
     def add(self, table: str, **values: object) -> None:
-        """Append one row to ``table`` (a missing column gets a null)."""
+        """Append one row to ``table`` (a missing column gets a null).
+
+        Parameters
+        ----------
+        table : str
+            A spilled table name (one of :data:`SPILLED`).
+        **values : object
+            The row's values by column name; unknown names are ignored.
+        """
         cols = self.cols[table]
         for name, column in cols.items():
             column.append(values.get(name))
@@ -132,13 +180,35 @@ class Rows:
         return {t: len(next(iter(c.values()))) for t, c in self.cols.items()}
 
     def rollback(self, mark: dict[str, int]) -> None:
-        """Drop the rows added since ``mark`` (:meth:`mark`)."""
+        """Drop the rows added since ``mark`` (:meth:`mark`).
+
+        Parameters
+        ----------
+        mark : dict of str to int
+            The table lengths :meth:`mark` returned before the page was added.
+        """
         for table, n in mark.items():
             for column in self.cols[table].values():
                 del column[n:]
 
     def to_arrow(self, table: str) -> pa.Table:
-        """Return the rows held of ``table`` as an Arrow table with the contract's schema."""
+        """Return the rows held of ``table`` as an Arrow table with the contract's schema.
+
+        Parameters
+        ----------
+        table : str
+            A spilled table name (one of :data:`SPILLED`).
+
+        Returns
+        -------
+        pyarrow.Table
+            The rows held, times parsed to UTC timestamps.
+
+        Raises
+        ------
+        ValueError
+            If a time column holds a value that is not ISO 8601.
+        """
         cols = self.cols[table]
         schema = CONTRACT[table].schema
         arrays = []
