@@ -42,6 +42,16 @@ _counter = itertools.count(1)
 def inline_png(fig: Figure) -> tuple[bytes, dict]:
     r"""Return a figure as PNG at :data:`INLINE_DPI` (256 colours), with the size to show it at (100 dpi).
 
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure to encode.
+
+    Returns
+    -------
+    tuple of (bytes, dict)
+        The PNG bytes, and ``width`` and ``height`` in pixels for display.
+
     Examples
     --------
     >>> import matplotlib.pyplot as plt
@@ -73,6 +83,16 @@ def _png_size(data: bytes) -> tuple[int, int]:
 def figure_caption(fig: Figure) -> str:
     """Return the figure's titles and source line, as one caption sentence.
 
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        A figure with titles and possibly a source line.
+
+    Returns
+    -------
+    str
+        The caption, ending with a full stop; empty if the figure has no text.
+
     Examples
     --------
     >>> import matplotlib.pyplot as plt
@@ -92,6 +112,18 @@ def figure_caption(fig: Figure) -> str:
 
 def slugify(text: str, limit: int = 60) -> str:
     """Return a file-name part: ASCII, lowercase, words joined by '-'.
+
+    Parameters
+    ----------
+    text : str
+        Any text, e.g. a figure title.
+    limit : int, default 60
+        Most characters kept.
+
+    Returns
+    -------
+    str
+        The slug, at most ``limit`` characters.
 
     Examples
     --------
@@ -130,6 +162,16 @@ def save_on_display(render: Callable) -> Callable:
 
     Saves nothing unless :data:`FIGURES_DIR_ENV` and :data:`FIGURES_FORMAT_ENV` are set
     (``medtwitter report --figures``).
+
+    Parameters
+    ----------
+    render : Callable
+        The formatter that turns a figure into its display form (e.g. PNG bytes).
+
+    Returns
+    -------
+    Callable
+        A formatter that saves the figure and its caption, then calls ``render``.
     """
 
     def formatter(fig):

@@ -104,6 +104,16 @@ def compute_all(*objs: Any) -> tuple[Any, ...]:
 def length(frame: Any) -> int:
     """Return the number of rows of a frame (counted on the cluster for Dask).
 
+    Parameters
+    ----------
+    frame : Any
+        A pandas or Dask DataFrame.
+
+    Returns
+    -------
+    int
+        The number of rows.
+
     Examples
     --------
     >>> length(pd.DataFrame({"a": [1, 2]}))
@@ -179,6 +189,18 @@ def count_by(frame: Any, by: list[str], name: str = "n", dropna: bool = True) ->
 def distinct(frame: Any, columns: list[str]) -> pd.DataFrame:
     """Return the distinct rows of ``frame[columns]`` (computed), sorted by ``columns``.
 
+    Parameters
+    ----------
+    frame : Any
+        A pandas or Dask DataFrame.
+    columns : list of str
+        Columns whose distinct combinations are returned.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The distinct rows, sorted, with a fresh index.
+
     Examples
     --------
     >>> distinct(pd.DataFrame({"a": [2, 1, 2]}), ["a"])["a"].tolist()
@@ -195,6 +217,18 @@ def sorted_rows(frame: Any, key: list[str]) -> pd.DataFrame:
     partition by partition, pandas in the table's order; sorting by the key makes
     both the same.
 
+    Parameters
+    ----------
+    frame : Any
+        A pandas or Dask DataFrame.
+    key : list of str
+        Columns to sort by.
+
+    Returns
+    -------
+    pandas.DataFrame
+        All rows, in memory, sorted.
+
     Examples
     --------
     >>> sorted_rows(pd.DataFrame({"a": [2, 1]}, index=[5, 6]), ["a"]).index.tolist()
@@ -207,6 +241,18 @@ def column_values(frame: Any, column: str) -> Any:
     """Return the values of one column as a NumPy array (computed for Dask).
 
     For a small table's ids (the accounts) that filter a big one with ``isin``.
+
+    Parameters
+    ----------
+    frame : Any
+        A pandas or Dask DataFrame.
+    column : str
+        The column to read.
+
+    Returns
+    -------
+    Any
+        A NumPy array of the column's values, in row order.
 
     Examples
     --------
@@ -255,6 +301,18 @@ def partition_by(frame: Any, key: str | list[str]) -> Any:
     Needed before :func:`map_partitions` when ``func`` must see every row of a
     key together (all the hashtags of one tweet); pandas frames are returned as
     they are (one partition holds everything).
+
+    Parameters
+    ----------
+    frame : Any
+        A pandas or Dask DataFrame.
+    key : str or list of str
+        Column(s) whose equal values must share a partition.
+
+    Returns
+    -------
+    Any
+        The shuffled Dask frame, or the pandas frame unchanged.
 
     Examples
     --------

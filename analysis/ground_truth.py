@@ -22,12 +22,36 @@ FILE_NAME = "ground_truth.json"
 
 
 def ground_truth_path(dataset: str = "demo") -> Path:
-    """Return where a dataset's ground truth is (or would be)."""
+    """Return where a dataset's ground truth is (or would be).
+
+    Parameters
+    ----------
+    dataset : str, default "demo"
+        The dataset's name.
+
+    Returns
+    -------
+    pathlib.Path
+        ``ground_truth.json`` in the dataset's raw folder.
+    """
     return settings.raw_dir(dataset) / FILE_NAME
 
 
 def write_ground_truth(truth: dict, out_dir: Path) -> Path:
-    """Write ``truth`` to ``out_dir/ground_truth.json`` atomically; return the path."""
+    """Write ``truth`` to ``out_dir/ground_truth.json`` atomically; return the path.
+
+    Parameters
+    ----------
+    truth : dict
+        The ground truth (accounts, planted pairs and tweets), JSON-serialisable.
+    out_dir : pathlib.Path
+        Existing folder to write into (the dataset's raw folder).
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+    """
     path = out_dir / FILE_NAME
     with removed_on_failure(out_dir / f"{FILE_NAME}.tmp", path) as tmp:
         tmp.write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

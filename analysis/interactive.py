@@ -36,6 +36,16 @@ _ids = itertools.count(1)
 def readable_name(name: object) -> str:
     """Return a column name for readers: underscores as spaces, tuples (MultiIndex) joined.
 
+    Parameters
+    ----------
+    name : object
+        A column name: text, a tuple of a MultiIndex, or anything else.
+
+    Returns
+    -------
+    str
+        The name as shown to readers.
+
     Examples
     --------
     >>> readable_name("in_degree"), readable_name(("tweets", "mean")), readable_name(3)
@@ -51,6 +61,16 @@ def readable_frame(df: pd.DataFrame | pd.Series) -> pd.DataFrame:
 
     A bare ``RangeIndex`` (0, 1, 2… without a name) is dropped; any other index
     (named, or labels such as a group or a statistic) becomes the first column(s).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame or pandas.Series
+        Any result table; a Series becomes a one-column frame.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy ready to show.
 
     Examples
     --------
@@ -84,6 +104,16 @@ def readable_frame(df: pd.DataFrame | pd.Series) -> pd.DataFrame:
 
 def table_options(n_rows: int) -> dict:
     """Return the itables options for a table of ``n_rows`` rows (paging only when it needs pages).
+
+    Parameters
+    ----------
+    n_rows : int
+        Number of rows of the table.
+
+    Returns
+    -------
+    dict
+        Keyword options for itables (``paging``, ``pageLength``...).
 
     Examples
     --------

@@ -54,6 +54,21 @@ def check_dataset_name(name: str) -> str:
     every path built from one goes through this check (:func:`raw_dir`,
     :func:`processed_dir`), and so does every command-line argument naming one.
 
+    Parameters
+    ----------
+    name : str
+        The name to check.
+
+    Returns
+    -------
+    str
+        ``name`` unchanged.
+
+    Raises
+    ------
+    UsageError
+        If the name is empty, longer than 64 characters, or has other characters.
+
     Examples
     --------
     >>> check_dataset_name("docs_2024")
@@ -101,12 +116,44 @@ def data_dir() -> Path:
 
 
 def raw_dir(dataset: str) -> Path:
-    """Folder of a dataset's raw API pages: ``<data root>/raw/<dataset>`` (name checked)."""
+    """Folder of a dataset's raw API pages: ``<data root>/raw/<dataset>`` (name checked).
+
+    Parameters
+    ----------
+    dataset : str
+        The dataset's name.
+
+    Returns
+    -------
+    pathlib.Path
+        The folder (not created).
+
+    Raises
+    ------
+    UsageError
+        If the name is not a dataset name (:func:`check_dataset_name`).
+    """
     return data_dir() / "raw" / check_dataset_name(dataset)
 
 
 def processed_dir(dataset: str) -> Path:
-    """Folder of a dataset's tables: ``<data root>/processed/<dataset>`` (name checked)."""
+    """Folder of a dataset's tables: ``<data root>/processed/<dataset>`` (name checked).
+
+    Parameters
+    ----------
+    dataset : str
+        The dataset's name.
+
+    Returns
+    -------
+    pathlib.Path
+        The folder (not created).
+
+    Raises
+    ------
+    UsageError
+        If the name is not a dataset name (:func:`check_dataset_name`).
+    """
     return data_dir() / "processed" / check_dataset_name(dataset)
 
 

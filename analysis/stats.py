@@ -28,6 +28,20 @@ def wilson_interval(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval of a share ``successes / n`` (arrays or numbers); NaN where n is 0.
 
+    Parameters
+    ----------
+    successes : ArrayLike
+        Number of accounts (or items) with the property.
+    n : ArrayLike
+        Number of accounts in all, same shape.
+    confidence : float, default 0.95
+        Confidence level of the interval.
+
+    Returns
+    -------
+    tuple of (numpy.ndarray, numpy.ndarray)
+        The lower and upper bounds, as shares between 0 and 1.
+
     Examples
     --------
     >>> low, high = wilson_interval(10, 301)
@@ -100,7 +114,20 @@ class ShareTest:
     groups: int
 
     def describe(self, what: str, by: str) -> str:
-        """Return one sentence: the test, its result, and what it does not show."""
+        """Return one sentence: the test, its result, and what it does not show.
+
+        Parameters
+        ----------
+        what : str
+            What the shares measure, e.g. ``"share of protected accounts"``.
+        by : str
+            The grouping, e.g. ``"identity"``.
+
+        Returns
+        -------
+        str
+            The sentence.
+        """
         if self.groups < 2:
             return f"Fewer than two groups with accounts: no test of {what} between {by} groups."
         stat = (f"χ²({self.dof}) = {self.statistic:.2f}, " if self.test == "chi-square"
@@ -167,6 +194,16 @@ def compare_shares(table: pd.DataFrame, successes: str, n: str) -> ShareTest:
 
 def format_p(p: float) -> str:
     """Return a p-value as written in a paper: '< 0.001' below 0.001, else three decimals with '='.
+
+    Parameters
+    ----------
+    p : float
+        A p-value, or NaN when no test was run.
+
+    Returns
+    -------
+    str
+        E.g. ``'< 0.001'``, ``'= 0.046'`` or ``'not computed'``.
 
     Examples
     --------

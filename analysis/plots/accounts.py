@@ -83,6 +83,13 @@ def count_axis(ax: Axes, values: pd.Series) -> None:
 
     Linear from 0 to 1, logarithmic above; the axis never goes below 0, so no tick reads
     -10⁰ or -10¹ for a count.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The axes to change, in place.
+    values : pandas.Series
+        The counts drawn, to set the top of the axis.
     """
     ax.set_yscale("symlog", linthresh=1.0)
     top = float(values.max()) if len(values) else 1.0

@@ -318,6 +318,16 @@ def retention_axis(shares: pd.Series) -> tuple[float, float]:
     Shares between 94% and 100% drawn on 0-100 look all alike; the axis starts at the
     multiple of 10 at least 5 points below the lowest share (0 when that is below 20).
 
+    Parameters
+    ----------
+    shares : pandas.Series
+        Retention shares, between 0 and 1.
+
+    Returns
+    -------
+    tuple of (float, float)
+        The bottom and top of the y axis, in percent.
+
     Examples
     --------
     >>> retention_axis(pd.Series([0.94, 0.97, 1.0]))

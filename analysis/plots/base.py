@@ -107,5 +107,13 @@ def _finish(
 
 
 def add_source(fig: Figure | SubFigure, text: str) -> None:
-    """Write the source line in the bottom-right corner of a figure."""
+    """Write the source line in the bottom-right corner of a figure.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure or matplotlib.figure.SubFigure
+        The figure to write on.
+    text : str
+        The source line, e.g. ``"Source: demo data — synthetic"``.
+    """
     fig.text(0.995, 0.005, text, ha="right", va="bottom", fontsize=7, color="#555555")

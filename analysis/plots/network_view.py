@@ -57,6 +57,23 @@ def select_accounts(G: nx.DiGraph, max_nodes: int | None = None) -> tuple[list, 
     k-core (ties counted both ways) with at most ``max_nodes`` accounts when it holds at
     least half of them, else the ``max_nodes`` accounts with the highest PageRank.
 
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        The graph to show.
+    max_nodes : int or None, optional
+        Most accounts shown; None uses ``NETWORK_MAX_NODES``.
+
+    Returns
+    -------
+    tuple of (list, str)
+        The node ids shown, and the sentence saying which.
+
+    Raises
+    ------
+    ValueError
+        If ``max_nodes`` is below 1.
+
     Examples
     --------
     >>> G = nx.DiGraph([(1, 2), (2, 1), (3, 1), (4, 1)])
@@ -96,6 +113,18 @@ def view_layout(G: nx.Graph, seed: int | None = None) -> dict:
     """Positions of the nodes (Fruchterman–Reingold on the undirected graph, igraph, seeded).
 
     Coordinates are scaled to about -1000..1000 and rounded to 0.1.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        The graph to lay out (direction ignored).
+    seed : int or None, optional
+        Seed of the starting positions; None uses ``settings.SEED``.
+
+    Returns
+    -------
+    dict
+        ``(x, y)`` per node.
 
     Examples
     --------
@@ -141,6 +170,26 @@ def graph_view_data(
     (links received within the graph), and ``x``, ``y``. Links are index pairs,
     ``[source, target]`` (or ``[source, target, weight]`` when weighted). ``accounts``
     (the follower graph) fills in what a node of ``G`` lacks (role, identity, followers).
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        The graph to show (follower or interaction graph).
+    communities : pandas.Series or None, optional
+        Community number per user id; None puts every account in -1.
+    max_nodes : int or None, optional
+        Most accounts shown (see :func:`select_accounts`); None uses ``NETWORK_MAX_NODES``.
+    seed : int or None, optional
+        Seed of the layout (see :func:`view_layout`).
+    title : str, default "Follower graph"
+        Name of the graph in the view's switch.
+    accounts : networkx.DiGraph or None, optional
+        The follower graph, whose node attributes fill in those ``G`` lacks; None fills in nothing.
+
+    Returns
+    -------
+    dict
+        ``title``, ``note``, ``nodes`` (list of dicts) and ``edges`` (list of index lists).
     """
     shown, note = select_accounts(G, max_nodes)
     H = G.subgraph(shown)
@@ -321,7 +370,22 @@ _SCRIPT = r"""
 
 
 def network_view_html(graphs: list[dict], element_id: str, height: int = 640) -> str:
-    """Return the HTML of a view (see :class:`NetworkView`): all text escaped, data and library inline."""
+    """Return the HTML of a view (see :class:`NetworkView`): all text escaped, data and library inline.
+
+    Parameters
+    ----------
+    graphs : list of dict
+        One or more results of :func:`graph_view_data`.
+    element_id : str
+        HTML id of the view's container, unique in the page.
+    height : int, default 640
+        Height of the canvas, in pixels.
+
+    Returns
+    -------
+    str
+        A self-contained HTML fragment.
+    """
     eid = html.escape(element_id)
     options = "".join(f'<option value="{b}">{b}</option>' for b in COLOUR_BY)
     graph_switch = ""
