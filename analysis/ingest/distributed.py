@@ -127,6 +127,20 @@ def cut_points(path: Path, size: int, parts: int) -> list[int]:
 
     Each offset but the first (0) and the last (``size``) is just after a newline.
 
+    Parameters
+    ----------
+    path : pathlib.Path
+        An uncompressed JSONL file.
+    size : int
+        The file's size in bytes.
+    parts : int
+        How many ranges are wanted (fewer come back when lines are long).
+
+    Returns
+    -------
+    list of int
+        Increasing offsets from 0 to ``size``; consecutive ones bound a range.
+
     Examples
     --------
     >>> import tempfile, pathlib
@@ -150,7 +164,22 @@ def cut_points(path: Path, size: int, parts: int) -> list[int]:
 
 
 def count_lines(path: str, start: int, end: int) -> int:
-    """Return the number of newlines in the bytes ``[start, end)`` of a file."""
+    """Return the number of newlines in the bytes ``[start, end)`` of a file.
+
+    Parameters
+    ----------
+    path : str
+        The raw file.
+    start : int
+        The first byte of the range (inclusive).
+    end : int
+        The end of the range in bytes (exclusive).
+
+    Returns
+    -------
+    int
+        The number of newline bytes in that range (fewer if the file is shorter).
+    """
     count = 0
     with open(path, "rb") as fh:
         fh.seek(start)
@@ -275,6 +304,22 @@ def reduce_bucket(name: str, sources: list[str], gone: pa.Array | None, out: str
 
     Runs on a worker: :func:`analysis.merge.bucket_winners` on the bucket's spill
     files, written to ``out`` whole or not at all.
+
+    Parameters
+    ----------
+    name : str
+        A contract table name.
+    sources : list of str
+        The bucket's spill files, new rows first, then the existing rows they update.
+    gone : pyarrow.Array or None
+        Tweet ids to leave out (earlier versions of edited posts); None leaves none out.
+    out : str
+        The Arrow IPC file to write, replaced atomically.
+
+    Returns
+    -------
+    int
+        The number of winning rows written.
     """
     _worker_threads()
     schema = merge.CONTRACT[name].schema
@@ -307,12 +352,38 @@ class ClusterSpill(Spill):
         self.token = uuid.uuid4().hex[:8]
 
     def files(self, name: str, bucket: int) -> list[Path]:
-        """Return the spill files of ``name`` in ``bucket``: every piece's, then this spill's."""
+        """Return the spill files of ``name`` in ``bucket``: every piece's, then this spill's.
+
+        Parameters
+        ----------
+        name : str
+            A spilled table, or ``old-<table>`` for moved rows.
+        bucket : int
+            The bucket number.
+
+        Returns
+        -------
+        list of pathlib.Path
+            The Arrow IPC files, the pieces' in reading order, then this spill's own.
+        """
         pattern = f"{name}-{bucket:03d}-*.arrow"
         return [p for folder in [*self.pieces, self.folder] for p in sorted(folder.glob(pattern))]
 
     def winners(self, name: str, gone: pa.Array | None = None) -> Iterator[pa.RecordBatch]:
-        """Yield the winning rows of table ``name``: every bucket reduced on the cluster at once."""
+        """Yield the winning rows of table ``name``: every bucket reduced on the cluster at once.
+
+        Parameters
+        ----------
+        name : str
+            A contract table name.
+        gone : pyarrow.Array or None, optional
+            Tweet ids to leave out (earlier versions of edited posts); None (default) leaves none out.
+
+        Yields
+        ------
+        pyarrow.RecordBatch
+            Winning rows in the table's contract schema, bucket by bucket.
+        """
         jobs: list[tuple[Path, Future]] = []
         shared = self.client.scatter(gone, hash=False) if gone is not None and len(gone) else None
         for bucket in range(self.buckets):
@@ -352,6 +423,18 @@ def bucket_count(client: Client, buckets: int) -> int:
 
     The eight tables are reduced side by side, so a bucket per four worker threads
     keeps every thread busy; fewer buckets cost less splitting (measured on 2 workers).
+
+    Parameters
+    ----------
+    client : distributed.Client
+        A client of the cluster, whose worker threads are counted.
+    buckets : int
+        The buckets one process would use (:func:`analysis.merge.bucket_count`).
+
+    Returns
+    -------
+    int
+        A power of two, at least ``buckets`` and at most 256.
     """
     threads = _workers(client)
     return min(max(buckets, 1 << max(threads // 4 - 1, 0).bit_length()), 256)
