@@ -108,6 +108,16 @@ class NoOwnerError(ValueError):
 def v1_time(value: str | None) -> str | None:
     """Return a v1.1 ``created_at`` (``Wed Oct 10 20:19:24 +0000 2018``) as ISO 8601 UTC.
 
+    Parameters
+    ----------
+    value : str or None
+        A v1.1 ``created_at``, or an ISO 8601 time; None or '' for none.
+
+    Returns
+    -------
+    str or None
+        The time as ``YYYY-MM-DDTHH:MM:SS.000Z``, or None.
+
     Examples
     --------
     >>> v1_time("Wed Oct 10 20:19:24 +0000 2018")
@@ -133,6 +143,23 @@ def str_id(obj: dict, key: str) -> str | None:
     Raises :class:`IdMismatchError` when both are there and disagree (the number
     went through floating point, which rounds ids above 2^53).
 
+    Parameters
+    ----------
+    obj : dict
+        A v1.1 object (status, user, ``delete`` notice...).
+    key : str
+        The id field's name without ``_str`` (``id``, ``in_reply_to_status_id``...).
+
+    Returns
+    -------
+    str or None
+        The id as text, or None when the object has neither field.
+
+    Raises
+    ------
+    IdMismatchError
+        If ``<key>`` and ``<key>_str`` are both present and differ.
+
     Examples
     --------
     >>> str_id({"id": 1234567890123456789, "id_str": "1234567890123456789"}, "id")
@@ -157,7 +184,24 @@ def str_id(obj: dict, key: str) -> str | None:
 
 
 def v1_user(u: dict) -> dict:
-    """Return a v1.1 user object in v2 shape (its embedded ``status`` aside: :func:`body_pages`)."""
+    """Return a v1.1 user object in v2 shape (its embedded ``status`` aside: :func:`body_pages`).
+
+    Parameters
+    ----------
+    u : dict
+        A v1.1 user object.
+
+    Returns
+    -------
+    dict
+        A v2 user: ``id``, ``username``, ``name``, ``description``, ``location``,
+        ``created_at``, ``protected``, ``verified`` and ``public_metrics``.
+
+    Raises
+    ------
+    IdMismatchError
+        If its ``id`` and ``id_str`` disagree.
+    """
     return {
         "id": str_id(u, "id"),
         "username": u.get("screen_name"),
@@ -188,6 +232,17 @@ def v1_entities(tw: dict) -> dict:
     Read from ``extended_tweet`` when there is one (compatibility mode), else from
     the status (extended mode has ``full_text`` there). Links are ``entities.urls``
     and the media links (one per distinct link, as v2 lists them), ordered by position.
+
+    Parameters
+    ----------
+    tw : dict
+        A v1.1 status.
+
+    Returns
+    -------
+    dict
+        v2 ``entities``: ``hashtags``, ``mentions`` and ``urls``, each item with ``start`` and
+        ``end`` offsets.
 
     Examples
     --------
@@ -229,6 +284,29 @@ def v1_tweet(tw: dict, users: list[dict], tweets: list[dict], author_id: str | N
     """Return a v1.1 status in v2 shape; its user, retweeted and quoted statuses go to includes.
 
     ``author_id`` is the author of a status without ``user`` (one embedded in a user).
+
+    Parameters
+    ----------
+    tw : dict
+        A v1.1 status.
+    users : list of dict
+        Receives the v2 users met (its author, those of embedded statuses): the page's
+        ``includes.users``.
+    tweets : list of dict
+        Receives the retweeted and quoted statuses, in v2 shape: the page's
+        ``includes.tweets``.
+    author_id : str or None, optional
+        The author's id for a status without ``user``; None (default) otherwise.
+
+    Returns
+    -------
+    dict
+        The v2 tweet, its references (replied to, retweeted, quoted) in ``referenced_tweets``.
+
+    Raises
+    ------
+    IdMismatchError
+        If an id and its ``_str`` twin disagree.
     """
     ext = e if isinstance(e := tw.get("extended_tweet"), dict) else {}
     text = ext.get("full_text") or tw.get("full_text") or tw.get("text")
@@ -270,7 +348,20 @@ def v1_tweet(tw: dict, users: list[dict], tweets: list[dict], author_id: str | N
 
 
 def v1_record(record: dict, fmt: str = V1_TWEETS) -> dict:
-    """One v1.1 status (or ``delete`` notice) -> a v2 page."""
+    """One v1.1 status (or ``delete`` notice) -> a v2 page.
+
+    Parameters
+    ----------
+    record : dict
+        One v1.1 status, or a ``{"delete": ...}`` notice.
+    fmt : str, default "v1.1-tweets"
+        The file's format, recorded in the page's provenance.
+
+    Returns
+    -------
+    dict
+        A v2 page with the tweet and its includes, or with an error for a deleted tweet.
+    """
     if isinstance(record.get("delete"), dict):
         status = record["delete"].get("status") or {}
         tid = str_id(status, "id")
@@ -328,6 +419,16 @@ def _user_pages(u: dict, about: tuple[str, str] | None, fmt: str) -> list[dict]:
 def ids_account(path: Path) -> tuple[str, str] | None:
     """(endpoint, account id) a v1.1 id or follower-list file is about, from its name.
 
+    Parameters
+    ----------
+    path : pathlib.Path
+        A raw file; only its name is read (``followers_<id>``, ``<id>-friends``...).
+
+    Returns
+    -------
+    tuple of (str, str) or None
+        ``("followers" or "following", account id)``, or None when the name says neither.
+
     Examples
     --------
     >>> ids_account(Path("followers_12345.jsonl")), ids_account(Path("12345-friends.json"))
@@ -347,6 +448,23 @@ def follow_owner(owner: int | str | None, relation: str | None) -> tuple[str, st
     None when neither is given; :class:`~analysis.errors.UsageError` when one comes
     without the other, the relation is not one of :data:`RELATIONS` or the owner is
     not an X id.
+
+    Parameters
+    ----------
+    owner : int or str or None
+        The ``--owner`` option: the account whose list the pages are.
+    relation : str or None
+        The ``--relation`` option: ``"followers"`` or ``"following"``.
+
+    Returns
+    -------
+    tuple of (str, str) or None
+        ``(relation, account id)``, or None when neither option is given.
+
+    Raises
+    ------
+    analysis.errors.UsageError
+        If only one is given, the relation is unknown or the owner is not an X id.
 
     Examples
     --------
@@ -386,6 +504,19 @@ def file_owner(path: Path, follows: tuple[str, str] | None = None) -> tuple[str,
     From the file's name (``followers_<id>``, ``friends_<id>``) or ``follows`` (the
     ``--owner``/``--relation`` options); None when they disagree (see :func:`owner_problem`).
 
+    Parameters
+    ----------
+    path : pathlib.Path
+        The raw file (its name may say whose list it is).
+    follows : tuple of (str, str) or None, optional
+        ``(relation, account id)`` from the ``--owner``/``--relation`` options; None (default)
+        when they are not given.
+
+    Returns
+    -------
+    tuple of (str, str) or None
+        ``(relation, account id)``, or None when unknown or contradictory.
+
     Examples
     --------
     >>> file_owner(Path("followers_13.json")), file_owner(Path("ids.json"), ("following", "12"))
@@ -400,7 +531,21 @@ def file_owner(path: Path, follows: tuple[str, str] | None = None) -> tuple[str,
 
 
 def owner_problem(path: Path, follows: tuple[str, str] | None = None) -> str:
-    """Why a file's id pages have no owner (one line naming the fix)."""
+    """Why a file's id pages have no owner (one line naming the fix).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The raw file whose id pages have no owner.
+    follows : tuple of (str, str) or None, optional
+        ``(relation, account id)`` from the ``--owner``/``--relation`` options; None (default)
+        when they are not given.
+
+    Returns
+    -------
+    str
+        :data:`NO_OWNER`, or the contradiction between the file's name and the options.
+    """
     named = _named_owner(path)
     if named is None or follows is None or named == follows:
         return NO_OWNER
@@ -415,6 +560,27 @@ def v1_ids_page(record: dict, about: tuple[str, str] | None, fmt: str = V1_IDS) 
 
     ``about`` is :func:`file_owner` of the file. None for a record without ``ids``;
     :class:`NoOwnerError` if ``about`` names no account id.
+
+    Parameters
+    ----------
+    record : dict
+        A v1.1 id page (``ids``, ``next_cursor``...).
+    about : tuple of (str, str) or None
+        ``(relation, account id)`` of the file (:func:`file_owner`).
+    fmt : str, default "v1.1-ids"
+        The file's format, recorded in the page's provenance.
+
+    Returns
+    -------
+    dict or None
+        A v2 ``followers`` or ``following`` page, or None without ``ids``.
+
+    Raises
+    ------
+    NoOwnerError
+        If ``about`` names no account id.
+    TypeError
+        If ``ids`` is not a list.
 
     Examples
     --------
@@ -442,6 +608,16 @@ NO_OWNER = (
 
 def v1_kind(keys: Iterable[str]) -> str | None:
     """``"status"``, ``"user"`` or None: what a v1.1 object with these keys is.
+
+    Parameters
+    ----------
+    keys : Iterable of str
+        The keys of a JSON object.
+
+    Returns
+    -------
+    str or None
+        ``"status"``, ``"user"``, or None (not v1.1, or a v2 object).
 
     Examples
     --------
@@ -509,6 +685,21 @@ def body_pages(
     None and the reason (:data:`NO_OWNER` for an id page without an owner); an
     empty body gives one page of no rows (skipped).
 
+    Parameters
+    ----------
+    body : object
+        A parsed v1.1 response: a status, user or id page, a list of them, or an object
+        holding such a list (``statuses``, ``users``...).
+    about : tuple of (str, str) or None
+        ``(relation, account id)`` of the file's id pages (:func:`file_owner`), or None.
+    fmt : str
+        The file's format, recorded in the pages' provenance.
+
+    Yields
+    ------
+    tuple of (int or None, object, dict or None, str)
+        Item number, the item, its v2 page (None on failure) and why it failed ("" if not).
+
     Examples
     --------
     >>> [(n, p["data"][0]["id"]) for n, _, p, _ in body_pages(
@@ -570,7 +761,24 @@ def _no_owner(held: list[tuple[int, bytes]], path: Path, follows: tuple[str, str
 
 
 def line_records(path: Path, fmt: str, follows: tuple[str, str] | None = None) -> Iterator[Record]:
-    """Yield the records of a JSONL file of v1.1 bodies, one body a line (any shape)."""
+    """Yield the records of a JSONL file of v1.1 bodies, one body a line (any shape).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A JSONL file of v1.1 bodies (``.gz`` read transparently).
+    fmt : str
+        Its format (``v1.1-tweets``, ``v1.1-ids`` or ``v1.1-bodies``).
+    follows : tuple of (str, str) or None, optional
+        ``(relation, account id)`` from the ``--owner``/``--relation`` options; None (default)
+        when they are not given.
+
+    Yields
+    ------
+    tuple of (int, bytes, dict or None, str)
+        Line number, raw text, the v2 page (None when the record cannot be read) and why not
+        ("" when it can).
+    """
     about = file_owner(path, follows)
     held: list[tuple[int, bytes]] = []
     for lineno, line, body, problem, replaced in parsed_lines(path):
@@ -600,6 +808,19 @@ def item_lines(raw: bytes, body: object) -> list[int] | None:
 
     Told from the layout pretty-printers write: every record of the list starts a
     line at the first one's indentation (or all are on one line).
+
+    Parameters
+    ----------
+    raw : bytes
+        The whole file.
+    body : object
+        The file parsed as JSON.
+
+    Returns
+    -------
+    list of int or None
+        1-based line numbers, one per record of the list; None when the body holds no list or
+        its layout does not tell.
 
     Examples
     --------
@@ -635,7 +856,22 @@ def item_lines(raw: bytes, body: object) -> list[int] | None:
 
 
 def document_records(path: Path, follows: tuple[str, str] | None = None) -> Iterator[Record]:
-    """Yield the records of a file holding one whole v1.1 body (read once, whatever its layout)."""
+    """Yield the records of a file holding one whole v1.1 body (read once, whatever its layout).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A file holding one v1.1 body, pretty-printed or not (``.gz`` read transparently).
+    follows : tuple of (str, str) or None, optional
+        ``(relation, account id)`` from the ``--owner``/``--relation`` options; None (default)
+        when they are not given.
+
+    Yields
+    ------
+    tuple of (int, bytes, dict or None, str)
+        Line number, raw text, the v2 page (None when the record cannot be read) and why not
+        ("" when it can).
+    """
     about = file_owner(path, follows)
     raw = rawfile.read_bytes(path)
     try:
@@ -647,6 +883,18 @@ def document_records(path: Path, follows: tuple[str, str] | None = None) -> Iter
     held: list[tuple[int, bytes]] = []
 
     def line_of(number: int | None) -> int:
+        """Return the file line a record of the body starts on (1 when unknown).
+
+        Parameters
+        ----------
+        number : int or None
+            The record's 1-based position in the body's list; None for a body that is one record.
+
+        Returns
+        -------
+        int
+            The 1-based line number.
+        """
         return lines[number - 1] if lines and number else 1
 
     yield from _body_records(body, 1, raw, about, V1_DOCUMENT, replaced, line_of, held)
@@ -757,6 +1005,17 @@ def json_format(path: Path) -> str:
     A first line that is a JSON value names the format (one record or body a line);
     a first line that opens a v1.1 body it does not close, followed by a line that is
     not JSON either, is a whole-file body (``v1.1-json``).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A ``.json``, ``.jsonl`` file (``.gz`` read transparently).
+
+    Returns
+    -------
+    str
+        ``x-api-v2-pages``, a twarc2 or v1.1 format name, or ``v1.1-json`` for a whole-file
+        body.
     """
     head, ended = _head(path)
     head = head.lstrip()
