@@ -175,6 +175,18 @@ def save_on_display(render: Callable) -> Callable:
     """
 
     def formatter(fig):
+        """Save ``fig`` when a report asks for figures, then render it.
+
+        Parameters
+        ----------
+        fig : matplotlib.figure.Figure
+            The figure being displayed.
+
+        Returns
+        -------
+        Any
+            What the wrapped formatter returns.
+        """
         folder, fmt = os.environ.get(FIGURES_DIR_ENV), os.environ.get(FIGURES_FORMAT_ENV)
         if folder and fmt in FIGURE_FORMATS:
             n = next(_counter)

@@ -295,6 +295,13 @@ def parameters_form(namespace: dict) -> Any:
     status = w.HTML()
 
     def on_apply(_):
+        """Copy the form's values into the notebook's parameters and say what to run next.
+
+        Parameters
+        ----------
+        _ : ipywidgets.Button
+            The button clicked (unused).
+        """
         namespace.update(
             dataset=dataset.value,
             start=start.value.strip() or None,

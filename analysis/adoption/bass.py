@@ -224,6 +224,18 @@ def fit_bass(
     lo, hi = (1 - ci) / 2, 1 - (1 - ci) / 2
 
     def interval(col: str) -> tuple[float, float]:
+        """Return the bootstrap percentile interval of one parameter.
+
+        Parameters
+        ----------
+        col : str
+            The parameter: ``"p"``, ``"q"`` or ``"m"``.
+
+        Returns
+        -------
+        tuple of (float, float)
+            Lower and upper bounds; NaN, NaN when no bootstrap fit succeeded.
+        """
         if boot.empty:
             return (np.nan, np.nan)
         return (float(boot[col].quantile(lo)), float(boot[col].quantile(hi)))

@@ -361,6 +361,19 @@ def rule_cues(text: str) -> list[Cue]:
     cues: list[Cue] = []
 
     def add(kind: str, rx: re.Pattern, group: int = 0, keep=lambda m: True) -> None:
+        """Append a cue of ``kind`` for every match of ``rx`` in the text that ``keep`` accepts.
+
+        Parameters
+        ----------
+        kind : str
+            The cue kind, e.g. ``"age"``, ``"place"``.
+        rx : re.Pattern
+            The pattern to run over the text.
+        group : int, default 0
+            The match group taken as the cue's words and span.
+        keep : Callable, optional
+            Test of each match; by default every match is kept.
+        """
         for m in rx.finditer(text):
             if m.group(group) and keep(m):
                 cues.append(Cue(kind, m.group(group), m.start(group), m.end(group)))
@@ -368,6 +381,18 @@ def rule_cues(text: str) -> list[Cue]:
     generic = [m.span() for rx in _GENERIC_AGE_RES for m in rx.finditer(text)]
 
     def not_generic(m: re.Match) -> bool:
+        """Return whether a match lies outside the generic age phrases ("patients de plus de 65 ans").
+
+        Parameters
+        ----------
+        m : re.Match
+            A match in the text.
+
+        Returns
+        -------
+        bool
+            True if the match does not start inside a generic age phrase.
+        """
         return not any(s <= m.start() < e for s, e in generic)
 
     add("patient", PATIENT_RE, keep=not_generic)

@@ -139,6 +139,13 @@ def _metrics_from_sparse(
     try:
 
         def advance(name: str) -> None:
+            """Move the progress bar one step on, naming the measure just done.
+
+            Parameters
+            ----------
+            name : str
+                The measure, shown beside the bar.
+            """
             bar.set_postfix_str(name)
             bar.update()
 

@@ -269,6 +269,20 @@ def label_communities(
         lab = labels.assign(user_id=labels["user_id"].astype("int64")).set_index("user_id")
 
     def mix(ids: pd.Series, column: str) -> str:
+        """Return the three most common label values among accounts, with their shares.
+
+        Parameters
+        ----------
+        ids : pandas.Series
+            User ids of a community's authors.
+        column : str
+            Label column: ``"role"`` or ``"identity"``.
+
+        Returns
+        -------
+        str
+            E.g. ``"nominative 60%, anonymous 30%, unknown 10%"``; ``"no labels"`` without labels.
+        """
         if lab is None or column not in lab:
             return "no labels"
         vals = ids.map(lab[column]).fillna("unknown").value_counts(normalize=True)
