@@ -44,13 +44,34 @@ _POST = "app.bsky.feed.post"
 
 
 def is_bluesky(record: dict) -> bool:
-    """Return True for a raw Bluesky response line (its provenance names the platform)."""
+    """Return True for a raw Bluesky response line (its provenance names the platform).
+
+    Parameters
+    ----------
+    record : dict
+        One parsed line of a raw file.
+
+    Returns
+    -------
+    bool
+        Whether its ``__medtwitter`` provenance says ``platform = "bluesky"``.
+    """
     meta = record.get("__medtwitter")
     return isinstance(meta, dict) and meta.get("platform") == BLUESKY
 
 
 def uri_author(uri: str) -> str | None:
     """Return the DID of an ``at://`` URI's repository (the post's author).
+
+    Parameters
+    ----------
+    uri : str
+        A post's ``at://<did>/app.bsky.feed.post/<rkey>`` URI.
+
+    Returns
+    -------
+    str or None
+        The DID, or None when ``uri`` is not an ``at://`` URI.
 
     Examples
     --------
@@ -68,7 +89,18 @@ class _Page(NativePage):
     platform = BLUESKY
 
     def user(self, profile: dict) -> str | None:
-        """Add a profile view (basic, plain or detailed) as a user; return its key."""
+        """Add a profile view (basic, plain or detailed) as a user; return its key.
+
+        Parameters
+        ----------
+        profile : dict
+            A Bluesky profile view (``did``, ``handle``, ``displayName``...).
+
+        Returns
+        -------
+        str or None
+            The account's derived key as text, or None for a profile without a DID.
+        """
         did = profile.get("did")
         key = self.key(did)
         if key is None:
@@ -95,7 +127,19 @@ class _Page(NativePage):
         return key
 
     def post(self, view: dict) -> dict:
-        """Return a post view (or an embedded ``viewRecord``) as a v2 tweet; its author as a user."""
+        """Return a post view (or an embedded ``viewRecord``) as a v2 tweet; its author as a user.
+
+        Parameters
+        ----------
+        view : dict
+            A Bluesky post view (``uri``, ``author``, ``record``...) or an embedded ``viewRecord``
+            (``value`` instead of ``record``).
+
+        Returns
+        -------
+        dict
+            The v2 tweet: derived keys for it, its author and the posts it replies to or quotes.
+        """
         uri = view["uri"]
         record = view.get("record") or view.get("value") or {}
         author = self.user(view.get("author") or {}) or self.key(uri_author(uri))
@@ -133,7 +177,13 @@ class _Page(NativePage):
         return tweet
 
     def include(self, view: dict) -> None:
-        """Add a post seen only as context (a reply's parent, a quoted post) to ``includes.tweets``."""
+        """Add a post seen only as context (a reply's parent, a quoted post) to ``includes.tweets``.
+
+        Parameters
+        ----------
+        view : dict
+            A post view seen as context; ignored unless it has a ``uri`` and a record.
+        """
         if (
             isinstance(view, dict)
             and isinstance(view.get("uri"), str)
@@ -143,7 +193,20 @@ class _Page(NativePage):
             self.tweets.setdefault(tweet["id"], tweet)
 
     def facets(self, text: str, facets: list) -> dict:
-        """Hashtags, mentions and links of a post's rich-text facets, in byte order."""
+        """Hashtags, mentions and links of a post's rich-text facets, in byte order.
+
+        Parameters
+        ----------
+        text : str
+            The post's text (facets index its UTF-8 bytes).
+        facets : list
+            The record's ``facets`` (each with ``index`` and ``features``).
+
+        Returns
+        -------
+        dict
+            v2 ``entities``: ``hashtags``, ``mentions`` (with derived keys) and ``urls``.
+        """
         raw = text.encode("utf-8")
         tags, mentions, urls = [], [], []
         order = sorted(
@@ -193,6 +256,17 @@ def _embedded_posts(embed: object) -> list[dict]:
 
 def bluesky_page(record: dict) -> dict | None:
     """Return a raw Bluesky response line -> a v2-shaped page (None if its method is not read).
+
+    Parameters
+    ----------
+    record : dict
+        One line of a Bluesky raw file: the XRPC response with its ``__medtwitter`` provenance.
+
+    Returns
+    -------
+    dict or None
+        A v2-shaped page whose users and posts carry derived keys and their ``native_id``;
+        None for an XRPC method ingest does not read.
 
     Examples
     --------

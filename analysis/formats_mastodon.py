@@ -42,6 +42,21 @@ ENDPOINTS = {
 def instance_host(url: str) -> str:
     """Return the host of an instance URL, lower case: ``https://Mastodon.Social/`` -> ``mastodon.social``.
 
+    Parameters
+    ----------
+    url : str
+        An instance's URL or bare host name.
+
+    Returns
+    -------
+    str
+        The host name, lower case.
+
+    Raises
+    ------
+    ValueError
+        If ``url`` names no host.
+
     Examples
     --------
     >>> instance_host("https://Mastodon.Social/"), instance_host("piaille.fr")
@@ -55,6 +70,24 @@ def instance_host(url: str) -> str:
 
 def full_acct(acct: str, host: str) -> str:
     """``user@instance`` of an account's ``acct`` (local accounts have no domain in it).
+
+    Parameters
+    ----------
+    acct : str
+        An account's ``acct`` (``user`` for a local account, ``user@domain`` for a remote one;
+        a leading ``@`` is dropped).
+    host : str
+        The instance the response came from, used for a local account.
+
+    Returns
+    -------
+    str
+        ``user@domain``, the domain lower case.
+
+    Raises
+    ------
+    ValueError
+        If ``acct`` has no user part.
 
     Examples
     --------
@@ -80,6 +113,15 @@ class _Text(HTMLParser):
         self._invisible = 0
 
     def handle_starttag(self, tag, attrs):
+        """Start a paragraph, line break, link or invisible span of the text.
+
+        Parameters
+        ----------
+        tag : str
+            The tag's name, lower case.
+        attrs : list of tuple of (str, str or None)
+            The tag's attributes, as :class:`html.parser.HTMLParser` gives them.
+        """
         attrs = dict(attrs)
         classes = (attrs.get("class") or "").split()
         if tag == "br":
@@ -94,11 +136,25 @@ class _Text(HTMLParser):
             self._invisible += 1
 
     def handle_endtag(self, tag):
+        """Record a plain link's text and address when it closes.
+
+        Parameters
+        ----------
+        tag : str
+            The tag's name, lower case.
+        """
         if tag == "a" and self._href:
             self.links.append(("".join(self._anchor), self._href))
             self._href = None
 
     def handle_data(self, data):
+        """Add text, to the link's text as well inside a plain link.
+
+        Parameters
+        ----------
+        data : str
+            Text between tags (entities already decoded).
+        """
         self.parts.append(data)
         if self._href is not None:
             self._anchor.append(data)
@@ -110,6 +166,17 @@ class _Text(HTMLParser):
 
 def html_text(html: str | None) -> tuple[str | None, list[tuple[str, str]]]:
     r"""(text, [(link text, href)]) of Mastodon HTML.
+
+    Parameters
+    ----------
+    html : str or None
+        A status's ``content``, a profile's ``note`` or field value (HTML).
+
+    Returns
+    -------
+    tuple of (str or None, list of tuple of (str, str))
+        The plain text (None for None) and the plain links as (link text, href); mention and
+        hashtag links are not listed.
 
     Examples
     --------
@@ -133,9 +200,33 @@ class _Page(NativePage):
         self.local: dict[str, str] = {}  # the instance's account id -> user@instance
 
     def status_key(self, status_id: object) -> str | None:
+        """Return the derived key of a status of this instance, as text.
+
+        Parameters
+        ----------
+        status_id : object
+            The status's id on this instance; None or empty for none.
+
+        Returns
+        -------
+        str or None
+            The key of ``<host>/statuses/<id>``, or None without an id.
+        """
         return self.key(f"{self.host}/statuses/{status_id}") if status_id else None
 
     def user(self, account: dict) -> str | None:
+        """Add an account as a v2 user; return its key.
+
+        Parameters
+        ----------
+        account : dict
+            A Mastodon account (``acct``, ``display_name``, ``note``, ``fields``...).
+
+        Returns
+        -------
+        str or None
+            The account's derived key as text, or None for an object without ``acct``.
+        """
         if not isinstance(account, dict) or not account.get("acct"):
             return None
         acct = full_acct(account["acct"], self.host)
@@ -168,6 +259,18 @@ class _Page(NativePage):
         return key
 
     def status(self, status: dict) -> dict:
+        """Return a status as a v2 tweet; its account, reblogged and quoted statuses are added.
+
+        Parameters
+        ----------
+        status : dict
+            A Mastodon status (``id``, ``account``, ``content``, ``reblog``...).
+
+        Returns
+        -------
+        dict
+            The v2 tweet, a reblog written ``RT @user: text`` with the original's entities.
+        """
         author = self.user(status.get("account") or {})
         for m in status.get("mentions") or ():
             if isinstance(m, dict) and m.get("acct") and m.get("id") is not None:
@@ -227,6 +330,18 @@ class _Page(NativePage):
 
 def mastodon_page(record: dict) -> dict | None:
     """Return a raw Mastodon response line -> a v2-shaped page (None if its endpoint is not read).
+
+    Parameters
+    ----------
+    record : dict
+        One line of a Mastodon raw file: the REST response under ``response`` and its
+        ``__medtwitter`` provenance (with ``params.instance``).
+
+    Returns
+    -------
+    dict or None
+        A v2-shaped page whose users and statuses carry derived keys and their ``native_id``;
+        None for an endpoint ingest does not read.
 
     Examples
     --------
