@@ -44,6 +44,23 @@ def to_id(value: object, platform: str = X) -> int | None:
     """Return an optional id field: None if absent, else :func:`analysis.contract.parse_id`.
 
     On a page of another platform, a derived key (:func:`analysis.platforms.parse_key`).
+
+    Parameters
+    ----------
+    value : object
+        The field as the page holds it: a JSON integer, a string of digits, None or ``""``.
+    platform : str, optional
+        The page's platform; default ``"x"``. Another platform's keys may be negative.
+
+    Returns
+    -------
+    int or None
+        The id (or derived key); None if the field is absent or empty.
+
+    Raises
+    ------
+    analysis.contract.InvalidIdError
+        If ``value`` is not a valid id of the platform.
     """
     if value is None or value == "":
         return None
@@ -59,13 +76,47 @@ def _id_or_none(value: object) -> int | None:
 
 
 def page_account(params: dict, platform: str = X) -> int | None:
-    """Return the account a followers/following page is about: its ``user_id`` (or ``id``) parameter."""
+    """Return the account a followers/following page is about: its ``user_id`` (or ``id``) parameter.
+
+    Parameters
+    ----------
+    params : dict
+        The request parameters of the page's provenance block.
+    platform : str, optional
+        The page's platform; default ``"x"``.
+
+    Returns
+    -------
+    int or None
+        The account's id; None if neither parameter is given.
+
+    Raises
+    ------
+    analysis.contract.InvalidIdError
+        If the parameter is not a valid id.
+    """
     value = params.get("user_id")
     return to_id(params.get("id") if value is None or value == "" else value, platform)
 
 
 def page_platform(page: dict) -> str:
-    """Return the platform a page is from: its provenance's ``platform`` (``x`` when it names none)."""
+    """Return the platform a page is from: its provenance's ``platform`` (``x`` when it names none).
+
+    Parameters
+    ----------
+    page : dict
+        A raw page, with or without a ``__medtwitter`` block.
+
+    Returns
+    -------
+    str
+        One of :data:`analysis.platforms.PLATFORMS`.
+
+    Raises
+    ------
+    ValueError
+        If the page names an unknown platform.
+    """
     meta = page.get("__medtwitter")
     return check_platform(meta.get("platform") if isinstance(meta, dict) else None)
 
@@ -152,7 +203,20 @@ def _time(value: object, name: str) -> str | None:
 
 
 def provenance(page: dict) -> tuple[str | None, dict, str | None, bool]:
-    """(endpoint, params, collected_at, synthetic) from a page's provenance block."""
+    """(endpoint, params, collected_at, synthetic) from a page's provenance block.
+
+    Parameters
+    ----------
+    page : dict
+        A raw page, with a ``__medtwitter`` or ``__twarc`` block (or neither).
+
+    Returns
+    -------
+    tuple of (str or None, dict, str or None, bool)
+        The endpoint name (None if unknown), the request parameters, the collection
+        time as written (ISO 8601, or None) and whether the page is synthetic.
+        A twarc2 block gives the endpoint and account from its URL and is never synthetic.
+    """
     meta = page.get("__medtwitter")
     if isinstance(meta, dict):
         return (
@@ -182,7 +246,19 @@ def provenance(page: dict) -> tuple[str | None, dict, str | None, bool]:
 
 
 def kind_from_endpoint(endpoint: str | None) -> str | None:
-    """Return the kind of page ``endpoint`` gives: ``tweets``, a users endpoint, ``skip``, or None."""
+    """Return the kind of page ``endpoint`` gives: ``tweets``, a users endpoint, ``skip``, or None.
+
+    Parameters
+    ----------
+    endpoint : str or None
+        An endpoint name from a provenance block (``search_recent``, ``followers``...).
+
+    Returns
+    -------
+    str or None
+        ``"tweets"``, ``"users"``, ``"followers"``, ``"following"``, ``"skip"``, or None
+        for an unknown endpoint.
+    """
     if endpoint in TWEET_ENDPOINTS:
         return "tweets"
     if endpoint in USER_ENDPOINTS:
@@ -231,6 +307,18 @@ def edit_ids(history: object, tweet_id: int) -> list[int] | None:
 
     The history lists every version's id, oldest first; ids grow with time, so
     the earlier versions are the ids below the tweet's own.
+
+    Parameters
+    ----------
+    history : object
+        The tweet's ``edit_history_tweet_ids`` field, a list of ids (None if absent).
+    tweet_id : int
+        The tweet's own id.
+
+    Returns
+    -------
+    list of int or None
+        The ids of the earlier versions, oldest first; None if there is no history.
 
     Examples
     --------
@@ -337,6 +425,27 @@ def add_page(rows: Rows, page: dict) -> str:
     This is the page-at-a-time path: readers of other formats turn their input
     into v2-shaped pages and call it. A page that fails half-way (an item
     without an id...) adds nothing and raises.
+
+    Parameters
+    ----------
+    rows : Rows
+        The rows of the run, filled (and spilled when full).
+    page : dict
+        One page in the X API v2 shape, with its provenance block if any.
+
+    Returns
+    -------
+    str
+        The page kind: ``"tweets"``, ``"users"``, ``"followers"``, ``"following"``,
+        ``"empty"``, ``"skip"`` or ``"unknown"`` (nothing added for the last two).
+
+    Raises
+    ------
+    ValueError
+        If a field has the wrong type or an id is invalid (:class:`BadValueError`,
+        :class:`~analysis.contract.InvalidIdError`): the page is to be set aside.
+    analysis.platforms.KeyCollisionError
+        If two native ids of another platform's page share a key.
     """
     _check_provenance(page)
     endpoint, params, observed_at, synthetic = provenance(page)
@@ -425,6 +534,22 @@ def filter_page(
     in a long post's ``note_tweet`` entities. Everything else of the page is kept
     as collected.
 
+    Parameters
+    ----------
+    page : dict
+        A raw page in the X API v2 shape; it is not modified.
+    user_ids : set of int
+        Ids of the accounts to remove.
+    tweet_ids : set of int
+        Ids of the tweets to remove.
+    handles : Iterable of str, optional
+        The accounts' handles, matched in links to X profiles in any case; default none.
+
+    Returns
+    -------
+    dict or None
+        A copy of the page without them; None if the page was fetched for one of the accounts.
+
     Examples
     --------
     >>> page = {"data": [{"id": "1", "author_id": "7", "text": "a"},
@@ -440,6 +565,18 @@ def filter_page(
     users = {str(u) for u in user_ids}
 
     def tweet_gone(tw: dict) -> bool:
+        """Tell whether a tweet goes: one of the tweets, by one of the accounts, or a retweet of one.
+
+        Parameters
+        ----------
+        tw : dict
+            A tweet object of the page (``data`` or ``includes.tweets``).
+
+        Returns
+        -------
+        bool
+            True if the tweet is removed.
+        """
         if _id_or_none(tw.get("id")) in tweet_ids or _id_or_none(tw.get("author_id")) in user_ids:
             return True
         refs = tw.get("referenced_tweets") or ()
@@ -448,6 +585,18 @@ def filter_page(
         )
 
     def keep(item) -> bool:
+        """Tell whether an item of ``data`` or ``includes`` stays.
+
+        Parameters
+        ----------
+        item : object
+            A tweet or user object (anything else is kept as collected).
+
+        Returns
+        -------
+        bool
+            False for a removed tweet or a removed account's user object.
+        """
         if not isinstance(item, dict):
             return True
         if "text" in item:
@@ -457,6 +606,18 @@ def filter_page(
     folded = {h.casefold() for h in handles}
 
     def named(entity) -> bool:  # a mention of an account, a link to its profile or a tweet
+        """Tell whether an entity names a removed account or tweet.
+
+        Parameters
+        ----------
+        entity : object
+            One item of an ``entities.mentions`` or ``entities.urls`` list.
+
+        Returns
+        -------
+        bool
+            True for a mention of a removed account, or a link to its profile or to a removed tweet.
+        """
         if not isinstance(entity, dict):
             return False
         if "username" in entity:
@@ -468,6 +629,18 @@ def filter_page(
         return False
 
     def scrub(entities):
+        """Return a tweet's entities without the mentions and links naming removed accounts or tweets.
+
+        Parameters
+        ----------
+        entities : object
+            A tweet's (or long post's) ``entities`` object; anything but a dict is returned as is.
+
+        Returns
+        -------
+        object
+            The same object if nothing is removed, else a cleaned copy.
+        """
         if not isinstance(entities, dict):
             return entities
         out = {}
@@ -478,6 +651,19 @@ def filter_page(
         return out if out != entities else entities
 
     def unmention(item):  # others' tweets keep their text, not the link to the account
+        """Return a kept tweet without its reply-to and entities naming the removed accounts.
+
+        Parameters
+        ----------
+        item : object
+            A kept item of ``data`` or ``includes.tweets``; anything but a dict is returned as is.
+
+        Returns
+        -------
+        object
+            The item, or a copy without ``in_reply_to_user_id`` of a removed account and
+            with its entities scrubbed.
+        """
         if not isinstance(item, dict):
             return item
         if str(item.get("in_reply_to_user_id")) in users:
