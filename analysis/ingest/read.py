@@ -62,13 +62,25 @@ class FileReport:
     problems: list[str] = field(default_factory=list)
 
     def replace(self, count: int) -> None:
-        """Note a line read with ``count`` invalid UTF-8 sequences replaced by U+FFFD."""
+        """Note a line read with ``count`` invalid UTF-8 sequences replaced by U+FFFD.
+
+        Parameters
+        ----------
+        count : int
+            Invalid UTF-8 sequences replaced in the line; 0 notes nothing.
+        """
         if count:
             self.replaced += count
             self.replaced_lines += 1
 
     def problem(self, message: str) -> None:
-        """Note a problem (the first :data:`MAX_PROBLEMS` are kept verbatim)."""
+        """Note a problem (the first :data:`MAX_PROBLEMS` are kept verbatim).
+
+        Parameters
+        ----------
+        message : str
+            One line naming the file, the line and what is wrong.
+        """
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append(message)
         elif len(self.problems) == MAX_PROBLEMS:
@@ -100,6 +112,16 @@ def check_file(path: Path) -> str | None:
     (:func:`analysis.rawfile.problem`), a CSV without its ``follower,followed``
     header (:func:`analysis.formats.header_problem`), a Parquet file without those
     columns (:func:`analysis.ingest.edges.parquet_problem`).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A raw file given to ingest.
+
+    Returns
+    -------
+    str or None
+        One line naming the file, the problem and the fix; None if it can be read.
     """
     return edges.parquet_problem(path) or rawfile.problem(path) or formats.header_problem(path)
 
@@ -121,6 +143,37 @@ def read_file(
     ``follows`` (relation, account id) owns v1.1 id and follower-list pages (``--owner``).
     With ``part``, ``path`` holds some lines of a larger file (:class:`Part`); the
     caller checks the whole file's report with :func:`check_pages_found`.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The raw file (or the lines of a :class:`Part`).
+    rows : Rows
+        The rows of the run (spilled when full).
+    quarantine : Quarantine or list
+        Where bad lines' entries go (:func:`analysis.ingest.quarantine.entry`).
+    strict : bool
+        Raise :class:`~analysis.errors.RawFormatError` at the first bad line instead
+        of setting it aside.
+    bar : tqdm.tqdm or None, optional
+        A progress bar in bytes, advanced as the file is read; None (default) shows none.
+    observed_at : datetime.datetime or None, optional
+        The time the links of an edge list are dated; None (default) uses the file's
+        modification time.
+    follows : tuple of (str, str) or None, optional
+        (relation, account id) of v1.1 id and follower-list pages (``--owner``); None (default) if not given.
+    part : Part or None, optional
+        The raw file and line offset ``path`` was cut from; None (default) for a whole file.
+
+    Returns
+    -------
+    FileReport
+        The file's format, lines, pages, bad lines and problems.
+
+    Raises
+    ------
+    analysis.errors.RawFormatError
+        With ``strict``, at the first bad line.
     """
     shown = path if part is None else Path(part.name)
     before = 0 if part is None else part.first_line
@@ -128,6 +181,17 @@ def read_file(
     size = path.stat().st_size
 
     def bad(lineno: int, line: bytes, reason: str) -> None:
+        """Set a line of the file aside, or raise with ``strict``.
+
+        Parameters
+        ----------
+        lineno : int
+            The line's number in ``path`` (the part's offset is added).
+        line : bytes
+            The line as read (empty when the file is damaged from there on).
+        reason : str
+            Why it cannot be read, e.g. ``"not valid JSON"``.
+        """
         lineno += before
         message = f"{shown}:{lineno}: {reason}"
         if strict:
@@ -195,7 +259,23 @@ def check_pages_found(report: FileReport) -> None:
 
 
 def read_foreign(path: Path, fmt: str, rows: Rows, report: FileReport, bad, follows=None) -> None:
-    """Read a file of a foreign format, converted record by record by :mod:`analysis.formats`."""
+    """Read a file of a foreign format, converted record by record by :mod:`analysis.formats`.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The raw file.
+    fmt : str
+        Its format, as :func:`analysis.formats.detect_format` names it.
+    rows : Rows
+        The rows of the run (spilled when full).
+    report : FileReport
+        The file's report: lines, pages and skipped pages are counted in it.
+    bad : callable
+        Sets a line aside: called as ``bad(line_number, raw_line, reason)``.
+    follows : tuple of (str, str) or None, optional
+        (relation, account id) that v1.1 id and follower-list pages are about; None (default) if not given.
+    """
     lineno = 0
     try:
         for lineno, line, page, reason, *replaced in formats.read_pages(
@@ -217,6 +297,21 @@ def take_page(page: dict, rows: Rows, report: FileReport, bad, what: str, unknow
 
     ``what`` names the record in messages ("API page", "v1.1-tweets record"...);
     ``unknown`` is the reason given for a page without tweets or users.
+
+    Parameters
+    ----------
+    page : dict
+        One page in the X API v2 shape.
+    rows : Rows
+        The rows of the run (spilled when full).
+    report : FileReport
+        The file's report: lines, pages and skipped pages are counted in it.
+    bad : callable
+        Sets the page's line aside: called as ``bad(reason)``.
+    what : str
+        The record's name in messages, e.g. ``"API page"``.
+    unknown : str
+        The reason given when the page holds no tweets or users.
     """
     try:
         kind = add_page(rows, page)
@@ -232,12 +327,34 @@ def take_page(page: dict, rows: Rows, report: FileReport, bad, what: str, unknow
 
 
 def damaged(exc: BaseException) -> str:
-    """Return the reason given for the lines a damaged file loses from the point it breaks."""
+    """Return the reason given for the lines a damaged file loses from the point it breaks.
+
+    Parameters
+    ----------
+    exc : BaseException
+        The error raised while reading (a truncated gzip stream, an OS error).
+
+    Returns
+    -------
+    str
+        The reason, naming the error.
+    """
     return f"unreadable from here ({exc}): a truncated or damaged gzip"
 
 
 def shape_problem(exc: Exception) -> str:
-    """Why a page failed, worded for the report: a bad value, or an unexpected shape."""
+    """Why a page failed, worded for the report: a bad value, or an unexpected shape.
+
+    Parameters
+    ----------
+    exc : Exception
+        The error :func:`analysis.ingest.pages.add_page` or a converter raised.
+
+    Returns
+    -------
+    str
+        The end of a reason sentence (``"with a bad value: ..."``).
+    """
     if isinstance(exc, InvalidIdError | BadValueError):
         return f"with a bad value: {exc}"
     return f"with an unexpected shape ({type(exc).__name__}: {exc})"
@@ -285,6 +402,25 @@ def stream_whole_file(path: Path, rows: Rows, report: FileReport, convert, bar=N
     of the file's first page are read again as pages of any kind first. The file
     is first parsed as pages without long posts (:data:`analysis.ingest.schema.PARSE_LEAN`),
     and again with every field at the first page that has one.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A file of v2 or twarc2 pages.
+    rows : Rows
+        The rows of the run (spilled when full). Must have a spill.
+    report : FileReport
+        The file's report: lines, pages and skipped pages are counted in it.
+    convert : callable or None
+        Turns a twarc2 page into a v2 page; None for v2 pages.
+    bar : tqdm.tqdm or None, optional
+        A progress bar in bytes, advanced as the file is read; None (default) shows none.
+
+    Returns
+    -------
+    bool
+        True if the whole file was ingested; False if nothing of it was kept and it
+        must be read in chunks.
     """
     if not stream.starts_with_object(path):  # e.g. a `null` first line, which Arrow cannot take
         return False
@@ -325,6 +461,28 @@ def stream_file(
     pages whose ``data`` is not of ``kind``, ``"note"`` (``lean`` only: parsed with
     :data:`analysis.ingest.schema.PARSE_LEAN`) at a page with a long post (what was
     read before stays spilled).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A file of v2 or twarc2 pages.
+    rows : Rows
+        The rows of the run (spilled when full).
+    report : FileReport
+        The file's report: lines, pages and skipped pages are counted in it.
+    convert : callable or None
+        Turns a twarc2 page into a v2 page; None for v2 pages.
+    kind : str or None
+        What ``data`` is parsed as: ``"tweets"``, ``"users"`` or None (either).
+    bar : tqdm.tqdm or None, optional
+        A progress bar in bytes, advanced as the file is read; None (default) shows none.
+    lean : bool, optional
+        Parse without long-post fields (:data:`analysis.ingest.schema.PARSE_LEAN`); default False.
+
+    Returns
+    -------
+    str or None
+        None if the whole file is in, else ``"bad"``, ``"kind"`` or ``"note"``: why it stopped.
     """
     source = pa.OSFile(str(path))
     gz = rawfile.is_gzip(path)
@@ -360,6 +518,27 @@ def read_chunk_fast(
     """Ingest parsed pages; False (nothing done) if the chunk needs the line-by-line path.
 
     None (nothing done) if ``data`` was parsed as ``kind`` and some page's does not fit.
+
+    Parameters
+    ----------
+    pages : pyarrow.Table
+        Pages parsed by Arrow, one row a page.
+    n_lines : int
+        The number of lines the pages came from (counted in the report).
+    rows : Rows
+        The rows of the run (spilled when full).
+    report : FileReport
+        The file's report: lines, pages and skipped pages are counted in it.
+    convert : callable or None, optional
+        Turns a twarc2 page into a v2 page (:func:`analysis.formats.twarc2_page`);
+        None (default) for v2 pages.
+    kind : str or None, optional
+        What ``data`` was parsed as: ``"tweets"``, ``"users"`` or None (default: either).
+
+    Returns
+    -------
+    bool or None
+        True if the rows were spilled; False or None if nothing was done.
     """
     try:
         out = extract_chunk(pages, convert, kind)
@@ -388,6 +567,22 @@ def read_chunk_slow(
 
     ``convert`` turns a line's page into a v2 page first (twarc2 pages); the
     messages then follow :mod:`analysis.formats`' wording for that format.
+
+    Parameters
+    ----------
+    chunk : bytes
+        Whole lines of the raw file.
+    first : int
+        The number of lines of the file before the chunk.
+    rows : Rows
+        The rows of the run (spilled when full).
+    report : FileReport
+        The file's report: lines, pages and skipped pages are counted in it.
+    bad : callable
+        Sets a line aside: called as ``bad(line_number, raw_line, reason)``.
+    convert : callable or None, optional
+        Turns a twarc2 page into a v2 page (:func:`analysis.formats.twarc2_page`);
+        None (default) for v2 pages.
     """
     fmt = report.format
     lines = chunk.split(b"\n")
