@@ -154,6 +154,23 @@ def check_token(token: str, where: str) -> str:
     the fix, never the token: sent as it is, the HTTP library's error would
     print it. Checked before any request.
 
+    Parameters
+    ----------
+    token : str
+        The candidate bearer token.
+    where : str
+        Where it was read, named in the error (e.g. ``"X_BEARER_TOKEN (environment)"``).
+
+    Returns
+    -------
+    str
+        ``token`` unchanged.
+
+    Raises
+    ------
+    TokenFormatError
+        If it holds a control character, a space or a non-ASCII character.
+
     Examples
     --------
     >>> check_token("AAAA%2Fabc", "X_BEARER_TOKEN (environment)")
@@ -191,6 +208,26 @@ def load_token(environ: Mapping[str, str] | None = None, dotenv: Path | None = N
     (:func:`check_token`), naming the variable and where it was read. The
     token is never printed, logged or written anywhere.
 
+    Parameters
+    ----------
+    environ : Mapping of str to str or None, optional
+        The variables to read; None (default) reads ``os.environ``.
+    dotenv : pathlib.Path or None, optional
+        The ``.env`` file to read; None (default) tries the current folder's, then the
+        project's.
+
+    Returns
+    -------
+    str
+        The token, stripped.
+
+    Raises
+    ------
+    TokenFormatError
+        If the token found holds a control character, a space or a non-ASCII character.
+    TokenError
+        If no token is found.
+
     Examples
     --------
     >>> load_token({"TWITTER_BEARER_TOKEN": "abc"}, dotenv=Path("/nonexistent"))
@@ -219,6 +256,18 @@ class _RedactToken(logging.Filter):
         self.token = token
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Replace the token in a log record's message by ``<redacted>``.
+
+        Parameters
+        ----------
+        record : logging.LogRecord
+            A tweepy log record.
+
+        Returns
+        -------
+        bool
+            Always True: the record is logged, redacted.
+        """
         message = record.getMessage()
         if self.token in message:
             record.msg, record.args = message.replace(self.token, "<redacted>"), ()
@@ -248,6 +297,29 @@ class _Session(requests.Session):
     def request(
         self, method: str, url: str | bytes, *args: Any, **kwargs: Any
     ) -> requests.Response:
+        """Send a request with :func:`request_timeouts` unless it names a timeout.
+
+        Parameters
+        ----------
+        method : str
+            The HTTP method.
+        url : str or bytes
+            The URL.
+        *args : Any
+            Passed to :meth:`requests.Session.request`.
+        **kwargs : Any
+            Passed to :meth:`requests.Session.request` (``timeout`` filled in if None).
+
+        Returns
+        -------
+        requests.Response
+            The response.
+
+        Raises
+        ------
+        tweepy.TooManyRequests
+            On a 429 whose ``x-rate-limit-reset`` header is not an integer.
+        """
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = request_timeouts()
         response = super().request(method, url, *args, **kwargs)
@@ -264,6 +336,16 @@ def use_timeouts(client: tweepy.Client) -> tweepy.Client:
 
     Done by :func:`make_client` and by :class:`~analysis.collect.Collector` for a
     client made elsewhere; a client that has it already is left as it is.
+
+    Parameters
+    ----------
+    client : tweepy.Client
+        A client, made here or elsewhere; its session is replaced in place.
+
+    Returns
+    -------
+    tweepy.Client
+        The same client.
     """
     if not isinstance(client.session, _Session):
         session = _Session()
@@ -279,6 +361,21 @@ def make_client(token: str | None = None) -> tweepy.Client:
     can show a countdown and store coverage; tweepy's debug log is redacted. The
     token is checked (:func:`check_token`) before the client exists, so before any
     request.
+
+    Parameters
+    ----------
+    token : str or None, optional
+        A bearer token; None (default) loads it with :func:`load_token`.
+
+    Returns
+    -------
+    tweepy.Client
+        The client, its requests with timeouts.
+
+    Raises
+    ------
+    TokenError
+        If no token is given or found, or it is malformed (:class:`TokenFormatError`).
     """
     token = check_token(token, "the bearer token given") if token else load_token()
     tweepy_log = logging.getLogger("tweepy.client")

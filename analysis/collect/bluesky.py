@@ -60,6 +60,32 @@ def search_job(query: str, since: str | None = None, until: str | None = None,
 
     ``since``/``until``: ISO dates or times; ``until`` as a date includes that whole day.
 
+    Parameters
+    ----------
+    query : str
+        The search words or ``#tags``; not blank.
+    since : str or None, optional
+        Earliest post time, an ISO date or time; None (default) for no bound.
+    until : str or None, optional
+        Latest post time, an ISO date (the whole day included) or time; None (default) for no
+        bound.
+    lang : str or None, optional
+        Language code the posts must have (``fr``); None (default) for any.
+    tags : list of str or None, optional
+        Hashtags every post must carry, without ``#``; None (default) for none.
+    max_posts : int or None, optional
+        Most posts collected; None (default) for no limit.
+
+    Returns
+    -------
+    Job
+        A one-unit ``app.bsky.feed.searchPosts`` job.
+
+    Raises
+    ------
+    analysis.errors.UsageError
+        If ``query`` is blank.
+
     Examples
     --------
     >>> search_job("#MedSky", since="2024-01-01").units
@@ -75,6 +101,25 @@ def search_job(query: str, since: str | None = None, until: str | None = None,
 
 def accounts_job(what: str, handles: list[str], max_items: int | None = None) -> Job:
     """Return a profiles, followers, following or feed job for Bluesky handles (or DIDs).
+
+    Parameters
+    ----------
+    what : str
+        ``"profiles"``, ``"followers"``, ``"following"`` or ``"feed"``.
+    handles : list of str
+        Bluesky handles (``dr-a.bsky.social``, a leading ``@`` allowed) or DIDs.
+    max_items : int or None, optional
+        Most items collected per account; None (default) for no limit.
+
+    Returns
+    -------
+    Job
+        The job: profiles in batches of 25, the other methods one unit per account.
+
+    Raises
+    ------
+    analysis.errors.UsageError
+        If no handle is given.
 
     Examples
     --------
@@ -161,7 +206,35 @@ class BlueskySource:
         return model.Params(actor=unit["account"], limit=100, cursor=cursor)
 
     def fetch(self, endpoint: str, unit: dict, cursor: str | None) -> Fetched:
-        """One response of ``endpoint`` (an XRPC method) for ``unit``, from ``cursor``."""
+        """One response of ``endpoint`` (an XRPC method) for ``unit``, from ``cursor``.
+
+        Parameters
+        ----------
+        endpoint : str
+            The XRPC method (``app.bsky.feed.searchPosts``...).
+        unit : dict
+            One unit of the job (its query, actors or account).
+        cursor : str or None
+            The cursor of the previous response; None for the first page.
+
+        Returns
+        -------
+        Fetched
+            The response body with provenance, its headers, next cursor, item count and kind.
+
+        Raises
+        ------
+        RateLimited
+            On a rate limit (with the reset time).
+        Retryable
+            On a network or server error.
+        Unavailable
+            When the account or post is not served.
+        analysis.collect.api.TokenError
+            When Bluesky refuses the logged-in account.
+        analysis.errors.UsageError
+            When Bluesky rejects the request (a bad query, date or handle).
+        """
         from atproto_client import exceptions as ex  # imported here: see __init__ (2 to 4 s)
 
         params = self._params(endpoint, unit, cursor)

@@ -31,6 +31,16 @@ def make_client(token: str | None = None) -> tweepy.Client:
     """Return a tweepy v2 client: the token from ``token``, ``$X_BEARER_TOKEN`` or ``.env``.
 
     The same client as :mod:`analysis.collect` uses (its debug log never shows the token).
+
+    Parameters
+    ----------
+    token : str or None, optional
+        A bearer token; None (default) reads ``X_BEARER_TOKEN`` or ``.env``.
+
+    Returns
+    -------
+    tweepy.Client
+        The app-only client.
     """
     return api.make_client(token or api.load_token())
 
@@ -93,6 +103,38 @@ def run_compliance_job(
     log: Callable[[str], None] | None = None,
 ) -> list[dict]:
     """Run one batch compliance job (``kind``: ``tweets`` or ``users``); return its results.
+
+    Parameters
+    ----------
+    client : tweepy.Client
+        The X API client that creates and polls the job.
+    kind : str
+        ``"tweets"`` or ``"users"``: what the ids are.
+    ids : Iterable of int or str
+        The tweet or account ids to check.
+    name : str or None, optional
+        A name for the job on X's side; None (default) for none.
+    poll_every : float, default 30.0
+        Seconds between two polls of the job's status.
+    timeout : float, default 21600
+        Seconds to wait for the job to complete (6 hours).
+    sleep : callable, default time.sleep
+        Waits between polls (replaced in tests).
+    session : requests.Session or None, optional
+        The session that uploads the ids and downloads the results; None (default) for a new
+        one.
+    log : callable or None, optional
+        Called with a line at each poll; None (default) for silence.
+
+    Returns
+    -------
+    list of dict
+        One result per id the API reports (``id``, ``action``, ``reason``...).
+
+    Raises
+    ------
+    ComplianceError
+        If ``kind`` is unknown, a transfer fails, or the job fails, expires or times out.
 
     Examples
     --------

@@ -68,6 +68,17 @@ def load_config(path: str | os.PathLike[str]) -> dict:
 def config_queries(config: dict) -> list[str]:
     """Return the search queries a config describes (written out, or built from term lists).
 
+    Parameters
+    ----------
+    config : dict
+        A collection config; its ``search.queries`` are strings or tables of ``hashtags``,
+        ``keywords``, ``accounts``, ``languages``...
+
+    Returns
+    -------
+    list of str
+        The checked X search queries, in the config's order.
+
     Examples
     --------
     >>> config_queries({"search": {"queries": [{"hashtags": ["docstoctoc", "sante"],
@@ -91,7 +102,22 @@ def config_queries(config: dict) -> list[str]:
 
 
 def config_jobs(config: dict, *, base: Path | None = None) -> Iterator[tuple[str, Job]]:
-    """Yield the first-hop jobs of a config: searches, seed lookup, seed timelines and follows."""
+    """Yield the first-hop jobs of a config: searches, seed lookup, seed timelines and follows.
+
+    Parameters
+    ----------
+    config : dict
+        A collection config (``search`` and ``accounts`` sections).
+    base : pathlib.Path or None, optional
+        The config's folder, against which a relative ``accounts.seeds_file`` is read; None
+        (default) reads it against the current folder.
+
+    Yields
+    ------
+    tuple of (str, Job)
+        The job's name (``search``, ``users``, ``timeline``, ``followers``, ``following``) and
+        the job.
+    """
     search = config.get("search", {})
     for query in config_queries(config):
         yield "search", search_job(query, archive=bool(search.get("archive")),
@@ -209,6 +235,20 @@ def run_config(
         os.replace(tmp, run_state_path)
 
     def run(name: str, job: Job) -> CollectionResult:
+        """Run one job, or take its result from an earlier run that finished it.
+
+        Parameters
+        ----------
+        name : str
+            The job's name, passed to ``on_result``.
+        job : Job
+            The job.
+
+        Returns
+        -------
+        CollectionResult
+            The job's output file, state, and whether it was already done.
+        """
         finished = run_state["finished_jobs"].get(job.key())
         state = read_state(out_dir / finished) if finished else None
         if state:

@@ -80,7 +80,31 @@ class Source(Protocol):
     window: int
 
     def fetch(self, endpoint: str, unit: dict, cursor: str | None) -> Fetched:
-        """Return one page of ``endpoint`` for ``unit`` after ``cursor`` (``None``: the first)."""
+        """Return one page of ``endpoint`` for ``unit`` after ``cursor`` (``None``: the first).
+
+        Parameters
+        ----------
+        endpoint : str
+            The job's endpoint on the platform.
+        unit : dict
+            One unit of the job.
+        cursor : str or None
+            The cursor of the previous response; None for the first page.
+
+        Returns
+        -------
+        Fetched
+            The response and what the collector needs to store it and go on.
+
+        Raises
+        ------
+        RateLimited
+            On a rate limit.
+        Retryable
+            On an error worth retrying.
+        Unavailable
+            When the unit's account or post is not served.
+        """
         ...
 
 
@@ -252,7 +276,23 @@ class PlatformCollector(Collector):
 def read_env(
     names: tuple[str, ...], environ: dict | None = None, dotenv: Path | None = None
 ) -> dict:
-    """Return the variables ``names`` from the environment, else from ``.env`` (values never printed)."""
+    """Return the variables ``names`` from the environment, else from ``.env`` (values never printed).
+
+    Parameters
+    ----------
+    names : tuple of str
+        The variables wanted (e.g. ``("BLUESKY_HANDLE", "BLUESKY_APP_PASSWORD")``).
+    environ : dict or None, optional
+        The variables to read; None (default) reads ``os.environ``.
+    dotenv : pathlib.Path or None, optional
+        The ``.env`` file read for the variables missing from the environment; None (default)
+        reads ``.env`` in the current folder.
+
+    Returns
+    -------
+    dict
+        Name -> stripped value of the variables found (blank ones count as missing).
+    """
     env = os.environ if environ is None else environ
     found = {n: env[n].strip() for n in names if env.get(n, "").strip()}
     missing = [n for n in names if n not in found]

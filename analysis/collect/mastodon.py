@@ -59,6 +59,25 @@ def _instance(url: str) -> str:
 def tag_job(instance: str, tag: str, max_items: int | None = None) -> Job:
     """Return the public timeline of a hashtag on ``instance``.
 
+    Parameters
+    ----------
+    instance : str
+        The instance's URL or host (``https://mastodon.social``, ``piaille.fr``).
+    tag : str
+        The hashtag, with or without ``#``; no spaces or ``/?#&``.
+    max_items : int or None, optional
+        Most statuses collected; None (default) for no limit.
+
+    Returns
+    -------
+    Job
+        A one-unit ``tag`` job.
+
+    Raises
+    ------
+    analysis.errors.UsageError
+        If ``tag`` is not a hashtag or ``instance`` not an instance URL.
+
     Examples
     --------
     >>> tag_job("mastodon.social", "#MedMastodon").units
@@ -74,6 +93,27 @@ def accounts_job(
     instance: str, what: str, accounts: list[str], max_items: int | None = None
 ) -> Job:
     """Return a statuses, followers, following or accounts job (one unit an account).
+
+    Parameters
+    ----------
+    instance : str
+        The instance's URL or host (``https://mastodon.social``, ``piaille.fr``).
+    what : str
+        ``"statuses"``, ``"followers"``, ``"following"`` or ``"accounts"``.
+    accounts : list of str
+        Accounts as ``user@instance`` or ``user`` (local to ``instance``), ``@`` allowed.
+    max_items : int or None, optional
+        Most items collected per account; None (default) for no limit.
+
+    Returns
+    -------
+    Job
+        The job, one unit per account (``user@instance`` in full).
+
+    Raises
+    ------
+    analysis.errors.UsageError
+        If an account cannot be read, none is given, or ``instance`` is not an instance URL.
 
     Examples
     --------
@@ -174,7 +214,32 @@ class MastodonSource:
         return self._accounts[acct]
 
     def fetch(self, endpoint: str, unit: dict, cursor: str | None) -> Fetched:
-        """One response of ``endpoint`` for ``unit``, from ``cursor`` (a ``max_id``)."""
+        """One response of ``endpoint`` for ``unit``, from ``cursor`` (a ``max_id``).
+
+        Parameters
+        ----------
+        endpoint : str
+            ``"tag"``, ``"statuses"``, ``"followers"``, ``"following"`` or ``"accounts"``.
+        unit : dict
+            One unit of the job (its ``tag`` or ``account``).
+        cursor : str or None
+            The ``max_id`` of the next page; None for the first page.
+
+        Returns
+        -------
+        Fetched
+            The response (with the account it is about), its headers, the next ``max_id``, the
+            item count, kind and, for a partial follow list, why.
+
+        Raises
+        ------
+        RateLimited
+            On a rate limit (with the reset time).
+        Retryable
+            On a network or server error, or an answer without a JSON array.
+        Unavailable
+            When the account is not found or suspended.
+        """
         params = {"instance": self.instance}
         if endpoint == "tag":
             params["tag"] = unit["tag"]

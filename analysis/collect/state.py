@@ -21,7 +21,18 @@ def _state_path(path: Path) -> Path:
 
 
 def read_state(path: Path) -> dict | None:
-    """Return the state of a job's output file (``None`` if it has none or it is unreadable)."""
+    """Return the state of a job's output file (``None`` if it has none or it is unreadable).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A job's output file (``*.jsonl``); its state is the ``.state.json`` beside it.
+
+    Returns
+    -------
+    dict or None
+        The parsed state (``status``, ``coverage``...), or None.
+    """
     try:
         return orjson.loads(_state_path(path).read_bytes())
     except (OSError, orjson.JSONDecodeError):
@@ -95,6 +106,16 @@ def recover_output(path: Path) -> tuple[_Position, int]:
     Returns the position (unit index, pagination token, items per unit, the
     tokens already sent for each unit, and what the file holds) after the last
     complete page, and how many half-written lines were dropped (0 or 1).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A job's output file; it is truncated in place after its last complete page.
+
+    Returns
+    -------
+    tuple of (_Position, int)
+        Where to resume, and the number of lines dropped (0 or 1).
     """
     pos = _Position()
     if not path.exists():
@@ -183,6 +204,17 @@ def count_output(path: Path) -> tuple[int, dict[str, int]]:
     holds 80 (a state update lost to a full disk, then a resume). Reading stops at
     a half-written last line, as a resume does; a missing file holds nothing.
 
+    Parameters
+    ----------
+    path : pathlib.Path
+        A job's output file.
+
+    Returns
+    -------
+    tuple of (int, dict of str to int)
+        The number of complete pages, and the items per kind (``tweets``, ``included_tweets``,
+        ``users``, ``edges``, ``count_buckets``).
+
     Examples
     --------
     >>> count_output(Path("/nonexistent.jsonl"))
@@ -227,6 +259,17 @@ def coverage_lines(result: CollectionResult) -> list[str]:
 
     Pages and items are counted from the output file (:func:`count_output`), not from
     the state's running tallies: the summary says what the file holds.
+
+    Parameters
+    ----------
+    result : CollectionResult
+        A finished (or stopped) run: its output file and state.
+
+    Returns
+    -------
+    list of str
+        A first line with status, pages, requests and items, then one indented line per gap,
+        error kind, cut, rate-limit wait or retry.
     """
     cov = result.coverage
     pages, counts = count_output(result.path)
