@@ -35,6 +35,24 @@ def chunks(fh, size: int | None = None) -> Iterator[bytes]:
 
     Reads with ``read1`` so that a corrupt or truncated ``.gz`` still yields every
     complete line decompressed before the damage, then raises.
+
+    Parameters
+    ----------
+    fh : binary file object
+        An open raw file (e.g. from :func:`analysis.rawfile.open_raw`).
+    size : int or None, optional
+        The wanted chunk size in bytes; None (default) is :data:`CHUNK_BYTES`. A line
+        longer than that makes its chunk longer.
+
+    Yields
+    ------
+    bytes
+        Consecutive blocks of whole lines.
+
+    Raises
+    ------
+    OSError or EOFError
+        From a damaged file, after the complete lines read before the damage.
     """
     size = size or CHUNK_BYTES
     want = size
@@ -105,7 +123,13 @@ class Lines:
         self._last = b""  # the last two bytes seen
 
     def feed(self, block: bytes) -> None:
-        """Count the lines of the next ``block`` of the stream."""
+        """Count the lines of the next ``block`` of the stream.
+
+        Parameters
+        ----------
+        block : bytes
+            The next bytes of the stream, in order; nothing is counted once a check failed.
+        """
         if not block or not self.ok:
             return
         if self._bom and self.count == 0 and self._start:
@@ -134,7 +158,18 @@ class Lines:
         self._last = (self._last + block[-2:])[-2:]
 
     def matches(self, pages: int) -> bool:
-        """Whether ``pages`` pages read from the bytes fed so far are their lines, one a line."""
+        """Whether ``pages`` pages read from the bytes fed so far are their lines, one a line.
+
+        Parameters
+        ----------
+        pages : int
+            The number of pages Arrow read from the bytes fed.
+
+        Returns
+        -------
+        bool
+            True if every check passed and there are as many lines as pages.
+        """
         return self.ok and self.count == pages
 
 
@@ -145,7 +180,18 @@ class Fed:
         self.raw, self.lines = raw, lines
 
     def read(self, size: int = -1) -> bytes:
-        """Read up to ``size`` bytes, feeding them to the line counter."""
+        """Read up to ``size`` bytes, feeding them to the line counter.
+
+        Parameters
+        ----------
+        size : int, optional
+            The most bytes to read; -1 (default) reads to the end.
+
+        Returns
+        -------
+        bytes
+            The bytes read (empty at the end of the stream).
+        """
         block = self.raw.read(size)
         self.lines.feed(block)
         return block
@@ -169,7 +215,18 @@ class Fed:
 
 
 def starts_with_object(path: Path) -> bool:
-    """Whether the first thing in a file (after blanks) opens a JSON object."""
+    """Whether the first thing in a file (after blanks) opens a JSON object.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A raw file (plain or gzip).
+
+    Returns
+    -------
+    bool
+        True if its first 64 KiB, blanks skipped, start with ``{``; False if not or unreadable.
+    """
     try:
         with open_raw(path) as fh:
             head = fh.read(1 << 16).lstrip()
@@ -182,6 +239,18 @@ def guarded(groups: Iterator, failures: list[BaseException] | None = None) -> It
     """Yield the groups, then None if reading or parsing failed (a bad line, a damaged file).
 
     The failure is appended to ``failures`` if given.
+
+    Parameters
+    ----------
+    groups : Iterator
+        Groups of parsed pages (:func:`page_groups`, maybe through :func:`read_ahead`).
+    failures : list of BaseException or None, optional
+        A list the failure is appended to; None (default) drops it.
+
+    Yields
+    ------
+    object or None
+        Each group, then None if an Arrow, OS or EOF error stopped the iteration.
     """
     try:
         yield from groups
@@ -196,6 +265,25 @@ def page_groups(source, kind: str | None, lean: bool = False) -> Iterator[list[p
 
     ``lean`` parses with :data:`~analysis.ingest.schema.PARSE_LEAN` (pages without
     long posts). A parse error is raised after the groups before it (each whole).
+
+    Parameters
+    ----------
+    source : Fed or file object
+        The raw stream to parse (a :class:`Fed` is wrapped for Arrow).
+    kind : str or None
+        What ``data`` is parsed as: ``"tweets"``, ``"users"`` or None (either).
+    lean : bool, optional
+        Parse without long-post fields; default False.
+
+    Yields
+    ------
+    list of pyarrow.RecordBatch
+        Parsed pages, about :data:`CHUNK_BYTES` of them a group.
+
+    Raises
+    ------
+    pyarrow.ArrowException
+        At a block Arrow cannot parse, after the groups before it.
     """
     if isinstance(source, Fed):
         source = pa.PythonFile(source, mode="r")
@@ -230,12 +318,41 @@ def read_ahead(items: Iterator, name: str) -> Iterator:
 
     Arrow releases the GIL while it reads and parses, so the next item is made
     while the caller works on this one; at most two are held.
+
+    Parameters
+    ----------
+    items : Iterator
+        The items to produce in the background.
+    name : str
+        The background thread's name (seen in debuggers and stack dumps).
+
+    Yields
+    ------
+    object
+        The items, in order.
+
+    Raises
+    ------
+    BaseException
+        Whatever producing an item raised, when the consumer reaches it.
     """
     queue: Queue = Queue(maxsize=1)
     stop = threading.Event()
     done = object()
 
     def put(item) -> bool:
+        """Hand an item to the consumer, waiting while the queue is full.
+
+        Parameters
+        ----------
+        item : object
+            The next item, a failure, or the end marker.
+
+        Returns
+        -------
+        bool
+            True once it is queued; False if the consumer stopped first.
+        """
         while not stop.is_set():
             try:
                 queue.put(item, timeout=0.1)
@@ -271,7 +388,21 @@ def read_ahead(items: Iterator, name: str) -> Iterator:
 
 
 def data_kind(path: Path, convert=None) -> str | None:
-    """Return what the first page of a file holds in ``data`` ('tweets', 'users'), None if unclear."""
+    """Return what the first page of a file holds in ``data`` ('tweets', 'users'), None if unclear.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A raw file of pages (plain or gzip).
+    convert : callable or None, optional
+        Turns a page of another format into a v2 page (twarc2:
+        :func:`analysis.formats.twarc2_page`) before its provenance is read; None (default) for v2 pages.
+
+    Returns
+    -------
+    str or None
+        ``"tweets"`` or ``"users"``; None if the first line is not a page with a known endpoint.
+    """
     try:
         with open_raw(path) as fh:
             page = orjson.loads(fh.readline(CHUNK_BYTES))
@@ -281,7 +412,21 @@ def data_kind(path: Path, convert=None) -> str | None:
 
 
 def page_data_kind(page: object, convert=None) -> str | None:
-    """Return what a page holds in ``data`` by its provenance ('tweets', 'users'), None if unclear."""
+    """Return what a page holds in ``data`` by its provenance ('tweets', 'users'), None if unclear.
+
+    Parameters
+    ----------
+    page : object
+        A parsed line (anything but a dict gives None).
+    convert : callable or None, optional
+        Turns a page of another format into a v2 page (twarc2:
+        :func:`analysis.formats.twarc2_page`) before its provenance is read; None (default) for v2 pages.
+
+    Returns
+    -------
+    str or None
+        ``"tweets"`` or ``"users"``; None if the provenance names no known endpoint.
+    """
     try:
         source = convert(page) if convert else page
         if not isinstance(source, dict):  # provenance would fail on it
@@ -303,6 +448,20 @@ def arrow_page(line: bytes, convert=None) -> tuple[dict | None, int]:
     page of its kind with (:data:`~analysis.ingest.schema.PARSE`; absent and null
     alike), through :func:`analysis.ingest.pages.add_page`. None if Arrow refuses
     the line too, or reads more or less than one page from it.
+
+    Parameters
+    ----------
+    line : bytes
+        One raw line that orjson could not parse.
+    convert : callable or None, optional
+        Turns a page of another format into a v2 page (twarc2:
+        :func:`analysis.formats.twarc2_page`) before its provenance is read; None (default) for v2 pages.
+
+    Returns
+    -------
+    tuple of (dict or None, int)
+        The page without null fields (None if Arrow cannot read exactly one page from
+        the line), and how many invalid UTF-8 sequences were replaced.
 
     Examples
     --------
@@ -348,6 +507,20 @@ def parse_chunk(chunk: bytes, n_lines: int, kind: str | None = None) -> pa.Table
     """Return a chunk's pages as an Arrow table (one row a line), or None if Arrow cannot take it.
 
     ``kind`` ('tweets', 'users' or None for either) says what ``data`` is parsed as.
+
+    Parameters
+    ----------
+    chunk : bytes
+        Whole lines of a raw file.
+    n_lines : int
+        The number of lines in the chunk (not used in the check, which counts them itself).
+    kind : str or None, optional
+        What ``data`` is parsed as: ``"tweets"``, ``"users"`` or None (default: either).
+
+    Returns
+    -------
+    pyarrow.Table or None
+        One row a page; None if Arrow cannot parse the chunk or its pages are not its lines.
     """
     if not chunk.lstrip().startswith(b"{"):  # Arrow cannot take a chunk opening with `null`...
         return None
@@ -366,7 +539,20 @@ def parse_chunk(chunk: bytes, n_lines: int, kind: str | None = None) -> pa.Table
 
 
 def parsed_chunks(path: Path, parse: bool) -> Iterator[tuple[bytes, int, pa.Table | None]]:
-    """(chunk, lines, parsed pages or None) of a file, read and parsed one chunk ahead."""
+    """(chunk, lines, parsed pages or None) of a file, read and parsed one chunk ahead.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A raw file of pages (plain or gzip).
+    parse : bool
+        Parse each chunk with Arrow (:func:`parse_chunk`); False yields None as the pages.
+
+    Returns
+    -------
+    Iterator of tuple of (bytes, int, pyarrow.Table or None)
+        Each chunk, its number of lines, and its pages when Arrow can take them.
+    """
 
     def parsed() -> Iterator[tuple[bytes, int, pa.Table | None]]:
         with open_raw(path) as fh:
