@@ -45,6 +45,19 @@ def plant_confidentiality(tweets: list[dict], seed: int | None = None) -> list[d
     the demo (counts, hashtags, mentions, graph) is unchanged. Anonymous authors
     are twice as likely to be picked for a breach. Returns the labels for the
     ground truth.
+
+    Parameters
+    ----------
+    tweets : list of dict
+        The demo's generated tweets (with ``kind``, ``tags``, ``mentions``, ``author``); the
+        chosen ones' text is rewritten in place.
+    seed : int or None, optional
+        Seed of the draw; None (default) uses :data:`analysis.settings.SEED`.
+
+    Returns
+    -------
+    list of dict
+        One label per rewritten tweet, for the ground truth; empty when no tweet qualifies.
     """
     seed = settings.SEED if seed is None else seed
     rng = np.random.default_rng([seed, 9])

@@ -45,6 +45,20 @@ class DemoParams:
 def bass_cdf(t: np.ndarray | float, p: float, q: float) -> np.ndarray | float:
     """Bass diffusion: share of the market adopted by time ``t`` (same unit as 1/p).
 
+    Parameters
+    ----------
+    t : numpy.ndarray or float
+        Time(s) since the start of the diffusion.
+    p : float
+        Coefficient of innovation (adoption independent of others), per unit of time.
+    q : float
+        Coefficient of imitation (adoption driven by earlier adopters), per unit of time.
+
+    Returns
+    -------
+    numpy.ndarray or float
+        Share adopted, from 0 to 1, shaped like ``t``.
+
     Examples
     --------
     >>> round(float(bass_cdf(0.0, 0.03, 0.4)), 6)
@@ -57,27 +71,92 @@ def bass_cdf(t: np.ndarray | float, p: float, q: float) -> np.ndarray | float:
 
 
 def bass_sample(rng: np.random.Generator, n: int, p: float, q: float, horizon: float) -> np.ndarray:
-    """Draw ``n`` adoption times from a Bass diffusion truncated at ``horizon``."""
+    """Draw ``n`` adoption times from a Bass diffusion truncated at ``horizon``.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The random generator drawn from.
+    n : int
+        Number of adoption times.
+    p : float
+        Coefficient of innovation (adoption independent of others), per unit of time.
+    q : float
+        Coefficient of imitation (adoption driven by earlier adopters), per unit of time.
+    horizon : float
+        Latest time drawn (same unit as ``1/p``).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``n`` adoption times from 0 to ``horizon``, unsorted.
+    """
     u = rng.uniform(0, bass_cdf(horizon, p, q), size=n)
     return -np.log((1 - u) / (1 + (q / p) * u)) / (p + q)
 
 
 def snowflake_id(ts: datetime, seq: int) -> int:
-    """Return a snowflake id for time ``ts`` and sequence number ``seq`` (X's id layout)."""
+    """Return a snowflake id for time ``ts`` and sequence number ``seq`` (X's id layout).
+
+    Parameters
+    ----------
+    ts : datetime.datetime
+        A UTC time.
+    seq : int
+        Sequence number, kept to its low 22 bits; makes ids of the same millisecond distinct.
+
+    Returns
+    -------
+    int
+        The id: milliseconds since X's epoch shifted left 22 bits, then ``seq``.
+    """
     ms = int((ts - _SNOWFLAKE_EPOCH).total_seconds() * 1000)
     return (ms << 22) | (seq & 0x3FFFFF)
 
 
 def iso_time(ts: datetime) -> str:
-    """Return ``ts`` as the API's ISO 8601 text (milliseconds, ``Z``)."""
+    """Return ``ts`` as the API's ISO 8601 text (milliseconds, ``Z``).
+
+    Parameters
+    ----------
+    ts : datetime.datetime
+        A UTC time.
+
+    Returns
+    -------
+    str
+        ``YYYY-MM-DDTHH:MM:SS.000Z``.
+    """
     return ts.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
 def years_since_start(ts: datetime) -> float:
-    """Return the years from :data:`START` to ``ts``."""
+    """Return the years from :data:`START` to ``ts``.
+
+    Parameters
+    ----------
+    ts : datetime.datetime
+        A UTC time.
+
+    Returns
+    -------
+    float
+        Years (of 365.25 days), negative before :data:`START`.
+    """
     return (ts - START).total_seconds() / (365.25 * 86400)
 
 
 def time_at(years: float) -> datetime:
-    """Return the time ``years`` after :data:`START`."""
+    """Return the time ``years`` after :data:`START`.
+
+    Parameters
+    ----------
+    years : float
+        Years (of 365.25 days) after :data:`START`.
+
+    Returns
+    -------
+    datetime.datetime
+        The UTC time.
+    """
     return START + timedelta(seconds=float(years) * 365.25 * 86400)

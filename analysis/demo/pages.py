@@ -34,6 +34,18 @@ _LINK = re.compile(r"https://(?:t\.co/(\w+)|twitter\.com/\w+/status/\d+)")
 def link_target(code: str, lang: str) -> str:
     """Where the demo's ``https://t.co/<code>`` leads: a source chosen from the code itself.
 
+    Parameters
+    ----------
+    code : str
+        The short link's code (the part after ``t.co/``).
+    lang : str
+        The tweet's language; picks the list of sources (English ones for an unknown language).
+
+    Returns
+    -------
+    str
+        The expanded URL, the same for the same code.
+
     Examples
     --------
     >>> link_target("abc123", "en").startswith("https://")
@@ -158,7 +170,20 @@ def _user_json(a: dict, followers: int, following: int, tweets: int) -> dict:
 
 
 def provenance(endpoint: str, params: dict) -> dict:
-    """Return a synthetic page's provenance (endpoint, parameters, collection time, version)."""
+    """Return a synthetic page's provenance (endpoint, parameters, collection time, version).
+
+    Parameters
+    ----------
+    endpoint : str
+        The X API endpoint the page imitates (``search_recent``, ``followers``...).
+    params : dict
+        The request's parameters (``query``, ``user_id``...).
+
+    Returns
+    -------
+    dict
+        The page's ``__medtwitter`` object, marked ``synthetic``.
+    """
     return {
         "endpoint": endpoint,
         "params": params,
@@ -176,6 +201,21 @@ def generate(params: DemoParams, out_dir: Path, progress: bool = True) -> dict:
     """Write the synthetic community's raw pages and ground truth to ``out_dir``.
 
     Returns the ground truth (also written to ``out_dir/ground_truth.json``).
+
+    Parameters
+    ----------
+    params : DemoParams
+        The generator's parameters (size, seed, homophily, adoption curve...).
+    out_dir : pathlib.Path
+        The raw folder written (created if missing).
+    progress : bool, default True
+        Show progress on stderr.
+
+    Returns
+    -------
+    dict
+        The ground truth: the parameters, each account's role, community, pair and adoption
+        time, the realised reciprocity, deleted tweets and planted confidentiality anecdotes.
     """
     g = _Generator(params)
     g.make_accounts()
@@ -199,6 +239,15 @@ def generate(params: DemoParams, out_dir: Path, progress: bool = True) -> dict:
 
     def write(path: Path, pages: Iterable[dict]) -> None:
         # a full disk, an interrupt: no half-written file left
+        """Write ``pages`` to ``path`` as JSON Lines, all or nothing.
+
+        Parameters
+        ----------
+        path : pathlib.Path
+            The ``.jsonl`` file to write.
+        pages : Iterable of dict
+            The pages, one a line.
+        """
         with removed_on_failure(path.with_suffix(".jsonl.tmp"), path) as tmp:
             with open(tmp, "wb") as fh:
                 for page in pages:
@@ -368,6 +417,29 @@ def build_demo(
     on ``accounts`` and ``seed`` (None: :data:`analysis.settings.SEED`, read now).
     ``platform`` ``bluesky`` or ``mastodon`` writes the same community as that
     platform's raw responses (:mod:`analysis.demo.platforms`).
+
+    Parameters
+    ----------
+    dataset : str, default "demo"
+        Name of the dataset written (replaced).
+    accounts : int, default 800
+        Number of synthetic accounts, at least 50.
+    seed : int or None, optional
+        Seed of the generator; None (default) uses :data:`analysis.settings.SEED`.
+    progress : bool, default True
+        Show progress on stderr.
+    platform : str, default "x"
+        ``"x"``, ``"bluesky"`` or ``"mastodon"``: whose raw responses are written.
+
+    Returns
+    -------
+    analysis.ingest.IngestReport
+        The ingest's report: counts per table, files read, problems.
+
+    Raises
+    ------
+    analysis.errors.UsageError
+        If ``accounts`` is below 50 or ``platform`` is unknown.
 
     Examples
     --------

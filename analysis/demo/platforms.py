@@ -72,17 +72,56 @@ class _Render:
             self.handles[uid] = handle
 
     def user_native(self, uid: str) -> str:
+        """Return the account's native id: a DID on Bluesky, ``handle@host`` on Mastodon.
+
+        Parameters
+        ----------
+        uid : str
+            The account's X id in the demo pages.
+
+        Returns
+        -------
+        str
+            The id the platform's converter derives the key from.
+        """
         if self.platform == BLUESKY:
             return _did(uid)
         return f"{self.handles[uid]}@{_HOST}"
 
     def tweet_native(self, tid: str, author: str) -> str:
+        """Return the post's native id: an ``at://`` URI on Bluesky, ``host/statuses/id`` on Mastodon.
+
+        Parameters
+        ----------
+        tid : str
+            The tweet's X id in the demo pages.
+        author : str
+            Its author's X id.
+
+        Returns
+        -------
+        str
+            The id the platform's converter derives the key from.
+        """
         if self.platform == BLUESKY:
             return f"at://{_did(author)}/app.bsky.feed.post/{_rkey(tid)}"
         return f"{_HOST}/statuses/{tid}"
 
     def text(self, text: str, mentions: list[dict]) -> str:
-        """X text with X's handles replaced by the platform's, and quote links removed."""
+        """X text with X's handles replaced by the platform's, and quote links removed.
+
+        Parameters
+        ----------
+        text : str
+            The tweet's text.
+        mentions : list of dict
+            The tweet's ``entities.mentions`` (``id``, ``username``).
+
+        Returns
+        -------
+        str
+            The text as the platform would show it.
+        """
         text = re.sub(r"\s*https://twitter\.com/\S+/status/\d+", "", text)
         for m in mentions:
             if m.get("id") in self.handles:
@@ -92,6 +131,18 @@ class _Render:
     # ---------------------------------------------------------------- Bluesky
 
     def profile(self, uid: str) -> dict:
+        """Return the account as a Bluesky detailed profile view.
+
+        Parameters
+        ----------
+        uid : str
+            The account's X id in the demo pages.
+
+        Returns
+        -------
+        dict
+            The profile view (``did``, ``handle``, counts...).
+        """
         u = self.users[uid]
         metrics = u.get("public_metrics") or {}
         out: dict = {
@@ -115,6 +166,20 @@ class _Render:
         return {k: v for k, v in out.items() if v is not None}
 
     def facets(self, text: str, tw: dict) -> list[dict]:
+        """Return a post's hashtags, mentions and links as Bluesky rich-text facets.
+
+        Parameters
+        ----------
+        text : str
+            The post's text, as rendered (facets index its UTF-8 bytes).
+        tw : dict
+            The X tweet, whose ``entities`` are found in ``text``.
+
+        Returns
+        -------
+        list of dict
+            The facets, each with a byte ``index`` and its ``features``.
+        """
         raw = text.encode()
         out = []
         ent = tw.get("entities") or {}
@@ -153,6 +218,20 @@ class _Render:
         return out
 
     def post_view(self, tw: dict, tweets: dict[str, dict]) -> dict:
+        """Return a tweet as a Bluesky post view (reply, quote and facets included).
+
+        Parameters
+        ----------
+        tw : dict
+            A v2 tweet of the X demo pages.
+        tweets : dict of str to dict
+            Every tweet of the X demo pages by id (to embed replied-to and quoted posts).
+
+        Returns
+        -------
+        dict
+            The post view.
+        """
         author = tw["author_id"]
         text = self.text(tw["text"], (tw.get("entities") or {}).get("mentions") or [])
         record = {
@@ -204,6 +283,18 @@ class _Render:
     # ---------------------------------------------------------------- Mastodon
 
     def account(self, uid: str) -> dict:
+        """Return the account as a Mastodon account object.
+
+        Parameters
+        ----------
+        uid : str
+            The account's X id in the demo pages.
+
+        Returns
+        -------
+        dict
+            The account (``acct``, ``note`` as HTML, counts...).
+        """
         u = self.users[uid]
         metrics = u.get("public_metrics") or {}
         handle = self.handles[uid]
@@ -225,6 +316,20 @@ class _Render:
         }
 
     def status(self, tw: dict, tweets: dict[str, dict]) -> dict:
+        """Return a tweet as a Mastodon status (reblog, reply and quote included).
+
+        Parameters
+        ----------
+        tw : dict
+            A v2 tweet of the X demo pages.
+        tweets : dict of str to dict
+            Every tweet of the X demo pages by id (to embed replied-to and quoted posts).
+
+        Returns
+        -------
+        dict
+            The status.
+        """
         refs = {r["type"]: r["id"] for r in tw.get("referenced_tweets") or ()}
         metrics = tw.get("public_metrics") or {}
         ent = tw.get("entities") or {}
@@ -277,9 +382,32 @@ class _Render:
         return out
 
     def html(self, text: str) -> str:
-        """Text as Mastodon's HTML: hashtags and mentions as its anchors, links as links."""
+        """Text as Mastodon's HTML: hashtags and mentions as its anchors, links as links.
+
+        Parameters
+        ----------
+        text : str
+            The post's plain text.
+
+        Returns
+        -------
+        str
+            The HTML, escaped, in one paragraph.
+        """
 
         def anchor(match: re.Match) -> str:
+            """Return a hashtag, mention or link of the text as Mastodon's HTML anchor.
+
+            Parameters
+            ----------
+            match : re.Match
+                The word matched: ``#tag``, ``@handle`` or a URL.
+
+            Returns
+            -------
+            str
+                The escaped anchor.
+            """
             word = match.group(0)
             if word.startswith("#"):
                 return (
@@ -322,6 +450,20 @@ def render(x_dir: Path, out_dir: Path, platform: str) -> dict:
     """Write the X demo pages of ``x_dir`` as ``platform`` raw responses to ``out_dir``.
 
     Returns the ground truth re-keyed for the platform (also written to ``out_dir``).
+
+    Parameters
+    ----------
+    x_dir : pathlib.Path
+        Folder of the X demo's raw pages (from :func:`analysis.demo.pages.generate`).
+    out_dir : pathlib.Path
+        Folder the platform's raw files are written to (created if missing).
+    platform : str
+        ``"bluesky"`` or ``"mastodon"``.
+
+    Returns
+    -------
+    dict
+        The ground truth, its ids and handles the platform's.
     """
     users: dict[str, dict] = {}
     for page in _read(x_dir / "users.jsonl"):
@@ -439,9 +581,33 @@ def _rekey(truth: dict, r: _Render, tweets: dict[str, dict]) -> dict:
     """Return the X demo's ground truth with the platform's keys and handles."""
 
     def user_key(uid: str) -> str:
+        """Return the platform's key of an account, as text.
+
+        Parameters
+        ----------
+        uid : str
+            The account's X id in the demo pages.
+
+        Returns
+        -------
+        str
+            The derived key.
+        """
         return str(native_key(r.platform, r.user_native(uid)))
 
     def tweet_key(tid: str) -> str:
+        """Return the platform's key of a post, as text (the X id if the post is unknown).
+
+        Parameters
+        ----------
+        tid : str
+            The tweet's X id in the demo pages.
+
+        Returns
+        -------
+        str
+            The derived key, or ``tid``.
+        """
         tw = tweets.get(tid)
         return str(native_key(r.platform, r.tweet_native(tid, tw["author_id"]))) if tw else tid
 
@@ -467,6 +633,27 @@ def _rekey(truth: dict, r: _Render, tweets: dict[str, dict]) -> dict:
 
 def generate_as(platform: str, params: DemoParams, out_dir: Path, progress: bool = True) -> dict:
     """Write the demo community as ``platform`` raw responses (and its ground truth) to ``out_dir``.
+
+    Parameters
+    ----------
+    platform : str
+        ``"x"``, ``"bluesky"`` or ``"mastodon"``.
+    params : DemoParams
+        The generator's parameters.
+    out_dir : pathlib.Path
+        The raw folder written.
+    progress : bool, default True
+        Show progress on stderr.
+
+    Returns
+    -------
+    dict
+        The ground truth, keyed for the platform.
+
+    Raises
+    ------
+    analysis.errors.UsageError
+        If ``platform`` is unknown.
 
     Examples
     --------

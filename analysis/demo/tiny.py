@@ -111,6 +111,18 @@ def _tiny_tag(text: str) -> dict:
 def build_tiny(dataset: str = "tiny", progress: bool = True) -> IngestReport:
     """Write :func:`tiny_pages` to the raw folder of ``dataset`` and ingest them (replacing it).
 
+    Parameters
+    ----------
+    dataset : str, default "tiny"
+        Name of the dataset written (its raw ``*.jsonl`` files are removed first).
+    progress : bool, default True
+        Show the ingest's progress on stderr.
+
+    Returns
+    -------
+    analysis.ingest.IngestReport
+        The ingest's report: counts per table, files read, problems.
+
     Examples
     --------
     >>> report = build_tiny("tiny")  # doctest: +SKIP
