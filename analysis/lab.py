@@ -38,11 +38,16 @@ def copy_notebooks(
 
     Parameters
     ----------
-    source : the tracked notebooks' folder (default: the project's ``notebooks/``)
-    dest : the working copies' folder, created if missing (default: :func:`work_dir`)
+    source : str or os.PathLike or None, optional
+        The tracked notebooks' folder; None (default) is the project's ``notebooks/``.
+    dest : str or os.PathLike or None, optional
+        The working copies' folder, created if missing; None (default) is :func:`work_dir`.
 
-    Returns the copies made and the existing copies kept (never overwritten,
-    whatever their content or age).
+    Returns
+    -------
+    tuple of (list of pathlib.Path, list of pathlib.Path)
+        The copies made and the existing copies kept (never overwritten, whatever
+        their content or age).
 
     Examples
     --------

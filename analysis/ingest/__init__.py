@@ -156,24 +156,56 @@ def ingest_files(
 
     Parameters
     ----------
-    paths : files or folders (a folder contributes its ``*.jsonl`` and ``*.jsonl.gz``, and the
-        files of other known formats: see :func:`analysis.formats.folder_files`)
-    dataset : dataset name; tables go to ``<data root>/processed/<dataset>/``
-    strict : make the first bad line an error instead of quarantining it
-    synthetic : mark the dataset synthetic (default: read from the pages' provenance)
-    progress : show a progress bar (bytes read)
-    replace : rebuild the dataset from these files only, ignoring its existing tables
-        (one overwrite commit per table; earlier versions stay readable until compacted)
-    command : what the dataset's version history records as the command that wrote it
-    observed_at : when the links of edge lists (which carry no date) were seen: a date
-        (``"2024-05-01"``, midnight UTC) or a time; default: each file's modification time
-    owner, relation : whose follow lists the API v1.1 id pages and followers/list,
-        friends/list pages are (an account id) and which (``"followers"`` or
-        ``"following"``); default: told by each file's name (``followers_<id>.json``)
-    scheduler : read and de-duplicate on a Dask cluster: ``local:N`` (N local worker
+    paths : Iterable of str or os.PathLike
+        Files or folders (a folder contributes its ``*.jsonl`` and ``*.jsonl.gz``, and the
+        files of other known formats: see :func:`analysis.formats.folder_files`).
+    dataset : str
+        The dataset's name; tables go to ``<data root>/processed/<dataset>/``.
+    strict : bool, optional
+        Make the first bad line (or unreadable file) an error instead of quarantining
+        it; default False.
+    synthetic : bool or None, optional
+        Mark the dataset synthetic or not; None (default) reads it from the pages'
+        provenance and the dataset's earlier metadata.
+    progress : bool, optional
+        Show a progress bar of the bytes read; default True.
+    replace : bool, optional
+        Rebuild the dataset from these files only, ignoring its existing tables
+        (one overwrite commit per table; earlier versions stay readable until
+        compacted); default False.
+    command : str, optional
+        What the dataset's version history records as the command that wrote it;
+        default ``"ingest"``.
+    observed_at : datetime.datetime or str or None, optional
+        When the links of edge lists (which carry no date) were seen: a date
+        (``"2024-05-01"``, midnight UTC) or a time; None (default) uses each file's
+        modification time.
+    owner : int or str or None, optional
+        The account (id) whose follow lists the API v1.1 id pages and followers/list,
+        friends/list pages are; None (default) tells it from each file's name
+        (``followers_<id>.json``).
+    relation : str or None, optional
+        Which list those pages are, ``"followers"`` or ``"following"``; None (default)
+        tells it from each file's name.
+    scheduler : str or distributed.Client or None, optional
+        Read and de-duplicate on a Dask cluster: ``local:N`` (N local worker
         processes), a scheduler's address (``tcp://host:8786``), a scheduler file, or a
         :class:`distributed.Client`; the tables are the same as without it (see
         :mod:`analysis.ingest.distributed`). Needs ``pip install 'medtwitter[dask]'``.
+        None (default) runs in this process.
+
+    Returns
+    -------
+    IngestReport
+        Per file: its format, lines, pages, bad lines and problems; the dataset's row
+        counts per table after the run, and the dataset version it committed.
+
+    Raises
+    ------
+    analysis.errors.RawFormatError
+        If no file can be read, or with ``strict`` at the first bad line or unreadable file.
+    analysis.errors.UsageError
+        If a path does not exist, the dataset name is invalid, or an option is wrong.
 
     Examples
     --------

@@ -73,14 +73,33 @@ def purge(
 
     Parameters
     ----------
-    dataset : the dataset's name
-    user_ids, handles : the accounts, by id or by handle (``@`` optional, any
-        case; a current handle, else a former one)
-    tweet_ids : tweets to remove (compliance: deleted tweets)
-    strict : refuse (:class:`AccountNotFoundError`, before anything changes) if
-        an id or handle names no account of the dataset, naming the absent
-        ones (``medtwitter purge``); otherwise such an account has nothing to
-        remove and a purge run again finishes one cut short
+    dataset : str
+        The dataset's name.
+    user_ids : Iterable of int, optional
+        The accounts to remove, by id; default none.
+    tweet_ids : Iterable of int, optional
+        Tweets to remove (compliance: deleted tweets); default none.
+    handles : Iterable of str, optional
+        The accounts to remove, by handle (``@`` optional, any case; a current
+        handle, else a former one); default none.
+    strict : bool, optional
+        Refuse (:class:`AccountNotFoundError`, before anything changes) if an id or
+        handle names no account of the dataset, naming the absent ones
+        (``medtwitter purge``); default False: such an account has nothing to
+        remove, and a purge run again finishes one cut short.
+
+    Returns
+    -------
+    PurgeReport
+        What was removed: raw files read, raw pages rewritten and dropped, and the
+        processed rows removed per table.
+
+    Raises
+    ------
+    UsageError
+        If nothing is given to purge, or a raw file cannot be cleaned reliably.
+    AccountNotFoundError
+        With ``strict``, if an id or handle names no account of the dataset.
 
     Examples
     --------
