@@ -667,9 +667,13 @@ def bucket_winners(
 
     Parameters
     ----------
-    name : the table
-    sources : the bucket's spill files (:meth:`Spill.sources`)
-    gone : ids of tweets that are earlier versions of edited posts (:func:`earlier_versions`)
+    name : str
+        A contract table name.
+    sources : list of pathlib.Path
+        The bucket's spill files (:meth:`Spill.sources`).
+    gone : pyarrow.Array or None, optional
+        Ids of tweets that are earlier versions of edited posts (:func:`earlier_versions`),
+        left out; None (default) leaves none out.
 
     Yields
     ------

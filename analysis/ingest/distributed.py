@@ -99,8 +99,10 @@ def plan_pieces(files: list[Path], workers: int) -> list[Piece]:
 
     Parameters
     ----------
-    files : raw files, in reading order (:func:`analysis.ingest.expand`)
-    workers : threads of the cluster; a large file is cut into at least as many pieces
+    files : list of pathlib.Path
+        Raw files, in reading order (:func:`analysis.ingest.expand`).
+    workers : int
+        Threads of the cluster; a large file is cut into at least as many pieces.
 
     Returns
     -------
@@ -257,13 +259,24 @@ def read_piece(
 
     Parameters
     ----------
-    piece : the file or byte range to read
-    folder : the piece's spill folder (shared with the process that commits)
-    buckets : hash buckets of the run (the same in every piece)
-    strict, observed_at, follows : as :func:`analysis.ingest.ingest_files` takes them
-    lines_before : lines of the file in each earlier piece of it
-    earlier : results of the pieces read before, whose usernames an edge list resolves against
-    track_usernames : note the usernames read (the run has edge lists)
+    piece : Piece
+        The file or byte range to read.
+    folder : str
+        The piece's spill folder (shared with the process that commits).
+    buckets : int
+        Hash buckets of the run (the same in every piece).
+    strict : bool
+        Make the first bad line an error instead of quarantining it.
+    observed_at : datetime.datetime or None
+        The time the links of edge lists are dated; None uses each file's modification time.
+    follows : tuple of (str, str) or None
+        (relation, account id) of v1.1 id and follower-list pages; None tells them by file name.
+    lines_before : list of int
+        Lines of the file in each earlier piece of it (to number this piece's lines).
+    earlier : list of PieceResult
+        Results of the pieces read before, whose usernames an edge list resolves against.
+    track_usernames : bool
+        Note the usernames read (the run has edge lists).
 
     Returns
     -------
@@ -455,16 +468,26 @@ def read_files(
 
     Parameters
     ----------
-    client : a client of the cluster (:func:`analysis.cluster.dask_client`)
-    files : raw files, checked, in reading order
-    staging : the dataset writer's staging folder (seen by every worker)
-    buckets : hash buckets of the run
-    strict, observed_at, follows : as :func:`analysis.ingest.ingest_files` takes them
-    progress : show a progress bar (bytes of the pieces read)
+    client : distributed.Client
+        A client of the cluster (:func:`analysis.cluster.dask_client`).
+    files : list of pathlib.Path
+        Raw files, checked, in reading order.
+    staging : pathlib.Path
+        The dataset writer's staging folder (seen by every worker).
+    buckets : int
+        Hash buckets of the run.
+    strict : bool, optional
+        Make the first bad line an error instead of quarantining it; default False.
+    observed_at : datetime.datetime or None, optional
+        The time the links of edge lists are dated; None (default) uses each file's modification time.
+    follows : tuple of (str, str) or None, optional
+        (relation, account id) of v1.1 id and follower-list pages; None (default) tells them by file name.
+    progress : bool, optional
+        Show a progress bar of the bytes of the pieces read; default True.
 
     Returns
     -------
-    tuple
+    tuple of (ClusterSpill, Rows, list of FileReport, list of dict)
         The spill every table is merged from, a :class:`Rows` with the run's
         keys and synthetic flag, one report per file and the quarantine
         entries, all in the order one process reads them.

@@ -248,7 +248,8 @@ def check_pages_found(report: FileReport) -> None:
 
     Parameters
     ----------
-    report : the file's report, with every line read
+    report : FileReport
+        The file's report, with every line read; changed in place.
     """
     if report.pages == 0 and report.bad_lines:
         report.format = "unknown"
