@@ -17,7 +17,14 @@ if TYPE_CHECKING:
 
 
 def register(subparsers: Subparsers[Parser]) -> None:
-    """Add the ``accounts`` subcommand to ``subparsers``."""
+    """Add the ``accounts`` subcommand to ``subparsers``.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        The subcommands of the ``medtwitter`` parser (its ``add_parser`` makes a
+        :class:`~analysis.cli.common.Parser`).
+    """
     p = subparsers.add_parser(
         "accounts",
         help="label accounts: role and identity style, with reasons and confidence",
@@ -61,7 +68,18 @@ def register(subparsers: Subparsers[Parser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Label the dataset's accounts (or the profiles CSV's), write the labels and asked extras; return 0."""
+    """Label the dataset's accounts (or the profiles CSV's), write the labels and asked extras; return 0.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed options of ``medtwitter accounts``.
+
+    Returns
+    -------
+    int
+        Exit status: 0.
+    """
     from analysis.outputs import check_out_file  # lazy: tempfile, shutil (9 ms on every start-up)
 
     target = args.target

@@ -110,7 +110,14 @@ def _query_options() -> Parser:
 
 
 def register(subparsers: Subparsers[Parser]) -> None:
-    """Add the ``collect`` subcommand and its own subcommands to ``subparsers``."""
+    """Add the ``collect`` subcommand and its own subcommands to ``subparsers``.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        The subcommands of the ``medtwitter`` parser (its ``add_parser`` makes a
+        :class:`~analysis.cli.common.Parser`).
+    """
     common = _common_options()
     p = subparsers.add_parser(
         "collect",
@@ -155,10 +162,30 @@ def register(subparsers: Subparsers[Parser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Collect one endpoint's pages (or a config's jobs) and print the coverage; return 0."""
+    """Collect one endpoint's pages (or a config's jobs) and print the coverage; return 0.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed options of ``medtwitter collect``.
+
+    Returns
+    -------
+    int
+        Exit status: 0.
+    """
     from analysis import collect  # lazy: requests, tweepy, pandas (0.8 s)
 
     def show(name: str, result: CollectionResult) -> None:
+        """Print the coverage lines of a job of a config as it finishes.
+
+        Parameters
+        ----------
+        name : str
+            The job's name in the config (unused: the lines name the output file).
+        result : CollectionResult
+            The finished job's output file and state.
+        """
         print("\n".join(collect.coverage_lines(result)))
 
     for name, default in [

@@ -110,7 +110,18 @@ def _register_mastodon(csub: Subparsers[Parser], common: Parser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Collect from Bluesky or Mastodon and print the coverage; return 0."""
+    """Collect from Bluesky or Mastodon and print the coverage; return 0.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed options of ``medtwitter collect bluesky|mastodon``.
+
+    Returns
+    -------
+    int
+        Exit status: 0.
+    """
     from analysis.collect import coverage_lines  # lazy: requests, tweepy, pandas (0.8 s)
     from analysis.collect.federated import PlatformCollector
 

@@ -34,7 +34,18 @@ class Parser(argparse.ArgumentParser):
     """An :class:`argparse.ArgumentParser` whose usage errors are one line and exit status 2."""
 
     def error(self, message: str) -> NoReturn:
-        """Raise :class:`~analysis.errors.UsageError` naming the problem and the help to read."""
+        """Raise :class:`~analysis.errors.UsageError` naming the problem and the help to read.
+
+        Parameters
+        ----------
+        message : str
+            argparse's message about the command line.
+
+        Raises
+        ------
+        analysis.errors.UsageError
+            Always: the message on one line, with the ``--help`` to read.
+        """
         message = " ".join(message.splitlines()).rstrip(".")
         raise UsageError(f"{message}; see `{self.prog} --help`.")
 
@@ -77,7 +88,13 @@ def positive_int(value: str) -> int:
 
 
 def add_lock_option(parser: argparse.ArgumentParser) -> None:
-    """Add ``--lock-timeout SECONDS`` to a command that writes a dataset."""
+    """Add ``--lock-timeout SECONDS`` to a command that writes a dataset.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The subcommand's parser.
+    """
     parser.add_argument(
         "--lock-timeout",
         type=float,
@@ -89,7 +106,18 @@ def add_lock_option(parser: argparse.ArgumentParser) -> None:
 
 
 def apply_lock_timeout(args: argparse.Namespace) -> None:
-    """Set :data:`analysis.settings.LOCK_TIMEOUT` from ``--lock-timeout``, refusing a negative one."""
+    """Set :data:`analysis.settings.LOCK_TIMEOUT` from ``--lock-timeout``, refusing a negative one.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed options; without ``lock_timeout`` (or with None) the setting is left as it is.
+
+    Raises
+    ------
+    analysis.errors.UsageError
+        If ``--lock-timeout`` is negative.
+    """
     timeout = getattr(args, "lock_timeout", None)
     if timeout is None:
         return
@@ -102,7 +130,13 @@ def apply_lock_timeout(args: argparse.Namespace) -> None:
 
 
 def add_raw_csv_option(parser: argparse.ArgumentParser) -> None:
-    """Add ``--raw-csv`` to a command that writes CSV files."""
+    """Add ``--raw-csv`` to a command that writes CSV files.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The subcommand's parser.
+    """
     parser.add_argument(
         "--raw-csv",
         action="store_true",

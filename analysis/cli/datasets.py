@@ -9,7 +9,14 @@ from analysis.cli.common import Parser, Subparsers, add_lock_option, dataset_arg
 
 
 def register(subparsers: Subparsers[Parser]) -> None:
-    """Add the ``info`` and ``compact`` subcommands to ``subparsers``."""
+    """Add the ``info`` and ``compact`` subcommands to ``subparsers``.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        The subcommands of the ``medtwitter`` parser (its ``add_parser`` makes a
+        :class:`~analysis.cli.common.Parser`).
+    """
     p = subparsers.add_parser("info", help="tables' sizes, time span and languages of a dataset")
     p.add_argument(
         "dataset", nargs="?", default=settings.DEFAULT_DATASET, type=dataset_arg, metavar="DATASET"
@@ -43,7 +50,18 @@ def register(subparsers: Subparsers[Parser]) -> None:
 
 
 def run_info(args: argparse.Namespace) -> int:
-    """Print the dataset's tables (or its versions with ``--versions``); return 0."""
+    """Print the dataset's tables (or its versions with ``--versions``); return 0.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed options of ``medtwitter info``.
+
+    Returns
+    -------
+    int
+        Exit status: 0.
+    """
     from analysis.overview import dataset_info, versions_info  # lazy: pandas, pyarrow (0.7 s)
 
     print(versions_info(args.dataset) if args.versions else dataset_info(args.dataset))
@@ -51,7 +69,18 @@ def run_info(args: argparse.Namespace) -> int:
 
 
 def run_compact(args: argparse.Namespace) -> int:
-    """Compact and vacuum each table, printing its files before and after; return 0."""
+    """Compact and vacuum each table, printing its files before and after; return 0.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed options of ``medtwitter compact``.
+
+    Returns
+    -------
+    int
+        Exit status: 0.
+    """
     from analysis.store import compact  # lazy: pyarrow (0.3 s)
     from analysis.tables import dataset_dir, load_meta
 

@@ -10,7 +10,14 @@ from analysis.errors import UsageError
 
 
 def register(subparsers: Subparsers[Parser]) -> None:
-    """Add the ``demo`` subcommand to ``subparsers``."""
+    """Add the ``demo`` subcommand to ``subparsers``.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        The subcommands of the ``medtwitter`` parser (its ``add_parser`` makes a
+        :class:`~analysis.cli.common.Parser`).
+    """
     p = subparsers.add_parser("demo", help="generate and ingest the synthetic demo community")
     p.add_argument(
         "--dataset", type=dataset_arg, help="dataset name (default: demo, or tiny with --tiny)"
@@ -35,7 +42,18 @@ def register(subparsers: Subparsers[Parser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Build the demo (or tiny) dataset and print its tables' sizes; return 0."""
+    """Build the demo (or tiny) dataset and print its tables' sizes; return 0.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed options of ``medtwitter demo``.
+
+    Returns
+    -------
+    int
+        Exit status: 0.
+    """
     # lazy: pandas, pyarrow, gender-guesser (0.9 s)
     from analysis.demo import build_demo, build_tiny
 

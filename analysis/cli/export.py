@@ -9,7 +9,14 @@ from analysis.cli.common import Parser, Subparsers, add_raw_csv_option, dataset_
 
 
 def register(subparsers: Subparsers[Parser]) -> None:
-    """Add the ``export`` subcommand to ``subparsers``."""
+    """Add the ``export`` subcommand to ``subparsers``.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        The subcommands of the ``medtwitter`` parser (its ``add_parser`` makes a
+        :class:`~analysis.cli.common.Parser`).
+    """
     p = subparsers.add_parser(
         "export",
         help="write a dataset's tables as CSV or Parquet with a README.txt (R, SPSS, "
@@ -54,7 +61,18 @@ def register(subparsers: Subparsers[Parser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Write the files, print their paths, and note earlier exports left in DIR; return 0."""
+    """Write the files, print their paths, and note earlier exports left in DIR; return 0.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed options of ``medtwitter export``.
+
+    Returns
+    -------
+    int
+        Exit status: 0.
+    """
     from analysis.export import export_dataset, other_exports  # lazy: pyarrow (0.3 s)
 
     files = export_dataset(

@@ -18,7 +18,14 @@ examples:
 
 
 def register(subparsers: Subparsers[Parser]) -> None:
-    """Add the ``graph`` subcommand to ``subparsers``."""
+    """Add the ``graph`` subcommand to ``subparsers``.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        The subcommands of the ``medtwitter`` parser (its ``add_parser`` makes a
+        :class:`~analysis.cli.common.Parser`).
+    """
     p = subparsers.add_parser(
         "graph",
         help="follower or interaction network: a metrics table, or GEXF/GraphML/CSV for Gephi",
@@ -87,7 +94,18 @@ def register(subparsers: Subparsers[Parser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Write the metrics table or the exported network, print notes and what was written; return 0."""
+    """Write the metrics table or the exported network, print notes and what was written; return 0.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed options of ``medtwitter graph``.
+
+    Returns
+    -------
+    int
+        Exit status: 0.
+    """
     # lazy: pandas, scipy, networkx (1.1 s)
     from analysis.graph.backends import GraphNote, require_backend
     from analysis.graph.export import write_metrics

@@ -10,7 +10,14 @@ from analysis.cli.common import Parser, Subparsers, add_lock_option, dataset_arg
 
 
 def register(subparsers: Subparsers[Parser]) -> None:
-    """Add the ``ingest`` subcommand to ``subparsers``."""
+    """Add the ``ingest`` subcommand to ``subparsers``.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        The subcommands of the ``medtwitter`` parser (its ``add_parser`` makes a
+        :class:`~analysis.cli.common.Parser`).
+    """
     p = subparsers.add_parser(
         "ingest", help="turn raw JSONL API pages into a dataset's Parquet tables"
     )
@@ -57,7 +64,18 @@ def register(subparsers: Subparsers[Parser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Ingest the files, print what each was read as and any warning; return 1 if no page was read."""
+    """Ingest the files, print what each was read as and any warning; return 1 if no page was read.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed options of ``medtwitter ingest``.
+
+    Returns
+    -------
+    int
+        Exit status: 0, or 1 when no page was read.
+    """
     from analysis.ingest import ingest_files  # lazy: pyarrow, numpy (0.5 s)
 
     if args.scheduler is not None:  # a bad address or no Dask: said before anything is read

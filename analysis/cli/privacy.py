@@ -33,7 +33,14 @@ def account_arg(value: str) -> int | str:
 
 
 def register(subparsers: Subparsers[Parser]) -> None:
-    """Add the ``check-tweet``, ``compliance`` and ``purge`` subcommands to ``subparsers``."""
+    """Add the ``check-tweet``, ``compliance`` and ``purge`` subcommands to ``subparsers``.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        The subcommands of the ``medtwitter`` parser (its ``add_parser`` makes a
+        :class:`~analysis.cli.common.Parser`).
+    """
     p = subparsers.add_parser(
         "check-tweet", help="before publishing: could a reader identify a patient?"
     )
@@ -71,7 +78,18 @@ def register(subparsers: Subparsers[Parser]) -> None:
 
 
 def run_check_tweet(args: argparse.Namespace) -> int:
-    """Print the tweet's re-identification risk and its cues (or them as JSON); return 0."""
+    """Print the tweet's re-identification risk and its cues (or them as JSON); return 0.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed options of ``medtwitter check-tweet``.
+
+    Returns
+    -------
+    int
+        Exit status: 0.
+    """
     from analysis.confidentiality import CUE_MEANINGS, check_tweet  # lazy: pandas, pyarrow (1 s)
 
     result = check_tweet(args.text)
@@ -87,7 +105,18 @@ def run_check_tweet(args: argparse.Namespace) -> int:
 
 
 def run_compliance(args: argparse.Namespace) -> int:
-    """Ask X (or reread the saved answer), print the summary, remove with ``--remove``; return 0."""
+    """Ask X (or reread the saved answer), print the summary, remove with ``--remove``; return 0.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed options of ``medtwitter compliance``.
+
+    Returns
+    -------
+    int
+        Exit status: 0.
+    """
     from analysis.compliance import (  # lazy: requests, tweepy, pandas (1.3 s)
         apply_compliance,
         check_compliance,
@@ -118,7 +147,18 @@ def run_compliance(args: argparse.Namespace) -> int:
 
 
 def run_purge(args: argparse.Namespace) -> int:
-    """Remove the accounts given by ``--user`` from the dataset and print what went; return 0."""
+    """Remove the accounts given by ``--user`` from the dataset and print what went; return 0.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed options of ``medtwitter purge``.
+
+    Returns
+    -------
+    int
+        Exit status: 0.
+    """
     from analysis.purge import purge  # lazy: pandas, pyarrow (1 s)
 
     ids = [a for a in args.user if isinstance(a, int)]  # --user: ids, or handles (text)

@@ -9,7 +9,14 @@ from analysis.cli.common import Parser, Subparsers, dataset_arg, positive_int
 
 
 def register(subparsers: Subparsers[Parser]) -> None:
-    """Add the ``report`` subcommand to ``subparsers``."""
+    """Add the ``report`` subcommand to ``subparsers``.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        The subcommands of the ``medtwitter`` parser (its ``add_parser`` makes a
+        :class:`~analysis.cli.common.Parser`).
+    """
     p = subparsers.add_parser(
         "report", help="run the notebooks on a dataset and export HTML reports"
     )
@@ -64,7 +71,18 @@ def register(subparsers: Subparsers[Parser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Build the reports and print each one's HTML file; return 1 if a notebook failed."""
+    """Build the reports and print each one's HTML file; return 1 if a notebook failed.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed options of ``medtwitter report``.
+
+    Returns
+    -------
+    int
+        Exit status: 0, or 1 when a notebook failed (its report says where).
+    """
     from analysis.report import build_reports  # lazy: pandas, pyarrow, nbformat (4 s)
 
     hashtags = None

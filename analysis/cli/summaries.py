@@ -9,7 +9,14 @@ from analysis.cli.common import Parser, Subparsers, dataset_arg
 
 
 def register(subparsers: Subparsers[Parser]) -> None:
-    """Add the ``adoption`` and ``hashtags`` subcommands to ``subparsers``."""
+    """Add the ``adoption`` and ``hashtags`` subcommands to ``subparsers``.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        The subcommands of the ``medtwitter`` parser (its ``add_parser`` makes a
+        :class:`~analysis.cli.common.Parser`).
+    """
     p = subparsers.add_parser(
         "adoption", help="adoption dates per account and a Bass diffusion fit"
     )
@@ -37,7 +44,18 @@ def register(subparsers: Subparsers[Parser]) -> None:
 
 
 def run_adoption(args: argparse.Namespace) -> int:
-    """Print the adoption summary and the Bass fit of the chosen date; return 0."""
+    """Print the adoption summary and the Bass fit of the chosen date; return 0.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed options of ``medtwitter adoption``.
+
+    Returns
+    -------
+    int
+        Exit status: 0.
+    """
     # lazy: pandas, pyarrow, scipy (0.6 s)
     from analysis.adoption import adoption_summary, adoption_table, describe_bass, try_fit_bass
     from analysis.tables import load_dataset  # lazy: pandas and pyarrow, ~0.34 s to import
@@ -51,7 +69,18 @@ def run_adoption(args: argparse.Namespace) -> int:
 
 
 def run_hashtags(args: argparse.Namespace) -> int:
-    """Print the top hashtags and their co-occurrence communities; return 0."""
+    """Print the top hashtags and their co-occurrence communities; return 0.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed options of ``medtwitter hashtags``.
+
+    Returns
+    -------
+    int
+        Exit status: 0.
+    """
     from analysis.hashtags import (  # lazy: pandas, scipy, networkx (2.9 s)
         cooccurrence_graph,
         describe_graph,
