@@ -44,14 +44,34 @@ def build_query(
 
     Parameters
     ----------
-    hashtags : tags with or without ``#``
-    keywords : words or phrases (a phrase with spaces is quoted)
-    accounts : usernames (with or without ``@``); each adds ``from:NAME``
-    languages : BCP 47 codes; several are OR-ed (``(lang:fr OR lang:en)``)
-    exclude_retweets : add ``-is:retweet`` (retweets are still seen through quotes and replies)
-    extra : more operators appended as written, e.g. ``-is:nullcast``
-    archive : check against the full-archive limit instead of the recent-search one
-    limit : the query length limit of your access level (default :data:`QUERY_LIMITS`)
+    hashtags : Iterable of str, optional
+        Tags with or without ``#``; default none.
+    keywords : Iterable of str, optional
+        Words or phrases (a phrase with spaces is quoted); default none.
+    accounts : Iterable of str, optional
+        Usernames (with or without ``@``); each adds ``from:NAME``; default none.
+    languages : Iterable of str, optional
+        BCP 47 codes; several are OR-ed (``(lang:fr OR lang:en)``); default none (any language).
+    exclude_retweets : bool, optional
+        Add ``-is:retweet`` (retweets are still seen through quotes and replies); default True.
+    extra : str, optional
+        More operators appended as written, e.g. ``-is:nullcast``; default none.
+    archive : bool, optional
+        Check against the full-archive limit instead of the recent-search one; default False.
+    limit : int or None, optional
+        The query length limit of your access level in characters; None (default) uses
+        :data:`QUERY_LIMITS`.
+
+    Returns
+    -------
+    str
+        The query, as ``medtwitter collect search`` sends it in the API's ``query`` parameter.
+
+    Raises
+    ------
+    UsageError
+        If no hashtag, keyword or account is given, a keyword is empty, or the query
+        is longer than the limit.
 
     Examples
     --------
