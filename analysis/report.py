@@ -122,8 +122,20 @@ def list_notebooks(
 
     Parameters
     ----------
-    selection : comma list of notebook numbers ('00,02'); None for all
-    folder : where the notebooks are (default: the project's ``notebooks/``)
+    selection : str or None, optional
+        Comma list of notebook numbers ('00,02'); None for all.
+    folder : str or os.PathLike or None, optional
+        Where the notebooks are (default: the project's ``notebooks/``).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The selected notebooks (``NN_name.ipynb``), sorted by number.
+
+    Raises
+    ------
+    analysis.errors.UsageError
+        If a number names no notebook.
 
     Examples
     --------
@@ -509,26 +521,53 @@ def build_reports(
 
     Parameters
     ----------
-    dataset : processed dataset under the data root (None: ``settings.DEFAULT_DATASET``, read now)
-    out_dir : folder for the HTML files (created if missing, but not its parent)
-    notebooks : comma list of notebook numbers ('02,05'); None for all
-    show_code : keep the code cells in the HTML
-    anonymise, seed : passed to every notebook's parameters cell
-    start, end : the period analysed (UTC dates, ``end`` excluded); None for all of it
-    hashtags : hashtags of interest, without '#' (default: :data:`DEFAULT_HASHTAGS`)
-    notebooks_dir : folder of the notebooks (default: the project's ``notebooks/``)
-    progress : show progress per notebook and per cell on stderr
-    jobs : notebooks run side by side, each in its own kernel (default
-        ``settings.REPORT_JOBS``); the reports are the same whatever the number
-    version : the dataset version to report on (default: the latest); every
-        notebook reads that one version, named in every report's header
-    figures : 'svg', 'pdf' or 'png': also write every figure as its own file (PNG at
-        300 dpi) with a caption, under ``<out_dir>/figures/<notebook>/``
-    network_max_nodes : most accounts in notebook 02's network view (default: the
-        notebook's, 5,000); passed as its ``network_max_nodes`` parameter
-    scheduler : a Dask scheduler (``local:N``, ``tcp://host:8786``, a scheduler file):
+    dataset : str or None, optional
+        Processed dataset under the data root (None: ``settings.DEFAULT_DATASET``, read now).
+    out_dir : str or os.PathLike, default 'reports'
+        Folder for the HTML files (created if missing, but not its parent).
+    notebooks : str or None, optional
+        Comma list of notebook numbers ('02,05'); None for all.
+    show_code : bool, default False
+        Keep the code cells in the HTML.
+    anonymise : bool, default False
+        Pseudonymise the data every notebook reads (passed to its parameters cell).
+    seed : int or None, optional
+        Seed of every notebook's random draws (None: ``settings.SEED``, read now).
+    start, end : str or None, optional
+        The period analysed (UTC dates, ``end`` excluded); None for all of it.
+    hashtags : list of str or None, optional
+        Hashtags of interest, without '#' (default: :data:`DEFAULT_HASHTAGS`).
+    notebooks_dir : str or os.PathLike or None, optional
+        Folder of the notebooks (default: the project's ``notebooks/``).
+    progress : bool, default True
+        Show progress per notebook and per cell on stderr.
+    jobs : int or None, optional
+        Notebooks run side by side, each in its own kernel (default
+        ``settings.REPORT_JOBS``); the reports are the same whatever the number.
+    version : int or None, optional
+        The dataset version to report on (default: the latest); every
+        notebook reads that one version, named in every report's header.
+    figures : str or None, optional
+        'svg', 'pdf' or 'png': also write every figure as its own file (PNG at
+        300 dpi) with a caption, under ``<out_dir>/figures/<notebook>/``.
+    network_max_nodes : int or None, optional
+        Most accounts in notebook 02's network view (default: the
+        notebook's, 5,000); passed as its ``network_max_nodes`` parameter.
+    scheduler : str or None, optional
+        A Dask scheduler (``local:N``, ``tcp://host:8786``, a scheduler file):
         the notebooks run with ``engine="dask"`` and compute on that cluster (a
-        ``local:N`` cluster is started here once and shared by every notebook)
+        ``local:N`` cluster is started here once and shared by every notebook).
+
+    Returns
+    -------
+    list of ReportResult
+        One result per notebook, in the notebooks' order (``index.html`` is written too).
+
+    Raises
+    ------
+    analysis.errors.UsageError
+        On an unknown figure format, notebook number or dataset period, or a
+        ``network_max_nodes`` below 1.
 
     Examples
     --------
