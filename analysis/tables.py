@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from analysis import settings
+from analysis import settings, store
 from analysis.contract import (  # noqa: F401  (the contract, re-exported for every reader)
     BOOL,
     CONTRACT,
@@ -202,8 +202,6 @@ def resolve_version(dataset: str | None = None, version: int | None = None) -> i
     >>> resolve_version("demo")  # doctest: +SKIP
     3
     """
-    from analysis import store
-
     folder = dataset_dir(dataset)
     manifest = store._manifest_or_error(folder)
     return store.version_entry(manifest, version, folder.name)["version"]
@@ -225,8 +223,6 @@ def load_meta(dataset: str | None = None, version: int | None = None) -> dict:
     dict
         The version's metadata, with its number under ``"version"``.
     """
-    from analysis import store
-
     folder = dataset_dir(dataset)
     manifest = store.read_manifest(folder)
     if manifest is None:  # an earlier layout: its meta.json, until converted
@@ -270,8 +266,6 @@ def load_table(
     >>> load_table("demo", "follows").columns.tolist()  # doctest: +SKIP
     ['follower_id', 'followed_id', 'first_seen_at', 'observed_at']
     """
-    from analysis import store
-
     if name not in CONTRACT:
         raise ContractError(f"no table {name!r} in the data contract; use one of {TABLE_NAMES}.")
     if anonymise:
@@ -316,8 +310,6 @@ def load_arrow(
     >>> load_arrow("demo", "follows", ["follower_id", "followed_id"]).num_columns  # doctest: +SKIP
     2
     """
-    from analysis import store
-
     if name not in CONTRACT:
         raise ContractError(f"no table {name!r} in the data contract; use one of {TABLE_NAMES}.")
     with store.c_allocator():
@@ -346,8 +338,6 @@ def table_sizes_on_disk(dataset: str | None = None, version: int | None = None) 
     >>> table_sizes_on_disk("demo")["tweets"]  # doctest: +SKIP
     (2950, 241233)
     """
-    from analysis import store
-
     folder = dataset_dir(dataset)
     version = resolve_version(dataset, version)
     return {name: store.table_totals(folder, name, version) for name in TABLE_NAMES}
@@ -415,15 +405,14 @@ def load_dataset(
     >>> as_cited = load_dataset("demo", version=0)  # doctest: +SKIP
     >>> lazy = load_dataset("demo", engine="dask")  # doctest: +SKIP
     """
-    from analysis import store
-    from analysis.tables_dask import check_engine
+    from analysis.tables_dask import check_engine  # lazy: import cycle with analysis.tables_dask
 
     check_engine(engine)
     folder = dataset_dir(dataset)
     version = resolve_version(dataset, version)
     meta = load_meta(dataset, version)
     if engine == "dask":
-        from analysis import tables_dask
+        from analysis import tables_dask  # lazy: import cycle with analysis.tables_dask
 
         entry = store.version_entry(store._manifest_or_error(folder), version, folder.name)
         tables = filter_period(tables_dask.load_tables(folder, entry, meta), start, end)
@@ -434,6 +423,7 @@ def load_dataset(
         }
     tables = filter_period(Tables(**frames, meta=meta), start, end)
     if anonymise:
+        # lazy: import cycle with analysis.privacy.tables
         from analysis.privacy import anonymise_tables
 
         return anonymise_tables(tables)
@@ -462,8 +452,6 @@ def dataset_versions(dataset: str | None = None) -> pd.DataFrame:
     >>> dataset_versions("demo").columns[:4].tolist()  # doctest: +SKIP
     ['version', 'time', 'command', 'files']
     """
-    from analysis import store
-
     rows = []
     for entry in store.versions(dataset_dir(dataset)):
         rows.append({
@@ -535,7 +523,7 @@ def filter_period(
             f"the period is empty: start {lo:%Y-%m-%d} is not before end {hi:%Y-%m-%d}."
         )
     if tables.meta.get("engine") == "dask":
-        from analysis import tables_dask
+        from analysis import tables_dask  # lazy: import cycle with analysis.tables_dask
 
         return tables_dask.filter_period(tables, lo, hi)
     created = tables.tweets["created_at"]
@@ -588,8 +576,6 @@ def connect(dataset: str | None = None, version: int | None = None, anonymise: b
     >>> con.sql("select lang, count(*) from tweets group by lang").df()  # doctest: +SKIP
     """
     import duckdb
-
-    from analysis import store
 
     folder = dataset_dir(dataset)
     version = resolve_version(dataset, version)

@@ -21,22 +21,31 @@ originals' authors joined on the cluster.
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
+from deltalake import DeltaTable
 
+from analysis.cluster import INSTALL_HINT, DaskMissingError, dask_client
 from analysis.contract import CONTRACT, TABLE_NAMES, empty_table
 from analysis.errors import UsageError
 from analysis.frames import compute, compute_all
+from analysis.privacy import (
+    ANONYMISED_ATTR,
+    Pseudonymiser,
+    anonymise_frame,
+    anonymise_tables,
+    protected_tweet_ids,
+)
 from analysis.privacy.tables import ProfileDerived
-
-if TYPE_CHECKING:
-    from analysis.privacy import Pseudonymiser
-    from analysis.tables import Tables
+from analysis.store import conform, data_files
+from analysis.tables import Tables, to_pandas
 
 #: The engines ``load_dataset`` reads with.
 ENGINES = ("pandas", "dask")
@@ -81,10 +90,8 @@ def require_dask_dataframe() -> Any:
     module
         ``dask.dataframe``.
     """
-    from analysis.cluster import INSTALL_HINT, DaskMissingError
-
     try:
-        import dask.dataframe as dd
+        import dask.dataframe as dd  # optional: the dask extra
     except ImportError as exc:
         raise DaskMissingError(
             f"engine='dask' needs Dask, which is not installed ({exc.name or exc}); "
@@ -139,10 +146,6 @@ def _read_file(path: str, name: str, columns: list[str] | None = None) -> pd.Dat
     ``tweets_per_month`` reads ``created_at`` and ``lang``, not the texts. Columns
     added to the contract after the file was written get their default.
     """
-    import pyarrow.parquet as pq
-
-    from analysis.store import conform
-
     columns = list(columns) if columns is not None else CONTRACT[name].names
     present = set(pq.read_schema(path).names)
     table = pq.read_table(path, columns=[c for c in columns if c in present])
@@ -154,7 +157,7 @@ def _read_file(path: str, name: str, columns: list[str] | None = None) -> pd.Dat
 
 def _from_pandas(frame: pd.DataFrame) -> Any:
     """Return a one-partition Dask frame of ``frame``, its dtypes kept (strings too)."""
-    import dask
+    import dask  # optional: the dask extra
 
     dd = require_dask_dataframe()
     with dask.config.set({"dataframe.convert-string": False}):
@@ -185,14 +188,11 @@ def read_table(folder: Path, name: str, delta_version: int | None) -> Any:
     meta = table_meta(name)
     if delta_version is None:
         return _from_pandas(meta)
-    from deltalake import DeltaTable
-
-    from analysis.store import data_files
 
     files = sorted(data_files(DeltaTable(str(Path(folder) / name), version=delta_version)))
     if not files:
         return _from_pandas(meta)
-    import dask
+    import dask  # optional: the dask extra
 
     # strings stay pandas' own ``str`` dtype, as the pandas path has them (not Dask's NA strings)
     with dask.config.set({"dataframe.convert-string": False}):
@@ -214,8 +214,6 @@ def load_tables(folder: Path, entry: dict, meta: dict) -> Tables:
     Tables
         Every contract table as a Dask DataFrame.
     """
-    from analysis.tables import Tables
-
     frames = {name: read_table(folder, name, entry["tables"].get(name)) for name in TABLE_NAMES}
     return Tables(**frames, meta={**meta, "engine": "dask"})
 
@@ -282,9 +280,6 @@ def _hidden_in_part(part: pd.DataFrame, users: pd.DataFrame) -> pd.Series:
     originals become rows of a small tweets table, so that
     :func:`~analysis.privacy.protected_tweet_ids` decides as on the whole table.
     """
-    from analysis.privacy import protected_tweet_ids
-    from analysis.tables import Tables
-
     cols = ["tweet_id", "author_id", *_REF_COLUMNS, "text"]
     originals = [
         part.loc[part[f"orig_{c}"].notnull(), [c, f"orig_{c}"]].set_axis(
@@ -339,8 +334,6 @@ def _anonymise_part(
     part: pd.DataFrame, p: Pseudonymiser, hidden: np.ndarray, blank: tuple[str, ...]
 ) -> pd.DataFrame:
     """One partition pseudonymised, the ``blank`` columns of its hidden tweets nulled."""
-    from analysis.privacy import ANONYMISED_ATTR, anonymise_frame
-
     out = anonymise_frame(part, p)
     if blank and "tweet_id" in part.columns:
         hide = np.isin(part["tweet_id"].to_numpy(), hidden)
@@ -364,9 +357,6 @@ def anonymise(tables: Tables) -> Tables:
         pseudonymised partition by partition, lazily; ``meta`` and ``derived`` as the
         pandas path sets them.
     """
-    from analysis.privacy import anonymise_tables
-    from analysis.tables import to_pandas
-
     if tables.meta.get("anonymised"):
         return tables
     users, snapshots, missing = compute_all(tables.users, tables.user_snapshots, tables.missing)
@@ -441,8 +431,6 @@ def compute_tables(tables: Tables) -> Tables:
         name: frame.reset_index(drop=True) for name, frame in zip(TABLE_NAMES, frames, strict=True)
     }
     if tables.anonymised:
-        from analysis.privacy import ANONYMISED_ATTR
-
         for frame in out.values():
             frame.attrs[ANONYMISED_ATTR] = True
     meta = {k: v for k, v in tables.meta.items() if k != "engine"}
@@ -467,9 +455,6 @@ def use_scheduler(address: str | None) -> Any:
     """
     if not address:
         return None
-    from contextlib import ExitStack
-
-    from analysis.cluster import dask_client
 
     stack = ExitStack()
     client = stack.enter_context(dask_client(address))
