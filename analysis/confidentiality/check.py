@@ -9,6 +9,7 @@ from typing import Literal
 
 import pandas as pd
 
+from analysis.confidentiality.entities import clear_cache, entity_cues
 from analysis.confidentiality.rules import (
     _GENERIC_RARE_RE,
     _SUPERLATIVE_RE,
@@ -101,7 +102,6 @@ def find_cues_many(texts: Sequence[str], ner: bool = True) -> list[list[Cue]]:
     rules = [rule_cues(t) for t in texts]
     if not ner:
         return rules
-    from analysis.confidentiality.entities import entity_cues
 
     return [merge_cues(r + e) for r, e in zip(rules, entity_cues(texts), strict=True)]
 
@@ -278,8 +278,6 @@ def _with_entities(texts: list[str], rule_checks: list[Check]) -> list[Check]:
     known = {t: full[t] for t in texts if t in full}
     todo = [(t, c) for t, c in zip(texts, rule_checks, strict=True) if t not in known]
     if todo:
-        from analysis.confidentiality.entities import entity_cues
-
         found = entity_cues([t for t, _ in todo])
         known.update((t, assess(t, merge_cues([*c.cues, *e])))
                      for (t, c), e in zip(todo, found, strict=True))  # fmt: skip
@@ -291,8 +289,6 @@ def _with_entities(texts: list[str], rule_checks: list[Check]) -> list[Check]:
 
 def clear_caches() -> None:
     """Forget the checks and named-entity results remembered so far (for timing from cold)."""
-    from analysis.confidentiality.entities import clear_cache
-
     for done in _checks.values():
         done.clear()
     clear_cache()

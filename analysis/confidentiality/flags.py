@@ -10,6 +10,14 @@ from analysis import settings
 from analysis.confidentiality.check import RISK_LEVELS, check_tweets, evaluate, redact
 from analysis.errors import UnknownDatasetError
 from analysis.ground_truth import load_ground_truth
+from analysis.privacy import (
+    MENTION_RE,
+    URL_PLACEHOLDER,
+    URL_RE,
+    anonymise_frame,
+    protected_tweet_ids,
+    suppress_small_cells,
+)
 
 
 def planted_labels(tweets: pd.DataFrame, planted: Iterable[dict]) -> pd.Series:
@@ -134,8 +142,6 @@ def flag_rates(
     out["per_1000_tweets"] = 1000 * out["tweets_flagged"] / out["tweets"]
     out = out.sort_values(by, ignore_index=True)
     if k is not None:
-        from analysis.privacy import suppress_small_cells
-
         out = suppress_small_cells(out, k=k, columns=["accounts", "accounts_flagged"])
         for col in ("tweets", "tweets_flagged"):
             out[col] = out[col].astype("Int64")
@@ -180,7 +186,6 @@ def flagged_examples(
         Columns account, role, identity, risk, cues, redacted_text.
     """
     seed = settings.SEED if seed is None else seed
-    from analysis.privacy import MENTION_RE, URL_PLACEHOLDER, URL_RE, protected_tweet_ids
 
     flags = flag_tweets(tables)
     hidden = protected_tweet_ids(tables)
@@ -267,8 +272,6 @@ def planted_validation(
     labels["user_id"] = labels["user_id"].astype("int64")
     planted["tweet_id"] = planted["tweet_id"].astype("int64")
     if tables.meta.get("anonymised"):
-        from analysis.privacy import anonymise_frame
-
         labels, planted = anonymise_frame(labels), anonymise_frame(planted)
     y = planted_labels(tables.tweets, planted.to_dict("records"))
     text = tables.tweets["text"].fillna("")

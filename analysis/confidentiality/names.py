@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from gender_guesser.detector import Detector
+from gender_guesser.detector import Detector
 
 _I = re.IGNORECASE
 _W = r"(?<![\w])"  # start of a word (works with accents, unlike \b after a non-word char)
@@ -136,9 +134,7 @@ COLLEAGUE_AFTER_RE = re.compile(
 
 @functools.cache
 def _gender_detector() -> Detector:
-    import gender_guesser.detector as gender
-
-    return gender.Detector(case_sensitive=False)
+    return Detector(case_sensitive=False)
 
 
 #: Words the first-name list also holds that are mostly something else in tweets.
