@@ -391,20 +391,31 @@ def export_dataset(
 
     Parameters
     ----------
-    dataset : a processed dataset's name
-    out : the folder to write (created if only it is missing); only the files
-        this export writes are replaced, everything else in it is left alone
-    format : ``"csv"`` or ``"parquet"``
-    tables : the tables to write (a comma list or names; default: every table)
-    anonymise : write the tables of ``load_dataset(dataset, anonymise=True)``
-        (pseudonymous ids, handles and names; no URLs, locations or protected text)
-    raw_csv : CSV text cells exactly as they are (by default a cell a
-        spreadsheet would run as a formula gets a leading ``'``)
-    version : the dataset version (default: the latest)
-    progress : a progress bar for tables of :data:`PROGRESS_MIN_ROWS` rows or more
+    dataset : str
+        A processed dataset's name.
+    out : str or os.PathLike
+        The folder to write (created if only it is missing); only the files
+        this export writes are replaced, everything else in it is left alone.
+    format : str, default 'csv'
+        ``"csv"`` or ``"parquet"``.
+    tables : str or Sequence of str or None, optional
+        The tables to write (a comma list or names; default: every table).
+    anonymise : bool, default False
+        Write the tables of ``load_dataset(dataset, anonymise=True)``
+        (pseudonymous ids, handles and names; no URLs, locations or protected text).
+    raw_csv : bool, default False
+        CSV text cells exactly as they are (by default a cell a
+        spreadsheet would run as a formula gets a leading ``'``).
+    version : int or None, optional
+        The dataset version (default: the latest).
+    progress : bool, default True
+        A progress bar for tables of :data:`PROGRESS_MIN_ROWS` rows or more.
 
-    Returns the files written: the tables', in the contract's order, then
-    README.txt. How each kind of cell is written: see the module's docstring.
+    Returns
+    -------
+    list of pathlib.Path
+        The files written: the tables', in the contract's order, then README.txt. How each
+        kind of cell is written: see the module's docstring.
 
     Examples
     --------
@@ -610,12 +621,22 @@ def readme_text(
 
     Parameters
     ----------
-    meta : the dataset version's metadata (``name``, ``version``, ``synthetic``,
-        ``anonymised``...)
-    written : rows written, by table (the tables written, in order)
-    format : ``"csv"`` or ``"parquet"``
-    raw_csv : whether CSV text cells were written as they are
-    now : the export's time (default: now)
+    meta : dict
+        The dataset version's metadata (``name``, ``version``, ``synthetic``,
+        ``anonymised``...).
+    written : dict of str to int
+        Rows written, by table (the tables written, in order).
+    format : str
+        ``"csv"`` or ``"parquet"``.
+    raw_csv : bool, default False
+        Whether CSV text cells were written as they are.
+    now : datetime or None, optional
+        The export's time (default: now).
+
+    Returns
+    -------
+    str
+        The README's text.
 
     Examples
     --------
