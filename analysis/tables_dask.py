@@ -175,9 +175,12 @@ def read_table(folder: Path, name: str, delta_version: int | None) -> Any:
 
     Parameters
     ----------
-    folder : the dataset's folder
-    name : a contract table
-    delta_version : the table's Delta version (``None``: the dataset version lacks it, empty)
+    folder : pathlib.Path
+        The dataset's folder.
+    name : str
+        A contract table's name (``tweets``, ``follows``...).
+    delta_version : int or None
+        The table's Delta version (``None``: the dataset version lacks it, empty).
 
     Returns
     -------
@@ -205,9 +208,12 @@ def load_tables(folder: Path, entry: dict, meta: dict) -> Tables:
 
     Parameters
     ----------
-    folder : the dataset's folder
-    entry : the manifest's entry of the version (``tables`` maps each table to its Delta version)
-    meta : the version's metadata, kept as ``Tables.meta`` (with ``engine: "dask"``)
+    folder : pathlib.Path
+        The dataset's folder.
+    entry : dict
+        The manifest's entry of the version (``tables`` maps each table to its Delta version).
+    meta : dict
+        The version's metadata, kept as ``Tables.meta`` (with ``engine: "dask"``).
 
     Returns
     -------
@@ -303,8 +309,10 @@ def hidden_tweet_ids(tweets: Any, users: pd.DataFrame) -> set[int]:
 
     Parameters
     ----------
-    tweets : the Dask ``tweets`` table
-    users : the ``users`` table (pandas)
+    tweets : dask.dataframe.DataFrame
+        The Dask ``tweets`` table (annotated ``Any``: Dask is an optional dependency).
+    users : pandas.DataFrame
+        The ``users`` table (pandas).
 
     Returns
     -------
@@ -348,7 +356,8 @@ def anonymise(tables: Tables) -> Tables:
 
     Parameters
     ----------
-    tables : Dask tables (:func:`load_tables`), real
+    tables : Tables
+        Dask tables (:func:`load_tables`), real.
 
     Returns
     -------
@@ -445,8 +454,9 @@ def use_scheduler(address: str | None) -> Any:
 
     Parameters
     ----------
-    address : ``local:N``, ``tcp://host:8786`` or a scheduler file (see
-        :func:`analysis.cluster.dask_client`); ``None`` or ``""``: no cluster
+    address : str or None
+        ``local:N``, ``tcp://host:8786`` or a scheduler file (see
+        :func:`analysis.cluster.dask_client`); ``None`` or ``""``: no cluster.
 
     Returns
     -------
