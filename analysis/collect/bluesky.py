@@ -146,8 +146,12 @@ class BlueskySource:
 
     Parameters
     ----------
-    client : an ``atproto.Client`` (default: one on the public AppView)
-    environ, dotenv : where credentials are read, when a method needs them
+    client : atproto.Client or None, optional
+        The client requests go through; None (default) makes one on the public AppView.
+    environ : dict or None, optional
+        The variables credentials are read from, when a method needs them (None: the environment).
+    dotenv : pathlib.Path or None, optional
+        The ``.env`` file read for the credentials missing from ``environ`` (None: ``./.env``).
     """
 
     platform = BLUESKY

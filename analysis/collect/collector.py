@@ -70,14 +70,25 @@ class Collector:
 
     Parameters
     ----------
-    client : a :class:`tweepy.Client` (see :func:`make_client`); one made elsewhere is given
-        the timeouts (:func:`~analysis.collect.api.use_timeouts`)
-    wait_on_rate_limit : wait for the window's reset on 429 (else stop, resumable)
-    max_retries : retries on 5xx, connection errors, timeouts and bodies that are not JSON
-    backoff, max_backoff : first and largest back-off delay, in seconds
-    seed : seed of the back-off jitter (None: :data:`analysis.settings.SEED`, read now)
-    sleep, clock : injectable for tests (default: time.sleep, time.time)
-    progress : show tqdm bars (the rate-limit countdown included)
+    client : tweepy.Client
+        A :class:`tweepy.Client` (see :func:`make_client`); one made elsewhere is given
+        the timeouts (:func:`~analysis.collect.api.use_timeouts`).
+    wait_on_rate_limit : bool, default True
+        Wait for the window's reset on 429 (else stop, resumable).
+    max_retries : int, default 5
+        Retries on 5xx, connection errors, timeouts and bodies that are not JSON.
+    backoff : float, default 2.0
+        First back-off delay, in seconds (it grows at each retry).
+    max_backoff : float, default 300.0
+        Largest back-off delay, in seconds.
+    seed : int or None, optional
+        Seed of the back-off jitter (None: :data:`analysis.settings.SEED`, read now).
+    sleep : callable or None, optional
+        Waits the given seconds (None: time.sleep); injectable for tests.
+    clock : callable, default time.time
+        Returns the time in seconds since the epoch; injectable for tests.
+    progress : bool, default True
+        Show tqdm bars (the rate-limit countdown included).
     """
 
     def __init__(
@@ -275,10 +286,18 @@ class Collector:
 
         Parameters
         ----------
-        job : what to collect
-        out_dir : folder of the raw files (default: resume an unfinished file of the same
-            job there, else start a new dated file)
-        output : an explicit output file (resumed if unfinished; a finished one is refused)
+        job : Job
+            What to collect.
+        out_dir : pathlib.Path or None, optional
+            Folder of the raw files (default: resume an unfinished file of the same
+            job there, else start a new dated file).
+        output : pathlib.Path or None, optional
+            An explicit output file (resumed if unfinished; a finished one is refused).
+
+        Returns
+        -------
+        CollectionResult
+            The output file, its state (status, coverage) and whether the run resumed a file.
         """
         if output is not None:
             path = check_out_file(output)  # not a folder; its folder exists (never created)

@@ -247,7 +247,7 @@ def run_config(
         Returns
         -------
         CollectionResult
-            The job's output file, state, and whether it was already done.
+            The job's output file, state, and ``resumed`` (True for a job an earlier run finished).
         """
         finished = run_state["finished_jobs"].get(job.key())
         state = read_state(out_dir / finished) if finished else None

@@ -116,11 +116,22 @@ class PlatformCollector(Collector):
 
     Parameters
     ----------
-    source : the platform's requests
-    wait_on_rate_limit : wait for the reset on 429 (else stop, resumable)
-    max_retries, backoff, max_backoff : retries of timeouts, 5xx and connection errors
-    sleep, clock : injectable for tests
-    progress : show tqdm bars
+    source : Source
+        The platform's requests.
+    wait_on_rate_limit : bool, default True
+        Wait for the reset on 429 (else stop, resumable).
+    max_retries : int, default 5
+        Retries of timeouts, 5xx and connection errors.
+    backoff : float, default 2.0
+        First back-off delay, in seconds.
+    max_backoff : float, default 300.0
+        Largest back-off delay, in seconds.
+    sleep : callable or None, optional
+        Waits the given seconds (None: time.sleep); injectable for tests.
+    clock : callable, default time.time
+        Returns the time in seconds since the epoch; injectable for tests.
+    progress : bool, default True
+        Show tqdm bars.
     """
 
     def __init__(

@@ -140,9 +140,15 @@ class MastodonSource:
 
     Parameters
     ----------
-    instance : the instance URL
-    client : a ``mastodon.Mastodon`` (default: one for ``instance``, with the token if set)
-    environ, dotenv : where ``MASTODON_ACCESS_TOKEN`` is read
+    instance : str
+        The instance URL.
+    client : mastodon.Mastodon or None, optional
+        The client requests go through; None (default) makes one for ``instance``, with the
+        token if set.
+    environ : dict or None, optional
+        The variables ``MASTODON_ACCESS_TOKEN`` is read from (None: the environment).
+    dotenv : pathlib.Path or None, optional
+        The ``.env`` file read when ``environ`` lacks the token (None: ``./.env``).
     """
 
     platform = MASTODON
