@@ -22,6 +22,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PIL import Image
+
 if TYPE_CHECKING:  # matplotlib is imported by the charts, not here
     from matplotlib.figure import Figure
 
@@ -60,8 +62,6 @@ def inline_png(fig: Figure) -> tuple[bytes, dict]:
     (True, True)
     >>> plt.close(fig)
     """
-    from PIL import Image
-
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=INLINE_DPI, bbox_inches="tight", facecolor="white")
     # 256 colours (no dithering): charts lose nothing visible and weigh 4-6 times less, which

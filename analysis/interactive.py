@@ -23,6 +23,8 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.figures import inline_png, save_on_display
+
 #: Rows per page of an interactive table; tables up to this many rows show without pages.
 PAGE_LENGTH = 15
 #: The page lengths a reader can choose (-1: all rows).
@@ -155,7 +157,7 @@ def interactive_table(df: pd.DataFrame | pd.Series, caption: str | None = None) 
     str
         The table's HTML.
     """
-    from itables import to_html_datatable
+    from itables import to_html_datatable  # lazy: itables, ~0.6 s to import
 
     frame = readable_frame(df)
     return to_html_datatable(
@@ -170,7 +172,7 @@ def _frame_repr_html(self: pd.DataFrame | pd.Series) -> str:
 
 def interactive_tables() -> None:
     """Load DataTables (embedded, offline) and show every DataFrame and Series interactively."""
-    from itables import init_notebook_mode
+    from itables import init_notebook_mode  # lazy: itables, ~0.6 s to import
 
     init_notebook_mode(all_interactive=True, connected=False)
     pd.DataFrame._repr_html_ = _frame_repr_html  # ours: readable names, stable ids
@@ -183,14 +185,12 @@ def crisp_figures() -> None:
     When ``medtwitter report --figures`` runs the notebook, every figure shown is
     also saved as its own file (:func:`analysis.figures.save_on_display`).
     """
-    from IPython import get_ipython
+    from IPython import get_ipython  # lazy: IPython, ~0.12 s to import
 
     ip = get_ipython()
     if ip is None:
         return
-    from matplotlib.figure import Figure
-
-    from analysis.figures import inline_png, save_on_display
+    from matplotlib.figure import Figure  # lazy: matplotlib, ~0.5 s to import
 
     ip.run_line_magic(
         "matplotlib", "inline"
@@ -278,7 +278,7 @@ def parameters_form(namespace: dict) -> Any:
     """
     if in_report():
         return None
-    import ipywidgets as w
+    import ipywidgets as w  # lazy: ipywidgets, ~0.16 s to import
 
     # a text box, not a list of the datasets found: the stored output must not depend on
     # which datasets a machine holds (`medtwitter info` lists them)

@@ -259,7 +259,7 @@ def safe_csv(frame: pd.DataFrame) -> pd.DataFrame:
     >>> safe_csv(df).values.tolist()
     [["'=1+1", -1], ["'@SUM(A1)", 0], ['Dr Tortue', 1]]
     """
-    import numpy as np
+    import numpy as np  # lazy: numpy and pandas, ~0.35 s; ingest and collect import this module
     import pandas as pd
     from pandas.api import types
 

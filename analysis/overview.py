@@ -5,7 +5,15 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.frames import aggregate, compute, compute_all, count_by, length
-from analysis.tables import TABLE_NAMES, Tables, normalise_tag
+from analysis.tables import (
+    TABLE_NAMES,
+    Tables,
+    dataset_versions,
+    load_meta,
+    normalise_tag,
+    resolve_version,
+    sql,
+)
 
 
 def dataset_summary(tables: Tables) -> pd.DataFrame:
@@ -170,7 +178,7 @@ def source_line(tables: Tables) -> str:
     str
         The caption to put under the dataset's charts.
     """
-    from analysis.plots import source_label
+    from analysis.plots import source_label  # lazy: matplotlib and seaborn, ~0.4 s to import
 
     return source_label(tables.name, tables.synthetic, time_span(tables))
 
@@ -223,8 +231,6 @@ def dataset_languages(dataset: str, version: int | None = None) -> pd.DataFrame:
         Columns ``lang`` (``und`` for unknown), ``tweets`` and ``share`` (fraction of all tweets),
         most frequent first.
     """
-    from analysis.tables import sql
-
     out = sql(
         dataset,
         "select coalesce(lang, 'und') as lang, count(*) as tweets from tweets "
@@ -249,8 +255,6 @@ def dataset_info(dataset: str) -> str:
     str
         Several lines: kind, version and time span, the table sizes, and the language shares.
     """
-    from analysis.tables import load_meta, resolve_version, sql
-
     version = resolve_version(dataset)  # one version for every figure below
     meta = load_meta(dataset, version)
     kind = "synthetic demo data" if meta.get("synthetic") else "collected data"
@@ -302,8 +306,6 @@ def versions_info(dataset: str) -> str:
     str
         A heading, a table of the versions and a note for each dropped version.
     """
-    from analysis.tables import dataset_versions
-
     versions = dataset_versions(dataset)
     dropped = versions.pop("dropped")
     versions["time"] = versions["time"].dt.strftime("%Y-%m-%d %H:%M:%S")

@@ -35,7 +35,7 @@ import hashlib
 import re
 from typing import TYPE_CHECKING
 
-from analysis.contract import InvalidIdError, parse_id
+from analysis.contract import InvalidIdError, parse_id, x_link
 from analysis.errors import MedtwitterError
 
 if TYPE_CHECKING:  # pandas is imported where used: ingest reads pages with pyarrow alone
@@ -301,8 +301,6 @@ def _handle_key(platform: str, username: str) -> str:
 
 def _named_accounts(bio: str) -> list[tuple[str, str, str]]:
     """(platform, handle, how it is named) of the accounts a bio names on the three platforms."""
-    from analysis.contract import x_link
-
     found = []
     for url in _URL.findall(bio):
         handle, _ = x_link(url.rstrip(").,;"))
@@ -354,7 +352,7 @@ def same_person_accounts(users: pd.DataFrame, anonymise: bool = False) -> pd.Dat
     >>> same_person_accounts(users)[["username_a", "username_b", "score"]].values.tolist()
     [['dr-tortue.bsky.social', 'Dr_Tortue', 3]]
     """
-    import pandas as pd
+    import pandas as pd  # lazy: pandas, ~0.35 s; ingest imports this module
 
     columns = ["user_id_a", "platform_a", "username_a", "user_id_b", "platform_b",
                "username_b", "score", "evidence"]  # fmt: skip
@@ -441,6 +439,7 @@ def platform_pairs_from_tables(tables: Tables) -> pd.DataFrame:
     derived = getattr(tables, "derived", None)
     if not tables.meta.get("anonymised"):
         return same_person_accounts(tables.users)
+    # lazy: pandas, ~0.35 s; ingest imports this module
     from analysis.privacy.tables import ProfileDerived
 
     if not isinstance(derived, ProfileDerived):

@@ -17,12 +17,15 @@ accounts reach this process and networkx (see :mod:`analysis.frames`).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import networkx as nx
 import numpy as np
 import pandas as pd
 
 from analysis.errors import UsageError
 from analysis.frames import aggregate, compute, is_dask, sorted_rows
+from analysis.graph.snapshots import follows_as_of
 from analysis.tables import Tables
 
 #: Fields of ``users`` copied onto the follower graph's nodes.
@@ -206,10 +209,6 @@ def graph_from_tables(
     [(1, 2), (3, 1)]
     """
     if as_of is not None:
-        from dataclasses import replace
-
-        from analysis.graph.snapshots import follows_as_of
-
         tables = replace(tables, follows=follows_as_of(compute(tables.follows), as_of))
     edges = follow_edges(tables, only_known=only_known, drop_protected=drop_protected)
     users = compute(tables.users)

@@ -25,6 +25,7 @@ import os
 import random
 import signal
 import tempfile
+import traceback
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -32,7 +33,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pcsv
 import scipy.sparse as sp
+from threadpoolctl import threadpool_limits
 
 from analysis import settings
 from analysis.errors import UsageError
@@ -40,7 +44,6 @@ from analysis.errors import UsageError
 if TYPE_CHECKING:
     import igraph as ig
     import networkx as nx
-    import pyarrow as pa
 
 #: Links handled at a time when a step needs a temporary array per link.
 CHUNK = 4_000_000
@@ -272,9 +275,6 @@ def to_igraph(g: SparseDigraph, directed: bool = True) -> ig.Graph:
 
 def _edge_file(src: np.ndarray, dst: np.ndarray) -> str:
     """Write the links to a temporary file, one ``src dst`` line each (the caller reads and removes it)."""
-    import pyarrow as pa
-    import pyarrow.csv as pcsv
-
     fd, path = tempfile.mkstemp(prefix="medtwitter-edges-", suffix=".txt")
     os.close(fd)
     try:
@@ -288,7 +288,7 @@ def _edge_file(src: np.ndarray, dst: np.ndarray) -> str:
 
 def _read_edge_file(path: str, n: int, directed: bool) -> ig.Graph:
     """Read the graph of :func:`_edge_file`'s file, with ``n`` vertices; the file is removed."""
-    import igraph as ig
+    import igraph as ig  # lazy: igraph, ~0.45 s to import
 
     try:
         empty = os.path.getsize(path) == 0
@@ -307,7 +307,7 @@ def _graph(g: SparseDigraph, graph: ig.Graph | None) -> ig.Graph:
 @contextmanager
 def _seeded(seed: int | None) -> Iterator[None]:
     """Make igraph draw from ``random.Random(seed)`` meanwhile (ARPACK's start vector, Louvain's order)."""
-    import igraph as ig
+    import igraph as ig  # lazy: igraph, ~0.45 s to import
 
     ig.set_random_number_generator(random.Random(settings.SEED if seed is None else seed))
     try:
@@ -351,8 +351,6 @@ def pagerank(g: SparseDigraph, alpha: float = 0.85, graph: ig.Graph | None = Non
     >>> pagerank(SparseDigraph.from_edges(np.array([1, 2, 3]), np.array([2, 1, 1]))).round(3).tolist()
     [0.486, 0.464, 0.05]
     """
-    from threadpoolctl import threadpool_limits
-
     if g.n == 0:
         return np.zeros(0)
     graph = _graph(g, graph)
@@ -570,8 +568,6 @@ class _ForkedLouvain:
                 np.save(self.out, labels)
                 code = 0
             except BaseException:
-                import traceback
-
                 traceback.print_exc()
             finally:
                 os._exit(code)

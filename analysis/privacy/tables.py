@@ -157,6 +157,7 @@ class ProfileDerived:
     def labels(self) -> pd.DataFrame:
         """:func:`~analysis.accounts.label_users` of the real profiles, keyed by pseudonyms."""
         if self._labels is None:
+            # lazy: import cycle with analysis.accounts.classify
             from analysis.accounts.classify import label_users
 
             self._real_labels = label_users(self._users, anonymise=True)
@@ -177,6 +178,7 @@ class ProfileDerived:
             The pairs, with pseudonymous ids and handles.
         """
         if self._pairs is None or self._pairs.attrs.get("min_score") != min_score:
+            # lazy: import cycle with analysis.accounts.classify
             from analysis.accounts.pairs import find_pairs
 
             self.labels()
