@@ -55,8 +55,10 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
-from analysis import __version__
+from analysis import __version__, store
+from analysis import tables as dataset_tables
 from analysis.contract import CONTRACT, TABLE_NAMES, TableSpec
 from analysis.errors import UsageError
 from analysis.outputs import (
@@ -319,8 +321,6 @@ def _parquet_schema(spec: TableSpec) -> pa.Schema:
 
 
 def _write_parquet(path: Path, spec: TableSpec, batches: Iterable[pa.RecordBatch]) -> None:
-    import pyarrow.parquet as pq
-
     with pq.ParquetWriter(path, _parquet_schema(spec)) as writer:
         for batch in batches:
             writer.write_batch(batch)
@@ -328,8 +328,6 @@ def _write_parquet(path: Path, spec: TableSpec, batches: Iterable[pa.RecordBatch
 
 def _stored_batches(folder: Path, name: str, version: int) -> tuple[int, Iterator[pa.RecordBatch]]:
     """(rows, batches) of a stored table at a dataset version, read a batch at a time."""
-    from analysis import store
-
     rows = store.table_totals(folder, name, version)[0]
     data = store.arrow_dataset(folder, name, version)
 
@@ -422,9 +420,6 @@ def export_dataset(
     >>> export_dataset("demo", "export", tables="tweets,users")  # doctest: +SKIP
     [PosixPath('export/tweets.csv'), PosixPath('export/users.csv'), PosixPath('export/README.txt')]
     """
-    from analysis import store
-    from analysis.tables import dataset_dir, load_dataset, load_meta, resolve_version
-
     if format not in FORMATS:
         raise UsageError(f"unknown export format {format!r}; use --format csv or --format parquet.")
     if raw_csv and format != "csv":
@@ -433,14 +428,16 @@ def export_dataset(
             "drop it or use --format csv."
         )
     names = parse_tables(tables)
-    folder = dataset_dir(dataset)
-    version = resolve_version(dataset, version)
+    folder = dataset_tables.dataset_dir(dataset)
+    version = dataset_tables.resolve_version(dataset, version)
     out = check_out_dir(out)
     targets = {name: check_out_file(out / f"{name}.{format}") for name in names}
     readme = check_out_file(out / README_NAME)
 
-    anonymised = load_dataset(dataset, version=version, anonymise=True) if anonymise else None
-    meta = anonymised.meta if anonymised is not None else load_meta(dataset, version)
+    anonymised = (
+        dataset_tables.load_dataset(dataset, version=version, anonymise=True) if anonymise else None
+    )
+    meta = anonymised.meta if anonymised is not None else dataset_tables.load_meta(dataset, version)
     written: dict[str, int] = {}
     with store.c_allocator(), ExitStack() as stack:
         staged: list[tuple[Path, Path]] = []

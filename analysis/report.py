@@ -20,7 +20,9 @@ notebooks and parameters.
 
 from __future__ import annotations
 
+import base64
 import html
+import io
 import multiprocessing
 import os
 import re
@@ -35,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+from PIL import Image
 
 from analysis import settings
 from analysis.errors import UsageError
@@ -271,8 +274,8 @@ def export_html(
     header : str, optional
         HTML put at the top of the page (see :func:`report_header`); '' (default) for none.
     """
-    from jinja2 import DictLoader
-    from nbconvert import HTMLExporter
+    from jinja2 import DictLoader  # lazy, as nbconvert (which imports it)
+    from nbconvert import HTMLExporter  # lazy: nbconvert, ~1 s to import, only to render
 
     exporter = HTMLExporter(
         template_name="lab",
@@ -411,7 +414,7 @@ def run_notebook(
     tuple of (nbformat.NotebookNode, str)
         The executed notebook and, if it failed, ``"code cell N, section ...: error"`` ('' if not).
     """
-    import papermill as pm
+    import papermill as pm  # lazy: papermill, ~0.4 s to import, only to execute
 
     bar: dict[str, Any] | bool = {"desc": path.stem, "leave": True, "file": sys.stderr,
                                   "position": position}  # fmt: skip
@@ -737,11 +740,6 @@ def thumbnail(nb: nbformat.NotebookNode, width: int = 280) -> str:
     str
         A ``data:image/png;base64,...`` URI, or ''.
     """
-    import base64
-    import io
-
-    from PIL import Image
-
     pngs = [out["data"]["image/png"] for cell in nb.cells for out in cell.get("outputs", [])
             if "image/png" in out.get("data", {})]  # fmt: skip
     if not pngs:
@@ -837,7 +835,7 @@ def refresh_notebook(path: Path, timeout: int = 600) -> None:
     timeout : int, default 600
         Seconds a cell may run before the execution fails.
     """
-    from nbclient import NotebookClient
+    from nbclient import NotebookClient  # lazy: nbclient, ~0.25 s; refresh only
 
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
