@@ -85,6 +85,16 @@ def edge_columns(names: list[str]) -> tuple[int, int] | None:
     ``follower``/``followed`` (or ``follower_id``/``followed_id``), in any case,
     spaces around them ignored; the plain name first.
 
+    Parameters
+    ----------
+    names : list of str
+        The column names of a CSV header or a Parquet schema.
+
+    Returns
+    -------
+    tuple of (int, int) or None
+        The positions of the follower and followed columns; None if either is missing.
+
     Examples
     --------
     >>> edge_columns(["Followed_ID", "follower_id", "when"])
@@ -103,7 +113,18 @@ def edge_columns(names: list[str]) -> tuple[int, int] | None:
 
 
 def is_parquet_edge_list(path: Path) -> bool:
-    """Whether ``path`` is a Parquet file with edge-list columns (see :func:`edge_columns`)."""
+    """Whether ``path`` is a Parquet file with edge-list columns (see :func:`edge_columns`).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        Any file; only its Parquet schema is read.
+
+    Returns
+    -------
+    bool
+        True if it is readable Parquet with follower and followed columns.
+    """
     try:
         return edge_columns(pq.read_schema(path).names) is not None
     except (OSError, pa.ArrowException):
@@ -112,6 +133,17 @@ def is_parquet_edge_list(path: Path) -> bool:
 
 def parquet_problem(path: Path) -> str | None:
     """For a ``.parquet`` file, why it is not an edge list ingest can read (one line), else None.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A raw file; only names ending in ``.parquet`` are checked.
+
+    Returns
+    -------
+    str or None
+        One line naming the file, the problem and the fix; None if the file is not
+        ``.parquet`` or is a readable edge list.
 
     Examples
     --------
@@ -141,6 +173,16 @@ def estimated_links(path: Path) -> int:
 
     A CSV's size over the mean length of the lines in its first :data:`SAMPLE_BYTES`
     (a gzip's size taken as :data:`GZIP_RATIO` times larger).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        An edge list: Parquet, CSV, or gzipped CSV.
+
+    Returns
+    -------
+    int
+        The estimated number of links; 0 if the file cannot be read.
     """
     if path.name.lower().endswith(".parquet"):
         try:
@@ -163,6 +205,16 @@ def merge_weight(paths: list[Path]) -> int:
     :func:`analysis.merge.bucket_count` gives a bucket per :data:`analysis.merge.BUCKET_BYTES`
     of raw input; an edge list's links take far more memory in the merge than their
     bytes in pages would, so each link counts for a :data:`BUCKET_LINKS` share of a bucket.
+
+    Parameters
+    ----------
+    paths : list of pathlib.Path
+        The edge lists of the run.
+
+    Returns
+    -------
+    int
+        A number of bytes to add to the raw input's size before :func:`analysis.merge.bucket_count`.
     """
     links = sum(estimated_links(p) for p in paths)
     return links * merge.BUCKET_BYTES // BUCKET_LINKS
@@ -172,6 +224,22 @@ def observed_time(value: datetime | str | None) -> datetime | None:
     """``--observed-at``'s value as a UTC time: a date is its midnight UTC (None stays None).
 
     Raises :class:`analysis.errors.UsageError` for a value that is neither.
+
+    Parameters
+    ----------
+    value : datetime.datetime or str or None
+        ``--observed-at`` as given: a date (``"2024-05-01"``), an ISO 8601 time or a
+        datetime (a naive one is taken as UTC); None when not given.
+
+    Returns
+    -------
+    datetime.datetime or None
+        The time in UTC; None if ``value`` is None.
+
+    Raises
+    ------
+    analysis.errors.UsageError
+        If a string is neither a date nor an ISO 8601 time.
 
     Examples
     --------
@@ -192,7 +260,18 @@ def observed_time(value: datetime | str | None) -> datetime | None:
 
 
 def file_time(path: Path) -> datetime:
-    """Return a file's modification time (UTC, to the second): the default date of its links."""
+    """Return a file's modification time (UTC, to the second): the default date of its links.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The edge list.
+
+    Returns
+    -------
+    datetime.datetime
+        Its modification time in UTC, fractions of a second dropped.
+    """
     return datetime.fromtimestamp(int(path.stat().st_mtime), UTC)
 
 
@@ -208,6 +287,24 @@ def read_edge_list(
     the batches (as pages) and replaced bytes; ``lookup`` resolves a username
     (any case) to an id (:class:`analysis.ingest.read.username_lookup`; its
     ``index()`` is taken whole, as Arrow arrays, when the first username is met).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The edge list (CSV, gzipped CSV or Parquet).
+    fmt : str
+        Its format: :data:`analysis.formats.EDGE_CSV` or :data:`analysis.formats.EDGE_PARQUET`.
+    rows : Rows
+        The rows of the run; they must have a spill, which the links go to.
+    report : FileReport
+        The file's report (:class:`analysis.ingest.read.FileReport`).
+    bad : Bad
+        Sets a line aside: called as ``bad(line_number, raw_line, reason)``.
+    observed_at : datetime.datetime
+        The time every link is dated (``first_seen_at`` and ``observed_at``).
+    lookup : username_lookup or None, optional
+        Resolves usernames to ids (:class:`analysis.ingest.read.username_lookup`); None
+        (default) leaves every username unresolved (its lines set aside).
     """
     out = _Links(rows, observed_at)
     names = _Usernames(lookup)
@@ -227,6 +324,15 @@ class _Links:
         self.seen = pa.array([], pa.int64())
 
     def add(self, follower: pa.Array, followed: pa.Array) -> None:
+        """Spill links, and a stub user row for each follower not seen yet.
+
+        Parameters
+        ----------
+        follower : pyarrow.Array
+            The follower ids (int64, no nulls) of the links.
+        followed : pyarrow.Array
+            The followed ids (int64, no nulls), one per follower.
+        """
         n = len(follower)
         if not n:
             return
@@ -258,7 +364,18 @@ class _Usernames:
         self.ids: pa.Array | None = None
 
     def resolve(self, handles: pa.Array) -> pa.Array:
-        """Ids of usernames (``@`` allowed before them), null where unknown."""
+        """Ids of usernames (``@`` allowed before them), null where unknown.
+
+        Parameters
+        ----------
+        handles : pyarrow.Array
+            Usernames as text, ``@`` optional, any case.
+
+        Returns
+        -------
+        pyarrow.Array
+            The int64 id of each, null where no account read has the username.
+        """
         if self.names is None:
             index = self.lookup.index() if self.lookup is not None else {}
             self.names = pa.array(list(index), pa.string())
@@ -273,6 +390,18 @@ def resolve(cells: pa.Array, names: _Usernames) -> pa.Array:
     ``cells`` are text: spaces around are ignored; ASCII digits are an id from 1
     to 2^63-1 (:func:`analysis.contract.parse_id`'s rules); anything else a
     username (letters, digits, ``_``, an ``@`` before) looked up in ``names``.
+
+    Parameters
+    ----------
+    cells : pyarrow.Array
+        One column of the edge list, as text.
+    names : _Usernames
+        The accounts read so far, to resolve usernames against.
+
+    Returns
+    -------
+    pyarrow.Array
+        An int64 id per cell; null for a cell that is neither a valid id nor a known username.
     """
     cells = pc.utf8_trim_whitespace(cells)
     digits = pc.fill_null(pc.match_substring_regex(cells, _DIGITS), False)
@@ -513,6 +642,20 @@ def without_accounts(
     A cell names an account by its id (ASCII digits, zeros before allowed) or by
     its handle (``@`` optional, any case; ``handles`` case-folded), as the CSV's
     purge reads cells (:mod:`analysis.purge.raw`). The file's own bytes if no row goes.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A Parquet edge list.
+    user_ids : frozenset of int
+        Ids of the accounts to remove.
+    handles : frozenset of str
+        Their handles, case-folded, without ``@``.
+
+    Returns
+    -------
+    tuple of (bytes, int)
+        The file's new content (Parquet), and the number of rows removed.
 
     Examples
     --------
