@@ -71,9 +71,11 @@ class ComplianceReport:
         if self.results.empty:
             return pd.DataFrame(columns=["kind", "reason", "count"])
         return (
-            self.results.groupby(["kind", "reason"]).size().reset_index(name="count")
+            self.results.groupby(["kind", "reason"])
+            .size()
+            .reset_index(name="count")
             .sort_values(["kind", "reason"], ignore_index=True)
-        )  # fmt: skip
+        )
 
 
 def results_path(dataset: str) -> Path:
@@ -139,9 +141,16 @@ def check_compliance(
     ):
         if not len(ids):
             continue
-        for r in run_compliance_job(client, kind, ids, name=f"medtwitter-{dataset}-{kind}",
-                                    poll_every=poll_every, sleep=sleep, session=session,
-                                    log=log):  # fmt: skip
+        for r in run_compliance_job(
+            client,
+            kind,
+            ids,
+            name=f"medtwitter-{dataset}-{kind}",
+            poll_every=poll_every,
+            sleep=sleep,
+            session=session,
+            log=log,
+        ):
             rows.append({"kind": kind, **{c: r.get(c) for c in RESULT_COLUMNS[1:]}})
     results = pd.DataFrame(rows, columns=RESULT_COLUMNS).sort_values(
         ["kind", "id"], ignore_index=True

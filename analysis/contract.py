@@ -142,9 +142,25 @@ def url_domain(url: str | None) -> str | None:
 X_HOSTS = frozenset({"x.com", "twitter.com", "mobile.twitter.com", "mobile.x.com", "m.twitter.com"})
 #: First path segments of X links that are pages of X, not accounts.
 _X_PAGES = frozenset(
-    {"i", "home", "search", "hashtag", "intent", "share", "explore", "settings", "messages",
-     "notifications", "tos", "privacy", "login", "signup", "compose", "lists"}
-)  # fmt: skip
+    {
+        "i",
+        "home",
+        "search",
+        "hashtag",
+        "intent",
+        "share",
+        "explore",
+        "settings",
+        "messages",
+        "notifications",
+        "tos",
+        "privacy",
+        "login",
+        "signup",
+        "compose",
+        "lists",
+    }
+)
 _HANDLE_RE = re.compile(r"^[A-Za-z0-9_]{1,50}$")
 _STATUS_ID_RE = re.compile(r"^\d{1,19}$")
 

@@ -314,10 +314,12 @@ def _write_csv(path: Path, spec: TableSpec, batches: Iterable[pa.RecordBatch], r
 
 def _parquet_schema(spec: TableSpec) -> pa.Schema:
     """Return the contract's schema, each field carrying its meaning (R's arrow and pyarrow show it)."""
-    return pa.schema([
-        pa.field(c.name, c.type, c.nullable, metadata={"description": c.doc})
-        for c in spec.columns
-    ])  # fmt: skip
+    return pa.schema(
+        [
+            pa.field(c.name, c.type, c.nullable, metadata={"description": c.doc})
+            for c in spec.columns
+        ]
+    )
 
 
 def _write_parquet(path: Path, spec: TableSpec, batches: Iterable[pa.RecordBatch]) -> None:
@@ -336,8 +338,9 @@ def _stored_batches(folder: Path, name: str, version: int) -> tuple[int, Iterato
             return
         present = [c for c in CONTRACT[name].names if c in data.schema.names]
         # one batch and one file read ahead (the default, 16 and 4, holds a few hundred MB more)
-        scan = data.to_batches(columns=present, batch_size=BATCH_ROWS, batch_readahead=1,
-                               fragment_readahead=1)  # fmt: skip
+        scan = data.to_batches(
+            columns=present, batch_size=BATCH_ROWS, batch_readahead=1, fragment_readahead=1
+        )
         for batch in scan:
             if batch.num_rows:
                 yield from store.conform(name, pa.Table.from_batches([batch])).to_batches()
@@ -359,8 +362,14 @@ def _counted(batches: Iterable[pa.RecordBatch], rows: int, name: str, progress: 
     from tqdm import tqdm  # not tqdm.auto: no widget warning when a notebook calls this
 
     show = progress and rows >= PROGRESS_MIN_ROWS
-    with tqdm(total=rows, desc=f"export {name}", unit="row", unit_scale=True,
-              disable=not show, leave=False) as bar:  # fmt: skip
+    with tqdm(
+        total=rows,
+        desc=f"export {name}",
+        unit="row",
+        unit_scale=True,
+        disable=not show,
+        leave=False,
+    ) as bar:
         for batch in batches:
             seen[0] += batch.num_rows
             bar.update(batch.num_rows)

@@ -151,8 +151,9 @@ def aggregate(frame: Any, by: list[str], **aggs: tuple[str, str]) -> pd.DataFram
     # Dask's agg has no "nunique": those are asked of the column's groupby, computed in the same pass
     plain = {name: spec for name, spec in aggs.items() if spec[1] != "nunique"}
     parts = [grouped.agg(**plain)] if plain else []
-    parts += [grouped[col].nunique().rename(name) for name, (col, how) in aggs.items()
-              if how == "nunique"]  # fmt: skip
+    parts += [
+        grouped[col].nunique().rename(name) for name, (col, how) in aggs.items() if how == "nunique"
+    ]
     done = compute_all(*parts)
     out = pd.concat([d if isinstance(d, pd.DataFrame) else d.to_frame() for d in done], axis=1)
     out = out[list(aggs)].reset_index()

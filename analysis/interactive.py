@@ -86,8 +86,10 @@ def readable_frame(df: pd.DataFrame | pd.Series) -> pd.DataFrame:
     index = frame.index
     bare = isinstance(index, pd.RangeIndex) and index.name is None
     if not bare:
-        names = [n if n is not None else ("" if index.nlevels == 1 else f"level {i}")
-                 for i, n in enumerate(index.names)]  # fmt: skip
+        names = [
+            n if n is not None else ("" if index.nlevels == 1 else f"level {i}")
+            for i, n in enumerate(index.names)
+        ]
         taken = {str(c) for c in frame.columns}
         names = [n if str(n) not in taken else f"{n} (index)" for n in names]
         frame = frame.set_axis(index.set_names(names), axis=0).reset_index()
@@ -127,8 +129,12 @@ def table_options(n_rows: int) -> dict:
         "paging": paged,
         "pageLength": PAGE_LENGTH,
         "lengthMenu": LENGTH_MENU,
-        "layout": {"topStart": "pageLength" if paged else None, "topEnd": "search",
-                   "bottomStart": "info", "bottomEnd": "paging" if paged else None},
+        "layout": {
+            "topStart": "pageLength" if paged else None,
+            "topEnd": "search",
+            "bottomStart": "info",
+            "bottomEnd": "paging" if paged else None,
+        },
         "maxBytes": 0,  # never downsample: long tables show whole
         "showIndex": False,  # readable_frame made a meaningful index a column
         "scrollX": True,  # wide tables scroll instead of squeezing
@@ -136,7 +142,7 @@ def table_options(n_rows: int) -> dict:
         "display_logo_when_loading": False,
         "text_in_header_can_be_selected": False,  # a click anywhere on a header sorts
         "order": [],  # as computed until the reader sorts
-    }  # fmt: skip
+    }
 
 
 def interactive_table(df: pd.DataFrame | pd.Series, caption: str | None = None) -> str:
@@ -161,9 +167,12 @@ def interactive_table(df: pd.DataFrame | pd.Series, caption: str | None = None) 
 
     frame = readable_frame(df)
     return to_html_datatable(
-        frame, caption=caption, table_id=f"mt-table-{next(_ids)}", connected=False,
+        frame,
+        caption=caption,
+        table_id=f"mt-table-{next(_ids)}",
+        connected=False,
         **table_options(len(frame)),
-    )  # fmt: skip
+    )
 
 
 def _frame_repr_html(self: pd.DataFrame | pd.Series) -> str:
@@ -283,14 +292,22 @@ def parameters_form(namespace: dict) -> Any:
     # a text box, not a list of the datasets found: the stored output must not depend on
     # which datasets a machine holds (`medtwitter info` lists them)
     dataset = w.Text(value=namespace.get("dataset", "demo"), description=FORM_FIELDS["dataset"])
-    start = w.Text(value=namespace.get("start") or "", placeholder="YYYY-MM-DD (empty: all)",
-                   description=FORM_FIELDS["start"])  # fmt: skip
-    end = w.Text(value=namespace.get("end") or "", placeholder="YYYY-MM-DD (empty: all)",
-                 description=FORM_FIELDS["end"])  # fmt: skip
-    tags = w.Text(value=", ".join(namespace.get("hashtags") or []),
-                  description=FORM_FIELDS["hashtags"])  # fmt: skip
-    anonymise = w.Checkbox(value=bool(namespace.get("anonymise")),
-                           description=FORM_FIELDS["anonymise"])  # fmt: skip
+    start = w.Text(
+        value=namespace.get("start") or "",
+        placeholder="YYYY-MM-DD (empty: all)",
+        description=FORM_FIELDS["start"],
+    )
+    end = w.Text(
+        value=namespace.get("end") or "",
+        placeholder="YYYY-MM-DD (empty: all)",
+        description=FORM_FIELDS["end"],
+    )
+    tags = w.Text(
+        value=", ".join(namespace.get("hashtags") or []), description=FORM_FIELDS["hashtags"]
+    )
+    anonymise = w.Checkbox(
+        value=bool(namespace.get("anonymise")), description=FORM_FIELDS["anonymise"]
+    )
     apply = w.Button(description="Apply", button_style="primary")
     status = w.HTML()
 

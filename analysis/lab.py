@@ -69,8 +69,11 @@ def copy_notebooks(
             kept.append(target)
             continue
         # whole or not at all: a copy cut short would otherwise be kept for good
-        write_atomic(target, functools.partial(shutil.copyfile, notebook),
-                     mode=notebook.stat().st_mode & 0o777)  # fmt: skip
+        write_atomic(
+            target,
+            functools.partial(shutil.copyfile, notebook),
+            mode=notebook.stat().st_mode & 0o777,
+        )
         made.append(target)
     return made, kept
 
@@ -93,8 +96,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     dest = Path(args[0]) if args else work_dir()
     made, kept = copy_notebooks(dest=dest)
-    print(f"working copies in {dest}: {len(made)} new, {len(kept)} kept as they were"
-          + (" (delete a copy to get the tracked version again)" if kept else ""))  # fmt: skip
+    print(
+        f"working copies in {dest}: {len(made)} new, {len(kept)} kept as they were"
+        + (" (delete a copy to get the tracked version again)" if kept else "")
+    )
     return 0
 
 

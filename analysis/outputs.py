@@ -267,14 +267,19 @@ def safe_csv(frame: pd.DataFrame) -> pd.DataFrame:
     for i in range(frame.shape[1]):  # by position: column names may repeat
         series = frame.iloc[:, i]
         dtype = series.dtype
-        if (types.is_numeric_dtype(dtype) or types.is_bool_dtype(dtype)
-                or types.is_datetime64_any_dtype(dtype) or types.is_timedelta64_dtype(dtype)):  # fmt: skip
+        if (
+            types.is_numeric_dtype(dtype)
+            or types.is_bool_dtype(dtype)
+            or types.is_datetime64_any_dtype(dtype)
+            or types.is_timedelta64_dtype(dtype)
+        ):
             continue
         values = series.to_numpy(dtype=object)
         hit = np.fromiter(
             (isinstance(v, str) and v.startswith(FORMULA_STARTS) for v in values),
-            dtype=bool, count=len(values),
-        )  # fmt: skip
+            dtype=bool,
+            count=len(values),
+        )
         if not hit.any():
             continue
         values = values.copy()

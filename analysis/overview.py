@@ -309,10 +309,16 @@ def versions_info(dataset: str) -> str:
     versions = dataset_versions(dataset)
     dropped = versions.pop("dropped")
     versions["time"] = versions["time"].dt.strftime("%Y-%m-%d %H:%M:%S")
-    lines = [f"Versions of dataset '{dataset}' (times in UTC):", "",
-             versions.to_string(index=False)]  # fmt: skip
-    notes = [f"version {v}: dropped, {why}" for v, why in zip(versions["version"], dropped,
-                                                              strict=True) if why]  # fmt: skip
+    lines = [
+        f"Versions of dataset '{dataset}' (times in UTC):",
+        "",
+        versions.to_string(index=False),
+    ]
+    notes = [
+        f"version {v}: dropped, {why}"
+        for v, why in zip(versions["version"], dropped, strict=True)
+        if why
+    ]
     if notes:
         lines += ["", *notes]
     return "\n".join(lines)
@@ -349,8 +355,9 @@ def hashtags_of_interest(tables: Tables, tags: list[str]) -> pd.DataFrame:
     h = h.drop_duplicates(["tweet_id", "tag_norm"]).merge(
         tables.tweets[["tweet_id", "author_id"]], on="tweet_id", how="left"
     )
-    stats = aggregate(h, ["tag_norm"], tweets=("tweet_id", "size"),
-                      accounts=("author_id", "nunique")).set_index("tag_norm")  # fmt: skip
+    stats = aggregate(
+        h, ["tag_norm"], tweets=("tweet_id", "size"), accounts=("author_id", "nunique")
+    ).set_index("tag_norm")
     out = pd.DataFrame({"tag": keys})
     out["tweets"] = out["tag"].map(stats["tweets"]).fillna(0).astype("int64")
     out["share"] = out["tweets"] / max(length(tables.tweets), 1)

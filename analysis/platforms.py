@@ -354,8 +354,16 @@ def same_person_accounts(users: pd.DataFrame, anonymise: bool = False) -> pd.Dat
     """
     import pandas as pd  # lazy: pandas, ~0.35 s; ingest imports this module
 
-    columns = ["user_id_a", "platform_a", "username_a", "user_id_b", "platform_b",
-               "username_b", "score", "evidence"]  # fmt: skip
+    columns = [
+        "user_id_a",
+        "platform_a",
+        "username_a",
+        "user_id_b",
+        "platform_b",
+        "username_b",
+        "score",
+        "evidence",
+    ]
     frame = users[users["username"].notna()]
     platform = frame["platform"] if "platform" in frame.columns else pd.Series(X, frame.index)
     platform = platform.astype(object).where(platform.notna(), X)
@@ -392,8 +400,11 @@ def same_person_accounts(users: pd.DataFrame, anonymise: bool = False) -> pd.Dat
             target = by_handle.get((other_platform, handle))
             if other_platform != p and target is not None:
                 verb = how.split()[0] + (" to" if how.startswith("links") else "")
-                why = (f"the {p} bio {verb} the {other_platform} account" if anonymise
-                       else f"{h}'s bio {how}")  # fmt: skip
+                why = (
+                    f"the {p} bio {verb} the {other_platform} account"
+                    if anonymise
+                    else f"{h}'s bio {how}"
+                )
                 note((uid, p, h), (target[0], other_platform, target[1]), 2, why)
         for other in PLATFORMS:
             if other == p:
@@ -402,14 +413,22 @@ def same_person_accounts(users: pd.DataFrame, anonymise: bool = False) -> pd.Dat
                 why = "same handle core" if anonymise else f"same handle ({_handle_key(p, h)})"
                 note((uid, p, h), (tid, other, th), 1, why)
     out = [
-        {"user_id_a": a[0], "platform_a": a[1], "username_a": a[2], "user_id_b": b[0],
-         "platform_b": b[1], "username_b": b[2], "score": e["score"],
-         "evidence": "; ".join(e["evidence"])}
+        {
+            "user_id_a": a[0],
+            "platform_a": a[1],
+            "username_a": a[2],
+            "user_id_b": b[0],
+            "platform_b": b[1],
+            "username_b": b[2],
+            "score": e["score"],
+            "evidence": "; ".join(e["evidence"]),
+        }
         for (a, b), e in pairs.items()
-    ]  # fmt: skip
+    ]
     result = pd.DataFrame(out, columns=columns)
-    return result.sort_values(["score", "username_a", "username_b"], ascending=[False, True, True],
-                              ignore_index=True)  # fmt: skip
+    return result.sort_values(
+        ["score", "username_a", "username_b"], ascending=[False, True, True], ignore_index=True
+    )
 
 
 def platform_pairs_from_tables(tables: Tables) -> pd.DataFrame:
@@ -443,16 +462,20 @@ def platform_pairs_from_tables(tables: Tables) -> pd.DataFrame:
     from analysis.privacy.tables import ProfileDerived
 
     if not isinstance(derived, ProfileDerived):
-        raise ValueError("anonymised tables without their real profiles: load them with "
-                         "load_dataset(..., anonymise=True)")  # fmt: skip
+        raise ValueError(
+            "anonymised tables without their real profiles: load them with "
+            "load_dataset(..., anonymise=True)"
+        )
     p = derived._p  # the key and allow-list the tables were pseudonymised with
     pairs = same_person_accounts(derived._users, anonymise=True)
     for side in ("a", "b"):
         ids = pairs[f"user_id_{side}"]
-        pairs[f"username_{side}"] = [p.handle(h, int(u)) for h, u in
-                                     zip(pairs[f"username_{side}"], ids, strict=True)]  # fmt: skip
+        pairs[f"username_{side}"] = [
+            p.handle(h, int(u)) for h, u in zip(pairs[f"username_{side}"], ids, strict=True)
+        ]
         pairs[f"user_id_{side}"] = [p.user_id(int(u)) for u in ids]
     if pairs.empty:
         pairs = pairs.astype({"user_id_a": "int64", "user_id_b": "int64"})
-    return pairs.sort_values(["score", "username_a", "username_b"], ascending=[False, True, True],
-                             ignore_index=True)  # fmt: skip
+    return pairs.sort_values(
+        ["score", "username_a", "username_b"], ascending=[False, True, True], ignore_index=True
+    )

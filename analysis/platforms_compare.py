@@ -81,8 +81,10 @@ def describe_platforms(tables: Tables) -> str:
     users = _platform_of(tables.users).value_counts()
     counts = ", ".join(f"{p} ({int(users.get(p, 0)):,} accounts)" for p in held)
     if len(held) == 1:
-        return (f"This dataset holds one platform ({held[0]}): there is nothing to compare across "
-                "platforms, so the tables below describe it alone and no account can have moved.")  # fmt: skip
+        return (
+            f"This dataset holds one platform ({held[0]}): there is nothing to compare across "
+            "platforms, so the tables below describe it alone and no account can have moved."
+        )
     return f"This dataset holds {len(held)} platforms: {counts}."
 
 
@@ -201,8 +203,19 @@ def moved_accounts(tables: Tables, min_score: int = 1) -> pd.DataFrame:
     a_first = pairs["first_post_a"] <= pairs["first_post_b"]
     both = pairs["first_post_a"].notna() & pairs["first_post_b"].notna()
     pairs["posted_first_on"] = pairs["platform_a"].where(a_first, pairs["platform_b"]).where(both)
-    order = ["platform_a", "username_a", "first_post_a", "platform_b", "username_b",
-             "first_post_b", "posted_first_on", "score", "evidence", "user_id_a", "user_id_b"]  # fmt: skip
+    order = [
+        "platform_a",
+        "username_a",
+        "first_post_a",
+        "platform_b",
+        "username_b",
+        "first_post_b",
+        "posted_first_on",
+        "score",
+        "evidence",
+        "user_id_a",
+        "user_id_b",
+    ]
     return pairs[order]
 
 
@@ -265,14 +278,18 @@ def describe_moved(moved: pd.DataFrame, tables: Tables) -> str:
     if len(held) == 1:
         return f"One platform only ({held[0]}): no account can be on two platforms here."
     if moved.empty:
-        return (f"No likely same-person accounts across {', '.join(held)}: no bio names an "
-                "account on another platform and no handle is shared.")  # fmt: skip
+        return (
+            f"No likely same-person accounts across {', '.join(held)}: no bio names an "
+            "account on another platform and no handle is shared."
+        )
     strong = int((moved["score"] >= 2).sum())
     first = moved["posted_first_on"].value_counts()
     order = ", ".join(f"{int(n):,} on {p}" for p, n in first.items()) or "none has posts on both"
-    return (f"{len(moved):,} likely same-person pair(s) of accounts across platforms, {strong:,} "
-            f"with a bio naming the other account (score 2 or more), the rest by the same handle "
-            f"only; where both posted, the first post was {order}. Nothing is merged.")  # fmt: skip
+    return (
+        f"{len(moved):,} likely same-person pair(s) of accounts across platforms, {strong:,} "
+        f"with a bio naming the other account (score 2 or more), the rest by the same handle "
+        f"only; where both posted, the first post was {order}. Nothing is merged."
+    )
 
 
 def describe_summary(summary: pd.DataFrame) -> str:
@@ -295,13 +312,22 @@ def describe_summary(summary: pd.DataFrame) -> str:
     >>> describe_summary(s)
     'Follow links followed back: 30.0% of 10 on x. Accounts under a personal name: 50.0% on x.'
     """
-    links = [f"{r.reciprocity:.1%} of {int(r.follow_links):,} on {r.platform}"
-             for r in summary.itertuples() if pd.notna(r.reciprocity)]  # fmt: skip
-    text = ("Follow links followed back: " + ", ".join(links) + "." if links
-            else "No follow links between accounts of one platform: no reciprocity to compare.")  # fmt: skip
+    links = [
+        f"{r.reciprocity:.1%} of {int(r.follow_links):,} on {r.platform}"
+        for r in summary.itertuples()
+        if pd.notna(r.reciprocity)
+    ]
+    text = (
+        "Follow links followed back: " + ", ".join(links) + "."
+        if links
+        else "No follow links between accounts of one platform: no reciprocity to compare."
+    )
     if "share_nominative" in summary.columns:
-        named = [f"{s:.1%} on {p}" for p, s in zip(summary["platform"], summary["share_nominative"],
-                                                   strict=True) if pd.notna(s)]  # fmt: skip
+        named = [
+            f"{s:.1%} on {p}"
+            for p, s in zip(summary["platform"], summary["share_nominative"], strict=True)
+            if pd.notna(s)
+        ]
         if named:
             text += " Accounts under a personal name: " + ", ".join(named) + "."
     return text

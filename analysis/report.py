@@ -49,9 +49,17 @@ from analysis.tables import load_dataset
 
 #: Names every notebook's ``parameters`` cell defines; :func:`build_reports` fills them in.
 REPORT_PARAMETERS: tuple[str, ...] = (
-    "dataset", "data_dir", "version", "start", "end", "hashtags", "anonymise", "seed", "engine",
+    "dataset",
+    "data_dir",
+    "version",
+    "start",
+    "end",
+    "hashtags",
+    "anonymise",
+    "seed",
+    "engine",
     "scheduler",
-)  # fmt: skip
+)
 #: Hashtags of interest when none are given (without '#').
 DEFAULT_HASHTAGS: tuple[str, ...] = ("docstoctoc", "sante", "esante")
 
@@ -226,19 +234,25 @@ def report_header(
     parameters = parameters or {}
     version = parameters.get("version")
     if version is not None:
-        parts.append(f'<p class="mt-version">Made from version {int(version)} of the dataset '
-                     f'(<code>medtwitter info {html.escape(str(parameters.get("dataset", "")))} '
-                     '--versions</code> lists them).</p>')  # fmt: skip
+        parts.append(
+            f'<p class="mt-version">Made from version {int(version)} of the dataset '
+            f"(<code>medtwitter info {html.escape(str(parameters.get('dataset', '')))} "
+            "--versions</code> lists them).</p>"
+        )
     if anonymise:
-        parts.append('<p class="mt-anonymised">Anonymised: handles, names and ids are '
-                     "pseudonymised, profile locations left out, protected text removed; label "
-                     "reasons and pair evidence name no one.</p>")  # fmt: skip
+        parts.append(
+            '<p class="mt-anonymised">Anonymised: handles, names and ids are '
+            "pseudonymised, profile locations left out, protected text removed; label "
+            "reasons and pair evidence name no one.</p>"
+        )
     shown = ", ".join(
         f"{k} = {v!r}" for k, v in (parameters or {}).items() if k != "data_dir" and v is not None
     )
     if shown:
-        parts.append(f'<p class="mt-parameters">Parameters: <code>{html.escape(shown)}</code> · '
-                     '<a href="index.html">all reports</a></p>')  # fmt: skip
+        parts.append(
+            f'<p class="mt-parameters">Parameters: <code>{html.escape(shown)}</code> · '
+            '<a href="index.html">all reports</a></p>'
+        )
     if error:
         parts.append(
             '<p class="mt-error"><strong>This report stopped at a failing cell</strong> '
@@ -416,17 +430,26 @@ def run_notebook(
     """
     import papermill as pm  # lazy: papermill, ~0.4 s to import, only to execute
 
-    bar: dict[str, Any] | bool = {"desc": path.stem, "leave": True, "file": sys.stderr,
-                                  "position": position}  # fmt: skip
+    bar: dict[str, Any] | bool = {
+        "desc": path.stem,
+        "leave": True,
+        "file": sys.stderr,
+        "position": position,
+    }
     bar = bar if progress else False
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / path.name
         error = ""
         try:
             pm.execute_notebook(
-                str(path), str(out), parameters=parameters, cwd=str(path.parent),
-                progress_bar=bar, kernel_name="python3", execution_timeout=timeout,
-            )  # fmt: skip
+                str(path),
+                str(out),
+                parameters=parameters,
+                cwd=str(path.parent),
+                progress_bar=bar,
+                kernel_name="python3",
+                execution_timeout=timeout,
+            )
         except pm.PapermillExecutionError as exc:
             error = f"{exc.ename}: {exc.evalue}"
         except Exception as exc:  # kernel death, timeout: that report fails, the others go on
@@ -602,20 +625,35 @@ def build_reports(
         description = describe_span(tables)
         books = list_notebooks(notebooks, notebooks_dir)
         out = check_out_dir(out_dir)  # a file, a missing parent, no permission: before the work
-        params = {"dataset": dataset, "data_dir": str(settings.data_dir()), "version": version,
-                  "start": start, "end": end, "hashtags": list(hashtags or DEFAULT_HASHTAGS),
-                  "anonymise": anonymise, "seed": seed}  # fmt: skip
+        params = {
+            "dataset": dataset,
+            "data_dir": str(settings.data_dir()),
+            "version": version,
+            "start": start,
+            "end": end,
+            "hashtags": list(hashtags or DEFAULT_HASHTAGS),
+            "anonymise": anonymise,
+            "seed": seed,
+        }
         if network_max_nodes is not None:  # notebook 02's own default otherwise
             params["network_max_nodes"] = int(network_max_nodes)
         if scheduler is not None:  # the notebooks' own defaults (pandas, no cluster) otherwise
             params.update(engine=engine, scheduler=scheduler)
         jobs = max(1, min(jobs or settings.REPORT_JOBS, len(books) or 1))
         tasks: list[dict[str, Any]] = [
-            dict(path=path, params=params, target=out / f"{path.stem}.html", show_code=show_code,
-                 description=description, synthetic=tables.synthetic, progress=progress,
-                 position=i % jobs, figures=figures)
+            dict(
+                path=path,
+                params=params,
+                target=out / f"{path.stem}.html",
+                show_code=show_code,
+                description=description,
+                synthetic=tables.synthetic,
+                progress=progress,
+                position=i % jobs,
+                figures=figures,
+            )
             for i, path in enumerate(books)
-        ]  # fmt: skip
+        ]
 
         def announce(n: int, r: ReportResult) -> None:
             """Print one notebook's outcome on stderr (when ``progress``).
@@ -629,12 +667,18 @@ def build_reports(
             """
             if progress:
                 status = "ok" if r.ok else f"FAILED ({r.error})"
-                print(f"report {n}/{len(books)}: {Path(r.notebook).stem} {status} in {r.seconds:.1f} s",
-                      file=sys.stderr, flush=True)  # fmt: skip
+                print(
+                    f"report {n}/{len(books)}: {Path(r.notebook).stem} {status} in {r.seconds:.1f} s",
+                    file=sys.stderr,
+                    flush=True,
+                )
 
         if progress:
-            print(f"report: {len(books)} notebook(s) on dataset {dataset!r}, {jobs} at a time",
-                  file=sys.stderr, flush=True)  # fmt: skip
+            print(
+                f"report: {len(books)} notebook(s) on dataset {dataset!r}, {jobs} at a time",
+                file=sys.stderr,
+                flush=True,
+            )
         if jobs == 1:
             results = []
             for n, task in enumerate(tasks, 1):
@@ -740,8 +784,12 @@ def thumbnail(nb: nbformat.NotebookNode, width: int = 280) -> str:
     str
         A ``data:image/png;base64,...`` URI, or ''.
     """
-    pngs = [out["data"]["image/png"] for cell in nb.cells for out in cell.get("outputs", [])
-            if "image/png" in out.get("data", {})]  # fmt: skip
+    pngs = [
+        out["data"]["image/png"]
+        for cell in nb.cells
+        for out in cell.get("outputs", [])
+        if "image/png" in out.get("data", {})
+    ]
     if not pngs:
         return ""
     image = Image.open(io.BytesIO(base64.b64decode(pngs[-1]))).convert("RGB")
@@ -787,21 +835,30 @@ def write_index(
         stem = Path(r.notebook).stem
         title = html.escape(notebook_title(nb, stem))
         thumb = thumbnail(nb) if r.ok else ""
-        image = (f'<img class="mt-thumb" src="{thumb}" width="280" alt="First figure of {title}">'
-                 if thumb else "")  # fmt: skip
+        image = (
+            f'<img class="mt-thumb" src="{thumb}" width="280" alt="First figure of {title}">'
+            if thumb
+            else ""
+        )
         findings = key_findings(nb) if r.ok else ""
         text = f'<p class="mt-findings">{html.escape(findings)}</p>' if findings else ""
-        failed = ("" if r.ok else
-                  f'<p><strong class="mt-failed">failed</strong>: {html.escape(r.error)}</p>')  # fmt: skip
+        failed = (
+            ""
+            if r.ok
+            else f'<p><strong class="mt-failed">failed</strong>: {html.escape(r.error)}</p>'
+        )
         cards.append(
             f'<li class="mt-card">{image}<div><h2><a href="{html.escape(r.html.name)}">{title}</a>'
             f"</h2>{text}{failed}</div></li>"
         )
     banner = f'<p class="mt-banner"><strong>{html.escape(SYNTHETIC_BANNER)}</strong></p>'
     title = f"medtwitter reports — {html.escape(dataset)}"
-    made_from = (f"<p class=\"mt-version\">Made from version {int(version)} of the dataset "
-                 f"(<code>medtwitter info {html.escape(dataset)} --versions</code> lists them).</p>"
-                 if version is not None else "")  # fmt: skip
+    made_from = (
+        f'<p class="mt-version">Made from version {int(version)} of the dataset '
+        f"(<code>medtwitter info {html.escape(dataset)} --versions</code> lists them).</p>"
+        if version is not None
+        else ""
+    )
     page = (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
@@ -838,8 +895,13 @@ def refresh_notebook(path: Path, timeout: int = 600) -> None:
     from nbclient import NotebookClient  # lazy: nbclient, ~0.25 s; refresh only
 
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
-                            resources={"metadata": {"path": str(path.parent)}})  # fmt: skip
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        record_timing=False,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
     client.execute()
     for cell in nb.cells:
         cell.metadata.pop("execution", None)

@@ -130,8 +130,7 @@ class ShareTest:
         """
         if self.groups < 2:
             return f"Fewer than two groups with accounts: no test of {what} between {by} groups."
-        stat = (f"χ²({self.dof}) = {self.statistic:.2f}, " if self.test == "chi-square"
-                else "")  # fmt: skip
+        stat = f"χ²({self.dof}) = {self.statistic:.2f}, " if self.test == "chi-square" else ""
         verdict = (
             f"the {what} differs between {by} groups more than chance alone would make it"
             if self.p < 0.05

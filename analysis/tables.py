@@ -454,14 +454,16 @@ def dataset_versions(dataset: str | None = None) -> pd.DataFrame:
     """
     rows = []
     for entry in store.versions(dataset_dir(dataset)):
-        rows.append({
-            "version": entry["version"],
-            "time": pd.Timestamp(entry["time"]),
-            "command": entry["command"],
-            "files": len(entry.get("files", [])),
-            **{name: entry.get("rows", {}).get(name, 0) for name in TABLE_NAMES},
-            "dropped": entry.get("dropped", ""),
-        })  # fmt: skip
+        rows.append(
+            {
+                "version": entry["version"],
+                "time": pd.Timestamp(entry["time"]),
+                "command": entry["command"],
+                "files": len(entry.get("files", [])),
+                **{name: entry.get("rows", {}).get(name, 0) for name in TABLE_NAMES},
+                "dropped": entry.get("dropped", ""),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -583,8 +585,10 @@ def connect(dataset: str | None = None, version: int | None = None, anonymise: b
     if anonymise:
         tables = load_dataset(dataset, version=version, anonymise=True)
         for name, frame in tables:
-            con.register(name, pa.Table.from_pandas(frame, schema=CONTRACT[name].schema,
-                                                    preserve_index=False))  # fmt: skip
+            con.register(
+                name,
+                pa.Table.from_pandas(frame, schema=CONTRACT[name].schema, preserve_index=False),
+            )
         return con
     for name in TABLE_NAMES:
         data = store.arrow_dataset(folder, name, version)

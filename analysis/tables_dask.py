@@ -199,8 +199,9 @@ def read_table(folder: Path, name: str, delta_version: int | None) -> Any:
 
     # strings stay pandas' own ``str`` dtype, as the pandas path has them (not Dask's NA strings)
     with dask.config.set({"dataframe.convert-string": False}):
-        return dd.from_map(_read_file, files, args=[name], meta=meta, label=f"read-{name}",
-                           enforce_metadata=False)  # fmt: skip
+        return dd.from_map(
+            _read_file, files, args=[name], meta=meta, label=f"read-{name}", enforce_metadata=False
+        )
 
 
 def load_tables(folder: Path, entry: dict, meta: dict) -> Tables:
@@ -373,9 +374,13 @@ def anonymise(tables: Tables) -> Tables:
         name: to_pandas(empty_table(name)) for name in ("tweets", "follows", "hashtags", "urls")
     }
     small = replace(
-        tables, users=users, user_snapshots=snapshots, missing=missing,
-        mentions=_mention_handles(tables.mentions), **empty,
-    )  # fmt: skip
+        tables,
+        users=users,
+        user_snapshots=snapshots,
+        missing=missing,
+        mentions=_mention_handles(tables.mentions),
+        **empty,
+    )
     done = anonymise_tables(small)
     p = done.derived._p  # type: ignore[attr-defined]
     hidden = np.fromiter(hidden_tweet_ids(tables.tweets, users), "int64")

@@ -19,8 +19,9 @@ if TYPE_CHECKING:
     from analysis.tables import Tables
 
 
-def classification_report(truth: pd.Series, predicted: pd.Series,
-                          labels: list[str] | None = None) -> pd.DataFrame:  # fmt: skip
+def classification_report(
+    truth: pd.Series, predicted: pd.Series, labels: list[str] | None = None
+) -> pd.DataFrame:
     """Precision, recall, F1 and support per class, plus ``macro avg`` and ``accuracy`` rows.
 
     Classes are those of ``labels`` (default: every class seen in the truth or
@@ -57,20 +58,28 @@ def classification_report(truth: pd.Series, predicted: pd.Series,
         precision = tp / n_pred if n_pred else 0.0
         recall = tp / n_true if n_true else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        rows.append({"class": c, "precision": precision, "recall": recall, "f1": f1,
-                     "support": n_true})  # fmt: skip
+        rows.append(
+            {"class": c, "precision": precision, "recall": recall, "f1": f1, "support": n_true}
+        )
     out = pd.DataFrame(rows).set_index("class")
     present = out[out["support"] > 0]
-    out.loc["macro avg"] = [*present[["precision", "recall", "f1"]].mean().tolist(),
-                            int(present["support"].sum())]  # fmt: skip
-    out.loc["accuracy"] = [float("nan"), float("nan"), float((truth == predicted).mean()),
-                           len(truth)]  # fmt: skip
+    out.loc["macro avg"] = [
+        *present[["precision", "recall", "f1"]].mean().tolist(),
+        int(present["support"].sum()),
+    ]
+    out.loc["accuracy"] = [
+        float("nan"),
+        float("nan"),
+        float((truth == predicted).mean()),
+        len(truth),
+    ]
     out["support"] = out["support"].astype(int)
     return out
 
 
-def confusion_matrix(truth: pd.Series, predicted: pd.Series,
-                     labels: list[str] | None = None) -> pd.DataFrame:  # fmt: skip
+def confusion_matrix(
+    truth: pd.Series, predicted: pd.Series, labels: list[str] | None = None
+) -> pd.DataFrame:
     """Count true class (rows) by predicted class (columns), every class on both axes.
 
     Parameters
@@ -291,11 +300,14 @@ def evaluate_against_columns(labels: pd.DataFrame, profiles: pd.DataFrame) -> di
     """
     missing = {"role", "identity"} - set(profiles.columns)
     if missing:
-        raise LabelsError(f"--evaluate needs hand labels in the profiles CSV: add the column(s) "
-                          f"{sorted(missing)} (a role and an identity per row).")  # fmt: skip
+        raise LabelsError(
+            f"--evaluate needs hand labels in the profiles CSV: add the column(s) "
+            f"{sorted(missing)} (a role and an identity per row)."
+        )
     truth = profiles[["role", "identity"]].reset_index(drop=True).assign(row=lambda f: f.index)
-    return evaluate_labels(labels.reset_index(drop=True).assign(row=lambda f: f.index), truth,
-                           key="row")  # fmt: skip
+    return evaluate_labels(
+        labels.reset_index(drop=True).assign(row=lambda f: f.index), truth, key="row"
+    )
 
 
 def pair_recovery(pairs: pd.DataFrame, ground_truth: dict | pd.DataFrame) -> pd.DataFrame:
@@ -325,7 +337,14 @@ def pair_recovery(pairs: pd.DataFrame, ground_truth: dict | pd.DataFrame) -> pd.
         sub = pairs if level == "all" else pairs[pairs["likelihood"] == level]
         listed = {tuple(sorted(p)) for p in zip(sub["user_id_a"], sub["user_id_b"], strict=True)}
         hit = len(listed & planted)
-        rows.append({"level": level, "listed": len(listed), "planted_found": hit,
-                     "planted": len(planted), "precision": hit / len(listed) if listed else float("nan"),
-                     "recall": hit / len(planted) if planted else float("nan")})  # fmt: skip
+        rows.append(
+            {
+                "level": level,
+                "listed": len(listed),
+                "planted_found": hit,
+                "planted": len(planted),
+                "precision": hit / len(listed) if listed else float("nan"),
+                "recall": hit / len(planted) if planted else float("nan"),
+            }
+        )
     return pd.DataFrame(rows)

@@ -52,8 +52,15 @@ _GENERIC = frozenset(
     "student students etudiant etudiante doc docs team equipe official officiel officielle compte "
     "account pro perso sante health med medical medecine care soins info news".split()
 )
-PAIR_COLUMNS = ("user_id_a", "username_a", "user_id_b", "username_b", "score", "likelihood",
-                "evidence")  # fmt: skip
+PAIR_COLUMNS = (
+    "user_id_a",
+    "username_a",
+    "user_id_b",
+    "username_b",
+    "score",
+    "likelihood",
+    "evidence",
+)
 
 
 def _name_parts(name: str, username: str) -> set[str]:
@@ -69,9 +76,14 @@ def _name_parts(name: str, username: str) -> set[str]:
     return {p for p in parts if not any(q != p and q.startswith(p) for q in parts)}
 
 
-def find_pairs(users: pd.DataFrame, follows: pd.DataFrame | None = None,
-               labels: pd.DataFrame | None = None, min_score: int = 3,
-               max_part_share: float = 0.02, anonymise: bool = False) -> pd.DataFrame:  # fmt: skip
+def find_pairs(
+    users: pd.DataFrame,
+    follows: pd.DataFrame | None = None,
+    labels: pd.DataFrame | None = None,
+    min_score: int = 3,
+    max_part_share: float = 0.02,
+    anonymise: bool = False,
+) -> pd.DataFrame:
     """Likely pairs of accounts run by one person, with the evidence for each.
 
     A pseudonymised users table is refused (name parts would all differ):
@@ -119,8 +131,10 @@ def find_pairs(users: pd.DataFrame, follows: pd.DataFrame | None = None,
     places = {w for x in locations for w in x.replace("-", " ").split()} | set(locations)
     person = [True] * n
     if lab is not None:
-        person = [lab.loc[uid, "identity"] != "institutional" if uid in lab.index else True
-                  for uid in u["user_id"]]  # fmt: skip
+        person = [
+            lab.loc[uid, "identity"] != "institutional" if uid in lab.index else True
+            for uid in u["user_id"]
+        ]
     candidates: dict[tuple[int, int], set[str]] = {}
     for p, members in index.items():
         members = [m for m in members if person[m]]
@@ -148,8 +162,11 @@ def find_pairs(users: pd.DataFrame, follows: pd.DataFrame | None = None,
         family = {p for p in shared if first_name_strength(p) < COMMON_FREQUENCY}
         if shared:
             score += sum(2 if p in family else 1 for p in shared)
-            evidence.append(_shared_evidence(shared, family) if anonymise
-                            else "shared name parts: " + ", ".join(sorted(shared)))  # fmt: skip
+            evidence.append(
+                _shared_evidence(shared, family)
+                if anonymise
+                else "shared name parts: " + ", ".join(sorted(shared))
+            )
         if (i, j) in mutual:
             score += 1
             evidence.append("mutual follow")
@@ -159,8 +176,11 @@ def find_pairs(users: pd.DataFrame, follows: pd.DataFrame | None = None,
         common = inst[i] & inst[j]
         if common:
             score += 1
-            evidence.append("same institution named in both bios" if anonymise
-                            else f"same institution '{sorted(common)[0]}'")  # fmt: skip
+            evidence.append(
+                "same institution named in both bios"
+                if anonymise
+                else f"same institution '{sorted(common)[0]}'"
+            )
         if lab is not None:
             ri, rj = (lab.loc[u.at[k, "user_id"]] for k in (i, j))
             if ri["role"] == rj["role"] and ri["role"] in PROFESSIONAL_ROLES:
@@ -175,13 +195,21 @@ def find_pairs(users: pd.DataFrame, follows: pd.DataFrame | None = None,
         second = bool(_SECOND_ACCOUNT.search(bios[i]) or _SECOND_ACCOUNT.search(bios[j]))
         complementary = "one nominative, one anonymous" in evidence
         if score >= min_score and (family or second or ((i, j) in mutual and complementary)):
-            rows.append({"user_id_a": u.at[i, "user_id"], "username_a": u.at[i, "username"],
-                         "user_id_b": u.at[j, "user_id"], "username_b": u.at[j, "username"],
-                         "score": score, "likelihood": "likely" if family and score >= 4 else "possible",
-                         "evidence": "; ".join(evidence)})  # fmt: skip
+            rows.append(
+                {
+                    "user_id_a": u.at[i, "user_id"],
+                    "username_a": u.at[i, "username"],
+                    "user_id_b": u.at[j, "user_id"],
+                    "username_b": u.at[j, "username"],
+                    "score": score,
+                    "likelihood": "likely" if family and score >= 4 else "possible",
+                    "evidence": "; ".join(evidence),
+                }
+            )
     out = pd.DataFrame(rows, columns=list(PAIR_COLUMNS))
-    return out.sort_values(["score", "username_a", "username_b"], ascending=[False, True, True],
-                           ignore_index=True)  # fmt: skip
+    return out.sort_values(
+        ["score", "username_a", "username_b"], ascending=[False, True, True], ignore_index=True
+    )
 
 
 def _shared_evidence(shared: set[str], family: set[str]) -> str:

@@ -25,20 +25,50 @@ TOKEN_VARIABLES = ("X_BEARER_TOKEN", "TWITTER_BEARER_TOKEN")
 #: post's whole text and entities (``note_tweet``: ``text`` stops at 280 characters), and
 #: an edited post's versions (``edit_history_tweet_ids``, ``edit_controls``).
 TWEET_FIELDS = [
-    "attachments", "author_id", "context_annotations", "conversation_id", "created_at",
-    "edit_controls", "edit_history_tweet_ids", "entities", "geo", "id", "in_reply_to_user_id",
-    "lang", "note_tweet", "possibly_sensitive", "public_metrics", "referenced_tweets",
-    "reply_settings", "source", "text", "withheld",
-]  # fmt: skip
-USER_FIELDS = [
-    "created_at", "description", "entities", "id", "location", "name", "pinned_tweet_id",
-    "profile_image_url", "protected", "public_metrics", "url", "username", "verified",
+    "attachments",
+    "author_id",
+    "context_annotations",
+    "conversation_id",
+    "created_at",
+    "edit_controls",
+    "edit_history_tweet_ids",
+    "entities",
+    "geo",
+    "id",
+    "in_reply_to_user_id",
+    "lang",
+    "note_tweet",
+    "possibly_sensitive",
+    "public_metrics",
+    "referenced_tweets",
+    "reply_settings",
+    "source",
+    "text",
     "withheld",
-]  # fmt: skip
+]
+USER_FIELDS = [
+    "created_at",
+    "description",
+    "entities",
+    "id",
+    "location",
+    "name",
+    "pinned_tweet_id",
+    "profile_image_url",
+    "protected",
+    "public_metrics",
+    "url",
+    "username",
+    "verified",
+    "withheld",
+]
 TWEET_EXPANSIONS = [
-    "author_id", "entities.mentions.username", "in_reply_to_user_id", "referenced_tweets.id",
+    "author_id",
+    "entities.mentions.username",
+    "in_reply_to_user_id",
+    "referenced_tweets.id",
     "referenced_tweets.id.author_id",
-]  # fmt: skip
+]
 USER_EXPANSIONS = ["pinned_tweet_id"]
 
 #: Seconds to wait for the API's server to accept a connection, and for each read of its
@@ -62,20 +92,25 @@ class Endpoint:
 
 
 ENDPOINTS: dict[str, Endpoint] = {
-    "search_recent": Endpoint("search_recent_tweets", "tweets", "next_token",
-                              settings.SEARCH_PAGE_SIZE, 10),
-    "search_all": Endpoint("search_all_tweets", "tweets", "next_token",
-                           settings.SEARCH_PAGE_SIZE, 10, min_interval=1.0),
-    "timeline": Endpoint("get_users_tweets", "tweets", "pagination_token",
-                         settings.SEARCH_PAGE_SIZE, 5),
+    "search_recent": Endpoint(
+        "search_recent_tweets", "tweets", "next_token", settings.SEARCH_PAGE_SIZE, 10
+    ),
+    "search_all": Endpoint(
+        "search_all_tweets", "tweets", "next_token", settings.SEARCH_PAGE_SIZE, 10, min_interval=1.0
+    ),
+    "timeline": Endpoint(
+        "get_users_tweets", "tweets", "pagination_token", settings.SEARCH_PAGE_SIZE, 5
+    ),
     "users": Endpoint("get_users", "users"),
-    "followers": Endpoint("get_users_followers", "users", "pagination_token",
-                          settings.FOLLOWS_PAGE_SIZE),
-    "following": Endpoint("get_users_following", "users", "pagination_token",
-                          settings.FOLLOWS_PAGE_SIZE),
+    "followers": Endpoint(
+        "get_users_followers", "users", "pagination_token", settings.FOLLOWS_PAGE_SIZE
+    ),
+    "following": Endpoint(
+        "get_users_following", "users", "pagination_token", settings.FOLLOWS_PAGE_SIZE
+    ),
     "counts_recent": Endpoint("get_recent_tweets_count", "counts"),
     "counts_all": Endpoint("get_all_tweets_count", "counts", "next_token"),
-}  # fmt: skip
+}
 
 #: What a plan lacks, by endpoint, for the one-line 403 message.
 _ACCESS_HINT = {
@@ -381,8 +416,9 @@ def make_client(token: str | None = None) -> tweepy.Client:
     tweepy_log = logging.getLogger("tweepy.client")
     tweepy_log.filters = [f for f in tweepy_log.filters if not isinstance(f, _RedactToken)]
     tweepy_log.addFilter(_RedactToken(token))
-    return use_timeouts(tweepy.Client(bearer_token=token, return_type=requests.Response,
-                                      wait_on_rate_limit=False))  # fmt: skip
+    return use_timeouts(
+        tweepy.Client(bearer_token=token, return_type=requests.Response, wait_on_rate_limit=False)
+    )
 
 
 def _page(response: requests.Response) -> dict:

@@ -40,22 +40,47 @@ SEARCH, PROFILES = "app.bsky.feed.searchPosts", "app.bsky.actor.getProfiles"
 FOLLOWERS, FOLLOWING = "app.bsky.graph.getFollowers", "app.bsky.graph.getFollows"
 FEED = "app.bsky.feed.getAuthorFeed"
 #: Command word -> XRPC method, and the kind of page each makes.
-METHODS = {"search": SEARCH, "profiles": PROFILES, "followers": FOLLOWERS,
-           "following": FOLLOWING, "feed": FEED}  # fmt: skip
-_KINDS = {SEARCH: "tweets", FEED: "tweets", PROFILES: "users", FOLLOWERS: "followers",
-          FOLLOWING: "following"}  # fmt: skip
-_LISTS = {SEARCH: "posts", FEED: "feed", PROFILES: "profiles", FOLLOWERS: "followers",
-          FOLLOWING: "follows"}  # fmt: skip
+METHODS = {
+    "search": SEARCH,
+    "profiles": PROFILES,
+    "followers": FOLLOWERS,
+    "following": FOLLOWING,
+    "feed": FEED,
+}
+_KINDS = {
+    SEARCH: "tweets",
+    FEED: "tweets",
+    PROFILES: "users",
+    FOLLOWERS: "followers",
+    FOLLOWING: "following",
+}
+_LISTS = {
+    SEARCH: "posts",
+    FEED: "feed",
+    PROFILES: "profiles",
+    FOLLOWERS: "followers",
+    FOLLOWING: "follows",
+}
 #: XRPC error names meaning the account is not served, and the coverage's reason.
-_GONE = {"ActorNotFound": "not_found", "NotFound": "not_found", "AccountTakedown": "suspended",
-         "AccountDeactivated": "deactivated", "BlockedActor": "blocked",
-         "BlockedByActor": "blocked"}  # fmt: skip
+_GONE = {
+    "ActorNotFound": "not_found",
+    "NotFound": "not_found",
+    "AccountTakedown": "suspended",
+    "AccountDeactivated": "deactivated",
+    "BlockedActor": "blocked",
+    "BlockedByActor": "blocked",
+}
 PROFILES_BATCH = 25
 
 
-def search_job(query: str, since: str | None = None, until: str | None = None,
-               lang: str | None = None, tags: list[str] | None = None,
-               max_posts: int | None = None) -> Job:  # fmt: skip
+def search_job(
+    query: str,
+    since: str | None = None,
+    until: str | None = None,
+    lang: str | None = None,
+    tags: list[str] | None = None,
+    max_posts: int | None = None,
+) -> Job:
     """Return a Bluesky post search (``app.bsky.feed.searchPosts``), newest first.
 
     ``since``/``until``: ISO dates or times; ``until`` as a date includes that whole day.
@@ -93,9 +118,13 @@ def search_job(query: str, since: str | None = None, until: str | None = None,
     """
     if not query.strip():
         raise UsageError("an empty Bluesky search; give words or #tags to search for.")
-    unit = {"query": query, "since": _api_time(since), "until": _api_time(until, end=True),
-            "lang": lang,
-            "tags": list(tags or []) or None}  # fmt: skip
+    unit = {
+        "query": query,
+        "since": _api_time(since),
+        "until": _api_time(until, end=True),
+        "lang": lang,
+        "tags": list(tags or []) or None,
+    }
     return Job(SEARCH, [{k: v for k, v in unit.items() if v is not None}], max_posts, _slug(query))
 
 
@@ -128,13 +157,15 @@ def accounts_job(what: str, handles: list[str], max_items: int | None = None) ->
     """
     names = [h.strip().lstrip("@") for h in handles if h.strip().lstrip("@")]
     if not names:
-        raise UsageError(f"no Bluesky account given for {what}; name a handle such as "
-                         "dr-a.bsky.social or a DID.")  # fmt: skip
+        raise UsageError(
+            f"no Bluesky account given for {what}; name a handle such as dr-a.bsky.social or a DID."
+        )
     method = METHODS[what]
     units: list[dict[str, object]]
     if method == PROFILES:
-        units = [{"actors": names[i : i + PROFILES_BATCH]}
-                 for i in range(0, len(names), PROFILES_BATCH)]  # fmt: skip
+        units = [
+            {"actors": names[i : i + PROFILES_BATCH]} for i in range(0, len(names), PROFILES_BATCH)
+        ]
     else:
         units = [{"account": n} for n in names]
     label = _slug(names[0]) + (f"-and-{len(names) - 1}" if len(names) > 1 else "")
@@ -186,8 +217,9 @@ class BlueskySource:
             )
         client = Client(base_url=LOGIN_SERVICE)
         try:
-            client.login(found["BLUESKY_HANDLE"], found["BLUESKY_APP_PASSWORD"],
-                         fetch_bsky_profile=False)  # fmt: skip
+            client.login(
+                found["BLUESKY_HANDLE"], found["BLUESKY_APP_PASSWORD"], fetch_bsky_profile=False
+            )
         except AtProtocolError:
             raise TokenError(
                 "Bluesky refused the login of BLUESKY_HANDLE with BLUESKY_APP_PASSWORD; check "
@@ -200,13 +232,22 @@ class BlueskySource:
 
         if method == SEARCH:
             return models.AppBskyFeedSearchPosts.Params(
-                q=unit["query"], sort="latest", since=unit.get("since"), until=unit.get("until"),
-                lang=unit.get("lang"), tag=unit.get("tags"), limit=100, cursor=cursor,
-            )  # fmt: skip
+                q=unit["query"],
+                sort="latest",
+                since=unit.get("since"),
+                until=unit.get("until"),
+                lang=unit.get("lang"),
+                tag=unit.get("tags"),
+                limit=100,
+                cursor=cursor,
+            )
         if method == PROFILES:
             return models.AppBskyActorGetProfiles.Params(actors=unit["actors"])
-        model = {FOLLOWERS: models.AppBskyGraphGetFollowers, FOLLOWING: models.AppBskyGraphGetFollows,
-                 FEED: models.AppBskyFeedGetAuthorFeed}[method]  # fmt: skip
+        model = {
+            FOLLOWERS: models.AppBskyGraphGetFollowers,
+            FOLLOWING: models.AppBskyGraphGetFollows,
+            FEED: models.AppBskyFeedGetAuthorFeed,
+        }[method]
         return model.Params(actor=unit["account"], limit=100, cursor=cursor)
 
     def fetch(self, endpoint: str, unit: dict, cursor: str | None) -> Fetched:
@@ -248,16 +289,20 @@ class BlueskySource:
             raise RateLimited(_header(exc, "ratelimit-reset")) from None
         except ex.UnauthorizedError as exc:
             if self._logged_in:
-                raise TokenError(f"Bluesky refused {endpoint} for the logged-in account "
-                                 f"({_message(exc)}); check BLUESKY_HANDLE's access.") from None  # fmt: skip
+                raise TokenError(
+                    f"Bluesky refused {endpoint} for the logged-in account "
+                    f"({_message(exc)}); check BLUESKY_HANDLE's access."
+                ) from None
             self._login()
             return self.fetch(endpoint, unit, cursor)
         except ex.BadRequestError as exc:
             error = _error_name(exc)
             if error in _GONE or "not found" in _message(exc).lower():
                 raise Unavailable(_GONE.get(error or "", "not_found")) from None
-            raise UsageError(f"Bluesky rejected {endpoint} (400 {error}: {_message(exc)}); "
-                             "check the query, dates and handles.") from None  # fmt: skip
+            raise UsageError(
+                f"Bluesky rejected {endpoint} (400 {error}: {_message(exc)}); "
+                "check the query, dates and handles."
+            ) from None
         except (ex.InvokeTimeoutError, ex.NetworkError) as exc:
             raise Retryable(f"Bluesky network error ({_status(exc)})") from None
         except ex.RequestException as exc:

@@ -135,9 +135,11 @@ class Collector:
         if reset_at is None or reset_at - now > window:
             wait = window
             until = datetime.fromtimestamp(now + wait, UTC).strftime("%H:%M:%S UTC")
-            self._notice(f"rate limit reached; the X API sent {_describe_reset(reset, reset_at)}: "
-                         f"waiting the endpoint's {window // 60}-minute window instead, {wait} s, "
-                         f"until {until}")  # fmt: skip
+            self._notice(
+                f"rate limit reached; the X API sent {_describe_reset(reset, reset_at)}: "
+                f"waiting the endpoint's {window // 60}-minute window instead, {wait} s, "
+                f"until {until}"
+            )
         else:
             wait = max(0, int(reset_at - now)) + 1
             until = datetime.fromtimestamp(reset_at, UTC).strftime("%H:%M:%S UTC")
@@ -145,8 +147,13 @@ class Collector:
         if not self.progress:
             self.sleep(wait)
             return
-        with tqdm(total=wait, desc="rate limit: waiting", unit="s", leave=False,
-                  bar_format="{desc} {remaining} left |{bar}|") as bar:  # fmt: skip
+        with tqdm(
+            total=wait,
+            desc="rate limit: waiting",
+            unit="s",
+            leave=False,
+            bar_format="{desc} {remaining} left |{bar}|",
+        ) as bar:
             for _ in range(wait):
                 self.sleep(1)
                 bar.update(1)
@@ -178,8 +185,9 @@ class Collector:
                 what, stop, fix = _retry_reason(exc)
                 if attempt >= self.max_retries:
                     coverage["stopped_early"] = f"{what} after {attempt} retries"
-                    raise StoppedEarly(f"{stop} after {attempt} retries; {fix} to continue "
-                                       "where it stopped.") from None  # fmt: skip
+                    raise StoppedEarly(
+                        f"{stop} after {attempt} retries; {fix} to continue where it stopped."
+                    ) from None
                 delay = min(self.max_backoff, self.backoff * 2**attempt)
                 delay *= 0.5 + self.rng.random()  # jitter: 0.5x to 1.5x
                 attempt += 1
@@ -218,11 +226,13 @@ class Collector:
         spec = ENDPOINTS[job.endpoint]
         params: dict = {}
         if spec.kind == "tweets":
-            params.update(expansions=TWEET_EXPANSIONS, tweet_fields=TWEET_FIELDS,
-                          user_fields=USER_FIELDS)  # fmt: skip
+            params.update(
+                expansions=TWEET_EXPANSIONS, tweet_fields=TWEET_FIELDS, user_fields=USER_FIELDS
+            )
         elif spec.kind == "users":
-            params.update(expansions=USER_EXPANSIONS, tweet_fields=TWEET_FIELDS,
-                          user_fields=USER_FIELDS)  # fmt: skip
+            params.update(
+                expansions=USER_EXPANSIONS, tweet_fields=TWEET_FIELDS, user_fields=USER_FIELDS
+            )
         if job.endpoint in ("followers", "following", "timeline"):
             params["id"] = unit["user_id"]
         else:
@@ -249,8 +259,9 @@ class Collector:
         for i in range(0, len(names), size):
             batch = names[i : i + size]
             try:
-                body = self._call("users", {"usernames": batch, "user_fields": ["id"]},
-                                  state["coverage"])  # fmt: skip
+                body = self._call(
+                    "users", {"usernames": batch, "user_fields": ["id"]}, state["coverage"]
+                )
             except _Unavailable:
                 continue
             for u in body.get("data") or ():
@@ -311,11 +322,19 @@ class Collector:
         state = read_state(path)
         resumed = state is not None or path.exists()
         if state is None or state.get("key") != job.key():
-            state = {"key": job.key(), "endpoint": job.endpoint, "job": job.units,
-                     "max_items": job.max_items, "output": path.name, "status": "running",
-                     "started_at": _utc_now(), "coverage": _empty_coverage(),
-                     "units": None if job.endpoint in ("followers", "following", "timeline")
-                     else job.units}  # fmt: skip
+            state = {
+                "key": job.key(),
+                "endpoint": job.endpoint,
+                "job": job.units,
+                "max_items": job.max_items,
+                "output": path.name,
+                "status": "running",
+                "started_at": _utc_now(),
+                "coverage": _empty_coverage(),
+                "units": None
+                if job.endpoint in ("followers", "following", "timeline")
+                else job.units,
+            }
         coverage = state["coverage"]
         coverage["sessions"] += 1
         coverage["stopped_early"] = None
@@ -347,8 +366,12 @@ class Collector:
         units = state["units"]
         coverage = state["coverage"]
         token_param = ENDPOINTS[job.endpoint].token_param
-        bar = tqdm(desc=f"{job.endpoint}", unit="page", disable=not self.progress,
-                   initial=coverage["pages"])  # fmt: skip
+        bar = tqdm(
+            desc=f"{job.endpoint}",
+            unit="page",
+            disable=not self.progress,
+            initial=coverage["pages"],
+        )
         with open(path, "ab") as out, bar:
             for index in range(pos.unit, len(units)):
                 unit = units[index]
@@ -435,13 +458,18 @@ def _retry_reason(exc: Exception) -> tuple[str, str, str]:
         what = f"server error {exc.response.status_code}"
         return what, f"{what} persisted", _LATER
     if isinstance(exc, _NotJSON):  # an HTML page at 200 is often a proxy's or a Wi-Fi login's
-        return (f"not JSON ({exc.what})",
-                f"the X API answered {exc.status} with {exc.what} instead of JSON,",
-                _NETWORK if exc.what == "an HTML page" else _LATER)  # fmt: skip
+        return (
+            f"not JSON ({exc.what})",
+            f"the X API answered {exc.status} with {exc.what} instead of JSON,",
+            _NETWORK if exc.what == "an HTML page" else _LATER,
+        )
     connect, read = api.request_timeouts()
     if isinstance(exc, requests.ConnectTimeout):
-        return (f"no answer in {connect:g} s",
-                f"the X API did not answer in {connect:g} s (connect timeout),", _NETWORK)  # fmt: skip
+        return (
+            f"no answer in {connect:g} s",
+            f"the X API did not answer in {connect:g} s (connect timeout),",
+            _NETWORK,
+        )
     if isinstance(exc, requests.Timeout) or _read_timed_out(exc):
         return f"no answer in {read:g} s", f"the X API did not answer in {read:g} s,", _NETWORK
     return "connection error", "connection error persisted", _NETWORK

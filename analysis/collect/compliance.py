@@ -145,8 +145,14 @@ def run_compliance_job(
     session = session or requests.Session()
     job = _api(client.create_compliance_job, type=kind, name=name)
     body = "".join(f"{i}\n" for i in ids).encode("ascii")
-    up = _transfer(session.put, job["upload_url"], job, "uploading the ids", data=body,
-                   headers={"Content-Type": "text/plain"})  # fmt: skip
+    up = _transfer(
+        session.put,
+        job["upload_url"],
+        job,
+        "uploading the ids",
+        data=body,
+        headers={"Content-Type": "text/plain"},
+    )
     if not up.ok:
         raise ComplianceError(
             f"uploading the ids of compliance job {job['id']} failed (HTTP {up.status_code}); "

@@ -94,10 +94,17 @@ def config_queries(config: dict) -> list[str]:
             queries.append(check_query(q, archive=archive, limit=limit))
         else:
             queries.append(
-                build_query(q.get("hashtags", ()), q.get("keywords", ()), q.get("accounts", ()),
-                            q.get("languages", ()), exclude_retweets=q.get("exclude_retweets", True),
-                            extra=q.get("extra", ""), archive=archive, limit=limit)
-            )  # fmt: skip
+                build_query(
+                    q.get("hashtags", ()),
+                    q.get("keywords", ()),
+                    q.get("accounts", ()),
+                    q.get("languages", ()),
+                    exclude_retweets=q.get("exclude_retweets", True),
+                    extra=q.get("extra", ""),
+                    archive=archive,
+                    limit=limit,
+                )
+            )
     return queries
 
 
@@ -120,10 +127,17 @@ def config_jobs(config: dict, *, base: Path | None = None) -> Iterator[tuple[str
     """
     search = config.get("search", {})
     for query in config_queries(config):
-        yield "search", search_job(query, archive=bool(search.get("archive")),
-                                   since=search.get("since"), until=search.get("until"),
-                                   max_tweets=search.get("max_tweets"),
-                                   query_limit=search.get("query_limit"))  # fmt: skip
+        yield (
+            "search",
+            search_job(
+                query,
+                archive=bool(search.get("archive")),
+                since=search.get("since"),
+                until=search.get("until"),
+                max_tweets=search.get("max_tweets"),
+                query_limit=search.get("query_limit"),
+            ),
+        )
     accounts = config.get("accounts", {})
     seeds = list(accounts.get("seeds", ()))
     files = []
@@ -135,8 +149,12 @@ def config_jobs(config: dict, *, base: Path | None = None) -> Iterator[tuple[str
     if accounts.get("lookup", True):
         yield "users", users_job(seeds, files)
     if accounts.get("timelines", False):
-        yield "timeline", account_job("timeline", seeds, files,
-                                      max_tweets=accounts.get("max_tweets_per_account"))  # fmt: skip
+        yield (
+            "timeline",
+            account_job(
+                "timeline", seeds, files, max_tweets=accounts.get("max_tweets_per_account")
+            ),
+        )
     for endpoint in _follow_endpoints(accounts):
         yield endpoint, account_job(endpoint, seeds, files)
 
@@ -224,8 +242,13 @@ def run_config(
     except (OSError, orjson.JSONDecodeError):
         run_state = {}
     if run_state.get("key") != key or run_state.get("status") == "complete":
-        run_state = {"key": key, "config": str(path), "status": "running",
-                     "started_at": _utc_now(), "finished_jobs": {}}  # fmt: skip
+        run_state = {
+            "key": key,
+            "config": str(path),
+            "status": "running",
+            "started_at": _utc_now(),
+            "finished_jobs": {},
+        }
     results: list[CollectionResult] = []
 
     def save() -> None:
@@ -269,15 +292,21 @@ def run_config(
         result = run(name, job)
         if name in ("followers", "following"):
             follow_files.append(result.path)
-    done = {u["user_id"] for r in results if r.state.get("endpoint") in ("followers", "following")
-            for u in r.state["units"] or ()}  # fmt: skip
+    done = {
+        u["user_id"]
+        for r in results
+        if r.state.get("endpoint") in ("followers", "following")
+        for u in r.state["units"] or ()
+    }
     for _hop in range(2, int(accounts.get("hops", 1)) + 1):
         nxt = next_hop_accounts(follow_files, done, int(accounts.get("max_accounts_per_hop", 100)))
         if not nxt:
             break
         done.update(nxt)
-        follow_files = [run(endpoint, account_job(endpoint, nxt)).path
-                        for endpoint in _follow_endpoints(accounts)]  # fmt: skip
+        follow_files = [
+            run(endpoint, account_job(endpoint, nxt)).path
+            for endpoint in _follow_endpoints(accounts)
+        ]
     run_state["status"] = "complete"
     save()
     return results

@@ -168,8 +168,9 @@ class PlatformCollector(Collector):
         if reset_at is None or reset_at - now > self.source.window:
             wait = self.source.window
             sent = f"{header} {reset[:40]!r}" if reset else f"no {header}"
-            self._notice(f"rate limit reached; {self.source.label} sent {sent}: waiting "
-                         f"{wait} s instead")  # fmt: skip
+            self._notice(
+                f"rate limit reached; {self.source.label} sent {sent}: waiting {wait} s instead"
+            )
         else:
             wait = max(0, int(reset_at - now)) + 1
             until = datetime.fromtimestamp(reset_at, UTC).strftime("%H:%M:%S UTC")
@@ -214,8 +215,9 @@ class PlatformCollector(Collector):
     def _run_units(self, job: Job, state: dict, path: Path, pos: _Position) -> None:
         units = state["units"]
         coverage = state["coverage"]
-        bar = tqdm(desc=job.endpoint, unit="page", disable=not self.progress,
-                   initial=coverage["pages"])  # fmt: skip
+        bar = tqdm(
+            desc=job.endpoint, unit="page", disable=not self.progress, initial=coverage["pages"]
+        )
         with open(path, "ab") as out, bar:
             for index in range(pos.unit, len(units)):
                 unit = units[index]

@@ -293,5 +293,9 @@ def account_job(
         raise UsageError(f"unknown account endpoint {endpoint!r}.")
     accounts = read_accounts(accounts, files)
     units = [{"account": a} for a in accounts]
-    return Job(endpoint, units, max_items=max_tweets if endpoint == "timeline" else None,
-               label=_accounts_label(accounts))  # fmt: skip
+    return Job(
+        endpoint,
+        units,
+        max_items=max_tweets if endpoint == "timeline" else None,
+        label=_accounts_label(accounts),
+    )

@@ -43,16 +43,22 @@ TOKEN_VARIABLE = "MASTODON_ACCESS_TOKEN"
 #: The longest rate-limit wait (s): Mastodon's windows are 5 minutes.
 WINDOW = 300
 _PAGE_SIZE = {"tag": 40, "statuses": 40, "followers": 80, "following": 80}
-_KINDS = {"tag": "tweets", "statuses": "tweets", "accounts": "users",
-          "followers": "followers", "following": "following"}  # fmt: skip
+_KINDS = {
+    "tag": "tweets",
+    "statuses": "tweets",
+    "accounts": "users",
+    "followers": "followers",
+    "following": "following",
+}
 
 
 def _instance(url: str) -> str:
     try:
         host = instance_host(url)
     except ValueError:
-        raise UsageError(f"--instance {url!r} is not an instance URL; give one such as "
-                         "https://mastodon.social.") from None  # fmt: skip
+        raise UsageError(
+            f"--instance {url!r} is not an instance URL; give one such as https://mastodon.social."
+        ) from None
     return f"https://{host}"
 
 
@@ -127,8 +133,9 @@ def accounts_job(
         try:
             units.append({"instance": url, "account": full_acct(account.strip(), host)})
         except ValueError:
-            raise UsageError(f"{account!r} is not a Mastodon account; give user@instance or "
-                             "user.") from None  # fmt: skip
+            raise UsageError(
+                f"{account!r} is not a Mastodon account; give user@instance or user."
+            ) from None
     if not units:
         raise UsageError(f"no Mastodon account given for {what}.")
     label = _slug(units[0]["account"]) + (f"-and-{len(units) - 1}" if len(units) > 1 else "")
@@ -156,8 +163,13 @@ class MastodonSource:
     reset_header = "X-RateLimit-Reset"
     window = WINDOW
 
-    def __init__(self, instance: str, client: Any = None, environ: dict | None = None,
-                 dotenv: Path | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        instance: str,
+        client: Any = None,
+        environ: dict | None = None,
+        dotenv: Path | None = None,
+    ) -> None:
         # Imported here: Mastodon.py takes 0.2 to 0.4 s, which X and Bluesky runs need not pay.
         from mastodon import Mastodon
 
@@ -171,9 +183,13 @@ class MastodonSource:
         session = requests.Session()
         session.hooks["response"].append(self._note_response)
         self._client: Any = client or Mastodon(  # or a test double
-            api_base_url=self.instance, access_token=token, ratelimit_method="throw",
-            request_timeout=60, version_check_mode="none", session=session,
-        )  # fmt: skip
+            api_base_url=self.instance,
+            access_token=token,
+            ratelimit_method="throw",
+            request_timeout=60,
+            version_check_mode="none",
+            session=session,
+        )
         self._accounts: dict[str, dict] = {}
 
     def __repr__(self) -> str:
@@ -199,9 +215,10 @@ class MastodonSource:
             raise TokenError(
                 f"{self.host} refused the request (401): set {TOKEN_VARIABLE} to an access "
                 "token of an account on that instance (Preferences > Development), in the "
-                "environment or in .env." if not self.has_token else
-                f"{self.host} refused {TOKEN_VARIABLE} (401); check the token."
-            ) from None  # fmt: skip
+                "environment or in .env."
+                if not self.has_token
+                else f"{self.host} refused {TOKEN_VARIABLE} (401); check the token."
+            ) from None
         except (er.MastodonServerError, er.MastodonNetworkError, er.MastodonReadTimeout) as exc:
             raise Retryable(_short(exc)) from None
         except er.MastodonAPIError as exc:
@@ -209,8 +226,10 @@ class MastodonSource:
             if status == 410:
                 raise Unavailable("suspended") from None
             if status == 403:
-                raise AccessError(f"{self.host} refused {path} (403: {_short(exc)}); the "
-                                  f"instance may require {TOKEN_VARIABLE}.") from None  # fmt: skip
+                raise AccessError(
+                    f"{self.host} refused {path} (403: {_short(exc)}); the "
+                    f"instance may require {TOKEN_VARIABLE}."
+                ) from None
             raise UsageError(f"{self.host} rejected {path} ({status}: {_short(exc)}).") from None
 
     def _account(self, acct: str) -> dict:
@@ -267,10 +286,20 @@ class MastodonSource:
         nxt = response.links.get("next", {}).get("url") if body else None
         max_ids = parse_qs(urlsplit(nxt).query).get("max_id") if nxt else None
         cursor_next = max_ids[0] if max_ids else None
-        line = {"response": body, **({"subject": subject} if subject else {}),
-                **({"link": response.headers["Link"]} if "Link" in response.headers else {})}  # fmt: skip
-        return Fetched(line, dict(response.headers), cursor_next, len(body), _KINDS[endpoint],
-                       params, self._partial(endpoint, subject, body, cursor))  # fmt: skip
+        line = {
+            "response": body,
+            **({"subject": subject} if subject else {}),
+            **({"link": response.headers["Link"]} if "Link" in response.headers else {}),
+        }
+        return Fetched(
+            line,
+            dict(response.headers),
+            cursor_next,
+            len(body),
+            _KINDS[endpoint],
+            params,
+            self._partial(endpoint, subject, body, cursor),
+        )
 
     def _partial(
         self, endpoint: str, subject: dict | None, body: list, cursor: str | None
@@ -280,8 +309,10 @@ class MastodonSource:
             return None
         acct = full_acct(subject.get("acct", "?"), self.host)
         if not acct.endswith("@" + self.host):
-            return (f"{acct} is remote: {self.host} lists only the accounts it knows "
-                    f"(ask the account's own instance for the whole list)")  # fmt: skip
+            return (
+                f"{acct} is remote: {self.host} lists only the accounts it knows "
+                f"(ask the account's own instance for the whole list)"
+            )
         total = subject.get(f"{endpoint}_count")
         if not body and cursor is None and isinstance(total, int) and total > 0:
             return f"{acct} hides its {endpoint} (the profile counts {total})"

@@ -274,8 +274,10 @@ def coverage_lines(result: CollectionResult) -> list[str]:
     cov = result.coverage
     pages, counts = count_output(result.path)
     items = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items() if v)
-    lines = [f"{result.path.name}: {result.state['status']}, {pages} pages, "
-             f"{cov['requests']} requests" + (f", {items}" if items else "")]  # fmt: skip
+    lines = [
+        f"{result.path.name}: {result.state['status']}, {pages} pages, "
+        f"{cov['requests']} requests" + (f", {items}" if items else "")
+    ]
     for reason, ids in sorted(cov["unavailable"].items()):
         lines.append(f"  not collected ({reason.replace('_', ' ')}): {len(ids)} account(s)")
     for reason, n in sorted(cov["errors_in_pages"].items()):

@@ -55,14 +55,26 @@ def collection_plan(config: dict) -> pd.DataFrame:
             what = ", ".join(names or [u["account"] for u in job.units])
         step = {"search": "search", "users": "accounts", "timeline": "accounts"}.get(name, "hop 1")
         limit = f"{job.max_items} tweets" + (" per account" if name == "timeline" else "")
-        rows.append({"step": step, "endpoint": job.endpoint, "what": what,
-                     "limit": limit if job.max_items else ""})  # fmt: skip
+        rows.append(
+            {
+                "step": step,
+                "endpoint": job.endpoint,
+                "what": what,
+                "limit": limit if job.max_items else "",
+            }
+        )
     accounts = config.get("accounts", {})
     for hop in range(2, int(accounts.get("hops", 1)) + 1):
         for endpoint in _follow_endpoints(accounts):
-            rows.append({"step": f"hop {hop}", "endpoint": endpoint,
-                         "what": f"the {accounts.get('max_accounts_per_hop', 100)} accounts most "
-                                 f"linked in hop {hop - 1}", "limit": ""})  # fmt: skip
+            rows.append(
+                {
+                    "step": f"hop {hop}",
+                    "endpoint": endpoint,
+                    "what": f"the {accounts.get('max_accounts_per_hop', 100)} accounts most "
+                    f"linked in hop {hop - 1}",
+                    "limit": "",
+                }
+            )
     return pd.DataFrame(rows, columns=["step", "endpoint", "what", "limit"])
 
 
@@ -155,8 +167,14 @@ def raw_files_summary(dataset: str) -> pd.DataFrame:
     for path in files:
         state = read_state(path)
         lines = sum(1 for _ in iter_lines(path))
-        rows.append({"file": path.name, "format": detect_format(path), "lines": lines,
-                     "collection": state["status"] if state else "no collection state"})  # fmt: skip
+        rows.append(
+            {
+                "file": path.name,
+                "format": detect_format(path),
+                "lines": lines,
+                "collection": state["status"] if state else "no collection state",
+            }
+        )
     return pd.DataFrame(rows, columns=["file", "format", "lines", "collection"])
 
 
@@ -184,13 +202,28 @@ def coverage_table(dataset: str) -> pd.DataFrame:
         cov = state["coverage"]
         pages, counts = count_output(state_file.with_name(state["output"]))
         missing = {k: len(v) for k, v in cov["unavailable"].items()}
-        rows.append({
-            "file": state["output"], "status": state["status"], "pages": pages,
-            **{k: counts[k] for k in ("tweets", "users", "edges")},
-            "not collected": ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(missing.items())),
-            "cut by --max-tweets": len(cov["cut_by_max_tweets"]),
-            "stopped early": cov["stopped_early"] or "",
-        })  # fmt: skip
-    columns = ["file", "status", "pages", "tweets", "users", "edges", "not collected",
-               "cut by --max-tweets", "stopped early"]  # fmt: skip
+        rows.append(
+            {
+                "file": state["output"],
+                "status": state["status"],
+                "pages": pages,
+                **{k: counts[k] for k in ("tweets", "users", "edges")},
+                "not collected": ", ".join(
+                    f"{n} {k.replace('_', ' ')}" for k, n in sorted(missing.items())
+                ),
+                "cut by --max-tweets": len(cov["cut_by_max_tweets"]),
+                "stopped early": cov["stopped_early"] or "",
+            }
+        )
+    columns = [
+        "file",
+        "status",
+        "pages",
+        "tweets",
+        "users",
+        "edges",
+        "not collected",
+        "cut by --max-tweets",
+        "stopped early",
+    ]
     return pd.DataFrame(rows, columns=columns)

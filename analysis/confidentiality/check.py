@@ -21,13 +21,33 @@ from analysis.confidentiality.rules import (
 )
 
 RISK_LEVELS = ("none", "low", "high")
-DETAIL_KINDS = ("age", "sex", "place", "date", "ward", "rare", "photo", "identifier", "person",
-                "school_or_employer", "family")  # fmt: skip
+DETAIL_KINDS = (
+    "age",
+    "sex",
+    "place",
+    "date",
+    "ward",
+    "rare",
+    "photo",
+    "identifier",
+    "person",
+    "school_or_employer",
+    "family",
+)
 #: Cues that describe one person (who the tweet is about).
 DESCRIBING_KINDS = ("patient", "age", "sex", "person")
 #: Cues that narrow down who that person is (two of them make a tweet ``high``).
-NARROWING_KINDS = ("date", "place", "ward", "rare", "school_or_employer", "family", "photo",
-                   "person", "identifier")  # fmt: skip
+NARROWING_KINDS = (
+    "date",
+    "place",
+    "ward",
+    "rare",
+    "school_or_employer",
+    "family",
+    "photo",
+    "person",
+    "identifier",
+)
 _OLD_AGE = 90  # ages of 90 and over identify (HIPAA's Safe Harbor groups them as "90 or older")
 _YEARS_RE = re.compile(r"(\d{1,3})(?:\s?(?:ans|an|yo|y/o|-?year-old|years?\s+old|yrs?))?$", re.I)
 _VERY_OLD_RE = re.compile(r"nonagénaire|centenaire|centenarian|nonagenarian", re.I)
@@ -212,8 +232,10 @@ def assess(text: str, cues: Sequence[Cue]) -> Check:
     if full_name and clinical:
         reasons.append("a person's full name in a care situation")
     if described and clinical and len(narrowing) >= 2:
-        reasons.append(f"a person described ({', '.join(described)}) in a care situation with "
-                       f"{len(narrowing)} details that narrow who: {', '.join(narrowing)}")  # fmt: skip
+        reasons.append(
+            f"a person described ({', '.join(described)}) in a care situation with "
+            f"{len(narrowing)} details that narrow who: {', '.join(narrowing)}"
+        )
     if reasons:
         return Check("high", tuple(cues), reasons[0])
     if patient and details:
@@ -279,8 +301,9 @@ def _with_entities(texts: list[str], rule_checks: list[Check]) -> list[Check]:
     todo = [(t, c) for t, c in zip(texts, rule_checks, strict=True) if t not in known]
     if todo:
         found = entity_cues([t for t, _ in todo])
-        known.update((t, assess(t, merge_cues([*c.cues, *e])))
-                     for (t, c), e in zip(todo, found, strict=True))  # fmt: skip
+        known.update(
+            (t, assess(t, merge_cues([*c.cues, *e]))) for (t, c), e in zip(todo, found, strict=True)
+        )
         if len(full) + len(todo) > _CACHE_SIZE:
             full.clear()
         full.update(known)

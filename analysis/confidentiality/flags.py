@@ -136,8 +136,9 @@ def flag_rates(
         tweets=("tweets", "sum"),
         tweets_flagged=("flagged", "sum"),
     )
-    out = out.reset_index().astype({c: "int64" for c in
-                                    ("accounts", "accounts_flagged", "tweets", "tweets_flagged")})  # fmt: skip
+    out = out.reset_index().astype(
+        {c: "int64" for c in ("accounts", "accounts_flagged", "tweets", "tweets_flagged")}
+    )
     out["share_accounts_flagged"] = out["accounts_flagged"] / out["accounts"]
     out["per_1000_tweets"] = 1000 * out["tweets_flagged"] / out["tweets"]
     out = out.sort_values(by, ignore_index=True)
@@ -202,12 +203,16 @@ def flagged_examples(
     for (_, row), text in zip(pick.iterrows(), texts, strict=True):
         clean = MENTION_RE.sub("@account", URL_RE.sub(URL_PLACEHOLDER, text))
         g = groups.loc[row["author_id"]] if row["author_id"] in groups.index else None
-        rows.append({
-            "account": f"account {numbers[row['author_id']]}",
-            "role": g["role"] if g is not None else "unknown",
-            "identity": g["identity"] if g is not None else "unknown",
-            "risk": row["risk"], "cues": row["cues"], "redacted_text": redact(clean),
-        })  # fmt: skip
+        rows.append(
+            {
+                "account": f"account {numbers[row['author_id']]}",
+                "role": g["role"] if g is not None else "unknown",
+                "identity": g["identity"] if g is not None else "unknown",
+                "risk": row["risk"],
+                "cues": row["cues"],
+                "redacted_text": redact(clean),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -232,11 +237,13 @@ def risk_counts(flags: pd.DataFrame) -> pd.DataFrame:
     """
     own = flags.loc[~flags["is_retweet"], "risk"].value_counts()
     rts = flags.loc[flags["is_retweet"], "risk"].value_counts()
-    return pd.DataFrame({
-        "risk": list(RISK_LEVELS),
-        "own_tweets": [int(own.get(r, 0)) for r in RISK_LEVELS],
-        "retweets": [int(rts.get(r, 0)) for r in RISK_LEVELS],
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "risk": list(RISK_LEVELS),
+            "own_tweets": [int(own.get(r, 0)) for r in RISK_LEVELS],
+            "retweets": [int(rts.get(r, 0)) for r in RISK_LEVELS],
+        }
+    )
 
 
 def planted_validation(
@@ -267,16 +274,19 @@ def planted_validation(
     except UnknownDatasetError:
         return pd.DataFrame(), pd.DataFrame()
     labels = pd.DataFrame(truth["accounts"], columns=["user_id", "role", "identity"])
-    planted = pd.DataFrame(truth.get("confidentiality", {}).get("tweets", []),
-                           columns=["tweet_id", "breach"])  # fmt: skip
+    planted = pd.DataFrame(
+        truth.get("confidentiality", {}).get("tweets", []), columns=["tweet_id", "breach"]
+    )
     labels["user_id"] = labels["user_id"].astype("int64")
     planted["tweet_id"] = planted["tweet_id"].astype("int64")
     if tables.meta.get("anonymised"):
         labels, planted = anonymise_frame(labels), anonymise_frame(planted)
     y = planted_labels(tables.tweets, planted.to_dict("records"))
     text = tables.tweets["text"].fillna("")
-    scores = pd.DataFrame([
-        {"flagged_at": level, **evaluate(text, y, threshold=level, ner="care")}
-        for level in ("high", "low")
-    ])  # fmt: skip
+    scores = pd.DataFrame(
+        [
+            {"flagged_at": level, **evaluate(text, y, threshold=level, ner="care")}
+            for level in ("high", "low")
+        ]
+    )
     return scores, flag_rates(tables, labels, by="identity", k=k)

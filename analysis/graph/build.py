@@ -30,9 +30,15 @@ from analysis.tables import Tables
 
 #: Fields of ``users`` copied onto the follower graph's nodes.
 NODE_FIELDS = (
-    "username", "name", "protected", "verified", "followers_count", "following_count",
-    "tweet_count", "listed_count",
-)  # fmt: skip
+    "username",
+    "name",
+    "protected",
+    "verified",
+    "followers_count",
+    "following_count",
+    "tweet_count",
+    "listed_count",
+)
 #: Columns a ``labels`` frame must have (as returned by ``accounts.label_users``).
 LABEL_COLUMNS = ("user_id", "role", "identity")
 
@@ -244,8 +250,13 @@ def _edge_counts(pairs) -> pd.DataFrame:
     pairs = pairs.loc[pairs["source"].notnull() & pairs["target"].notnull()]
     pairs = pairs.astype({"source": "int64", "target": "int64"})
     pairs = pairs.loc[pairs["source"] != pairs["target"]]
-    return aggregate(pairs, ["source", "target"], weight=("at", "size"),
-                     first_at=("at", "min"), last_at=("at", "max"))  # fmt: skip
+    return aggregate(
+        pairs,
+        ["source", "target"],
+        weight=("at", "size"),
+        first_at=("at", "min"),
+        last_at=("at", "max"),
+    )
 
 
 def _first_handles(handles) -> pd.Series:
@@ -266,11 +277,16 @@ def _weighted(counts: pd.DataFrame, users, kind: str, handles=None) -> nx.DiGrap
     users = compute(users)
     G = nx.DiGraph(kind=kind)
     ids = pd.unique(np.concatenate([counts["source"].to_numpy(), counts["target"].to_numpy()]))
-    names = pd.concat([
-        users.dropna(subset=["user_id", "username"]).astype({"user_id": "int64"})
-        .set_index("user_id")["username"] if len(users) else pd.Series(dtype=object),
-        _first_handles(handles) if handles is not None else pd.Series(dtype=object),
-    ])  # fmt: skip
+    names = pd.concat(
+        [
+            users.dropna(subset=["user_id", "username"])
+            .astype({"user_id": "int64"})
+            .set_index("user_id")["username"]
+            if len(users)
+            else pd.Series(dtype=object),
+            _first_handles(handles) if handles is not None else pd.Series(dtype=object),
+        ]
+    )
     names = names[~names.index.duplicated(keep="first")]  # the users table wins
     G.add_nodes_from(
         (int(i), {"username": names[i]} if i in names.index else {}) for i in ids.tolist()
@@ -278,10 +294,14 @@ def _weighted(counts: pd.DataFrame, users, kind: str, handles=None) -> nx.DiGrap
     G.add_edges_from(
         (u, v, {"weight": w} | ({} if pd.isna(a) else {"first_at": a, "last_at": b}))
         for u, v, w, a, b in zip(
-            counts["source"].tolist(), counts["target"].tolist(), counts["weight"].tolist(),
-            counts["first_at"].tolist(), counts["last_at"].tolist(), strict=True,
+            counts["source"].tolist(),
+            counts["target"].tolist(),
+            counts["weight"].tolist(),
+            counts["first_at"].tolist(),
+            counts["last_at"].tolist(),
+            strict=True,
         )
-    )  # fmt: skip
+    )
     return G
 
 
@@ -369,8 +389,12 @@ def mention_graph(tables: Tables) -> nx.DiGraph:
     >>> list(mention_graph(tiny_tables()).edges(data="weight"))
     [(2, 1, 1)]
     """
-    return _weighted(interaction_edges(tables, "mention"), tables.users, "mention",
-                     handles=tables.mentions[["tweet_id", "user_id", "username"]])  # fmt: skip
+    return _weighted(
+        interaction_edges(tables, "mention"),
+        tables.users,
+        "mention",
+        handles=tables.mentions[["tweet_id", "user_id", "username"]],
+    )
 
 
 def retweet_graph(tables: Tables) -> nx.DiGraph:
@@ -453,9 +477,11 @@ def reply_graph(tables: Tables) -> nx.DiGraph:
 
 #: The interaction graphs by name (:func:`interaction_graph`).
 INTERACTIONS = {
-    "mention": mention_graph, "retweet": retweet_graph, "reply": reply_graph,
+    "mention": mention_graph,
+    "retweet": retweet_graph,
+    "reply": reply_graph,
     "quote": quote_graph,
-}  # fmt: skip
+}
 
 
 def interaction_graph(tables: Tables, kind: str) -> nx.DiGraph:
@@ -573,9 +599,13 @@ def interaction_summary(tables: Tables) -> pd.DataFrame:
     for kind in ("mention", "retweet", "reply"):
         G = interaction_graph(tables, kind)
         m = G.number_of_edges()
-        rows.append({
-            "graph": kind, "accounts": G.number_of_nodes(), "links": m,
-            "interactions": int(sum(w for *_, w in G.edges(data="weight"))),
-            "reciprocity": nx.overall_reciprocity(G) if m else float("nan"),
-        })  # fmt: skip
+        rows.append(
+            {
+                "graph": kind,
+                "accounts": G.number_of_nodes(),
+                "links": m,
+                "interactions": int(sum(w for *_, w in G.edges(data="weight"))),
+                "reciprocity": nx.overall_reciprocity(G) if m else float("nan"),
+            }
+        )
     return pd.DataFrame(rows)

@@ -126,8 +126,9 @@ def detect_communities(
     arr = np.array([raw.get(v, -1) for v in nodes], dtype=np.int64)
     keep = arr >= 0
     # canonical numbering needs a stable notion of "first": order by node position
-    return pd.Series(fast.canonical_labels(arr, keep), index=pd.Index(nodes, name="user_id"),
-                     name="community")  # fmt: skip
+    return pd.Series(
+        fast.canonical_labels(arr, keep), index=pd.Index(nodes, name="user_id"), name="community"
+    )
 
 
 def modularity(G: nx.DiGraph, communities: pd.Series, projection_kind: str = "undirected") -> float:
@@ -257,12 +258,15 @@ def describe_communities(
         label = " / ".join(f"#{x}" for x in t.index[:2]) or (
             r.index[0] if len(r) else f"community {c}"
         )
-        rows.append({
-            "community": int(c), "accounts": len(idx),
-            "roles": ", ".join(f"{k} {v:.0%}" for k, v in r.items()),
-            "hashtags": ", ".join(f"#{k} {v:.0%}" for k, v in t.items()),
-            "label": label,
-        })  # fmt: skip
+        rows.append(
+            {
+                "community": int(c),
+                "accounts": len(idx),
+                "roles": ", ".join(f"{k} {v:.0%}" for k, v in r.items()),
+                "hashtags": ", ".join(f"#{k} {v:.0%}" for k, v in t.items()),
+                "label": label,
+            }
+        )
     return pd.DataFrame(rows, columns=cols)
 
 

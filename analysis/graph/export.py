@@ -42,16 +42,27 @@ from analysis.tables import dataset_dir, load_arrow, load_dataset, resolve_versi
 
 #: Columns of the metrics table, in order (``medtwitter graph --metrics``).
 METRIC_COLUMNS = (
-    "user_id", "username", "in_degree", "out_degree", "reciprocity", "pagerank", "hub",
-    "authority", "core_number", "community", "betweenness",
-)  # fmt: skip
+    "user_id",
+    "username",
+    "in_degree",
+    "out_degree",
+    "reciprocity",
+    "pagerank",
+    "hub",
+    "authority",
+    "core_number",
+    "community",
+    "betweenness",
+)
 EXPORT_FORMATS = ("gexf", "graphml")
 
 
 def node_metrics(
-    G: nx.DiGraph, seed: int | None = None, backend: str | None = None,
+    G: nx.DiGraph,
+    seed: int | None = None,
+    backend: str | None = None,
     betweenness_samples: int | None = None,
-) -> pd.DataFrame:  # fmt: skip
+) -> pd.DataFrame:
     """Compute one row per account of ``G`` with :data:`METRIC_COLUMNS`, sorted by user id.
 
     Parameters
@@ -127,9 +138,12 @@ def _betweenness_wanted(n: int, samples: int | None) -> bool:
 
 
 def _metrics_from_sparse(
-    g: fast.SparseDigraph, usernames: np.ndarray, seed: int, progress: bool = False,
+    g: fast.SparseDigraph,
+    usernames: np.ndarray,
+    seed: int,
+    progress: bool = False,
     betweenness_samples: int | None = None,
-) -> pd.DataFrame:  # fmt: skip
+) -> pd.DataFrame:
     wanted = _betweenness_wanted(g.n, betweenness_samples)
     bar: Any = None  # a tqdm bar (tqdm has no types)
     if progress:
@@ -191,9 +205,11 @@ def sparse_graph_from_dataset(
     uid = users["user_id"].to_numpy()
     follows = store.arrow_dataset(dataset_dir(dataset), "follows", version)
     with store.c_allocator():  # one batch of ids in memory at a time
-        batches = [] if follows is None else follows.to_batches(
-            columns=["follower_id", "followed_id"], batch_size=1 << 20
-        )  # fmt: skip
+        batches = (
+            []
+            if follows is None
+            else follows.to_batches(columns=["follower_id", "followed_id"], batch_size=1 << 20)
+        )
         g = fast.SparseDigraph.from_batches(
             batches, uid, only_known, exclude=None if only_known else gone
         )
@@ -379,9 +395,11 @@ def graph_for_export(G: nx.Graph, metrics: pd.DataFrame | None = None) -> nx.Gra
 
 
 def export_graph(
-    G: nx.Graph, path: str | os.PathLike[str], fmt: str | None = None,
+    G: nx.Graph,
+    path: str | os.PathLike[str],
+    fmt: str | None = None,
     metrics: pd.DataFrame | None = None,
-) -> Path:  # fmt: skip
+) -> Path:
     """Write ``G`` with all node and edge attributes as GEXF or GraphML (``fmt`` or the suffix).
 
     Parameters
@@ -461,11 +479,17 @@ def read_graph(path: str | os.PathLike[str]) -> nx.Graph:
 
 
 def write_metrics(
-    dataset: str, out: str | os.PathLike[str], only_known: bool = True,
-    drop_protected: bool = False, seed: int | None = None, backend: str | None = None,
-    progress: bool = False, raw_csv: bool = False, anonymise: bool = False,
+    dataset: str,
+    out: str | os.PathLike[str],
+    only_known: bool = True,
+    drop_protected: bool = False,
+    seed: int | None = None,
+    backend: str | None = None,
+    progress: bool = False,
+    raw_csv: bool = False,
+    anonymise: bool = False,
     betweenness_samples: int | None = None,
-) -> tuple[Path, int]:  # fmt: skip
+) -> tuple[Path, int]:
     """Compute a dataset's metrics table and save it (``medtwitter graph DATASET --metrics``).
 
     Returns the path written and the number of accounts. ``raw_csv``: see
@@ -505,21 +529,32 @@ def write_metrics(
     seed = settings.SEED if seed is None else seed
     check_metrics_out(out)  # before the work, not after it
     if anonymise:
-        G = graph_from_tables(load_dataset(dataset, anonymise=True), only_known=only_known,
-                              drop_protected=drop_protected, edge_dates=False)  # fmt: skip
-        metrics = node_metrics(G, seed=seed, backend=backend,
-                               betweenness_samples=betweenness_samples)  # fmt: skip
+        G = graph_from_tables(
+            load_dataset(dataset, anonymise=True),
+            only_known=only_known,
+            drop_protected=drop_protected,
+            edge_dates=False,
+        )
+        metrics = node_metrics(
+            G, seed=seed, backend=backend, betweenness_samples=betweenness_samples
+        )
     else:
-        metrics = metrics_from_dataset(dataset, only_known, drop_protected, seed, backend,
-                                       progress, betweenness_samples)  # fmt: skip
+        metrics = metrics_from_dataset(
+            dataset, only_known, drop_protected, seed, backend, progress, betweenness_samples
+        )
     return save_metrics(metrics, out, raw_csv=raw_csv), len(metrics)
 
 
 def export_follower_graph(
-    dataset: str, out: str | os.PathLike[str], fmt: str, only_known: bool = True,
-    drop_protected: bool = False, seed: int | None = None, backend: str | None = None,
+    dataset: str,
+    out: str | os.PathLike[str],
+    fmt: str,
+    only_known: bool = True,
+    drop_protected: bool = False,
+    seed: int | None = None,
+    backend: str | None = None,
     anonymise: bool = False,
-) -> tuple[Path, int, int]:  # fmt: skip
+) -> tuple[Path, int, int]:
     """Write a dataset's follower graph, with its metrics as node attributes, as GEXF/GraphML.
 
     :func:`analysis.graph.networks.export_network` with ``network="follow"``: nodes
@@ -559,7 +594,15 @@ def export_follower_graph(
 
     if fmt not in EXPORT_FORMATS:
         raise UsageError(f"cannot export the graph as {fmt!r}; use one of {EXPORT_FORMATS}.")
-    done = export_network(dataset, out, fmt, "follow", only_known=only_known,
-                          drop_protected=drop_protected, seed=seed, backend=backend,
-                          anonymise=anonymise)  # fmt: skip
+    done = export_network(
+        dataset,
+        out,
+        fmt,
+        "follow",
+        only_known=only_known,
+        drop_protected=drop_protected,
+        seed=seed,
+        backend=backend,
+        anonymise=anonymise,
+    )
     return done.paths[0], done.accounts, done.links

@@ -148,8 +148,9 @@ class SparseDigraph:
         if len(code) > 1 and not bool(np.all(code[1:] > code[:-1])):
             code = unique(code)
         index = np.int32 if n < 2**31 else np.int64
-        return cls(np.asarray(ids, dtype=np.int64), (code // n).astype(index),
-                   (code % n).astype(index))  # fmt: skip
+        return cls(
+            np.asarray(ids, dtype=np.int64), (code // n).astype(index), (code % n).astype(index)
+        )
 
     @classmethod
     def from_batches(
@@ -552,9 +553,11 @@ def core_number(g: SparseDigraph, graph: ig.Graph | None = None) -> np.ndarray:
 
 
 def betweenness(
-    g: SparseDigraph, samples: int | None = None, seed: int | None = None,
+    g: SparseDigraph,
+    samples: int | None = None,
+    seed: int | None = None,
     graph: ig.Graph | None = None,
-) -> np.ndarray:  # fmt: skip
+) -> np.ndarray:
     """Normalised betweenness (as ``nx.betweenness_centrality``): exact, or from ``samples`` sources.
 
     With ``samples=K`` (K < n), K source accounts are drawn as networkx draws
@@ -668,9 +671,12 @@ def _projection(g: SparseDigraph, projection: str) -> tuple[np.ndarray, np.ndarr
 
 
 def louvain(
-    g: SparseDigraph, projection: str = "undirected", resolution: float = 1.0,
-    seed: int | None = None, release: bool = False,
-) -> tuple[np.ndarray, float]:  # fmt: skip
+    g: SparseDigraph,
+    projection: str = "undirected",
+    resolution: float = 1.0,
+    seed: int | None = None,
+    release: bool = False,
+) -> tuple[np.ndarray, float]:
     """Louvain communities (igraph's multilevel) of the projection: labels and modularity.
 
     Labels are renumbered by decreasing community size (ties by smallest member

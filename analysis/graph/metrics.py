@@ -507,8 +507,9 @@ def pagerank(G: nx.DiGraph, alpha: float = 0.85, backend: str | None = None) -> 
         g, order = _as_sparse(G)
         values = fast.pagerank(g, alpha=alpha)[order]
     else:
-        pr = run_nx(nx.pagerank, G, alpha=alpha, tol=CONVERGED_TOL, max_iter=CONVERGED_MAX_ITER,
-                    backend=be)  # fmt: skip
+        pr = run_nx(
+            nx.pagerank, G, alpha=alpha, tol=CONVERGED_TOL, max_iter=CONVERGED_MAX_ITER, backend=be
+        )
         values = [pr[n] for n in nodes]
     return pd.Series(values, index=pd.Index(nodes, name="user_id"), name="pagerank", dtype=float)
 

@@ -50,8 +50,16 @@ EDGE_COLUMNS = ("source", "target", "weight", "start", "end")
 #: First columns of the CSV node table: Gephi's ``id`` and ``label``, then what to colour
 #: and size by (the other metrics and the accounts' fields follow).
 NODE_COLUMNS = (
-    "id", "label", "role", "identity", "community", "in_degree", "out_degree", "pagerank", "start",
-)  # fmt: skip
+    "id",
+    "label",
+    "role",
+    "identity",
+    "community",
+    "in_degree",
+    "out_degree",
+    "pagerank",
+    "start",
+)
 #: Edge attributes holding a link's first and last date, by network (interactions: the rest).
 _DATES = {"follow": ("first_seen_at", "observed_at")}
 _INTERACTION_DATES = ("first_at", "last_at")
@@ -209,8 +217,9 @@ def network_tables(H: nx.DiGraph) -> tuple[pd.DataFrame, pd.DataFrame]:
     >>> nodes[["id", "label", "start"]].values.tolist()
     [[1, 'ordre', '2026-01-01T00:00:00Z'], [2, 'drmg', '2026-01-01T00:00:00Z']]
     """
-    edges = _frame([{"source": u, "target": v, **d} for u, v, d in H.edges(data=True)],
-                   EDGE_COLUMNS)  # fmt: skip
+    edges = _frame(
+        [{"source": u, "target": v, **d} for u, v, d in H.edges(data=True)], EDGE_COLUMNS
+    )
     nodes = _frame([{"id": v, **d} for v, d in H.nodes(data=True)], NODE_COLUMNS)
     return edges, nodes.sort_values("id", ignore_index=True)
 
@@ -220,8 +229,9 @@ def _frame(records: list[dict], first: tuple[str, ...]) -> pd.DataFrame:
     seen = dict.fromkeys(k for r in records for k in r)
     lead = [c for c in first if c in seen or c in ("start", "end")]
     columns = [*lead, *(c for c in seen if c not in lead)]
-    return pd.DataFrame({c: pd.array([r.get(c) for r in records]) for c in columns},
-                        columns=columns)  # fmt: skip
+    return pd.DataFrame(
+        {c: pd.array([r.get(c) for r in records]) for c in columns}, columns=columns
+    )
 
 
 def _check_choice(value: str, choices: tuple[str, ...], what: str) -> None:
@@ -235,8 +245,9 @@ def _load(
     """Return the network of a dataset, with labels, built from ``load_dataset(dataset, anonymise)``."""
     tables = load_dataset(dataset, anonymise=anonymise)  # the one pseudonymisation point
     labels = labels_from_tables(tables)
-    G = network_graph(tables, network, labels=labels, only_known=only_known,
-                      drop_protected=drop_protected)  # fmt: skip
+    G = network_graph(
+        tables, network, labels=labels, only_known=only_known, drop_protected=drop_protected
+    )
     if G.number_of_edges() == 0:
         others = ", ".join(n for n in NETWORKS if n != network)
         protected = " once protected accounts are left out" if drop_protected else ""
@@ -248,11 +259,18 @@ def _load(
 
 
 def export_network(
-    dataset: str, out: str | os.PathLike[str], fmt: str, network: str = "follow",
-    only_known: bool = True, drop_protected: bool = False, seed: int | None = None,
-    backend: str | None = None, anonymise: bool = False, raw_csv: bool = False,
+    dataset: str,
+    out: str | os.PathLike[str],
+    fmt: str,
+    network: str = "follow",
+    only_known: bool = True,
+    drop_protected: bool = False,
+    seed: int | None = None,
+    backend: str | None = None,
+    anonymise: bool = False,
+    raw_csv: bool = False,
     betweenness_samples: int | None = None,
-) -> NetworkExport:  # fmt: skip
+) -> NetworkExport:
     """Write one network of a dataset for Gephi as GEXF, GraphML or CSV (``medtwitter graph --export``).
 
     Parameters
@@ -296,10 +314,17 @@ def export_network(
 
 
 def write_network_metrics(
-    dataset: str, out: str | os.PathLike[str], network: str, only_known: bool = True,
-    drop_protected: bool = False, seed: int | None = None, backend: str | None = None,
-    anonymise: bool = False, raw_csv: bool = False, betweenness_samples: int | None = None,
-) -> tuple[Path, int]:  # fmt: skip
+    dataset: str,
+    out: str | os.PathLike[str],
+    network: str,
+    only_known: bool = True,
+    drop_protected: bool = False,
+    seed: int | None = None,
+    backend: str | None = None,
+    anonymise: bool = False,
+    raw_csv: bool = False,
+    betweenness_samples: int | None = None,
+) -> tuple[Path, int]:
     """Write the metrics table of one network of a dataset (``medtwitter graph --metrics --network``).
 
     For ``follow`` prefer :func:`~analysis.graph.export.write_metrics` (straight from

@@ -170,13 +170,16 @@ def change_summary(follows: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for before, after in zip(dates, dates[1:], strict=False):
         ch = follow_changes(follows, before, after)
-        rows.append({
-            "before": before, "after": after,
-            "links_before": len(follows_as_of(follows, before)),
-            "gained": int((ch["change"] == "gained").sum()),
-            "lost": int((ch["change"] == "lost").sum()),
-            "links_after": len(follows_as_of(follows, after)),
-        })  # fmt: skip
+        rows.append(
+            {
+                "before": before,
+                "after": after,
+                "links_before": len(follows_as_of(follows, before)),
+                "gained": int((ch["change"] == "gained").sum()),
+                "lost": int((ch["change"] == "lost").sum()),
+                "links_after": len(follows_as_of(follows, after)),
+            }
+        )
     cols = ["before", "after", "links_before", "gained", "lost", "links_after"]
     return pd.DataFrame(rows, columns=cols)
 

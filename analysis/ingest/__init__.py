@@ -98,9 +98,15 @@ if TYPE_CHECKING:
     from distributed import Client
 
 __all__ = [
-    "QUARANTINE_FILE", "FileReport", "IngestReport", "add_page", "filter_page", "ingest_files",
-    "quarantine_ids", "quarantine_usernames",
-]  # fmt: skip
+    "QUARANTINE_FILE",
+    "FileReport",
+    "IngestReport",
+    "add_page",
+    "filter_page",
+    "ingest_files",
+    "quarantine_ids",
+    "quarantine_usernames",
+]
 
 QUARANTINE_FILE = store.QUARANTINE_FILE
 
@@ -228,8 +234,11 @@ def ingest_files(
             report.files[-1].problem(problem)
     if not files:  # nothing to read: the dataset is neither created nor changed
         named = "; ".join(f.problems[0] for f in report.files[:3])
-        raise RawFormatError(f"nothing ingested: {named}" if len(report.files) == 1 else
-                             f"nothing ingested from {len(report.files)} files: {named}")  # fmt: skip
+        raise RawFormatError(
+            f"nothing ingested: {named}"
+            if len(report.files) == 1
+            else f"nothing ingested from {len(report.files)} files: {named}"
+        )
     # pyarrow imports pandas when it first converts a Python value (a fill value, a
     # scalar); importing it meanwhile, while the first pages are parsed, saves ~0.2 s
     threading.Thread(target=_import_pandas, name="import-pandas", daemon=True).start()
@@ -250,9 +259,15 @@ def ingest_files(
             buckets = merge.bucket_count(weight)
             if client is not None:
                 merged, rows, reports, entries = distributed.read_files(
-                    client, files, staging, distributed.bucket_count(client, buckets),
-                    strict=strict, observed_at=observed_at, follows=follows, progress=progress,
-                )  # fmt: skip
+                    client,
+                    files,
+                    staging,
+                    distributed.bucket_count(client, buckets),
+                    strict=strict,
+                    observed_at=observed_at,
+                    follows=follows,
+                    progress=progress,
+                )
                 spill = merged
                 report.files.extend(reports)
                 for bad in entries:
@@ -323,8 +338,15 @@ def _merge_all(writer: store.DatasetWriter, spill: Spill, replace: bool) -> None
     """Commit every table: the spilled rows merged into the existing ones (or replacing them)."""
     # MERGE_THREADS tables at a time (Arrow and delta-rs release the GIL), the largest first
     order = [
-        "tweets", "user_snapshots", "users", "hashtags", "mentions", "urls", "follows", "missing",
-    ]  # fmt: skip
+        "tweets",
+        "user_snapshots",
+        "users",
+        "hashtags",
+        "mentions",
+        "urls",
+        "follows",
+        "missing",
+    ]
     with ThreadPoolExecutor(MERGE_THREADS) as pool:
         list(pool.map(lambda name: merge.merge_table(name, writer, spill, replace=replace), order))
 
@@ -370,8 +392,9 @@ def expand(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     return sorted(files, key=formats.read_order)  # edge lists last: their usernames resolve
 
 
-def _meta(dataset, old_meta, report, rows, synthetic, writer: store.DatasetWriter,
-          follows=None) -> dict:  # fmt: skip
+def _meta(
+    dataset, old_meta, report, rows, synthetic, writer: store.DatasetWriter, follows=None
+) -> dict:
     sources = {s["path"]: s for s in old_meta.get("sources", [])}
     for f in report.files:
         old = sources.get(display_path(f.path), {})

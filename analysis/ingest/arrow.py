@@ -225,10 +225,9 @@ def _tweet_tables(items: pa.Array, parent: np.ndarray, collected: bool, observed
     flat, owner, position = _entity_items(entities["hashtags"], "hashtag")
     tags = _field(flat, "tag").fill_null("")
     hashtag_table = pa.Table.from_arrays(
-        [tweet_id.take(pa.array(owner)), tags, _per_value(tags, normalise_tag),
-         pa.array(position)],
+        [tweet_id.take(pa.array(owner)), tags, _per_value(tags, normalise_tag), pa.array(position)],
         schema=CONTRACT["hashtags"].schema,
-    )  # fmt: skip
+    )
 
     flat, mention_owner, _ = _entity_items(entities["mentions"], "mention")
     mention_table = pa.Table.from_arrays(
@@ -253,8 +252,12 @@ def _tweet_tables(items: pa.Array, parent: np.ndarray, collected: bool, observed
         schema=CONTRACT["urls"].schema,
     )
     owners = {"hashtags": owner, "mentions": mention_owner, "urls": url_owner}
-    tables = {"tweets": tweets, "hashtags": hashtag_table, "mentions": mention_table,
-              "urls": url_table}  # fmt: skip
+    tables = {
+        "tweets": tweets,
+        "hashtags": hashtag_table,
+        "mentions": mention_table,
+        "urls": url_table,
+    }
     return tables, owners
 
 
@@ -288,9 +291,11 @@ def _page_provenance(key: tuple, convert=None) -> tuple:
     page: dict = {}
     if med_ok:
         page["__medtwitter"] = {
-            "endpoint": endpoint, "params": {"user_id": user_id, "id": id_},
-            "collected_at": _COLLECTED, "synthetic": synthetic,
-        }  # fmt: skip
+            "endpoint": endpoint,
+            "params": {"user_id": user_id, "id": id_},
+            "collected_at": _COLLECTED,
+            "synthetic": synthetic,
+        }
     if twarc_ok:
         page["__twarc"] = {"url": url, "retrieved_at": _RETRIEVED}
     endpoint, params, observed, synth = provenance(convert(page) if convert else page)

@@ -404,9 +404,14 @@ class ClusterSpill(Spill):
             if sources:
                 out = self.folder / f"winners-{name}-{bucket:03d}.arrow"
                 job = self.client.submit(
-                    reduce_bucket, name, [str(p) for p in sources], shared, str(out),
-                    key=f"ingest-winners-{name}-{bucket}-{self.token}", pure=False,
-                )  # fmt: skip
+                    reduce_bucket,
+                    name,
+                    [str(p) for p in sources],
+                    shared,
+                    str(out),
+                    key=f"ingest-winners-{name}-{bucket}-{self.token}",
+                    pure=False,
+                )
                 jobs.append((out, job))
         try:
             for out, job in jobs:
@@ -506,20 +511,39 @@ def read_files(
         cut = piece.start is not None and after is not None and after.path == piece.path
         if cut:  # the lines of every piece of a cut file but the last
             counts[piece.index] = client.submit(
-                count_lines, piece.path, piece.start, piece.end,
-                key=f"ingest-lines-{piece.index}-{token}", pure=False,
-            )  # fmt: skip
+                count_lines,
+                piece.path,
+                piece.start,
+                piece.end,
+                key=f"ingest-lines-{piece.index}-{token}",
+                pure=False,
+            )
     jobs: list[Future] = []
     for piece in pieces:
-        before = [counts[p.index] for p in pieces[: piece.index]
-                  if p.path == piece.path and p.index in counts]  # fmt: skip
+        before = [
+            counts[p.index]
+            for p in pieces[: piece.index]
+            if p.path == piece.path and p.index in counts
+        ]
         # an edge list waits for the other files (not for other edge lists): their usernames
         earlier = [j for p, j in zip(pieces, jobs, strict=False) if not p.edge_list]
         earlier = earlier if piece.edge_list else []
-        jobs.append(client.submit(
-            read_piece, piece, folders[piece.index], buckets, strict, observed_at, follows,
-            before, earlier, track, key=f"ingest-read-{piece.index}-{token}", pure=False,
-        ))  # fmt: skip
+        jobs.append(
+            client.submit(
+                read_piece,
+                piece,
+                folders[piece.index],
+                buckets,
+                strict,
+                observed_at,
+                follows,
+                before,
+                earlier,
+                track,
+                key=f"ingest-read-{piece.index}-{token}",
+                pure=False,
+            )
+        )
     results: list[PieceResult] = []
     total = sum(Path(p).stat().st_size for p in dict.fromkeys(p.path for p in pieces))
     try:
@@ -553,9 +577,12 @@ def read_files(
 def _empty_report(first: FileReport) -> FileReport:
     """Return a report for a whole file, with the fields of its first piece that are not counts."""
     return FileReport(
-        path=first.path, format=first.format, rejected=first.rejected,
-        observed_at=first.observed_at, dated_by=first.dated_by,
-    )  # fmt: skip
+        path=first.path,
+        format=first.format,
+        rejected=first.rejected,
+        observed_at=first.observed_at,
+        dated_by=first.dated_by,
+    )
 
 
 def _add_report(total: FileReport, piece: FileReport) -> None:

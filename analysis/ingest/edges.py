@@ -339,8 +339,12 @@ class _Links:
         when = pa.repeat(self.when, n)
         sink = self.sink
         assert sink is not None, "edge lists are read with a spill"
-        sink.write("follows", pa.Table.from_arrays(
-            [follower, followed, when, when], schema=CONTRACT["follows"].schema))  # fmt: skip
+        sink.write(
+            "follows",
+            pa.Table.from_arrays(
+                [follower, followed, when, when], schema=CONTRACT["follows"].schema
+            ),
+        )
         new = pc.unique(follower)
         if len(self.seen):
             new = new.filter(pc.invert(pc.is_in(new, value_set=self.seen)))
@@ -349,8 +353,11 @@ class _Links:
         )
         if len(new):
             schema = CONTRACT["users"].schema
-            fixed = {"user_id": new, "observed_at": pa.repeat(self.when, len(new)),
-                     "platform": pa.repeat(pa.scalar("x"), len(new))}  # fmt: skip
+            fixed = {
+                "user_id": new,
+                "observed_at": pa.repeat(self.when, len(new)),
+                "platform": pa.repeat(pa.scalar("x"), len(new)),
+            }
             cols = [fixed.get(f.name, pa.nulls(len(new), f.type)) for f in schema]
             sink.write("users", pa.Table.from_arrays(cols, schema=schema))
 
@@ -462,7 +469,7 @@ def _arrow_csv(block: bytes, header: list[str], at: tuple[int, int], kind) -> pa
             column_types=dict.fromkeys(wanted, kind),
             strings_can_be_null=False,
             quoted_strings_can_be_null=False,
-        ),  # fmt: skip
+        ),
     )
 
 

@@ -136,8 +136,13 @@ def _json_type(value: object) -> str:
     """Return what a JSON value is, for messages: 'a string', 'a number', 'a list'..."""
     if isinstance(value, bool):
         return "a boolean"
-    return {str: "a string", int: "a number", float: "a number", list: "a list",
-            dict: "an object"}.get(type(value), "null")  # fmt: skip
+    return {
+        str: "a string",
+        int: "a number",
+        float: "a number",
+        list: "a list",
+        dict: "an object",
+    }.get(type(value), "null")
 
 
 def _text(value: object, name: str) -> str | None:
@@ -691,9 +696,10 @@ def filter_page(
     if isinstance(page.get("errors"), list):
         gone = users | {str(t) for t in tweet_ids}
         out["errors"] = [
-            e for e in page["errors"]
+            e
+            for e in page["errors"]
             if not (isinstance(e, dict) and str(e.get("resource_id") or e.get("value")) in gone)
-        ]  # fmt: skip
+        ]
     if isinstance(params.get("ids"), str):  # a users lookup page names the ids it asked for
         ids = ",".join(i for i in params["ids"].split(",") if i not in users)
         out["__medtwitter"] = {**page["__medtwitter"], "params": {**params, "ids": ids}}

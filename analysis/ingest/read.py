@@ -287,8 +287,14 @@ def read_foreign(path: Path, fmt: str, rows: Rows, report: FileReport, bad, foll
             if page is None:
                 bad(lineno, line, reason)
             else:
-                take_page(page, rows, report, lambda why, n=lineno, raw=line: bad(n, raw, why),
-                          f"{fmt} record", f"{fmt} record without tweets or users")  # fmt: skip
+                take_page(
+                    page,
+                    rows,
+                    report,
+                    lambda why, n=lineno, raw=line: bad(n, raw, why),
+                    f"{fmt} record",
+                    f"{fmt} record without tweets or users",
+                )
     except (OSError, EOFError) as exc:  # what was read before the damage is kept
         bad(lineno + 1, b"", damaged(exc))
 
@@ -602,14 +608,24 @@ def read_chunk_slow(
                 continue
         report.replace(replaced)
         if not isinstance(page, dict):
-            bad(lineno, line, "valid JSON but not an " + ("object" if convert else "API page (not an object)"))  # fmt: skip
+            bad(
+                lineno,
+                line,
+                "valid JSON but not an " + ("object" if convert else "API page (not an object)"),
+            )
             continue
         try:
             page = convert(page) if convert else page
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             bad(lineno, line, f"{fmt} record {shape_problem(exc)}")
             continue
-        take_page(page, rows, report, lambda why, n=lineno, raw=line: bad(n, raw, why),
-                  f"{fmt} record" if convert else "API page",
-                  f"{fmt} record without tweets or users" if convert else
-                  "valid JSON but not an X API page (no tweets or users in `data`)")  # fmt: skip
+        take_page(
+            page,
+            rows,
+            report,
+            lambda why, n=lineno, raw=line: bad(n, raw, why),
+            f"{fmt} record" if convert else "API page",
+            f"{fmt} record without tweets or users"
+            if convert
+            else "valid JSON but not an X API page (no tweets or users in `data`)",
+        )

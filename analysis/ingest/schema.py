@@ -18,23 +18,36 @@ USER_METRICS = ("followers_count", "following_count", "tweet_count", "listed_cou
 METRICS = TWEET_METRICS + USER_METRICS
 _STR, _BOOL, _I64 = pa.string(), pa.bool_(), pa.int64()
 #: A tweet's ``entities`` (and a long post's ``note_tweet.entities``): what the tables keep.
-ENTITIES = pa.struct([
-    ("hashtags", pa.list_(pa.struct([("tag", _STR)]))),
-    ("mentions", pa.list_(pa.struct([("username", _STR), ("id", _STR)]))),
-    ("urls", pa.list_(pa.struct([("url", _STR), ("expanded_url", _STR)]))),
-])  # fmt: skip
+ENTITIES = pa.struct(
+    [
+        ("hashtags", pa.list_(pa.struct([("tag", _STR)]))),
+        ("mentions", pa.list_(pa.struct([("username", _STR), ("id", _STR)]))),
+        ("urls", pa.list_(pa.struct([("url", _STR), ("expanded_url", _STR)]))),
+    ]
+)
 _TWEET_FIELDS = [
-    ("id", _STR), ("author_id", _STR), ("created_at", _STR), ("text", _STR), ("lang", _STR),
-    ("conversation_id", _STR), ("in_reply_to_user_id", _STR),
+    ("id", _STR),
+    ("author_id", _STR),
+    ("created_at", _STR),
+    ("text", _STR),
+    ("lang", _STR),
+    ("conversation_id", _STR),
+    ("in_reply_to_user_id", _STR),
     ("referenced_tweets", pa.list_(pa.struct([("type", _STR), ("id", _STR)]))),
     ("entities", ENTITIES),
     ("note_tweet", pa.struct([("text", _STR), ("entities", ENTITIES)])),
     ("edit_history_tweet_ids", pa.list_(_STR)),
-]  # fmt: skip
+]
 _USER_FIELDS = [
-    ("id", _STR), ("username", _STR), ("name", _STR), ("description", _STR), ("location", _STR),
-    ("created_at", _STR), ("protected", _BOOL), ("verified", _BOOL),
-]  # fmt: skip
+    ("id", _STR),
+    ("username", _STR),
+    ("name", _STR),
+    ("description", _STR),
+    ("location", _STR),
+    ("created_at", _STR),
+    ("protected", _BOOL),
+    ("verified", _BOOL),
+]
 
 
 def _metrics(names: Iterable[str]) -> tuple[str, pa.StructType]:
@@ -57,17 +70,39 @@ def _page_schema(item: pa.StructType, tweet: pa.StructType = TWEET) -> pa.Schema
         [
             ("data", pa.list_(item)),
             ("includes", pa.struct([("users", pa.list_(USER)), ("tweets", pa.list_(tweet))])),
-            ("errors", pa.list_(pa.struct([
-                (f, _STR) for f in ("resource_id", "value", "resource_type", "title", "detail", "type")
-            ]))),
+            (
+                "errors",
+                pa.list_(
+                    pa.struct(
+                        [
+                            (f, _STR)
+                            for f in (
+                                "resource_id",
+                                "value",
+                                "resource_type",
+                                "title",
+                                "detail",
+                                "type",
+                            )
+                        ]
+                    )
+                ),
+            ),
             ("meta", pa.struct([("result_count", _I64)])),
-            ("__medtwitter", pa.struct([
-                ("endpoint", _STR), ("params", pa.struct([("user_id", _STR), ("id", _STR)])),
-                ("collected_at", _STR), ("synthetic", _BOOL),
-            ])),
+            (
+                "__medtwitter",
+                pa.struct(
+                    [
+                        ("endpoint", _STR),
+                        ("params", pa.struct([("user_id", _STR), ("id", _STR)])),
+                        ("collected_at", _STR),
+                        ("synthetic", _BOOL),
+                    ]
+                ),
+            ),
             ("__twarc", pa.struct([("url", _STR), ("retrieved_at", _STR)])),
         ]
-    )  # fmt: skip
+    )
 
 
 #: Any API v2 page; anything else on a line is ignored.

@@ -31,8 +31,9 @@ def _group_color(group: str, by: str, index: int = 0) -> str:
     return color_for(group, IDENTITY_COLORS if by == "identity" else ROLE_COLORS, index)
 
 
-def plot_confusion_matrix(cm: pd.DataFrame, title: str = "Confusion matrix", source: str = "",
-                          ax: Axes | None = None) -> Chart:  # fmt: skip
+def plot_confusion_matrix(
+    cm: pd.DataFrame, title: str = "Confusion matrix", source: str = "", ax: Axes | None = None
+) -> Chart:
     """Plot a confusion matrix as a heatmap, counts written in.
 
     Parameters
@@ -67,8 +68,15 @@ def plot_confusion_matrix(cm: pd.DataFrame, title: str = "Confusion matrix", sou
         top = values.max() or 1
         for i in range(values.shape[0]):
             for j in range(values.shape[1]):
-                ax.text(j, i, str(values[i, j]), ha="center", va="center", fontsize=8,
-                        color="white" if values[i, j] > top / 2 else "black")  # fmt: skip
+                ax.text(
+                    j,
+                    i,
+                    str(values[i, j]),
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white" if values[i, j] > top / 2 else "black",
+                )
         fig.colorbar(im, ax=ax, label="Accounts (count)", shrink=0.8)
     ax.set_title(title)
     ax.set_xlabel("Predicted label")
@@ -100,9 +108,16 @@ def count_axis(ax: Axes, values: pd.Series) -> None:
     )
 
 
-def plot_metric_by_group(metrics: pd.DataFrame, metric: str, by: str = "identity",
-                         groups: Sequence[str] | None = None, label: str | None = None, log: bool = False,
-                         source: str = "", ax: Axes | None = None) -> Chart:  # fmt: skip
+def plot_metric_by_group(
+    metrics: pd.DataFrame,
+    metric: str,
+    by: str = "identity",
+    groups: Sequence[str] | None = None,
+    label: str | None = None,
+    log: bool = False,
+    source: str = "",
+    ax: Axes | None = None,
+) -> Chart:
     """Plot one account-level metric per group as box plots.
 
     Parameters
@@ -139,18 +154,31 @@ def plot_metric_by_group(metrics: pd.DataFrame, metric: str, by: str = "identity
     if not kept:
         _empty(ax, f"No account has data for {label}")
     else:
-        box = ax.boxplot([d.to_numpy() for _, d in kept], patch_artist=True, widths=0.6,
-                         medianprops={"color": "black"})  # fmt: skip
+        box = ax.boxplot(
+            [d.to_numpy() for _, d in kept],
+            patch_artist=True,
+            widths=0.6,
+            medianprops={"color": "black"},
+        )
         many = len(kept) > 5
-        ax.set_xticks(range(1, len(kept) + 1), [f"{g} (n={len(d)})" if many else f"{g}\n(n={len(d)})"
-                                                for g, d in kept],
-                      rotation=35 if many else 0, ha="right" if many else "center")  # fmt: skip
+        ax.set_xticks(
+            range(1, len(kept) + 1),
+            [f"{g} (n={len(d)})" if many else f"{g}\n(n={len(d)})" for g, d in kept],
+            rotation=35 if many else 0,
+            ha="right" if many else "center",
+        )
         for i, (patch, (g, _)) in enumerate(zip(box["boxes"], kept, strict=True)):
             patch.set_facecolor(_group_color(g, by, i))
             patch.set_alpha(0.8)
-        ax.legend([box["boxes"][i] for i in range(len(kept))], [g for g, _ in kept],
-                  title=by.capitalize(), frameon=False, fontsize=8,
-                  loc="upper left", bbox_to_anchor=(1.0, 1.0))  # fmt: skip
+        ax.legend(
+            [box["boxes"][i] for i in range(len(kept))],
+            [g for g, _ in kept],
+            title=by.capitalize(),
+            frameon=False,
+            fontsize=8,
+            loc="upper left",
+            bbox_to_anchor=(1.0, 1.0),
+        )
         if log:
             values = pd.concat([d for _, d in kept])
             if (values > 0).all():
@@ -195,12 +223,21 @@ def plot_kind_shares(
     if shares.empty:
         _empty(ax, "No tweets to show")
     else:
-        kind_colors = {"original": "#0072B2", "reply": "#D55E00", "retweet": "#009E73",
-                       "quote": "#CC79A7"}  # fmt: skip
+        kind_colors = {
+            "original": "#0072B2",
+            "reply": "#D55E00",
+            "retweet": "#009E73",
+            "quote": "#CC79A7",
+        }
         left = pd.Series(0.0, index=shares.index)
         for kind in shares.columns:
-            ax.barh(shares.index, shares[kind], left=left, label=kind,
-                    color=kind_colors.get(kind, "#999999"))  # fmt: skip
+            ax.barh(
+                shares.index,
+                shares[kind],
+                left=left,
+                label=kind,
+                color=kind_colors.get(kind, "#999999"),
+            )
             left += shares[kind]
         ax.invert_yaxis()
         ax.legend(title="Tweet type", frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
@@ -213,8 +250,13 @@ def plot_kind_shares(
     return fig, ax
 
 
-def plot_activity_profile(profile: pd.DataFrame, by: str = "identity", unit: str = "hour",
-                          source: str = "", ax: Axes | None = None) -> Chart:  # fmt: skip
+def plot_activity_profile(
+    profile: pd.DataFrame,
+    by: str = "identity",
+    unit: str = "hour",
+    source: str = "",
+    ax: Axes | None = None,
+) -> Chart:
     """Plot the share of each group's tweets per hour of day (UTC) or weekday.
 
     Parameters
@@ -282,8 +324,9 @@ def plot_effect_sizes(
     ax : matplotlib.axes.Axes
         The axes drawn on.
     """
-    fig, ax = _figure(ax, figsize=(9, 1.2 + 0.3 * max(comparison["label"].nunique(), 3)
-                                   if len(comparison) else 3))  # fmt: skip
+    fig, ax = _figure(
+        ax, figsize=(9, 1.2 + 0.3 * max(comparison["label"].nunique(), 3) if len(comparison) else 3)
+    )
     if comparison.empty:
         _empty(ax, "Nothing to compare")
     else:
@@ -299,17 +342,33 @@ def plot_effect_sizes(
             color = OKABE_ITO[k % len(OKABE_ITO)]
             ys = [y[lab] + offsets[pair] for lab in sub["label"]]
             sig = sub["significant"].to_numpy()
-            ax.scatter(sub["effect_size"][sig], [v for v, s in zip(ys, sig, strict=True) if s],
-                       color=color, label=f"{pair[0]} vs {pair[1]}", zorder=3)  # fmt: skip
-            ax.scatter(sub["effect_size"][~sig], [v for v, s in zip(ys, sig, strict=True) if not s],
-                       facecolors="none", edgecolors=color, zorder=3)  # fmt: skip
+            ax.scatter(
+                sub["effect_size"][sig],
+                [v for v, s in zip(ys, sig, strict=True) if s],
+                color=color,
+                label=f"{pair[0]} vs {pair[1]}",
+                zorder=3,
+            )
+            ax.scatter(
+                sub["effect_size"][~sig],
+                [v for v, s in zip(ys, sig, strict=True) if not s],
+                facecolors="none",
+                edgecolors=color,
+                zorder=3,
+            )
         ax.axvline(0, color="#555555", lw=0.8)
         ax.set_yticks(range(len(labels)), labels)
         ax.invert_yaxis()
         ax.set_xlim(-1.05, 1.05)
-        ax.legend(title="Comparison\n(filled: significant after correction;\nCliff's δ for metrics, "
-                  "Cramér's V\nfor shares and distributions)", frameon=False, fontsize=8, title_fontsize=8,
-                  loc="upper left", bbox_to_anchor=(1.0, 1.0))  # fmt: skip
+        ax.legend(
+            title="Comparison\n(filled: significant after correction;\nCliff's δ for metrics, "
+            "Cramér's V\nfor shares and distributions)",
+            frameon=False,
+            fontsize=8,
+            title_fontsize=8,
+            loc="upper left",
+            bbox_to_anchor=(1.0, 1.0),
+        )
     ax.set_title(f"How strongly groups differ, by {by}")
     ax.set_xlabel("Effect size (unitless)")
     ax.grid(axis="x", alpha=0.3)
@@ -351,10 +410,17 @@ def plot_hashtag_preferences(
         ax.set_yticks(range(len(prefs)), labels)
         ax.invert_yaxis()
         groups = list(dict.fromkeys(prefs["group"]))
-        handles = [plt.Rectangle((0, 0), 1, 1, color=_group_color(g, by, i))
-                   for i, g in enumerate(groups)]  # fmt: skip
-        ax.legend(handles, groups, title=by.capitalize(), frameon=False,
-                  loc="upper left", bbox_to_anchor=(1.0, 1.0))  # fmt: skip
+        handles = [
+            plt.Rectangle((0, 0), 1, 1, color=_group_color(g, by, i)) for i, g in enumerate(groups)
+        ]
+        ax.legend(
+            handles,
+            groups,
+            title=by.capitalize(),
+            frameon=False,
+            loc="upper left",
+            bbox_to_anchor=(1.0, 1.0),
+        )
     ax.set_title(f"Hashtags each {by} group prefers")
     ax.set_xlabel("Log odds ratio, group vs all others (natural log)")
     ax.spines[["top", "right"]].set_visible(False)
@@ -363,8 +429,14 @@ def plot_hashtag_preferences(
     return fig, ax
 
 
-def plot_group_shares(shares: pd.Series | pd.DataFrame, title: str, ylabel: str,
-                      by: str = "identity", source: str = "", ax: Axes | None = None) -> Chart:  # fmt: skip
+def plot_group_shares(
+    shares: pd.Series | pd.DataFrame,
+    title: str,
+    ylabel: str,
+    by: str = "identity",
+    source: str = "",
+    ax: Axes | None = None,
+) -> Chart:
     """Plot one share per group (e.g. protected accounts) as bars, in the groups' colours.
 
     ``shares``: a share per group (Series), or a table indexed by group with ``share``,
@@ -400,13 +472,24 @@ def plot_group_shares(shares: pd.Series | pd.DataFrame, title: str, ylabel: str,
         _empty(ax, "No account to show")
     else:
         x = range(len(table))
-        ax.bar(x, table["share"].to_numpy(),
-               color=[_group_color(g, by, i) for i, g in enumerate(table.index)])  # fmt: skip
+        ax.bar(
+            x,
+            table["share"].to_numpy(),
+            color=[_group_color(g, by, i) for i, g in enumerate(table.index)],
+        )
         if {"ci_low", "ci_high"} <= set(table.columns):
-            ax.errorbar(list(x), table["share"], fmt="none", ecolor="#333333", capsize=3,
-                        yerr=[(table["share"] - table["ci_low"]).clip(lower=0),
-                              (table["ci_high"] - table["share"]).clip(lower=0)],
-                        label="95% interval (Wilson)")  # fmt: skip
+            ax.errorbar(
+                list(x),
+                table["share"],
+                fmt="none",
+                ecolor="#333333",
+                capsize=3,
+                yerr=[
+                    (table["share"] - table["ci_low"]).clip(lower=0),
+                    (table["ci_high"] - table["share"]).clip(lower=0),
+                ],
+                label="95% interval (Wilson)",
+            )
             ax.legend(frameon=False, fontsize=8)
         ax.set_xticks(list(x), list(table.index))
         ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))

@@ -109,18 +109,42 @@ def plot_bass_fit(
         _empty(ax, "No dated adopters in this dataset")
         _finish(fig, ax, title, "Month (UTC)", "Cumulative adopters (accounts)", source)
         return fig, ax
-    ax.plot(observed["month"], observed["observed"], color=OKABE_ITO[4], lw=0, marker=".",
-            ms=3, label="observed (end of month)")  # fmt: skip
+    ax.plot(
+        observed["month"],
+        observed["observed"],
+        color=OKABE_ITO[4],
+        lw=0,
+        marker=".",
+        ms=3,
+        label="observed (end of month)",
+    )
     if fit is not None and "fitted" in observed:
-        ax.plot(observed["month"], observed["fitted"], color=OKABE_ITO[5], lw=2,
-                label=f"Bass fit: p = {fit.p:.4f}/yr, q = {fit.q:.3f}/yr, m = {fit.m:,.0f}")  # fmt: skip
+        ax.plot(
+            observed["month"],
+            observed["fitted"],
+            color=OKABE_ITO[5],
+            lw=2,
+            label=f"Bass fit: p = {fit.p:.4f}/yr, q = {fit.q:.3f}/yr, m = {fit.m:,.0f}",
+        )
         ax.axhline(fit.m, color="#999999", ls=":", lw=1)
-        ax.annotate(f"market size m ≈ {fit.m:,.0f}", (observed["month"].iloc[0], fit.m),
-                    xytext=(0, 4), textcoords="offset points", fontsize=8, color="#555555")  # fmt: skip
+        ax.annotate(
+            f"market size m ≈ {fit.m:,.0f}",
+            (observed["month"].iloc[0], fit.m),
+            xytext=(0, 4),
+            textcoords="offset points",
+            fontsize=8,
+            color="#555555",
+        )
         peak = fit.peak.tz_localize(None)
         ax.axvline(peak, color="#999999", ls="--", lw=1)
-        ax.annotate(f"peak of new adoptions: {peak:%Y-%m}", (peak, fit.m * 0.9),
-                    xytext=(-6, 0), textcoords="offset points", fontsize=8, ha="right")  # fmt: skip
+        ax.annotate(
+            f"peak of new adoptions: {peak:%Y-%m}",
+            (peak, fit.m * 0.9),
+            xytext=(-6, 0),
+            textcoords="offset points",
+            fontsize=8,
+            ha="right",
+        )
     else:
         _empty(ax, "Too few adopters for a Bass fit")
     ax.legend(loc="lower right", frameon=False)
@@ -193,8 +217,15 @@ def _per_account_line(w: pd.DataFrame) -> pd.Series:
 def _weekly_per_account_panels(weekly, groups, title, ylabel, source):
     ncols = min(3, len(groups))
     nrows = -(-len(groups) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(10, 1.9 * nrows + 1.2), sharex=True,
-                             sharey=True, layout="constrained", squeeze=False)  # fmt: skip
+    fig, axes = plt.subplots(
+        nrows,
+        ncols,
+        figsize=(10, 1.9 * nrows + 1.2),
+        sharex=True,
+        sharey=True,
+        layout="constrained",
+        squeeze=False,
+    )
     top = 0.0
     for i, (g, ax) in enumerate(zip(groups, axes.flat, strict=False)):
         w = weekly[weekly["group"] == g]
@@ -203,16 +234,27 @@ def _weekly_per_account_panels(weekly, groups, title, ylabel, source):
         if line.notna().any():
             top = max(top, float(line.max()))
         else:
-            ax.text(0.5, 0.5, f"never {MIN_ACCOUNTS} accounts started", ha="center", va="center",
-                    transform=ax.transAxes, fontsize=8, color="#555555")  # fmt: skip
+            ax.text(
+                0.5,
+                0.5,
+                f"never {MIN_ACCOUNTS} accounts started",
+                ha="center",
+                va="center",
+                transform=ax.transAxes,
+                fontsize=8,
+                color="#555555",
+            )
         ax.set_title(g, fontsize=9, loc="left")
         ax.spines[["top", "right"]].set_visible(False)
         ax.tick_params(labelsize=7)
     axes.flat[0].set_ylim(0, top * 1.05 if top > 0 else 1.0)  # shared by every panel
     for ax in list(axes.flat)[len(groups) :]:
         ax.set_visible(False)
-    fig.suptitle(f"{title} ({ROLLING_WEEKS}-week mean; weeks with under {MIN_ACCOUNTS} "
-                 "accounts started left out)", fontsize=10)  # fmt: skip
+    fig.suptitle(
+        f"{title} ({ROLLING_WEEKS}-week mean; weeks with under {MIN_ACCOUNTS} "
+        "accounts started left out)",
+        fontsize=10,
+    )
     fig.supxlabel("Week (starting Monday, UTC)", fontsize=9)
     fig.supylabel(ylabel, fontsize=9)
     if source:
@@ -259,8 +301,15 @@ def plot_tweet_type_shares(
             ax.bar(x, vals, bottom=bottom, color=c, label=k)
             bottom += vals
         for xi, n in zip(x, s["tweets"], strict=True):
-            ax.annotate(f"n={int(n)}", (xi, 100), xytext=(0, 2), textcoords="offset points",
-                        ha="center", fontsize=6, rotation=90)  # fmt: skip
+            ax.annotate(
+                f"n={int(n)}",
+                (xi, 100),
+                xytext=(0, 2),
+                textcoords="offset points",
+                ha="center",
+                fontsize=6,
+                rotation=90,
+            )
         ax.set_ylim(0, 115)
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
         ax.tick_params(axis="x", labelrotation=90)
@@ -295,13 +344,25 @@ def plot_active_accounts(active: pd.DataFrame, source: str = "", ax: Axes | None
         return fig, ax
     a = active.groupby("month", as_index=False)[["active", "adopted"]].sum()
     ax.plot(a["month"], a["active"], color=OKABE_ITO[4], lw=1.5, label="active accounts")
-    ax.plot(a["month"], a["adopted"], color="#999999", lw=1, ls="--",
-            label="accounts that had started (denominator)")  # fmt: skip
+    ax.plot(
+        a["month"],
+        a["adopted"],
+        color="#999999",
+        lw=1,
+        ls="--",
+        label="accounts that had started (denominator)",
+    )
     ax2 = ax.twinx()
     # a share of two or three accounts starts at 100% and means nothing: drawn from MIN_ACCOUNTS on
     share = a["active"] / a["adopted"].where(a["adopted"] >= MIN_ACCOUNTS) * 100
-    ax2.plot(a["month"], share, color=OKABE_ITO[5], lw=1, alpha=0.8,
-             label=f"share active (%; from {MIN_ACCOUNTS} accounts started)")  # fmt: skip
+    ax2.plot(
+        a["month"],
+        share,
+        color=OKABE_ITO[5],
+        lw=1,
+        alpha=0.8,
+        label=f"share active (%; from {MIN_ACCOUNTS} accounts started)",
+    )
     ax2.set_ylabel("Share of started accounts active (%)")
     ax2.set_ylim(0, 100)
     ax2.spines[["top"]].set_visible(False)
@@ -368,13 +429,25 @@ def plot_retention(ret: pd.DataFrame, source: str = "", ax: Axes | None = None) 
     else:
         for i, g in enumerate(sorted(r["group"].unique())):
             d = r[r["group"] == g]
-            ax.plot(d["months_after"], d["share_retained"] * 100, marker="o",
-                    color=color_for(g, index=i), label=g)  # fmt: skip
+            ax.plot(
+                d["months_after"],
+                d["share_retained"] * 100,
+                marker="o",
+                color=color_for(g, index=i),
+                label=g,
+            )
             if len(r["group"].unique()) == 1:
-                for m, s, e in zip(d["months_after"], d["share_retained"], d["eligible"],
-                                   strict=True):  # fmt: skip
-                    ax.annotate(f"n={e}", (m, s * 100), xytext=(0, -12),
-                                textcoords="offset points", ha="center", fontsize=7)  # fmt: skip
+                for m, s, e in zip(
+                    d["months_after"], d["share_retained"], d["eligible"], strict=True
+                ):
+                    ax.annotate(
+                        f"n={e}",
+                        (m, s * 100),
+                        xytext=(0, -12),
+                        textcoords="offset points",
+                        ha="center",
+                        fontsize=7,
+                    )
         ax.set_xscale("log")
         ticks = sorted(r["months_after"].unique())
         ax.set_xticks(ticks, [str(t) for t in ticks])
@@ -407,11 +480,21 @@ def plot_survey_comparison(table: pd.DataFrame, source: str = "", ax: Axes | Non
     """
     fig, ax = _figure(ax, figsize=(9, 4.3))
     y = range(len(table))
-    ax.barh([i + 0.2 for i in y], table["survey (reference, not ours)"] * 100, height=0.38,
-            color="#BBBBBB", label="survey's figure (reference, not measured here)")  # fmt: skip
+    ax.barh(
+        [i + 0.2 for i in y],
+        table["survey (reference, not ours)"] * 100,
+        height=0.38,
+        color="#BBBBBB",
+        label="survey's figure (reference, not measured here)",
+    )
     measured = table["measured here"].astype(float) * 100
-    ax.barh([i - 0.2 for i in y], measured.fillna(0), height=0.38, color=OKABE_ITO[4],
-            label="measured in this dataset (different denominator)")  # fmt: skip
+    ax.barh(
+        [i - 0.2 for i in y],
+        measured.fillna(0),
+        height=0.38,
+        color=OKABE_ITO[4],
+        label="measured in this dataset (different denominator)",
+    )
     for i, (m, note) in enumerate(zip(measured, table["note"], strict=True)):
         missing = (
             "not measured (needs account labels)"
@@ -419,15 +502,29 @@ def plot_survey_comparison(table: pd.DataFrame, source: str = "", ax: Axes | Non
             else "not measurable from tweets"
         )
         text = f"{m:.0f}%" if pd.notna(m) else missing
-        ax.annotate(text, (0 if pd.isna(m) else m, i - 0.2), xytext=(3, 0),
-                    textcoords="offset points", va="center", fontsize=8)  # fmt: skip
+        ax.annotate(
+            text,
+            (0 if pd.isna(m) else m, i - 0.2),
+            xytext=(3, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8,
+        )
     for i, v in enumerate(table["survey (reference, not ours)"]):
-        ax.annotate(f"{v:.0%}", (v * 100, i + 0.2), xytext=(3, 0), textcoords="offset points",
-                    va="center", fontsize=8, color="#555555")  # fmt: skip
+        ax.annotate(
+            f"{v:.0%}",
+            (v * 100, i + 0.2),
+            xytext=(3, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8,
+            color="#555555",
+        )
     ax.set_yticks(list(y), [f.replace(" general", "\ngeneral") for f in table["figure"]])
     ax.invert_yaxis()
     ax.set_xlim(0, 110)
     ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.16), frameon=False, fontsize=8)
-    _finish(fig, ax, "Survey reference figures beside what this dataset shows", "Share (%)", "",
-            source)  # fmt: skip
+    _finish(
+        fig, ax, "Survey reference figures beside what this dataset shows", "Share (%)", "", source
+    )
     return fig, ax

@@ -14,15 +14,36 @@ if TYPE_CHECKING:
     Chart: TypeAlias = tuple[Figure | SubFigure, Axes]
 
 #: Okabe-Ito colour-blind-safe palette.
-OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000",
-             "#999999")  # fmt: skip
-IDENTITY_COLORS = {"nominative": "#0072B2", "anonymous": "#D55E00", "institutional": "#009E73",
-                   "unknown": "#999999"}  # fmt: skip
+OKABE_ITO = (
+    "#E69F00",
+    "#56B4E9",
+    "#009E73",
+    "#F0E442",
+    "#0072B2",
+    "#D55E00",
+    "#CC79A7",
+    "#000000",
+    "#999999",
+)
+IDENTITY_COLORS = {
+    "nominative": "#0072B2",
+    "anonymous": "#D55E00",
+    "institutional": "#009E73",
+    "unknown": "#999999",
+}
 ROLE_COLORS = {
-    "physician": "#0072B2", "intern": "#56B4E9", "nurse": "#CC79A7", "pharmacist": "#009E73",
-    "midwife": "#F0E442", "physiotherapist": "#E69F00", "dentist": "#8C564B", "other_hcp": "#7F7F7F",
-    "institution": "#000000", "public": "#D55E00", "unknown": "#BBBBBB",
-}  # fmt: skip
+    "physician": "#0072B2",
+    "intern": "#56B4E9",
+    "nurse": "#CC79A7",
+    "pharmacist": "#009E73",
+    "midwife": "#F0E442",
+    "physiotherapist": "#E69F00",
+    "dentist": "#8C564B",
+    "other_hcp": "#7F7F7F",
+    "institution": "#000000",
+    "public": "#D55E00",
+    "unknown": "#BBBBBB",
+}
 LANG_COLORS = {"fr": "#0072B2", "en": "#E69F00", "und": "#999999"}
 
 

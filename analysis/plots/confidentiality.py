@@ -51,8 +51,9 @@ def plot_flag_rates(
     fig, ax = _figure(ax, figsize=(8, 0.45 * max(len(rates), 3) + 2))
     palette = IDENTITY_COLORS if by == "identity" else ROLE_COLORS
     if rates.empty:
-        ax.text(0.5, 0.5, "No tweets in this dataset", ha="center", va="center",
-                transform=ax.transAxes)  # fmt: skip
+        ax.text(
+            0.5, 0.5, "No tweets in this dataset", ha="center", va="center", transform=ax.transAxes
+        )
     else:
         groups = list(rates[by])
         values = 100 * pd.to_numeric(rates["share_accounts_flagged"], errors="coerce")
@@ -63,20 +64,39 @@ def plot_flag_rates(
             low = 100 * pd.to_numeric(rates["ci_low"], errors="coerce")
             high = 100 * pd.to_numeric(rates["ci_high"], errors="coerce")
             known = values.notna() & low.notna()
-            ax.errorbar(values[known], [yi for yi, k in zip(y, known, strict=True) if k],
-                        xerr=[(values - low)[known].clip(lower=0), (high - values)[known].clip(lower=0)], fmt="none",
-                        ecolor="#333333", elinewidth=1, capsize=3,
-                        label="95% interval (Wilson)")  # fmt: skip
+            ax.errorbar(
+                values[known],
+                [yi for yi, k in zip(y, known, strict=True) if k],
+                xerr=[(values - low)[known].clip(lower=0), (high - values)[known].clip(lower=0)],
+                fmt="none",
+                ecolor="#333333",
+                elinewidth=1,
+                capsize=3,
+                label="95% interval (Wilson)",
+            )
         for yi, v in zip(y, values, strict=True):
             if pd.isna(v):
-                ax.text(0, yi, "  suppressed (fewer than k accounts)", va="center", fontsize=8,
-                        color="#555555")  # fmt: skip
+                ax.text(
+                    0,
+                    yi,
+                    "  suppressed (fewer than k accounts)",
+                    va="center",
+                    fontsize=8,
+                    color="#555555",
+                )
         ax.set_yticks(list(y), groups)
         ax.invert_yaxis()
-        ax.legend(handles=[Patch(color=c, label=g) for g, c in zip(groups, colors, strict=True)],
-                  title=by.capitalize(), loc="lower right", frameon=False, fontsize=8)  # fmt: skip
-    ax.set_title(f"Accounts that posted a tweet flagged high risk for patient confidentiality, "
-                 f"by {by}", fontsize=10)  # fmt: skip
+        ax.legend(
+            handles=[Patch(color=c, label=g) for g, c in zip(groups, colors, strict=True)],
+            title=by.capitalize(),
+            loc="lower right",
+            frameon=False,
+            fontsize=8,
+        )
+    ax.set_title(
+        f"Accounts that posted a tweet flagged high risk for patient confidentiality, by {by}",
+        fontsize=10,
+    )
     ax.set_xlabel("Accounts with at least one high-risk tweet (% of the group's tweeting accounts)")
     ax.set_ylabel(by.capitalize())
     ax.spines[["top", "right"]].set_visible(False)

@@ -75,8 +75,10 @@ def plot_degree_distribution(
     if in_dist.empty or (in_dist["degree"] > 0).sum() == 0:
         _empty(ax, "No follow links in this dataset")
     else:
-        for dist, label, color in ((in_dist, "followers (in-degree)", "#0072B2"),
-                                   (out_dist, "following (out-degree)", "#E69F00")):  # fmt: skip
+        for dist, label, color in (
+            (in_dist, "followers (in-degree)", "#0072B2"),
+            (out_dist, "following (out-degree)", "#E69F00"),
+        ):
             if dist is None:
                 continue
             d = dist.loc[dist["degree"] > 0]
@@ -85,8 +87,13 @@ def plot_degree_distribution(
             d = in_dist.loc[in_dist["degree"] >= fit.xmin]
             k = np.geomspace(fit.xmin, fit.xmax, 50)
             start = float(d["ccdf"].iloc[0]) if len(d) else 1.0
-            ax.loglog(k, start * (k / fit.xmin) ** (1 - fit.alpha), "-", color="#D55E00",
-                      label=f"power law, alpha = {fit.alpha:.2f} (k = {fit.xmin}–{fit.xmax})")  # fmt: skip
+            ax.loglog(
+                k,
+                start * (k / fit.xmin) ** (1 - fit.alpha),
+                "-",
+                color="#D55E00",
+                label=f"power law, alpha = {fit.alpha:.2f} (k = {fit.xmin}–{fit.xmax})",
+            )
         ax.set_xlabel("Degree k (accounts, log scale)")
         ax.set_ylabel("Share of accounts with degree ≥ k (log scale)")
         ax.legend(frameon=False)
@@ -98,9 +105,14 @@ def plot_degree_distribution(
 
 
 def plot_group_matrix(
-    matrix: pd.DataFrame, title: str, value_label: str, source: str = "", ax: Axes | None = None,
-    center: float | None = None, fmt: str = "{:.2f}",
-) -> Chart:  # fmt: skip
+    matrix: pd.DataFrame,
+    title: str,
+    value_label: str,
+    source: str = "",
+    ax: Axes | None = None,
+    center: float | None = None,
+    fmt: str = "{:.2f}",
+) -> Chart:
     """Plot a group × group matrix as a heatmap (follower group rows, followed group columns).
 
     ``center`` (e.g. 1 for observed / expected ratios) switches to a diverging
@@ -150,8 +162,15 @@ def plot_group_matrix(
         for i in range(values.shape[0]):
             for j in range(values.shape[1]):
                 if np.isfinite(values[i, j]):
-                    ax.text(j, i, fmt.format(values[i, j]), ha="center", va="center", fontsize=8,
-                            color="white" if center is None and values[i, j] < half else "black")  # fmt: skip
+                    ax.text(
+                        j,
+                        i,
+                        fmt.format(values[i, j]),
+                        ha="center",
+                        va="center",
+                        fontsize=8,
+                        color="white" if center is None and values[i, j] < half else "black",
+                    )
         ax.set_xlabel("Followed account's group")
         ax.set_ylabel("Follower's group")
         fig.colorbar(im, ax=ax, label=value_label, shrink=0.8)
@@ -191,11 +210,18 @@ def plot_top_accounts(
     else:
         d = top.iloc[::-1]
         roles = d["role"].fillna("unknown")
-        ax.barh(d["username"].fillna(d["user_id"].astype(str)), d[value],
-                color=[color_for(r, ROLE_COLORS, i) for i, r in enumerate(roles)])  # fmt: skip
+        ax.barh(
+            d["username"].fillna(d["user_id"].astype(str)),
+            d[value],
+            color=[color_for(r, ROLE_COLORS, i) for i, r in enumerate(roles)],
+        )
         seen = list(dict.fromkeys(top["role"].fillna("unknown")))
-        ax.legend(handles=[Patch(color=color_for(r, ROLE_COLORS), label=r) for r in seen],
-                  title="Role", frameon=False, loc="lower right")  # fmt: skip
+        ax.legend(
+            handles=[Patch(color=color_for(r, ROLE_COLORS), label=r) for r in seen],
+            title="Role",
+            frameon=False,
+            loc="lower right",
+        )
         unit = "share of random-surfer visits" if value == "pagerank" else "accounts"
         ax.set_xlabel(f"{value} ({unit})")
         ax.set_ylabel("Account (handle)")
@@ -243,10 +269,24 @@ def plot_community_map(
         nx.draw_networkx_edges(graph, pos, ax=ax, alpha=0.08, width=0.5)
         nx.draw_networkx_nodes(graph, pos, ax=ax, node_size=18, node_color=colors, linewidths=0)
         names = names or {}
-        handles = [Line2D([], [], marker="o", ls="", color=OKABE_ITO[i % len(OKABE_ITO)],
-                          label=f"{c}: {names.get(c, '')}".rstrip(": ")) for i, c in enumerate(comms)]  # fmt: skip
-        ax.legend(handles=handles, title="Community", frameon=False, loc="upper left",
-                  bbox_to_anchor=(1.0, 1.0))  # fmt: skip
+        handles = [
+            Line2D(
+                [],
+                [],
+                marker="o",
+                ls="",
+                color=OKABE_ITO[i % len(OKABE_ITO)],
+                label=f"{c}: {names.get(c, '')}".rstrip(": "),
+            )
+            for i, c in enumerate(comms)
+        ]
+        ax.legend(
+            handles=handles,
+            title="Community",
+            frameon=False,
+            loc="upper left",
+            bbox_to_anchor=(1.0, 1.0),
+        )
         ax.set_xlabel("Layout position (no unit)")
         ax.set_axis_off()
     if source:
@@ -297,33 +337,64 @@ def plot_network(
         if len(edges):
             segments = np.stack([xy[edges[:, 0]], xy[edges[:, 1]]], axis=1)
             # an (N, 2, 2) array is a documented ``segments``; the stub asks for a Sequence
-            ax.add_collection(LineCollection(segments, colors="#808080", linewidths=0.3,  # type: ignore[arg-type]
-                                             alpha=min(0.3, max(0.06, 600 / len(edges)))))  # fmt: skip
+            ax.add_collection(
+                LineCollection(
+                    segments,  # type: ignore[arg-type]
+                    colors="#808080",
+                    linewidths=0.3,
+                    alpha=min(0.3, max(0.06, 600 / len(edges))),
+                )
+            )
         if by == "community":
             groups = nodes["community"].map(lambda c: "none" if c < 0 else str(c))
-            palette = {g: "#BBBBBB" if g == "none" else OKABE_ITO[int(g) % len(OKABE_ITO)]
-                       for g in groups.unique()}  # fmt: skip
+            palette = {
+                g: "#BBBBBB" if g == "none" else OKABE_ITO[int(g) % len(OKABE_ITO)]
+                for g in groups.unique()
+            }
         else:
             groups = nodes[by].astype(str)
-            palette = {g: (IDENTITY_COLORS if by == "identity" else ROLE_COLORS).get(g, "#BBBBBB")
-                       for g in groups.unique()}  # fmt: skip
+            palette = {
+                g: (IDENTITY_COLORS if by == "identity" else ROLE_COLORS).get(g, "#BBBBBB")
+                for g in groups.unique()
+            }
         degree = nodes["in_degree"].to_numpy(dtype=float)
         sizes = (
             4 + 120 * np.sqrt(degree / degree.max()) if degree.max() > 0 else np.full(len(nodes), 8)
         )
         order = np.argsort(degree, kind="stable")  # the most followed drawn on top
-        ax.scatter(xy[order, 0], xy[order, 1], s=sizes[order], c=groups.iloc[order].map(palette),
-                   linewidths=0.2, edgecolors="white", zorder=2)  # fmt: skip
+        ax.scatter(
+            xy[order, 0],
+            xy[order, 1],
+            s=sizes[order],
+            c=groups.iloc[order].map(palette),
+            linewidths=0.2,
+            edgecolors="white",
+            zorder=2,
+        )
         counts = groups.value_counts()
-        handles = [Line2D([], [], marker="o", ls="", color=palette[g], label=f"{g} ({n:,})")
-                   for g, n in counts.items()]  # fmt: skip
-        ax.legend(handles=handles, title=label.capitalize(), frameon=False, loc="upper left",
-                  bbox_to_anchor=(1.0, 1.0))  # fmt: skip
+        handles = [
+            Line2D([], [], marker="o", ls="", color=palette[g], label=f"{g} ({n:,})")
+            for g, n in counts.items()
+        ]
+        ax.legend(
+            handles=handles,
+            title=label.capitalize(),
+            frameon=False,
+            loc="upper left",
+            bbox_to_anchor=(1.0, 1.0),
+        )
         ax.autoscale_view()
         ax.set_aspect("equal")
         ax.set_axis_off()
-        ax.text(0.0, -0.02, f"{view.get('note', '')} Size: followers within the graph.",
-                transform=ax.transAxes, fontsize=8, va="top", color="#333333")  # fmt: skip
+        ax.text(
+            0.0,
+            -0.02,
+            f"{view.get('note', '')} Size: followers within the graph.",
+            transform=ax.transAxes,
+            fontsize=8,
+            va="top",
+            color="#333333",
+        )
     if source:
         _room_for_source(fig)
         add_source(fig, source)

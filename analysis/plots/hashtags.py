@@ -57,16 +57,27 @@ def plot_tag_trends(
     else:
         for i, tag in enumerate(tags):
             d = t[t["tag_key"] == tag]
-            ax.plot(d["period"], d["share"] * 100, marker="o", ms=3, color=OKABE_ITO[i % 9],
-                    label=f"#{tag}")  # fmt: skip
+            ax.plot(
+                d["period"],
+                d["share"] * 100,
+                marker="o",
+                ms=3,
+                color=OKABE_ITO[i % 9],
+                label=f"#{tag}",
+            )
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
         ax.set_ylim(bottom=0)
     _finish(fig, ax, title, "Year (UTC)", "Share of tagged tweets (%)", source)
     return fig, ax
 
 
-def plot_cooccurrence_graph(graph: nx.Graph, communities: pd.Series, source: str = "", seed: int | None = None,
-                            ax: Axes | None = None) -> Chart:  # fmt: skip
+def plot_cooccurrence_graph(
+    graph: nx.Graph,
+    communities: pd.Series,
+    source: str = "",
+    seed: int | None = None,
+    ax: Axes | None = None,
+) -> Chart:
     """Draw the hashtag co-occurrence graph, nodes coloured by community and sized by use.
 
     Parameters
@@ -118,14 +129,21 @@ def plot_cooccurrence_graph(graph: nx.Graph, communities: pd.Series, source: str
     sizes = [30 + 3 * graph.nodes[n].get("tweets", 1) ** 0.8 for n in graph.nodes]
     widths = [0.3 + 2.5 * d.get("npmi", 0) for _, _, d in graph.edges(data=True)]
     nx.draw_networkx_edges(graph, pos, ax=ax, width=widths, edge_color="#999999", alpha=0.6)
-    nx.draw_networkx_nodes(graph, pos, ax=ax, node_color=colors, node_size=sizes, linewidths=0.5,
-                           edgecolors="white")  # fmt: skip
-    nx.draw_networkx_labels(graph, pos, ax=ax, labels={n: f"#{n}" for n in graph.nodes},
-                            font_size=7)  # fmt: skip
+    nx.draw_networkx_nodes(
+        graph, pos, ax=ax, node_color=colors, node_size=sizes, linewidths=0.5, edgecolors="white"
+    )
+    nx.draw_networkx_labels(
+        graph, pos, ax=ax, labels={n: f"#{n}" for n in graph.nodes}, font_size=7
+    )
     for c in comms:
         ax.scatter([], [], color=OKABE_ITO[int(c) % 9], label=f"community {c}")
-    ax.legend(title="Louvain community", loc="upper left", bbox_to_anchor=(1.0, 1.0),
-              frameon=False, fontsize=8)  # fmt: skip
+    ax.legend(
+        title="Louvain community",
+        loc="upper left",
+        bbox_to_anchor=(1.0, 1.0),
+        frameon=False,
+        fontsize=8,
+    )
     ax.set_axis_off()
     ax.set_title(title + "\nnode size: tweets using the tag; edge width: normalised PMI")
     if source:
@@ -169,15 +187,23 @@ def plot_crosstab(
     for i in range(table.shape[0]):
         for j in range(table.shape[1]):
             v = table.iat[i, j]
-            ax.text(j, i, str(v), ha="center", va="center", fontsize=8,
-                    color="white" if v > vmax / 2 else "black")  # fmt: skip
+            ax.text(
+                j,
+                i,
+                str(v),
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white" if v > vmax / 2 else "black",
+            )
     fig.colorbar(im, ax=ax, label="Accounts (count)")
     _finish(fig, ax, title, str(table.columns.name), str(table.index.name), source)
     return fig, ax
 
 
-def plot_time_to_answer(questions: pd.DataFrame, tag: str = "docstoctoc", source: str = "",
-                        ax: Axes | None = None) -> Chart:  # fmt: skip
+def plot_time_to_answer(
+    questions: pd.DataFrame, tag: str = "docstoctoc", source: str = "", ax: Axes | None = None
+) -> Chart:
     """Plot the distribution of the time to first answer of peer-help questions (log scale).
 
     Parameters
@@ -211,12 +237,24 @@ def plot_time_to_answer(questions: pd.DataFrame, tag: str = "docstoctoc", source
         med = hours.median()
         ax.axvline(med, color=OKABE_ITO[5], ls="--", label=f"median: {med:,.1f} h")
         ax.set_xscale("log")
-        for h, name in ((1, "1 hour"), (24, "1 day"), (168, "1 week"), (730, "1 month"),
-                        (8766, "1 year")):  # fmt: skip
+        for h, name in (
+            (1, "1 hour"),
+            (24, "1 day"),
+            (168, "1 week"),
+            (730, "1 month"),
+            (8766, "1 year"),
+        ):
             if bins[0] <= h <= bins[-1]:
                 ax.axvline(h, color="#BBBBBB", lw=0.8, zorder=0)
-                ax.annotate(name, (h, 1), xycoords=("data", "axes fraction"), xytext=(2, -10),
-                            textcoords="offset points", fontsize=7, color="#555555")  # fmt: skip
+                ax.annotate(
+                    name,
+                    (h, 1),
+                    xycoords=("data", "axes fraction"),
+                    xytext=(2, -10),
+                    textcoords="offset points",
+                    fontsize=7,
+                    color="#555555",
+                )
         ax.legend(frameon=False)
     _finish(fig, ax, title, "Hours to first answer (log scale)", "Questions (count)", source)
     return fig, ax
@@ -254,8 +292,14 @@ def plot_who_answers(
         colors = [color_for(g, palette, i) for i, g in enumerate(table["group"])]
         ax.barh(table["group"], table["answers"], color=colors)
         for g, a, n in zip(table["group"], table["answers"], table["answerers"], strict=True):
-            ax.annotate(f"{n} accounts", (a, g), xytext=(3, 0), textcoords="offset points",
-                        va="center", fontsize=8)  # fmt: skip
+            ax.annotate(
+                f"{n} accounts",
+                (a, g),
+                xytext=(3, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=8,
+            )
         ax.invert_yaxis()
     _finish(fig, ax, title, "Answers (replies, count)", by.capitalize(), source)
     return fig, ax

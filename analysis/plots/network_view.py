@@ -200,15 +200,20 @@ def graph_view_data(
     for n in shown:
         a = {**(accounts.nodes[n] if accounts is not None and n in accounts else {}), **G.nodes[n]}
         followers = a.get("followers_count")
-        nodes.append({
-            "handle": str(a.get("username") or f"#{index[n] + 1}"),
-            "role": str(a.get("role") or "unknown"),
-            "identity": str(a.get("identity") or "unknown"),
-            "community": int(comm.get(n, -1)) if n in comm.index else -1,
-            "followers": int(followers) if followers is not None and not pd.isna(followers) else None,
-            "in_degree": int(H.in_degree(n)),
-            "x": pos[n][0], "y": pos[n][1],
-        })  # fmt: skip
+        nodes.append(
+            {
+                "handle": str(a.get("username") or f"#{index[n] + 1}"),
+                "role": str(a.get("role") or "unknown"),
+                "identity": str(a.get("identity") or "unknown"),
+                "community": int(comm.get(n, -1)) if n in comm.index else -1,
+                "followers": int(followers)
+                if followers is not None and not pd.isna(followers)
+                else None,
+                "in_degree": int(H.in_degree(n)),
+                "x": pos[n][0],
+                "y": pos[n][1],
+            }
+        )
     weighted = any("weight" in d for _, _, d in H.edges(data=True))
     edges = [
         [index[u], index[v], int(d.get("weight", 1))] if weighted else [index[u], index[v]]
@@ -227,8 +232,10 @@ class NetworkView:
 
     def __repr__(self) -> str:
         """Summarise the views: accounts and links of each graph."""
-        parts = [f"{g['title']}: {len(g['nodes']):,} accounts, {len(g['edges']):,} links"
-                 for g in self.graphs]  # fmt: skip
+        parts = [
+            f"{g['title']}: {len(g['nodes']):,} accounts, {len(g['edges']):,} links"
+            for g in self.graphs
+        ]
         return f"<NetworkView: {'; '.join(parts)}>"
 
     def _repr_html_(self) -> str:
@@ -268,8 +275,10 @@ def network_view(
     """
     if isinstance(graphs, nx.Graph):
         graphs = {"Follower graph": graphs}
-    data = [graph_view_data(G, communities, max_nodes, seed, title, accounts)
-            for title, G in graphs.items()]  # fmt: skip
+    data = [
+        graph_view_data(G, communities, max_nodes, seed, title, accounts)
+        for title, G in graphs.items()
+    ]
     return NetworkView(data)
 
 
@@ -394,8 +403,11 @@ def network_view_html(graphs: list[dict], element_id: str, height: int = 640) ->
             f'<option value="{i}">{html.escape(g["title"])}</option>' for i, g in enumerate(graphs)
         )
         graph_switch = f'<label>Graph <select class="mt-net-graph">{choices}</select></label>'
-    palettes = {"identity": _PALETTES["identity"], "role": _PALETTES["role"],
-                "community": list(OKABE_ITO)}  # fmt: skip
+    palettes = {
+        "identity": _PALETTES["identity"],
+        "role": _PALETTES["role"],
+        "community": list(OKABE_ITO),
+    }
     script = _SCRIPT.replace("ELEMENT_ID", json.dumps(element_id))
     return (
         f'<div class="mt-network" id="{eid}"><style>{_CSS}</style>'
@@ -412,5 +424,13 @@ def network_view_html(graphs: list[dict], element_id: str, height: int = 640) ->
     )
 
 
-__all__ = ["NETWORK_MAX_NODES", "NetworkView", "graph_view_data", "network_view",
-           "network_view_html", "select_accounts", "view_layout", "vis_network_js"]  # fmt: skip
+__all__ = [
+    "NETWORK_MAX_NODES",
+    "NetworkView",
+    "graph_view_data",
+    "network_view",
+    "network_view_html",
+    "select_accounts",
+    "view_layout",
+    "vis_network_js",
+]

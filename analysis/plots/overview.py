@@ -45,8 +45,12 @@ def plot_tweets_per_month(counts: pd.DataFrame, source: str = "", ax: Axes | Non
         )
     else:
         cols = sorted(counts.columns, key=lambda c: -counts[c].sum())
-        ax.stackplot(counts.index, *[counts[c] for c in cols], labels=cols,
-                     colors=[color_for(c, LANG_COLORS, i) for i, c in enumerate(cols)])  # fmt: skip
+        ax.stackplot(
+            counts.index,
+            *[counts[c] for c in cols],
+            labels=cols,
+            colors=[color_for(c, LANG_COLORS, i) for i, c in enumerate(cols)],
+        )
         ax.legend(title="Language", loc="upper left", frameon=False)
     _finish(
         fig, ax, "Tweets per month by language", "Month (UTC)", "Tweets per month (count)", source

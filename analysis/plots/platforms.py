@@ -43,12 +43,18 @@ def plot_posts_per_platform(
         _empty(ax, "No posts in this dataset")
     else:
         for platform in counts.columns:
-            ax.plot(counts.index, counts[platform], label=platform, linewidth=1.6,
-                    color=PLATFORM_COLORS.get(platform, "#999999"))  # fmt: skip
+            ax.plot(
+                counts.index,
+                counts[platform],
+                label=platform,
+                linewidth=1.6,
+                color=PLATFORM_COLORS.get(platform, "#999999"),
+            )
         ax.legend(title="Platform", loc="upper left", frameon=False)
         ax.set_ylim(bottom=0)
-    _finish(fig, ax, "Posts per month by platform", "Month (UTC)", "Posts per month (count)",
-            source)  # fmt: skip
+    _finish(
+        fig, ax, "Posts per month by platform", "Month (UTC)", "Posts per month (count)", source
+    )
     return fig, ax
 
 
@@ -79,14 +85,23 @@ def plot_reciprocity_by_platform(
         _empty(ax, "No follow links between accounts of the dataset")
     else:
         values = shown["reciprocity"] * 100
-        ax.barh(shown["platform"], values,
-                color=[PLATFORM_COLORS.get(p, "#999999") for p in shown["platform"]])  # fmt: skip
+        ax.barh(
+            shown["platform"],
+            values,
+            color=[PLATFORM_COLORS.get(p, "#999999") for p in shown["platform"]],
+        )
         for y, (v, n) in enumerate(zip(values, shown["follow_links"], strict=True)):
             ax.text(v + 1, y, f"{v:.1f}% of {n:,} links", va="center", fontsize=8)
         ax.set_xlim(0, 100)
         ax.invert_yaxis()
-    _finish(fig, ax, "Reciprocity of follow links by platform", "Links followed back (%)",
-            "Platform", source)  # fmt: skip
+    _finish(
+        fig,
+        ax,
+        "Reciprocity of follow links by platform",
+        "Links followed back (%)",
+        "Platform",
+        source,
+    )
     return fig, ax
 
 
@@ -121,8 +136,13 @@ def plot_identity_by_platform(
         for column in columns:
             name = column.removeprefix("share_")
             values = shown[column] * 100
-            ax.barh(shown["platform"], values, left=left, label=name,
-                    color=IDENTITY_COLORS.get(name, "#999999"))  # fmt: skip
+            ax.barh(
+                shown["platform"],
+                values,
+                left=left,
+                label=name,
+                color=IDENTITY_COLORS.get(name, "#999999"),
+            )
             left += values
         ax.set_xlim(0, 100)
         ax.invert_yaxis()

@@ -39,9 +39,11 @@ def suppress_small_cells(
     [12, <NA>, 0]
     """
     out = table.copy()
-    cols = list(columns) if columns is not None else [
-        c for c in out.columns if pd.api.types.is_integer_dtype(out[c])
-    ]  # fmt: skip
+    cols = (
+        list(columns)
+        if columns is not None
+        else [c for c in out.columns if pd.api.types.is_integer_dtype(out[c])]
+    )
     for col in cols:
         values = out[col].astype("Int64")
         out[col] = values.mask((values > 0) & (values < k))

@@ -331,8 +331,9 @@ class Pseudonymiser:
                 continue
             for name in self._by_first.get(m.group(0), ()):
                 end = m.start() + len(name)
-                if text.startswith(name, m.start()) and not (end < len(text) and
-                                                             (text[end].isalnum() or text[end] == "_")):  # fmt: skip
+                if text.startswith(name, m.start()) and not (
+                    end < len(text) and (text[end].isalnum() or text[end] == "_")
+                ):
                     pieces += [text[last : m.start()], self.names[name]]
                     last = end
                     break
@@ -397,8 +398,9 @@ def _folded_words(text: str) -> tuple[list[str], list[int], list[int]]:
     return words, starts, ends
 
 
-def pseudonymiser_for(tables: Tables | None = None, key: bytes | None = None,
-                      allow: Iterable[str] | None = None) -> Pseudonymiser:  # fmt: skip
+def pseudonymiser_for(
+    tables: Tables | None = None, key: bytes | None = None, allow: Iterable[str] | None = None
+) -> Pseudonymiser:
     """Return a :class:`Pseudonymiser` with the project key, knowing the dataset's handles, names and places.
 
     Parameters
@@ -415,8 +417,9 @@ def pseudonymiser_for(tables: Tables | None = None, key: bytes | None = None,
     Pseudonymiser
         Ready to pseudonymise that dataset.
     """
-    p = Pseudonymiser(load_key() if key is None else key,
-                      allow=frozenset(ALLOWLIST if allow is None else allow))  # fmt: skip
+    p = Pseudonymiser(
+        load_key() if key is None else key, allow=frozenset(ALLOWLIST if allow is None else allow)
+    )
     if tables is None:
         return p
     for frame in (tables.mentions, tables.users):  # users last: their ids win
@@ -426,8 +429,9 @@ def pseudonymiser_for(tables: Tables | None = None, key: bytes | None = None,
                     p.known[handle.lower()] = int(uid)
     users = tables.users
     if {"name", "username", "user_id"} <= set(users.columns):
-        for name, handle, uid in zip(users["name"], users["username"], users["user_id"],
-                                     strict=True):  # fmt: skip
+        for name, handle, uid in zip(
+            users["name"], users["username"], users["user_id"], strict=True
+        ):
             if isinstance(name, str) and len(name.split()) >= 2 and not p.allowed(handle):
                 p.names[name.strip()] = p.handle(handle or f"id{uid}", int(uid))
     for frame in (users, tables.user_snapshots):  # where people say they are, now and before
@@ -443,8 +447,10 @@ def _map_id_lists(series: pd.Series, fn: Callable[[int], int]) -> pd.Series:
     The type :func:`analysis.tables.to_pandas` gives list columns (``pd.ArrowDtype``).
     """
     type_ = pa.list_(pa.int64())
-    values = [None if v is None or (np.ndim(v) == 0 and pd.isna(v))
-              else [fn(int(i)) for i in v] for v in series]  # fmt: skip
+    values = [
+        None if v is None or (np.ndim(v) == 0 and pd.isna(v)) else [fn(int(i)) for i in v]
+        for v in series
+    ]
     return pd.Series(pa.array(values, type_), index=series.index, dtype=pd.ArrowDtype(type_))
 
 

@@ -182,8 +182,9 @@ class ProfileDerived:
             from analysis.accounts.pairs import find_pairs
 
             self.labels()
-            pairs = find_pairs(self._users, self._follows, self._real_labels,
-                               min_score=min_score, anonymise=True)  # fmt: skip
+            pairs = find_pairs(
+                self._users, self._follows, self._real_labels, min_score=min_score, anonymise=True
+            )
             p = self._p
             for side in ("a", "b"):
                 ids = pairs[f"user_id_{side}"]
@@ -192,8 +193,11 @@ class ProfileDerived:
                     for h, u in zip(pairs[f"username_{side}"], ids, strict=True)
                 ]
                 pairs[f"user_id_{side}"] = _map_ids(ids, p.user_id)
-            pairs = pairs.sort_values(["score", "username_a", "username_b"],
-                                      ascending=[False, True, True], ignore_index=True)  # fmt: skip
+            pairs = pairs.sort_values(
+                ["score", "username_a", "username_b"],
+                ascending=[False, True, True],
+                ignore_index=True,
+            )
             pairs.attrs["min_score"] = min_score
             self._pairs = pairs
         return _mark(self._pairs.copy())
@@ -288,9 +292,13 @@ def anonymise_tables(
         ]
         missing["detail"] = [
             _pseudonymise_detail(p, d, rid, rtype)
-            for d, rid, rtype in zip(missing["detail"], tables.missing["resource_id"],
-                                     missing["resource_type"], strict=True)
-        ]  # fmt: skip
+            for d, rid, rtype in zip(
+                missing["detail"],
+                tables.missing["resource_id"],
+                missing["resource_type"],
+                strict=True,
+            )
+        ]
     meta = {**tables.meta, "anonymised": True, "pseudonym_key": key_fingerprint(p.key)}
     snapshots = tables.user_snapshots
     if len(snapshots.columns):
@@ -306,8 +314,7 @@ def anonymise_tables(
         "urls": urls,
     }
     derived = ProfileDerived(tables.users, tables.follows, p)
-    return replace(tables, **{k: _mark(v) for k, v in frames.items()}, meta=meta,
-                   derived=derived)  # fmt: skip
+    return replace(tables, **{k: _mark(v) for k, v in frames.items()}, meta=meta, derived=derived)
 
 
 def _pseudonymise_detail(p: Pseudonymiser, detail, rid, rtype) -> str | None:
