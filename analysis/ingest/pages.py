@@ -522,7 +522,7 @@ def _add_page_rows(
         )
 
 
-# --- purge support (issue 9): removing accounts and tweets from raw pages -----------------------
+# --- purge support: removing accounts and tweets from raw pages -----------------------------------
 
 
 def filter_page(
