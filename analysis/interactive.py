@@ -289,24 +289,35 @@ def parameters_form(namespace: dict) -> Any:
         return None
     import ipywidgets as w  # lazy: ipywidgets, ~0.16 s to import
 
+    # labels as wide as the longest one ("Day after the last"): ipywidgets' default width
+    # cuts them to "Day after …"
+    label = {"description_width": "9.5em"}
     # a text box, not a list of the datasets found: the stored output must not depend on
     # which datasets a machine holds (`medtwitter info` lists them)
-    dataset = w.Text(value=namespace.get("dataset", "demo"), description=FORM_FIELDS["dataset"])
+    dataset = w.Text(
+        value=namespace.get("dataset", "demo"), description=FORM_FIELDS["dataset"], style=label
+    )
     start = w.Text(
         value=namespace.get("start") or "",
         placeholder="YYYY-MM-DD (empty: all)",
         description=FORM_FIELDS["start"],
+        style=label,
     )
     end = w.Text(
         value=namespace.get("end") or "",
         placeholder="YYYY-MM-DD (empty: all)",
         description=FORM_FIELDS["end"],
+        style=label,
     )
     tags = w.Text(
-        value=", ".join(namespace.get("hashtags") or []), description=FORM_FIELDS["hashtags"]
+        value=", ".join(namespace.get("hashtags") or []),
+        description=FORM_FIELDS["hashtags"],
+        style=label,
     )
     anonymise = w.Checkbox(
-        value=bool(namespace.get("anonymise")), description=FORM_FIELDS["anonymise"]
+        value=bool(namespace.get("anonymise")),
+        description=FORM_FIELDS["anonymise"],
+        style=label,
     )
     apply = w.Button(description="Apply", button_style="primary")
     status = w.HTML()
