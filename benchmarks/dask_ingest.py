@@ -40,6 +40,7 @@ OUT = ROOT / "benchmarks" / "out" / "dask"
 #: The local:2 cluster may take at most this many times one process's wall time.
 RATIO_TARGET = 1.5
 sys.path.insert(0, str(ROOT / "benchmarks"))
+from ingest import _verdict  # noqa: E402  (the ingest benchmark's PASS/FAIL word)
 
 _RUN = """
 import json, resource, sys, time
@@ -126,10 +127,6 @@ def _same_tables(root: Path, one: str, other: str) -> dict[str, bool]:
         b = store.read_table(settings.processed_dir(other), name)
         same[name] = a.num_rows == b.num_rows and a.equals(b)
     return same
-
-
-def _verdict(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ingest import OUT, ROOT, _ingest_cmd, _python, _run, _where, generate  # noqa: E402
+from ingest import OUT, ROOT, _ingest_cmd, _python, _run, _verdict, _where, generate  # noqa: E402
 
 #: An export's peak RSS grows (largest size over smallest) by at most this share of load_table's.
 GROWTH_SHARE = 0.5
@@ -54,10 +54,6 @@ def _load_cmd(root: Path, dataset: str) -> list[str]:
         f"settings.set_data_dir({str(root)!r}); load_table({dataset!r}, 'tweets')"
     )
     return _python(code)
-
-
-def _verdict(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
 
 
 def main(argv: list[str] | None = None) -> int:
