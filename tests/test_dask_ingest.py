@@ -9,6 +9,7 @@ Files are cut into small pieces here so that a file is read by several tasks.
 from __future__ import annotations
 
 import copy
+import itertools
 import os
 import sys
 from pathlib import Path
@@ -187,6 +188,38 @@ def test_cluster_ingest_equals_single_process_table_by_table_also_on_append(tmp_
     )
     new_id = int(orjson.loads(_lines(raw["second"])[3])["data"][0]["id"])
     assert edits[new_id] == [new_id - 1] and new_id - 1 not in edits  # the earlier version left
+
+
+def _task_keys(client, files) -> list[str]:
+    """Ingest ``files`` into dataset 'cluster' on the cluster; the names of the tasks run."""
+    from distributed import get_task_stream
+
+    with get_task_stream(client) as stream:
+        ingest_files(files, "cluster", progress=False, scheduler=client, replace=True)
+    return [str(t["key"]).rsplit("-", 2)[0] for t in stream.data]
+
+
+def test_a_clean_cut_file_is_read_once_and_only_pieces_with_bad_lines_again(
+    tmp_data, raw, client, tmp_path
+):
+    clean = generate(tmp_path / "clean.jsonl", 600, seed=5, users=300)
+    pieces = distributed.plan_pieces([clean], 2)
+    assert len(pieces) >= 4
+    keys = _task_keys(client, [clean])
+    assert keys.count("ingest-read") == len(pieces) and "ingest-lines" not in keys
+    # raw["first"] has bad lines 3, 6 and 8: the pieces after the first that hold one are
+    # read again, once the lines before them are counted
+    pieces = distributed.plan_pieces([raw["first"]], 2)
+    ends = list(
+        itertools.accumulate(distributed.count_lines(p.path, p.start, p.end) for p in pieces)
+    )
+    holding = {next(i for i, end in enumerate(ends) if line <= end) for line in (3, 6, 8)}
+    again = [i for i in holding if pieces[i].start]
+    assert again, "a later piece holds a bad line"
+    keys = _task_keys(client, [raw["first"]])
+    assert keys.count("ingest-read") == len(pieces) + len(again)
+    assert keys.count("ingest-lines") == max(again)
+    assert [e["line"] for e in _quarantine("cluster")] == [3, 6, 8]
 
 
 def test_replace_rebuild_in_four_buckets_on_the_cluster_equals_single_process(

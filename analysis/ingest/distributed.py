@@ -506,44 +506,14 @@ def read_files(
     token = uuid.uuid4().hex[:8]
     folders = [str(staging / ".spill" / f"piece-{p.index:06d}") for p in pieces]
     track = any(p.edge_list for p in pieces)
-    counts: dict[int, Future] = {}
-    for piece, after in zip(pieces, [*pieces[1:], None], strict=True):
-        cut = piece.start is not None and after is not None and after.path == piece.path
-        if cut:  # the lines of every piece of a cut file but the last
-            counts[piece.index] = client.submit(
-                count_lines,
-                piece.path,
-                piece.start,
-                piece.end,
-                key=f"ingest-lines-{piece.index}-{token}",
-                pure=False,
-            )
-    jobs: list[Future] = []
-    for piece in pieces:
-        before = [
-            counts[p.index]
-            for p in pieces[: piece.index]
-            if p.path == piece.path and p.index in counts
-        ]
-        # an edge list waits for the other files (not for other edge lists): their usernames
-        earlier = [j for p, j in zip(pieces, jobs, strict=False) if not p.edge_list]
-        earlier = earlier if piece.edge_list else []
-        jobs.append(
-            client.submit(
-                read_piece,
-                piece,
-                folders[piece.index],
-                buckets,
-                strict,
-                observed_at,
-                follows,
-                before,
-                earlier,
-                track,
-                key=f"ingest-read-{piece.index}-{token}",
-                pure=False,
-            )
-        )
+    options = (buckets, strict, observed_at, follows)
+    # A piece's lines are numbered from the lines of the pieces before it, which
+    # only its bad lines show. With --strict the first bad line stops the run with
+    # its number, so the lines are counted first; otherwise every piece is read at
+    # once, and a piece with bad lines is read again once the lines before it are
+    # counted (a clean file is read once, without a pass to count its lines).
+    counts = _count_lines_before(client, pieces, pieces, token) if strict else {}
+    jobs = _submit_reads(client, pieces, folders, options, counts, track, token)
     results: list[PieceResult] = []
     total = sum(Path(p).stat().st_size for p in dict.fromkeys(p.path for p in pieces))
     try:
@@ -554,8 +524,19 @@ def read_files(
                 results.append(task_result(job))
                 size = Path(piece.path).stat().st_size
                 bar.update((piece.end - piece.start) if piece.end is not None else size)  # type: ignore[operator]
+        again = [p for p in pieces if p.start and not strict and results[p.index].report.bad_lines]
+        if again:
+            token = uuid.uuid4().hex[:8]
+            counts = _count_lines_before(client, pieces, again, token)
+            for piece, job in zip(
+                again,
+                _submit_reads(client, again, folders, options, counts, track, token),
+                strict=True,
+            ):
+                jobs.append(job)
+                results[piece.index] = task_result(job)
     finally:
-        _settle([*counts.values(), *jobs])
+        _settle([*(c for cs in counts.values() for c in cs), *jobs])
     spill = ClusterSpill(staging / ".spill" / "merge", buckets, client, folders)
     rows = Rows()
     entries: list[dict] = []
@@ -572,6 +553,106 @@ def read_files(
         if reports[path].format in (formats.V2_PAGES, formats.TWARC2_PAGES):
             check_pages_found(reports[path])
     return spill, rows, list(reports.values()), entries
+
+
+def _count_lines_before(
+    client: Client, pieces: list[Piece], wanted: list[Piece], token: str
+) -> dict[int, list[Future]]:
+    """Count, on the cluster, the lines of the pieces of a cut file before each wanted piece.
+
+    Parameters
+    ----------
+    client : distributed.Client
+        A client of the cluster.
+    pieces : list of Piece
+        Every piece of the run, in reading order.
+    wanted : list of Piece
+        The pieces whose lines must be numbered as in their whole file.
+    token : str
+        Makes the tasks' keys unique to this run.
+
+    Returns
+    -------
+    dict of int to list of distributed.Future
+        By wanted piece's index, futures of the numbers of lines of the pieces of
+        its file before it (one task per piece counted, shared).
+    """
+    counted: dict[int, Future] = {}
+    before: dict[int, list[Future]] = {}
+    for piece in wanted:
+        before[piece.index] = []
+        for p in pieces[: piece.index]:
+            if p.path != piece.path or p.start is None or p.end is None:
+                continue
+            if p.index not in counted:
+                counted[p.index] = client.submit(
+                    count_lines,
+                    p.path,
+                    p.start,
+                    p.end,
+                    key=f"ingest-lines-{p.index}-{token}",
+                    pure=False,
+                )
+            before[piece.index].append(counted[p.index])
+    return before
+
+
+def _submit_reads(
+    client: Client,
+    pieces: list[Piece],
+    folders: list[str],
+    options: tuple,
+    counts: dict[int, list[Future]],
+    track: bool,
+    token: str,
+) -> list[Future]:
+    """Submit a :func:`read_piece` task per piece; return their futures in the order of ``pieces``.
+
+    Parameters
+    ----------
+    client : distributed.Client
+        A client of the cluster.
+    pieces : list of Piece
+        The pieces to read, in reading order.
+    folders : list of str
+        Every piece's spill folder, by piece index.
+    options : tuple
+        (buckets, strict, observed_at, follows) of the run, as :func:`read_piece` takes them.
+    counts : dict of int to list of distributed.Future
+        By piece index, the lines of the pieces of its file before it
+        (:func:`_count_lines_before`); a piece missing is numbered from line 1.
+    track : bool
+        Note the usernames read (the run has edge lists).
+    token : str
+        Makes the tasks' keys unique to this run.
+
+    Returns
+    -------
+    list of distributed.Future
+        One future of a :class:`PieceResult` per piece.
+    """
+    buckets, strict, observed_at, follows = options
+    jobs: list[Future] = []
+    for piece in pieces:
+        # an edge list waits for the other files (not for other edge lists): their usernames
+        earlier = [j for p, j in zip(pieces, jobs, strict=False) if not p.edge_list]
+        jobs.append(
+            client.submit(
+                read_piece,
+                piece,
+                folders[piece.index],
+                buckets,
+                strict,
+                observed_at,
+                follows,
+                counts.get(piece.index, []),
+                earlier if piece.edge_list else [],
+                track,
+                key=f"ingest-read-{piece.index}-{token}",
+                pure=False,
+            )
+        )
+    return jobs
 
 
 def _empty_report(first: FileReport) -> FileReport:
