@@ -9,8 +9,10 @@ on one process, with the same functions, spread over a Dask cluster
    uncompressed files of a line-oriented format (:data:`SPLIT_FORMATS`), cut at
    line boundaries into pieces of about :data:`PIECE_BYTES`: each piece is
    copied to the worker's scratch folder and read as a
-   :class:`~analysis.ingest.read.Part`, its lines numbered as in the whole file
-   (a task counts the lines before each cut). Files whose parts depend on each
+   :class:`~analysis.ingest.read.Part`, its lines numbered as in the whole file.
+   Every piece is read at once; a piece with bad lines (whose numbers show) is
+   read again once tasks have counted the lines before it (with ``strict``, the
+   lines are counted first). Files whose parts depend on each
    other (CSV edge lists naming accounts by username, academictwitteR
    ``data``/``users`` pairs, whole-file JSON, X archives) go to one worker whole;
    edge lists are read after every other file, with the usernames those read.
@@ -19,7 +21,9 @@ on one process, with the same functions, spread over a Dask cluster
 2. **Winners** (on the workers). Every piece spills its rows into the same hash
    buckets by key (:func:`analysis.merge.bucket_of`: the shuffle); each bucket of
    each table is de-duplicated by :func:`analysis.merge.bucket_winners`, the
-   rules of :mod:`analysis.merge`, into an Arrow file.
+   rules of :mod:`analysis.merge`, into an Arrow file. A run of one bucket (up to
+   :data:`analysis.merge.BUCKET_BYTES` of input on a small cluster) has its
+   winners chosen in step 3, streamed from the pieces' spill files.
 3. **Commit** (here). The existing rows new keys update are read and bucketed
    as on one process, and :func:`analysis.merge.merge_table` commits every table
    from the buckets' winners, then the dataset's manifest gets one new version,
@@ -385,6 +389,12 @@ class ClusterSpill(Spill):
     def winners(self, name: str, gone: pa.Array | None = None) -> Iterator[pa.RecordBatch]:
         """Yield the winning rows of table ``name``: every bucket reduced on the cluster at once.
 
+        With one bucket, the winners are chosen here from the pieces' spill files,
+        streamed into the commit as :class:`analysis.merge.Spill` does: a task would
+        only add a copy of every winning row (an Arrow file this process reads back),
+        and the eight tables' merges already run side by side here (measured on 1M
+        tweets: 2.3 s of CPU less).
+
         Parameters
         ----------
         name : str
@@ -397,6 +407,9 @@ class ClusterSpill(Spill):
         pyarrow.RecordBatch
             Winning rows in the table's contract schema, bucket by bucket.
         """
+        if self.buckets == 1:  # nothing to share out: chosen here, as one process chooses them
+            yield from super().winners(name, gone)
+            return
         jobs: list[tuple[Path, Future]] = []
         shared = self.client.scatter(gone, hash=False) if gone is not None and len(gone) else None
         for bucket in range(self.buckets):
