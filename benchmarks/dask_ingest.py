@@ -20,6 +20,8 @@ so its time per tweet shows the contention, not a cluster of 4 machines::
 
     flock /tmp/medtwitter-bench.lock .venv/bin/python benchmarks/dask_ingest.py
     .venv/bin/python benchmarks/dask_ingest.py --tweets 100000   # a quicker run
+    # on a loaded machine: 3 rounds of one process then local:2, back to back; median ratio
+    flock /tmp/medtwitter-bench.lock .venv/bin/python benchmarks/dask_ingest.py --repeat 3
 
 Generated files and datasets go to ``benchmarks/out/dask/`` (git-ignored), deleted
 at the end unless ``--keep``.
@@ -31,6 +33,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -129,6 +132,32 @@ def _same_tables(root: Path, one: str, other: str) -> dict[str, bool]:
     return same
 
 
+def _print_pair(single: dict, cluster: dict, tweets: int, label: str) -> None:
+    """Print the figures of one single-process run and the local:2 run after it."""
+    print(
+        f"single process : {single['seconds']:6.1f} s, {tweets / single['seconds']:9,.0f}"
+        f" tweets/s, peak RSS {single['driver_mb']:,.0f} MB{label}",
+        flush=True,
+    )
+    workers = ", ".join(f"{mb:,.0f}" for mb in cluster["workers_mb"])
+    print(
+        f"local:2        : {cluster['seconds']:6.1f} s, {tweets / cluster['seconds']:9,.0f}"
+        f" tweets/s, peak RSS driver {cluster['driver_mb']:,.0f} MB, workers {workers} MB"
+        f" (cluster start-up {cluster['startup']:.1f} s, not counted)",
+        flush=True,
+    )
+    cpu = cluster["cpu"] + cluster["workers_cpu"]
+    print(
+        f"CPU seconds    : single {single['cpu']:.1f}; local:2 driver {cluster['cpu']:.1f} + "
+        f"workers {cluster['workers_cpu']:.1f} = {cpu:.1f} ({cpu / single['cpu']:.2f}x)"
+    )
+    print(
+        f"load average   : {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (on a busy "
+        "machine, wall times follow the share of the CPU each run got)",
+        flush=True,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -142,6 +171,12 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=None,
         help="tweets per worker in the weak-scaling runs (default --tweets / 4)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="rounds of one process then local:2; the ratio is their median (default 1)",
     )
     parser.add_argument("--keep", action="store_true", help="keep generated files and datasets")
     parser.add_argument("--no-weak", action="store_true", help="skip the weak-scaling runs")
@@ -167,30 +202,21 @@ def main(argv: list[str] | None = None) -> int:
             f"bytes a tweet); {os.cpu_count()} cores",
             flush=True,
         )
-        single = _ingest(root, raw, "single", 0)
-        print(
-            f"single process : {single['seconds']:6.1f} s, {args.tweets / single['seconds']:9,.0f}"
-            f" tweets/s, peak RSS {single['driver_mb']:,.0f} MB",
-            flush=True,
-        )
-        cluster = _ingest(root, raw, "cluster", 2)
-        workers = ", ".join(f"{mb:,.0f}" for mb in cluster["workers_mb"])
-        print(
-            f"local:2        : {cluster['seconds']:6.1f} s, {args.tweets / cluster['seconds']:9,.0f}"
-            f" tweets/s, peak RSS driver {cluster['driver_mb']:,.0f} MB, workers {workers} MB"
-            f" (cluster start-up {cluster['startup']:.1f} s, not counted)",
-            flush=True,
-        )
-        cpu = cluster["cpu"] + cluster["workers_cpu"]
-        print(
-            f"CPU seconds    : single {single['cpu']:.1f}; local:2 driver {cluster['cpu']:.1f} + "
-            f"workers {cluster['workers_cpu']:.1f} = {cpu:.1f} ({cpu / single['cpu']:.2f}x)"
-        )
-        print(
-            f"load average   : {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (on a busy "
-            "machine, wall times follow the share of the CPU each run got)"
-        )
-        ratio = cluster["seconds"] / single["seconds"]
+        ratios = []
+        for round_ in range(1, args.repeat + 1):
+            label = f" (round {round_} of {args.repeat})" if args.repeat > 1 else ""
+            for name in ("single", "cluster"):  # each round ingests afresh
+                shutil.rmtree(root / "processed" / name, ignore_errors=True)
+            single = _ingest(root, raw, "single", 0)
+            cluster = _ingest(root, raw, "cluster", 2)
+            ratios.append(cluster["seconds"] / single["seconds"])
+            _print_pair(single, cluster, args.tweets, label)
+        ratio = statistics.median(ratios)
+        if args.repeat > 1:
+            print(
+                f"ratios of the {args.repeat} rounds: {', '.join(f'{r:.2f}x' for r in ratios)}; "
+                "their median is the ratio below"
+            )
         same = _same_tables(root, "single", "cluster")
         table_bytes = sum(
             f.stat().st_size for f in (root / "processed" / "single").rglob("*.parquet")
@@ -204,7 +230,10 @@ def main(argv: list[str] | None = None) -> int:
             f"{_verdict(ratio <= RATIO_TARGET)}"
         )
         started = (cluster["startup"] + cluster["seconds"]) / single["seconds"]
-        print(f"ratio with the cluster's start-up counted too: {started:.2f}x (for information)")
+        print(
+            f"ratio with the cluster's start-up counted too: {started:.2f}x "
+            "(last round; for information)"
+        )
         print(
             f"rows equal, table by table: {_verdict(all(same.values()))} "
             f"({', '.join(n for n, ok in same.items() if not ok) or 'all ' + str(len(same))})"
