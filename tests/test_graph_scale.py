@@ -12,6 +12,8 @@ line why it cannot where none is.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import tracemalloc
 
 import networkx as nx
@@ -212,3 +214,29 @@ def test_cugraph_backend_gives_the_same_metrics(data_root, tmp_path):  # pragma:
         == 0
     )
     assert len(pd.read_parquet(out)) == len(cpu)
+
+
+TRIM_CHILD = """
+import numpy as np
+from analysis.graph import fast
+
+def resident_mb():
+    return int(open("/proc/self/statm").read().split()[1]) * 4096 / 2**20
+
+np.ones(1 << 20)  # an 8 MB block, freed: glibc's mmap threshold rises to it
+parts = [np.ones(1 << 17) for _ in range(300)]  # 300 arrays of 1 MB, now from the heap
+pin = np.ones(1 << 17)  # a live block above them: the heap's top is not free
+del parts
+before = resident_mb()
+fast.trim_memory()
+print(before - resident_mb())
+"""
+
+
+@pytest.mark.skipif(fast._malloc_trim() is None, reason="needs glibc's malloc_trim (Linux)")
+def test_freed_heap_pages_go_back_to_the_system_after_a_trim():
+    """300 MB of batch-sized arrays freed below a live one stay resident until ``trim_memory``."""
+    out = subprocess.run(
+        [sys.executable, "-c", TRIM_CHILD], capture_output=True, text=True, check=True
+    )
+    assert float(out.stdout) > 250  # MB given back, of the 300 freed

@@ -20,6 +20,9 @@ normalised here to networkx's definition.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
+import functools
 import math
 import os
 import random
@@ -205,9 +208,14 @@ class SparseDigraph:
         del srcs
         dst = np.concatenate(dsts) if dsts else np.zeros(0, dtype=np.int64)
         del dsts
-        if only_known:
-            return cls.from_indices(known, src, dst)
-        return cls.from_edges(src, dst, nodes=known)
+        graph = (
+            cls.from_indices(known, src, dst)
+            if only_known
+            else cls.from_edges(src, dst, nodes=known)
+        )
+        del src, dst
+        trim_memory()  # the batches' arrays, freed but kept by the heap
+        return graph
 
     @classmethod
     def from_networkx(cls, G: nx.DiGraph) -> SparseDigraph:
@@ -306,6 +314,31 @@ def unique(values: np.ndarray) -> np.ndarray:
     keep[0] = True
     np.not_equal(out[1:], out[:-1], out=keep[1:])
     return out[keep]
+
+
+def trim_memory() -> None:
+    """Give the heap's free pages back to the system (glibc's ``malloc_trim``; elsewhere nothing).
+
+    numpy's arrays of a batch (a few MB each) and igraph's per-node lists come from
+    the C heap; once freed, glibc keeps their pages unless the heap's top is free
+    too, so a process that read 50M links a batch at a time keeps about 0.9 GB it no
+    longer uses (measured: 1,488 MB resident after the read at 1M accounts / 50M
+    links). ``malloc_trim(0)`` returns every free page, wherever it lies in the heap
+    (the remedy Dask documents for a worker's "unmanaged memory").
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """Return glibc's ``malloc_trim``, or None where the C library has none (macOS, musl, Windows)."""
+    name = ctypes.util.find_library("c")
+    try:
+        return ctypes.CDLL(name).malloc_trim if name else None
+    except (OSError, AttributeError):
+        return None
 
 
 def _positions(values: np.ndarray, sorted_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -706,6 +739,7 @@ def louvain(
     path, linked = _projection_file(g, projection)
     if release:
         _release(g)
+        trim_memory()
     graph = _read_edge_file(path, g.n, directed=False)
     labels = _multilevel(graph, resolution, seed)
     has_edges = graph.ecount() > 0
@@ -778,6 +812,7 @@ class _ForkedLouvain:
             code = 1
             try:
                 graph = _read_edge_file(path, n, directed=False)
+                trim_memory()
                 labels = _multilevel(graph, resolution, seed)
                 del graph
                 np.save(self.out, labels)
@@ -890,6 +925,7 @@ def node_measures(
     out: dict[str, np.ndarray] = {"in_degree": g.in_degree(), "out_degree": g.out_degree()}
     tell("reciprocity")
     out["reciprocity"] = node_reciprocity(g)
+    trim_memory()  # before the fork: the child would share the freed pages
     forked = None
     if _fork_louvain(g.m):
         path, linked = _projection_file(g, "undirected")
@@ -897,16 +933,20 @@ def node_measures(
     try:
         tell("igraph graph")
         graph = to_igraph(g)
+        trim_memory()
         tell("PageRank")
         out["pagerank"] = pagerank(g, graph=graph)
+        trim_memory()
         tell("HITS")
         out["hub"], out["authority"] = hits(g, graph=graph, seed=seed)
+        trim_memory()  # igraph's adjacency lists: a small block a node
         tell("k-core")
         out["core_number"] = core_number(g, graph=graph)
         if with_betweenness:
             tell("betweenness")
             out["betweenness"] = betweenness(g, betweenness_samples, seed, graph=graph)
         del graph  # Louvain builds its own (undirected) graph: never two directed ones at once
+        trim_memory()
     except BaseException:
         if forked is not None:
             forked.stop()
