@@ -26,10 +26,37 @@ Round 2:
 5. the rules were improved on ``dev`` + ``dev_2`` (the misses read one by one),
    then frozen by the commit whose message starts "confidentiality: rules frozen
    for held-out round 2";
-6. a new held-out set (split ``held_out_2``, about 100 tweets) is written after
-   that commit, blind, by someone else than the author of the rules, and measured
-   once; its figures are the ones to quote, whatever they are. Until it is there
-   this script says there is no held-out figure (and exits 1).
+6. a new held-out set (split ``held_out_2``, 115 tweets) was written after that
+   commit (13ae746), blind, by someone else than the author of the rules, committed
+   (b941dc9) before the check was run on it, and measured once: precision 0.951,
+   recall 0.696 (39 of 56 risky tweets), short of the 0.90 target. That figure
+   stands as round 2's result.
+
+Round 3:
+
+7. round 2's held-out tweets became tuning data: their split is ``dev_3``;
+8. the rules were improved on ``dev`` + ``dev_2`` + ``dev_3``, each miss read one
+   by one and generalised by kind, not by its words: a person named by a role in
+   their community (``analysis/confidentiality/community.py``: mayor, priest,
+   postman, baker, station master, maths teacher, coach, captain, striker, vet...,
+   in French and English) or by a family link to someone known ("le fils du
+   maire", "the pharmacist's daughter"), when something happens to them in care
+   and nothing puts them in their public role; school years (CP ... terminale,
+   Year 1 ... 13, "in 5th grade"), named schools and clubs; villages by their
+   shape ("-sur-", "-les-", "-d'", "Little ", "Upper "...); a first name with an
+   apposition ("Léa, en CM2"); a title with an initial in care ("Dr P."); rarity
+   said by the author ("my second ever case"); "you know who"; care words and
+   person nouns of the same kinds that no tweet of the file holds. Age and sex
+   describe a patient and no longer count as narrowing details (the labelling
+   rule: two narrowing details). Then frozen by the commit whose message starts
+   "confidentiality: rules frozen for held-out round 3";
+9. the held-out set ``held_out_3`` (about 120 tweets) is written blind, by someone
+   who read only the labelling rules of ``tests/data/confidentiality_labelled.md``
+   and never saw the rules' code or the check's answers, in parallel with the
+   tuning, kept out of the repository and out of sight of the rules' author, then
+   committed after the freeze and measured once; its figures are the ones to
+   quote, whatever they are. Until it is there this script says there is no
+   held-out figure (and exits 1).
 
 Printed: precision, recall and F1 on each split, per language, with spaCy's
 French pipeline plus the rules (what ``check-tweet`` does) and with the rules
@@ -38,7 +65,7 @@ English tweets (there is no official English pipeline on the package index).
 Speed: tweets per second of ``check_texts`` (rules + spaCy, batched ``nlp.pipe``)
 on copies of the labelled tweets, each copy made distinct and the entity cache
 cleared, best of three runs; the pipeline's loading time is printed apart.
-Targets: precision >= 0.85 and recall >= 0.90 on ``held_out_2``, >= 500 tweets/s.
+Targets: precision >= 0.85 and recall >= 0.90 on ``held_out_3``, >= 500 tweets/s.
 """
 
 from __future__ import annotations
@@ -59,9 +86,9 @@ LABELLED = (
 TARGET_PRECISION = 0.85
 TARGET_RECALL = 0.90
 TARGET_SPEED = 500  # tweets/s
-#: Splits in the order printed; the first, round 2's held-out set, gives the figures to quote.
-SPLITS = ("held_out_2", "dev_2", "dev")
-QUOTED = "held_out_2"
+#: Splits in the order printed; the first, round 3's held-out set, gives the figures to quote.
+SPLITS = ("held_out_3", "dev_3", "dev_2", "dev")
+QUOTED = "held_out_3"
 
 
 def scores(flagged: pd.Series, risky: pd.Series) -> dict[str, float]:
@@ -206,7 +233,7 @@ def main() -> int:
     if held.empty:
         print(
             f"no {QUOTED!r} tweets in {LABELLED.name} yet: no held-out figure to quote "
-            f"(round 1's held-out recall, 0.889, is history: those tweets are dev_2 now)"
+            f"(round 2's held-out recall, 0.696, is history: those tweets are dev_3 now)"
         )
     else:
         results[:0] = [

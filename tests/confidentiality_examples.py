@@ -69,9 +69,10 @@ EXAMPLES: list[tuple[str, bool, str]] = [
     # found since the person-described rule (issue 15): a teen, a rare condition, "our village"
     ("Teenager from our village with a condition only 40 people in the world have, met her today",
      True, "high"),
+    # age and sex describe, a town narrows once: "low" since age and sex stopped counting as details
     ("Une femme de 45 ans, c'est jeune pour un AVC : pensez-y à Paris comme ailleurs", False,
-     "high"),
-    ("Une femme de ménage de 50 ans agressée à Paris : solidarité", False, "high"),
+     "low"),
+    ("Une femme de ménage de 50 ans agressée à Paris : solidarité", False, "low"),
     ("Le patient est au centre de nos préoccupations à Lyon depuis 20 ans", False, "low"),
     ("A patient-centred approach to care in Leeds", False, "none"),
 ]  # fmt: skip

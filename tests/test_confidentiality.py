@@ -24,10 +24,11 @@ def test_precision_and_recall_on_the_hand_written_examples():
     texts, labels = [e[0] for e in EXAMPLES], [e[1] for e in EXAMPLES]
     high = evaluate(texts, labels)
     assert high["positives"] == 20 and high["n"] == len(EXAMPLES)
-    # measured on this set: 19 of 20 identifying tweets flagged high, 2 false alarms of 21
-    assert high["true_positives"] == 19 and high["flagged"] == 21
-    assert high["precision"] == 19 / 21 and high["recall"] == 0.95
-    assert len(KNOWN_MISSES) == 3
+    # measured on this set: 19 of 20 identifying tweets flagged high, no false alarm (round 3:
+    # age and sex describe a patient, they do not narrow who it is; two details must)
+    assert high["true_positives"] == 19 and high["flagged"] == 19
+    assert high["precision"] == 1.0 and high["recall"] == 0.95
+    assert len(KNOWN_MISSES) == 1
 
 
 def test_cues_name_what_a_reader_could_infer():
@@ -292,10 +293,11 @@ def test_labelled_set_has_both_languages_splits_and_labels_and_no_duplicates():
     assert list(df.columns) == ["text", "label", "lang", "split"]
     assert len(df) >= 200 and not df["text"].duplicated().any()
     assert set(df["label"]) == {"risky", "safe"} and set(df["lang"]) == {"fr", "en"}
-    # round 1's held-out half became tuning data (dev_2); round 2's held-out set is held_out_2
-    assert {"dev", "dev_2"} <= set(df["split"]) <= {"dev", "dev_2", "held_out_2"}
+    # each round's held-out set became tuning data: round 1's is dev_2, round 2's dev_3;
+    # round 3's held-out set, held_out_3, is committed after the round-3 freeze
+    assert {"dev", "dev_2", "dev_3"} <= set(df["split"]) <= {"dev", "dev_2", "dev_3", "held_out_3"}
     for (split, _), part in df.groupby(["split", "lang"]):
-        if split != "held_out_2":
+        if split != "held_out_3":
             assert set(part["label"]) == {"risky", "safe"} and len(part) >= 40
 
 
@@ -310,7 +312,16 @@ def test_dev_split_scores_stay_at_what_was_measured(nlp):
 def test_dev_2_split_scores_stay_at_what_was_measured(nlp):
     dev2 = pd.read_csv(LABELLED).query("split == 'dev_2'")
     scores = evaluate(dev2["text"], dev2["label"] == "risky")
-    # measured at the round-2 freeze: 54 of 54 risky tweets flagged high, one false alarm
+    # measured at the round-2 freeze and again at round 3: 54 of 54 risky tweets flagged high, one false alarm
     # ("Une maman m'a demandé ... le foie de son bébé": a family link in an ordinary question)
     assert (scores["n"], scores["positives"]) == (108, 54)
     assert scores["true_positives"] == 54 and scores["flagged"] == 55
+
+
+def test_dev_3_split_scores_stay_at_what_was_measured(nlp):
+    dev3 = pd.read_csv(LABELLED).query("split == 'dev_3'")
+    scores = evaluate(dev3["text"], dev3["label"] == "risky")
+    # round 2's held-out set, measured once at 39 of 56 with 2 false alarms, then tuned on in
+    # round 3: 56 of 56 risky tweets flagged high, no false alarm
+    assert (scores["n"], scores["positives"]) == (115, 56)
+    assert scores["true_positives"] == 56 and scores["flagged"] == 56

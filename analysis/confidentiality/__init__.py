@@ -13,22 +13,27 @@ cue                     examples
                         a 45-year-old woman, the 19-year-old, 45M (not "les patients")
 ``age``                 45 ans, 3 mois, 45-year-old, 45yo, aged 45, in her 40s, "Woman, 35,"
 ``sex``                 homme, femme, monsieur, dame, garçon, man, woman, girl, M/F
-``place``               à Lyon, in Leeds, near Brest; towns spaCy finds (never "Lyme", "Ebola")
+``place``               à Lyon, in Leeds, near Brest; towns spaCy finds (never "Lyme", "Ebola");
+                        villages by their shape: Saint-Machin-les-Bois, Little Wetherby;
+                        rue des Lilas, "from our village (Cawsby)"
 ``date``                ce matin, hier soir, cette nuit, lundi, le 12 mars, today, last night
 ``ward``                service de cardiologie, en réa, chambre 12, au CHU de Nantes, bed 4, ward 7B
 ``rare``                a rare condition (maladie de Fabry, progeria, "une tumeur rare"...)
 ``photo``               photo, radio ci-jointe, 📷, pic attached, x-ray below
 ``identifier``          initials or a title with a name (Mme D., Mr S.), date of birth, record number
-``person``              a named person: Jeanne Martin (spaCy), le petit Lucas, "Kylian, 12 ans"
-``school_or_employer``  élève au lycée..., caissière au Leclerc, le boulanger de..., works at...
+``person``              a named person: Jeanne Martin (spaCy), le petit Lucas, "Kylian, 12 ans",
+                        "Léa, en CM2", "Noah's mum"; "Dr P." when they are the one in care
+``school_or_employer``  élève au lycée..., caissière au Leclerc, le boulanger de..., works at...,
+                        en CM2, a Year 10 student, l'US Fontclaire, Oakfield Primary, the striker
 ``family``              sa fille, la femme du maire, la famille Moreau, her son, the vicar's wife
 ======================  =========================================================
 
 :func:`check_tweet` gives ``high``, ``low`` or ``none`` with the first reason
 that applies (:func:`assess` lists the rules): the earlier rules about one
 patient, and one that needs no ``patient`` cue — a person described (age, sex, a
-person noun, a first name) in a care situation with two details or more that
-narrow who it is. The named-entity pass (:mod:`.entities`, spaCy's
+person noun, a first name, a role in a community such as "le curé" or "the
+postman", a family link such as "le fils du maire": :mod:`.community`) in a care
+situation with two details or more that narrow who it is. The named-entity pass (:mod:`.entities`, spaCy's
 ``fr_core_news_sm``) adds people's names and places; ``ner=False`` skips it.
 
 The rules are deliberately simple and readable; they miss paraphrases and

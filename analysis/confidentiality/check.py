@@ -9,6 +9,7 @@ from typing import Literal
 
 import pandas as pd
 
+from analysis.confidentiality.community import FAMILY_PERSON_RE, HINT_RE, PUBLIC_CONTEXT_RE, ROLE_RE
 from analysis.confidentiality.entities import clear_cache, entity_cues
 from analysis.confidentiality.rules import (
     _GENERIC_RARE_RE,
@@ -16,6 +17,7 @@ from analysis.confidentiality.rules import (
     CLINICAL_RE,
     ROOM_RE,
     Cue,
+    care_event,
     merge_cues,
     rule_cues,
 )
@@ -151,10 +153,25 @@ def in_care_situation(text: str, cues: Iterable[Cue]) -> bool:
     >>> in_care_situation(t, find_cues(t, ner=False))
     False
     """
-    kinds = {c.kind for c in cues}
+    kinds = _kinds(cues)
     if "rare" in kinds and _GENERIC_RARE_RE.search(text):
         kinds.discard("rare")
     return bool("patient" in kinds or kinds & {"ward", "rare"} or CLINICAL_RE.search(text))
+
+
+def _kinds(cues: Iterable[Cue]) -> set[str]:
+    """Return the kinds of ``cues``; a ``patient`` cue that is only a family link does not count.
+
+    "La fille du voisin", "the vet's daughter" name a person, not a patient: they
+    need a care word like any other person described.
+    """
+    cues = list(cues)
+    family = [(c.start, c.end) for c in cues if c.kind == "family"]
+    return {
+        c.kind
+        for c in cues
+        if c.kind != "patient" or not any(s <= c.start and c.end <= e for s, e in family)
+    }
 
 
 def _is_very_old(cues: Iterable[Cue]) -> bool:
@@ -167,18 +184,39 @@ def _is_very_old(cues: Iterable[Cue]) -> bool:
     return False
 
 
+def _role_in_care(text: str) -> tuple[str, str] | None:
+    """Return how a person in care is named by a family link or a role, and the words, if so.
+
+    ``("family link", "le fils du maire")`` or ``("role", "le curé")``; only when
+    something happens to someone in care (:func:`care_event`) and nothing puts
+    the person in their public role (a visit, a talk, thanks).
+    """
+    for label, rx in (("family link", FAMILY_PERSON_RE), ("role", ROLE_RE)):
+        m = rx.search(text)
+        if m:
+            if not care_event(text) or PUBLIC_CONTEXT_RE.search(text):
+                return None
+            return label, " ".join(m.group().split())
+    return None
+
+
 def assess(text: str, cues: Sequence[Cue]) -> Check:
     """Return the risk level that ``cues`` found in ``text`` give, with the first reason that applies.
 
     ``high`` — one patient with details that together could identify them: age +
     sex + place or date; a photo; a named ward with age or sex; a rare condition
-    with a place; a name, initials or birth date; or three details or more. Or,
-    with no ``patient`` cue needed: a person's full name in a care situation; a
-    person described (age, sex, a person noun, a first name) in a care situation
-    with two details or more that narrow who it is (time, place, ward, rare
-    condition, school or employer, family link, photo, name, an age of 90 or
-    more, "the only"/"the oldest"). ``low`` — one patient with a detail, a named
-    person in a care situation, or a rare condition named. ``none`` otherwise.
+    with a place; a name, initials or birth date; or three details or more (age
+    and sex describe, so two of them must narrow). Or, with no ``patient`` cue
+    needed: a person's full name in a care situation; a person described (age,
+    sex, a person noun, a first name, or — when something happens to them in care
+    and nothing puts them in their public role — a role in a community, "le
+    curé", or a family link to someone known, "le fils du maire") in a care
+    situation with two details or more that narrow who it is (time, place, ward,
+    rare condition, school or employer, family link, photo, name, an age of 90
+    or more, "the only"/"the oldest", "you know who"). ``low`` — one patient with
+    a detail, a named person in a care situation, or a rare condition named.
+    ``none`` otherwise. A ``patient`` cue that is only a family link ("la fille du
+    voisin") counts as a person, not a patient.
 
     Parameters
     ----------
@@ -201,7 +239,7 @@ def assess(text: str, cues: Sequence[Cue]) -> Check:
     >>> assess(t, find_cues(t, ner=False)).risk
     'high'
     """
-    kinds = {c.kind for c in cues}
+    kinds = _kinds(cues)
     rare_generic = "rare" in kinds and _GENERIC_RARE_RE.search(text)
     if rare_generic:
         kinds.discard("rare")
@@ -215,6 +253,13 @@ def assess(text: str, cues: Sequence[Cue]) -> Check:
         narrowing.append("an age of 90 or more")
     if _SUPERLATIVE_RE.search(text):
         narrowing.append("'the only'/'the oldest'")
+    if HINT_RE.search(text):
+        narrowing.append("'you know who'")
+    named = _role_in_care(text) if clinical else None
+    if named:
+        described.append(f"{named[0]}: {named[1]}")
+        if named[0] == "role" and "school_or_employer" not in narrowing:
+            narrowing.append("school_or_employer")  # a role is a job: it narrows who, too
     full_name = any(c.kind == "person" and len(c.match.split()) > 1 for c in cues)
     reasons = []
     if "identifier" in details:
@@ -223,11 +268,13 @@ def assess(text: str, cues: Sequence[Cue]) -> Check:
         reasons.append("one patient with a photo of them or their records")
     if "rare" in details and "place" in details:
         reasons.append("one patient with a rare condition with a place")
-    if patient and {"age", "sex"} <= details and details & {"place", "date", "ward"}:
+    # age and sex describe the patient; they do not narrow who it is: two details must
+    narrowed = len(narrowing) >= 2
+    if patient and {"age", "sex"} <= details and details & {"place", "date", "ward"} and narrowed:
         reasons.append("one patient with age, sex and a place or date")
     if patient and "ward" in details and (details & {"age", "sex"} or room):
         reasons.append("one patient with a named ward or room with age or sex")
-    if patient and len(details - {"photo"}) >= 3:
+    if patient and len(details - {"photo"}) >= 3 and narrowed:
         reasons.append(f"one patient with {len(details)} identifying details")
     if full_name and clinical:
         reasons.append("a person's full name in a care situation")

@@ -15,7 +15,10 @@ What it adds to the rules, and how its mistakes are kept out:
 * ``LOC`` → a ``place`` cue, unless it names a disease ("Lyme", "Ebola",
   "maladie de Wilson") or is a lone first name not after "à"/"in"/"from"
   (``fr_core_news_sm`` often calls "Lucas" a place): then it is a ``person``;
-* ``ORG`` and ``MISC`` are not used (hospitals, agencies and hashtags).
+* ``ORG`` and ``MISC`` are not used (hospitals, agencies and hashtags);
+* a text with no capital letter that could start a kept cue (:func:`may_hold_a_cue`:
+  lower-case prose, capitals only opening sentences, in hashtags or acronyms) is
+  not sent to spaCy at all: the cues are the same, and most tweets are skipped.
 
 There is no official English pipeline on the package index (only third-party
 re-uploads, which this project does not use): English tweets go through the
@@ -62,6 +65,9 @@ _PLACE_PREPOSITION_RE = re.compile(
     re.IGNORECASE,
 )
 _LINK_RE = re.compile(r"https?://\S+")
+_POSSESSIVE_RE = re.compile(r"(?:['’]s?)?$")
+#: Words before a first name that make it a child's: "Little Ellie", not a village.
+_CHILD_WORDS = {"Little", "Baby", "Petit", "Petite", "Young"}
 _MENTION_OR_LINK_RE = re.compile(r"[@#]\w+|https?://\S+")
 
 
@@ -99,6 +105,56 @@ def _raw_entities(texts: list[str]) -> list[tuple[tuple[str, int, int], ...]]:
     return [_cache[t] for t in texts]
 
 
+_UPPER_RE = re.compile(r"[^\W\d_a-zß-ÿ]")  # a capital letter (the cased letters that are not lower)
+
+
+def may_hold_a_cue(text: str) -> bool:
+    """Return whether the named-entity pass could find a cue in ``text``; False means it cannot.
+
+    A cue is kept (:func:`_entity_cues`) only as a run of words with a capital,
+    outside mentions, hashtags and links, not all in capitals, and not a lone
+    word opening a sentence. A text without a capital that could start one —
+    most tweets: lower-case prose, capitals only at sentence starts, in
+    hashtags or in acronyms — is not sent to spaCy: the cues are the same, found
+    faster. Conservative: any capital letter counts as a possible start.
+
+    Parameters
+    ----------
+    text : str
+        A tweet's text.
+
+    Returns
+    -------
+    bool
+        False when no entity spaCy could find would be kept as a cue.
+
+    Examples
+    --------
+    >>> may_hold_a_cue("Bonne garde à tous #MedTwitter"), may_hold_a_cue("Vu Jeanne ce matin")
+    (False, True)
+    """
+    hidden = [m.span() for m in _MENTION_OR_LINK_RE.finditer(text)]
+
+    def visible(w: re.Match) -> bool:
+        return not any(s < w.end() and w.start() < e for s, e in hidden)
+
+    for cap in _UPPER_RE.finditer(text):
+        word = _TOKEN_RE.match(text, cap.start())
+        if word is None or not visible(word):
+            continue
+        if not word.group().isupper() and not _sentence_start(text, word.start()):
+            return True  # a lone capitalised word inside a sentence
+        after = _TOKEN_RE.search(text, word.end())
+        if (
+            after is not None
+            and after.group()[:1].isupper()
+            and visible(after)
+            and not (word.group().isupper() and after.group().isupper())
+        ):
+            return True  # two capitalised words in a row, not both acronyms
+    return False
+
+
 def _trim_name(text: str, start: int, end: int, first_name: bool = False) -> tuple[int, int] | None:
     """Return the capitalised words of an entity.
 
@@ -126,7 +182,16 @@ def _entity_cues(text: str, entities: Iterable[tuple[str, int, int]]) -> list[Cu
         if span is None:
             continue
         start, end = span
+        end = start + len(_POSSESSIVE_RE.sub("", text[start:end]))  # "Saturday's" -> "Saturday"
         words = text[start:end].split()
+        if (
+            label == "LOC"
+            and len(words) == 2
+            and words[0] in _CHILD_WORDS
+            and is_first_name(words[1])
+        ):
+            start = end - len(words[1])  # "Little Ellie" is a child, not a village
+            label, words = "PER", words[1:]
         if text[start:end].isupper() or (len(words) == 1 and _sentence_start(text, start)):
             continue  # acronyms (IMV, ACL, AVK); a sentence's first word ("Woman, 35", "Belle photo")
         if label == "PER" or (
@@ -161,4 +226,6 @@ def entity_cues(texts: Iterable[str]) -> list[list[Cue]]:
     [[('person', 'Jeanne Martin'), ('place', 'Millau')], []]
     """
     texts = [t if isinstance(t, str) else "" for t in texts]
-    return [_entity_cues(t, ents) for t, ents in zip(texts, _raw_entities(texts), strict=True)]
+    read = [t for t in dict.fromkeys(texts) if may_hold_a_cue(t)]
+    found = dict(zip(read, _raw_entities(read), strict=True))
+    return [_entity_cues(t, found[t]) if t in found else [] for t in texts]

@@ -2,7 +2,8 @@
 
 Helpers of :mod:`analysis.confidentiality.rules` and :mod:`.entities`: is a
 capitalised word a first name, does a name stand after a title or before "notre
-cadre", is "Lyme" a disease here rather than a town.
+cadre", is "Lyme" a disease here rather than a town; and the regex pieces the
+rule modules share (word edges, long word lists grouped by first letter).
 """
 
 from __future__ import annotations
@@ -15,6 +16,56 @@ from gender_guesser.detector import Detector
 _I = re.IGNORECASE
 _W = r"(?<![\w])"  # start of a word (works with accents, unlike \b after a non-word char)
 _E = r"(?![\w])"
+
+
+def _by_first_letter(alternation: str) -> str:
+    """Return a regex alternation with its alternatives grouped by first letter (for speed).
+
+    Python's ``re`` tries every alternative at every word start; grouped under
+    their first letter ("a(?:dmise?|ccouche)|b(?:urns|ypass)"), only the few that
+    can match are tried. Alternatives not opening with a plain letter keep their
+    order, after the groups. For case-insensitive patterns.
+
+    Parameters
+    ----------
+    alternation : str
+        Regex alternatives joined by ``|`` at the top level.
+
+    Returns
+    -------
+    str
+        An alternation matching the same words.
+
+    Examples
+    --------
+    >>> _by_first_letter("vue?|burns|brûlée?|(?:dog|cat) bite")
+    'v(?:ue?)|b(?:urns|rûlée?)|(?:dog|cat) bite'
+    """
+    alternatives, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(alternation):
+        c = alternation[i]
+        if c == "\\":
+            i += 1
+        elif in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+        elif c in "()":
+            depth += 1 if c == "(" else -1
+        elif c == "|" and depth == 0:
+            alternatives.append(alternation[start:i])
+            start = i + 1
+        i += 1
+    alternatives.append(alternation[start:])
+    groups: dict[str, list[str]] = {}
+    rest = []
+    for alt in alternatives:
+        if alt[:1].isalpha() and alt[1:2] not in ("?", "*", "+", "{"):
+            groups.setdefault(alt[0].lower(), []).append(alt[1:])
+        else:
+            rest.append(alt)
+    return "|".join([f"{k}(?:{'|'.join(v)})" for k, v in groups.items()] + rest)
+
 
 _MONTHS = (
     "janvier février fevrier mars avril mai juin juillet août aout septembre octobre novembre "
@@ -93,19 +144,35 @@ def is_disease_name(text: str, start: int, end: int) -> bool:
 #: Eponyms that are also common surnames: a disease only next to "maladie de", "disease"...
 _EPONYMS_ALSO_NAMES = {"Turner", "Wilson", "Paget", "Bell", "Graves", "Down", "Horton", "Rett"}
 
-#: A first name made a person by its neighbours: "le petit Lucas", "Kylian, 12 ans", "famille Moreau".
+#: A first name made a person by its neighbours: "le petit Lucas", "Kylian, 12 ans", "Léa, en
+#: CM2", "Sarah, a Year 10 student" (an age, or an apposition saying who they are).
 PERSON_RE = re.compile(
     r"(?:(?<![\w])(?i:le\s+petit|la\s+petite|petit|petite|little|baby|bébé|the\s+young|la\s+jeune"
     r"|le\s+jeune)\s+([A-Z][a-zéèëïîçô]+)(?=[\s,.!])"
-    r"|(?<![\w])([A-Z][a-zéèëïîçô]+(?:[\s-][A-Z][a-zéèëïîçô]+)?),\s*\d{1,3}(?=\s*[,)]|\s+(?i:ans"
-    r"|yo|y/o|mois|months?|years?)" + _E + r"))"
+    r"|(?<![\w'’-])([A-Z][a-zéèëïîçô]+(?:[\s-][A-Z][a-zéèëïîçô]+)?),\s*\d{1,3}(?=\s*[,)]|\s+(?i:ans"
+    r"|yo|y/o|mois|months?|years?)" + _E + r")"
+    r"|(?<![\w'’-])([A-Z][a-zéèëïîçô]+),\s+(?=(?i:(?:a|an|un|une)\s+(?!few|lot|bit|peu)\w"
+    r"|(?:en|in)\s+(?-i:CP|CE1|CE2|CM1|CM2|[3-6]e|[3-6]ème|Year\s+\d)|(?-i:Year)\s+\d"
+    r"|in\s+(?:the\s+)?\d{1,2}(?:st|nd|rd|th)\s+grade"
+    r"|élève|pupil|apprentie?|apprentice|lycéen(?:ne)?|collégien(?:ne)?|écoli(?:er|ère)|étudiante?|student))"
+    # a child named through their family: "Alfie's mum", "la maman de Lucas"
+    r"|(?<![\w'’-])([A-Z][a-zéèëïîçô]+)['’]s\s+(?=(?i:mum|mom|dad|mother|father|parents|gran|nan"
+    r"|grandma|grandad|sister|brother|teacher|school|class)(?![\w]))"
+    r"|(?<![\w])(?i:la\s+maman|le\s+papa|la\s+mère|le\s+père|les\s+parents|la\s+mamie|le\s+papy"
+    r"|la\s+maîtresse|la\s+nounou)\s+(?:de\s+|d')([A-ZÉ][a-zéèëïîçô]+)(?![\w]))"
+)  # fmt: skip
+#: A title with an initial: a named person ("Dr P.", "Father K.", "Pr L."), colleague or not.
+TITLE_INITIAL_RE = re.compile(
+    r"(?<![\w])(?:Dr|Dre|Pr|Prof|Docteure?|Professeure?|Doctor|Sister|Father|Père|Rev|Revd"
+    r"|Maître|Me)\.?\s+[A-Z]\.(?![\w])"
 )  # fmt: skip
 #: Words after a first name that make it part of an institution's or a street's name.
 _INSTITUTION_WORDS = (
     r"Hospital|Hôpital|Hopital|Clinic|Clinique|Infirmary|Street|St|Road|Rd|Avenue|Square|School"
     r"|College|University|Université|Lycée|Collège|École|Centre|Center|House|Ward|Unit|Trust"
     r"|Foundation|Fondation|Institute|Institut|Hall|Park|Court|Building|Memorial|Day|Award|Prize"
-    r"|Syndrome|Disease|Bridge|Lane|Way|Close|Gardens|Place|Church|Chapel"
+    r"|Syndrome|Disease|Bridge|Lane|Way|Close|Gardens|Place|Church|Chapel|Elementary|Primary"
+    r"|Infants|Juniors|Academy|Grammar|High|Comprehensive|Middle|Rovers|United|Athletic"
 )
 #: A first name and a capitalised surname (checked against the first-name list by ``rule_cues``).
 FULL_NAME_RE = re.compile(
