@@ -491,12 +491,17 @@ def stream_file(
     str or None
         None if the whole file is in, else ``"bad"``, ``"kind"`` or ``"note"``: why it stopped.
     """
-    source = pa.OSFile(str(path))
     gz = rawfile.is_gzip(path)
-    raw = pa.CompressedInputStream(source, "gzip") if gz else source
     lines = stream.Lines(bom=True)  # one page a line, checked as Arrow reads the bytes
+    mapped = None
+    if gz or not path.stat().st_size:  # (mmap refuses an empty file)
+        source = pa.OSFile(str(path))
+        raw = pa.CompressedInputStream(source, "gzip")
+        parsed = stream.page_groups(stream.Fed(raw, lines), kind, lean)
+    else:  # read in place: no copy of the file's bytes
+        mapped = raw = stream.Mapped(path, lines)
+        parsed = stream.page_groups(mapped, kind, lean)
     seen = read = 0
-    parsed = stream.page_groups(stream.Fed(raw, lines), kind, lean)
     groups = stream.read_ahead(parsed, "ingest-parser")
     failures: list[BaseException] = []
     try:
@@ -510,10 +515,11 @@ def stream_file(
             if not ok:
                 return "bad" if ok is False else "kind"
             read += pages.num_rows
-            if bar is not None and not gz:
-                now = source.tell()
-                bar.update(max(0, now - seen))
-                seen = now
+            if mapped is not None:
+                mapped.taken(read)
+                if bar is not None:
+                    bar.update(max(0, mapped.pos - seen))
+                    seen = mapped.pos
     finally:
         raw.close()
     return None if lines.matches(read) else "bad"

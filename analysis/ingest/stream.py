@@ -3,15 +3,19 @@
 :func:`stream_file` parses a whole file of v2 pages with Arrow's streaming
 reader in a thread (all cores), :func:`parsed_chunks` cuts a file into chunks of
 whole lines of about :data:`CHUNK_BYTES` (each parsed ahead by Arrow when it can),
-and :func:`read_ahead` runs either one step ahead of the flattening. :class:`Lines`
-checks that Arrow's pages are the file's lines, one a line, and :func:`arrow_page`
-reads a line orjson refuses as Arrow does, so that both paths take the same lines.
+and :func:`read_ahead` runs either one step ahead of the flattening. :class:`Mapped`
+hands a plain file to Arrow in place (memory-mapped), :class:`Fed` a gzip one as it is
+decompressed. :class:`Lines` checks that Arrow's pages are the file's lines, one a
+line, and :func:`arrow_page` reads a line orjson refuses as Arrow does, so that both
+paths take the same lines.
 """
 
 from __future__ import annotations
 
 import io
+import mmap
 import threading
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 from queue import Empty, Full, Queue
@@ -122,40 +126,52 @@ class Lines:
         self._open = False  # bytes seen since the last newline
         self._last = b""  # the last two bytes seen
 
-    def feed(self, block: bytes) -> None:
-        """Count the lines of the next ``block`` of the stream.
+    def feed(self, block: bytes | mmap.mmap, start: int = 0, end: int | None = None) -> None:
+        """Count the lines of the next bytes of the stream, ``block[start:end]``.
 
         Parameters
         ----------
-        block : bytes
-            The next bytes of the stream, in order; nothing is counted once a check failed.
+        block : bytes or mmap.mmap
+            Holds the next bytes of the stream, in order; nothing is counted once a check
+            failed. A memory-mapped file is read in place (:class:`Mapped`).
+        start : int, optional
+            Where the next bytes start in ``block``; default 0.
+        end : int or None, optional
+            Where they end; None (default) is the end of ``block``.
         """
-        if not block or not self.ok:
+        end = len(block) if end is None else end
+        if start >= end or not self.ok:
             return
         if self._bom and self.count == 0 and self._start:
-            block = block.removeprefix(BOM)
+            if block[start : start + len(BOM)] == BOM:
+                start += len(BOM)
             self._bom = False
-            if not block:
+            if start >= end:
                 return
-        if self._start and block[0] != 0x7B:  # {
+        if self._start and block[start] != 0x7B:  # {
             self.ok = False
             return
         find = block.find
-        i = find(b"\n")
+        i = find(b"\n", start, end)
         while i >= 0:
-            before = block[i - 2 : i] if i >= 2 else (self._last + block[:i])[-2:]
+            before = block[i - 2 : i] if i - start >= 2 else (self._last + block[start:i])[-2:]
             if not (before.endswith(b"}") or before == b"}\r") or (
-                i + 1 < len(block) and block[i + 1] != 0x7B
+                i + 1 < end and block[i + 1] != 0x7B
             ):
                 self.ok = False
                 return
             self.count += 1
-            i = find(b"\n", i + 1)
+            i = find(b"\n", i + 1, end)
         self.count -= self._open  # the line left open by the block before is counted
-        self._start = block.endswith(b"\n")
+        self._start = block[end - 1] == 0x0A  # \n
         self._open = not self._start
         self.count += self._open
-        self._last = (self._last + block[-2:])[-2:]
+        self._last = (self._last + block[max(start, end - 2) : end])[-2:]
+
+    @property
+    def whole(self) -> int:
+        """Return the lines fed so far that are complete (their newline seen)."""
+        return self.count - self._open
 
     def matches(self, pages: int) -> bool:
         """Whether ``pages`` pages read from the bytes fed so far are their lines, one a line.
@@ -204,6 +220,87 @@ class Fed:
     def close(self) -> None:
         """Close the raw stream."""
         self.raw.close()
+
+    def readable(self) -> bool:
+        """Return True: the stream is read."""
+        return True
+
+    def seekable(self) -> bool:
+        """Return False: the stream is read once, in order."""
+        return False
+
+
+class Mapped:
+    """A plain file read in place for Arrow's reader: memory-mapped, fed to :class:`Lines`.
+
+    Reading a file through :class:`Fed` copies every byte into a new ``bytes``, whose
+    fresh pages are faulted in (sampled with ``perf``: the kernel's copy alone took
+    2.6% of the CPU time of the 1M-tweet ingest, about 0.45 s of its 2 GB). Mapped,
+    Arrow parses the page cache's pages where they are (peak memory of that ingest
+    also fell, from 800-870 MB to 680-740 MB). The pages of lines the caller has
+    taken (:meth:`taken`) leave this process (``MADV_DONTNEED``), so the memory held
+    stays Arrow's read-ahead, not the file: the file is only read, so a dropped page
+    Arrow still uses is read back in from the page cache, never lost.
+    """
+
+    def __init__(self, path: Path, lines: Lines) -> None:
+        with open(path, "rb") as fh:
+            self.map = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        self.view = memoryview(self.map)
+        self.lines = lines
+        #: bytes handed to Arrow so far
+        self.pos = 0
+        self._dropped = 0
+        # (lines whole before a block, where the block starts): what taken() may drop
+        self._starts: deque[tuple[int, int]] = deque()
+        self._closed = False
+
+    def read(self, size: int = -1) -> memoryview:
+        """Return the next bytes of the file in place, after the line counter has seen them.
+
+        Parameters
+        ----------
+        size : int, optional
+            How many bytes at most; -1 (default) for the rest of the file.
+
+        Returns
+        -------
+        memoryview
+            A view of the mapped file, empty past its end.
+        """
+        end = len(self.map) if size < 0 else min(len(self.map), self.pos + size)
+        self._starts.append((self.lines.whole, self.pos))
+        self.lines.feed(self.map, self.pos, end)
+        block = self.view[self.pos : end]
+        self.pos = end
+        return block
+
+    def taken(self, pages: int) -> None:
+        """Drop the pages of the file's first ``pages`` lines (Arrow has parsed them).
+
+        Parameters
+        ----------
+        pages : int
+            Lines of the file, from its start, whose parsed pages the caller has taken.
+        """
+        cut = None
+        while self._starts and self._starts[0][0] <= pages:
+            cut = self._starts.popleft()[1]
+        if cut is None:
+            return
+        cut -= cut % mmap.PAGESIZE
+        if cut > self._dropped:
+            self.map.madvise(mmap.MADV_DONTNEED, self._dropped, cut - self._dropped)
+            self._dropped = cut
+
+    @property
+    def closed(self) -> bool:
+        """Whether the stream is closed."""
+        return self._closed
+
+    def close(self) -> None:
+        """Close the stream; the mapping goes once Arrow has let go of the last view of it."""
+        self._closed = True
 
     def readable(self) -> bool:
         """Return True: the stream is read."""
@@ -268,8 +365,8 @@ def page_groups(source, kind: str | None, lean: bool = False) -> Iterator[list[p
 
     Parameters
     ----------
-    source : Fed or file object
-        The raw stream to parse (a :class:`Fed` is wrapped for Arrow).
+    source : Fed or Mapped or file object
+        The raw stream to parse (a :class:`Fed` or :class:`Mapped` is wrapped for Arrow).
     kind : str or None
         What ``data`` is parsed as: ``"tweets"``, ``"users"`` or None (either).
     lean : bool, optional
@@ -285,7 +382,7 @@ def page_groups(source, kind: str | None, lean: bool = False) -> Iterator[list[p
     pyarrow.ArrowException
         At a block Arrow cannot parse, after the groups before it.
     """
-    if isinstance(source, Fed):
+    if isinstance(source, Fed | Mapped):
         source = pa.PythonFile(source, mode="r")
     reader = pa_json.open_json(
         source,
