@@ -389,10 +389,13 @@ def _sort_values(
     if isinstance(col, pa.ChunkedArray):
         col = col.combine_chunks()
     t = col.type
+    # (fill_null copies the column even when there is no null to fill)
     if pa.types.is_string(t) or pa.types.is_large_string(t):
-        values = col.dictionary_encode().indices.fill_null(-1).to_numpy().astype(np.int64)
+        codes = col.dictionary_encode().indices
+        values = (codes.fill_null(-1) if codes.null_count else codes).to_numpy().astype(np.int64)
     elif pa.types.is_timestamp(t) or pa.types.is_integer(t) or pa.types.is_boolean(t):
-        values = col.cast(pa.int64()).fill_null(0).to_numpy()
+        numbers = col.cast(pa.int64())
+        values = (numbers.fill_null(0) if numbers.null_count else numbers).to_numpy()
     else:
         raise TypeError(f"cannot sort on {t}")
     if desc:
@@ -479,9 +482,10 @@ def _all_distinct(table: pa.Table, key: tuple[str, ...]) -> bool:
     """Whether no two rows share a key (hashed: a collision only sends rows to the full sort)."""
     hashed = np.zeros(table.num_rows, dtype=np.uint64)
     with np.errstate(over="ignore"):
-        for k in key:
-            values = _sort_values(table.column(k), nulls_first=True).astype(np.uint64)
-            hashed = (hashed ^ values) * np.uint64(0x9E3779B97F4A7C15)
+        for k in key:  # in place, and the int64 values seen as uint64 (the same bits): no copies
+            values = _sort_values(table.column(k), nulls_first=True).view(np.uint64)
+            np.bitwise_xor(hashed, values, out=hashed)
+            np.multiply(hashed, np.uint64(0x9E3779B97F4A7C15), out=hashed)
     hashed.sort()
     return not (hashed[1:] == hashed[:-1]).any()
 
