@@ -56,7 +56,9 @@ Round 3:
    tuning, kept out of the repository and out of sight of the rules' author, then
    committed after the freeze and measured once; its figures are the ones to
    quote, whatever they are. Until it is there this script says there is no
-   held-out figure (and exits 1).
+   held-out figure (and exits 1). Committed in 59156c1 (120 tweets) and measured
+   once: precision 0.932, recall 0.683 (41 of 60), short of the 0.90 target. That
+   figure stands as round 3's result.
 
 Printed: precision, recall and F1 on each split, per language, with spaCy's
 French pipeline plus the rules (what ``check-tweet`` does) and with the rules
