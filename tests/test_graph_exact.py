@@ -226,7 +226,7 @@ def test_a_failed_louvain_child_is_run_again_in_the_parent(monkeypatch, tmp_path
 
 def test_louvain_stays_in_the_process_without_memory_for_a_child(monkeypatch):
     monkeypatch.setattr(fast, "CONCURRENT_MIN_LINKS", 0)
-    monkeypatch.setattr(fast, "_available_bytes", lambda: fast.CONCURRENT_BYTES_PER_LINK * 1000 - 1)
+    monkeypatch.setattr(fast, "_available_bytes", lambda: fast.forked_peak_bytes(1000) - 1)
     assert not fast._fork_louvain(1000)
     assert fast._fork_louvain(999) == hasattr(os, "fork")
     monkeypatch.setattr(fast, "_available_bytes", lambda: None)  # unknown: assumed enough

@@ -52,9 +52,14 @@ if TYPE_CHECKING:
 CHUNK = 4_000_000
 #: Links from which :func:`node_measures` runs Louvain in a forked process beside the others.
 CONCURRENT_MIN_LINKS = 1_000_000
-#: Peak memory of the metrics' process tree per link when Louvain runs in a forked child
-#: (measured: 7,715 MB at 1M accounts / 50M links, against 5,917 MB in one process).
-CONCURRENT_BYTES_PER_LINK = 155
+#: Peak memory (summed PSS) of the metrics' process tree when Louvain runs in a forked
+#: child: this many bytes a link above :data:`CONCURRENT_BASE_BYTES`. Measured with
+#: ``benchmarks/graph.py``'s sampling of the tree: 1,751 MB at 200k accounts / 10M links
+#: and 7,029 MB at 1M / 50M (the parent's igraph graph and PRPACK's copy beside the
+#: child's undirected graph and multilevel's copy of it).
+CONCURRENT_BYTES_PER_LINK = 139
+#: The fixed part of that peak (the interpreter, numpy, Arrow and igraph in two processes).
+CONCURRENT_BASE_BYTES = 431 << 20
 #: Memory the forked run may take at most (the 6 GB target at 1M / 50M): beyond, Louvain
 #: runs in the process after the other measures, slower and within the target.
 CONCURRENT_MAX_BYTES = 6 << 30
@@ -770,15 +775,39 @@ def _fork_louvain(links: int) -> bool:
     """Return whether Louvain of a graph of ``links`` links runs in a forked child.
 
     From :data:`CONCURRENT_MIN_LINKS` links, where ``os.fork`` exists and the
-    forked run's estimated peak (:data:`CONCURRENT_BYTES_PER_LINK` a link) is
-    within :data:`CONCURRENT_MAX_BYTES` and the memory available (Linux's
+    forked run's estimated peak (:func:`forked_peak_bytes`) is within
+    :data:`CONCURRENT_MAX_BYTES` and the memory available (Linux's
     ``MemAvailable``; assumed enough where unknown).
     """
     if links < CONCURRENT_MIN_LINKS or not hasattr(os, "fork"):
         return False
-    need = CONCURRENT_BYTES_PER_LINK * links
+    need = forked_peak_bytes(links)
     available = _available_bytes()
     return need <= CONCURRENT_MAX_BYTES and (available is None or available >= need)
+
+
+def forked_peak_bytes(links: int) -> int:
+    """Return the estimated peak memory of the metrics with Louvain in a forked child.
+
+    A straight line through the two measured peaks of the process tree's summed
+    PSS (:data:`CONCURRENT_BASE_BYTES` + :data:`CONCURRENT_BYTES_PER_LINK` a link).
+
+    Parameters
+    ----------
+    links : int
+        Follow links of the graph.
+
+    Returns
+    -------
+    int
+        Bytes.
+
+    Examples
+    --------
+    >>> round(forked_peak_bytes(50_000_000) / 2**20)
+    7059
+    """
+    return CONCURRENT_BASE_BYTES + CONCURRENT_BYTES_PER_LINK * links
 
 
 def _available_bytes() -> int | None:
