@@ -326,9 +326,9 @@ def trim_memory() -> None:
 
     numpy's arrays of a batch (a few MB each) and igraph's per-node lists come from
     the C heap; once freed, glibc keeps their pages unless the heap's top is free
-    too, so a process that read 50M links a batch at a time keeps about 0.9 GB it no
-    longer uses (measured: 1,488 MB resident after the read at 1M accounts / 50M
-    links). ``malloc_trim(0)`` returns every free page, wherever it lies in the heap
+    too, so a process that read 50M links a batch at a time keeps about 0.7 GB it no
+    longer uses (measured at 1M accounts / 50M links: 1,488 MB after the read, 808 MB
+    trimmed). ``malloc_trim(0)`` returns every free page, wherever it lies in the heap
     (the remedy Dask documents for a worker's "unmanaged memory").
     """
     trim = _malloc_trim()
