@@ -94,3 +94,36 @@ def test_without_dask_the_error_names_the_extra(monkeypatch, module):
     assert "\n" not in message
     assert "pip install 'medtwitter[dask]'" in message
     assert info.value.exit_code != 0
+
+
+def test_local_workers_start_with_the_ingest_modules_imported():
+    with cluster.dask_client("local:2") as client:
+        # a worker's modules before any task of ours ran (a lambda is sent by value)
+        found = client.run(
+            lambda names: [n for n in names if n in sys.modules], cluster.LOCAL_PRELOAD
+        )
+    assert list(found.values()) == [list(cluster.LOCAL_PRELOAD)] * 2
+
+
+def test_local_workers_are_forked_without_dasks_malloc_trim_threshold():
+    import dask
+
+    with cluster._forked_workers():
+        assert dask.config.get("distributed.worker.multiprocessing-method") == "forkserver"
+        environ = dask.config.get("distributed.nanny.pre-spawn-environ")
+        assert "MALLOC_TRIM_THRESHOLD_" not in environ and environ["OMP_NUM_THREADS"] == 1
+    assert dask.config.get("distributed.worker.multiprocessing-method") == "spawn"
+    trim = dask.config.get("distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_")
+    assert trim == cluster.DASK_TRIM_THRESHOLD
+
+
+def test_a_start_method_the_user_configured_is_kept():
+    import dask
+
+    with (
+        dask.config.set({"distributed.worker.multiprocessing-method": "fork"}),
+        cluster._forked_workers(),
+    ):
+        assert dask.config.get("distributed.worker.multiprocessing-method") == "fork"
+        trim = dask.config.get("distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_")
+        assert trim == cluster.DASK_TRIM_THRESHOLD
