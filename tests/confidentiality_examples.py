@@ -63,9 +63,11 @@ EXAMPLES: list[tuple[str, bool, str]] = [
     ("Adults over 65 should get their booster this autumn", False, "none"),
     ("Rare Disease Day: 1 in 17 people will be affected by a rare disease", False, "none"),
     ("Long shift in the ICU today, proud of the team", False, "none"),
-    # --- hard cases the rules are known to get wrong -------------------------------------
+    # --- hard cases the rules got wrong until round 4 --------------------------------------
+    # risky by the labelling rules (a place, a family link, "le seul"): "none" until round 4,
+    # when someone in care stopped needing a person noun
     ("Le seul pharmacien de Ploumanac'h a encore vu passer la famille du maire, toujours les mêmes "
-     "soucis de tension", True, "none"),
+     "soucis de tension", True, "high"),
     # found since the person-described rule (issue 15): a teen, a rare condition, "our village"
     ("Teenager from our village with a condition only 40 people in the world have, met her today",
      True, "high"),

@@ -24,11 +24,11 @@ def test_precision_and_recall_on_the_hand_written_examples():
     texts, labels = [e[0] for e in EXAMPLES], [e[1] for e in EXAMPLES]
     high = evaluate(texts, labels)
     assert high["positives"] == 20 and high["n"] == len(EXAMPLES)
-    # measured on this set: 19 of 20 identifying tweets flagged high, no false alarm (round 3:
-    # age and sex describe a patient, they do not narrow who it is; two details must)
-    assert high["true_positives"] == 19 and high["flagged"] == 19
-    assert high["precision"] == 1.0 and high["recall"] == 0.95
-    assert len(KNOWN_MISSES) == 1
+    # measured on this set: 20 of 20 identifying tweets flagged high, no false alarm (round 4:
+    # someone in care needs no person noun, so "Le seul pharmacien de ..." is no longer missed)
+    assert high["true_positives"] == 20 and high["flagged"] == 20
+    assert high["precision"] == 1.0 and high["recall"] == 1.0
+    assert KNOWN_MISSES == []
 
 
 def test_cues_name_what_a_reader_could_infer():
@@ -37,7 +37,9 @@ def test_cues_name_what_a_reader_could_infer():
     assert {"patient", "age", "date", "place", "sex"} <= set(check.kinds)
     matches = {(c.kind, c.match) for c in check.cues}
     assert ("age", "45 ans") in matches and ("place", "Quimper") in matches
-    assert "age, sex" in check.reason
+    assert check.reason == (
+        "one individual in care with 2 kinds of narrowing detail: when (ce matin), where (Quimper)"
+    )
 
 
 def test_generic_age_ranges_are_not_a_patient():
@@ -154,7 +156,8 @@ def _cues(check) -> set[tuple[str, str]]:
 
 def test_a_full_name_in_a_care_situation_is_high(nlp):
     check = check_tweet("J'ai revu Jeanne Martin ce matin, elle va mieux depuis la chimio")
-    assert check.risk == "high" and check.reason == "a person's full name in a care situation"
+    assert check.risk == "high"
+    assert check.reason == "one individual in care with an identifier (person: Jeanne Martin)"
     assert [c.match for c in check.cues if c.kind == "person"] == ["Jeanne Martin"]
 
 
@@ -164,7 +167,7 @@ def test_spacy_finds_names_the_rules_miss(nlp):
     assert [(c.kind, c.match, c.source) for c in check.cues if c.kind == "person"] == [
         ("person", "Yannick Le Goff", "spacy")
     ]
-    assert check.risk == "high" and check_tweet(text, ner=False).risk == "none"
+    assert check.risk == "high" and check_tweet(text, ner=False).risk != "high"
 
 
 def test_a_childs_first_name_with_age_and_hospital_is_high(nlp):
@@ -233,9 +236,10 @@ def test_a_person_described_with_two_narrowing_details_is_high(text):
 def test_the_person_described_rule_needs_no_patient_cue():
     check = check_tweet("80 ans, vu ce matin aux urgences de Millau", ner=False)
     assert "patient" not in check.kinds and check.risk == "high"
+    # a town and a ward are both "where": details of one kind count once
     assert check.reason == (
-        "a person described (age) in a care situation with 3 details that narrow who: "
-        "date, place, ward"
+        "one individual in care with 2 kinds of narrowing detail: when (ce matin), "
+        "where (aux urgences)"
     )
 
 
@@ -293,11 +297,12 @@ def test_labelled_set_has_both_languages_splits_and_labels_and_no_duplicates():
     assert list(df.columns) == ["text", "label", "lang", "split"]
     assert len(df) >= 200 and not df["text"].duplicated().any()
     assert set(df["label"]) == {"risky", "safe"} and set(df["lang"]) == {"fr", "en"}
-    # each round's held-out set became tuning data: round 1's is dev_2, round 2's dev_3;
-    # round 3's held-out set, held_out_3, is committed after the round-3 freeze
-    assert {"dev", "dev_2", "dev_3"} <= set(df["split"]) <= {"dev", "dev_2", "dev_3", "held_out_3"}
+    # each round's held-out set became tuning data: round 1's is dev_2, round 2's dev_3, round 3's
+    # dev_4; round 4's held-out set, held_out_4, is committed after the round-4 freeze
+    tuning = {"dev", "dev_2", "dev_3", "dev_4"}
+    assert tuning <= set(df["split"]) <= tuning | {"held_out_4"}
     for (split, _), part in df.groupby(["split", "lang"]):
-        if split != "held_out_3":
+        if split != "held_out_4":
             assert set(part["label"]) == {"risky", "safe"} and len(part) >= 40
 
 
@@ -312,10 +317,11 @@ def test_dev_split_scores_stay_at_what_was_measured(nlp):
 def test_dev_2_split_scores_stay_at_what_was_measured(nlp):
     dev2 = pd.read_csv(LABELLED).query("split == 'dev_2'")
     scores = evaluate(dev2["text"], dev2["label"] == "risky")
-    # measured at the round-2 freeze and again at round 3: 54 of 54 risky tweets flagged high, one false alarm
-    # ("Une maman m'a demandé ... le foie de son bébé": a family link in an ordinary question)
+    # measured at the round-2 freeze and again at round 3: 54 of 54 risky tweets flagged high, one
+    # false alarm ("Une maman m'a demandé ... le foie de son bébé"); round 4: an ordinary question
+    # put to the author with no care given is excused, so no false alarm
     assert (scores["n"], scores["positives"]) == (108, 54)
-    assert scores["true_positives"] == 54 and scores["flagged"] == 55
+    assert scores["true_positives"] == 54 and scores["flagged"] == 54
 
 
 def test_dev_3_split_scores_stay_at_what_was_measured(nlp):
@@ -325,3 +331,13 @@ def test_dev_3_split_scores_stay_at_what_was_measured(nlp):
     # round 3: 56 of 56 risky tweets flagged high, no false alarm
     assert (scores["n"], scores["positives"]) == (115, 56)
     assert scores["true_positives"] == 56 and scores["flagged"] == 56
+
+
+def test_dev_4_split_scores_stay_at_what_was_measured(nlp):
+    dev4 = pd.read_csv(LABELLED).query("split == 'dev_4'")
+    scores = evaluate(dev4["text"], dev4["label"] == "risky")
+    # round 3's held-out set, measured once at 41 of 60 with 3 false alarms; round 4's structural
+    # rule, before any of its misses was read, 47 of 60 with 1 false alarm; tuned on in round 4:
+    # 60 of 60 risky tweets flagged high, no false alarm
+    assert (scores["n"], scores["positives"]) == (120, 60)
+    assert scores["true_positives"] == 60 and scores["flagged"] == 60

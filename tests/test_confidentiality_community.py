@@ -134,15 +134,15 @@ def test_public_roles_groups_and_own_family_are_not_high(text, nlp):
 def test_the_role_is_named_in_the_reason_with_its_details():
     check = check_tweet("Le chef de gare de Lormières, 58 ans, pontage hier", ner=False)
     assert check.reason == (
-        "a person described (age, role: Le chef de gare) in a care situation with 3 details "
-        "that narrow who: date, place, school_or_employer"
+        "one individual in care with 3 kinds of narrowing detail: who (Le chef de gare), "
+        "where (Lormières), when (hier)"
     )
     check = check_tweet("Le fils du maire de Brévannes-sur-Loue est passé aux urgences cette nuit")
-    assert "family link: Le fils du maire" in check.reason
+    assert "who (Le fils du maire)" in check.reason
     check = check_tweet(
         "The Kestrel Park Rovers striker (you know who) came in with a broken ankle"
     )
-    assert "'you know who'" in check.reason and check.risk == "high"
+    assert "singled out (you know who)" in check.reason and check.risk == "high"
 
 
 def test_a_role_in_its_public_role_or_without_care_describes_no_patient():
@@ -316,22 +316,22 @@ def test_skipping_spacy_on_those_texts_gives_the_same_cues(nlp, demo_tables):
     assert skipped > len(texts) / 2  # measured: most demo tweets have no capital to read
 
 
-# --- the benchmark before round 3's held-out set exists -----------------------------------------
+# --- the benchmark before round 4's held-out set exists -----------------------------------------
 
 
-def test_benchmark_says_there_is_no_held_out_figure_and_fails_until_held_out_3(
+def test_benchmark_says_there_is_no_held_out_figure_and_fails_until_held_out_4(
     monkeypatch, capsys, nlp
 ):
     spec = importlib.util.spec_from_file_location("confidentiality_benchmark", BENCHMARK)
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
-    assert bench.QUOTED == "held_out_3" and bench.SPLITS[:2] == ("held_out_3", "dev_3")
+    assert bench.QUOTED == "held_out_4" and bench.SPLITS[:2] == ("held_out_4", "dev_4")
     monkeypatch.setattr(bench, "measure_speed", lambda texts, copies, ner=True: 10_000.0)
     monkeypatch.setattr(bench, "measure_dataset", lambda dataset: None)
     monkeypatch.setattr("sys.argv", ["confidentiality.py", "--copies", "1"])
     assert bench.main() == 1
     out = capsys.readouterr().out
-    assert "no 'held_out_3' tweets" in out and "those tweets are dev_3 now" in out
+    assert "no 'held_out_4' tweets" in out and "those tweets are dev_4 now" in out
     assert "held-out precision" not in out  # no figure line, only the speed's
 
 

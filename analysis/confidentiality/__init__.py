@@ -20,7 +20,8 @@ cue                     examples
 ``ward``                service de cardiologie, en réa, chambre 12, au CHU de Nantes, bed 4, ward 7B
 ``rare``                a rare condition (maladie de Fabry, progeria, "une tumeur rare"...)
 ``photo``               photo, radio ci-jointe, 📷, pic attached, x-ray below
-``identifier``          initials or a title with a name (Mme D., Mr S.), date of birth, record number
+``identifier``          initials or a title with a name (Mme D., Mr S.), date of birth, a record
+                        number by its shape (NHS no. 482 913 7706, MRN 00982716, IPP 0045821)
 ``person``              a named person: Jeanne Martin (spaCy), le petit Lucas, "Kylian, 12 ans",
                         "Léa, en CM2", "Noah's mum"; "Dr P." when they are the one in care
 ``school_or_employer``  élève au lycée..., caissière au Leclerc, le boulanger de..., works at...,
@@ -28,12 +29,15 @@ cue                     examples
 ``family``              sa fille, la femme du maire, la famille Moreau, her son, the vicar's wife
 ======================  =========================================================
 
-:func:`check_tweet` gives ``high``, ``low`` or ``none`` with the first reason
-that applies (:func:`assess` lists the rules): the earlier rules about one
-patient, and one that needs no ``patient`` cue — a person described (age, sex, a
-person noun, a first name, a role in a community such as "le curé" or "the
-postman", a family link such as "le fils du maire": :mod:`.community`) in a care
-situation with two details or more that narrow who it is. The named-entity pass (:mod:`.entities`, spaCy's
+:func:`check_tweet` gives ``high``, ``low`` or ``none`` with the reason
+(:func:`assess` states the decision): ``high`` when the tweet is about one
+individual in a care situation, whether or not a person noun was read, and
+carries an identifier (a name, a birth date, a record number by its shape such
+as "NHS no. 482 913 7706", a photo of records) or narrowing details of two kinds
+or more (when; where; who: a role in a community such as "le curé", a job, a
+school, a family link such as "le fils du maire": :mod:`.community`; a rare
+condition; an age of 90 or more); a group or statistic, the author's own health
+or own child, and a person in a public role are excused (:mod:`.shapes`). The named-entity pass (:mod:`.entities`, spaCy's
 ``fr_core_news_sm``) adds people's names and places; ``ner=False`` skips it.
 
 The rules are deliberately simple and readable; they miss paraphrases and

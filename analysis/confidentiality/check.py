@@ -21,6 +21,17 @@ from analysis.confidentiality.rules import (
     merge_cues,
     rule_cues,
 )
+from analysis.confidentiality.shapes import (
+    CARE_CONTEXT_RE,
+    CARE_EVENT_RE,
+    CARE_TOPIC_RE,
+    GROUP_RE,
+    ONE_PERSON_RE,
+    OWN_CHILD_RE,
+    OWN_HEALTH_RE,
+    QUESTION_RE,
+    RECORDS_PHOTO_RE,
+)
 
 RISK_LEVELS = ("none", "low", "high")
 DETAIL_KINDS = (
@@ -38,7 +49,9 @@ DETAIL_KINDS = (
 )
 #: Cues that describe one person (who the tweet is about).
 DESCRIBING_KINDS = ("patient", "age", "sex", "person")
-#: Cues that narrow down who that person is (two of them make a tweet ``high``).
+#: Cues that narrow down who that person is: ``photo``, ``person`` and ``identifier`` identify
+#: on their own; the others count by kind of detail (:data:`_NARROWING_GROUPS`), two kinds make
+#: a tweet about one individual in care ``high``.
 NARROWING_KINDS = (
     "date",
     "place",
@@ -50,6 +63,17 @@ NARROWING_KINDS = (
     "person",
     "identifier",
 )
+#: Narrowing cue kinds by the kind of detail they give: details of one kind count once.
+_NARROWING_GROUPS = {
+    "date": "when",
+    "place": "where",
+    "ward": "where",
+    "school_or_employer": "who",
+    "family": "who",
+    "rare": "rare",
+}
+#: A record number with its label ("MRN 00982716", "NHS no. 482 913 7706"): records are care.
+_LABELLED_RECORD_RE = re.compile(r"(?i:nhs|mrn|ipp|hospital|hosp|dossier|record)\D{0,8}\d{3,}")
 _OLD_AGE = 90  # ages of 90 and over identify (HIPAA's Safe Harbor groups them as "90 or older")
 _YEARS_RE = re.compile(r"(\d{1,3})(?:\s?(?:ans|an|yo|y/o|-?year-old|years?\s+old|yrs?))?$", re.I)
 _VERY_OLD_RE = re.compile(r"nonagénaire|centenaire|centenarian|nonagenarian", re.I)
@@ -129,11 +153,13 @@ def find_cues_many(texts: Sequence[str], ner: bool = True) -> list[list[Cue]]:
 
 
 def in_care_situation(text: str, cues: Iterable[Cue]) -> bool:
-    """Return whether ``text`` describes a care situation: the condition of every rule but one.
+    """Return whether ``text`` is about someone in care: the condition of every ``high`` answer.
 
-    A ``patient``, ``ward`` or (not generic) ``rare`` cue, or a care word
-    (seen, admitted, operated, urgences...). The named-entity pass only adds
-    ``person`` and ``place`` cues, so it cannot change this answer.
+    A broad care context: a ``patient``, ``ward`` or (not generic) ``rare`` cue,
+    a care word of the rules (seen, admitted, operated, urgences...) or a care
+    shape of :data:`~analysis.confidentiality.shapes.CARE_CONTEXT_RE` ("pt",
+    "patiente", "brought in", "reçue", vaccination, delivery). The named-entity
+    pass only adds ``person`` and ``place`` cues, so it cannot change this answer.
 
     Parameters
     ----------
@@ -152,11 +178,22 @@ def in_care_situation(text: str, cues: Iterable[Cue]) -> bool:
     >>> t = "Congrès de cardiologie à Lyon"
     >>> in_care_situation(t, find_cues(t, ner=False))
     False
+    >>> t = "Pt in resus tonight"
+    >>> in_care_situation(t, find_cues(t, ner=False))
+    True
     """
     kinds = _kinds(cues)
     if "rare" in kinds and _GENERIC_RARE_RE.search(text):
         kinds.discard("rare")
-    return bool("patient" in kinds or kinds & {"ward", "rare"} or CLINICAL_RE.search(text))
+    return bool(
+        "patient" in kinds
+        or kinds & {"ward", "rare"}
+        or CLINICAL_RE.search(text)
+        or CARE_CONTEXT_RE.search(text)
+        or CARE_TOPIC_RE.search(text)
+        or RECORDS_PHOTO_RE.search(text)
+        or _LABELLED_RECORD_RE.search(text)
+    )
 
 
 def _kinds(cues: Iterable[Cue]) -> set[str]:
@@ -200,23 +237,112 @@ def _role_in_care(text: str) -> tuple[str, str] | None:
     return None
 
 
-def assess(text: str, cues: Sequence[Cue]) -> Check:
-    """Return the risk level that ``cues`` found in ``text`` give, with the first reason that applies.
+def _identifiers(text: str, cues: Sequence[Cue]) -> list[str]:
+    """Return the identifiers of ``cues``: names, record numbers, birth dates, photos of records.
 
-    ``high`` — one patient with details that together could identify them: age +
-    sex + place or date; a photo; a named ward with age or sex; a rare condition
-    with a place; a name, initials or birth date; or three details or more (age
-    and sex describe, so two of them must narrow). Or, with no ``patient`` cue
-    needed: a person's full name in a care situation; a person described (age,
-    sex, a person noun, a first name, or — when something happens to them in care
-    and nothing puts them in their public role — a role in a community, "le
-    curé", or a family link to someone known, "le fils du maire") in a care
-    situation with two details or more that narrow who it is (time, place, ward,
-    rare condition, school or employer, family link, photo, name, an age of 90
-    or more, "the only"/"the oldest", "you know who"). ``low`` — one patient with
-    a detail, a named person in a care situation, or a rare condition named.
-    ``none`` otherwise. A ``patient`` cue that is only a family link ("la fille du
-    voisin") counts as a person, not a patient.
+    A name found by the rules (a first name with a detail, "Dr P.") or a full
+    name found by spaCy; a record number or birth date by its shape; a photo of
+    records, or a photo with a person described. A one-word name spaCy alone
+    found is not enough (it reads many capitalised English words as names).
+    """
+    described = any(c.kind in DESCRIBING_KINDS for c in cues)
+    out = []
+    for c in cues:
+        if c.kind == "identifier" or (
+            c.kind == "person" and (c.source == "rules" or len(c.match.split()) > 1)
+        ):
+            out.append(f"{c.kind}: {c.match}")
+        elif c.kind == "photo" and (described or RECORDS_PHOTO_RE.search(text)):
+            out.append(f"photo: {c.match}")
+    return out
+
+
+def _narrowing(text: str, cues: Sequence[Cue], kinds: set[str]) -> dict[str, str]:
+    """Return the narrowing details of ``cues`` by kind: when, where, who, rare, very old, singled out.
+
+    Several details of one kind count once ("aux urgences" and "à Brest" are
+    both where); the decision counts the kinds.
+    """
+    found: dict[str, str] = {}
+    for c in cues:
+        kind = _NARROWING_GROUPS.get(c.kind)
+        if kind and (c.kind != "rare" or "rare" in kinds):
+            found.setdefault(kind, c.match)
+    role = _role_in_care(text)
+    if role:
+        found.setdefault("who", role[1])
+    if _is_very_old(cues):
+        found["very old"] = "an age of 90 or more"
+    singled = _SUPERLATIVE_RE.search(text) or HINT_RE.search(text)
+    if singled:
+        found["singled out"] = singled.group()
+    return found
+
+
+def _one_individual(text: str, cues: Sequence[Cue], identifiers: list[str]) -> bool:
+    """Return whether the care in ``text`` is about one individual, not only a setting or a topic.
+
+    A person described (a ``patient``, ``age``, ``sex`` or ``family`` cue, an
+    identifier, a role in care), a care shape ("pt", "brought in", "reçue"), or
+    something happening to someone (admitted, operated, seen, "s'est cassé").
+    "Ce matin aux urgences, 12 heures d'attente" names a setting only.
+    """
+    return bool(
+        identifiers
+        or any(c.kind in {"patient", "age", "sex", "family"} for c in cues)
+        or CARE_CONTEXT_RE.search(text)
+        or CARE_EVENT_RE.search(text)
+        or ONE_PERSON_RE.search(text)
+        or _role_in_care(text)
+    )
+
+
+def _excused(text: str, cues: Sequence[Cue], identifiers: list[str]) -> str | None:
+    """Return why the labelling rules excuse the one in care, if they do, else ``None``.
+
+    A group or a statistic as the subject (no single patient described, no
+    identifier); the author's own health or own child (no other patient
+    described); a person in a public role with no care event.
+    """
+    own = [m.span() for rx in (OWN_CHILD_RE, OWN_HEALTH_RE) for m in rx.finditer(text)]
+    other = [
+        c
+        for c in cues
+        if c.kind == "patient" and not any(s <= c.start < e or c.start <= s < c.end for s, e in own)
+    ]
+    if own and not other:
+        return "the author's own child or own health"
+    described = any(c.kind in {"age", "sex"} for c in cues) or _role_in_care(text)
+    if not (other or identifiers or described) and GROUP_RE.search(text):
+        return "a group or a statistic, not one person"
+    if (
+        QUESTION_RE.search(text)
+        and not identifiers
+        and not (CARE_EVENT_RE.search(text) or care_event(text))
+    ):
+        return "a question asked, with no care given"
+    event = other or care_event(text) or CARE_CONTEXT_RE.search(text) or CARE_EVENT_RE.search(text)
+    if PUBLIC_CONTEXT_RE.search(text) and not event:
+        return "a person in a public role, with no care event"
+    return None
+
+
+def assess(text: str, cues: Sequence[Cue]) -> Check:
+    """Return the risk level that ``cues`` found in ``text`` give, with the reason.
+
+    ``high`` — the tweet is about one individual in a care situation
+    (:func:`in_care_situation`, a broad care context, whether or not a person
+    noun was read) and it carries (a) an identifier: a name (full, a first name
+    with a detail, a title with an initial), a birth date, a record number by
+    its shape, a photo of records or of a person described; or (b) narrowing
+    details of two kinds or more: when; where (a town, a village by its shape, a
+    named hospital, a ward, a room or bed); who (a role, job, school, employer,
+    club or family link); a rare condition; an age of 90 or more; "the only",
+    "you know who". Except when the labelling rules excuse it: a group or a
+    statistic, the author's own health or own child (not their parent), a
+    person in a public role with no care event. ``low`` — one patient with a
+    detail, someone in care with one narrowing detail or a name, or a rare
+    condition named. ``none`` otherwise.
 
     Parameters
     ----------
@@ -234,58 +360,47 @@ def assess(text: str, cues: Sequence[Cue]) -> Check:
     --------
     >>> t = "Une ado de 15 ans en réa cette nuit, élève au lycée de Castres"
     >>> assess(t, find_cues(t, ner=False)).reason
-    'one patient with a named ward or room with age or sex'
-    >>> t = "Woman, 35, seen in clinic today, married to a footballer at Wigan"
+    'one individual in care with 3 kinds of narrowing detail: where (en réa), when (cette nuit), who (élève au lycée)'
+    >>> t = "Pt in resus tonight is the head teacher of a primary school"
     >>> assess(t, find_cues(t, ner=False)).risk
     'high'
+    >>> t = "Ma fille de 3 ans aux urgences cette nuit"
+    >>> assess(t, find_cues(t, ner=False)).reason
+    "the author's own child or own health"
     """
     kinds = _kinds(cues)
-    rare_generic = "rare" in kinds and _GENERIC_RARE_RE.search(text)
-    if rare_generic:
+    if "rare" in kinds and _GENERIC_RARE_RE.search(text):
         kinds.discard("rare")
-    patient = "patient" in kinds
-    details = kinds & set(DETAIL_KINDS)
-    room = bool(ROOM_RE.search(text))
     clinical = in_care_situation(text, cues)
-    described = sorted(kinds & set(DESCRIBING_KINDS))
-    narrowing = sorted(kinds & set(NARROWING_KINDS))
-    if _is_very_old(cues):
-        narrowing.append("an age of 90 or more")
-    if _SUPERLATIVE_RE.search(text):
-        narrowing.append("'the only'/'the oldest'")
-    if HINT_RE.search(text):
-        narrowing.append("'you know who'")
-    named = _role_in_care(text) if clinical else None
-    if named:
-        described.append(f"{named[0]}: {named[1]}")
-        if named[0] == "role" and "school_or_employer" not in narrowing:
-            narrowing.append("school_or_employer")  # a role is a job: it narrows who, too
-    full_name = any(c.kind == "person" and len(c.match.split()) > 1 for c in cues)
-    reasons = []
-    if "identifier" in details:
-        reasons.append("one patient with a name, initials, birth date or record number")
-    if patient and "photo" in details:
-        reasons.append("one patient with a photo of them or their records")
-    if "rare" in details and "place" in details:
-        reasons.append("one patient with a rare condition with a place")
-    # age and sex describe the patient; they do not narrow who it is: two details must
-    narrowed = len(narrowing) >= 2
-    if patient and {"age", "sex"} <= details and details & {"place", "date", "ward"} and narrowed:
-        reasons.append("one patient with age, sex and a place or date")
-    if patient and "ward" in details and (details & {"age", "sex"} or room):
-        reasons.append("one patient with a named ward or room with age or sex")
-    if patient and len(details - {"photo"}) >= 3 and narrowed:
-        reasons.append(f"one patient with {len(details)} identifying details")
-    if full_name and clinical:
-        reasons.append("a person's full name in a care situation")
-    if described and clinical and len(narrowing) >= 2:
-        reasons.append(
-            f"a person described ({', '.join(described)}) in a care situation with "
-            f"{len(narrowing)} details that narrow who: {', '.join(narrowing)}"
-        )
-    if reasons:
-        return Check("high", tuple(cues), reasons[0])
-    if patient and details:
+    identifiers = _identifiers(text, cues)
+    narrowing = _narrowing(text, cues, kinds)
+    excused = _excused(text, cues, identifiers) if clinical else None
+    individual = clinical and not excused and _one_individual(text, cues, identifiers)
+    if individual:
+        if identifiers:
+            return Check(
+                "high", tuple(cues), f"one individual in care with an identifier ({identifiers[0]})"
+            )
+        if len(narrowing) >= 2:
+            shown = ", ".join(f"{k} ({v})" for k, v in narrowing.items())
+            return Check(
+                "high",
+                tuple(cues),
+                f"one individual in care with {len(narrowing)} kinds of narrowing detail: {shown}",
+            )
+        if (
+            "patient" in kinds
+            and "ward" in kinds
+            and (kinds & {"age", "sex"} or ROOM_RE.search(text))
+        ):
+            # kept from rounds 1-3: ward staff and visitors know the patient of that age in that ward
+            return Check(
+                "high", tuple(cues), "one patient with a named ward or room with age or sex"
+            )
+    if excused:
+        return Check("none", tuple(cues), excused)
+    details = kinds & set(DETAIL_KINDS)
+    if "patient" in kinds and details:
         shown = ", ".join(sorted(details))
         return Check("low", tuple(cues), f"one patient with a detail ({shown}); check it")
     if "person" in kinds and clinical:

@@ -38,6 +38,16 @@ from analysis.confidentiality.names import (
     is_disease_name,
     is_first_name,
 )
+from analysis.confidentiality.shapes import (
+    CARE_CONTEXT_RE,
+    EVENT_TIME_RE,
+    HEAD_OF_RE,
+    HOSPITAL_RE,
+    OWN_RELATIVE_RE,
+    RECORD_NUMBER_RE,
+    RECORDS_PHOTO_RE,
+    WORKPLACE_RE,
+)
 
 
 @dataclass(frozen=True)
@@ -534,6 +544,7 @@ def rule_cues(text: str) -> list[Cue]:
         add("age", AGE_AFTER_PERSON_RE, group=1)
     add("sex", SEX_RE, keep=not_generic)
     add("date", DATE_RE)
+    add("date", EVENT_TIME_RE)  # "le soir du loto", "the day after the Harnby Show"
     add(
         "place",
         PLACE_RE,
@@ -548,12 +559,18 @@ def rule_cues(text: str) -> list[Cue]:
     add("place", VILLAGE_RE, keep=lambda m: _is_village(text, m))
     add("place", STREET_RE)
     add("ward", WARD_RE)
+    add("ward", HOSPITAL_RE)  # a named hospital or an acute unit, by its shape
     add("rare", RARE_RE)
     add("photo", PHOTO_RE)
+    add("photo", RECORDS_PHOTO_RE)
     add("identifier", IDENTIFIER_RE)
-    for rx in (SCHOOL_OR_EMPLOYER_RE, SCHOOL_YEAR_RE, SCHOOL_OR_CLUB_NAME_RE, ROLE_APPOSITION_RE):
+    if digits:
+        add("identifier", RECORD_NUMBER_RE)  # a record number or birth date, by its shape
+    for rx in (SCHOOL_OR_EMPLOYER_RE, SCHOOL_YEAR_RE, SCHOOL_OR_CLUB_NAME_RE, ROLE_APPOSITION_RE,
+               HEAD_OF_RE, WORKPLACE_RE):  # fmt: skip
         add("school_or_employer", rx)
     add("family", FAMILY_RE)
+    add("family", OWN_RELATIVE_RE)  # the author's own relative, not their child
     for m in FULL_NAME_RE.finditer(text):
         first, last = m.group(2), m.group(3)
         if (is_first_name(first) and last not in _NOT_PLACES and last not in _NOT_FIRST_NAMES
@@ -563,7 +580,7 @@ def rule_cues(text: str) -> list[Cue]:
             cues.append(Cue("person", m.group(1), m.start(1), m.end(1)))
     # a colleague with an initial is a person here only when they are the one in care
     add("person", TITLE_INITIAL_RE, keep=lambda m: (
-        care_event(text) and not PUBLIC_CONTEXT_RE.search(text)))  # fmt: skip
+        (care_event(text) or CARE_CONTEXT_RE.search(text)) and not PUBLIC_CONTEXT_RE.search(text)))  # fmt: skip
     for m in PERSON_RE.finditer(text):  # one group matched: which neighbour made it a name
         g = m.lastindex or 0
         if g and is_first_name(m.group(g).split()[0]) and not _not_a_name_here(
