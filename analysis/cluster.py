@@ -48,7 +48,7 @@ INSTALL_HINT = "pip install 'medtwitter[dask]'"
 CONNECT_TIMEOUT = 30
 #: Modules the workers of a ``local:N`` cluster start with, imported once in the process
 #: they are forked from (each worker's first ingest task imported them otherwise:
-#: about 2 s of CPU a worker, measured on 1M tweets; pandas is what pyarrow imports
+#: about 1.5 s of CPU a worker, measured on 1M tweets; pandas is what pyarrow imports
 #: when it first converts a Python value).
 LOCAL_PRELOAD = ("distributed", "pandas", "analysis.ingest")
 #: Dask's default ``MALLOC_TRIM_THRESHOLD_`` for its workers, which local workers go without.
