@@ -89,6 +89,9 @@ Round 4:
     and out of sight of the rules' author, then committed after the freeze and
     measured once; its figures are the ones to quote, whatever they are. Until it
     is there this script says there is no held-out figure (and exits 1).
+    Committed in 48d92ca (120 tweets) and measured once: precision 0.943,
+    recall 0.833 (50 of 60), short of the 0.90 target. That figure stands as
+    round 4's result.
 
 Printed: precision, recall and F1 on each split, per language, with spaCy's
 French pipeline plus the rules (what ``check-tweet`` does) and with the rules
