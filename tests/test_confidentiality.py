@@ -298,11 +298,11 @@ def test_labelled_set_has_both_languages_splits_and_labels_and_no_duplicates():
     assert len(df) >= 200 and not df["text"].duplicated().any()
     assert set(df["label"]) == {"risky", "safe"} and set(df["lang"]) == {"fr", "en"}
     # each round's held-out set became tuning data: round 1's is dev_2, round 2's dev_3, round 3's
-    # dev_4; round 4's held-out set, held_out_4, is committed after the round-4 freeze
-    tuning = {"dev", "dev_2", "dev_3", "dev_4"}
-    assert tuning <= set(df["split"]) <= tuning | {"held_out_4"}
+    # dev_4, round 4's dev_5; round 5's held-out set, held_out_5, is committed after the round-5 freeze
+    tuning = {"dev", "dev_2", "dev_3", "dev_4", "dev_5"}
+    assert tuning <= set(df["split"]) <= tuning | {"held_out_5"}
     for (split, _), part in df.groupby(["split", "lang"]):
-        if split != "held_out_4":
+        if split != "held_out_5":
             assert set(part["label"]) == {"risky", "safe"} and len(part) >= 40
 
 

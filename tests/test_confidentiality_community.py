@@ -316,22 +316,22 @@ def test_skipping_spacy_on_those_texts_gives_the_same_cues(nlp, demo_tables):
     assert skipped > len(texts) / 2  # measured: most demo tweets have no capital to read
 
 
-# --- the benchmark before round 4's held-out set exists -----------------------------------------
+# --- the benchmark before round 5's held-out set exists -----------------------------------------
 
 
-def test_benchmark_says_there_is_no_held_out_figure_and_fails_until_held_out_4(
+def test_benchmark_says_there_is_no_held_out_figure_and_fails_until_held_out_5(
     monkeypatch, capsys, nlp
 ):
     spec = importlib.util.spec_from_file_location("confidentiality_benchmark", BENCHMARK)
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
-    assert bench.QUOTED == "held_out_4" and bench.SPLITS[:2] == ("held_out_4", "dev_4")
+    assert bench.QUOTED == "held_out_5" and bench.SPLITS[:2] == ("held_out_5", "dev_5")
     monkeypatch.setattr(bench, "measure_speed", lambda texts, copies, ner=True: 10_000.0)
     monkeypatch.setattr(bench, "measure_dataset", lambda dataset: None)
     monkeypatch.setattr("sys.argv", ["confidentiality.py", "--copies", "1"])
     assert bench.main() == 1
     out = capsys.readouterr().out
-    assert "no 'held_out_4' tweets" in out and "those tweets are dev_4 now" in out
+    assert "no 'held_out_5' tweets" in out and "those tweets are dev_5 now" in out
     assert "held-out precision" not in out  # no figure line, only the speed's
 
 

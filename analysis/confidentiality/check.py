@@ -11,6 +11,7 @@ import pandas as pd
 
 from analysis.confidentiality.community import FAMILY_PERSON_RE, HINT_RE, PUBLIC_CONTEXT_RE, ROLE_RE
 from analysis.confidentiality.entities import clear_cache, entity_cues
+from analysis.confidentiality.names import is_first_name
 from analysis.confidentiality.rules import (
     _GENERIC_RARE_RE,
     _SUPERLATIVE_RE,
@@ -22,15 +23,29 @@ from analysis.confidentiality.rules import (
     rule_cues,
 )
 from analysis.confidentiality.shapes import (
+    ABOUT_AUTHOR_RE,
+    ADDRESS_RE,
+    ADDRESSED_RE,
+    BUSINESS_RE,
     CARE_CONTEXT_RE,
     CARE_EVENT_RE,
     CARE_TOPIC_RE,
+    DISGUISED_RE,
     GROUP_RE,
+    HONOUR_RE,
+    LOCAL_CARE_RE,
+    LOCAL_ROLE_RE,
+    MEMORIES_RE,
+    NAME_APPOSITION_RE,
     ONE_PERSON_RE,
     OWN_CHILD_RE,
     OWN_HEALTH_RE,
     QUESTION_RE,
     RECORDS_PHOTO_RE,
+    ROOM_AT_HOSPITAL_RE,
+    STREET_OR_FLOOR_RE,
+    TITLE_CLINICIAN_RE,
+    TITLE_NAME_RE,
 )
 
 RISK_LEVELS = ("none", "low", "high")
@@ -190,6 +205,8 @@ def in_care_situation(text: str, cues: Iterable[Cue]) -> bool:
         or kinds & {"ward", "rare"}
         or CLINICAL_RE.search(text)
         or CARE_CONTEXT_RE.search(text)
+        or LOCAL_CARE_RE.search(text)
+        or ROOM_AT_HOSPITAL_RE.search(text)
         or CARE_TOPIC_RE.search(text)
         or RECORDS_PHOTO_RE.search(text)
         or _LABELLED_RECORD_RE.search(text)
@@ -248,12 +265,41 @@ def _identifiers(text: str, cues: Sequence[Cue]) -> list[str]:
     described = any(c.kind in DESCRIBING_KINDS for c in cues)
     out = []
     for c in cues:
+        if c.kind in {"identifier", "person"} and TITLE_CLINICIAN_RE.match(text[c.end :]):
+            continue  # the surgeon by their title ("Mr Okafor operated"), not the one in care
         if c.kind == "identifier" or (
             c.kind == "person" and (c.source == "rules" or len(c.match.split()) > 1)
         ):
             out.append(f"{c.kind}: {c.match}")
         elif c.kind == "photo" and (described or RECORDS_PHOTO_RE.search(text)):
             out.append(f"photo: {c.match}")
+    return out
+
+
+def _names_by_shape(text: str) -> list[str]:
+    """Return names the cue extractors do not read, by their shape in a text about care.
+
+    A first name with an apposition tying them to a job at a place ("Gareth, the
+    caretaker at ..."); a title with a surname or an initial ("Mrs Pennyfeather",
+    "Mr K.") addressed about their care or with a care event, unless they are
+    the clinician ("Mr Khan operated") or in a public role; a room or bed at a
+    named hospital ("Bed 7 at St Aldric's"); a home address by its number.
+    """
+    out = [
+        f"person: {m.group(1)}"
+        for m in NAME_APPOSITION_RE.finditer(text)
+        if is_first_name(m.group(1))
+    ]
+    public = PUBLIC_CONTEXT_RE.search(text) or HONOUR_RE.search(text)
+    cared = care_event(text) or CARE_EVENT_RE.search(text) or LOCAL_CARE_RE.search(text)
+    for m in TITLE_NAME_RE.finditer(text):
+        after = text[m.end() : m.end() + 60]
+        if TITLE_CLINICIAN_RE.match(text[m.end() :]) or public:
+            continue
+        if ADDRESSED_RE.match(after) or cared:
+            out.append(f"person: {' '.join(m.group().split())}")
+    out += [f"room at a named hospital: {m.group()}" for m in ROOM_AT_HOSPITAL_RE.finditer(text)]
+    out += [f"home address: {m.group()}" for m in ADDRESS_RE.finditer(text)]
     return out
 
 
@@ -271,6 +317,13 @@ def _narrowing(text: str, cues: Sequence[Cue], kinds: set[str]) -> dict[str, str
     role = _role_in_care(text)
     if role:
         found.setdefault("who", role[1])
+    for kind, rx in (("where", STREET_OR_FLOOR_RE), ("who", BUSINESS_RE), ("who", LOCAL_ROLE_RE)):
+        m = rx.search(text)
+        if m:
+            found.setdefault(kind, " ".join(m.group().split()))
+    memories = MEMORIES_RE.search(text)
+    if memories and "who" in found and text.find(found["who"]) > memories.start():
+        del found["who"]  # a job in a patient's memories is the past, not who they are now
     if _is_very_old(cues):
         found["very old"] = "an age of 90 or more"
     singled = _SUPERLATIVE_RE.search(text) or HINT_RE.search(text)
@@ -293,6 +346,7 @@ def _one_individual(text: str, cues: Sequence[Cue], identifiers: list[str]) -> b
         or CARE_CONTEXT_RE.search(text)
         or CARE_EVENT_RE.search(text)
         or ONE_PERSON_RE.search(text)
+        or LOCAL_CARE_RE.search(text)
         or _role_in_care(text)
     )
 
@@ -313,7 +367,7 @@ def _excused(text: str, cues: Sequence[Cue], identifiers: list[str]) -> str | No
     if own and not other:
         return "the author's own child or own health"
     described = any(c.kind in {"age", "sex"} for c in cues) or _role_in_care(text)
-    if not (other or identifiers or described) and GROUP_RE.search(text):
+    if not (other or identifiers or described or HINT_RE.search(text)) and GROUP_RE.search(text):
         return "a group or a statistic, not one person"
     if (
         QUESTION_RE.search(text)
@@ -321,8 +375,17 @@ def _excused(text: str, cues: Sequence[Cue], identifiers: list[str]) -> str | No
         and not (CARE_EVENT_RE.search(text) or care_event(text))
     ):
         return "a question asked, with no care given"
-    event = other or care_event(text) or CARE_CONTEXT_RE.search(text) or CARE_EVENT_RE.search(text)
-    if PUBLIC_CONTEXT_RE.search(text) and not event:
+    cared = care_event(text) or CARE_EVENT_RE.search(text)
+    if DISGUISED_RE.search(text) and not identifiers:
+        return "details changed by the author, a teaching case"
+    if ABOUT_AUTHOR_RE.search(text) and not identifiers and not cared:
+        return "a remark about the author, with no care given"
+    if MEMORIES_RE.search(text) and not identifiers and not cared:
+        return "a patient's memories, with no care event"
+    # a bed or a home holds a patient, whatever public role they once had ("the retired headmaster")
+    placed = ROOM_AT_HOSPITAL_RE.search(text) or ADDRESS_RE.search(text)
+    event = other or cared or placed or CARE_CONTEXT_RE.search(text)
+    if (PUBLIC_CONTEXT_RE.search(text) or HONOUR_RE.search(text)) and not event:
         return "a person in a public role, with no care event"
     return None
 
@@ -333,8 +396,9 @@ def assess(text: str, cues: Sequence[Cue]) -> Check:
     ``high`` — the tweet is about one individual in a care situation
     (:func:`in_care_situation`, a broad care context, whether or not a person
     noun was read) and it carries (a) an identifier: a name (full, a first name
-    with a detail, a title with an initial), a birth date, a record number by
-    its shape, a photo of records or of a person described; or (b) narrowing
+    with a detail, a title with an initial or a surname), a birth date, a record
+    number by its shape, a room at a named hospital, a numbered home address, a
+    photo of records or of a person described; or (b) narrowing
     details of two kinds or more: when; where (a town, a village by its shape, a
     named hospital, a ward, a room or bed); who (a role, job, school, employer,
     club or family link); a rare condition; an age of 90 or more; "the only",
@@ -372,8 +436,8 @@ def assess(text: str, cues: Sequence[Cue]) -> Check:
     if "rare" in kinds and _GENERIC_RARE_RE.search(text):
         kinds.discard("rare")
     clinical = in_care_situation(text, cues)
-    identifiers = _identifiers(text, cues)
-    narrowing = _narrowing(text, cues, kinds)
+    # the shapes of names are read only in a care situation (they matter nowhere else; speed)
+    identifiers = _identifiers(text, cues) + (_names_by_shape(text) if clinical else [])
     excused = _excused(text, cues, identifiers) if clinical else None
     individual = clinical and not excused and _one_individual(text, cues, identifiers)
     if individual:
@@ -381,6 +445,7 @@ def assess(text: str, cues: Sequence[Cue]) -> Check:
             return Check(
                 "high", tuple(cues), f"one individual in care with an identifier ({identifiers[0]})"
             )
+        narrowing = _narrowing(text, cues, kinds)
         if len(narrowing) >= 2:
             shown = ", ".join(f"{k} ({v})" for k, v in narrowing.items())
             return Check(

@@ -16,7 +16,15 @@ seen in tweets, three things the decision of
   (:data:`HEAD_OF_RE`), the author's own relative (:data:`OWN_RELATIVE_RE`);
 - when the one in care is excused by the labelling rules: a group or a
   statistic (:data:`GROUP_RE`), the author's own health (:data:`OWN_HEALTH_RE`)
-  or own child (:data:`OWN_CHILD_RE`).
+  or own child (:data:`OWN_CHILD_RE`);
+- local identity by shape: names with an apposition or a title
+  (:data:`NAME_APPOSITION_RE`, :data:`TITLE_NAME_RE`), a room at a named
+  hospital, a numbered home address, a floor or a street
+  (:data:`ROOM_AT_HOSPITAL_RE`, :data:`ADDRESS_RE`, :data:`STREET_OR_FLOOR_RE`),
+  a workplace or a role of local renown (:data:`BUSINESS_RE`,
+  :data:`LOCAL_ROLE_RE`), care said by its setting (:data:`LOCAL_CARE_RE`), and
+  what stays safe: a remark about the author, a patient's memories, a
+  colleague's award, a teaching case with its details changed.
 """
 
 from __future__ import annotations
@@ -167,7 +175,7 @@ OWN_HEALTH_RE = re.compile(
     r"|i'm|i\s+am|i\s+got|i\s+had)\s+(?:\w+\s+)?(?:opérée?|hospitalisée?|admise?|vaccinée?"
     r"|diagnostiquée?|soignée?|perfusée?|plâtrée?|opérer|vacciner|admitted|operated|vaccinated"
     r"|jabbed|diagnosed|discharged|hospitalised|hospitalized|sick|ill|malade|positive|positif"
-    r"|positive)|(?:my|mon|ma|mes)\s+(?:own\s+)?(?:surgery|operation|opération|scan|diagnosis"
+    r"|positive)|(?<!in\s)(?<!at\s)(?<!to\s)(?:my|mon|ma|mes)\s+(?:own\s+)?(?:surgery|operation|opération|scan|diagnosis"
     r"|diagnostic|chemo|chimio|jab|vaccin|booster|rappel|bloods|biopsy|biopsie|fracture"
     r"|hospitalisation|admission|recovery|convalescence|arrêt\s+maladie|sick\s+leave)"
     # the author's own body as the one operated: "opérée hier de mon canal carpien"
@@ -223,5 +231,127 @@ QUESTION_RE = re.compile(
     r"|pourquoi|quand|combien)|m'a\s+posé\s+(?:la|une)\s+question"
     r"|(?:asked|asks|asking)\s+(?:me|us)(?:\s+[\w'’]+){0,2}?\s+(?:if|whether|about|how|what|why|when)"
     r"|wanted\s+to\s+know|voulait\s+savoir|se\s+demandait)" + _E,
+    _I,
+)  # fmt: skip
+
+# --- round 5: local people, businesses, addresses and floors by their shape ---------------------
+
+_CAP = r"(?-i:[A-Z][\w'’-]+)"  # a capitalised word
+#: Care said by the setting of one visit (dentist's chair, a clinic, resus) or a small procedure:
+#: "in my chair today for a root canal", "in with a laceration", "came into resus", "we glued".
+LOCAL_CARE_RE = re.compile(
+    _W + r"(?:in\s+my\s+(?:chair|clinic|surgery|room)|in\s+with\s+(?:a|an|his|her|their|the)|came\s+into"
+    r"|(?:into|in)\s+resus|root\s+canal|filling|extraction|glued|stitches|plastered|dans\s+mon"
+    r"\s+fauteuil|en\s+consultation|au\s+cabinet|recousu|recollé|au\s+bloc"
+    r"|(?:sent|taken|went|gone|back)\s+(?:to|from)\s+theatre"
+    # nursing care, results given back, mending a body part, walking aids, "after his hip"
+    r"|(?:pendant|après|during|after)\s+(?:la|sa|the|his|her)\s+(?:toilette|bed\s+bath|wash)"
+    r"|(?:your|his|her|their|vos|ses|tes)\s+(?:bloods|blood\s+tests?|results|résultats|analyses"
+    r"|smear|biopsy|biopsie|x-rays?|radios?)"
+    r"|(?:fix|fixing|fixed|mend|mending|mended|set|setting|réparé|soigné)\s+(?:my|his|her|their"
+    r"|mon|ma|son|sa)\s+(?:arm|leg|wrist|ankle|hip|knee|hand|finger|nose|shoulder|elbow|collarbone"
+    r"|bras|jambe|poignet|cheville|genou|main|doigt|nez|épaule|coude|clavicule)"
+    r"|(?:his|her|their|sa|son|ses)\s+(?:frame|zimmer|crutches|walker|walking\s+stick|cast"
+    r"|plaster|sling|wheelchair|déambulateur|béquilles|plâtre|attelle|fauteuil\s+roulant)"
+    r"|after\s+(?:his|her|their)\s+(?:hip|knee|op|operation|surgery|stroke|fall|bypass))" + _E,
+    _I,
+)  # fmt: skip
+#: A first name with an apposition tying them to a job at a place: "Gareth, the caretaker at ...".
+NAME_APPOSITION_RE = re.compile(
+    r"(?<![\w'’-])((?-i:[A-Z][a-zéèëïîçô]+)),\s+(?:the|our|le|la|l'|notre)\s*(?:[\w-]+\s+){0,2}?"
+    r"[\w-]+\s+(?:at|from|of|in|du|de\s+la|de\s+l'|des|de|chez|à)\s+" + _CAP
+)  # fmt: skip
+#: A title with a surname or an initial: "Mrs Pennyfeather-Lowe", "Mr K.", "Mme D.", "M. B.".
+TITLE_NAME_RE = re.compile(
+    r"(?<![\w])(?-i:Mr|Mrs|Ms|Miss|Mx|Mme|Mlle|M\.|Monsieur|Madame)\.?\s+"
+    r"(?:(?-i:[A-Z])\.(?!\w)|(?-i:[A-Z][a-zéèëïîçô]+(?:-[A-Z][a-zéèëïîçô]+)?))"
+)  # fmt: skip
+#: The title-named person is the clinician or a public figure: "Mr Khan operated", "Mr X announced".
+TITLE_CLINICIAN_RE = re.compile(
+    r"^(?:\s+(?:operated|performed|did\s+the|has\s+operated|a\s+opéré)|['’]s\s+(?:list|clinic|team"
+    r"|theatre)|,\s+(?:the\s+|our\s+|le\s+|notre\s+)?(?:consultant|surgeon|chirurgien))",
+    _I,
+)  # fmt: skip
+#: Addressed in the second person about their care: "your results are in", "votre résultat".
+ADDRESSED_RE = re.compile(
+    r"^\s*,\s+(?:(?:please|merci\s+de)\b.*)?(?:your|votre|vos|you|vous)(?![\w])", _I
+)
+#: A workplace by its shape (a region after "from the" is not one): "at the Fox and Hounds", "Benson's garage", "Radio Kestrel", "WKTV".
+BUSINESS_RE = re.compile(
+    r"(?<![\w'’@#-])(?:"
+    r"(?:(?i:at)\s+the\s+(?!(?-i:Royal|Hospital|General))" + _CAP
+    + r"(?:\s+(?:(?i:and|&|of)\s+)?" + _CAP + r")*)"
+    r"|" + _CAP + r"['’]s\s+(?i:(?:corner\s+)?(?:shop|chippy|café|cafe|pub|bar|garage|salon|bakery"
+    r"|deli|butchers?|takeaway|restaurant|farm|hardware|newsagents?|store|gym|kebab))"
+    r"|" + _CAP + r"\s+(?i:café|cafe|chippy|pub|garage|salon|bakery|deli|takeaway|brasserie"
+    r"|pizzeria|supermarket|hotel|inn|motors|tavern)(?![\w])"
+    r"|(?i:from|at|of|on|sur|de|chez)\s+(?:(?-i:Radio)\s+" + _CAP + r"|(?-i:[A-Z]{3,5})(?![\w])"
+    r"|(?-i:Tesco|Sainsbury['’]?s|Asda|Lidl|Aldi|Morrisons|Carrefour|Leclerc|Intermarché"
+    r"|Monoprix)))"
+)  # fmt: skip
+#: A role of local renown in a town: presenter, DJ, councillor, landlord, chef, barista...
+LOCAL_ROLE_RE = re.compile(
+    _W + r"(?:(?:the|our|their|a|le|la|notre|l')\s+(?:[\w-]+\s+)?(?:presenter|newsreader"
+    r"|weatherman|weathergirl|dj|councillor|landlord|landlady|chef|footballer|barista|groundsman"
+    r"|postmistress|postmaster|mechanic|barman|barmaid|présentatrice|présentateur|animatrice"
+    r"|animateur|conseillère|conseiller|cuisinière|cuisinier|mécanicien|receptionist|cleaner"
+    r")"
+    r"|(?:barman|barmaid|barista|mechanic|chef)\s+(?:at|from|of)"
+    # two people from a named place are one identifiable group: "the twins from Nolan's chippy"
+    r"|(?:the|les|our|nos)\s+(?:two\s+|deux\s+)?(?:twins|jumeaux|jumelles|sisters|brothers|sœurs"
+    r"|frères|siblings|couple)\s+(?:from|at|of|du|de\s+la|de\s+l'|de|des|d')\s*(?:the\s+)?"
+    r"(?-i:[A-Z]))",
+    _I,
+)  # fmt: skip
+#: A home address by its number: "14 rue des Glycines", "12 Quarry Rd", "le monsieur du n°12".
+ADDRESS_RE = re.compile(
+    _W + r"(?:\d{1,4}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av\.|boulevard|bd|impasse|allée"
+    r"|chemin|route|place|quai)\s+\w|\d{1,4}\s+" + _CAP + r"(?:\s+" + _CAP + r")?\s+(?-i:Street|St"
+    r"|Road|Rd|Lane|Avenue|Ave|Close|Drive|Crescent|Terrace|Grove|Row|Way)(?![\w])"
+    r"|(?:du|au|le|the|at)\s+(?:n°|nº|no\.|number)\s?\d{1,4}"
+    r")",
+    _I,
+)  # fmt: skip
+#: Where, less than a home: a street without a number, a floor ("du 3e étage", "the third floor").
+STREET_OR_FLOOR_RE = re.compile(
+    _W + r"(?:on\s+" + _CAP + r"\s+(?-i:St|Rd|Street|Road|Lane|Ave)(?![\w])"
+    r"|(?:\d{1,2}\s?(?:e|è|ème|er|ere|st|nd|rd|th)|premier|deuxième|troisième|quatrième"
+    r"|cinquième|first|second|third|fourth|fifth|sixth|top)\s+(?:étage|floor)"
+    r")",
+    _I,
+)  # fmt: skip
+#: A room or bed at a named hospital: one bed in one place, known to everyone working there.
+ROOM_AT_HOSPITAL_RE = re.compile(
+    _W + r"(?:room|bed|bay|chambre|lit|box)\s+(?:n°\s?)?\d+\s+(?:at|in|of|à|au|du|de)\s+(?:l')?"
+    r"(?:(?:la|le|the)\s+)?(?:(?:clinique|hôpital|hopital|hospital|maternité)\s+(?:de\s+|du\s+)?)?"
+    r"(?:St\.?\s+|Saint\s+)?" + _CAP,
+    _I,
+)  # fmt: skip
+#: The author as the topic of a patient's remark: "told me I looked like ...", "m'a dit que je".
+ABOUT_AUTHOR_RE = re.compile(
+    _W + r"(?:told\s+me\s+(?:\w+\s+){0,2}?(?:that\s+)?i(?:'m|\s+was|\s+am|\s+looked?|\s+remind|\s+had|\s+should)"
+    r"|said\s+i\s+(?:looked?|was|remind)|m'a\s+dit\s+(?:[\w'’]+\s+){0,2}?que\s+(?:je|j')"
+    r"|(?:m'a\s+trouvée?|thinks\s+i)\s)",
+    _I,
+)  # fmt: skip
+#: A patient's memories: the job or place in them is the past, not who they are now.
+MEMORIES_RE = re.compile(
+    _W + r"(?:about\s+(?:his|her|their)\s+(?:years|days|time|life|career|war)|(?:chat|talk"
+    r"|conversation|discussion)\s+with|m'a\s+raconté|raconté\s+(?:sa|ses|son)"
+    r"|(?:ses|sa)\s+(?:années|jeunesse|souvenirs|carrière)|souvenirs?|memories|reminisc\w*)",
+    _I,
+)  # fmt: skip
+#: A named colleague honoured in their public role: an award won, a promotion, a new post.
+HONOUR_RE = re.compile(
+    _W + r"(?:won|wins|winner|nominated|shortlisted|promoted|promotion|of\s+the\s+year"
+    r"|new\s+role|new\s+post|lauréate?|promue?|nommée?|a\s+remporté)" + _E,
+    _I,
+)  # fmt: skip
+#: The author says the case's details were changed: a teaching case, not a person to recognise.
+DISGUISED_RE = re.compile(
+    _W + r"(?:(?:details?|age|job|location|name|names|détails?|âge|métier|lieu|prénom)"
+    r"(?:[\s,]+(?:and|et|&)?\s*\w+){0,4}\s+(?:changed|altered|modified|modifiée?s?|changée?s?)"
+    r"|changed\s+for\s+(?:privacy|confidentiality|anonymity)|(?:cas|case)\s+anonymi[sz]ée?"
+    r"|anonymi[sz]ed|fictionali[sz]ed|composite\s+case|cas\s+fictif)" + _E,
     _I,
 )  # fmt: skip
