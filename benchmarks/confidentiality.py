@@ -115,8 +115,9 @@ Round 5:
     parallel with the tuning, by someone who read only the labelling rules,
     kept out of the repository and out of sight of the rules' author, then
     committed after the freeze and measured once; its figures are the ones to
-    quote, whatever they are. Until it is there this script says there is no
-    held-out figure (and exits 1).
+    quote, whatever they are. Committed in d973a6e (120 tweets) and measured
+    once: precision 1.000, recall 0.767 (46 of 60), short of the 0.90 target.
+    That figure stands as round 5's result.
 
 Printed: precision, recall and F1 on each split, per language, with spaCy's
 French pipeline plus the rules (what ``check-tweet`` does) and with the rules
