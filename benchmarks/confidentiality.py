@@ -294,7 +294,7 @@ def main() -> int:
     if held.empty:
         print(
             f"no {QUOTED!r} tweets in {LABELLED.name} yet: no held-out figure to quote "
-            f"(round 4's held-out recall, 0.833, is history: those tweets are dev_5 now)"
+            f"(earlier rounds' held-out sets are tuning splits now)"
         )
     else:
         results[:0] = [

@@ -316,23 +316,47 @@ def test_skipping_spacy_on_those_texts_gives_the_same_cues(nlp, demo_tables):
     assert skipped > len(texts) / 2  # measured: most demo tweets have no capital to read
 
 
-# --- the benchmark before round 5's held-out set exists -----------------------------------------
+# --- the benchmark quotes round 5's held-out set, and only it --------------------------------
 
 
-def test_benchmark_says_there_is_no_held_out_figure_and_fails_until_held_out_5(
-    monkeypatch, capsys, nlp
-):
+def _benchmark(monkeypatch, labelled):
     spec = importlib.util.spec_from_file_location("confidentiality_benchmark", BENCHMARK)
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
-    assert bench.QUOTED == "held_out_5" and bench.SPLITS[:2] == ("held_out_5", "dev_5")
+    monkeypatch.setattr(bench, "LABELLED", labelled)
     monkeypatch.setattr(bench, "measure_speed", lambda texts, copies, ner=True: 10_000.0)
     monkeypatch.setattr(bench, "measure_dataset", lambda dataset: None)
     monkeypatch.setattr("sys.argv", ["confidentiality.py", "--copies", "1"])
+    return bench
+
+
+def test_benchmark_says_there_is_no_held_out_figure_and_fails_without_held_out_5(
+    monkeypatch, capsys, nlp, tmp_path
+):
+    labelled = tmp_path / LABELLED.name
+    df = pd.read_csv(LABELLED)
+    df[df["split"] != "held_out_5"].to_csv(labelled, index=False)
+    bench = _benchmark(monkeypatch, labelled)
+    assert bench.QUOTED == "held_out_5" and bench.SPLITS[:2] == ("held_out_5", "dev_5")
     assert bench.main() == 1
     out = capsys.readouterr().out
-    assert "no 'held_out_5' tweets" in out and "those tweets are dev_5 now" in out
+    assert "no 'held_out_5' tweets" in out
     assert "held-out precision" not in out  # no figure line, only the speed's
+
+
+def test_benchmark_quotes_held_out_5_and_exits_0_only_when_every_target_passes(
+    monkeypatch, capsys, nlp
+):
+    bench = _benchmark(monkeypatch, LABELLED)
+    code = bench.main()
+    verdicts = [
+        line
+        for line in capsys.readouterr().out.splitlines()
+        if line.startswith(("held-out precision", "held-out recall", "speed, tweets/s"))
+    ]
+    assert len(verdicts) == 3
+    assert all(line.endswith(("PASS", "FAIL")) for line in verdicts)
+    assert code == (0 if all(line.endswith("PASS") for line in verdicts) else 1)
 
 
 # --- the word lists, grouped by first letter for speed, match what they matched ungrouped --------

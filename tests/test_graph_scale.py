@@ -12,6 +12,7 @@ line why it cannot where none is.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tracemalloc
@@ -236,7 +237,11 @@ print(before - resident_mb())
 @pytest.mark.skipif(fast._malloc_trim() is None, reason="needs glibc's malloc_trim (Linux)")
 def test_freed_heap_pages_go_back_to_the_system_after_a_trim():
     """300 MB of batch-sized arrays freed below a live one stay resident until ``trim_memory``."""
+    # A LocalCluster started earlier in this process sets Dask's MALLOC_TRIM_THRESHOLD_ in
+    # os.environ (distributed's Nanny does, before spawning a worker): glibc would then give
+    # the pages back at each free, before the trim. The child runs with glibc's defaults.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
     out = subprocess.run(
-        [sys.executable, "-c", TRIM_CHILD], capture_output=True, text=True, check=True
+        [sys.executable, "-c", TRIM_CHILD], capture_output=True, text=True, check=True, env=env
     )
     assert float(out.stdout) > 250  # MB given back, of the 300 freed
