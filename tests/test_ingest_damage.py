@@ -721,6 +721,7 @@ def _ingest(name: str, path: Path, *, slow: bool = False, strict: bool = False, 
     with pytest.MonkeyPatch.context() as mp:
         if chunk is not None:
             mp.setattr(stream, "CHUNK_BYTES", chunk)
+            mp.setattr(stream, "GROUP_BYTES", chunk)
         if slow:
             page_at_a_time(mp)
         report = ingest_files([path], name, strict=strict, progress=False)
@@ -882,6 +883,7 @@ def _check_case(case: Case, root: Path) -> None:
     with pytest.MonkeyPatch.context() as mp:
         if case.chunk_bytes is not None:
             mp.setattr(stream, "CHUNK_BYTES", case.chunk_bytes)
+            mp.setattr(stream, "GROUP_BYTES", case.chunk_bytes)
         with pytest.raises(RawFormatError) as err:
             ingest_files([path], "strict", strict=True, progress=False)
     assert str(err.value).startswith(f"{path}:{first}: "), str(err.value)[:300]

@@ -61,6 +61,7 @@ def test_small_chunks_and_spills_lose_nothing_and_keep_line_numbers(tmp_data, mo
     raw = write_jsonl(tmp_data / "p.jsonl", [*pages[:10], "{broken", *pages[10:]])
     ingest_files([raw], "whole", progress=False)
     monkeypatch.setattr(ingest.stream, "CHUNK_BYTES", 5000)  # a few pages a chunk
+    monkeypatch.setattr(ingest.stream, "GROUP_BYTES", 5000)
     monkeypatch.setattr(ingest.rows, "FLUSH_ROWS", 7)  # the slow path spills often
     report = ingest_files([raw], "chunked", progress=False)
     _assert_same_tables("whole", "chunked")

@@ -566,6 +566,7 @@ def test_a_null_key_value_matches_itself_in_an_update(tmp_data):
 
 def test_a_bad_line_mid_stream_costs_only_itself(tmp_data, monkeypatch):
     monkeypatch.setattr(ingest.stream, "CHUNK_BYTES", 6_000)  # pages flattened a few at a time
+    monkeypatch.setattr(ingest.stream, "GROUP_BYTES", 6_000)
     pages = [_search(i) for i in range(30)]
     lines = [*pages[:7], "{not json", *pages[7:20], '{"hello": "world"}', *pages[20:]]
     raw = write_jsonl(tmp_data / "a.jsonl", lines)
@@ -583,6 +584,7 @@ def test_a_bad_line_mid_stream_costs_only_itself(tmp_data, monkeypatch):
 
 def test_a_file_mixing_tweets_and_followers_pages_streams_both(tmp_data, monkeypatch):
     monkeypatch.setattr(ingest.stream, "CHUNK_BYTES", 6_000)
+    monkeypatch.setattr(ingest.stream, "GROUP_BYTES", 6_000)
     pages = [_search(i) for i in range(10)]
     mixed = [*pages[:5], followers_page(12, [11, 13]), *pages[5:], following_page(12, [11])]
     raw = write_jsonl(tmp_data / "a.jsonl", [copy.deepcopy(p) for p in mixed])
@@ -609,6 +611,7 @@ def _quarantined(dataset: str) -> list[int]:
 def test_two_pages_on_one_line_before_a_bad_line_lose_nothing_silently(tmp_data, monkeypatch):
     monkeypatch.setattr(ingest.stream, "BLOCK_BYTES", 4096)  # Arrow's reader in many small blocks
     monkeypatch.setattr(ingest.stream, "CHUNK_BYTES", 6_000)
+    monkeypatch.setattr(ingest.stream, "GROUP_BYTES", 6_000)
     pages = [orjson.dumps(_search(i)).decode() for i in range(20)]
     double = pages[5] + pages[6]  # what `cat a b` gives when a lacks its last newline
     lines = [*pages[:5], double, *pages[7:15], "{broken", *pages[15:]]

@@ -463,7 +463,7 @@ def stream_file(
     """Ingest a file's pages with Arrow's streaming JSON reader, ``data`` parsed as ``kind``.
 
     A reader thread parses blocks (on all cores) ahead of the flattening,
-    which takes about :data:`CHUNK_BYTES` of pages at a time. Returns None when
+    which takes about :data:`analysis.ingest.stream.GROUP_BYTES` of pages at a time. Returns None when
     the whole file is in, ``"bad"`` at a line it cannot take, ``"kind"`` at
     pages whose ``data`` is not of ``kind``, ``"note"`` (``lean`` only: parsed with
     :data:`analysis.ingest.schema.PARSE_LEAN`) at a page with a long post (what was
