@@ -582,6 +582,49 @@ def test_a_bad_line_mid_stream_costs_only_itself(tmp_data, monkeypatch):
     _assert_same("fast", "slow")
 
 
+@pytest.mark.parametrize(
+    "cut",
+    [
+        b'{"data": [{"id": "5", "text": "trunc',  # a collection killed mid-line
+        b'{"data": [{"id": "5"}], "includes": {"us',
+        b"{",
+        b'{"data": [{"id": "\xff\xfe',  # cut inside invalid UTF-8
+    ],
+    ids=["in-text", "in-includes", "brace", "bad-bytes"],
+)
+def test_a_last_line_cut_short_costs_only_itself(tmp_data, monkeypatch, cut):
+    pages = [_search(i) for i in range(20)]
+    raw = write_jsonl(tmp_data / "a.jsonl", pages)
+    with open(raw, "ab") as fh:
+        fh.write(cut)
+    assert ingest.stream.whole_lines(raw) == raw.stat().st_size - len(cut)
+
+    def chunked(*args, **kwargs):
+        raise AssertionError("the lines before a cut last line are streamed, not read again")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(ingest.stream, "parsed_chunks", chunked)
+        report = ingest_files([raw], "fast", progress=False)
+    assert report.files[0].problems == [f"{raw}:21: truncated last line"]
+    assert report.pages == 20 and report.bad_lines == 1 and report.files[0].lines == 21
+    assert [e["line"] for e in _entries("fast")] == [21]
+    page_at_a_time(monkeypatch)
+    ingest_files([raw], "slow", progress=False)
+    _assert_same("fast", "slow")
+    assert _entries("fast") == _entries("slow")
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [b"", b"\n", b"   ", b'{"data": []}', b"no newline at all"],
+    ids=["ends-with-newline", "blank-line", "blanks", "whole-last-line", "one-line"],
+)
+def test_whole_lines_is_none_unless_the_last_line_is_cut(tmp_path, tail):
+    raw = tmp_path / "a.jsonl"
+    raw.write_bytes((b'{"data": []}\n' if tail != b"no newline at all" else b"") + tail)
+    assert ingest.stream.whole_lines(raw) is None
+
+
 def test_a_file_mixing_tweets_and_followers_pages_streams_both(tmp_data, monkeypatch):
     monkeypatch.setattr(ingest.stream, "CHUNK_BYTES", 6_000)
     monkeypatch.setattr(ingest.stream, "GROUP_BYTES", 6_000)

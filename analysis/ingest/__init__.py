@@ -32,7 +32,9 @@ pages on one line or one across two: :class:`analysis.ingest.stream.Lines`...),
 the file is read again in chunks of about :data:`analysis.ingest.stream.CHUNK_BYTES`:
 each chunk Arrow can take still goes the fast way, the others line by line through
 :func:`analysis.ingest.pages.add_page`, which names and quarantines each bad line.
-Pages of other formats always go through :func:`~analysis.ingest.pages.add_page`.
+A plain file whose last line alone is cut short (a collection killed while writing:
+:func:`analysis.ingest.stream.whole_lines`) streams up to that line, which alone goes
+line by line. Pages of other formats always go through :func:`~analysis.ingest.pages.add_page`.
 Both paths give the same rows and set aside the same lines (property tests check
 it, on any pages and on randomly damaged files: ``tests/test_ingest_damage.py``); a
 line orjson refuses and Arrow reads (``NaN``, nesting past 1,024 levels in a field

@@ -223,8 +223,17 @@ def read_file(
             bar.update(size)
         return report
 
-    if rows.sink is not None and stream_whole_file(path, rows, report, convert, bar):
-        return report
+    if rows.sink is not None:
+        whole = stream.whole_lines(path)  # a last line cut short goes alone, line by line
+        if stream_whole_file(path, rows, report, convert, bar, whole):
+            if whole is not None:
+                with open(path, "rb") as fh:
+                    fh.seek(whole)
+                    tail = fh.read()
+                read_chunk_slow(tail, report.lines, rows, report, bad, convert)
+                if bar is not None:
+                    bar.update(len(tail))
+            return report
     lineno = 0
     gz = rawfile.is_gzip(path)
     try:
@@ -398,7 +407,9 @@ class username_lookup:  # noqa: N801 (used as a function: formats.UsernameLookup
         return self.index().get(username.casefold())
 
 
-def stream_whole_file(path: Path, rows: Rows, report: FileReport, convert, bar=None) -> bool:
+def stream_whole_file(
+    path: Path, rows: Rows, report: FileReport, convert, bar=None, end: int | None = None
+) -> bool:
     """Ingest a whole file with Arrow's streaming JSON reader; False if it must go in chunks.
 
     The fast way for files of API pages. The file is one spill segment: if the
@@ -422,12 +433,15 @@ def stream_whole_file(path: Path, rows: Rows, report: FileReport, convert, bar=N
         Turns a twarc2 page into a v2 page; None for v2 pages.
     bar : tqdm.tqdm or None, optional
         A progress bar in bytes, advanced as the file is read; None (default) shows none.
+    end : int or None, optional
+        Stream only the file's first ``end`` bytes, whole lines (:func:`analysis.ingest.stream.whole_lines`:
+        the caller reads the rest); None (default) streams it all.
 
     Returns
     -------
     bool
-        True if the whole file was ingested; False if nothing of it was kept and it
-        must be read in chunks.
+        True if the whole file (its first ``end`` bytes) was ingested; False if nothing of
+        it was kept and it must be read in chunks.
     """
     if not stream.starts_with_object(path):  # e.g. a `null` first line, which Arrow cannot take
         return False
@@ -440,7 +454,7 @@ def stream_whole_file(path: Path, rows: Rows, report: FileReport, convert, bar=N
         sink.begin()
         counts = (report.lines, report.pages, report.skipped_pages)
         shown = bar.n if bar is not None else 0
-        stop = stream_file(path, rows, report, convert, kinds[0], bar, lean)
+        stop = stream_file(path, rows, report, convert, kinds[0], bar, lean, end)
         if stop is None:
             return True
         sink.rollback()
@@ -458,7 +472,14 @@ def stream_whole_file(path: Path, rows: Rows, report: FileReport, convert, bar=N
 
 
 def stream_file(
-    path: Path, rows: Rows, report: FileReport, convert, kind, bar=None, lean: bool = False
+    path: Path,
+    rows: Rows,
+    report: FileReport,
+    convert,
+    kind,
+    bar=None,
+    lean: bool = False,
+    end: int | None = None,
 ) -> str | None:
     """Ingest a file's pages with Arrow's streaming JSON reader, ``data`` parsed as ``kind``.
 
@@ -485,11 +506,14 @@ def stream_file(
         A progress bar in bytes, advanced as the file is read; None (default) shows none.
     lean : bool, optional
         Parse without long-post fields (:data:`analysis.ingest.schema.PARSE_LEAN`); default False.
+    end : int or None, optional
+        Read only the first ``end`` bytes of a plain file; None (default) reads it all.
 
     Returns
     -------
     str or None
-        None if the whole file is in, else ``"bad"``, ``"kind"`` or ``"note"``: why it stopped.
+        None if the whole file (its first ``end`` bytes) is in, else ``"bad"``, ``"kind"`` or
+        ``"note"``: why it stopped.
     """
     gz = rawfile.is_gzip(path)
     lines = stream.Lines(bom=True)  # one page a line, checked as Arrow reads the bytes
@@ -499,7 +523,7 @@ def stream_file(
         raw = pa.CompressedInputStream(source, "gzip")
         parsed = stream.page_groups(stream.Fed(raw, lines), kind, lean)
     else:  # read in place: no copy of the file's bytes
-        mapped = raw = stream.Mapped(path, lines)
+        mapped = raw = stream.Mapped(path, lines, end)
         parsed = stream.page_groups(mapped, kind, lean)
     seen = read = 0
     groups = stream.read_ahead(parsed, "ingest-parser")

@@ -26,7 +26,7 @@ import pyarrow.json as pa_json
 
 from analysis.ingest.pages import USER_ENDPOINTS, kind_from_endpoint, provenance
 from analysis.ingest.schema import PARSE, PARSE_LEAN
-from analysis.rawfile import BOM, decode, open_raw
+from analysis.rawfile import BOM, decode, is_gzip, open_raw
 
 #: Bytes of raw JSONL handled at once (a page of 100 tweets is about 200 kB).
 CHUNK_BYTES = 16 << 20
@@ -249,10 +249,12 @@ class Mapped:
     Arrow still uses is read back in from the page cache, never lost.
     """
 
-    def __init__(self, path: Path, lines: Lines) -> None:
+    def __init__(self, path: Path, lines: Lines, end: int | None = None) -> None:
         with open(path, "rb") as fh:
             self.map = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
         self.view = memoryview(self.map)
+        #: bytes of the file handed to Arrow, from its start (all by default)
+        self.size = len(self.map) if end is None else min(end, len(self.map))
         self.lines = lines
         #: bytes handed to Arrow so far
         self.pos = 0
@@ -274,7 +276,7 @@ class Mapped:
         memoryview
             A view of the mapped file, empty past its end.
         """
-        end = len(self.map) if size < 0 else min(len(self.map), self.pos + size)
+        end = self.size if size < 0 else min(self.size, self.pos + size)
         self._starts.append((self.lines.whole, self.pos))
         self.lines.feed(self.map, self.pos, end)
         block = self.view[self.pos : end]
@@ -315,6 +317,51 @@ class Mapped:
     def seekable(self) -> bool:
         """Return False: the stream is read once, in order."""
         return False
+
+
+def whole_lines(path: Path) -> int | None:
+    r"""Return the size of a file's whole lines when its last line is cut short (no newline, not JSON).
+
+    A collection killed while writing leaves such a line. The lines before it
+    can still stream (:class:`Mapped` up to this size), and the cut line alone
+    goes line by line, instead of the whole file going again in chunks (a 1M-tweet
+    file: twice the time of the same file whole).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A raw file of pages.
+
+    Returns
+    -------
+    int or None
+        The size in bytes of the lines up to and including the last newline; None if
+        the file is gzip, empty, ends with a newline, its last line parses as JSON or is
+        blank, or it has no newline at all.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     raw = Path(tmp) / "cut.jsonl"
+    ...     _ = raw.write_bytes(b'{"data": []}\n{"data": [{"id"')
+    ...     whole_lines(raw)
+    13
+    """
+    if is_gzip(path) or not path.stat().st_size:
+        return None
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+        if mapped[-1:] == b"\n":
+            return None
+        last = mapped.rfind(b"\n")
+        tail = mapped[last + 1 :]
+    if last < 0 or not tail.strip():
+        return None
+    try:
+        orjson.loads(tail)
+    except orjson.JSONDecodeError:
+        return last + 1
+    return None
 
 
 def starts_with_object(path: Path) -> bool:
