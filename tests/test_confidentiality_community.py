@@ -128,7 +128,10 @@ SAFE = [
 
 @pytest.mark.parametrize("text", SAFE, ids=[t[:40] for t in SAFE])
 def test_public_roles_groups_and_own_family_are_not_high(text, nlp):
-    assert check_tweet(text).risk != "high", check_tweet(text).reason
+    check = check_tweet(
+        text, learnt=False
+    )  # the rules' answer; the model's: test_confidentiality_learnt
+    assert check.risk != "high", check.reason
 
 
 def test_the_role_is_named_in_the_reason_with_its_details():
@@ -316,7 +319,7 @@ def test_skipping_spacy_on_those_texts_gives_the_same_cues(nlp, demo_tables):
     assert skipped > len(texts) / 2  # measured: most demo tweets have no capital to read
 
 
-# --- the benchmark quotes round 5's held-out set, and only it --------------------------------
+# --- the benchmark quotes round 6's held-out set, and only it --------------------------------
 
 
 def _benchmark(monkeypatch, labelled):
@@ -330,24 +333,42 @@ def _benchmark(monkeypatch, labelled):
     return bench
 
 
-def test_benchmark_says_there_is_no_held_out_figure_and_fails_without_held_out_5(
-    monkeypatch, capsys, nlp, tmp_path
-):
+#: Stand-ins for held_out_6 rows (the real set is written blind, outside the repository, until the
+#: freeze): synthetic tweets written for this test, labelled under the labelling rules.
+HELD_OUT_STAND_INS = [
+    ("Le petit Mathéo, 7 ans, opéré hier à la clinique de Fontbrune, élève de CE1", "risky", "fr"),
+    ("Mrs Aldridge from the Old Forge in Lower Penbury, 93, admitted last night", "risky", "en"),
+    ("Congrès de pédiatrie à Tours la semaine prochaine, inscrivez-vous", "safe", "fr"),
+    ("Flu season is here: book your jab at the surgery", "safe", "en"),
+]
+
+
+def _without_held_out_6(tmp_path, stand_ins=()):
     labelled = tmp_path / LABELLED.name
     df = pd.read_csv(LABELLED)
-    df[df["split"] != "held_out_5"].to_csv(labelled, index=False)
-    bench = _benchmark(monkeypatch, labelled)
-    assert bench.QUOTED == "held_out_5" and bench.SPLITS[:2] == ("held_out_5", "dev_5")
+    df = df[df["split"] != "held_out_6"]
+    rows = pd.DataFrame(stand_ins, columns=["text", "label", "lang"]).assign(split="held_out_6")
+    pd.concat([df, rows], ignore_index=True).to_csv(labelled, index=False)
+    return labelled
+
+
+def test_benchmark_says_there_is_no_held_out_figure_and_fails_without_held_out_6(
+    monkeypatch, capsys, nlp, tmp_path
+):
+    bench = _benchmark(monkeypatch, _without_held_out_6(tmp_path))
+    assert bench.QUOTED == "held_out_6" and bench.SPLITS[:2] == ("held_out_6", "dev_6")
     assert bench.main() == 1
     out = capsys.readouterr().out
-    assert "no 'held_out_5' tweets" in out
+    assert "no 'held_out_6' tweets" in out
     assert "held-out precision" not in out  # no figure line, only the speed's
 
 
-def test_benchmark_quotes_held_out_5_and_exits_0_only_when_every_target_passes(
-    monkeypatch, capsys, nlp
+@pytest.mark.parametrize("speed", [10_000.0, 10.0])
+def test_benchmark_quotes_held_out_6_and_exits_0_only_when_every_target_passes(
+    monkeypatch, capsys, nlp, tmp_path, speed
 ):
-    bench = _benchmark(monkeypatch, LABELLED)
+    bench = _benchmark(monkeypatch, _without_held_out_6(tmp_path, HELD_OUT_STAND_INS))
+    monkeypatch.setattr(bench, "measure_speed", lambda texts, copies, ner=True: speed)
     code = bench.main()
     verdicts = [
         line
@@ -357,6 +378,7 @@ def test_benchmark_quotes_held_out_5_and_exits_0_only_when_every_target_passes(
     assert len(verdicts) == 3
     assert all(line.endswith(("PASS", "FAIL")) for line in verdicts)
     assert code == (0 if all(line.endswith("PASS") for line in verdicts) else 1)
+    assert verdicts[2].endswith("PASS" if speed >= bench.TARGET_SPEED else "FAIL")
 
 
 # --- the word lists, grouped by first letter for speed, match what they matched ungrouped --------

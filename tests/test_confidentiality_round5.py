@@ -98,7 +98,9 @@ def test_round5_kinds_are_high(text, nlp):
     ],
 )
 def test_round5_look_alikes_stay_safe(text, nlp):
-    check = check_tweet(text)
+    check = check_tweet(
+        text, learnt=False
+    )  # the rules' answer; the model's: test_confidentiality_learnt
     assert check.risk != "high", check.reason
 
 

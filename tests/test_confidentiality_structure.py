@@ -104,7 +104,9 @@ def test_someone_in_care_with_an_identifier_by_its_shape_is_high(text, nlp):
     ],
 )
 def test_excused_and_look_alike_tweets_are_not_high(text, nlp):
-    check = check_tweet(text)
+    check = check_tweet(
+        text, learnt=False
+    )  # the rules' answer; the model's: test_confidentiality_learnt
     assert check.risk != "high", check.reason
 
 
@@ -112,7 +114,9 @@ def test_the_author_s_parent_is_not_excused_like_their_child(nlp):
     # the labelling rules excuse the author's own child, not their nan, dad or mother
     assert check_tweet("My nan, 92, admitted last night to MAU").risk == "high"
     assert check_tweet("Ma mère hospitalisée hier en cardio à Morlaix").risk == "high"
-    assert check_tweet("Ma fille hospitalisée hier en pédiatrie à Morlaix").risk != "high"
+    assert check_tweet("Ma fille hospitalisée hier en pédiatrie à Morlaix", learnt=False).risk != (
+        "high"
+    )
 
 
 def test_the_reason_names_the_kinds_of_narrowing_detail_and_counts_one_kind_once():

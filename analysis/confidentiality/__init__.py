@@ -27,6 +27,7 @@ cue                     examples
 ``school_or_employer``  élève au lycée..., caissière au Leclerc, le boulanger de..., works at...,
                         en CM2, a Year 10 student, l'US Fontclaire, Oakfield Primary, the striker
 ``family``              sa fille, la femme du maire, la famille Moreau, her son, the vicar's wife
+``learnt``              a word the learnt model's flag rests on most (:mod:`.learnt`)
 ======================  =========================================================
 
 :func:`check_tweet` gives ``high``, ``low`` or ``none`` with the reason
@@ -38,10 +39,15 @@ or more (when; where; who: a role in a community such as "le curé", a job, a
 school, a family link such as "le fils du maire": :mod:`.community`; a rare
 condition; an age of 90 or more); a group or statistic, the author's own health
 or own child, and a person in a public role are excused (:mod:`.shapes`). The named-entity pass (:mod:`.entities`, spaCy's
-``fr_core_news_sm``) adds people's names and places; ``ner=False`` skips it.
+``fr_core_news_sm``) adds people's names and places. A learnt model (:mod:`.learnt`,
+spaCy's ``textcat`` trained on the labelled set's ``dev`` tweets) raises to ``high``
+a tweet the rules do not flag when its risky probability reaches a threshold chosen
+by cross-validation; the reason gives the probability and the words it rests on.
+``ner=False`` runs the rules alone (no spaCy), ``learnt=False`` leaves the model out.
 
-The rules are deliberately simple and readable; they miss paraphrases and
-over-flag some anecdotes. ``benchmarks/confidentiality.py`` measures precision,
+The rules are deliberately simple and readable; they miss paraphrases. The model
+catches some of those and raises false alarms on some look-alikes the rules keep
+safe. ``benchmarks/confidentiality.py`` measures precision,
 recall and speed on ``tests/data/confidentiality_labelled.csv``.
 """
 

@@ -9,6 +9,7 @@ from typing import Literal
 
 import pandas as pd
 
+from analysis.confidentiality import learnt
 from analysis.confidentiality.community import FAMILY_PERSON_RE, HINT_RE, PUBLIC_CONTEXT_RE, ROLE_RE
 from analysis.confidentiality.entities import clear_cache, entity_cues
 from analysis.confidentiality.names import is_first_name
@@ -99,11 +100,16 @@ _checks: dict[bool | str, dict[str, Check]] = {True: {}, False: {}, "care": {}}
 
 @dataclass(frozen=True)
 class Check:
-    """The outcome of :func:`check_tweet`: a risk level, the cues and a one-line reason."""
+    """The outcome of :func:`check_tweet`: a risk level, the cues and a one-line reason.
+
+    ``learnt`` is the learnt model's risky probability when the ``high`` is its
+    flag (the rules alone did not say ``high``), else ``None``.
+    """
 
     risk: str
     cues: tuple[Cue, ...]
     reason: str
+    learnt: float | None = None
 
     @property
     def kinds(self) -> list[str]:
@@ -111,12 +117,18 @@ class Check:
         return sorted({c.kind for c in self.cues})
 
     def to_dict(self) -> dict:
-        """``{"risk": ..., "cues": [{"kind", "match"}...], "reason": ...}`` for JSON output."""
-        return {
+        """``{"risk": ..., "cues": [{"kind", "match"}...], "reason": ...}`` for JSON output.
+
+        A flag of the learnt model adds ``"learnt_probability"``.
+        """
+        out: dict = {
             "risk": self.risk,
             "cues": [{"kind": c.kind, "match": c.match} for c in self.cues],
             "reason": self.reason,
         }
+        if self.learnt is not None:
+            out["learnt_probability"] = round(self.learnt, 3)
+        return out
 
 
 def find_cues(text: str, ner: bool = True) -> list[Cue]:
@@ -475,24 +487,35 @@ def assess(text: str, cues: Sequence[Cue]) -> Check:
     return Check("none", tuple(cues), "no single patient described with identifying detail")
 
 
-def check_texts(texts: Iterable[str], ner: bool | Literal["care"] = True) -> list[Check]:
-    """Return :func:`check_tweet` for many texts, the named-entity pass batched (fast).
+def check_texts(
+    texts: Iterable[str], ner: bool | Literal["care"] = True, learnt: bool = True
+) -> list[Check]:
+    """Return :func:`check_tweet` for many texts, the named-entity pass and the model batched (fast).
 
-    Each distinct text is checked once per process and remembered (a report
-    asks about the same tweets several times); :func:`clear_caches` forgets.
+    The rules (:func:`assess`, with spaCy's names and places) decide first; a
+    tweet they do not answer ``high`` is ``high`` when the learnt model
+    (:mod:`.learnt`, spaCy's ``textcat`` trained on the labelled ``dev`` tweets)
+    gives it a risky probability of at least :data:`~.learnt.THRESHOLD`
+    (:func:`with_model`). Each distinct text is checked once per process and
+    remembered (a report asks about the same tweets several times);
+    :func:`clear_caches` forgets.
 
     Parameters
     ----------
     texts : iterable of str
         The tweets (anything else counts as an empty text).
     ner : bool or "care"
-        ``True``: rules and the named-entity pass on every text; ``False``: rules
-        only; ``"care"``: the named-entity pass only on texts in a care situation
-        (:func:`in_care_situation`). Outside one, every rule that a ``person`` or
-        ``place`` cue can trigger is closed, so the risk and the reason are those
-        of the full pass; only the ``person``/``place`` cues spaCy would have
-        added there are not looked for. Made for counting risk levels over a
-        whole dataset.
+        ``True``: rules, the named-entity pass and the learnt model on every
+        text; ``False``: the rules alone (no spaCy: no named entities, no learnt
+        model); ``"care"``: the named-entity pass only on texts in a care
+        situation (:func:`in_care_situation`), the model on every text. Outside
+        a care situation, every rule that a ``person`` or ``place`` cue can
+        trigger is closed, so the risk and the reason are those of the full
+        pass; only the ``person``/``place`` cues spaCy would have added there are
+        not looked for. Made for counting risk levels over a whole dataset.
+    learnt : bool, default True
+        Add the learnt model's flags (:func:`with_model`); False gives the
+        rules' answers (with spaCy's names and places unless ``ner`` is False).
 
     Returns
     -------
@@ -506,13 +529,19 @@ def check_texts(texts: Iterable[str], ner: bool | Literal["care"] = True) -> lis
     """
     texts = [t if isinstance(t, str) else "" for t in texts]
     mode: bool | str = ner if ner == "care" else bool(ner)
+    checks = _rule_checks(texts, mode)
+    return with_model(texts, checks) if mode and learnt else checks
+
+
+def _rule_checks(texts: list[str], mode: bool | str) -> list[Check]:
+    """Return the rules' checks of ``texts`` (with spaCy's names and places unless ``mode`` is False)."""
     done = _checks[mode]
     todo = list(dict.fromkeys(t for t in texts if t not in done))  # repeated texts checked once
     if len(done) + len(todo) > _CACHE_SIZE:
         done.clear()
         todo = list(dict.fromkeys(texts))
     if todo and mode == "care":
-        rules = dict(zip(todo, check_texts(todo, ner=False), strict=True))
+        rules = dict(zip(todo, _rule_checks(todo, False), strict=True))
         care = [t for t, c in rules.items() if in_care_situation(t, c.cues)]
         rules.update(zip(care, _with_entities(care, [rules[t] for t in care]), strict=True))
         done.update(rules)
@@ -537,25 +566,82 @@ def _with_entities(texts: list[str], rule_checks: list[Check]) -> list[Check]:
     return [known[t] for t in texts]
 
 
+def with_model(texts: Sequence[str], checks: Sequence[Check]) -> list[Check]:
+    """Return ``checks`` with the learnt model's flags: ``high`` when the rules or the model say so.
+
+    A check the rules did not answer ``high`` becomes ``high`` when the model's
+    risky probability of its text is at least :data:`~.learnt.THRESHOLD`; it
+    keeps the rules' cues and gains one ``learnt`` cue per word the flag rests
+    on most (:func:`~.learnt.weighing_words`), and its reason gives the
+    probability, those words and what the rules alone answered.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        The tweets.
+    checks : sequence of Check
+        Their checks by the rules (:func:`assess`), in the same order.
+
+    Returns
+    -------
+    list of Check
+        One per text: the rules' check, or the model's ``high``.
+
+    Examples
+    --------
+    >>> t = "Visited our old neighbour in the care home this week, she's doing better"
+    >>> [c.risk for c in with_model([t], [Check("none", (), "no single patient")])]
+    ['none']
+    """
+    todo = [t for t, c in zip(texts, checks, strict=True) if c.risk != "high"]
+    probability = dict(zip(todo, learnt.cached_probabilities(todo), strict=True))
+    flagged = list(dict.fromkeys(t for t in todo if probability[t] >= learnt.THRESHOLD))
+    words = dict(zip(flagged, learnt.weighing_words(flagged) if flagged else [], strict=True))
+    return [
+        _flag(text, check, probability[text], words[text]) if text in words else check
+        for text, check in zip(texts, checks, strict=True)
+    ]
+
+
+def _flag(
+    text: str, check: Check, probability: float, words: list[tuple[str, int, int, float]]
+) -> Check:
+    """Return the model's ``high`` for ``text``: the rules' cues, the weighing words, the reason."""
+    cues = [Cue("learnt", w, start, end, "model") for w, start, end, _ in words]
+    shown = ", ".join(repr(w) for w, *_ in words) or "none alone"
+    return Check(
+        "high",
+        tuple(merge_cues([*check.cues, *cues])),
+        f"the learnt model: risky probability {probability:.2f} >= {learnt.THRESHOLD:.2f} "
+        f"(words weighing most: {shown}); the rules alone: {check.risk}, {check.reason}",
+        probability,
+    )
+
+
 def clear_caches() -> None:
-    """Forget the checks and named-entity results remembered so far (for timing from cold)."""
+    """Forget the checks, named-entity results and probabilities remembered so far (for timing from cold)."""
     for done in _checks.values():
         done.clear()
     clear_cache()
+    learnt.clear_cache()
 
 
-def check_tweet(text: str, ner: bool = True) -> Check:
+def check_tweet(text: str, ner: bool = True, learnt: bool = True) -> Check:
     """Risk that ``text`` identifies a patient (``none``, ``low``, ``high``), with the cues.
 
-    ``ner=False`` skips the named-entity pass (rules only). The rules of
-    :func:`assess` say which combination of cues gives which level.
+    ``ner=False`` skips spaCy (rules only: no named entities, no learnt model);
+    ``learnt=False`` skips the learnt model only. The rules of :func:`assess`
+    say which combination of cues gives which level; the learnt model
+    (:func:`with_model`) may raise a tweet they do not answer ``high`` to ``high``.
 
     Parameters
     ----------
     text : str
         A tweet's text.
     ner : bool, default True
-        Run the spaCy named-entity pass too; False uses the rules only.
+        Run the spaCy named-entity pass and the learnt model too; False uses the rules only.
+    learnt : bool, default True
+        Add the learnt model's flags.
 
     Returns
     -------
@@ -571,16 +657,19 @@ def check_tweet(text: str, ner: bool = True) -> Check:
     >>> check_tweet("A 45-year-old woman in the ED tonight with chest pain").kinds
     ['age', 'date', 'patient', 'sex', 'ward']
     """
-    return check_texts([text or ""], ner=ner)[0]
+    return check_texts([text or ""], ner=ner, learnt=learnt)[0]
 
 
 def check_tweets(
-    tweets: pd.DataFrame, text_column: str = "text", ner: bool | Literal["care"] = True
+    tweets: pd.DataFrame,
+    text_column: str = "text",
+    ner: bool | Literal["care"] = True,
+    learnt: bool = True,
 ) -> pd.DataFrame:
     """Check every tweet of a frame; adds ``risk`` and ``cues`` (comma list of kinds).
 
     Retweets (text starting with ``RT @``) are checked too: sharing a breach spreads it.
-    ``ner`` is that of :func:`check_texts`.
+    ``ner`` and ``learnt`` are those of :func:`check_texts`.
 
     Parameters
     ----------
@@ -589,7 +678,10 @@ def check_tweets(
     text_column : str, default "text"
         Column holding the text (missing text counts as empty).
     ner : bool or "care", default True
-        True: rules and named entities; False: rules only; "care": named entities only in a care situation.
+        True: rules, named entities and the learnt model; False: rules only; "care": named
+        entities only in a care situation.
+    learnt : bool, default True
+        Add the learnt model's flags.
 
     Returns
     -------
@@ -599,11 +691,13 @@ def check_tweets(
     Examples
     --------
     >>> df = pd.DataFrame({"tweet_id": [1, 2], "text": ["Bonne garde à tous", "Ma patiente de 90 ans"]})
-    >>> check_tweets(df)["risk"].tolist()
+    >>> check_tweets(df, learnt=False)["risk"].tolist()
     ['none', 'low']
+    >>> check_tweets(df)["risk"].tolist()  # the learnt model flags the second
+    ['none', 'high']
     """
     texts = tweets[text_column].tolist()
-    checks = check_texts(texts, ner=ner)
+    checks = check_texts(texts, ner=ner, learnt=learnt)
     out = tweets.copy()
     out["risk"] = [
         c.risk if isinstance(t, str) else "none" for c, t in zip(checks, texts, strict=True)
@@ -659,6 +753,7 @@ def evaluate(
     labels: Iterable[bool],
     threshold: str = "high",
     ner: bool | Literal["care"] = True,
+    learnt: bool = True,
 ) -> dict[str, float]:
     """Precision and recall of the check against labels (True: may identify a patient).
 
@@ -675,6 +770,8 @@ def evaluate(
         Lowest risk that counts as flagged: "high" or "low".
     ner : bool or "care", default True
         As in :func:`check_tweets`.
+    learnt : bool, default True
+        As in :func:`check_texts`.
 
     Returns
     -------
@@ -687,7 +784,9 @@ def evaluate(
     {'n': 2, 'positives': 1, 'flagged': 1, 'true_positives': 1, 'precision': 1.0, 'recall': 1.0}
     """
     rank = {r: i for i, r in enumerate(RISK_LEVELS)}
-    flagged = [rank[c.risk] >= rank[threshold] for c in check_texts(list(texts), ner=ner)]
+    flagged = [
+        rank[c.risk] >= rank[threshold] for c in check_texts(list(texts), ner=ner, learnt=learnt)
+    ]
     labels = [bool(x) for x in labels]
     tp = sum(f and y for f, y in zip(flagged, labels, strict=True))
     n_flag, n_pos = sum(flagged), sum(labels)

@@ -79,6 +79,7 @@ CUE_MEANINGS = {
     "person": "a person's name",
     "school_or_employer": "a school, employer or job, which narrows who it is",
     "family": "a family link (her son, la femme du...), which points to a household",
+    "learnt": "a word the learnt model weighs towards an identifiable patient (probability in the reason)",
 }
 
 # --- one person described ------------------------------------------------------------------
