@@ -19,6 +19,7 @@ from analysis.cli import main
 from analysis.confidentiality import Check, check_texts, check_tweet, evaluate, learnt
 from analysis.confidentiality import check as check_module
 from analysis.confidentiality.rules import CUE_MEANINGS, Cue
+from analysis.errors import MedtwitterError
 
 LABELLED = Path(__file__).parent / "data" / "confidentiality_labelled.csv"
 BENCHMARK = Path(__file__).parent.parent / "benchmarks" / "confidentiality.py"
@@ -66,7 +67,7 @@ def test_a_held_out_row_is_never_in_the_training_set(tmp_path):
         writer.writerow({**fake[0], "split": "held_out_6"})
         writer.writerow({**fake[1], "split": "held_out"})
     out = tmp_path / "training.csv"
-    assert learnt.write_training(labelled, out) == len(rows)
+    assert learnt.write_training(labelled, out) == sum(r["split"].startswith("dev") for r in rows)
     with open(out, newline="", encoding="utf-8") as f:
         written = list(csv.DictReader(f))
     assert {f["text"] for f in fake}.isdisjoint(r["text"] for r in written)
@@ -239,7 +240,8 @@ def test_the_model_raises_some_look_alikes_the_rules_keep_safe(model):
     ]
     assert all(check_tweet(t, learnt=False).risk != "high" for t in flagged)
     assert all(check_tweet(t).learnt is not None for t in flagged)  # each is the model's flag
-    assert (len(look_alikes), len(flagged)) == (52, 14)
+    # measured at the freeze: 14 of the 52, the model's known cost; a change may lower it, not raise it
+    assert len(look_alikes) == 52 and 0 < len(flagged) <= 14
 
 
 def test_the_model_changes_few_demo_flags(demo_tables, model):
@@ -247,8 +249,10 @@ def test_the_model_changes_few_demo_flags(demo_tables, model):
     rules = check_texts(texts, ner="care", learnt=False)
     full = check_texts(texts, ner="care")
     changed = [(r.risk, f.risk) for r, f in zip(rules, full, strict=True) if r.risk != f.risk]
-    # measured at the freeze: 7 of the demo's 11,362 tweets, each from none to high
-    assert len(texts) == 11_362 and changed == [("none", "high")] * 7
+    # measured at the freeze: 7 of the demo's 11,362 tweets, each from none to high (the model only
+    # ever adds flags); a retrained model may change fewer
+    assert len(texts) == 11_362 and 0 < len(changed) <= 7
+    assert set(changed) == {("none", "high")}
 
 
 # --- the benchmark's cross-validation ----------------------------------------------------------
@@ -281,3 +285,28 @@ def test_choose_refuses_when_no_threshold_is_precise_enough():
     cv = pd.DataFrame({"precision": [0.8, 0.7], "recall": [1.0, 1.0], "model_recall": [0.9, 0.9]})
     with pytest.raises(ValueError, match="no threshold keeps a CV precision of 0.9"):
         _benchmark().choose(cv)
+
+
+def test_a_missing_training_file_is_one_clear_error(monkeypatch):
+    class Missing:
+        def joinpath(self, name):
+            return self
+
+        def read_text(self, encoding):
+            raise FileNotFoundError(learnt.TRAINING)
+
+    monkeypatch.setattr(learnt.resources, "files", lambda package: Missing())
+    with pytest.raises(MedtwitterError, match="reinstall medtwitter"):
+        learnt.read_training()
+
+
+def test_threads_asking_at_once_share_one_model(model):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda _: learnt.model(), range(8)))
+    assert all(m is model for m in got)
+    texts = ["Mme D., 92 ans, chambre 12", "Bonne garde à tous"] * 50
+    with ThreadPoolExecutor(4) as pool:
+        probs = list(pool.map(lambda _: learnt.cached_probabilities(texts), range(4)))
+    assert all(p == probs[0] for p in probs)

@@ -693,7 +693,7 @@ def check_tweets(
     >>> df = pd.DataFrame({"tweet_id": [1, 2], "text": ["Bonne garde à tous", "Ma patiente de 90 ans"]})
     >>> check_tweets(df, learnt=False)["risk"].tolist()
     ['none', 'low']
-    >>> check_tweets(df)["risk"].tolist()  # the learnt model flags the second
+    >>> check_tweets(df)["risk"].tolist()  # the learnt model flags the second (a false alarm)
     ['none', 'high']
     """
     texts = tweets[text_column].tolist()

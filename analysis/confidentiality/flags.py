@@ -57,6 +57,8 @@ def flag_tweets(tables) -> pd.DataFrame:
     The named-entity pass runs on tweets in a care situation only
     (``check_texts(..., ner="care")``): the risk of every tweet is that of the
     full pass, and ``cues`` of a tweet outside a care situation are the rules'.
+    The learnt model (:mod:`analysis.confidentiality.learnt`) scores every tweet the
+    rules do not flag ``high``; its flags carry ``learnt`` cues.
 
     Parameters
     ----------

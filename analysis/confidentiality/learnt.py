@@ -21,10 +21,13 @@ import csv
 import functools
 import io
 import random
+import threading
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
+
+from analysis.errors import MedtwitterError
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -87,6 +90,9 @@ TOP_WORDS = 3
 #: Probabilities already computed, by text; cleared past this size.
 _CACHE_SIZE = 200_000
 _probabilities: dict[str, float] = {}
+#: Held while the model is trained and while the probability cache is read or changed: threads
+#: checking tweets at once train it once and never see the cache cleared under them.
+_LOCK = threading.RLock()
 
 
 def training_rows(rows: Sequence[dict[str, str]]) -> list[dict[str, str]]:
@@ -148,7 +154,14 @@ def read_training() -> list[dict[str, str]]:
     list of dict
         ``text``, ``label``, ``lang``, ``split`` per row.
     """
-    text = resources.files("analysis.confidentiality").joinpath(TRAINING).read_text("utf-8")
+    try:
+        text = resources.files("analysis.confidentiality").joinpath(TRAINING).read_text("utf-8")
+    except FileNotFoundError as exc:
+        raise MedtwitterError(
+            f"the learnt model's training rows (analysis/confidentiality/{TRAINING}) are missing "
+            "from this installation: reinstall medtwitter (pip install --force-reinstall medtwitter), "
+            "or check tweets with the rules alone (learnt=False)"
+        ) from exc
     return training_rows(list(csv.DictReader(io.StringIO(text))))
 
 
@@ -212,15 +225,22 @@ def train(
     return nlp
 
 
-@functools.cache
 def model() -> Language:
     """Return the model trained on the packaged ``dev*`` rows, trained once per process.
+
+    Thread-safe: threads asking at once wait for one training.
 
     Returns
     -------
     spacy.language.Language
         The trained pipeline (:func:`train` with the defaults).
     """
+    with _LOCK:
+        return _trained()
+
+
+@functools.cache
+def _trained() -> Language:
     rows = read_training()
     return train([r["text"] for r in rows], [r["label"] == "risky" for r in rows])
 
@@ -263,18 +283,20 @@ def cached_probabilities(texts: Sequence[str]) -> list[float]:
     list of float
         The ``risky`` probability of each text, in order.
     """
-    todo = list(dict.fromkeys(t for t in texts if t not in _probabilities))
-    if todo:
-        if len(_probabilities) + len(todo) > _CACHE_SIZE:
-            _probabilities.clear()
-            todo = list(dict.fromkeys(texts))
-        _probabilities.update(zip(todo, risky_probabilities(todo), strict=True))
-    return [_probabilities[t] for t in texts]
+    with _LOCK:
+        todo = list(dict.fromkeys(t for t in texts if t not in _probabilities))
+        if todo:
+            if len(_probabilities) + len(todo) > _CACHE_SIZE:
+                _probabilities.clear()
+                todo = list(dict.fromkeys(texts))
+            _probabilities.update(zip(todo, risky_probabilities(todo), strict=True))
+        return [_probabilities[t] for t in texts]
 
 
 def clear_cache() -> None:
     """Forget the probabilities computed so far (the trained model is kept)."""
-    _probabilities.clear()
+    with _LOCK:
+        _probabilities.clear()
 
 
 def weighing_words(
