@@ -189,6 +189,14 @@ def test_check_tweet_command_prints_the_model_s_flag(capsys, model):
     assert "learnt_probability" not in json.loads(capsys.readouterr().out)
 
 
+def test_check_tweet_no_learnt_gives_the_rules_answer(capsys, model):
+    assert main(["check-tweet", "--json", "--no-learnt", MODEL_FLAG]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["risk"] == check_tweet(MODEL_FLAG, learnt=False).risk != "high"
+    assert "learnt_probability" not in data
+    assert all(c["kind"] != "learnt" for c in data["cues"])
+
+
 def test_the_weighing_words_are_words_of_the_text_that_lower_the_probability(model):
     (words,) = learnt.weighing_words([MODEL_FLAG])
     assert words and all(MODEL_FLAG[s:e] == w and drop > 0 for w, s, e, drop in words)

@@ -46,6 +46,11 @@ def register(subparsers: Subparsers[Parser]) -> None:
     )
     p.add_argument("text", help="the tweet's text (quote it)")
     p.add_argument("--json", action="store_true", help='print {"risk": ..., "cues": [...]}')
+    p.add_argument(
+        "--no-learnt",
+        action="store_true",
+        help="the rules' answer only, without the learnt model (no training at start-up)",
+    )
     p.set_defaults(func=run_check_tweet)
 
     p = subparsers.add_parser(
@@ -93,7 +98,7 @@ def run_check_tweet(args: argparse.Namespace) -> int:
     # lazy: pandas, pyarrow (1 s); the learnt model trains at first use (0.8 to 0.9 s)
     from analysis.confidentiality import CUE_MEANINGS, check_tweet
 
-    result = check_tweet(args.text)
+    result = check_tweet(args.text, learnt=not args.no_learnt)
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False))
     else:
