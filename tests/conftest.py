@@ -181,6 +181,14 @@ def page_at_a_time(monkeypatch) -> None:
     monkeypatch.setattr(ingest.stream, "parse_chunk", lambda chunk, n_lines, kind=None: None)
 
 
+@pytest.fixture(scope="session")
+def nlp():
+    """spaCy's French pipeline, loaded once for the session (the module caches it too)."""
+    from analysis.confidentiality.entities import load_pipeline  # spaCy: slow to import
+
+    return load_pipeline()
+
+
 # --- anonymised publication (issue 15) ----------------------------------------------------------
 
 

@@ -150,14 +150,6 @@ def test_planting_draws_from_its_own_generator_so_the_rest_of_the_demo_is_unchan
 LABELLED = Path(__file__).parent / "data" / "confidentiality_labelled.csv"
 
 
-@pytest.fixture(scope="session")
-def nlp():
-    """spaCy's French pipeline, loaded once for the session (the module caches it too)."""
-    from analysis.confidentiality.entities import load_pipeline
-
-    return load_pipeline()
-
-
 def _cues(check) -> set[tuple[str, str]]:
     return {(c.kind, c.match) for c in check.cues}
 

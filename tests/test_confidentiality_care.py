@@ -26,11 +26,6 @@ from analysis.confidentiality.rules import Cue, rule_cues
 LABELLED = Path(__file__).parent / "data" / "confidentiality_labelled.csv"
 
 
-@pytest.fixture(scope="module")
-def nlp():
-    return entities.load_pipeline()
-
-
 def _answers(checks):
     return [(c.risk, c.reason, c.cues) for c in checks]
 

@@ -26,11 +26,6 @@ LABELLED = Path(__file__).parent / "data" / "confidentiality_labelled.csv"
 BENCHMARK = Path(__file__).parent.parent / "benchmarks" / "confidentiality.py"
 
 
-@pytest.fixture(scope="module")
-def nlp():
-    return entities.load_pipeline()
-
-
 def _cues(text: str, ner: bool = False) -> set[tuple[str, str]]:
     return {(c.kind, c.match) for c in check_tweet(text, ner=ner).cues}
 

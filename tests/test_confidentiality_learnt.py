@@ -308,12 +308,22 @@ def test_a_missing_training_file_is_one_clear_error(monkeypatch):
         learnt.read_training()
 
 
-def test_threads_asking_at_once_share_one_model(model):
+def test_threads_asking_at_once_train_one_model(model, monkeypatch):
+    import functools
+    import time
     from concurrent.futures import ThreadPoolExecutor
 
+    trainings = []
+
+    def slow_training():  # a training long enough for every thread to ask meanwhile
+        trainings.append(1)
+        time.sleep(0.3)
+        return model
+
+    monkeypatch.setattr(learnt, "_trained", functools.cache(slow_training))
     with ThreadPoolExecutor(4) as pool:
         got = list(pool.map(lambda _: learnt.model(), range(8)))
-    assert all(m is model for m in got)
+    assert len(trainings) == 1 and all(m is model for m in got)
     texts = ["Mme D., 92 ans, chambre 12", "Bonne garde à tous"] * 50
     with ThreadPoolExecutor(4) as pool:
         probs = list(pool.map(lambda _: learnt.cached_probabilities(texts), range(4)))

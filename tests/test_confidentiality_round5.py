@@ -20,14 +20,6 @@ from analysis.confidentiality.shapes import (
 )
 
 
-@pytest.fixture(scope="module")
-def nlp():
-    """spaCy's French pipeline, loaded once (the module caches it too)."""
-    from analysis.confidentiality.entities import load_pipeline  # spaCy: slow to import
-
-    return load_pipeline()
-
-
 @pytest.mark.parametrize(
     "text",
     [

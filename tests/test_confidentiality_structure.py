@@ -15,15 +15,6 @@ from analysis.confidentiality.shapes import (
     RECORDS_PHOTO_RE,
 )
 
-
-@pytest.fixture(scope="module")
-def nlp():
-    """spaCy's French pipeline, loaded once (the module caches it too)."""
-    from analysis.confidentiality.entities import load_pipeline  # spaCy: slow to import
-
-    return load_pipeline()
-
-
 # --- someone in care, whether or not a person noun was read ---------------------------------
 
 
