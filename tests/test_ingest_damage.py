@@ -52,7 +52,7 @@ BASE_USER = 10**12
 BASE_ACCOUNT = 2 * 10**12  # the account a followers/following page is about
 BASE_MISSING = 3 * 10**12  # what a page's `errors` are about
 TAGS = ["santé", "Santé", "FOAMed", "ß", "İstanbul"]
-HUGE = 5 << 20  # past Arrow's block of 4 MB (analysis.ingest.stream.BLOCK_BYTES)
+HUGE = 5 << 20  # past Arrow's block of 4 MB for chunks read from bytes (stream.BLOCK_BYTES)
 DEEP = 5_000  # past orjson's 1,024 levels
 
 #: Bytes put in or over a line by a byte flip: invalid UTF-8, control characters, bytes

@@ -669,6 +669,33 @@ def test_two_pages_on_one_line_before_a_bad_line_lose_nothing_silently(tmp_data,
     assert all(int(_search(i)["data"][1]["id"]) in ids for i in (*range(5), *range(7, 20)))
 
 
+def test_a_line_longer_than_a_parsed_block_is_read_whole_and_kept(tmp_data, monkeypatch):
+    """A whole file is parsed GROUP_BYTES at a time; a longer line goes the chunked way, whole."""
+    monkeypatch.setattr(ingest.stream, "GROUP_BYTES", 8_000)  # several blocks, each handed over
+    pages = [_search(i) for i in range(12)]
+    long = copy.deepcopy(pages[6])
+    long["data"][0]["text"] = "Garde aux urgences, " + "très longue note. " * 1_000
+    lines = [orjson.dumps(p).decode() for p in [*pages[:6], long, *pages[7:]]]
+    assert len(lines[6]) > 8_000 > max(len(line) for line in lines[:6] + lines[7:])
+    raw = write_jsonl(tmp_data / "a.jsonl", lines)
+    blocks = []
+    groups = ingest.stream.page_groups
+    monkeypatch.setattr(
+        ingest.stream,
+        "page_groups",
+        lambda *a, **k: (blocks.append(b) or b for b in groups(*a, **k)),
+    )
+    report = ingest_files([raw], "fast", progress=False)
+    assert report.bad_lines == 0 and report.pages == 12
+    assert len(blocks) > 1 and all(b.num_rows < 6 for b in blocks)  # blocks before the long line
+    with pytest.MonkeyPatch.context() as mp:
+        page_at_a_time(mp)
+        ingest_files([raw], "slow", progress=False)
+    _assert_same("fast", "slow")
+    tweets = load_dataset("fast").tweets.set_index("tweet_id")
+    assert tweets.loc[int(long["data"][0]["id"]), "text"] == long["data"][0]["text"]
+
+
 def test_a_null_line_first_is_set_aside_not_a_crash(tmp_data):
     raw = write_jsonl(tmp_data / "a.jsonl", ["null", _search(0), "null", _search(1)])
     report = ingest_files([raw], "t", progress=False)

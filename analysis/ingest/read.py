@@ -483,8 +483,8 @@ def stream_file(
 ) -> str | None:
     """Ingest a file's pages with Arrow's streaming JSON reader, ``data`` parsed as ``kind``.
 
-    A reader thread parses blocks (on all cores) ahead of the flattening,
-    which takes about :data:`analysis.ingest.stream.GROUP_BYTES` of pages at a time. Returns None when
+    A reader thread parses blocks of about :data:`analysis.ingest.stream.GROUP_BYTES`
+    (on all cores) ahead of the flattening, which takes one block's pages at a time. Returns None when
     the whole file is in, ``"bad"`` at a line it cannot take, ``"kind"`` at
     pages whose ``data`` is not of ``kind``, ``"note"`` (``lean`` only: parsed with
     :data:`analysis.ingest.schema.PARSE_LEAN`) at a page with a long post (what was
@@ -529,12 +529,12 @@ def stream_file(
     groups = stream.read_ahead(parsed, "ingest-parser")
     failures: list[BaseException] = []
     try:
-        for group in stream.guarded(groups, failures):
-            if group is None and lean and LEAN_ERROR in str(failures[0]):
+        for batch in stream.guarded(groups, failures):
+            if batch is None and lean and LEAN_ERROR in str(failures[0]):
                 return "note"
-            if group is None or not lines.ok:
+            if batch is None or not lines.ok:
                 return "bad"  # the chunk reader names the line
-            pages = pa.Table.from_batches(group)
+            pages = pa.Table.from_batches([batch])
             ok = read_chunk_fast(pages, pages.num_rows, rows, report, convert, kind)
             if not ok:
                 return "bad" if ok is False else "kind"

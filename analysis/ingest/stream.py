@@ -30,13 +30,16 @@ from analysis.rawfile import BOM, decode, is_gzip, open_raw
 
 #: Bytes of raw JSONL handled at once (a page of 100 tweets is about 200 kB).
 CHUNK_BYTES = 16 << 20
-#: Bytes of parsed pages :func:`page_groups` hands over at once when a whole file streams. Each
-#: group costs a fixed number of Arrow calls: 64 MB instead of 16 took 0.6 to 0.8 CPU s less over
-#: 1M generated tweets (4 paired runs) for about 300 MB more peak memory (900 MB instead of
-#: 630). The chunks read from bytes stay at :data:`CHUNK_BYTES`: 64 MB reads there cost 3 s more
-#: system time (a damaged 1M-tweet file).
-GROUP_BYTES = 64 << 20
-#: Bytes Arrow's JSON reader parses per thread (a chunk is parsed by several at once).
+#: Bytes of raw JSONL Arrow's streaming reader parses as one block when a whole file streams;
+#: :func:`page_groups` hands over each block's pages as they are, flattened at once. Joining
+#: small blocks into bigger groups (``combine_chunks``) copied every parsed string: on 1M
+#: generated tweets, 4 MB blocks joined 64 MB at a time took 19.8 CPU s (mean of 5 runs; 2.9 s
+#: of it system time), 16 MB blocks 18.9 (1.9), paired; 4 MB blocks one at a time about 21
+#: (each block costs a fixed number of Arrow calls). Bigger blocks cost memory, as the reader
+#: parses ahead: peak 850 MB at 16 MB, 1,010 at 20, 1,180 at 24, 1,490 at 32. A line longer
+#: than a block fails to parse, and its part of the file is read through the chunked path.
+GROUP_BYTES = 16 << 20
+#: Bytes Arrow's JSON reader parses per thread in a chunk read from bytes (several a chunk).
 BLOCK_BYTES = 4 << 20
 
 
@@ -410,11 +413,11 @@ def guarded(groups: Iterator, failures: list[BaseException] | None = None) -> It
         yield None
 
 
-def page_groups(source, kind: str | None, lean: bool = False) -> Iterator[list[pa.RecordBatch]]:
-    """Yield the parsed pages of ``source`` in groups of about :data:`GROUP_BYTES`.
+def page_groups(source, kind: str | None, lean: bool = False) -> Iterator[pa.RecordBatch]:
+    """Yield the parsed pages of ``source``, one block of about :data:`GROUP_BYTES` at a time.
 
     ``lean`` parses with :data:`~analysis.ingest.schema.PARSE_LEAN` (pages without
-    long posts). A parse error is raised after the groups before it (each whole).
+    long posts). A parse error is raised after the blocks before it (each whole).
 
     Parameters
     ----------
@@ -427,33 +430,22 @@ def page_groups(source, kind: str | None, lean: bool = False) -> Iterator[list[p
 
     Yields
     ------
-    list of pyarrow.RecordBatch
-        Parsed pages, about :data:`GROUP_BYTES` of them a group.
+    pyarrow.RecordBatch
+        The pages of one block, a row a page.
 
     Raises
     ------
     pyarrow.ArrowException
-        At a block Arrow cannot parse, after the groups before it.
+        At a block Arrow cannot parse, after the blocks before it.
     """
     if isinstance(source, Fed | Mapped):
         source = pa.PythonFile(source, mode="r")
     reader = pa_json.open_json(
         source,
-        read_options=pa_json.ReadOptions(block_size=BLOCK_BYTES),
+        read_options=pa_json.ReadOptions(block_size=GROUP_BYTES),
         parse_options=(PARSE_LEAN if lean else PARSE)[kind],
     )
-    held, size = [], 0
-    try:
-        for batch in iter(reader.read_next_batch, None):
-            held.append(batch)
-            size += batch.nbytes
-            if size >= GROUP_BYTES:
-                yield held
-                held, size = [], 0
-    except StopIteration:
-        pass
-    if held:
-        yield held
+    yield from iter(reader.read_next_batch, None)
 
 
 class _Failed:
