@@ -393,19 +393,19 @@ def cross_validate(
     for name, architecture in (architectures or CANDIDATES).items():
         for split in splits:
             start = time.perf_counter()
-            train_rows = training_rows([r for r, _ in scored if r["split"] != split])
+            train_rows = [r for r, _ in scored if r["split"] != split]
             nlp = train(
                 [r["text"] for r in train_rows],
                 [r["label"] == "risky" for r in train_rows],
                 architecture,
             )
             fold = [(r["label"] == "risky", h) for r, h in scored if r["split"] == split]
+            risky = [y for y, _ in fold]
             probs = risky_probabilities([r["text"] for r, _ in scored if r["split"] == split], nlp)
             seconds = time.perf_counter() - start
             for threshold in thresholds:
                 model = [p >= threshold for p in probs]
                 both = [m or h for m, (_, h) in zip(model, fold, strict=True)]
-                risky = [y for y, _ in fold]
                 out.append(
                     {
                         "architecture": name,
